@@ -1,0 +1,8 @@
+/** The jdma command line tool. */
+module org.jdma.cli {
+    requires org.jdma.kernel;
+    requires info.picocli;
+    requires com.fasterxml.jackson.core;
+    requires me.tongfei.progressbar;
+    opens org.jdma.cli to info.picocli;
+}

@@ -1,0 +1,10 @@
+/**
+ * The OS DMA subsystem. Reads the machine only through {@code org.jdma.machine}'s exported,
+ * OS-visible packages: it cannot reach the bus, the memory map or device internals.
+ */
+module org.jdma.kernel {
+    requires transitive org.jdma.machine;
+    exports org.jdma.kernel.mm;
+    exports org.jdma.kernel.engine;
+    exports org.jdma.kernel.drivers.memcpy;
+}

@@ -1,0 +1,1 @@
+package org.jdma.kernel.drivers.memcpy; final class Placeholder { private Placeholder() { } }

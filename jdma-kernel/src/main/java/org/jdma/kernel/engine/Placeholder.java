@@ -1,0 +1,1 @@
+package org.jdma.kernel.engine; final class Placeholder { private Placeholder() { } }

@@ -1,0 +1,161 @@
+package org.jdma.machine;
+
+import java.lang.foreign.MemorySegment;
+import org.jdma.machine.cache.CpuCache;
+import org.jdma.machine.memory.MmioWindow;
+import org.jdma.machine.memory.PhysicalMemory;
+import org.jdma.machine.memory.RamRegion;
+import org.jdma.machine.time.EventKernel;
+
+/**
+ * The CPU's view of the physical address space. RAM accesses go through the CPU cache; MMIO
+ * accesses go uncached to the device's register file; accesses to holes behave like a PCI master
+ * abort: reads return all ones, writes are dropped, and both are counted in {@link #busErrors()}.
+ * No access throws for any address.
+ *
+ * <p>Bulk operations ({@link #read}, {@link #write}, {@link #fill}) are for RAM only and reject
+ * ranges that are not RAM with an {@link IllegalArgumentException} naming the address; that is a
+ * bug in the kernel code, not an input the machine must survive.
+ */
+public final class Cpu {
+
+    private final PhysicalMemory memory;
+    private final CpuCache cache;
+    private final EventKernel kernel;
+    private final long mmioAccessNs;
+    private long busErrors;
+    private long mmioReads;
+    private long mmioWrites;
+
+    Cpu(PhysicalMemory memory, CpuCache cache, EventKernel kernel, long mmioAccessNs) {
+        this.memory = memory;
+        this.cache = cache;
+        this.kernel = kernel;
+        this.mmioAccessNs = mmioAccessNs;
+    }
+
+    public CpuCache cache() {
+        return cache;
+    }
+
+    public long busErrors() {
+        return busErrors;
+    }
+
+    public long mmioReads() {
+        return mmioReads;
+    }
+
+    public long mmioWrites() {
+        return mmioWrites;
+    }
+
+    private boolean isRam(long phys, int size) {
+        RamRegion r = memory.ramAt(phys);
+        return r != null && phys - r.base() + size <= r.size();
+    }
+
+    private long load(long phys, int size) {
+        if (isRam(phys, size)) {
+            return switch (size) {
+                case 1 -> cache.loadByte(phys) & 0xFFL;
+                case 2 -> cache.loadShort(phys) & 0xFFFFL;
+                case 4 -> cache.loadInt(phys) & 0xFFFF_FFFFL;
+                default -> cache.loadLong(phys);
+            };
+        }
+        MmioWindow w = memory.mmioAt(phys);
+        if (w != null && phys - w.base() + size <= w.size()) {
+            mmioReads++;
+            // An uncached read stalls the CPU for a round trip; devices may advance meanwhile.
+            kernel.runFor(mmioAccessNs);
+            return w.handler().read(phys - w.base(), size);
+        }
+        busErrors++;
+        return size == 8 ? -1L : (1L << (size * 8)) - 1;
+    }
+
+    private void store(long phys, int size, long value) {
+        if (isRam(phys, size)) {
+            switch (size) {
+                case 1 -> cache.storeByte(phys, (byte) value);
+                case 2 -> cache.storeShort(phys, (short) value);
+                case 4 -> cache.storeInt(phys, (int) value);
+                default -> cache.storeLong(phys, value);
+            }
+            return;
+        }
+        MmioWindow w = memory.mmioAt(phys);
+        if (w != null && phys - w.base() + size <= w.size()) {
+            mmioWrites++;
+            // Posted write: the CPU continues at once; the device sees it now.
+            w.handler().write(phys - w.base(), size, value);
+            return;
+        }
+        busErrors++;
+    }
+
+    public int read8(long phys) { return (int) load(phys, 1); }
+    public int read16(long phys) { return (int) load(phys, 2); }
+    public int read32(long phys) { return (int) load(phys, 4); }
+    public long read64(long phys) { return load(phys, 8); }
+    public void write8(long phys, int v) { store(phys, 1, v); }
+    public void write16(long phys, int v) { store(phys, 2, v); }
+    public void write32(long phys, int v) { store(phys, 4, v & 0xFFFF_FFFFL); }
+    public void write64(long phys, long v) { store(phys, 8, v); }
+
+    /** A 32-bit RAM load with acquire ordering (for status words a device thread publishes). */
+    public int read32Acquire(long phys) {
+        requireRam(phys, 4);
+        return cache.loadIntAcquire(phys);
+    }
+
+    /** A 32-bit RAM store with release ordering (publishes earlier stores to a device thread). */
+    public void write32Release(long phys, int v) {
+        requireRam(phys, 4);
+        cache.storeIntRelease(phys, v);
+    }
+
+    public long read64Acquire(long phys) {
+        requireRam(phys, 8);
+        return cache.loadLongAcquire(phys);
+    }
+
+    public void write64Release(long phys, long v) {
+        requireRam(phys, 8);
+        cache.storeLongRelease(phys, v);
+    }
+
+    /** Copies RAM [phys, phys + length) into {@code dst} at {@code dstOffset}. */
+    public void read(long phys, MemorySegment dst, long dstOffset, long length) {
+        requireRam(phys, length);
+        cache.load(phys, dst, dstOffset, length);
+    }
+
+    public void read(long phys, byte[] dst) {
+        read(phys, MemorySegment.ofArray(dst), 0, dst.length);
+    }
+
+    /** Copies {@code length} bytes of {@code src} at {@code srcOffset} into RAM at {@code phys}. */
+    public void write(long phys, MemorySegment src, long srcOffset, long length) {
+        requireRam(phys, length);
+        cache.store(phys, src, srcOffset, length);
+    }
+
+    public void write(long phys, byte[] src) {
+        write(phys, MemorySegment.ofArray(src), 0, src.length);
+    }
+
+    public void fill(long phys, long length, byte value) {
+        requireRam(phys, length);
+        cache.fill(phys, length, value);
+    }
+
+    private void requireRam(long phys, long length) {
+        RamRegion r = memory.ramAt(phys);
+        if (r == null || length < 0 || phys - r.base() + length > r.size()) {
+            throw new IllegalArgumentException(String.format(
+                    "CPU RAM access [%#x, +%#x) is not inside one RAM region", phys, length));
+        }
+    }
+}

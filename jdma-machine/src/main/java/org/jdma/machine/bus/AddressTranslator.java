@@ -1,0 +1,32 @@
+package org.jdma.machine.bus;
+
+import org.jdma.machine.pci.RequesterId;
+
+/**
+ * Turns a bus address into a physical address for one requester. The identity translator is used
+ * when no IOMMU covers a device; the VT-d unit implements this interface.
+ */
+public interface AddressTranslator {
+
+    /**
+     * A translated run: [physical, physical + length) is contiguous and allowed. {@code costNs} is the
+     * modeled time the lookup took (IOTLB hit or page walk).
+     */
+    record Translation(long physical, long length, long costNs, int faultReason) {
+        public boolean faulted() {
+            return faultReason != 0;
+        }
+
+        public static Translation fault(int vtdReason, long costNs) {
+            return new Translation(0, 0, costNs, vtdReason);
+        }
+    }
+
+    /**
+     * Translates the start of [busAddress, busAddress + length). The result may cover fewer bytes
+     * (a page boundary); the caller asks again for the rest. A non-zero faultReason blocks the access.
+     */
+    Translation translate(RequesterId requester, long busAddress, long length, Access access);
+
+    AddressTranslator IDENTITY = (rid, addr, len, acc) -> new Translation(addr, len, 0, 0);
+}

@@ -1,0 +1,392 @@
+package org.jdma.machine.bus;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+import org.jdma.machine.cache.CpuCache;
+import org.jdma.machine.irq.InterruptController;
+import org.jdma.machine.irq.MsiMessageLayout;
+import org.jdma.machine.memory.PhysicalMemory;
+import org.jdma.machine.memory.RamRegion;
+import org.jdma.machine.pci.RequesterId;
+
+/**
+ * A device's only path to memory. Every request is translated (identity, or the IOMMU unit that
+ * covers the device), split at translation boundaries, checked against the address map, snooped
+ * against the CPU cache, timed, and reported to bus monitors. Nothing here throws for any address
+ * or length: problems come back as a faulted {@link DmaResult}.
+ *
+ * <p>Timing model per request: latency (read or write) + wire time of the cache-line transactions
+ * touched + translation cost. Data is moved at the moment of the call (functional model); the
+ * device schedules its next step {@code costNs} later.
+ *
+ * <p>Thread use: one device, one thread. A port may be driven from a device thread; its counters
+ * are then only read after the thread is joined.
+ */
+public final class DmaPort {
+
+    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle BYTE_ATOMIC = ValueLayout.JAVA_BYTE.varHandle();
+    /** Requests longer than this are rejected outright (no device moves 4 GiB in one request). */
+    public static final long MAX_REQUEST = 1L << 32;
+
+    private final String name;
+    private final RequesterId requester;
+    private final PhysicalMemory memory;
+    private final CpuCache cache;
+    private final InterruptController interrupts;
+    private final BusTiming timing;
+    private final LongSupplier clock;
+    private final List<BusMonitor> monitors;
+    private volatile AddressTranslator translator = AddressTranslator.IDENTITY;
+    private volatile boolean busMasterEnabled = true;
+
+    private long bytesRead;
+    private long bytesWritten;
+    private long readTransactions;
+    private long writeTransactions;
+    private long faults;
+    private long msisSent;
+
+    public DmaPort(String name, RequesterId requester, PhysicalMemory memory, CpuCache cache,
+                   InterruptController interrupts, BusTiming timing, LongSupplier clock) {
+        this(name, requester, memory, cache, interrupts, timing, clock, new CopyOnWriteArrayList<>());
+    }
+
+    public DmaPort(String name, RequesterId requester, PhysicalMemory memory, CpuCache cache,
+                   InterruptController interrupts, BusTiming timing, LongSupplier clock, List<BusMonitor> monitors) {
+        this.name = name;
+        this.requester = requester;
+        this.memory = memory;
+        this.cache = cache;
+        this.interrupts = interrupts;
+        this.timing = timing;
+        this.clock = clock;
+        this.monitors = monitors;
+    }
+
+    public String name() { return name; }
+    public RequesterId requester() { return requester; }
+    public BusTiming timing() { return timing; }
+    public long bytesRead() { return bytesRead; }
+    public long bytesWritten() { return bytesWritten; }
+    public long readTransactions() { return readTransactions; }
+    public long writeTransactions() { return writeTransactions; }
+    public long faults() { return faults; }
+    public long msisSent() { return msisSent; }
+
+    /** Inserts an IOMMU (or removes it with {@link AddressTranslator#IDENTITY}). */
+    public void translator(AddressTranslator t) {
+        this.translator = t == null ? AddressTranslator.IDENTITY : t;
+    }
+
+    public AddressTranslator translator() {
+        return translator;
+    }
+
+    /** PCI command register bit 2 (Bus Master Enable). When clear, every DMA is refused. */
+    public void busMasterEnabled(boolean on) {
+        this.busMasterEnabled = on;
+    }
+
+    public boolean busMasterEnabled() {
+        return busMasterEnabled;
+    }
+
+    /** A translated, RAM-backed run of a request: memory at [offset, offset + length) of {@code segment}. */
+    private record Run(MemorySegment segment, long offset, long length, long physical, long costNs) { }
+
+    /** Either a run, or a fault; translate + map check for the start of [bus, bus+len). */
+    private Object resolve(long bus, long len, Access access) {
+        if (!busMasterEnabled) {
+            return DmaResult.fault(0, 0, FaultReason.BUS_MASTER_DISABLED, bus, access, 0);
+        }
+        AddressTranslator.Translation t = translator.translate(requester, bus, len, access);
+        if (t.faulted()) {
+            return DmaResult.fault(0, t.costNs(), FaultReason.TRANSLATION, bus, access, t.faultReason());
+        }
+        long runLen = Math.min(len, t.length());
+        if (runLen <= 0) {
+            return DmaResult.fault(0, t.costNs(), FaultReason.TRANSLATION, bus, access, 0);
+        }
+        RamRegion r = memory.ramAt(t.physical());
+        if (r == null) {
+            FaultReason why = memory.mmioAt(t.physical()) != null ? FaultReason.PEER_TO_PEER : FaultReason.UNSUPPORTED_REQUEST;
+            return DmaResult.fault(0, t.costNs(), why, bus, access, 0);
+        }
+        runLen = Math.min(runLen, r.end() - t.physical());
+        return new Run(r.memory(), t.physical() - r.base(), runLen, t.physical(), t.costNs());
+    }
+
+    private boolean badRequest(long bus, long len) {
+        return len < 0 || len > MAX_REQUEST || bus + len < bus && bus + len != 0;
+    }
+
+    /** Device reads [bus, bus + len) of memory into {@code dst} at {@code dstOffset}. */
+    public DmaResult read(long bus, MemorySegment dst, long dstOffset, long len) {
+        if (badRequest(bus, len) || dstOffset < 0 || dstOffset + len > dst.byteSize()) {
+            return finish(Access.READ, bus, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.READ, 0));
+        }
+        long done = 0;
+        long cost = 0;
+        while (done < len) {
+            Object o = resolve(bus + done, len - done, Access.READ);
+            if (o instanceof DmaResult f) {
+                return finish(Access.READ, bus, len, timed(Access.READ, bus, done, cost + f.costNs(), f.reason(), f.vtdReason()));
+            }
+            Run run = (Run) o;
+            cache.snoopDeviceRead(run.physical, run.length);
+            MemorySegment.copy(run.segment, run.offset, dst, dstOffset + done, run.length);
+            cost += run.costNs;
+            done += run.length;
+        }
+        return finish(Access.READ, bus, len, timed(Access.READ, bus, len, cost, null, 0));
+    }
+
+    /** Device writes {@code len} bytes from {@code src} at {@code srcOffset} to memory at [bus, bus + len). */
+    public DmaResult write(long bus, MemorySegment src, long srcOffset, long len) {
+        if (badRequest(bus, len) || srcOffset < 0 || srcOffset + len > src.byteSize()) {
+            return finish(Access.WRITE, bus, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.WRITE, 0));
+        }
+        if (MsiMessageLayout.isInterruptAddress(bus)) {
+            return writeInterrupt(bus, src, srcOffset, len);
+        }
+        long done = 0;
+        long cost = 0;
+        while (done < len) {
+            Object o = resolve(bus + done, len - done, Access.WRITE);
+            if (o instanceof DmaResult f) {
+                return finish(Access.WRITE, bus, len, timed(Access.WRITE, bus, done, cost + f.costNs(), f.reason(), f.vtdReason()));
+            }
+            Run run = (Run) o;
+            MemorySegment.copy(src, srcOffset + done, run.segment, run.offset, run.length);
+            cache.snoopDeviceWrite(run.physical, run.length);
+            cost += run.costNs;
+            done += run.length;
+        }
+        return finish(Access.WRITE, bus, len, timed(Access.WRITE, bus, len, cost, null, 0));
+    }
+
+    /**
+     * Writes one byte with release semantics: every earlier write of this port is visible before
+     * it. Used for the status byte that publishes a completion record to a polling CPU thread.
+     */
+    public DmaResult writeByteRelease(long bus, byte value) {
+        Object o = resolve(bus, 1, Access.WRITE);
+        if (o instanceof DmaResult f) {
+            return finish(Access.WRITE, bus, 1, timed(Access.WRITE, bus, 0, f.costNs(), f.reason(), f.vtdReason()));
+        }
+        Run run = (Run) o;
+        BYTE_ATOMIC.setRelease(run.segment, run.offset, value);
+        cache.snoopDeviceWrite(run.physical, 1);
+        return finish(Access.WRITE, bus, 1, timed(Access.WRITE, bus, 1, run.costNs, null, 0));
+    }
+
+    /** Reads a naturally aligned 32-bit word with acquire semantics (doorbell words in memory). */
+    public int readIntAcquire(long bus, DmaResult[] result) {
+        Object o = (bus & 3) != 0 ? DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.READ, 0)
+                : resolve(bus, 4, Access.READ);
+        if (o instanceof DmaResult f) {
+            result[0] = finish(Access.READ, bus, 4, f);
+            return -1;
+        }
+        Run run = (Run) o;
+        cache.snoopDeviceRead(run.physical, 4);
+        int v = (int) INT_ATOMIC.getAcquire(run.segment, run.offset);
+        result[0] = finish(Access.READ, bus, 4, timed(Access.READ, bus, 4, run.costNs, null, 0));
+        return v;
+    }
+
+    /**
+     * Memory-to-memory move inside the device (MEMMOVE): reads [src, src + len) and writes it to
+     * [dst, dst + len), with memmove semantics when the ranges overlap. Reads and writes are
+     * pipelined, so the cost is both latencies plus the wire time of the larger side.
+     */
+    public DmaResult copy(long src, long dst, long len) {
+        if (badRequest(src, len) || badRequest(dst, len) || MsiMessageLayout.isInterruptAddress(dst)) {
+            return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE, 0));
+        }
+        boolean overlapping = src < dst + len && dst < src + len && dst > src;
+        if (overlapping) {
+            // A forward run-by-run copy would read bytes it already overwrote: stage through a buffer.
+            MemorySegment staging = MemorySegment.ofArray(new byte[(int) Math.min(len, Integer.MAX_VALUE - 8)]);
+            if (len > staging.byteSize()) {
+                return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE, 0));
+            }
+            DmaResult r = read(src, staging, 0, len);
+            return r.isOk() ? r.then(write(dst, staging, 0, len)) : r;
+        }
+        long done = 0;
+        long cost = 0;
+        while (done < len) {
+            Object s = resolve(src + done, len - done, Access.READ);
+            if (s instanceof DmaResult f) {
+                return finish(Access.READ, src, len, timedCopy(src, dst, done, cost + f.costNs(), f));
+            }
+            Run rs = (Run) s;
+            Object d = resolve(dst + done, rs.length, Access.WRITE);
+            if (d instanceof DmaResult f) {
+                return finish(Access.WRITE, dst, len, timedCopy(src, dst, done, cost + rs.costNs + f.costNs(), f));
+            }
+            Run rd = (Run) d;
+            long n = Math.min(rs.length, rd.length);
+            cache.snoopDeviceRead(rs.physical, n);
+            MemorySegment.copy(rs.segment, rs.offset, rd.segment, rd.offset, n);
+            cache.snoopDeviceWrite(rd.physical, n);
+            cost += rs.costNs + rd.costNs;
+            done += n;
+        }
+        DmaResult r = timedCopy(src, dst, len, cost, null);
+        notify(Access.READ, src, len, true, false);
+        return finish(Access.WRITE, dst, len, r);
+    }
+
+    /** Writes the 8-byte {@code pattern} (little-endian) repeatedly over [dst, dst + len) (MEMFILL). */
+    public DmaResult fill(long dst, long len, long pattern) {
+        if (badRequest(dst, len) || MsiMessageLayout.isInterruptAddress(dst)) {
+            return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE, 0));
+        }
+        long done = 0;
+        long cost = 0;
+        while (done < len) {
+            Object o = resolve(dst + done, len - done, Access.WRITE);
+            if (o instanceof DmaResult f) {
+                return finish(Access.WRITE, dst, len, timed(Access.WRITE, dst, done, cost + f.costNs(), f.reason(), f.vtdReason()));
+            }
+            Run run = (Run) o;
+            fillPattern(run.segment, run.offset, run.length, pattern, done);
+            cache.snoopDeviceWrite(run.physical, run.length);
+            cost += run.costNs;
+            done += run.length;
+        }
+        return finish(Access.WRITE, dst, len, timed(Access.WRITE, dst, len, cost, null, 0));
+    }
+
+    private static void fillPattern(MemorySegment seg, long off, long len, long pattern, long phase) {
+        long rotated = phase % 8 == 0 ? pattern : Long.rotateRight(pattern, (int) (phase % 8) * 8);
+        if ((rotated & 0xFF) * 0x0101010101010101L == rotated) {
+            seg.asSlice(off, len).fill((byte) rotated);
+            return;
+        }
+        long i = 0;
+        for (; i + 8 <= len; i += 8) {
+            seg.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), off + i, rotated);
+        }
+        for (; i < len; i++) {
+            seg.set(ValueLayout.JAVA_BYTE, off + i, (byte) (rotated >>> ((i % 8) * 8)));
+        }
+    }
+
+    /** Result of {@link #compare}: the DMA result, and the offset of the first differing byte or -1. */
+    public record CompareResult(DmaResult result, long mismatchOffset) { }
+
+    /** Reads both ranges and compares them (COMPARE). Stops at the first difference. */
+    public CompareResult compare(long a, long b, long len) {
+        if (badRequest(a, len) || badRequest(b, len)) {
+            return new CompareResult(finish(Access.READ, a, len,
+                    DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, a, Access.READ, 0)), -1);
+        }
+        long done = 0;
+        long cost = 0;
+        while (done < len) {
+            Object x = resolve(a + done, len - done, Access.READ);
+            if (x instanceof DmaResult f) {
+                return new CompareResult(finish(Access.READ, a, len, timed(Access.READ, a, done, cost + f.costNs(), f.reason(), f.vtdReason())), -1);
+            }
+            Run ra = (Run) x;
+            Object y = resolve(b + done, ra.length, Access.READ);
+            if (y instanceof DmaResult f) {
+                return new CompareResult(finish(Access.READ, b, len, timed(Access.READ, b, done, cost + f.costNs(), f.reason(), f.vtdReason())), -1);
+            }
+            Run rb = (Run) y;
+            long n = Math.min(ra.length, rb.length);
+            cache.snoopDeviceRead(ra.physical, n);
+            cache.snoopDeviceRead(rb.physical, n);
+            long m = MemorySegment.mismatch(ra.segment, ra.offset, ra.offset + n, rb.segment, rb.offset, rb.offset + n);
+            cost += ra.costNs + rb.costNs;
+            if (m >= 0) {
+                done += m;
+                DmaResult r = timed(Access.READ, a, done, cost, null, 0);
+                return new CompareResult(finish(Access.READ, a, done, r), done);
+            }
+            done += n;
+        }
+        DmaResult r = timed(Access.READ, a, len, cost, null, 0);
+        readTransactions += timing.transactions(b, len);
+        bytesRead += len;
+        return new CompareResult(finish(Access.READ, a, len, r), -1);
+    }
+
+    /** Sends an MSI: a 32-bit posted write of {@code data} to {@code address}. Never translated. */
+    public DmaResult signalMsi(long address, int data) {
+        MemorySegment buf = MemorySegment.ofArray(new byte[4]);
+        buf.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0, data);
+        return write(address, buf, 0, 4);
+    }
+
+    private DmaResult writeInterrupt(long bus, MemorySegment src, long srcOffset, long len) {
+        if (len != 4 || (bus & 3) != 0 || !busMasterEnabled) {
+            faults++;
+            DmaResult r = DmaResult.fault(0, 0, busMasterEnabled ? FaultReason.UNSUPPORTED_REQUEST : FaultReason.BUS_MASTER_DISABLED,
+                    bus, Access.WRITE, 0);
+            notify(Access.WRITE, bus, len, false, true);
+            return r;
+        }
+        int data = src.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), srcOffset);
+        msisSent++;
+        writeTransactions++;
+        interrupts.deliver(requester, bus, data);
+        notify(Access.WRITE, bus, 4, true, true);
+        return DmaResult.ok(4, timing.writeLatencyNs() + timing.wireTimeNs(1));
+    }
+
+    private DmaResult timed(Access access, long bus, long bytes, long translationCost, FaultReason reason, int vtd) {
+        long tx = timing.transactions(bus, Math.max(bytes, reason == null ? bytes : 1));
+        long cost = translationCost + (access == Access.READ ? timing.readLatencyNs() : timing.writeLatencyNs())
+                + timing.wireTimeNs(tx);
+        if (access == Access.READ) {
+            readTransactions += timing.transactions(bus, bytes);
+            bytesRead += bytes;
+        } else {
+            writeTransactions += timing.transactions(bus, bytes);
+            bytesWritten += bytes;
+        }
+        return reason == null ? DmaResult.ok(bytes, cost) : DmaResult.fault(bytes, cost, reason, bus + bytes, access, vtd);
+    }
+
+    private DmaResult timedCopy(long src, long dst, long bytes, long translationCost, DmaResult fault) {
+        long rtx = timing.transactions(src, bytes);
+        long wtx = timing.transactions(dst, bytes);
+        readTransactions += rtx;
+        writeTransactions += wtx;
+        bytesRead += bytes;
+        bytesWritten += bytes;
+        long cost = translationCost + timing.readLatencyNs() + timing.writeLatencyNs() + timing.wireTimeNs(Math.max(rtx, wtx));
+        if (fault == null) {
+            return DmaResult.ok(bytes, cost);
+        }
+        long at = (fault.access() == Access.READ ? src : dst) + bytes;
+        return DmaResult.fault(bytes, cost, fault.reason(), at, fault.access(), fault.vtdReason());
+    }
+
+    private DmaResult finish(Access access, long bus, long len, DmaResult r) {
+        if (!r.isOk()) {
+            faults++;
+        }
+        notify(access, bus, r.isOk() ? len : r.bytes(), r.isOk(), false);
+        return r;
+    }
+
+    private void notify(Access access, long bus, long len, boolean ok, boolean msi) {
+        if (monitors.isEmpty()) {
+            return;
+        }
+        long t = clock.getAsLong();
+        for (BusMonitor m : monitors) {
+            m.observed(requester, access, bus, len, msi, ok, t);
+        }
+    }
+}

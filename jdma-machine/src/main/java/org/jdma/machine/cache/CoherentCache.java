@@ -1,0 +1,106 @@
+package org.jdma.machine.cache;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import org.jdma.machine.memory.PhysicalMemory;
+import org.jdma.machine.memory.RamRegion;
+
+/**
+ * A coherent cache: every load and store reaches RAM directly, so maintenance operations have
+ * nothing to do and device accesses need no snoop action. This is how x86 looks to a DMA driver.
+ * Out-of-RAM addresses throw {@link IllegalArgumentException}; the {@code Cpu} checks before
+ * calling.
+ */
+public final class CoherentCache implements CpuCache {
+
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.varHandle();
+
+    private final PhysicalMemory memory;
+    private final int lineSize;
+    private long maintenanceOps;
+
+    public CoherentCache(PhysicalMemory memory, int lineSize) {
+        if (lineSize < 16 || Integer.bitCount(lineSize) != 1) {
+            throw new IllegalArgumentException("cache line size must be a power of two >= 16, was " + lineSize);
+        }
+        this.memory = memory;
+        this.lineSize = lineSize;
+    }
+
+    private RamRegion region(long phys, long len) {
+        RamRegion r = memory.ramAt(phys);
+        if (r == null || phys - r.base() + len > r.size()) {
+            throw new IllegalArgumentException(String.format("CPU access [%#x, +%d) is not inside one RAM region", phys, len));
+        }
+        return r;
+    }
+
+    @Override public boolean coherent() { return true; }
+
+    @Override public int lineSize() { return lineSize; }
+
+    /** Number of clean/invalidate calls seen (each is a no-op here, but drivers can be checked for them). */
+    public long maintenanceOps() { return maintenanceOps; }
+
+    @Override public byte loadByte(long p) { RamRegion r = region(p, 1); return r.memory().get(ValueLayout.JAVA_BYTE, p - r.base()); }
+    @Override public short loadShort(long p) { RamRegion r = region(p, 2); return r.memory().get(SHORT, p - r.base()); }
+    @Override public int loadInt(long p) { RamRegion r = region(p, 4); return r.memory().get(INT, p - r.base()); }
+    @Override public long loadLong(long p) { RamRegion r = region(p, 8); return r.memory().get(LONG, p - r.base()); }
+    @Override public void storeByte(long p, byte v) { RamRegion r = region(p, 1); r.memory().set(ValueLayout.JAVA_BYTE, p - r.base(), v); }
+    @Override public void storeShort(long p, short v) { RamRegion r = region(p, 2); r.memory().set(SHORT, p - r.base(), v); }
+    @Override public void storeInt(long p, int v) { RamRegion r = region(p, 4); r.memory().set(INT, p - r.base(), v); }
+    @Override public void storeLong(long p, long v) { RamRegion r = region(p, 8); r.memory().set(LONG, p - r.base(), v); }
+
+    @Override
+    public int loadIntAcquire(long p) {
+        RamRegion r = region(p, 4);
+        return (int) INT_ATOMIC.getAcquire(r.memory(), p - r.base());
+    }
+
+    @Override
+    public long loadLongAcquire(long p) {
+        RamRegion r = region(p, 8);
+        return (long) LONG_ATOMIC.getAcquire(r.memory(), p - r.base());
+    }
+
+    @Override
+    public void storeIntRelease(long p, int v) {
+        RamRegion r = region(p, 4);
+        INT_ATOMIC.setRelease(r.memory(), p - r.base(), v);
+    }
+
+    @Override
+    public void storeLongRelease(long p, long v) {
+        RamRegion r = region(p, 8);
+        LONG_ATOMIC.setRelease(r.memory(), p - r.base(), v);
+    }
+
+    @Override
+    public void load(long p, MemorySegment dst, long off, long len) {
+        RamRegion r = region(p, len);
+        MemorySegment.copy(r.memory(), p - r.base(), dst, off, len);
+    }
+
+    @Override
+    public void store(long p, MemorySegment src, long off, long len) {
+        RamRegion r = region(p, len);
+        MemorySegment.copy(src, off, r.memory(), p - r.base(), len);
+    }
+
+    @Override
+    public void fill(long p, long len, byte value) {
+        RamRegion r = region(p, len);
+        r.memory().asSlice(p - r.base(), len).fill(value);
+    }
+
+    @Override public void clean(long p, long len) { maintenanceOps++; }
+    @Override public void invalidate(long p, long len) { maintenanceOps++; }
+    @Override public void cleanInvalidate(long p, long len) { maintenanceOps++; }
+    @Override public void snoopDeviceRead(long p, long len) { }
+    @Override public void snoopDeviceWrite(long p, long len) { }
+}

@@ -1,0 +1,48 @@
+package org.jdma.machine.dev.memcpy;
+
+/**
+ * Named parameters of a copy engine.
+ *
+ * @param setupLatencyNs     time from fetching a descriptor to starting its data movement (decode,
+ *                           validation), ns
+ * @param completionLatencyNs time to write back the completion record after the data, ns
+ * @param maxTransferShift   log2 of the largest transfer size accepted (XFER_ERANGE above it)
+ * @param alignmentShift     log2 of the alignment required of every data address (ADDR_ALIGN otherwise); 0 = none
+ * @param maxRingShift       log2 of the largest ring
+ * @param msixEntries        size of the MSI-X table (1..256)
+ */
+public record CopyEngineConfig(long setupLatencyNs, long completionLatencyNs, int maxTransferShift, int alignmentShift,
+                               int maxRingShift, int msixEntries) {
+
+    public static final CopyEngineConfig DEFAULT = new CopyEngineConfig(120, 40, 31, 0, 16, 16);
+
+    public CopyEngineConfig {
+        if (setupLatencyNs < 0 || completionLatencyNs < 0) {
+            throw new IllegalArgumentException("latencies must be >= 0 ns");
+        }
+        if (maxTransferShift < 1 || maxTransferShift > 31) {
+            throw new IllegalArgumentException("maxTransferShift must be 1..31, was " + maxTransferShift);
+        }
+        if (alignmentShift < 0 || alignmentShift > 12) {
+            throw new IllegalArgumentException("alignmentShift must be 0..12, was " + alignmentShift);
+        }
+        if (maxRingShift < 1 || maxRingShift > 16) {
+            throw new IllegalArgumentException("maxRingShift must be 1..16, was " + maxRingShift);
+        }
+        if (msixEntries < 1 || msixEntries > 256) {
+            throw new IllegalArgumentException("msixEntries must be 1..256, was " + msixEntries);
+        }
+    }
+
+    public long maxTransferSize() {
+        return 1L << maxTransferShift;
+    }
+
+    public CopyEngineConfig withAlignmentShift(int s) {
+        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, maxTransferShift, s, maxRingShift, msixEntries);
+    }
+
+    public CopyEngineConfig withMaxTransferShift(int s) {
+        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, s, alignmentShift, maxRingShift, msixEntries);
+    }
+}

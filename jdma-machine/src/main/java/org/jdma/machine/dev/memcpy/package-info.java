@@ -1,0 +1,17 @@
+/**
+ * A bus-master memory-copy engine: Intel DSA's descriptor and completion-record formats fed from
+ * an I/OAT-style descriptor ring in guest memory.
+ *
+ * <p>Models: a ring of 64-byte descriptors (layout of {@code struct dsa_hw_desc}, DSA Architecture
+ * Specification, doc 341204, §8.3.1) that the driver fills and announces through a doorbell
+ * register; opcodes NOOP, MEMMOVE, MEMFILL, COMPARE; a 32-byte completion record per descriptor
+ * ({@code struct dsa_completion_record}, §8.3.2) written after the data it reports on; MSI-X
+ * completion interrupts selected by the descriptor's interrupt handle; per-descriptor error
+ * statuses with DSA's codes ({@code enum dsa_completion_status}). Does not model: DSA's work
+ * queues and portals (ENQCMD), PASID, batches, DIF/CRC/delta opcodes, ATS, block-on-fault.
+ *
+ * <p>Invariant: nothing a driver writes into the ring or the registers can throw inside the
+ * machine. A bad descriptor completes with an error status and the engine goes on with the next;
+ * a ring it cannot read halts the engine with an error bit set.
+ */
+package org.jdma.machine.dev.memcpy;

@@ -1,0 +1,18 @@
+package org.jdma.machine.firmware;
+
+/**
+ * One entry of the firmware memory map, in the spirit of the ACPI address range types
+ * (ACPI 6.5 §15.1 "System Address Map Interfaces": AddressRangeMemory, AddressRangeReserved).
+ */
+public record MemoryMapEntry(long base, long length, Type type) {
+    public enum Type {
+        /** Usable RAM (AddressRangeMemory). */
+        RAM,
+        /** Not for the OS to allocate (AddressRangeReserved): MMIO windows, the interrupt range. */
+        RESERVED
+    }
+
+    public long end() {
+        return base + length;
+    }
+}

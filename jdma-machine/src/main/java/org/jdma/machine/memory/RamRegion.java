@@ -1,0 +1,14 @@
+package org.jdma.machine.memory;
+
+import java.lang.foreign.MemorySegment;
+
+/** A RAM region of the physical address map: [base, base + size), backed by {@code memory}. */
+public record RamRegion(String name, long base, long size, MemorySegment memory) {
+    public long end() {
+        return base + size;
+    }
+
+    public boolean contains(long address) {
+        return Long.compareUnsigned(address, base) >= 0 && Long.compareUnsigned(address - base, size) < 0;
+    }
+}

@@ -1,0 +1,76 @@
+package org.jdma.machine.time;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects what happened in the machine as timed records: slices (a descriptor being processed,
+ * from start to end) and instants (an MSI, a fault). Exporters (the CLI's Chrome/Perfetto writer)
+ * read {@link #events()}; the recorder itself holds no format.
+ *
+ * <p>Tracks are named by the component that emits them ("memcpy0", "memcpy0/ring"). Recording is
+ * off by default because a long run makes millions of records; turn it on before the run.
+ */
+public final class TraceRecorder {
+
+    /** One trace record. {@code durationNs} is 0 for instants. Args keep insertion order. */
+    public record TraceEvent(String track, String name, long startNs, long durationNs, boolean instant,
+                             Map<String, Object> args) {
+        public TraceEvent {
+            args = Collections.unmodifiableMap(new LinkedHashMap<>(args));
+        }
+    }
+
+    private final List<TraceEvent> events = new ArrayList<>();
+    private boolean enabled;
+    private long limit = 5_000_000;
+    private long dropped;
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public void enable(boolean on) {
+        this.enabled = on;
+    }
+
+    /** Caps the number of records kept; later records are counted in {@link #dropped()}. */
+    public void limit(long maxEvents) {
+        this.limit = maxEvents;
+    }
+
+    public long dropped() {
+        return dropped;
+    }
+
+    public void slice(String track, String name, long startNs, long durationNs, Map<String, Object> args) {
+        add(new TraceEvent(track, name, startNs, durationNs, false, args));
+    }
+
+    public void instant(String track, String name, long atNs, Map<String, Object> args) {
+        add(new TraceEvent(track, name, atNs, 0, true, args));
+    }
+
+    private void add(TraceEvent e) {
+        if (!enabled) {
+            return;
+        }
+        if (events.size() >= limit) {
+            dropped++;
+            return;
+        }
+        events.add(e);
+    }
+
+    public List<TraceEvent> events() {
+        return Collections.unmodifiableList(events);
+    }
+
+    public void clear() {
+        events.clear();
+        dropped = 0;
+    }
+}
