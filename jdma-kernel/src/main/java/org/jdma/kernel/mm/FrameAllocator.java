@@ -1,0 +1,51 @@
+package org.jdma.kernel.mm;
+
+/**
+ * Allocates physically contiguous runs of 4 KiB frames. Addresses are physical.
+ *
+ * <p>An allocation of {@code 2^order} frames is aligned to its own size. A request for zone NORMAL
+ * may be served from DMA32 when NORMAL has no block large enough (as Linux falls back to lower
+ * zones); a request for DMA32 is only ever served below 4 GiB.
+ */
+public interface FrameAllocator {
+
+    int FRAME_SHIFT = 12;
+    int FRAME_SIZE = 1 << FRAME_SHIFT;
+
+    /**
+     * Allocates {@code 2^order} contiguous frames.
+     *
+     * @return the physical address of the first frame
+     * @throws OutOfFramesException when no free block of that order exists in the allowed zones
+     * @throws IllegalArgumentException when order is negative or above {@link #maxOrder()}
+     */
+    long allocate(int order, Zone zone);
+
+    /**
+     * Allocates the smallest power-of-two run of frames that holds {@code bytes} bytes.
+     *
+     * @return the physical address of the first frame
+     */
+    long allocateBytes(long bytes, Zone zone);
+
+    /**
+     * Frees a block returned by {@link #allocate} (same address, same order).
+     *
+     * @throws IllegalStateException naming the address when the block is already free (double free)
+     *         or was never allocated with that order
+     */
+    void free(long physical, int order);
+
+    /** The order {@link #allocateBytes} uses for {@code bytes}. */
+    static int orderFor(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("allocation size must be positive, was " + bytes);
+        }
+        long frames = (bytes + FRAME_SIZE - 1) >>> FRAME_SHIFT;
+        return 64 - Long.numberOfLeadingZeros(frames - 1);
+    }
+
+    int maxOrder();
+
+    FrameStats stats();
+}
