@@ -29,7 +29,8 @@ import org.jdma.machine.pci.RequesterId;
  */
 public final class DmaPort {
 
-    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
+    // Guest memory is little-endian whatever the host is (see CoherentCache).
+    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN).varHandle();
     private static final VarHandle BYTE_ATOMIC = ValueLayout.JAVA_BYTE.varHandle();
     /** Requests longer than this are rejected outright (no device moves 4 GiB in one request). */
     public static final long MAX_REQUEST = 1L << 32;
