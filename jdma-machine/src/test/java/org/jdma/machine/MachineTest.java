@@ -98,6 +98,20 @@ class MachineTest {
     }
 
     @Test
+    void shouldTreatAnEndlessTimeoutAsNoDeadline() {
+        try (Machine m = new Machine(MachineConfig.defaults().withCopyEngines(0))) {
+            Clock clock = m.clock();
+            clock.runFor(10);
+            boolean[] done = {false};
+            m.eventKernel().schedule(100, "done", () -> done[0] = true);
+            assertTrue(clock.runUntil(() -> done[0], Long.MAX_VALUE));
+            assertEquals(110, clock.now());
+            assertFalse(clock.runUntil(() -> false, Long.MAX_VALUE), "idle: nothing will ever make it true");
+            assertEquals(110, clock.now(), "and the clock does not jump to the end of time");
+        }
+    }
+
+    @Test
     void shouldGiveTheSameRandomSequenceForTheSameSeed() {
         try (Machine a = new Machine(MachineConfig.defaults().withSeed(9).withCopyEngines(0));
              Machine b = new Machine(MachineConfig.defaults().withSeed(9).withCopyEngines(0))) {
