@@ -331,6 +331,8 @@ public final class DmaPort {
             if (m >= 0) {
                 done += m;
                 DmaResult r = timed(Access.READ, a, done, cost, null, 0);
+                readTransactions += timing.transactions(b, done);   // the second side, as on success
+                bytesRead += done;
                 return new CompareResult(finish(Access.READ, a, done, r), done);
             }
             done += n;

@@ -384,13 +384,17 @@ class DmaPortTest {
         assertTrue(same.result().isOk());
         assertEquals(-1, same.mismatchOffset());
         assertEquals(0x2000, same.result().bytes());
+        assertEquals(2 * 0x2000, port.bytesRead(), "both sides are read");
+        assertEquals(2 * 0x2000 / 64, port.readTransactions());
         for (int at : new int[] {0, 1000, 0x1FFF}) {
             ram(B, data);
             byte[] changed = {(byte) (data[at] ^ 0x40)};
             ram(B + at, changed);
+            long readBefore = port.bytesRead();
             DmaPort.CompareResult diff = port.compare(A, B, 0x2000);
             assertTrue(diff.result().isOk(), "a difference is a result, not a fault");
             assertEquals(at, diff.mismatchOffset());
+            assertEquals(2L * at, port.bytesRead() - readBefore, "both sides up to the difference");
         }
     }
 
