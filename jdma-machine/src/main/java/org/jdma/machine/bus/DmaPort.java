@@ -3,6 +3,7 @@ package org.jdma.machine.bus;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
@@ -97,7 +98,11 @@ public final class DmaPort {
     }
 
     /** A translated, RAM-backed run of a request: memory at [offset, offset + length) of {@code segment}. */
-    private record Run(MemorySegment segment, long offset, long length, long physical, long costNs) { }
+    private record Run(MemorySegment segment, long offset, long length, long physical, long costNs) {
+        Run trimmed(long n) {
+            return n == length ? this : new Run(segment, offset, n, physical, costNs);
+        }
+    }
 
     /** Either a run, or a fault; translate + map check for the start of [bus, bus+len). */
     private Object resolve(long bus, long len, Access access) {
@@ -121,8 +126,9 @@ public final class DmaPort {
         return new Run(r.memory(), t.physical() - r.base(), runLen, t.physical(), t.costNs());
     }
 
+    /** Negative or oversized lengths, and ranges that wrap past 2^64 (ending exactly at 2^64 is fine). */
     private boolean badRequest(long bus, long len) {
-        return len < 0 || len > MAX_REQUEST || bus + len < bus && bus + len != 0;
+        return len < 0 || len > MAX_REQUEST || Long.compareUnsigned(bus + len, bus) < 0 && bus + len != 0;
     }
 
     /** Device reads [bus, bus + len) of memory into {@code dst} at {@code dstOffset}. */
@@ -203,45 +209,82 @@ public final class DmaPort {
     /**
      * Memory-to-memory move inside the device (MEMMOVE): reads [src, src + len) and writes it to
      * [dst, dst + len), with memmove semantics when the ranges overlap. Reads and writes are
-     * pipelined, so the cost is both latencies plus the wire time of the larger side.
+     * pipelined, so the cost is both latencies plus the wire time of the larger side. On a fault,
+     * exactly the prefix before the faulting byte has been moved.
      */
     public DmaResult copy(long src, long dst, long len) {
         if (badRequest(src, len) || badRequest(dst, len) || MsiMessageLayout.isInterruptAddress(dst)) {
             return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE, 0));
         }
-        boolean overlapping = src < dst + len && dst < src + len && dst > src;
-        if (overlapping) {
-            // A forward run-by-run copy would read bytes it already overwrote: stage through a buffer.
-            MemorySegment staging = MemorySegment.ofArray(new byte[(int) Math.min(len, Integer.MAX_VALUE - 8)]);
-            if (len > staging.byteSize()) {
-                return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE, 0));
-            }
-            DmaResult r = read(src, staging, 0, len);
-            return r.isOk() ? r.then(write(dst, staging, 0, len)) : r;
-        }
+        // Copying upwards is only wrong when the destination starts inside the source: then a
+        // forward copy would read bytes it already overwrote, so the runs are moved top-down.
+        boolean topDown = Long.compareUnsigned(dst - src, len) < 0 && dst != src;
+        List<Run> deferred = topDown ? new ArrayList<>() : null;
         long done = 0;
         long cost = 0;
+        DmaResult fault = null;
         while (done < len) {
             Object s = resolve(src + done, len - done, Access.READ);
             if (s instanceof DmaResult f) {
-                return finish(Access.READ, src, len, timedCopy(src, dst, done, cost + f.costNs(), f));
+                fault = f;
+                cost += f.costNs();
+                break;
             }
             Run rs = (Run) s;
             Object d = resolve(dst + done, rs.length, Access.WRITE);
             if (d instanceof DmaResult f) {
-                return finish(Access.WRITE, dst, len, timedCopy(src, dst, done, cost + rs.costNs + f.costNs(), f));
+                fault = f;
+                cost += rs.costNs + f.costNs();
+                break;
             }
             Run rd = (Run) d;
             long n = Math.min(rs.length, rd.length);
-            cache.snoopDeviceRead(rs.physical, n);
-            MemorySegment.copy(rs.segment, rs.offset, rd.segment, rd.offset, n);
-            cache.snoopDeviceWrite(rd.physical, n);
+            if (deferred == null) {
+                cache.snoopDeviceRead(rs.physical, n);
+                MemorySegment.copy(rs.segment, rs.offset, rd.segment, rd.offset, n);
+                cache.snoopDeviceWrite(rd.physical, n);
+            } else {
+                deferred.add(rs.trimmed(n));
+                deferred.add(rd.trimmed(n));
+            }
             cost += rs.costNs + rd.costNs;
             done += n;
+        }
+        if (deferred != null) {
+            moveTopDown(deferred, done);
+        }
+        if (fault != null) {
+            boolean onRead = fault.access() == Access.READ;
+            return finish(fault.access(), onRead ? src : dst, len, timedCopy(src, dst, done, cost, fault));
         }
         DmaResult r = timedCopy(src, dst, len, cost, null);
         notify(Access.READ, src, len, true, false);
         return finish(Access.WRITE, dst, len, r);
+    }
+
+    /** Largest staging buffer an overlapping copy uses, bytes: the staging cost is bounded, not the request. */
+    private static final int STAGING_BYTES = 64 * 1024;
+
+    /**
+     * Moves (source run, destination run) pairs covering [0, total) from the highest offset down,
+     * in chunks staged through a bounded buffer. The chunk written at offset o lands at dst + o,
+     * above every source byte still to be read (all below src + o, and dst > src), so nothing is
+     * read after it was overwritten.
+     */
+    private void moveTopDown(List<Run> pairs, long total) {
+        MemorySegment stage = MemorySegment.ofArray(new byte[(int) Math.min(total, STAGING_BYTES)]);
+        for (int i = pairs.size() - 2; i >= 0; i -= 2) {
+            Run rs = pairs.get(i);
+            Run rd = pairs.get(i + 1);
+            cache.snoopDeviceRead(rs.physical, rs.length);
+            for (long top = rs.length; top > 0; ) {
+                long c = Math.min(top, stage.byteSize());
+                top -= c;
+                MemorySegment.copy(rs.segment, rs.offset + top, stage, 0, c);
+                MemorySegment.copy(stage, 0, rd.segment, rd.offset + top, c);
+            }
+            cache.snoopDeviceWrite(rd.physical, rd.length);
+        }
     }
 
     /** Writes the 8-byte {@code pattern} (little-endian) repeatedly over [dst, dst + len) (MEMFILL). */
@@ -283,7 +326,11 @@ public final class DmaPort {
     /** Result of {@link #compare}: the DMA result, and the offset of the first differing byte or -1. */
     public record CompareResult(DmaResult result, long mismatchOffset) { }
 
-    /** Reads both ranges and compares them (COMPARE). Stops at the first difference. */
+    /**
+     * Reads both ranges and compares them (COMPARE). Stops at the first difference. Both streams
+     * share the link: the cost is one read latency plus the wire time of both sides' transactions,
+     * and both sides count as bytes read, up to the difference or the fault.
+     */
     public CompareResult compare(long a, long b, long len) {
         if (badRequest(a, len) || badRequest(b, len)) {
             return new CompareResult(finish(Access.READ, a, len,
@@ -294,12 +341,13 @@ public final class DmaPort {
         while (done < len) {
             Object x = resolve(a + done, len - done, Access.READ);
             if (x instanceof DmaResult f) {
-                return new CompareResult(finish(Access.READ, a, len, timed(Access.READ, a, done, cost + f.costNs(), f.reason(), f.vtdReason())), -1);
+                return new CompareResult(finish(Access.READ, a, len, timedCompare(a, b, done, cost + f.costNs(), f, a)), -1);
             }
             Run ra = (Run) x;
             Object y = resolve(b + done, ra.length, Access.READ);
             if (y instanceof DmaResult f) {
-                return new CompareResult(finish(Access.READ, b, len, timed(Access.READ, b, done, cost + f.costNs(), f.reason(), f.vtdReason())), -1);
+                return new CompareResult(finish(Access.READ, b, len,
+                        timedCompare(a, b, done, cost + ra.costNs + f.costNs(), f, b)), -1);
             }
             Run rb = (Run) y;
             long n = Math.min(ra.length, rb.length);
@@ -309,15 +357,20 @@ public final class DmaPort {
             cost += ra.costNs + rb.costNs;
             if (m >= 0) {
                 done += m;
-                DmaResult r = timed(Access.READ, a, done, cost, null, 0);
-                return new CompareResult(finish(Access.READ, a, done, r), done);
+                return new CompareResult(finish(Access.READ, a, done, timedCompare(a, b, done, cost, null, a)), done);
             }
             done += n;
         }
-        DmaResult r = timed(Access.READ, a, len, cost, null, 0);
-        readTransactions += timing.transactions(b, len);
-        bytesRead += len;
-        return new CompareResult(finish(Access.READ, a, len, r), -1);
+        return new CompareResult(finish(Access.READ, a, len, timedCompare(a, b, len, cost, null, a)), -1);
+    }
+
+    private DmaResult timedCompare(long a, long b, long bytes, long translationCost, DmaResult fault, long faultBase) {
+        long tx = timing.transactions(a, bytes) + timing.transactions(b, bytes);
+        readTransactions += tx;
+        bytesRead += 2 * bytes;
+        long cost = translationCost + timing.readLatencyNs() + timing.wireTimeNs(tx);
+        return fault == null ? DmaResult.ok(bytes, cost)
+                : DmaResult.fault(bytes, cost, fault.reason(), faultBase + bytes, Access.READ, fault.vtdReason());
     }
 
     /** Sends an MSI: a 32-bit posted write of {@code data} to {@code address}. Never translated. */
