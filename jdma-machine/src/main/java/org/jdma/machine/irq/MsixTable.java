@@ -1,5 +1,6 @@
 package org.jdma.machine.irq;
 
+import java.util.Arrays;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
 
@@ -83,7 +84,7 @@ public final class MsixTable {
             data[i] = 0;
             control[i] = MsixTableLayout.VECTOR_MASKED;
         }
-        java.util.Arrays.fill(pending, 0);
+        Arrays.fill(pending, 0);
     }
 
     public boolean masked(int entry) {

@@ -3,6 +3,9 @@ package org.jdma.machine.dev.memcpy;
 import static org.jdma.machine.dev.memcpy.CopyDescriptorLayout.FLAG_CRAV;
 import static org.jdma.machine.dev.memcpy.CopyDescriptorLayout.FLAG_RCI;
 import static org.jdma.machine.dev.memcpy.CopyDescriptorLayout.FLAG_RCR;
+import static org.jdma.machine.mmio.Access.RO;
+import static org.jdma.machine.mmio.Access.RW;
+import static org.jdma.machine.mmio.Access.RW1C;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -65,7 +68,9 @@ import org.jdma.machine.time.TraceRecorder;
  * Records are still published status byte last with release semantics; the doorbell is a volatile
  * field, so a plain MMIO write from the CPU thread is seen. Register changes (CONTROL, RESET) are
  * applied between two descriptors. {@link #stopThread()} joins the thread, after which every
- * counter of the engine and of its {@link DmaPort} may be read.
+ * counter of the engine and of its {@link DmaPort} may be read. (One gap: unmasking an MSI-X entry
+ * whose pending bit was set before the thread started still sends that message, from the CPU
+ * thread, through the same port.)
  *
  * <p>Nothing a driver writes into the registers or the ring makes the engine throw.
  */
@@ -157,32 +162,32 @@ public final class CopyEngine implements Device {
         this.fetchLabel = ctx.name() + " fetch";
         this.completeLabel = ctx.name() + " complete";
 
-        registers.add(new Register("VERSION", CopyEngineRegisters.VERSION, 4, org.jdma.machine.mmio.Access.RO,
-                0xFFFF, CopyEngineRegisters.VERSION_VALUE));
-        registers.add(new Register("CAP", CopyEngineRegisters.CAP, 4, org.jdma.machine.mmio.Access.RO,
+        registers.add(new Register("VERSION", CopyEngineRegisters.VERSION, 4, RO,
+                CopyEngineRegisters.VERSION_MASK, CopyEngineRegisters.VERSION_VALUE));
+        registers.add(new Register("CAP", CopyEngineRegisters.CAP, 4, RO,
                 CopyEngineRegisters.CAP_MAX_XFER_SHIFT_MASK | CopyEngineRegisters.CAP_ALIGN_SHIFT_MASK
                         | CopyEngineRegisters.CAP_MAX_RING_SHIFT_MASK | CopyEngineRegisters.CAP_MSIX_SIZE_MASK,
                 capValue(config)));
-        control = registers.add(Register.of("CONTROL", CopyEngineRegisters.CONTROL, 4, org.jdma.machine.mmio.Access.RW,
+        control = registers.add(Register.of("CONTROL", CopyEngineRegisters.CONTROL, 4, RW,
                 CopyEngineRegisters.CONTROL_ENABLE | CopyEngineRegisters.CONTROL_RESET | CopyEngineRegisters.CONTROL_ERR_INT_EN));
-        Register status = registers.add(new Register("STATUS", CopyEngineRegisters.STATUS, 4, org.jdma.machine.mmio.Access.RO,
+        Register status = registers.add(new Register("STATUS", CopyEngineRegisters.STATUS, 4, RO,
                 CopyEngineRegisters.STATUS_STATE_MASK | CopyEngineRegisters.STATUS_IDLE, CopyEngineRegisters.STATUS_IDLE));
-        ringBaseReg = registers.add(Register.of("RING_BASE", CopyEngineRegisters.RING_BASE, 8, org.jdma.machine.mmio.Access.RW,
+        ringBaseReg = registers.add(Register.of("RING_BASE", CopyEngineRegisters.RING_BASE, 8, RW,
                 ~(long) (CopyEngineRegisters.RING_BASE_ALIGN - 1)));
-        ringSizeReg = registers.add(Register.of("RING_SIZE", CopyEngineRegisters.RING_SIZE, 4, org.jdma.machine.mmio.Access.RW,
+        ringSizeReg = registers.add(Register.of("RING_SIZE", CopyEngineRegisters.RING_SIZE, 4, RW,
                 0xFFFF_FFFFL));
-        errorReg = registers.add(Register.of("ERROR", CopyEngineRegisters.ERROR, 4, org.jdma.machine.mmio.Access.RW1C,
+        errorReg = registers.add(Register.of("ERROR", CopyEngineRegisters.ERROR, 4, RW1C,
                 CopyEngineRegisters.ERROR_RING_CONFIG | CopyEngineRegisters.ERROR_FETCH_FAULT
                         | CopyEngineRegisters.ERROR_COMPLETION_FAULT | CopyEngineRegisters.ERROR_SUBMIT_RANGE));
-        fetchIndexReg = registers.add(Register.of("FETCH_INDEX", CopyEngineRegisters.FETCH_INDEX, 4, org.jdma.machine.mmio.Access.RO,
+        fetchIndexReg = registers.add(Register.of("FETCH_INDEX", CopyEngineRegisters.FETCH_INDEX, 4, RO,
                 0xFFFF_FFFFL));
-        submitIndexReg = registers.add(Register.of("SUBMIT_INDEX", CopyEngineRegisters.SUBMIT_INDEX, 4, org.jdma.machine.mmio.Access.RW,
+        submitIndexReg = registers.add(Register.of("SUBMIT_INDEX", CopyEngineRegisters.SUBMIT_INDEX, 4, RW,
                 0xFFFF_FFFFL));
-        errorAddressReg = registers.add(Register.of("ERROR_ADDRESS", CopyEngineRegisters.ERROR_ADDRESS, 8, org.jdma.machine.mmio.Access.RO,
+        errorAddressReg = registers.add(Register.of("ERROR_ADDRESS", CopyEngineRegisters.ERROR_ADDRESS, 8, RO,
                 -1L));
-        completedReg = registers.add(Register.of("COMPLETED", CopyEngineRegisters.COMPLETED, 8, org.jdma.machine.mmio.Access.RO, -1L));
+        completedReg = registers.add(Register.of("COMPLETED", CopyEngineRegisters.COMPLETED, 8, RO, -1L));
         errIntHandleReg = registers.add(Register.of("ERR_INT_HANDLE", CopyEngineRegisters.ERR_INT_HANDLE, 4,
-                org.jdma.machine.mmio.Access.RW, 0xFFFF));
+                RW, CopyEngineRegisters.ERR_INT_HANDLE_MASK));
 
         registers.onRead(status, (r, v) -> statusValue());
         registers.onRead(errorReg, (r, v) -> error.get());

@@ -49,6 +49,9 @@ import org.jdma.machine.irq.MsixTableLayout;
  *   <li>The error interrupt is raised each time a bit of ERROR goes from 0 to 1 while
  *       CONTROL.ERR_INT_EN is set, if ERR_INT_HANDLE names an existing MSI-X entry.</li>
  *   <li>A SUBMIT_INDEX write while disabled is checked against the RING_SIZE register.</li>
+ *   <li>ERROR_ADDRESS after FETCH_FAULT is the first descriptor byte that could not be read; after
+ *       COMPLETION_FAULT it is the completion record's address (the record is written as a body
+ *       write of bytes 1..31 and then the status byte, so the faulting byte is not the useful one).</li>
  * </ul>
  */
 public final class CopyEngineRegisters {
@@ -70,6 +73,7 @@ public final class CopyEngineRegisters {
     public static final int MSIX_PBA = 0x1800;
 
     public static final int VERSION_VALUE = 0x0100;
+    public static final int VERSION_MASK = 0xFFFF;
 
     public static final int CAP_MAX_XFER_SHIFT_MASK = 0x1F;
     public static final int CAP_ALIGN_SHIFT_SHIFT = 8;
@@ -95,6 +99,8 @@ public final class CopyEngineRegisters {
     public static final int ERROR_SUBMIT_RANGE = 1 << 3;
 
     public static final int RING_BASE_ALIGN = 64;
+
+    public static final int ERR_INT_HANDLE_MASK = 0xFFFF;
 
     /** MSI-X table entry layout (PCI Local Bus Spec 3.0 §6.8.2.6-§6.8.2.9); see {@link MsixTableLayout}. */
     public static final int MSIX_ENTRY_SIZE = MsixTableLayout.ENTRY_SIZE;

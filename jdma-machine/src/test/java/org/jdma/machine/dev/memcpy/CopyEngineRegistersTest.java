@@ -2,6 +2,7 @@ package org.jdma.machine.dev.memcpy;
 
 import static org.jdma.machine.dev.memcpy.CopyEngineRegisters.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -53,6 +54,22 @@ class CopyEngineRegistersTest {
             assertEquals(3, (cap & CAP_ALIGN_SHIFT_MASK) >>> CAP_ALIGN_SHIFT_SHIFT);
             assertEquals(10, (cap & CAP_MAX_RING_SHIFT_MASK) >>> CAP_MAX_RING_SHIFT_SHIFT);
             assertEquals(8 - 1, (cap & CAP_MSIX_SIZE_MASK) >>> CAP_MSIX_SIZE_SHIFT);
+        }
+    }
+
+    @Test
+    void shouldFitTheLargestMsixTableJustBeforeThePba() {
+        assertEquals(128, CopyEngineConfig.MAX_MSIX_ENTRIES);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CopyEngineConfig.DEFAULT.withMsixEntries(129));
+        assertTrue(e.getMessage().contains("0x1800"), e.getMessage());
+        try (EngineRig rig = new EngineRig(EngineRig.config(CopyEngineConfig.DEFAULT.withMsixEntries(128)))) {
+            assertEquals(127, rig.reg(CAP) >>> CAP_MSIX_SIZE_SHIFT);
+            int last = MSIX_TABLE + 127 * MSIX_ENTRY_SIZE;
+            rig.write(last + MSIX_DATA, 0x77);
+            assertEquals(0x77, rig.reg(last + MSIX_DATA));
+            assertEquals(MSIX_VECTOR_MASKED, rig.reg(last + MSIX_VECTOR_CONTROL));
+            assertEquals(0, rig.reg64(MSIX_PBA + 8), "PBA word 1 (entries 64..127)");
         }
     }
 
