@@ -33,7 +33,7 @@ import org.jdma.machine.dev.memcpy.CompletionStatus;
  * stores, then publishes the whole batch once: a release fence and one doorbell write of the new
  * producer index ({@link RingDevice#doorbell}, SUBMIT_INDEX on the copy engine). The device writes
  * a completion record's other fields first and its status byte last; {@link #drain} reads the
- * status word with acquire ordering and only then the rest, so a non-zero status means the whole
+ * status byte with acquire ordering and only then the rest, so a non-zero status means the whole
  * record (and the data the descriptor moved) is visible. Drain clears the status before it hands
  * the slot back.
  *
@@ -268,8 +268,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         while (n < out.length && t != h) {
             int slot = slot(t);
             long record = completionAddress(slot);
-            int statusWord = cpu.read32Acquire(record);
-            int statusByte = statusWord & 0xFF;
+            int statusByte = cpu.read8Acquire(record + CompletionRecordLayout.STATUS);
             if (statusByte == CompletionStatus.NONE.code()) {
                 break;
             }
@@ -281,7 +280,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
             Descriptor done = d.withFlags(d.flags() | Descriptor.DONE | (error ? Descriptor.ERROR : 0));
             out[n++] = new CompletedDescriptor(done, status, statusByte, c.bytesCompleted(), c.result(),
                     c.faultAddress(), slot, t);
-            cpu.write32(record + CompletionRecordLayout.STATUS, CompletionStatus.NONE.code());
+            cpu.write8(record + CompletionRecordLayout.STATUS, CompletionStatus.NONE.code());
             inFlight.setRelease(slot, null);
             t++;
         }
@@ -311,7 +310,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         if (sequence < (long) TAIL.getAcquire(this)) {
             return true;
         }
-        if ((cpu.read32Acquire(completionAddress(slot(sequence))) & 0xFF) != CompletionStatus.NONE.code()) {
+        if (cpu.read8Acquire(completionAddress(slot(sequence)) + CompletionRecordLayout.STATUS) != CompletionStatus.NONE.code()) {
             return true;
         }
         // It may have been drained (and the slot cleared) between the two reads.
