@@ -66,7 +66,11 @@ public final class Machine implements Platform, AutoCloseable {
             @Override public long now() { return kernel.now(); }
             @Override public boolean runUntil(BooleanSupplier condition) { return kernel.runUntil(condition); }
             @Override public boolean runUntil(BooleanSupplier condition, long timeoutNs) {
-                return kernel.runUntil(condition, Math.addExact(kernel.now(), timeoutNs));
+                if (timeoutNs > Long.MAX_VALUE - kernel.now()) {
+                    // A timeout past the end of time (Long.MAX_VALUE: "wait forever") is no deadline.
+                    return kernel.runUntil(condition);
+                }
+                return kernel.runUntil(condition, kernel.now() + timeoutNs);
             }
             @Override public void runFor(long deltaNs) { kernel.runFor(deltaNs); }
             @Override public void runUntilIdle() { kernel.runUntilIdle(); }

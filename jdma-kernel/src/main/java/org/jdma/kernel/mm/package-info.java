@@ -6,6 +6,8 @@
  * not model: virtual memory; kernel code addresses RAM physically (a direct map).
  *
  * <p>Invariant: a frame is in exactly one state, free (in exactly one free block) or allocated (in
- * exactly one allocated block); free + allocated frames = managed frames.
+ * exactly one allocated block); free + allocated frames = managed frames. Frame 0, reserved ranges
+ * and everything that is not RAM in the firmware map are never managed, so never handed out; no
+ * block spans the 4 GiB zone boundary.
  */
 package org.jdma.kernel.mm;

@@ -3,6 +3,7 @@ package org.jdma.machine.bus;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
@@ -28,7 +29,8 @@ import org.jdma.machine.pci.RequesterId;
  */
 public final class DmaPort {
 
-    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
+    // Guest memory is little-endian whatever the host is (see CoherentCache).
+    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN).varHandle();
     private static final VarHandle BYTE_ATOMIC = ValueLayout.JAVA_BYTE.varHandle();
     /** Requests longer than this are rejected outright (no device moves 4 GiB in one request). */
     public static final long MAX_REQUEST = 1L << 32;
@@ -203,45 +205,64 @@ public final class DmaPort {
     /**
      * Memory-to-memory move inside the device (MEMMOVE): reads [src, src + len) and writes it to
      * [dst, dst + len), with memmove semantics when the ranges overlap. Reads and writes are
-     * pipelined, so the cost is both latencies plus the wire time of the larger side.
+     * pipelined, so the cost is both latencies plus the wire time of the larger side. On a fault
+     * the result names the first faulting byte (of either side); everything before it has been
+     * copied, nothing from it on.
+     *
+     * <p>Overlap is judged on bus addresses. When {@code dst} lies inside (src, src + len), a
+     * front-to-back pass would read bytes it had already overwritten, so the runs are first
+     * translated front to back (faults are found in address order) and then moved back to front.
+     * No staging buffer is needed, whatever the length.
      */
     public DmaResult copy(long src, long dst, long len) {
         if (badRequest(src, len) || badRequest(dst, len) || MsiMessageLayout.isInterruptAddress(dst)) {
             return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE, 0));
         }
-        boolean overlapping = src < dst + len && dst < src + len && dst > src;
-        if (overlapping) {
-            // A forward run-by-run copy would read bytes it already overwrote: stage through a buffer.
-            MemorySegment staging = MemorySegment.ofArray(new byte[(int) Math.min(len, Integer.MAX_VALUE - 8)]);
-            if (len > staging.byteSize()) {
-                return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE, 0));
-            }
-            DmaResult r = read(src, staging, 0, len);
-            return r.isOk() ? r.then(write(dst, staging, 0, len)) : r;
-        }
+        boolean backToFront = dst > src && dst - src < len;
+        List<Run[]> deferred = backToFront ? new ArrayList<>() : List.of();
         long done = 0;
         long cost = 0;
+        DmaResult fault = null;
         while (done < len) {
             Object s = resolve(src + done, len - done, Access.READ);
             if (s instanceof DmaResult f) {
-                return finish(Access.READ, src, len, timedCopy(src, dst, done, cost + f.costNs(), f));
+                fault = timedCopy(src, dst, done, cost + f.costNs(), f);
+                break;
             }
             Run rs = (Run) s;
             Object d = resolve(dst + done, rs.length, Access.WRITE);
             if (d instanceof DmaResult f) {
-                return finish(Access.WRITE, dst, len, timedCopy(src, dst, done, cost + rs.costNs + f.costNs(), f));
+                fault = timedCopy(src, dst, done, cost + rs.costNs + f.costNs(), f);
+                break;
             }
             Run rd = (Run) d;
             long n = Math.min(rs.length, rd.length);
-            cache.snoopDeviceRead(rs.physical, n);
-            MemorySegment.copy(rs.segment, rs.offset, rd.segment, rd.offset, n);
-            cache.snoopDeviceWrite(rd.physical, n);
+            if (backToFront) {
+                deferred.add(new Run[] {rs, rd});
+            } else {
+                move(rs, rd, n);
+            }
             cost += rs.costNs + rd.costNs;
             done += n;
+        }
+        for (int i = deferred.size() - 1; i >= 0; i--) {
+            Run rs = deferred.get(i)[0];
+            Run rd = deferred.get(i)[1];
+            move(rs, rd, Math.min(rs.length, rd.length));
+        }
+        if (fault != null) {
+            return finish(fault.access(), fault.access() == Access.READ ? src : dst, len, fault);
         }
         DmaResult r = timedCopy(src, dst, len, cost, null);
         notify(Access.READ, src, len, true, false);
         return finish(Access.WRITE, dst, len, r);
+    }
+
+    /** Moves {@code n} bytes of one translated run pair; MemorySegment.copy is itself memmove-safe. */
+    private void move(Run from, Run to, long n) {
+        cache.snoopDeviceRead(from.physical, n);
+        MemorySegment.copy(from.segment, from.offset, to.segment, to.offset, n);
+        cache.snoopDeviceWrite(to.physical, n);
     }
 
     /** Writes the 8-byte {@code pattern} (little-endian) repeatedly over [dst, dst + len) (MEMFILL). */
@@ -310,6 +331,8 @@ public final class DmaPort {
             if (m >= 0) {
                 done += m;
                 DmaResult r = timed(Access.READ, a, done, cost, null, 0);
+                readTransactions += timing.transactions(b, done);   // the second side, as on success
+                bytesRead += done;
                 return new CompareResult(finish(Access.READ, a, done, r), done);
             }
             done += n;

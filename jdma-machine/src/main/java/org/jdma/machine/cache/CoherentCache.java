@@ -3,6 +3,7 @@ package org.jdma.machine.cache;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
 
@@ -14,12 +15,14 @@ import org.jdma.machine.memory.RamRegion;
  */
 public final class CoherentCache implements CpuCache {
 
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    // The machine is little-endian (x86) whatever the host is: the JAVA_* layouts use the host's
+    // order, and devices (DmaPort, descriptor layouts) read guest memory as little-endian.
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle BYTE_ATOMIC = ValueLayout.JAVA_BYTE.varHandle();
-    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.varHandle();
-    private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final PhysicalMemory memory;
     private final int lineSize;

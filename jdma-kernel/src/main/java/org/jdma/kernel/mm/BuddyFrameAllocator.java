@@ -1,0 +1,563 @@
+package org.jdma.kernel.mm;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import org.jdma.machine.firmware.MemoryMapEntry;
+
+/**
+ * A binary buddy allocator of 4 KiB frames over the firmware memory map, in the style of Linux's
+ * page allocator ({@code mm/page_alloc.c}): per zone and per order a set of free blocks; allocate
+ * takes the smallest free block that is large enough and splits it, halving, until it has the
+ * requested order; free merges a block with its buddy (the block whose frame number differs only
+ * in bit {@code order}) for as long as the buddy is free and of the same order.
+ *
+ * <h2>What is managed</h2>
+ * {@link #fromMemoryMap} takes the RAM entries of the map, rounded inwards to whole frames, and
+ * removes: every frame that a RESERVED entry of the map or a caller's reserved range touches
+ * (rounded outwards), and frame 0 (physical address 0 is never handed out, as a real OS keeps the
+ * first page; a null physical address then always means "none"). What is left is cut at the 4 GiB
+ * zone boundary, so a block never spans two zones: DMA32 requests can only ever get memory below
+ * 4 GiB. Each remaining contiguous run of frames is a <em>region</em> with its own metadata, so a
+ * hole in the map costs nothing. Blocks are aligned to their own size in physical address space
+ * (a block of order {@code k} starts at a multiple of {@code 4 KiB << k}); an unaligned RAM edge
+ * simply yields smaller blocks at that edge.
+ *
+ * <h2>Orders</h2>
+ * {@link #MAX_ORDER} is 18: a block holds at most 2^18 frames = 1 GiB, the x86 gigantic-page
+ * size, so a driver can ask for a 1 GiB contiguous buffer. (Linux stops at order 10, 4 MiB, to
+ * limit fragmentation work; here the search is cheap, see below, so the larger limit costs
+ * nothing.)
+ *
+ * <h2>Metadata, and why it is small</h2>
+ * Per region: one state byte per frame, and for each order a {@link SummaryBitmap} with one bit
+ * per possible block of that order (bit set = a free block starts there). The bitmaps add up to
+ * about two bits per frame. Altogether about 1.3 bytes per 4 KiB frame (0.03 % of RAM; 1.3 MiB for
+ * the default machine's 4 GiB); there is no object per frame or per block. The state byte:
+ * <pre>
+ *     7          6           5          4           0
+ *   +--------+-----------+--------+------------------+
+ *   | EVER   | ALLOCATED | FREE   |      order       |   (FREE, ALLOCATED: only on a block's
+ *   | ALLOC  |   HEAD    | HEAD   |  (head frames)   |    first frame; 0 on its other frames)
+ *   +--------+-----------+--------+------------------+
+ * </pre>
+ * EVER ALLOC is sticky: set on a frame once {@link #allocate} returned it. It only chooses the
+ * words of an error: freeing a free frame is reported as a double free when the frame was handed
+ * out before, else as freeing a frame that was never allocated.
+ *
+ * <h2>Policy and cost</h2>
+ * Within a zone the lowest-addressed free block of the smallest sufficient order is taken, which
+ * makes the allocator deterministic (same calls, same addresses) and keeps low memory compact. A
+ * NORMAL request is served from DMA32 only when NORMAL has no free block of a sufficient order.
+ * Allocate and free cost O(MAX_ORDER × bitmap levels) word operations (a few hundred at most),
+ * independent of how much memory is managed.
+ *
+ * <h2>Checking</h2>
+ * {@link #free} rejects, with an {@link IllegalStateException} naming the address: an address not
+ * frame-aligned or not in managed RAM (a hole, a reserved range, frame 0), a block already free
+ * (double free), a frame never allocated, a frame inside an allocated block that does not start
+ * there, and a block freed with an order other than the one it was allocated with. An order
+ * outside 0..{@link #MAX_ORDER} is an {@link IllegalArgumentException}, as in {@link #allocate}.
+ *
+ * <p>The allocator never touches the memory it manages (it has no CPU access): frames are not
+ * zeroed on allocation or free.
+ *
+ * <p>Thread-safe: every public method holds one lock for its whole duration. Allocate and free are
+ * short and never block inside the lock, so one lock is enough for a machine's few driver threads;
+ * per-CPU free lists would be the next step if it became a bottleneck.
+ */
+public final class BuddyFrameAllocator implements FrameAllocator {
+
+    /** Largest order: blocks of 2^18 frames = 1 GiB. */
+    public static final int MAX_ORDER = 18;
+
+    /** A block of {@code 2^order} frames starting at {@code physical}. */
+    public record Block(long physical, int order) {
+        public long bytes() {
+            return (long) FRAME_SIZE << order;
+        }
+
+        public long end() {
+            return physical + bytes();
+        }
+
+        @Override
+        public String toString() {
+            return String.format("[%#x, %#x) order %d", physical, end(), order);
+        }
+    }
+
+    private static final int STATE_ORDER_MASK = 0x1F;
+    private static final int STATE_FREE_HEAD = 0x20;
+    private static final int STATE_ALLOCATED_HEAD = 0x40;
+    private static final int STATE_EVER_ALLOCATED = 0x80;
+    private static final int STATE_HEAD = STATE_FREE_HEAD | STATE_ALLOCATED_HEAD;
+
+    /** First frame of zone NORMAL; regions are cut here so that no block spans both zones. */
+    private static final long ZONE_BOUNDARY_PFN = Zone.NORMAL.start() >>> FRAME_SHIFT;
+    /**
+     * Regions are also cut every 2^30 frames (4 TiB) so that per-frame arrays stay indexable by int;
+     * the cut is aligned far above {@link #MAX_ORDER}, so it splits no block that could exist anyway.
+     */
+    private static final long REGION_SPLIT_FRAMES = 1L << 30;
+
+    private final Object lock = new Object();
+    /** All regions, ascending by first frame. */
+    private final Region[] regions;
+    /** Indexed by {@link Zone#ordinal()}. */
+    private final ZoneArea[] areas;
+    private final long managedFrames;
+    private long allocations;
+    private long frees;
+    private long failures;
+
+    private BuddyFrameAllocator(List<long[]> frameRanges) {
+        this.regions = new Region[frameRanges.size()];
+        long managed = 0;
+        for (int i = 0; i < regions.length; i++) {
+            long[] range = frameRanges.get(i);
+            regions[i] = new Region(range[0], range[1]);
+            managed += range[1] - range[0];
+        }
+        this.managedFrames = managed;
+        Zone[] zones = Zone.values();
+        this.areas = new ZoneArea[zones.length];
+        for (Zone z : zones) {
+            areas[z.ordinal()] = new ZoneArea(Arrays.stream(regions).filter(r -> r.zone == z).toArray(Region[]::new));
+        }
+        for (Region r : regions) {
+            ZoneArea area = areas[r.zone.ordinal()];
+            area.managedFrames += r.endPfn - r.startPfn;
+            // Carve the region into the largest aligned blocks that fit.
+            long pfn = r.startPfn;
+            while (pfn < r.endPfn) {
+                int k = Math.min(MAX_ORDER, Long.numberOfTrailingZeros(pfn));
+                while (pfn + (1L << k) > r.endPfn) {
+                    k--;
+                }
+                insertFree(r, area, pfn, k);
+                pfn += 1L << k;
+            }
+        }
+    }
+
+    /**
+     * An allocator for the RAM of a firmware memory map.
+     *
+     * @param map      the firmware memory map (as {@code Platform.memoryMap()} returns it); RAM
+     *                 entries must not overlap each other; RESERVED entries are excluded from RAM
+     *                 they overlap
+     * @param reserved further ranges to keep out (firmware tables, a kernel image, a crash area);
+     *                 each is widened to whole frames; a range that is not RAM changes nothing
+     * @throws IllegalArgumentException naming the entry when an entry is empty, negative, wraps,
+     *         has no type, or overlaps another RAM entry; or when no frame is left to manage
+     */
+    public static BuddyFrameAllocator fromMemoryMap(List<MemoryMapEntry> map, PhysicalRange... reserved) {
+        Objects.requireNonNull(map, "map");
+        List<MemoryMapEntry> ram = new ArrayList<>();
+        List<long[]> excluded = new ArrayList<>();
+        excluded.add(new long[] {0, 1}); // frame 0
+        for (int i = 0; i < map.size(); i++) {
+            MemoryMapEntry e = map.get(i);
+            if (e == null || e.type() == null) {
+                throw new IllegalArgumentException("memory map entry " + i + " is null or has no type: " + e);
+            }
+            if (e.base() < 0 || e.length() <= 0 || e.base() + e.length() < 0) {
+                throw new IllegalArgumentException(String.format(
+                        "memory map entry %d (%s at %#x, length %#x) is empty, negative or wraps", i, e.type(), e.base(), e.length()));
+            }
+            switch (e.type()) {
+                case RAM -> ram.add(e);
+                case RESERVED -> excluded.add(outwardFrames(e.base(), e.end()));
+            }
+        }
+        for (PhysicalRange r : reserved) {
+            Objects.requireNonNull(r, "reserved range");
+            excluded.add(outwardFrames(r.base(), r.end()));
+        }
+        ram.sort(Comparator.comparingLong(MemoryMapEntry::base));
+        List<long[]> ranges = new ArrayList<>();
+        for (int i = 0; i < ram.size(); i++) {
+            MemoryMapEntry e = ram.get(i);
+            if (i > 0 && ram.get(i - 1).end() > e.base()) {
+                MemoryMapEntry prev = ram.get(i - 1);
+                throw new IllegalArgumentException(String.format(
+                        "memory map RAM entries overlap: [%#x, %#x) and [%#x, %#x)", prev.base(), prev.end(), e.base(), e.end()));
+            }
+            long start = Math.ceilDiv(e.base(), FRAME_SIZE);
+            long end = e.end() >>> FRAME_SHIFT;
+            if (start < end && !ranges.isEmpty() && ranges.getLast()[1] == start) {
+                ranges.getLast()[1] = end; // adjacent entries are one run of RAM: blocks may span them
+            } else if (start < end) {
+                ranges.add(new long[] {start, end});
+            }
+        }
+        for (long[] x : excluded) {
+            ranges = subtract(ranges, x[0], x[1]);
+        }
+        List<long[]> cut = new ArrayList<>();
+        for (long[] r : ranges) {
+            long start = r[0];
+            while (start < r[1]) {
+                long limit = start < ZONE_BOUNDARY_PFN ? ZONE_BOUNDARY_PFN : (start / REGION_SPLIT_FRAMES + 1) * REGION_SPLIT_FRAMES;
+                long end = Math.min(r[1], limit);
+                cut.add(new long[] {start, end});
+                start = end;
+            }
+        }
+        if (cut.isEmpty()) {
+            throw new IllegalArgumentException("the memory map leaves no RAM frame to manage (RAM entries: " + ram.size()
+                    + ", after removing frame 0 and reserved ranges)");
+        }
+        return new BuddyFrameAllocator(cut);
+    }
+
+    private static long[] outwardFrames(long base, long end) {
+        return new long[] {base >>> FRAME_SHIFT, Math.ceilDiv(end, FRAME_SIZE)};
+    }
+
+    /** Removes frames [xs, xe) from sorted, disjoint frame ranges. */
+    private static List<long[]> subtract(List<long[]> ranges, long xs, long xe) {
+        List<long[]> out = new ArrayList<>(ranges.size() + 1);
+        for (long[] r : ranges) {
+            if (xe <= r[0] || r[1] <= xs) {
+                out.add(r);
+                continue;
+            }
+            if (r[0] < xs) {
+                out.add(new long[] {r[0], xs});
+            }
+            if (xe < r[1]) {
+                out.add(new long[] {xe, r[1]});
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public long allocate(int order, Zone zone) {
+        checkOrder(order);
+        Objects.requireNonNull(zone, "zone");
+        synchronized (lock) {
+            long pfn = allocateFrom(areas[zone.ordinal()], order);
+            if (pfn < 0 && zone == Zone.NORMAL) {
+                pfn = allocateFrom(areas[Zone.DMA32.ordinal()], order);
+            }
+            if (pfn < 0) {
+                failures++;
+                throw new OutOfFramesException(outOfFramesMessage(order, zone));
+            }
+            allocations++;
+            return pfn << FRAME_SHIFT;
+        }
+    }
+
+    @Override
+    public long allocateBytes(long bytes, Zone zone) {
+        int order = FrameAllocator.orderFor(bytes);
+        if (order > MAX_ORDER) {
+            throw new IllegalArgumentException(String.format("a request of %d bytes needs order %d; the largest block is order %d (%s)",
+                    bytes, order, MAX_ORDER, sizeOf(MAX_ORDER)));
+        }
+        return allocate(order, zone);
+    }
+
+    @Override
+    public void free(long physical, int order) {
+        checkOrder(order);
+        synchronized (lock) {
+            if ((physical & (FRAME_SIZE - 1)) != 0) {
+                throw new IllegalStateException(String.format("free(%#x, order %d): the address is not frame-aligned (%d bytes)",
+                        physical, order, FRAME_SIZE));
+            }
+            long pfn = physical >>> FRAME_SHIFT;
+            Region r = physical < 0 ? null : regionOf(pfn);
+            if (r == null) {
+                throw new IllegalStateException(String.format(
+                        "free(%#x, order %d): the address is not managed RAM (a hole, a reserved range or frame 0)", physical, order));
+            }
+            int state = r.state(pfn);
+            if ((state & STATE_ALLOCATED_HEAD) == 0) {
+                throw badFree(r, pfn, order, state);
+            }
+            int allocatedOrder = state & STATE_ORDER_MASK;
+            if (allocatedOrder != order) {
+                throw new IllegalStateException(String.format(
+                        "free(%#x, order %d): wrong order; the block at %#x was allocated with order %d (%s)",
+                        physical, order, physical, allocatedOrder, sizeOf(allocatedOrder)));
+            }
+            ZoneArea area = areas[r.zone.ordinal()];
+            r.state(pfn, state & STATE_EVER_ALLOCATED);
+            int k = order;
+            while (k < MAX_ORDER) {
+                long buddy = pfn ^ (1L << k);
+                if (buddy < r.startPfn || buddy + (1L << k) > r.endPfn) {
+                    break; // the buddy would lie outside the region: never free, never merge
+                }
+                int buddyState = r.state(buddy);
+                if ((buddyState & STATE_FREE_HEAD) == 0 || (buddyState & STATE_ORDER_MASK) != k) {
+                    break;
+                }
+                removeFree(r, area, buddy, k);
+                pfn = Math.min(pfn, buddy);
+                k++;
+            }
+            insertFree(r, area, pfn, k);
+            frees++;
+        }
+    }
+
+    /** The exception for freeing a frame that is not the first frame of an allocated block. */
+    private static IllegalStateException badFree(Region r, long pfn, int order, int state) {
+        long physical = pfn << FRAME_SHIFT;
+        long head = pfn;
+        int headState = state;
+        // The block containing pfn starts at pfn rounded down to its order: find the first such
+        // candidate that is a head whose block reaches pfn.
+        for (int k = 0; k <= MAX_ORDER; k++) {
+            head = pfn & -(1L << k);
+            if (head < r.startPfn) {
+                break; // unreachable while blocks tile the region; keeps a corrupt state from indexing out of it
+            }
+            headState = r.state(head);
+            if ((headState & STATE_HEAD) != 0 && (headState & STATE_ORDER_MASK) >= k) {
+                break;
+            }
+        }
+        int headOrder = headState & STATE_ORDER_MASK;
+        long headPhysical = head << FRAME_SHIFT;
+        long headEnd = headPhysical + ((long) FRAME_SIZE << headOrder);
+        if ((headState & STATE_ALLOCATED_HEAD) != 0) {
+            return new IllegalStateException(String.format(
+                    "free(%#x, order %d): the frame was never allocated as a block of its own; it lies inside the block "
+                            + "[%#x, %#x) allocated with order %d", physical, order, headPhysical, headEnd, headOrder));
+        }
+        if ((state & STATE_EVER_ALLOCATED) != 0) {
+            return new IllegalStateException(String.format(
+                    "free(%#x, order %d): double free; the frame is already free (in the free block [%#x, %#x))",
+                    physical, order, headPhysical, headEnd));
+        }
+        return new IllegalStateException(String.format(
+                "free(%#x, order %d): the frame was never allocated (it lies in the free block [%#x, %#x))",
+                physical, order, headPhysical, headEnd));
+    }
+
+    @Override
+    public int maxOrder() {
+        return MAX_ORDER;
+    }
+
+    @Override
+    public FrameStats stats() {
+        synchronized (lock) {
+            long freeDma32 = areas[Zone.DMA32.ordinal()].freeFrames;
+            return new FrameStats(managedFrames, freeDma32 + areas[Zone.NORMAL.ordinal()].freeFrames, freeDma32,
+                    allocations, frees, failures);
+        }
+    }
+
+    /** Frames under management in {@code zone}. */
+    public long managedFrames(Zone zone) {
+        return areas[zone.ordinal()].managedFrames;
+    }
+
+    /** Number of free blocks of exactly {@code order} in {@code zone}. */
+    public long freeBlockCount(Zone zone, int order) {
+        checkOrder(order);
+        synchronized (lock) {
+            return areas[zone.ordinal()].freeBlocks[order];
+        }
+    }
+
+    /** The largest order with a free block in {@code zone}, or -1 when the zone has no free frame. */
+    public int largestFreeOrder(Zone zone) {
+        synchronized (lock) {
+            return areas[zone.ordinal()].largestFreeOrder();
+        }
+    }
+
+    /** Every free block, ascending by address (a snapshot; it walks all bitmaps, so it is for tests and reports). */
+    public List<Block> freeBlocks() {
+        synchronized (lock) {
+            List<Block> out = new ArrayList<>();
+            for (Region r : regions) {
+                List<Block> inRegion = new ArrayList<>();
+                for (int k = 0; k <= MAX_ORDER; k++) {
+                    for (long i = r.free[k].next(0); i >= 0; i = r.free[k].next(i + 1)) {
+                        inRegion.add(new Block(((r.startPfn >>> k) + i) << (k + FRAME_SHIFT), k));
+                    }
+                }
+                inRegion.sort(Comparator.comparingLong(Block::physical));
+                out.addAll(inRegion);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The managed ranges, ascending: the memory map's RAM less frame 0 and reserved ranges, cut at
+     * the zone boundary (so two adjacent ranges can appear where a cut was made).
+     */
+    public List<PhysicalRange> managedRanges() {
+        return Arrays.stream(regions)
+                .map(r -> new PhysicalRange(r.startPfn << FRAME_SHIFT, (r.endPfn - r.startPfn) << FRAME_SHIFT))
+                .toList();
+    }
+
+    /** Bytes of bookkeeping arrays (state bytes and bitmaps), for checking the overhead claim above. */
+    public long metadataBytes() {
+        long sum = 0;
+        for (Region r : regions) {
+            sum += r.stateBytes.length;
+            for (SummaryBitmap b : r.free) {
+                sum += b.footprintBytes();
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public String toString() {
+        FrameStats s = stats();
+        return String.format("BuddyFrameAllocator[%d regions, %d frames managed, %d free (%d in DMA32)]",
+                regions.length, s.managedFrames(), s.freeFrames(), s.freeDma32Frames());
+    }
+
+    private long allocateFrom(ZoneArea area, int order) {
+        for (int k = order; k <= MAX_ORDER; k++) {
+            if (area.freeBlocks[k] == 0) {
+                continue;
+            }
+            for (Region r : area.regions) {
+                long index = r.free[k].first();
+                if (index < 0) {
+                    continue;
+                }
+                long pfn = ((r.startPfn >>> k) + index) << k;
+                removeFree(r, area, pfn, k);
+                // Split: keep the lower half, give the upper half back, until the order fits.
+                for (int split = k - 1; split >= order; split--) {
+                    insertFree(r, area, pfn + (1L << split), split);
+                }
+                r.state(pfn, STATE_EVER_ALLOCATED | STATE_ALLOCATED_HEAD | order);
+                return pfn;
+            }
+        }
+        return -1;
+    }
+
+    private static void insertFree(Region r, ZoneArea area, long pfn, int k) {
+        r.state(pfn, (r.state(pfn) & STATE_EVER_ALLOCATED) | STATE_FREE_HEAD | k);
+        r.free[k].set(r.blockIndex(pfn, k));
+        area.freeBlocks[k]++;
+        area.freeFrames += 1L << k;
+    }
+
+    /** Takes a free block off its bitmap; its first frame becomes an ordinary (non-head) frame. */
+    private static void removeFree(Region r, ZoneArea area, long pfn, int k) {
+        r.state(pfn, r.state(pfn) & STATE_EVER_ALLOCATED);
+        r.free[k].clear(r.blockIndex(pfn, k));
+        area.freeBlocks[k]--;
+        area.freeFrames -= 1L << k;
+    }
+
+    private Region regionOf(long pfn) {
+        int lo = 0;
+        int hi = regions.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Region r = regions[mid];
+            if (pfn < r.startPfn) {
+                hi = mid - 1;
+            } else if (pfn >= r.endPfn) {
+                lo = mid + 1;
+            } else {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private String outOfFramesMessage(int order, Zone zone) {
+        ZoneArea a = areas[zone.ordinal()];
+        String where = zone == Zone.NORMAL ? "zone NORMAL or DMA32" : "zone " + zone;
+        long free = zone == Zone.NORMAL ? a.freeFrames + areas[Zone.DMA32.ordinal()].freeFrames : a.freeFrames;
+        int largest = zone == Zone.NORMAL ? Math.max(a.largestFreeOrder(), areas[Zone.DMA32.ordinal()].largestFreeOrder())
+                : a.largestFreeOrder();
+        return String.format("no free block of order %d (%s) in %s: %d frames free, largest free block order %d",
+                order, sizeOf(order), where, free, largest);
+    }
+
+    private static void checkOrder(int order) {
+        if (order < 0 || order > MAX_ORDER) {
+            throw new IllegalArgumentException("order must be 0.." + MAX_ORDER + ", was " + order);
+        }
+    }
+
+    private static String sizeOf(int order) {
+        long bytes = (long) FRAME_SIZE << order;
+        if (bytes >= 1L << 30) {
+            return (bytes >>> 30) + " GiB";
+        }
+        if (bytes >= 1L << 20) {
+            return (bytes >>> 20) + " MiB";
+        }
+        return (bytes >>> 10) + " KiB";
+    }
+
+    /** A contiguous run of managed frames [startPfn, endPfn) inside one zone, with its metadata. */
+    private static final class Region {
+        final Zone zone;
+        final long startPfn;
+        final long endPfn;
+        /** One state byte per frame, indexed by pfn - startPfn. */
+        final byte[] stateBytes;
+        /** Per order: bit (pfn >>> k) - (startPfn >>> k) is set when a free block of order k starts at pfn. */
+        final SummaryBitmap[] free = new SummaryBitmap[MAX_ORDER + 1];
+
+        Region(long startPfn, long endPfn) {
+            this.zone = Zone.of(startPfn << FRAME_SHIFT);
+            this.startPfn = startPfn;
+            this.endPfn = endPfn;
+            this.stateBytes = new byte[Math.toIntExact(endPfn - startPfn)];
+            for (int k = 0; k <= MAX_ORDER; k++) {
+                free[k] = new SummaryBitmap(((endPfn - 1) >>> k) - (startPfn >>> k) + 1);
+            }
+        }
+
+        int state(long pfn) {
+            return stateBytes[(int) (pfn - startPfn)] & 0xFF;
+        }
+
+        void state(long pfn, int value) {
+            stateBytes[(int) (pfn - startPfn)] = (byte) value;
+        }
+
+        long blockIndex(long pfn, int k) {
+            return (pfn >>> k) - (startPfn >>> k);
+        }
+    }
+
+    /** Per-zone free counters, kept so that a search skips empty orders without looking at bitmaps. */
+    private static final class ZoneArea {
+        final Region[] regions;
+        final long[] freeBlocks = new long[MAX_ORDER + 1];
+        long freeFrames;
+        long managedFrames;
+
+        ZoneArea(Region[] regions) {
+            this.regions = regions;
+        }
+
+        int largestFreeOrder() {
+            for (int k = MAX_ORDER; k >= 0; k--) {
+                if (freeBlocks[k] > 0) {
+                    return k;
+                }
+            }
+            return -1;
+        }
+    }
+}
