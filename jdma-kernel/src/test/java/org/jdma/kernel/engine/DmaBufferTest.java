@@ -95,7 +95,7 @@ class DmaBufferTest {
         first.fill(0, 4096, (byte) 0x5A);
         first.close();
         try (DmaBuffer second = memory.allocate(4096, 4096, DmaMask.BITS_32)) {
-            assertEquals(phys, second.physicalAddress(), "first-fit hands the same frame back");
+            assertEquals(phys, second.physicalAddress(), "the buddy allocator hands the lowest free block back");
             assertArrayEquals(new byte[4096], second.toByteArray());
         }
     }

@@ -2,6 +2,7 @@ package org.jdma.kernel.testing;
 
 import java.util.List;
 import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 
@@ -25,6 +26,6 @@ public final class TestMachines {
     }
 
     public static DmaMemory dmaMemory(Machine m) {
-        return new DmaMemory(m.cpu(), new FirstFitFrameAllocator(m.memoryMap()));
+        return new DmaMemory(m.cpu(), BuddyFrameAllocator.fromMemoryMap(m.memoryMap()));
     }
 }
