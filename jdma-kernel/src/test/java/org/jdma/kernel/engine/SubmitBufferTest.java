@@ -29,7 +29,7 @@ class SubmitBufferTest {
     }
 
     /** Test double of an IOMMU: hands out IOVAs from 4 GiB up and remembers live mappings. */
-    static final class CountingAddressing implements DeviceAddressing {
+    static class CountingAddressing implements DeviceAddressing {
         final Map<Long, Long> live = new HashMap<>();
         long next = 0x1_0000_0000L;
 
@@ -114,6 +114,22 @@ class SubmitBufferTest {
             device.process(3);
             engine.drain(new CompletedDescriptor[3]);
             assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 0), "a retry after draining succeeds");
+        }
+    }
+
+    @Test
+    void shouldPassAMappingFailureOnAndSubmitNothing() {
+        DeviceAddressing exhausted = new CountingAddressing() {
+            @Override
+            public long map(DmaBuffer buffer, long align) {
+                throw new DmaException(DmaException.Reason.MAPPING_FAILED, "no IOVA space left");
+            }
+        };
+        try (DmaEngine engine = new DmaEngine(memory, device, 4, exhausted); DmaBuffer b = memory.allocate(64, 64)) {
+            var e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, Descriptor.VALID, 0));
+            assertEquals(DmaException.Reason.MAPPING_FAILED, e.reason());
+            assertEquals(0, engine.size());
+            assertEquals(List.of(), device.doorbells());
         }
     }
 

@@ -246,15 +246,30 @@ public final class CopyEngineDriver implements AutoCloseable {
         if (engine.submit(d) != 1) {
             throw new IllegalStateException("ring had a free slot but refused the descriptor");
         }
-        BooleanSupplier done = switch (options.mode()) {
-            case POLLED -> () -> engine.isComplete(sequence);
-            case INTERRUPT -> new InterruptWait(sequence, irqsBefore, errorsBefore);
-        };
-        platform.clock().runUntil(done, options.timeoutNs());
-        if (!engine.isComplete(sequence)) {
-            return notCompleted();
+        long deadline = Math.addExact(platform.clock().now(), options.timeoutNs());
+        while (true) {
+            BooleanSupplier done = switch (options.mode()) {
+                case POLLED -> () -> engine.isComplete(sequence);
+                case INTERRUPT -> new InterruptWait(sequence, irqsBefore, errorsBefore);
+            };
+            platform.clock().runUntil(done, Math.max(0, deadline - platform.clock().now()));
+            if (engine.isComplete(sequence)) {
+                return new OpResult.Completed(reapThrough(sequence));
+            }
+            EngineStatus s = status();
+            if (s.halted()) {
+                return new OpResult.Halted(s);
+            }
+            if (platform.clock().now() >= deadline) {
+                return new OpResult.TimedOut(options.timeoutNs(), s);
+            }
+            // Woken by an error interrupt for an error that did not halt the engine: wait on.
+            irqsBefore = completionInterrupts;
+            errorsBefore = errorInterrupts;
+            if (engine.isComplete(sequence)) {
+                return new OpResult.Completed(reapThrough(sequence));
+            }
         }
-        return new OpResult.Completed(reapThrough(sequence));
     }
 
     /** Wakes the waiter only when an interrupt arrived: then (and only then) looks at the record. */
