@@ -6,7 +6,6 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import java.lang.foreign.MemorySegment;
 import org.jdma.kernel.engine.DescriptorCodec;
 import org.jdma.kernel.engine.RingLayout;
-import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
 import org.jdma.machine.dev.memcpy.CompletionStatus;
 import org.openjdk.jcstress.annotations.Actor;
@@ -16,11 +15,12 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
 /**
- * Completion record fields versus its status byte, as the device writes them and
- * {@code DmaEngine.drain} reads them: the device stores result, bytes completed and fault address,
- * then the status word with release; the driver reads the status word with acquire and, when it is
- * non-zero, the rest of the record ({@link DescriptorCodec#decodeCompletion}). The record starts
- * out as drain leaves a reaped slot: status cleared, the previous lap's fields still there.
+ * Completion record fields versus its status byte. The device side does what the copy engine does
+ * when it completes a descriptor: writes bytes 1..31 of the record through its {@code DmaPort},
+ * then the status byte with {@code writeByteRelease}. The driver side does what
+ * {@code DmaEngine.drain} does: reads the status byte with acquire through the CPU path and, when
+ * it is non-zero, the whole record ({@link DescriptorCodec#decodeCompletion}). The record starts out
+ * as drain leaves a reaped slot: status cleared, the previous lap's fields still there.
  *
  * <p>r1 = status byte seen; r2 = the other fields: 1 the new ones, 0 the previous lap's (stale),
  * 2 a mix (torn), -1 not read.
@@ -40,33 +40,32 @@ public class CompletionPublishTest {
     private static final long OLD_BYTES = 0x10;
     private static final long OLD_FAULT = 0x1234_5000L;
 
-    private final CpuCache ram = RingMemory.create();
-    private final MemorySegment scratch = MemorySegment.ofArray(new byte[RingLayout.COMPLETION_SIZE]);
+    private final RingMemory ram = new RingMemory();
+    private final MemorySegment written = MemorySegment.ofArray(new byte[RingLayout.COMPLETION_SIZE]);
     private final MemorySegment readBack = MemorySegment.ofArray(new byte[RingLayout.COMPLETION_SIZE]);
 
     public CompletionPublishTest() {
-        DescriptorCodec.encodeCompletionFields(scratch, 0, 0, OLD_BYTES, OLD_FAULT);
-        ram.store(RECORD, scratch, 0, RingLayout.COMPLETION_SIZE);
+        MemorySegment old = MemorySegment.ofArray(new byte[RingLayout.COMPLETION_SIZE]);
+        DescriptorCodec.encodeCompletionFields(old, 0, 0, OLD_BYTES, OLD_FAULT);
+        ram.cpu.store(RECORD, old, 0, RingLayout.COMPLETION_SIZE);
     }
 
     @Actor
     public void device() {
-        DescriptorCodec.encodeCompletionFields(scratch, 0, NEW_RESULT, NEW_BYTES, NEW_FAULT);
-        ram.store(RECORD + CompletionRecordLayout.BYTES_COMPLETED, scratch, CompletionRecordLayout.BYTES_COMPLETED,
-                RingLayout.COMPLETION_SIZE - CompletionRecordLayout.BYTES_COMPLETED);
-        ram.storeIntRelease(RECORD + CompletionRecordLayout.STATUS,
-                DescriptorCodec.statusWord(CompletionStatus.SUCCESS.code(), NEW_RESULT));
+        DescriptorCodec.encodeCompletionFields(written, 0, NEW_RESULT, NEW_BYTES, NEW_FAULT);
+        ram.device.write(RECORD + 1, written, 1, RingLayout.COMPLETION_SIZE - 1);
+        ram.device.writeByteRelease(RECORD + CompletionRecordLayout.STATUS, (byte) CompletionStatus.SUCCESS.code());
     }
 
     @Actor
     public void driver(II_Result r) {
-        int status = ram.loadIntAcquire(RECORD + CompletionRecordLayout.STATUS) & 0xFF;
+        int status = ram.cpu.loadByteAcquire(RECORD + CompletionRecordLayout.STATUS) & 0xFF;
         r.r1 = status;
         if (status == CompletionStatus.NONE.code()) {
             r.r2 = -1;
             return;
         }
-        ram.load(RECORD, readBack, 0, RingLayout.COMPLETION_SIZE);
+        ram.cpu.load(RECORD, readBack, 0, RingLayout.COMPLETION_SIZE);
         DescriptorCodec.Completion c = DescriptorCodec.decodeCompletion(readBack, 0);
         boolean isNew = c.result() == NEW_RESULT && c.bytesCompleted() == NEW_BYTES && c.faultAddress() == NEW_FAULT;
         boolean isOld = c.result() == 0 && c.bytesCompleted() == OLD_BYTES && c.faultAddress() == OLD_FAULT;

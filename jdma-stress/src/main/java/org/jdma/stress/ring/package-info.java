@@ -1,13 +1,16 @@
 /**
  * jcstress tests of the descriptor ring's memory ordering: descriptor slot versus doorbell, and
- * completion-record fields versus status byte, through the kernel's own codec and the machine's
- * CPU memory path.
+ * completion-record fields versus status byte. Both sides use the code that really runs: the
+ * kernel's {@code DescriptorCodec} and CPU memory path on one side, the device's {@code DmaPort}
+ * (and, for the doorbell, the volatile index the copy engine's SUBMIT_INDEX hook stores) on the
+ * other.
  *
- * <p>Models the two publication edges of {@code org.jdma.kernel.engine.DmaEngine}; does not model
- * the device's register file (the doorbell is a memory word here) or the ring indices, which are
- * plain Java fields with acquire/release accessors.
+ * <p>Models the two publication edges between {@code org.jdma.kernel.engine.DmaEngine} and the copy
+ * engine. Does not model the register file's dispatch of the doorbell write (the doorbell is the
+ * volatile field the write ends in) or the kernel-side ring indices, which are plain Java fields
+ * with acquire/release accessors.
  *
- * <p>Invariant checked: a consumer that sees the index (or status) also sees every byte written
- * before it was published.
+ * <p>Invariant checked: a consumer that sees the index (or the status) also sees every byte
+ * written before it was published.
  */
 package org.jdma.stress.ring;
