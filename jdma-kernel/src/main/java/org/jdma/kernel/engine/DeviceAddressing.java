@@ -24,6 +24,15 @@ public interface DeviceAddressing {
     /** Whether device addresses differ from physical ones (an IOMMU translates). */
     boolean translates();
 
+    /**
+     * Whether this addressing is live. An IOMMU that is present but not enabled passes DMA through
+     * untranslated, so the engine then uses {@link #physical()} and never maps into it (seed 000
+     * mapped into a controller whose {@code init()} had failed).
+     */
+    default boolean isEnabled() {
+        return true;
+    }
+
     /** Physical addressing: no IOMMU; a device address is the physical address. */
     static DeviceAddressing physical() {
         return Physical.INSTANCE;

@@ -233,19 +233,23 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
      * {@code align}; 0 = one frame) from the engine's {@link DeviceAddressing}, and submits one
      * descriptor naming it. Without an IOMMU the address is the physical one.
      *
+     * <p>An addressing that is not {@link DeviceAddressing#isEnabled() enabled} is bypassed: the
+     * descriptor then carries the physical address.
+     *
      * @return 1
      * @throws DmaException RING_FULL when no slot is free; the mapping made for it has been undone
      *         (seed 000 leaked it); MAPPING_FAILED or MISALIGNED from the addressing
      */
     public int submitBuffer(DmaBuffer buffer, int flags, long align) {
         checkOpen();
-        long deviceAddress = addressing.map(buffer, align);
+        DeviceAddressing a = liveAddressing();
+        long deviceAddress = a.map(buffer, align);
         boolean accepted = false;
         try {
             accepted = submit(new Descriptor(deviceAddress, buffer.length(), flags)) == 1;
         } finally {
             if (!accepted) {
-                addressing.unmap(deviceAddress);
+                a.unmap(deviceAddress);
             }
         }
         if (!accepted) {
@@ -319,14 +323,19 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
 
     /** Seed 000's {@code unmap_descriptor}: unmaps the descriptor's address as a device address. */
     public boolean unmapDescriptor(Descriptor descriptor) {
-        return addressing.unmap(descriptor.address());
+        return liveAddressing().unmap(descriptor.address());
     }
 
     /**
      * Seed 000's {@code unmap_iova}. Without an IOMMU there are no IOVAs and this returns false.
      */
     public boolean unmapIova(long iova) {
-        return addressing.unmap(iova);
+        return liveAddressing().unmap(iova);
+    }
+
+    /** The engine's addressing, or physical addressing while it is not enabled. */
+    private DeviceAddressing liveAddressing() {
+        return addressing.isEnabled() ? addressing : DeviceAddressing.physical();
     }
 
     // ---- state ---------------------------------------------------------------------------------

@@ -134,6 +134,25 @@ class SubmitBufferTest {
     }
 
     @Test
+    void shouldUsePhysicalAddressingAndMapNothingWhileTheIommuIsDisabled() {
+        CountingAddressing disabled = new CountingAddressing() {
+            @Override
+            public boolean isEnabled() {
+                return false;
+            }
+        };
+        try (DmaEngine engine = new DmaEngine(memory, device, 4, disabled); DmaBuffer b = memory.allocate(64, 64)) {
+            assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 0));
+            assertEquals(0, disabled.live.size(), "nothing mapped into a disabled unit (seed bug 4)");
+            device.process(1);
+            CompletedDescriptor[] out = new CompletedDescriptor[1];
+            engine.drain(out);
+            assertEquals(b.physicalAddress(), out[0].descriptor().address());
+            assertFalse(engine.unmapDescriptor(out[0].descriptor()));
+        }
+    }
+
+    @Test
     void shouldUnmapADescriptorsIovaOnce() {
         CountingAddressing iommu = new CountingAddressing();
         try (DmaEngine engine = new DmaEngine(memory, device, 4, iommu); DmaBuffer b = memory.allocate(64, 64)) {
