@@ -128,8 +128,12 @@ public final class Machine implements Platform, AutoCloseable {
         return devices.stream().map(Device::pciFunction).toList();
     }
 
+    /** Stops device threads (they must not touch RAM once it is unmapped), then frees RAM. */
     @Override
     public void close() {
+        for (CopyEngine e : copyEngines) {
+            e.stopThread();
+        }
         arena.close();
     }
 }

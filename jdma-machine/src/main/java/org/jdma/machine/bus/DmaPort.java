@@ -99,7 +99,8 @@ public final class DmaPort {
     }
 
     /** A translated, RAM-backed run of a request: memory at [offset, offset + length) of {@code segment}. */
-    private record Run(MemorySegment segment, long offset, long length, long physical, long costNs) { }
+    private record Run(MemorySegment segment, long offset, long length, long physical, long costNs) {
+    }
 
     /** Either a run, or a fault; translate + map check for the start of [bus, bus+len). */
     private Object resolve(long bus, long len, Access access) {
@@ -123,8 +124,9 @@ public final class DmaPort {
         return new Run(r.memory(), t.physical() - r.base(), runLen, t.physical(), t.costNs());
     }
 
+    /** Negative or oversized lengths, and ranges that wrap past 2^64 (ending exactly at 2^64 is fine). */
     private boolean badRequest(long bus, long len) {
-        return len < 0 || len > MAX_REQUEST || bus + len < bus && bus + len != 0;
+        return len < 0 || len > MAX_REQUEST || Long.compareUnsigned(bus + len, bus) < 0 && bus + len != 0;
     }
 
     /** Device reads [bus, bus + len) of memory into {@code dst} at {@code dstOffset}. */
@@ -304,7 +306,11 @@ public final class DmaPort {
     /** Result of {@link #compare}: the DMA result, and the offset of the first differing byte or -1. */
     public record CompareResult(DmaResult result, long mismatchOffset) { }
 
-    /** Reads both ranges and compares them (COMPARE). Stops at the first difference. */
+    /**
+     * Reads both ranges and compares them (COMPARE). Stops at the first difference. Both streams
+     * share the link: the cost is one read latency plus the wire time of both sides' transactions,
+     * and both sides count as bytes read, up to the difference or the fault.
+     */
     public CompareResult compare(long a, long b, long len) {
         if (badRequest(a, len) || badRequest(b, len)) {
             return new CompareResult(finish(Access.READ, a, len,
@@ -315,12 +321,13 @@ public final class DmaPort {
         while (done < len) {
             Object x = resolve(a + done, len - done, Access.READ);
             if (x instanceof DmaResult f) {
-                return new CompareResult(finish(Access.READ, a, len, timed(Access.READ, a, done, cost + f.costNs(), f.reason(), f.vtdReason())), -1);
+                return new CompareResult(finish(Access.READ, a, len, timedCompare(a, b, done, cost + f.costNs(), f, a)), -1);
             }
             Run ra = (Run) x;
             Object y = resolve(b + done, ra.length, Access.READ);
             if (y instanceof DmaResult f) {
-                return new CompareResult(finish(Access.READ, b, len, timed(Access.READ, b, done, cost + f.costNs(), f.reason(), f.vtdReason())), -1);
+                return new CompareResult(finish(Access.READ, b, len,
+                        timedCompare(a, b, done, cost + ra.costNs + f.costNs(), f, b)), -1);
             }
             Run rb = (Run) y;
             long n = Math.min(ra.length, rb.length);
@@ -330,17 +337,20 @@ public final class DmaPort {
             cost += ra.costNs + rb.costNs;
             if (m >= 0) {
                 done += m;
-                DmaResult r = timed(Access.READ, a, done, cost, null, 0);
-                readTransactions += timing.transactions(b, done);   // the second side, as on success
-                bytesRead += done;
-                return new CompareResult(finish(Access.READ, a, done, r), done);
+                return new CompareResult(finish(Access.READ, a, done, timedCompare(a, b, done, cost, null, a)), done);
             }
             done += n;
         }
-        DmaResult r = timed(Access.READ, a, len, cost, null, 0);
-        readTransactions += timing.transactions(b, len);
-        bytesRead += len;
-        return new CompareResult(finish(Access.READ, a, len, r), -1);
+        return new CompareResult(finish(Access.READ, a, len, timedCompare(a, b, len, cost, null, a)), -1);
+    }
+
+    private DmaResult timedCompare(long a, long b, long bytes, long translationCost, DmaResult fault, long faultBase) {
+        long tx = timing.transactions(a, bytes) + timing.transactions(b, bytes);
+        readTransactions += tx;
+        bytesRead += 2 * bytes;
+        long cost = translationCost + timing.readLatencyNs() + timing.wireTimeNs(tx);
+        return fault == null ? DmaResult.ok(bytes, cost)
+                : DmaResult.fault(bytes, cost, fault.reason(), faultBase + bytes, Access.READ, fault.vtdReason());
     }
 
     /** Sends an MSI: a 32-bit posted write of {@code data} to {@code address}. Never translated. */

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.function.LongSupplier;
 import org.jdma.machine.pci.RequesterId;
 import org.jdma.machine.time.EventKernel;
-import java.util.Map;
+import org.jdma.machine.time.TraceRecorder;
 
 /**
  * Receives MSI writes from the bus and dispatches handlers in event order after
@@ -39,8 +39,8 @@ public final class InterruptController implements Interrupts {
         if (vector < MsiMessageLayout.FIRST_LEGAL_VECTOR || mode != MsiMessageLayout.DELIVERY_FIXED
                 || MsiMessageLayout.destination(address) != 0) {
             invalid++;
-            kernel.trace().instant("irq", "invalid MSI", kernel.now(),
-                    Map.of("source", source.toString(), "address", Long.toHexString(address), "data", Integer.toHexString(data)));
+            kernel.trace().instant("irq", "invalid MSI", kernel.now(), TraceRecorder.args(
+                    "source", source.toString(), "address", Long.toHexString(address), "data", Integer.toHexString(data)));
             return;
         }
         kernel.schedule(deliveryLatencyNs, "msi vector " + vector, () -> dispatch(vector, source));
@@ -53,7 +53,9 @@ public final class InterruptController implements Interrupts {
             return;
         }
         counts[vector]++;
-        kernel.trace().instant("irq", "vector " + vector, kernel.now(), Map.of("source", source.toString()));
+        if (kernel.trace().enabled()) {
+            kernel.trace().instant("irq", "vector " + vector, kernel.now(), TraceRecorder.args("source", source.toString()));
+        }
         h.handle(vector);
     }
 

@@ -46,6 +46,27 @@ public final class TraceRecorder {
         return dropped;
     }
 
+    /**
+     * Trace arguments in the order given: {@code args("slot", 3, "status", "SUCCESS")}. Use this, not
+     * {@code Map.of}, whose iteration order is salted per JVM and would make two runs of the same seed
+     * export their arguments in different orders.
+     *
+     * @throws IllegalArgumentException if the count is odd or a key is not a String
+     */
+    public static Map<String, Object> args(Object... keyValues) {
+        if (keyValues.length % 2 != 0) {
+            throw new IllegalArgumentException("trace args need key/value pairs, got " + keyValues.length + " items");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            if (!(keyValues[i] instanceof String key)) {
+                throw new IllegalArgumentException("trace arg key at position " + i + " is not a String: " + keyValues[i]);
+            }
+            m.put(key, keyValues[i + 1]);
+        }
+        return m;
+    }
+
     public void slice(String track, String name, long startNs, long durationNs, Map<String, Object> args) {
         add(new TraceEvent(track, name, startNs, durationNs, false, args));
     }

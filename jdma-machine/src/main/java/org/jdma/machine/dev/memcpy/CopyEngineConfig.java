@@ -9,12 +9,18 @@ package org.jdma.machine.dev.memcpy;
  * @param maxTransferShift   log2 of the largest transfer size accepted (XFER_ERANGE above it)
  * @param alignmentShift     log2 of the alignment required of every data address (ADDR_ALIGN otherwise); 0 = none
  * @param maxRingShift       log2 of the largest ring
- * @param msixEntries        size of the MSI-X table (1..256)
+ * @param msixEntries        size of the MSI-X table, 1..{@link #MAX_MSIX_ENTRIES}: the table lives at BAR
+ *                           offset 0x1000 and the PBA at 0x1800 ({@link CopyEngineRegisters}), so at most
+ *                           0x800 / 16 = 128 entries fit
  */
 public record CopyEngineConfig(long setupLatencyNs, long completionLatencyNs, int maxTransferShift, int alignmentShift,
                                int maxRingShift, int msixEntries) {
 
     public static final CopyEngineConfig DEFAULT = new CopyEngineConfig(120, 40, 31, 0, 16, 16);
+
+    /** The most MSI-X entries that fit between the table and the PBA of the register map. */
+    public static final int MAX_MSIX_ENTRIES =
+            (CopyEngineRegisters.MSIX_PBA - CopyEngineRegisters.MSIX_TABLE) / CopyEngineRegisters.MSIX_ENTRY_SIZE;
 
     public CopyEngineConfig {
         if (setupLatencyNs < 0 || completionLatencyNs < 0) {
@@ -29,8 +35,9 @@ public record CopyEngineConfig(long setupLatencyNs, long completionLatencyNs, in
         if (maxRingShift < 1 || maxRingShift > 16) {
             throw new IllegalArgumentException("maxRingShift must be 1..16, was " + maxRingShift);
         }
-        if (msixEntries < 1 || msixEntries > 256) {
-            throw new IllegalArgumentException("msixEntries must be 1..256, was " + msixEntries);
+        if (msixEntries < 1 || msixEntries > MAX_MSIX_ENTRIES) {
+            throw new IllegalArgumentException("msixEntries must be 1.." + MAX_MSIX_ENTRIES
+                    + " (the MSI-X table must end before the PBA at BAR offset 0x1800), was " + msixEntries);
         }
     }
 
@@ -44,5 +51,17 @@ public record CopyEngineConfig(long setupLatencyNs, long completionLatencyNs, in
 
     public CopyEngineConfig withMaxTransferShift(int s) {
         return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, s, alignmentShift, maxRingShift, msixEntries);
+    }
+
+    public CopyEngineConfig withMaxRingShift(int s) {
+        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, maxTransferShift, alignmentShift, s, msixEntries);
+    }
+
+    public CopyEngineConfig withMsixEntries(int n) {
+        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, maxTransferShift, alignmentShift, maxRingShift, n);
+    }
+
+    public CopyEngineConfig withLatencies(long setupNs, long completionNs) {
+        return new CopyEngineConfig(setupNs, completionNs, maxTransferShift, alignmentShift, maxRingShift, msixEntries);
     }
 }

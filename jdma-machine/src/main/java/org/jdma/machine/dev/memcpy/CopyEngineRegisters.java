@@ -1,5 +1,7 @@
 package org.jdma.machine.dev.memcpy;
 
+import org.jdma.machine.irq.MsixTableLayout;
+
 /**
  * The copy engine's MMIO register map (BAR0, 64 KiB). Modeled on an I/OAT channel (Linux
  * drivers/dma/ioat/registers.h: CHANCTRL, CHANSTS, CHAINADDR, DMACOUNT, CHANERR) with the
@@ -22,13 +24,35 @@ package org.jdma.machine.dev.memcpy;
  * 0x030  COMPLETED        64  RO      descriptors completed since reset (success or error)
  * 0x038  ERR_INT_HANDLE   32  RW      [15:0] MSI-X entry raised when ERROR becomes non-zero and ERR_INT_EN
  * 0x1000 MSI-X table      16/entry    Message Address, Upper Address, Data, Vector Control([0] mask)
- * 0x1800 MSI-X PBA        64/64 entries  pending bits
+ *                                     at most 128 entries (CAP[31:24] + 1), all masked after reset
+ * 0x1800 MSI-X PBA        64/64 entries  pending bits (read-only)
  * </pre>
  *
  * Ring rules: the driver owns slots [FETCH_INDEX .. SUBMIT_INDEX) until the engine fetches them;
  * the ring is empty when FETCH_INDEX == SUBMIT_INDEX. A SUBMIT_INDEX write outside [0, RING_SIZE)
  * sets SUBMIT_RANGE and is ignored. Changing RING_BASE/RING_SIZE while ENABLE is set has no effect
  * until the next enable.
+ *
+ * <p>Details the table leaves open, as this model implements them:
+ * <ul>
+ *   <li>Enable (ENABLE written 1 while STATUS.state is disabled) checks the ring: RING_SIZE a power
+ *       of two in 2..2^CAP.maxRingShift, and RING_BASE written without any of its reserved bits
+ *       [5:0] set (those bits read as zero, but a write that set one is remembered, so a misaligned
+ *       base is refused rather than silently rounded down). A bad ring sets ERROR.RING_CONFIG,
+ *       CONTROL.ENABLE reads back 0 and the state stays disabled. A good ring sets FETCH_INDEX and
+ *       SUBMIT_INDEX to 0: the ring starts empty and no stale doorbell value is acted on.</li>
+ *   <li>Clearing ENABLE stops fetching; a descriptor already fetched still completes (record and
+ *       interrupt). HALTED (after a fetch fault) is left by clearing ENABLE and enabling again, or
+ *       by RESET.</li>
+ *   <li>RESET returns every register and every MSI-X entry to its reset value; a descriptor in
+ *       flight is abandoned and writes no completion record.</li>
+ *   <li>The error interrupt is raised each time a bit of ERROR goes from 0 to 1 while
+ *       CONTROL.ERR_INT_EN is set, if ERR_INT_HANDLE names an existing MSI-X entry.</li>
+ *   <li>A SUBMIT_INDEX write while disabled is checked against the RING_SIZE register.</li>
+ *   <li>ERROR_ADDRESS after FETCH_FAULT is the first descriptor byte that could not be read; after
+ *       COMPLETION_FAULT it is the completion record's address (the record is written as a body
+ *       write of bytes 1..31 and then the status byte, so the faulting byte is not the useful one).</li>
+ * </ul>
  */
 public final class CopyEngineRegisters {
     private CopyEngineRegisters() { }
@@ -49,6 +73,7 @@ public final class CopyEngineRegisters {
     public static final int MSIX_PBA = 0x1800;
 
     public static final int VERSION_VALUE = 0x0100;
+    public static final int VERSION_MASK = 0xFFFF;
 
     public static final int CAP_MAX_XFER_SHIFT_MASK = 0x1F;
     public static final int CAP_ALIGN_SHIFT_SHIFT = 8;
@@ -75,11 +100,13 @@ public final class CopyEngineRegisters {
 
     public static final int RING_BASE_ALIGN = 64;
 
-    /** MSI-X table entry layout (PCI Local Bus Spec 3.0 §6.8.2.6-§6.8.2.9). */
-    public static final int MSIX_ENTRY_SIZE = 16;
-    public static final int MSIX_ADDR_LO = 0x0;
-    public static final int MSIX_ADDR_HI = 0x4;
-    public static final int MSIX_DATA = 0x8;
-    public static final int MSIX_VECTOR_CONTROL = 0xC;
-    public static final int MSIX_VECTOR_MASKED = 1;
+    public static final int ERR_INT_HANDLE_MASK = 0xFFFF;
+
+    /** MSI-X table entry layout (PCI Local Bus Spec 3.0 §6.8.2.6-§6.8.2.9); see {@link MsixTableLayout}. */
+    public static final int MSIX_ENTRY_SIZE = MsixTableLayout.ENTRY_SIZE;
+    public static final int MSIX_ADDR_LO = MsixTableLayout.ADDR_LO;
+    public static final int MSIX_ADDR_HI = MsixTableLayout.ADDR_HI;
+    public static final int MSIX_DATA = MsixTableLayout.DATA;
+    public static final int MSIX_VECTOR_CONTROL = MsixTableLayout.VECTOR_CONTROL;
+    public static final int MSIX_VECTOR_MASKED = MsixTableLayout.VECTOR_MASKED;
 }

@@ -7,11 +7,14 @@
  * register; opcodes NOOP, MEMMOVE, MEMFILL, COMPARE; a 32-byte completion record per descriptor
  * ({@code struct dsa_completion_record}, §8.3.2) written after the data it reports on; MSI-X
  * completion interrupts selected by the descriptor's interrupt handle; per-descriptor error
- * statuses with DSA's codes ({@code enum dsa_completion_status}). Does not model: DSA's work
- * queues and portals (ENQCMD), PASID, batches, DIF/CRC/delta opcodes, ATS, block-on-fault.
+ * statuses with DSA's codes ({@code enum dsa_completion_status}); an optional device thread that
+ * polls the doorbell for real-concurrency runs (no interrupts, no trace there). Does not model:
+ * DSA's work queues and portals (ENQCMD), PASID, batches, DIF/CRC/delta opcodes, ATS,
+ * block-on-fault, more than one descriptor in flight (FENCE is therefore always honoured).
  *
  * <p>Invariant: nothing a driver writes into the ring or the registers can throw inside the
  * machine. A bad descriptor completes with an error status and the engine goes on with the next;
- * a ring it cannot read halts the engine with an error bit set.
+ * a ring it cannot read halts the engine with an error bit set. Every device store of a descriptor
+ * reaches the bus in the order data, completion record body, status byte (release), MSI.
  */
 package org.jdma.machine.dev.memcpy;

@@ -1,0 +1,211 @@
+package org.jdma.machine.irq;
+
+import java.util.Arrays;
+import org.jdma.machine.bus.DmaPort;
+import org.jdma.machine.bus.DmaResult;
+
+/**
+ * A device's MSI-X table and Pending Bit Array (PCI Local Bus Specification 3.0 §6.8.2; layout in
+ * {@link MsixTableLayout}). The device maps both into its BAR and routes MMIO accesses of those
+ * ranges to {@link #readTable}/{@link #writeTable} and {@link #readPba}/{@link #writePba}; it
+ * raises interrupts with {@link #signal}.
+ *
+ * <p>Behaviour (as QEMU's hw/pci/msix.c): signalling a masked entry sets its pending bit instead of
+ * sending; clearing the Mask Bit of an entry whose pending bit is set clears the bit and sends the
+ * message, with the address and data the entry holds at that moment. Every entry resets masked,
+ * with address and data zero. A message goes out through the device's {@link DmaPort} as the
+ * 32-bit write it is on the bus; an address outside the interrupt range is just a memory write,
+ * which the bus carries out or faults, exactly as real hardware would.
+ *
+ * <p>Not modeled: the MSI-X capability in configuration space (MSI-X Enable and Function Mask are
+ * taken as enabled and clear: the platform has no configuration space), TPH steering tags.
+ *
+ * <p>Thread use: the thread that owns the machine's event kernel (MMIO and signalling alike).
+ * Accesses of the wrong size or alignment read as zero, are dropped on write and are counted in
+ * {@link #unclaimedAccesses()}; nothing throws.
+ */
+public final class MsixTable {
+
+    private final int entries;
+    private final DmaPort port;
+    private final int[] addrLo;
+    private final int[] addrHi;
+    private final int[] data;
+    private final int[] control;
+    private final long[] pending;
+
+    private long sent;
+    private long pended;
+    private long sendFaults;
+    private long unclaimedAccesses;
+
+    /**
+     * @param entries number of table entries, 1..{@link MsixTableLayout#MAX_ENTRIES}
+     * @param port    the device's path to the bus, through which messages are written
+     */
+    public MsixTable(int entries, DmaPort port) {
+        if (entries < 1 || entries > MsixTableLayout.MAX_ENTRIES) {
+            throw new IllegalArgumentException("MSI-X table size must be 1.." + MsixTableLayout.MAX_ENTRIES + ", was " + entries);
+        }
+        this.entries = entries;
+        this.port = port;
+        this.addrLo = new int[entries];
+        this.addrHi = new int[entries];
+        this.data = new int[entries];
+        this.control = new int[entries];
+        this.pending = new long[(int) (MsixTableLayout.pbaSize(entries) / MsixTableLayout.PBA_WORD_SIZE)];
+        reset();
+    }
+
+    public int entries() { return entries; }
+
+    /** Bytes the table occupies in the BAR. */
+    public long tableSize() { return MsixTableLayout.tableSize(entries); }
+
+    /** Bytes the PBA occupies in the BAR. */
+    public long pbaSize() { return MsixTableLayout.pbaSize(entries); }
+
+    /** Messages written to the bus (whether or not the bus accepted them). */
+    public long sent() { return sent; }
+
+    /** Signals that found their entry masked and set its pending bit. */
+    public long pended() { return pended; }
+
+    /** Messages the bus refused (address not in RAM or the interrupt range, bus mastering off). */
+    public long sendFaults() { return sendFaults; }
+
+    public long unclaimedAccesses() { return unclaimedAccesses; }
+
+    /** Returns every entry to its reset state: masked, address and data zero, not pending. */
+    public void reset() {
+        for (int i = 0; i < entries; i++) {
+            addrLo[i] = 0;
+            addrHi[i] = 0;
+            data[i] = 0;
+            control[i] = MsixTableLayout.VECTOR_MASKED;
+        }
+        Arrays.fill(pending, 0);
+    }
+
+    public boolean masked(int entry) {
+        return (control[entry] & MsixTableLayout.VECTOR_MASKED) != 0;
+    }
+
+    public boolean pending(int entry) {
+        return (pending[entry / MsixTableLayout.PBA_ENTRIES_PER_WORD] & bit(entry)) != 0;
+    }
+
+    /** The message address entry {@code entry} holds. */
+    public long address(int entry) {
+        return ((long) addrHi[entry] << 32) | (addrLo[entry] & 0xFFFF_FFFFL);
+    }
+
+    public int data(int entry) {
+        return data[entry];
+    }
+
+    /**
+     * Raises the interrupt of {@code entry}: sends its message now, or sets its pending bit when
+     * the entry is masked. An entry number outside the table is ignored (the device validates
+     * handles before it signals) and returns false.
+     *
+     * @return true when a message was written to the bus now
+     */
+    public boolean signal(int entry) {
+        if (entry < 0 || entry >= entries) {
+            return false;
+        }
+        if (masked(entry)) {
+            pending[entry / MsixTableLayout.PBA_ENTRIES_PER_WORD] |= bit(entry);
+            pended++;
+            return false;
+        }
+        send(entry);
+        return true;
+    }
+
+    private void send(int entry) {
+        sent++;
+        DmaResult r = port.signalMsi(address(entry), data[entry]);
+        if (!r.isOk()) {
+            sendFaults++;
+        }
+    }
+
+    private static long bit(int entry) {
+        return 1L << (entry % MsixTableLayout.PBA_ENTRIES_PER_WORD);
+    }
+
+    private boolean claims(long offset, int size, long regionSize) {
+        if ((size != 4 && size != 8) || offset < 0 || offset % size != 0 || offset + size > regionSize) {
+            unclaimedAccesses++;
+            return false;
+        }
+        return true;
+    }
+
+    /** An aligned 4- or 8-byte read at {@code offset} from the table's start. */
+    public long readTable(long offset, int size) {
+        if (!claims(offset, size, tableSize())) {
+            return 0;
+        }
+        long lo = readDword(offset) & 0xFFFF_FFFFL;
+        return size == 4 ? lo : lo | (readDword(offset + 4) << 32);
+    }
+
+    /** An aligned 4- or 8-byte write at {@code offset} from the table's start. */
+    public void writeTable(long offset, int size, long value) {
+        if (!claims(offset, size, tableSize())) {
+            return;
+        }
+        // Low DWORD first: for a QWORD write of Data + Vector Control, an unmask sends the new data.
+        writeDword(offset, (int) value);
+        if (size == 8) {
+            writeDword(offset + 4, (int) (value >>> 32));
+        }
+    }
+
+    private long readDword(long offset) {
+        int entry = (int) (offset / MsixTableLayout.ENTRY_SIZE);
+        return switch ((int) (offset % MsixTableLayout.ENTRY_SIZE)) {
+            case MsixTableLayout.ADDR_LO -> addrLo[entry];
+            case MsixTableLayout.ADDR_HI -> addrHi[entry];
+            case MsixTableLayout.DATA -> data[entry];
+            default -> control[entry];
+        };
+    }
+
+    private void writeDword(long offset, int value) {
+        int entry = (int) (offset / MsixTableLayout.ENTRY_SIZE);
+        switch ((int) (offset % MsixTableLayout.ENTRY_SIZE)) {
+            case MsixTableLayout.ADDR_LO -> addrLo[entry] = value & ~MsixTableLayout.ADDR_LO_RESERVED_MASK;
+            case MsixTableLayout.ADDR_HI -> addrHi[entry] = value;
+            case MsixTableLayout.DATA -> data[entry] = value;
+            default -> {
+                boolean wasMasked = masked(entry);
+                control[entry] = value & MsixTableLayout.VECTOR_CONTROL_MASK;
+                if (wasMasked && !masked(entry) && pending(entry)) {
+                    pending[entry / MsixTableLayout.PBA_ENTRIES_PER_WORD] &= ~bit(entry);
+                    send(entry);
+                }
+            }
+        }
+    }
+
+    /** An aligned 4- or 8-byte read at {@code offset} from the PBA's start. */
+    public long readPba(long offset, int size) {
+        if (!claims(offset, size, pbaSize())) {
+            return 0;
+        }
+        long word = pending[(int) (offset / MsixTableLayout.PBA_WORD_SIZE)];
+        if (size == 8) {
+            return word;
+        }
+        return (word >>> ((offset % MsixTableLayout.PBA_WORD_SIZE) * 8)) & 0xFFFF_FFFFL;
+    }
+
+    /** Pending bits are read-only (§6.8.2.10): a write is dropped. */
+    public void writePba(long offset, int size, long value) {
+        claims(offset, size, pbaSize());
+    }
+}

@@ -1,0 +1,226 @@
+package org.jdma.machine.dev.memcpy;
+
+import static org.jdma.machine.dev.memcpy.CopyEngineRegisters.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.jdma.machine.Cpu;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
+import org.jdma.machine.irq.MsiMessage;
+
+/**
+ * A small machine with one copy engine, driven the way a driver would: descriptors written into
+ * RAM by the CPU, registers reached by MMIO. Memory plan (all in the one 32 MiB RAM region):
+ * ring at {@link #RING}, completion records at {@link #RECORDS} (32 bytes per slot), data from
+ * {@link #DATA}.
+ */
+final class EngineRig implements AutoCloseable {
+
+    static final long RAM_SIZE = 32L << 20;
+    static final long RING = 0x10_0000;
+    static final long RECORDS = 0x20_0000;
+    static final long DATA = 0x40_0000;
+    /** An address no RAM or MMIO claims (between RAM and the BARs). */
+    static final long HOLE = 0x8000_0000L;
+
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    final Machine machine;
+    final Cpu cpu;
+    final CopyEngine engine;
+    final long bar;
+    long ringBase = RING;
+    int ringSize;
+    /** The producer index the rig has written to SUBMIT_INDEX. */
+    int tail;
+
+    EngineRig() {
+        this(config());
+    }
+
+    EngineRig(MachineConfig config) {
+        machine = new Machine(config);
+        cpu = machine.cpu();
+        engine = machine.copyEngines().getFirst();
+        bar = engine.pciFunction().barBase();
+    }
+
+    static MachineConfig config() {
+        return MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, RAM_SIZE)));
+    }
+
+    static MachineConfig config(CopyEngineConfig engine) {
+        return config().withCopyEngine(engine);
+    }
+
+    // ------------------------------------------------------------ registers
+
+    long reg(int offset) {
+        return cpu.read32(bar + offset) & 0xFFFF_FFFFL;
+    }
+
+    long reg64(int offset) {
+        return cpu.read64(bar + offset);
+    }
+
+    void write(int offset, long value) {
+        cpu.write32(bar + offset, (int) value);
+    }
+
+    void write64(int offset, long value) {
+        cpu.write64(bar + offset, value);
+    }
+
+    int state() {
+        return (int) (reg(STATUS) & STATUS_STATE_MASK);
+    }
+
+    /** Programs and enables a ring of {@code slots} at {@code base}. */
+    void enable(long base, int slots) {
+        ringBase = base;
+        ringSize = slots;
+        tail = 0;
+        write64(RING_BASE, base);
+        write(RING_SIZE, slots);
+        write(CONTROL, CONTROL_ENABLE);
+    }
+
+    void enable(int slots) {
+        enable(RING, slots);
+    }
+
+    /** Programs MSI-X entry {@code entry} with {@code message} and unmasks it. */
+    void msix(int entry, MsiMessage message) {
+        long e = bar + MSIX_TABLE + (long) entry * MSIX_ENTRY_SIZE;
+        cpu.write32(e + MSIX_ADDR_LO, (int) message.address());
+        cpu.write32(e + MSIX_ADDR_HI, (int) (message.address() >>> 32));
+        cpu.write32(e + MSIX_DATA, message.data());
+        cpu.write32(e + MSIX_VECTOR_CONTROL, 0);
+    }
+
+    // ------------------------------------------------------------ descriptors
+
+    /** A descriptor as 64 bytes, little-endian, per {@link CopyDescriptorLayout}. */
+    static final class Desc {
+        final byte[] bytes = new byte[CopyDescriptorLayout.SIZE];
+        private final MemorySegment seg = MemorySegment.ofArray(bytes);
+
+        Desc op(int opcode, int flags) {
+            seg.set(LE_INT, CopyDescriptorLayout.FLAGS_OPCODE, CopyDescriptorLayout.flagsOpcode(flags, opcode));
+            return this;
+        }
+
+        Desc completion(long address) {
+            seg.set(LE_LONG, CopyDescriptorLayout.COMPLETION_ADDR, address);
+            return this;
+        }
+
+        Desc src(long address) {
+            seg.set(LE_LONG, CopyDescriptorLayout.SRC_ADDR, address);
+            return this;
+        }
+
+        Desc dst(long address) {
+            seg.set(LE_LONG, CopyDescriptorLayout.DST_ADDR, address);
+            return this;
+        }
+
+        Desc size(long bytes) {
+            seg.set(LE_INT, CopyDescriptorLayout.XFER_SIZE, (int) bytes);
+            return this;
+        }
+
+        Desc handle(int entry) {
+            seg.set(LE_SHORT, CopyDescriptorLayout.INT_HANDLE, (short) entry);
+            return this;
+        }
+
+        Desc word(int offset, int value) {
+            seg.set(LE_INT, offset, value);
+            return this;
+        }
+
+        Desc setByte(int offset, int value) {
+            bytes[offset] = (byte) value;
+            return this;
+        }
+    }
+
+    static final int RECORD_FLAGS = CopyDescriptorLayout.FLAG_RCR | CopyDescriptorLayout.FLAG_CRAV;
+
+    static long recordAddress(int slot) {
+        return RECORDS + (long) slot * CompletionRecordLayout.SIZE;
+    }
+
+    static Desc memmove(long src, long dst, long size, long record) {
+        return new Desc().op(Opcode.MEMMOVE.code(), RECORD_FLAGS).src(src).dst(dst).size(size).completion(record);
+    }
+
+    static Desc memfill(long pattern, long dst, long size, long record) {
+        return new Desc().op(Opcode.MEMFILL.code(), RECORD_FLAGS).src(pattern).dst(dst).size(size).completion(record);
+    }
+
+    static Desc compare(long a, long b, long size, long record) {
+        return new Desc().op(Opcode.COMPARE.code(), RECORD_FLAGS).src(a).dst(b).size(size).completion(record);
+    }
+
+    static Desc noop(long record) {
+        return new Desc().op(Opcode.NOOP.code(), RECORD_FLAGS).completion(record);
+    }
+
+    /** Writes {@code d} into slot {@code slot} of the ring. */
+    void put(int slot, Desc d) {
+        cpu.write(ringBase + (long) slot * CopyDescriptorLayout.SIZE, d.bytes);
+    }
+
+    /** Clears the record a descriptor in {@code slot} will use, writes it, rings the doorbell. Returns the slot. */
+    int submit(Desc d) {
+        int slot = tail;
+        put(slot, d);
+        tail = (tail + 1) % ringSize;
+        write(SUBMIT_INDEX, tail);
+        return slot;
+    }
+
+    void runIdle() {
+        machine.clock().runUntilIdle();
+    }
+
+    // ------------------------------------------------------------ completion records
+
+    record Completion(int status, int result, long bytesCompleted, long faultAddress, int invalidFlags) {
+        CompletionStatus code() {
+            return CompletionStatus.fromStatusByte(status);
+        }
+
+        boolean writeFault() {
+            return (status & CompletionStatus.WRITE_FAULT_BIT) != 0;
+        }
+    }
+
+    Completion record(long address) {
+        byte[] b = new byte[CompletionRecordLayout.SIZE];
+        cpu.read(address, b);
+        MemorySegment s = MemorySegment.ofArray(b);
+        return new Completion(b[CompletionRecordLayout.STATUS] & 0xFF, b[CompletionRecordLayout.RESULT] & 0xFF,
+                s.get(LE_INT, CompletionRecordLayout.BYTES_COMPLETED) & 0xFFFF_FFFFL,
+                s.get(LE_LONG, CompletionRecordLayout.FAULT_ADDR),
+                s.get(LE_INT, CompletionRecordLayout.INVALID_FLAGS) & CopyDescriptorLayout.FLAGS_MASK);
+    }
+
+    byte[] bytes(long address, int length) {
+        byte[] b = new byte[length];
+        cpu.read(address, b);
+        return b;
+    }
+
+    @Override
+    public void close() {
+        machine.close();
+    }
+}
