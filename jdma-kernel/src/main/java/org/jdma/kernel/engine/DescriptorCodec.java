@@ -128,12 +128,4 @@ public final class DescriptorCodec {
         dst.set(INT, offset + CompletionRecordLayout.BYTES_COMPLETED, (int) bytesCompleted);
         dst.set(LONG, offset + CompletionRecordLayout.FAULT_ADDR, faultAddress);
     }
-
-    /**
-     * The first 32-bit word of a completion record holding {@code statusByte} and {@code result}
-     * (status at byte 0, result at byte 1, little-endian): what a device stores last, with release.
-     */
-    public static int statusWord(int statusByte, int result) {
-        return (statusByte & 0xFF) | (result & 0xFF) << 8;
-    }
 }

@@ -32,6 +32,10 @@ public final class MappingTable implements DmaUseTracker {
     /** Slots; null = free. Replaced, never mutated, once published. */
     private volatile Mapping[] slots = new Mapping[MAX_MAPPINGS];
 
+    /** An empty table. */
+    public MappingTable() {
+    }
+
     /**
      * Adds a mapping.
      *

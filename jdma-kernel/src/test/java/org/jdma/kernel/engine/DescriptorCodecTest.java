@@ -88,7 +88,7 @@ class DescriptorCodecTest {
     @Test
     void shouldDecodeACompletionRecord() {
         DescriptorCodec.encodeCompletionFields(seg, 32, 1, 0xFFFF_FFF0L, 0xDEAD_B000L);
-        seg.set(LE_INT, 32 + CompletionRecordLayout.STATUS, DescriptorCodec.statusWord(0x80 | CompletionStatus.PAGE_FAULT_NOBOF.code(), 1));
+        seg.set(ValueLayout.JAVA_BYTE, 32 + CompletionRecordLayout.STATUS, (byte) (0x80 | CompletionStatus.PAGE_FAULT_NOBOF.code()));
         DescriptorCodec.Completion c = DescriptorCodec.decodeCompletion(seg, 32);
         assertEquals(CompletionStatus.PAGE_FAULT_NOBOF, c.status());
         assertEquals(0x80 | CompletionStatus.PAGE_FAULT_NOBOF.code(), c.statusByte());

@@ -12,26 +12,23 @@ import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
 import org.jdma.machine.dev.memcpy.CompletionStatus;
 
 /**
- * Test-only ring consumer: reads descriptors from ring memory in the device format and writes a
- * completion record for each (fields first, then the status word with release), either when the
- * test calls {@link #process} or on its own thread ({@link #start}). Moves no data.
+ * Test-only ring consumer for the ring's contract tests: reads descriptors from ring memory in the
+ * device format and writes a completion record for each (fields first, then the status byte),
+ * when the test calls {@link #process}, on the test's thread. Moves no data. Concurrency is tested
+ * against the real copy engine's device thread instead.
  */
 public final class SoftwareRingDevice implements RingDevice {
 
     private final Cpu cpu;
-    private volatile long ringBase;
-    private volatile int slots;
-    private volatile int submitIndex;
+    private long ringBase;
+    private int slots;
+    private int submitIndex;
     private int fetchIndex;
     private final MemorySegment scratch = MemorySegment.ofArray(new byte[RingLayout.DESCRIPTOR_SIZE]);
-    private volatile ToIntFunction<DescriptorCodec.Encoded> statusFor = d -> CompletionStatus.SUCCESS.code();
+    private ToIntFunction<DescriptorCodec.Encoded> statusFor = d -> CompletionStatus.SUCCESS.code();
     private final List<Integer> doorbells = new ArrayList<>();
     private final List<DescriptorCodec.Encoded> fetched = new ArrayList<>();
-    private volatile boolean recordFetched = true;
-    private volatile boolean attached;
-    private Thread thread;
-    private volatile boolean running;
-    private volatile Throwable failure;
+    private boolean attached;
 
     public SoftwareRingDevice(Cpu cpu) {
         this.cpu = cpu;
@@ -48,9 +45,7 @@ public final class SoftwareRingDevice implements RingDevice {
 
     @Override
     public void doorbell(int producerIndex) {
-        if (thread == null) {
-            doorbells.add(producerIndex);
-        }
+        doorbells.add(producerIndex);
         submitIndex = producerIndex;
     }
 
@@ -101,45 +96,11 @@ public final class SoftwareRingDevice implements RingDevice {
         int slot = fetchIndex;
         cpu.read(ringBase + RingLayout.descriptorOffset(slot), scratch, 0, RingLayout.DESCRIPTOR_SIZE);
         DescriptorCodec.Encoded d = DescriptorCodec.decode(scratch, 0);
-        if (recordFetched) {
-            fetched.add(d);
-        }
+        fetched.add(d);
         long record = d.completionAddress();
         cpu.write32(record + CompletionRecordLayout.BYTES_COMPLETED, (int) d.transferSize());
         cpu.write64(record + CompletionRecordLayout.FAULT_ADDR, 0);
-        cpu.write32Release(record + CompletionRecordLayout.STATUS, DescriptorCodec.statusWord(statusFor.applyAsInt(d), 0));
+        cpu.write8(record + CompletionRecordLayout.STATUS, statusFor.applyAsInt(d));
         fetchIndex = (slot + 1) & (slots - 1);
-    }
-
-    /** Consumes on a thread of its own until {@link #stop}. */
-    public void start() {
-        recordFetched = false;
-        running = true;
-        thread = new Thread(() -> {
-            try {
-                while (running) {
-                    if (fetchIndex != submitIndex) {
-                        completeOne();
-                    } else {
-                        Thread.onSpinWait();
-                    }
-                }
-            } catch (Throwable t) {
-                failure = t;
-            }
-        }, "software-ring-device");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    public void stop() throws InterruptedException {
-        running = false;
-        if (thread != null) {
-            thread.join();
-            thread = null;
-        }
-        if (failure != null) {
-            throw new AssertionError("software ring device failed", failure);
-        }
     }
 }
