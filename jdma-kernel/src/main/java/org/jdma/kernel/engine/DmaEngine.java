@@ -294,8 +294,11 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         return n;
     }
 
-    /** Drains into a list; returns how many were added. */
+    /** Drains up to {@code max} completed descriptors into a list; returns how many were added. */
     public int drain(List<? super CompletedDescriptor> out, int max) {
+        if (max <= 0) {
+            return 0;
+        }
         CompletedDescriptor[] buf = new CompletedDescriptor[Math.min(max, slots)];
         int n = drain(buf);
         out.addAll(Arrays.asList(buf).subList(0, n));
