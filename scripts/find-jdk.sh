@@ -48,3 +48,7 @@ if ! command -v mvn >/dev/null 2>&1; then
   echo "jdma: Apache Maven (mvn, 3.8 or newer) is needed on PATH: apt-get install maven, or https://maven.apache.org" >&2
   exit 3
 fi
+
+# Maven 3.8's bundled Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every run (JEP 498):
+# that noise is Maven's, not ours.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

@@ -4,6 +4,7 @@
  */
 module org.jdma.kernel {
     requires transitive org.jdma.machine;
+    exports org.jdma.kernel;
     exports org.jdma.kernel.mm;
     exports org.jdma.kernel.engine;
     exports org.jdma.kernel.drivers.memcpy;

@@ -12,11 +12,19 @@ public final class Main {
 
     /** Runs the command line and returns the exit status (tests call this). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /**
+     * The command line with jdma's error handling: an exception from a command (bad input the
+     * options could not catch) prints one line naming the problem and exits with status 2.
+     */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new JdmaCommand());
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("jdma: " + ex.getMessage());
             return 2;
         });
-        return cl.execute(args);
+        return cl;
     }
 }

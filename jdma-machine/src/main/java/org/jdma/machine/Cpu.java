@@ -104,6 +104,15 @@ public final class Cpu {
     public void write32(long phys, int v) { store(phys, 4, v & 0xFFFF_FFFFL); }
     public void write64(long phys, long v) { store(phys, 8, v); }
 
+    /**
+     * An 8-bit RAM load with acquire ordering: the read side of a status byte a device publishes
+     * last, with release (a completion record's status). Returns 0..255.
+     */
+    public int read8Acquire(long phys) {
+        requireRam(phys, 1);
+        return cache.loadByteAcquire(phys) & 0xFF;
+    }
+
     /** A 32-bit RAM load with acquire ordering (for status words a device thread publishes). */
     public int read32Acquire(long phys) {
         requireRam(phys, 4);

@@ -20,6 +20,7 @@ public final class CoherentCache implements CpuCache {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BYTE_ATOMIC = ValueLayout.JAVA_BYTE.varHandle();
     private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
@@ -58,6 +59,12 @@ public final class CoherentCache implements CpuCache {
     @Override public void storeShort(long p, short v) { RamRegion r = region(p, 2); r.memory().set(SHORT, p - r.base(), v); }
     @Override public void storeInt(long p, int v) { RamRegion r = region(p, 4); r.memory().set(INT, p - r.base(), v); }
     @Override public void storeLong(long p, long v) { RamRegion r = region(p, 8); r.memory().set(LONG, p - r.base(), v); }
+
+    @Override
+    public byte loadByteAcquire(long p) {
+        RamRegion r = region(p, 1);
+        return (byte) BYTE_ATOMIC.getAcquire(r.memory(), p - r.base());
+    }
 
     @Override
     public int loadIntAcquire(long p) {

@@ -1,6 +1,7 @@
 package org.jdma.machine.cache;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * The CPU's data cache in front of RAM. Addresses are physical; callers (the {@code Cpu}) have
@@ -35,6 +36,18 @@ public interface CpuCache {
     void storeLong(long phys, long value);
 
     int loadIntAcquire(long phys);
+
+    /**
+     * A byte load with acquire ordering, for status bytes a device publishes with a release byte
+     * store (a completion record's status). Implementations backed by memory segments should
+     * override this with a real acquire access; the default is a plain load followed by an acquire
+     * fence, which orders the same way.
+     */
+    default byte loadByteAcquire(long phys) {
+        byte b = loadByte(phys);
+        VarHandle.acquireFence();
+        return b;
+    }
 
     long loadLongAcquire(long phys);
 

@@ -1,5 +1,14 @@
 /**
- * Driver for the machine's copy engine, built on {@code DmaEngine}: copy, fill and compare with
- * interrupt-driven or polled completion.
+ * Driver for the machine's copy engine (PCI 8086:0b25), built on
+ * {@link org.jdma.kernel.engine.DmaEngine}: finds the device by PCI ids, programs its registers and
+ * MSI-X table over MMIO, and offers copy, fill and compare with interrupt-driven or polled
+ * completion, plus asynchronous batches.
+ *
+ * <p>Models what a real driver does and only that: it talks to the device through
+ * {@link org.jdma.machine.Platform} (MMIO, RAM, interrupts, the clock). Does not model: more than
+ * one ring per device, IOMMU mappings for the ring, power management.
+ *
+ * <p>Invariant: a device-reported error (a completion status, a halted engine) reaches the caller
+ * as a result value, never as an exception; after a halt, a reset brings the engine back.
  */
 package org.jdma.kernel.drivers.memcpy;

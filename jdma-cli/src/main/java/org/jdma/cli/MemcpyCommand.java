@@ -1,0 +1,245 @@
+package org.jdma.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.jdma.cli.dmatest.DmaTestPatterns;
+import org.jdma.cli.dmatest.DmaTestPatterns.ByteError;
+import org.jdma.cli.trace.ChromeTraceWriter;
+import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.kernel.drivers.memcpy.OpResult;
+import org.jdma.kernel.engine.CompletedDescriptor;
+import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
+import org.jdma.machine.bus.DmaPort;
+import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.kernel.Kernel;
+import org.jdma.machine.time.TraceRecorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jdma run memcpy}: Linux dmatest's memcpy test on the copy engine. Each iteration picks a
+ * random length in [1, size] and random source and destination offsets (aligned as the engine
+ * requires), fills both whole buffers with dmatest's patterns, copies with one MEMMOVE
+ * descriptor, and verifies every byte of both buffers.
+ */
+@Command(name = "memcpy", mixinStandardHelpOptions = true,
+        description = {"Copy with the copy engine and verify every byte, the way Linux's dmatest does.",
+                "Reports descriptors, bytes, simulated time, modeled throughput, interrupts and errors."})
+public final class MemcpyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--size", converter = Sizes.class, defaultValue = "16K",
+            description = "Buffer size (dmatest's test_buf_size): copies are 1..size bytes. K, M, G suffixes. Default: ${DEFAULT-VALUE}.")
+    long size;
+
+    @Option(names = "--count", defaultValue = "32", description = "Number of copies (dmatest's iterations). Default: ${DEFAULT-VALUE}.")
+    int count;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for the machine and the workload. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "Write a Chrome/Perfetto trace-event JSON file (open it in https://ui.perfetto.dev).")
+    Path trace;
+
+    @Option(names = "--polled", description = "Complete by polling completion records instead of MSI-X interrupts.")
+    boolean polled;
+
+    @Option(names = "--quiet", description = "Print only the summary line.")
+    boolean quiet;
+
+    /** What a run came to; tests read it. */
+    public record Outcome(int tests, int failures, long bytesCopied, long simulatedNs, long interrupts,
+                          long byteErrors, String summary) { }
+
+    private Outcome outcome;
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (size <= 0 || size > (1L << 30)) {
+            throw new IllegalArgumentException("--size must be between 1 byte and 1G, was " + size);
+        }
+        if (count <= 0) {
+            throw new IllegalArgumentException("--count must be positive, was " + count);
+        }
+        outcome = run(out);
+        return outcome.failures() == 0 ? 0 : 1;
+    }
+
+    private Outcome run(PrintWriter out) throws IOException {
+        try (Machine machine = new Machine(MachineConfig.defaults().withSeed(seed));
+             Arena arena = Arena.ofConfined()) {
+            TraceRecorder recorder = machine.trace();
+            recorder.enable(trace != null);
+            Kernel kernel = Kernel.boot(machine, polled ? CopyEngineDriver.CompletionMode.POLLED
+                    : CopyEngineDriver.CompletionMode.INTERRUPT);
+            CopyEngineDriver driver = kernel.copyEngine();
+            long align = Math.max(1, driver.requiredAlignment());
+            String device = driver.function().name();
+            String ringTrack = device + "/ring";
+
+            DmaBuffer src = kernel.memory().allocate(size, 4096);
+            DmaBuffer dst = kernel.memory().allocate(size, 4096);
+            DmaTestPatterns patterns = new DmaTestPatterns(size, arena);
+            MemorySegment srcImage = arena.allocate(size);
+            MemorySegment dstImage = arena.allocate(size);
+            SplittableRandom random = new SplittableRandom(seed);
+
+            if (!quiet) {
+                out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion), seed %d%n", count,
+                        Sizes.format(size), device, polled ? "polled" : "interrupt", seed);
+                out.printf("  source      %s%n  destination %s%n", src, dst);
+                out.flush();
+            }
+
+            int failures = 0;
+            long bytesCopied = 0;
+            long simulatedNs = 0;
+            long byteErrors = 0;
+            long wallNs = 0;
+            int printedErrors = 0;
+            boolean showProgress = !quiet && (size * (long) count) >= (256L << 20);
+            try (ProgressBar bar = showProgress ? new ProgressBarBuilder().setTaskName("memcpy").setInitialMax(count)
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build() : null) {
+                for (int i = 0; i < count; i++) {
+                    long len = Math.max(align, (random.nextLong(size) + 1) / align * align);
+                    len = Math.min(len, size / align * align);
+                    long srcOff = random.nextLong(size - len + 1) / align * align;
+                    long dstOff = random.nextLong(size - len + 1) / align * align;
+
+                    patterns.initSource(srcImage, srcOff, len);
+                    patterns.initDestination(dstImage, dstOff, len);
+                    kernel.cpu().write(src.physicalAddress(), srcImage, 0, size);
+                    kernel.cpu().write(dst.physicalAddress(), dstImage, 0, size);
+
+                    // Without an IOMMU the device address is the physical address.
+                    Descriptor d = Descriptor.memmove(src.physicalAddress() + srcOff, dst.physicalAddress() + dstOff, len);
+                    long t0 = machine.clock().now();
+                    long w0 = System.nanoTime();
+                    OpResult r = driver.execute(d);
+                    wallNs += System.nanoTime() - w0;
+                    long t1 = machine.clock().now();
+                    simulatedNs += t1 - t0;
+                    String status = describe(r);
+                    recorder.slice(ringTrack, "memmove #" + i, t0, t1 - t0, TraceRecorder.args(
+                            "len", len, "src_off", srcOff, "dst_off", dstOff, "status", status));
+
+                    String failure = null;
+                    if (!r.isSuccess()) {
+                        failure = "completion error status: " + status;
+                    } else {
+                        bytesCopied += len;
+                    }
+                    kernel.cpu().read(src.physicalAddress(), srcImage, 0, size);
+                    kernel.cpu().read(dst.physicalAddress(), dstImage, 0, size);
+                    long[] errs = {0};
+                    List<ByteError> srcErrors = patterns.verifySource(srcImage, srcOff, len, errs);
+                    List<ByteError> dstErrors = patterns.verifyDestination(dstImage, srcOff, dstOff, len, errs);
+                    if (errs[0] > 0) {
+                        byteErrors += errs[0];
+                        failure = (failure == null ? "" : failure + "; ") + "data error: " + errs[0] + " wrong bytes";
+                    }
+                    if (failure != null) {
+                        failures++;
+                        if (!quiet) {
+                            out.printf("  #%d: len %d src_off %#x dst_off %#x: %s%n", i, len, srcOff, dstOff, failure);
+                            for (ByteError e : concat(srcErrors, dstErrors)) {
+                                if (printedErrors++ < DmaTestPatterns.MAX_ERROR_COUNT) {
+                                    out.println("      " + e);
+                                }
+                            }
+                        }
+                    }
+                    if (bar != null) {
+                        bar.step();
+                    }
+                }
+            }
+            if (printedErrors > DmaTestPatterns.MAX_ERROR_COUNT && !quiet) {
+                out.printf("  ... %d more errors suppressed%n", printedErrors - DmaTestPatterns.MAX_ERROR_COUNT);
+            }
+
+            CopyEngine engine = machine.copyEngines().getFirst();
+            DmaPort port = machine.dmaPorts().getFirst();
+            long iops = simulatedNs == 0 ? 0 : count * 1_000_000_000L / simulatedNs;
+            long kbps = simulatedNs == 0 ? 0 : (long) (bytesCopied / 1024.0 / (simulatedNs / 1e9));
+            String summary = String.format("%s: summary %d tests, %d failures %d iops %d KB/s (simulated)",
+                    device, count, failures, iops, kbps);
+            if (!quiet) {
+                out.println();
+                out.println("Report");
+                out.printf("  descriptors        %d completed by %s (%d with errors)%n", engine.descriptorsCompleted(), device,
+                        engine.errorsByStatus().values().stream().mapToLong(Long::longValue).sum());
+                out.printf("  bytes copied       %,d (%s verified: both whole buffers after every copy)%n", bytesCopied,
+                        byteErrors == 0 ? "every byte" : byteErrors + " wrong bytes");
+                out.printf("  simulated time     %,d ns for the copies (machine clock at end: %,d ns)%n", simulatedNs,
+                        machine.clock().now());
+                out.printf("  modeled throughput %.2f GB/s (bytes copied / simulated time)%n",
+                        simulatedNs == 0 ? 0.0 : bytesCopied / (double) simulatedNs);
+                out.printf("  bus traffic        %,d B read in %,d transactions, %,d B written in %,d transactions%n",
+                        port.bytesRead(), port.readTransactions(), port.bytesWritten(), port.writeTransactions());
+                out.printf("  interrupts         %d completion, %d error (MSI-X vector %d)%n", driver.completionInterrupts(),
+                        driver.errorInterrupts(), driver.completionVector());
+                out.printf("  errors             %d failed copies, %d wrong bytes, device error statuses %s%n", failures,
+                        byteErrors, engine.errorsByStatus());
+                out.printf("  wall time          %.1f ms in the copy engine model (dmatest excludes fill and verify)%n", wallNs / 1e6);
+            }
+            out.println(summary);
+            if (trace != null) {
+                try (OutputStream os = Files.newOutputStream(trace)) {
+                    new ChromeTraceWriter().write(recorder.events(), "jdma run memcpy (seed " + seed + ")", os);
+                }
+                if (!quiet) {
+                    out.printf("trace: %d events written to %s (open in https://ui.perfetto.dev)%n", recorder.events().size(), trace);
+                }
+            }
+            out.flush();
+            src.close();
+            dst.close();
+            kernel.close();
+            return new Outcome(count, failures, bytesCopied, simulatedNs, driver.completionInterrupts(), byteErrors, summary);
+        }
+    }
+
+    static String describe(OpResult r) {
+        return switch (r) {
+            case OpResult.Completed c -> {
+                CompletedDescriptor cd = c.completion();
+                String s = cd.status() == null ? String.format("status %#04x", cd.statusByte()) : cd.status().name();
+                yield cd.faultOnWrite() || (cd.isError() && cd.faultAddress() != 0)
+                        ? String.format("%s%s at %#x", s, cd.faultOnWrite() ? " (write)" : " (read)", cd.faultAddress()) : s;
+            }
+            case OpResult.Halted h -> "engine halted: " + h.engine();
+            case OpResult.TimedOut t -> "timed out after " + t.waitedNs() + " ns: " + t.engine();
+        };
+    }
+
+    private static List<ByteError> concat(List<ByteError> a, List<ByteError> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+}

@@ -1,0 +1,176 @@
+package org.jdma.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandLineTest {
+
+    private record Run(int status, String out, String err) { }
+
+    private static Run jdma(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int status = cl.execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldRunTheTourWithNoArguments() {
+        Run r = jdma();
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("0000:00:04.0  memcpy0"), r.out());
+        assertTrue(r.out().contains("buffers differ at byte 12345"), r.out());
+        assertTrue(r.out().contains("PAGE_FAULT_NOBOF (write) at 0x80000000"), r.out());
+        assertTrue(r.out().contains("XFER_ERANGE"), r.out());
+        assertTrue(r.out().contains("submitted 8, drained 8"), r.out());
+    }
+
+    @Test
+    void shouldCopyAndVerifyEveryByteInBothCompletionModes() {
+        Run irq = jdma("run", "memcpy", "--size", "64K", "--count", "40", "--seed", "3");
+        Run polled = jdma("run", "memcpy", "--size", "64K", "--count", "40", "--seed", "3", "--polled");
+        assertEquals(0, irq.status(), irq.out() + irq.err());
+        assertEquals(0, polled.status(), polled.out() + polled.err());
+        assertTrue(irq.out().contains("summary 40 tests, 0 failures"), irq.out());
+        assertTrue(irq.out().contains("40 completion, 0 error"), irq.out());
+        assertTrue(polled.out().contains("0 completion, 0 error"), "polled mode takes no interrupts: " + polled.out());
+        assertEquals(line(irq.out(), "bytes copied"), line(polled.out(), "bytes copied"), "same seed, same copies");
+    }
+
+    @Test
+    void shouldHonourTheEnginesAlignmentWhenChoosingOffsets() {
+        Run r = jdma("run", "memcpy", "--size", "3", "--count", "20", "--seed", "9", "--quiet");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("summary 20 tests, 0 failures"), r.out());
+    }
+
+    @Test
+    void shouldWriteTheSameTraceBytesForTheSameSeed(@TempDir Path dir) throws IOException {
+        Path a = dir.resolve("a.json");
+        Path b = dir.resolve("b.json");
+        Path c = dir.resolve("c.json");
+        assertEquals(0, jdma("run", "memcpy", "--size", "32K", "--count", "12", "--seed", "5", "--trace", a.toString()).status());
+        assertEquals(0, jdma("run", "memcpy", "--size", "32K", "--count", "12", "--seed", "5", "--trace", b.toString()).status());
+        assertEquals(0, jdma("run", "memcpy", "--size", "32K", "--count", "12", "--seed", "6", "--trace", c.toString()).status());
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(c)), "another seed, another run");
+    }
+
+    @Test
+    void shouldWriteAChromeTraceWithATrackPerDeviceAndRingAndASlicePerDescriptor(@TempDir Path dir) throws IOException {
+        Path t = dir.resolve("t.json");
+        assertEquals(0, jdma("run", "memcpy", "--size", "16K", "--count", "10", "--trace", t.toString()).status());
+        List<Map<String, Object>> events = readEvents(t);
+        Map<Long, String> threadNames = new HashMap<>();
+        for (Map<String, Object> e : events) {
+            assertTrue(e.containsKey("ph") && e.containsKey("pid") && e.containsKey("tid") && e.containsKey("name"), e.toString());
+            if ("M".equals(e.get("ph")) && "thread_name".equals(e.get("name"))) {
+                threadNames.put((Long) e.get("tid"), (String) e.get("argname"));
+            }
+        }
+        assertTrue(threadNames.containsValue("memcpy0"), threadNames.toString());
+        assertTrue(threadNames.containsValue("memcpy0/ring"), threadNames.toString());
+        Set<String> perTrack = new HashSet<>();
+        int deviceSlices = 0;
+        int ringSlices = 0;
+        double lastTs = -1;
+        for (Map<String, Object> e : events) {
+            if (!"X".equals(e.get("ph"))) {
+                continue;
+            }
+            assertTrue(e.containsKey("ts") && e.containsKey("dur"), "complete events carry ts and dur: " + e);
+            String track = threadNames.get((Long) e.get("tid"));
+            perTrack.add(track);
+            if ("memcpy0".equals(track)) {
+                deviceSlices++;
+                assertEquals("MEMMOVE", e.get("name"));
+            } else if ("memcpy0/ring".equals(track)) {
+                ringSlices++;
+                double ts = ((Number) e.get("ts")).doubleValue();
+                assertTrue(ts > lastTs, "ring slices in time order");
+                lastTs = ts;
+            }
+        }
+        assertEquals(10, deviceSlices, "one device slice per descriptor");
+        assertEquals(10, ringSlices, "one ring slice per descriptor");
+    }
+
+    @Test
+    void shouldRejectBadOptionsWithOneClearLine() {
+        Run r = jdma("run", "memcpy", "--size", "0");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--size must be between 1 byte and 1G, was 0"), r.err());
+        Run bad = jdma("run", "memcpy", "--size", "lots");
+        assertTrue(bad.status() != 0);
+        assertTrue(bad.err().contains("lots"), bad.err());
+    }
+
+    private static String line(String text, String prefix) {
+        return text.lines().filter(l -> l.trim().startsWith(prefix)).findFirst().orElse("<none>");
+    }
+
+    /** Flat view of each trace event; a thread_name's args.name is put under "argname". */
+    private static List<Map<String, Object>> readEvents(Path file) throws IOException {
+        List<Map<String, Object>> events = new ArrayList<>();
+        try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
+            assertEquals(JsonToken.START_OBJECT, p.nextToken());
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (!field.equals("traceEvents")) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    Map<String, Object> e = new HashMap<>();
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String k = p.currentName();
+                        JsonToken v = p.nextToken();
+                        if (v == JsonToken.START_OBJECT) {
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String ak = p.currentName();
+                                p.nextToken();
+                                if (ak.equals("name")) {
+                                    e.put("argname", p.getText());
+                                } else {
+                                    p.skipChildren();
+                                }
+                            }
+                        } else if (v == JsonToken.VALUE_NUMBER_INT) {
+                            e.put(k, p.getLongValue());
+                        } else if (v == JsonToken.VALUE_NUMBER_FLOAT) {
+                            e.put(k, p.getDoubleValue());
+                        } else {
+                            e.put(k, p.getText());
+                        }
+                    }
+                    events.add(e);
+                }
+            }
+        }
+        return events;
+    }
+}

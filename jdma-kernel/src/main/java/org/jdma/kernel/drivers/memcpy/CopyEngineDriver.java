@@ -1,0 +1,543 @@
+package org.jdma.kernel.drivers.memcpy;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import org.jdma.kernel.engine.CompletedDescriptor;
+import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.engine.DeviceAddressing;
+import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.engine.DmaEngine;
+import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.engine.RingDevice;
+import org.jdma.machine.Cpu;
+import org.jdma.machine.Platform;
+import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.machine.dev.memcpy.CopyEngineRegisters;
+import org.jdma.machine.irq.Interrupts;
+import org.jdma.machine.irq.MsiMessage;
+import org.jdma.machine.pci.PciFunction;
+
+/**
+ * Driver for the machine's copy engine (PCI 8086:0b25), built on a {@link DmaEngine} ring. It
+ * programs the device only through MMIO and the ring in memory, as the datasheet
+ * ({@link CopyEngineRegisters}) says:
+ *
+ * <ol>
+ *   <li>reset (CONTROL.RESET, self-clearing);</li>
+ *   <li>MSI-X: entry {@value #COMPLETION_ENTRY} raises a freshly allocated completion vector, entry
+ *       {@value #ERROR_ENTRY} (when the table has two entries) an error vector; each entry is masked,
+ *       written (address, upper address, data) and unmasked; ERR_INT_HANDLE names the error entry;</li>
+ *   <li>ring: RING_BASE, RING_SIZE, then CONTROL = ENABLE | ERR_INT_EN;</li>
+ *   <li>work: descriptors in the ring, SUBMIT_INDEX as doorbell.</li>
+ * </ol>
+ *
+ * <p>Synchronous operations ({@link #copy}, {@link #fill}, {@link #compare}, {@link #execute})
+ * submit one descriptor and wait, letting the machine run ({@code clock().runUntil}), in one of two
+ * {@link CompletionMode}s: INTERRUPT (the descriptor asks for a completion interrupt; the handler
+ * only counts, and the waiter looks at the completion record only after an interrupt arrived) or
+ * POLLED (no interrupt; the waiter polls the completion status byte). Both give the same results.
+ * Asynchronous use: {@link #submit} a batch, let the machine run, {@link #drain}.
+ *
+ * <p>Device-reported errors are results ({@link OpResult}), never exceptions. When the engine halts
+ * the driver reports its ERROR register ({@link #status()}); {@link #resetAndEnable()} brings it back.
+ *
+ * <p>Threads: the driver runs on the thread that drives the machine's clock (interrupt handlers run
+ * there too). A device running on its own thread is only supported for the asynchronous path.
+ */
+public final class CopyEngineDriver implements AutoCloseable {
+
+    /** MSI-X table entry used for completion interrupts (the descriptors' interrupt handle). */
+    public static final int COMPLETION_ENTRY = 0;
+    /** MSI-X table entry used for the error interrupt, when the table has more than one entry. */
+    public static final int ERROR_ENTRY = 1;
+    /** MMIO reads to wait for CONTROL.RESET to clear before giving up. */
+    private static final int RESET_POLL_LIMIT = 1_000;
+    private static final int VERSION_MAJOR_SHIFT = 8;
+    private static final int VERSION_MAJOR_MASK = 0xFF;
+    private static final int SUPPORTED_MAJOR = CopyEngineRegisters.VERSION_VALUE >>> VERSION_MAJOR_SHIFT;
+
+    /** How a synchronous operation learns that its descriptor completed. */
+    public enum CompletionMode { INTERRUPT, POLLED }
+
+    /**
+     * @param ringSlots ring size, a power of two the engine's CAP allows
+     * @param mode      completion mode of synchronous operations
+     * @param timeoutNs virtual time a synchronous operation waits before it reports {@link OpResult.TimedOut}
+     */
+    public record Options(int ringSlots, CompletionMode mode, long timeoutNs) {
+        public static final Options DEFAULTS = new Options(DmaEngine.DEFAULT_CAPACITY, CompletionMode.INTERRUPT, 1_000_000_000L);
+
+        public Options {
+            Objects.requireNonNull(mode, "mode");
+            if (timeoutNs <= 0) {
+                throw new IllegalArgumentException("timeout must be positive, was " + timeoutNs + " ns");
+            }
+        }
+
+        public Options withMode(CompletionMode m) {
+            return new Options(ringSlots, m, timeoutNs);
+        }
+
+        public Options withRingSlots(int n) {
+            return new Options(n, mode, timeoutNs);
+        }
+    }
+
+    /** The copy engines on the platform's PCI bus, in enumeration order. */
+    public static List<PciFunction> find(Platform platform) {
+        return platform.pciFunctions().stream().filter(CopyEngineDriver::isCopyEngine).toList();
+    }
+
+    public static boolean isCopyEngine(PciFunction f) {
+        return f.vendorId() == CopyEngine.VENDOR_ID && f.deviceId() == CopyEngine.DEVICE_ID;
+    }
+
+    /** A driver for the first copy engine on the bus. */
+    public static CopyEngineDriver open(Platform platform, DmaMemory memory, Options options) {
+        List<PciFunction> engines = find(platform);
+        if (engines.isEmpty()) {
+            throw new NoSuchElementException(String.format("no copy engine (%04x:%04x) on the PCI bus",
+                    CopyEngine.VENDOR_ID, CopyEngine.DEVICE_ID));
+        }
+        return new CopyEngineDriver(platform, engines.getFirst(), memory, options);
+    }
+
+    private final Platform platform;
+    private final Cpu cpu;
+    private final PciFunction function;
+    private final long bar;
+    private final Options options;
+    private final int maxTransferShift;
+    private final int alignmentShift;
+    private final int maxRingShift;
+    private final int msixEntries;
+    private final int errorEntry;
+    private final Interrupts interrupts;
+    private final int completionVector;
+    private final int errorVector;
+    private final DmaEngine engine;
+    /** Completions drained while waiting for a synchronous operation, kept for {@link #drain}. */
+    private final ArrayDeque<CompletedDescriptor> backlog = new ArrayDeque<>();
+    private final CompletedDescriptor[] drainBuffer;
+    private volatile long completionInterrupts;
+    private volatile long errorInterrupts;
+    private boolean closed;
+
+    public CopyEngineDriver(Platform platform, PciFunction function, DmaMemory memory, Options options) {
+        this.platform = Objects.requireNonNull(platform, "platform");
+        this.function = Objects.requireNonNull(function, "function");
+        this.options = Objects.requireNonNull(options, "options");
+        if (!isCopyEngine(function)) {
+            throw new IllegalArgumentException(String.format("%s (%04x:%04x) is not a copy engine (%04x:%04x)",
+                    function.name(), function.vendorId(), function.deviceId(), CopyEngine.VENDOR_ID, CopyEngine.DEVICE_ID));
+        }
+        this.cpu = platform.cpu();
+        this.bar = function.barBase();
+        int version = read32(CopyEngineRegisters.VERSION);
+        int major = (version >>> VERSION_MAJOR_SHIFT) & VERSION_MAJOR_MASK;
+        if (major != SUPPORTED_MAJOR) {
+            throw new IllegalStateException(String.format("%s: VERSION %#x has major %d; this driver knows major %d",
+                    function.name(), version, major, SUPPORTED_MAJOR));
+        }
+        int cap = read32(CopyEngineRegisters.CAP);
+        this.maxTransferShift = cap & CopyEngineRegisters.CAP_MAX_XFER_SHIFT_MASK;
+        this.alignmentShift = (cap & CopyEngineRegisters.CAP_ALIGN_SHIFT_MASK) >>> CopyEngineRegisters.CAP_ALIGN_SHIFT_SHIFT;
+        this.maxRingShift = (cap & CopyEngineRegisters.CAP_MAX_RING_SHIFT_MASK) >>> CopyEngineRegisters.CAP_MAX_RING_SHIFT_SHIFT;
+        this.msixEntries = ((cap & CopyEngineRegisters.CAP_MSIX_SIZE_MASK) >>> CopyEngineRegisters.CAP_MSIX_SIZE_SHIFT) + 1;
+        if (options.ringSlots() > (1 << maxRingShift)) {
+            throw new IllegalArgumentException(String.format("%s: ring of %d slots exceeds the engine's maximum of %d (CAP %#x)",
+                    function.name(), options.ringSlots(), 1 << maxRingShift, cap));
+        }
+        this.errorEntry = msixEntries > ERROR_ENTRY ? ERROR_ENTRY : COMPLETION_ENTRY;
+        this.drainBuffer = new CompletedDescriptor[options.ringSlots()];
+
+        resetDevice();
+        this.interrupts = platform.interrupts();
+        this.completionVector = interrupts.allocateVector();
+        this.errorVector = errorEntry == COMPLETION_ENTRY ? completionVector : interrupts.allocateVector();
+        interrupts.register(completionVector, v -> completionInterrupts++);
+        if (errorVector != completionVector) {
+            interrupts.register(errorVector, v -> errorInterrupts++);
+        }
+        programInterrupts();
+        DmaEngine e;
+        try {
+            e = new DmaEngine(memory, new Channel(), options.ringSlots(), DeviceAddressing.physical());
+        } catch (RuntimeException ex) {
+            releaseVectors();
+            throw ex;
+        }
+        this.engine = e;
+    }
+
+    // ---- synchronous operations ----------------------------------------------------------------
+
+    /** Copies {@code length} bytes from {@code src} to {@code dst} and waits for the result. */
+    public OpResult copy(DmaBuffer src, DmaBuffer dst, long length) {
+        checkLength(src, length, "source");
+        checkLength(dst, length, "destination");
+        DeviceAddressing a = engine.addressing();
+        long s = a.map(src, 0);
+        long d = a.map(dst, 0);
+        try {
+            return execute(Descriptor.memmove(s, d, length));
+        } finally {
+            a.unmap(s);
+            a.unmap(d);
+        }
+    }
+
+    /** Fills {@code length} bytes of {@code dst} with the 8-byte little-endian {@code pattern} and waits. */
+    public OpResult fill(DmaBuffer dst, long length, long pattern) {
+        checkLength(dst, length, "destination");
+        DeviceAddressing a = engine.addressing();
+        long d = a.map(dst, 0);
+        try {
+            return execute(Descriptor.memfill(d, length, pattern));
+        } finally {
+            a.unmap(d);
+        }
+    }
+
+    /**
+     * Compares {@code length} bytes of {@code first} and {@code second} and waits. The completion's
+     * {@code result} is 1 when they differ, and {@code bytesCompleted} is then the offset of the
+     * first difference.
+     */
+    public OpResult compare(DmaBuffer first, DmaBuffer second, long length) {
+        checkLength(first, length, "first");
+        checkLength(second, length, "second");
+        DeviceAddressing a = engine.addressing();
+        long f = a.map(first, 0);
+        long s = a.map(second, 0);
+        try {
+            return execute(Descriptor.compare(f, s, length));
+        } finally {
+            a.unmap(f);
+            a.unmap(s);
+        }
+    }
+
+    /**
+     * Runs one descriptor, as given (addresses are device addresses), and waits for it in the
+     * driver's completion mode (the INTERRUPT flag is set or cleared to match). Waiting for a free
+     * slot, when the ring is full of asynchronous work, polls the oldest descriptor.
+     */
+    public OpResult execute(Descriptor descriptor) {
+        checkOpen();
+        Descriptor d = options.mode() == CompletionMode.INTERRUPT
+                ? descriptor.withFlags(descriptor.flags() | Descriptor.INTERRUPT)
+                : descriptor.withFlags(descriptor.flags() & ~Descriptor.INTERRUPT);
+        while (engine.isFull()) {
+            if (reap() == 0) {
+                long oldest = engine.drainedCount();
+                if (!platform.clock().runUntil(() -> engine.isComplete(oldest), options.timeoutNs())) {
+                    return notCompleted();
+                }
+            }
+        }
+        long sequence = engine.submittedCount();
+        long irqsBefore = completionInterrupts;
+        long errorsBefore = errorInterrupts;
+        if (engine.submit(d) != 1) {
+            throw new IllegalStateException("ring had a free slot but refused the descriptor");
+        }
+        long deadline = Math.addExact(platform.clock().now(), options.timeoutNs());
+        while (true) {
+            BooleanSupplier done = switch (options.mode()) {
+                case POLLED -> () -> engine.isComplete(sequence);
+                case INTERRUPT -> new InterruptWait(sequence, irqsBefore, errorsBefore);
+            };
+            platform.clock().runUntil(done, Math.max(0, deadline - platform.clock().now()));
+            if (engine.isComplete(sequence)) {
+                return new OpResult.Completed(reapThrough(sequence));
+            }
+            EngineStatus s = status();
+            if (s.halted()) {
+                return new OpResult.Halted(s);
+            }
+            if (platform.clock().now() >= deadline) {
+                return new OpResult.TimedOut(options.timeoutNs(), s);
+            }
+            // Woken by an error interrupt for an error that did not halt the engine: wait on.
+            irqsBefore = completionInterrupts;
+            errorsBefore = errorInterrupts;
+            if (engine.isComplete(sequence)) {
+                return new OpResult.Completed(reapThrough(sequence));
+            }
+        }
+    }
+
+    /** Wakes the waiter only when an interrupt arrived: then (and only then) looks at the record. */
+    private final class InterruptWait implements BooleanSupplier {
+        private final long sequence;
+        private final long errorsBefore;
+        private long seen;
+
+        InterruptWait(long sequence, long irqsBefore, long errorsBefore) {
+            this.sequence = sequence;
+            this.seen = irqsBefore;
+            this.errorsBefore = errorsBefore;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            if (errorInterrupts != errorsBefore) {
+                return true;
+            }
+            long now = completionInterrupts;
+            if (now == seen) {
+                return false;
+            }
+            seen = now;
+            return engine.isComplete(sequence);
+        }
+    }
+
+    private OpResult notCompleted() {
+        EngineStatus s = status();
+        return s.halted() ? new OpResult.Halted(s) : new OpResult.TimedOut(options.timeoutNs(), s);
+    }
+
+    // ---- asynchronous operations ---------------------------------------------------------------
+
+    /** Submits a batch as given; returns how many were accepted (a prefix). See {@link DmaEngine#submit(List)}. */
+    public int submit(List<Descriptor> descriptors) {
+        checkOpen();
+        return engine.submit(descriptors);
+    }
+
+    public int submit(Descriptor... descriptors) {
+        return submit(Arrays.asList(descriptors));
+    }
+
+    /**
+     * Completed descriptors of asynchronous submissions, oldest first, into {@code out} from index
+     * 0. Does not let the machine run: call the clock first.
+     */
+    public int drain(CompletedDescriptor[] out) {
+        checkOpen();
+        int n = 0;
+        while (n < out.length && !backlog.isEmpty()) {
+            out[n++] = backlog.poll();
+        }
+        while (n < out.length) {
+            int got = engine.drain(drainBuffer);
+            if (got == 0) {
+                break;
+            }
+            for (int i = 0; i < got; i++) {
+                if (n < out.length) {
+                    out[n++] = drainBuffer[i];
+                } else {
+                    backlog.add(drainBuffer[i]);
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Drains everything completed into the backlog; returns how many. */
+    private int reap() {
+        int total = 0;
+        int got;
+        while ((got = engine.drain(drainBuffer)) > 0) {
+            backlog.addAll(Arrays.asList(drainBuffer).subList(0, got));
+            total += got;
+        }
+        return total;
+    }
+
+    /** Drains up to and including {@code sequence} (which has completed) and returns that one. */
+    private CompletedDescriptor reapThrough(long sequence) {
+        while (engine.drainedCount() <= sequence) {
+            if (reap() == 0) {
+                throw new IllegalStateException("descriptor " + sequence + " completed but could not be drained");
+            }
+        }
+        for (var it = backlog.descendingIterator(); it.hasNext(); ) {
+            CompletedDescriptor c = it.next();
+            if (c.sequence() == sequence) {
+                it.remove();
+                return c;
+            }
+        }
+        throw new IllegalStateException("descriptor " + sequence + " was drained by someone else");
+    }
+
+    // ---- device state --------------------------------------------------------------------------
+
+    /** Reads STATUS, ERROR, ERROR_ADDRESS, FETCH_INDEX and COMPLETED. */
+    public EngineStatus status() {
+        return new EngineStatus(read32(CopyEngineRegisters.STATUS), read32(CopyEngineRegisters.ERROR),
+                read64(CopyEngineRegisters.ERROR_ADDRESS), read32(CopyEngineRegisters.FETCH_INDEX),
+                read64(CopyEngineRegisters.COMPLETED));
+    }
+
+    /**
+     * Resets the engine and enables it again: completions already written are kept for
+     * {@link #drain}; descriptors it had not completed are dropped and returned (resubmit them if
+     * wanted). Interrupt setup and the ring are programmed afresh.
+     */
+    public List<Descriptor> resetAndEnable() {
+        checkOpen();
+        reap();
+        resetDevice();
+        programInterrupts();
+        return engine.restart();
+    }
+
+    public DmaEngine engine() {
+        return engine;
+    }
+
+    public PciFunction function() {
+        return function;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Largest transfer the engine accepts (CAP), bytes. */
+    public long maxTransferSize() {
+        return 1L << maxTransferShift;
+    }
+
+    /** Alignment the engine requires of data addresses (CAP), bytes. */
+    public long requiredAlignment() {
+        return 1L << alignmentShift;
+    }
+
+    /** Completion interrupts handled so far. */
+    public long completionInterrupts() {
+        return completionInterrupts;
+    }
+
+    /** Error interrupts handled so far (0 when errors share the completion entry). */
+    public long errorInterrupts() {
+        return errorInterrupts;
+    }
+
+    public int completionVector() {
+        return completionVector;
+    }
+
+    /** Disables the engine, frees the ring, masks the MSI-X entries and frees the vectors. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        engine.close();
+        maskEntry(COMPLETION_ENTRY);
+        maskEntry(errorEntry);
+        releaseVectors();
+    }
+
+    // ---- register programming ------------------------------------------------------------------
+
+    private void resetDevice() {
+        write32(CopyEngineRegisters.CONTROL, CopyEngineRegisters.CONTROL_RESET);
+        for (int i = 0; i < RESET_POLL_LIMIT; i++) {
+            if ((read32(CopyEngineRegisters.CONTROL) & CopyEngineRegisters.CONTROL_RESET) == 0) {
+                return;
+            }
+        }
+        throw new IllegalStateException(function.name() + ": CONTROL.RESET did not clear after " + RESET_POLL_LIMIT + " reads; " + status());
+    }
+
+    private void programInterrupts() {
+        programEntry(COMPLETION_ENTRY, interrupts.messageFor(completionVector));
+        if (errorEntry != COMPLETION_ENTRY) {
+            programEntry(errorEntry, interrupts.messageFor(errorVector));
+        }
+        write32(CopyEngineRegisters.ERR_INT_HANDLE, errorEntry);
+    }
+
+    /** PCI Local Bus Spec 3.0 §6.8.2: mask the entry while changing it, unmask last. */
+    private void programEntry(int entry, MsiMessage message) {
+        int base = CopyEngineRegisters.MSIX_TABLE + entry * CopyEngineRegisters.MSIX_ENTRY_SIZE;
+        write32(base + CopyEngineRegisters.MSIX_VECTOR_CONTROL, CopyEngineRegisters.MSIX_VECTOR_MASKED);
+        write32(base + CopyEngineRegisters.MSIX_ADDR_LO, (int) message.address());
+        write32(base + CopyEngineRegisters.MSIX_ADDR_HI, (int) (message.address() >>> 32));
+        write32(base + CopyEngineRegisters.MSIX_DATA, message.data());
+        write32(base + CopyEngineRegisters.MSIX_VECTOR_CONTROL, 0);
+    }
+
+    private void maskEntry(int entry) {
+        write32(CopyEngineRegisters.MSIX_TABLE + entry * CopyEngineRegisters.MSIX_ENTRY_SIZE
+                + CopyEngineRegisters.MSIX_VECTOR_CONTROL, CopyEngineRegisters.MSIX_VECTOR_MASKED);
+    }
+
+    private void releaseVectors() {
+        interrupts.freeVector(completionVector);
+        if (errorVector != completionVector) {
+            interrupts.freeVector(errorVector);
+        }
+    }
+
+    /** The ring's view of the device: RING_BASE/RING_SIZE/CONTROL, the SUBMIT_INDEX doorbell. */
+    private final class Channel implements RingDevice {
+        @Override
+        public void attach(long ringBase, int slots) {
+            write64(CopyEngineRegisters.RING_BASE, ringBase);
+            write32(CopyEngineRegisters.RING_SIZE, slots);
+            write32(CopyEngineRegisters.CONTROL, CopyEngineRegisters.CONTROL_ENABLE | CopyEngineRegisters.CONTROL_ERR_INT_EN);
+            EngineStatus s = status();
+            if (!s.running()) {
+                throw new IllegalStateException(String.format("%s did not start on a ring of %d slots at %#x: %s",
+                        function.name(), slots, ringBase, s));
+            }
+        }
+
+        @Override
+        public void doorbell(int producerIndex) {
+            write32(CopyEngineRegisters.SUBMIT_INDEX, producerIndex);
+        }
+
+        @Override
+        public int interruptHandle() {
+            return COMPLETION_ENTRY;
+        }
+
+        @Override
+        public void detach() {
+            write32(CopyEngineRegisters.CONTROL, 0);
+        }
+    }
+
+    private void checkLength(DmaBuffer b, long length, String what) {
+        if (length < 0 || length > b.length()) {
+            throw new IllegalArgumentException(String.format("%s buffer %s holds %d bytes; the operation asked for %d",
+                    what, b, b.length(), length));
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(function.name() + ": driver is closed");
+        }
+    }
+
+    private int read32(int offset) {
+        return cpu.read32(bar + offset);
+    }
+
+    private long read64(int offset) {
+        return cpu.read64(bar + offset);
+    }
+
+    private void write32(int offset, int value) {
+        cpu.write32(bar + offset, value);
+    }
+
+    private void write64(int offset, long value) {
+        cpu.write64(bar + offset, value);
+    }
+}

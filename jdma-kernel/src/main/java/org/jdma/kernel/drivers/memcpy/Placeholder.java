@@ -1,1 +1,0 @@
-package org.jdma.kernel.drivers.memcpy; final class Placeholder { private Placeholder() { } }

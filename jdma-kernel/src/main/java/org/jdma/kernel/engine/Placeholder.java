@@ -1,1 +1,0 @@
-package org.jdma.kernel.engine; final class Placeholder { private Placeholder() { } }

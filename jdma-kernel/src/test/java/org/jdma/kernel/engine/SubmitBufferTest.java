@@ -1,0 +1,179 @@
+package org.jdma.kernel.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdma.kernel.testing.SoftwareRingDevice;
+import org.jdma.kernel.testing.TestMachines;
+import org.jdma.machine.Machine;
+import org.jdma.machine.dev.memcpy.Opcode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Checklist rows 2, 12, 14, 15 (spirit), 17, 18 without an IOMMU. */
+class SubmitBufferTest {
+
+    private final Machine machine = TestMachines.ramOnly();
+    private final DmaMemory memory = TestMachines.dmaMemory(machine);
+    private final SoftwareRingDevice device = new SoftwareRingDevice(machine.cpu());
+
+    @AfterEach
+    void tearDown() {
+        machine.close();
+    }
+
+    /** Test double of an IOMMU: hands out IOVAs from 4 GiB up and remembers live mappings. */
+    static class CountingAddressing implements DeviceAddressing {
+        final Map<Long, Long> live = new HashMap<>();
+        long next = 0x1_0000_0000L;
+
+        @Override
+        public long map(DmaBuffer buffer, long align) {
+            long a = DeviceAddressing.effectiveAlignment(align);
+            long iova = (next + a - 1) & -a;
+            next = iova + Math.max(buffer.length(), 1);
+            live.put(iova, buffer.physicalAddress());
+            return iova;
+        }
+
+        @Override
+        public boolean unmap(long deviceAddress) {
+            return live.remove(deviceAddress) != null;
+        }
+
+        @Override
+        public boolean translates() {
+            return true;
+        }
+    }
+
+    @Test
+    void shouldPrepareDescriptorsFromTheBufferOrVerbatim() {
+        try (DmaEngine engine = new DmaEngine(memory, device); DmaBuffer b = memory.allocate(300, 64)) {
+            assertEquals(new Descriptor(b.physicalAddress(), 300, Descriptor.VALID), engine.prepareDescriptor(b, Descriptor.VALID));
+            Descriptor d = engine.prepareDescriptorWithPhys(0x1234_5000L, 77, Descriptor.LAST);
+            assertEquals(0x1234_5000L, d.address());
+            assertEquals(77, d.length());
+            assertEquals(Descriptor.LAST, d.flags());
+            assertEquals(Opcode.NOOP, d.opcode());
+        }
+    }
+
+    @Test
+    void shouldSubmitThePhysicalAddressWithoutAnIommu() {
+        try (DmaEngine engine = new DmaEngine(memory, device); DmaBuffer b = memory.allocate(300, 64)) {
+            assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 64));
+            device.process(1);
+            CompletedDescriptor[] out = new CompletedDescriptor[1];
+            assertEquals(1, engine.drain(out));
+            assertEquals(b.physicalAddress(), out[0].descriptor().address());
+            assertEquals(300, out[0].descriptor().length());
+        }
+    }
+
+    @Test
+    void shouldRefuseAnAlignmentThePhysicalAddressDoesNotHave() {
+        try (DmaEngine engine = new DmaEngine(memory, device, 8, DeviceAddressing.physical())) {
+            List<DmaBuffer> buffers = new ArrayList<>();
+            DmaBuffer odd;
+            do {
+                odd = memory.allocate(300, 4096);
+                buffers.add(odd);
+            } while (odd.physicalAddress() % 8192 == 0);
+            DmaBuffer b = odd;
+            var e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, 0, 8192));
+            assertEquals(DmaException.Reason.MISALIGNED, e.reason());
+            assertFalse(e.reason().retryable());
+            assertThrows(IllegalArgumentException.class, () -> engine.submitBuffer(b, 0, 48));
+            assertEquals(0, engine.size());
+            buffers.forEach(DmaBuffer::close);
+        }
+    }
+
+    @Test
+    void shouldThrowRingFullAndUndoTheMapping() {
+        CountingAddressing iommu = new CountingAddressing();
+        try (DmaEngine engine = new DmaEngine(memory, device, 4, iommu); DmaBuffer b = memory.allocate(64, 64)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 0));
+            }
+            assertEquals(3, iommu.live.size());
+            long cursor = iommu.next;
+            var e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, Descriptor.VALID, 0));
+            assertEquals(DmaException.Reason.RING_FULL, e.reason());
+            assertTrue(e.reason().retryable());
+            assertEquals(3, iommu.live.size(), "the mapping made for the refused descriptor was undone (seed bug 4)");
+            assertEquals(3, engine.size());
+            assertTrue(cursor <= iommu.next);
+            device.process(3);
+            engine.drain(new CompletedDescriptor[3]);
+            assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 0), "a retry after draining succeeds");
+        }
+    }
+
+    @Test
+    void shouldPassAMappingFailureOnAndSubmitNothing() {
+        DeviceAddressing exhausted = new CountingAddressing() {
+            @Override
+            public long map(DmaBuffer buffer, long align) {
+                throw new DmaException(DmaException.Reason.MAPPING_FAILED, "no IOVA space left");
+            }
+        };
+        try (DmaEngine engine = new DmaEngine(memory, device, 4, exhausted); DmaBuffer b = memory.allocate(64, 64)) {
+            var e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, Descriptor.VALID, 0));
+            assertEquals(DmaException.Reason.MAPPING_FAILED, e.reason());
+            assertEquals(0, engine.size());
+            assertEquals(List.of(), device.doorbells());
+        }
+    }
+
+    @Test
+    void shouldUsePhysicalAddressingAndMapNothingWhileTheIommuIsDisabled() {
+        CountingAddressing disabled = new CountingAddressing() {
+            @Override
+            public boolean isEnabled() {
+                return false;
+            }
+        };
+        try (DmaEngine engine = new DmaEngine(memory, device, 4, disabled); DmaBuffer b = memory.allocate(64, 64)) {
+            assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 0));
+            assertEquals(0, disabled.live.size(), "nothing mapped into a disabled unit (seed bug 4)");
+            device.process(1);
+            CompletedDescriptor[] out = new CompletedDescriptor[1];
+            engine.drain(out);
+            assertEquals(b.physicalAddress(), out[0].descriptor().address());
+            assertFalse(engine.unmapDescriptor(out[0].descriptor()));
+        }
+    }
+
+    @Test
+    void shouldUnmapADescriptorsIovaOnce() {
+        CountingAddressing iommu = new CountingAddressing();
+        try (DmaEngine engine = new DmaEngine(memory, device, 4, iommu); DmaBuffer b = memory.allocate(64, 64)) {
+            engine.submitBuffer(b, Descriptor.VALID, 0);
+            device.process(1);
+            CompletedDescriptor[] out = new CompletedDescriptor[1];
+            engine.drain(out);
+            Descriptor d = out[0].descriptor();
+            assertTrue(d.address() >= 0x1_0000_0000L, "the descriptor carries the IOVA, not the physical address");
+            assertTrue(engine.unmapDescriptor(d));
+            assertFalse(engine.unmapDescriptor(d));
+            assertFalse(engine.unmapIova(d.address()));
+        }
+    }
+
+    @Test
+    void shouldReportNothingToUnmapWithoutAnIommu() {
+        try (DmaEngine engine = new DmaEngine(memory, device); DmaBuffer b = memory.allocate(64, 64)) {
+            assertFalse(engine.addressing().translates());
+            assertFalse(engine.unmapIova(b.physicalAddress()));
+            assertFalse(engine.unmapDescriptor(engine.prepareDescriptor(b, Descriptor.VALID)));
+        }
+    }
+}
