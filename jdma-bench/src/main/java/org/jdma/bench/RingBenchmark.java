@@ -1,8 +1,10 @@
 package org.jdma.bench;
 
 import java.util.concurrent.TimeUnit;
+import org.jdma.bench.ring.DeviceOnlyRoundTrip;
 import org.jdma.bench.ring.DisruptorRoundTrip;
 import org.jdma.bench.ring.JctoolsRoundTrip;
+import org.jdma.bench.ring.JdmaRoundTrip;
 import org.jdma.bench.ring.RoundTrip;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -83,6 +85,27 @@ public class RingBenchmark {
     @State(Scope.Thread)
     public static class Disruptor extends Harness {
         @Override RoundTrip create() { return new DisruptorRoundTrip(); }
+    }
+
+    @State(Scope.Thread)
+    public static class Jdma extends Harness {
+        @Override RoundTrip create() { return new JdmaRoundTrip(); }
+    }
+
+    @Benchmark
+    public int jdmaRing(Jdma h) {
+        return h.run();
+    }
+
+    /** Not a peer: the machine's share alone (no DmaEngine), to attribute {@code jdmaRing}'s cost. */
+    @State(Scope.Thread)
+    public static class DeviceOnly extends Harness {
+        @Override RoundTrip create() { return new DeviceOnlyRoundTrip(); }
+    }
+
+    @Benchmark
+    public int machineOnly(DeviceOnly h) {
+        return h.run();
     }
 
     @Benchmark
