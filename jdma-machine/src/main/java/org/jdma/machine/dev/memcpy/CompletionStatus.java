@@ -53,14 +53,20 @@ public enum CompletionStatus {
         return error;
     }
 
+    /**
+     * Status by code (null where no status has that code). A table, not a scan of {@code values()}:
+     * drivers decode a status per completion, and {@code values()} clones its array on every call.
+     */
+    private static final CompletionStatus[] BY_CODE = new CompletionStatus[CODE_MASK + 1];
+
+    static {
+        for (CompletionStatus s : values()) {
+            BY_CODE[s.code] = s;
+        }
+    }
+
     /** Decodes a status byte (ignores the write-fault bit); unknown codes give null. */
     public static CompletionStatus fromStatusByte(int statusByte) {
-        int c = statusByte & CODE_MASK;
-        for (CompletionStatus s : values()) {
-            if (s.code == c) {
-                return s;
-            }
-        }
-        return null;
+        return BY_CODE[statusByte & CODE_MASK];
     }
 }

@@ -17,13 +17,20 @@ public enum Opcode {
         return code;
     }
 
+    /** Largest opcode code a descriptor can carry (the 8-bit opcode field). */
+    private static final int MAX_CODE = 0xFF;
+
+    /** Opcode by code; null where the engine implements none. Decoded once per descriptor, so no values() clone. */
+    private static final Opcode[] BY_CODE = new Opcode[MAX_CODE + 1];
+
+    static {
+        for (Opcode o : values()) {
+            BY_CODE[o.code] = o;
+        }
+    }
+
     /** The opcode with this code, or null when the engine does not implement it. */
     public static Opcode fromCode(int code) {
-        for (Opcode o : values()) {
-            if (o.code == code) {
-                return o;
-            }
-        }
-        return null;
+        return code >= 0 && code <= MAX_CODE ? BY_CODE[code] : null;
     }
 }
