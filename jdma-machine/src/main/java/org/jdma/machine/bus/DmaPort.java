@@ -32,6 +32,8 @@ public final class DmaPort {
     // Guest memory is little-endian whatever the host is (see CoherentCache).
     private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN).varHandle();
     private static final VarHandle BYTE_ATOMIC = ValueLayout.JAVA_BYTE.varHandle();
+    /** An MSI's data word on the bus. A constant: a layout made per call costs a VarHandle cache lookup. */
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
     /** Requests longer than this are rejected outright (no device moves 4 GiB in one request). */
     public static final long MAX_REQUEST = 1L << 32;
 
@@ -355,12 +357,21 @@ public final class DmaPort {
 
     /** Sends an MSI: a 32-bit posted write of {@code data} to {@code address}. Never translated. */
     public DmaResult signalMsi(long address, int data) {
-        MemorySegment buf = MemorySegment.ofArray(new byte[4]);
-        buf.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0, data);
-        return write(address, buf, 0, 4);
+        if (!MsiMessageLayout.isInterruptAddress(address)) {
+            // Not the interrupt range: an ordinary posted write of the data word to memory.
+            MemorySegment buf = MemorySegment.ofArray(new byte[Integer.BYTES]);
+            buf.set(LE_INT, 0, data);
+            return write(address, buf, 0, Integer.BYTES);
+        }
+        return writeInterrupt(address, data, Integer.BYTES);
     }
 
     private DmaResult writeInterrupt(long bus, MemorySegment src, long srcOffset, long len) {
+        return writeInterrupt(bus, len == Integer.BYTES ? src.get(LE_INT, srcOffset) : 0, len);
+    }
+
+    /** A write of {@code len} bytes into the interrupt range; only an aligned 32-bit write is an MSI. */
+    private DmaResult writeInterrupt(long bus, int data, long len) {
         if (len != 4 || (bus & 3) != 0 || !busMasterEnabled) {
             faults++;
             DmaResult r = DmaResult.fault(0, 0, busMasterEnabled ? FaultReason.UNSUPPORTED_REQUEST : FaultReason.BUS_MASTER_DISABLED,
@@ -368,7 +379,6 @@ public final class DmaPort {
             notify(Access.WRITE, bus, len, false, true);
             return r;
         }
-        int data = src.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), srcOffset);
         msisSent++;
         writeTransactions++;
         interrupts.deliver(requester, bus, data);
