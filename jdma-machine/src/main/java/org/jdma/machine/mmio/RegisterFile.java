@@ -1,10 +1,9 @@
 package org.jdma.machine.mmio;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A table of named registers implementing {@link MmioHandler}. The device model supplies hooks:
@@ -30,10 +29,15 @@ public final class RegisterFile implements MmioHandler {
 
     private final String name;
     private final List<Register> registers = new ArrayList<>();
-    private final Map<Integer, Register> byOffset = new HashMap<>();
-    private final Map<Register, Long> values = new HashMap<>();
-    private final Map<Register, WriteHook> writeHooks = new HashMap<>();
-    private final Map<Register, ReadHook> readHooks = new HashMap<>();
+    /**
+     * For each byte offset of the window, 1 + the index of the register covering it (0: none).
+     * Arrays rather than maps keyed by offset and by register: every MMIO access goes through here,
+     * and hashing a record (name included) per access showed up in profiles.
+     */
+    private int[] slotByOffset = new int[0];
+    private long[] values = new long[0];
+    private WriteHook[] writeHooks = new WriteHook[0];
+    private ReadHook[] readHooks = new ReadHook[0];
     private long unclaimedAccesses;
 
     public RegisterFile(String name) {
@@ -45,26 +49,52 @@ public final class RegisterFile implements MmioHandler {
     }
 
     public Register add(Register r) {
-        for (int b = 0; b < r.width(); b++) {
-            if (byOffset.containsKey(r.offset() + b)) {
+        int end = r.offset() + r.width();
+        if (r.offset() < 0 || end < 0) {
+            throw new IllegalArgumentException(name + ": register " + r.name() + " has a negative offset " + r.offset());
+        }
+        for (int b = r.offset(); b < end && b < slotByOffset.length; b++) {
+            if (slotByOffset[b] != 0) {
                 throw new IllegalArgumentException(name + ": register " + r.name() + " overlaps "
-                        + byOffset.get(r.offset() + b).name());
+                        + registers.get(slotByOffset[b] - 1).name());
             }
         }
-        for (int b = 0; b < r.width(); b++) {
-            byOffset.put(r.offset() + b, r);
+        if (end > slotByOffset.length) {
+            slotByOffset = Arrays.copyOf(slotByOffset, end);
         }
+        int index = registers.size();
         registers.add(r);
-        values.put(r, r.reset());
+        values = Arrays.copyOf(values, index + 1);
+        writeHooks = Arrays.copyOf(writeHooks, index + 1);
+        readHooks = Arrays.copyOf(readHooks, index + 1);
+        Arrays.fill(slotByOffset, r.offset(), end, index + 1);
+        values[index] = r.reset();
         return r;
     }
 
+    /** Index of {@code r} in this file; throws when it was not added here. */
+    private int indexOf(Register r) {
+        int off = r.offset();
+        if (off >= 0 && off < slotByOffset.length && slotByOffset[off] != 0) {
+            int i = slotByOffset[off] - 1;
+            if (registers.get(i).equals(r)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(name + ": register " + r.name() + " at offset " + off + " is not in this file");
+    }
+
+    /** Index of the register covering byte {@code offset}, or -1. */
+    private int indexAt(long offset) {
+        return offset >= 0 && offset < slotByOffset.length ? slotByOffset[(int) offset] - 1 : -1;
+    }
+
     public void onWrite(Register r, WriteHook hook) {
-        writeHooks.put(r, hook);
+        writeHooks[indexOf(r)] = hook;
     }
 
     public void onRead(Register r, ReadHook hook) {
-        readHooks.put(r, hook);
+        readHooks[indexOf(r)] = hook;
     }
 
     public List<Register> registers() {
@@ -73,17 +103,17 @@ public final class RegisterFile implements MmioHandler {
 
     /** The stored value (device-side view, no side effects). */
     public long get(Register r) {
-        return values.get(r);
+        return values[indexOf(r)];
     }
 
     /** Device-side update; ignores the access kind but keeps reserved bits zero. */
     public void set(Register r, long value) {
-        values.put(r, value & r.mask());
+        values[indexOf(r)] = value & r.mask();
     }
 
     public void reset() {
-        for (Register r : registers) {
-            values.put(r, r.reset());
+        for (int i = 0; i < registers.size(); i++) {
+            values[i] = registers.get(i).reset();
         }
     }
 
@@ -93,19 +123,20 @@ public final class RegisterFile implements MmioHandler {
 
     @Override
     public long read(long offset, int size) {
-        Register r = offset >= 0 && offset <= Integer.MAX_VALUE ? byOffset.get((int) offset) : null;
+        int i = indexAt(offset);
+        Register r = i >= 0 ? registers.get(i) : null;
         if (r == null || !validSize(size) || offset + size > r.offset() + r.width()) {
             unclaimedAccesses++;
             return 0;
         }
-        long v = values.get(r);
-        ReadHook hook = readHooks.get(r);
+        long v = values[i];
+        ReadHook hook = readHooks[i];
         if (hook != null) {
             v = hook.read(r, v) & r.mask();
         }
         switch (r.access()) {
             case WO -> v = 0;
-            case RC -> values.put(r, 0L);
+            case RC -> values[i] = 0L;
             default -> { }
         }
         int shift = (int) (offset - r.offset()) * 8;
@@ -115,7 +146,8 @@ public final class RegisterFile implements MmioHandler {
 
     @Override
     public void write(long offset, int size, long value) {
-        Register r = offset >= 0 && offset <= Integer.MAX_VALUE ? byOffset.get((int) offset) : null;
+        int i = indexAt(offset);
+        Register r = i >= 0 ? registers.get(i) : null;
         if (r == null || !validSize(size) || offset + size > r.offset() + r.width()) {
             unclaimedAccesses++;
             return;
@@ -123,14 +155,14 @@ public final class RegisterFile implements MmioHandler {
         int shift = (int) (offset - r.offset()) * 8;
         long bits = (size == 8 ? -1L : (1L << (size * 8)) - 1) << shift;
         long incoming = (value << shift) & bits & r.mask();
-        long old = values.get(r);
+        long old = values[i];
         long next = switch (r.access()) {
             case RO, RC -> old;
             case RW, WO -> (old & ~bits) | incoming;
             case RW1C -> old & ~incoming;
         };
-        values.put(r, next & r.mask());
-        WriteHook hook = writeHooks.get(r);
+        values[i] = next & r.mask();
+        WriteHook hook = writeHooks[i];
         if (hook != null) {
             hook.written(r, next & r.mask(), incoming);
         }

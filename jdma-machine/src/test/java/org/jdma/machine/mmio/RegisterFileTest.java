@@ -159,4 +159,17 @@ class RegisterFileTest {
                 file.registers().stream().map(Register::name).toList());
         assertEquals("dev0", file.name());
     }
+
+    @Test
+    void shouldRejectDeviceSideUseOfARegisterThatIsNotInTheFile() {
+        Register stranger = Register.of("STRANGER", 0x20, 4, Access.RW, 0xFF);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> file.get(stranger));
+        assertTrue(e.getMessage().contains("STRANGER") && e.getMessage().contains("dev0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> file.set(stranger, 1));
+        assertThrows(IllegalArgumentException.class, () -> file.onWrite(stranger, (r, v, w) -> { }));
+        Register lookalike = Register.of("CTRL2", 0x00, 4, Access.RW, 0xFF);
+        assertThrows(IllegalArgumentException.class, () -> file.get(lookalike), "same offset, different register");
+        assertEquals(0x103, file.get(new Register("CTRL", 0x00, 4, Access.RW, 0x0000_FF0FL, 0x0000_0103L)),
+                "an equal register value names the same register");
+    }
 }
