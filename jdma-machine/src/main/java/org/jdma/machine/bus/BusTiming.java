@@ -33,7 +33,8 @@ public record BusTiming(int transactionBytes, long readLatencyNs, long writeLate
         long mask = transactionBytes - 1L;
         long first = address & ~mask;
         long last = (address + length - 1) & ~mask;
-        return ((last - first) / transactionBytes) + 1;
+        // transactionBytes is a power of two and last - first a multiple of it: shift = exact division.
+        return ((last - first) >> Integer.numberOfTrailingZeros(transactionBytes)) + 1;
     }
 
     /** Time on the wire for {@code transactions} full transactions, ns (rounded up). */

@@ -109,21 +109,35 @@ public final class DmaPort {
         if (!busMasterEnabled) {
             return DmaResult.fault(0, 0, FaultReason.BUS_MASTER_DISABLED, bus, access, 0);
         }
-        AddressTranslator.Translation t = translator.translate(requester, bus, len, access);
-        if (t.faulted()) {
-            return DmaResult.fault(0, t.costNs(), FaultReason.TRANSLATION, bus, access, t.faultReason());
+        AddressTranslator tr = translator;
+        long physical;
+        long translatedLength;
+        long translationCost;
+        if (tr == AddressTranslator.IDENTITY) {
+            // What IDENTITY.translate answers, without allocating a Translation per request.
+            physical = bus;
+            translatedLength = len;
+            translationCost = 0;
+        } else {
+            AddressTranslator.Translation t = tr.translate(requester, bus, len, access);
+            if (t.faulted()) {
+                return DmaResult.fault(0, t.costNs(), FaultReason.TRANSLATION, bus, access, t.faultReason());
+            }
+            physical = t.physical();
+            translatedLength = t.length();
+            translationCost = t.costNs();
         }
-        long runLen = Math.min(len, t.length());
+        long runLen = Math.min(len, translatedLength);
         if (runLen <= 0) {
-            return DmaResult.fault(0, t.costNs(), FaultReason.TRANSLATION, bus, access, 0);
+            return DmaResult.fault(0, translationCost, FaultReason.TRANSLATION, bus, access, 0);
         }
-        RamRegion r = memory.ramAt(t.physical());
+        RamRegion r = memory.ramAt(physical);
         if (r == null) {
-            FaultReason why = memory.mmioAt(t.physical()) != null ? FaultReason.PEER_TO_PEER : FaultReason.UNSUPPORTED_REQUEST;
-            return DmaResult.fault(0, t.costNs(), why, bus, access, 0);
+            FaultReason why = memory.mmioAt(physical) != null ? FaultReason.PEER_TO_PEER : FaultReason.UNSUPPORTED_REQUEST;
+            return DmaResult.fault(0, translationCost, why, bus, access, 0);
         }
-        runLen = Math.min(runLen, r.end() - t.physical());
-        return new Run(r.memory(), t.physical() - r.base(), runLen, t.physical(), t.costNs());
+        runLen = Math.min(runLen, r.end() - physical);
+        return new Run(r.memory(), physical - r.base(), runLen, physical, translationCost);
     }
 
     /** Negative or oversized lengths, and ranges that wrap past 2^64 (ending exactly at 2^64 is fine). */
