@@ -346,7 +346,10 @@ public final class CopyEngineDriver implements AutoCloseable {
         int total = 0;
         int got;
         while ((got = engine.drain(drainBuffer)) > 0) {
-            backlog.addAll(Arrays.asList(drainBuffer).subList(0, got));
+            // One by one: addAll of a subList view allocates the view and copies it to an array first.
+            for (int i = 0; i < got; i++) {
+                backlog.add(drainBuffer[i]);
+            }
             total += got;
         }
         return total;
