@@ -21,9 +21,11 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 /**
  * JMH's {@code org.openjdk.jmh.Main} with the same command line, plus a comparison at the end:
- * for every benchmark whose method name starts with {@code jdma}, the ratio of its score to each
- * peer in the same class with the same parameters, and bytes/s where there is a {@code size}
- * parameter. The table is printed and written to {@code target/jmh-summary.md}.
+ * for every benchmark whose method name starts with {@code jdma} (a subject), the ratio of its
+ * score to each peer (a method of the same class that does not start with {@code jdma}) measured
+ * on the same case: every parameter the peer has is set the same in the subject's run (a subject
+ * may have more, such as the driver's completion mode). Bytes/s is added where there is a
+ * {@code size} parameter. The table is printed and written to {@code target/jmh-summary.md}.
  *
  * <p>Ratio bounds are conservative: [(a - ea) / (b + eb), (a + ea) / (b - eb)] from JMH's 99.9%
  * error half-widths {@code ea}, {@code eb}, so "≥ 1" at the lower bound means "faster, beyond
@@ -80,73 +82,89 @@ public final class BenchMain {
         }
     }
 
-    /** One row's key: benchmark class and its parameters in name order. */
-    private record Key(String benchmarkClass, String params) { }
+    /** One benchmark result: its class, method, parameters (by name) and primary score. */
+    private record Score(String benchmarkClass, String method, TreeMap<String, String> params, double score,
+                         double error, String unit) {
+        boolean isSubject() {
+            return method.startsWith(SUBJECT_PREFIX);
+        }
 
-    private record Score(String method, double score, double error, String unit, long size) { }
+        String paramsText() {
+            StringBuilder b = new StringBuilder();
+            params.forEach((k, v) -> b.append(b.isEmpty() ? "" : " ").append(k).append('=').append(v));
+            return b.toString();
+        }
+
+        /** Bytes per operation, when the benchmark has a size parameter; else -1. */
+        long size() {
+            String v = params.get("size");
+            return v == null ? -1 : Long.parseLong(v);
+        }
+
+        /** A peer measures the same case when every parameter it has is set the same here. */
+        boolean sameCaseAs(Score peer) {
+            return benchmarkClass.equals(peer.benchmarkClass)
+                    && peer.params.entrySet().stream().allMatch(e -> e.getValue().equals(params.get(e.getKey())));
+        }
+    }
 
     static String summarize(Collection<RunResult> results) {
-        TreeMap<Key, List<Score>> byKey = new TreeMap<>(Comparator.comparing(Key::benchmarkClass).thenComparing(Key::params));
+        List<Score> scores = new ArrayList<>();
         for (RunResult r : results) {
             String full = r.getParams().getBenchmark();
             int dot = full.lastIndexOf('.');
             String cls = full.substring(full.lastIndexOf('.', dot - 1) + 1, dot);
-            StringBuilder params = new StringBuilder();
-            long size = -1;
+            TreeMap<String, String> params = new TreeMap<>();
             for (String p : r.getParams().getParamsKeys()) {
-                String v = r.getParams().getParam(p);
-                params.append(params.isEmpty() ? "" : " ").append(p).append('=').append(v);
-                if (p.equals("size")) {
-                    size = Long.parseLong(v);
-                }
+                params.put(p, r.getParams().getParam(p));
             }
             Result<?> primary = r.getPrimaryResult();
-            byKey.computeIfAbsent(new Key(cls, params.toString()), k -> new ArrayList<>())
-                    .add(new Score(full.substring(dot + 1), primary.getScore(), primary.getScoreError(),
-                            primary.getScoreUnit(), size));
+            scores.add(new Score(cls, full.substring(dot + 1), params, primary.getScore(), primary.getScoreError(),
+                    primary.getScoreUnit()));
         }
+        scores.sort(Comparator.comparing(Score::benchmarkClass).thenComparing(Score::paramsText)
+                .thenComparing(Score::method));
         StringBuilder out = new StringBuilder();
         out.append("| benchmark | params | score | bytes/s | vs peer | ratio [bounds] |\n");
         out.append("|---|---|---|---|---|---|\n");
-        for (var e : byKey.entrySet()) {
-            List<Score> scores = e.getValue();
-            for (Score s : scores) {
-                if (!s.method.startsWith(SUBJECT_PREFIX)) {
-                    continue;
-                }
-                boolean anyPeer = false;
-                for (Score p : scores) {
-                    if (p == s) {
-                        continue;
-                    }
+        for (Score s : scores) {
+            if (!s.isSubject()) {
+                continue;
+            }
+            boolean anyPeer = false;
+            for (Score p : scores) {
+                if (!p.isSubject() && s.sameCaseAs(p)) {
                     anyPeer = true;
-                    row(out, e.getKey(), s, p);
-                }
-                if (!anyPeer) {
-                    row(out, e.getKey(), s, null);
+                    row(out, s, p);
                 }
             }
-            for (Score p : scores) {
-                if (!p.method.startsWith(SUBJECT_PREFIX)) {
-                    row(out, e.getKey(), p, null);
-                }
+            if (!anyPeer) {
+                row(out, s, null);
+            }
+        }
+        for (Score p : scores) {
+            if (!p.isSubject()) {
+                row(out, p, null);
             }
         }
         return out.toString();
     }
 
-    private static void row(StringBuilder out, Key key, Score s, Score peer) {
-        out.append("| ").append(key.benchmarkClass).append('.').append(s.method)
-                .append(" | ").append(key.params)
+    private static void row(StringBuilder out, Score s, Score peer) {
+        long size = s.size();
+        out.append("| ").append(s.benchmarkClass).append('.').append(s.method)
+                .append(" | ").append(s.paramsText())
                 .append(" | ").append(fmt(s.score)).append(" ± ").append(fmt(s.error)).append(' ').append(s.unit)
-                .append(" | ").append(s.size > 0 ? bytes(s.score * s.size) + " ± " + bytes(s.error * s.size) : "")
+                .append(" | ").append(size > 0 ? bytes(s.score * size) + " ± " + bytes(s.error * size) : "")
                 .append(" | ");
         if (peer != null) {
             double ratio = s.score / peer.score;
             double lo = (s.score - s.error) / (peer.score + peer.error);
             double hi = peer.score > peer.error ? (s.score + s.error) / (peer.score - peer.error) : Double.POSITIVE_INFINITY;
-            out.append(peer.method).append(" | ")
-                    .append(String.format(Locale.ROOT, "%.2f× [%.2f, %.2f]", ratio, lo, hi));
+            out.append(peer.method).append(" | ").append(String.format(Locale.ROOT, "%.2f×", ratio));
+            if (!Double.isNaN(lo) && !Double.isNaN(hi)) {
+                out.append(String.format(Locale.ROOT, " [%.2f, %.2f]", lo, hi));
+            }
         } else {
             out.append(" | ");
         }

@@ -48,6 +48,10 @@ public class CopyBenchmark {
         @Param({"4096", "65536", "1048576"})
         public int size;
 
+        /** How the driver learns of the completion: MSI-X interrupt (its default) or polling the record. */
+        @Param({"INTERRUPT", "POLLED"})
+        public CopyEngineDriver.CompletionMode completion;
+
         Machine machine;
         Kernel kernel;
         CopyEngineDriver driver;
@@ -60,7 +64,7 @@ public class CopyBenchmark {
             if (machine.trace().enabled()) {
                 throw new IllegalStateException("trace recording must be off for a throughput run");
             }
-            kernel = Kernel.boot(machine);
+            kernel = Kernel.boot(machine, completion);
             driver = kernel.copyEngine();
             src = kernel.memory().allocate(size, 4096);
             dst = kernel.memory().allocate(size, 4096);

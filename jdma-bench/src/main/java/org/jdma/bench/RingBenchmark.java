@@ -97,14 +97,17 @@ public class RingBenchmark {
         return h.run();
     }
 
-    /** Not a peer: the machine's share alone (no DmaEngine), to attribute {@code jdmaRing}'s cost. */
+    /**
+     * jdma's machine alone (the device thread fed by a minimal driver, no DmaEngine): not a
+     * deliverable, it attributes {@code jdmaRing}'s cost to the machine or to the engine.
+     */
     @State(Scope.Thread)
     public static class DeviceOnly extends Harness {
         @Override RoundTrip create() { return new DeviceOnlyRoundTrip(); }
     }
 
     @Benchmark
-    public int machineOnly(DeviceOnly h) {
+    public int jdmaMachineOnly(DeviceOnly h) {
         return h.run();
     }
 
