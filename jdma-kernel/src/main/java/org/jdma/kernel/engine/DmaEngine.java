@@ -192,7 +192,11 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
     public int submit(List<Descriptor> descriptors) {
         checkOpen();
         for (int i = 0; i < descriptors.size(); i++) {
-            Descriptor d = Objects.requireNonNull(descriptors.get(i), "descriptor " + i);
+            Descriptor d = descriptors.get(i);
+            if (d == null) {
+                // Not requireNonNull(d, "descriptor " + i): that builds the message for every descriptor.
+                throw new NullPointerException("descriptor " + i);
+            }
             try {
                 DescriptorCodec.checkEncodable(d);
             } catch (IllegalArgumentException e) {
