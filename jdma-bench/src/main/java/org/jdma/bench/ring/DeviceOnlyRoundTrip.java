@@ -17,6 +17,9 @@ import org.jdma.machine.dev.memcpy.Opcode;
  * record, one SUBMIT_INDEX write per batch, acquire polls of the status bytes. No {@code
  * DmaEngine}: this isolates what the machine (CPU path, MMIO, device thread) costs, so that the
  * engine's own share of {@code RingBenchmark.jdmaRing} can be told apart.
+ *
+ * <p>With {@code threaded == false} the engine stays on the event kernel and the round trip runs
+ * the machine until idle after the doorbell: everything on one thread.
  */
 public final class DeviceOnlyRoundTrip implements RoundTrip {
 
@@ -32,7 +35,14 @@ public final class DeviceOnlyRoundTrip implements RoundTrip {
     private final MemorySegment image = MemorySegment.ofArray(new byte[CopyDescriptorLayout.SIZE]);
     private int head;
 
+    private final boolean threaded;
+
     public DeviceOnlyRoundTrip() {
+        this(true);
+    }
+
+    public DeviceOnlyRoundTrip(boolean threaded) {
+        this.threaded = threaded;
         machine = Machine.createDefault();
         cpu = machine.cpu();
         engine = machine.copyEngines().getFirst();
@@ -42,7 +52,9 @@ public final class DeviceOnlyRoundTrip implements RoundTrip {
         cpu.write32(bar + CopyEngineRegisters.CONTROL, CopyEngineRegisters.CONTROL_ENABLE);
         image.set(LE_INT, CopyDescriptorLayout.FLAGS_OPCODE, CopyDescriptorLayout.flagsOpcode(
                 CopyDescriptorLayout.FLAG_RCR | CopyDescriptorLayout.FLAG_CRAV, Opcode.NOOP.code()));
-        engine.startThread();
+        if (threaded) {
+            engine.startThread();
+        }
     }
 
     private static long record(int slot) {
@@ -60,6 +72,9 @@ public final class DeviceOnlyRoundTrip implements RoundTrip {
         }
         head = (first + batch) & (CAPACITY - 1);
         cpu.write32(bar + CopyEngineRegisters.SUBMIT_INDEX, head);
+        if (!threaded) {
+            machine.clock().runUntilIdle();
+        }
         int statusSum = 0;
         for (int i = 0; i < batch; i++) {
             long rec = record((first + i) & (CAPACITY - 1));
@@ -74,7 +89,9 @@ public final class DeviceOnlyRoundTrip implements RoundTrip {
 
     @Override
     public void close() {
-        engine.stopThread();
+        if (threaded) {
+            engine.stopThread();
+        }
         machine.close();
     }
 }
