@@ -5,6 +5,7 @@
 module org.jdma.kernel {
     requires transitive org.jdma.machine;
     exports org.jdma.kernel;
+    exports org.jdma.kernel.acpi;
     exports org.jdma.kernel.mm;
     exports org.jdma.kernel.engine;
     exports org.jdma.kernel.drivers.memcpy;

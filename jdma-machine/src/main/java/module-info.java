@@ -9,6 +9,7 @@ module org.jdma.machine {
     exports org.jdma.machine.time;
     exports org.jdma.machine.irq;
     exports org.jdma.machine.firmware;
+    exports org.jdma.machine.firmware.acpi;
     exports org.jdma.machine.pci;
     exports org.jdma.machine.cache;
     exports org.jdma.machine.dev.memcpy;

@@ -1,0 +1,12 @@
+package org.jdma.kernel.acpi;
+
+/**
+ * One thing wrong with a DMAR table: where (byte offset from the table start), which field (as
+ * "STRUCTURE.Field", e.g. "DRHD.Register Base Address"), and what.
+ */
+public record DmarProblem(int offset, String field, String message) {
+    @Override
+    public String toString() {
+        return String.format("offset 0x%x (%s): %s", offset, field, message);
+    }
+}

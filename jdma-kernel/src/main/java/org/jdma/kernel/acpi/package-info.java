@@ -1,0 +1,13 @@
+/**
+ * ACPI tables as the kernel reads them: the DMA Remapping Reporting table (DMAR), Intel VT-d
+ * Architecture Specification §8 ("BIOS Considerations"), and the ACPI system description table
+ * header it starts with (ACPI 6.5 §5.2.6).
+ *
+ * <p>Models: every DMAR structure — DRHD, RMRR, ATSR, RHSA, ANDD, SATC, SIDP — with all device
+ * scope types and every path entry; structures of unknown type are kept as raw bytes. Does not
+ * model: finding the table through RSDP/XSDT (the platform hands the kernel the table's bytes).
+ *
+ * <p>Invariant: parsing any byte array returns a table or throws {@link DmarParseException};
+ * nothing else escapes, and no length field drives an allocation larger than the input.
+ */
+package org.jdma.kernel.acpi;
