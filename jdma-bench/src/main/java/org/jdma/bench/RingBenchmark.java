@@ -30,6 +30,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * descriptors, 64 bytes each in guest RAM, doorbell by MMIO, completion records with the status
  * byte published last). Peers in the same run: {@code jctools} (two SPSC queues, request and
  * completion) and {@code disruptor} (one ring, the consumer's sequence as completion).
+ * {@code jdmaMachineOnly} is a diagnostic: the same device thread without the DmaEngine.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

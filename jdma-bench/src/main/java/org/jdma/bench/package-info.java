@@ -1,7 +1,9 @@
 /**
  * JMH benchmarks of jdma, each measured in the same run as a peer that does the same job:
  * {@code RingBenchmark} (the descriptor ring against JCTools and the LMAX Disruptor) and
- * {@code CopyBenchmark} (the copy engine's MEMMOVE against {@code MemorySegment.copy}).
+ * {@code CopyBenchmark} (the copy engine's MEMMOVE against {@code MemorySegment.copy});
+ * {@code RingPartsBenchmark} times the ring's sides alone, to attribute its cost.
+ * {@code BenchMain} is JMH's main plus a table of jdma-vs-peer ratios.
  *
  * <p>Not part of the unit test run: these classes live in {@code src/main} of this module only so
  * that JMH's annotation processor generates {@code META-INF/BenchmarkList}; run them with
