@@ -57,7 +57,7 @@ public final class Machine implements Platform, AutoCloseable {
         this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
         for (int i = 0; i < config.copyEngines(); i++) {
             String name = "memcpy" + i;
-            DeviceContext ctx = plugContext(name, RequesterId.of(0, 4 + i, 0));
+            DeviceContext ctx = plugContext(name, RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE + i, 0));
             CopyEngine engine = new CopyEngine(config.copyEngine(), ctx);
             copyEngines.add(engine);
             plug(engine, ctx);

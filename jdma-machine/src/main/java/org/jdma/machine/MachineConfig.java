@@ -13,7 +13,7 @@ import org.jdma.machine.dev.memcpy.CopyEngineConfig;
  * @param busTiming         timing of each device's path to memory
  * @param interruptLatencyNs MSI write to handler entry
  * @param mmioAccessNs      stall of an uncached MMIO read
- * @param copyEngines       number of copy engines plugged in (memcpy0, memcpy1, ...)
+ * @param copyEngines       number of copy engines plugged in (memcpy0 at 00:04.0, memcpy1 at 00:05.0, ...)
  * @param copyEngine        configuration of each copy engine
  */
 public record MachineConfig(long seed, List<Ram> ram, int cacheLineSize, BusTiming busTiming,
@@ -26,14 +26,18 @@ public record MachineConfig(long seed, List<Ram> ram, int cacheLineSize, BusTimi
     /** Device BARs are placed from here, 64 KiB apart, below the interrupt range. */
     public static final long MMIO_BASE = 0xF000_0000L;
     public static final long BAR_STRIDE = 0x1_0000L;
+    /** Copy engine i sits at 00:(FIRST_COPY_ENGINE_DEVICE + i).0 on the root bus. */
+    public static final int FIRST_COPY_ENGINE_DEVICE = 4;
+    /** As many as fit on bus 0 from device 4 to device 0x1f. */
+    public static final int MAX_COPY_ENGINES = 0x1F - FIRST_COPY_ENGINE_DEVICE + 1;
 
     public MachineConfig {
         ram = List.copyOf(ram);
         if (ram.isEmpty()) {
             throw new IllegalArgumentException("a machine needs at least one RAM region");
         }
-        if (copyEngines < 0 || copyEngines > 32) {
-            throw new IllegalArgumentException("copyEngines must be 0..32, was " + copyEngines);
+        if (copyEngines < 0 || copyEngines > MAX_COPY_ENGINES) {
+            throw new IllegalArgumentException("copyEngines must be 0.." + MAX_COPY_ENGINES + " (bus 0, devices 04..1f), was " + copyEngines);
         }
     }
 
