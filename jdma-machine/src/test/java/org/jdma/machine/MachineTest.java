@@ -71,7 +71,7 @@ class MachineTest {
     void shouldPlugAsManyCopyEnginesAsBusZeroHolds() {
         assertEquals(28, MachineConfig.MAX_COPY_ENGINES);
         try (Machine m = new Machine(MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64 << 20)))
-                .withCopyEngines(MachineConfig.MAX_COPY_ENGINES))) {
+                .withBridges(List.of()).withCopyEngines(MachineConfig.MAX_COPY_ENGINES))) {
             assertEquals(RequesterId.of(0, 0x1F, 0), m.dmaPorts().getLast().requester());
         }
     }
