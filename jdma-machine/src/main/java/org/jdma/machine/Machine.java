@@ -159,7 +159,12 @@ public final class Machine implements Platform, AutoCloseable {
     }
 
     private void publishDmar(DmarDescription dmar) {
-        byte[] table = DmarTableBuilder.build(dmar, topologies.values());
+        // Every segment the table names has a topology: root bus 0, plus bridges where there are any.
+        TreeMap<Integer, PciTopology> bySegment = new TreeMap<>(topologies);
+        for (DmarDescription.Structure s : dmar.structures()) {
+            segmentOf(s).ifPresent(seg -> bySegment.computeIfAbsent(seg, this::pciTopology));
+        }
+        byte[] table = DmarTableBuilder.build(dmar, bySegment.values());
         for (DmarDescription.RemappingUnit u : dmar.structuresOf(DmarDescription.RemappingUnit.class)) {
             String what = String.format("DRHD registers [%#x, %#x)", u.registerBase(), u.registerBase() + u.registerSetSize());
             requireNoRam(what, u.registerBase(), u.registerSetSize());
@@ -175,6 +180,19 @@ public final class Machine implements Platform, AutoCloseable {
             requireNoMmio(what, r.base(), r.limit() - r.base() + 1);
         }
         acpiTables.put(DmarLayout.SIGNATURE, table);
+    }
+
+    private static Optional<Integer> segmentOf(DmarDescription.Structure s) {
+        return switch (s) {
+            case DmarDescription.RemappingUnit u -> Optional.of(u.segment());
+            case DmarDescription.ReservedMemoryRegion r -> Optional.of(r.segment());
+            case DmarDescription.RootPortAts a -> Optional.of(a.segment());
+            case DmarDescription.SocAtc c -> Optional.of(c.segment());
+            case DmarDescription.SocDeviceProperties p -> Optional.of(p.segment());
+            case DmarDescription.UnitAffinity a -> Optional.empty();
+            case DmarDescription.NamespaceDevice n -> Optional.empty();
+            case DmarDescription.UnknownStructure u -> Optional.empty();
+        };
     }
 
     private void requireNoRam(String what, long base, long size) {

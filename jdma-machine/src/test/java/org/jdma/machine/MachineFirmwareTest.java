@@ -109,6 +109,17 @@ class MachineFirmwareTest {
     }
 
     @Test
+    void shouldDeriveScopesInASegmentWithoutDevices() {
+        var dmar = DmarDescription.of("T", 38, 0, List.of(RemappingUnit.includeAll(0, MachineConfig.VTD_REGISTER_BASE),
+                RemappingUnit.covering(1, 0xFED8_0000L, List.of(ScopeDescription.device(new RequesterId(1, 0, 3, 0))))));
+        try (Machine m = new Machine(small().withDmar(dmar))) {
+            byte[] t = m.acpiTable("DMAR").orElseThrow();
+            int scope = DmarLayout.STRUCTURES + 16 + 16;
+            assertArrayEquals(hex("01 08 00 00 00 00 03 00"), Arrays.copyOfRange(t, scope, scope + 8));
+        }
+    }
+
+    @Test
     void shouldReportReservedMemoryRegionsAsReservedInTheMemoryMap() {
         var scope = List.<ScopeDescription>of(ScopeDescription.device(RequesterId.of(0, 4, 0)));
         var dmar = MachineConfig.defaultDmar().withStructures(List.of(RemappingUnit.includeAll(0, MachineConfig.VTD_REGISTER_BASE),
