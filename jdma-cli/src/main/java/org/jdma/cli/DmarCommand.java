@@ -55,7 +55,12 @@ public final class DmarCommand implements Callable<Integer> {
 
     /** Where a table comes from when no FILE is given, in order: the system's, then the default machine's. */
     public DmarCommand() {
-        this(List.of(DmarInput.systemFirmware(DmarInput.LINUX_SYSFS_DMAR)));
+        this(defaultSources(DmarInput.LINUX_SYSFS_DMAR));
+    }
+
+    /** The system's table at {@code systemTable} when it can be read, else the default machine's. */
+    static List<DmarInput.Source> defaultSources(Path systemTable) {
+        return List.of(DmarInput.systemFirmware(systemTable), DmarInput.defaultMachine());
     }
 
     /** For tests: other places to look when no FILE is given. */
@@ -98,6 +103,6 @@ public final class DmarCommand implements Callable<Integer> {
                 return found.get();
             }
         }
-        throw new IOException("no DMAR table: " + DmarInput.LINUX_SYSFS_DMAR + " is missing or not readable; give a FILE");
+        throw new IOException("no DMAR table: neither this system nor the default machine has one readable; give a FILE");
     }
 }

@@ -24,6 +24,8 @@ import org.jdma.cli.dmar.DmarInput;
 import org.jdma.cli.dmar.EveryStructureTable;
 import org.jdma.kernel.acpi.DmarParseException;
 import org.jdma.kernel.acpi.DmarParser;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
 import org.jdma.machine.firmware.acpi.AcpiHeaderLayout;
 import org.jdma.machine.firmware.acpi.DmarLayout;
 import org.jdma.machine.firmware.acpi.DrhdLayout;
@@ -219,6 +221,21 @@ class DmarCommandTest {
         Run none = dmarWithSources(List.of(DmarInput.systemFirmware(dir.resolve("absent"))));
         assertEquals(2, none.status());
         assertTrue(none.err().startsWith("jdma: no DMAR table"), none.err());
+    }
+
+    @Test
+    void shouldDecodeTheDefaultMachinesTableWhenTheSystemHasNone(@TempDir Path dir) throws IOException {
+        Run r = dmarWithSources(DmarCommand.defaultSources(dir.resolve("no-such-DMAR")));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains(" * Source: " + DmarInput.DEFAULT_MACHINE + "\n"), r.out());
+        assertTrue(r.out().contains("Subtable Type : 0000 [Hardware Unit Definition]"), r.out());
+        byte[] published;
+        try (Machine machine = new Machine(MachineConfig.defaults())) {
+            published = machine.acpiTable(DmarLayout.SIGNATURE).orElseThrow();
+        }
+        Path file = write(dir, "machine.dat", published);
+        assertEquals(jdma("dmar", file.toString()).out().replace(file.toString(), DmarInput.DEFAULT_MACHINE), r.out(),
+                "the same text as for the bytes the machine publishes");
     }
 
     private static String expectedProblem(byte[] table) {

@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
+import org.jdma.machine.Platform;
+import org.jdma.machine.firmware.acpi.DmarLayout;
 
 /**
  * A DMAR table's bytes and where they came from (the banner and error messages name it).
@@ -44,6 +48,21 @@ public record DmarInput(String source, byte[] bytes) {
         return () -> Files.isRegularFile(path) && Files.isReadable(path)
                 ? Optional.of(readFile(path))
                 : Optional.empty();
+    }
+
+    /** How the banner and {@code --json} name the default machine's table. */
+    public static final String DEFAULT_MACHINE = "the DMAR table of the default jdma machine's firmware";
+
+    /**
+     * The table the default machine's firmware publishes ({@link Platform#acpiTable}): the machine
+     * {@code jdma} runs on when it is given no other. Empty if that machine has no DMAR.
+     */
+    public static Source defaultMachine() {
+        return () -> {
+            try (Machine machine = new Machine(MachineConfig.defaults())) {
+                return machine.acpiTable(DmarLayout.SIGNATURE).map(bytes -> new DmarInput(DEFAULT_MACHINE, bytes));
+            }
+        };
     }
 
     /**

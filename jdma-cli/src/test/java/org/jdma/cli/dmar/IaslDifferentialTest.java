@@ -89,6 +89,13 @@ class IaslDifferentialTest {
         assertEquals(Iasl.body(iasl), Iasl.body(jdmaDmar(dir.resolve("known.dat"), "hand-built table")));
     }
 
+    @Test
+    void shouldMatchIaslOnTheDefaultMachinesTable(@TempDir Path dir) throws Exception {
+        byte[] table = DmarInput.defaultMachine().find().orElseThrow().bytes();
+        String iasl = Iasl.disassemble(dir, "machine", table);
+        assertEquals(Iasl.body(iasl), Iasl.body(jdmaDmar(dir.resolve("machine.dat"), "the default machine's table")));
+    }
+
     private static String jdmaDmar(Path file, String context) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
