@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "jdma", mixinStandardHelpOptions = true, version = "jdma 0.1.0",
         description = {"A DMA subsystem for the JVM and the emulated machine it runs on.",
                 "With no command: a short tour of the default machine."},
-        subcommands = {RunCommand.class, TourCommand.class})
+        subcommands = {RunCommand.class, TourCommand.class, DmarCommand.class})
 public final class JdmaCommand implements Callable<Integer> {
 
     @Spec

@@ -19,6 +19,11 @@ final class MachineSummary {
         }
         out.println("PCI functions (what enumeration finds):");
         for (PciFunction f : m.pciFunctions()) {
+            if (f.isBridge()) {
+                out.printf("  %s  %-8s %04x:%04x class %06x  bridge to buses %02x-%02x%n", f.requester(), f.name(),
+                        f.vendorId(), f.deviceId(), f.classCode(), f.secondaryBus(), f.subordinateBus());
+                continue;
+            }
             out.printf("  %s  %-8s %04x:%04x class %06x  BAR0 %#x (%s)%n", f.requester(), f.name(), f.vendorId(),
                     f.deviceId(), f.classCode(), f.barBase(), Sizes.format(f.barSize()));
         }

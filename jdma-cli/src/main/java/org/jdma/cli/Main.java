@@ -22,9 +22,19 @@ public final class Main {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new JdmaCommand());
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            line.getErr().println("jdma: " + ex.getMessage());
+            line.getErr().println("jdma: " + oneLine(ex));
+            line.getErr().flush();
             return 2;
         });
         return cl;
+    }
+
+    /** The exception's message on one line; its class name when it has none (never "null"). */
+    static String oneLine(Exception ex) {
+        String message = ex.getMessage();
+        if (message == null || message.isBlank()) {
+            return ex.getClass().getSimpleName();
+        }
+        return message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 }

@@ -128,6 +128,13 @@ class CommandLineTest {
         assertTrue(bad.err().contains("lots"), bad.err());
     }
 
+    @Test
+    void shouldReportAnyCommandExceptionOnOneLineAndNeverAsNull() {
+        assertEquals("IllegalStateException", Main.oneLine(new IllegalStateException()));
+        assertEquals("IllegalStateException", Main.oneLine(new IllegalStateException("  ")));
+        assertEquals("first; second", Main.oneLine(new IllegalArgumentException("first\n  second\n")));
+    }
+
     private static String line(String text, String prefix) {
         return text.lines().filter(l -> l.trim().startsWith(prefix)).findFirst().orElse("<none>");
     }

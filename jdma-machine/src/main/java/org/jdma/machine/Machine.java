@@ -2,7 +2,13 @@ package org.jdma.machine;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.jdma.machine.bus.BusMonitor;
@@ -13,20 +19,37 @@ import org.jdma.machine.dev.Device;
 import org.jdma.machine.dev.DeviceContext;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.machine.firmware.MemoryMapEntry;
+import org.jdma.machine.firmware.acpi.DmarDescription;
+import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.machine.firmware.acpi.DmarTableBuilder;
 import org.jdma.machine.irq.InterruptController;
 import org.jdma.machine.irq.Interrupts;
 import org.jdma.machine.irq.MsiMessageLayout;
 import org.jdma.machine.memory.AnonymousMemory;
+import org.jdma.machine.memory.MmioWindow;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
 import org.jdma.machine.pci.PciFunction;
+import org.jdma.machine.pci.PciTopology;
 import org.jdma.machine.pci.RequesterId;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
 
 /**
- * An assembled machine: RAM, CPU cache, event kernel, interrupt controller and devices, wired as
- * {@link MachineConfig} says. It is the {@link Platform} an OS runs on. Closing it frees its RAM.
+ * An assembled machine: RAM, CPU cache, event kernel, interrupt controller, devices and PCI
+ * bridges, wired as {@link MachineConfig} says, and the firmware that describes them: the memory
+ * map and the ACPI DMAR table. It is the {@link Platform} an OS runs on. Closing it frees its RAM.
+ *
+ * <p>The firmware writes its DMAR when the machine is built, deriving device scope paths from the
+ * machine's own bus numbering, and refuses a configuration whose table would lie: a remapping
+ * unit's registers over RAM or a device BAR, a reserved memory region (RMRR) that is not RAM or
+ * that overlaps a BAR. RMRR ranges are reported RESERVED in the memory map, as firmware must, so
+ * an OS never allocates memory a device may be using behind its back.
+ *
+ * <p>TODO(vtd): the remapping hardware the DMAR describes is not plugged in yet (the VT-d issue
+ * adds it). Until then nothing answers at a DRHD's register base: CPU reads there return all ones
+ * (a master abort, counted in {@link Cpu#busErrors()}), writes are dropped, and devices' DMA goes
+ * to memory untranslated whatever a driver programs.
  */
 public final class Machine implements Platform, AutoCloseable {
 
@@ -41,26 +64,37 @@ public final class Machine implements Platform, AutoCloseable {
     private final List<Device> devices = new ArrayList<>();
     private final List<DmaPort> ports = new ArrayList<>();
     private final List<CopyEngine> copyEngines = new ArrayList<>();
+    private final List<PciFunction> bridges;
+    private final Map<Integer, PciTopology> topologies = new TreeMap<>();
+    private final Map<String, byte[]> acpiTables = new HashMap<>();
     private final Clock clock;
 
     public Machine(MachineConfig config) {
         this.config = config;
         this.kernel = new EventKernel(config.seed(), new TraceRecorder());
-        for (MachineConfig.Ram r : config.ram()) {
-            if (MsiMessageLayout.INTERRUPT_RANGE_BASE < r.base() + r.size() && r.base() < MsiMessageLayout.INTERRUPT_RANGE_BASE + MsiMessageLayout.INTERRUPT_RANGE_SIZE) {
-                throw new IllegalArgumentException("RAM region " + r.name() + " overlaps the interrupt range 0xfee00000");
+        try {
+            for (MachineConfig.Ram r : config.ram()) {
+                if (MsiMessageLayout.INTERRUPT_RANGE_BASE < r.base() + r.size() && r.base() < MsiMessageLayout.INTERRUPT_RANGE_BASE + MsiMessageLayout.INTERRUPT_RANGE_SIZE) {
+                    throw new IllegalArgumentException("RAM region " + r.name() + " overlaps the interrupt range 0xfee00000");
+                }
+                memory.addRam(r.name(), r.base(), AnonymousMemory.map(r.size(), arena));
             }
-            memory.addRam(r.name(), r.base(), AnonymousMemory.map(r.size(), arena));
-        }
-        this.cache = new CoherentCache(memory, config.cacheLineSize());
-        this.cpu = new Cpu(memory, cache, kernel, config.mmioAccessNs());
-        this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
-        for (int i = 0; i < config.copyEngines(); i++) {
-            String name = "memcpy" + i;
-            DeviceContext ctx = plugContext(name, RequesterId.of(0, 4 + i, 0));
-            CopyEngine engine = new CopyEngine(config.copyEngine(), ctx);
-            copyEngines.add(engine);
-            plug(engine, ctx);
+            this.cache = new CoherentCache(memory, config.cacheLineSize());
+            this.cpu = new Cpu(memory, cache, kernel, config.mmioAccessNs());
+            this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
+            for (int i = 0; i < config.copyEngines(); i++) {
+                String name = "memcpy" + i;
+                DeviceContext ctx = plugContext(name, RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE + i, 0));
+                CopyEngine engine = new CopyEngine(config.copyEngine(), ctx);
+                copyEngines.add(engine);
+                plug(engine, ctx);
+            }
+            this.bridges = config.bridges().stream().map(MachineConfig.Bridge::pciFunction).toList();
+            buildPciTopology();
+            config.dmar().ifPresent(this::publishDmar);
+        } catch (RuntimeException e) {
+            arena.close(); // a configuration the machine refuses must not leak its RAM mappings
+            throw e;
         }
         this.clock = new Clock() {
             @Override public long now() { return kernel.now(); }
@@ -102,6 +136,90 @@ public final class Machine implements Platform, AutoCloseable {
     public List<DmaPort> dmaPorts() { return List.copyOf(ports); }
     public List<CopyEngine> copyEngines() { return List.copyOf(copyEngines); }
 
+    /**
+     * Checks that requester ids are unique and every function can be reached through the bridges,
+     * and keeps each segment's topology.
+     */
+    private void buildPciTopology() {
+        List<PciFunction> all = allPciFunctions();
+        for (int i = 1; i < all.size(); i++) {
+            if (all.get(i).requester().equals(all.get(i - 1).requester())) {
+                throw new IllegalArgumentException(all.get(i - 1).name() + " and " + all.get(i).name()
+                        + " both sit at " + all.get(i).requester());
+            }
+        }
+        TreeSet<Integer> segments = new TreeSet<>(List.of(0));
+        all.forEach(f -> segments.add(f.requester().segment()));
+        for (int segment : segments) {
+            topologies.put(segment, PciTopology.of(segment, all));
+        }
+        for (PciFunction f : all) {
+            topologies.get(f.requester().segment()).pathTo(f.requester()); // throws, naming it, if unreachable
+        }
+    }
+
+    private void publishDmar(DmarDescription dmar) {
+        // Every segment the table names has a topology: root bus 0, plus bridges where there are any.
+        TreeMap<Integer, PciTopology> bySegment = new TreeMap<>(topologies);
+        for (DmarDescription.Structure s : dmar.structures()) {
+            segmentOf(s).ifPresent(seg -> bySegment.computeIfAbsent(seg, this::pciTopology));
+        }
+        byte[] table = DmarTableBuilder.build(dmar, bySegment.values());
+        for (DmarDescription.RemappingUnit u : dmar.structuresOf(DmarDescription.RemappingUnit.class)) {
+            String what = String.format("DRHD registers [%#x, %#x)", u.registerBase(), u.registerBase() + u.registerSetSize());
+            requireNoRam(what, u.registerBase(), u.registerSetSize());
+            requireNoMmio(what, u.registerBase(), u.registerSetSize());
+        }
+        for (DmarDescription.ReservedMemoryRegion r : dmar.structuresOf(DmarDescription.ReservedMemoryRegion.class)) {
+            String what = String.format("RMRR [%#x, %#x]", r.base(), r.limit());
+            RamRegion ram = memory.ramAt(r.base());
+            if (ram == null || Long.compareUnsigned(r.limit(), ram.base() + ram.size() - 1) > 0) {
+                throw new IllegalArgumentException(what + " is not inside one RAM region: a reserved memory region is memory"
+                        + " the firmware keeps for a device");
+            }
+            requireNoMmio(what, r.base(), r.limit() - r.base() + 1);
+        }
+        acpiTables.put(DmarLayout.SIGNATURE, table);
+    }
+
+    private static Optional<Integer> segmentOf(DmarDescription.Structure s) {
+        return switch (s) {
+            case DmarDescription.RemappingUnit u -> Optional.of(u.segment());
+            case DmarDescription.ReservedMemoryRegion r -> Optional.of(r.segment());
+            case DmarDescription.RootPortAts a -> Optional.of(a.segment());
+            case DmarDescription.SocAtc c -> Optional.of(c.segment());
+            case DmarDescription.SocDeviceProperties p -> Optional.of(p.segment());
+            case DmarDescription.UnitAffinity a -> Optional.empty();
+            case DmarDescription.NamespaceDevice n -> Optional.empty();
+            case DmarDescription.UnknownStructure u -> Optional.empty();
+        };
+    }
+
+    private void requireNoRam(String what, long base, long size) {
+        for (RamRegion r : memory.ramRegions()) {
+            if (base < r.base() + r.size() && r.base() < base + size) {
+                throw new IllegalArgumentException(what + " overlap RAM region " + r.name());
+            }
+        }
+    }
+
+    private void requireNoMmio(String what, long base, long size) {
+        for (MmioWindow w : memory.mmioWindows()) {
+            if (base < w.base() + w.size() && w.base() < base + size) {
+                throw new IllegalArgumentException(what + " overlap the MMIO window of " + w.name());
+            }
+        }
+        if (base < MsiMessageLayout.INTERRUPT_RANGE_BASE + MsiMessageLayout.INTERRUPT_RANGE_SIZE
+                && MsiMessageLayout.INTERRUPT_RANGE_BASE < base + size) {
+            throw new IllegalArgumentException(what + " overlap the interrupt range 0xfee00000");
+        }
+    }
+
+    /** The bus hierarchy of {@code segment} as the firmware knows it: root bus 0 and the configured bridges. */
+    public PciTopology pciTopology(int segment) {
+        return topologies.getOrDefault(segment, PciTopology.of(segment, List.of()));
+    }
+
     public void addBusMonitor(BusMonitor m) { monitors.add(m); }
     public void removeBusMonitor(BusMonitor m) { monitors.remove(m); }
 
@@ -112,8 +230,21 @@ public final class Machine implements Platform, AutoCloseable {
     @Override
     public List<MemoryMapEntry> memoryMap() {
         List<MemoryMapEntry> map = new ArrayList<>();
+        List<long[]> reserved = rmrrRanges();
         for (RamRegion r : memory.ramRegions()) {
-            map.add(new MemoryMapEntry(r.base(), r.size(), MemoryMapEntry.Type.RAM));
+            long at = r.base();
+            for (long[] range : reserved) { // RMRRs lie inside RAM (checked when the machine is built)
+                if (range[0] >= r.base() && range[0] < r.base() + r.size()) {
+                    if (range[0] > at) {
+                        map.add(new MemoryMapEntry(at, range[0] - at, MemoryMapEntry.Type.RAM));
+                    }
+                    map.add(new MemoryMapEntry(range[0], range[1] - range[0], MemoryMapEntry.Type.RESERVED));
+                    at = range[1];
+                }
+            }
+            if (at < r.base() + r.size()) {
+                map.add(new MemoryMapEntry(at, r.base() + r.size() - at, MemoryMapEntry.Type.RAM));
+            }
         }
         for (var w : memory.mmioWindows()) {
             map.add(new MemoryMapEntry(w.base(), w.size(), MemoryMapEntry.Type.RESERVED));
@@ -123,9 +254,39 @@ public final class Machine implements Platform, AutoCloseable {
         return List.copyOf(map);
     }
 
+    /** The union of the DMAR's RMRR ranges as sorted, disjoint [start, end) pairs. */
+    private List<long[]> rmrrRanges() {
+        List<long[]> ranges = config.dmar().stream()
+                .flatMap(d -> d.structuresOf(DmarDescription.ReservedMemoryRegion.class).stream())
+                .map(r -> new long[] {r.base(), r.limit() + 1})
+                .sorted(Comparator.comparingLong(a -> a[0]))
+                .toList();
+        List<long[]> merged = new ArrayList<>();
+        for (long[] r : ranges) {
+            if (!merged.isEmpty() && r[0] <= merged.getLast()[1]) {
+                merged.getLast()[1] = Math.max(merged.getLast()[1], r[1]);
+            } else {
+                merged.add(r.clone());
+            }
+        }
+        return merged;
+    }
+
     @Override
     public List<PciFunction> pciFunctions() {
-        return devices.stream().map(Device::pciFunction).toList();
+        return allPciFunctions();
+    }
+
+    private List<PciFunction> allPciFunctions() {
+        List<PciFunction> all = new ArrayList<>(devices.stream().map(Device::pciFunction).toList());
+        all.addAll(bridges);
+        all.sort(Comparator.comparing(PciFunction::requester));
+        return List.copyOf(all);
+    }
+
+    @Override
+    public Optional<byte[]> acpiTable(String signature) {
+        return Optional.ofNullable(acpiTables.get(signature)).map(byte[]::clone);
     }
 
     /** Stops device threads (they must not touch RAM once it is unmapped), then frees RAM. */

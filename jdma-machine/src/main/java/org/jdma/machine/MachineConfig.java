@@ -1,8 +1,13 @@
 package org.jdma.machine;
 
 import java.util.List;
+import java.util.Optional;
 import org.jdma.machine.bus.BusTiming;
 import org.jdma.machine.dev.memcpy.CopyEngineConfig;
+import org.jdma.machine.firmware.acpi.DmarDescription;
+import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.machine.pci.PciFunction;
+import org.jdma.machine.pci.RequesterId;
 
 /**
  * Everything that shapes a machine, in one record. Sizes in bytes, times in nanoseconds.
@@ -13,57 +18,131 @@ import org.jdma.machine.dev.memcpy.CopyEngineConfig;
  * @param busTiming         timing of each device's path to memory
  * @param interruptLatencyNs MSI write to handler entry
  * @param mmioAccessNs      stall of an uncached MMIO read
- * @param copyEngines       number of copy engines plugged in (memcpy0, memcpy1, ...)
+ * @param copyEngines       number of copy engines plugged in (memcpy0 at 00:04.0, memcpy1 at 00:05.0, ...)
  * @param copyEngine        configuration of each copy engine
+ * @param bridges           PCI-to-PCI bridges (root ports) shaping the bus hierarchy
+ * @param dmar              the DMAR table the firmware publishes; empty: the machine has no DMA
+ *                          remapping to report and publishes no DMAR
  */
 public record MachineConfig(long seed, List<Ram> ram, int cacheLineSize, BusTiming busTiming,
-                            long interruptLatencyNs, long mmioAccessNs, int copyEngines, CopyEngineConfig copyEngine) {
+                            long interruptLatencyNs, long mmioAccessNs, int copyEngines, CopyEngineConfig copyEngine,
+                            List<Bridge> bridges, Optional<DmarDescription> dmar) {
 
     /** A RAM region to create. */
     public record Ram(String name, long base, long size) { }
+
+    /**
+     * A PCI-to-PCI bridge at {@code requester} forwarding buses {@code [secondaryBus,
+     * subordinateBus]}. Every bridge presents as QEMU's generic PCIe root port
+     * ({@link #VENDOR_ID}:{@link #DEVICE_ID}); to the OS only its bus numbers matter here.
+     */
+    public record Bridge(String name, RequesterId requester, int secondaryBus, int subordinateBus) {
+        /** Red Hat, Inc. (QEMU's emulated devices). */
+        public static final int VENDOR_ID = 0x1B36;
+        /** QEMU "pcie-root-port". */
+        public static final int DEVICE_ID = 0x000C;
+
+        /** The function enumeration finds (checks the bus numbers). */
+        public PciFunction pciFunction() {
+            return PciFunction.bridge(name, requester, VENDOR_ID, DEVICE_ID, secondaryBus, subordinateBus);
+        }
+    }
 
     public static final long GiB = 1L << 30;
     /** Device BARs are placed from here, 64 KiB apart, below the interrupt range. */
     public static final long MMIO_BASE = 0xF000_0000L;
     public static final long BAR_STRIDE = 0x1_0000L;
+    /** Copy engine i sits at 00:(FIRST_COPY_ENGINE_DEVICE + i).0 on the root bus. */
+    public static final int FIRST_COPY_ENGINE_DEVICE = 4;
+    /** As many as fit on bus 0 from device 4 to device 0x1f. */
+    public static final int MAX_COPY_ENGINES = 0x1F - FIRST_COPY_ENGINE_DEVICE + 1;
+    /**
+     * Where the default machine's firmware reports its remapping unit's registers: the address
+     * QEMU's q35 machine gives its VT-d unit.
+     */
+    public static final long VTD_REGISTER_BASE = 0xFED9_0000L;
+    /** Host Address Width of the default DMAR: 39-bit DMA addresses (3-level VT-d page tables). */
+    public static final int HOST_ADDRESS_WIDTH = 38;
+    /** The default machine's PCIe root port: 00:1c.0 with bus 1 below it, nothing plugged in. */
+    public static final Bridge DEFAULT_ROOT_PORT = new Bridge("rootport0", RequesterId.of(0, 0x1C, 0), 1, 1);
 
     public MachineConfig {
         ram = List.copyOf(ram);
+        bridges = List.copyOf(bridges);
         if (ram.isEmpty()) {
             throw new IllegalArgumentException("a machine needs at least one RAM region");
         }
-        if (copyEngines < 0 || copyEngines > 32) {
-            throw new IllegalArgumentException("copyEngines must be 0..32, was " + copyEngines);
+        if (copyEngines < 0 || copyEngines > MAX_COPY_ENGINES) {
+            throw new IllegalArgumentException("copyEngines must be 0.." + MAX_COPY_ENGINES + " (bus 0, devices 04..1f), was " + copyEngines);
         }
     }
 
     /**
      * The default machine: 2 GiB of RAM below 4 GiB (so 32-bit DMA masks have something to reach)
      * and 2 GiB above 4 GiB (so they also have something to miss), a PCI hole from 2 GiB to 4 GiB
-     * with the device BARs and the interrupt range, 64-byte cache lines, one copy engine.
+     * with the device BARs and the interrupt range, 64-byte cache lines, one copy engine at
+     * 00:04.0, a PCIe root port at 00:1c.0 (bus 1, empty), and the {@link #defaultDmar()}.
      */
     public static MachineConfig defaults() {
         return new MachineConfig(1, List.of(new Ram("low", 0, 2 * GiB), new Ram("high", 4 * GiB, 2 * GiB)),
-                64, BusTiming.DEFAULT, 1_000, 250, 1, CopyEngineConfig.DEFAULT);
+                64, BusTiming.DEFAULT, 1_000, 250, 1, CopyEngineConfig.DEFAULT, List.of(DEFAULT_ROOT_PORT),
+                Optional.of(defaultDmar()));
+    }
+
+    /**
+     * The default machine's DMAR: one remapping unit at {@link #VTD_REGISTER_BASE} (one 4 KiB
+     * register page) covering all of segment 0 (INCLUDE_PCI_ALL), 39-bit DMA addresses, no RMRRs.
+     *
+     * <p>Flags: DMA_CTRL_PLATFORM_OPT_IN only. The flag states that any DMA the platform starts
+     * itself reaches only RMRR memory when firmware hands over to the OS, and asks the OS to keep
+     * remapping on; that holds here (the firmware starts no DMA at all), and current Intel client
+     * firmware sets it ("Kernel DMA Protection"). INTR_REMAP is clear because no interrupt
+     * remapping hardware is modelled, and X2APIC_OPT_OUT means something only with INTR_REMAP.
+     *
+     * <p>TODO(vtd): nothing answers at the unit's register base yet; the VT-d issue plugs the
+     * remapping hardware in. Until then a kernel that follows this table reads all ones from the
+     * unit's registers (VER, CAP, ECAP: a master abort, counted in {@link Cpu#busErrors()}), its
+     * writes are dropped, and device DMA is never translated: a driver must treat a unit whose
+     * VER reads 0xffffffff as absent.
+     */
+    public static DmarDescription defaultDmar() {
+        return DmarDescription.of("JDMAMACH", HOST_ADDRESS_WIDTH, DmarLayout.FLAG_DMA_CTRL_PLATFORM_OPT_IN,
+                List.of(DmarDescription.RemappingUnit.includeAll(0, VTD_REGISTER_BASE)));
     }
 
     public MachineConfig withSeed(long s) {
-        return new MachineConfig(s, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine);
+        return new MachineConfig(s, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar);
     }
 
     public MachineConfig withRam(List<Ram> r) {
-        return new MachineConfig(seed, r, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine);
+        return new MachineConfig(seed, r, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar);
     }
 
     public MachineConfig withCopyEngines(int n) {
-        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, n, copyEngine);
+        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, n, copyEngine, bridges, dmar);
     }
 
     public MachineConfig withCopyEngine(CopyEngineConfig c) {
-        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, c);
+        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, c, bridges, dmar);
     }
 
     public MachineConfig withBusTiming(BusTiming t) {
-        return new MachineConfig(seed, ram, cacheLineSize, t, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine);
+        return new MachineConfig(seed, ram, cacheLineSize, t, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar);
+    }
+
+    public MachineConfig withBridges(List<Bridge> b) {
+        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, b, dmar);
+    }
+
+    /** The firmware publishes {@code d} as its DMAR. */
+    public MachineConfig withDmar(DmarDescription d) {
+        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges,
+                Optional.of(d));
+    }
+
+    /** The firmware publishes no DMAR: a machine without DMA remapping. */
+    public MachineConfig withoutDmar() {
+        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges,
+                Optional.empty());
     }
 }

@@ -62,9 +62,18 @@ class MachineTest {
     @Test
     void shouldValidateItsConfig() {
         assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults().withRam(List.of()));
-        assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults().withCopyEngines(33));
+        assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults().withCopyEngines(MachineConfig.MAX_COPY_ENGINES + 1));
         assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults().withCopyEngines(-1));
         assertEquals(7, MachineConfig.defaults().withSeed(7).seed());
+    }
+
+    @Test
+    void shouldPlugAsManyCopyEnginesAsBusZeroHolds() {
+        assertEquals(28, MachineConfig.MAX_COPY_ENGINES);
+        try (Machine m = new Machine(MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64 << 20)))
+                .withBridges(List.of()).withCopyEngines(MachineConfig.MAX_COPY_ENGINES))) {
+            assertEquals(RequesterId.of(0, 0x1F, 0), m.dmaPorts().getLast().requester());
+        }
     }
 
     @Test

@@ -7,6 +7,12 @@
  * scope types and every path entry; structures of unknown type are kept as raw bytes. Does not
  * model: finding the table through RSDP/XSDT (the platform hands the kernel the table's bytes).
  *
+ * <p>{@link org.jdma.kernel.acpi.DmarParser} reads the bytes strictly (first problem rejected) or
+ * leniently (problems collected as warnings, everything still readable kept); every problem names
+ * its byte offset and field. {@link org.jdma.kernel.acpi.DmarDeviceLookup} answers which DRHD
+ * translates a PCI function's DMA and which RMRRs it needs, walking device scopes through the
+ * bridges the platform enumerates.
+ *
  * <p>Invariant: parsing any byte array returns a table or throws {@link DmarParseException};
  * nothing else escapes, and no length field drives an allocation larger than the input.
  */

@@ -8,7 +8,10 @@ public record MemoryMapEntry(long base, long length, Type type) {
     public enum Type {
         /** Usable RAM (AddressRangeMemory). */
         RAM,
-        /** Not for the OS to allocate (AddressRangeReserved): MMIO windows, the interrupt range. */
+        /**
+         * Not for the OS to allocate (AddressRangeReserved): MMIO windows, the interrupt range, and
+         * RAM the firmware keeps for devices (the DMAR's RMRR ranges).
+         */
         RESERVED
     }
 
