@@ -20,6 +20,7 @@ import org.jdma.cli.trace.ChromeTraceWriter;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.engine.CompletedDescriptor;
+import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.machine.Machine;
@@ -108,6 +109,11 @@ public final class MemcpyCommand implements Callable<Integer> {
             MemorySegment srcImage = arena.allocate(size);
             MemorySegment dstImage = arena.allocate(size);
             SplittableRandom random = new SplittableRandom(seed);
+            // dmatest maps both whole buffers for the device once; the driver's addressing decides
+            // what a device address is (physical today, an IOVA once an IOMMU translates).
+            DeviceAddressing addressing = driver.engine().addressing();
+            long srcDevice = addressing.map(src, 0);
+            long dstDevice = addressing.map(dst, 0);
 
             if (!quiet) {
                 out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion), seed %d%n", count,
@@ -136,8 +142,7 @@ public final class MemcpyCommand implements Callable<Integer> {
                     kernel.cpu().write(src.physicalAddress(), srcImage, 0, size);
                     kernel.cpu().write(dst.physicalAddress(), dstImage, 0, size);
 
-                    // Without an IOMMU the device address is the physical address.
-                    Descriptor d = Descriptor.memmove(src.physicalAddress() + srcOff, dst.physicalAddress() + dstOff, len);
+                    Descriptor d = Descriptor.memmove(srcDevice + srcOff, dstDevice + dstOff, len);
                     long t0 = machine.clock().now();
                     long w0 = System.nanoTime();
                     OpResult r = driver.execute(d);
@@ -218,6 +223,8 @@ public final class MemcpyCommand implements Callable<Integer> {
                 }
             }
             out.flush();
+            addressing.unmap(srcDevice);
+            addressing.unmap(dstDevice);
             src.close();
             dst.close();
             kernel.close();
