@@ -3,6 +3,7 @@ package org.jdma.cli;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
@@ -66,27 +67,31 @@ public final class TourCommand implements Callable<Integer> {
                     .getBytes(StandardCharsets.US_ASCII);
             low.write(0, java.util.Arrays.copyOf(text, 64 * 1024));
 
-            step(machine, driver, "MEMMOVE 64 KiB A -> B", Descriptor.memmove(low.physicalAddress(), high.physicalAddress(), 64 * 1024));
+            step(machine, "MEMMOVE 64 KiB A -> B", () -> driver.copy(low, high, 64 * 1024));
             out.printf("      B now starts with \"%s...\" (read back by the CPU)%n",
                     new String(java.util.Arrays.copyOf(high.toByteArray(), 40), StandardCharsets.US_ASCII));
-            step(machine, driver, "COMPARE A with B", Descriptor.compare(low.physicalAddress(), high.physicalAddress(), 64 * 1024));
+            step(machine, "COMPARE A with B", () -> driver.compare(low, high, 64 * 1024));
             high.writeByte(12_345, 'X');
             out.println("      (the CPU now changes byte 12345 of B)");
-            step(machine, driver, "COMPARE A with B", Descriptor.compare(low.physicalAddress(), high.physicalAddress(), 64 * 1024));
-            step(machine, driver, "MEMFILL 4 KiB of B with 0x5a", Descriptor.memfill(high.physicalAddress(), 4096, 0x5A5A5A5A5A5A5A5AL));
+            step(machine, "COMPARE A with B", () -> driver.compare(low, high, 64 * 1024));
+            step(machine, "MEMFILL 4 KiB of B with 0x5a", () -> driver.fill(high, 4096, 0x5A5A5A5A5A5A5A5AL));
 
             out.println();
             out.println("== 4. A driver bug: the device is told to write into the PCI hole (no RAM at 0x80000000)");
-            step(machine, driver, "MEMMOVE 4 KiB A -> 0x80000000", Descriptor.memmove(low.physicalAddress(), 0x8000_0000L, 4096));
+            // A raw descriptor, as a buggy driver would write it: no mapping stands behind 0x80000000.
+            long lowDevice = driver.engine().addressing().map(low, 0);
+            step(machine, "MEMMOVE 4 KiB A -> 0x80000000",
+                    () -> driver.execute(Descriptor.memmove(lowDevice, 0x8000_0000L, 4096)));
             out.println("      The device reports the fault in the completion record and keeps running:");
-            step(machine, driver, "MEMMOVE 4 KiB A -> B", Descriptor.memmove(low.physicalAddress(), high.physicalAddress(), 4096));
-            step(machine, driver, "MEMMOVE of 0 bytes", Descriptor.memmove(low.physicalAddress(), high.physicalAddress(), 0));
+            step(machine, "MEMMOVE 4 KiB A -> B", () -> driver.copy(low, high, 4096));
+            step(machine, "MEMMOVE of 0 bytes", () -> driver.copy(low, high, 0));
 
             out.println();
             out.println("== 5. A batch: 8 descriptors submitted at once, one doorbell, drained in order");
+            long highDevice = driver.engine().addressing().map(high, 0);
             Descriptor[] batch = new Descriptor[8];
             for (int i = 0; i < batch.length; i++) {
-                batch[i] = Descriptor.memmove(low.physicalAddress() + i * 8192L, high.physicalAddress() + i * 8192L, 8192)
+                batch[i] = Descriptor.memmove(lowDevice + i * 8192L, highDevice + i * 8192L, 8192)
                         .withFlags(Descriptor.VALID | (i == batch.length - 1 ? Descriptor.INTERRUPT : 0));
             }
             long t0 = machine.clock().now();
@@ -110,6 +115,8 @@ public final class TourCommand implements Callable<Integer> {
             out.println("  ./jdma run memcpy --size 64M --trace memcpy.trace.json   dmatest's byte-exact check, and a Perfetto timeline");
             out.println("  ./jdma run memcpy --polled                                 the same without interrupts");
             out.println("  ./jdma --help");
+            driver.engine().addressing().unmap(lowDevice);
+            driver.engine().addressing().unmap(highDevice);
             low.close();
             high.close();
             kernel.close();
@@ -118,9 +125,9 @@ public final class TourCommand implements Callable<Integer> {
         }
     }
 
-    private void step(Machine machine, CopyEngineDriver driver, String what, Descriptor d) {
+    private void step(Machine machine, String what, Supplier<OpResult> operation) {
         long t0 = machine.clock().now();
-        OpResult r = driver.execute(d);
+        OpResult r = operation.get();
         long dt = machine.clock().now() - t0;
         String detail = switch (r) {
             case OpResult.Completed c when c.completion().descriptor().opcode() == org.jdma.machine.dev.memcpy.Opcode.COMPARE

@@ -24,14 +24,6 @@ public record DmaResult(long bytes, long costNs, FaultReason reason, long faultA
         return reason == null;
     }
 
-    /** Combines two sequential requests: costs add, the first fault wins. */
-    public DmaResult then(DmaResult next) {
-        if (!isOk()) {
-            return this;
-        }
-        return new DmaResult(bytes + next.bytes, costNs + next.costNs, next.reason, next.faultAddress, next.access, next.vtdReason);
-    }
-
     @Override
     public String toString() {
         return isOk() ? "ok(" + bytes + " B, " + costNs + " ns)"

@@ -1,7 +1,6 @@
 package org.jdma.machine.irq;
 
 import java.util.Arrays;
-import java.util.function.LongSupplier;
 import org.jdma.machine.pci.RequesterId;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
@@ -105,9 +104,4 @@ public final class InterruptController implements Interrupts {
     public long spurious() { return spurious; }
     public long invalid() { return invalid; }
     public long received() { return received; }
-
-    /** Clock used by callers that need the delivery time. */
-    public LongSupplier clock() {
-        return kernel::now;
-    }
 }

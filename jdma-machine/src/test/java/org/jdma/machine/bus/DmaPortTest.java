@@ -3,7 +3,6 @@ package org.jdma.machine.bus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -525,19 +524,5 @@ class DmaPortTest {
         DmaResult r = port.read(A, seg(new byte[8]), 0, 8);
         assertEquals(FaultReason.TRANSLATION, r.reason());
         assertEquals(0, r.bytes());
-    }
-
-    @Test
-    void shouldCombineSequentialResults() {
-        DmaResult ok = DmaResult.ok(10, 100);
-        DmaResult fault = DmaResult.fault(3, 50, FaultReason.UNSUPPORTED_REQUEST, 0x1234, org.jdma.machine.bus.Access.READ, 0);
-        DmaResult both = ok.then(fault);
-        assertEquals(13, both.bytes());
-        assertEquals(150, both.costNs());
-        assertEquals(FaultReason.UNSUPPORTED_REQUEST, both.reason());
-        assertEquals(0x1234, both.faultAddress());
-        assertSame(fault, fault.then(ok), "the first fault wins");
-        assertNull(ok.then(ok).reason());
-        assertEquals("ok(10 B, 100 ns)", ok.toString());
     }
 }
