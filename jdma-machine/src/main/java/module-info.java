@@ -13,6 +13,7 @@ module org.jdma.machine {
     exports org.jdma.machine.pci;
     exports org.jdma.machine.cache;
     exports org.jdma.machine.dev.memcpy;
+    exports org.jdma.machine.iommu.vtd;
     exports org.jdma.machine.bus to org.jdma.cli;
     exports org.jdma.machine.memory to org.jdma.cli;
     exports org.jdma.machine.mmio to org.jdma.cli;

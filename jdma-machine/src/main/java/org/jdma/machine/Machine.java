@@ -79,7 +79,7 @@ public final class Machine implements Platform, AutoCloseable {
                 }
                 memory.addRam(r.name(), r.base(), AnonymousMemory.map(r.size(), arena));
             }
-            this.cache = new CoherentCache(memory, config.cacheLineSize());
+            this.cache = new CoherentCache(memory, config.cache().lineSize()); // TODO(issue 5): a non-coherent config builds the write-back cache
             this.cpu = new Cpu(memory, cache, kernel, config.mmioAccessNs());
             this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
             for (int i = 0; i < config.copyEngines(); i++) {

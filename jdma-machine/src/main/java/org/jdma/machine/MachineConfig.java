@@ -3,9 +3,11 @@ package org.jdma.machine;
 import java.util.List;
 import java.util.Optional;
 import org.jdma.machine.bus.BusTiming;
+import org.jdma.machine.cache.CacheConfig;
 import org.jdma.machine.dev.memcpy.CopyEngineConfig;
 import org.jdma.machine.firmware.acpi.DmarDescription;
 import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.machine.iommu.vtd.VtdConfig;
 import org.jdma.machine.pci.PciFunction;
 import org.jdma.machine.pci.RequesterId;
 
@@ -14,7 +16,7 @@ import org.jdma.machine.pci.RequesterId;
  *
  * @param seed              seed of the machine's one random source
  * @param ram               RAM regions of the physical address map
- * @param cacheLineSize     CPU cache line size
+ * @param cache             the CPU data cache: coherent (x86) or write-back and bypassed by DMA
  * @param busTiming         timing of each device's path to memory
  * @param interruptLatencyNs MSI write to handler entry
  * @param mmioAccessNs      stall of an uncached MMIO read
@@ -23,10 +25,14 @@ import org.jdma.machine.pci.RequesterId;
  * @param bridges           PCI-to-PCI bridges (root ports) shaping the bus hierarchy
  * @param dmar              the DMAR table the firmware publishes; empty: the machine has no DMA
  *                          remapping to report and publishes no DMAR
+ * @param vtd               what every remapping unit the DMAR describes offers (CAP/ECAP) and its timing
+ * @param rogueDevices      rogue bus masters plugged in (rogue0 at 00:10.0, ...): devices that DMA to
+ *                          any address they are told, for attack scenarios; 0 on the default machine
  */
-public record MachineConfig(long seed, List<Ram> ram, int cacheLineSize, BusTiming busTiming,
+public record MachineConfig(long seed, List<Ram> ram, CacheConfig cache, BusTiming busTiming,
                             long interruptLatencyNs, long mmioAccessNs, int copyEngines, CopyEngineConfig copyEngine,
-                            List<Bridge> bridges, Optional<DmarDescription> dmar) {
+                            List<Bridge> bridges, Optional<DmarDescription> dmar,
+                            VtdConfig vtd, int rogueDevices) {
 
     /** A RAM region to create. */
     public record Ram(String name, long base, long size) { }
@@ -56,6 +62,9 @@ public record MachineConfig(long seed, List<Ram> ram, int cacheLineSize, BusTimi
     public static final int FIRST_COPY_ENGINE_DEVICE = 4;
     /** As many as fit on bus 0 from device 4 to device 0x1f. */
     public static final int MAX_COPY_ENGINES = 0x1F - FIRST_COPY_ENGINE_DEVICE + 1;
+    /** Rogue device i sits at 00:(FIRST_ROGUE_DEVICE + i).0; copy engines and rogues must not collide (checked by the machine). */
+    public static final int FIRST_ROGUE_DEVICE = 0x10;
+    public static final int MAX_ROGUE_DEVICES = 4;
     /**
      * Where the default machine's firmware reports its remapping unit's registers: the address
      * QEMU's q35 machine gives its VT-d unit.
@@ -72,6 +81,11 @@ public record MachineConfig(long seed, List<Ram> ram, int cacheLineSize, BusTimi
         if (ram.isEmpty()) {
             throw new IllegalArgumentException("a machine needs at least one RAM region");
         }
+        java.util.Objects.requireNonNull(cache, "cache");
+        java.util.Objects.requireNonNull(vtd, "vtd");
+        if (rogueDevices < 0 || rogueDevices > MAX_ROGUE_DEVICES) {
+            throw new IllegalArgumentException("rogueDevices must be 0.." + MAX_ROGUE_DEVICES + ", was " + rogueDevices);
+        }
         if (copyEngines < 0 || copyEngines > MAX_COPY_ENGINES) {
             throw new IllegalArgumentException("copyEngines must be 0.." + MAX_COPY_ENGINES + " (bus 0, devices 04..1f), was " + copyEngines);
         }
@@ -85,8 +99,8 @@ public record MachineConfig(long seed, List<Ram> ram, int cacheLineSize, BusTimi
      */
     public static MachineConfig defaults() {
         return new MachineConfig(1, List.of(new Ram("low", 0, 2 * GiB), new Ram("high", 4 * GiB, 2 * GiB)),
-                64, BusTiming.DEFAULT, 1_000, 250, 1, CopyEngineConfig.DEFAULT, List.of(DEFAULT_ROOT_PORT),
-                Optional.of(defaultDmar()));
+                CacheConfig.COHERENT, BusTiming.DEFAULT, 1_000, 250, 1, CopyEngineConfig.DEFAULT, List.of(DEFAULT_ROOT_PORT),
+                Optional.of(defaultDmar()), VtdConfig.DEFAULT, 0);
     }
 
     /**
@@ -111,38 +125,50 @@ public record MachineConfig(long seed, List<Ram> ram, int cacheLineSize, BusTimi
     }
 
     public MachineConfig withSeed(long s) {
-        return new MachineConfig(s, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar);
+        return new MachineConfig(s, ram, cache, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar, vtd, rogueDevices);
     }
 
     public MachineConfig withRam(List<Ram> r) {
-        return new MachineConfig(seed, r, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar);
+        return new MachineConfig(seed, r, cache, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar, vtd, rogueDevices);
     }
 
     public MachineConfig withCopyEngines(int n) {
-        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, n, copyEngine, bridges, dmar);
+        return new MachineConfig(seed, ram, cache, busTiming, interruptLatencyNs, mmioAccessNs, n, copyEngine, bridges, dmar, vtd, rogueDevices);
     }
 
     public MachineConfig withCopyEngine(CopyEngineConfig c) {
-        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, c, bridges, dmar);
+        return new MachineConfig(seed, ram, cache, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, c, bridges, dmar, vtd, rogueDevices);
     }
 
     public MachineConfig withBusTiming(BusTiming t) {
-        return new MachineConfig(seed, ram, cacheLineSize, t, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar);
+        return new MachineConfig(seed, ram, cache, t, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar, vtd, rogueDevices);
     }
 
     public MachineConfig withBridges(List<Bridge> b) {
-        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, b, dmar);
+        return new MachineConfig(seed, ram, cache, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, b, dmar, vtd, rogueDevices);
     }
 
     /** The firmware publishes {@code d} as its DMAR. */
     public MachineConfig withDmar(DmarDescription d) {
-        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges,
-                Optional.of(d));
+        return new MachineConfig(seed, ram, cache, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges,
+                Optional.of(d), vtd, rogueDevices);
     }
 
     /** The firmware publishes no DMAR: a machine without DMA remapping. */
     public MachineConfig withoutDmar() {
-        return new MachineConfig(seed, ram, cacheLineSize, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges,
-                Optional.empty());
+        return new MachineConfig(seed, ram, cache, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges,
+                Optional.empty(), vtd, rogueDevices);
+    }
+
+    public MachineConfig withCache(CacheConfig c) {
+        return new MachineConfig(seed, ram, c, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar, vtd, rogueDevices);
+    }
+
+    public MachineConfig withVtd(VtdConfig v) {
+        return new MachineConfig(seed, ram, cache, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar, v, rogueDevices);
+    }
+
+    public MachineConfig withRogueDevices(int n) {
+        return new MachineConfig(seed, ram, cache, busTiming, interruptLatencyNs, mmioAccessNs, copyEngines, copyEngine, bridges, dmar, vtd, n);
     }
 }

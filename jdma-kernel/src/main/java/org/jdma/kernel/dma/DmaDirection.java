@@ -1,0 +1,25 @@
+package org.jdma.kernel.dma;
+
+/**
+ * Which way data moves in a mapping (Linux {@code enum dma_data_direction}, same order). The
+ * direction decides the IOMMU permission ({@code dma_info_to_prot}: TO_DEVICE → read only,
+ * FROM_DEVICE → write only, BIDIRECTIONAL → both, NONE → no access) and which cache maintenance a
+ * sync performs on a non-coherent machine.
+ */
+public enum DmaDirection {
+    BIDIRECTIONAL,
+    TO_DEVICE,
+    FROM_DEVICE,
+    /** Debugging only: no access at all. Mapping with NONE is an error. */
+    NONE;
+
+    /** Whether the device may read the buffer (the CPU wrote it for the device). */
+    public boolean deviceReads() {
+        return this == BIDIRECTIONAL || this == TO_DEVICE;
+    }
+
+    /** Whether the device may write the buffer (the CPU will read what the device wrote). */
+    public boolean deviceWrites() {
+        return this == BIDIRECTIONAL || this == FROM_DEVICE;
+    }
+}

@@ -1,0 +1,59 @@
+package org.jdma.kernel.iommu;
+
+import java.util.OptionalLong;
+
+/**
+ * A set of translations devices can be attached to (Linux {@code struct iommu_domain}), with the
+ * IOVA space that belongs to it (Linux keeps that in the dma-iommu cookie). The mapping layer's
+ * IOMMU backend uses only this interface.
+ *
+ * <p>Invariants: an IOVA is mapped at most once; {@link #unmap} leaves no translation the hardware
+ * can use once it returns in strict mode, and in lazy mode before the IOVA can be handed out again.
+ */
+public interface IommuDomain {
+
+    enum Type {
+        /** Translated; every unmap is invalidated before the IOVA is reused (Linux IOMMU_DOMAIN_DMA). */
+        DMA_STRICT,
+        /** Translated; unmaps are invalidated in batches by a flush queue (Linux IOMMU_DOMAIN_DMA_FQ). */
+        DMA_LAZY,
+        /** Device addresses are physical (pass-through, or 1:1 tables). */
+        IDENTITY,
+        /** Every DMA faults. */
+        BLOCKED
+    }
+
+    Type type();
+
+    /** The domain id programmed into context entries. */
+    int id();
+
+    /** Smallest mapping unit in bytes (4096). */
+    long granule();
+
+    /**
+     * Allocates {@code size} bytes (a granule multiple) of IOVA space whose last byte is at most
+     * {@code limit} (the device's DMA mask), size-aligned when size is a power of two, as Linux's
+     * allocator does. Returns empty when the space is exhausted (after flushing cached IOVAs).
+     */
+    OptionalLong allocIova(long size, long limit);
+
+    /**
+     * Maps [iova, iova + size) to [physical, physical + size) with {@code permission}; all three
+     * granule-aligned. Uses superpages where alignment allows.
+     *
+     * @throws IllegalArgumentException when unaligned, beyond the domain's address width, or
+     *         overlapping a live mapping (naming the IOVA)
+     * @throws IllegalStateException for IDENTITY and BLOCKED domains
+     */
+    void map(long iova, long physical, long size, IoPermission permission);
+
+    /**
+     * Removes the translations of [iova, iova + size) and returns the IOVA range to the allocator:
+     * strict domains invalidate the IOTLB first; lazy domains queue the range until a flush.
+     */
+    void unmapAndFree(long iova, long size);
+
+    /** The physical address the kernel intends {@code iova} to reach (a walk of its own tables), or empty. */
+    OptionalLong translate(long iova);
+}
