@@ -78,4 +78,16 @@ public interface CpuCache {
 
     /** Called by the bus after a device wrote [phys, phys + length) of RAM. */
     void snoopDeviceWrite(long phys, long length);
+
+    /**
+     * Sets the memory type of [phys, phys + length) (whole lines). Making a range UNCACHED first
+     * cleans and invalidates its lines. A coherent cache accepts and ignores it: uncached and
+     * cached accesses look the same there.
+     */
+    default void memoryType(long phys, long length, MemoryType type) { }
+
+    /** Adds an observer (debug tools). */
+    default void addObserver(CacheObserver observer) { }
+
+    default void removeObserver(CacheObserver observer) { }
 }

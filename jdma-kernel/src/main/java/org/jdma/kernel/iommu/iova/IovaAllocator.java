@@ -1,0 +1,36 @@
+package org.jdma.kernel.iommu.iova;
+
+/**
+ * An IOVA space allocator, in page frame numbers of one granule (Linux {@code struct
+ * iova_domain}). Two implementations share one contract test suite: the uncached allocator
+ * (Linux {@code alloc_iova}/{@code __free_iova}: top-down, size-aligned, an ordered map of
+ * allocated ranges) and the cached one (Linux {@code alloc_iova_fast}/{@code free_iova_fast}:
+ * per-CPU magazines in front of the same tree, flushed and retried on exhaustion).
+ *
+ * <p>Invariants: ranges handed out never overlap each other or a reserved range; pfn 0 is never
+ * handed out; a freed range may be handed out again.
+ */
+public interface IovaAllocator {
+
+    /** Returned when no range fits. */
+    long NONE = -1L;
+
+    /** Granule in bytes (a power of two, at most 4096). */
+    long granule();
+
+    /**
+     * Allocates {@code pages} granules whose last pfn is at most {@code limitPfn}, searching top
+     * down; when {@code pages} is a power of two the start is aligned to it. Returns the first
+     * pfn, or {@link #NONE}.
+     */
+    long allocate(long pages, long limitPfn);
+
+    /** Frees the range that {@link #allocate} returned at {@code pfn} with {@code pages}. */
+    void free(long pfn, long pages);
+
+    /** Marks [loPfn, hiPfn] as never to be handed out (MSI window, RMRRs). Overlapping reservations merge. */
+    void reserve(long loPfn, long hiPfn);
+
+    /** Whether {@code pfn} lies in an allocated (not free, not cached) or reserved range. */
+    boolean isAllocated(long pfn);
+}
