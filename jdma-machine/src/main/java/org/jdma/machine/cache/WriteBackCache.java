@@ -211,7 +211,9 @@ public final class WriteBackCache implements CpuCache {
         if (isUncached(p)) {
             readUncached(p, 1);
             RamRegion r = memory.ramAt(p);
-            return r.memory().get(ValueLayout.JAVA_BYTE, p - r.base());
+            byte v = r.memory().get(ValueLayout.JAVA_BYTE, p - r.base());
+            afterAccess(p);
+            return v;
         }
         int off = (int) (p & lineMask);
         int slot = access(p - off, false, true);
@@ -265,6 +267,7 @@ public final class WriteBackCache implements CpuCache {
             RamRegion r = memory.ramAt(p);
             r.memory().set(ValueLayout.JAVA_BYTE, p - r.base(), v);
             wroteUncached(p, 1);
+            afterAccess(p);
             return;
         }
         int off = (int) (p & lineMask);
@@ -333,7 +336,9 @@ public final class WriteBackCache implements CpuCache {
         if (isUncached(p)) {
             RamRegion r = memory.ramAt(p);
             readUncached(p, size);
-            return acquireFromRam(atomic, r.memory(), p - r.base());
+            long v = acquireFromRam(atomic, r.memory(), p - r.base());
+            afterAccess(p);
+            return v;
         }
         int off = (int) (p & lineMask);
         if (off + size > lineSize) {
@@ -373,6 +378,7 @@ public final class WriteBackCache implements CpuCache {
             RamRegion r = memory.ramAt(p);
             INT_ATOMIC.setRelease(r.memory(), p - r.base(), v);
             wroteUncached(p, Integer.BYTES);
+            afterAccess(p);
             return;
         }
         VarHandle.releaseFence();
@@ -385,6 +391,7 @@ public final class WriteBackCache implements CpuCache {
             RamRegion r = memory.ramAt(p);
             LONG_ATOMIC.setRelease(r.memory(), p - r.base(), v);
             wroteUncached(p, Long.BYTES);
+            afterAccess(p);
             return;
         }
         VarHandle.releaseFence();
