@@ -137,6 +137,24 @@ class WriteBackCacheTest {
     }
 
     @Test
+    void shouldCopyWhatRamHoldsInADeviceMemmove() {
+        try (Machine m = machine(CacheConfig.nonCoherent(64))) {
+            long src = BUF;
+            long dst = BUF + 4096;
+            m.cpu().write(src, filled(512, 0x3C));
+            assertArrayEquals(new byte[512], cpuRead(m, dst, 512)); // dst lines cached (zeros)
+            assertTrue(device(m).copy(src, dst, 512).isOk());
+            assertArrayEquals(new byte[512], ram(m, dst, 512), "no clean: the device copied old RAM");
+            m.cpu().cache().clean(src, 512);
+            assertTrue(device(m).copy(src, dst, 512).isOk());
+            assertArrayEquals(filled(512, 0x3C), ram(m, dst, 512));
+            assertArrayEquals(new byte[512], cpuRead(m, dst, 512), "no invalidate: the CPU reads its stale lines");
+            m.cpu().cache().invalidate(dst, 512);
+            assertArrayEquals(filled(512, 0x3C), cpuRead(m, dst, 512));
+        }
+    }
+
+    @Test
     void shouldWriteBackThenDropOnCleanInvalidate() {
         try (Machine m = machine(CacheConfig.nonCoherent(64))) {
             m.cpu().write(BUF, filled(128, 0x42));
