@@ -23,8 +23,9 @@ import org.jdma.machine.Cpu;
  * <p>Coherent memory comes from frames in the zone the mask needs (DMA32 for masks below 64 bits;
  * a mask below 32 bits cannot be served by any zone, and {@link DeviceDma}'s check reports the
  * miss). A streaming mapping uses the original memory when its device address is inside the mask
- * and aligned; otherwise, or always with {@code forceBounce}, it copies through a bounce buffer of
- * fresh frames inside the mask, freed at unmap. Cache maintenance goes to the machine's CPU cache
+ * and aligned; otherwise, or always with {@code forceBounce}, it uses a bounce buffer of fresh
+ * frames inside the mask, filled with the original's bytes at map time (as Linux's swiotlb) and freed
+ * at unmap; the syncs then move data between the two. Cache maintenance goes to the machine's CPU cache
  * by physical range, with the barriers seed 004 puts around it.
  *
  * <p>While a mapping of a {@link DmaBuffer} is live, closing that buffer fails (a
@@ -80,6 +81,14 @@ public final class DirectDmaOp implements DmaOp {
             DmaBuffer bounce = allocate(size, align, dmaMask)
                     .orElseThrow(() -> new DmaException(new DmaError.NoMemory(String.format("a %d-byte bounce buffer for [%#x, +%#x)", size, addr, size))));
             bounces.put(bounce.physicalAddress(), bounce);
+            // As Linux's swiotlb_tbl_map_single: the bounce copy starts as the original, whatever the
+            // direction, so a sync for the CPU after a partial device write gives back the original's
+            // other bytes, not zeros. Then clean+invalidate, so no dirty line of the copy can later be
+            // evicted over what the device writes (the platform's part, not one of the seed's syncs).
+            CpuCopy.copy(cpu(), addr, bounce.physicalAddress(), size);
+            VarHandle.fullFence();
+            cpu().cache().cleanInvalidate(bounce.physicalAddress(), size);
+            VarHandle.fullFence();
             handle = new DmaHandle.Mapped(addr, DmaAddr.of(bounce.physicalAddress() + busOffset), layout, direction,
                     OptionalLong.of(bounce.physicalAddress()));
         }

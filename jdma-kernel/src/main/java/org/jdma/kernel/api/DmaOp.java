@@ -1,6 +1,5 @@
 package org.jdma.kernel.api;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.machine.Cpu;
@@ -84,7 +83,7 @@ public interface DmaOp {
         if (handle instanceof DmaHandle.Mapped m && m.bounceCpuAddr().isPresent()) {
             long bounce = m.bounceCpuAddr().getAsLong();
             invalidate(bounce + offset, size);
-            copy(cpu(), bounce + offset, m.cpuAddr() + offset, size);
+            CpuCopy.copy(cpu(), bounce + offset, m.cpuAddr() + offset, size);
         } else {
             invalidate(handle.cpuAddr() + offset, size);
         }
@@ -102,24 +101,10 @@ public interface DmaOp {
         }
         if (handle instanceof DmaHandle.Mapped m && m.bounceCpuAddr().isPresent()) {
             long bounce = m.bounceCpuAddr().getAsLong();
-            copy(cpu(), m.cpuAddr() + offset, bounce + offset, size);
+            CpuCopy.copy(cpu(), m.cpuAddr() + offset, bounce + offset, size);
             flush(bounce + offset, size);
         } else {
             flush(handle.cpuAddr() + offset, size);
-        }
-    }
-
-    /** CPU copy of [from, from + size) to [to, to + size) through the cache, in 64 KiB pieces. */
-    private static void copy(Cpu cpu, long from, long to, long size) {
-        int chunk = (int) Math.min(size, 64 * 1024);
-        if (chunk <= 0) {
-            return;
-        }
-        MemorySegment buf = MemorySegment.ofArray(new byte[chunk]);
-        for (long done = 0; done < size; done += chunk) {
-            long n = Math.min(chunk, size - done);
-            cpu.read(from + done, buf, 0, n);
-            cpu.write(to + done, buf, 0, n);
         }
     }
 }

@@ -27,8 +27,9 @@ import org.jdma.machine.Cpu;
  *         (s, d) -> { s.set(JAVA_LONG, 0, d.addr()); s.set(JAVA_INT, 8, d.len()); s.set(JAVA_INT, 12, d.flags()); });
  * }</pre>
  *
- * The mapping functions see a heap segment of exactly {@code layout.byteSize()} bytes, zeroed
- * before a write, so a writer that skips padding leaves zeros there.
+ * The mapping functions see a heap segment of exactly {@code layout.byteSize()} bytes, aligned to 8
+ * and zeroed before a write, so a writer that skips padding leaves zeros there; they must not keep
+ * it. Element layouts are aligned to at most 8 bytes; a container can still be aligned further.
  */
 public final class DmaType<T> {
 
@@ -98,22 +99,35 @@ public final class DmaType<T> {
         if (size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("layout " + layout + " is larger than 2 GiB");
         }
+        if (layout.byteAlignment() > Long.BYTES) {
+            throw new IllegalArgumentException("layout " + layout + " is aligned to " + layout.byteAlignment()
+                    + " bytes; element layouts may be aligned to at most 8 (ask the container for more alignment instead)");
+        }
         String name = layout.name().orElse(layout.toString());
         return new DmaType<>(name, layout, new Access<>() {
             @Override
             public T read(Cpu cpu, long address) {
-                MemorySegment s = MemorySegment.ofArray(new byte[(int) size]);
+                MemorySegment s = scratch(layout);
                 cpu.read(address, s, 0, size);
                 return Objects.requireNonNull(reader.apply(s), () -> "reader of " + name + " returned null");
             }
 
             @Override
             public void write(Cpu cpu, long address, T value) {
-                MemorySegment s = MemorySegment.ofArray(new byte[(int) size]);
+                MemorySegment s = scratch(layout);
                 writer.accept(s, value);
                 cpu.write(address, s, 0, size);
             }
         });
+    }
+
+    /**
+     * A zeroed heap segment for one element, backed by a long[] so that aligned accesses (a
+     * {@code JAVA_LONG} at offset 0) are allowed: a byte[] segment is only 1-byte aligned.
+     */
+    private static MemorySegment scratch(MemoryLayout layout) {
+        long size = layout.byteSize();
+        return MemorySegment.ofArray(new long[(int) ((size + Long.BYTES - 1) / Long.BYTES)]).asSlice(0, size);
     }
 
     public MemoryLayout layout() {
