@@ -139,12 +139,6 @@ public final class DeviceDma {
         if (buff == null) {
             throw new DmaException(new DmaError.NullPointer());
         }
-        if (buff.isFreed()) {
-            throw new IllegalStateException("cannot map " + buff + ": it was freed");
-        }
-        if (buff.length() == 0) {
-            throw new DmaException(new DmaError.ZeroSizedBuffer());
-        }
         if (buff.length() % type.byteSize() != 0) {
             throw new DmaException(new DmaError.LayoutError(
                     "buffer of " + buff.length() + " bytes is not a whole number of " + type + " elements of " + type.byteSize() + " bytes"));
@@ -153,8 +147,32 @@ public final class DeviceDma {
         if (count > Integer.MAX_VALUE) {
             throw new DmaException(new DmaError.LayoutError(count + " elements do not fit an int index"));
         }
+        return mapSingleArray(type, buff, 0, (int) count, align, direction);
+    }
+
+    /**
+     * Maps {@code count} elements of an existing kernel buffer starting {@code offset} bytes in
+     * (Rust: mapping a sub-slice {@code &buf[a..b]}). As {@link #mapSingleArray(DmaType, DmaBuffer,
+     * long, DmaDirection)} otherwise.
+     *
+     * @throws IndexOutOfBoundsException when [offset, offset + count * sizeof(T)) is not inside the buffer
+     */
+    public <T> SArrayPtr<T> mapSingleArray(DmaType<T> type, DmaBuffer buff, long offset, int count, long align, DmaDirection direction)
+            throws DmaException {
+        Objects.requireNonNull(type, "type");
+        DmaDirections.requireMappable(direction);
+        if (buff == null) {
+            throw new DmaException(new DmaError.NullPointer());
+        }
+        if (buff.isFreed()) {
+            throw new IllegalStateException("cannot map " + buff + ": it was freed");
+        }
+        if (count == 0 || buff.length() == 0) {
+            throw new DmaException(new DmaError.ZeroSizedBuffer());
+        }
         DmaLayout layout = DmaLayout.array(type, count, align);
-        DmaHandle.Mapped handle = ops.mapSingle(dmaMask, buff.physicalAddress(), layout.size(), layout.align(), direction);
+        Objects.checkFromIndexSize(offset, layout.size(), buff.length());
+        DmaHandle.Mapped handle = ops.mapSingle(dmaMask, buff.physicalAddress() + offset, layout.size(), layout.align(), direction);
         try {
             check(handle.dmaAddr(), layout);
         } catch (DmaException e) {

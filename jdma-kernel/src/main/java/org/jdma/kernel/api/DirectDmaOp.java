@@ -39,7 +39,8 @@ public final class DirectDmaOp implements DmaOp {
     private final boolean forceBounce;
     private final Map<Long, DmaBuffer> coherent = new ConcurrentHashMap<>();
     private final Map<Long, DmaBuffer> bounces = new ConcurrentHashMap<>();
-    private final Map<DmaHandle.Mapped, Boolean> mappings = new ConcurrentHashMap<>();
+    /** Live mappings and how many times each is mapped: the same buffer may be mapped twice alike. */
+    private final Map<DmaHandle.Mapped, Integer> mappings = new ConcurrentHashMap<>();
 
     public DirectDmaOp(DmaMemory memory) {
         this(memory, 0, false);
@@ -92,13 +93,18 @@ public final class DirectDmaOp implements DmaOp {
             handle = new DmaHandle.Mapped(addr, DmaAddr.of(bounce.physicalAddress() + busOffset), layout, direction,
                     OptionalLong.of(bounce.physicalAddress()));
         }
-        mappings.put(handle, Boolean.TRUE);
+        mappings.merge(handle, 1, Integer::sum);
         return handle;
     }
 
     @Override
     public void unmapSingle(DmaHandle.Mapped handle) {
-        if (mappings.remove(handle) == null) {
+        boolean[] live = {false};
+        mappings.computeIfPresent(handle, (h, n) -> {
+            live[0] = true;
+            return n == 1 ? null : n - 1;
+        });
+        if (!live[0]) {
             throw new IllegalArgumentException("unmap of " + handle.dmaAddr() + ": not a live mapping of this DmaOp");
         }
         handle.bounceCpuAddr().ifPresent(b -> bounces.remove(b).close());
@@ -147,7 +153,7 @@ public final class DirectDmaOp implements DmaOp {
 
     /** Streaming mappings not yet unmapped. */
     public int liveMappings() {
-        return mappings.size();
+        return mappings.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /** Bounce buffers in use. */

@@ -184,6 +184,36 @@ class ContainerTest {
     }
 
     @Test
+    void shouldMapPartOfABuffer() throws DmaException {
+        try (DmaBuffer buf = f.memory.allocate(4096, 4096, org.jdma.kernel.engine.DmaMask.BITS_32)) {
+            buf.writeLong(1024, 11);
+            buf.writeLong(1032, 12);
+            try (SArrayPtr<Long> p = dev.mapSingleArray(DmaType.LONG, buf, 1024, 2, 64, DmaDirection.BIDIRECTIONAL)) {
+                assertEquals(buf.physicalAddress() + 1024, p.dmaAddr().asLong());
+                assertEquals(List.of(11L, 12L), p.toVec());
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> dev.mapSingleArray(DmaType.LONG, buf, 4088, 2, 8, DmaDirection.TO_DEVICE));
+            assertEquals(new DmaError.ZeroSizedBuffer(),
+                    assertThrows(DmaException.class, () -> dev.mapSingleArray(DmaType.LONG, buf, 0, 0, 8, DmaDirection.TO_DEVICE)).error());
+        }
+        assertEquals(0, f.direct.liveMappings());
+    }
+
+    @Test
+    void shouldMapTheSameBufferTwiceAndUnmapEachOnce() throws DmaException {
+        try (DmaBuffer buf = f.memory.allocate(256, 64, org.jdma.kernel.engine.DmaMask.BITS_32)) {
+            SArrayPtr<Integer> first = dev.mapSingleArray(DmaType.INT, buf, 64, DmaDirection.TO_DEVICE);
+            SArrayPtr<Integer> second = dev.mapSingleArray(DmaType.INT, buf, 64, DmaDirection.TO_DEVICE);
+            assertEquals(first.dmaAddr(), second.dmaAddr());
+            assertEquals(2, f.direct.liveMappings());
+            first.close();
+            assertThrows(IllegalStateException.class, buf::close, "still mapped once");
+            second.close();
+            assertEquals(0, f.direct.liveMappings());
+        }
+    }
+
+    @Test
     void shouldRefuseToMapAFreedBuffer() {
         DmaBuffer buf = f.memory.allocate(64, 64);
         buf.close();
