@@ -28,6 +28,11 @@ import org.jdma.machine.Cpu;
  * at unmap; the syncs then move data between the two. Cache maintenance goes to the machine's CPU cache
  * by physical range, with the barriers seed 004 puts around it.
  *
+ * <p>Coherent allocations are ordinary cached frames, as in seed 004's reference platform: the
+ * containers' per-access syncs keep CPU and device in step. On a non-coherent machine, bytes a
+ * driver touches outside the containers need their own syncs; the mapping layer's
+ * {@code allocCoherent} (through {@link DmaApiDmaOp}) maps memory uncached instead.
+ *
  * <p>While a mapping of a {@link DmaBuffer} is live, closing that buffer fails (a
  * {@link org.jdma.kernel.engine.DmaUseTracker} registered with the memory reports the mapping).
  * Thread-safe.

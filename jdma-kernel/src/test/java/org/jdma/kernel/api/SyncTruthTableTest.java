@@ -192,6 +192,17 @@ class SyncTruthTableTest {
     }
 
     @Test
+    void shouldDelegateTheFacadesCacheOperationsAndPageSize() {
+        assertEquals(4096, dev.pageSize());
+        assertEquals(-1L, dev.dmaMask());
+        f.ops.clear();
+        dev.flush(0x10_0000, 64);
+        dev.invalidate(0x10_0040, 128);
+        dev.flushInvalidate(0x10_0000, 4096);
+        assertEquals(List.of(new Flush(0x10_0000, 64), new Invalidate(0x10_0040, 128), new FlushInvalidate(0x10_0000, 4096)), f.ops.calls());
+    }
+
+    @Test
     void shouldFlushAndInvalidateTheBounceCopyTheDeviceUsesNotTheOriginal() throws DmaException {
         try (ApiFixture bf = new ApiFixture(0, true); DmaBuffer buf = bf.memory.allocate(128, 64)) {
             DeviceDma d = bf.device(-1L);
