@@ -32,13 +32,13 @@ public final class IovaSpace {
 
     /**
      * @param allocator   the domain's allocator
-     * @param apertureEnd the last IOVA (byte address) the domain translates, e.g. {@code 2^48 - 1}
+     * @param apertureEnd the last IOVA (byte address) the domain translates, e.g. {@code 2^48 - 1}; below 2^63
      * @param notices     receives the one-time "Using N-bit DMA addresses" notices
      */
     public IovaSpace(IovaAllocator allocator, long apertureEnd, Consumer<String> notices) {
         this.allocator = Objects.requireNonNull(allocator, "allocator");
         this.notices = Objects.requireNonNull(notices, "notices");
-        if (apertureEnd < allocator.granule() * 2 - 1) {
+        if (apertureEnd < allocator.granule() * 2 - 1) { // also rejects a negative (unsigned huge) end
             throw new IllegalArgumentException("aperture end 0x" + Long.toHexString(apertureEnd)
                     + " leaves no IOVA above pfn 0");
         }
@@ -86,12 +86,13 @@ public final class IovaSpace {
          */
         public long allocIova(long size, long dmaLimit) {
             long pages = pages(size);
-            long limit = Math.min(dmaLimit, apertureEnd);
+            // Masks are unsigned (a 64-bit mask is -1L); the aperture is below 2^63.
+            long limit = Long.compareUnsigned(dmaLimit, apertureEnd) < 0 ? dmaLimit : apertureEnd;
             if (limit < allocator.granule()) {
                 throw new IllegalArgumentException("DMA limit 0x" + Long.toHexString(dmaLimit) + " of " + name
                         + " leaves no IOVA above pfn 0");
             }
-            if (Long.compareUnsigned(limit, DMA_BIT_MASK_32) > 0 && pci32BitWorkaround.get()) {
+            if (limit > DMA_BIT_MASK_32 && pci32BitWorkaround.get()) {
                 long pfn = allocator.allocate(pages, DMA_BIT_MASK_32 >>> shift, false);
                 if (pfn != IovaAllocator.NONE) {
                     return pfn << shift;
