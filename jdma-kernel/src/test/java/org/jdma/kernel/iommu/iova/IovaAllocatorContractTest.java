@@ -393,10 +393,8 @@ abstract class IovaAllocatorContractTest {
         List<Future<List<Range>>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             for (int t = 0; t < threads; t++) {
-                SplittableRandom rnd = new SplittableRandom(seed).split();
                 long threadSeed = seed * 31 + t;
-                rnd = new SplittableRandom(threadSeed);
-                SplittableRandom r = rnd;
+                SplittableRandom r = new SplittableRandom(threadSeed);
                 results.add(pool.submit(() -> {
                     start.await();
                     List<Range> kept = new ArrayList<>();
