@@ -12,4 +12,5 @@ module org.jdma.kernel {
     exports org.jdma.kernel.dma;
     exports org.jdma.kernel.api;
     exports org.jdma.kernel.iommu;
+    exports org.jdma.kernel.iommu.iova;
 }
