@@ -130,7 +130,8 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     private final List<Consumer<BlockedAccess>> listeners = new CopyOnWriteArrayList<>();
 
     private long rootTable;
-    private boolean translationEnabled;
+    /** GSTS.TES; volatile for the lock-free check of the disabled case. */
+    private volatile boolean translationEnabled;
     private boolean queueEnabled;
     private int nextRecord;
     private int firstPendingRecord;
@@ -329,12 +330,21 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     // ---------------------------------------------------------------- translation
 
     @Override
-    public synchronized Translation translate(RequesterId requester, long address, long length,
-                                              org.jdma.machine.bus.Access access) {
+    public Translation translate(RequesterId requester, long address, long length, org.jdma.machine.bus.Access access) {
         if (!translationEnabled || requester.segment() != segment || MsiMessageLayout.isInterruptAddress(address)) {
-            // Disabled: the reset state passes requests through. Interrupt-range requests are never
-            // remapped (§3.13): the bus handles them.
+            // Disabled: the reset state passes requests through (read without the lock: the common
+            // case of an untranslated machine pays no lock per request). Interrupt-range requests
+            // are never remapped (§3.13): the bus handles them.
             return new Translation(address, length, 0, 0);
+        }
+        synchronized (this) {
+            return translateLocked(requester, address, length, access);
+        }
+    }
+
+    private Translation translateLocked(RequesterId requester, long address, long length, org.jdma.machine.bus.Access access) {
+        if (!translationEnabled) {
+            return new Translation(address, length, 0, 0); // disabled between the check and the lock
         }
         translations++;
         boolean write = access == org.jdma.machine.bus.Access.WRITE;
