@@ -867,6 +867,28 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
 
     // ---------------------------------------------------------------- reports
 
+    /**
+     * A snapshot of the unit's counters, for reports.
+     *
+     * @param contextInvalidations performed, by granularity: [global, domain, device]
+     * @param iotlbInvalidations   performed, by granularity: [global, domain, page]
+     */
+    public record Counters(long translations, long iotlbHits, long iotlbMisses, long contextCacheHits,
+                           long contextCacheMisses, long pageWalks, long walkSteps, long faultsRecorded,
+                           long faultsDropped, long faultsSuppressed, List<Long> contextInvalidations,
+                           List<Long> iotlbInvalidations, long queuedDescriptors, long waitDescriptors,
+                           long queueErrors, long invalidationNs, long faultEventMessages,
+                           long invalidationEventMessages) { }
+
+    public synchronized Counters counters() {
+        return new Counters(translations, iotlbHits, iotlbMisses, contextHits, contextMisses, pageWalks, walkSteps,
+                faultsRecorded, faultsDropped, faultsSuppressed,
+                List.of(contextInvalidations[CC_GLOBAL], contextInvalidations[CC_DOMAIN], contextInvalidations[CC_DEVICE]),
+                List.of(iotlbInvalidations[IOTLB_GLOBAL], iotlbInvalidations[IOTLB_DOMAIN], iotlbInvalidations[IOTLB_PAGE]),
+                queuedDescriptors, waitDescriptors, queueErrors, invalidationNs, faultEventMessages,
+                invalidationEventMessages);
+    }
+
     /** The fault recording registers that hold a fault now (F set), in index order. */
     public synchronized List<FaultRecord> pendingFaultRecords() {
         java.util.ArrayList<FaultRecord> out = new java.util.ArrayList<>();
