@@ -67,6 +67,13 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     private static final long IOTLB_DID_MASK = 0xFFFFL << IOTLB_DID_SHIFT;
     /** FEDATA/IEDATA: interrupt data 15:0; 31:16 (extended data) need ECAP.EIM, absent here. */
     private static final long MSI_DATA_MASK = 0xFFFFL;
+    /** Leaves exist at levels 1 (4 KiB), 2 (2 MiB) and 3 (1 GiB): the IOTLB is probed for each size. */
+    private static final int LARGEST_LEAF_LEVEL = 3;
+    /** VER: MAX 7:4, MIN 3:0 (§10.4.1). */
+    private static final long VER_MASK = 0xFF;
+    /** A source id is bus 15:8, devfn 7:0 (the root table is indexed by bus, a context table by devfn). */
+    private static final int SID_BUS_SHIFT = 8;
+    private static final int SID_DEVFN_MASK = 0xFF;
     /** FEADDR/IEADDR: message address 31:2. */
     private static final long MSI_ADDRESS_MASK = 0xFFFF_FFFCL;
 
@@ -198,7 +205,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
 
         long haw = (1L << hawBits) - 1;
         regs = new RegisterFile(name);
-        regs.add(new Register("VER", VER, 4, Access.RO, 0xFF, VERSION_1_0));
+        regs.add(new Register("VER", VER, 4, Access.RO, VER_MASK, VERSION_1_0));
         regs.add(new Register("CAP", CAP, 8, Access.RO, -1L, cap));
         regs.add(new Register("ECAP", ECAP, 8, Access.RO, -1L, ecap));
         gcmd = regs.add(Register.of("GCMD", GCMD, 4, Access.WO, GCMD_TE | GCMD_SRTP | GCMD_SFL | GCMD_WBF | GCMD_QIE));
@@ -373,7 +380,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
             return new Translation(address, length, cost(), 0);
         }
         int did = ctx.domainId();
-        for (int level = 1; level <= 3; level++) {
+        for (int level = 1; level <= LARGEST_LEAF_LEVEL; level++) {
             if (level > 1 && !pageSizeSupported(level)) {
                 continue;
             }
@@ -406,7 +413,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
 
     /** Reads root and context entry for {@code sid} and caches the context; null when usable. */
     private VtdFaultReason fetchContext(int sid) {
-        long rootAt = rootTable + VtdRootEntryLayout.offsetOf(sid >>> 8);
+        long rootAt = rootTable + VtdRootEntryLayout.offsetOf(sid >>> SID_BUS_SHIFT);
         MemorySegment root = tableRead(rootAt, VtdRootEntryLayout.SIZE);
         if (root == null) {
             return VtdFaultReason.ROOT_TABLE_INVALID;
@@ -421,7 +428,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         if ((rlo & rootReserved) != 0 || (rhi & VtdRootEntryLayout.HI_RESERVED) != 0) {
             return VtdFaultReason.ROOT_ENTRY_RESERVED;
         }
-        long ctxAt = (rlo & VtdRootEntryLayout.LO_CTP_MASK) + VtdContextEntryLayout.offsetOf(sid & 0xFF);
+        long ctxAt = (rlo & VtdRootEntryLayout.LO_CTP_MASK) + VtdContextEntryLayout.offsetOf(sid & SID_DEVFN_MASK);
         MemorySegment ce = tableRead(ctxAt, VtdContextEntryLayout.SIZE);
         if (ce == null) {
             return VtdFaultReason.CONTEXT_TABLE_INVALID;
@@ -442,7 +449,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         int tt = VtdContextEntryLayout.tt(lo);
         boolean ttSupported = tt == VtdContextEntryLayout.TT_MULTI_LEVEL
                 || tt == VtdContextEntryLayout.TT_PASS_THROUGH && config.passThrough();
-        if (aw > 4 || (config.sagaw() & (1 << aw)) == 0 || !ttSupported) {
+        if ((config.sagaw() & (1 << aw)) == 0 || !ttSupported) {
             return VtdFaultReason.CONTEXT_ENTRY_INVALID;
         }
         contextCache.insert(new ContextCache.Context(sid, lo, hi, VtdContextEntryLayout.domainId(hi)));
