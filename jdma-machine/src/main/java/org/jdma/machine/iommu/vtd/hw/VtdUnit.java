@@ -47,7 +47,10 @@ import org.jdma.machine.time.TraceRecorder;
  * {@link VtdConfig#walkStepNs()}. Invalidation descriptors are always fetched snooped.
  *
  * <p>Thread use: a device thread may translate while the CPU thread writes registers; every entry
- * point is synchronized on the unit.
+ * point is synchronized on the unit. TODO(threads): a fault found on a device thread (a copy
+ * engine in threaded mode) records its fault and traces it from that thread, and its fault-event
+ * MSI goes to the interrupt controller, whose event queue is not thread-safe; until the event
+ * kernel accepts events from other threads, run translated DMA that may fault in event mode.
  */
 public final class VtdUnit implements MmioHandler, AddressTranslator {
 
