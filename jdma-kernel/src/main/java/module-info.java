@@ -10,5 +10,7 @@ module org.jdma.kernel {
     exports org.jdma.kernel.engine;
     exports org.jdma.kernel.drivers.memcpy;
     exports org.jdma.kernel.dma;
+    exports org.jdma.kernel.dma.pool;
+    exports org.jdma.kernel.dma.swiotlb;
     exports org.jdma.kernel.iommu;
 }
