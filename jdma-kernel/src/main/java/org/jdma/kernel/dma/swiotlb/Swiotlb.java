@@ -207,17 +207,12 @@ public final class Swiotlb {
         int home = homeArea.get();
         for (int i = 0; i < areas.length; i++) {
             Area area = areas[(home + i) & (areas.length - 1)];
-            int slot = takeSlots(area, nslots, alignMask, stride, boundaryMask, busOffset);
-            if (slot >= 0) {
-                long tlb = start + ((long) slot << SLOT_SHIFT);
-                Mapping m = new Mapping(tlb, original, size, slot, nslots);
-                for (int s = 0; s < nslots; s++) {
-                    owner[slot + s] = m;
-                }
+            Mapping m = takeSlots(area, original, size, nslots, alignMask, stride, boundaryMask, busOffset);
+            if (m != null) {
                 used.addAndGet(nslots);
                 live.incrementAndGet();
-                copy(original, tlb, size);
-                return tlb;
+                copy(original, m.tlbAddress(), size);
+                return m.tlbAddress();
             }
         }
         fullFailures.incrementAndGet();
@@ -226,7 +221,8 @@ public final class Swiotlb {
         return NO_SLOTS;
     }
 
-    private int takeSlots(Area area, int nslots, long alignMask, int stride, long boundaryMask, long busOffset) {
+    private Mapping takeSlots(Area area, long original, long size, int nslots, long alignMask, int stride,
+                              long boundaryMask, long busOffset) {
         area.lock.lock();
         try {
             // Start the search from an aligned slot at or after the area's next-fit index.
@@ -242,15 +238,17 @@ public final class Swiotlb {
                         && index + nslots <= area.count
                         && !crossesBoundary(bus, (long) nslots << SLOT_SHIFT, boundaryMask)
                         && free(area, index, nslots)) {
+                    Mapping m = new Mapping(start + ((long) slot << SLOT_SHIFT), original, size, slot, nslots);
                     for (int s = 0; s < nslots; s++) {
                         area.busy[index + s] = true;
+                        owner[slot + s] = m;
                     }
                     area.index = (index + nslots) % area.count;
-                    return slot;
+                    return m;
                 }
                 index += stride;
             }
-            return -1;
+            return null;
         } finally {
             area.lock.unlock();
         }
