@@ -26,8 +26,6 @@ import org.jdma.kernel.mm.Zone;
  *       ends the run. The count returned may be smaller than nents. On failure the list is
  *       restored (every device address DMA_MAPPING_ERROR) and nothing stays mapped. Untrusted
  *       devices map entry by entry ({@code iommu_dma_map_sg_swiotlb}).</li>
- *   <li>IOVAs: below 4 GiB first while that works ({@code pci_32bit_workaround}), then the full
- *       mask.</li>
  * </ul>
  *
  * <p>One deliberate difference from Linux: the boundary padding between segments is left
@@ -59,18 +57,13 @@ final class IommuBackend implements Backend {
         return (value + granule - 1) & -granule;
     }
 
-    /** Linux {@code iommu_dma_alloc_iova}. */
+    /**
+     * Linux {@code iommu_dma_alloc_iova}. The 32-bit-first policy for PCI devices
+     * ({@code pci_32bit_workaround}) belongs to the domain's allocator here: the VT-d driver's
+     * domains apply it inside {@link IommuDomain#allocIova}.
+     */
     private long allocIova(DeviceState st, long size, long limit) {
-        IommuDomain d = st.domain;
-        if (Long.compareUnsigned(limit, DmaMasks.BITS_32) > 0 && st.iova32First) {
-            OptionalLong low = d.allocIova(size, DmaMasks.BITS_32);
-            if (low.isPresent()) {
-                return low.getAsLong();
-            }
-            st.iova32First = false;
-            ctx.warn(st.device, "Using " + (64 - Long.numberOfLeadingZeros(limit)) + "-bit DMA addresses");
-        }
-        OptionalLong iova = d.allocIova(size, limit);
+        OptionalLong iova = st.domain.allocIova(size, limit);
         return iova.isPresent() ? iova.getAsLong() : DmaApi.DMA_MAPPING_ERROR;
     }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Set;
 import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.mm.FrameAllocator;
@@ -94,17 +93,6 @@ class CoherentAllocationTest {
             rig.dma.freeCoherent(d, 10_000, b.physical(), b.dmaAddress());
             assertEquals(0, domain.liveAllocations());
             assertEquals(0, domain.mappedPages());
-        }
-    }
-
-    @Test
-    void shouldTryIovasBelowFourGibFirst() {
-        FakeIommuDomain domain = new FakeIommuDomain(IommuDomain.Type.DMA_STRICT, 48);
-        try (Rig rig = Rig.iommu(true, new FakeIommu().put(Rig.rid(4), domain))) {
-            DmaDevice d = rig.attach("nvme", 4, false);
-            assertTrue(rig.dma.setMask(d, DmaDevice.bitMask(64)));
-            long dma = rig.dma.mapSingle(d, rig.high(4096), 4096, DmaDirection.TO_DEVICE, Set.of());
-            assertTrue(DmaMasks.covers(DmaMasks.BITS_32, dma, 4096), "pci_32bit_workaround: " + Long.toHexString(dma));
         }
     }
 }
