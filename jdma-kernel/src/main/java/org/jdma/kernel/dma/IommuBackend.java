@@ -110,13 +110,13 @@ final class IommuBackend implements Backend {
                 ctx.warn(st.device, "DMA bounce buffers are inactive, unable to map unaligned transaction.");
                 return DmaApi.DMA_MAPPING_ERROR;
             }
-            if (size > Swiotlb.MAX_MAPPING_SIZE) {
-                ctx.warn(st.device, String.format("cannot bounce %d bytes at %#x: the largest bounce mapping is %d bytes",
-                        size, phys, Swiotlb.MAX_MAPPING_SIZE));
+            long max = Swiotlb.maxMappingSize(st.device.minAlignMask());
+            if (size > max) {
+                ctx.warn(st.device, String.format("cannot bounce %d bytes at %#x: the largest bounce mapping is %d bytes", size, phys, max));
                 return DmaApi.DMA_MAPPING_ERROR;
             }
             long granuleMask = st.domain.granule() - 1;
-            p = tlb.map(phys, size, granuleMask, st.device.segmentBoundary(), 0);
+            p = tlb.map(phys, size, granuleMask, st.device.minAlignMask(), st.device.segmentBoundary(), 0);
             if (p == Swiotlb.NO_SLOTS) {
                 return DmaApi.DMA_MAPPING_ERROR;
             }
@@ -360,6 +360,6 @@ final class IommuBackend implements Backend {
     /** Linux {@code iommu_dma_max_mapping_size}: bounded by the bounce pool only for untrusted devices. */
     @Override
     public long maxMappingSize(DeviceState st) {
-        return st.device.untrusted() ? Swiotlb.MAX_MAPPING_SIZE : Long.MAX_VALUE;
+        return st.device.untrusted() ? Swiotlb.maxMappingSize(st.device.minAlignMask()) : Long.MAX_VALUE;
     }
 }

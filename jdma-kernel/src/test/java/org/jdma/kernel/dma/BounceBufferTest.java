@@ -268,4 +268,26 @@ class BounceBufferTest {
             assertEquals(0, rig.dma.swiotlb().usedSlots());
         }
     }
+
+    @Test
+    void shouldKeepPageOffsetAndZeroPrePaddingForUntrustedDeviceWithMinAlignMask() {
+        FakeIommuDomain domain = new FakeIommuDomain(IommuDomain.Type.DMA_STRICT, 48);
+        try (Rig rig = Rig.iommu(true, new FakeIommu().put(Rig.rid(4), domain))) {
+            DmaDevice d = rig.attach("nvme-external", 4, true);
+            d.minAlignMask(0xFFF);
+            rig.cpu.fill(rig.dma.swiotlb().start(), rig.dma.swiotlb().end() - rig.dma.swiotlb().start(), (byte) 0xAA);
+            long buf = rig.high(4096);
+            rig.write(buf, Rig.pattern(4096, 6));
+            long dma = rig.dma.mapSingle(d, buf + 0xA30, 300, DmaDirection.TO_DEVICE, NONE);
+            assertEquals(0xA30, dma & 0xFFF, "the device sees the buffer at its page offset");
+            long phys = domain.translate(dma).orElseThrow();
+            assertTrue(rig.dma.swiotlb().contains(phys));
+            byte[] expected = new byte[4096];
+            System.arraycopy(Rig.pattern(4096, 6), 0xA30, expected, 0xA30, 300);
+            assertArrayEquals(expected, rig.read(phys & -4096L, 4096), "pre- and post-padding zeroed");
+            rig.dma.unmapSingle(d, dma, 300, DmaDirection.TO_DEVICE, NONE);
+            assertEquals(0, rig.dma.swiotlb().usedSlots());
+            assertEquals(0, domain.liveAllocations());
+        }
+    }
 }

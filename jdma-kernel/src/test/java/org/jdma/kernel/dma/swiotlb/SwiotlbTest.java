@@ -64,16 +64,16 @@ class SwiotlbTest {
     void shouldBeInactiveWithSizeZero() {
         Swiotlb tlb = pool(0, 1);
         assertFalse(tlb.active());
-        assertEquals(Swiotlb.NO_SLOTS, tlb.map(0x10000, 64, 0, -1L, 0));
+        assertEquals(Swiotlb.NO_SLOTS, tlb.map(0x10000, 64, 0, 0, -1L, 0));
     }
 
     @Test
     void shouldTakeWholeAlignedGranuleForAlignedRequest() {
         Swiotlb tlb = pool(1L << 20, 1);
-        long a = tlb.map(0x10000, 100, 4095, -1L, 0);
+        long a = tlb.map(0x10000, 100, 4095, 0, -1L, 0);
         assertEquals(0, a & 4095);
         assertEquals(2, tlb.usedSlots(), "the padding up to the granule belongs to the mapping");
-        long b = tlb.map(0x10000, 100, 0, -1L, 0);
+        long b = tlb.map(0x10000, 100, 0, 0, -1L, 0);
         assertEquals(3, tlb.usedSlots(), "one slot without alignment");
         assertEquals(0, b & (Swiotlb.SLOT_SIZE - 1));
     }
@@ -84,7 +84,7 @@ class SwiotlbTest {
         long size = 100 * Swiotlb.SLOT_SIZE;
         List<Long> maps = new ArrayList<>();
         long a;
-        while ((a = tlb.map(0x10000, size, 0, -1L, 0)) != Swiotlb.NO_SLOTS) {
+        while ((a = tlb.map(0x10000, size, 0, 0, -1L, 0)) != Swiotlb.NO_SLOTS) {
             long firstSlot = (a - tlb.start()) / Swiotlb.SLOT_SIZE;
             long lastSlot = (a + size - 1 - tlb.start()) / Swiotlb.SLOT_SIZE;
             assertEquals(firstSlot / Swiotlb.SEGMENT_SLOTS, lastSlot / Swiotlb.SEGMENT_SLOTS, "mapping at " + Long.toHexString(a));
@@ -101,14 +101,14 @@ class SwiotlbTest {
     @Test
     void shouldRejectMappingLargerThanSegment() {
         Swiotlb tlb = pool(1L << 20, 1);
-        assertThrows(IllegalArgumentException.class, () -> tlb.map(0x10000, Swiotlb.MAX_MAPPING_SIZE + 1, 0, -1L, 0));
-        assertNotEquals(Swiotlb.NO_SLOTS, tlb.map(0x10000, Swiotlb.MAX_MAPPING_SIZE, 0, -1L, 0));
+        assertThrows(IllegalArgumentException.class, () -> tlb.map(0x10000, Swiotlb.MAX_MAPPING_SIZE + 1, 0, 0, -1L, 0));
+        assertNotEquals(Swiotlb.NO_SLOTS, tlb.map(0x10000, Swiotlb.MAX_MAPPING_SIZE, 0, 0, -1L, 0));
     }
 
     @Test
     void shouldRefuseUnmapOfAddressThatStartsNoMapping() {
         Swiotlb tlb = pool(1L << 20, 1);
-        long a = tlb.map(0x10000, 4096, 0, -1L, 0);
+        long a = tlb.map(0x10000, 4096, 0, 0, -1L, 0);
         assertFalse(tlb.unmap(a + 2048, DmaDirection.TO_DEVICE, true));
         assertTrue(tlb.unmap(a, DmaDirection.TO_DEVICE, true));
         assertFalse(tlb.unmap(a, DmaDirection.TO_DEVICE, true), "second unmap");
@@ -133,7 +133,7 @@ class SwiotlbTest {
                     byte[] data = new byte[size];
                     rnd.nextBytes(data);
                     machine.cpu().write(orig, data);
-                    long a = tlb.map(orig, size, rnd.nextBoolean() ? 4095 : 0, -1L, 0);
+                    long a = tlb.map(orig, size, rnd.nextBoolean() ? 4095 : 0, 0, -1L, 0);
                     if (a == Swiotlb.NO_SLOTS) {
                         continue;
                     }
@@ -163,7 +163,7 @@ class SwiotlbTest {
         byte[] data = new byte[1000];
         Arrays.fill(data, (byte) 1);
         machine.cpu().write(orig, data);
-        long a = tlb.map(orig, 1000, 0, -1L, 0);
+        long a = tlb.map(orig, 1000, 0, 0, -1L, 0);
         machine.cpu().write(a + 500, new byte[] {9, 9});
         tlb.syncForCpu(a + 500, 1, DmaDirection.FROM_DEVICE);
         byte[] back = new byte[1000];
@@ -175,5 +175,21 @@ class SwiotlbTest {
         machine.cpu().read(orig, back);
         data[501] = 9;
         assertArrayEquals(data, back);
+    }
+
+    @Test
+    void shouldKeepOriginalLowBitsUnderMinAlignMask() {
+        Swiotlb tlb = pool(1L << 20, 1);
+        tlb.map(0x10000, 100, 0, 0, -1L, 0); // move the next-fit index off the first slot
+        long orig = frames.allocateBytes(8192, Zone.NORMAL) + 0xA30;
+        long a = tlb.map(orig, 300, 0, 0xFFF, -1L, 0);
+        assertEquals(orig & 0xFFF, a & 0xFFF, "bounce keeps the offset in the 4 KiB page (NVMe PRPs)");
+        long b = tlb.map(orig, 300, 0xFFF, 0xFFF, -1L, 0);
+        assertEquals(orig & 0xFFF, b & 0xFFF, "with granule alignment the offset lands in the pad slot");
+        assertEquals(0, (b - (orig & 0xFFF)) & 0xFFF, "the run itself starts on the granule");
+        assertTrue(tlb.unmap(a, DmaDirection.TO_DEVICE, true));
+        assertTrue(tlb.unmap(b, DmaDirection.TO_DEVICE, true));
+        assertEquals(1, tlb.usedSlots());
+        assertEquals(Swiotlb.MAX_MAPPING_SIZE - 4096, Swiotlb.maxMappingSize(0xFFF));
     }
 }
