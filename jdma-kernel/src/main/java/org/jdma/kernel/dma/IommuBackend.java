@@ -63,8 +63,18 @@ final class IommuBackend implements Backend {
      * domains apply it inside {@link IommuDomain#allocIova}.
      */
     private long allocIova(DeviceState st, long size, long limit) {
-        OptionalLong iova = st.domain.allocIova(size, limit);
-        return iova.isPresent() ? iova.getAsLong() : DmaApi.DMA_MAPPING_ERROR;
+        if (st.domain.type() == IommuDomain.Type.BLOCKED) {
+            ctx.warn(st.device, "is in a BLOCKED IOMMU domain: no DMA mapping is possible");
+            return DmaApi.DMA_MAPPING_ERROR;
+        }
+        try {
+            OptionalLong iova = st.domain.allocIova(size, limit);
+            return iova.isPresent() ? iova.getAsLong() : DmaApi.DMA_MAPPING_ERROR;
+        } catch (RuntimeException e) {
+            // A limit the domain cannot serve (below its first usable IOVA, say) is a failed mapping, not a crash.
+            ctx.warn(st.device, String.format("IOVA allocation of %#x bytes below %#x refused: %s", size, limit, e.getMessage()));
+            return DmaApi.DMA_MAPPING_ERROR;
+        }
     }
 
     /** Linux {@code __iommu_dma_map}: the IOVA of phys, or DMA_MAPPING_ERROR. */

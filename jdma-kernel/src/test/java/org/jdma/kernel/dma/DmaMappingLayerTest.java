@@ -136,4 +136,20 @@ class DmaMappingLayerTest {
             assertEquals(0, dma.liveCoherent(d));
         }
     }
+
+    @Test
+    void shouldFailEveryMappingInBlockedDomain() {
+        FakeIommuDomain blocked = new FakeIommuDomain(IommuDomain.Type.BLOCKED, 48);
+        try (Rig rig = Rig.iommu(true, new FakeIommu().put(Rig.rid(4), blocked))) {
+            DmaDevice d = rig.attach("nic", 4, false);
+            long buf = rig.low(8192);
+            assertEquals(DmaApi.DMA_MAPPING_ERROR, rig.dma.mapSingle(d, buf, 4096, DmaDirection.TO_DEVICE, Set.of()));
+            assertEquals(0, rig.dma.mapSg(d, new ScatterList().add(buf, 4096).add(buf + 4096, 4096), 2, DmaDirection.TO_DEVICE, Set.of()));
+            long free = rig.frames.stats().freeFrames();
+            assertEquals(null, rig.dma.allocCoherent(d, 4096));
+            assertEquals(free, rig.frames.stats().freeFrames(), "the frames went back");
+            assertTrue(rig.dma.recentWarnings().stream().anyMatch(w -> w.contains("BLOCKED")), rig.dma.recentWarnings().toString());
+            assertEquals(0, rig.dma.liveMappings(d));
+        }
+    }
 }
