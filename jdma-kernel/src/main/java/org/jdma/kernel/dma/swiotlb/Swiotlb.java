@@ -181,7 +181,8 @@ public final class Swiotlb {
      *       is matched by choosing the slot);</li>
      *   <li>the run starts aligned to {@code allocAlignMask + 1} (at least a slot; a page when the
      *       mapping is a page or more and nothing else is asked) and covers offset + size rounded
-     *       up to that alignment, so the padding belongs to this mapping;</li>
+     *       up to {@code allocAlignMask + 1}, so padding up to the caller's granule belongs to this
+     *       mapping (Linux 6.9, the fix for zeroing the bounce-buffer padding of untrusted devices);</li>
      *   <li>it stays inside one 128-slot segment and does not cross the device's segment
      *       boundary ({@code boundaryMask}, on bus addresses {@code phys + busOffset}).</li>
      * </ul>
