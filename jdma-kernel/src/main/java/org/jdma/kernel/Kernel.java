@@ -1,5 +1,8 @@
 package org.jdma.kernel;
 
+import java.util.Optional;
+import org.jdma.kernel.dma.DmaMappingLayer;
+import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.engine.DmaMemory;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
@@ -17,6 +20,7 @@ public final class Kernel implements AutoCloseable {
     private final BuddyFrameAllocator frames;
     private final DmaMemory memory;
     private final CopyEngineDriver copyEngine;
+    private DmaMappingLayer dma;
 
     private Kernel(Platform platform, CopyEngineDriver.Options copyEngineOptions) {
         this.platform = platform;
@@ -53,6 +57,18 @@ public final class Kernel implements AutoCloseable {
 
     public DmaMemory memory() {
         return memory;
+    }
+
+    /**
+     * The DMA-mapping layer, built on first use: its 64 MiB bounce pool is taken from DMA32 then,
+     * not at every boot. TODO(vtd-driver): pass the VT-d driver's Iommu instead of empty; until
+     * then every device is served by direct DMA.
+     */
+    public synchronized DmaMappingLayer dma() {
+        if (dma == null) {
+            dma = new DmaMappingLayer(memory, Optional.empty(), MappingOptions.DEFAULTS);
+        }
+        return dma;
     }
 
     /** The driver of the first copy engine; throws when the machine has none. */
