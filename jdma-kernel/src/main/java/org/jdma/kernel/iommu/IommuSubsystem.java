@@ -13,6 +13,7 @@ import org.jdma.kernel.acpi.DmarParser;
 import org.jdma.kernel.acpi.DmarTable;
 import org.jdma.kernel.acpi.RemappingStructure.Drhd;
 import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
+import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
@@ -38,15 +39,19 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
 
     /**
      * @param mode           how to use the units
-     * @param iovaAllocators makes one IOVA allocator (granule 4096) per DMA domain; required for
-     *                       STRICT and LAZY
+     * @param iovaAllocators makes one IOVA allocator (granule 4096) per DMA domain; null: the
+     *                       cached allocator ({@link CachedIovaAllocator}, Linux's default)
      */
     public record Config(IommuMode mode, Supplier<IovaAllocator> iovaAllocators) {
         public Config {
             Objects.requireNonNull(mode, "mode");
-            if ((mode == IommuMode.STRICT || mode == IommuMode.LAZY) && iovaAllocators == null) {
-                throw new IllegalArgumentException("IOMMU mode " + mode + " needs an IOVA allocator factory");
+            if (iovaAllocators == null) {
+                iovaAllocators = CachedIovaAllocator::new;
             }
+        }
+
+        public Config(IommuMode mode) {
+            this(mode, null);
         }
 
         public static Config off() {
@@ -181,12 +186,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
         VtdUnitDriver unit = unitOf(device).orElseThrow(() -> new IllegalArgumentException(
                 "no enabled remapping unit covers " + device));
         return switch (type) {
-            case DMA_STRICT, DMA_LAZY -> {
-                if (config.iovaAllocators() == null) {
-                    throw new IllegalStateException("no IOVA allocator factory configured");
-                }
-                yield VtdDomain.dma(unit, type, config.iovaAllocators().get(), platform.clock());
-            }
+            case DMA_STRICT, DMA_LAZY -> VtdDomain.dma(unit, type, config.iovaAllocators().get(), platform.clock());
             case IDENTITY -> identityDomain(unit);
             case BLOCKED -> VtdDomain.blocked(unit);
         };

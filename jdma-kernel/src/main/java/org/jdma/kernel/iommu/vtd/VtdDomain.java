@@ -189,16 +189,17 @@ public final class VtdDomain implements IommuDomain {
         }
         long pfn = IovaAllocator.NONE;
         // Linux iommu_dma_alloc_iova: PCI devices try 32-bit IOVAs first (pci_32bit_workaround).
+        // The 32-bit try does not flush the per-CPU caches; the full-range try may.
         if (pci32First && effective > DMA32_LIMIT) {
-            pfn = iova.allocate(pages, ((DMA32_LIMIT + 1) / GRANULE) - 1);
+            pfn = iova.allocate(pages, ((DMA32_LIMIT + 1) / GRANULE) - 1, false);
         }
         if (pfn == IovaAllocator.NONE) {
-            pfn = iova.allocate(pages, limitPfn);
+            pfn = iova.allocate(pages, limitPfn, true);
         }
         if (pfn == IovaAllocator.NONE && flushQueue != null && flushQueue.pending() > 0) {
             // Space held by unmapped-but-unflushed ranges: flush, release, retry once.
             flushQueue.flushNow();
-            pfn = iova.allocate(pages, limitPfn);
+            pfn = iova.allocate(pages, limitPfn, true);
         }
         return pfn == IovaAllocator.NONE ? OptionalLong.empty() : OptionalLong.of(pfn * GRANULE);
     }
