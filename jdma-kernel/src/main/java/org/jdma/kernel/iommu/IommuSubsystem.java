@@ -62,6 +62,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     private final Platform platform;
     private final Config config;
     private final List<String> problems = new ArrayList<>();
+    private final List<String> bootLog = new ArrayList<>();
     private final Map<Long, VtdUnitDriver> units = new LinkedHashMap<>();
     private final Map<Long, VtdDomain> identityDomains = new LinkedHashMap<>();
     private final Map<RequesterId, VtdDomain> domains = new LinkedHashMap<>();
@@ -107,6 +108,10 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
             }
             VtdUnitDriver unit = u.get();
             unit.init();
+            bootLog.add(String.format("DMAR: unit %#x: VER %#x CAP %#018x ECAP %#018x, %s invalidation, %d-level tables",
+                    unit.registerBase(), unit.version(), unit.cap(), unit.ecap(),
+                    unit.queuedInvalidation() ? "queued" : "register-based",
+                    unit.contextAw() + 2));
             unit.addFaultListener(this::dispatchFault);
             units.put(drhd.registerBase(), unit);
         }
@@ -123,13 +128,17 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
             for (Rmrr r : lookup.reservedRegionsFor(rid)) {
                 // RMRR limit is the last byte (VT-d spec §8.4).
                 d.reserveAndMapIdentity(r.base(), r.limit() - r.base() + 1);
+                bootLog.add(String.format("DMAR: %s: RMRR [%#x-%#x] identity-mapped in %s domain %d",
+                        rid, r.base(), r.limit(), d.type(), d.id()));
             }
             d.attach(rid);
             domains.put(rid, d);
+            bootLog.add(String.format("DMAR: %s: attached to %s domain %d on unit %#x", rid, d.type(), d.id(), unit.registerBase()));
         }
         // Only now, with every RMRR mapped, may the units start translating (VT-d spec §8.4).
         for (VtdUnitDriver unit : units.values()) {
             unit.enableTranslation();
+            bootLog.add(String.format("DMAR: unit %#x: translation enabled", unit.registerBase()));
         }
     }
 
@@ -226,6 +235,11 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
 
     public List<VtdUnitDriver> units() {
         return List.copyOf(units.values());
+    }
+
+    /** What init did, in order (as Linux's "DMAR:" boot messages). */
+    public List<String> bootLog() {
+        return List.copyOf(bootLog);
     }
 
     /** Problems met at init that left devices untranslated. */
