@@ -237,6 +237,30 @@ class IommuDomainsTest {
     }
 
     @Test
+    void shouldTranslateThroughATwoMegabyteSuperpageAndFaultAfterItsUnmap() {
+        Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
+        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        long twoMiB = 2L << 20;
+        try (DmaBuffer scratch = k.memory().allocate(PAGE, PAGE); DmaBuffer big = k.memory().allocate(twoMiB, twoMiB)) {
+            long sIova = domain.allocIova(PAGE, 0xFFFF_FFFFL).orElseThrow();
+            domain.map(sIova, scratch.physicalAddress(), PAGE, IoPermission.READ_WRITE);
+            long iova = domain.allocIova(twoMiB, 0xFFFF_FFFFL).orElseThrow();
+            assertEquals(0, iova % twoMiB, "power-of-two IOVAs are size-aligned");
+            domain.map(iova, big.physicalAddress(), twoMiB, IoPermission.READ);
+            assertEquals(twoMiB, domain.pageTable().lookup(iova).pageSize(), "one 2 MiB leaf");
+            for (long off : new long[] {0, 0x1238, 0x10_0000, twoMiB - 8}) {
+                big.writeLong(off, 0xB16_0000L + off);
+                Probe p = readThroughDevice(domain, iova + off, scratch, sIova);
+                assertTrue(p.result().isSuccess(), p.result().toString());
+                assertEquals(0xB16_0000L + off, p.value());
+            }
+            domain.unmapAndFree(iova, twoMiB);
+            Probe after = readThroughDevice(domain, iova + 0x10_0000, scratch, sIova);
+            assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), after.result().status());
+        }
+    }
+
+    @Test
     void shouldUseRegisterBasedInvalidationWithoutQueuedInvalidation() {
         MachineConfig c = TestMachines.small(1);
         Kernel k = boot(c.withVtd(c.vtd().withQueuedInvalidation(false)), IommuMode.STRICT);

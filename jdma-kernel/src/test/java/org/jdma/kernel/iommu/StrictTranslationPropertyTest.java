@@ -16,6 +16,8 @@ import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.memcpy.CompletionStatus;
+import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
+import org.jdma.machine.iommu.vtd.VtdConfig;
 import org.jdma.machine.pci.RequesterId;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +53,22 @@ class StrictTranslationPropertyTest {
         }
         if (rnd.nextInt(4) == 0) {
             config = config.withVtd(config.vtd().withPageSelective(rnd.nextBoolean(), rnd.nextInt(0, 3)));
+        }
+        if (rnd.nextInt(3) == 0) {
+            config = config.withVtd(config.vtd().withAddressWidth(48, VtdCapabilityLayout.SAGAW_39_BIT | VtdCapabilityLayout.SAGAW_48_BIT));
+        }
+        if (rnd.nextInt(3) == 0) {
+            config = config.withVtd(config.vtd().withPageWalkCoherent(false));
+        }
+        if (rnd.nextInt(3) == 0) {
+            config = config.withVtd(config.vtd().withSuperpages(rnd.nextBoolean(), rnd.nextBoolean()).withIotlb(16, 2));
+        }
+        if (rnd.nextInt(4) == 0) {
+            VtdConfig v = config.vtd();
+            config = config.withVtd(new VtdConfig(v.addressWidthBits(), v.sagaw(), v.superpage2M(), v.superpage1G(), v.nd(),
+                    true, v.pageWalkCoherent(), v.queuedInvalidation(), v.passThrough(), v.pageSelective(), v.mamv(),
+                    v.faultRecords(), v.iotlbEntries(), v.iotlbWays(), v.contextCacheEntries(), v.iotlbHitNs(),
+                    v.walkStepNs(), v.invalidationNs()));
         }
         try (Machine m = new Machine(config); Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
             String ctx = "seed " + seed + " (" + config.vtd() + ")";
@@ -96,7 +114,7 @@ class StrictTranslationPropertyTest {
                     } else if (choice == 1 && !recentlyUnmapped.isEmpty()) {
                         iova = recentlyUnmapped.get(rnd.nextInt(recentlyUnmapped.size()));
                     } else {
-                        iova = rnd.nextLong(1, 1L << 32) & ~(PAGE - 1);
+                        iova = rnd.nextLong(1, rnd.nextBoolean() ? 1L << 32 : 1L << 39) & ~(PAGE - 1);
                     }
                     iova += 8L * rnd.nextInt((int) (PAGE / 8));
                     probe(k, domain, live, targets, scratch, scratchIova, iova, rnd.nextBoolean(), ctx + " step " + step);
