@@ -41,9 +41,10 @@ import org.jdma.machine.time.TraceRecorder;
  * IQT when IQT is written. Their modeled cost is counted ({@link #invalidationNs()}), not waited.
  *
  * <p>Table walks read physical memory directly, as a device does, never through a DMA port's
- * translation. With ECAP.C (page-walk coherency) the walk snoops the CPU cache first; without it
- * the walk sees memory as it is, so table lines software left dirty in a write-back cache are
- * stale to the unit. Each entry read costs {@link VtdConfig#walkStepNs()}.
+ * translation. With ECAP.C (page-walk coherency) the walk snoops the CPU cache first (dirty lines
+ * of a write-back cache are written back); without it the walk sees memory as it is, so table
+ * lines software left dirty in a write-back cache are stale to the unit. Each entry read costs
+ * {@link VtdConfig#walkStepNs()}. Invalidation descriptors are always fetched snooped.
  *
  * <p>Thread use: a device thread may translate while the CPU thread writes registers; every entry
  * point is synchronized on the unit.
@@ -488,13 +489,26 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     }
 
     /**
-     * A table read by the unit: one step of cost; snoops the CPU cache first when walks are
-     * coherent (ECAP.C). Null when the bytes are not RAM.
+     * A table read by the unit: one step of cost. Coherent walks (ECAP.C) snoop the CPU cache;
+     * others read memory as it is. Null when the bytes are not RAM.
      */
     private MemorySegment tableRead(long physical, int size) {
         steps++;
+        return unitRead(physical, size, config.pageWalkCoherent());
+    }
+
+    /**
+     * A read of memory by the unit itself. {@code snooped}: the read sees what the CPU wrote, as a
+     * snoop would: on a write-back cache the range's dirty lines are written back first. Either way
+     * the cache's observers learn of a device read, so a checker can tell a walk that read lines
+     * software never cleaned.
+     */
+    private MemorySegment unitRead(long physical, int size, boolean snooped) {
         MemorySegment s = memory.ramSlice(physical, size);
-        if (s != null && config.pageWalkCoherent()) {
+        if (s != null) {
+            if (snooped && !cache.coherent()) {
+                cache.clean(physical, size);
+            }
             cache.snoopDeviceRead(physical, size);
         }
         return s;
@@ -721,8 +735,10 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
             return;
         }
         while (head != tail) {
-            MemorySegment d = memory.ramSlice(base + head * VtdInvalidationDescriptorLayout.SIZE,
-                    VtdInvalidationDescriptorLayout.SIZE);
+            // Descriptor fetches snoop whatever ECAP.C says: C covers the translation structures only
+            // (§10.4.3), and Linux never flushes a descriptor it queues.
+            MemorySegment d = unitRead(base + head * VtdInvalidationDescriptorLayout.SIZE,
+                    VtdInvalidationDescriptorLayout.SIZE, true);
             String problem = d == null ? "descriptor not in RAM"
                     : execute(d.get(LE_LONG, VtdInvalidationDescriptorLayout.LO), d.get(LE_LONG, VtdInvalidationDescriptorLayout.HI));
             if (problem != null) {
@@ -795,7 +811,8 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
             if (status == null) {
                 return "invalidation-wait status address " + hex(at) + " is not RAM";
             }
-            // A device write: to memory, then the cache learns of it, as for any DMA write.
+            // A device write: to memory, then the cache learns of it, as for any DMA write (on a
+            // non-coherent machine software invalidates the status line before polling it).
             status.set(LE_INT, 0, (int) (lo >>> VtdInvalidationDescriptorLayout.WAIT_STATUS_DATA_SHIFT));
             cache.snoopDeviceWrite(at, Integer.BYTES);
         }
