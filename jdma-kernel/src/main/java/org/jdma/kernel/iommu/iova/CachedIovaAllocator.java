@@ -170,6 +170,11 @@ public final class CachedIovaAllocator implements IovaAllocator {
         return tree.granule();
     }
 
+    /** The tree behind the cache (for tests). */
+    TreeIovaAllocator tree() {
+        return tree;
+    }
+
     public int cpuSlots() {
         return cpuSlots;
     }

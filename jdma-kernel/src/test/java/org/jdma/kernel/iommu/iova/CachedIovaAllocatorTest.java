@@ -22,6 +22,11 @@ class CachedIovaAllocatorTest extends IovaAllocatorContractTest {
     }
 
     @Override
+    void checkInternals(IovaAllocator a) {
+        ((CachedIovaAllocator) a).tree().checkInvariants();
+    }
+
+    @Override
     long occupiedPages(long pages) {
         return CachedIovaAllocator.cacheSize(pages);
     }
