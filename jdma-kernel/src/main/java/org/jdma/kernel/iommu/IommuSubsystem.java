@@ -15,6 +15,7 @@ import org.jdma.kernel.acpi.RemappingStructure.Drhd;
 import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
 import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
+import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.mm.FrameAllocator;
@@ -286,6 +287,33 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
             }
         }
         return n;
+    }
+
+    /**
+     * Lazy-mode statistics summed over every lazy domain: flushes, and the window in which an
+     * unmapped IOVA still translated (virtual ns from the unmap to the completed flush covering it).
+     */
+    public FlushQueue.Stats lazyStats() {
+        long flushes = 0, full = 0, timeout = 0, queued = 0, freed = 0, max = 0, total = 0, min = Long.MAX_VALUE;
+        List<VtdDomain> ds;
+        synchronized (this) {
+            ds = domains.values().stream().distinct().toList();
+        }
+        for (VtdDomain d : ds) {
+            if (d.flushQueue() == null) {
+                continue;
+            }
+            FlushQueue.Stats s = d.flushQueue().stats();
+            flushes += s.flushes();
+            full += s.fullFlushes();
+            timeout += s.timeoutFlushes();
+            queued += s.queued();
+            freed += s.freed();
+            max = Math.max(max, s.staleMaxNs());
+            total += s.staleTotalNs();
+            min = Math.min(min, s.staleMinNs());
+        }
+        return new FlushQueue.Stats(flushes, full, timeout, queued, freed, max, total, min);
     }
 
     /** Translation off on every unit; domains and tables are dropped with the kernel. */

@@ -10,6 +10,7 @@ import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.engine.RingLayout;
 import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
@@ -142,6 +143,51 @@ class IommuDomainsTest {
             assertTrue(s.staleMaxNs() >= FlushQueue.DEFAULT_TIMEOUT_NS, "window " + s.staleMaxNs());
             assertFalse(domain.iovaAllocator().isAllocated(iova / PAGE) && !handed.contains(iova),
                     "after its flush the IOVA went back to the allocator (or a cache of it)");
+        }
+    }
+
+    @Test
+    void shouldRunTheCopyEngineInLazyModeAndReportTheStaleWindow() {
+        Kernel k = boot(TestMachines.small(1), IommuMode.LAZY);
+        try (DmaBuffer src = k.memory().allocate(4096, 64); DmaBuffer dst = k.memory().allocate(4096, 64)) {
+            for (int i = 0; i < 300; i++) {
+                src.writeLong(0, i);
+                assertTrue(k.copyEngine().copy(src, dst, 4096).isSuccess());
+                assertEquals(i, dst.readLong(0));
+            }
+        }
+        FlushQueue.Stats s = k.iommu().lazyStats();
+        assertEquals(600, s.queued(), "two unmaps per copy");
+        assertTrue(s.fullFlushes() >= 2, s.toString());
+        assertTrue(s.freed() >= 512 && s.staleMaxNs() > 0 && s.staleMeanNs() > 0, s.toString());
+        assertTrue(k.iommu().faults().isEmpty());
+    }
+
+    @Test
+    void shouldMoveADeviceToAnotherDomainAndCutItOffFromTheOld() {
+        Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
+        VtdDomain first = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        try (DmaBuffer scratch = k.memory().allocate(PAGE, PAGE); DmaBuffer target = k.memory().allocate(PAGE, PAGE)) {
+            target.writeLong(0, 31337);
+            // The same IOVA layout in both domains: scratch and target at fixed IOVAs.
+            long sIova = 0x10_0000;
+            long tIova = 0x20_0000;
+            first.map(sIova, scratch.physicalAddress(), PAGE, IoPermission.READ_WRITE);
+            first.map(tIova, target.physicalAddress(), PAGE, IoPermission.READ);
+            assertEquals(31337, readThroughDevice(first, tIova, scratch, sIova).value());
+
+            VtdDomain second = k.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_STRICT);
+            assertNotEquals(first.id(), second.id());
+            second.map(sIova, scratch.physicalAddress(), PAGE, IoPermission.READ_WRITE);
+            // The engine's ring lives in the first domain; map it at the same IOVA in the second.
+            long ring = k.copyEngine().engine().ringDeviceBase();
+            long ringBytes = (RingLayout.bytes(k.copyEngine().engine().capacity()) + PAGE - 1) & -PAGE;
+            second.map(ring, k.copyEngine().engine().ringBase(), ringBytes, IoPermission.READ_WRITE);
+            assertEquals(Optional.of(first), k.iommu().attach(ENGINE, second).map(d -> d));
+            assertEquals(second.id(), VtdContextEntryLayout.domainId(second.unit().contextEntry(ENGINE)[1]));
+            Probe p = readThroughDevice(second, tIova, scratch, sIova);
+            assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), p.result().status(),
+                    "the old domain's translation is gone (context cache and IOTLB invalidated)");
         }
     }
 
