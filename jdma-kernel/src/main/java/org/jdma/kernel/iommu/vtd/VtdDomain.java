@@ -11,6 +11,7 @@ import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.machine.Clock;
+import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
 import org.jdma.machine.iommu.vtd.VtdContextEntryLayout;
 import org.jdma.machine.iommu.vtd.VtdPageEntryLayout;
 import org.jdma.machine.pci.RequesterId;
@@ -60,7 +61,7 @@ public final class VtdDomain implements IommuDomain {
         this.domainId = type == Type.BLOCKED ? 0 : unit.allocateDomainId();
         boolean tables = type == Type.DMA_STRICT || type == Type.DMA_LAZY || type == Type.IDENTITY && !passThrough;
         this.table = tables ? new SecondLevelPageTable(unit.memory(),
-                VtdCapabilityLevels.levels(unit.contextAw()), unit.superpage2M(), unit.superpage1G()) : null;
+                VtdCapabilityLayout.levelsForAw(unit.contextAw()), unit.superpage2M(), unit.superpage1G()) : null;
         this.iova = iova;
         if (iova != null) {
             long msiLo = MSI_WINDOW_BASE / iova.granule();
@@ -326,6 +327,11 @@ public final class VtdDomain implements IommuDomain {
         public void release(long pfn, long pages, List<Long> tablePages) {
             tablePages.forEach(unit.memory()::freePage);
             iova.free(pfn, pages);
+        }
+
+        @Override
+        public boolean busy() {
+            return unit.busy();
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuFaultListener;
+import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.machine.Cpu;
 import org.jdma.machine.Platform;
 import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
@@ -91,6 +92,8 @@ public final class VtdUnitDriver implements AutoCloseable {
     private int waitSequence;
     private int faultVector = -1;
     private boolean initialised;
+    /** Nesting depth of operations that program the unit (timers must not interleave with them). */
+    private int busy;
 
     private long contextInvalidations;
     private long iotlbGlobal;
@@ -121,7 +124,7 @@ public final class VtdUnitDriver implements AutoCloseable {
      * zero (nothing answers there): the caller reports the unit absent and leaves its devices' DMA
      * physical.
      */
-    public static Optional<VtdUnitDriver> probe(Platform platform, org.jdma.kernel.mm.FrameAllocator frames,
+    public static Optional<VtdUnitDriver> probe(Platform platform, FrameAllocator frames,
                                                 long registerBase, int segment) {
         Objects.requireNonNull(platform, "platform");
         Cpu cpu = platform.cpu();
@@ -297,6 +300,15 @@ public final class VtdUnitDriver implements AutoCloseable {
     public void setContext(RequesterId device, int tt, long slptptr, int aw, int domainId) {
         requireInitialised();
         checkSegment(device);
+        busy++;
+        try {
+            setContextLocked(device, tt, slptptr, aw, domainId);
+        } finally {
+            busy--;
+        }
+    }
+
+    private void setContextLocked(RequesterId device, int tt, long slptptr, int aw, int domainId) {
         long entry = contextEntryAddress(device, true);
         if (VtdContextEntryLayout.LO_P == (memory.read64(entry + VtdContextEntryLayout.LO) & VtdContextEntryLayout.LO_P)) {
             clearContext(device);
@@ -315,6 +327,15 @@ public final class VtdUnitDriver implements AutoCloseable {
     public boolean clearContext(RequesterId device) {
         requireInitialised();
         checkSegment(device);
+        busy++;
+        try {
+            return clearContextLocked(device);
+        } finally {
+            busy--;
+        }
+    }
+
+    private boolean clearContextLocked(RequesterId device) {
         long entry = contextEntryAddress(device, false);
         if (entry < 0) {
             return false;
@@ -369,6 +390,15 @@ public final class VtdUnitDriver implements AutoCloseable {
     }
 
     private void invalidateContext(int granularity, int domainId, int sourceId) {
+        busy++;
+        try {
+            invalidateContextLocked(granularity, domainId, sourceId);
+        } finally {
+            busy--;
+        }
+    }
+
+    private void invalidateContextLocked(int granularity, int domainId, int sourceId) {
         contextInvalidations++;
         if (queued) {
             submitAndWait(VtdInvalidationDescriptorLayout.contextCache(granularity, domainId, sourceId, 0), 0);
@@ -399,7 +429,7 @@ public final class VtdUnitDriver implements AutoCloseable {
     public void invalidateIotlbPages(int domainId, long iova, long pages) {
         long pfn = iova >>> 12;
         int mask = psiMask(pfn, pages);
-        if ((cap & org.jdma.machine.iommu.vtd.VtdCapabilityLayout.CAP_PSI) == 0 || mask > VtdCapabilityLayout.mamv(cap)) {
+        if ((cap & VtdCapabilityLayout.CAP_PSI) == 0 || mask > VtdCapabilityLayout.mamv(cap)) {
             psiFallbacks++;
             invalidateIotlbDomain(domainId);
             return;
@@ -426,6 +456,15 @@ public final class VtdUnitDriver implements AutoCloseable {
     }
 
     private void invalidateIotlb(int granularity, int domainId, long address, int mask) {
+        busy++;
+        try {
+            invalidateIotlbLocked(granularity, domainId, address, mask);
+        } finally {
+            busy--;
+        }
+    }
+
+    private void invalidateIotlbLocked(int granularity, int domainId, long address, int mask) {
         boolean dr = (cap & VtdCapabilityLayout.CAP_DRD) != 0;
         boolean dw = (cap & VtdCapabilityLayout.CAP_DWD) != 0;
         if (queued) {
@@ -559,6 +598,14 @@ public final class VtdUnitDriver implements AutoCloseable {
             return new Stats(contextInvalidations, iotlbGlobal, iotlbDomain, iotlbPage, psiFallbacks, waitDescriptors,
                     faults, faultOverflows);
         }
+    }
+
+    /**
+     * Whether the driver is in the middle of programming the unit (a timer that fires while the
+     * kernel polls a register must not start another invalidation then).
+     */
+    public boolean busy() {
+        return busy > 0;
     }
 
     public int faultVector() {
