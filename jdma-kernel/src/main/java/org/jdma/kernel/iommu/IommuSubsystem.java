@@ -272,8 +272,9 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     }
 
     /**
-     * Fires due lazy-flush timers (see {@link org.jdma.kernel.iommu.vtd.FlushQueue}: there is no
-     * platform timer). Returns how many domains flushed.
+     * Fires lazy-flush timers that are due now. The flush queues arm platform timers that fire by
+     * themselves while the machine runs; this is for clocks without timers and for callers that
+     * want the deadline checked at once. Returns how many domains flushed.
      */
     public int runTimers() {
         int n = 0;

@@ -51,8 +51,9 @@ import org.jdma.machine.pci.RequesterId;
  * IOTLB registers. Page-selective IOTLB invalidation falls back to domain-selective when the unit
  * has no PSI or the mask exceeds CAP.MAMV (Linux {@code iommu_flush_iotlb_psi}).
  *
- * <p>Threads: calls are serialised by the caller (the kernel runs on the clock's thread); the fault
- * handler runs there too.
+ * <p>Threads: operations that program the unit are synchronized on the driver (monitors are
+ * re-entrant, so the fault handler and timers that run inside a register poll on the same thread
+ * may enter); the kernel drives the machine's clock from one thread at a time.
  */
 public final class VtdUnitDriver implements AutoCloseable {
 
@@ -193,6 +194,11 @@ public final class VtdUnitDriver implements AutoCloseable {
             // Firmware (or a previous kernel) left translation on: turn it off before replacing tables.
             disableTranslation();
         }
+        if ((gsts & GCMD_QIE) != 0) {
+            // IQA and IQT may only be programmed while queued invalidation is off (§6.5.2).
+            gcmd &= ~GCMD_QIE;
+            command(0, GCMD_QIE, false, "GSTS.QIES clear after GCMD.QIE = 0");
+        }
         rootTable = memory.allocatePage();
         write64(RTADDR, rootTable);
         command(GCMD_SRTP, GCMD_SRTP, true, "GSTS.RTPS after GCMD.SRTP");
@@ -270,7 +276,7 @@ public final class VtdUnitDriver implements AutoCloseable {
     // ---- domain ids -------------------------------------------------------------------------
 
     /** A free domain id below 2^(4 + 2*CAP.ND); never 0. */
-    public int allocateDomainId() {
+    public synchronized int allocateDomainId() {
         int id = domainIds.nextClearBit(1);
         int limit = VtdCapabilityLayout.domainCount(cap);
         if (id >= limit) {
@@ -281,7 +287,7 @@ public final class VtdUnitDriver implements AutoCloseable {
         return id;
     }
 
-    public void freeDomainId(int id) {
+    public synchronized void freeDomainId(int id) {
         if (id <= 0 || !domainIds.get(id)) {
             throw new IllegalStateException(String.format("VT-d unit %#x: domain id %d is not allocated", base, id));
         }
@@ -297,7 +303,7 @@ public final class VtdUnitDriver implements AutoCloseable {
      * (the spec needs that only with caching mode, where not-present entries are cached under DID 0;
      * doing it always costs one descriptor per attach).
      */
-    public void setContext(RequesterId device, int tt, long slptptr, int aw, int domainId) {
+    public synchronized void setContext(RequesterId device, int tt, long slptptr, int aw, int domainId) {
         requireInitialised();
         checkSegment(device);
         busy++;
@@ -324,7 +330,7 @@ public final class VtdUnitDriver implements AutoCloseable {
      * invalidates the context cache for the device and the IOTLB for the old domain. Returns false
      * when the entry was not present.
      */
-    public boolean clearContext(RequesterId device) {
+    public synchronized boolean clearContext(RequesterId device) {
         requireInitialised();
         checkSegment(device);
         busy++;
@@ -389,7 +395,7 @@ public final class VtdUnitDriver implements AutoCloseable {
         invalidateContext(CC_DEVICE, domainId, sourceId);
     }
 
-    private void invalidateContext(int granularity, int domainId, int sourceId) {
+    private synchronized void invalidateContext(int granularity, int domainId, int sourceId) {
         busy++;
         try {
             invalidateContextLocked(granularity, domainId, sourceId);
@@ -410,12 +416,12 @@ public final class VtdUnitDriver implements AutoCloseable {
         poll(() -> (read64(CCMD) & CCMD_ICC) == 0, "CCMD.ICC to clear");
     }
 
-    public void invalidateIotlbGlobal() {
+    public synchronized void invalidateIotlbGlobal() {
         iotlbGlobal++;
         invalidateIotlb(IOTLB_GLOBAL, 0, 0, 0);
     }
 
-    public void invalidateIotlbDomain(int domainId) {
+    public synchronized void invalidateIotlbDomain(int domainId) {
         iotlbDomain++;
         invalidateIotlb(IOTLB_DOMAIN, domainId, 0, 0);
     }
@@ -426,7 +432,7 @@ public final class VtdUnitDriver implements AutoCloseable {
      * the range (Linux {@code iommu_flush_iotlb_psi}), or domain-selective when the unit has no PSI
      * or AM would exceed CAP.MAMV.
      */
-    public void invalidateIotlbPages(int domainId, long iova, long pages) {
+    public synchronized void invalidateIotlbPages(int domainId, long iova, long pages) {
         long pfn = iova >>> 12;
         int mask = psiMask(pfn, pages);
         if ((cap & VtdCapabilityLayout.CAP_PSI) == 0 || mask > VtdCapabilityLayout.mamv(cap)) {
@@ -455,7 +461,7 @@ public final class VtdUnitDriver implements AutoCloseable {
         return mask;
     }
 
-    private void invalidateIotlb(int granularity, int domainId, long address, int mask) {
+    private synchronized void invalidateIotlb(int granularity, int domainId, long address, int mask) {
         busy++;
         try {
             invalidateIotlbLocked(granularity, domainId, address, mask);
@@ -547,7 +553,7 @@ public final class VtdUnitDriver implements AutoCloseable {
      * fault recording register whose F bit is set, decodes it, clears F (RW1C, upper dword), and
      * reports it; then clears PFO. Also callable directly (polling).
      */
-    public int handleFaults() {
+    public synchronized int handleFaults() {
         int fsts = read32(FSTS);
         int handled = 0;
         if ((fsts & FSTS_PPF) != 0) {
