@@ -133,4 +133,37 @@ class IommuInitTest {
             }
         }
     }
+
+    @Test
+    void shouldClearAFaultOverflowSoLaterFaultsAreRecordedAgain() {
+        MachineConfig c = TestMachines.small(1);
+        try (Machine m = new Machine(c.withVtd(c.vtd().withFaultRecords(1)));
+             Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
+            List<IommuFault> faults = new ArrayList<>();
+            k.iommu().addFaultListener(faults::add);
+            VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+            try (DmaBuffer scratch = k.memory().allocate(4096, 4096)) {
+                long sIova = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
+                domain.map(sIova, scratch.physicalAddress(), 4096, IoPermission.READ_WRITE);
+                // A burst of faulting copies, faster than the handler: one record overflows.
+                List<Descriptor> burst = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    burst.add(Descriptor.memmove(0x5000_0000L + i * 0x1000L, sIova, 8));
+                }
+                assertEquals(8, k.copyEngine().submit(burst));
+                m.clock().runFor(1_000_000);
+                assertEquals(8, k.copyEngine().drain(new org.jdma.kernel.engine.CompletedDescriptor[8]));
+                VtdUnitDriver unit = k.iommu().units().getFirst();
+                assertTrue(unit.stats().faultOverflows() >= 1, "the burst overflowed the single record: " + unit.stats());
+                assertTrue(faults.size() < 8, faults.toString());
+                // PFO was cleared: the next fault is recorded and reported.
+                int before = faults.size();
+                OpResult r = k.copyEngine().execute(Descriptor.memmove(0x6000_0000L, sIova, 8));
+                assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), r.status());
+                m.clock().runFor(10_000);
+                assertEquals(before + 1, faults.size());
+                assertEquals(0x6000_0000L, faults.getLast().iovaPage());
+            }
+        }
+    }
 }

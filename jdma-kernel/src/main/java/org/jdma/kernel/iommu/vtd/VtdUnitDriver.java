@@ -552,7 +552,8 @@ public final class VtdUnitDriver implements AutoCloseable {
     /**
      * The fault-event handler (Linux {@code dmar_fault}): reads FSTS; from FRI on, reads each
      * fault recording register whose F bit is set, decodes it, clears F (RW1C, upper dword), and
-     * reports it; then clears PFO. Also callable directly (polling).
+     * reports it; then counts and clears PFO (faults the unit dropped because every record was
+     * full: they are lost, as on hardware). Also callable directly (polling).
      */
     public synchronized int handleFaults() {
         int fsts = read32(FSTS);
@@ -574,12 +575,15 @@ public final class VtdUnitDriver implements AutoCloseable {
                 index = (index + 1) % records;
             }
         }
-        if ((fsts & FSTS_PFO) != 0) {
+        // Read FSTS again: an overflow may have happened while the records were being read, and
+        // the clear below would otherwise erase it unseen.
+        int after = read32(FSTS);
+        if (((fsts | after) & FSTS_PFO) != 0) {
             synchronized (faultLog) {
                 faultOverflows++;
             }
         }
-        write32(FSTS, FSTS_PFO | (fsts & (FSTS_AFO | FSTS_APF)));
+        write32(FSTS, FSTS_PFO | ((fsts | after) & (FSTS_AFO | FSTS_APF)));
         return handled;
     }
 
