@@ -15,4 +15,5 @@ module org.jdma.kernel {
     exports org.jdma.kernel.dma.swiotlb;
     exports org.jdma.kernel.iommu;
     exports org.jdma.kernel.iommu.iova;
+    exports org.jdma.kernel.iommu.vtd;
 }
