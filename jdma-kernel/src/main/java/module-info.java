@@ -11,4 +11,5 @@ module org.jdma.kernel {
     exports org.jdma.kernel.drivers.memcpy;
     exports org.jdma.kernel.dma;
     exports org.jdma.kernel.iommu;
+    exports org.jdma.kernel.iommu.seed;
 }
