@@ -19,4 +19,5 @@ module org.jdma.machine {
     exports org.jdma.machine.mmio to org.jdma.cli;
     exports org.jdma.machine.dev to org.jdma.cli;
     exports org.jdma.machine.dev.rogue to org.jdma.cli;
+    exports org.jdma.machine.iommu.vtd.hw to org.jdma.cli;
 }
