@@ -6,6 +6,12 @@ import java.util.OptionalLong;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.iommu.DomainAddressing;
+import org.jdma.kernel.iommu.IommuFault;
+import org.jdma.kernel.iommu.IommuMode;
+import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
+import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
+import org.jdma.machine.bus.Access;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.rogue.RogueDevice;
@@ -32,6 +38,10 @@ final class AttackBed implements AutoCloseable {
     private final Kernel kernel;
     private final RogueDevice rogue;
     private final List<DmaBuffer> buffers = new ArrayList<>();
+    /** Faults the kernel's handler reported and no attack has taken yet (event thread = this thread). */
+    private final List<FaultRecord> reported = new ArrayList<>();
+    /** The rogue's own DMA addressing, as a driver of it would have: its default domain, or physical. */
+    private final DeviceAddressing rogueAddressing;
 
     AttackBed(AttackMode mode, long seed) {
         this.mode = mode;
@@ -39,6 +49,9 @@ final class AttackBed implements AutoCloseable {
         try {
             this.kernel = boot(machine, mode);
             this.rogue = machine.rogueDevices().getFirst();
+            kernel.iommu().addFaultListener(f -> reported.add(record(f)));
+            this.rogueAddressing = kernel.iommu().domainOf(rogue.requester())
+                    .<DeviceAddressing>map(d -> new DomainAddressing(d, -1L)).orElse(DeviceAddressing.physical());
         } catch (RuntimeException e) {
             machine.close();
             throw e;
@@ -56,9 +69,16 @@ final class AttackBed implements AutoCloseable {
     }
 
     private static Kernel boot(Machine machine, AttackMode mode) {
-        // TODO(vtd-driver): boot with the IOMMU in STRICT or LAZY mode once the kernel has the option;
-        // until then every mode runs with translation off.
-        return Kernel.boot(machine);
+        IommuMode m = switch (mode) {
+            case OFF -> IommuMode.OFF;
+            case STRICT -> IommuMode.STRICT;
+            case LAZY -> IommuMode.LAZY;
+        };
+        return Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(m).withIovaAllocators(CachedIovaAllocator::new));
+    }
+
+    private static FaultRecord record(IommuFault f) {
+        return new FaultRecord(f.device(), f.iovaPage(), f.read() ? Access.READ : Access.WRITE, f.reasonCode());
     }
 
     AttackMode mode() { return mode; }
@@ -88,17 +108,29 @@ final class AttackBed implements AutoCloseable {
 
     /** Maps {@code b} for the rogue device as if a driver of it did (the device is compromised, not its driver). */
     long mapForRogue(DmaBuffer b) {
-        return b.physicalAddress();
+        return rogueAddressing.map(b, 0);
     }
 
     /** Undoes {@link #mapForRogue}, as the rogue's driver does when its I/O is done. */
-    void unmapForRogue(long deviceAddress, long size) {
+    void unmapForRogue(long deviceAddress) {
+        rogueAddressing.unmap(deviceAddress);
+    }
+
+    /**
+     * Lets {@code ns} of virtual time pass, then runs the kernel's due timers (the lazy flush
+     * queue's 10 ms timeout: the platform has no timer the kernel can arm, so a timer tick polls it).
+     */
+    void advance(long ns) {
+        machine.clock().runFor(ns);
+        kernel.iommu().runTimers();
     }
 
     /** Lets pending interrupts (the fault event) be handled, then returns the faults the kernel reported since the last call. */
     List<FaultRecord> takeKernelFaults() {
         machine.clock().runFor(INTERRUPT_SETTLE_NS);
-        return List.of();
+        List<FaultRecord> taken = List.copyOf(reported);
+        reported.clear();
+        return taken;
     }
 
     /** Virtual time given to the fault-event interrupt to reach its handler. */
@@ -106,12 +138,14 @@ final class AttackBed implements AutoCloseable {
 
     /** Physical address of the root table the unit uses, when translation is on. */
     OptionalLong rootTable() {
-        return OptionalLong.empty();
+        return kernel.iommu().units().stream().filter(VtdUnitDriver::translationEnabled)
+                .mapToLong(VtdUnitDriver::rootTable).findFirst();
     }
 
     /** Physical address of {@code device}'s top-level page-table page, when it has one. */
     OptionalLong pageTablePage(RequesterId device) {
-        return OptionalLong.empty();
+        return kernel.iommu().vtdDomainOf(device).filter(d -> d.pageTable() != null)
+                .map(d -> OptionalLong.of(d.pageTable().root())).orElse(OptionalLong.empty());
     }
 
     @Override

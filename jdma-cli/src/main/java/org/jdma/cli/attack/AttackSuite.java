@@ -104,14 +104,18 @@ public final class AttackSuite {
         if (legit.blocked()) {
             throw new IllegalStateException("the rogue's own mapping " + target + " does not work before the unmap: " + legit.result());
         }
-        bed.unmapForRogue(iova, buffer.length());
+        bed.unmapForRogue(iova);
         buffer.write(0, REUSED_SECRET); // the frame goes on to hold someone else's data
         long unmappedAt = bed.machine().clock().now();
         RogueDevice.ReadOutcome r = rogue.read(iova, REUSED_SECRET.length);
         long leakedFor = 0;
         boolean leakedAtAll = !r.blocked();
+        String leaked = leakedAtAll ? new String(r.data(), StandardCharsets.US_ASCII) : "";
+        if (leakedAtAll && !Arrays.equals(r.data(), REUSED_SECRET)) {
+            throw new IllegalStateException("the stale IOVA " + target + " reached something other than the reused frame: " + leaked);
+        }
         while (!r.blocked() && leakedFor < STALE_RETRY_LIMIT_NS) {
-            bed.machine().clock().runFor(STALE_RETRY_STEP_NS);
+            bed.advance(STALE_RETRY_STEP_NS);
             leakedFor = bed.machine().clock().now() - unmappedAt;
             r = rogue.read(iova, REUSED_SECRET.length);
         }
@@ -119,11 +123,12 @@ public final class AttackSuite {
         Optional<FaultRecord> kernelFault = matchingKernelFault(bed, deviceFault);
         if (!r.blocked()) {
             return new AttackResult(Attack.STALE_IOVA, bed.mode(), target, false, String.format(
-                    "still read the reused frame %s after the unmap: nothing ever blocked it", formatNs(leakedFor)),
+                    "still read the reused frame (\"%s\") %s after the unmap: nothing ever blocked it", leaked, formatNs(leakedFor)),
                     r.result(), Optional.empty(), kernelFault, bed.mode() == AttackMode.OFF ? OptionalLong.empty() : OptionalLong.of(leakedFor));
         }
         String effect = leakedAtAll
-                ? String.format("read the reused frame for %s after the unmap, then blocked (the flush queue invalidated it)", formatNs(leakedFor))
+                ? String.format("read the reused frame (\"%s\") for %s after the unmap, then blocked (the flush queue's"
+                        + " invalidation)", leaked, formatNs(leakedFor))
                 : "blocked at the first retry after the unmap";
         return new AttackResult(Attack.STALE_IOVA, bed.mode(), target, !leakedAtAll, effect, r.result(), deviceFault, kernelFault,
                 OptionalLong.of(leakedFor));
