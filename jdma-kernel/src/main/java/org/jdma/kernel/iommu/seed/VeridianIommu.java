@@ -57,6 +57,8 @@ public final class VeridianIommu {
     private final RequesterId device;
     private final List<IommuUnit> units = new ArrayList<>();
     private final Map<Long, DmaBuffer> buffers = new HashMap<>();
+    /** 1:1 ranges {@link #identityMapDma} made in a translated domain: base → size. Their IOVAs stay reserved. */
+    private final Map<Long, Long> identityRanges = new HashMap<>();
     private boolean initialized;
     private boolean initResult;
     private DmarInfo dmar;
@@ -143,6 +145,10 @@ public final class VeridianIommu {
      * (pass-through when ECAP.PT, else 1:1 tables over RAM and RMRRs) and returns it with the
      * physical address of the unit's root table (4 KiB aligned, 256 16-byte entries).
      *
+     * <p>The device leaves its previous domain: IOVAs mapped there (a driver's descriptor ring
+     * included) mean nothing to it afterwards, so call this before a driver maps anything, as Linux
+     * chooses a device's default domain before its driver probes.
+     *
      * @throws IllegalStateException when no enabled unit translates for the device (IOMMU off)
      */
     public IdentityDomain createIdentityDomain() {
@@ -174,8 +180,11 @@ public final class VeridianIommu {
         long lo = phys & -PAGE_SIZE;
         long hi = (phys + size + PAGE_SIZE - 1) & -PAGE_SIZE;
         VtdDomain vd = (VtdDomain) d.get();
-        vd.iovaAllocator().reserve(lo / PAGE_SIZE, hi / PAGE_SIZE - 1);
-        vd.map(lo, lo, hi - lo, IoPermission.READ_WRITE);
+        synchronized (this) {
+            vd.iovaAllocator().reserve(lo / PAGE_SIZE, hi / PAGE_SIZE - 1);
+            vd.map(lo, lo, hi - lo, IoPermission.READ_WRITE);
+            identityRanges.put(lo, hi - lo);
+        }
         return phys;
     }
 
@@ -191,7 +200,22 @@ public final class VeridianIommu {
         }
         long lo = dmaAddr & -PAGE_SIZE;
         long hi = (dmaAddr + size + PAGE_SIZE - 1) & -PAGE_SIZE;
-        d.get().unmapAndFree(lo, hi - lo);
+        Long identity;
+        synchronized (this) {
+            identity = identityRanges.remove(lo);
+        }
+        if (identity == null) {
+            d.get().unmapAndFree(lo, hi - lo);
+            return;
+        }
+        // A 1:1 range: its IOVAs are reserved, not allocated, so they are not freed. Clear the PTEs,
+        // invalidate (strictly, whatever the domain's mode), then free emptied table pages.
+        VtdDomain vd = (VtdDomain) d.get();
+        synchronized (vd) {
+            List<Long> tablePages = vd.pageTable().unmap(lo, identity);
+            vd.unit().invalidateIotlbPages(vd.id(), lo, identity / PAGE_SIZE);
+            tablePages.forEach(vd.unit().memory()::freePage);
+        }
     }
 
     /**
