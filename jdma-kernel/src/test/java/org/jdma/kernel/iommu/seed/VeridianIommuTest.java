@@ -107,6 +107,34 @@ class VeridianIommuTest {
     }
 
     @Test
+    void shouldRejectABadChecksumAndReportAParseErrorFromInitAsFalse() throws DmarParseException { // rows 52, 61
+        // No copy engine: a second kernel boots on the same machine and must not drive its devices twice.
+        try (SeedIommus m = new SeedIommus(TestMachines.small(0), IommuMode.OFF)) {
+            byte[] table = m.machine.acpiTable("DMAR").orElseThrow();
+            table[table.length - 1] ^= 0x01;
+            DmarParseException e = assertThrows(DmarParseException.class, () -> VeridianIommu.parseDmar(table));
+            assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("checksum"), e.getMessage());
+            // The same table handed over by the firmware: init answers false, and is initialised.
+            org.jdma.machine.Platform corrupt = new org.jdma.machine.Platform() {
+                @Override public org.jdma.machine.Cpu cpu() { return m.machine.cpu(); }
+                @Override public org.jdma.machine.Clock clock() { return m.machine.clock(); }
+                @Override public List<org.jdma.machine.firmware.MemoryMapEntry> memoryMap() { return m.machine.memoryMap(); }
+                @Override public List<org.jdma.machine.pci.PciFunction> pciFunctions() { return m.machine.pciFunctions(); }
+                @Override public Optional<byte[]> acpiTable(String signature) {
+                    return "DMAR".equals(signature) ? Optional.of(table.clone()) : m.machine.acpiTable(signature);
+                }
+                @Override public org.jdma.machine.irq.Interrupts interrupts() { return m.machine.interrupts(); }
+            };
+            try (org.jdma.kernel.Kernel k = org.jdma.kernel.Kernel.boot(corrupt)) {
+                VeridianIommu v = new VeridianIommu(k, SeedIommus.COPY_ENGINE);
+                assertFalse(v.init());
+                assertTrue(v.isInitialized());
+                assertTrue(v.withDmarInfo(DmarInfo::flags).isEmpty());
+            }
+        }
+    }
+
+    @Test
     void shouldIdentityMapEveryRmrrBeforeTranslationIsOn() { // row 60
         DmarDescription dmar = MachineConfig.defaultDmar().withStructures(List.of(
                 DmarDescription.RemappingUnit.includeAll(0, MachineConfig.VTD_REGISTER_BASE),
