@@ -30,7 +30,7 @@ public final class Kernel implements AutoCloseable {
      *
      * @param copyEngine     the copy engine driver's options
      * @param iommu          how to use the DMA remapping hardware (default {@link IommuMode#OFF})
-     * @param iovaAllocators one IOVA allocator per DMA domain; needed for STRICT and LAZY
+     * @param iovaAllocators makes one IOVA allocator per DMA domain; null: the cached allocator
      */
     public record Options(CopyEngineDriver.Options copyEngine, IommuMode iommu, Supplier<IovaAllocator> iovaAllocators) {
         public static final Options DEFAULTS = new Options(CopyEngineDriver.Options.DEFAULTS, IommuMode.OFF, null);

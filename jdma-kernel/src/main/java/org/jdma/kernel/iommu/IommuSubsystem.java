@@ -13,7 +13,9 @@ import org.jdma.kernel.acpi.DmarParser;
 import org.jdma.kernel.acpi.DmarTable;
 import org.jdma.kernel.acpi.RemappingStructure.Drhd;
 import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
+import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
+import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.mm.FrameAllocator;
@@ -38,15 +40,19 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
 
     /**
      * @param mode           how to use the units
-     * @param iovaAllocators makes one IOVA allocator (granule 4096) per DMA domain; required for
-     *                       STRICT and LAZY
+     * @param iovaAllocators makes one IOVA allocator (granule 4096) per DMA domain; null: the
+     *                       cached allocator ({@link CachedIovaAllocator}, Linux's default)
      */
     public record Config(IommuMode mode, Supplier<IovaAllocator> iovaAllocators) {
         public Config {
             Objects.requireNonNull(mode, "mode");
-            if ((mode == IommuMode.STRICT || mode == IommuMode.LAZY) && iovaAllocators == null) {
-                throw new IllegalArgumentException("IOMMU mode " + mode + " needs an IOVA allocator factory");
+            if (iovaAllocators == null) {
+                iovaAllocators = CachedIovaAllocator::new;
             }
+        }
+
+        public Config(IommuMode mode) {
+            this(mode, null);
         }
 
         public static Config off() {
@@ -57,6 +63,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     private final Platform platform;
     private final Config config;
     private final List<String> problems = new ArrayList<>();
+    private final List<String> bootLog = new ArrayList<>();
     private final Map<Long, VtdUnitDriver> units = new LinkedHashMap<>();
     private final Map<Long, VtdDomain> identityDomains = new LinkedHashMap<>();
     private final Map<RequesterId, VtdDomain> domains = new LinkedHashMap<>();
@@ -102,6 +109,10 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
             }
             VtdUnitDriver unit = u.get();
             unit.init();
+            bootLog.add(String.format("DMAR: unit %#x: VER %#x CAP %#018x ECAP %#018x, %s invalidation, %d-level tables",
+                    unit.registerBase(), unit.version(), unit.cap(), unit.ecap(),
+                    unit.queuedInvalidation() ? "queued" : "register-based",
+                    unit.contextAw() + 2));
             unit.addFaultListener(this::dispatchFault);
             units.put(drhd.registerBase(), unit);
         }
@@ -118,13 +129,17 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
             for (Rmrr r : lookup.reservedRegionsFor(rid)) {
                 // RMRR limit is the last byte (VT-d spec §8.4).
                 d.reserveAndMapIdentity(r.base(), r.limit() - r.base() + 1);
+                bootLog.add(String.format("DMAR: %s: RMRR [%#x-%#x] identity-mapped in %s domain %d",
+                        rid, r.base(), r.limit(), d.type(), d.id()));
             }
             d.attach(rid);
             domains.put(rid, d);
+            bootLog.add(String.format("DMAR: %s: attached to %s domain %d on unit %#x", rid, d.type(), d.id(), unit.registerBase()));
         }
         // Only now, with every RMRR mapped, may the units start translating (VT-d spec §8.4).
         for (VtdUnitDriver unit : units.values()) {
             unit.enableTranslation();
+            bootLog.add(String.format("DMAR: unit %#x: translation enabled", unit.registerBase()));
         }
     }
 
@@ -181,12 +196,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
         VtdUnitDriver unit = unitOf(device).orElseThrow(() -> new IllegalArgumentException(
                 "no enabled remapping unit covers " + device));
         return switch (type) {
-            case DMA_STRICT, DMA_LAZY -> {
-                if (config.iovaAllocators() == null) {
-                    throw new IllegalStateException("no IOVA allocator factory configured");
-                }
-                yield VtdDomain.dma(unit, type, config.iovaAllocators().get(), platform.clock());
-            }
+            case DMA_STRICT, DMA_LAZY -> VtdDomain.dma(unit, type, config.iovaAllocators().get(), platform.clock());
             case IDENTITY -> identityDomain(unit);
             case BLOCKED -> VtdDomain.blocked(unit);
         };
@@ -228,6 +238,11 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
         return List.copyOf(units.values());
     }
 
+    /** What init did, in order (as Linux's "DMAR:" boot messages). */
+    public List<String> bootLog() {
+        return List.copyOf(bootLog);
+    }
+
     /** Problems met at init that left devices untranslated. */
     public List<String> problems() {
         return List.copyOf(problems);
@@ -257,8 +272,9 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     }
 
     /**
-     * Fires due lazy-flush timers (see {@link org.jdma.kernel.iommu.vtd.FlushQueue}: there is no
-     * platform timer). Returns how many domains flushed.
+     * Fires lazy-flush timers that are due now. The flush queues arm platform timers that fire by
+     * themselves while the machine runs; this is for clocks without timers and for callers that
+     * want the deadline checked at once. Returns how many domains flushed.
      */
     public int runTimers() {
         int n = 0;
@@ -272,6 +288,33 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
             }
         }
         return n;
+    }
+
+    /**
+     * Lazy-mode statistics summed over every lazy domain: flushes, and the window in which an
+     * unmapped IOVA still translated (virtual ns from the unmap to the completed flush covering it).
+     */
+    public FlushQueue.Stats lazyStats() {
+        long flushes = 0, full = 0, timeout = 0, queued = 0, freed = 0, max = 0, total = 0, min = Long.MAX_VALUE;
+        List<VtdDomain> ds;
+        synchronized (this) {
+            ds = domains.values().stream().distinct().toList();
+        }
+        for (VtdDomain d : ds) {
+            if (d.flushQueue() == null) {
+                continue;
+            }
+            FlushQueue.Stats s = d.flushQueue().stats();
+            flushes += s.flushes();
+            full += s.fullFlushes();
+            timeout += s.timeoutFlushes();
+            queued += s.queued();
+            freed += s.freed();
+            max = Math.max(max, s.staleMaxNs());
+            total += s.staleTotalNs();
+            min = Math.min(min, s.staleMinNs());
+        }
+        return new FlushQueue.Stats(flushes, full, timeout, queued, freed, max, total, min);
     }
 
     /** Translation off on every unit; domains and tables are dropped with the kernel. */

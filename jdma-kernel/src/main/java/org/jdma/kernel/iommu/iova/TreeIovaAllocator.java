@@ -39,13 +39,19 @@ public final class TreeIovaAllocator implements IovaAllocator {
     /** Largest granule (Linux: PAGE_SIZE). */
     public static final long MAX_GRANULE = 4096;
 
-    /** One allocated or reserved range, [lo, hi] inclusive. */
+    /**
+     * One allocated or reserved range, [lo, hi] inclusive. Nodes are also linked in address order
+     * so that a walk steps to a neighbour without a map lookup (Linux {@code rb_prev}/{@code rb_next}).
+     */
     static final class Node {
         final long lo;
         final long hi;
         final boolean reserved;
         /** Sitting in a magazine of a verifying {@link CachedIovaAllocator}; guarded by the tree lock. */
         boolean cached;
+        /** The next node down (null for the lowest) and up (null only for the anchor). */
+        Node below;
+        Node above;
 
         Node(long lo, long hi, boolean reserved) {
             this.lo = lo;
@@ -169,9 +175,11 @@ public final class TreeIovaAllocator implements IovaAllocator {
             }
             return null;
         }
-        assert prev.lo > newPfn + size - 1;
+        // The new range lies between prev (above) and prev.below.
+        assert prev.lo > newPfn + size - 1 && (prev.below == null || prev.below.hi < newPfn);
         Node n = new Node(newPfn, newPfn + size - 1, false);
         nodes.put(newPfn, n);
+        link(n, prev.below, prev);
         if (n.hi < dma32Pfn) {
             cached32Node = n;
         } else {
@@ -180,13 +188,28 @@ public final class TreeIovaAllocator implements IovaAllocator {
         return n;
     }
 
-    private Node below(Node n) {
-        Map.Entry<Long, Node> e = nodes.lowerEntry(n.lo);
-        return e == null ? null : e.getValue();
+    private static Node below(Node n) {
+        return n.below;
     }
 
-    private Node above(Node n) {
-        return nodes.higherEntry(n.lo).getValue(); // the anchor is above every other node
+    private static Node above(Node n) {
+        return n.above; // the anchor is above every other node
+    }
+
+    private static void link(Node n, Node below, Node above) {
+        n.below = below;
+        n.above = above;
+        if (below != null) {
+            below.above = n;
+        }
+        above.below = n;
+    }
+
+    private static void unlink(Node n) {
+        if (n.below != null) {
+            n.below.above = n.above;
+        }
+        n.above.below = n.below;
     }
 
     /**
@@ -234,6 +257,7 @@ public final class TreeIovaAllocator implements IovaAllocator {
             cachedNode = above(free);
         }
         nodes.remove(free.lo);
+        unlink(free);
     }
 
     /**
@@ -283,6 +307,8 @@ public final class TreeIovaAllocator implements IovaAllocator {
                 }
             }
             doomed.clear();
+            Map.Entry<Long, Node> under = nodes.lowerEntry(lo);
+            link(merged, under == null ? null : under.getValue(), nodes.higherEntry(hi).getValue());
             nodes.put(lo, merged);
         }
     }
@@ -356,6 +382,33 @@ public final class TreeIovaAllocator implements IovaAllocator {
         }
         if (bad != null) {
             throw new IllegalArgumentException("cached IOVAs that were never allocated reached the tree: " + bad);
+        }
+    }
+
+    /**
+     * Checks the structure (for tests): nodes disjoint, ordered, linked in address order, the
+     * anchor on top, the cached nodes in the map.
+     *
+     * @throws IllegalStateException naming the first broken node
+     */
+    void checkInvariants() {
+        synchronized (lock) {
+            Node expectedBelow = null;
+            for (Node n : nodes.values()) {
+                if (n.below != expectedBelow || (expectedBelow != null && expectedBelow.above != n)) {
+                    throw new IllegalStateException("links broken at " + range(n));
+                }
+                if (expectedBelow != null && expectedBelow.hi >= n.lo) {
+                    throw new IllegalStateException(range(expectedBelow) + " overlaps " + range(n));
+                }
+                expectedBelow = n;
+            }
+            if (expectedBelow != anchor || anchor.above != null) {
+                throw new IllegalStateException("the anchor is not the top node");
+            }
+            if (nodes.get(cachedNode.lo) != cachedNode || nodes.get(cached32Node.lo) != cached32Node) {
+                throw new IllegalStateException("a cached node left the map");
+            }
         }
     }
 

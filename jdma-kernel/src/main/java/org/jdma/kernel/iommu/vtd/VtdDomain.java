@@ -11,6 +11,7 @@ import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.machine.Clock;
+import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
 import org.jdma.machine.iommu.vtd.VtdContextEntryLayout;
 import org.jdma.machine.iommu.vtd.VtdPageEntryLayout;
 import org.jdma.machine.pci.RequesterId;
@@ -60,7 +61,7 @@ public final class VtdDomain implements IommuDomain {
         this.domainId = type == Type.BLOCKED ? 0 : unit.allocateDomainId();
         boolean tables = type == Type.DMA_STRICT || type == Type.DMA_LAZY || type == Type.IDENTITY && !passThrough;
         this.table = tables ? new SecondLevelPageTable(unit.memory(),
-                VtdCapabilityLevels.levels(unit.contextAw()), unit.superpage2M(), unit.superpage1G()) : null;
+                VtdCapabilityLayout.levelsForAw(unit.contextAw()), unit.superpage2M(), unit.superpage1G()) : null;
         this.iova = iova;
         if (iova != null) {
             long msiLo = MSI_WINDOW_BASE / iova.granule();
@@ -189,16 +190,17 @@ public final class VtdDomain implements IommuDomain {
         }
         long pfn = IovaAllocator.NONE;
         // Linux iommu_dma_alloc_iova: PCI devices try 32-bit IOVAs first (pci_32bit_workaround).
+        // The 32-bit try does not flush the per-CPU caches; the full-range try may.
         if (pci32First && effective > DMA32_LIMIT) {
-            pfn = iova.allocate(pages, ((DMA32_LIMIT + 1) / GRANULE) - 1);
+            pfn = iova.allocate(pages, ((DMA32_LIMIT + 1) / GRANULE) - 1, false);
         }
         if (pfn == IovaAllocator.NONE) {
-            pfn = iova.allocate(pages, limitPfn);
+            pfn = iova.allocate(pages, limitPfn, true);
         }
         if (pfn == IovaAllocator.NONE && flushQueue != null && flushQueue.pending() > 0) {
             // Space held by unmapped-but-unflushed ranges: flush, release, retry once.
             flushQueue.flushNow();
-            pfn = iova.allocate(pages, limitPfn);
+            pfn = iova.allocate(pages, limitPfn, true);
         }
         return pfn == IovaAllocator.NONE ? OptionalLong.empty() : OptionalLong.of(pfn * GRANULE);
     }
@@ -325,6 +327,11 @@ public final class VtdDomain implements IommuDomain {
         public void release(long pfn, long pages, List<Long> tablePages) {
             tablePages.forEach(unit.memory()::freePage);
             iova.free(pfn, pages);
+        }
+
+        @Override
+        public boolean busy() {
+            return unit.busy();
         }
     }
 

@@ -32,6 +32,9 @@ abstract class IovaAllocatorContractTest {
     /** Pages the allocator really takes for a request of {@code pages}. */
     abstract long occupiedPages(long pages);
 
+    /** Checks the implementation's internal structure; throws when broken. */
+    abstract void checkInternals(IovaAllocator a);
+
     record Range(long pfn, long pages, long occupied) {
         long last() {
             return pfn + occupied - 1;
@@ -175,6 +178,7 @@ abstract class IovaAllocatorContractTest {
         assertEquals(63 - 10 - 1 - 4, handedOut);
         assertTrue(a.isAllocated(15));
         assertTrue(a.isAllocated(40));
+        checkInternals(a);
     }
 
     @Test
@@ -191,10 +195,12 @@ abstract class IovaAllocatorContractTest {
         assertFalse(a.isAllocated(311));
         // Still one reservation: nothing of it can be freed, and nothing inside is handed out.
         assertThrows(IllegalArgumentException.class, () -> a.free(50, 261));
+        checkInternals(a);
         long pfn;
         while ((pfn = a.allocate(2, 511)) != NONE) {
             assertTrue(pfn + 1 < 50 || pfn > 310, "pfn " + pfn + " inside the merged reservation");
         }
+        checkInternals(a);
     }
 
     @Test
@@ -297,10 +303,23 @@ abstract class IovaAllocatorContractTest {
         long resHi = resLo + rnd.nextInt(60);
         a.reserve(resLo, resHi);
         occupied.set((int) resLo, (int) resHi + 1);
+        BitSet liveBits = new BitSet();
         List<Range> live = new ArrayList<>();
         for (int op = 0; op < ops; op++) {
             String where = "seed " + seed + ", op " + op;
-            if (live.isEmpty() || rnd.nextInt(100) < 55) {
+            int dice = rnd.nextInt(100);
+            if (dice < 1) {
+                long lo = 1 + rnd.nextInt((int) SPACE_LIMIT);
+                long hi = Math.min(SPACE_LIMIT, lo + rnd.nextInt(8));
+                int clash = liveBits.nextSetBit((int) lo);
+                if (clash >= 0 && clash <= hi) {
+                    assertThrows(IllegalArgumentException.class, () -> a.reserve(lo, hi),
+                            where + ": reserve [" + lo + ", " + hi + "] over live pfn " + clash);
+                } else {
+                    a.reserve(lo, hi);
+                    occupied.set((int) lo, (int) hi + 1);
+                }
+            } else if (live.isEmpty() || dice < 56) {
                 long pages = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(40) : 1 + rnd.nextInt(8);
                 long limit = rnd.nextBoolean() ? SPACE_LIMIT : pages + rnd.nextLong(SPACE_LIMIT - pages + 1);
                 long pfn = a.allocate(pages, limit);
@@ -325,6 +344,7 @@ abstract class IovaAllocatorContractTest {
                     fail(where + ": " + r + " overlaps pfn " + clash + " (live, reserved or 0)");
                 }
                 occupied.set((int) pfn, (int) r.last() + 1);
+                liveBits.set((int) pfn, (int) r.last() + 1);
                 live.add(r);
             } else {
                 int i = rnd.nextInt(live.size());
@@ -333,8 +353,14 @@ abstract class IovaAllocatorContractTest {
                 live.removeLast();
                 a.free(r.pfn(), r.pages());
                 occupied.clear((int) r.pfn(), (int) r.last() + 1);
+                liveBits.clear((int) r.pfn(), (int) r.last() + 1);
             }
             if (op % 250 == 0) {
+                try {
+                    checkInternals(a);
+                } catch (IllegalStateException e) {
+                    fail(where + ": " + e.getMessage(), e);
+                }
                 for (int probe = 0; probe < 40; probe++) {
                     long p = 1 + rnd.nextInt((int) SPACE_LIMIT);
                     assertEquals(occupied.get((int) p), a.isAllocated(p), where + ": isAllocated(" + p + ")");
@@ -367,10 +393,8 @@ abstract class IovaAllocatorContractTest {
         List<Future<List<Range>>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             for (int t = 0; t < threads; t++) {
-                SplittableRandom rnd = new SplittableRandom(seed).split();
                 long threadSeed = seed * 31 + t;
-                rnd = new SplittableRandom(threadSeed);
-                SplittableRandom r = rnd;
+                SplittableRandom r = new SplittableRandom(threadSeed);
                 results.add(pool.submit(() -> {
                     start.await();
                     List<Range> kept = new ArrayList<>();
@@ -404,5 +428,60 @@ abstract class IovaAllocatorContractTest {
         for (Range r : all) {
             assertTrue(a.isAllocated(r.pfn()) && a.isAllocated(r.last()), "seed " + seed + ": " + r + " not allocated");
         }
+        checkInternals(a);
+    }
+
+    @Test
+    void shouldNeverHandOutAPfnTwiceWhileThreadsAllocateFreeAndExhaustATightSpace() throws Exception {
+        IovaAllocator a = create();
+        int threads = 4;
+        long limit = 127; // 4 threads x 16 ranges x up to 4 pages do not fit: exhaustion, flushes
+        long seed = 4404;
+        // owner[pfn] = thread + 1 while that thread holds it; a second owner is an overlap
+        var owner = new java.util.concurrent.atomic.AtomicIntegerArray((int) limit + 1);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            for (int t = 0; t < threads; t++) {
+                int me = t + 1;
+                SplittableRandom r = new SplittableRandom(seed + t);
+                results.add(pool.submit(() -> {
+                    start.await();
+                    List<Range> held = new ArrayList<>();
+                    int failures = 0;
+                    for (int i = 0; i < 3000; i++) {
+                        if (held.size() < 16 && r.nextInt(100) < 60) {
+                            long pages = 1 + r.nextInt(4);
+                            long pfn = a.allocate(pages, limit);
+                            if (pfn == NONE) {
+                                failures++;
+                                continue;
+                            }
+                            Range got = new Range(pfn, pages, occupiedPages(pages));
+                            for (long p = got.pfn(); p <= got.last(); p++) {
+                                int was = owner.compareAndExchange((int) p, 0, me);
+                                if (was != 0) {
+                                    throw new AssertionError("seed " + (seed + me - 1) + ": pfn " + p + " of " + got
+                                            + " handed to thread " + me + " while thread " + was + " holds it");
+                                }
+                            }
+                            held.add(got);
+                        } else if (!held.isEmpty()) {
+                            Range gone = held.remove(r.nextInt(held.size()));
+                            for (long p = gone.pfn(); p <= gone.last(); p++) {
+                                owner.set((int) p, 0);
+                            }
+                            a.free(gone.pfn(), gone.pages());
+                        }
+                    }
+                    return failures;
+                }));
+            }
+            start.countDown();
+        }
+        for (Future<Integer> f : results) {
+            f.get(); // rethrows an overlap found by a worker
+        }
+        checkInternals(a);
     }
 }

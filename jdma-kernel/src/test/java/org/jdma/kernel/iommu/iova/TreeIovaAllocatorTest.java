@@ -16,6 +16,11 @@ class TreeIovaAllocatorTest extends IovaAllocatorContractTest {
     }
 
     @Override
+    void checkInternals(IovaAllocator a) {
+        ((TreeIovaAllocator) a).checkInvariants();
+    }
+
+    @Override
     long occupiedPages(long pages) {
         return pages;
     }
