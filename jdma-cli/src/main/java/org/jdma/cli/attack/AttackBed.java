@@ -117,8 +117,8 @@ final class AttackBed implements AutoCloseable {
     }
 
     /**
-     * Lets {@code ns} of virtual time pass, then runs the kernel's due timers (the lazy flush
-     * queue's 10 ms timeout: the platform has no timer the kernel can arm, so a timer tick polls it).
+     * Lets {@code ns} of virtual time pass (the lazy flush queue's 10 ms timer fires on the machine's
+     * clock meanwhile), then asks the kernel to run any timer that is due, as a timer tick would.
      */
     void advance(long ns) {
         machine.clock().runFor(ns);
