@@ -148,6 +148,13 @@ final class AttackBed implements AutoCloseable {
                 .map(d -> OptionalLong.of(d.pageTable().root())).orElse(OptionalLong.empty());
     }
 
+    /** The longest unmap-to-flush window the rogue's lazy domain has measured, if it has a flush queue that flushed. */
+    OptionalLong flushQueueStaleMaxNs() {
+        return kernel.iommu().vtdDomainOf(rogue.requester()).filter(d -> d.flushQueue() != null)
+                .map(d -> d.flushQueue().stats()).filter(st -> st.freed() > 0)
+                .map(st -> OptionalLong.of(st.staleMaxNs())).orElse(OptionalLong.empty());
+    }
+
     @Override
     public void close() {
         try {

@@ -127,8 +127,10 @@ public final class AttackSuite {
                     r.result(), Optional.empty(), kernelFault, bed.mode() == AttackMode.OFF ? OptionalLong.empty() : OptionalLong.of(leakedFor));
         }
         String effect = leakedAtAll
-                ? String.format("read the reused frame (\"%s\") for %s after the unmap, then blocked (the flush queue's"
-                        + " invalidation)", leaked, formatNs(leakedFor))
+                ? String.format("read the reused frame (\"%s\") for %s after the unmap (retrying every %s), then blocked by"
+                        + " the flush queue's invalidation%s", leaked, formatNs(leakedFor), formatNs(STALE_RETRY_STEP_NS),
+                        bed.flushQueueStaleMaxNs().stream().mapToObj(ns -> "; the kernel's flush queue measured "
+                                + formatNs(ns) + " from unmap to completed flush").findFirst().orElse(""))
                 : "blocked at the first retry after the unmap";
         return new AttackResult(Attack.STALE_IOVA, bed.mode(), target, !leakedAtAll, effect, r.result(), deviceFault, kernelFault,
                 OptionalLong.of(leakedFor));
