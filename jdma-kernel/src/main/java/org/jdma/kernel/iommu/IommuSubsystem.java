@@ -108,7 +108,14 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
                 continue;
             }
             VtdUnitDriver unit = u.get();
-            unit.init();
+            try {
+                unit.init();
+            } catch (IllegalStateException e) {
+                // A unit that does not complete a command: Linux fails its init and goes on without it.
+                problems.add(String.format("DRHD at %#x: init failed, its devices' DMA is not remapped: %s",
+                        drhd.registerBase(), e.getMessage()));
+                continue;
+            }
             bootLog.add(String.format("DMAR: unit %#x: VER %#x CAP %#018x ECAP %#018x, %s invalidation, %d-level tables",
                     unit.registerBase(), unit.version(), unit.cap(), unit.ecap(),
                     unit.queuedInvalidation() ? "queued" : "register-based",

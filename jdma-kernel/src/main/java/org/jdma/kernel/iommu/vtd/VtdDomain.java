@@ -238,13 +238,21 @@ public final class VtdDomain implements IommuDomain {
         checkLive();
         requireDma("unmapAndFree");
         long pages = size / GRANULE;
+        long pfn = iovaAddress / GRANULE;
+        if (flushQueue != null && flushQueue.holds(pfn)) {
+            throw new IllegalArgumentException(String.format(
+                    "IOVA %#x was already unmapped and waits for its flush (double unmap)", iovaAddress));
+        }
+        if (!iova.isAllocated(pfn)) {
+            throw new IllegalArgumentException(String.format("IOVA %#x was not allocated in domain %d", iovaAddress, domainId));
+        }
         List<Long> tables = table.unmap(iovaAddress, size);
         if (type == Type.DMA_STRICT) {
             unit.invalidateIotlbPages(domainId, iovaAddress, pages);
             tables.forEach(unit.memory()::freePage);
-            iova.free(iovaAddress / GRANULE, pages);
+            iova.free(pfn, pages);
         } else {
-            flushQueue.queue(iovaAddress / GRANULE, pages, tables);
+            flushQueue.queue(pfn, pages, tables);
         }
     }
 

@@ -320,9 +320,10 @@ public final class VtdUnitDriver implements AutoCloseable {
             clearContext(device);
         }
         memory.write128(entry, VtdContextEntryLayout.lo(slptptr, tt, false, true), VtdContextEntryLayout.hi(domainId, aw));
-        int did = cachingMode() ? 0 : domainId;
-        invalidateContextDevice(did, device.sourceId());
-        invalidateIotlbDomain(did);
+        // Linux domain_context_mapping_one: with caching mode the not-present entry was cached
+        // under domain id 0, so the context cache is invalidated for DID 0; the IOTLB for the new DID.
+        invalidateContextDevice(cachingMode() ? 0 : domainId, device.sourceId());
+        invalidateIotlbDomain(domainId);
     }
 
     /**
