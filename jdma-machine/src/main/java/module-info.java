@@ -18,5 +18,6 @@ module org.jdma.machine {
     exports org.jdma.machine.memory to org.jdma.cli;
     exports org.jdma.machine.mmio to org.jdma.cli;
     exports org.jdma.machine.dev to org.jdma.cli;
+    exports org.jdma.machine.dev.rogue to org.jdma.cli;
     exports org.jdma.machine.iommu.vtd.hw to org.jdma.cli;
 }

@@ -3,6 +3,8 @@
  * {@code RingBenchmark} (the descriptor ring against JCTools and the LMAX Disruptor) and
  * {@code CopyBenchmark} (the copy engine's MEMMOVE against {@code MemorySegment.copy});
  * {@code RingPartsBenchmark} times the ring's sides alone, to attribute its cost;
+ * {@code MapBenchmark} is Linux's dma_map_benchmark (map + unmap through the VT-d driver, strict
+ * and lazy) against {@code MemorySegment.copy} of the same bytes;
  * {@code IovaBenchmark} and {@code IovaContendedBenchmark} (1 and 4 threads) compare IOVA
  * alloc+free through the per-CPU magazines with the bare tree allocator.
  * {@code BenchMain} is JMH's main plus a table of jdma-vs-peer ratios.

@@ -19,6 +19,7 @@ import org.jdma.machine.cache.WriteBackCache;
 import org.jdma.machine.dev.Device;
 import org.jdma.machine.dev.DeviceContext;
 import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.machine.dev.rogue.RogueDevice;
 import org.jdma.machine.firmware.MemoryMapEntry;
 import org.jdma.machine.firmware.acpi.DmarDescription;
 import org.jdma.machine.firmware.acpi.DmarLayout;
@@ -68,6 +69,7 @@ public final class Machine implements Platform, AutoCloseable {
     private final List<Device> devices = new ArrayList<>();
     private final List<DmaPort> ports = new ArrayList<>();
     private final List<CopyEngine> copyEngines = new ArrayList<>();
+    private final List<RogueDevice> rogueDevices = new ArrayList<>();
     private final List<VtdUnit> remappingUnits = new ArrayList<>();
     private final List<PciFunction> bridges;
     private final Map<Integer, PciTopology> topologies = new TreeMap<>();
@@ -97,6 +99,13 @@ public final class Machine implements Platform, AutoCloseable {
                 CopyEngine engine = new CopyEngine(config.copyEngine(), ctx);
                 copyEngines.add(engine);
                 plug(engine, ctx);
+            }
+            for (int i = 0; i < config.rogueDevices(); i++) {
+                String name = "rogue" + i;
+                DeviceContext ctx = plugContext(name, RequesterId.of(0, MachineConfig.FIRST_ROGUE_DEVICE + i, 0));
+                RogueDevice rogue = new RogueDevice(ctx);
+                rogueDevices.add(rogue);
+                plug(rogue, ctx);
             }
             this.bridges = config.bridges().stream().map(MachineConfig.Bridge::pciFunction).toList();
             buildPciTopology();
@@ -146,6 +155,8 @@ public final class Machine implements Platform, AutoCloseable {
     public List<Device> devices() { return List.copyOf(devices); }
     public List<DmaPort> dmaPorts() { return List.copyOf(ports); }
     public List<CopyEngine> copyEngines() { return List.copyOf(copyEngines); }
+    /** The rogue bus masters ({@link MachineConfig#rogueDevices()}), for attack scenarios. */
+    public List<RogueDevice> rogueDevices() { return List.copyOf(rogueDevices); }
 
     /**
      * Checks that requester ids are unique and every function can be reached through the bridges,

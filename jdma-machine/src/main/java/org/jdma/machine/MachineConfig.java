@@ -89,6 +89,12 @@ public record MachineConfig(long seed, List<Ram> ram, CacheConfig cache, BusTimi
         if (copyEngines < 0 || copyEngines > MAX_COPY_ENGINES) {
             throw new IllegalArgumentException("copyEngines must be 0.." + MAX_COPY_ENGINES + " (bus 0, devices 04..1f), was " + copyEngines);
         }
+        if (rogueDevices > 0 && FIRST_COPY_ENGINE_DEVICE + copyEngines > FIRST_ROGUE_DEVICE) {
+            throw new IllegalArgumentException(String.format(
+                    "%d copy engines (00:%02x.0..00:%02x.0) collide with rogue device 0 at 00:%02x.0: use at most %d copy engines with rogue devices",
+                    copyEngines, FIRST_COPY_ENGINE_DEVICE, FIRST_COPY_ENGINE_DEVICE + copyEngines - 1, FIRST_ROGUE_DEVICE,
+                    FIRST_ROGUE_DEVICE - FIRST_COPY_ENGINE_DEVICE));
+        }
     }
 
     /**

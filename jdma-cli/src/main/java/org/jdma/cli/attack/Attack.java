@@ -1,0 +1,29 @@
+package org.jdma.cli.attack;
+
+/** The attacks of {@code jdma run attack}, in the order they run. */
+public enum Attack {
+    READ_KERNEL_MEMORY("read kernel memory", "read a secret the kernel keeps in a buffer it never mapped for any device"),
+    WRITE_KERNEL_MEMORY("write kernel memory", "overwrite a kernel buffer no device was given"),
+    READ_PEER_BUFFER("read a peer's buffer", "read the copy engine's buffer while it is mapped for the copy engine"),
+    WRITE_PEER_BUFFER("write a peer's buffer", "overwrite the copy engine's buffer while it is mapped for the copy engine"),
+    STALE_IOVA("use an IOVA after unmap", "keep using the rogue's own IOVA after its driver unmapped it and the memory was reused"),
+    WRITE_PAGE_TABLES("write the IOMMU tables", "overwrite the root table and the copy engine's page-table page"),
+    RMRR_OF_ANOTHER_DEVICE("touch another device's RMRR", "write the reserved memory region the firmware reserved for the copy engine"),
+    MSI_WINDOW("write the MSI window", "write the copy engine's completion message into the interrupt range");
+
+    private final String title;
+    private final String description;
+
+    Attack(String title, String description) {
+        this.title = title;
+        this.description = description;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String description() {
+        return description;
+    }
+}

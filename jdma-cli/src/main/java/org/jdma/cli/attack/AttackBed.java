@@ -1,0 +1,171 @@
+package org.jdma.cli.attack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.jdma.kernel.Kernel;
+import org.jdma.kernel.engine.DeviceAddressing;
+import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.iommu.DomainAddressing;
+import org.jdma.kernel.iommu.IommuFault;
+import org.jdma.kernel.iommu.IommuMode;
+import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
+import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
+import org.jdma.machine.bus.Access;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
+import org.jdma.machine.dev.rogue.RogueDevice;
+import org.jdma.machine.firmware.acpi.DmarDescription;
+import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.machine.firmware.acpi.ScopeDescription;
+import org.jdma.machine.pci.RequesterId;
+
+/**
+ * One machine under attack: the default machine plus one rogue device, with a DMAR that also
+ * reserves a memory region (RMRR) for the copy engine, booted with the kernel in one
+ * {@link AttackMode}. Everything an attack needs from the kernel goes through here.
+ */
+final class AttackBed implements AutoCloseable {
+
+    /** The copy engine's RMRR: the last 64 KiB of low RAM. */
+    static final long RMRR_BASE = 2 * MachineConfig.GiB - 0x1_0000;
+    static final long RMRR_SIZE = 0x1_0000;
+    /** The copy engine: the peer whose buffers and RMRR the rogue goes after. */
+    static final RequesterId PEER = RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
+
+    private final AttackMode mode;
+    private final Machine machine;
+    private final Kernel kernel;
+    private final RogueDevice rogue;
+    private final List<DmaBuffer> buffers = new ArrayList<>();
+    /** Faults the kernel's handler reported and no attack has taken yet (event thread = this thread). */
+    private final List<FaultRecord> reported = new ArrayList<>();
+    /** The rogue's own DMA addressing, as a driver of it would have: its default domain, or physical. */
+    private final DeviceAddressing rogueAddressing;
+
+    AttackBed(AttackMode mode, long seed) {
+        this.mode = mode;
+        this.machine = new Machine(config(seed));
+        try {
+            this.kernel = boot(machine, mode);
+            this.rogue = machine.rogueDevices().getFirst();
+            kernel.iommu().addFaultListener(f -> reported.add(record(f)));
+            this.rogueAddressing = kernel.iommu().domainOf(rogue.requester())
+                    .<DeviceAddressing>map(d -> new DomainAddressing(d, -1L)).orElse(DeviceAddressing.physical());
+        } catch (RuntimeException e) {
+            machine.close();
+            throw e;
+        }
+    }
+
+    /** The default machine, one rogue device, and an RMRR for the copy engine. */
+    static MachineConfig config(long seed) {
+        DmarDescription dmar = DmarDescription.of("JDMAMACH", MachineConfig.HOST_ADDRESS_WIDTH,
+                DmarLayout.FLAG_DMA_CTRL_PLATFORM_OPT_IN, List.of(
+                        DmarDescription.RemappingUnit.includeAll(0, MachineConfig.VTD_REGISTER_BASE),
+                        new DmarDescription.ReservedMemoryRegion(0, RMRR_BASE, RMRR_BASE + RMRR_SIZE - 1,
+                                List.of(new ScopeDescription.PciDevice(PEER, 0)))));
+        return MachineConfig.defaults().withSeed(seed).withRogueDevices(1).withDmar(dmar);
+    }
+
+    private static Kernel boot(Machine machine, AttackMode mode) {
+        IommuMode m = switch (mode) {
+            case OFF -> IommuMode.OFF;
+            case STRICT -> IommuMode.STRICT;
+            case LAZY -> IommuMode.LAZY;
+        };
+        return Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(m).withIovaAllocators(CachedIovaAllocator::new));
+    }
+
+    private static FaultRecord record(IommuFault f) {
+        return new FaultRecord(f.device(), f.iovaPage(), f.read() ? Access.READ : Access.WRITE, f.reasonCode());
+    }
+
+    AttackMode mode() { return mode; }
+    Machine machine() { return machine; }
+    Kernel kernel() { return kernel; }
+    RogueDevice rogue() { return rogue; }
+
+    /** A kernel buffer of {@code size} bytes (page aligned), freed when the bed closes. */
+    DmaBuffer allocate(long size) {
+        DmaBuffer b = kernel.memory().allocate(size, 4096);
+        buffers.add(b);
+        return b;
+    }
+
+    /** Maps {@code b} for the copy engine, as its driver does; returns the device address. */
+    long mapForPeer(DmaBuffer b) {
+        return peerAddressing().map(b, 0);
+    }
+
+    void unmapForPeer(long deviceAddress) {
+        peerAddressing().unmap(deviceAddress);
+    }
+
+    private DeviceAddressing peerAddressing() {
+        return kernel.copyEngine().engine().addressing();
+    }
+
+    /** Maps {@code b} for the rogue device as if a driver of it did (the device is compromised, not its driver). */
+    long mapForRogue(DmaBuffer b) {
+        return rogueAddressing.map(b, 0);
+    }
+
+    /** Undoes {@link #mapForRogue}, as the rogue's driver does when its I/O is done. */
+    void unmapForRogue(long deviceAddress) {
+        rogueAddressing.unmap(deviceAddress);
+    }
+
+    /**
+     * Lets {@code ns} of virtual time pass (the lazy flush queue's 10 ms timer fires on the machine's
+     * clock meanwhile), then asks the kernel to run any timer that is due, as a timer tick would.
+     */
+    void advance(long ns) {
+        machine.clock().runFor(ns);
+        kernel.iommu().runTimers();
+    }
+
+    /** Lets pending interrupts (the fault event) be handled, then returns the faults the kernel reported since the last call. */
+    List<FaultRecord> takeKernelFaults() {
+        machine.clock().runFor(INTERRUPT_SETTLE_NS);
+        List<FaultRecord> taken = List.copyOf(reported);
+        reported.clear();
+        return taken;
+    }
+
+    /** Virtual time given to the fault-event interrupt to reach its handler. */
+    static final long INTERRUPT_SETTLE_NS = 20_000;
+
+    /** Physical address of the root table the unit uses, when translation is on. */
+    OptionalLong rootTable() {
+        return kernel.iommu().units().stream().filter(VtdUnitDriver::translationEnabled)
+                .mapToLong(VtdUnitDriver::rootTable).findFirst();
+    }
+
+    /** Physical address of {@code device}'s top-level page-table page, when it has one. */
+    OptionalLong pageTablePage(RequesterId device) {
+        return kernel.iommu().vtdDomainOf(device).filter(d -> d.pageTable() != null)
+                .map(d -> OptionalLong.of(d.pageTable().root())).orElse(OptionalLong.empty());
+    }
+
+    /** The longest unmap-to-flush window the rogue's lazy domain has measured, if it has a flush queue that flushed. */
+    OptionalLong flushQueueStaleMaxNs() {
+        return kernel.iommu().vtdDomainOf(rogue.requester()).filter(d -> d.flushQueue() != null)
+                .map(d -> d.flushQueue().stats()).filter(st -> st.freed() > 0)
+                .map(st -> OptionalLong.of(st.staleMaxNs())).orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public void close() {
+        try {
+            for (DmaBuffer b : buffers) {
+                if (!b.isFreed()) {
+                    b.close();
+                }
+            }
+            kernel.close();
+        } finally {
+            machine.close();
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package org.jdma.cli.attack;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.machine.Cpu;
+import org.jdma.machine.bus.DmaResult;
+import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.machine.dev.rogue.RogueDevice;
+import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+
+/**
+ * Runs every {@link Attack} against one freshly booted machine per mode and judges each outcome.
+ * Each attack's decisive access is compared with what memory shows afterwards (read by the CPU),
+ * and, when the device got a translation fault, with the fault record the kernel reported.
+ */
+public final class AttackSuite {
+
+    /** How often the rogue retries a stale IOVA, virtual ns. */
+    public static final long STALE_RETRY_STEP_NS = 100_000;
+    /** How long it keeps retrying before it gives up, virtual ns (5 x the flush queue's 10 ms timeout). */
+    public static final long STALE_RETRY_LIMIT_NS = 50_000_000;
+
+    private static final byte[] SECRET = "kernel secret: 0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PEER_SECRET = "copy engine data: fedcba9876543210".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REUSED_SECRET = "reused frame: new owner's data!!".getBytes(StandardCharsets.US_ASCII);
+    private static final long EVIL_PATTERN = 0x4141_4141_4141_4141L;
+    private static final int EVIL_LENGTH = 64;
+
+    private AttackSuite() { }
+
+    /** Every attack on a machine booted in {@code mode}, each on its own machine so one cannot disturb the next. */
+    public static List<AttackResult> run(AttackMode mode, long seed) {
+        List<AttackResult> results = new ArrayList<>();
+        for (Attack a : Attack.values()) {
+            try (AttackBed bed = new AttackBed(mode, seed)) {
+                results.addAll(run(a, bed));
+            }
+        }
+        return results;
+    }
+
+    static List<AttackResult> run(Attack attack, AttackBed bed) {
+        return switch (attack) {
+            case READ_KERNEL_MEMORY -> List.of(readKernelMemory(bed));
+            case WRITE_KERNEL_MEMORY -> List.of(writeKernelMemory(bed));
+            case READ_PEER_BUFFER -> peerBuffer(bed, false);
+            case WRITE_PEER_BUFFER -> peerBuffer(bed, true);
+            case STALE_IOVA -> List.of(staleIova(bed));
+            case WRITE_PAGE_TABLES -> pageTables(bed);
+            case RMRR_OF_ANOTHER_DEVICE -> List.of(rmrr(bed));
+            case MSI_WINDOW -> List.of(msiWindow(bed));
+        };
+    }
+
+    // ---- attacks --------------------------------------------------------------------------------
+
+    private static AttackResult readKernelMemory(AttackBed bed) {
+        DmaBuffer secret = bed.allocate(4096);
+        secret.write(0, SECRET);
+        return readAttack(bed, Attack.READ_KERNEL_MEMORY, String.format("physical %#x", secret.physicalAddress()),
+                secret.physicalAddress(), SECRET, "the kernel's secret");
+    }
+
+    private static AttackResult writeKernelMemory(AttackBed bed) {
+        DmaBuffer victim = bed.allocate(4096);
+        victim.write(0, SECRET);
+        return writeAttack(bed, Attack.WRITE_KERNEL_MEMORY, String.format("physical %#x", victim.physicalAddress()),
+                victim.physicalAddress(), "the kernel buffer");
+    }
+
+    private static List<AttackResult> peerBuffer(AttackBed bed, boolean write) {
+        DmaBuffer peer = bed.allocate(4096);
+        peer.write(0, PEER_SECRET);
+        long deviceAddress = bed.mapForPeer(peer);
+        try {
+            List<AttackResult> out = new ArrayList<>();
+            Attack a = write ? Attack.WRITE_PEER_BUFFER : Attack.READ_PEER_BUFFER;
+            out.add(write ? writeAttack(bed, a, String.format("physical %#x", peer.physicalAddress()), peer.physicalAddress(), "the copy engine's buffer")
+                    : readAttack(bed, a, String.format("physical %#x", peer.physicalAddress()), peer.physicalAddress(), PEER_SECRET, "the copy engine's data"));
+            if (deviceAddress != peer.physicalAddress()) {
+                // The copy engine's IOVA means nothing in the rogue's own domain: try it too.
+                peer.write(0, PEER_SECRET);
+                out.add(write ? writeAttack(bed, a, String.format("the peer's IOVA %#x", deviceAddress), deviceAddress, peer, "the copy engine's buffer")
+                        : readAttack(bed, a, String.format("the peer's IOVA %#x", deviceAddress), deviceAddress, PEER_SECRET, "the copy engine's data"));
+            }
+            return out;
+        } finally {
+            bed.unmapForPeer(deviceAddress);
+        }
+    }
+
+    private static AttackResult staleIova(AttackBed bed) {
+        RogueDevice rogue = bed.rogue();
+        DmaBuffer buffer = bed.allocate(4096);
+        long iova = bed.mapForRogue(buffer);
+        String target = bed.mode() == AttackMode.OFF ? String.format("physical %#x (no IOVA without an IOMMU)", iova)
+                : String.format("IOVA %#x", iova);
+        RogueDevice.ReadOutcome legit = rogue.read(iova, REUSED_SECRET.length);
+        if (legit.blocked()) {
+            throw new IllegalStateException("the rogue's own mapping " + target + " does not work before the unmap: " + legit.result());
+        }
+        bed.unmapForRogue(iova);
+        buffer.write(0, REUSED_SECRET); // the frame goes on to hold someone else's data
+        long unmappedAt = bed.machine().clock().now();
+        RogueDevice.ReadOutcome r = rogue.read(iova, REUSED_SECRET.length);
+        long leakedFor = 0;
+        boolean leakedAtAll = !r.blocked();
+        String leaked = leakedAtAll ? new String(r.data(), StandardCharsets.US_ASCII) : "";
+        if (leakedAtAll && !Arrays.equals(r.data(), REUSED_SECRET)) {
+            throw new IllegalStateException("the stale IOVA " + target + " reached something other than the reused frame: " + leaked);
+        }
+        while (!r.blocked() && leakedFor < STALE_RETRY_LIMIT_NS) {
+            bed.advance(STALE_RETRY_STEP_NS);
+            leakedFor = bed.machine().clock().now() - unmappedAt;
+            r = rogue.read(iova, REUSED_SECRET.length);
+        }
+        Optional<FaultRecord> deviceFault = faultOf(bed, r.result());
+        Optional<FaultRecord> kernelFault = matchingKernelFault(bed, deviceFault);
+        if (!r.blocked()) {
+            return new AttackResult(Attack.STALE_IOVA, bed.mode(), target, false, String.format(
+                    "still read the reused frame (\"%s\") %s after the unmap: nothing ever blocked it", leaked, formatNs(leakedFor)),
+                    r.result(), Optional.empty(), kernelFault, bed.mode() == AttackMode.OFF ? OptionalLong.empty() : OptionalLong.of(leakedFor));
+        }
+        String effect = leakedAtAll
+                ? String.format("read the reused frame (\"%s\") for %s after the unmap (retrying every %s), then blocked by"
+                        + " the flush queue's invalidation%s", leaked, formatNs(leakedFor), formatNs(STALE_RETRY_STEP_NS),
+                        bed.flushQueueStaleMaxNs().stream().mapToObj(ns -> "; the kernel's flush queue measured "
+                                + formatNs(ns) + " from unmap to completed flush").findFirst().orElse(""))
+                : "blocked at the first retry after the unmap";
+        return new AttackResult(Attack.STALE_IOVA, bed.mode(), target, !leakedAtAll, effect, r.result(), deviceFault, kernelFault,
+                OptionalLong.of(leakedFor));
+    }
+
+    private static List<AttackResult> pageTables(AttackBed bed) {
+        OptionalLong root = bed.rootTable();
+        if (root.isEmpty()) {
+            return List.of(new AttackResult(Attack.WRITE_PAGE_TABLES, bed.mode(), "no remapping tables", false,
+                    "translation is off: there are no tables to attack, and the rogue reaches all of memory anyway",
+                    DmaResult.ok(0, 0), Optional.empty(), Optional.empty(), OptionalLong.empty()));
+        }
+        List<AttackResult> out = new ArrayList<>();
+        out.add(writeAttack(bed, Attack.WRITE_PAGE_TABLES, String.format("root table %#x", root.getAsLong()), root.getAsLong(),
+                "the root table"));
+        OptionalLong table = bed.pageTablePage(AttackBed.PEER);
+        if (table.isPresent()) {
+            out.add(writeAttack(bed, Attack.WRITE_PAGE_TABLES, String.format("copy engine's page table %#x", table.getAsLong()),
+                    table.getAsLong(), "the copy engine's page table"));
+        }
+        return out;
+    }
+
+    private static AttackResult rmrr(AttackBed bed) {
+        return writeAttack(bed, Attack.RMRR_OF_ANOTHER_DEVICE, String.format("RMRR of 00:04.0 at %#x", AttackBed.RMRR_BASE),
+                AttackBed.RMRR_BASE, "the copy engine's reserved region");
+    }
+
+    private static AttackResult msiWindow(AttackBed bed) {
+        CopyEngine engine = bed.machine().copyEngines().getFirst();
+        CopyEngineDriver driver = bed.kernel().copyEngine();
+        int entry = CopyEngineDriver.COMPLETION_ENTRY;
+        long address = engine.msix().address(entry);
+        int data = engine.msix().data(entry);
+        long before = driver.completionInterrupts();
+        byte[] message = {(byte) data, (byte) (data >>> 8), (byte) (data >>> 16), (byte) (data >>> 24)};
+        DmaResult r = bed.rogue().write(address, message);
+        List<FaultRecord> faults = bed.takeKernelFaults();
+        long after = driver.completionInterrupts();
+        String effect = String.format("an interrupt, not a memory write: vector %d reached the copy engine driver's completion"
+                        + " handler (%d -> %d handled); DMA remapping never translates 0xfeexxxxx, only interrupt remapping"
+                        + " (DMAR INTR_REMAP, absent on this machine) could refuse it%s",
+                data & 0xFF, before, after, faults.isEmpty() ? "" : "; the kernel reported " + faults);
+        return new AttackResult(Attack.MSI_WINDOW, bed.mode(), String.format("MSI %#x data %#x", address, data),
+                !r.isOk(), effect, r, faultOf(bed, r), Optional.empty(), OptionalLong.empty());
+    }
+
+    // ---- building blocks ------------------------------------------------------------------------
+
+    private static AttackResult readAttack(AttackBed bed, Attack attack, String target, long address, byte[] secret, String what) {
+        RogueDevice.ReadOutcome r = bed.rogue().read(address, secret.length);
+        boolean leaked = r.data().length > 0 && Arrays.equals(r.data(), Arrays.copyOf(secret, r.data().length));
+        Optional<FaultRecord> deviceFault = faultOf(bed, r.result());
+        Optional<FaultRecord> kernelFault = matchingKernelFault(bed, deviceFault);
+        boolean blocked = r.blocked() && r.data().length == 0;
+        String effect = blocked ? "blocked: nothing came back"
+                : leaked ? String.format("read %d bytes of %s: \"%s\"", r.data().length, what,
+                        new String(r.data(), StandardCharsets.US_ASCII))
+                : String.format("read %d bytes, not %s", r.data().length, what);
+        return new AttackResult(attack, bed.mode(), target, blocked, effect, r.result(), deviceFault, kernelFault, OptionalLong.empty());
+    }
+
+    private static AttackResult writeAttack(AttackBed bed, Attack attack, String target, long address, String what) {
+        return writeAttack(bed, attack, target, address, address, what);
+    }
+
+    private static AttackResult writeAttack(AttackBed bed, Attack attack, String target, long address, DmaBuffer victim, String what) {
+        return writeAttack(bed, attack, target, address, victim.physicalAddress(), what);
+    }
+
+    /** Writes the evil pattern at bus {@code address}; {@code physical} is where the victim bytes lie. */
+    private static AttackResult writeAttack(AttackBed bed, Attack attack, String target, long address, long physical, String what) {
+        Cpu cpu = bed.machine().cpu();
+        byte[] before = new byte[EVIL_LENGTH];
+        cpu.read(physical, before);
+        DmaResult r = bed.rogue().fill(address, EVIL_LENGTH, EVIL_PATTERN);
+        byte[] after = new byte[EVIL_LENGTH];
+        cpu.read(physical, after);
+        boolean unchanged = Arrays.equals(before, after);
+        Optional<FaultRecord> deviceFault = faultOf(bed, r);
+        Optional<FaultRecord> kernelFault = matchingKernelFault(bed, deviceFault);
+        boolean blocked = !r.isOk() && unchanged;
+        String effect = blocked ? "blocked: " + what + " is unchanged"
+                : unchanged ? String.format("the write went somewhere (%s), %s is unchanged", r, what)
+                : String.format("overwrote %d bytes of %s", r.bytes(), what);
+        return new AttackResult(attack, bed.mode(), target, blocked, effect, r, deviceFault, kernelFault, OptionalLong.empty());
+    }
+
+    private static Optional<FaultRecord> faultOf(AttackBed bed, DmaResult r) {
+        return r.isOk() ? Optional.empty() : Optional.of(FaultRecord.of(bed.rogue().requester(), r));
+    }
+
+    /** The kernel's record of the device's fault: the one that matches, else the first for the rogue, else the first. */
+    private static Optional<FaultRecord> matchingKernelFault(AttackBed bed, Optional<FaultRecord> deviceFault) {
+        List<FaultRecord> reported = bed.takeKernelFaults();
+        if (deviceFault.isPresent()) {
+            for (FaultRecord k : reported) {
+                if (k.sameFaultAs(deviceFault.get())) {
+                    return Optional.of(k);
+                }
+            }
+        }
+        return reported.stream().filter(k -> k.device().equals(bed.rogue().requester())).findFirst()
+                .or(() -> reported.stream().findFirst());
+    }
+
+    static String formatNs(long ns) {
+        if (ns >= 1_000_000) {
+            return String.format("%.1f ms", ns / 1e6);
+        }
+        if (ns >= 1_000) {
+            return String.format("%.1f µs", ns / 1e3);
+        }
+        return ns + " ns";
+    }
+}

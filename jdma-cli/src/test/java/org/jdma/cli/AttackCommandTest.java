@@ -1,0 +1,44 @@
+package org.jdma.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class AttackCommandTest {
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int status = cl.execute(args);
+        return new String[] {Integer.toString(status), out.toString(), err.toString()};
+    }
+
+    @Test
+    void shouldRunEveryModeAndExitZeroWhenStrictAndLazyBehave() {
+        String[] r = run("run", "attack");
+        assertEquals("0", r[0], r[1] + r[2]);
+        assertTrue(r[1].contains("IOMMU off") && r[1].contains("IOMMU strict") && r[1].contains("IOMMU lazy"), r[1]);
+        assertTrue(r[1].contains("0 of 8 blocked"), "nothing is blocked without an IOMMU: " + r[1]);
+        assertTrue(r[1].contains("10 of 11 blocked"), "strict blocks all but the MSI: " + r[1]);
+        assertTrue(r[1].contains("fault record: 0000:00:10.0 R"), r[1]);
+        assertTrue(r[1].contains("stale window: 10.0 ms"), r[1]);
+        assertTrue(r[1].contains("As expected"), r[1]);
+    }
+
+    @Test
+    void shouldRunOneModeAndRejectAnUnknownOne() {
+        String[] strict = run("run", "attack", "--mode", "strict");
+        assertEquals("0", strict[0], strict[1] + strict[2]);
+        assertTrue(!strict[1].contains("IOMMU off") && strict[1].contains("IOMMU strict"), strict[1]);
+        String[] bad = run("run", "attack", "--mode", "sometimes");
+        assertTrue(!"0".equals(bad[0]), bad[1] + bad[2]);
+        assertTrue((bad[1] + bad[2]).contains("sometimes"), bad[1] + bad[2]);
+    }
+}

@@ -1,0 +1,164 @@
+package org.jdma.machine.dev.rogue;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
+import org.jdma.machine.bus.Access;
+import org.jdma.machine.bus.AddressTranslator;
+import org.jdma.machine.bus.DmaResult;
+import org.jdma.machine.bus.FaultReason;
+import org.jdma.machine.iommu.vtd.VtdFaultReason;
+import org.jdma.machine.irq.MsiMessage;
+import org.jdma.machine.pci.PciFunction;
+import org.jdma.machine.pci.RequesterId;
+import org.junit.jupiter.api.Test;
+
+class RogueDeviceTest {
+
+    static final long MiB = 1L << 20;
+
+    static Machine machine(int rogues) {
+        return new Machine(MachineConfig.defaults()
+                .withRam(List.of(new MachineConfig.Ram("low", 0, 64 * MiB)))
+                .withRogueDevices(rogues));
+    }
+
+    @Test
+    void shouldSitAfterTheCopyEnginesWithItsOwnRequesterIdAndBar() {
+        try (Machine m = machine(2)) {
+            List<RogueDevice> rogues = m.rogueDevices();
+            assertEquals(2, rogues.size());
+            for (int i = 0; i < 2; i++) {
+                RogueDevice r = rogues.get(i);
+                assertEquals("rogue" + i, r.name());
+                assertEquals(RequesterId.of(0, MachineConfig.FIRST_ROGUE_DEVICE + i, 0), r.requester());
+                PciFunction f = r.pciFunction();
+                assertEquals(RogueDevice.VENDOR_ID, f.vendorId());
+                assertEquals(RogueDevice.DEVICE_ID, f.deviceId());
+                // BAR after memcpy0's: device index 1 + i.
+                assertEquals(MachineConfig.MMIO_BASE + (1 + i) * MachineConfig.BAR_STRIDE, f.barBase());
+                assertTrue(m.pciFunctions().contains(f), "enumeration finds " + f);
+                assertEquals(r.port(), m.dmaPorts().get(1 + i));
+            }
+            assertEquals(RogueDevice.VENDOR_ID | RogueDevice.DEVICE_ID << 16,
+                    m.cpu().read32(MachineConfig.MMIO_BASE + MachineConfig.BAR_STRIDE + RogueRegisters.ID));
+        }
+    }
+
+    @Test
+    void shouldPlugNoRogueOnTheDefaultMachine() {
+        try (Machine m = machine(0)) {
+            assertTrue(m.rogueDevices().isEmpty());
+        }
+    }
+
+    @Test
+    void shouldRejectCopyEnginesThatCollideWithRogueDevices() {
+        var e = assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults().withCopyEngines(13).withRogueDevices(1));
+        assertTrue(e.getMessage().contains("collide") && e.getMessage().contains("00:10.0"), e.getMessage());
+        MachineConfig.defaults().withCopyEngines(12).withRogueDevices(4); // 04..0f and 10..13: fine
+        MachineConfig.defaults().withCopyEngines(28); // no rogues: all of bus 0 for copy engines
+    }
+
+    @Test
+    void shouldReadAndWriteAnyPhysicalAddressWithoutAnIommu() {
+        try (Machine m = machine(1)) {
+            RogueDevice r = m.rogueDevices().getFirst();
+            m.cpu().write(0x10_0000, "kernel secret".getBytes());
+            RogueDevice.ReadOutcome got = r.read(0x10_0000, 13);
+            assertTrue(got.result().isOk(), got.result().toString());
+            assertArrayEquals("kernel secret".getBytes(), got.data());
+
+            assertTrue(r.write(0x20_0000, new byte[] {1, 2, 3}).isOk());
+            assertEquals(0x030201, m.cpu().read32(0x20_0000));
+            assertTrue(r.fill(0x30_0000, 16, 0x4141_4141_4141_4141L).isOk());
+            assertEquals(0x4141_4141_4141_4141L, m.cpu().read64(0x30_0008));
+            assertEquals(3, r.attempts());
+            assertEquals(0, r.blocked());
+        }
+    }
+
+    @Test
+    void shouldReportAFaultAsAResultAndInItsRegisters() {
+        try (Machine m = machine(1)) {
+            RogueDevice r = m.rogueDevices().getFirst();
+            long hole = 0x8000_0000L; // above the 64 MiB of RAM, below the BARs
+            RogueDevice.ReadOutcome got = r.read(hole, 64);
+            assertTrue(got.blocked());
+            assertEquals(FaultReason.UNSUPPORTED_REQUEST, got.result().reason());
+            assertEquals(0, got.data().length);
+            assertEquals(1, r.blocked());
+            long bar = MachineConfig.MMIO_BASE + MachineConfig.BAR_STRIDE;
+            assertEquals(1, m.cpu().read64(bar + RogueRegisters.ATTEMPTS));
+            assertEquals(1, m.cpu().read64(bar + RogueRegisters.BLOCKED));
+            assertEquals(hole, m.cpu().read64(bar + RogueRegisters.LAST_FAULT_ADDRESS));
+            assertEquals(FaultReason.UNSUPPORTED_REQUEST.ordinal() + 1, m.cpu().read32(bar + RogueRegisters.LAST_FAULT));
+        }
+    }
+
+    @Test
+    void shouldNeverThrowForAbsurdRequests() {
+        try (Machine m = machine(1)) {
+            RogueDevice r = m.rogueDevices().getFirst();
+            assertFalse(r.read(0, -1).result().isOk());
+            assertFalse(r.read(0, RogueDevice.MAX_READ_BYTES + 1L).result().isOk());
+            assertFalse(r.read(-8, 64).result().isOk()); // wraps past 2^64
+            assertFalse(r.fill(0, -5, 0).isOk());
+            assertEquals(4, r.blocked());
+        }
+    }
+
+    @Test
+    void shouldGoThroughTheTranslatorOfItsPortAndMoveNothingWhenBlocked() {
+        try (Machine m = machine(1)) {
+            RogueDevice r = m.rogueDevices().getFirst();
+            int writeDenied = VtdFaultReason.WRITE_NOT_PERMITTED.code();
+            // A stand-in IOMMU that lets this requester read the first page only and write nothing.
+            r.port().translator((rid, bus, len, access) -> {
+                assertEquals(r.requester(), rid);
+                if (access == Access.WRITE) {
+                    return AddressTranslator.Translation.fault(writeDenied, 10);
+                }
+                return bus < 4096 ? new AddressTranslator.Translation(0x40_0000 + bus, Math.min(len, 4096 - bus), 10, 0)
+                        : AddressTranslator.Translation.fault(VtdFaultReason.READ_NOT_PERMITTED.code(), 10);
+            });
+            m.cpu().write64(0x40_0000, 0x1122_3344_5566_7788L);
+            assertEquals(0x88, r.read(0, 1).data()[0] & 0xFF);
+
+            DmaResult w = r.write(0, new byte[8]);
+            assertEquals(FaultReason.TRANSLATION, w.reason());
+            assertEquals(writeDenied, w.vtdReason());
+            assertEquals(Access.WRITE, w.access());
+            assertEquals(0x1122_3344_5566_7788L, m.cpu().read64(0x40_0000), "a blocked write moves nothing");
+
+            RogueDevice.ReadOutcome across = r.read(4096 - 8, 16);
+            assertEquals(FaultReason.TRANSLATION, across.result().reason());
+            assertEquals(4096, across.result().faultAddress());
+            assertEquals(8, across.data().length, "only the bytes before the faulting page come back");
+        }
+    }
+
+    @Test
+    void shouldRaiseAnInterruptNotAMemoryWriteInTheMsiWindow() {
+        try (Machine m = machine(1)) {
+            RogueDevice r = m.rogueDevices().getFirst();
+            int vector = m.interruptController().allocateVector();
+            int[] handled = {0};
+            m.interruptController().register(vector, v -> handled[0]++);
+            MsiMessage msg = m.interruptController().messageFor(vector);
+            byte[] data = {(byte) msg.data(), (byte) (msg.data() >>> 8), (byte) (msg.data() >>> 16), (byte) (msg.data() >>> 24)};
+            // Even a translator that blocks everything does not see the interrupt range.
+            r.port().translator((rid, bus, len, access) -> AddressTranslator.Translation.fault(VtdFaultReason.WRITE_NOT_PERMITTED.code(), 0));
+            assertTrue(r.write(msg.address(), data).isOk());
+            m.eventKernel().runUntilIdle();
+            assertEquals(1, handled[0]);
+            assertEquals(1, r.port().msisSent());
+        }
+    }
+}
