@@ -10,5 +10,6 @@ module org.jdma.kernel {
     exports org.jdma.kernel.engine;
     exports org.jdma.kernel.drivers.memcpy;
     exports org.jdma.kernel.dma;
+    exports org.jdma.kernel.dma.debug;
     exports org.jdma.kernel.iommu;
 }
