@@ -15,6 +15,7 @@ import org.jdma.machine.bus.BusMonitor;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.cache.CpuCache;
+import org.jdma.machine.cache.WriteBackCache;
 import org.jdma.machine.dev.Device;
 import org.jdma.machine.dev.DeviceContext;
 import org.jdma.machine.dev.memcpy.CopyEngine;
@@ -79,7 +80,11 @@ public final class Machine implements Platform, AutoCloseable {
                 }
                 memory.addRam(r.name(), r.base(), AnonymousMemory.map(r.size(), arena));
             }
-            this.cache = new CoherentCache(memory, config.cache().lineSize()); // TODO(issue 5): a non-coherent config builds the write-back cache
+            // The write-back cache's speculative injector draws from a split of the machine's one
+            // seeded source (taken only for non-coherent machines, so coherent runs draw as before).
+            this.cache = config.cache().coherent()
+                    ? new CoherentCache(memory, config.cache().lineSize())
+                    : new WriteBackCache(memory, config.cache(), kernel.random().split());
             this.cpu = new Cpu(memory, cache, kernel, config.mmioAccessNs());
             this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
             for (int i = 0; i < config.copyEngines(); i++) {

@@ -86,6 +86,12 @@ public interface CpuCache {
      */
     default void memoryType(long phys, long length, MemoryType type) { }
 
+    /**
+     * The memory type CPU accesses to {@code phys} use, as set by {@link #memoryType}. A coherent
+     * cache answers WRITE_BACK everywhere (it ignores the setting).
+     */
+    default MemoryType memoryTypeAt(long phys) { return MemoryType.WRITE_BACK; }
+
     /** Adds an observer (debug tools). */
     default void addObserver(CacheObserver observer) { }
 

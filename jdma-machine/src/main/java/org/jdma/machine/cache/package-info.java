@@ -1,13 +1,21 @@
 /**
  * The CPU cache: the only path by which the CPU loads and stores RAM.
  *
- * <p>Models (now): a coherent cache, which on x86 is indistinguishable from pass-through for DMA
- * purposes (device accesses snoop it). The interface already carries what a non-coherent,
- * write-back cache needs: line size, clean / invalidate / clean+invalidate by range, and the
- * snoop hooks the bus calls for device accesses. Does not model (yet): a non-coherent cache,
- * speculative refills, eviction; those come with the DMA-mapping layer.
+ * <p>Models: a coherent cache ({@link org.jdma.machine.cache.CoherentCache}), which on x86 is
+ * indistinguishable from pass-through for DMA purposes (device accesses snoop it), and a
+ * non-coherent, write-back, write-allocate, set-associative LRU cache
+ * ({@link org.jdma.machine.cache.WriteBackCache}, arm64-like) that device DMA bypasses, with
+ * clean / invalidate / clean+invalidate by whole lines, dirty evictions, uncached memory types,
+ * and an optional seeded speculative-prefetch injector. Observers see every line event, for the
+ * kernel's coherency sanitizer.
+ *
+ * <p>Does not model: more than one CPU or cache level, instruction caches, timing of hits and
+ * misses, write buffers, or prefetch of lines outside recently touched pages.
  *
  * <p>Invariant: on a coherent machine a device always observes the CPU's latest stores and the
- * CPU always observes the device's latest writes, without any maintenance operation.
+ * CPU always observes the device's latest writes, without any maintenance operation. On a
+ * non-coherent machine RAM changes only by device writes, write-backs of dirty lines (clean,
+ * eviction) and uncached CPU stores, and a CPU load returns its line's copy whenever the line is
+ * present, however old.
  */
 package org.jdma.machine.cache;

@@ -1,0 +1,82 @@
+package org.jdma.machine.cache;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The observers of one cache, as an array swapped on change (copy on write), so that the hot
+ * paths pay one volatile read and a length check when nobody watches. Device threads read it from
+ * the snoop hooks while the CPU thread may be adding an observer; the swap makes that safe.
+ */
+final class Observers {
+
+    private static final CacheObserver[] NONE = new CacheObserver[0];
+
+    private volatile CacheObserver[] all = NONE;
+
+    /** The current observers; empty (never null) when there are none. Do not modify. */
+    CacheObserver[] get() {
+        return all;
+    }
+
+    synchronized void add(CacheObserver observer) {
+        Objects.requireNonNull(observer, "observer");
+        CacheObserver[] now = all;
+        CacheObserver[] next = Arrays.copyOf(now, now.length + 1);
+        next[now.length] = observer;
+        all = next;
+    }
+
+    synchronized void remove(CacheObserver observer) {
+        CacheObserver[] now = all;
+        for (int i = 0; i < now.length; i++) {
+            if (now[i] == observer) {
+                CacheObserver[] next = new CacheObserver[now.length - 1];
+                System.arraycopy(now, 0, next, 0, i);
+                System.arraycopy(now, i + 1, next, i, now.length - i - 1);
+                all = next;
+                return;
+            }
+        }
+    }
+
+    /** Reports a device read of every line that [phys, phys + length) touches. */
+    static void deviceRead(CacheObserver[] obs, long phys, long length, int lineSize) {
+        long end = phys + length;
+        for (long line = phys & -lineSize; line < end; line += lineSize) {
+            for (CacheObserver o : obs) {
+                o.deviceRead(line);
+            }
+        }
+    }
+
+    /** Reports a device write of every line that [phys, phys + length) touches. */
+    static void deviceWrite(CacheObserver[] obs, long phys, long length, int lineSize) {
+        long end = phys + length;
+        for (long line = phys & -lineSize; line < end; line += lineSize) {
+            for (CacheObserver o : obs) {
+                o.deviceWrite(line);
+            }
+        }
+    }
+
+    /** Reports a CPU read of every line that [phys, phys + length) touches, each as {@code hit}. */
+    static void cpuRead(CacheObserver[] obs, long phys, long length, int lineSize, boolean hit) {
+        long end = phys + length;
+        for (long line = phys & -lineSize; line < end; line += lineSize) {
+            for (CacheObserver o : obs) {
+                o.cpuRead(line, hit);
+            }
+        }
+    }
+
+    /** Reports a CPU write of every line that [phys, phys + length) touches. */
+    static void cpuWrite(CacheObserver[] obs, long phys, long length, int lineSize) {
+        long end = phys + length;
+        for (long line = phys & -lineSize; line < end; line += lineSize) {
+            for (CacheObserver o : obs) {
+                o.cpuWrite(line);
+            }
+        }
+    }
+}
