@@ -1,0 +1,231 @@
+package org.jdma.kernel.dma;
+
+import org.jdma.kernel.dma.swiotlb.Swiotlb;
+import org.jdma.kernel.mm.FrameAllocator;
+import org.jdma.kernel.mm.Zone;
+
+/**
+ * Direct DMA (Linux {@code kernel/dma/direct.c}): the bus address is the physical address plus
+ * the platform's bus offset. A buffer the device's mask does not cover is bounced through the
+ * swiotlb ({@code dma_direct_map_phys} → {@code swiotlb_map}), as is every buffer when bouncing
+ * is forced. Scatterlists are mapped entry by entry and never merged ({@code dma_direct_map_sg}).
+ * Coherent memory comes from the zone the coherent mask needs ({@code dma_direct_alloc}).
+ */
+final class DirectBackend implements Backend {
+
+    private final LayerContext ctx;
+    private final long busOffset;
+    private final boolean forceBounce;
+    private final long ramEnd;
+
+    DirectBackend(LayerContext ctx, long busOffset, boolean forceBounce, long ramEnd) {
+        this.ctx = ctx;
+        this.busOffset = busOffset;
+        this.forceBounce = forceBounce;
+        this.ramEnd = ramEnd;
+    }
+
+    @Override
+    public String name() {
+        return forceBounce ? "direct (swiotlb=force)" : "direct";
+    }
+
+    long busOffset() {
+        return busOffset;
+    }
+
+    /**
+     * Linux {@code dma_direct_supported}: every mask of 32 bits or more works (DMA32 and the
+     * bounce pool lie below 4 GiB); a smaller mask only when it still reaches the last page of RAM.
+     */
+    @Override
+    public boolean supportsMask(DeviceState st, long mask) {
+        if (Long.compareUnsigned(mask, DmaMasks.BITS_32) >= 0) {
+            return true;
+        }
+        long lastPage = ramEnd - FrameAllocator.FRAME_SIZE;
+        long minMask = Long.compareUnsigned(lastPage, DmaMasks.BITS_32) < 0 ? lastPage : DmaMasks.BITS_32;
+        return Long.compareUnsigned(mask, minMask + busOffset) >= 0;
+    }
+
+    /** Linux {@code dma_addressing_limited}: the mask misses some RAM. */
+    private boolean addressingLimited(DmaDevice device) {
+        return !DmaMasks.covers(device.dmaMask(), busOffset, ramEnd);
+    }
+
+    @Override
+    public long map(DeviceState st, long phys, long size, DmaDirection direction, boolean skipCpuSync) {
+        long bus = phys + busOffset;
+        if (forceBounce || !DmaMasks.covers(st.device.dmaMask(), bus, size)) {
+            return bounce(st, phys, size, direction, skipCpuSync);
+        }
+        if (!skipCpuSync) {
+            ctx.sync().forDevice(phys, size, direction);
+        }
+        st.add(new DeviceState.Single(bus, size, direction));
+        return bus;
+    }
+
+    private long bounce(DeviceState st, long phys, long size, DmaDirection direction, boolean skipCpuSync) {
+        Swiotlb tlb = ctx.swiotlb();
+        if (!tlb.active()) {
+            ctx.warn(st.device, String.format("DMA addr %#x+%d overflow (mask %#x) and DMA bounce buffers are inactive",
+                    phys + busOffset, size, st.device.dmaMask()));
+            return DmaApi.DMA_MAPPING_ERROR;
+        }
+        if (size > Swiotlb.MAX_MAPPING_SIZE) {
+            ctx.warn(st.device, String.format("cannot bounce %d bytes at %#x: the largest bounce mapping is %d bytes",
+                    size, phys, Swiotlb.MAX_MAPPING_SIZE));
+            return DmaApi.DMA_MAPPING_ERROR;
+        }
+        long slot = tlb.map(phys, size, 0, st.device.segmentBoundary(), busOffset);
+        if (slot == Swiotlb.NO_SLOTS) {
+            return DmaApi.DMA_MAPPING_ERROR;
+        }
+        long bus = slot + busOffset;
+        if (!DmaMasks.covers(st.device.dmaMask(), bus, size)) {
+            tlb.unmap(slot, direction, true);
+            ctx.warn(st.device, String.format("swiotlb addr %#x+%d overflow (mask %#x)", bus, size, st.device.dmaMask()));
+            return DmaApi.DMA_MAPPING_ERROR;
+        }
+        if (!skipCpuSync) {
+            // Maintenance is for the bytes the device reads: the bounce copy, not the original.
+            ctx.sync().forDevice(slot, size, direction);
+        }
+        st.add(new DeviceState.Single(bus, size, direction));
+        return bus;
+    }
+
+    @Override
+    public void unmap(DeviceState st, DeviceState.Live live, boolean skipCpuSync) {
+        if (!(live instanceof DeviceState.Single m)) {
+            return;
+        }
+        long phys = m.dma() - busOffset;
+        if (!skipCpuSync) {
+            ctx.sync().forCpu(phys, m.size(), m.direction());
+        }
+        if (ctx.swiotlb().contains(phys)) {
+            ctx.swiotlb().unmap(phys, m.direction(), skipCpuSync);
+        }
+    }
+
+    @Override
+    public int mapSg(DeviceState st, ScatterList sg, int nents, DmaDirection direction, boolean skipCpuSync) {
+        return mapSgEntries(this, st, sg, nents, direction, skipCpuSync);
+    }
+
+    /** Maps each entry on its own (Linux {@code dma_direct_map_sg}); on failure unmaps the ones done. */
+    static int mapSgEntries(Backend b, DeviceState st, ScatterList sg, int nents, DmaDirection direction, boolean skipCpuSync) {
+        for (int i = 0; i < nents; i++) {
+            ScatterList.Entry e = sg.get(i);
+            long dma = b.map(st, e.physical(), e.length(), direction, skipCpuSync);
+            if (dma == DmaApi.DMA_MAPPING_ERROR) {
+                for (int j = 0; j < i; j++) {
+                    DeviceState.Live m = st.take(sg.get(j).dmaAddress());
+                    if (m != null) {
+                        b.unmap(st, m, true);
+                    }
+                }
+                for (int j = 0; j < nents; j++) {
+                    sg.get(j).setDma(DmaApi.DMA_MAPPING_ERROR, 0);
+                }
+                return 0;
+            }
+            e.setDma(dma, e.length());
+        }
+        return nents;
+    }
+
+    static void unmapSgEntries(Backend b, DeviceState st, ScatterList sg, int nents, boolean skipCpuSync) {
+        for (int i = 0; i < nents; i++) {
+            DeviceState.Live m = st.take(sg.get(i).dmaAddress());
+            if (m != null) {
+                b.unmap(st, m, skipCpuSync);
+            }
+        }
+    }
+
+    @Override
+    public void unmapSg(DeviceState st, ScatterList sg, int nents, DmaDirection direction, boolean skipCpuSync) {
+        unmapSgEntries(this, st, sg, nents, skipCpuSync);
+    }
+
+    @Override
+    public void syncForCpu(DeviceState st, long dma, long size, DmaDirection direction) {
+        long phys = dma - busOffset;
+        ctx.sync().forCpu(phys, size, direction);
+        if (ctx.swiotlb().contains(phys)) {
+            ctx.swiotlb().syncForCpu(phys, size, direction);
+        }
+    }
+
+    @Override
+    public void syncForDevice(DeviceState st, long dma, long size, DmaDirection direction) {
+        long phys = dma - busOffset;
+        if (ctx.swiotlb().contains(phys)) {
+            ctx.swiotlb().syncForDevice(phys, size, direction);
+        }
+        ctx.sync().forDevice(phys, size, direction);
+    }
+
+    @Override
+    public void syncSgForCpu(DeviceState st, ScatterList sg, int nents, DmaDirection direction) {
+        for (int i = 0; i < nents; i++) {
+            syncForCpu(st, sg.get(i).dmaAddress(), sg.get(i).length(), direction);
+        }
+    }
+
+    @Override
+    public void syncSgForDevice(DeviceState st, ScatterList sg, int nents, DmaDirection direction) {
+        for (int i = 0; i < nents; i++) {
+            syncForDevice(st, sg.get(i).dmaAddress(), sg.get(i).length(), direction);
+        }
+    }
+
+    /**
+     * Linux {@code dma_direct_alloc}: DMA32 frames when the coherent mask (as a physical limit)
+     * ends below 4 GiB, otherwise any frames, retrying in DMA32 when they land beyond the mask.
+     */
+    @Override
+    public CoherentBuffer allocCoherent(DeviceState st, long size) {
+        long mask = st.device.coherentMask();
+        int order = FrameAllocator.orderFor(size);
+        long physLimit = mask - busOffset;
+        if (Long.compareUnsigned(busOffset, mask) > 0) {
+            return null;
+        }
+        Zone zone = Long.compareUnsigned(physLimit, DmaMasks.BITS_32) <= 0 ? Zone.DMA32 : Zone.NORMAL;
+        while (true) {
+            long phys = ctx.allocateFrames(order, zone);
+            if (phys >= 0 && DmaMasks.covers(mask, phys + busOffset, size)) {
+                long bytes = (long) FrameAllocator.FRAME_SIZE << order;
+                ctx.prepareCoherent(phys, bytes);
+                st.addCoherent(new DeviceState.Coherent(phys, phys + busOffset, size, order, 0));
+                return new CoherentBuffer(st.device, phys, phys + busOffset, size);
+            }
+            if (phys >= 0) {
+                ctx.frames().free(phys, order);
+            }
+            if (zone == Zone.NORMAL) {
+                zone = Zone.DMA32;
+            } else {
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public void freeCoherent(DeviceState st, DeviceState.Coherent c) {
+        ctx.releaseCoherent(c.physical(), c.order());
+    }
+
+    /** Linux {@code dma_direct_max_mapping_size}. */
+    @Override
+    public long maxMappingSize(DeviceState st) {
+        if (ctx.swiotlb().active() && (forceBounce || addressingLimited(st.device))) {
+            return Swiotlb.MAX_MAPPING_SIZE;
+        }
+        return Long.MAX_VALUE;
+    }
+}

@@ -1,0 +1,352 @@
+package org.jdma.kernel.dma;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.jdma.kernel.dma.swiotlb.Swiotlb;
+import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.iommu.Iommu;
+import org.jdma.kernel.iommu.IommuDomain;
+import org.jdma.kernel.mm.BuddyFrameAllocator;
+import org.jdma.kernel.mm.PhysicalRange;
+import org.jdma.machine.Cpu;
+import org.jdma.machine.cache.CpuCache;
+
+/**
+ * The kernel's DMA-mapping layer (Linux {@code kernel/dma/mapping.c} with its backends): every
+ * call validates its arguments, then dispatches to the backend chosen for the device when it was
+ * attached:
+ * <ul>
+ *   <li>{@link DirectBackend}: no IOMMU translates the device (none, or an IDENTITY domain): bus
+ *       address = physical + bus offset, bounced through the {@link Swiotlb} when beyond the mask
+ *       or when bouncing is forced;</li>
+ *   <li>{@link IommuBackend}: the device is in a translated domain.</li>
+ * </ul>
+ * Cache maintenance on a non-coherent machine follows arm64 ({@link CacheSync}); for bounced
+ * mappings it covers the bounce copy the device really reads and writes. The debug checker is a
+ * decorator over {@link DmaApi}, not part of this class.
+ *
+ * <p>Warnings Linux prints (swiotlb full, address overflow, "Using 64-bit DMA addresses") go to
+ * {@link #addWarningListener listeners} and the last few are kept ({@link #recentWarnings()}).
+ *
+ * <p>Thread-safe: devices, their mapping records and each bounce-pool area are separately locked.
+ */
+public final class DmaMappingLayer implements DmaApi {
+
+    private static final int RECENT_WARNINGS = 32;
+
+    private final Cpu cpu;
+    private final Optional<Iommu> iommu;
+    private final MappingOptions options;
+    private final Swiotlb swiotlb;
+    private final DirectBackend direct;
+    private final IommuBackend translated;
+    private final ConcurrentHashMap<DmaDevice, DeviceState> devices = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> warningListeners = new CopyOnWriteArrayList<>();
+    private final Deque<String> recent = new ArrayDeque<>();
+
+    /** A layer whose cache maintenance goes to the machine's CPU cache. */
+    public DmaMappingLayer(DmaMemory memory, Optional<Iommu> iommu, MappingOptions options) {
+        this(memory, memory.cpu().cache(), iommu, options);
+    }
+
+    /**
+     * A layer whose cache maintenance (clean, invalidate, memory type, and whether the machine is
+     * coherent) goes to {@code maintenance}; copies and zeroing still go through the CPU. Tests
+     * use this to record or to pose as a non-coherent cache.
+     */
+    public DmaMappingLayer(DmaMemory memory, CpuCache maintenance, Optional<Iommu> iommu, MappingOptions options) {
+        Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(maintenance, "maintenance");
+        this.iommu = Objects.requireNonNull(iommu, "iommu");
+        this.options = Objects.requireNonNull(options, "options");
+        this.cpu = memory.cpu();
+        Consumer<String> warn = this::warn;
+        this.swiotlb = Swiotlb.allocate(cpu, memory.frames(), options.swiotlbBytes(), options.swiotlbAreas(), warn);
+        LayerContext ctx = new LayerContext(cpu, new CacheSync(maintenance), memory.frames(), swiotlb, warn);
+        this.direct = new DirectBackend(ctx, options.busOffset(), options.forceBounce(), ramEnd(memory));
+        this.translated = new IommuBackend(ctx);
+    }
+
+    private static long ramEnd(DmaMemory memory) {
+        if (memory.frames() instanceof BuddyFrameAllocator buddy) {
+            return buddy.managedRanges().stream().mapToLong(PhysicalRange::end).max().orElse(0);
+        }
+        return Long.MAX_VALUE; // unknown: assume RAM reaches beyond every mask below 64 bits
+    }
+
+    public MappingOptions options() {
+        return options;
+    }
+
+    /** The bounce-buffer pool (inactive when its size is 0 or no memory below 4 GiB was free). */
+    public Swiotlb swiotlb() {
+        return swiotlb;
+    }
+
+    public Optional<Iommu> iommu() {
+        return iommu;
+    }
+
+    /** The IOMMU domain that translates {@code device}'s DMA, if any. */
+    public Optional<IommuDomain> domainOf(DmaDevice device) {
+        return Optional.ofNullable(state(device, "domainOf").domain);
+    }
+
+    /** "direct", "direct (swiotlb=force)" or "iommu": which backend serves the device. */
+    public String backendName(DmaDevice device) {
+        return state(device, "backendName").backend.name();
+    }
+
+    public boolean isAttached(DmaDevice device) {
+        return devices.containsKey(device);
+    }
+
+    /** Live streaming mappings of {@code device} (single mappings and mapped scatterlists). */
+    public int liveMappings(DmaDevice device) {
+        return state(device, "liveMappings").liveCount();
+    }
+
+    /** Live coherent allocations of {@code device}. */
+    public int liveCoherent(DmaDevice device) {
+        return state(device, "liveCoherent").coherentCount();
+    }
+
+    public void addWarningListener(Consumer<String> listener) {
+        warningListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeWarningListener(Consumer<String> listener) {
+        warningListeners.remove(listener);
+    }
+
+    /** The last warnings, oldest first. */
+    public List<String> recentWarnings() {
+        synchronized (recent) {
+            return List.copyOf(recent);
+        }
+    }
+
+    private void warn(String message) {
+        synchronized (recent) {
+            if (recent.size() == RECENT_WARNINGS) {
+                recent.removeFirst();
+            }
+            recent.addLast(message);
+        }
+        for (Consumer<String> l : warningListeners) {
+            l.accept(message);
+        }
+    }
+
+    // ---- validation -------------------------------------------------------------------------
+
+    private DeviceState state(DmaDevice device, String call) {
+        Objects.requireNonNull(device, call + ": device");
+        DeviceState st = devices.get(device);
+        if (st == null) {
+            throw new IllegalArgumentException(call + ": device " + device + " is not attached to the DMA-mapping layer");
+        }
+        return st;
+    }
+
+    private static void checkDirection(DmaDirection direction, String call, DmaDevice device) {
+        Objects.requireNonNull(direction, call + ": direction");
+        if (direction == DmaDirection.NONE) {
+            throw new IllegalArgumentException(call + ": direction NONE gives " + device.name() + " no access; nothing to map or sync");
+        }
+    }
+
+    private static void checkRange(long address, long size, String what, String call, DmaDevice device) {
+        if (size <= 0) {
+            throw new IllegalArgumentException(String.format("%s: %s: size must be positive, was %d", call, device.name(), size));
+        }
+        if (address + size < address && address + size != 0) {
+            throw new IllegalArgumentException(String.format("%s: %s: %s range [%#x, +%#x) wraps past 2^64",
+                    call, device.name(), what, address, size));
+        }
+    }
+
+    private static boolean skip(Set<DmaAttr> attrs, String call) {
+        Objects.requireNonNull(attrs, call + ": attrs (pass an empty set)");
+        return attrs.contains(DmaAttr.SKIP_CPU_SYNC);
+    }
+
+    private static void checkSg(ScatterList sg, int nents, String call, DmaDevice device) {
+        Objects.requireNonNull(sg, call + ": sg");
+        if (nents < 1 || nents > sg.size()) {
+            throw new IllegalArgumentException(String.format("%s: %s: nents %d outside 1..%d (the list's length)",
+                    call, device.name(), nents, sg.size()));
+        }
+    }
+
+    // ---- DmaApi -------------------------------------------------------------------------------
+
+    @Override
+    public void attach(DmaDevice device) {
+        Objects.requireNonNull(device, "attach: device");
+        IommuDomain domain = iommu.flatMap(i -> i.domainOf(device.requester())).orElse(null);
+        Backend backend = domain == null || domain.type() == IommuDomain.Type.IDENTITY ? direct : translated;
+        DeviceState st = new DeviceState(device, backend, backend == translated ? domain : null);
+        if (devices.putIfAbsent(device, st) != null) {
+            throw new IllegalStateException("attach: " + device + " is already attached");
+        }
+    }
+
+    @Override
+    public void detach(DmaDevice device) {
+        DeviceState st = state(device, "detach");
+        devices.remove(device);
+        for (DeviceState.Live m : st.drainLive()) {
+            st.backend.unmap(st, m, true);
+        }
+        for (DeviceState.Coherent c : st.drainCoherent()) {
+            st.backend.freeCoherent(st, c);
+        }
+    }
+
+    @Override
+    public boolean setMask(DmaDevice device, long mask) {
+        DeviceState st = state(device, "setMask");
+        if (mask == 0 || !st.backend.supportsMask(st, mask)) {
+            return false;
+        }
+        device.dmaMask(mask);
+        return true;
+    }
+
+    @Override
+    public boolean setCoherentMask(DmaDevice device, long mask) {
+        DeviceState st = state(device, "setCoherentMask");
+        if (mask == 0 || !st.backend.supportsMask(st, mask)) {
+            return false;
+        }
+        device.coherentMask(mask);
+        return true;
+    }
+
+    @Override
+    public boolean mappingError(DmaDevice device, long dmaAddress) {
+        return dmaAddress == DMA_MAPPING_ERROR;
+    }
+
+    @Override
+    public CoherentBuffer allocCoherent(DmaDevice device, long size) {
+        DeviceState st = state(device, "allocCoherent");
+        if (size <= 0) {
+            throw new IllegalArgumentException("allocCoherent: " + device.name() + ": size must be positive, was " + size);
+        }
+        if (size > (1L << 62)) {
+            return null;
+        }
+        return st.backend.allocCoherent(st, size);
+    }
+
+    @Override
+    public void freeCoherent(DmaDevice device, long size, long physical, long dmaAddress) {
+        DeviceState st = state(device, "freeCoherent");
+        DeviceState.Coherent c = st.takeCoherent(physical);
+        if (c == null) {
+            // Best effort, as the contract says: nothing of ours lives there; the checker reports it.
+            warn(String.format("%s: freeCoherent of %#x (dma %#x, %d bytes): no such coherent allocation", device.name(), physical, dmaAddress, size));
+            return;
+        }
+        st.backend.freeCoherent(st, c);
+    }
+
+    @Override
+    public long mapSingle(DmaDevice device, long physical, long size, DmaDirection direction, Set<DmaAttr> attrs) {
+        DeviceState st = state(device, "mapSingle");
+        checkDirection(direction, "mapSingle", device);
+        checkRange(physical, size, "buffer", "mapSingle", device);
+        return st.backend.map(st, physical, size, direction, skip(attrs, "mapSingle"));
+    }
+
+    @Override
+    public void unmapSingle(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
+        DeviceState st = state(device, "unmapSingle");
+        checkDirection(direction, "unmapSingle", device);
+        boolean skip = skip(attrs, "unmapSingle");
+        DeviceState.Live m = st.take(dmaAddress);
+        if (m == null) {
+            return; // not mapped: nothing to release (the checker reports it)
+        }
+        st.backend.unmap(st, m, skip);
+    }
+
+    @Override
+    public long mapPage(DmaDevice device, long pagePhysical, long offset, long size, DmaDirection direction, Set<DmaAttr> attrs) {
+        DeviceState st = state(device, "mapPage");
+        checkDirection(direction, "mapPage", device);
+        if (offset < 0) {
+            throw new IllegalArgumentException("mapPage: " + device.name() + ": offset must not be negative, was " + offset);
+        }
+        checkRange(pagePhysical + offset, size, "buffer", "mapPage", device);
+        return st.backend.map(st, pagePhysical + offset, size, direction, skip(attrs, "mapPage"));
+    }
+
+    @Override
+    public void unmapPage(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
+        unmapSingle(device, dmaAddress, size, direction, attrs);
+    }
+
+    @Override
+    public int mapSg(DmaDevice device, ScatterList sg, int nents, DmaDirection direction, Set<DmaAttr> attrs) {
+        DeviceState st = state(device, "mapSg");
+        checkDirection(direction, "mapSg", device);
+        checkSg(sg, nents, "mapSg", device);
+        return st.backend.mapSg(st, sg, nents, direction, skip(attrs, "mapSg"));
+    }
+
+    @Override
+    public void unmapSg(DmaDevice device, ScatterList sg, int nents, DmaDirection direction, Set<DmaAttr> attrs) {
+        DeviceState st = state(device, "unmapSg");
+        checkDirection(direction, "unmapSg", device);
+        checkSg(sg, nents, "unmapSg", device);
+        st.backend.unmapSg(st, sg, nents, direction, skip(attrs, "unmapSg"));
+    }
+
+    @Override
+    public void syncSingleForCpu(DmaDevice device, long dmaAddress, long size, DmaDirection direction) {
+        DeviceState st = state(device, "syncSingleForCpu");
+        checkDirection(direction, "syncSingleForCpu", device);
+        checkRange(dmaAddress, size, "device", "syncSingleForCpu", device);
+        st.backend.syncForCpu(st, dmaAddress, size, direction);
+    }
+
+    @Override
+    public void syncSingleForDevice(DmaDevice device, long dmaAddress, long size, DmaDirection direction) {
+        DeviceState st = state(device, "syncSingleForDevice");
+        checkDirection(direction, "syncSingleForDevice", device);
+        checkRange(dmaAddress, size, "device", "syncSingleForDevice", device);
+        st.backend.syncForDevice(st, dmaAddress, size, direction);
+    }
+
+    @Override
+    public void syncSgForCpu(DmaDevice device, ScatterList sg, int nents, DmaDirection direction) {
+        DeviceState st = state(device, "syncSgForCpu");
+        checkDirection(direction, "syncSgForCpu", device);
+        checkSg(sg, nents, "syncSgForCpu", device);
+        st.backend.syncSgForCpu(st, sg, nents, direction);
+    }
+
+    @Override
+    public void syncSgForDevice(DmaDevice device, ScatterList sg, int nents, DmaDirection direction) {
+        DeviceState st = state(device, "syncSgForDevice");
+        checkDirection(direction, "syncSgForDevice", device);
+        checkSg(sg, nents, "syncSgForDevice", device);
+        st.backend.syncSgForDevice(st, sg, nents, direction);
+    }
+
+    @Override
+    public long maxMappingSize(DmaDevice device) {
+        DeviceState st = state(device, "maxMappingSize");
+        return st.backend.maxMappingSize(st);
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * The DMA-mapping API a driver programs against ({@link org.jdma.kernel.dma.DmaApi}, Linux
+ * {@code include/linux/dma-mapping.h}) and its implementation,
+ * {@link org.jdma.kernel.dma.DmaMappingLayer}: per-device masks and segment limits, coherent
+ * allocations, streaming mappings of single buffers, pages and scatterlists, ownership syncs, and
+ * three backends: direct (bus = physical + offset), IOMMU (IOVAs in the device's domain, Linux's
+ * scatterlist merge rules) and bounce buffers ({@code dma.swiotlb}). DMA pools are in
+ * {@code dma.pool}.
+ *
+ * <p>Models: Linux's dma-direct and dma-iommu decisions (when to bounce, which zone a coherent
+ * allocation comes from, 32-bit IOVAs first, granule expansion and boundary padding of
+ * scatterlists), arm64's cache maintenance on non-coherent machines (clean for the device,
+ * invalidate for the CPU, on the bounce copy when bounced), uncached coherent memory there.
+ * Does not model: {@code dma_map_resource} (MMIO), P2P segments, non-contiguous coherent
+ * allocations, atomic coherent pools, bouncing of kmalloc buffers that are not cache-line aligned
+ * ({@code dma_kmalloc_needs_bounce}), {@code min_align_mask}. Misuse Linux only catches with
+ * dma-debug is the checker's job; here an unmap of an address that is not mapped does nothing.
+ *
+ * <p>Invariant: every successful map is recorded against its device until the matching unmap or
+ * the device's detach releases exactly what the map took (IOVA, bounce slots, frames).
+ */
+package org.jdma.kernel.dma;
