@@ -32,6 +32,9 @@ import org.jdma.machine.cache.CacheObserver;
  * owned, dirty or not; DEVICE_OWNED = device owned; DEVICE_WROTE_UNSYNCED = device write newer
  * than the fill; STALE_IN_CACHE = a fill (refill) older than a device write.
  *
+ * <p>CPU accesses the decorated layer makes itself (bounce copies, zeroing) update the shadow
+ * state but are never reported: they are the layer's business, not the driver's.
+ *
  * <p>Does not model: bounce buffers (the device then reads and writes the bounce slot, which no
  * mapping covers, so only the protocol is checked); which bytes of a line an access touched.
  * On a coherent cache (x86) stale data cannot happen, so only (c) and (e), which are portability
@@ -204,6 +207,9 @@ public final class CoherencySanitizer implements CacheObserver {
                 l.knownAbsent = false;
                 l.refilledWhileDeviceOwned = false;
             }
+            if (debug.inLayer()) {
+                return; // the layer's own access (a bounce copy): not the driver's
+            }
             if (stale) {
                 once(l, B, () -> report(DmaDebugCategory.CPU_READ_STALE_LINE, l.owner, line, String.format(
                         "CPU read a stale cache line the device had written [line=0x%x]: the cached copy was filled before the device's last write%s;"
@@ -243,7 +249,7 @@ public final class CoherencySanitizer implements CacheObserver {
                 l.dirtySeq = seq;
             }
             Line s = l;
-            if (l.liveDeviceOwned()) {
+            if (l.liveDeviceOwned() && !debug.inLayer()) {
                 once(l, C, () -> report(DmaDebugCategory.CPU_WRITE_DEVICE_OWNED, s.owner, line, String.format(
                         "CPU wrote a cache line the device owns [line=0x%x]: %s; missing call: %s before the CPU writes (and %s before the device uses the buffer again)",
                         line, s.owner.direction.deviceReads() ? "the device may read the old bytes" : "a later writeback of this line overwrites the device's data",

@@ -161,6 +161,8 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     private long maxLiveEntries;
     private boolean disabled;
     private boolean overlapLimitWarned;
+    /** The thread inside a delegate call, if any (one CPU drives the layer; see {@link #inLayer}). */
+    private volatile Thread layerThread;
 
     private DmaDebug(DmaApi delegate, Options options) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -354,7 +356,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public void attach(DmaDevice device) {
-        delegate.attach(device);
+        runLayer(() -> delegate.attach(device));
     }
 
     @Override
@@ -376,22 +378,22 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
                 t.values().forEach(l -> l.forEach(this::forget));
             }
         }
-        delegate.detach(device);
+        runLayer(() -> delegate.detach(device));
     }
 
     @Override
     public boolean setMask(DmaDevice device, long mask) {
-        return delegate.setMask(device, mask);
+        return callLayer(() -> delegate.setMask(device, mask));
     }
 
     @Override
     public boolean setCoherentMask(DmaDevice device, long mask) {
-        return delegate.setCoherentMask(device, mask);
+        return callLayer(() -> delegate.setCoherentMask(device, mask));
     }
 
     @Override
     public boolean mappingError(DmaDevice device, long dmaAddress) {
-        boolean error = delegate.mappingError(device, dmaAddress);
+        boolean error = callLayer(() -> delegate.mappingError(device, dmaAddress));
         synchronized (lock) {
             // Linux debug_dma_mapping_error: mark the first unchecked entry at this address.
             for (Entry e : entriesAt(device, dmaAddress)) {
@@ -407,7 +409,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     @Override
     public CoherentBuffer allocCoherent(DmaDevice device, long size) {
         Throwable origin = origin();
-        CoherentBuffer b = delegate.allocCoherent(device, size);
+        CoherentBuffer b = callLayer(() -> delegate.allocCoherent(device, size));
         if (b != null && b.dmaAddress() != DMA_MAPPING_ERROR) {
             synchronized (lock) {
                 Region r = new Region(device, DmaMappingType.COHERENT, DmaDirection.BIDIRECTIONAL, false,
@@ -422,14 +424,14 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     @Override
     public void freeCoherent(DmaDevice device, long size, long physical, long dmaAddress) {
         checkUnmap(new Ref(device, dmaAddress, size, physical, DmaMappingType.COHERENT, DmaDirection.BIDIRECTIONAL, 0));
-        delegate.freeCoherent(device, size, physical, dmaAddress);
+        runLayer(() -> delegate.freeCoherent(device, size, physical, dmaAddress));
     }
 
     @Override
     public long mapSingle(DmaDevice device, long physical, long size, DmaDirection direction, Set<DmaAttr> attrs) {
         checkArea(device, physical, size, true);
         Throwable origin = origin();
-        long dma = delegate.mapSingle(device, physical, size, direction, attrs);
+        long dma = callLayer(() -> delegate.mapSingle(device, physical, size, direction, attrs));
         addStreaming(device, dma, size, physical, DmaMappingType.SINGLE, direction, attrs, origin);
         return dma;
     }
@@ -437,14 +439,14 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     @Override
     public void unmapSingle(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
         checkUnmap(new Ref(device, dmaAddress, size, -1, DmaMappingType.SINGLE, direction, 0));
-        delegate.unmapSingle(device, dmaAddress, size, direction, attrs);
+        runLayer(() -> delegate.unmapSingle(device, dmaAddress, size, direction, attrs));
     }
 
     @Override
     public long mapPage(DmaDevice device, long pagePhysical, long offset, long size, DmaDirection direction, Set<DmaAttr> attrs) {
         checkArea(device, pagePhysical + offset, size, false);
         Throwable origin = origin();
-        long dma = delegate.mapPage(device, pagePhysical, offset, size, direction, attrs);
+        long dma = callLayer(() -> delegate.mapPage(device, pagePhysical, offset, size, direction, attrs));
         addStreaming(device, dma, size, pagePhysical + offset, DmaMappingType.PAGE, direction, attrs, origin);
         return dma;
     }
@@ -452,7 +454,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     @Override
     public void unmapPage(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
         checkUnmap(new Ref(device, dmaAddress, size, -1, DmaMappingType.PAGE, direction, 0));
-        delegate.unmapPage(device, dmaAddress, size, direction, attrs);
+        runLayer(() -> delegate.unmapPage(device, dmaAddress, size, direction, attrs));
     }
 
     @Override
@@ -462,7 +464,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
             checkArea(device, sg.get(i).physical(), sg.get(i).length(), false);
         }
         Throwable origin = origin();
-        int mapped = delegate.mapSg(device, sg, nents, direction, attrs);
+        int mapped = callLayer(() -> delegate.mapSg(device, sg, nents, direction, attrs));
         if (mapped <= 0) {
             return mapped;
         }
@@ -493,19 +495,19 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
         for (Ref ref : sgRefs(device, sg, nents, direction)) {
             checkUnmap(ref);
         }
-        delegate.unmapSg(device, sg, nents, direction, attrs);
+        runLayer(() -> delegate.unmapSg(device, sg, nents, direction, attrs));
     }
 
     @Override
     public void syncSingleForCpu(DmaDevice device, long dmaAddress, long size, DmaDirection direction) {
         checkSync(new Ref(device, dmaAddress, size, -1, DmaMappingType.SINGLE, direction, 0), true);
-        delegate.syncSingleForCpu(device, dmaAddress, size, direction);
+        runLayer(() -> delegate.syncSingleForCpu(device, dmaAddress, size, direction));
     }
 
     @Override
     public void syncSingleForDevice(DmaDevice device, long dmaAddress, long size, DmaDirection direction) {
         Entry e = checkSync(new Ref(device, dmaAddress, size, -1, DmaMappingType.SINGLE, direction, 0), false);
-        delegate.syncSingleForDevice(device, dmaAddress, size, direction);
+        runLayer(() -> delegate.syncSingleForDevice(device, dmaAddress, size, direction));
         toDevice(e, dmaAddress, size);
     }
 
@@ -514,7 +516,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
         for (Ref ref : sgRefs(device, sg, nents, direction)) {
             checkSync(ref, true);
         }
-        delegate.syncSgForCpu(device, sg, nents, direction);
+        runLayer(() -> delegate.syncSgForCpu(device, sg, nents, direction));
     }
 
     @Override
@@ -526,7 +528,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
                 found.add(e);
             }
         }
-        delegate.syncSgForDevice(device, sg, nents, direction);
+        runLayer(() -> delegate.syncSgForDevice(device, sg, nents, direction));
         for (Entry e : found) {
             toDevice(e, e.dmaAddress, e.size);
         }
@@ -534,7 +536,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public long maxMappingSize(DmaDevice device) {
-        return delegate.maxMappingSize(device);
+        return callLayer(() -> delegate.maxMappingSize(device));
     }
 
     // ---- checks ----------------------------------------------------------------------------------
@@ -977,9 +979,12 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     }
 
     private static boolean isInternal(String className) {
-        return className.startsWith(DmaDebug.class.getName())
-                || className.startsWith(CoherencySanitizer.class.getName())
+        return isClass(className, DmaDebug.class) || isClass(className, CoherencySanitizer.class)
                 || className.startsWith("org.jdma.machine.cache.");
+    }
+
+    private static boolean isClass(String className, Class<?> c) {
+        return className.equals(c.getName()) || className.startsWith(c.getName() + "$");
     }
 
     private static String hex(long v) {
@@ -997,6 +1002,29 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
             }
             return Collections.unmodifiableSet(s);
         }
+    }
+
+    /** Runs a delegate call; CPU accesses it makes (bounce copies, zeroing) are the layer's, not the driver's. */
+    private <T> T callLayer(java.util.function.Supplier<T> call) {
+        Thread previous = layerThread;
+        layerThread = Thread.currentThread();
+        try {
+            return call.get();
+        } finally {
+            layerThread = previous;
+        }
+    }
+
+    private void runLayer(Runnable call) {
+        callLayer(() -> {
+            call.run();
+            return null;
+        });
+    }
+
+    /** Whether the current thread is inside a call of the decorated layer. */
+    boolean inLayer() {
+        return layerThread == Thread.currentThread();
     }
 
     /** The lock guarding all checker and sanitizer state (the sanitizer's callbacks take it). */
