@@ -38,7 +38,8 @@ import org.jdma.machine.cache.CacheObserver;
  * <p>Does not model: bounce buffers (the device then reads and writes the bounce slot, which no
  * mapping covers, so only the protocol is checked); which bytes of a line an access touched.
  * On a coherent cache (x86) stale data cannot happen, so only (c) and (e), which are portability
- * bugs, are reported. Each finding is reported once per line until the line changes owner.
+ * bugs, are reported. Each finding is reported once per mapping until the mapping changes owner
+ * (a sync, unmap or new mapping), naming the first line found; (d) once per shared line.
  * Lines of no live mapping are tracked only while the CPU's copy is dirty or a stale copy may
  * remain, so the state stays bounded by the cache's capacity plus the mapped lines.
  *
@@ -104,6 +105,7 @@ public final class CoherencySanitizer implements CacheObserver {
         if (disabled) {
             return;
         }
+        r.sanitizerReported = 0;
         forEachLine(r, -1, -1, (ln, l) -> {
             l.owner = r;
             l.deviceOwned = true;
@@ -118,6 +120,7 @@ public final class CoherencySanitizer implements CacheObserver {
         if (disabled) {
             return;
         }
+        r.sanitizerReported = 0;
         forEachLine(r, -1, -1, (ln, l) -> {
             if (l.owner == r) {
                 l.deviceOwned = false;
@@ -130,6 +133,7 @@ public final class CoherencySanitizer implements CacheObserver {
         if (disabled || !r.live) {
             return;
         }
+        r.sanitizerReported = 0;
         forEachLine(r, start, end, (ln, l) -> {
             if (l.owner == r) {
                 l.deviceOwned = false;
@@ -142,6 +146,7 @@ public final class CoherencySanitizer implements CacheObserver {
         if (disabled || !r.live) {
             return;
         }
+        r.sanitizerReported = 0;
         forEachLine(r, start, end, (ln, l) -> {
             l.owner = r;
             l.deviceOwned = true;
@@ -211,13 +216,13 @@ public final class CoherencySanitizer implements CacheObserver {
                 return; // the layer's own access (a bounce copy): not the driver's
             }
             if (stale) {
-                once(l, B, () -> report(DmaDebugCategory.CPU_READ_STALE_LINE, l.owner, line, String.format(
+                once(l.owner, B, () -> report(DmaDebugCategory.CPU_READ_STALE_LINE, l.owner, line, String.format(
                         "CPU read a stale cache line the device had written [line=0x%x]: the cached copy was filled before the device's last write%s;"
                                 + " missing call: %s (an invalidate after the DMA, before the CPU reads)",
                         line, l.refilledWhileDeviceOwned ? " (it was refilled speculatively while the device owned the line: only an invalidate after the DMA removes such a copy)" : "",
                         call(l.owner, true))));
             } else if (l.liveDeviceOwned() && l.owner.direction.deviceWrites()) {
-                once(l, E, () -> report(DmaDebugCategory.CPU_TOUCH_DEVICE_OWNED, l.owner, line, String.format(
+                once(l.owner, E, () -> report(DmaDebugCategory.CPU_TOUCH_DEVICE_OWNED, l.owner, line, String.format(
                         "CPU touched a streaming DMA buffer the device owns [line=0x%x]: a read between map (or syncForDevice) and syncForCpu sees whatever the device has or has not written yet;"
                                 + " missing call: %s before the CPU reads",
                         line, call(l.owner, true))));
@@ -250,7 +255,7 @@ public final class CoherencySanitizer implements CacheObserver {
             }
             Line s = l;
             if (l.liveDeviceOwned() && !debug.inLayer()) {
-                once(l, C, () -> report(DmaDebugCategory.CPU_WRITE_DEVICE_OWNED, s.owner, line, String.format(
+                once(l.owner, C, () -> report(DmaDebugCategory.CPU_WRITE_DEVICE_OWNED, s.owner, line, String.format(
                         "CPU wrote a cache line the device owns [line=0x%x]: %s; missing call: %s before the CPU writes (and %s before the device uses the buffer again)",
                         line, s.owner.direction.deviceReads() ? "the device may read the old bytes" : "a later writeback of this line overwrites the device's data",
                         call(s.owner, true), call(s.owner, false))));
@@ -265,7 +270,7 @@ public final class CoherencySanitizer implements CacheObserver {
             if (l == null || coherent || !l.dirty || l.owner == null || !l.owner.live) {
                 return;
             }
-            once(l, A, () -> report(DmaDebugCategory.DEVICE_READ_DIRTY_LINE, l.owner, line, String.format(
+            once(l.owner, A, () -> report(DmaDebugCategory.DEVICE_READ_DIRTY_LINE, l.owner, line, String.format(
                     "device read a cache line the CPU wrote and never cleaned [line=0x%x]: the device got memory's old bytes, the CPU's are still only in the cache;"
                             + " missing call: %s (a clean) after the CPU's last write and before the device reads%s",
                     line, call(l.owner, false), l.owner.skipCpuSync ? " (the mapping was made with SKIP_CPU_SYNC, so map did not clean)" : "")));
@@ -357,10 +362,11 @@ public final class CoherencySanitizer implements CacheObserver {
         }
     }
 
-    private static void once(Line l, int bit, Runnable r) {
-        if ((l.reported & bit) == 0) {
-            l.reported |= bit;
-            r.run();
+    /** Reports a finding once per mapping and ownership period (the first line found is named). */
+    private static void once(DmaDebug.Region r, int bit, Runnable report) {
+        if ((r.sanitizerReported & bit) == 0) {
+            r.sanitizerReported |= bit;
+            report.run();
         }
     }
 

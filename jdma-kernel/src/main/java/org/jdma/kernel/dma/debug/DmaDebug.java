@@ -12,8 +12,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.jdma.kernel.dma.CoherentBuffer;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaAttr;
@@ -128,6 +131,8 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
         final long[] ends;
         Entry first;
         boolean live = true;
+        /** Sanitizer findings (bits) already reported in the current ownership period. */
+        int sanitizerReported;
 
         Region(DmaDevice device, DmaMappingType type, DmaDirection direction, boolean skipCpuSync, long[] starts, long[] ends) {
             this.device = device;
@@ -880,32 +885,30 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
         }
         boolean overlap = false;
         long overlapLine = -1;
-        for (int i = 0; i < r.starts.length; i++) {
-            for (long ln = r.starts[i] >>> cachelineShift; ln <= (r.ends[i] - 1) >>> cachelineShift; ln++) {
-                Integer c = activeCachelines.get(ln);
-                if (c == null) {
-                    if (activeCachelines.size() >= options.cachelineCapacity()) {
-                        report(DmaDebugCategory.CACHELINE_TRACKING_OUT_OF_MEMORY, e.device, e, ln << cachelineShift,
-                                String.format("cacheline tracking ENOMEM, dma-debug disabled [tracked lines=%d]", activeCachelines.size()));
-                        disable();
-                        return;
+        for (long ln : lines(r)) {
+            Integer c = activeCachelines.get(ln);
+            if (c == null) {
+                if (activeCachelines.size() >= options.cachelineCapacity()) {
+                    report(DmaDebugCategory.CACHELINE_TRACKING_OUT_OF_MEMORY, e.device, e, ln << cachelineShift,
+                            String.format("cacheline tracking ENOMEM, dma-debug disabled [tracked lines=%d]", activeCachelines.size()));
+                    disable();
+                    return;
+                }
+                activeCachelines.put(ln, 0);
+            } else {
+                int n = c + 1;
+                if (n > ACTIVE_CACHELINE_MAX_OVERLAP) {
+                    if (!overlapLimitWarned) {
+                        overlapLimitWarned = true; // WARN_ONCE
+                        report(DmaDebugCategory.CACHELINE_OVERLAP_LIMIT, e.device, e, ln << cachelineShift, String.format(
+                                "exceeded %d overlapping mappings of cacheline 0x%x", ACTIVE_CACHELINE_MAX_OVERLAP, ln << cachelineShift));
                     }
-                    activeCachelines.put(ln, 0);
                 } else {
-                    int n = c + 1;
-                    if (n > ACTIVE_CACHELINE_MAX_OVERLAP) {
-                        if (!overlapLimitWarned) {
-                            overlapLimitWarned = true; // WARN_ONCE
-                            report(DmaDebugCategory.CACHELINE_OVERLAP_LIMIT, e.device, e, ln << cachelineShift, String.format(
-                                    "exceeded %d overlapping mappings of cacheline 0x%x", ACTIVE_CACHELINE_MAX_OVERLAP, ln << cachelineShift));
-                        }
-                    } else {
-                        activeCachelines.put(ln, n);
-                    }
-                    if (!overlap) {
-                        overlap = true;
-                        overlapLine = ln << cachelineShift;
-                    }
+                    activeCachelines.put(ln, n);
+                }
+                if (!overlap) {
+                    overlap = true;
+                    overlapLine = ln << cachelineShift;
                 }
             }
         }
@@ -919,18 +922,27 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
         if (r.direction == DmaDirection.TO_DEVICE || disabled) {
             return;
         }
-        for (int i = 0; i < r.starts.length; i++) {
-            for (long ln = r.starts[i] >>> cachelineShift; ln <= (r.ends[i] - 1) >>> cachelineShift; ln++) {
-                Integer c = activeCachelines.get(ln);
-                if (c != null) {
-                    if (c == 0) {
-                        activeCachelines.remove(ln);
-                    } else {
-                        activeCachelines.put(ln, c - 1);
-                    }
+        for (long ln : lines(r)) {
+            Integer c = activeCachelines.get(ln);
+            if (c != null) {
+                if (c == 0) {
+                    activeCachelines.remove(ln);
+                } else {
+                    activeCachelines.put(ln, c - 1);
                 }
             }
         }
+    }
+
+    /** The distinct cache-line numbers of a region (sg segments may share lines with each other). */
+    private SortedSet<Long> lines(Region r) {
+        SortedSet<Long> out = new TreeSet<>();
+        for (int i = 0; i < r.starts.length; i++) {
+            for (long ln = r.starts[i] >>> cachelineShift; ln <= (r.ends[i] - 1) >>> cachelineShift; ln++) {
+                out.add(ln);
+            }
+        }
+        return out;
     }
 
     /** Linux: dma-debug switches itself off and frees its state; calls pass through unchecked. */
@@ -1005,7 +1017,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     }
 
     /** Runs a delegate call; CPU accesses it makes (bounce copies, zeroing) are the layer's, not the driver's. */
-    private <T> T callLayer(java.util.function.Supplier<T> call) {
+    private <T> T callLayer(Supplier<T> call) {
         Thread previous = layerThread;
         layerThread = Thread.currentThread();
         try {

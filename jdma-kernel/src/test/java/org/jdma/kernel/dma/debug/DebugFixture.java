@@ -60,6 +60,8 @@ final class DebugFixture implements AutoCloseable {
     long buffer(long size) {
         DmaBuffer b = kernel.memory().allocate(size, 4096, DmaMask.BITS_32); // inside the default mask: never bounced
         buffers.add(b);
+        // Allocation zeroed it through the cache: write it back and drop it, so each test starts at rest.
+        cache().cleanInvalidate(b.physicalAddress(), size);
         return b.physicalAddress();
     }
 
