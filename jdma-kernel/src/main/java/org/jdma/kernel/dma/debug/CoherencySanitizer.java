@@ -17,7 +17,8 @@ import org.jdma.machine.cache.CacheObserver;
  *       before the device's last write to the line (no invalidate after the DMA; or a speculative
  *       refill while the device owned the line);</li>
  *   <li>(c) {@link DmaDebugCategory#CPU_WRITE_DEVICE_OWNED}: a CPU write to a line the device owns,
- *       or a dirty eviction that wrote the CPU's copy over data the device wrote later;</li>
+ *       or a write-back (dirty eviction, or a clean of a dirty line) that put the CPU's copy over
+ *       data the device wrote later;</li>
  *   <li>(d) {@link DmaDebugCategory#PARTIAL_CACHE_LINE}: a mapping the device may write covers
  *       only part of a line, so it shares the line with unrelated data;</li>
  *   <li>(e) {@link DmaDebugCategory#CPU_TOUCH_DEVICE_OWNED}: a CPU read of a line of a
@@ -52,6 +53,7 @@ public final class CoherencySanitizer implements CacheObserver {
     private static final int B = 2;
     private static final int C = 4;
     private static final int E = 16;
+    private static final int EVICTION = 32;
 
     /** Shadow state of one cache line. */
     private static final class Line {
@@ -297,15 +299,9 @@ public final class CoherencySanitizer implements CacheObserver {
                 return;
             }
             seq++;
-            boolean overwrote = !coherent && l.owner != null && l.deviceWriteSeq > l.dirtySeq;
+            writebackOverDeviceData(l, line, "a dirty eviction");
             l.dirty = false;
             l.knownAbsent = true;
-            if (overwrote) {
-                report(DmaDebugCategory.CPU_WRITE_DEVICE_OWNED, l.owner, line, String.format(
-                        "a dirty eviction of cache line 0x%x wrote the CPU's copy over data the device wrote later: the DMA data is lost;"
-                                + " missing call: %s (a clean) before the device owns the line, and no CPU write until %s",
-                        line, call(l.owner, false), call(l.owner, true)));
-            }
             prune(line, l);
         }
     }
@@ -316,6 +312,9 @@ public final class CoherencySanitizer implements CacheObserver {
             Line l = disabled ? null : lines.get(line);
             if (l == null) {
                 return;
+            }
+            if (l.dirty) {
+                writebackOverDeviceData(l, line, "a clean (write-back)");
             }
             l.dirty = false;
             prune(line, l);
@@ -352,6 +351,32 @@ public final class CoherencySanitizer implements CacheObserver {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
+
+    /**
+     * (c): a dirty line written back to memory after the device wrote it overwrites the device's
+     * data with the CPU's older copy (the CPU dirtied the line before or during the DMA: a CPU
+     * write while the device owned it, no clean before the DMA, or a line shared with other data).
+     */
+    private void writebackOverDeviceData(Line l, long line, String how) {
+        if (coherent || l.owner == null || !l.dirty || l.deviceWriteSeq <= l.dirtySeq) {
+            return;
+        }
+        once(l.owner, EVICTION, () -> report(DmaDebugCategory.CPU_WRITE_DEVICE_OWNED, l.owner, line, String.format(
+                "%s of cache line 0x%x wrote the CPU's copy over data the device wrote later: the DMA data is lost;"
+                        + " missing call: %s (a clean) before the device owns the line, and no CPU write to it until %s%s",
+                how, line, call(l.owner, false), call(l.owner, true),
+                l.owner.starts.length > 0 && sharesEdgeLine(l.owner, line) ? " (the mapping shares this line with other data the CPU wrote)" : "")));
+    }
+
+    private boolean sharesEdgeLine(DmaDebug.Region r, long line) {
+        for (int i = 0; i < r.starts.length; i++) {
+            if ((r.starts[i] & -(long) lineSize) == line && r.starts[i] != line
+                    || ((r.ends[i] - 1) & -(long) lineSize) == line && r.ends[i] != line + lineSize) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Forgets a line no live mapping covers once nothing about it can go wrong any more. */
     private void prune(long line, Line l) {
