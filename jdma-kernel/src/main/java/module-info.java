@@ -12,4 +12,6 @@ module org.jdma.kernel {
     exports org.jdma.kernel.dma;
     exports org.jdma.kernel.dma.debug;
     exports org.jdma.kernel.iommu;
+    exports org.jdma.kernel.iommu.iova;
+    exports org.jdma.kernel.iommu.vtd;
 }

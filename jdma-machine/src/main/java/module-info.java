@@ -18,4 +18,5 @@ module org.jdma.machine {
     exports org.jdma.machine.memory to org.jdma.cli;
     exports org.jdma.machine.mmio to org.jdma.cli;
     exports org.jdma.machine.dev to org.jdma.cli;
+    exports org.jdma.machine.iommu.vtd.hw to org.jdma.cli;
 }

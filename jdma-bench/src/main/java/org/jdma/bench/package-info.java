@@ -2,7 +2,9 @@
  * JMH benchmarks of jdma, each measured in the same run as a peer that does the same job:
  * {@code RingBenchmark} (the descriptor ring against JCTools and the LMAX Disruptor) and
  * {@code CopyBenchmark} (the copy engine's MEMMOVE against {@code MemorySegment.copy});
- * {@code RingPartsBenchmark} times the ring's sides alone, to attribute its cost.
+ * {@code RingPartsBenchmark} times the ring's sides alone, to attribute its cost;
+ * {@code IovaBenchmark} and {@code IovaContendedBenchmark} (1 and 4 threads) compare IOVA
+ * alloc+free through the per-CPU magazines with the bare tree allocator.
  * {@code BenchMain} is JMH's main plus a table of jdma-vs-peer ratios.
  *
  * <p>Not part of the unit test run: these classes live in {@code src/main} of this module only so

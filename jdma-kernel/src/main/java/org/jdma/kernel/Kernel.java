@@ -1,42 +1,107 @@
 package org.jdma.kernel;
 
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.iommu.DomainAddressing;
+import org.jdma.kernel.iommu.IommuDomain;
+import org.jdma.kernel.iommu.IommuMode;
+import org.jdma.kernel.iommu.IommuSubsystem;
+import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.machine.Cpu;
 import org.jdma.machine.Platform;
+import org.jdma.machine.pci.PciFunction;
 
 /**
  * The kernel's boot sequence, as far as DMA needs it: read the firmware memory map, put its RAM
- * under a buddy frame allocator, and probe the drivers for the devices found on the PCI bus.
+ * under a buddy frame allocator, bring up the IOMMU as {@link Options#iommu()} says, and probe the
+ * drivers for the devices found on the PCI bus (behind the IOMMU when it translates for them).
  * Everything here uses the machine only through {@link Platform}.
  */
 public final class Kernel implements AutoCloseable {
 
+    /**
+     * Boot options.
+     *
+     * @param copyEngine     the copy engine driver's options
+     * @param iommu          how to use the DMA remapping hardware (default {@link IommuMode#OFF})
+     * @param iovaAllocators makes one IOVA allocator per DMA domain; null: the cached allocator
+     */
+    public record Options(CopyEngineDriver.Options copyEngine, IommuMode iommu, Supplier<IovaAllocator> iovaAllocators) {
+        public static final Options DEFAULTS = new Options(CopyEngineDriver.Options.DEFAULTS, IommuMode.OFF, null);
+
+        public Options {
+            Objects.requireNonNull(copyEngine, "copyEngine");
+            Objects.requireNonNull(iommu, "iommu");
+        }
+
+        public Options withCopyEngine(CopyEngineDriver.Options o) {
+            return new Options(o, iommu, iovaAllocators);
+        }
+
+        public Options withIommu(IommuMode mode) {
+            return new Options(copyEngine, mode, iovaAllocators);
+        }
+
+        public Options withIovaAllocators(Supplier<IovaAllocator> factory) {
+            return new Options(copyEngine, iommu, factory);
+        }
+    }
+
     private final Platform platform;
     private final BuddyFrameAllocator frames;
     private final DmaMemory memory;
+    private final IommuSubsystem iommu;
     private final CopyEngineDriver copyEngine;
 
-    private Kernel(Platform platform, CopyEngineDriver.Options copyEngineOptions) {
+    private Kernel(Platform platform, Options options) {
         this.platform = platform;
         this.frames = BuddyFrameAllocator.fromMemoryMap(platform.memoryMap());
         this.memory = new DmaMemory(platform.cpu(), frames);
-        this.copyEngine = CopyEngineDriver.find(platform).isEmpty() ? null
-                : CopyEngineDriver.open(platform, memory, copyEngineOptions);
+        this.iommu = IommuSubsystem.init(platform, frames, new IommuSubsystem.Config(options.iommu(), options.iovaAllocators()));
+        List<PciFunction> engines = CopyEngineDriver.find(platform);
+        this.copyEngine = engines.isEmpty() ? null
+                : CopyEngineDriver.open(platform, memory, options.copyEngine(), addressingFor(engines.getFirst()));
     }
 
-    /** Boots with default driver options (128-slot ring, interrupt-driven completion). */
+    /** Physical addressing, or the device's DMA domain when the IOMMU translates for it. */
+    private DeviceAddressing addressingFor(PciFunction device) {
+        Optional<IommuDomain> d = iommu.domainOf(device.requester());
+        if (d.isEmpty() || d.get().type() == IommuDomain.Type.IDENTITY) {
+            return DeviceAddressing.physical();
+        }
+        if (d.get().type() == IommuDomain.Type.BLOCKED) {
+            throw new IllegalStateException(device.name() + " is in a blocked IOMMU domain; it cannot be driven");
+        }
+        // The copy engine emits 64-bit addresses.
+        return new DomainAddressing(d.get(), -1L);
+    }
+
+    /** Boots with default driver options (128-slot ring, interrupt-driven completion), IOMMU off. */
     public static Kernel boot(Platform platform) {
-        return new Kernel(platform, CopyEngineDriver.Options.DEFAULTS);
+        return new Kernel(platform, Options.DEFAULTS);
     }
 
     public static Kernel boot(Platform platform, CopyEngineDriver.CompletionMode mode) {
-        return new Kernel(platform, CopyEngineDriver.Options.DEFAULTS.withMode(mode));
+        return new Kernel(platform, Options.DEFAULTS.withCopyEngine(CopyEngineDriver.Options.DEFAULTS.withMode(mode)));
     }
 
     public static Kernel boot(Platform platform, CopyEngineDriver.Options options) {
+        return new Kernel(platform, Options.DEFAULTS.withCopyEngine(options));
+    }
+
+    public static Kernel boot(Platform platform, Options options) {
         return new Kernel(platform, options);
+    }
+
+    /** The IOMMU subsystem (in mode OFF it translates nothing). */
+    public IommuSubsystem iommu() {
+        return iommu;
     }
 
     public Platform platform() {
@@ -68,5 +133,6 @@ public final class Kernel implements AutoCloseable {
         if (copyEngine != null) {
             copyEngine.close();
         }
+        iommu.close();
     }
 }

@@ -23,6 +23,9 @@ import org.jdma.machine.firmware.MemoryMapEntry;
 import org.jdma.machine.firmware.acpi.DmarDescription;
 import org.jdma.machine.firmware.acpi.DmarLayout;
 import org.jdma.machine.firmware.acpi.DmarTableBuilder;
+import org.jdma.machine.iommu.vtd.VtdRegisterLayout;
+import org.jdma.machine.iommu.vtd.hw.DrhdCoverage;
+import org.jdma.machine.iommu.vtd.hw.VtdUnit;
 import org.jdma.machine.irq.InterruptController;
 import org.jdma.machine.irq.Interrupts;
 import org.jdma.machine.irq.MsiMessageLayout;
@@ -47,10 +50,10 @@ import org.jdma.machine.time.TraceRecorder;
  * that overlaps a BAR. RMRR ranges are reported RESERVED in the memory map, as firmware must, so
  * an OS never allocates memory a device may be using behind its back.
  *
- * <p>TODO(vtd): the remapping hardware the DMAR describes is not plugged in yet (the VT-d issue
- * adds it). Until then nothing answers at a DRHD's register base: CPU reads there return all ones
- * (a master abort, counted in {@link Cpu#busErrors()}), writes are dropped, and devices' DMA goes
- * to memory untranslated whatever a driver programs.
+ * <p>Each DRHD of the DMAR is a {@link VtdUnit} answering at its register base, with CAP/ECAP
+ * from {@link MachineConfig#vtd()}; every device's DMA port goes through the unit whose scope
+ * covers it ({@link DrhdCoverage}), and devices no unit covers do physical DMA. A unit starts with
+ * translation disabled (the reset state), so DMA is untranslated until a driver enables it.
  */
 public final class Machine implements Platform, AutoCloseable {
 
@@ -65,6 +68,7 @@ public final class Machine implements Platform, AutoCloseable {
     private final List<Device> devices = new ArrayList<>();
     private final List<DmaPort> ports = new ArrayList<>();
     private final List<CopyEngine> copyEngines = new ArrayList<>();
+    private final List<VtdUnit> remappingUnits = new ArrayList<>();
     private final List<PciFunction> bridges;
     private final Map<Integer, PciTopology> topologies = new TreeMap<>();
     private final Map<String, byte[]> acpiTables = new HashMap<>();
@@ -97,6 +101,7 @@ public final class Machine implements Platform, AutoCloseable {
             this.bridges = config.bridges().stream().map(MachineConfig.Bridge::pciFunction).toList();
             buildPciTopology();
             config.dmar().ifPresent(this::publishDmar);
+            config.dmar().ifPresent(this::plugRemappingUnits);
         } catch (RuntimeException e) {
             arena.close(); // a configuration the machine refuses must not leak its RAM mappings
             throw e;
@@ -185,6 +190,33 @@ public final class Machine implements Platform, AutoCloseable {
             requireNoMmio(what, r.base(), r.limit() - r.base() + 1);
         }
         acpiTables.put(DmarLayout.SIGNATURE, table);
+    }
+
+    /**
+     * One unit per DRHD at its register base; then each DMA port gets the unit that covers its
+     * device (devices must be plugged before this runs).
+     */
+    private void plugRemappingUnits(DmarDescription dmar) {
+        List<DmarDescription.RemappingUnit> drhds = dmar.structuresOf(DmarDescription.RemappingUnit.class);
+        for (int i = 0; i < drhds.size(); i++) {
+            DmarDescription.RemappingUnit d = drhds.get(i);
+            VtdUnit unit = new VtdUnit("dmar" + i, d.segment(), d.registerBase(), config.vtd(), dmar.hostAddressWidth() + 1,
+                    memory, cache, interrupts, kernel);
+            // The register page is 4 KiB; a DRHD may claim more pages, which then read as zero.
+            memory.addMmio(unit.name(), d.registerBase(), Math.max(d.registerSetSize(), VtdRegisterLayout.REGISTER_SET_SIZE), unit);
+            remappingUnits.add(unit);
+        }
+        for (DmaPort port : ports) {
+            int i = DrhdCoverage.unitFor(drhds, port.requester(), pciTopology(port.requester().segment()));
+            if (i >= 0) {
+                port.translator(remappingUnits.get(i));
+            }
+        }
+    }
+
+    /** The VT-d units the DMAR describes, in DRHD order (for the command-line tool's reports). */
+    public List<VtdUnit> remappingUnits() {
+        return List.copyOf(remappingUnits);
     }
 
     private static Optional<Integer> segmentOf(DmarDescription.Structure s) {

@@ -113,11 +113,8 @@ public record MachineConfig(long seed, List<Ram> ram, CacheConfig cache, BusTimi
      * firmware sets it ("Kernel DMA Protection"). INTR_REMAP is clear because no interrupt
      * remapping hardware is modelled, and X2APIC_OPT_OUT means something only with INTR_REMAP.
      *
-     * <p>TODO(vtd): nothing answers at the unit's register base yet; the VT-d issue plugs the
-     * remapping hardware in. Until then a kernel that follows this table reads all ones from the
-     * unit's registers (VER, CAP, ECAP: a master abort, counted in {@link Cpu#busErrors()}), its
-     * writes are dropped, and device DMA is never translated: a driver must treat a unit whose
-     * VER reads 0xffffffff as absent.
+     * <p>The machine plugs a VT-d unit ({@link #vtd()}) in at the register base; it starts with
+     * translation disabled, as hardware leaves reset.
      */
     public static DmarDescription defaultDmar() {
         return DmarDescription.of("JDMAMACH", HOST_ADDRESS_WIDTH, DmarLayout.FLAG_DMA_CTRL_PLATFORM_OPT_IN,

@@ -75,13 +75,13 @@ class MachineFirmwareTest {
         }
     }
 
-    /** TODO(vtd): this pins today's honest gap; the VT-d issue plugs a unit in and changes it. */
     @Test
-    void shouldAnswerNothingAtTheRemappingUnitUntilVtdIsPluggedIn() {
+    void shouldAnswerAtTheRemappingUnitsRegisterBaseWithVersionOneZero() {
         try (Machine m = new Machine(small())) {
             long errors = m.cpu().busErrors();
-            assertEquals(0xFFFF_FFFF, m.cpu().read32(MachineConfig.VTD_REGISTER_BASE));
-            assertEquals(errors + 1, m.cpu().busErrors());
+            assertEquals(0x10, m.cpu().read32(MachineConfig.VTD_REGISTER_BASE));
+            assertEquals(m.config().vtd().cap(), m.cpu().read64(MachineConfig.VTD_REGISTER_BASE + 8));
+            assertEquals(errors, m.cpu().busErrors());
         }
     }
 
@@ -132,6 +132,7 @@ class MachineFirmwareTest {
                     new MemoryMapEntry(0x10_0000, 0x2_0000, Type.RESERVED),
                     new MemoryMapEntry(0x12_0000, 2 * GiB - 0x12_0000, Type.RAM),
                     new MemoryMapEntry(MachineConfig.MMIO_BASE, MachineConfig.BAR_STRIDE, Type.RESERVED),
+                    new MemoryMapEntry(MachineConfig.VTD_REGISTER_BASE, 0x1000, Type.RESERVED),
                     new MemoryMapEntry(0xFEE0_0000L, 0x10_0000, Type.RESERVED),
                     new MemoryMapEntry(4 * GiB, 0x1000, Type.RESERVED),
                     new MemoryMapEntry(4 * GiB + 0x1000, 2 * GiB - 0x1000, Type.RAM)), m.memoryMap());

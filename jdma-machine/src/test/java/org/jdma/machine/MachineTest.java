@@ -26,6 +26,8 @@ class MachineTest {
             assertEquals(List.of(
                     new MemoryMapEntry(0, 2 * GiB, MemoryMapEntry.Type.RAM),
                     new MemoryMapEntry(MachineConfig.MMIO_BASE, MachineConfig.BAR_STRIDE, MemoryMapEntry.Type.RESERVED),
+                    // The VT-d unit's register page, as firmware reports it (e820 reserved).
+                    new MemoryMapEntry(MachineConfig.VTD_REGISTER_BASE, 0x1000, MemoryMapEntry.Type.RESERVED),
                     new MemoryMapEntry(0xFEE0_0000L, 0x10_0000, MemoryMapEntry.Type.RESERVED),
                     new MemoryMapEntry(4 * GiB, 2 * GiB, MemoryMapEntry.Type.RAM)), m.memoryMap());
             assertEquals(4 * GiB, m.physicalMemory().totalRam());
@@ -45,7 +47,7 @@ class MachineTest {
             List<Long> reservedBases = m.memoryMap().stream()
                     .filter(e -> e.type() == MemoryMapEntry.Type.RESERVED).map(MemoryMapEntry::base).toList();
             assertEquals(List.of(MachineConfig.MMIO_BASE, MachineConfig.MMIO_BASE + MachineConfig.BAR_STRIDE,
-                    MachineConfig.MMIO_BASE + 2 * MachineConfig.BAR_STRIDE, 0xFEE0_0000L), reservedBases);
+                    MachineConfig.MMIO_BASE + 2 * MachineConfig.BAR_STRIDE, MachineConfig.VTD_REGISTER_BASE, 0xFEE0_0000L), reservedBases);
         }
     }
 

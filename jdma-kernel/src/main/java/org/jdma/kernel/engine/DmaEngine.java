@@ -49,10 +49,10 @@ import org.jdma.machine.dev.memcpy.CompletionStatus;
  * <h2>Addresses</h2>
  * Descriptors carry device addresses. {@link #submitBuffer} obtains one through the engine's
  * {@link DeviceAddressing}: without an IOMMU ({@link DeviceAddressing#physical()}) that is the
- * physical address and {@link #unmapDescriptor}/{@link #unmapIova} return false. The ring itself is
- * handed to the device by physical address.
- * TODO(iommu): behind an IOMMU the ring block must be mapped for the device too; until then a device
- * whose DMA is translated cannot reach its ring.
+ * physical address and {@link #unmapDescriptor}/{@link #unmapIova} return false. The ring block
+ * (descriptors and completion records) is handed to the device by its device address too: when
+ * the addressing translates (an IOMMU), the engine maps the ring block through it at creation and
+ * unmaps it at {@link #close()}, and descriptors name their completion records by that address.
  */
 public final class DmaEngine implements DmaUseTracker, AutoCloseable {
 
@@ -79,6 +79,10 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
     private final int indexMask;
     private final DmaBuffer ringMemory;
     private final long ringBase;
+    /** The ring's address as the device sees it: ringBase, or its IOVA behind an IOMMU. */
+    private final long ringDeviceBase;
+    /** Whether the ring block was mapped through the addressing (and must be unmapped at close). */
+    private final boolean ringMapped;
     private final AtomicReferenceArray<Descriptor> inFlight;
 
     /** Producer sequence: written by the producer with release. */
@@ -117,11 +121,28 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         // dma_alloc_coherent memory Normal-NC); a coherent cache ignores the call.
         cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.UNCACHED);
         this.inFlight = new AtomicReferenceArray<>(capacity);
+        boolean mapRing = addressing.isEnabled() && addressing.translates();
+        long deviceBase = ringBase;
+        if (mapRing) {
+            try {
+                deviceBase = addressing.map(ringMemory, FrameAllocator.FRAME_SIZE);
+            } catch (RuntimeException e) {
+                cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.WRITE_BACK);
+                ringMemory.close();
+                throw e;
+            }
+        }
+        this.ringDeviceBase = deviceBase;
+        this.ringMapped = mapRing;
         memory.addUseTracker(this);
         try {
-            device.attach(ringBase, capacity);
+            device.attach(ringDeviceBase, capacity);
         } catch (RuntimeException e) {
             memory.removeUseTracker(this);
+            if (mapRing) {
+                addressing.unmap(ringDeviceBase);
+            }
+            cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.WRITE_BACK);
             ringMemory.close();
             throw e;
         }
@@ -221,7 +242,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
             int slot = slot(h);
             long record = completionAddress(slot);
             cpu.fill(record, RingLayout.COMPLETION_SIZE, (byte) 0);
-            DescriptorCodec.encode(producerScratch, 0, d, record, handle);
+            DescriptorCodec.encode(producerScratch, 0, d, ringDeviceBase + (record - ringBase), handle);
             cpu.write(descriptorAddress(slot), producerScratch, 0, RingLayout.DESCRIPTOR_SIZE);
             inFlight.setRelease(slot, d);
             h++;
@@ -395,6 +416,11 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         return ringBase;
     }
 
+    /** The ring block's device address: {@link #ringBase()} or, behind an IOMMU, its IOVA. */
+    public long ringDeviceBase() {
+        return ringDeviceBase;
+    }
+
     public DeviceAddressing addressing() {
         return addressing;
     }
@@ -419,7 +445,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         cachedTail = next;
         TAIL.setRelease(this, next);
         HEAD.setRelease(this, next);
-        device.attach(ringBase, slots);
+        device.attach(ringDeviceBase, slots);
         return dropped;
     }
 
@@ -432,6 +458,9 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         closed = true;
         device.detach();
         memory.removeUseTracker(this);
+        if (ringMapped) {
+            addressing.unmap(ringDeviceBase);
+        }
         cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.WRITE_BACK);
         ringMemory.close();
     }

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.jdma.kernel.testing.SoftwareRingDevice;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
@@ -30,7 +28,7 @@ class SubmitBufferTest {
 
     /** Test double of an IOMMU: hands out IOVAs from 4 GiB up and remembers live mappings. */
     static class CountingAddressing implements DeviceAddressing {
-        final Map<Long, Long> live = new HashMap<>();
+        final java.util.TreeMap<Long, Long> live = new java.util.TreeMap<>();
         long next = 0x1_0000_0000L;
 
         @Override
@@ -50,6 +48,12 @@ class SubmitBufferTest {
         @Override
         public boolean translates() {
             return true;
+        }
+
+        /** What the test IOMMU gives a device for {@code iova} (the ring block is mapped too). */
+        long translate(long iova) {
+            var e = live.floorEntry(iova);
+            return e == null ? iova : e.getValue() + (iova - e.getKey());
         }
     }
 
@@ -99,16 +103,18 @@ class SubmitBufferTest {
     @Test
     void shouldThrowRingFullAndUndoTheMapping() {
         CountingAddressing iommu = new CountingAddressing();
+        SoftwareRingDevice device = new SoftwareRingDevice(machine.cpu(), iommu::translate);
         try (DmaEngine engine = new DmaEngine(memory, device, 4, iommu); DmaBuffer b = memory.allocate(64, 64)) {
+            assertEquals(1, iommu.live.size(), "the ring block is mapped for the device");
             for (int i = 0; i < 3; i++) {
                 assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 0));
             }
-            assertEquals(3, iommu.live.size());
+            assertEquals(4, iommu.live.size());
             long cursor = iommu.next;
             var e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, Descriptor.VALID, 0));
             assertEquals(DmaException.Reason.RING_FULL, e.reason());
             assertTrue(e.reason().retryable());
-            assertEquals(3, iommu.live.size(), "the mapping made for the refused descriptor was undone (seed bug 4)");
+            assertEquals(4, iommu.live.size(), "the mapping made for the refused descriptor was undone (seed bug 4)");
             assertEquals(3, engine.size());
             assertTrue(cursor <= iommu.next);
             device.process(3);
@@ -122,6 +128,9 @@ class SubmitBufferTest {
         DeviceAddressing exhausted = new CountingAddressing() {
             @Override
             public long map(DmaBuffer buffer, long align) {
+                if (live.isEmpty()) {
+                    return super.map(buffer, align); // the ring block
+                }
                 throw new DmaException(DmaException.Reason.MAPPING_FAILED, "no IOVA space left");
             }
         };
@@ -153,8 +162,29 @@ class SubmitBufferTest {
     }
 
     @Test
+    void shouldGiveATranslatingDeviceItsRingAndCompletionRecordsByIovaAndUnmapThemAtClose() {
+        CountingAddressing iommu = new CountingAddressing();
+        SoftwareRingDevice device = new SoftwareRingDevice(machine.cpu(), iommu::translate);
+        DmaEngine engine = new DmaEngine(memory, device, 4, iommu);
+        try (DmaBuffer b = memory.allocate(64, 64)) {
+            long ringIova = engine.ringDeviceBase();
+            assertTrue(ringIova >= 0x1_0000_0000L && ringIova != engine.ringBase());
+            assertEquals(engine.ringBase(), iommu.translate(ringIova));
+            engine.submitBuffer(b, Descriptor.VALID, 0);
+            device.process(1);
+            long record = device.fetched().getFirst().completionAddress();
+            assertTrue(record >= ringIova && record < ringIova + RingLayout.bytes(4), "completion record named by IOVA");
+            assertEquals(1, engine.drain(new CompletedDescriptor[1]));
+        } finally {
+            engine.close();
+        }
+        assertEquals(1, iommu.live.size(), "only the buffer's mapping is left; the ring block was unmapped");
+    }
+
+    @Test
     void shouldUnmapADescriptorsIovaOnce() {
         CountingAddressing iommu = new CountingAddressing();
+        SoftwareRingDevice device = new SoftwareRingDevice(machine.cpu(), iommu::translate);
         try (DmaEngine engine = new DmaEngine(memory, device, 4, iommu); DmaBuffer b = memory.allocate(64, 64)) {
             engine.submitBuffer(b, Descriptor.VALID, 0);
             device.process(1);

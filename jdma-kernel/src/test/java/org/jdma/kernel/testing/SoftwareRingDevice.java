@@ -30,8 +30,17 @@ public final class SoftwareRingDevice implements RingDevice {
     private final List<DescriptorCodec.Encoded> fetched = new ArrayList<>();
     private boolean attached;
 
+    /** Device address → physical address: identity, or a test IOMMU's translation. */
+    private final java.util.function.LongUnaryOperator toPhysical;
+
     public SoftwareRingDevice(Cpu cpu) {
+        this(cpu, a -> a);
+    }
+
+    /** A device whose ring and completion addresses are translated by {@code toPhysical} (a test IOMMU). */
+    public SoftwareRingDevice(Cpu cpu, java.util.function.LongUnaryOperator toPhysical) {
         this.cpu = cpu;
+        this.toPhysical = toPhysical;
     }
 
     @Override
@@ -94,10 +103,10 @@ public final class SoftwareRingDevice implements RingDevice {
 
     private void completeOne() {
         int slot = fetchIndex;
-        cpu.read(ringBase + RingLayout.descriptorOffset(slot), scratch, 0, RingLayout.DESCRIPTOR_SIZE);
+        cpu.read(toPhysical.applyAsLong(ringBase + RingLayout.descriptorOffset(slot)), scratch, 0, RingLayout.DESCRIPTOR_SIZE);
         DescriptorCodec.Encoded d = DescriptorCodec.decode(scratch, 0);
         fetched.add(d);
-        long record = d.completionAddress();
+        long record = toPhysical.applyAsLong(d.completionAddress());
         cpu.write32(record + CompletionRecordLayout.BYTES_COMPLETED, (int) d.transferSize());
         cpu.write64(record + CompletionRecordLayout.FAULT_ADDR, 0);
         cpu.write8(record + CompletionRecordLayout.STATUS, statusFor.applyAsInt(d));

@@ -106,6 +106,19 @@ public final class CopyEngineDriver implements AutoCloseable {
         return new CopyEngineDriver(platform, engines.getFirst(), memory, options);
     }
 
+    /**
+     * A driver for the first copy engine on the bus whose DMA addresses come from
+     * {@code addressing} (an IOMMU domain's, when the kernel's IOMMU translates for it).
+     */
+    public static CopyEngineDriver open(Platform platform, DmaMemory memory, Options options, DeviceAddressing addressing) {
+        List<PciFunction> engines = find(platform);
+        if (engines.isEmpty()) {
+            throw new NoSuchElementException(String.format("no copy engine (%04x:%04x) on the PCI bus",
+                    CopyEngine.VENDOR_ID, CopyEngine.DEVICE_ID));
+        }
+        return new CopyEngineDriver(platform, engines.getFirst(), memory, options, addressing);
+    }
+
     private final Platform platform;
     private final Cpu cpu;
     private final PciFunction function;
@@ -128,6 +141,17 @@ public final class CopyEngineDriver implements AutoCloseable {
     private boolean closed;
 
     public CopyEngineDriver(Platform platform, PciFunction function, DmaMemory memory, Options options) {
+        this(platform, function, memory, options, DeviceAddressing.physical());
+    }
+
+    /**
+     * As {@link #CopyEngineDriver(Platform, PciFunction, DmaMemory, Options)}, with the device
+     * addresses of the ring, the completion records and every buffer taken from {@code addressing}
+     * (behind an IOMMU: IOVAs of the device's domain).
+     */
+    public CopyEngineDriver(Platform platform, PciFunction function, DmaMemory memory, Options options,
+                            DeviceAddressing addressing) {
+        Objects.requireNonNull(addressing, "addressing");
         this.platform = Objects.requireNonNull(platform, "platform");
         this.function = Objects.requireNonNull(function, "function");
         this.options = Objects.requireNonNull(options, "options");
@@ -166,7 +190,7 @@ public final class CopyEngineDriver implements AutoCloseable {
         programInterrupts();
         DmaEngine e;
         try {
-            e = new DmaEngine(memory, new Channel(), options.ringSlots(), DeviceAddressing.physical());
+            e = new DmaEngine(memory, new Channel(), options.ringSlots(), addressing);
         } catch (RuntimeException ex) {
             releaseVectors();
             throw ex;

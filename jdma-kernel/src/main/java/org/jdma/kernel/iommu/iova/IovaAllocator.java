@@ -20,10 +20,21 @@ public interface IovaAllocator {
 
     /**
      * Allocates {@code pages} granules whose last pfn is at most {@code limitPfn}, searching top
-     * down; when {@code pages} is a power of two the start is aligned to it. Returns the first
+     * down; when {@code pages} is a power of two the start is aligned to it (as Linux's
+     * {@code size_aligned}, other sizes are aligned to the next power of two). Returns the first
      * pfn, or {@link #NONE}.
      */
     long allocate(long pages, long limitPfn);
+
+    /**
+     * As {@link #allocate(long, long)}; {@code mayFlushCaches = false} forbids emptying per-CPU
+     * caches into the tree to satisfy this request (Linux {@code alloc_iova_fast}'s
+     * {@code flush_rcache}: a first 32-bit attempt that may fail cheaply). Allocators without
+     * caches ignore it.
+     */
+    default long allocate(long pages, long limitPfn, boolean mayFlushCaches) {
+        return allocate(pages, limitPfn);
+    }
 
     /** Frees the range that {@link #allocate} returned at {@code pfn} with {@code pages}. */
     void free(long pfn, long pages);

@@ -1,0 +1,444 @@
+package org.jdma.kernel.iommu.iova;
+
+import java.util.Arrays;
+
+/**
+ * The cached IOVA allocator: Linux {@code alloc_iova_fast} and {@code free_iova_fast}
+ * ({@code drivers/iommu/iova.c}, 6.x), per-CPU magazines (Bonwick and Adams, "Magazines and
+ * Vmem", USENIX 2001) in front of a {@link TreeIovaAllocator}.
+ *
+ * <p>Sizes up to {@code 2^(RANGE_CACHE_MAX_SIZE - 1)} = 32 pages are cacheable; those below 32
+ * are rounded up to a power of two first, so every range in the cache of order {@code k} is
+ * exactly {@code 2^k} pages (a freed 3-page range would otherwise come back as a 4-page one).
+ * Callers free with the size they asked for; the rounding is repeated on free. Freed cacheable
+ * ranges stay allocated in the tree and go into the freeing CPU's magazine; allocation pops the
+ * most recently freed pfn of the right order that fits under the limit, and falls back to the
+ * tree. When the tree is exhausted, every CPU's magazines and the depot are freed back into the
+ * tree and the tree is asked once more.
+ *
+ * <p>Per CPU and size class: a {@code loaded} and a {@code prev} magazine of
+ * {@link #MAG_SIZE} pfns. Free pushes onto {@code loaded}; if full, swaps with {@code prev}; if
+ * both are full, {@code loaded} goes to the depot and an empty magazine replaces it. Allocation
+ * pops from {@code loaded}, else swaps with {@code prev}, else takes a full magazine from the
+ * depot. The depot holds full magazines only, at most {@code maxDepotMagazines} per size class
+ * (Linux v5.x {@code MAX_GLOBAL_MAGS = 32}); a magazine that does not fit is freed into the
+ * tree. Linux 6.x keeps the depot unbounded and trims it from a 100 ms delayed work item; this
+ * allocator has no clock, so it keeps v5.x's bound.
+ *
+ * <p>"CPU": a Java thread migrates, so the CPU is a slot chosen by the calling thread,
+ * {@code threadId % cpuSlots}, each guarded by its own lock (Linux also locks the per-CPU cache,
+ * {@code cpu_rcache->lock}). Threads sharing a slot are correct, only contended. Lock order:
+ * slot, then depot, then tree.
+ *
+ * <p>Checking frees. Linux's fast path trusts the caller: a double free puts one pfn into the
+ * cache twice and two devices later get the same IOVA. With {@code verifyFrees} (the default)
+ * every free of a cacheable size checks, under the tree lock, that a live allocation of that
+ * size starts at the pfn and is not already cached, and a cache hit clears the mark: one short
+ * tree lookup per free and per hit. Without it the fast path takes no tree lock, as Linux's;
+ * a bogus or doubly freed pfn may be handed out again from the cache (two users, one range),
+ * and is reported only when its magazine reaches the tree.
+ */
+public final class CachedIovaAllocator implements IovaAllocator {
+
+    /** Linux {@code IOVA_MAG_SIZE} (6.x: 127, so a magazine with its size word is 1 KiB). */
+    public static final int MAG_SIZE = 127;
+
+    /** Linux {@code IOVA_RANGE_CACHE_MAX_SIZE}: size classes of order 0..5 pages are cached. */
+    public static final int RANGE_CACHE_MAX_SIZE = 6;
+
+    /** Linux v5.x {@code MAX_GLOBAL_MAGS}: full magazines per size class in the depot. */
+    public static final int DEFAULT_MAX_DEPOT_MAGAZINES = 32;
+
+    /** Sizes below this many pages are rounded up to a power of two (Linux {@code alloc_iova_fast}). */
+    private static final long ROUND_UP_BELOW = 1L << (RANGE_CACHE_MAX_SIZE - 1);
+
+    /** A stack of pfns of one size class. */
+    private static final class Magazine {
+        final long[] pfns = new long[MAG_SIZE];
+        int size;
+
+        boolean full() {
+            return size == MAG_SIZE;
+        }
+
+        /**
+         * Linux {@code iova_magazine_pop}: the most recently pushed pfn not above {@code maxPfn},
+         * or {@link #NONE}; the hole is filled with the top entry.
+         */
+        long pop(long maxPfn) {
+            int i = size - 1;
+            while (pfns[i] > maxPfn) {
+                if (i == 0) {
+                    return NONE;
+                }
+                i--;
+            }
+            long pfn = pfns[i];
+            pfns[i] = pfns[--size];
+            return pfn;
+        }
+
+        boolean contains(long pfn, long pages) {
+            for (int i = 0; i < size; i++) {
+                if (pfn >= pfns[i] && pfn - pfns[i] < pages) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** One CPU's cache of one size class (Linux {@code struct iova_cpu_rcache}); guarded by itself. */
+    private static final class CpuCache {
+        Magazine loaded = new Magazine();
+        Magazine prev = new Magazine();
+        long hits;
+        long misses;
+    }
+
+    /** Full magazines of one size class (Linux {@code struct iova_rcache}'s depot); guarded by itself. */
+    private static final class Depot {
+        final Magazine[] magazines;
+        int count;
+
+        Depot(int max) {
+            magazines = new Magazine[max];
+        }
+    }
+
+    /**
+     * Cache counters.
+     *
+     * @param hits         allocations served from a magazine
+     * @param misses       allocations of a cacheable size that went to the tree
+     * @param flushes      times every magazine and the depot were emptied into the tree (exhaustion,
+     *                     reserve, {@link #flush})
+     * @param cachedRanges IOVA ranges now held in magazines and the depots
+     */
+    public record Stats(long hits, long misses, long flushes, long cachedRanges) {
+    }
+
+    private final TreeIovaAllocator tree;
+    private final int cpuSlots;
+    private final boolean verifyFrees;
+    /** [order][slot] */
+    private final CpuCache[][] cpuCaches;
+    private final Depot[] depots;
+    private final Object flushLock = new Object();
+    private long flushes;
+
+    /** Over a fresh 4 KiB-granule tree, one slot per available processor, frees verified. */
+    public CachedIovaAllocator() {
+        this(new TreeIovaAllocator(), Runtime.getRuntime().availableProcessors(), true);
+    }
+
+    public CachedIovaAllocator(TreeIovaAllocator tree, int cpuSlots, boolean verifyFrees) {
+        this(tree, cpuSlots, verifyFrees, DEFAULT_MAX_DEPOT_MAGAZINES);
+    }
+
+    /**
+     * @param tree              the allocator behind the cache; use it only through this one from now on
+     * @param cpuSlots          number of per-CPU caches (at least 1)
+     * @param verifyFrees       check every free against the tree (see the class comment)
+     * @param maxDepotMagazines full magazines kept per size class (at least 0)
+     */
+    public CachedIovaAllocator(TreeIovaAllocator tree, int cpuSlots, boolean verifyFrees, int maxDepotMagazines) {
+        if (cpuSlots < 1) {
+            throw new IllegalArgumentException("cpu slots " + cpuSlots + ": need at least 1");
+        }
+        if (maxDepotMagazines < 0) {
+            throw new IllegalArgumentException("depot size " + maxDepotMagazines + ": must not be negative");
+        }
+        this.tree = tree;
+        this.cpuSlots = cpuSlots;
+        this.verifyFrees = verifyFrees;
+        // Slot-major allocation order spreads one slot's objects away from the next slot's.
+        cpuCaches = new CpuCache[RANGE_CACHE_MAX_SIZE][cpuSlots];
+        for (int slot = 0; slot < cpuSlots; slot++) {
+            for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
+                cpuCaches[order][slot] = new CpuCache();
+            }
+        }
+        depots = new Depot[RANGE_CACHE_MAX_SIZE];
+        for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
+            depots[order] = new Depot(maxDepotMagazines);
+        }
+    }
+
+    @Override
+    public long granule() {
+        return tree.granule();
+    }
+
+    /** The tree behind the cache (for tests). */
+    TreeIovaAllocator tree() {
+        return tree;
+    }
+
+    public int cpuSlots() {
+        return cpuSlots;
+    }
+
+    /** Allocates, flushing the caches and retrying once when the tree is exhausted. */
+    @Override
+    public long allocate(long pages, long limitPfn) {
+        return allocate(pages, limitPfn, true);
+    }
+
+    @Override
+    public long allocate(long pages, long limitPfn, boolean mayFlushCaches) {
+        TreeIovaAllocator.checkRequest(pages, limitPfn);
+        long size = cacheSize(pages);
+        int order = order(size);
+        if (order < RANGE_CACHE_MAX_SIZE) {
+            long pfn = cacheGet(order, limitPfn - size + 1);
+            if (pfn != NONE) {
+                if (verifyFrees) {
+                    tree.unmarkCached(pfn);
+                }
+                return pfn;
+            }
+        }
+        long pfn = tree.allocate(size, limitPfn);
+        if (pfn == NONE && mayFlushCaches) {
+            flush();
+            pfn = tree.allocate(size, limitPfn);
+        }
+        return pfn;
+    }
+
+    /** Frees with the size that was asked for at allocation; cacheable sizes go to this CPU's magazine. */
+    @Override
+    public void free(long pfn, long pages) {
+        if (pages < 1) {
+            throw new IllegalArgumentException("free of pfn " + TreeIovaAllocator.hex(pfn) + " with " + pages + " pages");
+        }
+        long size = cacheSize(pages);
+        int order = order(size);
+        if (order >= RANGE_CACHE_MAX_SIZE) {
+            tree.free(pfn, size);
+            return;
+        }
+        if (verifyFrees) {
+            tree.markCached(pfn, size);
+        } else if (pfn < tree.startPfn()) {
+            throw new IllegalArgumentException("free of pfn " + TreeIovaAllocator.hex(pfn) + ": below the first pfn "
+                    + TreeIovaAllocator.hex(tree.startPfn()) + ", never allocated");
+        }
+        cacheInsert(order, pfn, size);
+    }
+
+    /** Flushes the caches first, so that no cached range stands in the way. */
+    @Override
+    public void reserve(long loPfn, long hiPfn) {
+        flush();
+        tree.reserve(loPfn, hiPfn);
+    }
+
+    /**
+     * Whether {@code pfn} lies in a range handed out and not freed, or reserved; a range sitting in
+     * a cache is free. Scans every magazine: for tests and reports, not for a hot path, and exact
+     * only while no other thread allocates or frees.
+     */
+    @Override
+    public boolean isAllocated(long pfn) {
+        if (!tree.isAllocated(pfn)) {
+            return false;
+        }
+        for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
+            long pages = 1L << order;
+            for (CpuCache c : cpuCaches[order]) {
+                synchronized (c) {
+                    if (c.loaded.contains(pfn, pages) || c.prev.contains(pfn, pages)) {
+                        return false;
+                    }
+                }
+            }
+            Depot d = depots[order];
+            synchronized (d) {
+                for (int i = 0; i < d.count; i++) {
+                    if (d.magazines[i].contains(pfn, pages)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Empties every CPU's magazines and the depots into the tree (Linux
+     * {@code free_cpu_cached_iovas} for every CPU, then {@code free_global_cached_iovas}).
+     */
+    public void flush() {
+        synchronized (flushLock) {
+            flushes++;
+        }
+        IllegalArgumentException bad = null;
+        for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
+            long pages = 1L << order;
+            for (CpuCache c : cpuCaches[order]) {
+                Magazine loaded;
+                Magazine prev;
+                synchronized (c) {
+                    loaded = c.loaded;
+                    prev = c.prev;
+                    c.loaded = new Magazine();
+                    c.prev = new Magazine();
+                }
+                bad = freeToTree(loaded, pages, bad);
+                bad = freeToTree(prev, pages, bad);
+            }
+            Depot d = depots[order];
+            Magazine[] taken;
+            int n;
+            synchronized (d) {
+                n = d.count;
+                taken = d.magazines.clone();
+                Arrays.fill(d.magazines, 0, n, null);
+                d.count = 0;
+            }
+            for (int i = 0; i < n; i++) {
+                bad = freeToTree(taken[i], pages, bad);
+            }
+        }
+        if (bad != null) {
+            throw bad;
+        }
+    }
+
+    private IllegalArgumentException freeToTree(Magazine m, long pages, IllegalArgumentException bad) {
+        try {
+            tree.freeBatch(m.pfns, m.size, pages);
+        } catch (IllegalArgumentException e) {
+            if (bad == null) {
+                return e;
+            }
+            bad.addSuppressed(e);
+        } finally {
+            m.size = 0;
+        }
+        return bad;
+    }
+
+    public Stats stats() {
+        long hits = 0;
+        long misses = 0;
+        long cached = 0;
+        for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
+            for (CpuCache c : cpuCaches[order]) {
+                synchronized (c) {
+                    hits += c.hits;
+                    misses += c.misses;
+                    cached += c.loaded.size + c.prev.size;
+                }
+            }
+            Depot d = depots[order];
+            synchronized (d) {
+                cached += (long) d.count * MAG_SIZE;
+            }
+        }
+        long f;
+        synchronized (flushLock) {
+            f = flushes;
+        }
+        return new Stats(hits, misses, f, cached);
+    }
+
+    // ---------------------------------------------------------------- magazines
+
+    /** Linux {@code __iova_rcache_get}: a cached pfn not above {@code maxPfn}, or {@link #NONE}. */
+    private long cacheGet(int order, long maxPfn) {
+        CpuCache c = cpuCaches[order][slot()];
+        synchronized (c) {
+            Magazine m = c.loaded;
+            if (m.size == 0) {
+                if (c.prev.size != 0) {
+                    c.loaded = c.prev;
+                    c.prev = m;
+                } else {
+                    Magazine full = depotPop(depots[order]);
+                    if (full == null) {
+                        c.misses++;
+                        return NONE;
+                    }
+                    c.loaded = full; // the empty one is dropped, as Linux frees it
+                }
+            }
+            long pfn = c.loaded.pop(maxPfn);
+            if (pfn == NONE) {
+                c.misses++;
+            } else {
+                c.hits++;
+            }
+            return pfn;
+        }
+    }
+
+    /** Linux {@code __iova_rcache_insert}. */
+    private void cacheInsert(int order, long pfn, long pages) {
+        CpuCache c = cpuCaches[order][slot()];
+        Magazine overflow = null;
+        synchronized (c) {
+            if (c.loaded.full()) {
+                if (!c.prev.full()) {
+                    Magazine m = c.loaded;
+                    c.loaded = c.prev;
+                    c.prev = m;
+                } else {
+                    // Both full: loaded goes to the depot, or, when that is full, back to the tree
+                    // (outside this lock, below).
+                    overflow = depotPush(depots[order], c.loaded);
+                    c.loaded = new Magazine();
+                }
+            }
+            Magazine m = c.loaded;
+            m.pfns[m.size++] = pfn;
+        }
+        if (overflow != null) {
+            IllegalArgumentException bad = freeToTree(overflow, pages, null);
+            if (bad != null) {
+                throw bad;
+            }
+        }
+    }
+
+    /** Returns null when pushed, else {@code m} back (the depot is full). */
+    private static Magazine depotPush(Depot d, Magazine m) {
+        synchronized (d) {
+            if (d.count == d.magazines.length) {
+                return m;
+            }
+            d.magazines[d.count++] = m;
+            return null;
+        }
+    }
+
+    private static Magazine depotPop(Depot d) {
+        synchronized (d) {
+            if (d.count == 0) {
+                return null;
+            }
+            Magazine m = d.magazines[--d.count];
+            d.magazines[d.count] = null;
+            return m;
+        }
+    }
+
+    private int slot() {
+        return (int) (Thread.currentThread().threadId() % cpuSlots);
+    }
+
+    /** The size actually allocated for {@code pages}: rounded up to a power of two when small. */
+    static long cacheSize(long pages) {
+        if (pages >= ROUND_UP_BELOW || pages == 1) {
+            return pages;
+        }
+        return Long.highestOneBit(pages - 1) << 1;
+    }
+
+    /** Linux {@code order_base_2}: ceil(log2(size)). */
+    static int order(long size) {
+        return Long.SIZE - Long.numberOfLeadingZeros(size - 1);
+    }
+}

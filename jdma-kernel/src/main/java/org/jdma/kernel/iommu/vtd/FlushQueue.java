@@ -1,0 +1,173 @@
+package org.jdma.kernel.iommu.vtd;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import org.jdma.machine.Clock;
+
+/**
+ * Lazy unmap: a flush queue (Linux {@code iova_fq} in {@code drivers/iommu/dma-iommu.c}). An
+ * unmapped range (its IOVA and the table pages its unmap emptied) waits here until a whole-domain
+ * IOTLB flush has completed; only then are the IOVA and the pages freed, so neither is reused while
+ * the unit may still hold a translation or walk a page.
+ *
+ * <p>Linux's two-counter rule: an entry records {@code flushStart} when queued; a flush increments
+ * {@code flushStart}, flushes, then increments {@code flushFinish}; an entry is freed only when its
+ * counter is below {@code flushFinish} (a flush that started after it was queued has finished). A
+ * full queue ({@value #DEFAULT_SIZE} entries) forces a flush; so does the timeout
+ * ({@value #DEFAULT_TIMEOUT_NS} ns of virtual time after the first entry was queued).
+ *
+ * <p>One queue per CPU in Linux; the machine has one CPU, so one queue.
+ *
+ * <p>TODO(timer): the platform offers no timer the kernel can arm, so the timeout is checked on
+ * every queue operation and by {@link #runTimer()} (which the subsystem's {@code runTimers} calls);
+ * a domain nobody touches keeps its stale translations past 10 ms until then. The measured window
+ * ({@link Stats}) includes that delay honestly.
+ */
+public final class FlushQueue {
+
+    public static final int DEFAULT_SIZE = 256;
+    public static final long DEFAULT_TIMEOUT_NS = 10_000_000L;
+
+    /** What the owning domain does for the queue. */
+    public interface Owner {
+        /** A whole-domain IOTLB invalidation, complete when it returns. */
+        void flushIotlbAll();
+
+        /** Frees the IOVA range and the table pages of an entry whose flush completed. */
+        void release(long pfn, long pages, List<Long> tablePages);
+    }
+
+    /**
+     * @param flushes          whole-domain flushes done
+     * @param fullFlushes      of them forced by a full queue
+     * @param timeoutFlushes   of them forced by the timeout
+     * @param queued           entries queued
+     * @param freed            entries freed after their flush
+     * @param staleMaxNs       longest window from an unmap to the completed flush that covered it
+     * @param staleTotalNs     sum of the windows (for the mean)
+     * @param staleMinNs       shortest window (Long.MAX_VALUE before any)
+     */
+    public record Stats(long flushes, long fullFlushes, long timeoutFlushes, long queued, long freed,
+                        long staleMaxNs, long staleTotalNs, long staleMinNs) {
+        public double staleMeanNs() {
+            return freed == 0 ? 0 : (double) staleTotalNs / freed;
+        }
+    }
+
+    private record Entry(long pfn, long pages, List<Long> tablePages, long counter, long unmappedAtNs) { }
+
+    private final Owner owner;
+    private final Clock clock;
+    private final int size;
+    private final long timeoutNs;
+    private final ArrayDeque<Entry> ring;
+    private long flushStart;
+    private long flushFinish;
+    /** Virtual time at which the timer fires; -1 when not armed. */
+    private long timerDeadline = -1;
+
+    private long flushes;
+    private long fullFlushes;
+    private long timeoutFlushes;
+    private long queued;
+    private long freed;
+    private long staleMax;
+    private long staleTotal;
+    private long staleMin = Long.MAX_VALUE;
+    /** Time the last flush completed (so a freed entry's window ends there). */
+    private long lastFlushFinishedAt;
+
+    public FlushQueue(Owner owner, Clock clock, int size, long timeoutNs) {
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (size < 1) {
+            throw new IllegalArgumentException("flush queue size must be positive, was " + size);
+        }
+        if (timeoutNs <= 0) {
+            throw new IllegalArgumentException("flush queue timeout must be positive, was " + timeoutNs);
+        }
+        this.size = size;
+        this.timeoutNs = timeoutNs;
+        this.ring = new ArrayDeque<>(size);
+    }
+
+    /**
+     * Queues an unmapped range whose page-table entries are already cleared (Linux
+     * {@code queue_iova}). Frees what earlier flushes released; flushes first when full.
+     */
+    public synchronized void queue(long pfn, long pages, List<Long> tablePages) {
+        runTimer();
+        freeCompleted();
+        if (ring.size() == size) {
+            fullFlushes++;
+            flushNow();
+        }
+        ring.addLast(new Entry(pfn, pages, List.copyOf(tablePages), flushStart, clock.now()));
+        queued++;
+        if (timerDeadline < 0) {
+            timerDeadline = clock.now() + timeoutNs;
+        }
+    }
+
+    /** Fires the timeout flush when its deadline has passed. Returns whether it flushed. */
+    public synchronized boolean runTimer() {
+        if (timerDeadline >= 0 && clock.now() >= timerDeadline) {
+            timeoutFlushes++;
+            flushNow();
+            return true;
+        }
+        return false;
+    }
+
+    /** Flushes the domain and frees every queued entry (Linux {@code fq_flush_timeout} body). */
+    public synchronized void flushNow() {
+        timerDeadline = -1;
+        flushStart++;
+        owner.flushIotlbAll();
+        flushFinish++;
+        flushes++;
+        lastFlushFinishedAt = clock.now();
+        freeCompleted();
+    }
+
+    /** Linux {@code fq_ring_free_locked}: frees entries, oldest first, while counter < flushFinish. */
+    private void freeCompleted() {
+        while (!ring.isEmpty() && ring.peekFirst().counter() < flushFinish) {
+            Entry e = ring.pollFirst();
+            long window = lastFlushFinishedAt - e.unmappedAtNs();
+            staleMax = Math.max(staleMax, window);
+            staleMin = Math.min(staleMin, window);
+            staleTotal += window;
+            freed++;
+            owner.release(e.pfn(), e.pages(), e.tablePages());
+        }
+    }
+
+    /** Entries waiting for a flush. */
+    public synchronized int pending() {
+        return ring.size();
+    }
+
+    /** Whether [pfn, pfn + pages) overlaps a queued entry (its IOVA must not be handed out yet). */
+    public synchronized boolean holds(long pfn) {
+        for (Entry e : ring) {
+            if (pfn >= e.pfn() && pfn < e.pfn() + e.pages()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public synchronized long flushStartCount() {
+        return flushStart;
+    }
+
+    public synchronized long flushFinishCount() {
+        return flushFinish;
+    }
+
+    public synchronized Stats stats() {
+        return new Stats(flushes, fullFlushes, timeoutFlushes, queued, freed, staleMax, staleTotal, staleMin);
+    }
+}

@@ -1,0 +1,284 @@
+package org.jdma.kernel.iommu.vtd;
+
+import static org.jdma.machine.iommu.vtd.VtdPageEntryLayout.*;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * One domain's second-level page tables (VT-d spec §3.7, §9.8; Linux {@code dma_pte} code in
+ * {@code drivers/iommu/intel/iommu.c}): 3 or 4 levels of 512 eight-byte entries, 2 MiB and 1 GiB
+ * leaves where the unit offers them (CAP.SLLPS) and alignment allows, written through
+ * {@link TableMemory} (so a non-coherent walk sees them).
+ *
+ * <p>Non-leaf entries carry R and W (as Linux does; permission is decided at the leaf). Reserved
+ * bits are never set: addresses are frame addresses below the host address width, SNP, TM and the
+ * ignored bits stay zero, PS only where the level allows it.
+ *
+ * <p>Table pages emptied by an unmap are not freed at once: {@link #unmap} returns them, and the
+ * caller frees them only after the IOTLB (and the paging-structure caches) were invalidated, as
+ * Linux's freelist does; until then the unit may still walk them.
+ *
+ * <p>Not thread-safe: the owning domain serialises calls.
+ */
+public final class SecondLevelPageTable {
+
+    /** A leaf found by {@link #lookup}: the page's base IOVA and physical address, size, permissions. */
+    public record Leaf(long iovaBase, long physicalBase, long pageSize, boolean read, boolean write) {
+        public long physicalOf(long iova) {
+            return physicalBase + (iova - iovaBase);
+        }
+    }
+
+    private final TableMemory memory;
+    private final int levels;
+    private final boolean twoMiB;
+    private final boolean oneGiB;
+    private final long root;
+    /** Present entries per table page (software bookkeeping, so empty tables can be freed). */
+    private final Map<Long, Integer> presentCounts = new HashMap<>();
+
+    /**
+     * @param levels 3 (39-bit) or 4 (48-bit)
+     * @param twoMiB CAP.SLLPS bit 0
+     * @param oneGiB CAP.SLLPS bit 1
+     */
+    public SecondLevelPageTable(TableMemory memory, int levels, boolean twoMiB, boolean oneGiB) {
+        this.memory = Objects.requireNonNull(memory, "memory");
+        if (levels != 3 && levels != 4) {
+            throw new IllegalArgumentException("second-level tables have 3 or 4 levels here, not " + levels);
+        }
+        this.levels = levels;
+        this.twoMiB = twoMiB;
+        this.oneGiB = oneGiB;
+        this.root = allocateTable();
+    }
+
+    /** Physical address of the top-level table (the context entry's SLPTPTR). */
+    public long root() {
+        return root;
+    }
+
+    public int levels() {
+        return levels;
+    }
+
+    /** One past the highest IOVA the tables can map: 2^39 or 2^48. */
+    public long addressLimit() {
+        return 1L << indexShift(levels + 1);
+    }
+
+    /** Table pages held, the root included. */
+    public int tablePages() {
+        return presentCounts.size();
+    }
+
+    /**
+     * Maps [iova, iova + size) to [physical, physical + size). All three must be 4 KiB aligned.
+     * Uses the largest leaf that alignment, the remaining length and CAP.SLLPS allow.
+     *
+     * @throws IllegalArgumentException when unaligned, beyond {@link #addressLimit()}, without any
+     *         permission, or overlapping a present mapping (naming the IOVA); nothing stays mapped
+     */
+    public void map(long iova, long physical, long size, boolean read, boolean write) {
+        checkRange(iova, size);
+        if ((physical & (PAGE_SIZE - 1)) != 0 || physical < 0) {
+            throw new IllegalArgumentException(String.format("physical address %#x is not 4 KiB aligned", physical));
+        }
+        if (!read && !write) {
+            throw new IllegalArgumentException("a mapping needs read or write permission (R = W = 0 means not present)");
+        }
+        long done = 0;
+        try {
+            while (done < size) {
+                long va = iova + done;
+                long pa = physical + done;
+                int level = leafLevel(va, pa, size - done);
+                done += mapOne(va, pa, level, read, write);
+            }
+        } catch (IllegalArgumentException e) {
+            if (done > 0) {
+                // Roll back: these entries were never reported mapped, so no IOTLB entry can
+                // depend on them, and the emptied tables are not yet reachable by a walk we promised.
+                unmap(iova, done).forEach(memory::freePage);
+            }
+            throw e;
+        }
+    }
+
+    private int leafLevel(long va, long pa, long remaining) {
+        if (oneGiB && levels >= 3 && fits(va, pa, remaining, 3)) {
+            return 3;
+        }
+        if (twoMiB && fits(va, pa, remaining, 2)) {
+            return 2;
+        }
+        return 1;
+    }
+
+    private static boolean fits(long va, long pa, long remaining, int level) {
+        long ps = pageSizeAt(level);
+        return ((va | pa) & (ps - 1)) == 0 && remaining >= ps;
+    }
+
+    /** Installs one leaf at {@code level} (falling back to smaller leaves below an existing table). Returns bytes mapped. */
+    private long mapOne(long va, long pa, int level, boolean read, boolean write) {
+        long table = root;
+        for (int l = levels; l > level; l--) {
+            long slot = table + (long) indexOf(va, l) * SIZE;
+            long e = memory.read64(slot);
+            if (!present(e)) {
+                long next = allocateTable();
+                memory.write64(slot, entry(next, true, true, false));
+                increment(table);
+                table = next;
+            } else if ((e & PS) != 0) {
+                throw overlap(va);
+            } else {
+                table = e & ADDRESS_MASK;
+            }
+        }
+        long slot = table + (long) indexOf(va, level) * SIZE;
+        long e = memory.read64(slot);
+        if (present(e)) {
+            if (level > 1 && (e & PS) == 0) {
+                // A table already hangs here (smaller mappings nearby): map this piece with smaller leaves.
+                return mapOne(va, pa, level - 1, read, write);
+            }
+            throw overlap(va);
+        }
+        memory.write64(slot, entry(pa, read, write, level > 1));
+        increment(table);
+        return pageSizeAt(level);
+    }
+
+    private static IllegalArgumentException overlap(long va) {
+        return new IllegalArgumentException(String.format("IOVA %#x is already mapped", va));
+    }
+
+    /**
+     * Clears the leaves of [iova, iova + size) and returns the table pages that became empty and
+     * were unlinked (the caller frees them after invalidating). Pages that were not mapped are
+     * skipped.
+     *
+     * @throws IllegalArgumentException when unaligned, beyond the limit, or cutting a superpage
+     *         in part (naming the IOVA)
+     */
+    public List<Long> unmap(long iova, long size) {
+        checkRange(iova, size);
+        List<Long> freed = new ArrayList<>();
+        long end = iova + size;
+        long va = iova;
+        while (va < end) {
+            va = unmapAt(va, end, freed);
+        }
+        return freed;
+    }
+
+    /** Clears what covers {@code va}; returns the next IOVA to look at. */
+    private long unmapAt(long va, long end, List<Long> freed) {
+        long[] path = new long[levels + 1];
+        long table = root;
+        for (int l = levels; l >= 1; l--) {
+            path[l] = table;
+            long slot = table + (long) indexOf(va, l) * SIZE;
+            long e = memory.read64(slot);
+            long span = pageSizeAt(l);
+            if (!present(e)) {
+                return Math.min(end, (va & ~(span - 1)) + span);
+            }
+            if (l == 1 || (e & PS) != 0) {
+                if ((va & (span - 1)) != 0 || end - va < span) {
+                    throw new IllegalArgumentException(String.format(
+                            "unmap of [%#x, %#x) cuts the %d KiB page at IOVA %#x", va, end, span >> 10, va & ~(span - 1)));
+                }
+                memory.write64(slot, 0);
+                decrement(table);
+                releaseEmpty(va, path, l, freed);
+                return va + span;
+            }
+            table = e & ADDRESS_MASK;
+        }
+        throw new AssertionError("unreachable");
+    }
+
+    /** Unlinks tables, from level {@code leafLevel} up, that hold no present entry any more. */
+    private void releaseEmpty(long va, long[] path, int leafLevel, List<Long> freed) {
+        for (int l = leafLevel; l < levels; l++) {
+            long table = path[l];
+            if (presentCounts.get(table) != 0) {
+                return;
+            }
+            long parent = path[l + 1];
+            memory.write64(parent + (long) indexOf(va, l + 1) * SIZE, 0);
+            decrement(parent);
+            presentCounts.remove(table);
+            freed.add(table);
+        }
+    }
+
+    /** The kernel's intent for {@code iova}: a software walk of these tables. */
+    public OptionalLong translate(long iova) {
+        Leaf leaf = lookup(iova);
+        return leaf == null ? OptionalLong.empty() : OptionalLong.of(leaf.physicalOf(iova));
+    }
+
+    /** The leaf that maps {@code iova}, or null. */
+    public Leaf lookup(long iova) {
+        if (iova < 0 || iova >= addressLimit()) {
+            return null;
+        }
+        long table = root;
+        for (int l = levels; l >= 1; l--) {
+            long e = memory.read64(table + (long) indexOf(iova, l) * SIZE);
+            if (!present(e)) {
+                return null;
+            }
+            if (l == 1 || (e & PS) != 0) {
+                long ps = pageSizeAt(l);
+                return new Leaf(iova & ~(ps - 1), e & ADDRESS_MASK, ps, (e & R) != 0, (e & W) != 0);
+            }
+            table = e & ADDRESS_MASK;
+        }
+        return null;
+    }
+
+    /** Frees every table page (the domain is gone and no context entry points here any more). */
+    public void destroy() {
+        for (long page : List.copyOf(presentCounts.keySet())) {
+            memory.freePage(page);
+        }
+        presentCounts.clear();
+    }
+
+    private void checkRange(long iova, long size) {
+        if (size <= 0 || (size & (PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException(String.format("size %#x is not a positive multiple of 4 KiB", size));
+        }
+        if ((iova & (PAGE_SIZE - 1)) != 0 || iova < 0) {
+            throw new IllegalArgumentException(String.format("IOVA %#x is not 4 KiB aligned", iova));
+        }
+        if (iova + size > addressLimit() || iova + size < iova) {
+            throw new IllegalArgumentException(String.format(
+                    "IOVA range [%#x, +%#x) exceeds the %d-level tables' limit %#x", iova, size, levels, addressLimit()));
+        }
+    }
+
+    private long allocateTable() {
+        long page = memory.allocatePage();
+        presentCounts.put(page, 0);
+        return page;
+    }
+
+    private void increment(long table) {
+        presentCounts.merge(table, 1, Integer::sum);
+    }
+
+    private void decrement(long table) {
+        presentCounts.merge(table, -1, Integer::sum);
+    }
+}

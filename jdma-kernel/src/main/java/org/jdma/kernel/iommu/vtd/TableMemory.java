@@ -1,0 +1,81 @@
+package org.jdma.kernel.iommu.vtd;
+
+import java.util.Objects;
+import org.jdma.kernel.mm.FrameAllocator;
+import org.jdma.kernel.mm.Zone;
+import org.jdma.machine.Cpu;
+
+/**
+ * The memory that holds a remapping unit's in-memory structures (root and context tables, page
+ * tables, the invalidation queue): zeroed 4 KiB frames, written through the CPU path. When the
+ * unit's walks do not snoop the CPU cache (ECAP.C = 0), every write is followed by a clean of the
+ * written line, so the unit reads what the kernel wrote (Linux {@code domain_flush_cache} /
+ * {@code clflush_cache_range}).
+ */
+public final class TableMemory {
+
+    private final Cpu cpu;
+    private final FrameAllocator frames;
+    private final boolean coherentWalk;
+    private long pagesInUse;
+
+    /**
+     * @param coherentWalk ECAP.C: the unit snoops the CPU cache; when false, writes are cleaned
+     */
+    public TableMemory(Cpu cpu, FrameAllocator frames, boolean coherentWalk) {
+        this.cpu = Objects.requireNonNull(cpu, "cpu");
+        this.frames = Objects.requireNonNull(frames, "frames");
+        this.coherentWalk = coherentWalk;
+    }
+
+    public Cpu cpu() {
+        return cpu;
+    }
+
+    public boolean coherentWalk() {
+        return coherentWalk;
+    }
+
+    /** A zeroed 4 KiB frame (NORMAL zone, falling back to DMA32), already visible to the unit. */
+    public long allocatePage() {
+        long page = frames.allocate(0, Zone.NORMAL);
+        cpu.fill(page, FrameAllocator.FRAME_SIZE, (byte) 0);
+        cleanIfNeeded(page, FrameAllocator.FRAME_SIZE);
+        pagesInUse++;
+        return page;
+    }
+
+    /** Returns a frame from {@link #allocatePage()}. The caller must know the unit no longer walks it. */
+    public void freePage(long page) {
+        frames.free(page, 0);
+        pagesInUse--;
+    }
+
+    /** Frames currently held for tables. */
+    public long pagesInUse() {
+        return pagesInUse;
+    }
+
+    public long read64(long address) {
+        return cpu.read64(address);
+    }
+
+    /** Stores a 64-bit entry and, for a non-coherent walk, cleans its line. */
+    public void write64(long address, long value) {
+        cpu.write64(address, value);
+        cleanIfNeeded(address, Long.BYTES);
+    }
+
+    /** Stores a 128-bit entry, upper half first, so the lower half (with its present bit) lands last. */
+    public void write128(long address, long lo, long hi) {
+        cpu.write64(address + Long.BYTES, hi);
+        cpu.write64(address, lo);
+        cleanIfNeeded(address, 2 * Long.BYTES);
+    }
+
+    private void cleanIfNeeded(long address, long length) {
+        if (!coherentWalk) {
+            cpu.cache().clean(address, length);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * The VT-d driver (Linux {@code drivers/iommu/intel/}): one {@link org.jdma.kernel.iommu.vtd.VtdUnitDriver}
+ * per remapping unit, programmed only through its MMIO registers and the tables it reads from
+ * memory ({@link org.jdma.kernel.iommu.vtd.TableMemory}: written through the CPU, cleaned when the
+ * unit's walks do not snoop); second-level page tables
+ * ({@link org.jdma.kernel.iommu.vtd.SecondLevelPageTable}); domains
+ * ({@link org.jdma.kernel.iommu.vtd.VtdDomain}) and the lazy flush queue
+ * ({@link org.jdma.kernel.iommu.vtd.FlushQueue}). Bit layouts come only from the machine's
+ * datasheet package {@code org.jdma.machine.iommu.vtd}.
+ *
+ * <p>Modeled: legacy root/context tables, 3- and 4-level second-level tables with 2 MiB/1 GiB
+ * pages, register-based and queued invalidation (context cache, IOTLB global/domain/page, wait
+ * descriptors with status write), primary fault logging with the fault-event MSI, pass-through.
+ * Not modeled: scalable mode and PASIDs, first-level tables, device IOTLBs (ATS), advanced fault
+ * logging, interrupt remapping, protected memory regions, write-buffer flushing (CAP.RWBF units).
+ *
+ * <p>Invariant: a table page, a context table or an IOVA is freed or reused only after the unit's
+ * caches were invalidated for it (strict: before unmap returns; lazy: after a completed flush).
+ */
+package org.jdma.kernel.iommu.vtd;

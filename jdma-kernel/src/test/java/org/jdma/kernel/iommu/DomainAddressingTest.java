@@ -1,0 +1,92 @@
+package org.jdma.kernel.iommu;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.OptionalLong;
+import org.jdma.kernel.Kernel;
+import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.engine.DmaException;
+import org.jdma.kernel.iommu.vtd.VtdDomain;
+import org.jdma.kernel.testing.TestMachines;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
+import org.jdma.machine.pci.RequesterId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DomainAddressingTest {
+
+    private static final RequesterId ENGINE = RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
+
+    private Machine machine;
+    private Kernel kernel;
+    private VtdDomain domain;
+
+    @BeforeEach
+    void boot() {
+        machine = new Machine(TestMachines.small(1));
+        kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT));
+        domain = kernel.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_STRICT);
+    }
+
+    @AfterEach
+    void close() {
+        kernel.close();
+        machine.close();
+    }
+
+    @Test
+    void shouldMapTheWholeBufferAndUnmapItOnce() {
+        DomainAddressing a = new DomainAddressing(domain, 0xFFFF_FFFFL);
+        try (DmaBuffer b = kernel.memory().allocate(3 * 4096 + 100, 4096)) {
+            long iova = a.map(b, 0);
+            assertTrue(iova + 4 * 4096 - 1 <= 0xFFFF_FFFFL);
+            assertNotEquals(b.physicalAddress(), iova);
+            for (long off = 0; off < 4 * 4096; off += 4096) {
+                assertEquals(OptionalLong.of(b.physicalAddress() + off), domain.translate(iova + off));
+            }
+            assertEquals(1, a.mappings());
+            assertTrue(a.unmap(iova));
+            assertFalse(a.unmap(iova));
+            assertEquals(OptionalLong.empty(), domain.translate(iova));
+        }
+    }
+
+    @Test
+    void shouldHonourAnAlignmentAboveOnePage() {
+        DomainAddressing a = new DomainAddressing(domain, -1L);
+        try (DmaBuffer b = kernel.memory().allocate(4096, 4096)) {
+            for (int i = 0; i < 5; i++) {
+                long iova = a.map(b, 1 << 16);
+                assertEquals(0, iova % (1 << 16), Long.toHexString(iova));
+            }
+        }
+    }
+
+    @Test
+    void shouldFailWithMappingFailedWhenTheLimitLeavesNoSpace() {
+        DomainAddressing a = new DomainAddressing(domain, 0x3FFF);
+        try (DmaBuffer b = kernel.memory().allocate(8192, 4096)) {
+            a.map(b, 0);
+            DmaException e = assertThrows(DmaException.class, () -> a.map(b, 0));
+            assertEquals(DmaException.Reason.MAPPING_FAILED, e.reason());
+        }
+    }
+
+    @Test
+    void shouldRefuseNonDmaDomains() {
+        VtdDomain blocked = kernel.iommu().createDomain(ENGINE, IommuDomain.Type.BLOCKED);
+        assertThrows(IllegalArgumentException.class, () -> new DomainAddressing(blocked, -1L));
+        assertThrows(IllegalStateException.class, () -> blocked.map(0x1000, 0x1000, 4096, IoPermission.READ));
+    }
+
+    @Test
+    void shouldNeverHandOutTheMsiWindow() {
+        for (int i = 0; i < 64; i++) {
+            long iova = domain.allocIova(1L << 20, 0xFFFF_FFFFL).orElseThrow();
+            assertTrue(iova + (1L << 20) <= VtdDomain.MSI_WINDOW_BASE || iova > VtdDomain.MSI_WINDOW_LAST,
+                    "IOVA " + Long.toHexString(iova) + " overlaps the MSI window");
+        }
+    }
+}

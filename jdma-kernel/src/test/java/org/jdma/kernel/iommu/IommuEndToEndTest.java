@@ -1,0 +1,117 @@
+package org.jdma.kernel.iommu;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdma.kernel.Kernel;
+import org.jdma.kernel.drivers.memcpy.OpResult;
+import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.iommu.vtd.VtdDomain;
+import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
+import org.jdma.kernel.testing.TestMachines;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
+import org.jdma.machine.dev.memcpy.CompletionStatus;
+import org.jdma.machine.iommu.vtd.VtdFaultReason;
+import org.jdma.machine.pci.RequesterId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The kernel's VT-d driver on the machine's remapping unit, driven through the copy engine. */
+class IommuEndToEndTest {
+
+    private static final RequesterId ENGINE = RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
+
+    private Machine machine;
+    private Kernel kernel;
+
+    private Kernel boot(MachineConfig config, IommuMode mode) {
+        machine = new Machine(config);
+        kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode));
+        return kernel;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (kernel != null) {
+            kernel.close();
+        }
+        if (machine != null) {
+            machine.close();
+        }
+    }
+
+    @Test
+    void shouldCopyThroughTheIommuInStrictMode() {
+        Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
+        assertTrue(k.iommu().enabled(), k.iommu().problems().toString());
+        VtdUnitDriver unit = k.iommu().units().getFirst();
+        assertTrue(unit.translationEnabled());
+        assertTrue(unit.queuedInvalidation());
+        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        assertEquals(IommuDomain.Type.DMA_STRICT, domain.type());
+        assertTrue(k.copyEngine().engine().ringDeviceBase() != k.copyEngine().engine().ringBase(),
+                "the ring is reached by IOVA");
+        try (DmaBuffer src = k.memory().allocate(8192, 4096); DmaBuffer dst = k.memory().allocate(8192, 4096)) {
+            byte[] data = new byte[8192];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) (i * 7 + 3);
+            }
+            src.write(0, data);
+            OpResult r = k.copyEngine().copy(src, dst, 8192);
+            assertTrue(r.isSuccess(), r.toString());
+            assertArrayEquals(data, dst.toByteArray());
+        }
+        assertTrue(k.iommu().faults().isEmpty(), k.iommu().faults().toString());
+        assertTrue(unit.stats().iotlbPage() > 0, "strict unmaps invalidate page-selectively: " + unit.stats());
+    }
+
+    @Test
+    void shouldFaultAndReportADmaToAnUnmappedIova() {
+        Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
+        List<IommuFault> seen = new ArrayList<>();
+        k.iommu().addFaultListener(seen::add);
+        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        long unmapped = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
+        try (DmaBuffer dst = k.memory().allocate(4096, 4096)) {
+            long dstIova = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
+            domain.map(dstIova, dst.physicalAddress(), 4096, IoPermission.READ_WRITE);
+            OpResult r = k.copyEngine().execute(Descriptor.memmove(unmapped + 0x10, dstIova, 64));
+            assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), r.status(), r.toString());
+            machine.clock().runUntilIdle();
+            assertEquals(1, seen.size(), seen.toString());
+            IommuFault f = seen.getFirst();
+            assertEquals(ENGINE, f.device());
+            assertEquals(unmapped, f.iovaPage());
+            assertTrue(f.read());
+            assertEquals(Optional.of(VtdFaultReason.READ_NOT_PERMITTED), f.reason(), f.toString());
+            assertEquals(1, k.iommu().units().getFirst().faultCount(VtdFaultReason.READ_NOT_PERMITTED));
+
+            // Write permission: a read-only mapping as destination faults with reason 0x5.
+            long ro = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
+            domain.map(ro, dst.physicalAddress(), 4096, IoPermission.READ);
+            long srcIova = dstIova;
+            OpResult w = k.copyEngine().execute(Descriptor.memmove(srcIova, ro, 64));
+            assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), w.status(), w.toString());
+            machine.clock().runUntilIdle();
+            IommuFault wf = seen.getLast();
+            assertFalse(wf.read());
+            assertEquals(ro, wf.iovaPage());
+            assertEquals(Optional.of(VtdFaultReason.WRITE_NOT_PERMITTED), wf.reason());
+        }
+    }
+
+    @Test
+    void shouldLeaveEverythingAloneInModeOff() {
+        Kernel k = boot(TestMachines.small(1), IommuMode.OFF);
+        assertFalse(k.iommu().enabled());
+        assertTrue(k.iommu().domainOf(ENGINE).isEmpty());
+        assertEquals(k.copyEngine().engine().ringBase(), k.copyEngine().engine().ringDeviceBase());
+        try (DmaBuffer src = k.memory().allocate(64, 64); DmaBuffer dst = k.memory().allocate(64, 64)) {
+            assertTrue(k.copyEngine().copy(src, dst, 64).isSuccess());
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package org.jdma.kernel.iommu.vtd;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import org.jdma.kernel.mm.BuddyFrameAllocator;
+import org.jdma.kernel.testing.TestMachines;
+import org.jdma.machine.Machine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SecondLevelPageTableTest {
+
+    private static final long K4 = 4096;
+    private static final long M2 = 2L << 20;
+    private static final long G1 = 1L << 30;
+
+    private final Machine machine = TestMachines.ramOnly();
+    private final BuddyFrameAllocator frames = BuddyFrameAllocator.fromMemoryMap(machine.memoryMap());
+    private final TableMemory memory = new TableMemory(machine.cpu(), frames, true);
+
+    @AfterEach
+    void close() {
+        machine.close();
+    }
+
+    private SecondLevelPageTable table(int levels, boolean twoM, boolean oneG) {
+        return new SecondLevelPageTable(memory, levels, twoM, oneG);
+    }
+
+    @Test
+    void shouldMapFourKilobytePagesThatTheSpecWalkFinds() {
+        SecondLevelPageTable t = table(3, true, true);
+        t.map(0x10_0000, 0x20_3000, 3 * K4, true, false);
+        for (int i = 0; i < 3; i++) {
+            long iova = 0x10_0000 + i * K4 + 0x123;
+            assertEquals(OptionalLong.of(0x20_3000 + i * K4 + 0x123), SoftwareWalker.walk(machine.cpu(), t.root(), 3, iova, false));
+            assertEquals(OptionalLong.empty(), SoftwareWalker.walk(machine.cpu(), t.root(), 3, iova, true), "read-only page must not allow writes");
+            assertEquals(OptionalLong.of(0x20_3000 + i * K4 + 0x123), t.translate(iova));
+        }
+        assertEquals(OptionalLong.empty(), t.translate(0x10_0000 + 3 * K4));
+        assertEquals(1, SoftwareWalker.leafLevel(machine.cpu(), t.root(), 3, 0x10_0000));
+    }
+
+    @Test
+    void shouldUseTwoMegabyteLeavesWhereBothAddressesAreAligned() {
+        SecondLevelPageTable t = table(3, true, false);
+        t.map(0x4000_0000L + M2, 0x60_0000, 2 * M2 + K4, true, true);
+        assertEquals(2, SoftwareWalker.leafLevel(machine.cpu(), t.root(), 3, 0x4000_0000L + M2));
+        assertEquals(2, SoftwareWalker.leafLevel(machine.cpu(), t.root(), 3, 0x4000_0000L + 2 * M2 + 5 * K4));
+        assertEquals(1, SoftwareWalker.leafLevel(machine.cpu(), t.root(), 3, 0x4000_0000L + 3 * M2));
+        assertEquals(OptionalLong.of(0x60_0000 + M2 + 0x777),
+                SoftwareWalker.walk(machine.cpu(), t.root(), 3, 0x4000_0000L + 2 * M2 + 0x777, true));
+    }
+
+    @Test
+    void shouldUseOneGigabyteLeavesOnlyWhenOffered() {
+        SecondLevelPageTable with = table(4, true, true);
+        with.map(G1, 0, G1, true, true);
+        assertEquals(3, SoftwareWalker.leafLevel(machine.cpu(), with.root(), 4, G1 + 12345 * K4));
+        SecondLevelPageTable without = table(4, true, false);
+        without.map(G1, 0, G1, true, true);
+        assertEquals(2, SoftwareWalker.leafLevel(machine.cpu(), without.root(), 4, G1 + 12345 * K4));
+        SecondLevelPageTable none = table(3, false, false);
+        none.map(G1, 0, M2, true, true);
+        assertEquals(1, SoftwareWalker.leafLevel(machine.cpu(), none.root(), 3, G1 + K4));
+    }
+
+    @Test
+    void shouldNotUseSuperpagesWhenPhysicalAlignmentDiffers() {
+        SecondLevelPageTable t = table(3, true, true);
+        t.map(0, K4, M2, true, true);
+        assertEquals(1, SoftwareWalker.leafLevel(machine.cpu(), t.root(), 3, 0));
+        assertEquals(OptionalLong.of(K4 + M2 - 1), t.translate(M2 - 1));
+    }
+
+    @Test
+    void shouldRejectOverlapNamingTheIovaAndLeaveNothingMapped() {
+        SecondLevelPageTable t = table(3, true, true);
+        t.map(0x5000, 0x9000, K4, true, true);
+        int pages = t.tablePages();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> t.map(0x1000, 0x100000, 8 * K4, true, true));
+        assertTrue(e.getMessage().contains("0x5000"), e.getMessage());
+        assertEquals(OptionalLong.empty(), t.translate(0x1000));
+        assertEquals(OptionalLong.empty(), t.translate(0x4000));
+        assertEquals(OptionalLong.of(0x9000), t.translate(0x5000));
+        assertEquals(pages, t.tablePages());
+    }
+
+    @Test
+    void shouldRejectUnalignedAndOutOfRangeArguments() {
+        SecondLevelPageTable t = table(3, true, true);
+        assertThrows(IllegalArgumentException.class, () -> t.map(0x800, 0, K4, true, true));
+        assertThrows(IllegalArgumentException.class, () -> t.map(0, 0x800, K4, true, true));
+        assertThrows(IllegalArgumentException.class, () -> t.map(0, 0, 100, true, true));
+        assertThrows(IllegalArgumentException.class, () -> t.map(1L << 39, 0, K4, true, true));
+        assertThrows(IllegalArgumentException.class, () -> t.map(0, 0, K4, false, false));
+    }
+
+    @Test
+    void shouldReturnEmptiedTablePagesOnUnmapAndFreeThemOnlyWhenAsked() {
+        SecondLevelPageTable t = table(3, true, true);
+        long before = memory.pagesInUse();
+        t.map(0x1234_5000L, 0x7000, 2 * K4, true, true);
+        assertEquals(before + 2, memory.pagesInUse(), "a level-2 and a level-1 table");
+        List<Long> freed = t.unmap(0x1234_5000L, 2 * K4);
+        assertEquals(2, freed.size());
+        assertEquals(OptionalLong.empty(), t.translate(0x1234_5000L));
+        assertEquals(before + 2, memory.pagesInUse(), "pages stay allocated until the caller invalidated");
+        freed.forEach(memory::freePage);
+        assertEquals(before, memory.pagesInUse());
+        assertEquals(1, t.tablePages());
+    }
+
+    @Test
+    void shouldRefuseToCutASuperpage() {
+        SecondLevelPageTable t = table(3, true, true);
+        t.map(0, 0, M2, true, true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.unmap(K4, K4));
+        assertTrue(e.getMessage().contains("2048 KiB"), e.getMessage());
+        assertEquals(OptionalLong.of(K4), t.translate(K4));
+    }
+
+    @Test
+    void shouldAgreeWithTheSpecWalkAfterRandomMapsAndUnmaps() {
+        for (long seed = 1; seed <= 20; seed++) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            SecondLevelPageTable t = table(rnd.nextBoolean() ? 3 : 4, rnd.nextBoolean(), rnd.nextBoolean());
+            int levels = t.levels();
+            List<long[]> live = new ArrayList<>();
+            long[] model = new long[1024]; // 1024 slots of 2 MiB in a 2 GiB window: physical+1 or 0
+            for (int step = 0; step < 60; step++) {
+                if (live.isEmpty() || rnd.nextInt(3) > 0) {
+                    int slot = rnd.nextInt(1000);
+                    int n = 1 + rnd.nextInt(3);
+                    boolean free = true;
+                    for (int i = slot; i < slot + n; i++) {
+                        free &= model[i] == 0;
+                    }
+                    if (!free) {
+                        continue;
+                    }
+                    long iova = slot * M2;
+                    long phys = (rnd.nextInt(512) * M2) + (rnd.nextBoolean() ? 0 : K4 * rnd.nextInt(1, 511));
+                    phys &= ~(K4 - 1);
+                    t.map(iova, phys, n * M2, true, true);
+                    for (int i = 0; i < n; i++) {
+                        model[slot + i] = phys + i * M2 + 1;
+                    }
+                    live.add(new long[] {slot, n});
+                } else {
+                    long[] m = live.remove(rnd.nextInt(live.size()));
+                    t.unmap(m[0] * M2, m[1] * M2).forEach(memory::freePage);
+                    for (int i = 0; i < m[1]; i++) {
+                        model[(int) m[0] + i] = 0;
+                    }
+                }
+                for (int probe = 0; probe < 30; probe++) {
+                    int slot = rnd.nextInt(1003);
+                    long off = rnd.nextLong(M2);
+                    long iova = slot * M2 + off;
+                    OptionalLong want = slot < model.length && model[slot] != 0 ? OptionalLong.of(model[slot] - 1 + off) : OptionalLong.empty();
+                    assertEquals(want, SoftwareWalker.walk(machine.cpu(), t.root(), levels, iova, true),
+                            "seed " + seed + " step " + step + " iova " + Long.toHexString(iova));
+                    assertEquals(want, t.translate(iova), "seed " + seed);
+                }
+            }
+            for (long[] m : live) {
+                t.unmap(m[0] * M2, m[1] * M2).forEach(memory::freePage);
+            }
+            assertEquals(1, t.tablePages(), "seed " + seed + ": every table but the root was unlinked");
+            t.destroy();
+        }
+        assertEquals(0, memory.pagesInUse());
+    }
+}
