@@ -9,6 +9,8 @@ import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.kernel.iommu.Iommu;
+import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.machine.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
@@ -16,8 +18,9 @@ import org.jdma.machine.cache.CacheConfig;
 import org.jdma.machine.pci.PciFunction;
 
 /**
- * One test's world, built from a {@link DmaTest}: a machine with one copy engine, a booted kernel,
- * the real DMA-mapping layer, the checker over it (the coherency sanitizer watching the machine's
+ * One test's world, built from a {@link DmaTest}: a machine with one copy engine, a booted kernel
+ * (with the IOMMU in the mode asked for), the real DMA-mapping layer (IOMMU backend when the
+ * device is in a translated domain), the checker over it (the coherency sanitizer watching the machine's
  * cache), and the copy engine as a {@link DmaDevice} attached with the requested mask.
  * {@link #close()} frees it all.
  */
@@ -34,10 +37,6 @@ public final class DmaTestEnvironment implements AutoCloseable {
     private final boolean failOnReport;
 
     private DmaTestEnvironment(DmaTest config) {
-        if (config.iommu() != DmaTest.IommuMode.OFF) {
-            throw new IllegalArgumentException("@DmaTest(iommu = " + config.iommu() + "): IOMMU modes are not wired into"
-                    + " jdma-test yet (TODO(vtd-driver)); use IommuMode.OFF");
-        }
         if (config.ramMiB() < 16) {
             throw new IllegalArgumentException("@DmaTest(ramMiB = " + config.ramMiB() + "): at least 16 MiB");
         }
@@ -51,8 +50,13 @@ public final class DmaTestEnvironment implements AutoCloseable {
                 .withCache(cache);
         this.machine = new Machine(mc);
         try {
-            this.kernel = Kernel.boot(machine);
-            this.layer = new DmaMappingLayer(kernel.memory(), Optional.empty(), MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1));
+            this.kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(config.iommu()));
+            if (config.iommu() != IommuMode.OFF && !kernel.iommu().problems().isEmpty()) {
+                throw new IllegalStateException("@DmaTest(iommu = " + config.iommu() + "): the IOMMU did not come up: "
+                        + kernel.iommu().problems());
+            }
+            Optional<Iommu> iommu = config.iommu() == IommuMode.OFF ? Optional.empty() : Optional.of(kernel.iommu());
+            this.layer = new DmaMappingLayer(kernel.memory(), iommu, MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1));
             this.debug = DmaDebug.wrap(layer, machine);
             PciFunction engine = CopyEngineDriver.find(machine).getFirst();
             this.device = new DmaDevice(engine.name(), engine.requester(), false);
@@ -102,5 +106,10 @@ public final class DmaTestEnvironment implements AutoCloseable {
         debug.close();
         kernel.close();
         machine.close();
+    }
+
+    /** The kernel's IOMMU (mode OFF: present, but translation left off). */
+    public org.jdma.kernel.iommu.IommuSubsystem iommu() {
+        return kernel.iommu();
     }
 }

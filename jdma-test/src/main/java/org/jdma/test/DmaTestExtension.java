@@ -9,6 +9,7 @@ import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.machine.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.Platform;
@@ -41,7 +42,8 @@ public final class DmaTestExtension implements BeforeEachCallback, AfterEachCall
             Map.entry(Platform.class, DmaTestEnvironment::machine),
             Map.entry(Cpu.class, DmaTestEnvironment::cpu),
             Map.entry(Kernel.class, DmaTestEnvironment::kernel),
-            Map.entry(CopyEngineDriver.class, DmaTestEnvironment::copyEngine));
+            Map.entry(CopyEngineDriver.class, DmaTestEnvironment::copyEngine),
+            Map.entry(IommuSubsystem.class, DmaTestEnvironment::iommu));
 
     @Override
     public void beforeEach(ExtensionContext context) {

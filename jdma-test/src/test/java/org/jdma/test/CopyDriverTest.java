@@ -16,6 +16,8 @@ import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.iommu.IommuMode;
+import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.machine.Cpu;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +67,22 @@ class CopyDriverTest {
         byte[] data = pattern(8192);
         assertArrayEquals(data, copyThroughEngine(dma, dev, kernel, engine, cpu, data));
         assertFalse(cpu.cache().coherent());
+    }
+
+    @Test
+    @DmaTest(iommu = IommuMode.STRICT)
+    void shouldCopyThroughIovasUnderAStrictIommu(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine, Cpu cpu,
+                                                 DmaMappingLayer layer) {
+        byte[] data = pattern(4096);
+        assertArrayEquals(data, copyThroughEngine(dma, dev, kernel, engine, cpu, data));
+        assertEquals("iommu", layer.backendName(dev));
+    }
+
+    @Test
+    @DmaTest(iommu = IommuMode.LAZY)
+    void shouldCopyUnderALazyIommu(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine, Cpu cpu) {
+        byte[] data = pattern(8192);
+        assertArrayEquals(data, copyThroughEngine(dma, dev, kernel, engine, cpu, data));
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.jdma.kernel.dma.debug.DmaDebugFailure;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.machine.Cpu;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.Test;
@@ -94,9 +95,18 @@ class DmaTestExtensionTest {
             assertEquals(-1L, dev.dmaMask());
         }
 
+        /** Under an IOMMU a driver that DMAs outside its mappings is stopped: the device faults. */
         @Test
-        @DmaTest(iommu = DmaTest.IommuMode.STRICT)
-        void asksForAnIommu(DmaApi dma) {
+        @DmaTest(iommu = IommuMode.STRICT)
+        void deviceWritesPastItsMapping(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine) {
+            long src = kernel.memory().allocate(8192, 4096, DmaMask.BITS_32).physicalAddress();
+            long dst = kernel.memory().allocate(8192, 4096, DmaMask.BITS_32).physicalAddress();
+            long s = dma.mapSingle(dev, src, 8192, DmaDirection.TO_DEVICE, NONE);
+            long d = dma.mapSingle(dev, dst, 4096, DmaDirection.FROM_DEVICE, NONE);
+            assertFalse(dma.mappingError(dev, s) || dma.mappingError(dev, d));
+            assertTrue(engine.execute(Descriptor.memmove(s, d, 8192)).isSuccess(), "the engine should not fault");
+            dma.unmapSingle(dev, s, 8192, DmaDirection.TO_DEVICE, NONE);
+            dma.unmapSingle(dev, d, 4096, DmaDirection.FROM_DEVICE, NONE);
         }
     }
 
@@ -156,8 +166,8 @@ class DmaTestExtensionTest {
     }
 
     @Test
-    void shouldRefuseIommuModesUntilTheVtdDriverIsWiredIn() {
-        Throwable t = failureOf(run("asksForAnIommu", DmaApi.class));
-        assertTrue(t.getMessage().contains("TODO(vtd-driver)"), t.getMessage());
+    void shouldRunUnderTheIommuSoThatADeviceOverrunFailsTheTest() {
+        Throwable t = failureOf(run("deviceWritesPastItsMapping", DmaApi.class, DmaDevice.class, Kernel.class, CopyEngineDriver.class));
+        assertTrue(t.getMessage().contains("the engine should not fault"), t.getMessage());
     }
 }
