@@ -934,15 +934,24 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
         }
     }
 
-    /** The distinct cache-line numbers of a region (sg segments may share lines with each other). */
-    private SortedSet<Long> lines(Region r) {
-        SortedSet<Long> out = new TreeSet<>();
+    /** The distinct cache-line numbers of a region, ascending (sg segments may share lines with each other). */
+    private long[] lines(Region r) {
+        if (r.starts.length == 1) {
+            long first = r.starts[0] >>> cachelineShift;
+            long last = (r.ends[0] - 1) >>> cachelineShift;
+            long[] out = new long[(int) Math.min(Integer.MAX_VALUE - 8, last - first + 1)];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = first + i;
+            }
+            return out;
+        }
+        SortedSet<Long> set = new TreeSet<>();
         for (int i = 0; i < r.starts.length; i++) {
             for (long ln = r.starts[i] >>> cachelineShift; ln <= (r.ends[i] - 1) >>> cachelineShift; ln++) {
-                out.add(ln);
+                set.add(ln);
             }
         }
-        return out;
+        return set.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** Linux: dma-debug switches itself off and frees its state; calls pass through unchecked. */
