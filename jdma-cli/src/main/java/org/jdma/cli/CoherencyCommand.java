@@ -37,7 +37,7 @@ public final class CoherencyCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", paramLabel = "NAME",
             description = "Run only these scenarios (repeatable): forgets-sync-for-device, forgets-sync-for-cpu,"
-                    + " writes-while-device-owns, shares-a-cache-line, peeks-before-sync-for-cpu.")
+                    + " writes-while-device-owns, shares-a-cache-line, refilled-during-dma, peeks-before-sync-for-cpu.")
     List<String> only = new ArrayList<>();
 
     @Option(names = "--stacks", description = "Print each report's full stacks (the map call and where it was detected).")

@@ -51,7 +51,7 @@ class CoherencyCommandTest {
         int status = cl.execute("run", "coherency", "--line-size", "128");
         assertEquals(0, status, out.toString());
         String text = out.toString();
-        assertTrue(text.contains("summary 5 scenarios, 5 as expected, 0 not"), text);
+        assertTrue(text.contains("summary 6 scenarios, 6 as expected, 0 not"), text);
         for (String letter : new String[] {"(a)", "(b)", "(c)", "(d)", "(e)"}) {
             assertTrue(text.contains("     " + letter + " DMA-API: memcpy0: "), letter + " missing: " + text);
         }

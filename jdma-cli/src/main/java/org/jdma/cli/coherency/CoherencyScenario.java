@@ -3,10 +3,12 @@ package org.jdma.cli.coherency;
 import java.util.EnumSet;
 import java.util.Set;
 import org.jdma.kernel.dma.DmaApi;
+import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.debug.DmaDebugCategory;
 import org.jdma.machine.Cpu;
+import org.jdma.machine.cache.CacheConfig;
 
 /**
  * Small drivers for the copy engine, each with one kind of missing or misplaced cache maintenance
@@ -99,6 +101,40 @@ public enum CoherencyScenario {
         }
     },
 
+    REFILLED_DURING_DMA("unmaps with SKIP_CPU_SYNC, trusting that nothing is cached, while the cache refills speculatively",
+            EnumSet.of(DmaDebugCategory.CPU_READ_STALE_LINE)) {
+        @Override
+        CacheConfig cache(int lineSize) {
+            return CacheConfig.nonCoherent(lineSize).withSpeculativeRefillRate(1.0);
+        }
+
+        @Override
+        Outcome run(CoherencyRig rig, boolean buggy) {
+            Cpu cpu = rig.cpu;
+            byte[] data = pattern(0x50);
+            long src = rig.allocate(BUFFER);
+            cpu.write(src, data);
+            long s = rig.map(src, BUFFER, DmaDirection.TO_DEVICE);
+            // struct { long packets; ...pad to a line...; byte rx[BUFFER]; } in one page.
+            long page = rig.allocate(4096);
+            long rx = page + rig.lineSize();
+            long scratchSize = 2 * rig.machine.config().cache().capacity();
+            long scratch = rig.allocate(scratchSize);
+            cpu.fill(scratch, scratchSize, (byte) 1); // other work: the rx lines leave the cache
+            long d = rig.map(rx, BUFFER, DmaDirection.FROM_DEVICE);
+            for (int i = 0; i < REFILL_TOUCHES; i++) {
+                cpu.write64(page, cpu.read64(page) + 1); // the driver's own counter, next to the buffer: the page is "recent"
+            }
+            rig.deviceCopy(s, d, BUFFER);
+            rig.dma.unmapSingle(rig.device, d, BUFFER, DmaDirection.FROM_DEVICE,
+                    buggy ? EnumSet.of(DmaAttr.SKIP_CPU_SYNC) : CoherencyRig.NO_ATTRS);
+            byte[] out = new byte[BUFFER];
+            cpu.read(rx, out);
+            rig.unmap(s, BUFFER, DmaDirection.TO_DEVICE);
+            return Outcome.compare(data, out);
+        }
+    },
+
     PEEKS_BEFORE_SYNC_FOR_CPU("polls the receive buffer for the device's data before syncSingleForCpu",
             EnumSet.of(DmaDebugCategory.CPU_TOUCH_DEVICE_OWNED, DmaDebugCategory.CPU_READ_STALE_LINE)) {
         @Override
@@ -128,6 +164,12 @@ public enum CoherencyScenario {
 
     /** Bytes each scenario moves: 16 lines of 64 bytes. */
     public static final int BUFFER = 1024;
+    /**
+     * CPU accesses next to the buffer during the DMA in {@link #REFILLED_DURING_DMA}: each may
+     * refill one absent line of a recent page, so with this many some rx line is refilled for any
+     * seed but with a vanishing chance (about 1e-7).
+     */
+    static final int REFILL_TOUCHES = 256;
 
     private final String title;
     private final Set<DmaDebugCategory> expected;
@@ -153,6 +195,11 @@ public enum CoherencyScenario {
     }
 
     abstract Outcome run(CoherencyRig rig, boolean buggy);
+
+    /** The machine's cache for this scenario (a plain non-coherent write-back cache unless it needs more). */
+    CacheConfig cache(int lineSize) {
+        return CacheConfig.nonCoherent(lineSize);
+    }
 
     static byte[] pattern(int base) {
         byte[] b = new byte[BUFFER];

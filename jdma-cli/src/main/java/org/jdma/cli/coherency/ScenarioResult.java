@@ -37,7 +37,7 @@ public record ScenarioResult(CoherencyScenario scenario, boolean buggy, Outcome 
 
     /** Runs {@code scenario}'s variant on a fresh non-coherent machine with {@code lineSize}-byte lines. */
     public static ScenarioResult run(CoherencyScenario scenario, boolean buggy, int lineSize, long seed) {
-        try (CoherencyRig rig = new CoherencyRig(org.jdma.machine.cache.CacheConfig.nonCoherent(lineSize), seed)) {
+        try (CoherencyRig rig = new CoherencyRig(scenario.cache(lineSize), seed)) {
             Outcome o = scenario.run(rig, buggy);
             return new ScenarioResult(scenario, buggy, o, rig.checker.reports());
         }

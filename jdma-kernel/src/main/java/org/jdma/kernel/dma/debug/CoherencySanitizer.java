@@ -220,7 +220,7 @@ public final class CoherencySanitizer implements CacheObserver {
             if (stale) {
                 once(l.owner, B, () -> report(DmaDebugCategory.CPU_READ_STALE_LINE, l.owner, line, String.format(
                         "CPU read a stale cache line the device had written [line=0x%x]: the cached copy was filled before the device's last write%s;"
-                                + " missing call: %s (an invalidate after the DMA, before the CPU reads)",
+                                + " missing call: %s (an invalidate after the DMA, before the CPU reads; an unmap without SKIP_CPU_SYNC makes it too)",
                         line, l.refilledWhileDeviceOwned ? " (it was refilled speculatively while the device owned the line: only an invalidate after the DMA removes such a copy)" : "",
                         call(l.owner, true))));
             } else if (l.liveDeviceOwned() && l.owner.direction.deviceWrites()) {
