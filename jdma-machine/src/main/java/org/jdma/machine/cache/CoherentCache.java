@@ -57,33 +57,33 @@ public final class CoherentCache implements CpuCache {
     /** Number of clean/invalidate calls seen (each is a no-op here, but drivers can be checked for them). */
     public long maintenanceOps() { return maintenanceOps; }
 
-    @Override public byte loadByte(long p) { RamRegion r = region(p, 1); read(p, 1); return r.memory().get(ValueLayout.JAVA_BYTE, p - r.base()); }
-    @Override public short loadShort(long p) { RamRegion r = region(p, 2); read(p, 2); return r.memory().get(SHORT, p - r.base()); }
-    @Override public int loadInt(long p) { RamRegion r = region(p, 4); read(p, 4); return r.memory().get(INT, p - r.base()); }
-    @Override public long loadLong(long p) { RamRegion r = region(p, 8); read(p, 8); return r.memory().get(LONG, p - r.base()); }
-    @Override public void storeByte(long p, byte v) { RamRegion r = region(p, 1); r.memory().set(ValueLayout.JAVA_BYTE, p - r.base(), v); wrote(p, 1); }
-    @Override public void storeShort(long p, short v) { RamRegion r = region(p, 2); r.memory().set(SHORT, p - r.base(), v); wrote(p, 2); }
-    @Override public void storeInt(long p, int v) { RamRegion r = region(p, 4); r.memory().set(INT, p - r.base(), v); wrote(p, 4); }
-    @Override public void storeLong(long p, long v) { RamRegion r = region(p, 8); r.memory().set(LONG, p - r.base(), v); wrote(p, 8); }
+    @Override public byte loadByte(long p) { RamRegion r = region(p, 1); reportRead(p, 1); return r.memory().get(ValueLayout.JAVA_BYTE, p - r.base()); }
+    @Override public short loadShort(long p) { RamRegion r = region(p, 2); reportRead(p, 2); return r.memory().get(SHORT, p - r.base()); }
+    @Override public int loadInt(long p) { RamRegion r = region(p, 4); reportRead(p, 4); return r.memory().get(INT, p - r.base()); }
+    @Override public long loadLong(long p) { RamRegion r = region(p, 8); reportRead(p, 8); return r.memory().get(LONG, p - r.base()); }
+    @Override public void storeByte(long p, byte v) { RamRegion r = region(p, 1); r.memory().set(ValueLayout.JAVA_BYTE, p - r.base(), v); reportWrite(p, 1); }
+    @Override public void storeShort(long p, short v) { RamRegion r = region(p, 2); r.memory().set(SHORT, p - r.base(), v); reportWrite(p, 2); }
+    @Override public void storeInt(long p, int v) { RamRegion r = region(p, 4); r.memory().set(INT, p - r.base(), v); reportWrite(p, 4); }
+    @Override public void storeLong(long p, long v) { RamRegion r = region(p, 8); r.memory().set(LONG, p - r.base(), v); reportWrite(p, 8); }
 
     @Override
     public byte loadByteAcquire(long p) {
         RamRegion r = region(p, 1);
-        read(p, 1);
+        reportRead(p, 1);
         return (byte) BYTE_ATOMIC.getAcquire(r.memory(), p - r.base());
     }
 
     @Override
     public int loadIntAcquire(long p) {
         RamRegion r = region(p, 4);
-        read(p, 4);
+        reportRead(p, 4);
         return (int) INT_ATOMIC.getAcquire(r.memory(), p - r.base());
     }
 
     @Override
     public long loadLongAcquire(long p) {
         RamRegion r = region(p, 8);
-        read(p, 8);
+        reportRead(p, 8);
         return (long) LONG_ATOMIC.getAcquire(r.memory(), p - r.base());
     }
 
@@ -91,20 +91,20 @@ public final class CoherentCache implements CpuCache {
     public void storeIntRelease(long p, int v) {
         RamRegion r = region(p, 4);
         INT_ATOMIC.setRelease(r.memory(), p - r.base(), v);
-        wrote(p, 4);
+        reportWrite(p, 4);
     }
 
     @Override
     public void storeLongRelease(long p, long v) {
         RamRegion r = region(p, 8);
         LONG_ATOMIC.setRelease(r.memory(), p - r.base(), v);
-        wrote(p, 8);
+        reportWrite(p, 8);
     }
 
     @Override
     public void load(long p, MemorySegment dst, long off, long len) {
         RamRegion r = region(p, len);
-        read(p, len);
+        reportRead(p, len);
         MemorySegment.copy(r.memory(), p - r.base(), dst, off, len);
     }
 
@@ -112,14 +112,14 @@ public final class CoherentCache implements CpuCache {
     public void store(long p, MemorySegment src, long off, long len) {
         RamRegion r = region(p, len);
         MemorySegment.copy(src, off, r.memory(), p - r.base(), len);
-        wrote(p, len);
+        reportWrite(p, len);
     }
 
     @Override
     public void fill(long p, long len, byte value) {
         RamRegion r = region(p, len);
         r.memory().asSlice(p - r.base(), len).fill(value);
-        wrote(p, len);
+        reportWrite(p, len);
     }
 
     @Override public void clean(long p, long len) { maintenanceOps++; }
@@ -146,14 +146,14 @@ public final class CoherentCache implements CpuCache {
 
     @Override public void removeObserver(CacheObserver observer) { observers.remove(observer); }
 
-    private void read(long p, long len) {
+    private void reportRead(long p, long len) {
         CacheObserver[] obs = observers.get();
         if (obs.length != 0) {
             Observers.cpuRead(obs, p, len, lineSize, true);
         }
     }
 
-    private void wrote(long p, long len) {
+    private void reportWrite(long p, long len) {
         CacheObserver[] obs = observers.get();
         if (obs.length != 0) {
             Observers.cpuWrite(obs, p, len, lineSize);

@@ -28,8 +28,10 @@ import org.jdma.machine.memory.RamRegion;
  * </ul>
  *
  * <p>Geometry: {@code sets = capacity / (lineSize * ways)} sets of {@code ways} lines, LRU within
- * a set. Maintenance by range always acts on whole lines: invalidating a range that shares a line
- * with other data drops that data's dirty bytes too.
+ * a set. Bulk accesses still act line by line (each line is one access for LRU, counters,
+ * observers and the injector) but move bytes in runs of contiguous lines. Maintenance by range
+ * always acts on whole lines: invalidating a range that shares a line with other data drops that
+ * data's dirty bytes too.
  *
  * <p>Memory types: ranges made {@link MemoryType#UNCACHED} are cleaned and invalidated first;
  * CPU accesses to them then go straight to RAM and never allocate a line (arm64 Normal-NC, how
@@ -96,7 +98,8 @@ public final class WriteBackCache implements CpuCache {
     private final int setMask;
     private final int slots;
 
-    // Per slot (set * ways + way): the line address held (INVALID when empty), dirty bit, LRU stamp.
+    // Per slot (way * sets + set, so the same way of consecutive sets is contiguous in data):
+    // the line address held (INVALID when empty), dirty bit, LRU stamp.
     private final long[] tags;
     private final boolean[] dirty;
     private final long[] lastUse;
@@ -340,10 +343,10 @@ public final class WriteBackCache implements CpuCache {
             afterAccess(p);
             return v;
         }
-        int off = (int) (p & lineMask);
-        if (off + size > lineSize) {
-            throw new IllegalArgumentException(String.format("acquire load of %d bytes at %#x crosses a cache line", size, p));
+        if ((p & (size - 1)) != 0) {
+            throw new IllegalArgumentException(String.format("acquire load of %d bytes at %#x is not naturally aligned", size, p));
         }
+        int off = (int) (p & lineMask);
         long line = p - off;
         int slot = lookup(line);
         if (slot >= 0) {
@@ -414,72 +417,117 @@ public final class WriteBackCache implements CpuCache {
         }
     }
 
-    // ---- bulk accesses, one line at a time ---------------------------------------------------
+    // ---- bulk accesses -----------------------------------------------------------------------
+
+    /** What a bulk access does with each piece of its range. */
+    private interface Pieces {
+        /** {@code n} bytes at {@code dataOffset} of the cache's lines, {@code done} bytes into the request. */
+        void cached(long dataOffset, long done, long n);
+
+        /** {@code n} bytes of uncached RAM at {@code ramOffset} of {@code ram}, {@code done} bytes into the request. */
+        void uncached(MemorySegment ram, long ramOffset, long done, long n);
+    }
 
     @Override
     public void load(long p, MemorySegment dst, long dstOffset, long length) {
-        checkLength(p, length);
-        long done = 0;
-        while (done < length) {
-            long a = p + done;
-            long line = a & ~lineMask;
-            int off = (int) (a - line);
-            long n = Math.min(lineSize - off, length - done);
-            if (isUncached(line)) {
-                RamRegion r = memory.ramAt(a);
-                MemorySegment.copy(r.memory(), a - r.base(), dst, dstOffset + done, n);
-                readUncached(a, n);
-            } else {
-                int slot = access(line, false, true);
-                MemorySegment.copy(data, slotOffset(slot) + off, dst, dstOffset + done, n);
+        walk(p, length, false, new Pieces() {
+            @Override public void cached(long dataOffset, long done, long n) {
+                MemorySegment.copy(data, dataOffset, dst, dstOffset + done, n);
             }
-            done += n;
-            afterAccess(a);
-        }
+
+            @Override public void uncached(MemorySegment ram, long ramOffset, long done, long n) {
+                MemorySegment.copy(ram, ramOffset, dst, dstOffset + done, n);
+            }
+        });
     }
 
     @Override
     public void store(long p, MemorySegment src, long srcOffset, long length) {
-        checkLength(p, length);
-        long done = 0;
-        while (done < length) {
-            long a = p + done;
-            long line = a & ~lineMask;
-            int off = (int) (a - line);
-            long n = Math.min(lineSize - off, length - done);
-            if (isUncached(line)) {
-                RamRegion r = memory.ramAt(a);
-                MemorySegment.copy(src, srcOffset + done, r.memory(), a - r.base(), n);
-                wroteUncached(a, n);
-            } else {
-                // A store covering the whole line need not read it first (write streaming).
-                int slot = access(line, true, n != lineSize);
-                MemorySegment.copy(src, srcOffset + done, data, slotOffset(slot) + off, n);
+        walk(p, length, true, new Pieces() {
+            @Override public void cached(long dataOffset, long done, long n) {
+                MemorySegment.copy(src, srcOffset + done, data, dataOffset, n);
             }
-            done += n;
-            afterAccess(a);
-        }
+
+            @Override public void uncached(MemorySegment ram, long ramOffset, long done, long n) {
+                MemorySegment.copy(src, srcOffset + done, ram, ramOffset, n);
+            }
+        });
     }
 
     @Override
     public void fill(long p, long length, byte value) {
+        walk(p, length, true, new Pieces() {
+            @Override public void cached(long dataOffset, long done, long n) {
+                data.asSlice(dataOffset, n).fill(value);
+            }
+
+            @Override public void uncached(MemorySegment ram, long ramOffset, long done, long n) {
+                ram.asSlice(ramOffset, n).fill(value);
+            }
+        });
+    }
+
+    /**
+     * Walks [p, p + length) line by line: each line is one CPU access (found or allocated, counted,
+     * reported, then offered to the speculative injector); the bytes move in runs. Consecutive
+     * lines that land in consecutive slots (way-major layout: the same way of consecutive sets)
+     * are contiguous in {@link #data} and move with one copy. A run stays shorter than the number
+     * of sets, so no access of the run can evict an earlier line of it; with the injector on,
+     * whose refills may evict any line, every line moves before the injector runs.
+     *
+     * <p>A write covering a whole line does not read it from RAM first (write streaming).
+     */
+    private void walk(long p, long length, boolean write, Pieces pieces) {
         checkLength(p, length);
+        int maxRun = refillRate == 0 ? Math.max(1, setMask) : 1;
         long done = 0;
+        int runSlot = -1;
+        int runLines = 0;
+        long runData = 0;
+        long runDone = 0;
+        long runBytes = 0;
         while (done < length) {
             long a = p + done;
             long line = a & ~lineMask;
             int off = (int) (a - line);
             long n = Math.min(lineSize - off, length - done);
             if (isUncached(line)) {
+                if (runLines > 0) {
+                    pieces.cached(runData, runDone, runBytes);
+                    runLines = 0;
+                }
                 RamRegion r = memory.ramAt(a);
-                r.memory().asSlice(a - r.base(), n).fill(value);
-                wroteUncached(a, n);
+                pieces.uncached(r.memory(), a - r.base(), done, n);
+                if (write) {
+                    wroteUncached(a, n);
+                } else {
+                    readUncached(a, n);
+                }
             } else {
-                int slot = access(line, true, n != lineSize);
-                data.asSlice(slotOffset(slot) + off, n).fill(value);
+                int slot = access(line, write, !write || n != lineSize);
+                if (runLines > 0 && slot == runSlot + runLines && runLines < maxRun) {
+                    runLines++;
+                    runBytes += n;
+                } else {
+                    if (runLines > 0) {
+                        pieces.cached(runData, runDone, runBytes);
+                    }
+                    runSlot = slot;
+                    runLines = 1;
+                    runData = slotOffset(slot) + off;
+                    runDone = done;
+                    runBytes = n;
+                }
+                if (maxRun == 1) {
+                    pieces.cached(runData, runDone, runBytes);
+                    runLines = 0;
+                }
             }
             done += n;
             afterAccess(a);
+        }
+        if (runLines > 0) {
+            pieces.cached(runData, runDone, runBytes);
         }
     }
 
@@ -689,14 +737,15 @@ public final class WriteBackCache implements CpuCache {
         return (long) slot * lineSize;
     }
 
-    private int setBase(long line) {
-        return (int) ((line >>> lineShift) & setMask) * ways;
+    /** The set of {@code line}; its ways are the slots set, set + sets, set + 2 * sets, ... */
+    private int setOf(long line) {
+        return (int) ((line >>> lineShift) & setMask);
     }
 
     /** The slot holding {@code line}, or -1. */
     private int lookup(long line) {
-        int base = setBase(line);
-        for (int i = base, end = base + ways; i < end; i++) {
+        int sets = setMask + 1;
+        for (int i = setOf(line); i < slots; i += sets) {
             if (tags[i] == line) {
                 return i;
             }
@@ -743,9 +792,9 @@ public final class WriteBackCache implements CpuCache {
 
     /** Puts {@code line} in its set, evicting the least recently used way if the set is full. */
     private int allocate(long line, boolean fetch) {
-        int base = setBase(line);
-        int victim = base;
-        for (int i = base, end = base + ways; i < end; i++) {
+        int sets = setMask + 1;
+        int victim = setOf(line);
+        for (int i = victim; i < slots; i += sets) {
             if (tags[i] == INVALID) {
                 victim = i;
                 break;

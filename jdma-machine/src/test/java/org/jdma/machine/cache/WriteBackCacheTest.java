@@ -19,6 +19,8 @@ import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Behaviour of the non-coherent cache as a driver meets it: a device reads and writes RAM, the
@@ -437,14 +439,16 @@ class WriteBackCacheTest {
 
     /**
      * Without device traffic the cache must be invisible: a random mix of CPU accesses on a tiny
-     * cache (constant evictions, lines crossed) reads back what a flat array says, and after a
-     * clean of everything RAM equals it.
+     * cache (constant evictions, lines crossed, bulk runs longer than the sets) reads back what a
+     * flat array says, and after a clean of everything RAM equals it. With the injector on, bulk
+     * accesses move line by line; without it, in runs.
      */
-    @Test
-    void shouldBeTransparentToTheCpuWithoutDevices() {
+    @ParameterizedTest(name = "speculative refill rate {0}")
+    @ValueSource(doubles = {0, 0.2})
+    void shouldBeTransparentToTheCpuWithoutDevices(double refillRate) {
         long seed = System.nanoTime();
         var random = new java.util.SplittableRandom(seed);
-        try (Machine m = machine(new CacheConfig(false, 64, 1024, 2, 0.2), seed)) {
+        try (Machine m = machine(new CacheConfig(false, 64, 1024, 2, refillRate), seed)) {
             Cpu cpu = m.cpu();
             int span = 8192;
             byte[] model = new byte[span];
@@ -472,6 +476,20 @@ class WriteBackCacheTest {
             }
             cpu.cache().clean(BUF, span);
             assertArrayEquals(model, ram(m, BUF, span), "seed " + seed);
+        }
+    }
+
+    @Test
+    void shouldMoveBulkDataLargerThanTheCacheIntact() {
+        long seed = System.nanoTime();
+        byte[] bytes = new byte[1 << 20]; // four times the 256 KiB cache
+        new java.util.SplittableRandom(seed).nextBytes(bytes);
+        try (Machine m = machine(CacheConfig.nonCoherent(128))) {
+            m.cpu().write(BUF + 32, bytes);
+            assertArrayEquals(bytes, cpuRead(m, BUF + 32, bytes.length), "seed " + seed);
+            m.cpu().cache().clean(BUF, bytes.length + 64);
+            assertArrayEquals(bytes, ram(m, BUF + 32, bytes.length), "seed " + seed);
+            assertTrue(cache(m).dirtyEvictions() > 0, "most of the data left the cache by eviction");
         }
     }
 
