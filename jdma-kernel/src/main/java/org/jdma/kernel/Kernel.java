@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jdma.kernel.dma.DmaMappingLayer;
+import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.engine.DmaMemory;
@@ -58,6 +60,7 @@ public final class Kernel implements AutoCloseable {
     private final DmaMemory memory;
     private final IommuSubsystem iommu;
     private final CopyEngineDriver copyEngine;
+    private DmaMappingLayer dma;
 
     private Kernel(Platform platform, Options options) {
         this.platform = platform;
@@ -118,6 +121,18 @@ public final class Kernel implements AutoCloseable {
 
     public DmaMemory memory() {
         return memory;
+    }
+
+    /**
+     * The DMA-mapping layer, built on first use: its 64 MiB bounce pool is taken from DMA32 then,
+     * not at every boot. Devices the IOMMU translates for get the IOMMU backend; in mode OFF the
+     * subsystem has no domains, so every device is served by direct DMA.
+     */
+    public synchronized DmaMappingLayer dma() {
+        if (dma == null) {
+            dma = new DmaMappingLayer(memory, Optional.of(iommu), MappingOptions.DEFAULTS);
+        }
+        return dma;
     }
 
     /** The driver of the first copy engine; throws when the machine has none. */

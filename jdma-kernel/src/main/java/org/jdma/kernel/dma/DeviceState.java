@@ -29,8 +29,6 @@ final class DeviceState {
     final DmaDevice device;
     final Backend backend;
     final IommuDomain domain;
-    /** Linux {@code pci_32bit_workaround}: try IOVAs below 4 GiB first until that once fails. */
-    volatile boolean iova32First = true;
 
     private final Map<Long, ArrayDeque<Live>> live = new HashMap<>();
     private final Map<Long, Coherent> coherent = new HashMap<>();

@@ -73,12 +73,12 @@ final class DirectBackend implements Backend {
                     phys + busOffset, size, st.device.dmaMask()));
             return DmaApi.DMA_MAPPING_ERROR;
         }
-        if (size > Swiotlb.MAX_MAPPING_SIZE) {
-            ctx.warn(st.device, String.format("cannot bounce %d bytes at %#x: the largest bounce mapping is %d bytes",
-                    size, phys, Swiotlb.MAX_MAPPING_SIZE));
+        long max = Swiotlb.maxMappingSize(st.device.minAlignMask());
+        if (size > max) {
+            ctx.warn(st.device, String.format("cannot bounce %d bytes at %#x: the largest bounce mapping is %d bytes", size, phys, max));
             return DmaApi.DMA_MAPPING_ERROR;
         }
-        long slot = tlb.map(phys, size, 0, st.device.segmentBoundary(), busOffset);
+        long slot = tlb.map(phys, size, 0, st.device.minAlignMask(), st.device.segmentBoundary(), busOffset);
         if (slot == Swiotlb.NO_SLOTS) {
             return DmaApi.DMA_MAPPING_ERROR;
         }
@@ -224,7 +224,7 @@ final class DirectBackend implements Backend {
     @Override
     public long maxMappingSize(DeviceState st) {
         if (ctx.swiotlb().active() && (forceBounce || addressingLimited(st.device))) {
-            return Swiotlb.MAX_MAPPING_SIZE;
+            return Swiotlb.maxMappingSize(st.device.minAlignMask());
         }
         return Long.MAX_VALUE;
     }

@@ -27,6 +27,7 @@ public final class DmaDevice {
     private volatile long coherentMask = DEFAULT_MASK;
     private volatile long maxSegmentSize = DEFAULT_MAX_SEGMENT_SIZE;
     private volatile long segmentBoundary = DEFAULT_SEGMENT_BOUNDARY;
+    private volatile long minAlignMask;
 
     /**
      * @param untrusted an external-facing device (Thunderbolt, Linux {@code pci_dev->untrusted}):
@@ -46,6 +47,7 @@ public final class DmaDevice {
     public long coherentMask() { return coherentMask; }
     public long maxSegmentSize() { return maxSegmentSize; }
     public long segmentBoundary() { return segmentBoundary; }
+    public long minAlignMask() { return minAlignMask; }
 
     /** Package-private: only the mapping layer changes masks, after checking them. */
     void dmaMask(long mask) { this.dmaMask = mask; }
@@ -65,6 +67,18 @@ public final class DmaDevice {
             throw new IllegalArgumentException(String.format("%s: segment boundary mask %#x is not 2^n - 1", name, mask));
         }
         this.segmentBoundary = mask;
+    }
+
+    /**
+     * Linux {@code dma_set_min_align_mask}: a bounce buffer keeps the original address's bits
+     * under {@code mask} (NVMe sets 4 KiB - 1 because its PRPs carry the offset in the page).
+     * 0 (the default) keeps none.
+     */
+    public void minAlignMask(long mask) {
+        if (mask < 0 || Long.bitCount(mask + 1) != 1 || mask >= 64 * 1024) {
+            throw new IllegalArgumentException(String.format("%s: min align mask %#x is not 2^n - 1 below 64 KiB", name, mask));
+        }
+        this.minAlignMask = mask;
     }
 
     /** A mask of the low {@code bits} bits (Linux {@code DMA_BIT_MASK}). */

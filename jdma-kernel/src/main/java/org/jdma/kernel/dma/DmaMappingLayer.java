@@ -41,7 +41,6 @@ public final class DmaMappingLayer implements DmaApi {
 
     private static final int RECENT_WARNINGS = 32;
 
-    private final Cpu cpu;
     private final Optional<Iommu> iommu;
     private final MappingOptions options;
     private final Swiotlb swiotlb;
@@ -66,7 +65,7 @@ public final class DmaMappingLayer implements DmaApi {
         Objects.requireNonNull(maintenance, "maintenance");
         this.iommu = Objects.requireNonNull(iommu, "iommu");
         this.options = Objects.requireNonNull(options, "options");
-        this.cpu = memory.cpu();
+        Cpu cpu = memory.cpu();
         Consumer<String> warn = this::warn;
         this.swiotlb = Swiotlb.allocate(cpu, memory.frames(), options.swiotlbBytes(), options.swiotlbAreas(), warn);
         LayerContext ctx = new LayerContext(cpu, new CacheSync(maintenance), memory.frames(), swiotlb, warn);

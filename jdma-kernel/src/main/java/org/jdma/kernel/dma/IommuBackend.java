@@ -26,8 +26,6 @@ import org.jdma.kernel.mm.Zone;
  *       ends the run. The count returned may be smaller than nents. On failure the list is
  *       restored (every device address DMA_MAPPING_ERROR) and nothing stays mapped. Untrusted
  *       devices map entry by entry ({@code iommu_dma_map_sg_swiotlb}).</li>
- *   <li>IOVAs: below 4 GiB first while that works ({@code pci_32bit_workaround}), then the full
- *       mask.</li>
  * </ul>
  *
  * <p>One deliberate difference from Linux: the boundary padding between segments is left
@@ -59,19 +57,24 @@ final class IommuBackend implements Backend {
         return (value + granule - 1) & -granule;
     }
 
-    /** Linux {@code iommu_dma_alloc_iova}. */
+    /**
+     * Linux {@code iommu_dma_alloc_iova}. The 32-bit-first policy for PCI devices
+     * ({@code pci_32bit_workaround}) belongs to the domain's allocator here: the VT-d driver's
+     * domains apply it inside {@link IommuDomain#allocIova}.
+     */
     private long allocIova(DeviceState st, long size, long limit) {
-        IommuDomain d = st.domain;
-        if (Long.compareUnsigned(limit, DmaMasks.BITS_32) > 0 && st.iova32First) {
-            OptionalLong low = d.allocIova(size, DmaMasks.BITS_32);
-            if (low.isPresent()) {
-                return low.getAsLong();
-            }
-            st.iova32First = false;
-            ctx.warn(st.device, "Using " + (64 - Long.numberOfLeadingZeros(limit)) + "-bit DMA addresses");
+        if (st.domain.type() == IommuDomain.Type.BLOCKED) {
+            ctx.warn(st.device, "is in a BLOCKED IOMMU domain: no DMA mapping is possible");
+            return DmaApi.DMA_MAPPING_ERROR;
         }
-        OptionalLong iova = d.allocIova(size, limit);
-        return iova.isPresent() ? iova.getAsLong() : DmaApi.DMA_MAPPING_ERROR;
+        try {
+            OptionalLong iova = st.domain.allocIova(size, limit);
+            return iova.isPresent() ? iova.getAsLong() : DmaApi.DMA_MAPPING_ERROR;
+        } catch (RuntimeException e) {
+            // A limit the domain cannot serve (below its first usable IOVA, say) is a failed mapping, not a crash.
+            ctx.warn(st.device, String.format("IOVA allocation of %#x bytes below %#x refused: %s", size, limit, e.getMessage()));
+            return DmaApi.DMA_MAPPING_ERROR;
+        }
     }
 
     /** Linux {@code __iommu_dma_map}: the IOVA of phys, or DMA_MAPPING_ERROR. */
@@ -117,13 +120,13 @@ final class IommuBackend implements Backend {
                 ctx.warn(st.device, "DMA bounce buffers are inactive, unable to map unaligned transaction.");
                 return DmaApi.DMA_MAPPING_ERROR;
             }
-            if (size > Swiotlb.MAX_MAPPING_SIZE) {
-                ctx.warn(st.device, String.format("cannot bounce %d bytes at %#x: the largest bounce mapping is %d bytes",
-                        size, phys, Swiotlb.MAX_MAPPING_SIZE));
+            long max = Swiotlb.maxMappingSize(st.device.minAlignMask());
+            if (size > max) {
+                ctx.warn(st.device, String.format("cannot bounce %d bytes at %#x: the largest bounce mapping is %d bytes", size, phys, max));
                 return DmaApi.DMA_MAPPING_ERROR;
             }
             long granuleMask = st.domain.granule() - 1;
-            p = tlb.map(phys, size, granuleMask, st.device.segmentBoundary(), 0);
+            p = tlb.map(phys, size, granuleMask, st.device.minAlignMask(), st.device.segmentBoundary(), 0);
             if (p == Swiotlb.NO_SLOTS) {
                 return DmaApi.DMA_MAPPING_ERROR;
             }
@@ -367,6 +370,6 @@ final class IommuBackend implements Backend {
     /** Linux {@code iommu_dma_max_mapping_size}: bounded by the bounce pool only for untrusted devices. */
     @Override
     public long maxMappingSize(DeviceState st) {
-        return st.device.untrusted() ? Swiotlb.MAX_MAPPING_SIZE : Long.MAX_VALUE;
+        return st.device.untrusted() ? Swiotlb.maxMappingSize(st.device.minAlignMask()) : Long.MAX_VALUE;
     }
 }

@@ -15,8 +15,11 @@ record LayerContext(Cpu cpu, CacheSync sync, FrameAllocator frames, Swiotlb swio
         warnings.accept(device.name() + ": " + message);
     }
 
-    /** Frames for a coherent allocation, or -1 when the zone has none. */
+    /** Frames for a coherent allocation, or -1 when the zone has no block that large. */
     long allocateFrames(int order, Zone zone) {
+        if (order > frames.maxOrder()) {
+            return -1; // larger than any block: Linux returns NULL too
+        }
         try {
             return frames.allocate(order, zone);
         } catch (OutOfFramesException e) {

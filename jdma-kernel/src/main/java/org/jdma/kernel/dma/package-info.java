@@ -13,7 +13,7 @@
  * invalidate for the CPU, on the bounce copy when bounced), uncached coherent memory there.
  * Does not model: {@code dma_map_resource} (MMIO), P2P segments, non-contiguous coherent
  * allocations, atomic coherent pools, bouncing of kmalloc buffers that are not cache-line aligned
- * ({@code dma_kmalloc_needs_bounce}), {@code min_align_mask}. Misuse Linux only catches with
+ * ({@code dma_kmalloc_needs_bounce}). Misuse Linux only catches with
  * dma-debug is the checker's job; here an unmap of an address that is not mapped does nothing.
  *
  * <p>Invariant: every successful map is recorded against its device until the matching unmap or

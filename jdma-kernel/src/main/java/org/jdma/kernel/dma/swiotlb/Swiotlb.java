@@ -36,7 +36,7 @@ public final class Swiotlb {
     public static final long SLOT_SIZE = 1L << SLOT_SHIFT;
     /** Linux {@code IO_TLB_SEGSIZE}: the longest run of slots one mapping may take. */
     public static final int SEGMENT_SLOTS = 128;
-    /** Largest mapping: 128 slots = 256 KiB (Linux {@code swiotlb_max_mapping_size} without min_align_mask). */
+    /** Largest mapping: 128 slots = 256 KiB (Linux {@code swiotlb_max_mapping_size} without min_align_mask; see {@link #maxMappingSize}). */
     public static final long MAX_MAPPING_SIZE = SLOT_SIZE * SEGMENT_SLOTS;
     /** Linux {@code IO_TLB_DEFAULT_SIZE}: 64 MiB. */
     public static final long DEFAULT_SIZE = 64L << 20;
@@ -173,51 +173,58 @@ public final class Swiotlb {
 
     /**
      * Takes a run of slots for {@code original}'s {@code size} bytes, copies the original into it,
-     * and returns the bounce address, or {@link #NO_SLOTS}. As Linux: the run starts aligned to
-     * {@code allocAlignMask + 1} (at least a slot; a page when the mapping is a page or more and
-     * nothing else is asked), covers {@code size} rounded up to that alignment (so the padding
-     * belongs to this mapping), stays inside one 128-slot segment, and does not cross the
-     * device's segment boundary ({@code boundaryMask}, on bus addresses {@code phys + busOffset}).
+     * and returns the bounce address, or {@link #NO_SLOTS}. As Linux 6.x
+     * ({@code swiotlb_tbl_map_single}, {@code swiotlb_search_pool_area}):
+     * <ul>
+     *   <li>the bounce address keeps the original's bits under {@code minAlignMask} (the part of
+     *       them below the allocation alignment becomes an offset into the first slots, the rest
+     *       is matched by choosing the slot);</li>
+     *   <li>the run starts aligned to {@code allocAlignMask + 1} (at least a slot; a page when the
+     *       mapping is a page or more and nothing else is asked) and covers offset + size rounded
+     *       up to {@code allocAlignMask + 1}, so padding up to the caller's granule belongs to this
+     *       mapping (Linux 6.9, the fix for zeroing the bounce-buffer padding of untrusted devices);</li>
+     *   <li>it stays inside one 128-slot segment and does not cross the device's segment
+     *       boundary ({@code boundaryMask}, on bus addresses {@code phys + busOffset}).</li>
+     * </ul>
      *
-     * @throws IllegalArgumentException when size is not positive or larger than {@link #MAX_MAPPING_SIZE}
+     * @throws IllegalArgumentException when size is not positive or larger than
+     *         {@link #maxMappingSize(long)} for that min-align mask
      */
-    public long map(long original, long size, long allocAlignMask, long boundaryMask, long busOffset) {
-        if (size <= 0 || size > MAX_MAPPING_SIZE) {
+    public long map(long original, long size, long allocAlignMask, long minAlignMask, long boundaryMask, long busOffset) {
+        if (size <= 0 || size > maxMappingSize(minAlignMask)) {
             throw new IllegalArgumentException(String.format(
-                    "swiotlb: mapping of %d bytes at %#x; bounce mappings are 1..%d bytes", size, original, MAX_MAPPING_SIZE));
+                    "swiotlb: mapping of %d bytes at %#x; bounce mappings are 1..%d bytes", size, original, maxMappingSize(minAlignMask)));
         }
         if (!active()) {
             return NO_SLOTS;
         }
+        long offset = original & minAlignMask & (allocAlignMask | (SLOT_SIZE - 1));
         long alignMask = allocAlignMask;
-        if (alignMask == 0 && size >= PAGE_SIZE) {
+        long matchMask = minAlignMask;
+        if (alignMask == 0 && matchMask == 0 && size >= PAGE_SIZE) {
             alignMask = PAGE_SIZE - 1; // Linux keeps page alignment for page-sized streaming mappings
         }
         alignMask |= SLOT_SIZE - 1;
-        long allocBytes = (size + alignMask) & ~alignMask;
-        int nslots = (int) (allocBytes >>> SLOT_SHIFT);
+        matchMask &= ~alignMask;
+        long allocBytes = (size + offset + allocAlignMask) & ~allocAlignMask;
+        int nslots = (int) ((allocBytes + SLOT_SIZE - 1) >>> SLOT_SHIFT);
         if (nslots > SEGMENT_SLOTS) {
             fullFailures.incrementAndGet();
             return NO_SLOTS;
         }
-        int stride = (int) Math.max(1, (alignMask + 1) >>> SLOT_SHIFT);
-        if (((start + busOffset) & alignMask) != 0) {
+        int stride = (int) Math.max(1, (Math.max(alignMask, matchMask) + 1) >>> SLOT_SHIFT);
+        if (((start + busOffset) & (alignMask | matchMask)) != 0) {
             stride = 1; // aligned slots are not at multiples of the stride: look at every slot
         }
         int home = homeArea.get();
         for (int i = 0; i < areas.length; i++) {
             Area area = areas[(home + i) & (areas.length - 1)];
-            int slot = takeSlots(area, nslots, alignMask, stride, boundaryMask, busOffset);
-            if (slot >= 0) {
-                long tlb = start + ((long) slot << SLOT_SHIFT);
-                Mapping m = new Mapping(tlb, original, size, slot, nslots);
-                for (int s = 0; s < nslots; s++) {
-                    owner[slot + s] = m;
-                }
+            Mapping m = takeSlots(area, original, size, offset, nslots, alignMask, matchMask, stride, boundaryMask, busOffset);
+            if (m != null) {
                 used.addAndGet(nslots);
                 live.incrementAndGet();
-                copy(original, tlb, size);
-                return tlb;
+                copy(original, m.tlbAddress(), size);
+                return m.tlbAddress();
             }
         }
         fullFailures.incrementAndGet();
@@ -226,7 +233,8 @@ public final class Swiotlb {
         return NO_SLOTS;
     }
 
-    private int takeSlots(Area area, int nslots, long alignMask, int stride, long boundaryMask, long busOffset) {
+    private Mapping takeSlots(Area area, long original, long size, long offset, int nslots, long alignMask, long matchMask,
+                              int stride, long boundaryMask, long busOffset) {
         area.lock.lock();
         try {
             // Start the search from an aligned slot at or after the area's next-fit index.
@@ -238,19 +246,22 @@ public final class Swiotlb {
                 int slot = area.first + index;
                 long bus = start + ((long) slot << SLOT_SHIFT) + busOffset;
                 if ((bus & alignMask) == 0
+                        && (bus & matchMask) == (original & matchMask)
                         && slot % SEGMENT_SLOTS + nslots <= SEGMENT_SLOTS
                         && index + nslots <= area.count
                         && !crossesBoundary(bus, (long) nslots << SLOT_SHIFT, boundaryMask)
                         && free(area, index, nslots)) {
+                    Mapping m = new Mapping(start + ((long) slot << SLOT_SHIFT) + offset, original, size, slot, nslots);
                     for (int s = 0; s < nslots; s++) {
                         area.busy[index + s] = true;
+                        owner[slot + s] = m;
                     }
                     area.index = (index + nslots) % area.count;
-                    return slot;
+                    return m;
                 }
                 index += stride;
             }
-            return -1;
+            return null;
         } finally {
             area.lock.unlock();
         }
@@ -270,6 +281,15 @@ public final class Swiotlb {
             return false;
         }
         return (bus & boundaryMask) + bytes - 1 > boundaryMask;
+    }
+
+    /**
+     * Largest mapping for a device with {@code minAlignMask} (Linux {@code swiotlb_max_mapping_size}):
+     * 256 KiB less the slots the alignment offset may take.
+     */
+    public static long maxMappingSize(long minAlignMask) {
+        long minAlign = minAlignMask == 0 ? 0 : (minAlignMask + SLOT_SIZE) & ~(SLOT_SIZE - 1);
+        return MAX_MAPPING_SIZE - minAlign;
     }
 
     /** The live mapping whose slots hold {@code tlbAddress}, or null. */

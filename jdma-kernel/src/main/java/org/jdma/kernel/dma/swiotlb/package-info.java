@@ -4,12 +4,12 @@
  * mask and no IOMMU) or must not see whole (an untrusted device's sub-page buffer under an IOMMU).
  *
  * <p>Models: slot runs of at most 128 slots (256 KiB) inside one 128-slot segment, alignment to
- * the caller's mask (the IOMMU granule; a page for page-sized mappings), the device's segment
+ * the caller's mask (the IOMMU granule; a page for page-sized mappings), the device's
+ * {@code min_align_mask} (the bounce address keeps the original's low bits), its segment
  * boundary, next-fit search per area, the copies of Linux 6.x (original → bounce on map and on
  * sync-for-device whatever the direction; bounce → original on sync-for-cpu and unmap when the
  * device may write), shrinking the pool when memory is short. Does not model: dynamic pools
- * (CONFIG_SWIOTLB_DYNAMIC), restricted DMA pools, {@code min_align_mask} (the original's offset
- * inside a slot is not preserved), memory encryption.
+ * (CONFIG_SWIOTLB_DYNAMIC), restricted DMA pools, memory encryption.
  *
  * <p>Invariant: every slot belongs to at most one live mapping, and the used-slot count equals the
  * slots of the live mappings.

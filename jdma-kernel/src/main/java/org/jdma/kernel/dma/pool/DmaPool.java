@@ -1,0 +1,222 @@
+package org.jdma.kernel.dma.pool;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.jdma.kernel.dma.CoherentBuffer;
+import org.jdma.kernel.dma.DmaApi;
+import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.mm.FrameAllocator;
+import org.jdma.machine.Cpu;
+
+/**
+ * A pool of small, equal, coherent blocks for one device (Linux {@code mm/dmapool.c},
+ * {@code dma_pool_create(name, dev, size, align, boundary)}): descriptors, completion records,
+ * anything too small to deserve a page of its own. Blocks are cut from pages obtained with
+ * {@link DmaApi#allocCoherent}; each block is aligned to {@code align} and never crosses a
+ * {@code boundary}-aligned address (a device that cannot cross 4 KiB within one descriptor says
+ * boundary 4096).
+ *
+ * <p>As in Linux 6.x, pages are kept until {@link #destroy}; freed blocks are reused last-in
+ * first-out. Unlike Linux without {@code CONFIG_DMAPOOL_DEBUG}, every free is checked: freeing a
+ * block twice or an address that is no block of this pool is an error naming the address, and
+ * destroying a pool with blocks still allocated names them and leaves the pool intact.
+ *
+ * <p>Thread-safe (one lock per pool).
+ */
+public final class DmaPool {
+
+    /** One block: where the CPU reaches it and the address the device uses. */
+    public record Block(long physical, long dmaAddress, long size) {
+        @Override
+        public String toString() {
+            return String.format("block phys %#x dma %#x (+%d)", physical, dmaAddress, size);
+        }
+    }
+
+    private record Page(CoherentBuffer buffer) { }
+
+    private final String name;
+    private final DmaApi api;
+    private final DmaDevice device;
+    private final long size;
+    private final long allocation;
+    private final long boundary;
+    private final List<Page> pages = new ArrayList<>();
+    private final ArrayDeque<Block> free = new ArrayDeque<>();
+    private final Map<Long, Block> busy = new HashMap<>();
+    /** Every block ever cut, by physical address: tells a foreign address from a freed block. */
+    private final TreeMap<Long, Block> blocks = new TreeMap<>();
+    private boolean destroyed;
+
+    private DmaPool(String name, DmaApi api, DmaDevice device, long size, long allocation, long boundary) {
+        this.name = name;
+        this.api = api;
+        this.device = device;
+        this.size = size;
+        this.allocation = allocation;
+        this.boundary = boundary;
+    }
+
+    /**
+     * Linux {@code dma_pool_create}.
+     *
+     * @param size     bytes per block (rounded up to {@code align})
+     * @param align    power of two, or 0 for 1
+     * @param boundary power of two at least {@code size}, or 0 for none (blocks then only stay
+     *                 inside their page)
+     * @throws IllegalArgumentException naming the parameter when size, align or boundary is invalid
+     */
+    public static DmaPool create(String name, DmaApi api, DmaDevice device, long size, long align, long boundary) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(device, "device");
+        long a = align == 0 ? 1 : align;
+        if (a < 0 || Long.bitCount(a) != 1) {
+            throw new IllegalArgumentException("dma pool " + name + ": align " + align + " is not a power of two");
+        }
+        if (size <= 0 || size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("dma pool " + name + ": block size " + size + " must be 1.." + Integer.MAX_VALUE);
+        }
+        long blockSize = (size + a - 1) & -a;
+        long allocation = Math.max(blockSize, FrameAllocator.FRAME_SIZE);
+        long b = boundary;
+        if (b == 0) {
+            b = allocation;
+        } else if (b < blockSize || Long.bitCount(b) != 1) {
+            throw new IllegalArgumentException(String.format(
+                    "dma pool %s: boundary %d must be a power of two no smaller than the block size %d", name, boundary, blockSize));
+        }
+        return new DmaPool(name, api, device, blockSize, allocation, Math.min(b, allocation));
+    }
+
+    public String name() { return name; }
+    public DmaDevice device() { return device; }
+    /** Bytes per block after alignment. */
+    public long blockSize() { return size; }
+    public long boundary() { return boundary; }
+
+    /**
+     * Linux {@code dma_pool_alloc}: a block, or null when no coherent memory can be had. The
+     * contents are what the previous owner left; use {@link #zalloc} for zeroes.
+     */
+    public synchronized Block alloc() {
+        requireLive("alloc");
+        Block b = free.pollFirst();
+        if (b == null) {
+            if (!grow()) {
+                return null;
+            }
+            b = free.pollFirst();
+        }
+        busy.put(b.physical(), b);
+        return b;
+    }
+
+    /** Linux {@code dma_pool_zalloc}: a block filled with zeroes by {@code cpu}, or null. */
+    public Block zalloc(Cpu cpu) {
+        Block b = alloc();
+        if (b != null) {
+            cpu.fill(b.physical(), b.size(), (byte) 0);
+        }
+        return b;
+    }
+
+    /** Cuts a fresh page into blocks: offsets advance by the block size, jumping to the next boundary rather than crossing it. */
+    private boolean grow() {
+        CoherentBuffer page = api.allocCoherent(device, allocation);
+        if (page == null) {
+            return false;
+        }
+        pages.add(new Page(page));
+        List<Block> cut = new ArrayList<>();
+        long offset = 0;
+        long nextBoundary = boundary;
+        while (offset + size <= allocation) {
+            if (offset + size > nextBoundary) {
+                offset = nextBoundary;
+                nextBoundary += boundary;
+                continue;
+            }
+            Block b = new Block(page.physical() + offset, page.dmaAddress() + offset, size);
+            cut.add(b);
+            blocks.put(b.physical(), b);
+            offset += size;
+        }
+        cut.forEach(free::addLast);
+        return true;
+    }
+
+    /**
+     * Linux {@code dma_pool_free}.
+     *
+     * @throws IllegalArgumentException when {@code block} is not a block of this pool (address and
+     *         pool named)
+     * @throws IllegalStateException when the block is already free
+     */
+    public synchronized void free(Block block) {
+        Objects.requireNonNull(block, "block");
+        requireLive("free");
+        Block known = blocks.get(block.physical());
+        if (known == null || known.dmaAddress() != block.dmaAddress()) {
+            throw new IllegalArgumentException(String.format("dma pool %s (%s): free of phys %#x / dma %#x: not a block of this pool",
+                    name, device.name(), block.physical(), block.dmaAddress()));
+        }
+        if (busy.remove(block.physical()) == null) {
+            throw new IllegalStateException(String.format("dma pool %s (%s): %s is already free", name, device.name(), known));
+        }
+        free.addFirst(known);
+    }
+
+    /** Blocks allocated and not yet freed. */
+    public synchronized int liveBlocks() {
+        return busy.size();
+    }
+
+    /** Pages (coherent allocations) the pool holds. */
+    public synchronized int pageCount() {
+        return pages.size();
+    }
+
+    /**
+     * Linux {@code dma_pool_destroy}: frees every page.
+     *
+     * @throws IllegalStateException naming each live block when blocks are still allocated; the
+     *         pool is left as it was
+     */
+    public synchronized void destroy() {
+        if (destroyed) {
+            return;
+        }
+        if (!busy.isEmpty()) {
+            List<Block> live = new ArrayList<>(busy.values());
+            live.sort(Comparator.comparingLong(Block::physical));
+            throw new IllegalStateException(String.format("dma pool %s (%s) destroyed with %d block(s) still allocated: %s",
+                    name, device.name(), live.size(), live));
+        }
+        for (Page p : pages) {
+            CoherentBuffer b = p.buffer();
+            api.freeCoherent(device, b.size(), b.physical(), b.dmaAddress());
+        }
+        pages.clear();
+        free.clear();
+        blocks.clear();
+        destroyed = true;
+    }
+
+    private void requireLive(String call) {
+        if (destroyed) {
+            throw new IllegalStateException("dma pool " + name + ": " + call + " after destroy");
+        }
+    }
+
+    @Override
+    public synchronized String toString() {
+        return String.format("dma pool %s (%s): %d-byte blocks, boundary %d, %d pages, %d live", name, device.name(), size, boundary, pages.size(), busy.size());
+    }
+}
