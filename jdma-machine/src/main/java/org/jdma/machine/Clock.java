@@ -21,4 +21,14 @@ public interface Clock {
 
     /** Runs until no event is pending. */
     void runUntilIdle();
+
+    /**
+     * Arms a one-shot timer: {@code action} runs on the machine's event thread {@code delayNs}
+     * from now, while the machine runs (a timer interrupt's handler, as an OS timer would run).
+     * The default has no timers and throws {@link UnsupportedOperationException}; callers that can
+     * do without fall back to checking deadlines themselves.
+     */
+    default void schedule(long delayNs, String label, Runnable action) {
+        throw new UnsupportedOperationException("this clock has no timers");
+    }
 }

@@ -118,6 +118,7 @@ public final class Machine implements Platform, AutoCloseable {
             }
             @Override public void runFor(long deltaNs) { kernel.runFor(deltaNs); }
             @Override public void runUntilIdle() { kernel.runUntilIdle(); }
+            @Override public void schedule(long delayNs, String label, Runnable action) { kernel.schedule(delayNs, label, action); }
         };
     }
 

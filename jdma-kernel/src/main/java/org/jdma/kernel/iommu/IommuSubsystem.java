@@ -108,7 +108,14 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
                 continue;
             }
             VtdUnitDriver unit = u.get();
-            unit.init();
+            try {
+                unit.init();
+            } catch (IllegalStateException e) {
+                // A unit that does not complete a command: Linux fails its init and goes on without it.
+                problems.add(String.format("DRHD at %#x: init failed, its devices' DMA is not remapped: %s",
+                        drhd.registerBase(), e.getMessage()));
+                continue;
+            }
             bootLog.add(String.format("DMAR: unit %#x: VER %#x CAP %#018x ECAP %#018x, %s invalidation, %d-level tables",
                     unit.registerBase(), unit.version(), unit.cap(), unit.ecap(),
                     unit.queuedInvalidation() ? "queued" : "register-based",
@@ -272,8 +279,9 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     }
 
     /**
-     * Fires due lazy-flush timers (see {@link org.jdma.kernel.iommu.vtd.FlushQueue}: there is no
-     * platform timer). Returns how many domains flushed.
+     * Fires lazy-flush timers that are due now. The flush queues arm platform timers that fire by
+     * themselves while the machine runs; this is for clocks without timers and for callers that
+     * want the deadline checked at once. Returns how many domains flushed.
      */
     public int runTimers() {
         int n = 0;

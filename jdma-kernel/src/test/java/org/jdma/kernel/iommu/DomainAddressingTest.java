@@ -82,6 +82,34 @@ class DomainAddressingTest {
     }
 
     @Test
+    void shouldRejectADoubleUnmapNamingTheIovaInBothModes() {
+        long iova = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
+        domain.map(iova, 0x20_0000, 4096, IoPermission.READ);
+        domain.unmapAndFree(iova, 4096);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> domain.unmapAndFree(iova, 4096));
+        assertTrue(e.getMessage().contains(Long.toHexString(iova)), e.getMessage());
+
+        VtdDomain lazy = kernel.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_LAZY);
+        long l = lazy.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
+        lazy.map(l, 0x20_0000, 4096, IoPermission.READ);
+        lazy.unmapAndFree(l, 4096);
+        IllegalArgumentException le = assertThrows(IllegalArgumentException.class, () -> lazy.unmapAndFree(l, 4096));
+        assertTrue(le.getMessage().contains("double unmap"), le.getMessage());
+        lazy.flush();
+        assertThrows(IllegalArgumentException.class, () -> lazy.unmapAndFree(l, 4096));
+    }
+
+    @Test
+    void shouldRejectOverlappingMapsNamingTheIova() {
+        long iova = domain.allocIova(8192, 0xFFFF_FFFFL).orElseThrow();
+        domain.map(iova, 0x20_0000, 8192, IoPermission.READ);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> domain.map(iova + 4096, 0x30_0000, 4096, IoPermission.READ));
+        assertTrue(e.getMessage().contains(Long.toHexString(iova + 4096)), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> domain.map(1L << 39, 0x30_0000, 4096, IoPermission.READ));
+    }
+
+    @Test
     void shouldNeverHandOutTheMsiWindow() {
         for (int i = 0; i < 64; i++) {
             long iova = domain.allocIova(1L << 20, 0xFFFF_FFFFL).orElseThrow();

@@ -105,6 +105,24 @@ class IommuEndToEndTest {
     }
 
     @Test
+    void shouldReportAnAddressBeyondTheGuestAddressWidth() {
+        Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
+        List<IommuFault> seen = new ArrayList<>();
+        k.iommu().addFaultListener(seen::add);
+        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        try (DmaBuffer dst = k.memory().allocate(4096, 4096)) {
+            long dstIova = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
+            domain.map(dstIova, dst.physicalAddress(), 4096, IoPermission.READ_WRITE);
+            long beyond = 1L << 40; // the default unit has a 39-bit MGAW
+            OpResult r = k.copyEngine().execute(Descriptor.memmove(beyond, dstIova, 8));
+            assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), r.status(), r.toString());
+            machine.clock().runFor(10_000);
+            assertEquals(Optional.of(VtdFaultReason.ADDRESS_BEYOND_MGAW), seen.getLast().reason(), seen.toString());
+            assertEquals(beyond, seen.getLast().iovaPage());
+        }
+    }
+
+    @Test
     void shouldLeaveEverythingAloneInModeOff() {
         Kernel k = boot(TestMachines.small(1), IommuMode.OFF);
         assertFalse(k.iommu().enabled());

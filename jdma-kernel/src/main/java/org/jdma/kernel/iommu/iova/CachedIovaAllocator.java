@@ -1,6 +1,7 @@
 package org.jdma.kernel.iommu.iova;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cached IOVA allocator: Linux {@code alloc_iova_fast} and {@code free_iova_fast}
@@ -124,8 +125,7 @@ public final class CachedIovaAllocator implements IovaAllocator {
     /** [order][slot] */
     private final CpuCache[][] cpuCaches;
     private final Depot[] depots;
-    private final Object flushLock = new Object();
-    private long flushes;
+    private final AtomicLong flushes = new AtomicLong();
 
     /** Over a fresh 4 KiB-granule tree, one slot per available processor, frees verified. */
     public CachedIovaAllocator() {
@@ -271,9 +271,7 @@ public final class CachedIovaAllocator implements IovaAllocator {
      * {@code free_cpu_cached_iovas} for every CPU, then {@code free_global_cached_iovas}).
      */
     public void flush() {
-        synchronized (flushLock) {
-            flushes++;
-        }
+        flushes.incrementAndGet();
         IllegalArgumentException bad = null;
         for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
             long pages = 1L << order;
@@ -338,11 +336,7 @@ public final class CachedIovaAllocator implements IovaAllocator {
                 cached += (long) d.count * MAG_SIZE;
             }
         }
-        long f;
-        synchronized (flushLock) {
-            f = flushes;
-        }
-        return new Stats(hits, misses, f, cached);
+        return new Stats(hits, misses, flushes.get(), cached);
     }
 
     // ---------------------------------------------------------------- magazines

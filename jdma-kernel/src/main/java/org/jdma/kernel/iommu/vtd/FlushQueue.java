@@ -19,15 +19,18 @@ import org.jdma.machine.Clock;
  *
  * <p>One queue per CPU in Linux; the machine has one CPU, so one queue.
  *
- * <p>TODO(timer): the platform offers no timer the kernel can arm, so the timeout is checked on
- * every queue operation and by {@link #runTimer()} (which the subsystem's {@code runTimers} calls);
- * a domain nobody touches keeps its stale translations past 10 ms until then. The measured window
- * ({@link Stats}) includes that delay honestly.
+ * <p>The timeout is a timer armed on the platform clock (Linux {@code fq_timer}); it fires while
+ * the machine runs. When it fires in the middle of an operation on the unit (the kernel is polling
+ * a register, or this queue is flushing), it re-arms itself {@value #TIMER_RETRY_NS} ns later, as
+ * a timer handler would wait for the lock. On a clock without timers the deadline is checked on
+ * every queue operation and by {@link #runTimer()}.
  */
 public final class FlushQueue {
 
     public static final int DEFAULT_SIZE = 256;
     public static final long DEFAULT_TIMEOUT_NS = 10_000_000L;
+    /** Delay before a timer that found the unit busy tries again. */
+    public static final long TIMER_RETRY_NS = 1_000L;
 
     /** What the owning domain does for the queue. */
     public interface Owner {
@@ -36,6 +39,11 @@ public final class FlushQueue {
 
         /** Frees the IOVA range and the table pages of an entry whose flush completed. */
         void release(long pfn, long pages, List<Long> tablePages);
+
+        /** Whether the unit is in the middle of an operation, so the timer must not flush now. */
+        default boolean busy() {
+            return false;
+        }
     }
 
     /**
@@ -66,6 +74,8 @@ public final class FlushQueue {
     private long flushFinish;
     /** Virtual time at which the timer fires; -1 when not armed. */
     private long timerDeadline = -1;
+    private boolean timersSupported = true;
+    private boolean flushing;
 
     private long flushes;
     private long fullFlushes;
@@ -107,7 +117,31 @@ public final class FlushQueue {
         queued++;
         if (timerDeadline < 0) {
             timerDeadline = clock.now() + timeoutNs;
+            armTimer(timeoutNs);
         }
+    }
+
+    private void armTimer(long delayNs) {
+        if (!timersSupported) {
+            return;
+        }
+        try {
+            clock.schedule(delayNs, "iova flush queue timer", this::onTimer);
+        } catch (UnsupportedOperationException e) {
+            timersSupported = false;
+        }
+    }
+
+    /** The timer event: flushes when due, unless the unit is busy (then tries again shortly). */
+    private synchronized void onTimer() {
+        if (timerDeadline < 0 || clock.now() < timerDeadline) {
+            return; // flushed meanwhile, or a later arming owns the deadline
+        }
+        if (flushing || owner.busy()) {
+            armTimer(TIMER_RETRY_NS);
+            return;
+        }
+        runTimer();
     }
 
     /** Fires the timeout flush when its deadline has passed. Returns whether it flushed. */
@@ -123,9 +157,14 @@ public final class FlushQueue {
     /** Flushes the domain and frees every queued entry (Linux {@code fq_flush_timeout} body). */
     public synchronized void flushNow() {
         timerDeadline = -1;
-        flushStart++;
-        owner.flushIotlbAll();
-        flushFinish++;
+        flushing = true;
+        try {
+            flushStart++;
+            owner.flushIotlbAll();
+            flushFinish++;
+        } finally {
+            flushing = false;
+        }
         flushes++;
         lastFlushFinishedAt = clock.now();
         freeCompleted();

@@ -170,8 +170,16 @@ public final class SecondLevelPageTable {
      */
     public List<Long> unmap(long iova, long size) {
         checkRange(iova, size);
-        List<Long> freed = new ArrayList<>();
         long end = iova + size;
+        // Refuse before changing anything: only the leaves at the two ends can stick out.
+        for (long edge : new long[] {iova, end - 1}) {
+            Leaf leaf = lookup(edge);
+            if (leaf != null && (leaf.iovaBase() < iova || leaf.iovaBase() + leaf.pageSize() > end)) {
+                throw new IllegalArgumentException(String.format("unmap of [%#x, %#x) cuts the %d KiB page at IOVA %#x",
+                        iova, end, leaf.pageSize() >> 10, leaf.iovaBase()));
+            }
+        }
+        List<Long> freed = new ArrayList<>();
         long va = iova;
         while (va < end) {
             va = unmapAt(va, end, freed);

@@ -11,6 +11,7 @@ import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.machine.Clock;
+import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
 import org.jdma.machine.iommu.vtd.VtdContextEntryLayout;
 import org.jdma.machine.iommu.vtd.VtdPageEntryLayout;
 import org.jdma.machine.pci.RequesterId;
@@ -60,7 +61,7 @@ public final class VtdDomain implements IommuDomain {
         this.domainId = type == Type.BLOCKED ? 0 : unit.allocateDomainId();
         boolean tables = type == Type.DMA_STRICT || type == Type.DMA_LAZY || type == Type.IDENTITY && !passThrough;
         this.table = tables ? new SecondLevelPageTable(unit.memory(),
-                VtdCapabilityLevels.levels(unit.contextAw()), unit.superpage2M(), unit.superpage1G()) : null;
+                VtdCapabilityLayout.levelsForAw(unit.contextAw()), unit.superpage2M(), unit.superpage1G()) : null;
         this.iova = iova;
         if (iova != null) {
             long msiLo = MSI_WINDOW_BASE / iova.granule();
@@ -237,13 +238,21 @@ public final class VtdDomain implements IommuDomain {
         checkLive();
         requireDma("unmapAndFree");
         long pages = size / GRANULE;
+        long pfn = iovaAddress / GRANULE;
+        if (flushQueue != null && flushQueue.holds(pfn)) {
+            throw new IllegalArgumentException(String.format(
+                    "IOVA %#x was already unmapped and waits for its flush (double unmap)", iovaAddress));
+        }
+        if (!iova.isAllocated(pfn)) {
+            throw new IllegalArgumentException(String.format("IOVA %#x was not allocated in domain %d", iovaAddress, domainId));
+        }
         List<Long> tables = table.unmap(iovaAddress, size);
         if (type == Type.DMA_STRICT) {
             unit.invalidateIotlbPages(domainId, iovaAddress, pages);
             tables.forEach(unit.memory()::freePage);
-            iova.free(iovaAddress / GRANULE, pages);
+            iova.free(pfn, pages);
         } else {
-            flushQueue.queue(iovaAddress / GRANULE, pages, tables);
+            flushQueue.queue(pfn, pages, tables);
         }
     }
 
@@ -326,6 +335,11 @@ public final class VtdDomain implements IommuDomain {
         public void release(long pfn, long pages, List<Long> tablePages) {
             tablePages.forEach(unit.memory()::freePage);
             iova.free(pfn, pages);
+        }
+
+        @Override
+        public boolean busy() {
+            return unit.busy();
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuFaultListener;
+import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.machine.Cpu;
 import org.jdma.machine.Platform;
 import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
@@ -50,8 +51,9 @@ import org.jdma.machine.pci.RequesterId;
  * IOTLB registers. Page-selective IOTLB invalidation falls back to domain-selective when the unit
  * has no PSI or the mask exceeds CAP.MAMV (Linux {@code iommu_flush_iotlb_psi}).
  *
- * <p>Threads: calls are serialised by the caller (the kernel runs on the clock's thread); the fault
- * handler runs there too.
+ * <p>Threads: operations that program the unit are synchronized on the driver (monitors are
+ * re-entrant, so the fault handler and timers that run inside a register poll on the same thread
+ * may enter); the kernel drives the machine's clock from one thread at a time.
  */
 public final class VtdUnitDriver implements AutoCloseable {
 
@@ -91,6 +93,8 @@ public final class VtdUnitDriver implements AutoCloseable {
     private int waitSequence;
     private int faultVector = -1;
     private boolean initialised;
+    /** Nesting depth of operations that program the unit (timers must not interleave with them). */
+    private int busy;
 
     private long contextInvalidations;
     private long iotlbGlobal;
@@ -121,7 +125,7 @@ public final class VtdUnitDriver implements AutoCloseable {
      * zero (nothing answers there): the caller reports the unit absent and leaves its devices' DMA
      * physical.
      */
-    public static Optional<VtdUnitDriver> probe(Platform platform, org.jdma.kernel.mm.FrameAllocator frames,
+    public static Optional<VtdUnitDriver> probe(Platform platform, FrameAllocator frames,
                                                 long registerBase, int segment) {
         Objects.requireNonNull(platform, "platform");
         Cpu cpu = platform.cpu();
@@ -189,6 +193,11 @@ public final class VtdUnitDriver implements AutoCloseable {
         if ((gsts & GCMD_TE) != 0) {
             // Firmware (or a previous kernel) left translation on: turn it off before replacing tables.
             disableTranslation();
+        }
+        if ((gsts & GCMD_QIE) != 0) {
+            // IQA and IQT may only be programmed while queued invalidation is off (§6.5.2).
+            gcmd &= ~GCMD_QIE;
+            command(0, GCMD_QIE, false, "GSTS.QIES clear after GCMD.QIE = 0");
         }
         rootTable = memory.allocatePage();
         write64(RTADDR, rootTable);
@@ -267,7 +276,7 @@ public final class VtdUnitDriver implements AutoCloseable {
     // ---- domain ids -------------------------------------------------------------------------
 
     /** A free domain id below 2^(4 + 2*CAP.ND); never 0. */
-    public int allocateDomainId() {
+    public synchronized int allocateDomainId() {
         int id = domainIds.nextClearBit(1);
         int limit = VtdCapabilityLayout.domainCount(cap);
         if (id >= limit) {
@@ -278,7 +287,7 @@ public final class VtdUnitDriver implements AutoCloseable {
         return id;
     }
 
-    public void freeDomainId(int id) {
+    public synchronized void freeDomainId(int id) {
         if (id <= 0 || !domainIds.get(id)) {
             throw new IllegalStateException(String.format("VT-d unit %#x: domain id %d is not allocated", base, id));
         }
@@ -294,17 +303,27 @@ public final class VtdUnitDriver implements AutoCloseable {
      * (the spec needs that only with caching mode, where not-present entries are cached under DID 0;
      * doing it always costs one descriptor per attach).
      */
-    public void setContext(RequesterId device, int tt, long slptptr, int aw, int domainId) {
+    public synchronized void setContext(RequesterId device, int tt, long slptptr, int aw, int domainId) {
         requireInitialised();
         checkSegment(device);
+        busy++;
+        try {
+            setContextLocked(device, tt, slptptr, aw, domainId);
+        } finally {
+            busy--;
+        }
+    }
+
+    private void setContextLocked(RequesterId device, int tt, long slptptr, int aw, int domainId) {
         long entry = contextEntryAddress(device, true);
         if (VtdContextEntryLayout.LO_P == (memory.read64(entry + VtdContextEntryLayout.LO) & VtdContextEntryLayout.LO_P)) {
             clearContext(device);
         }
         memory.write128(entry, VtdContextEntryLayout.lo(slptptr, tt, false, true), VtdContextEntryLayout.hi(domainId, aw));
-        int did = cachingMode() ? 0 : domainId;
-        invalidateContextDevice(did, device.sourceId());
-        invalidateIotlbDomain(did);
+        // Linux domain_context_mapping_one: with caching mode the not-present entry was cached
+        // under domain id 0, so the context cache is invalidated for DID 0; the IOTLB for the new DID.
+        invalidateContextDevice(cachingMode() ? 0 : domainId, device.sourceId());
+        invalidateIotlbDomain(domainId);
     }
 
     /**
@@ -312,9 +331,18 @@ public final class VtdUnitDriver implements AutoCloseable {
      * invalidates the context cache for the device and the IOTLB for the old domain. Returns false
      * when the entry was not present.
      */
-    public boolean clearContext(RequesterId device) {
+    public synchronized boolean clearContext(RequesterId device) {
         requireInitialised();
         checkSegment(device);
+        busy++;
+        try {
+            return clearContextLocked(device);
+        } finally {
+            busy--;
+        }
+    }
+
+    private boolean clearContextLocked(RequesterId device) {
         long entry = contextEntryAddress(device, false);
         if (entry < 0) {
             return false;
@@ -368,7 +396,16 @@ public final class VtdUnitDriver implements AutoCloseable {
         invalidateContext(CC_DEVICE, domainId, sourceId);
     }
 
-    private void invalidateContext(int granularity, int domainId, int sourceId) {
+    private synchronized void invalidateContext(int granularity, int domainId, int sourceId) {
+        busy++;
+        try {
+            invalidateContextLocked(granularity, domainId, sourceId);
+        } finally {
+            busy--;
+        }
+    }
+
+    private void invalidateContextLocked(int granularity, int domainId, int sourceId) {
         contextInvalidations++;
         if (queued) {
             submitAndWait(VtdInvalidationDescriptorLayout.contextCache(granularity, domainId, sourceId, 0), 0);
@@ -380,12 +417,12 @@ public final class VtdUnitDriver implements AutoCloseable {
         poll(() -> (read64(CCMD) & CCMD_ICC) == 0, "CCMD.ICC to clear");
     }
 
-    public void invalidateIotlbGlobal() {
+    public synchronized void invalidateIotlbGlobal() {
         iotlbGlobal++;
         invalidateIotlb(IOTLB_GLOBAL, 0, 0, 0);
     }
 
-    public void invalidateIotlbDomain(int domainId) {
+    public synchronized void invalidateIotlbDomain(int domainId) {
         iotlbDomain++;
         invalidateIotlb(IOTLB_DOMAIN, domainId, 0, 0);
     }
@@ -396,10 +433,10 @@ public final class VtdUnitDriver implements AutoCloseable {
      * the range (Linux {@code iommu_flush_iotlb_psi}), or domain-selective when the unit has no PSI
      * or AM would exceed CAP.MAMV.
      */
-    public void invalidateIotlbPages(int domainId, long iova, long pages) {
+    public synchronized void invalidateIotlbPages(int domainId, long iova, long pages) {
         long pfn = iova >>> 12;
         int mask = psiMask(pfn, pages);
-        if ((cap & org.jdma.machine.iommu.vtd.VtdCapabilityLayout.CAP_PSI) == 0 || mask > VtdCapabilityLayout.mamv(cap)) {
+        if ((cap & VtdCapabilityLayout.CAP_PSI) == 0 || mask > VtdCapabilityLayout.mamv(cap)) {
             psiFallbacks++;
             invalidateIotlbDomain(domainId);
             return;
@@ -425,7 +462,16 @@ public final class VtdUnitDriver implements AutoCloseable {
         return mask;
     }
 
-    private void invalidateIotlb(int granularity, int domainId, long address, int mask) {
+    private synchronized void invalidateIotlb(int granularity, int domainId, long address, int mask) {
+        busy++;
+        try {
+            invalidateIotlbLocked(granularity, domainId, address, mask);
+        } finally {
+            busy--;
+        }
+    }
+
+    private void invalidateIotlbLocked(int granularity, int domainId, long address, int mask) {
         boolean dr = (cap & VtdCapabilityLayout.CAP_DRD) != 0;
         boolean dw = (cap & VtdCapabilityLayout.CAP_DWD) != 0;
         if (queued) {
@@ -508,7 +554,7 @@ public final class VtdUnitDriver implements AutoCloseable {
      * fault recording register whose F bit is set, decodes it, clears F (RW1C, upper dword), and
      * reports it; then clears PFO. Also callable directly (polling).
      */
-    public int handleFaults() {
+    public synchronized int handleFaults() {
         int fsts = read32(FSTS);
         int handled = 0;
         if ((fsts & FSTS_PPF) != 0) {
@@ -559,6 +605,14 @@ public final class VtdUnitDriver implements AutoCloseable {
             return new Stats(contextInvalidations, iotlbGlobal, iotlbDomain, iotlbPage, psiFallbacks, waitDescriptors,
                     faults, faultOverflows);
         }
+    }
+
+    /**
+     * Whether the driver is in the middle of programming the unit (a timer that fires while the
+     * kernel polls a register must not start another invalidation then).
+     */
+    public boolean busy() {
+        return busy > 0;
     }
 
     public int faultVector() {

@@ -393,10 +393,8 @@ abstract class IovaAllocatorContractTest {
         List<Future<List<Range>>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             for (int t = 0; t < threads; t++) {
-                SplittableRandom rnd = new SplittableRandom(seed).split();
                 long threadSeed = seed * 31 + t;
-                rnd = new SplittableRandom(threadSeed);
-                SplittableRandom r = rnd;
+                SplittableRandom r = new SplittableRandom(threadSeed);
                 results.add(pool.submit(() -> {
                     start.await();
                     List<Range> kept = new ArrayList<>();
@@ -429,6 +427,60 @@ abstract class IovaAllocatorContractTest {
         }
         for (Range r : all) {
             assertTrue(a.isAllocated(r.pfn()) && a.isAllocated(r.last()), "seed " + seed + ": " + r + " not allocated");
+        }
+        checkInternals(a);
+    }
+
+    @Test
+    void shouldNeverHandOutAPfnTwiceWhileThreadsAllocateFreeAndExhaustATightSpace() throws Exception {
+        IovaAllocator a = create();
+        int threads = 4;
+        long limit = 127; // 4 threads x 16 ranges x up to 4 pages do not fit: exhaustion, flushes
+        long seed = 4404;
+        // owner[pfn] = thread + 1 while that thread holds it; a second owner is an overlap
+        var owner = new java.util.concurrent.atomic.AtomicIntegerArray((int) limit + 1);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            for (int t = 0; t < threads; t++) {
+                int me = t + 1;
+                SplittableRandom r = new SplittableRandom(seed + t);
+                results.add(pool.submit(() -> {
+                    start.await();
+                    List<Range> held = new ArrayList<>();
+                    int failures = 0;
+                    for (int i = 0; i < 3000; i++) {
+                        if (held.size() < 16 && r.nextInt(100) < 60) {
+                            long pages = 1 + r.nextInt(4);
+                            long pfn = a.allocate(pages, limit);
+                            if (pfn == NONE) {
+                                failures++;
+                                continue;
+                            }
+                            Range got = new Range(pfn, pages, occupiedPages(pages));
+                            for (long p = got.pfn(); p <= got.last(); p++) {
+                                int was = owner.compareAndExchange((int) p, 0, me);
+                                if (was != 0) {
+                                    throw new AssertionError("seed " + (seed + me - 1) + ": pfn " + p + " of " + got
+                                            + " handed to thread " + me + " while thread " + was + " holds it");
+                                }
+                            }
+                            held.add(got);
+                        } else if (!held.isEmpty()) {
+                            Range gone = held.remove(r.nextInt(held.size()));
+                            for (long p = gone.pfn(); p <= gone.last(); p++) {
+                                owner.set((int) p, 0);
+                            }
+                            a.free(gone.pfn(), gone.pages());
+                        }
+                    }
+                    return failures;
+                }));
+            }
+            start.countDown();
+        }
+        for (Future<Integer> f : results) {
+            f.get(); // rethrows an overlap found by a worker
         }
         checkInternals(a);
     }

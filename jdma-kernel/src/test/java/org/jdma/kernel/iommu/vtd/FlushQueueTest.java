@@ -81,4 +81,46 @@ class FlushQueueTest {
         assertEquals(List.of(7L), released);
         assertEquals(1, fq.pending());
     }
+
+    /** A clock with timers: due actions run when the test advances it. */
+    private static final class TimerClock implements Clock {
+        long now;
+        final java.util.TreeMap<Long, List<Runnable>> timers = new java.util.TreeMap<>();
+        @Override public long now() { return now; }
+        @Override public boolean runUntil(BooleanSupplier c) { return c.getAsBoolean(); }
+        @Override public boolean runUntil(BooleanSupplier c, long t) { return c.getAsBoolean(); }
+        @Override public void runFor(long d) {
+            long end = now + d;
+            while (!timers.isEmpty() && timers.firstKey() <= end) {
+                var e = timers.pollFirstEntry();
+                now = e.getKey();
+                e.getValue().forEach(Runnable::run);
+            }
+            now = end;
+        }
+        @Override public void runUntilIdle() { }
+        @Override public void schedule(long delayNs, String label, Runnable action) {
+            timers.computeIfAbsent(now + delayNs, k -> new ArrayList<>()).add(action);
+        }
+    }
+
+    @Test
+    void shouldFireItsTimerByItselfAndWaitWhileTheUnitIsBusy() {
+        TimerClock tc = new TimerClock();
+        boolean[] busy = {true};
+        List<Long> freed = new ArrayList<>();
+        FlushQueue q = new FlushQueue(new FlushQueue.Owner() {
+            @Override public void flushIotlbAll() { }
+            @Override public void release(long pfn, long pages, List<Long> tablePages) { freed.add(pfn); }
+            @Override public boolean busy() { return busy[0]; }
+        }, tc, 256, 10_000_000L);
+        q.queue(3, 1, List.of());
+        tc.runFor(10_000_000L);
+        assertTrue(freed.isEmpty(), "the unit was busy at the deadline: the timer re-armed");
+        busy[0] = false;
+        tc.runFor(FlushQueue.TIMER_RETRY_NS);
+        assertEquals(List.of(3L), freed);
+        assertEquals(1, q.stats().timeoutFlushes());
+        assertEquals(10_000_000L + FlushQueue.TIMER_RETRY_NS, q.stats().staleMaxNs());
+    }
 }

@@ -123,6 +123,11 @@ class SecondLevelPageTableTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.unmap(K4, K4));
         assertTrue(e.getMessage().contains("2048 KiB"), e.getMessage());
         assertEquals(OptionalLong.of(K4), t.translate(K4));
+        // A range that starts on mapped 4 KiB pages and ends inside a superpage changes nothing.
+        t.map(M2 - 2 * K4 + 0x4000_0000L, 0x100_0000, 2 * K4, true, true);
+        t.map(M2 + 0x4000_0000L, 0x200_0000, M2, true, true);
+        assertThrows(IllegalArgumentException.class, () -> t.unmap(M2 - 2 * K4 + 0x4000_0000L, 4 * K4));
+        assertEquals(OptionalLong.of(0x100_0000), t.translate(M2 - 2 * K4 + 0x4000_0000L), "nothing was cleared");
     }
 
     @Test

@@ -47,7 +47,10 @@ import org.jdma.machine.time.TraceRecorder;
  * {@link VtdConfig#walkStepNs()}. Invalidation descriptors are always fetched snooped.
  *
  * <p>Thread use: a device thread may translate while the CPU thread writes registers; every entry
- * point is synchronized on the unit.
+ * point is synchronized on the unit. TODO(threads): a fault found on a device thread (a copy
+ * engine in threaded mode) records its fault and traces it from that thread, and its fault-event
+ * MSI goes to the interrupt controller, whose event queue is not thread-safe; until the event
+ * kernel accepts events from other threads, run translated DMA that may fault in event mode.
  */
 public final class VtdUnit implements MmioHandler, AddressTranslator {
 
@@ -67,6 +70,13 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     private static final long IOTLB_DID_MASK = 0xFFFFL << IOTLB_DID_SHIFT;
     /** FEDATA/IEDATA: interrupt data 15:0; 31:16 (extended data) need ECAP.EIM, absent here. */
     private static final long MSI_DATA_MASK = 0xFFFFL;
+    /** Leaves exist at levels 1 (4 KiB), 2 (2 MiB) and 3 (1 GiB): the IOTLB is probed for each size. */
+    private static final int LARGEST_LEAF_LEVEL = 3;
+    /** VER: MAX 7:4, MIN 3:0 (§10.4.1). */
+    private static final long VER_MASK = 0xFF;
+    /** A source id is bus 15:8, devfn 7:0 (the root table is indexed by bus, a context table by devfn). */
+    private static final int SID_BUS_SHIFT = 8;
+    private static final int SID_DEVFN_MASK = 0xFF;
     /** FEADDR/IEADDR: message address 31:2. */
     private static final long MSI_ADDRESS_MASK = 0xFFFF_FFFCL;
 
@@ -130,7 +140,8 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     private final List<Consumer<BlockedAccess>> listeners = new CopyOnWriteArrayList<>();
 
     private long rootTable;
-    private boolean translationEnabled;
+    /** GSTS.TES; volatile for the lock-free check of the disabled case. */
+    private volatile boolean translationEnabled;
     private boolean queueEnabled;
     private int nextRecord;
     private int firstPendingRecord;
@@ -197,7 +208,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
 
         long haw = (1L << hawBits) - 1;
         regs = new RegisterFile(name);
-        regs.add(new Register("VER", VER, 4, Access.RO, 0xFF, VERSION_1_0));
+        regs.add(new Register("VER", VER, 4, Access.RO, VER_MASK, VERSION_1_0));
         regs.add(new Register("CAP", CAP, 8, Access.RO, -1L, cap));
         regs.add(new Register("ECAP", ECAP, 8, Access.RO, -1L, ecap));
         gcmd = regs.add(Register.of("GCMD", GCMD, 4, Access.WO, GCMD_TE | GCMD_SRTP | GCMD_SFL | GCMD_WBF | GCMD_QIE));
@@ -329,12 +340,21 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     // ---------------------------------------------------------------- translation
 
     @Override
-    public synchronized Translation translate(RequesterId requester, long address, long length,
-                                              org.jdma.machine.bus.Access access) {
+    public Translation translate(RequesterId requester, long address, long length, org.jdma.machine.bus.Access access) {
         if (!translationEnabled || requester.segment() != segment || MsiMessageLayout.isInterruptAddress(address)) {
-            // Disabled: the reset state passes requests through. Interrupt-range requests are never
-            // remapped (§3.13): the bus handles them.
+            // Disabled: the reset state passes requests through (read without the lock: the common
+            // case of an untranslated machine pays no lock per request). Interrupt-range requests
+            // are never remapped (§3.13): the bus handles them.
             return new Translation(address, length, 0, 0);
+        }
+        synchronized (this) {
+            return translateLocked(requester, address, length, access);
+        }
+    }
+
+    private Translation translateLocked(RequesterId requester, long address, long length, org.jdma.machine.bus.Access access) {
+        if (!translationEnabled) {
+            return new Translation(address, length, 0, 0); // disabled between the check and the lock
         }
         translations++;
         boolean write = access == org.jdma.machine.bus.Access.WRITE;
@@ -363,7 +383,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
             return new Translation(address, length, cost(), 0);
         }
         int did = ctx.domainId();
-        for (int level = 1; level <= 3; level++) {
+        for (int level = 1; level <= LARGEST_LEAF_LEVEL; level++) {
             if (level > 1 && !pageSizeSupported(level)) {
                 continue;
             }
@@ -396,7 +416,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
 
     /** Reads root and context entry for {@code sid} and caches the context; null when usable. */
     private VtdFaultReason fetchContext(int sid) {
-        long rootAt = rootTable + VtdRootEntryLayout.offsetOf(sid >>> 8);
+        long rootAt = rootTable + VtdRootEntryLayout.offsetOf(sid >>> SID_BUS_SHIFT);
         MemorySegment root = tableRead(rootAt, VtdRootEntryLayout.SIZE);
         if (root == null) {
             return VtdFaultReason.ROOT_TABLE_INVALID;
@@ -411,7 +431,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         if ((rlo & rootReserved) != 0 || (rhi & VtdRootEntryLayout.HI_RESERVED) != 0) {
             return VtdFaultReason.ROOT_ENTRY_RESERVED;
         }
-        long ctxAt = (rlo & VtdRootEntryLayout.LO_CTP_MASK) + VtdContextEntryLayout.offsetOf(sid & 0xFF);
+        long ctxAt = (rlo & VtdRootEntryLayout.LO_CTP_MASK) + VtdContextEntryLayout.offsetOf(sid & SID_DEVFN_MASK);
         MemorySegment ce = tableRead(ctxAt, VtdContextEntryLayout.SIZE);
         if (ce == null) {
             return VtdFaultReason.CONTEXT_TABLE_INVALID;
@@ -432,7 +452,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         int tt = VtdContextEntryLayout.tt(lo);
         boolean ttSupported = tt == VtdContextEntryLayout.TT_MULTI_LEVEL
                 || tt == VtdContextEntryLayout.TT_PASS_THROUGH && config.passThrough();
-        if (aw > 4 || (config.sagaw() & (1 << aw)) == 0 || !ttSupported) {
+        if ((config.sagaw() & (1 << aw)) == 0 || !ttSupported) {
             return VtdFaultReason.CONTEXT_ENTRY_INVALID;
         }
         contextCache.insert(new ContextCache.Context(sid, lo, hi, VtdContextEntryLayout.domainId(hi)));
@@ -856,6 +876,28 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     }
 
     // ---------------------------------------------------------------- reports
+
+    /**
+     * A snapshot of the unit's counters, for reports.
+     *
+     * @param contextInvalidations performed, by granularity: [global, domain, device]
+     * @param iotlbInvalidations   performed, by granularity: [global, domain, page]
+     */
+    public record Counters(long translations, long iotlbHits, long iotlbMisses, long contextCacheHits,
+                           long contextCacheMisses, long pageWalks, long walkSteps, long faultsRecorded,
+                           long faultsDropped, long faultsSuppressed, List<Long> contextInvalidations,
+                           List<Long> iotlbInvalidations, long queuedDescriptors, long waitDescriptors,
+                           long queueErrors, long invalidationNs, long faultEventMessages,
+                           long invalidationEventMessages) { }
+
+    public synchronized Counters counters() {
+        return new Counters(translations, iotlbHits, iotlbMisses, contextHits, contextMisses, pageWalks, walkSteps,
+                faultsRecorded, faultsDropped, faultsSuppressed,
+                List.of(contextInvalidations[CC_GLOBAL], contextInvalidations[CC_DOMAIN], contextInvalidations[CC_DEVICE]),
+                List.of(iotlbInvalidations[IOTLB_GLOBAL], iotlbInvalidations[IOTLB_DOMAIN], iotlbInvalidations[IOTLB_PAGE]),
+                queuedDescriptors, waitDescriptors, queueErrors, invalidationNs, faultEventMessages,
+                invalidationEventMessages);
+    }
 
     /** The fault recording registers that hold a fault now (F set), in index order. */
     public synchronized List<FaultRecord> pendingFaultRecords() {

@@ -239,4 +239,16 @@ class VtdFaultLoggingTest {
             assertEquals(DEVICE, seen.get(1).requester());
         }
     }
+
+    @Test
+    void shouldTraceFaultsAndInvalidationsOnTheUnitsTrack() {
+        try (VtdFixture f = faulting(VtdConfig.DEFAULT)) {
+            f.machine.trace().enable(true);
+            fault(f, IOVA);
+            f.w64(iotlbOffset(DEFAULT_IRO), IOTLB_IVT | ((long) IOTLB_GLOBAL << IOTLB_IIRG_SHIFT));
+            List<String> names = f.machine.trace().events().stream()
+                    .filter(e -> e.track().equals(f.unit.name())).map(e -> e.name()).toList();
+            assertEquals(List.of("fault READ_NOT_PERMITTED", "IOTLB invalidation"), names);
+        }
+    }
 }
