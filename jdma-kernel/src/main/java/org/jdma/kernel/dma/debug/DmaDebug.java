@@ -166,8 +166,8 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     private long maxLiveEntries;
     private boolean disabled;
     private boolean overlapLimitWarned;
-    /** The thread inside a delegate call, if any (one CPU drives the layer; see {@link #inLayer}). */
-    private volatile Thread layerThread;
+    /** Per thread: how deep it is inside calls of the delegate (see {@link #inLayer}). */
+    private final ThreadLocal<int[]> layerDepth = ThreadLocal.withInitial(() -> new int[1]);
 
     private DmaDebug(DmaApi delegate, Options options) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -1027,12 +1027,12 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     /** Runs a delegate call; CPU accesses it makes (bounce copies, zeroing) are the layer's, not the driver's. */
     private <T> T callLayer(Supplier<T> call) {
-        Thread previous = layerThread;
-        layerThread = Thread.currentThread();
+        int[] depth = layerDepth.get();
+        depth[0]++;
         try {
             return call.get();
         } finally {
-            layerThread = previous;
+            depth[0]--;
         }
     }
 
@@ -1045,7 +1045,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     /** Whether the current thread is inside a call of the decorated layer. */
     boolean inLayer() {
-        return layerThread == Thread.currentThread();
+        return layerDepth.get()[0] > 0;
     }
 
     /** The lock guarding all checker and sanitizer state (the sanitizer's callbacks take it). */
