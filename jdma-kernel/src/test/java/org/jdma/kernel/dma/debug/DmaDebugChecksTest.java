@@ -409,4 +409,39 @@ class DmaDebugChecksTest {
         assertEquals(0, api.liveMappings(narrow).size());
         api.assertNoReports();
     }
+
+    @Test
+    void shouldStayConsistentWhenDriversMapFromManyThreads() throws InterruptedException {
+        int threads = 4;
+        int rounds = 300;
+        long[] buffers = new long[threads];
+        for (int t = 0; t < threads; t++) {
+            buffers[t] = f.buffer(4096);
+        }
+        List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<Thread> workers = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long buf = buffers[t];
+            workers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; i < rounds; i++) {
+                        long a = api.mapSingle(dev, buf, 4096, FROM, NONE);
+                        assertFalse(api.mappingError(dev, a));
+                        api.syncSingleForCpu(dev, a, 4096, FROM);
+                        api.syncSingleForDevice(dev, a, 4096, FROM);
+                        api.unmapSingle(dev, a, 4096, FROM, NONE);
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertEquals(List.of(), errors);
+        api.assertNoReports();
+        assertEquals(0, api.liveEntries());
+        assertTrue(api.maxLiveEntries() >= 1 && api.maxLiveEntries() <= threads);
+    }
 }
