@@ -444,4 +444,17 @@ class DmaDebugChecksTest {
         assertEquals(0, api.liveEntries());
         assertTrue(api.maxLiveEntries() >= 1 && api.maxLiveEntries() <= threads);
     }
+
+    @Test
+    void shouldCaptureNoMapStackWhenAskedNotTo() {
+        f.close();
+        f = DebugFixture.withOptions(new DmaDebug.Options(false, DmaDebug.DEFAULT_CACHELINE_CAPACITY));
+        api = f.debug;
+        dev = f.device;
+        long a = api.mapSingle(dev, f.buffer(4096), 4096, TO, NONE);
+        api.unmapSingle(dev, a, 4096, TO, NONE);
+        DmaDebugReport r = only(DmaDebugCategory.MAP_ERROR_NOT_CHECKED);
+        assertEquals(0, r.mapStack().length);
+        assertEquals("shouldCaptureNoMapStackWhenAskedNotTo", r.reportStack()[0].getMethodName(), "the bad call is still located");
+    }
 }
