@@ -52,6 +52,7 @@ public final class CoherencySanitizer implements CacheObserver {
     private static final int A = 1;
     private static final int B = 2;
     private static final int C = 4;
+    private static final int D = 8;
     private static final int E = 16;
     private static final int EVICTION = 32;
 
@@ -127,6 +128,7 @@ public final class CoherencySanitizer implements CacheObserver {
             if (l.owner == r) {
                 l.deviceOwned = false;
                 l.reported = 0;
+                prune(ln, l); // nothing dirty and no stale copy possible: the line needs no state any more
             }
         });
     }
@@ -187,8 +189,8 @@ public final class CoherencySanitizer implements CacheObserver {
                     covered += Math.max(0, Math.min(r.ends[j], ln + lineSize) - Math.max(r.starts[j], ln));
                 }
                 Line l = lines.get(ln);
-                if (covered < lineSize && l != null && (l.reported & 8) == 0) {
-                    l.reported |= 8;
+                if (covered < lineSize && l != null && (l.reported & D) == 0) {
+                    l.reported |= D;
                     report(DmaDebugCategory.PARTIAL_CACHE_LINE, r, ln, String.format(
                             "mapping shares cache line 0x%x with unrelated data the device may overwrite [mapping covers %d of %d bytes] [mapped with %s]:"
                                     + " a clean or invalidate of the line also hits the neighbour's bytes; align and pad DMA buffers to the cache line (%d bytes) or bounce them",
