@@ -11,6 +11,7 @@ module org.jdma.kernel {
     exports org.jdma.kernel.drivers.memcpy;
     exports org.jdma.kernel.dma;
     exports org.jdma.kernel.api;
+    exports org.jdma.kernel.dma.debug;
     exports org.jdma.kernel.dma.pool;
     exports org.jdma.kernel.dma.swiotlb;
     exports org.jdma.kernel.iommu;

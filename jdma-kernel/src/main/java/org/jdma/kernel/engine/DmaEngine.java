@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.machine.Cpu;
+import org.jdma.machine.cache.MemoryType;
 import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
 import org.jdma.machine.dev.memcpy.CompletionStatus;
 
@@ -115,6 +116,10 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         this.cpu = memory.cpu();
         this.ringMemory = memory.allocate(RingLayout.bytes(capacity), FrameAllocator.FRAME_SIZE, DmaMask.BITS_32);
         this.ringBase = ringMemory.physicalAddress();
+        // The ring and its completion records are shared with the device for the engine's whole
+        // life: coherent memory. On a non-coherent machine that means uncached (as arm64 maps
+        // dma_alloc_coherent memory Normal-NC); a coherent cache ignores the call.
+        cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.UNCACHED);
         this.inFlight = new AtomicReferenceArray<>(capacity);
         boolean mapRing = addressing.isEnabled() && addressing.translates();
         long deviceBase = ringBase;
@@ -122,6 +127,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
             try {
                 deviceBase = addressing.map(ringMemory, FrameAllocator.FRAME_SIZE);
             } catch (RuntimeException e) {
+                cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.WRITE_BACK);
                 ringMemory.close();
                 throw e;
             }
@@ -136,6 +142,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
             if (mapRing) {
                 addressing.unmap(ringDeviceBase);
             }
+            cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.WRITE_BACK);
             ringMemory.close();
             throw e;
         }
@@ -454,6 +461,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         if (ringMapped) {
             addressing.unmap(ringDeviceBase);
         }
+        cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.WRITE_BACK);
         ringMemory.close();
     }
 

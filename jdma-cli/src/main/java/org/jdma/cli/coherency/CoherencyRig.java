@@ -1,0 +1,105 @@
+package org.jdma.cli.coherency;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jdma.kernel.Kernel;
+import org.jdma.kernel.dma.DmaApi;
+import org.jdma.kernel.dma.DmaAttr;
+import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaMappingLayer;
+import org.jdma.kernel.dma.MappingOptions;
+import org.jdma.kernel.dma.debug.DmaDebug;
+import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.kernel.drivers.memcpy.OpResult;
+import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.engine.DmaMask;
+import org.jdma.machine.Cpu;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
+import org.jdma.machine.cache.CacheConfig;
+import org.jdma.machine.pci.PciFunction;
+
+/**
+ * What one scenario run stands on: a fresh non-coherent machine (64 MiB below and above 4 GiB,
+ * the write-back cache, one copy engine), the kernel, the real mapping layer behind the checker
+ * (sanitizer on), and the copy engine attached as a 64-bit DMA device. Plus the few helpers the
+ * scenarios' driver code shares: allocation, checked mapping, one engine copy.
+ */
+final class CoherencyRig implements AutoCloseable {
+
+    static final Set<DmaAttr> NO_ATTRS = EnumSet.noneOf(DmaAttr.class);
+    private static final long RAM = 64L << 20;
+    private static final long SWIOTLB_BYTES = 1L << 20;
+
+    final Machine machine;
+    final Kernel kernel;
+    final DmaDebug checker;
+    /** The API the driver code uses: the checker over the mapping layer. */
+    final DmaApi dma;
+    final DmaDevice device;
+    final CopyEngineDriver engine;
+    final Cpu cpu;
+
+    CoherencyRig(CacheConfig cache, long seed) {
+        machine = new Machine(MachineConfig.defaults()
+                .withSeed(seed)
+                .withRam(List.of(new MachineConfig.Ram("low", 0, RAM), new MachineConfig.Ram("high", 4 * MachineConfig.GiB, RAM)))
+                .withCopyEngines(1)
+                .withCache(cache));
+        try {
+            kernel = Kernel.boot(machine);
+            DmaMappingLayer layer = new DmaMappingLayer(kernel.memory(), Optional.empty(), MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1));
+            checker = DmaDebug.wrap(layer, machine);
+            dma = checker;
+            PciFunction f = CopyEngineDriver.find(machine).getFirst();
+            device = new DmaDevice(f.name(), f.requester(), false);
+            dma.attach(device);
+            dma.setMask(device, DmaDevice.bitMask(64));
+            engine = kernel.copyEngine();
+            cpu = machine.cpu();
+        } catch (RuntimeException e) {
+            machine.close();
+            throw e;
+        }
+    }
+
+    int lineSize() {
+        return cpu.cache().lineSize();
+    }
+
+    /** A page-aligned, zeroed buffer below 4 GiB. */
+    long allocate(long size) {
+        return kernel.memory().allocate(size, 4096, DmaMask.BITS_32).physicalAddress();
+    }
+
+    /** mapSingle, with the mapping-error test every driver owes. */
+    long map(long phys, long size, DmaDirection direction) {
+        long dma = this.dma.mapSingle(device, phys, size, direction, NO_ATTRS);
+        if (this.dma.mappingError(device, dma)) {
+            throw new IllegalStateException(String.format("mapping [%#x, +%d) for %s failed", phys, size, device.name()));
+        }
+        return dma;
+    }
+
+    void unmap(long dma, long size, DmaDirection direction) {
+        this.dma.unmapSingle(device, dma, size, direction, NO_ATTRS);
+    }
+
+    /** The device copies {@code length} bytes between two device addresses; waits for it. */
+    void deviceCopy(long srcDma, long dstDma, long length) {
+        OpResult r = engine.execute(Descriptor.memmove(srcDma, dstDma, length));
+        if (!r.isSuccess()) {
+            throw new IllegalStateException("the copy engine did not complete the copy: " + r);
+        }
+    }
+
+    @Override
+    public void close() {
+        checker.close();
+        kernel.close();
+        machine.close();
+    }
+}

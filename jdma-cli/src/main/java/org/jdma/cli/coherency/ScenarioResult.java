@@ -1,0 +1,45 @@
+package org.jdma.cli.coherency;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.jdma.kernel.dma.debug.DmaDebugCategory;
+import org.jdma.kernel.dma.debug.DmaDebugReport;
+
+/**
+ * One run of one scenario variant: what the driver read back and what the checker said.
+ *
+ * @param scenario which driver
+ * @param buggy    the variant with the missing sync (true) or the fixed one
+ * @param outcome  the data the driver read, against what it should have read
+ * @param reports  every report the checker made, in order
+ */
+public record ScenarioResult(CoherencyScenario scenario, boolean buggy, Outcome outcome, List<DmaDebugReport> reports) {
+
+    public ScenarioResult {
+        reports = List.copyOf(reports);
+    }
+
+    public Set<DmaDebugCategory> categories() {
+        Set<DmaDebugCategory> s = EnumSet.noneOf(DmaDebugCategory.class);
+        reports.forEach(r -> s.add(r.category()));
+        return s;
+    }
+
+    /**
+     * The story holds: the buggy variant read wrong data and the checker made every finding the
+     * scenario expects; the fixed variant read the right data and the checker stayed silent.
+     */
+    public boolean asExpected() {
+        return buggy ? !outcome.right() && categories().containsAll(scenario.expected())
+                : outcome.right() && reports.isEmpty();
+    }
+
+    /** Runs {@code scenario}'s variant on a fresh non-coherent machine with {@code lineSize}-byte lines. */
+    public static ScenarioResult run(CoherencyScenario scenario, boolean buggy, int lineSize, long seed) {
+        try (CoherencyRig rig = new CoherencyRig(scenario.cache(lineSize), seed)) {
+            Outcome o = scenario.run(rig, buggy);
+            return new ScenarioResult(scenario, buggy, o, rig.checker.reports());
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package org.jdma.test;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdma.kernel.Kernel;
+import org.jdma.kernel.dma.DmaApi;
+import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dma.DmaMappingLayer;
+import org.jdma.kernel.dma.MappingOptions;
+import org.jdma.kernel.dma.debug.DmaDebug;
+import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.kernel.iommu.Iommu;
+import org.jdma.kernel.iommu.IommuMode;
+import org.jdma.machine.Cpu;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
+import org.jdma.machine.cache.CacheConfig;
+import org.jdma.machine.pci.PciFunction;
+
+/**
+ * One test's world, built from a {@link DmaTest}: a machine with one copy engine, a booted kernel
+ * (with the IOMMU in the mode asked for), the real DMA-mapping layer (IOMMU backend when the
+ * device is in a translated domain), the checker over it (the coherency sanitizer watching the machine's
+ * cache), and the copy engine as a {@link DmaDevice} attached with the requested mask.
+ * {@link #close()} frees it all.
+ */
+public final class DmaTestEnvironment implements AutoCloseable {
+
+    /** Bounce pool of the test machine: room for 16 of the largest bounce mappings. */
+    public static final long SWIOTLB_BYTES = 4L << 20;
+
+    private final Machine machine;
+    private final Kernel kernel;
+    private final DmaMappingLayer layer;
+    private final DmaDebug debug;
+    private final DmaDevice device;
+    private final boolean failOnReport;
+
+    private DmaTestEnvironment(DmaTest config) {
+        if (config.ramMiB() < 16) {
+            throw new IllegalArgumentException("@DmaTest(ramMiB = " + config.ramMiB() + "): at least 16 MiB");
+        }
+        long ram = (long) config.ramMiB() << 20;
+        CacheConfig cache = config.coherent() ? new CacheConfig(true, config.lineSize(), 0, 1, 0)
+                : CacheConfig.nonCoherent(config.lineSize()).withSpeculativeRefillRate(config.speculativeRefillRate());
+        MachineConfig mc = MachineConfig.defaults()
+                .withSeed(config.seed())
+                .withRam(List.of(new MachineConfig.Ram("low", 0, ram), new MachineConfig.Ram("high", 4 * MachineConfig.GiB, ram)))
+                .withCopyEngines(1)
+                .withCache(cache);
+        this.machine = new Machine(mc);
+        try {
+            this.kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(config.iommu()));
+            if (config.iommu() != IommuMode.OFF && !kernel.iommu().problems().isEmpty()) {
+                throw new IllegalStateException("@DmaTest(iommu = " + config.iommu() + "): the IOMMU did not come up: "
+                        + kernel.iommu().problems());
+            }
+            Optional<Iommu> iommu = config.iommu() == IommuMode.OFF ? Optional.empty() : Optional.of(kernel.iommu());
+            this.layer = new DmaMappingLayer(kernel.memory(), iommu, MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1));
+            this.debug = DmaDebug.wrap(layer, machine);
+            PciFunction engine = CopyEngineDriver.find(machine).getFirst();
+            this.device = new DmaDevice(engine.name(), engine.requester(), false);
+            debug.attach(device);
+            long mask = DmaDevice.bitMask(config.maskBits());
+            if (!debug.setMask(device, mask) || !debug.setCoherentMask(device, mask)) {
+                throw new IllegalArgumentException("@DmaTest(maskBits = " + config.maskBits() + "): the platform cannot honour that mask");
+            }
+        } catch (RuntimeException e) {
+            machine.close();
+            throw e;
+        }
+        this.failOnReport = config.failOnReport();
+    }
+
+    /** Builds the environment {@code config} describes. */
+    public static DmaTestEnvironment create(DmaTest config) {
+        return new DmaTestEnvironment(config);
+    }
+
+    public Machine machine() { return machine; }
+    public Cpu cpu() { return machine.cpu(); }
+    public Kernel kernel() { return kernel; }
+    /** The mapping layer without the checker (for what only it offers, such as its backend's name). */
+    public DmaMappingLayer layer() { return layer; }
+    /** The DMA API a driver under test must use: the checker over the mapping layer. */
+    public DmaApi dma() { return debug; }
+    public DmaDebug debug() { return debug; }
+    /** The copy engine as the mapping layer knows it. */
+    public DmaDevice device() { return device; }
+    public CopyEngineDriver copyEngine() { return kernel.copyEngine(); }
+    boolean failOnReport() { return failOnReport; }
+
+    /**
+     * Ends the test: detaches the device (live mappings are reported as a leak) and, when the
+     * test asked to fail on reports, throws the checker's failure if there is any report.
+     */
+    void finish() {
+        debug.detach(device);
+        if (failOnReport) {
+            debug.assertNoReports();
+        }
+    }
+
+    @Override
+    public void close() {
+        debug.close();
+        kernel.close();
+        machine.close();
+    }
+
+    /** The kernel's IOMMU (mode OFF: present, but translation left off). */
+    public org.jdma.kernel.iommu.IommuSubsystem iommu() {
+        return kernel.iommu();
+    }
+}

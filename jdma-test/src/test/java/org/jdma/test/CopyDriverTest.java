@@ -1,0 +1,94 @@
+package org.jdma.test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumSet;
+import java.util.Set;
+import org.jdma.kernel.Kernel;
+import org.jdma.kernel.dma.DmaApi;
+import org.jdma.kernel.dma.DmaAttr;
+import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.kernel.drivers.memcpy.OpResult;
+import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.iommu.IommuMode;
+import org.jdma.kernel.dma.DmaMappingLayer;
+import org.jdma.machine.Cpu;
+import org.junit.jupiter.api.Test;
+
+/** How a driver author uses {@link DmaTest}: a copy through the copy engine, done right, on both kinds of machine. */
+class CopyDriverTest {
+
+    private static final Set<DmaAttr> NONE = EnumSet.noneOf(DmaAttr.class);
+
+    /** The driver under test: copies {@code len} bytes with the engine, mapping and syncing as the DMA API says. */
+    static byte[] copyThroughEngine(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine, Cpu cpu, byte[] data) {
+        int len = data.length;
+        long src = kernel.memory().allocate(len, 4096, DmaMask.BITS_32).physicalAddress();
+        long dst = kernel.memory().allocate(len, 4096, DmaMask.BITS_32).physicalAddress();
+        cpu.write(src, data);
+        long s = dma.mapSingle(dev, src, len, DmaDirection.TO_DEVICE, NONE);
+        long d = dma.mapSingle(dev, dst, len, DmaDirection.FROM_DEVICE, NONE);
+        assertFalse(dma.mappingError(dev, s));
+        assertFalse(dma.mappingError(dev, d));
+        OpResult r = engine.execute(Descriptor.memmove(s, d, len));
+        assertTrue(r.isSuccess(), r::toString);
+        dma.unmapSingle(dev, s, len, DmaDirection.TO_DEVICE, NONE);
+        dma.unmapSingle(dev, d, len, DmaDirection.FROM_DEVICE, NONE);
+        byte[] out = new byte[len];
+        cpu.read(dst, out);
+        return out;
+    }
+
+    static byte[] pattern(int len) {
+        byte[] b = new byte[len];
+        for (int i = 0; i < len; i++) {
+            b[i] = (byte) (i * 7 + 3);
+        }
+        return b;
+    }
+
+    @Test
+    @DmaTest
+    void shouldCopyOnACoherentMachine(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine, Cpu cpu) {
+        byte[] data = pattern(4096);
+        assertArrayEquals(data, copyThroughEngine(dma, dev, kernel, engine, cpu, data));
+        assertTrue(cpu.cache().coherent());
+    }
+
+    @Test
+    @DmaTest(coherent = false)
+    void shouldCopyOnANonCoherentMachine(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine, Cpu cpu) {
+        byte[] data = pattern(8192);
+        assertArrayEquals(data, copyThroughEngine(dma, dev, kernel, engine, cpu, data));
+        assertFalse(cpu.cache().coherent());
+    }
+
+    @Test
+    @DmaTest(iommu = IommuMode.STRICT)
+    void shouldCopyThroughIovasUnderAStrictIommu(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine, Cpu cpu,
+                                                 DmaMappingLayer layer) {
+        byte[] data = pattern(4096);
+        assertArrayEquals(data, copyThroughEngine(dma, dev, kernel, engine, cpu, data));
+        assertEquals("iommu", layer.backendName(dev));
+    }
+
+    @Test
+    @DmaTest(iommu = IommuMode.LAZY)
+    void shouldCopyUnderALazyIommu(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine, Cpu cpu) {
+        byte[] data = pattern(8192);
+        assertArrayEquals(data, copyThroughEngine(dma, dev, kernel, engine, cpu, data));
+    }
+
+    @Test
+    @DmaTest(coherent = false, lineSize = 128, maskBits = 64)
+    void shouldGiveTheDeviceTheMaskAskedFor(DmaDevice dev, Cpu cpu) {
+        assertEquals(-1L, dev.dmaMask());
+        assertEquals(128, cpu.cache().lineSize());
+    }
+}
