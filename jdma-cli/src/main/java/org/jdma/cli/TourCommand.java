@@ -2,6 +2,9 @@ package org.jdma.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.jdma.kernel.Kernel;
@@ -9,12 +12,17 @@ import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.engine.CompletedDescriptor;
 import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.iommu.IommuFault;
+import org.jdma.kernel.iommu.IommuMode;
+import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.mm.FrameStats;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
+import org.jdma.machine.iommu.vtd.hw.VtdUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,8 +30,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jdma tour}: what exists, shown on the default machine. Builds the machine, boots the
- * kernel side on it, and pushes a few descriptors through the copy engine's ring — one of them
- * deliberately bad — printing what the OS sees at each step.
+ * kernel side on it with the IOMMU on (strict), and pushes a few descriptors through the copy
+ * engine's ring, through its DMA domain — some of them deliberately bad — printing what the OS sees
+ * at each step, the IOMMU's fault records included.
  */
 @Command(name = "tour", mixinStandardHelpOptions = true, description = "A short tour of the default machine (what `jdma` runs).")
 public final class TourCommand implements Callable<Integer> {
@@ -45,50 +54,84 @@ public final class TourCommand implements Callable<Integer> {
             out.printf("jdma: a tour of the default machine (seed %d)%n%n", seed);
             out.println("== 1. The machine, as an OS discovers it");
             MachineSummary.print(machine, out);
+            IommuSummary.print(machine, out);
 
             out.println();
-            out.println("== 2. The kernel boots");
-            Kernel kernel = Kernel.boot(machine);
+            out.println("== 2. The kernel boots, with the IOMMU on (strict: every unmap is invalidated before it returns)");
+            Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT));
+            List<IommuFault> faults = new ArrayList<>();
+            kernel.iommu().addFaultListener(faults::add);
             CopyEngineDriver driver = kernel.copyEngine();
             FrameStats fs = kernel.frames().stats();
             out.printf("  frame allocator: %,d frames of 4 KiB under management, %,d of them below 4 GiB (zone DMA32)%n",
                     fs.managedFrames(), kernel.frames().managedFrames(Zone.DMA32));
-            out.printf("  %s driver: %d-slot descriptor ring at physical %#x (64-byte DSA descriptors + 32-byte completion records),%n"
-                            + "    completion interrupts on MSI-X entry %d -> vector %d%n",
+            out.println("  VT-d bring-up, in order (root table, invalidation queue, domains and RMRR identity maps; only then TE):");
+            kernel.iommu().bootLog().forEach(l -> out.println("    " + l));
+            if (kernel.iommu().bootLog().stream().noneMatch(l -> l.contains("RMRR"))) {
+                out.println("    (this DMAR has no RMRR, so no identity map had to be in place before translation)");
+            }
+            kernel.iommu().problems().forEach(p -> out.println("    problem: " + p));
+            Optional<VtdDomain> domain = kernel.iommu().vtdDomainOf(driver.function().requester());
+            out.printf("  %s driver: %d-slot descriptor ring at physical %#x, mapped for the device at IOVA %#x%n"
+                            + "    (64-byte DSA descriptors + 32-byte completion records), completion interrupts on MSI-X entry %d -> vector %d%n",
                     driver.function().name(), driver.engine().capacity(), driver.engine().ringBase(),
-                    CopyEngineDriver.COMPLETION_ENTRY, driver.completionVector());
+                    driver.engine().ringDeviceBase(), CopyEngineDriver.COMPLETION_ENTRY, driver.completionVector());
 
             out.println();
-            out.println("== 3. Moving bytes through the ring (each call: descriptor -> doorbell -> device -> completion record -> MSI)");
+            out.println("== 3. Moving bytes through the ring (each call: descriptor -> doorbell -> device -> IOMMU -> memory,"
+                    + " then completion record -> MSI)");
             DmaBuffer low = kernel.memory().allocate(64 * 1024, 4096, DmaMask.BITS_32);
             DmaBuffer high = kernel.memory().allocate(64 * 1024, 4096, DmaMask.BITS_64);
-            out.printf("  buffer A: %s%n  buffer B: %s%n", low, high);
+            // Mapped once for the device, as dmatest does: the descriptors below carry these IOVAs.
+            DeviceAddressing addressing = driver.engine().addressing();
+            long lowDevice = addressing.map(low, 0);
+            long highDevice = addressing.map(high, 0);
+            domain.ifPresent(d -> out.printf("  %s is in %s domain %d on unit %#x: the device sees only what the driver maps there%n",
+                    driver.function().name(), d.type(), d.id(), d.unit().registerBase()));
+            out.printf("  buffer A: %s -> device address (IOVA) %#x%n  buffer B: %s -> device address (IOVA) %#x%n",
+                    low, lowDevice, high, highDevice);
             byte[] text = "Direct memory access: the device moves the bytes, the CPU only describes them. ".repeat(840)
                     .getBytes(StandardCharsets.US_ASCII);
             low.write(0, java.util.Arrays.copyOf(text, 64 * 1024));
 
-            step(machine, "MEMMOVE 64 KiB A -> B", () -> driver.copy(low, high, 64 * 1024));
+            VtdUnit unit = machine.remappingUnits().getFirst();
+            VtdUnit.Counters before = unit.counters();
+            step(machine, "MEMMOVE 64 KiB A -> B", () -> driver.execute(Descriptor.memmove(lowDevice, highDevice, 64 * 1024)));
             out.printf("      B now starts with \"%s...\" (read back by the CPU)%n",
                     new String(java.util.Arrays.copyOf(high.toByteArray(), 40), StandardCharsets.US_ASCII));
-            step(machine, "COMPARE A with B", () -> driver.compare(low, high, 64 * 1024));
+            step(machine, "COMPARE A with B", () -> driver.execute(Descriptor.compare(lowDevice, highDevice, 64 * 1024)));
             high.writeByte(12_345, 'X');
             out.println("      (the CPU now changes byte 12345 of B)");
-            step(machine, "COMPARE A with B", () -> driver.compare(low, high, 64 * 1024));
-            step(machine, "MEMFILL 4 KiB of B with 0x5a", () -> driver.fill(high, 4096, 0x5A5A5A5A5A5A5A5AL));
+            step(machine, "COMPARE A with B", () -> driver.execute(Descriptor.compare(lowDevice, highDevice, 64 * 1024)));
+            step(machine, "MEMFILL 4 KiB of B with 0x5a",
+                    () -> driver.execute(Descriptor.memfill(highDevice, 4096, 0x5A5A5A5A5A5A5A5AL)));
+            VtdUnit.Counters after = unit.counters();
+            out.printf("  %s translated %,d requests for them: IOTLB %,d hits, %,d misses; %,d page walks (%,d table reads)%n",
+                    unit.name(), after.translations() - before.translations(), after.iotlbHits() - before.iotlbHits(),
+                    after.iotlbMisses() - before.iotlbMisses(), after.pageWalks() - before.pageWalks(),
+                    after.walkSteps() - before.walkSteps());
 
             out.println();
-            out.println("== 4. A driver bug: the device is told to write into the PCI hole (no RAM at 0x80000000)");
-            // A raw descriptor, as a buggy driver would write it: no mapping stands behind 0x80000000.
-            long lowDevice = driver.engine().addressing().map(low, 0);
+            out.println("== 4. Driver bugs: the device is given addresses nobody mapped for it");
+            long unmapped = high.physicalAddress();
+            out.printf("  a) B's physical address %#x instead of its IOVA (a driver that forgot dma_map):%s%n", unmapped,
+                    domain.isPresent() && domain.get().translate(unmapped).isEmpty() ? " nothing is mapped there" : "");
+            int seen = faults.size();
+            step(machine, String.format("MEMMOVE 4 KiB %#x -> A", unmapped),
+                    () -> driver.execute(Descriptor.memmove(unmapped, lowDevice, 4096)));
+            printFaults(machine, faults, seen);
+            out.println("  b) the PCI hole at 0x80000000: without an IOMMU this write reaches the bus and finds no RAM there;");
+            out.println("     now 0x80000000 is an IOVA, nothing is mapped at it, and the write never gets past the IOMMU");
+            seen = faults.size();
             step(machine, "MEMMOVE 4 KiB A -> 0x80000000",
                     () -> driver.execute(Descriptor.memmove(lowDevice, 0x8000_0000L, 4096)));
-            out.println("      The device reports the fault in the completion record and keeps running:");
+            printFaults(machine, faults, seen);
+            out.println("  The device reports each fault in its completion record and keeps running:");
             step(machine, "MEMMOVE 4 KiB A -> B", () -> driver.copy(low, high, 4096));
             step(machine, "MEMMOVE of 0 bytes", () -> driver.copy(low, high, 0));
 
             out.println();
             out.println("== 5. A batch: 8 descriptors submitted at once, one doorbell, drained in order");
-            long highDevice = driver.engine().addressing().map(high, 0);
             Descriptor[] batch = new Descriptor[8];
             for (int i = 0; i < batch.length; i++) {
                 batch[i] = Descriptor.memmove(lowDevice + i * 8192L, highDevice + i * 8192L, 8192)
@@ -110,18 +153,39 @@ public final class TourCommand implements Callable<Integer> {
             out.printf("  %d descriptors completed, %d completion interrupts, %d error interrupts, simulated time %,d ns%n",
                     machine.copyEngines().getFirst().descriptorsCompleted(), driver.completionInterrupts(),
                     driver.errorInterrupts(), machine.clock().now());
+            VtdUnit.Counters c = unit.counters();
+            out.printf("  %s: %,d translations, IOTLB %,d hits / %,d misses, %,d page walks, %d faults recorded,"
+                            + " %,d IOTLB invalidations (global/domain/page %s)%n",
+                    unit.name(), c.translations(), c.iotlbHits(), c.iotlbMisses(), c.pageWalks(), c.faultsRecorded(),
+                    c.iotlbInvalidations().stream().mapToLong(Long::longValue).sum(), c.iotlbInvalidations());
             out.println();
             out.println("Next:");
             out.println("  ./jdma run memcpy --size 64M --trace memcpy.trace.json   dmatest's byte-exact check, and a Perfetto timeline");
+            out.println("  ./jdma run memcpy --iommu lazy                             the same with batched IOTLB invalidation (or off, identity)");
             out.println("  ./jdma run memcpy --polled                                 the same without interrupts");
+            out.println("  ./jdma run attack                                          a malicious device against each IOMMU mode");
+            out.println("  ./jdma run coherency                                       DMA on a non-coherent cache: what goes stale, what catches it");
             out.println("  ./jdma --help");
-            driver.engine().addressing().unmap(lowDevice);
-            driver.engine().addressing().unmap(highDevice);
+            addressing.unmap(lowDevice);
+            addressing.unmap(highDevice);
             low.close();
             high.close();
             kernel.close();
             out.flush();
             return 0;
+        }
+    }
+
+    /** Runs the machine until the fault interrupt has been handled, then prints what the handler read. */
+    private void printFaults(Machine machine, List<IommuFault> faults, int from) {
+        machine.clock().runUntilIdle();
+        if (faults.size() == from) {
+            out.println("      (no IOMMU fault was reported)");
+        }
+        for (IommuFault f : faults.subList(from, faults.size())) {
+            out.printf("      IOMMU fault record, read by the kernel's fault handler: device %s %s page %#x, reason %s%n",
+                    f.device(), f.read() ? "R" : "W", f.iovaPage(),
+                    f.reason().map(r -> String.format("%#x %s", r.code(), r.name())).orElse(String.format("%#x", f.reasonCode())));
         }
     }
 

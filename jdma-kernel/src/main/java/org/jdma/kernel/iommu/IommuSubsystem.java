@@ -116,10 +116,12 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
                         drhd.registerBase(), e.getMessage()));
                 continue;
             }
-            bootLog.add(String.format("DMAR: unit %#x: VER %#x CAP %#018x ECAP %#018x, %s invalidation, %d-level tables",
-                    unit.registerBase(), unit.version(), unit.cap(), unit.ecap(),
-                    unit.queuedInvalidation() ? "queued" : "register-based",
-                    unit.contextAw() + 2));
+            bootLog.add(String.format("DMAR: unit %#x: VER %#x CAP %#018x ECAP %#018x, %d-level tables",
+                    unit.registerBase(), unit.version(), unit.cap(), unit.ecap(), unit.contextAw() + 2));
+            bootLog.add(String.format("DMAR: unit %#x: root table at %#x (GCMD.SRTP), %s, fault events on vector %d",
+                    unit.registerBase(), unit.rootTable(),
+                    unit.queuedInvalidation() ? "queued invalidation enabled (GCMD.QIE)" : "register-based invalidation",
+                    unit.faultVector()));
             unit.addFaultListener(this::dispatchFault);
             units.put(drhd.registerBase(), unit);
         }
