@@ -28,6 +28,10 @@ import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.kernel.Kernel;
+import org.jdma.kernel.iommu.IommuMode;
+import org.jdma.kernel.iommu.IommuSubsystem;
+import org.jdma.kernel.iommu.vtd.FlushQueue;
+import org.jdma.machine.iommu.vtd.hw.VtdUnit;
 import org.jdma.machine.time.TraceRecorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,6 +72,11 @@ public final class MemcpyCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the summary line.")
     boolean quiet;
 
+    @Option(names = "--iommu", defaultValue = "strict", paramLabel = "MODE",
+            description = "How the kernel uses the VT-d unit: off, strict (every unmap invalidated at once), lazy (batched"
+                    + " invalidation), identity. Default: ${DEFAULT-VALUE}.")
+    String iommu;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -77,17 +86,28 @@ public final class MemcpyCommand implements Callable<Integer> {
         if (count <= 0) {
             throw new IllegalArgumentException("--count must be positive, was " + count);
         }
-        return run(out) == 0 ? 0 : 1;
+        return run(out, iommuMode(iommu)) == 0 ? 0 : 1;
+    }
+
+    static IommuMode iommuMode(String name) {
+        for (IommuMode m : IommuMode.values()) {
+            if (m.name().equalsIgnoreCase(name)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("--iommu must be one of off, strict, lazy, identity, was " + name);
     }
 
     /** Runs the test and returns the number of failed copies. */
-    private int run(PrintWriter out) throws IOException {
+    private int run(PrintWriter out, IommuMode mode) throws IOException {
         try (Machine machine = new Machine(MachineConfig.defaults().withSeed(seed));
              Arena arena = Arena.ofConfined()) {
             TraceRecorder recorder = machine.trace();
             recorder.enable(trace != null);
-            Kernel kernel = Kernel.boot(machine, polled ? CopyEngineDriver.CompletionMode.POLLED
-                    : CopyEngineDriver.CompletionMode.INTERRUPT);
+            Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withCopyEngine(
+                    CopyEngineDriver.Options.DEFAULTS.withMode(polled ? CopyEngineDriver.CompletionMode.POLLED
+                            : CopyEngineDriver.CompletionMode.INTERRUPT)));
+            String modeName = mode.name().toLowerCase(java.util.Locale.ROOT);
             CopyEngineDriver driver = kernel.copyEngine();
             long align = Math.max(1, driver.requiredAlignment());
             String device = driver.function().name();
@@ -99,15 +119,14 @@ public final class MemcpyCommand implements Callable<Integer> {
             MemorySegment srcImage = arena.allocate(size);
             MemorySegment dstImage = arena.allocate(size);
             SplittableRandom random = new SplittableRandom(seed);
-            // dmatest maps both whole buffers for the device once; the driver's addressing decides
-            // what a device address is (physical today, an IOVA once an IOMMU translates).
+            // dmatest maps both whole buffers for the device before each copy and unmaps them after;
+            // the driver's addressing decides what a device address is (physical, or an IOVA in the
+            // device's domain when the IOMMU translates: then each unmap is invalidated as --iommu says).
             DeviceAddressing addressing = driver.engine().addressing();
-            long srcDevice = addressing.map(src, 0);
-            long dstDevice = addressing.map(dst, 0);
 
             if (!quiet) {
-                out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion), seed %d%n", count,
-                        Sizes.format(size), device, polled ? "polled" : "interrupt", seed);
+                out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion, IOMMU %s), seed %d%n", count,
+                        Sizes.format(size), device, polled ? "polled" : "interrupt", modeName, seed);
                 out.printf("  source      %s%n  destination %s%n", src, dst);
                 out.flush();
             }
@@ -132,12 +151,16 @@ public final class MemcpyCommand implements Callable<Integer> {
                     kernel.cpu().write(src.physicalAddress(), srcImage, 0, size);
                     kernel.cpu().write(dst.physicalAddress(), dstImage, 0, size);
 
+                    long srcDevice = addressing.map(src, 0);
+                    long dstDevice = addressing.map(dst, 0);
                     Descriptor d = Descriptor.memmove(srcDevice + srcOff, dstDevice + dstOff, len);
                     long t0 = machine.clock().now();
                     long w0 = System.nanoTime();
                     OpResult r = driver.execute(d);
                     wallNs += System.nanoTime() - w0;
                     long t1 = machine.clock().now();
+                    addressing.unmap(srcDevice);
+                    addressing.unmap(dstDevice);
                     simulatedNs += t1 - t0;
                     String status = describe(r);
                     recorder.slice(ringTrack, "memmove #" + i, t0, t1 - t0, TraceRecorder.args(
@@ -182,8 +205,8 @@ public final class MemcpyCommand implements Callable<Integer> {
             DmaPort port = machine.dmaPorts().getFirst();
             long iops = simulatedNs == 0 ? 0 : count * 1_000_000_000L / simulatedNs;
             long kbps = simulatedNs == 0 ? 0 : (long) (bytesCopied / 1024.0 / (simulatedNs / 1e9));
-            String summary = String.format("%s: summary %d tests, %d failures %d iops %d KB/s (simulated)",
-                    device, count, failures, iops, kbps);
+            String summary = String.format("%s: summary %d tests, %d failures %d iops %d KB/s (simulated, IOMMU %s)",
+                    device, count, failures, iops, kbps, modeName);
             if (!quiet) {
                 out.println();
                 out.println("Report");
@@ -201,6 +224,7 @@ public final class MemcpyCommand implements Callable<Integer> {
                         driver.errorInterrupts(), driver.completionVector());
                 out.printf("  errors             %d failed copies, %d wrong bytes, device error statuses %s%n", failures,
                         byteErrors, engine.errorsByStatus());
+                out.printf("  iommu              %s%n", iommuReport(kernel, machine, driver));
                 out.printf("  wall time          %.1f ms in the copy engine model (dmatest excludes fill and verify)%n", wallNs / 1e6);
             }
             out.println(summary);
@@ -213,13 +237,45 @@ public final class MemcpyCommand implements Callable<Integer> {
                 }
             }
             out.flush();
-            addressing.unmap(srcDevice);
-            addressing.unmap(dstDevice);
             src.close();
             dst.close();
             kernel.close();
             return failures;
         }
+    }
+
+    /** What the IOMMU did during the run: the mode, the device's domain, the unit's IOTLB and lazy-flush counters. */
+    private static String iommuReport(Kernel kernel, Machine machine, CopyEngineDriver driver) {
+        IommuSubsystem iommu = kernel.iommu();
+        String mode = iommu.mode().name().toLowerCase(java.util.Locale.ROOT);
+        if (!iommu.enabled()) {
+            return mode + ": translation off, device addresses are physical"
+                    + (iommu.problems().isEmpty() ? "" : " (" + String.join("; ", iommu.problems()) + ")");
+        }
+        String domain = iommu.vtdDomainOf(driver.function().requester())
+                .map(d -> d.type() + " domain " + d.id()).orElse("no domain");
+        String indent = "%n                     ";
+        StringBuilder b = new StringBuilder(mode + ": " + device(driver) + " in " + domain);
+        for (VtdUnit u : machine.remappingUnits()) {
+            VtdUnit.Counters c = u.counters();
+            b.append(String.format(indent + "%s: %,d translations, IOTLB %,d hits / %,d misses, %,d page walks, %d faults,"
+                            + " IOTLB invalidations global/domain/page %s", u.name(), c.translations(), c.iotlbHits(),
+                    c.iotlbMisses(), c.pageWalks(), c.faultsRecorded(), c.iotlbInvalidations()));
+        }
+        if (iommu.mode() == IommuMode.LAZY) {
+            FlushQueue.Stats s = iommu.lazyStats();
+            b.append(String.format(indent + "flush queue: %,d unmaps queued, %,d freed after %,d flushes (%d queue full, %d timeout)",
+                    s.queued(), s.freed(), s.flushes(), s.fullFlushes(), s.timeoutFlushes()));
+            if (s.freed() > 0) {
+                b.append(String.format("; an unmapped IOVA still translated for up to %,d ns (mean %,.0f ns)",
+                        s.staleMaxNs(), s.staleMeanNs()));
+            }
+        }
+        return b.toString();
+    }
+
+    private static String device(CopyEngineDriver driver) {
+        return driver.function().name();
     }
 
     static String describe(OpResult r) {
