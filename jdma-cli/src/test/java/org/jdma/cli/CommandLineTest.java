@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 class CommandLineTest {
@@ -46,6 +48,73 @@ class CommandLineTest {
         assertTrue(r.out().contains("PAGE_FAULT_NOBOF (write) at 0x80000000"), r.out());
         assertTrue(r.out().contains("XFER_ERANGE"), r.out());
         assertTrue(r.out().contains("submitted 8, drained 8"), r.out());
+    }
+
+    @Test
+    void shouldTellTheIommuStoryInBringUpOrderInTheTour() {
+        String out = jdma().out();
+        assertTrue(out.contains("DRHD  unit registers at 0xfed90000, segment 0, INCLUDE_PCI_ALL"), out);
+        assertTrue(out.contains("VT-d unit at 0xfed90000 (read through MMIO): VER 1.0"), out);
+        assertTrue(out.contains("queued invalidation yes, pass-through yes"), out);
+        int rootTable = out.indexOf("root table at");
+        int attached = out.indexOf("attached to DMA_STRICT domain");
+        int enabled = out.indexOf("translation enabled");
+        assertTrue(rootTable > 0 && rootTable < attached && attached < enabled,
+                "root table, then domains, then TE: " + out);
+        String a = line(out, "buffer A:");
+        long phys = Long.decode(between(a, "phys=", ","));
+        long iova = Long.decode(a.substring(a.indexOf("(IOVA) ") + "(IOVA) ".length()).trim());
+        assertTrue(phys != iova, "the device sees an IOVA, not the physical address: " + a);
+        assertTrue(line(out, "dmar0 translated").matches(".*IOTLB [1-9][0-9]* hits, [1-9][0-9]* misses.*"), out);
+    }
+
+    @Test
+    void shouldShowTheFaultRecordTheKernelReadForEachUnmappedAddressInTheTour() {
+        String out = jdma().out();
+        String b = line(out, "buffer B:");
+        String bPhys = between(b, "phys=", ",");
+        // The device read B through its physical address: blocked, reported in the completion record
+        // and in the unit's fault record, as a read of a not-present page.
+        assertTrue(out.contains("PAGE_FAULT_NOBOF (read) at " + bPhys), out);
+        assertTrue(out.contains("device 0000:00:04.0 R page " + bPhys + ", reason 0x6 READ_NOT_PERMITTED"), out);
+        assertTrue(out.contains("device 0000:00:04.0 W page 0x80000000, reason 0x5 WRITE_NOT_PERMITTED"), out);
+        assertFalse(out.contains("no IOMMU fault was reported"), out);
+        String afterFaults = out.substring(out.indexOf("keeps running"));
+        assertTrue(line(afterFaults, "MEMMOVE 4 KiB A -> B").contains("SUCCESS, 4096 bytes"), out);
+        assertTrue(line(out, "dmar0:").contains("2 faults recorded"), out);
+    }
+
+    @Test
+    void shouldPrintTheSameTourForTheSameSeed() {
+        assertEquals(jdma("tour", "--seed", "4").out(), jdma("tour", "--seed", "4").out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"off", "strict", "lazy", "identity"})
+    void shouldCopyAndVerifyEveryByteUnderEachIommuMode(String mode) {
+        Run r = jdma("run", "memcpy", "--size", "32K", "--count", "24", "--seed", "11", "--iommu", mode);
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("summary 24 tests, 0 failures"), r.out());
+        assertTrue(r.out().contains("(simulated, IOMMU " + mode + ")"), r.out());
+        assertTrue(line(r.out(), "iommu").trim().startsWith("iommu              " + mode + ":"), r.out());
+    }
+
+    @Test
+    void shouldInvalidateEachUnmapWhenStrictAndQueueItWhenLazy() {
+        Run strict = jdma("run", "memcpy", "--size", "32K", "--count", "10", "--seed", "2", "--iommu", "strict");
+        Run lazy = jdma("run", "memcpy", "--size", "32K", "--count", "10", "--seed", "2", "--iommu", "lazy");
+        // Two buffers mapped and unmapped per copy: strict invalidates 20 page ranges, lazy none.
+        assertTrue(line(strict.out(), "dmar0:").endsWith("global/domain/page [1, 1, 20]"), strict.out());
+        assertTrue(line(lazy.out(), "dmar0:").endsWith("global/domain/page [1, 1, 0]"), lazy.out());
+        assertTrue(line(lazy.out(), "flush queue:").trim().startsWith("flush queue: 20 unmaps queued"), lazy.out());
+        assertEquals(line(strict.out(), "bytes copied"), line(lazy.out(), "bytes copied"), "same seed, same copies");
+    }
+
+    @Test
+    void shouldRejectAnUnknownIommuModeByName() {
+        Run r = jdma("run", "memcpy", "--iommu", "sometimes");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--iommu must be one of off, strict, lazy, identity, was sometimes"), r.err());
     }
 
     @Test
@@ -133,6 +202,11 @@ class CommandLineTest {
         assertEquals("IllegalStateException", Main.oneLine(new IllegalStateException()));
         assertEquals("IllegalStateException", Main.oneLine(new IllegalStateException("  ")));
         assertEquals("first; second", Main.oneLine(new IllegalArgumentException("first\n  second\n")));
+    }
+
+    private static String between(String text, String from, String to) {
+        int i = text.indexOf(from) + from.length();
+        return text.substring(i, text.indexOf(to, i));
     }
 
     private static String line(String text, String prefix) {
