@@ -43,6 +43,9 @@ final class IommuSummary {
                     d.includePciAll() ? "INCLUDE_PCI_ALL (every device of the segment not claimed by another unit)"
                             : "devices " + scopes(d.scopes()));
         }
+        if (table.structuresOf(Rmrr.class).isEmpty()) {
+            out.println("  no RMRR (no memory that a device must reach before the OS maps anything for it)");
+        }
         for (Rmrr r : table.structuresOf(Rmrr.class)) {
             out.printf("  RMRR  [%#x-%#x] reserved memory that %s may DMA to at any time: must stay identity-mapped%n",
                     r.base(), r.limit(), scopes(r.scopes()));
