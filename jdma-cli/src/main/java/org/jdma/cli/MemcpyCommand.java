@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
  * {@code jdma run memcpy}: Linux dmatest's memcpy test on the copy engine. Each iteration picks a
  * random length in [1, size] and random source and destination offsets (aligned as the engine
  * requires), fills both whole buffers with dmatest's patterns, copies with one MEMMOVE
- * descriptor, and verifies every byte of both buffers.
+ * descriptor, and verifies every byte of both buffers. The kernel boots with the IOMMU in the
+ * {@code --iommu} mode, and both buffers are mapped for the device before each copy and unmapped
+ * after it, as dmatest does, so strict and lazy invalidation differ.
  */
 @Command(name = "memcpy", mixinStandardHelpOptions = true,
         description = {"Copy with the copy engine and verify every byte, the way Linux's dmatest does.",
