@@ -284,7 +284,7 @@ public final class CopyEngine implements Device {
     /** Members of BATCH descriptors completed (any status) since the machine was built; not in {@link #descriptorsCompleted()}. */
     public long batchMembersCompleted() { return batchMembersCompleted; }
 
-    /** How many descriptors completed with each error status, since the machine was built. */
+    /** How many descriptors (batch members included) completed with each error status, since the machine was built. */
     public EnumMap<CompletionStatus, Long> errorsByStatus() {
         EnumMap<CompletionStatus, Long> m = new EnumMap<>(CompletionStatus.class);
         for (CompletionStatus s : STATUSES) {

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jdma.machine.iommu.vtd.hw.VtdUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * BATCH (DSA opcode 1): one ring slot names a list of descriptors in memory; the members run in
@@ -183,6 +185,31 @@ class CopyEngineBatchTest {
             assertTrue(unit.translations() - before >= 1 + 2 * 2 + 2 + 1,
                     "ring fetch, list, two fragments' source and destination, records: " + (unit.translations() - before));
             assertTrue(unit.pendingFaultRecords().isEmpty());
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRunABatchOnTheDeviceThreadWithMemberRecordsBeforeTheBatchRecord() {
+        try (EngineRig rig = new EngineRig()) {
+            rig.enable(16);
+            byte[] src = pattern(256, 11);
+            rig.cpu.write(DATA, src);
+            writeList(rig, LIST,
+                    memmove(DATA, DATA + 0x1000, 128, memberRecord(0)),
+                    memmove(DATA + 128, DATA + 0x1080, 128, memberRecord(1)));
+            rig.engine.startThread();
+            rig.submit(batch(LIST, 2, recordAddress(0)));
+            // The batch record is published last: once it is seen, the members' records and data are too.
+            while ((rig.cpu.read32Acquire(recordAddress(0)) & 0xFF) == 0) {
+                Thread.onSpinWait();
+            }
+            assertEquals(CompletionStatus.SUCCESS, rig.record(memberRecord(0)).code());
+            assertEquals(CompletionStatus.SUCCESS, rig.record(memberRecord(1)).code());
+            rig.engine.stopThread();
+            assertEquals(CompletionStatus.SUCCESS, rig.record(recordAddress(0)).code());
+            assertArrayEquals(src, rig.bytes(DATA + 0x1000, 256));
+            assertEquals(2, rig.engine.batchMembersCompleted());
         }
     }
 }
