@@ -1,6 +1,7 @@
 package org.jdma.kernel.engine;
 
 import java.util.Objects;
+import org.jdma.machine.dev.memcpy.CopyDescriptorLayout;
 import org.jdma.machine.dev.memcpy.Opcode;
 
 /**
@@ -17,6 +18,7 @@ import org.jdma.machine.dev.memcpy.Opcode;
  * MEMMOVE  source             destination        0         bytes to copy
  * MEMFILL  destination        0                  8 bytes   bytes to fill
  * COMPARE  first source       second source      0         bytes to compare
+ * BATCH    descriptor list    0                  0         descriptors in the list
  * </pre>
  *
  * Addresses are device addresses: physical without an IOMMU, IOVAs behind one.
@@ -53,7 +55,7 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
         if (opcode != Opcode.MEMFILL && pattern != 0) {
             throw new IllegalArgumentException("only MEMFILL carries a pattern; " + opcode + " had " + Long.toHexString(pattern));
         }
-        if ((opcode == Opcode.NOOP || opcode == Opcode.MEMFILL) && destination != 0) {
+        if ((opcode == Opcode.NOOP || opcode == Opcode.MEMFILL || opcode == Opcode.BATCH) && destination != 0) {
             throw new IllegalArgumentException(opcode + " has no second address; destination was 0x" + Long.toHexString(destination));
         }
     }
@@ -78,6 +80,18 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
         return new Descriptor(first, length, VALID, Opcode.COMPARE, second, 0);
     }
 
+    /**
+     * A VALID batch: {@code count} 64-byte descriptors at device address {@code list} (64-byte
+     * aligned), executed in order with one completion for the batch (DSA BATCH; the engine checks
+     * the count and the alignment and reports violations in the completion record).
+     */
+    public static Descriptor batch(long list, int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("batch descriptor count must not be negative, was " + count);
+        }
+        return new Descriptor(list, count, VALID, Opcode.BATCH, 0, 0);
+    }
+
     /** A VALID no-operation: completes with SUCCESS and touches no memory. */
     public static Descriptor noop() {
         return new Descriptor(0, 0, VALID, Opcode.NOOP, 0, 0);
@@ -98,7 +112,9 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
 
     /** Whether the descriptor names memory in [start, start + len): either of its buffer operands. */
     boolean touches(long start, long len) {
-        if (overlaps(address, length, start, len)) {
+        // A batch names its descriptor list; the memory its members name is not tracked here.
+        long firstLength = opcode == Opcode.BATCH ? length * CopyDescriptorLayout.SIZE : length;
+        if (overlaps(address, firstLength, start, len)) {
             return true;
         }
         boolean twoBuffers = opcode == Opcode.MEMMOVE || opcode == Opcode.COMPARE;

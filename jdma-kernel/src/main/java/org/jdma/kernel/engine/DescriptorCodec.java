@@ -76,6 +76,8 @@ public final class DescriptorCodec {
                 dst.set(LONG, offset + CopyDescriptorLayout.SRC_ADDR, d.address());
                 dst.set(LONG, offset + CopyDescriptorLayout.SRC2_ADDR, d.destination());
             }
+            // The count goes in the transfer-size field (DESC_COUNT), written below.
+            case BATCH -> dst.set(LONG, offset + CopyDescriptorLayout.DESC_LIST_ADDR, d.address());
         }
         if (op != Opcode.NOOP) {
             dst.set(INT, offset + CopyDescriptorLayout.XFER_SIZE, (int) d.length());

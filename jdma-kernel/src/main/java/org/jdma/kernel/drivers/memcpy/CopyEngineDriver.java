@@ -1,13 +1,18 @@
 package org.jdma.kernel.drivers.memcpy;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import org.jdma.kernel.dma.DmaApi;
+import org.jdma.kernel.dma.ScatterList;
 import org.jdma.kernel.engine.CompletedDescriptor;
 import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.engine.DescriptorCodec;
 import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.kernel.engine.DmaEngine;
@@ -15,7 +20,11 @@ import org.jdma.kernel.engine.DmaMemory;
 import org.jdma.kernel.engine.RingDevice;
 import org.jdma.machine.Cpu;
 import org.jdma.machine.Platform;
+import org.jdma.machine.cache.MemoryType;
+import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
+import org.jdma.machine.dev.memcpy.CopyDescriptorLayout;
 import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.machine.dev.memcpy.CopyEngineConfig;
 import org.jdma.machine.dev.memcpy.CopyEngineRegisters;
 import org.jdma.machine.irq.Interrupts;
 import org.jdma.machine.irq.MsiMessage;
@@ -133,6 +142,8 @@ public final class CopyEngineDriver implements AutoCloseable {
     private final int completionVector;
     private final int errorVector;
     private final DmaEngine engine;
+    /** Where scatter-gather descriptor lists are allocated. */
+    private final DmaMemory memory;
     /** Completions drained while waiting for a synchronous operation, kept for {@link #drain}. */
     private final ArrayDeque<CompletedDescriptor> backlog = new ArrayDeque<>();
     private final CompletedDescriptor[] drainBuffer;
@@ -196,6 +207,7 @@ public final class CopyEngineDriver implements AutoCloseable {
             throw ex;
         }
         this.engine = e;
+        this.memory = memory;
     }
 
     // ---- synchronous operations ----------------------------------------------------------------
@@ -325,6 +337,137 @@ public final class CopyEngineDriver implements AutoCloseable {
     private OpResult notCompleted() {
         EngineStatus s = status();
         return s.halted() ? new OpResult.Halted(s) : new OpResult.TimedOut(options.timeoutNs(), s);
+    }
+
+    // ---- scatter-gather (checklist row 72) ------------------------------------------------------
+
+    /**
+     * Copies the device segments of {@code source} to those of {@code destination}, in order, as
+     * one BATCH: one descriptor list in DMA memory, one doorbell, one completion (and, in
+     * INTERRUPT mode, one interrupt). The segments are entries {@code 0..count-1}'s
+     * {@link ScatterList.Entry#dmaAddress() dmaAddress}/{@link ScatterList.Entry#dmaLength() dmaLength},
+     * with the count {@link DmaApi#mapSg} returned. The copy is cut wherever a segment of either
+     * list ends, and wherever a piece would exceed {@link #maxTransferSize()}; each piece is one
+     * MEMMOVE of the batch, with its own completion record in the list's buffer. A single piece is
+     * submitted as a plain MEMMOVE (a batch holds at least two).
+     *
+     * <p>The result is the batch's: SUCCESS, or BATCH_FAIL when a piece failed (bytes completed =
+     * pieces processed). After a {@link OpResult.TimedOut} or {@link OpResult.Halted} the list is
+     * deliberately left allocated and mapped (leaked): the device may still read it, and freeing
+     * memory a device may read is worse than losing a few frames.
+     *
+     * @throws IllegalArgumentException when a count is outside 1..size(), a segment is unmapped or
+     *         empty, the two lists' totals differ, or the copy needs more than
+     *         {@link CopyEngineConfig#MAX_BATCH_SIZE} pieces
+     */
+    public OpResult copySg(ScatterList source, int sourceCount, ScatterList destination, int destinationCount) {
+        long[] src = segments(source, sourceCount, "source");
+        long[] dst = segments(destination, destinationCount, "destination");
+        if (total(src) != total(dst)) {
+            throw new IllegalArgumentException(String.format(
+                    "source segments hold %d bytes but destination segments hold %d", total(src), total(dst)));
+        }
+        return runPieces(pieces(src, dst));
+    }
+
+    /**
+     * As {@link #copySg(ScatterList, int, ScatterList, int)}, to one contiguous destination of the
+     * source's total length at device address {@code destination}.
+     */
+    public OpResult copySg(ScatterList source, int sourceCount, long destination) {
+        long[] src = segments(source, sourceCount, "source");
+        return runPieces(pieces(src, new long[] {destination, total(src)}));
+    }
+
+    /** Flattens the first {@code count} device segments into {address, length, address, length, ...}. */
+    private static long[] segments(ScatterList sg, int count, String what) {
+        Objects.requireNonNull(sg, what);
+        if (count < 1 || count > sg.size()) {
+            throw new IllegalArgumentException(String.format("%s count %d is outside 1..%d (the list's entries)", what, count, sg.size()));
+        }
+        long[] out = new long[2 * count];
+        for (int i = 0; i < count; i++) {
+            ScatterList.Entry e = sg.get(i);
+            if (e.dmaAddress() == DmaApi.DMA_MAPPING_ERROR || e.dmaLength() <= 0) {
+                throw new IllegalArgumentException(String.format("%s segment %d is not mapped (dma address %#x, length %d): map the list first",
+                        what, i, e.dmaAddress(), e.dmaLength()));
+            }
+            out[2 * i] = e.dmaAddress();
+            out[2 * i + 1] = e.dmaLength();
+        }
+        return out;
+    }
+
+    private static long total(long[] segs) {
+        long t = 0;
+        for (int i = 1; i < segs.length; i += 2) {
+            t += segs[i];
+        }
+        return t;
+    }
+
+    /** MEMMOVEs covering both segment lists (equal totals), cut at every segment end of either and at the transfer limit. */
+    private List<Descriptor> pieces(long[] src, long[] dst) {
+        List<Descriptor> out = new ArrayList<>();
+        int si = 0;
+        int di = 0;
+        long so = 0;
+        long dof = 0;
+        while (si < src.length && di < dst.length) {
+            long n = Math.min(Math.min(src[si + 1] - so, dst[di + 1] - dof), maxTransferSize());
+            out.add(Descriptor.memmove(src[si] + so, dst[di] + dof, n));
+            so += n;
+            dof += n;
+            if (so == src[si + 1]) {
+                si += 2;
+                so = 0;
+            }
+            if (dof == dst[di + 1]) {
+                di += 2;
+                dof = 0;
+            }
+        }
+        if (out.size() > CopyEngineConfig.MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException(String.format(
+                    "the copy needs %d pieces; one batch holds at most %d", out.size(), CopyEngineConfig.MAX_BATCH_SIZE));
+        }
+        return out;
+    }
+
+    /** One piece as a plain descriptor; more as one BATCH whose list (and the pieces' records) lives in DMA memory. */
+    private OpResult runPieces(List<Descriptor> pieces) {
+        checkOpen();
+        int n = pieces.size();
+        if (n == 1) {
+            return execute(pieces.getFirst());
+        }
+        long listBytes = (long) n * CopyDescriptorLayout.SIZE;
+        DmaBuffer list = memory.allocate(listBytes + (long) n * CompletionRecordLayout.SIZE, CopyDescriptorLayout.DESC_LIST_ALIGN);
+        // Shared with the device while the batch runs: uncached, as the ring is, so no cache maintenance is needed.
+        cpu.cache().memoryType(list.physicalAddress(), list.length(), MemoryType.UNCACHED);
+        DeviceAddressing a = engine.addressing();
+        long listDevice;
+        try {
+            listDevice = a.map(list, CopyDescriptorLayout.DESC_LIST_ALIGN);
+        } catch (RuntimeException e) {
+            cpu.cache().memoryType(list.physicalAddress(), list.length(), MemoryType.WRITE_BACK);
+            list.close();
+            throw e;
+        }
+        byte[] bytes = new byte[(int) listBytes];
+        MemorySegment seg = MemorySegment.ofArray(bytes);
+        for (int i = 0; i < n; i++) {
+            DescriptorCodec.encode(seg, (long) i * CopyDescriptorLayout.SIZE, pieces.get(i),
+                    listDevice + listBytes + (long) i * CompletionRecordLayout.SIZE, COMPLETION_ENTRY);
+        }
+        list.write(0, bytes);
+        OpResult r = execute(Descriptor.batch(listDevice, n));
+        if (r instanceof OpResult.Completed) {
+            a.unmap(listDevice);
+            cpu.cache().memoryType(list.physicalAddress(), list.length(), MemoryType.WRITE_BACK);
+            list.close();
+        }
+        return r;
     }
 
     // ---- asynchronous operations ---------------------------------------------------------------

@@ -1,7 +1,13 @@
 package org.jdma.kernel.iommu.seed;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.LongFunction;
+import org.jdma.machine.Cpu;
 
 /**
  * Seed 003's {@code ScatterGatherList}, with the limits the seed lacked (checklist rows 70 and 71):
@@ -11,6 +17,12 @@ import java.util.List;
  *
  * <p>An entry that breaks a limit is refused with {@link SgLimitException} naming the entry index
  * and the limit; the list is unchanged.
+ *
+ * <p>From VeridianOS's second {@code ScatterGatherList} (kernel/src/net/zero_copy.rs):
+ * {@link #fromVirtualRange} splits a virtually contiguous buffer into one entry per 4 KiB page by
+ * a page-table lookup ({@code ZeroCopySend::add_user_buffer}, checklist row 73), and
+ * {@link #assemble} gathers the fragments into one buffer with the CPU when the hardware cannot
+ * scatter-gather (checklist row 74).
  */
 public final class ScatterGatherList {
 
@@ -63,6 +75,24 @@ public final class ScatterGatherList {
         }
     }
 
+    /** A virtual page is unmapped: the buffer cannot be described (VeridianOS {@code UnmappedMemory}). */
+    public static final class UnmappedPageException extends IllegalArgumentException {
+        private final long virtualAddress;
+
+        UnmappedPageException(long virtualAddress, String message) {
+            super(message);
+            this.virtualAddress = virtualAddress;
+        }
+
+        /** The first virtual address of the range that has no translation. */
+        public long virtualAddress() {
+            return virtualAddress;
+        }
+    }
+
+    /** Page granule of {@link #fromVirtualRange}: one entry never crosses a 4 KiB page. */
+    public static final long PAGE_SIZE = 4096;
+
     private final Limits limits;
     private final List<Entry> entries = new ArrayList<>();
     private long totalLength;
@@ -108,6 +138,115 @@ public final class ScatterGatherList {
         entries.add(new Entry(physAddr, length));
         totalLength += len;
         return this;
+    }
+
+    /**
+     * Describes the virtual range [virtualAddress, virtualAddress + length) as one entry per 4 KiB
+     * page it touches: a range crossing k page boundaries gives k + 1 entries, the first starting at
+     * its page offset, the last ending where the range does (checklist row 73). Pages are not
+     * merged even when physically contiguous (the seed's shape; a mapping layer merges later).
+     *
+     * @param translate the page-table lookup: the physical address of a virtual address, empty when
+     *                  its page is unmapped (for the kernel's direct map: {@code va ->
+     *                  OptionalLong.of(DirectMap.physicalOf(va))})
+     * @throws UnmappedPageException naming the page, when any page of the range is unmapped (no list
+     *         is returned)
+     * @throws IllegalArgumentException when length is not positive or the range wraps past 2^64
+     * @throws SgLimitException when a page's entry breaks {@code limits} (too many entries, boundary)
+     */
+    public static ScatterGatherList fromVirtualRange(long virtualAddress, long length, LongFunction<OptionalLong> translate,
+                                                     Limits limits) {
+        Objects.requireNonNull(translate, "translate");
+        if (length <= 0) {
+            throw new IllegalArgumentException("virtual range length must be positive, was " + length);
+        }
+        long last = virtualAddress + length - 1;
+        if (Long.compareUnsigned(last, virtualAddress) < 0) {
+            throw new IllegalArgumentException(String.format("virtual range [%#x, +%d) wraps past 2^64", virtualAddress, length));
+        }
+        ScatterGatherList sg = new ScatterGatherList(limits);
+        long va = virtualAddress;
+        while (true) {
+            long pageEnd = (va & -PAGE_SIZE) + PAGE_SIZE; // 0 after the top page
+            long n = pageEnd == 0 || Long.compareUnsigned(pageEnd - 1, last) > 0 ? last - va + 1 : pageEnd - va;
+            OptionalLong phys = translate.apply(va);
+            if (phys == null || phys.isEmpty()) {
+                throw new UnmappedPageException(va, String.format(
+                        "virtual page %#x (byte %d of the range [%#x, +%d)) is not mapped",
+                        va & -PAGE_SIZE, va - virtualAddress, virtualAddress, length));
+            }
+            sg.addEntry(phys.getAsLong(), (int) n);
+            if (va + n - 1 == last) {
+                return sg;
+            }
+            va += n;
+        }
+    }
+
+    /**
+     * The seed's {@code assemble} fallback: copies the entries, in order, into the physical buffer
+     * [outPhys, outPhys + outLength) with the CPU, and returns the bytes copied
+     * ({@link #totalLength()}). Checklist row 74: a buffer too small is refused before anything is
+     * copied, and a fragment the CPU cannot read fails the whole call before anything is written,
+     * so no partial result is ever returned as a success.
+     *
+     * @throws IllegalArgumentException when outLength is below totalLength, or a fragment or the
+     *         output is not RAM (the message names which)
+     */
+    public long assemble(Cpu cpu, long outPhys, long outLength) {
+        Objects.requireNonNull(cpu, "cpu");
+        if (outLength < totalLength) {
+            throw new IllegalArgumentException(String.format(
+                    "assemble: output buffer of %d bytes at %#x is too small for %d entries holding %d bytes",
+                    outLength, outPhys, entries.size(), totalLength));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment staging = gather(cpu, arena);
+            try {
+                cpu.write(outPhys, staging, 0, totalLength);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(String.format(
+                        "assemble: output [%#x, +%d) is not RAM: %s", outPhys, totalLength, e.getMessage()), e);
+            }
+        }
+        return totalLength;
+    }
+
+    /**
+     * As {@link #assemble(Cpu, long, long)}, into {@code out} from index 0 (the seed's
+     * {@code copy_to_buffer}); returns the bytes copied.
+     *
+     * @throws IllegalArgumentException when {@code out} is shorter than totalLength, or a fragment
+     *         is not RAM; {@code out} is then untouched
+     */
+    public long assemble(Cpu cpu, byte[] out) {
+        Objects.requireNonNull(cpu, "cpu");
+        if (out.length < totalLength) {
+            throw new IllegalArgumentException(String.format(
+                    "assemble: output array of %d bytes is too small for %d entries holding %d bytes",
+                    out.length, entries.size(), totalLength));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment.copy(gather(cpu, arena), 0, MemorySegment.ofArray(out), 0, totalLength);
+        }
+        return totalLength;
+    }
+
+    /** Reads every entry, in order, into one staging segment; throws naming the first entry that is not RAM. */
+    private MemorySegment gather(Cpu cpu, Arena arena) {
+        MemorySegment staging = arena.allocate(Math.max(1, totalLength));
+        long off = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            try {
+                cpu.read(e.physAddr(), staging, off, e.lengthUnsigned());
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(String.format(
+                        "assemble: entry %d [%#x, +%d) is not RAM; nothing was copied", i, e.physAddr(), e.lengthUnsigned()), ex);
+            }
+            off += e.lengthUnsigned();
+        }
+        return staging;
     }
 
     public int entryCount() {

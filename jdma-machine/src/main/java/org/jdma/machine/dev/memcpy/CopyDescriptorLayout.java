@@ -10,12 +10,21 @@ package org.jdma.machine.dev.memcpy;
  *       0x04 | Flags[23:0]                        | Opcode[31:24]            |
  *       0x08 | Completion record address (64, 32-byte aligned)              |
  *       0x10 | Source address  /  MEMFILL: 8-byte pattern                   |
+ *            |                 /  BATCH: descriptor list address (64-aligned)|
  *       0x18 | Destination address  /  COMPARE: second source               |
- *       0x20 | Transfer size (32)                                           |
+ *       0x20 | Transfer size (32)  /  BATCH: descriptor count (32)          |
  *       0x24 | Interrupt handle (16) = MSI-X table entry | reserved (16)    |
  *       0x28 | operation-specific, 24 bytes (must be 0 for our opcodes)     |
  * byte  0x40 +--------------------------------------------------------------+
  * </pre>
+ *
+ * <p>BATCH (opcode 1, DSA spec §8.3.3): {@link #DESC_LIST_ADDR} points to {@link #DESC_COUNT}
+ * descriptors of this same format, {@link #SIZE} bytes apart, read through the device's DMA port.
+ * The count must be {@link #MIN_BATCH_SIZE}..{@link CopyEngineConfig#MAX_BATCH_SIZE} (else
+ * DESC_CNT_ERANGE) and the list address {@link #DESC_LIST_ALIGN}-byte aligned (else DESCLIST_ALIGN).
+ * A BATCH inside a batch completes with BAD_OPCODE. The batch's completion record gives SUCCESS or
+ * BATCH_FAIL (some member failed) and, in the bytes-completed field, the number of descriptors
+ * completed.
  */
 public final class CopyDescriptorLayout {
     private CopyDescriptorLayout() { }
@@ -30,6 +39,14 @@ public final class CopyDescriptorLayout {
     public static final int DST_ADDR = 0x18;
     public static final int SRC2_ADDR = 0x18;
     public static final int XFER_SIZE = 0x20;
+    /** BATCH: address of the descriptor list (same field as {@link #SRC_ADDR}). */
+    public static final int DESC_LIST_ADDR = 0x10;
+    /** BATCH: number of descriptors in the list (same field as {@link #XFER_SIZE}). */
+    public static final int DESC_COUNT = 0x20;
+    /** BATCH: fewest descriptors a batch may hold (DSA: a count of 0 or 1 is DESC_CNT_ERANGE). */
+    public static final int MIN_BATCH_SIZE = 2;
+    /** BATCH: the descriptor list must be aligned to this many bytes (else DESCLIST_ALIGN). */
+    public static final int DESC_LIST_ALIGN = 64;
     public static final int INT_HANDLE = 0x24;
     public static final int RSVD1 = 0x26;
     public static final int OP_SPECIFIC = 0x28;

@@ -74,6 +74,19 @@ import org.jdma.machine.time.TraceRecorder;
  * whose pending bit was set before the thread started still sends that message, from the CPU
  * thread, through the same port.)
  *
+ * <h2>Batches</h2>
+ * A BATCH descriptor ({@link CopyDescriptorLayout#DESC_LIST_ADDR}) names a list of descriptors in
+ * memory. The engine validates the batch (count, list alignment, and the checks every descriptor
+ * gets), reads the whole list through its DMA port in one transfer (so behind an IOMMU the list is
+ * translated like data), then executes the members in list order, each with the validation above;
+ * a member that is itself a BATCH completes with BAD_OPCODE. A list read that faults completes the
+ * batch with PAGE_FAULT_NOBOF and the fault address, and no member runs. At completion the members'
+ * records are written (and their interrupts sent, when they ask) in order, then the batch's own
+ * record: SUCCESS when every member succeeded, else BATCH_FAIL; bytes completed = members
+ * completed. Then the batch's interrupt. The batch occupies one ring slot and counts once in
+ * COMPLETED. Not modelled: FENCE inside a batch after a failed member (DSA abandons the rest of the
+ * batch; here every member runs), and the batch's virtual time is the sum of its members'.
+ *
  * <p>Nothing a driver writes into the registers or the ring makes the engine throw.
  */
 public final class CopyEngine implements Device {
@@ -156,6 +169,7 @@ public final class CopyEngine implements Device {
     // Statistics since the machine was built (RESET does not clear them).
     private final long[] statusCounts = new long[STATUSES.length];
     private long descriptorsCompleted;
+    private long batchMembersCompleted;
     private long bytesMoved;
     private long busyTimeNs;
     private long threadBusyWallNs;
@@ -172,6 +186,18 @@ public final class CopyEngine implements Device {
     private final MemorySegment descriptor = MemorySegment.ofArray(new byte[CopyDescriptorLayout.SIZE]);
     private final MemorySegment record = MemorySegment.ofArray(new byte[CompletionRecordLayout.SIZE]);
     private final Work work = new Work();
+    /** BATCH: the descriptor list as read, and one Work per member. */
+    private final MemorySegment batchList =
+            MemorySegment.ofArray(new byte[CopyEngineConfig.MAX_BATCH_SIZE * CopyDescriptorLayout.SIZE]);
+    private final Work[] members = newMembers();
+
+    private static Work[] newMembers() {
+        Work[] m = new Work[CopyEngineConfig.MAX_BATCH_SIZE];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = new Work();
+        }
+        return m;
+    }
 
     public CopyEngine(CopyEngineConfig config, DeviceContext ctx) {
         this.config = config;
@@ -255,7 +281,10 @@ public final class CopyEngine implements Device {
     /** Descriptors completed (any status) since the machine was built; RESET does not clear it. */
     public long descriptorsCompleted() { return descriptorsCompleted; }
 
-    /** How many descriptors completed with each error status, since the machine was built. */
+    /** Members of BATCH descriptors completed (any status) since the machine was built; not in {@link #descriptorsCompleted()}. */
+    public long batchMembersCompleted() { return batchMembersCompleted; }
+
+    /** How many descriptors (batch members included) completed with each error status, since the machine was built. */
     public EnumMap<CompletionStatus, Long> errorsByStatus() {
         EnumMap<CompletionStatus, Long> m = new EnumMap<>(CompletionStatus.class);
         for (CompletionStatus s : STATUSES) {
@@ -511,6 +540,8 @@ public final class CopyEngine implements Device {
         long faultAddr;
         int invalidFlags;
         long costNs;
+        /** BATCH: members executed (their Work is in {@code members}); 0 for any other descriptor. */
+        int batchCount;
     }
 
     /**
@@ -532,18 +563,24 @@ public final class CopyEngine implements Device {
 
     /** Decodes and validates the scratch descriptor, and moves its data when it is valid. */
     private void execute(int slot) {
-        Work w = work;
-        MemorySegment d = descriptor;
-        int pasidPriv = d.get(LE_INT, CopyDescriptorLayout.PASID_PRIV);
-        int flagsOpcode = d.get(LE_INT, CopyDescriptorLayout.FLAGS_OPCODE);
+        work.slot = slot;
+        execute(descriptor, 0, work, false);
+    }
+
+    /**
+     * Decodes and validates the descriptor at {@code base} of {@code d} into {@code w}, and runs it
+     * when valid. {@code inBatch}: it is a member of a batch, where BATCH is not a valid opcode.
+     */
+    private void execute(MemorySegment d, long base, Work w, boolean inBatch) {
+        int pasidPriv = d.get(LE_INT, base + CopyDescriptorLayout.PASID_PRIV);
+        int flagsOpcode = d.get(LE_INT, base + CopyDescriptorLayout.FLAGS_OPCODE);
         int flags = flagsOpcode & CopyDescriptorLayout.FLAGS_MASK;
-        long src = d.get(LE_LONG, CopyDescriptorLayout.SRC_ADDR);
-        long dst = d.get(LE_LONG, CopyDescriptorLayout.DST_ADDR);
-        long size = d.get(LE_INT, CopyDescriptorLayout.XFER_SIZE) & 0xFFFF_FFFFL;
-        w.slot = slot;
+        long src = d.get(LE_LONG, base + CopyDescriptorLayout.SRC_ADDR);
+        long dst = d.get(LE_LONG, base + CopyDescriptorLayout.DST_ADDR);
+        long size = d.get(LE_INT, base + CopyDescriptorLayout.XFER_SIZE) & 0xFFFF_FFFFL;
         w.opcodeCode = flagsOpcode >>> CopyDescriptorLayout.OPCODE_SHIFT;
-        w.completionAddr = d.get(LE_LONG, CopyDescriptorLayout.COMPLETION_ADDR);
-        w.intHandle = d.get(LE_SHORT, CopyDescriptorLayout.INT_HANDLE) & 0xFFFF;
+        w.completionAddr = d.get(LE_LONG, base + CopyDescriptorLayout.COMPLETION_ADDR);
+        w.intHandle = d.get(LE_SHORT, base + CopyDescriptorLayout.INT_HANDLE) & 0xFFFF;
         w.wantRecord = (flags & (FLAG_RCR | FLAG_CRAV)) == (FLAG_RCR | FLAG_CRAV);
         w.wantInterrupt = (flags & FLAG_RCI) != 0 && w.intHandle < config.msixEntries();
         w.result = 0;
@@ -551,18 +588,22 @@ public final class CopyEngine implements Device {
         w.faultAddr = 0;
         w.invalidFlags = 0;
         w.costNs = 0;
+        w.batchCount = 0;
 
         Opcode op = Opcode.fromCode(w.opcodeCode);
+        if (inBatch && op == Opcode.BATCH) {
+            op = null; // DSA: a batch may not contain a batch; it completes as an unknown opcode
+        }
         boolean moves = op == Opcode.MEMMOVE || op == Opcode.MEMFILL || op == Opcode.COMPARE;
         long alignMask = (1L << config.alignmentShift()) - 1;
         long alignedBits = switch (op) {
             case MEMMOVE, COMPARE -> src | dst;
             case MEMFILL -> dst;
-            case NOOP -> 0;
+            case NOOP, BATCH -> 0;
             case null -> 0;
         };
         CompletionStatus bad = null;
-        if (pasidPriv != 0 || d.get(LE_SHORT, CopyDescriptorLayout.RSVD1) != 0 || !opSpecificZero(d)) {
+        if (pasidPriv != 0 || d.get(LE_SHORT, base + CopyDescriptorLayout.RSVD1) != 0 || !opSpecificZero(d, base)) {
             bad = CompletionStatus.NOZERO_RESERVE;
         } else if (op == null) {
             bad = CompletionStatus.BAD_OPCODE;
@@ -573,6 +614,10 @@ public final class CopyEngine implements Device {
             bad = CompletionStatus.CRA_ALIGN;
         } else if (moves && (size == 0 || size > config.maxTransferSize())) {
             bad = CompletionStatus.XFER_ERANGE;
+        } else if (op == Opcode.BATCH && (size < CopyDescriptorLayout.MIN_BATCH_SIZE || size > CopyEngineConfig.MAX_BATCH_SIZE)) {
+            bad = CompletionStatus.DESC_CNT_ERANGE;
+        } else if (op == Opcode.BATCH && (src & (CopyDescriptorLayout.DESC_LIST_ALIGN - 1)) != 0) {
+            bad = CompletionStatus.DESCLIST_ALIGN;
         } else if ((alignedBits & alignMask) != 0) {
             bad = CompletionStatus.ADDR_ALIGN;
         } else if ((flags & FLAG_RCI) != 0 && w.intHandle >= config.msixEntries()) {
@@ -584,6 +629,7 @@ public final class CopyEngine implements Device {
         }
         switch (op) {
             case NOOP -> w.statusByte = CompletionStatus.SUCCESS.code();
+            case BATCH -> executeBatch(w, src, (int) size);
             case MEMMOVE -> {
                 DmaResult r = port.copy(src, dst, size);
                 bytesMoved += r.bytes();
@@ -609,13 +655,39 @@ public final class CopyEngine implements Device {
         return (address & (CopyDescriptorLayout.COMPLETION_ALIGN - 1)) != 0;
     }
 
-    private static boolean opSpecificZero(MemorySegment d) {
+    private static boolean opSpecificZero(MemorySegment d, long base) {
         for (int off = CopyDescriptorLayout.OP_SPECIFIC; off < CopyDescriptorLayout.SIZE; off += Long.BYTES) {
-            if (d.get(LE_LONG, off) != 0) {
+            if (d.get(LE_LONG, base + off) != 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Runs a validated BATCH: reads its {@code count} descriptors at {@code list} in one DMA read,
+     * then executes them in order into {@code members}. Their records are written by {@link #finish}.
+     */
+    private void executeBatch(Work w, long list, int count) {
+        DmaResult r = port.read(list, batchList, 0, (long) count * CopyDescriptorLayout.SIZE);
+        w.costNs = r.costNs();
+        if (!r.isOk()) {
+            // Nothing of an unreadable list runs: a partly read list could hold a torn descriptor.
+            w.statusByte = CompletionStatus.PAGE_FAULT_NOBOF.code();
+            w.faultAddr = r.faultAddress();
+            return;
+        }
+        boolean failed = false;
+        for (int i = 0; i < count; i++) {
+            Work m = members[i];
+            m.slot = w.slot;
+            execute(batchList, (long) i * CopyDescriptorLayout.SIZE, m, true);
+            w.costNs += config.setupLatencyNs() + m.costNs;
+            failed |= CompletionStatus.fromStatusByte(m.statusByte).isError();
+        }
+        w.batchCount = count;
+        w.bytesCompleted = count;
+        w.statusByte = (failed ? CompletionStatus.BATCH_FAIL : CompletionStatus.SUCCESS).code();
     }
 
     private static void dataDone(Work w, DmaResult r, long size) {
@@ -632,15 +704,30 @@ public final class CopyEngine implements Device {
     }
 
     /**
-     * Completes the current descriptor: counts it, then writes its record (bytes 1..31, then the
-     * status byte with release) when one was requested at an aligned address.
+     * Completes the current descriptor: counts it, writes the records of a batch's members (and
+     * sends their interrupts, event mode), then its own record (bytes 1..31, then the status byte
+     * with release) when one was requested at an aligned address.
      */
     private void finish() {
         Work w = work;
+        for (int i = 0; i < w.batchCount; i++) {
+            Work m = members[i];
+            batchMembersCompleted++;
+            statusCounts[CompletionStatus.fromStatusByte(m.statusByte).ordinal()]++;
+            writeRecord(m);
+            if (m.wantInterrupt && !threaded) {
+                msix.signal(m.intHandle);
+            }
+        }
         COMPLETED.setRelease(this, completed + 1);
         descriptorsCompleted++;
         CompletionStatus s = CompletionStatus.fromStatusByte(w.statusByte);
         statusCounts[s.ordinal()]++;
+        writeRecord(w);
+    }
+
+    /** Writes {@code w}'s completion record, status byte last, when it asked for one. */
+    private void writeRecord(Work w) {
         if (!w.wantRecord) {
             return;
         }

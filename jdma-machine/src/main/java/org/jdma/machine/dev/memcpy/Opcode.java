@@ -3,6 +3,11 @@ package org.jdma.machine.dev.memcpy;
 /** Descriptor opcodes this engine implements, with DSA's numbering ({@code enum dsa_opcode}). */
 public enum Opcode {
     NOOP(0x00),
+    /**
+     * A list of descriptors in memory, executed in order with one completion for the whole batch
+     * (DSA spec §8.3.3 "Batch"); see {@link CopyDescriptorLayout#DESC_LIST_ADDR}.
+     */
+    BATCH(0x01),
     MEMMOVE(0x03),
     MEMFILL(0x04),
     COMPARE(0x05);

@@ -4,12 +4,13 @@
  *
  * <p>Models: a ring of 64-byte descriptors (layout of {@code struct dsa_hw_desc}, DSA Architecture
  * Specification, doc 341204, §8.3.1) that the driver fills and announces through a doorbell
- * register; opcodes NOOP, MEMMOVE, MEMFILL, COMPARE; a 32-byte completion record per descriptor
+ * register; opcodes NOOP, BATCH (a descriptor list read through the DMA port, members in order,
+ * one completion for the batch, §8.3.3), MEMMOVE, MEMFILL, COMPARE; a 32-byte completion record per descriptor
  * ({@code struct dsa_completion_record}, §8.3.2) written after the data it reports on; MSI-X
  * completion interrupts selected by the descriptor's interrupt handle; per-descriptor error
  * statuses with DSA's codes ({@code enum dsa_completion_status}); an optional device thread that
  * polls the doorbell for real-concurrency runs (no interrupts, no trace there). Does not model:
- * DSA's work queues and portals (ENQCMD), PASID, batches, DIF/CRC/delta opcodes, ATS,
+ * DSA's work queues and portals (ENQCMD), PASID, DRAIN, DIF/CRC/delta opcodes, ATS,
  * block-on-fault, more than one descriptor in flight (FENCE is therefore always honoured).
  *
  * <p>Invariant: nothing a driver writes into the ring or the registers can throw inside the

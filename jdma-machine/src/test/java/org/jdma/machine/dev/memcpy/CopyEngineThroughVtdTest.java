@@ -31,7 +31,7 @@ class CopyEngineThroughVtdTest {
     static final long SIZE_2M = 2L << 20;
 
     /** Identity-maps [0, 16 MiB) with 2 MiB pages, maps REMAPPED → DATA read-only, and turns translation on. */
-    private static VtdUnit translate(EngineRig rig) {
+    static VtdUnit translate(EngineRig rig) {
         var cpu = rig.cpu;
         for (long p = TABLES; p < TABLES + 0x6000; p += 0x1000) {
             cpu.fill(p, 0x1000, (byte) 0);
