@@ -26,6 +26,8 @@ import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
+import org.jdma.machine.cache.CacheConfig;
+import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.kernel.Kernel;
 import org.jdma.machine.time.TraceRecorder;
@@ -44,6 +46,9 @@ import picocli.CommandLine.Spec;
         description = {"Copy with the copy engine and verify every byte, the way Linux's dmatest does.",
                 "Reports descriptors, bytes, simulated time, modeled throughput, interrupts and errors."})
 public final class MemcpyCommand implements Callable<Integer> {
+
+    /** Cache line size of the {@code --non-coherent} machine (arm64's usual 64 bytes). */
+    private static final int NON_COHERENT_LINE_SIZE = 64;
 
     @Spec
     CommandSpec spec;
@@ -68,6 +73,10 @@ public final class MemcpyCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the summary line.")
     boolean quiet;
 
+    @Option(names = "--non-coherent", description = {"Run on an arm64-like machine whose write-back CPU cache DMA does not snoop "
+            + "(64-byte lines): each copy is bracketed by the cache maintenance dmatest's dma_map_single/dma_unmap_single do."})
+    boolean nonCoherent;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -82,7 +91,11 @@ public final class MemcpyCommand implements Callable<Integer> {
 
     /** Runs the test and returns the number of failed copies. */
     private int run(PrintWriter out) throws IOException {
-        try (Machine machine = new Machine(MachineConfig.defaults().withSeed(seed));
+        MachineConfig config = MachineConfig.defaults().withSeed(seed);
+        if (nonCoherent) {
+            config = config.withCache(CacheConfig.nonCoherent(NON_COHERENT_LINE_SIZE));
+        }
+        try (Machine machine = new Machine(config);
              Arena arena = Arena.ofConfined()) {
             TraceRecorder recorder = machine.trace();
             recorder.enable(trace != null);
@@ -106,8 +119,9 @@ public final class MemcpyCommand implements Callable<Integer> {
             long dstDevice = addressing.map(dst, 0);
 
             if (!quiet) {
-                out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion), seed %d%n", count,
-                        Sizes.format(size), device, polled ? "polled" : "interrupt", seed);
+                out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion%s), seed %d%n", count,
+                        Sizes.format(size), device, polled ? "polled" : "interrupt",
+                        nonCoherent ? ", non-coherent cache" : "", seed);
                 out.printf("  source      %s%n  destination %s%n", src, dst);
                 out.flush();
             }
@@ -132,6 +146,14 @@ public final class MemcpyCommand implements Callable<Integer> {
                     kernel.cpu().write(src.physicalAddress(), srcImage, 0, size);
                     kernel.cpu().write(dst.physicalAddress(), dstImage, 0, size);
 
+                    // dmatest maps both whole buffers around each copy (src TO_DEVICE, dst
+                    // BIDIRECTIONAL): on a non-coherent cache that cleans both, as the CPU just
+                    // wrote them ...
+                    CpuCache cache = kernel.cpu().cache();
+                    if (!cache.coherent()) {
+                        cache.clean(src.physicalAddress(), size);
+                        cache.clean(dst.physicalAddress(), size);
+                    }
                     Descriptor d = Descriptor.memmove(srcDevice + srcOff, dstDevice + dstOff, len);
                     long t0 = machine.clock().now();
                     long w0 = System.nanoTime();
@@ -148,6 +170,10 @@ public final class MemcpyCommand implements Callable<Integer> {
                         failure = "completion error status: " + status;
                     } else {
                         bytesCopied += len;
+                    }
+                    // ... and unmapping dst (BIDIRECTIONAL) invalidates it, so the CPU reads memory.
+                    if (!cache.coherent()) {
+                        cache.invalidate(dst.physicalAddress(), size);
                     }
                     kernel.cpu().read(src.physicalAddress(), srcImage, 0, size);
                     kernel.cpu().read(dst.physicalAddress(), dstImage, 0, size);
