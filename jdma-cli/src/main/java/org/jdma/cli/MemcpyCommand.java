@@ -26,6 +26,8 @@ import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
+import org.jdma.machine.cache.CacheConfig;
+import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.iommu.IommuMode;
@@ -50,6 +52,9 @@ import picocli.CommandLine.Spec;
         description = {"Copy with the copy engine and verify every byte, the way Linux's dmatest does.",
                 "Reports descriptors, bytes, simulated time, modeled throughput, interrupts and errors."})
 public final class MemcpyCommand implements Callable<Integer> {
+
+    /** Cache line size of the {@code --non-coherent} machine (arm64's usual 64 bytes). */
+    private static final int NON_COHERENT_LINE_SIZE = 64;
 
     @Spec
     CommandSpec spec;
@@ -78,6 +83,9 @@ public final class MemcpyCommand implements Callable<Integer> {
             description = "How the kernel uses the VT-d unit: off, strict (every unmap invalidated at once), lazy (batched"
                     + " invalidation), identity. Default: ${DEFAULT-VALUE}.")
     String iommu;
+    @Option(names = "--non-coherent", description = {"Run on an arm64-like machine whose write-back CPU cache DMA does not snoop "
+            + "(64-byte lines): each copy is bracketed by the cache maintenance dmatest's dma_map_single/dma_unmap_single do."})
+    boolean nonCoherent;
 
     @Override
     public Integer call() throws IOException {
@@ -102,7 +110,11 @@ public final class MemcpyCommand implements Callable<Integer> {
 
     /** Runs the test and returns the number of failed copies. */
     private int run(PrintWriter out, IommuMode mode) throws IOException {
-        try (Machine machine = new Machine(MachineConfig.defaults().withSeed(seed));
+        MachineConfig config = MachineConfig.defaults().withSeed(seed);
+        if (nonCoherent) {
+            config = config.withCache(CacheConfig.nonCoherent(NON_COHERENT_LINE_SIZE));
+        }
+        try (Machine machine = new Machine(config);
              Arena arena = Arena.ofConfined()) {
             TraceRecorder recorder = machine.trace();
             recorder.enable(trace != null);
@@ -127,8 +139,9 @@ public final class MemcpyCommand implements Callable<Integer> {
             DeviceAddressing addressing = driver.engine().addressing();
 
             if (!quiet) {
-                out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion, IOMMU %s), seed %d%n", count,
-                        Sizes.format(size), device, polled ? "polled" : "interrupt", modeName, seed);
+                out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion%s, IOMMU %s), seed %d%n", count,
+                        Sizes.format(size), device, polled ? "polled" : "interrupt",
+                        nonCoherent ? ", non-coherent cache" : "", modeName, seed);
                 out.printf("  source      %s%n  destination %s%n", src, dst);
                 out.flush();
             }
@@ -153,6 +166,14 @@ public final class MemcpyCommand implements Callable<Integer> {
                     kernel.cpu().write(src.physicalAddress(), srcImage, 0, size);
                     kernel.cpu().write(dst.physicalAddress(), dstImage, 0, size);
 
+                    // dmatest maps both whole buffers around each copy (src TO_DEVICE, dst
+                    // BIDIRECTIONAL): on a non-coherent cache that cleans both, as the CPU just
+                    // wrote them ...
+                    CpuCache cache = kernel.cpu().cache();
+                    if (!cache.coherent()) {
+                        cache.clean(src.physicalAddress(), size);
+                        cache.clean(dst.physicalAddress(), size);
+                    }
                     long srcDevice = addressing.map(src, 0);
                     long dstDevice = addressing.map(dst, 0);
                     Descriptor d = Descriptor.memmove(srcDevice + srcOff, dstDevice + dstOff, len);
@@ -173,6 +194,10 @@ public final class MemcpyCommand implements Callable<Integer> {
                         failure = "completion error status: " + status;
                     } else {
                         bytesCopied += len;
+                    }
+                    // ... and unmapping dst (BIDIRECTIONAL) invalidates it, so the CPU reads memory.
+                    if (!cache.coherent()) {
+                        cache.invalidate(dst.physicalAddress(), size);
                     }
                     kernel.cpu().read(src.physicalAddress(), srcImage, 0, size);
                     kernel.cpu().read(dst.physicalAddress(), dstImage, 0, size);

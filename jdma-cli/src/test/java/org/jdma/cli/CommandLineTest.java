@@ -130,6 +130,14 @@ class CommandLineTest {
     }
 
     @Test
+    void shouldCopyAndVerifyEveryByteOnANonCoherentMachine() {
+        Run r = jdma("run", "memcpy", "--size", "16K", "--count", "12", "--seed", "4", "--non-coherent");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("non-coherent cache"), r.out());
+        assertTrue(r.out().contains("summary 12 tests, 0 failures"), r.out());
+    }
+
+    @Test
     void shouldHonourTheEnginesAlignmentWhenChoosingOffsets() {
         Run r = jdma("run", "memcpy", "--size", "3", "--count", "20", "--seed", "9", "--quiet");
         assertEquals(0, r.status(), r.out() + r.err());

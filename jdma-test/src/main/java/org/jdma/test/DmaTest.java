@@ -50,9 +50,8 @@ public @interface DmaTest {
      * domain: device addresses are IOVAs, every DMA is checked against the page tables), IDENTITY
      * (translation on, the device passed through).
      *
-     * <p>TODO(vtd-driver): with {@code coherent = false} the kernel's VT-d driver does not boot yet
-     * (its invalidation-wait status is polled through the write-back cache and times out), so the
-     * test fails at setup with the driver's message; use an IOMMU on a coherent machine for now.
+     * <p>Works on either kind of machine: on a non-coherent one the driver keeps the invalidation
+     * queue and its status word uncached.
      */
     IommuMode iommu() default IommuMode.OFF;
 

@@ -79,6 +79,17 @@ class CopyDriverTest {
     }
 
     @Test
+    @DmaTest(coherent = false, iommu = IommuMode.STRICT)
+    void shouldCopyThroughIovasOnANonCoherentMachine(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine,
+                                                      Cpu cpu, DmaMappingLayer layer) {
+        byte[] data = pattern(8192);
+        assertArrayEquals(data, copyThroughEngine(dma, dev, kernel, engine, cpu, data));
+        assertFalse(cpu.cache().coherent());
+        assertEquals("iommu", layer.backendName(dev));
+        assertTrue(kernel.iommu().enabled(), () -> kernel.iommu().problems().toString());
+    }
+
+    @Test
     @DmaTest(iommu = IommuMode.LAZY)
     void shouldCopyUnderALazyIommu(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine, Cpu cpu) {
         byte[] data = pattern(8192);

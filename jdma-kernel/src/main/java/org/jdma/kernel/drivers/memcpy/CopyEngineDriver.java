@@ -51,6 +51,11 @@ import org.jdma.machine.pci.PciFunction;
  * POLLED (no interrupt; the waiter polls the completion status byte). Both give the same results.
  * Asynchronous use: {@link #submit} a batch, let the machine run, {@link #drain}.
  *
+ * <p>Cache maintenance: {@link #copy}, {@link #fill} and {@link #compare} map their buffers
+ * themselves, so on a CPU cache that DMA does not snoop they also do what the DMA API would do for
+ * a dmaengine client (clean before the engine runs, invalidate what it wrote afterwards);
+ * {@link #execute} takes already-mapped device addresses and leaves the cache to the caller.
+ *
  * <p>Device-reported errors are results ({@link OpResult}), never exceptions. When the engine halts
  * the driver reports its ERROR register ({@link #status()}); {@link #resetAndEnable()} brings it back.
  *
@@ -220,7 +225,8 @@ public final class CopyEngineDriver implements AutoCloseable {
         long s = a.map(src, 0);
         long d = a.map(dst, 0);
         try {
-            return execute(Descriptor.memmove(s, d, length));
+            return executeMaintained(Descriptor.memmove(s, d, length),
+                    src.physicalAddress(), length, dst.physicalAddress(), length);
         } finally {
             a.unmap(s);
             a.unmap(d);
@@ -233,7 +239,7 @@ public final class CopyEngineDriver implements AutoCloseable {
         DeviceAddressing a = engine.addressing();
         long d = a.map(dst, 0);
         try {
-            return execute(Descriptor.memfill(d, length, pattern));
+            return executeMaintained(Descriptor.memfill(d, length, pattern), 0, 0, dst.physicalAddress(), length);
         } finally {
             a.unmap(d);
         }
@@ -251,7 +257,9 @@ public final class CopyEngineDriver implements AutoCloseable {
         long f = a.map(first, 0);
         long s = a.map(second, 0);
         try {
-            return execute(Descriptor.compare(f, s, length));
+            // Both buffers are only read: clean both, and after completion there is nothing to invalidate.
+            cleanForDevice(second.physicalAddress(), length);
+            return executeMaintained(Descriptor.compare(f, s, length), first.physicalAddress(), length, 0, 0);
         } finally {
             a.unmap(f);
             a.unmap(s);
@@ -262,8 +270,56 @@ public final class CopyEngineDriver implements AutoCloseable {
      * Runs one descriptor, as given (addresses are device addresses), and waits for it in the
      * driver's completion mode (the INTERRUPT flag is set or cleared to match). Waiting for a free
      * slot, when the ring is full of asynchronous work, polls the oldest descriptor.
+     *
+     * <p>No cache maintenance: the addresses are device addresses of buffers the caller mapped,
+     * and mapping (the DMA API's {@code dma_map_*} and {@code dma_sync_*}, here
+     * {@link org.jdma.kernel.dma.DmaMappingLayer}) is where a Linux dmaengine client's buffers get
+     * cleaned and invalidated; a dmaengine driver's {@code prep}/{@code issue_pending} never
+     * touches the CPU cache. Doing it here as well would hide a caller's missing sync from the
+     * coherency sanitizer ({@code DmaDebug}), whose job is to catch exactly that. The buffer
+     * operations ({@link #copy}, {@link #fill}, {@link #compare}) map their buffers themselves and
+     * so do the maintenance too.
      */
     public OpResult execute(Descriptor descriptor) {
+        return submitAndWait(descriptor);
+    }
+
+    /**
+     * {@link #submitAndWait} with the cache maintenance a Linux dmaengine client gets from the DMA
+     * API ({@code dma_map_single}/{@code dma_unmap_single}) on a CPU cache that DMA does not snoop
+     * (arm64 {@code arch_sync_dma_for_device}, {@code arch_sync_dma_for_cpu}):
+     * <ul>
+     *   <li>before the engine runs, the range it reads is cleaned, so it reads what the CPU wrote,
+     *       and the range it writes is cleaned too (arm64 cleans for every direction at map time
+     *       since Linux 5.19, commit c50f11c6196f: a dirty line written back later would overwrite
+     *       the device's data, and an invalidate alone would throw away CPU bytes sharing a line);</li>
+     *   <li>after the wait, whatever its outcome (the unmap happens either way), the range it wrote
+     *       is invalidated, so the CPU's next reads miss the lines it had cached before and see
+     *       the engine's bytes.</li>
+     * </ul>
+     * Lengths of 0 mean no such range. A coherent cache needs none of it.
+     */
+    private OpResult executeMaintained(Descriptor descriptor, long readPhys, long readLength,
+                                       long writePhys, long writeLength) {
+        cleanForDevice(readPhys, readLength);
+        cleanForDevice(writePhys, writeLength);
+        try {
+            return submitAndWait(descriptor);
+        } finally {
+            if (!cpu.cache().coherent() && writeLength > 0) {
+                cpu.cache().invalidate(writePhys, writeLength);
+            }
+        }
+    }
+
+    private void cleanForDevice(long phys, long length) {
+        if (!cpu.cache().coherent() && length > 0) {
+            cpu.cache().clean(phys, length);
+        }
+    }
+
+    /** Submits one descriptor and waits for it (no cache maintenance). */
+    private OpResult submitAndWait(Descriptor descriptor) {
         checkOpen();
         Descriptor d = options.mode() == CompletionMode.INTERRUPT
                 ? descriptor.withFlags(descriptor.flags() | Descriptor.INTERRUPT)

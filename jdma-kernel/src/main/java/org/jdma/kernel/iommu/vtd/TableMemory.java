@@ -4,6 +4,7 @@ import java.util.Objects;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Cpu;
+import org.jdma.machine.cache.MemoryType;
 
 /**
  * The memory that holds a remapping unit's in-memory structures (root and context tables, page
@@ -43,6 +44,29 @@ public final class TableMemory {
         cleanIfNeeded(page, FrameAllocator.FRAME_SIZE);
         pagesInUse++;
         return page;
+    }
+
+    /**
+     * A zeroed 4 KiB frame that the CPU and the unit share both ways (see the class comment):
+     * UNCACHED when the CPU cache is not coherent with DMA. Free it with {@link #freeShared}.
+     */
+    public long allocateShared() {
+        long page = frames.allocate(0, Zone.NORMAL);
+        if (!cpu.cache().coherent()) {
+            // Cleans and drops whatever lines the frame's last user left, then bypasses the cache.
+            cpu.cache().memoryType(page, FrameAllocator.FRAME_SIZE, MemoryType.UNCACHED);
+        }
+        cpu.fill(page, FrameAllocator.FRAME_SIZE, (byte) 0);
+        pagesInUse++;
+        return page;
+    }
+
+    /** Returns a frame from {@link #allocateShared()}, cacheable again. The unit must no longer use it. */
+    public void freeShared(long page) {
+        if (!cpu.cache().coherent()) {
+            cpu.cache().memoryType(page, FrameAllocator.FRAME_SIZE, MemoryType.WRITE_BACK);
+        }
+        freePage(page);
     }
 
     /** Returns a frame from {@link #allocatePage()}. The caller must know the unit no longer walks it. */

@@ -212,8 +212,10 @@ public final class VtdUnitDriver implements AutoCloseable {
     }
 
     private void enableQueuedInvalidation() {
-        queue = memory.allocatePage();
-        waitStatus = memory.allocatePage();
+        // Uncached on a non-coherent CPU cache (TableMemory.allocateShared): the unit fetches the
+        // descriptors from memory and writes the wait status to memory, behind the cache's back.
+        queue = memory.allocateShared();
+        waitStatus = memory.allocateShared();
         queueTail = 0;
         // §6.5.2: IQT must be 0 and IQA programmed while QIE is clear; then enable and poll QIES.
         write64(IQT, 0);
@@ -512,9 +514,7 @@ public final class VtdUnitDriver implements AutoCloseable {
                         "VT-d unit %#x: invalidation queue error (FSTS.IQE) at IQH %#x for descriptor %#x/%#x",
                         base, read64(IQH), lo, hi));
             }
-            if (!memory.coherentWalk()) {
-                cpu.cache().invalidate(waitStatus, Integer.BYTES);
-            }
+            // The status page is uncached where the CPU cache is not coherent: the read sees memory.
             return cpu.read32(waitStatus) == expected;
         }, "invalidation wait descriptor " + seq);
     }
@@ -623,7 +623,10 @@ public final class VtdUnitDriver implements AutoCloseable {
         return faultVector;
     }
 
-    /** Turns translation and queued invalidation off and returns the fault vector. Tables stay allocated. */
+    /**
+     * Turns translation and queued invalidation off, frees the invalidation queue and its status
+     * page, and returns the fault vector. Tables stay allocated.
+     */
     @Override
     public void close() {
         if (!initialised) {
@@ -636,6 +639,9 @@ public final class VtdUnitDriver implements AutoCloseable {
             gcmd &= ~GCMD_QIE;
             command(0, GCMD_QIE, false, "GSTS.QIES clear after GCMD.QIE = 0");
             queued = false;
+            // QIES is clear: the unit fetches no more descriptors and writes no more status.
+            memory.freeShared(queue);
+            memory.freeShared(waitStatus);
         }
         write32(FECTL, ECTL_IM);
         if (faultVector >= 0) {
