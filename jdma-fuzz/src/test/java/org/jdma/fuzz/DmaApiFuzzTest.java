@@ -32,7 +32,8 @@ import org.jdma.machine.pci.RequesterId;
  *
  * <p>Input: FuzzBytes fields; the first byte picks the IOMMU mode (off, strict, lazy, identity),
  * then each operation is a byte choosing the call and its argument fields (see the switch).
- * Regression inputs: {@code src/test/resources/org/jdma/fuzz/DmaApiFuzzTestInputs/<method>/}.
+ * Regression inputs: {@code src/test/resources/org/jdma/fuzz/DmaApiFuzzTestInputs/<method>/}, the
+ * hand-made ones written by {@code jdma-fuzz/seeds/dmaapi_seeds.py}.
  */
 class DmaApiFuzzTest {
 

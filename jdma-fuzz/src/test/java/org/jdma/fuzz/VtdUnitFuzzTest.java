@@ -32,7 +32,11 @@ import org.jdma.machine.memory.RamRegion;
  * destination untouched from byte {@code b} on; and a translation fault the unit reports with a
  * reason was recorded, dropped on overflow, or suppressed by FPD, never lost.
  *
- * <p>Regression inputs: {@code src/test/resources/org/jdma/fuzz/VtdUnitFuzzTestInputs/<method>/}.
+ * <p>Input: {@link FuzzBytes} fields; each operation is a byte choosing one of the cases of the
+ * switch below, followed by its fields. Regression inputs:
+ * {@code src/test/resources/org/jdma/fuzz/VtdUnitFuzzTestInputs/<method>/}, the hand-made ones
+ * written by {@code jdma-fuzz/seeds/vtd_seeds.py} (tables that translate for the copy engine,
+ * corrupted tables under a cached translation, an invalidation queue with bad descriptors).
  * Fuzzing mode as for {@link DmarParserFuzzTest}.
  */
 class VtdUnitFuzzTest {
