@@ -21,10 +21,6 @@ final class IovaSpace2 {
         return new CachedIovaAllocator(new TreeIovaAllocator(GRANULE, LOW), 1, true);
     }
 
-    static TreeIovaAllocator tree() {
-        return new TreeIovaAllocator(GRANULE, LOW);
-    }
-
     /** Allocates one page and insists it is {@code expected} (the setup's own check). */
     static void take(IovaAllocator a, long expected) {
         long pfn = a.allocate(1, LIMIT);
