@@ -1,6 +1,5 @@
 package org.jdma.kernel.iommu.iova;
 
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -275,29 +274,24 @@ public final class CachedIovaAllocator implements IovaAllocator {
         IllegalArgumentException bad = null;
         for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
             long pages = 1L << order;
+            // The pfns go back to the tree while the cache's lock is held (Linux free_cpu_cached_iovas
+            // and free_global_cached_iovas do the same): an allocation that misses and flushes
+            // itself then waits here, and its retry finds them in the tree. Taking the magazines
+            // out and freeing them after unlocking let that retry fail on a space with free pfns
+            // (jcstress CachedFlushAllocateTest).
             for (CpuCache c : cpuCaches[order]) {
-                Magazine loaded;
-                Magazine prev;
                 synchronized (c) {
-                    loaded = c.loaded;
-                    prev = c.prev;
-                    c.loaded = new Magazine();
-                    c.prev = new Magazine();
+                    bad = freeToTree(c.loaded, pages, bad);
+                    bad = freeToTree(c.prev, pages, bad);
                 }
-                bad = freeToTree(loaded, pages, bad);
-                bad = freeToTree(prev, pages, bad);
             }
             Depot d = depots[order];
-            Magazine[] taken;
-            int n;
             synchronized (d) {
-                n = d.count;
-                taken = d.magazines.clone();
-                Arrays.fill(d.magazines, 0, n, null);
+                for (int i = 0; i < d.count; i++) {
+                    bad = freeToTree(d.magazines[i], pages, bad);
+                    d.magazines[i] = null;
+                }
                 d.count = 0;
-            }
-            for (int i = 0; i < n; i++) {
-                bad = freeToTree(taken[i], pages, bad);
             }
         }
         if (bad != null) {

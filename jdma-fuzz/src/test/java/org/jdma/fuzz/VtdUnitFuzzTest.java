@@ -1,0 +1,184 @@
+package org.jdma.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import org.jdma.machine.Cpu;
+import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
+import org.jdma.machine.bus.DmaPort;
+import org.jdma.machine.bus.DmaResult;
+import org.jdma.machine.bus.FaultReason;
+import org.jdma.machine.iommu.vtd.VtdRegisterLayout;
+import org.jdma.machine.iommu.vtd.hw.VtdUnit;
+import org.jdma.machine.memory.RamRegion;
+
+/**
+ * "Nothing software writes crashes the machine", for the VT-d remapping unit: the fuzz bytes
+ * drive a small machine (one copy engine, one rogue device, {@value #RAM_SIZE} bytes of RAM at 0)
+ * through a sequence of
+ * <ul>
+ *   <li>MMIO writes and reads of any width (1, 2, 4, 8) at any offset of the unit's register page,
+ *       through the CPU, as a driver would issue them;</li>
+ *   <li>bytes written into RAM at a cursor that starts at RTADDR or IQA and can follow a pointer
+ *       read from RAM (root entry, context entry, page-table entry), so random bytes land in the
+ *       tables the unit walks and the queue it fetches;</li>
+ *   <li>DMA reads and writes of any bus address and length through a device's {@link DmaPort}.</li>
+ * </ul>
+ * No exception may escape. After each DMA: a write that faulted after {@code b} bytes changed at
+ * most {@code b} bytes of RAM (a blocked access moved no data); a read that faulted left the
+ * destination untouched from byte {@code b} on; and a translation fault the unit reports with a
+ * reason was recorded, dropped on overflow, or suppressed by FPD, never lost.
+ *
+ * <p>Input: {@link FuzzBytes} fields; each operation is a byte choosing one of the cases of the
+ * switch below, followed by its fields. Regression inputs:
+ * {@code src/test/resources/org/jdma/fuzz/VtdUnitFuzzTestInputs/<method>/}, the hand-made ones
+ * written by {@code jdma-fuzz/seeds/vtd_seeds.py} (tables that translate for the copy engine,
+ * corrupted tables under a cached translation, an invalidation queue with bad descriptors).
+ * Fuzzing mode as for {@link DmarParserFuzzTest}.
+ */
+class VtdUnitFuzzTest {
+
+    /** Small, so that random pointers land in RAM and a snapshot for the moved-bytes check is cheap. */
+    static final long RAM_SIZE = 8L << 20;
+    private static final long PAGE = 4096;
+    private static final int MAX_OPS = 64;
+    private static final int MAX_RAM_WRITE = 64;
+    private static final int MAX_DMA = 2 * (int) PAGE;
+    private static final int[] WIDTHS = {1, 2, 4, 8};
+    /** Registers a driver writes, so the fuzzer need not guess their offsets. */
+    private static final int[] REGISTERS = {VtdRegisterLayout.GCMD, VtdRegisterLayout.RTADDR, VtdRegisterLayout.CCMD,
+            VtdRegisterLayout.FSTS, VtdRegisterLayout.FECTL, VtdRegisterLayout.FEDATA, VtdRegisterLayout.FEADDR,
+            VtdRegisterLayout.IQT, VtdRegisterLayout.IQA, VtdRegisterLayout.ICS, VtdRegisterLayout.IECTL,
+            VtdRegisterLayout.DEFAULT_IRO * 16 + VtdRegisterLayout.IOTLB_FROM_IRO,
+            VtdRegisterLayout.DEFAULT_IRO * 16 + VtdRegisterLayout.IVA_FROM_IRO,
+            VtdRegisterLayout.DEFAULT_FRO * 16, VtdRegisterLayout.DEFAULT_FRO * 16 + 8};
+
+    static MachineConfig config() {
+        return MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("ram", 0, RAM_SIZE))).withRogueDevices(1);
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void softwareNeverCrashesTheRemappingUnit(byte[] input) {
+        FuzzBytes data = new FuzzBytes(input);
+        try (Machine m = new Machine(config()); Arena arena = Arena.ofConfined()) {
+            Cpu cpu = m.cpu();
+            VtdUnit unit = m.remappingUnits().getFirst();
+            long base = unit.registerBase();
+            List<DmaPort> ports = m.dmaPorts();
+            MemorySegment ram = ramOf(m);
+            MemorySegment snapshot = arena.allocate(RAM_SIZE);
+            MemorySegment buffer = arena.allocate(MAX_DMA);
+            long cursor = 0;
+            for (int op = 0; op < MAX_OPS && !data.exhausted(); op++) {
+                switch (data.choice(7)) {
+                    case 0 -> { // MMIO write to a known register
+                        int reg = REGISTERS[data.choice(REGISTERS.length)];
+                        mmioWrite(cpu, base + reg, WIDTHS[data.choice(WIDTHS.length)], data.u64());
+                    }
+                    case 1 -> // MMIO write anywhere on the page, any width, aligned or not
+                        mmioWrite(cpu, base + data.u16() % VtdRegisterLayout.REGISTER_SET_SIZE,
+                                WIDTHS[data.choice(WIDTHS.length)], data.u64());
+                    case 2 -> mmioRead(cpu, base + data.u16() % VtdRegisterLayout.REGISTER_SET_SIZE,
+                            WIDTHS[data.choice(WIDTHS.length)]);
+                    case 3 -> { // point the cursor at the root table or the invalidation queue
+                        long reg = data.choice(2) == 0 ? VtdRegisterLayout.RTADDR : VtdRegisterLayout.IQA;
+                        cursor = inRam(cpu.read64(base + reg) & ~(PAGE - 1));
+                    }
+                    case 4 -> { // follow a pointer in the table under the cursor (root -> context -> page tables)
+                        long entry = inRam(cursor + 8L * (data.u16() % (PAGE / 8)));
+                        cursor = inRam(cpu.read64(entry) & ~(PAGE - 1));
+                    }
+                    case 5 -> { // random bytes where the cursor points
+                        long at = inRam(cursor + data.u16() % PAGE);
+                        byte[] bytes = data.bytes(MAX_RAM_WRITE);
+                        int n = (int) Math.min(bytes.length, RAM_SIZE - at);
+                        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, ram, at, n);
+                    }
+                    default -> dma(data, ports.get(data.choice(ports.size())), unit, ram, snapshot, buffer);
+                }
+            }
+        }
+    }
+
+    private static void dma(FuzzBytes data, DmaPort port, VtdUnit unit, MemorySegment ram,
+            MemorySegment snapshot, MemorySegment buffer) {
+        boolean write = data.choice(2) == 0;
+        // Mostly addresses a driver could map (inside the 39-bit space), sometimes anything at all.
+        long bus = data.choice(2) == 0 ? data.u64() & ((1L << 39) - 1) : data.u64();
+        int len = data.u16() % (MAX_DMA + 1);
+        long accounted = unit.faultsRecorded() + unit.faultsDropped() + unit.faultsSuppressed();
+        DmaResult r;
+        if (write) {
+            buffer.fill((byte) 0x5A);
+            MemorySegment.copy(ram, 0, snapshot, 0, RAM_SIZE);
+            r = port.write(bus, buffer, 0, len);
+            long changed = changedBytes(snapshot, ram);
+            check(r.bytes() >= 0 && r.bytes() <= len, "write " + r + " of " + len + " bytes");
+            check(changed <= r.bytes(), "write " + r + " changed " + changed + " bytes of RAM");
+        } else {
+            buffer.fill((byte) 0xA5);
+            r = port.read(bus, buffer, 0, len);
+            check(r.bytes() >= 0 && r.bytes() <= len, "read " + r + " of " + len + " bytes");
+            if (!r.isOk()) {
+                for (long i = r.bytes(); i < len; i++) {
+                    check(buffer.get(ValueLayout.JAVA_BYTE, i) == (byte) 0xA5,
+                            "read " + r + " wrote the destination at " + i + ", past the fault");
+                }
+            }
+        }
+        if (!r.isOk() && r.reason() == FaultReason.TRANSLATION && r.vtdReason() != 0) {
+            long now = unit.faultsRecorded() + unit.faultsDropped() + unit.faultsSuppressed();
+            check(now > accounted, "fault " + r + " was neither recorded, dropped nor suppressed");
+        }
+    }
+
+    private static long changedBytes(MemorySegment before, MemorySegment after) {
+        long changed = 0;
+        long from = 0;
+        while (from < RAM_SIZE) {
+            long i = MemorySegment.mismatch(before, from, RAM_SIZE, after, from, RAM_SIZE);
+            if (i < 0) {
+                break;
+            }
+            changed++;
+            from = from + i + 1;
+        }
+        return changed;
+    }
+
+    private static void mmioWrite(Cpu cpu, long address, int width, long value) {
+        switch (width) {
+            case 1 -> cpu.write8(address, (int) value);
+            case 2 -> cpu.write16(address, (int) value);
+            case 4 -> cpu.write32(address, (int) value);
+            default -> cpu.write64(address, value);
+        }
+    }
+
+    private static void mmioRead(Cpu cpu, long address, int width) {
+        switch (width) {
+            case 1 -> cpu.read8(address);
+            case 2 -> cpu.read16(address);
+            case 4 -> cpu.read32(address);
+            default -> cpu.read64(address);
+        }
+    }
+
+    private static long inRam(long address) {
+        return Math.floorMod(address, RAM_SIZE);
+    }
+
+    static MemorySegment ramOf(Machine m) {
+        RamRegion r = m.physicalMemory().ramAt(0);
+        return r.memory();
+    }
+
+    private static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new AssertionError(message);
+        }
+    }
+}

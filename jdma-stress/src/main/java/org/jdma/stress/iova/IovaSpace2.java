@@ -1,0 +1,31 @@
+package org.jdma.stress.iova;
+
+import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
+import org.jdma.kernel.iommu.iova.IovaAllocator;
+import org.jdma.kernel.iommu.iova.TreeIovaAllocator;
+
+/** The two-pfn space the tests share: pfns {@link #HIGH} and {@link #LOW}, handed out top down. */
+final class IovaSpace2 {
+
+    static final long GRANULE = 4096;
+    static final long LOW = TreeIovaAllocator.BASE_PFN;
+    static final long HIGH = LOW + 1;
+    /** Last pfn an allocation may use: the space is exactly {LOW, HIGH}. */
+    static final long LIMIT = HIGH;
+
+    private IovaSpace2() {
+    }
+
+    /** A verifying cached allocator with one CPU slot (see the package comment) and the default depot. */
+    static CachedIovaAllocator cached() {
+        return new CachedIovaAllocator(new TreeIovaAllocator(GRANULE, LOW), 1, true);
+    }
+
+    /** Allocates one page and insists it is {@code expected} (the setup's own check). */
+    static void take(IovaAllocator a, long expected) {
+        long pfn = a.allocate(1, LIMIT);
+        if (pfn != expected) {
+            throw new IllegalStateException("setup: expected pfn " + expected + ", got " + pfn);
+        }
+    }
+}
