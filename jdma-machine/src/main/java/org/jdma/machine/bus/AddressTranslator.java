@@ -28,5 +28,24 @@ public interface AddressTranslator {
      */
     Translation translate(RequesterId requester, long busAddress, long length, Access access);
 
-    AddressTranslator IDENTITY = (rid, addr, len, acc) -> new Translation(addr, len, 0, 0);
+    /**
+     * True when {@link #translate} would answer identity, at no cost, for every request of
+     * {@code requester} right now (an IOMMU whose translation is disabled, the reset state). Lets the
+     * bus skip the call and its result object on the hot path; false is always a correct answer.
+     */
+    default boolean passesThrough(RequesterId requester) {
+        return false;
+    }
+
+    AddressTranslator IDENTITY = new AddressTranslator() {
+        @Override
+        public Translation translate(RequesterId requester, long busAddress, long length, Access access) {
+            return new Translation(busAddress, length, 0, 0);
+        }
+
+        @Override
+        public boolean passesThrough(RequesterId requester) {
+            return true;
+        }
+    };
 }

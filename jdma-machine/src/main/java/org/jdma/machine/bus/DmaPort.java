@@ -113,8 +113,8 @@ public final class DmaPort {
         long physical;
         long translatedLength;
         long translationCost;
-        if (tr == AddressTranslator.IDENTITY) {
-            // What IDENTITY.translate answers, without allocating a Translation per request.
+        if (tr == AddressTranslator.IDENTITY || tr.passesThrough(requester)) {
+            // What the translator would answer, without allocating a Translation per request.
             physical = bus;
             translatedLength = len;
             translationCost = 0;

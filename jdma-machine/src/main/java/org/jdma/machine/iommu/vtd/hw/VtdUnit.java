@@ -340,6 +340,11 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     // ---------------------------------------------------------------- translation
 
     @Override
+    public boolean passesThrough(RequesterId requester) {
+        return !translationEnabled || requester.segment() != segment;
+    }
+
+    @Override
     public Translation translate(RequesterId requester, long address, long length, org.jdma.machine.bus.Access access) {
         if (!translationEnabled || requester.segment() != segment || MsiMessageLayout.isInterruptAddress(address)) {
             // Disabled: the reset state passes requests through (read without the lock: the common
