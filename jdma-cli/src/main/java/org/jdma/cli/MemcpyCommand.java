@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -17,17 +18,19 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.jdma.cli.dmatest.DmaTestPatterns;
 import org.jdma.cli.dmatest.DmaTestPatterns.ByteError;
 import org.jdma.cli.trace.ChromeTraceWriter;
+import org.jdma.kernel.dma.DmaAttr;
+import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.cache.CacheConfig;
-import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.iommu.IommuMode;
@@ -55,6 +58,7 @@ public final class MemcpyCommand implements Callable<Integer> {
 
     /** Cache line size of the {@code --non-coherent} machine (arm64's usual 64 bytes). */
     private static final int NON_COHERENT_LINE_SIZE = 64;
+    private static final Set<DmaAttr> NO_ATTRS = Set.of();
 
     @Spec
     CommandSpec spec;
@@ -133,10 +137,16 @@ public final class MemcpyCommand implements Callable<Integer> {
             MemorySegment srcImage = arena.allocate(size);
             MemorySegment dstImage = arena.allocate(size);
             SplittableRandom random = new SplittableRandom(seed);
-            // dmatest maps both whole buffers for the device before each copy and unmaps them after;
-            // the driver's addressing decides what a device address is (physical, or an IOVA in the
-            // device's domain when the IOMMU translates: then each unmap is invalidated as --iommu says).
-            DeviceAddressing addressing = driver.engine().addressing();
+            // dmatest maps both whole buffers for the device before each copy and unmaps them after,
+            // through the DMA API: the mapping layer decides what a device address is (physical, or
+            // an IOVA in the device's domain when the IOMMU translates: then each unmap is
+            // invalidated as --iommu says) and does the cache maintenance a non-coherent machine needs.
+            DmaMappingLayer dma = kernel.dma();
+            DmaDevice dmaDevice = new DmaDevice(device, driver.function().requester(), false);
+            dma.attach(dmaDevice);
+            if (!dma.setMask(dmaDevice, DmaDevice.bitMask(64))) {
+                throw new IllegalStateException(device + ": the platform refused a 64-bit DMA mask");
+            }
 
             if (!quiet) {
                 out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion%s, IOMMU %s), seed %d%n", count,
@@ -166,38 +176,35 @@ public final class MemcpyCommand implements Callable<Integer> {
                     kernel.cpu().write(src.physicalAddress(), srcImage, 0, size);
                     kernel.cpu().write(dst.physicalAddress(), dstImage, 0, size);
 
-                    // dmatest maps both whole buffers around each copy (src TO_DEVICE, dst
-                    // BIDIRECTIONAL): on a non-coherent cache that cleans both, as the CPU just
-                    // wrote them ...
-                    CpuCache cache = kernel.cpu().cache();
-                    if (!cache.coherent()) {
-                        cache.clean(src.physicalAddress(), size);
-                        cache.clean(dst.physicalAddress(), size);
-                    }
-                    long srcDevice = addressing.map(src, 0);
-                    long dstDevice = addressing.map(dst, 0);
-                    Descriptor d = Descriptor.memmove(srcDevice + srcOff, dstDevice + dstOff, len);
-                    long t0 = machine.clock().now();
-                    long w0 = System.nanoTime();
-                    OpResult r = driver.execute(d);
-                    wallNs += System.nanoTime() - w0;
-                    long t1 = machine.clock().now();
-                    addressing.unmap(srcDevice);
-                    addressing.unmap(dstDevice);
-                    simulatedNs += t1 - t0;
-                    String status = describe(r);
-                    recorder.slice(ringTrack, "memmove #" + i, t0, t1 - t0, TraceRecorder.args(
-                            "len", len, "src_off", srcOff, "dst_off", dstOff, "status", status));
-
+                    // As dmatest: source DMA_TO_DEVICE, destination DMA_BIDIRECTIONAL ("to force
+                    // writeback/invalidate"); a mapping error is a failure of its own.
+                    long srcDevice = dma.mapSingle(dmaDevice, src.physicalAddress(), size, DmaDirection.TO_DEVICE, NO_ATTRS);
+                    long dstDevice = dma.mapSingle(dmaDevice, dst.physicalAddress(), size, DmaDirection.BIDIRECTIONAL, NO_ATTRS);
                     String failure = null;
-                    if (!r.isSuccess()) {
-                        failure = "completion error status: " + status;
+                    if (dma.mappingError(dmaDevice, srcDevice) || dma.mappingError(dmaDevice, dstDevice)) {
+                        failure = dma.mappingError(dmaDevice, srcDevice) ? "src mapping error" : "dst mapping error";
                     } else {
-                        bytesCopied += len;
+                        Descriptor d = Descriptor.memmove(srcDevice + srcOff, dstDevice + dstOff, len);
+                        long t0 = machine.clock().now();
+                        long w0 = System.nanoTime();
+                        OpResult r = driver.execute(d);
+                        wallNs += System.nanoTime() - w0;
+                        long t1 = machine.clock().now();
+                        simulatedNs += t1 - t0;
+                        String status = describe(r);
+                        recorder.slice(ringTrack, "memmove #" + i, t0, t1 - t0, TraceRecorder.args(
+                                "len", len, "src_off", srcOff, "dst_off", dstOff, "status", status));
+                        if (!r.isSuccess()) {
+                            failure = "completion error status: " + status;
+                        } else {
+                            bytesCopied += len;
+                        }
                     }
-                    // ... and unmapping dst (BIDIRECTIONAL) invalidates it, so the CPU reads memory.
-                    if (!cache.coherent()) {
-                        cache.invalidate(dst.physicalAddress(), size);
+                    if (!dma.mappingError(dmaDevice, srcDevice)) {
+                        dma.unmapSingle(dmaDevice, srcDevice, size, DmaDirection.TO_DEVICE, NO_ATTRS);
+                    }
+                    if (!dma.mappingError(dmaDevice, dstDevice)) {
+                        dma.unmapSingle(dmaDevice, dstDevice, size, DmaDirection.BIDIRECTIONAL, NO_ATTRS);
                     }
                     kernel.cpu().read(src.physicalAddress(), srcImage, 0, size);
                     kernel.cpu().read(dst.physicalAddress(), dstImage, 0, size);
