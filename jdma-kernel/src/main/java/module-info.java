@@ -1,9 +1,10 @@
 /**
- * The OS DMA subsystem. Reads the machine only through {@code org.jdma.machine}'s exported,
- * OS-visible packages: it cannot reach the bus, the memory map or device internals.
+ * The OS DMA subsystem. Sees the machine only through the platform API ({@code org.jdma.platform})
+ * and the shared datasheets ({@code org.jdma.spec.*}): it cannot reach the bus, the memory map or
+ * device internals.
  */
 module org.jdma.kernel {
-    requires transitive org.jdma.machine;
+    requires transitive org.jdma.platform;
     exports org.jdma.kernel;
     exports org.jdma.kernel.acpi;
     exports org.jdma.kernel.mm;

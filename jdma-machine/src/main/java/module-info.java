@@ -1,23 +1,23 @@
 /**
- * The emulated machine. Exports to everyone what an OS may see (the platform, CPU, clock,
- * interrupts, firmware, PCI identity, the CPU cache's maintenance interface, device datasheets);
- * the bus, memory map, register-file and device internals are exported only to the command line
- * tool, which assembles machines and reports on them.
+ * The emulated machine: the hardware behind {@link org.jdma.platform.Platform}. Knows nothing of
+ * any OS. Everything here is exported only to the tools that assemble machines and report on
+ * their internals (the command line tool); an OS sees the machine through
+ * {@code org.jdma.platform} alone.
  */
 module org.jdma.machine {
+    requires transitive org.jdma.platform;
     exports org.jdma.machine;
-    exports org.jdma.machine.time;
-    exports org.jdma.machine.irq;
-    exports org.jdma.machine.firmware;
-    exports org.jdma.machine.firmware.acpi;
-    exports org.jdma.machine.pci;
+    exports org.jdma.machine.bus;
     exports org.jdma.machine.cache;
+    exports org.jdma.machine.cpu;
+    exports org.jdma.machine.dev;
     exports org.jdma.machine.dev.memcpy;
+    exports org.jdma.machine.dev.rogue;
+    exports org.jdma.machine.firmware.acpi;
     exports org.jdma.machine.iommu.vtd;
-    exports org.jdma.machine.bus to org.jdma.cli;
-    exports org.jdma.machine.memory to org.jdma.cli;
-    exports org.jdma.machine.mmio to org.jdma.cli;
-    exports org.jdma.machine.dev to org.jdma.cli;
-    exports org.jdma.machine.dev.rogue to org.jdma.cli;
-    exports org.jdma.machine.iommu.vtd.hw to org.jdma.cli;
+    exports org.jdma.machine.irq;
+    exports org.jdma.machine.memory;
+    exports org.jdma.machine.mmio;
+    exports org.jdma.machine.pci;
+    exports org.jdma.machine.time;
 }

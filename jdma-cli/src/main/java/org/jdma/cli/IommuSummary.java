@@ -11,10 +11,10 @@ import org.jdma.kernel.acpi.DmarParser;
 import org.jdma.kernel.acpi.DmarTable;
 import org.jdma.kernel.acpi.RemappingStructure.Drhd;
 import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
-import org.jdma.machine.Cpu;
-import org.jdma.machine.Platform;
-import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
-import org.jdma.machine.iommu.vtd.VtdRegisterLayout;
+import org.jdma.platform.Cpu;
+import org.jdma.platform.Platform;
+import org.jdma.spec.vtd.VtdCapabilityLayout;
+import org.jdma.spec.vtd.VtdRegisterLayout;
 
 /**
  * Prints what an OS learns about DMA remapping before it programs anything: the firmware's DMAR

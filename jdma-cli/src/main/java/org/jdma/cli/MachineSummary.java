@@ -1,12 +1,12 @@
 package org.jdma.cli;
 
 import java.io.PrintWriter;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.dev.memcpy.CopyEngine;
-import org.jdma.machine.dev.memcpy.CopyEngineRegisters;
-import org.jdma.machine.firmware.MemoryMapEntry;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.spec.memcpy.CopyEngineRegisters;
+import org.jdma.platform.MemoryMapEntry;
+import org.jdma.platform.pci.PciFunction;
 
 /** Prints what an OS learns about a machine: memory map, PCI functions, copy-engine capabilities. */
 final class MachineSummary {

@@ -36,7 +36,7 @@ import org.jdma.kernel.Kernel;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.iommu.vtd.FlushQueue;
-import org.jdma.machine.iommu.vtd.hw.VtdUnit;
+import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.time.TraceRecorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

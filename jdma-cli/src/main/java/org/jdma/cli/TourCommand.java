@@ -22,7 +22,7 @@ import org.jdma.kernel.mm.FrameStats;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.iommu.vtd.hw.VtdUnit;
+import org.jdma.machine.iommu.vtd.VtdUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -194,7 +194,7 @@ public final class TourCommand implements Callable<Integer> {
         OpResult r = operation.get();
         long dt = machine.clock().now() - t0;
         String detail = switch (r) {
-            case OpResult.Completed c when c.completion().descriptor().opcode() == org.jdma.machine.dev.memcpy.Opcode.COMPARE
+            case OpResult.Completed c when c.completion().descriptor().opcode() == org.jdma.spec.memcpy.Opcode.COMPARE
                     && c.completion().isSuccess() -> c.completion().differs()
                     ? "SUCCESS: buffers differ at byte " + c.completion().bytesCompleted()
                     : "SUCCESS: buffers are equal";

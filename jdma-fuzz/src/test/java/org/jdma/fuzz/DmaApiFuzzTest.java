@@ -18,7 +18,7 @@ import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * The DMA-mapping API's error contract under fuzzing: any sequence of calls with any arguments,

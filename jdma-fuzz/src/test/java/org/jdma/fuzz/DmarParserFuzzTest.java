@@ -7,8 +7,8 @@ import org.jdma.kernel.acpi.DmarParseException;
 import org.jdma.kernel.acpi.DmarParser;
 import org.jdma.kernel.acpi.DmarProblem;
 import org.jdma.kernel.acpi.DmarTable;
-import org.jdma.machine.firmware.acpi.AcpiHeaderLayout;
-import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.spec.acpi.AcpiHeaderLayout;
+import org.jdma.spec.acpi.DmarLayout;
 
 /**
  * The DMAR parser's one-exception contract under coverage-guided fuzzing: for any bytes,

@@ -5,14 +5,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.bus.FaultReason;
-import org.jdma.machine.iommu.vtd.VtdRegisterLayout;
-import org.jdma.machine.iommu.vtd.hw.VtdUnit;
+import org.jdma.spec.vtd.VtdRegisterLayout;
+import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.memory.RamRegion;
 
 /**

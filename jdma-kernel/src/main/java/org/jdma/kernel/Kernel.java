@@ -15,9 +15,9 @@ import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
-import org.jdma.machine.Cpu;
-import org.jdma.machine.Platform;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.Cpu;
+import org.jdma.platform.Platform;
+import org.jdma.platform.pci.PciFunction;
 
 /**
  * The kernel's boot sequence, as far as DMA needs it: read the firmware memory map, put its RAM

@@ -16,29 +16,32 @@ import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.cache.WriteBackCache;
+import org.jdma.machine.cpu.MachineCpu;
 import org.jdma.machine.dev.Device;
 import org.jdma.machine.dev.DeviceContext;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.machine.dev.rogue.RogueDevice;
-import org.jdma.machine.firmware.MemoryMapEntry;
+import org.jdma.platform.MemoryMapEntry;
 import org.jdma.machine.firmware.acpi.DmarDescription;
-import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.machine.firmware.acpi.DmarTableBuilder;
-import org.jdma.machine.iommu.vtd.VtdRegisterLayout;
-import org.jdma.machine.iommu.vtd.hw.DrhdCoverage;
-import org.jdma.machine.iommu.vtd.hw.VtdUnit;
+import org.jdma.spec.vtd.VtdRegisterLayout;
+import org.jdma.machine.iommu.vtd.DrhdCoverage;
+import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.irq.InterruptController;
-import org.jdma.machine.irq.Interrupts;
-import org.jdma.machine.irq.MsiMessageLayout;
+import org.jdma.platform.irq.Interrupts;
+import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.machine.memory.AnonymousMemory;
 import org.jdma.machine.memory.MmioWindow;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.pci.PciFunction;
 import org.jdma.machine.pci.PciTopology;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
+import org.jdma.platform.Clock;
+import org.jdma.platform.Platform;
 
 /**
  * An assembled machine: RAM, CPU cache, event kernel, interrupt controller, devices and PCI
@@ -63,7 +66,7 @@ public final class Machine implements Platform, AutoCloseable {
     private final EventKernel kernel;
     private final PhysicalMemory memory = new PhysicalMemory();
     private final CpuCache cache;
-    private final Cpu cpu;
+    private final MachineCpu cpu;
     private final InterruptController interrupts;
     private final List<BusMonitor> monitors = new CopyOnWriteArrayList<>();
     private final List<Device> devices = new ArrayList<>();
@@ -91,7 +94,7 @@ public final class Machine implements Platform, AutoCloseable {
             this.cache = config.cache().coherent()
                     ? new CoherentCache(memory, config.cache().lineSize())
                     : new WriteBackCache(memory, config.cache(), kernel.random().split());
-            this.cpu = new Cpu(memory, cache, kernel, config.mmioAccessNs());
+            this.cpu = new MachineCpu(memory, cache, kernel, config.mmioAccessNs());
             this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
             for (int i = 0; i < config.copyEngines(); i++) {
                 String name = "memcpy" + i;
@@ -272,7 +275,7 @@ public final class Machine implements Platform, AutoCloseable {
     public void addBusMonitor(BusMonitor m) { monitors.add(m); }
     public void removeBusMonitor(BusMonitor m) { monitors.remove(m); }
 
-    @Override public Cpu cpu() { return cpu; }
+    @Override public MachineCpu cpu() { return cpu; }
     @Override public Clock clock() { return clock; }
     @Override public Interrupts interrupts() { return interrupts; }
 

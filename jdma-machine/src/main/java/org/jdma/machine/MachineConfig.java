@@ -6,10 +6,10 @@ import org.jdma.machine.bus.BusTiming;
 import org.jdma.machine.cache.CacheConfig;
 import org.jdma.machine.dev.memcpy.CopyEngineConfig;
 import org.jdma.machine.firmware.acpi.DmarDescription;
-import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.machine.iommu.vtd.VtdConfig;
-import org.jdma.machine.pci.PciFunction;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.platform.pci.PciFunction;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * Everything that shapes a machine, in one record. Sizes in bytes, times in nanoseconds.

@@ -10,16 +10,16 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.jdma.machine.MachineConfig.Bridge;
-import org.jdma.machine.firmware.MemoryMapEntry;
-import org.jdma.machine.firmware.MemoryMapEntry.Type;
+import org.jdma.platform.MemoryMapEntry;
+import org.jdma.platform.MemoryMapEntry.Type;
 import org.jdma.machine.firmware.acpi.DmarDescription;
 import org.jdma.machine.firmware.acpi.DmarDescription.RemappingUnit;
 import org.jdma.machine.firmware.acpi.DmarDescription.ReservedMemoryRegion;
-import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.pci.PciFunction;
 import org.jdma.machine.pci.PciPath;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
 
 /** The firmware's side of the machine: PCI bridges, the DMAR it publishes, and what it reserves. */

@@ -10,11 +10,12 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdma.machine.bus.DmaPort;
-import org.jdma.machine.firmware.MemoryMapEntry;
-import org.jdma.machine.irq.MsiMessage;
+import org.jdma.platform.MemoryMapEntry;
+import org.jdma.platform.irq.MsiMessage;
 import org.jdma.machine.memory.RamRegion;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
+import org.jdma.platform.Clock;
 
 class MachineTest {
 

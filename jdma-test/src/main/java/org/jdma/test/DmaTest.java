@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * what the test needs as parameters: {@link DmaTestEnvironment}, {@link org.jdma.kernel.dma.DmaApi}
  * (the checked one), {@link org.jdma.kernel.dma.DmaDevice} (the copy engine, attached, with the
  * mask asked for), {@link org.jdma.kernel.dma.debug.DmaDebug}, {@link org.jdma.machine.Machine},
- * {@link org.jdma.machine.Platform}, {@link org.jdma.machine.Cpu},
+ * {@link org.jdma.platform.Platform}, {@link org.jdma.platform.Cpu},
  * {@link org.jdma.kernel.Kernel}, {@link org.jdma.kernel.dma.DmaMappingLayer},
  * {@link org.jdma.kernel.drivers.memcpy.CopyEngineDriver}, {@link org.jdma.kernel.iommu.IommuSubsystem}.
  *

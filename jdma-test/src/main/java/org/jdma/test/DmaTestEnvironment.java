@@ -11,11 +11,11 @@ import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.iommu.IommuMode;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cache.CacheConfig;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.pci.PciFunction;
 
 /**
  * One test's world, built from a {@link DmaTest}: a machine with one copy engine, a booted kernel

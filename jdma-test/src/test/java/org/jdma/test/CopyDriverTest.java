@@ -18,7 +18,7 @@ import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.engine.DmaMask;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.dma.DmaMappingLayer;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.junit.jupiter.api.Test;
 
 /** How a driver author uses {@link DmaTest}: a copy through the copy engine, done right, on both kinds of machine. */

@@ -21,7 +21,7 @@ import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.engine.DmaMask;
 import org.jdma.kernel.iommu.IommuMode;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineExecutionResults;

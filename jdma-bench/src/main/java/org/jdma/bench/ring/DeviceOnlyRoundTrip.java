@@ -3,13 +3,13 @@ package org.jdma.bench.ring;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
-import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
-import org.jdma.machine.dev.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
 import org.jdma.machine.dev.memcpy.CopyEngine;
-import org.jdma.machine.dev.memcpy.CopyEngineRegisters;
-import org.jdma.machine.dev.memcpy.Opcode;
+import org.jdma.spec.memcpy.CopyEngineRegisters;
+import org.jdma.spec.memcpy.Opcode;
 
 /**
  * The copy engine's threaded mode driven by the least driver that works: descriptors written

@@ -2,9 +2,9 @@ package org.jdma.bench.ring;
 
 import org.jdma.kernel.engine.RingDevice;
 import org.jdma.kernel.engine.RingLayout;
-import org.jdma.machine.Cpu;
-import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
+import org.jdma.platform.Cpu;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CompletionStatus;
 
 /**
  * A stand-in device that completes every descriptor the moment the doorbell rings, on the ringing

@@ -16,9 +16,9 @@ import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.rogue.RogueDevice;
 import org.jdma.machine.firmware.acpi.DmarDescription;
-import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * One machine under attack: the default machine plus one rogue device, with a DMAR that also

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.machine.dev.rogue.RogueDevice;

@@ -2,8 +2,8 @@ package org.jdma.cli.attack;
 
 import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.DmaResult;
-import org.jdma.machine.iommu.vtd.VtdFaultReason;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.vtd.VtdFaultReason;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * One DMA fault as a report line: who, where, which way, why. Built from the kernel's fault record

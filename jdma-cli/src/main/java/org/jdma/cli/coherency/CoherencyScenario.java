@@ -7,7 +7,7 @@ import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.debug.DmaDebugCategory;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.jdma.machine.cache.CacheConfig;
 
 /**

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.Platform;
-import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.platform.Platform;
+import org.jdma.spec.acpi.DmarLayout;
 
 /**
  * A DMAR table's bytes and where they came from (the banner and error messages name it).

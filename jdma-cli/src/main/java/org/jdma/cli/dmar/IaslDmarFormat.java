@@ -4,16 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jdma.kernel.acpi.DeviceScopeType;
 import org.jdma.kernel.acpi.DmarProblem;
-import org.jdma.machine.firmware.acpi.AcpiHeaderLayout;
-import org.jdma.machine.firmware.acpi.AnddLayout;
-import org.jdma.machine.firmware.acpi.AtsrLayout;
-import org.jdma.machine.firmware.acpi.DeviceScopeLayout;
-import org.jdma.machine.firmware.acpi.DmarLayout;
-import org.jdma.machine.firmware.acpi.DrhdLayout;
-import org.jdma.machine.firmware.acpi.RhsaLayout;
-import org.jdma.machine.firmware.acpi.RmrrLayout;
-import org.jdma.machine.firmware.acpi.SatcLayout;
-import org.jdma.machine.firmware.acpi.SidpLayout;
+import org.jdma.spec.acpi.AcpiHeaderLayout;
+import org.jdma.spec.acpi.AnddLayout;
+import org.jdma.spec.acpi.AtsrLayout;
+import org.jdma.spec.acpi.DeviceScopeLayout;
+import org.jdma.spec.acpi.DmarLayout;
+import org.jdma.spec.acpi.DrhdLayout;
+import org.jdma.spec.acpi.RhsaLayout;
+import org.jdma.spec.acpi.RmrrLayout;
+import org.jdma.spec.acpi.SatcLayout;
+import org.jdma.spec.acpi.SidpLayout;
 
 /**
  * A DMAR table's bytes as ACPICA's disassembler prints them ({@code iasl -d}, Debian's version

@@ -11,8 +11,8 @@ import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.FaultReason;
-import org.jdma.machine.iommu.vtd.VtdFaultReason;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.vtd.VtdFaultReason;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
 
 class AttackSuiteTest {

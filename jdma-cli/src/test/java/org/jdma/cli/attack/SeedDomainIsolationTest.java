@@ -9,7 +9,7 @@ import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.seed.IommuController;
 import org.jdma.machine.bus.FaultReason;
 import org.jdma.machine.dev.rogue.RogueDevice;
-import org.jdma.machine.iommu.vtd.VtdFaultReason;
+import org.jdma.spec.vtd.VtdFaultReason;
 import org.junit.jupiter.api.Test;
 
 /** Checklist row 50 on the seed-000 facade: a device attached to domain A cannot use an IOVA mapped only in domain B. */

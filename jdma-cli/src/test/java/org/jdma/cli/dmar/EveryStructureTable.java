@@ -10,7 +10,7 @@ import static org.jdma.cli.dmar.DmarBytes.satc;
 import static org.jdma.cli.dmar.DmarBytes.scope;
 import static org.jdma.cli.dmar.DmarBytes.sidp;
 
-import org.jdma.machine.firmware.acpi.DeviceScopeLayout;
+import org.jdma.spec.acpi.DeviceScopeLayout;
 
 /**
  * A hand-built DMAR table with every structure type and every device scope type: multi-hop PCI

@@ -19,7 +19,7 @@ import org.jdma.kernel.acpi.DmarParser;
 import org.jdma.kernel.acpi.DmarTable;
 import org.jdma.kernel.acpi.PciPathEntry;
 import org.jdma.kernel.acpi.RemappingStructure;
-import org.jdma.machine.firmware.acpi.DeviceScopeLayout;
+import org.jdma.spec.acpi.DeviceScopeLayout;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -13,9 +13,9 @@ import java.util.SplittableRandom;
 import org.jdma.cli.dmar.IaslDmarFormat.Field;
 import org.jdma.cli.dmar.IaslDmarFormat.Line;
 import org.jdma.cli.dmar.IaslDmarFormat.Note;
-import org.jdma.machine.firmware.acpi.AcpiHeaderLayout;
-import org.jdma.machine.firmware.acpi.DeviceScopeLayout;
-import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.spec.acpi.AcpiHeaderLayout;
+import org.jdma.spec.acpi.DeviceScopeLayout;
+import org.jdma.spec.acpi.DmarLayout;
 import org.junit.jupiter.api.Test;
 
 class IaslDmarFormatTest {

@@ -9,13 +9,13 @@ import org.jdma.kernel.acpi.DeviceScope;
 import org.jdma.kernel.acpi.DmarTable;
 import org.jdma.kernel.acpi.PciPathEntry;
 import org.jdma.kernel.acpi.RemappingStructure;
-import org.jdma.machine.firmware.acpi.AcpiHeaderLayout;
-import org.jdma.machine.firmware.acpi.AtsrLayout;
-import org.jdma.machine.firmware.acpi.DeviceScopeLayout;
-import org.jdma.machine.firmware.acpi.DmarLayout;
-import org.jdma.machine.firmware.acpi.DrhdLayout;
-import org.jdma.machine.firmware.acpi.SatcLayout;
-import org.jdma.machine.firmware.acpi.SidpLayout;
+import org.jdma.spec.acpi.AcpiHeaderLayout;
+import org.jdma.spec.acpi.AtsrLayout;
+import org.jdma.spec.acpi.DeviceScopeLayout;
+import org.jdma.spec.acpi.DmarLayout;
+import org.jdma.spec.acpi.DrhdLayout;
+import org.jdma.spec.acpi.SatcLayout;
+import org.jdma.spec.acpi.SidpLayout;
 
 /**
  * Valid DMAR tables drawn from a seeded random source: their bytes (written by {@link DmarBytes})

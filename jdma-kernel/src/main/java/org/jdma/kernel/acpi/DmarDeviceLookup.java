@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdma.kernel.acpi.RemappingStructure.Drhd;
 import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
-import org.jdma.machine.Platform;
-import org.jdma.machine.pci.PciFunction;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.platform.Platform;
+import org.jdma.platform.pci.PciFunction;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * Which remapping unit (DRHD) translates a PCI function's DMA, and which reserved memory regions

@@ -1,7 +1,7 @@
 package org.jdma.kernel.api;
 
 import java.lang.foreign.MemorySegment;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /** CPU copies between two physical ranges (bounce buffers), through the cache like any CPU access. */
 final class CpuCopy {

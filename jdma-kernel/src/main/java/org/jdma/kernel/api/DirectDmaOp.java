@@ -12,7 +12,7 @@ import org.jdma.kernel.engine.DmaMask;
 import org.jdma.kernel.engine.DmaMemory;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.OutOfFramesException;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * A {@link DmaOp} straight over the kernel's {@link DmaMemory}, with no mapping layer: Linux's

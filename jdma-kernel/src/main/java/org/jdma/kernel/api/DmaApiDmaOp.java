@@ -11,7 +11,7 @@ import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * The seed-004 API over the kernel's DMA-mapping layer: a {@link DmaOp} for one device, so the

@@ -6,7 +6,7 @@ import org.jdma.kernel.dma.DmaDirection;
 
 /**
  * What a {@link DmaOp} hands back for memory a device may use: where the CPU reaches it
- * ({@code cpuAddr}, a physical address the kernel reaches through {@link org.jdma.machine.Cpu}),
+ * ({@code cpuAddr}, a physical address the kernel reaches through {@link org.jdma.platform.Cpu}),
  * what the device is told ({@code dmaAddr}), and the layout. Seed 004's {@code DmaHandle}
  * (coherent allocations) and {@code DmaMapHandle} (streaming mappings), as one sealed type so a
  * {@link DmaOp} can sync each kind its own way.

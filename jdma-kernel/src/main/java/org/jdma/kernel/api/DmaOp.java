@@ -2,7 +2,7 @@ package org.jdma.kernel.api;
 
 import java.util.Optional;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * The platform under the seed-004 API (Rust {@code trait DmaOp}, the "OSAL"): where DMA memory

@@ -7,7 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * How values of {@code T} sit in DMA memory: their {@link MemoryLayout} (size and natural

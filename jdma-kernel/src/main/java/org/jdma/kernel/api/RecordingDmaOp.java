@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * A {@link DmaOp} that records every call it passes to another one, in order: the test double of

@@ -1,6 +1,6 @@
 package org.jdma.kernel.dma;
 
-import org.jdma.machine.cache.CpuCache;
+import org.jdma.platform.CacheMaintenance;
 
 /**
  * Cache maintenance for streaming DMA on a non-coherent machine, as Linux arm64 does it
@@ -19,9 +19,9 @@ import org.jdma.machine.cache.CpuCache;
  */
 final class CacheSync {
 
-    private final CpuCache cache;
+    private final CacheMaintenance cache;
 
-    CacheSync(CpuCache cache) {
+    CacheSync(CacheMaintenance cache) {
         this.cache = cache;
     }
 
@@ -29,7 +29,7 @@ final class CacheSync {
         return cache.coherent();
     }
 
-    CpuCache cache() {
+    CacheMaintenance cache() {
         return cache;
     }
 

@@ -1,7 +1,7 @@
 package org.jdma.kernel.dma;
 
 import java.util.Objects;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * A device as the mapping layer sees it (the DMA part of Linux {@code struct device}): its name

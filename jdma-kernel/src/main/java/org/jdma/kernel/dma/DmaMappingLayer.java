@@ -15,8 +15,8 @@ import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.kernel.mm.PhysicalRange;
-import org.jdma.machine.Cpu;
-import org.jdma.machine.cache.CpuCache;
+import org.jdma.platform.Cpu;
+import org.jdma.platform.CacheMaintenance;
 
 /**
  * The kernel's DMA-mapping layer (Linux {@code kernel/dma/mapping.c} with its backends): every
@@ -60,7 +60,7 @@ public final class DmaMappingLayer implements DmaApi {
      * coherent) goes to {@code maintenance}; copies and zeroing still go through the CPU. Tests
      * use this to record or to pose as a non-coherent cache.
      */
-    public DmaMappingLayer(DmaMemory memory, CpuCache maintenance, Optional<Iommu> iommu, MappingOptions options) {
+    public DmaMappingLayer(DmaMemory memory, CacheMaintenance maintenance, Optional<Iommu> iommu, MappingOptions options) {
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(maintenance, "maintenance");
         this.iommu = Objects.requireNonNull(iommu, "iommu");

@@ -5,8 +5,8 @@ import org.jdma.kernel.dma.swiotlb.Swiotlb;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.OutOfFramesException;
 import org.jdma.kernel.mm.Zone;
-import org.jdma.machine.Cpu;
-import org.jdma.machine.cache.MemoryType;
+import org.jdma.platform.Cpu;
+import org.jdma.platform.MemoryType;
 
 /** What every backend shares: the CPU (copies, zeroing), cache maintenance, frames, the bounce pool, warnings. */
 record LayerContext(Cpu cpu, CacheSync sync, FrameAllocator frames, Swiotlb swiotlb, Consumer<String> warnings) {

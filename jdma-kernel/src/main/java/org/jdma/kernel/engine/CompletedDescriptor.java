@@ -1,6 +1,6 @@
 package org.jdma.kernel.engine;
 
-import org.jdma.machine.dev.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CompletionStatus;
 
 /**
  * A descriptor the device has finished, with what its completion record said.

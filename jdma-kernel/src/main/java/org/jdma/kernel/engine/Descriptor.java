@@ -1,8 +1,8 @@
 package org.jdma.kernel.engine;
 
 import java.util.Objects;
-import org.jdma.machine.dev.memcpy.CopyDescriptorLayout;
-import org.jdma.machine.dev.memcpy.Opcode;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.Opcode;
 
 /**
  * One unit of DMA work as the kernel describes it, before it is encoded into the device's

@@ -2,10 +2,10 @@ package org.jdma.kernel.engine;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
-import org.jdma.machine.dev.memcpy.CopyDescriptorLayout;
-import org.jdma.machine.dev.memcpy.Opcode;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.Opcode;
 
 /**
  * Encodes a {@link Descriptor} into the copy engine's 64-byte descriptor and decodes the 32-byte

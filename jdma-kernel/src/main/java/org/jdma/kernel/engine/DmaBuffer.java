@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdma.kernel.mm.FrameAllocator;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * A physically contiguous DMA buffer: a block of frames from the frame allocator (seed 000's

@@ -10,10 +10,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jdma.kernel.mm.FrameAllocator;
-import org.jdma.machine.Cpu;
-import org.jdma.machine.cache.MemoryType;
-import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
+import org.jdma.platform.Cpu;
+import org.jdma.platform.MemoryType;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CompletionStatus;
 
 /**
  * Seed 000's DMA engine: a descriptor ring shared with a device, in DMA memory, in the device's

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jdma.kernel.mm.FrameAllocator;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * Where DMA buffers come from: contiguous frames from a {@link FrameAllocator}, reached by the CPU

@@ -1,7 +1,7 @@
 package org.jdma.kernel.engine;
 
-import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
-import org.jdma.machine.dev.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
 
 /**
  * Where a descriptor ring of {@code N} slots keeps its parts inside its one block of DMA memory

@@ -1,7 +1,7 @@
 package org.jdma.kernel.iommu;
 
 import java.util.Optional;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /** The kernel's IOMMU subsystem as the mapping layer needs it: which domain serves a device. */
 public interface Iommu {

@@ -1,8 +1,8 @@
 package org.jdma.kernel.iommu;
 
 import java.util.Optional;
-import org.jdma.machine.iommu.vtd.VtdFaultReason;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.vtd.VtdFaultReason;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * One DMA remapping fault as the fault handler read it from a fault recording register.

@@ -19,10 +19,10 @@ import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.mm.FrameAllocator;
-import org.jdma.machine.Platform;
-import org.jdma.machine.firmware.MemoryMapEntry;
-import org.jdma.machine.pci.PciFunction;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.platform.Platform;
+import org.jdma.platform.MemoryMapEntry;
+import org.jdma.platform.pci.PciFunction;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * The kernel's IOMMU subsystem (Linux {@code intel_iommu_init} + the IOMMU core's default domains):

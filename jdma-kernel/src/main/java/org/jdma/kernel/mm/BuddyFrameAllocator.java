@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import org.jdma.machine.firmware.MemoryMapEntry;
+import org.jdma.platform.MemoryMapEntry;
 
 /**
  * A binary buddy allocator of 4 KiB frames over the firmware memory map, in the style of Linux's

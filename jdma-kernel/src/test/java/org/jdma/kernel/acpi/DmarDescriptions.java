@@ -17,9 +17,9 @@ import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
 import org.jdma.kernel.acpi.RemappingStructure.Satc;
 import org.jdma.kernel.acpi.RemappingStructure.Sidp;
 import org.jdma.kernel.acpi.RemappingStructure.Unknown;
-import org.jdma.machine.firmware.acpi.AcpiHeaderLayout;
+import org.jdma.spec.acpi.AcpiHeaderLayout;
 import org.jdma.machine.firmware.acpi.AcpiTableIds;
-import org.jdma.machine.firmware.acpi.DeviceScopeLayout;
+import org.jdma.spec.acpi.DeviceScopeLayout;
 import org.jdma.machine.firmware.acpi.DmarDescription;
 import org.jdma.machine.firmware.acpi.DmarDescription.NamespaceDevice;
 import org.jdma.machine.firmware.acpi.DmarDescription.RemappingUnit;
@@ -30,13 +30,13 @@ import org.jdma.machine.firmware.acpi.DmarDescription.SocDeviceProperties;
 import org.jdma.machine.firmware.acpi.DmarDescription.Structure;
 import org.jdma.machine.firmware.acpi.DmarDescription.UnitAffinity;
 import org.jdma.machine.firmware.acpi.DmarDescription.UnknownStructure;
-import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.machine.firmware.acpi.DmarTableBuilder;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.pci.PciFunction;
 import org.jdma.machine.pci.PciPath;
 import org.jdma.machine.pci.PciTopology;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * Test support for the firmware ↔ kernel round trip: maps the firmware's {@link DmarDescription}

@@ -10,8 +10,8 @@ import org.jdma.kernel.acpi.RemappingStructure.Drhd;
 import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.pci.PciFunction;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.platform.pci.PciFunction;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
 
 /** Device → unit and device → RMRR lookup over DmarTables built by hand (no parser needed). */

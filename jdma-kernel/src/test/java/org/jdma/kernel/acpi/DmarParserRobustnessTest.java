@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.jdma.machine.firmware.acpi.AcpiHeaderLayout;
-import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.spec.acpi.AcpiHeaderLayout;
+import org.jdma.spec.acpi.DmarLayout;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -12,14 +12,14 @@ import org.jdma.kernel.acpi.RemappingStructure.Rhsa;
 import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
 import org.jdma.kernel.acpi.RemappingStructure.Unknown;
 import org.jdma.kernel.acpi.TestTables.Scope;
-import org.jdma.machine.firmware.acpi.AnddLayout;
-import org.jdma.machine.firmware.acpi.AtsrLayout;
-import org.jdma.machine.firmware.acpi.DeviceScopeLayout;
-import org.jdma.machine.firmware.acpi.DmarLayout;
-import org.jdma.machine.firmware.acpi.RhsaLayout;
-import org.jdma.machine.firmware.acpi.RmrrLayout;
-import org.jdma.machine.firmware.acpi.SatcLayout;
-import org.jdma.machine.firmware.acpi.SidpLayout;
+import org.jdma.spec.acpi.AnddLayout;
+import org.jdma.spec.acpi.AtsrLayout;
+import org.jdma.spec.acpi.DeviceScopeLayout;
+import org.jdma.spec.acpi.DmarLayout;
+import org.jdma.spec.acpi.RhsaLayout;
+import org.jdma.spec.acpi.RmrrLayout;
+import org.jdma.spec.acpi.SatcLayout;
+import org.jdma.spec.acpi.SidpLayout;
 import org.junit.jupiter.api.Test;
 
 /** Well-formed tables: every field of every structure and scope type reads back as written. */

@@ -10,8 +10,8 @@ import org.jdma.kernel.acpi.RemappingStructure.Satc;
 import org.jdma.kernel.acpi.RemappingStructure.Sidp;
 import org.jdma.kernel.acpi.RemappingStructure.Unknown;
 import org.jdma.kernel.acpi.TestTables.Scope;
-import org.jdma.machine.firmware.acpi.AcpiHeaderLayout;
-import org.jdma.machine.firmware.acpi.DeviceScopeLayout;
+import org.jdma.spec.acpi.AcpiHeaderLayout;
+import org.jdma.spec.acpi.DeviceScopeLayout;
 
 /**
  * A well-formed table with every structure type (0-6 and an unknown 7), every device scope type

@@ -19,7 +19,7 @@ import org.jdma.kernel.dma.ScatterList;
 import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.kernel.engine.DmaMask;
 import org.jdma.kernel.engine.DmaMemory;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

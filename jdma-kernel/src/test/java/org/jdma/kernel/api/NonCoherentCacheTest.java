@@ -15,7 +15,7 @@ import org.jdma.kernel.engine.DmaMemory;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.machine.cache.CacheConfig;
-import org.jdma.machine.cache.CacheObserver;
+import org.jdma.platform.CacheObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +60,7 @@ class NonCoherentCacheTest {
         SeedBounceBugOp(DirectDmaOp inner) { this.inner = inner; }
 
         @Override public int pageSize() { return inner.pageSize(); }
-        @Override public org.jdma.machine.Cpu cpu() { return inner.cpu(); }
+        @Override public org.jdma.platform.Cpu cpu() { return inner.cpu(); }
         @Override public DmaHandle.Mapped mapSingle(long m, long a, long s, long al, DmaDirection d) throws DmaException { return inner.mapSingle(m, a, s, al, d); }
         @Override public void unmapSingle(DmaHandle.Mapped h) { inner.unmapSingle(h); }
         @Override public java.util.Optional<DmaHandle.Coherent> allocCoherent(long m, DmaLayout l) { return inner.allocCoherent(m, l); }

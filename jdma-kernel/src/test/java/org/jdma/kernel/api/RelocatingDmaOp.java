@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * Test double (seed 004's {@code MaskedDma}): real memory from another op, but every handle claims

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.iommu.IommuDomain;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /** Devices → fake domains. */
 final class FakeIommu implements Iommu {

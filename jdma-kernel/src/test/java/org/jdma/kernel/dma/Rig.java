@@ -7,9 +7,9 @@ import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.kernel.testing.TestMachines;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * A small machine (64 MiB below 4 GiB, 64 MiB above), its frame allocator, a recording cache

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
-import org.jdma.machine.dev.memcpy.CopyDescriptorLayout;
-import org.jdma.machine.dev.memcpy.Opcode;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.Opcode;
 import org.junit.jupiter.api.Test;
 
 class DescriptorCodecTest {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.jdma.machine.dev.memcpy.Opcode;
+import org.jdma.spec.memcpy.Opcode;
 import org.junit.jupiter.api.Test;
 
 class DescriptorTest {

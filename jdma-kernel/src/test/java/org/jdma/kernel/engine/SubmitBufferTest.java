@@ -10,7 +10,7 @@ import java.util.List;
 import org.jdma.kernel.testing.SoftwareRingDevice;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
-import org.jdma.machine.dev.memcpy.Opcode;
+import org.jdma.spec.memcpy.Opcode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

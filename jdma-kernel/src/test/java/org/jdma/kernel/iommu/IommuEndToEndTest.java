@@ -14,9 +14,9 @@ import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
-import org.jdma.machine.iommu.vtd.VtdFaultReason;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.memcpy.CompletionStatus;
+import org.jdma.spec.vtd.VtdFaultReason;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -15,10 +15,10 @@ import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
-import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
+import org.jdma.spec.memcpy.CompletionStatus;
+import org.jdma.spec.vtd.VtdCapabilityLayout;
 import org.jdma.machine.iommu.vtd.VtdConfig;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
 
 /**

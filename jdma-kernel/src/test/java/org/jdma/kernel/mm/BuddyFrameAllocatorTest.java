@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.firmware.MemoryMapEntry;
+import org.jdma.platform.MemoryMapEntry;
 import org.junit.jupiter.api.Test;
 
 class BuddyFrameAllocatorTest {

@@ -7,9 +7,9 @@ import java.util.function.ToIntFunction;
 import org.jdma.kernel.engine.DescriptorCodec;
 import org.jdma.kernel.engine.RingDevice;
 import org.jdma.kernel.engine.RingLayout;
-import org.jdma.machine.Cpu;
-import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
+import org.jdma.platform.Cpu;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CompletionStatus;
 
 /**
  * Test-only ring consumer for the ring's contract tests: reads descriptors from ring memory in the

@@ -1,6 +1,6 @@
 package org.jdma.machine.bus;
 
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * Turns a bus address into a physical address for one requester. The identity translator is used

@@ -1,6 +1,6 @@
 package org.jdma.machine.bus;
 
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * Watches every DMA a port completes, in the order the device issued them. Tests use it to prove

@@ -9,10 +9,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.irq.InterruptController;
-import org.jdma.machine.irq.MsiMessageLayout;
+import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * A device's only path to memory. Every request is translated (identity, or the IOMMU unit that

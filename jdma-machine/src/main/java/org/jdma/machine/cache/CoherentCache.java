@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
+import org.jdma.platform.CacheObserver;
 
 /**
  * A coherent cache: every load and store reaches RAM directly, so maintenance operations have

@@ -2,22 +2,19 @@ package org.jdma.machine.cache;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import org.jdma.platform.CacheMaintenance;
 
 /**
- * The CPU's data cache in front of RAM. Addresses are physical; callers (the {@code Cpu}) have
+ * The CPU's data cache in front of RAM, as the machine models it: the maintenance an OS sees
+ * ({@link CacheMaintenance}) plus the loads and stores the CPU makes through it and the snoop hooks
+ * the bus calls. Addresses are physical; callers (the {@code Cpu}) have
  * already checked that the range is RAM.
  *
  * <p>Ordering: plain loads and stores are for data. {@code storeIntRelease}/{@code loadIntAcquire}
  * (and the long forms) are for words that another agent polls (ring indices, completion status)
  * when devices run on their own threads.
  */
-public interface CpuCache {
-
-    /** True when device accesses snoop this cache (x86); false when software must maintain it (arm64). */
-    boolean coherent();
-
-    /** Cache line size in bytes (a power of two). */
-    int lineSize();
+public interface CpuCache extends CacheMaintenance {
 
     byte loadByte(long phys);
 
@@ -64,14 +61,8 @@ public interface CpuCache {
     /** Stores {@code value} into every byte of [phys, phys + length). */
     void fill(long phys, long length, byte value);
 
-    /** Writes dirty lines of the range back to RAM; lines stay valid. */
-    void clean(long phys, long length);
 
-    /** Drops the range's lines without writing them back. */
-    void invalidate(long phys, long length);
 
-    /** Writes back, then drops, the range's lines. */
-    void cleanInvalidate(long phys, long length);
 
     /** Called by the bus before a device reads [phys, phys + length) of RAM. */
     void snoopDeviceRead(long phys, long length);
@@ -79,21 +70,6 @@ public interface CpuCache {
     /** Called by the bus after a device wrote [phys, phys + length) of RAM. */
     void snoopDeviceWrite(long phys, long length);
 
-    /**
-     * Sets the memory type of [phys, phys + length) (whole lines). Making a range UNCACHED first
-     * cleans and invalidates its lines. A coherent cache accepts and ignores it: uncached and
-     * cached accesses look the same there.
-     */
-    default void memoryType(long phys, long length, MemoryType type) { }
 
-    /**
-     * The memory type CPU accesses to {@code phys} use, as set by {@link #memoryType}. A coherent
-     * cache answers WRITE_BACK everywhere (it ignores the setting).
-     */
-    default MemoryType memoryTypeAt(long phys) { return MemoryType.WRITE_BACK; }
 
-    /** Adds an observer (debug tools). */
-    default void addObserver(CacheObserver observer) { }
-
-    default void removeObserver(CacheObserver observer) { }
 }

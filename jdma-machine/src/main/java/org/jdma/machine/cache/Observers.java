@@ -2,6 +2,7 @@ package org.jdma.machine.cache;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.jdma.platform.CacheObserver;
 
 /**
  * The observers of one cache, as an array swapped on change (copy on write), so that the hot

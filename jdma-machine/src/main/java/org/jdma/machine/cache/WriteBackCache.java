@@ -11,6 +11,8 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
+import org.jdma.platform.CacheObserver;
+import org.jdma.platform.MemoryType;
 
 /**
  * A non-coherent, write-back, write-allocate CPU data cache (arm64-like). Device DMA goes to RAM

@@ -1,7 +1,7 @@
 package org.jdma.machine.dev;
 
 import org.jdma.machine.mmio.MmioHandler;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.pci.PciFunction;
 
 /** A device plugged into the machine. */
 public interface Device {

@@ -1,7 +1,7 @@
 package org.jdma.machine.dev;
 
 import org.jdma.machine.bus.DmaPort;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 import org.jdma.machine.time.EventKernel;
 
 /** What the machine hands a device when it is plugged in. */

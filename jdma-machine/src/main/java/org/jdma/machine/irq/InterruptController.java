@@ -1,9 +1,13 @@
 package org.jdma.machine.irq;
 
 import java.util.Arrays;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
+import org.jdma.platform.irq.InterruptHandler;
+import org.jdma.platform.irq.Interrupts;
+import org.jdma.platform.irq.MsiMessage;
+import org.jdma.spec.msi.MsiMessageLayout;
 
 /**
  * Receives MSI writes from the bus and dispatches handlers in event order after

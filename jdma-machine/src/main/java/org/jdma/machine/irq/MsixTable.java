@@ -3,6 +3,7 @@ package org.jdma.machine.irq;
 import java.util.Arrays;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
+import org.jdma.spec.pci.MsixTableLayout;
 
 /**
  * A device's MSI-X table and Pending Bit Array (PCI Local Bus Specification 3.0 §6.8.2; layout in

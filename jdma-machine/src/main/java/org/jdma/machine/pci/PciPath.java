@@ -1,6 +1,7 @@
 package org.jdma.machine.pci;
 
 import java.util.List;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * The route from a bus down to one PCI function, written the way VT-d device scopes write it

@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.jdma.machine.Cpu;
+import org.jdma.machine.cpu.MachineCpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
@@ -21,6 +21,8 @@ import org.jdma.machine.bus.DmaResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.jdma.platform.CacheObserver;
+import org.jdma.platform.MemoryType;
 
 /**
  * Behaviour of the non-coherent cache as a driver meets it: a device reads and writes RAM, the
@@ -119,7 +121,7 @@ class WriteBackCacheTest {
     @Test
     void shouldOverwriteDeviceDataWhenADirtyLineIsEvicted() {
         try (Machine m = machine(TINY)) {
-            Cpu cpu = m.cpu();
+            MachineCpu cpu = m.cpu();
             cpu.write64(BUF, 0x1111_1111_1111_1111L); // dirty line, rest of it zeros
             deviceWrite(m, BUF, filled(64, 0x77)); // the device owns the line now, in RAM
             assertArrayEquals(filled(64, 0x77), ram(m, BUF, 64));
@@ -227,7 +229,7 @@ class WriteBackCacheTest {
     @Test
     void shouldEvictTheLeastRecentlyUsedWayOfASet() {
         try (Machine m = machine(TINY)) {
-            Cpu cpu = m.cpu();
+            MachineCpu cpu = m.cpu();
             long a = BUF;
             long b = BUF + SET_STRIDE;
             long c = BUF + 2 * SET_STRIDE;
@@ -245,7 +247,7 @@ class WriteBackCacheTest {
     @Test
     void shouldCleanWholeLinesOf128Bytes() {
         try (Machine m = machine(CacheConfig.nonCoherent(128))) {
-            Cpu cpu = m.cpu();
+            MachineCpu cpu = m.cpu();
             cpu.write8(BUF, 1);
             cpu.write8(BUF + 127, 2);
             cpu.write8(BUF + 128, 3);
@@ -260,7 +262,7 @@ class WriteBackCacheTest {
     @Test
     void shouldReadAndWriteValuesThatCrossALine() {
         try (Machine m = machine(TINY)) {
-            Cpu cpu = m.cpu();
+            MachineCpu cpu = m.cpu();
             cpu.write64(BUF + 60, 0x0102_0304_0506_0708L);
             cpu.write32(BUF + 126, 0xA1B2_C3D4);
             cpu.write16(BUF + 191, 0xBEEF);
@@ -276,7 +278,7 @@ class WriteBackCacheTest {
     @Test
     void shouldReportEveryLineEventInOrder() {
         try (Machine m = machine(TINY)) {
-            Cpu cpu = m.cpu();
+            MachineCpu cpu = m.cpu();
             List<String> events = record(cpu.cache());
             cpu.write32(BUF, 1); // miss, allocate
             cpu.read32(BUF); // hit
@@ -345,7 +347,7 @@ class WriteBackCacheTest {
     @Test
     void shouldPollThroughTheCacheWithAcquireAndPublishWithRelease() {
         try (Machine m = machine(CacheConfig.nonCoherent(64))) {
-            Cpu cpu = m.cpu();
+            MachineCpu cpu = m.cpu();
             deviceWrite(m, BUF, new byte[] {7, 0, 0, 0});
             assertEquals(7, cpu.read32Acquire(BUF), "a miss acquires the word from RAM");
             deviceWrite(m, BUF, new byte[] {9, 0, 0, 0});
@@ -409,7 +411,7 @@ class WriteBackCacheTest {
     void shouldMakeAnInvalidateBeforeDmaAloneInsufficientWhenLinesAreRefilled() {
         long seed = 42;
         try (Machine m = machine(CacheConfig.nonCoherent(64).withSpeculativeRefillRate(1.0), seed)) {
-            Cpu cpu = m.cpu();
+            MachineCpu cpu = m.cpu();
             CpuCache c = cpu.cache();
             List<Long> refilled = new ArrayList<>();
             c.addObserver(new CacheObserver() {
@@ -449,7 +451,7 @@ class WriteBackCacheTest {
         long seed = System.nanoTime();
         var random = new java.util.SplittableRandom(seed);
         try (Machine m = machine(new CacheConfig(false, 64, 1024, 2, refillRate), seed)) {
-            Cpu cpu = m.cpu();
+            MachineCpu cpu = m.cpu();
             int span = 8192;
             byte[] model = new byte[span];
             MemorySegment ms = MemorySegment.ofArray(model);

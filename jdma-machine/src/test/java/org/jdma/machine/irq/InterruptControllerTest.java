@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 import org.jdma.machine.time.EventKernel;
 import org.junit.jupiter.api.Test;
+import org.jdma.platform.irq.MsiMessage;
+import org.jdma.spec.msi.MsiMessageLayout;
 
 class InterruptControllerTest {
 

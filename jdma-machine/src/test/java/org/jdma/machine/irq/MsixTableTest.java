@@ -1,6 +1,6 @@
 package org.jdma.machine.irq;
 
-import static org.jdma.machine.irq.MsixTableLayout.*;
+import static org.jdma.spec.pci.MsixTableLayout.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +12,7 @@ import org.jdma.machine.MachineConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jdma.platform.irq.MsiMessage;
 
 /** MSI-X table and PBA per PCI Local Bus Spec 3.0 §6.8.2, sending through a real machine's bus. */
 class MsixTableTest {

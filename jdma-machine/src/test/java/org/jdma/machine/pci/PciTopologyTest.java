@@ -13,6 +13,8 @@ import org.jdma.machine.pci.PciPath.Hop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.jdma.platform.pci.PciFunction;
+import org.jdma.spec.pci.RequesterId;
 
 class PciTopologyTest {
 

@@ -7,7 +7,7 @@ import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.irq.InterruptController;
 import org.jdma.machine.memory.PhysicalMemory;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 import org.jdma.machine.time.EventKernel;
 
 /**

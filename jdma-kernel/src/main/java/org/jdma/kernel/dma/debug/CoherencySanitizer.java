@@ -2,7 +2,7 @@ package org.jdma.kernel.dma.debug;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.jdma.machine.cache.CacheObserver;
+import org.jdma.platform.CacheObserver;
 
 /**
  * The coherency sanitizer: what Linux cannot check, because it does not see the CPU's loads and

@@ -23,9 +23,9 @@ import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.ScatterList;
-import org.jdma.machine.Platform;
-import org.jdma.machine.cache.CpuCache;
-import org.jdma.machine.firmware.MemoryMapEntry;
+import org.jdma.platform.Platform;
+import org.jdma.platform.CacheMaintenance;
+import org.jdma.platform.MemoryMapEntry;
 
 /**
  * The DMA-API checker: a decorator over any {@link DmaApi} that does what Linux's dma-debug does
@@ -160,7 +160,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     private final List<DmaDebugReport> kept = new ArrayList<>();
     private int cachelineShift = Integer.numberOfTrailingZeros(DEFAULT_LINE_SIZE);
     private CoherencySanitizer sanitizer;
-    private CpuCache sanitizedCache;
+    private CacheMaintenance sanitizedCache;
     private long errorCount;
     private long liveEntries;
     private long maxLiveEntries;
@@ -233,7 +233,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
      * keeps shadow state per line (see {@link CoherencySanitizer}). The cache's line size becomes
      * the overlap tracker's line size. At most one cache per checker.
      */
-    public void attachSanitizer(CpuCache cache) {
+    public void attachSanitizer(CacheMaintenance cache) {
         synchronized (lock) {
             if (sanitizer != null) {
                 throw new IllegalStateException("the sanitizer already watches a cache");
@@ -255,7 +255,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     /** Stops observing the cache. The checker keeps checking API calls. */
     @Override
     public void close() {
-        CpuCache c;
+        CacheMaintenance c;
         CoherencySanitizer s;
         synchronized (lock) {
             c = sanitizedCache;

@@ -12,7 +12,7 @@ import org.jdma.kernel.dma.CoherentBuffer;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.mm.FrameAllocator;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * A pool of small, equal, coherent blocks for one device (Linux {@code mm/dmapool.c},

@@ -9,7 +9,7 @@ import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.OutOfFramesException;
 import org.jdma.kernel.mm.Zone;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * The bounce-buffer pool (Linux {@code kernel/dma/swiotlb.c}): one physically contiguous region

@@ -18,17 +18,15 @@ import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.kernel.engine.DmaEngine;
 import org.jdma.kernel.engine.DmaMemory;
 import org.jdma.kernel.engine.RingDevice;
-import org.jdma.machine.Cpu;
-import org.jdma.machine.Platform;
-import org.jdma.machine.cache.MemoryType;
-import org.jdma.machine.dev.memcpy.CompletionRecordLayout;
-import org.jdma.machine.dev.memcpy.CopyDescriptorLayout;
-import org.jdma.machine.dev.memcpy.CopyEngine;
-import org.jdma.machine.dev.memcpy.CopyEngineConfig;
-import org.jdma.machine.dev.memcpy.CopyEngineRegisters;
-import org.jdma.machine.irq.Interrupts;
-import org.jdma.machine.irq.MsiMessage;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.Cpu;
+import org.jdma.platform.Platform;
+import org.jdma.platform.MemoryType;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.CopyEngineRegisters;
+import org.jdma.platform.irq.Interrupts;
+import org.jdma.platform.irq.MsiMessage;
+import org.jdma.platform.pci.PciFunction;
 
 /**
  * Driver for the machine's copy engine (PCI 8086:0b25), built on a {@link DmaEngine} ring. It
@@ -107,7 +105,7 @@ public final class CopyEngineDriver implements AutoCloseable {
     }
 
     public static boolean isCopyEngine(PciFunction f) {
-        return f.vendorId() == CopyEngine.VENDOR_ID && f.deviceId() == CopyEngine.DEVICE_ID;
+        return f.vendorId() == CopyEngineRegisters.VENDOR_ID && f.deviceId() == CopyEngineRegisters.DEVICE_ID;
     }
 
     /** A driver for the first copy engine on the bus. */
@@ -115,7 +113,7 @@ public final class CopyEngineDriver implements AutoCloseable {
         List<PciFunction> engines = find(platform);
         if (engines.isEmpty()) {
             throw new NoSuchElementException(String.format("no copy engine (%04x:%04x) on the PCI bus",
-                    CopyEngine.VENDOR_ID, CopyEngine.DEVICE_ID));
+                    CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID));
         }
         return new CopyEngineDriver(platform, engines.getFirst(), memory, options);
     }
@@ -128,7 +126,7 @@ public final class CopyEngineDriver implements AutoCloseable {
         List<PciFunction> engines = find(platform);
         if (engines.isEmpty()) {
             throw new NoSuchElementException(String.format("no copy engine (%04x:%04x) on the PCI bus",
-                    CopyEngine.VENDOR_ID, CopyEngine.DEVICE_ID));
+                    CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID));
         }
         return new CopyEngineDriver(platform, engines.getFirst(), memory, options, addressing);
     }
@@ -173,7 +171,7 @@ public final class CopyEngineDriver implements AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         if (!isCopyEngine(function)) {
             throw new IllegalArgumentException(String.format("%s (%04x:%04x) is not a copy engine (%04x:%04x)",
-                    function.name(), function.vendorId(), function.deviceId(), CopyEngine.VENDOR_ID, CopyEngine.DEVICE_ID));
+                    function.name(), function.vendorId(), function.deviceId(), CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID));
         }
         this.cpu = platform.cpu();
         this.bar = function.barBase();
@@ -414,7 +412,7 @@ public final class CopyEngineDriver implements AutoCloseable {
      *
      * @throws IllegalArgumentException when a count is outside 1..size(), a segment is unmapped or
      *         empty, the two lists' totals differ, or the copy needs more than
-     *         {@link CopyEngineConfig#MAX_BATCH_SIZE} pieces
+     *         {@link CopyDescriptorLayout#MAX_BATCH_SIZE} pieces
      */
     public OpResult copySg(ScatterList source, int sourceCount, ScatterList destination, int destinationCount) {
         long[] src = segments(source, sourceCount, "source");
@@ -483,9 +481,9 @@ public final class CopyEngineDriver implements AutoCloseable {
                 dof = 0;
             }
         }
-        if (out.size() > CopyEngineConfig.MAX_BATCH_SIZE) {
+        if (out.size() > CopyDescriptorLayout.MAX_BATCH_SIZE) {
             throw new IllegalArgumentException(String.format(
-                    "the copy needs %d pieces; one batch holds at most %d", out.size(), CopyEngineConfig.MAX_BATCH_SIZE));
+                    "the copy needs %d pieces; one batch holds at most %d", out.size(), CopyDescriptorLayout.MAX_BATCH_SIZE));
         }
         return out;
     }

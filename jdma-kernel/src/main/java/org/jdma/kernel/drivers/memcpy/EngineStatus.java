@@ -2,7 +2,7 @@ package org.jdma.kernel.drivers.memcpy;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jdma.machine.dev.memcpy.CopyEngineRegisters;
+import org.jdma.spec.memcpy.CopyEngineRegisters;
 
 /**
  * A snapshot of the copy engine's status registers, as the driver read them over MMIO.

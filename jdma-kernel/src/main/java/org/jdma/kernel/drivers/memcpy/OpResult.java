@@ -2,7 +2,7 @@ package org.jdma.kernel.drivers.memcpy;
 
 import java.util.Optional;
 import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CompletionStatus;
 
 /**
  * What a synchronous copy-engine operation came to. A device-reported error is a result, never an

@@ -6,7 +6,7 @@
  * {@link org.jdma.kernel.dma.ScatterList}s as one device BATCH with one completion.
  *
  * <p>Models what a real driver does and only that: it talks to the device through
- * {@link org.jdma.machine.Platform} (MMIO, RAM, interrupts, the clock). Does not model: more than
+ * {@link org.jdma.platform.Platform} (MMIO, RAM, interrupts, the clock). Does not model: more than
  * one ring per device, IOMMU mappings for the ring, power management.
  *
  * <p>Invariant: a device-reported error (a completion status, a halted engine) reaches the caller

@@ -1,10 +1,10 @@
 package org.jdma.kernel.iommu.seed;
 
-import static org.jdma.machine.iommu.vtd.VtdContextEntryLayout.*;
+import static org.jdma.spec.vtd.VtdContextEntryLayout.*;
 
-import org.jdma.machine.Cpu;
-import org.jdma.machine.iommu.vtd.VtdContextEntryLayout;
-import org.jdma.machine.iommu.vtd.VtdRootEntryLayout;
+import org.jdma.platform.Cpu;
+import org.jdma.spec.vtd.VtdContextEntryLayout;
+import org.jdma.spec.vtd.VtdRootEntryLayout;
 
 /**
  * Seed 003's {@code IommuContextTable} ({@code phys_addr}, {@code bus}: "256 entries per PCI bus,

@@ -15,8 +15,8 @@ import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
-import org.jdma.machine.iommu.vtd.VtdRegisterLayout;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.vtd.VtdRegisterLayout;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * Seed 000's {@code IommuController} ({@code hardware} crate, {@code src/iommu/controller.rs}) as

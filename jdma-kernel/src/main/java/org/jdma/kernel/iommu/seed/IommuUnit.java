@@ -1,6 +1,6 @@
 package org.jdma.kernel.iommu.seed;
 
-import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
+import org.jdma.spec.vtd.VtdCapabilityLayout;
 
 /**
  * Seed 003's {@code IommuUnit}: a remapping unit and the capability registers read from it. The

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.function.LongFunction;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * Seed 003's {@code ScatterGatherList}, with the limits the seed lacked (checklist rows 70 and 71):

@@ -20,9 +20,9 @@ import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
-import org.jdma.machine.firmware.acpi.DmarLayout;
-import org.jdma.machine.iommu.vtd.VtdRegisterLayout;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.acpi.DmarLayout;
+import org.jdma.spec.vtd.VtdRegisterLayout;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * Seed 003's {@code iommu} module (VeridianOS {@code kernel/src/drivers/iommu.rs}) as a thin facade

@@ -3,7 +3,7 @@ package org.jdma.kernel.iommu.vtd;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
-import org.jdma.machine.Clock;
+import org.jdma.platform.Clock;
 
 /**
  * Lazy unmap: a flush queue (Linux {@code iova_fq} in {@code drivers/iommu/dma-iommu.c}). An

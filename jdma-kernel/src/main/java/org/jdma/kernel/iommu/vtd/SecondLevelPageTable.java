@@ -1,6 +1,6 @@
 package org.jdma.kernel.iommu.vtd;
 
-import static org.jdma.machine.iommu.vtd.VtdPageEntryLayout.*;
+import static org.jdma.spec.vtd.VtdPageEntryLayout.*;
 
 import java.util.ArrayList;
 import java.util.HashMap;

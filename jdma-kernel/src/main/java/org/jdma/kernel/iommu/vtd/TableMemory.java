@@ -3,8 +3,8 @@ package org.jdma.kernel.iommu.vtd;
 import java.util.Objects;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.Zone;
-import org.jdma.machine.Cpu;
-import org.jdma.machine.cache.MemoryType;
+import org.jdma.platform.Cpu;
+import org.jdma.platform.MemoryType;
 
 /**
  * The memory that holds a remapping unit's in-memory structures (root and context tables, page

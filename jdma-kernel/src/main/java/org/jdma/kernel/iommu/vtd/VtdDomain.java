@@ -10,11 +10,11 @@ import java.util.Set;
 import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
-import org.jdma.machine.Clock;
-import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
-import org.jdma.machine.iommu.vtd.VtdContextEntryLayout;
-import org.jdma.machine.iommu.vtd.VtdPageEntryLayout;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.platform.Clock;
+import org.jdma.spec.vtd.VtdCapabilityLayout;
+import org.jdma.spec.vtd.VtdContextEntryLayout;
+import org.jdma.spec.vtd.VtdPageEntryLayout;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * A VT-d domain on one remapping unit: a domain id, and for translated domains a

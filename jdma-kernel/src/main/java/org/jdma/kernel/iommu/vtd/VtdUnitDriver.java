@@ -1,6 +1,6 @@
 package org.jdma.kernel.iommu.vtd;
 
-import static org.jdma.machine.iommu.vtd.VtdRegisterLayout.*;
+import static org.jdma.spec.vtd.VtdRegisterLayout.*;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -14,20 +14,20 @@ import java.util.function.BooleanSupplier;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuFaultListener;
 import org.jdma.kernel.mm.FrameAllocator;
-import org.jdma.machine.Cpu;
-import org.jdma.machine.Platform;
-import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
-import org.jdma.machine.iommu.vtd.VtdContextEntryLayout;
-import org.jdma.machine.iommu.vtd.VtdFaultReason;
-import org.jdma.machine.iommu.vtd.VtdFaultRecordLayout;
-import org.jdma.machine.iommu.vtd.VtdInvalidationDescriptorLayout;
-import org.jdma.machine.iommu.vtd.VtdRootEntryLayout;
-import org.jdma.machine.irq.MsiMessage;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.platform.Cpu;
+import org.jdma.platform.Platform;
+import org.jdma.spec.vtd.VtdCapabilityLayout;
+import org.jdma.spec.vtd.VtdContextEntryLayout;
+import org.jdma.spec.vtd.VtdFaultReason;
+import org.jdma.spec.vtd.VtdFaultRecordLayout;
+import org.jdma.spec.vtd.VtdInvalidationDescriptorLayout;
+import org.jdma.spec.vtd.VtdRootEntryLayout;
+import org.jdma.platform.irq.MsiMessage;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * Driver of one DMA remapping unit (one DRHD), in legacy mode, programmed only through its
- * registers ({@link org.jdma.machine.iommu.vtd.VtdRegisterLayout}) and the tables it reads from
+ * registers ({@link org.jdma.spec.vtd.VtdRegisterLayout}) and the tables it reads from
  * memory, following Linux {@code drivers/iommu/intel/} and the VT-d spec:
  *
  * <ol>

@@ -10,7 +10,7 @@ import java.util.Set;
 import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.ScatterList;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.jdma.machine.cache.CpuCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.machine.cache.CacheConfig;
 import org.jdma.machine.cache.CpuCache;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * A small machine (coherent or not), its kernel, the real mapping layer with a 1 MiB bounce pool,

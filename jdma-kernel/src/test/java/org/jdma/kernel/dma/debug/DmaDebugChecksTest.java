@@ -401,7 +401,7 @@ class DmaDebugChecksTest {
 
     @Test
     void shouldNotTrackFailedMappings() {
-        DmaDevice narrow = new DmaDevice("isa0", org.jdma.machine.pci.RequesterId.of(0, 6, 0), false);
+        DmaDevice narrow = new DmaDevice("isa0", org.jdma.spec.pci.RequesterId.of(0, 6, 0), false);
         api.attach(narrow);
         long high = f.kernel.memory().allocate(4096, 4096, org.jdma.kernel.engine.DmaMask.BITS_64).physicalAddress();
         long a = api.mapSingle(narrow, high, 2 << 20, TO, NONE); // beyond the mask and larger than any bounce slot run

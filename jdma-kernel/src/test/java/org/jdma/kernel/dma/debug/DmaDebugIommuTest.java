@@ -21,7 +21,7 @@ import org.jdma.kernel.engine.DmaMask;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.pci.PciFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -21,7 +21,7 @@ import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CompletionStatus;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -12,7 +12,7 @@ import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.kernel.engine.DmaMemory;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.junit.jupiter.api.Test;
 

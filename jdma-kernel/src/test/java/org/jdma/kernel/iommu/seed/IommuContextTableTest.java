@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
 import org.jdma.kernel.iommu.seed.IommuContextTable.ContextEntry;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
-import org.jdma.machine.iommu.vtd.VtdContextEntryLayout;
-import org.jdma.machine.iommu.vtd.VtdRootEntryLayout;
+import org.jdma.spec.vtd.VtdContextEntryLayout;
+import org.jdma.spec.vtd.VtdRootEntryLayout;
 import org.junit.jupiter.api.Test;
 
 /** Checklist row 64: per-bus context table, 256 x 16-byte entries indexed dev*8+fn, fields round-trip. */

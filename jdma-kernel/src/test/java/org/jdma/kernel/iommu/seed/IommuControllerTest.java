@@ -17,8 +17,8 @@ import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
-import org.jdma.machine.iommu.vtd.VtdFaultReason;
+import org.jdma.spec.memcpy.CompletionStatus;
+import org.jdma.spec.vtd.VtdFaultReason;
 import org.junit.jupiter.api.Test;
 
 /** Seed 000's IommuController over the real VT-d driver: checklist rows 40-49 (50 is in the CLI's tests, with the rogue device). */

@@ -6,7 +6,7 @@ import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 
 /** A small machine with one copy engine behind the default DMAR's VT-d unit, booted in a given IOMMU mode. */
 final class SeedIommus implements AutoCloseable {

@@ -18,14 +18,14 @@ import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.dev.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.machine.firmware.acpi.DmarDescription;
-import org.jdma.machine.firmware.acpi.DmarLayout;
+import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
-import org.jdma.machine.iommu.vtd.VtdCapabilityLayout;
+import org.jdma.spec.vtd.VtdCapabilityLayout;
 import org.jdma.machine.iommu.vtd.VtdConfig;
-import org.jdma.machine.iommu.vtd.VtdContextEntryLayout;
-import org.jdma.machine.iommu.vtd.VtdFaultReason;
+import org.jdma.spec.vtd.VtdContextEntryLayout;
+import org.jdma.spec.vtd.VtdFaultReason;
 import org.junit.jupiter.api.Test;
 
 /** Seed 003's iommu module over the real DMAR parser and VT-d driver: checklist rows 33, 34, 51, 55, 58, 60-63, 65-69. */
@@ -115,15 +115,15 @@ class VeridianIommuTest {
             DmarParseException e = assertThrows(DmarParseException.class, () -> VeridianIommu.parseDmar(table));
             assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("checksum"), e.getMessage());
             // The same table handed over by the firmware: init answers false, and is initialised.
-            org.jdma.machine.Platform corrupt = new org.jdma.machine.Platform() {
-                @Override public org.jdma.machine.Cpu cpu() { return m.machine.cpu(); }
-                @Override public org.jdma.machine.Clock clock() { return m.machine.clock(); }
-                @Override public List<org.jdma.machine.firmware.MemoryMapEntry> memoryMap() { return m.machine.memoryMap(); }
-                @Override public List<org.jdma.machine.pci.PciFunction> pciFunctions() { return m.machine.pciFunctions(); }
+            org.jdma.platform.Platform corrupt = new org.jdma.platform.Platform() {
+                @Override public org.jdma.platform.Cpu cpu() { return m.machine.cpu(); }
+                @Override public org.jdma.platform.Clock clock() { return m.machine.clock(); }
+                @Override public List<org.jdma.platform.MemoryMapEntry> memoryMap() { return m.machine.memoryMap(); }
+                @Override public List<org.jdma.platform.pci.PciFunction> pciFunctions() { return m.machine.pciFunctions(); }
                 @Override public Optional<byte[]> acpiTable(String signature) {
                     return "DMAR".equals(signature) ? Optional.of(table.clone()) : m.machine.acpiTable(signature);
                 }
-                @Override public org.jdma.machine.irq.Interrupts interrupts() { return m.machine.interrupts(); }
+                @Override public org.jdma.platform.irq.Interrupts interrupts() { return m.machine.interrupts(); }
             };
             try (org.jdma.kernel.Kernel k = org.jdma.kernel.Kernel.boot(corrupt)) {
                 VeridianIommu v = new VeridianIommu(k, SeedIommus.COPY_ENGINE);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.jdma.machine.Clock;
+import org.jdma.platform.Clock;
 import org.junit.jupiter.api.Test;
 
 class FlushQueueTest {

@@ -1,7 +1,7 @@
 package org.jdma.kernel.iommu.vtd;
 
 import java.util.OptionalLong;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 
 /**
  * An independent second-level walk (VT-d spec §3.7) written from the spec, not from the driver's

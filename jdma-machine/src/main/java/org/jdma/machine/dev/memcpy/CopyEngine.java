@@ -1,8 +1,8 @@
 package org.jdma.machine.dev.memcpy;
 
-import static org.jdma.machine.dev.memcpy.CopyDescriptorLayout.FLAG_CRAV;
-import static org.jdma.machine.dev.memcpy.CopyDescriptorLayout.FLAG_RCI;
-import static org.jdma.machine.dev.memcpy.CopyDescriptorLayout.FLAG_RCR;
+import static org.jdma.spec.memcpy.CopyDescriptorLayout.FLAG_CRAV;
+import static org.jdma.spec.memcpy.CopyDescriptorLayout.FLAG_RCI;
+import static org.jdma.spec.memcpy.CopyDescriptorLayout.FLAG_RCR;
 import static org.jdma.machine.mmio.Access.RO;
 import static org.jdma.machine.mmio.Access.RW;
 import static org.jdma.machine.mmio.Access.RW1C;
@@ -26,9 +26,14 @@ import org.jdma.machine.irq.MsixTable;
 import org.jdma.machine.mmio.MmioHandler;
 import org.jdma.machine.mmio.Register;
 import org.jdma.machine.mmio.RegisterFile;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.pci.PciFunction;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
+import org.jdma.spec.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CopyEngineRegisters;
+import org.jdma.spec.memcpy.Opcode;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
 
 /**
  * The copy engine device: a descriptor ring in memory, a doorbell, DSA descriptors and completion
@@ -91,10 +96,10 @@ import org.jdma.machine.time.TraceRecorder;
  */
 public final class CopyEngine implements Device {
 
-    /** PCI ids: Intel's vendor id; device id of our model; class 0x088000 (system peripheral, other). */
-    public static final int VENDOR_ID = 0x8086;
-    public static final int DEVICE_ID = 0x0B25;
-    public static final int CLASS_CODE = 0x088000;
+    /** PCI ids, as the datasheet gives them. */
+    public static final int VENDOR_ID = CopyEngineRegisters.VENDOR_ID;
+    public static final int DEVICE_ID = CopyEngineRegisters.DEVICE_ID;
+    public static final int CLASS_CODE = CopyEngineRegisters.CLASS_CODE;
 
     /**
      * FETCH_INDEX and COMPLETED are written by one thread at a time (the event thread, or the
@@ -188,11 +193,11 @@ public final class CopyEngine implements Device {
     private final Work work = new Work();
     /** BATCH: the descriptor list as read, and one Work per member. */
     private final MemorySegment batchList =
-            MemorySegment.ofArray(new byte[CopyEngineConfig.MAX_BATCH_SIZE * CopyDescriptorLayout.SIZE]);
+            MemorySegment.ofArray(new byte[CopyDescriptorLayout.MAX_BATCH_SIZE * CopyDescriptorLayout.SIZE]);
     private final Work[] members = newMembers();
 
     private static Work[] newMembers() {
-        Work[] m = new Work[CopyEngineConfig.MAX_BATCH_SIZE];
+        Work[] m = new Work[CopyDescriptorLayout.MAX_BATCH_SIZE];
         for (int i = 0; i < m.length; i++) {
             m[i] = new Work();
         }
@@ -614,7 +619,7 @@ public final class CopyEngine implements Device {
             bad = CompletionStatus.CRA_ALIGN;
         } else if (moves && (size == 0 || size > config.maxTransferSize())) {
             bad = CompletionStatus.XFER_ERANGE;
-        } else if (op == Opcode.BATCH && (size < CopyDescriptorLayout.MIN_BATCH_SIZE || size > CopyEngineConfig.MAX_BATCH_SIZE)) {
+        } else if (op == Opcode.BATCH && (size < CopyDescriptorLayout.MIN_BATCH_SIZE || size > CopyDescriptorLayout.MAX_BATCH_SIZE)) {
             bad = CompletionStatus.DESC_CNT_ERANGE;
         } else if (op == Opcode.BATCH && (src & (CopyDescriptorLayout.DESC_LIST_ALIGN - 1)) != 0) {
             bad = CompletionStatus.DESCLIST_ALIGN;

@@ -1,5 +1,7 @@
 package org.jdma.machine.dev.memcpy;
 
+import org.jdma.spec.memcpy.CopyEngineRegisters;
+
 /**
  * Named parameters of a copy engine.
  *
@@ -15,12 +17,6 @@ package org.jdma.machine.dev.memcpy;
  */
 public record CopyEngineConfig(long setupLatencyNs, long completionLatencyNs, int maxTransferShift, int alignmentShift,
                                int maxRingShift, int msixEntries) {
-
-    /**
-     * Most descriptors one BATCH may hold (DSA advertises this as GENCAP "maximum batch size"; this
-     * model fixes it and does not advertise it in CAP). Larger counts complete with DESC_CNT_ERANGE.
-     */
-    public static final int MAX_BATCH_SIZE = 64;
 
     public static final CopyEngineConfig DEFAULT = new CopyEngineConfig(120, 40, 31, 0, 16, 16);
 

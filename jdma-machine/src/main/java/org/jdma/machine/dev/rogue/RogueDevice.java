@@ -15,8 +15,8 @@ import org.jdma.machine.dev.DeviceContext;
 import org.jdma.machine.mmio.MmioHandler;
 import org.jdma.machine.mmio.Register;
 import org.jdma.machine.mmio.RegisterFile;
-import org.jdma.machine.pci.PciFunction;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.platform.pci.PciFunction;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * A bus master that reads and writes any bus address it is told to (see the package description).

@@ -1,5 +1,7 @@
 package org.jdma.machine.firmware.acpi;
 
+import org.jdma.spec.acpi.AcpiHeaderLayout;
+
 /**
  * The identifying fields of an ACPI table header (ACPI 6.5 §5.2.6, Table 5.4) that firmware
  * chooses; Signature, Length and Checksum follow from the table itself.

@@ -3,6 +3,8 @@ package org.jdma.machine.firmware.acpi;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import org.jdma.spec.acpi.DmarLayout;
+import org.jdma.spec.acpi.DrhdLayout;
 
 /**
  * What the machine's firmware knows about its DMA remapping and writes into the DMAR table (VT-d

@@ -18,9 +18,19 @@ import org.jdma.machine.firmware.acpi.DmarDescription.SocDeviceProperties;
 import org.jdma.machine.firmware.acpi.DmarDescription.Structure;
 import org.jdma.machine.firmware.acpi.DmarDescription.UnitAffinity;
 import org.jdma.machine.firmware.acpi.DmarDescription.UnknownStructure;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.pci.PciFunction;
 import org.jdma.machine.pci.PciPath;
 import org.jdma.machine.pci.PciTopology;
+import org.jdma.spec.acpi.DeviceScopeLayout;
+import org.jdma.spec.acpi.DmarLayout;
+import org.jdma.spec.acpi.AcpiHeaderLayout;
+import org.jdma.spec.acpi.AnddLayout;
+import org.jdma.spec.acpi.AtsrLayout;
+import org.jdma.spec.acpi.DrhdLayout;
+import org.jdma.spec.acpi.RhsaLayout;
+import org.jdma.spec.acpi.RmrrLayout;
+import org.jdma.spec.acpi.SatcLayout;
+import org.jdma.spec.acpi.SidpLayout;
 
 /**
  * Writes a DMAR table (VT-d spec §8) from a {@link DmarDescription}: every field at the offset its

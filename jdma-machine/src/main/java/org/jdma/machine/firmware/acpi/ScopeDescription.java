@@ -1,7 +1,8 @@
 package org.jdma.machine.firmware.acpi;
 
 import org.jdma.machine.pci.PciPath;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
+import org.jdma.spec.acpi.DeviceScopeLayout;
 
 /**
  * A device scope entry as the firmware describes it before writing it (VT-d spec §8.3.1): either

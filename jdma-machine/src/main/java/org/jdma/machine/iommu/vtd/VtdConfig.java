@@ -1,6 +1,8 @@
 package org.jdma.machine.iommu.vtd;
 
-import static org.jdma.machine.iommu.vtd.VtdCapabilityLayout.*;
+import static org.jdma.spec.vtd.VtdCapabilityLayout.*;
+import org.jdma.spec.vtd.VtdRegisterLayout;
+import org.jdma.spec.vtd.VtdCapabilityLayout;
 
 /**
  * What one remapping unit offers and how fast it is. CAP and ECAP are computed from this record,

@@ -1,16 +1,27 @@
 /**
- * The VT-d datasheet: register offsets and fields, in-memory entry formats, invalidation
- * descriptors, fault reasons, and the capability configuration of a remapping unit, as the Intel
- * "Virtualization Technology for Directed I/O Architecture Specification" (rev 4.x) defines them.
- * Both the machine's remapping hardware ({@code iommu.vtd.hw}) and the kernel's VT-d driver use
- * these classes, so the two agree only on bits, as hardware and OS do.
+ * The VT-d DMA remapping hardware of the machine: one {@link org.jdma.machine.iommu.vtd.VtdUnit}
+ * per DRHD of the firmware's DMAR, at the DRHD's register base, translating the DMA of the
+ * devices its scope covers ({@link org.jdma.machine.iommu.vtd.DrhdCoverage}).
  *
- * <p>Modeled: legacy (non-scalable) mode: root and context tables, second-level paging (3 and 4
- * levels, 2 MiB and 1 GiB superpages), register and queued invalidation, primary fault logging.
- * Not modeled: scalable mode (PASID tables, first-level paging), interrupt remapping, device
- * IOTLBs (ATS), advanced fault logging, protected memory regions, page requests. Their fields are
- * named where a reader needs them (CAP/ECAP bits report them absent).
+ * <p>Models (Intel VT-d spec rev 4.x): the register page (§10.4) with reserved bits reading zero,
+ * read-only bits ignoring writes, write-1-to-clear status and self-clearing command bits; legacy
+ * root/context tables and 3- or 4-level second-level paging with 2 MiB and 1 GiB pages (§3, §9);
+ * a context cache and a set-associative IOTLB that keep stale entries until invalidated;
+ * register-based (CCMD, IOTLB/IVA) and queued invalidation (context-cache, IOTLB, wait with status
+ * write and interrupt, §6.5); primary fault logging with overflow, FPD-qualified faults and the
+ * fault-event interrupt (§7); pass-through contexts (ECAP.PT).
  *
- * <p>Invariant: no class here holds state; each is a set of named constants and pure functions.
+ * <p>Does not model: scalable mode and first-level tables, interrupt remapping, device IOTLBs
+ * (ATS, so fault 0xD "blocked by TT", which only translation requests raise, never occurs),
+ * advanced fault logging (GCMD.SFL is ignored), protected memory regions, page requests, fault
+ * compression, caching of not-present entries under CAP.CM (CM only tells software to invalidate
+ * after making entries present, which is always safe here), paging-structure caches (IVA.IH has
+ * no effect). Commands and queued invalidations complete at the register write that starts them;
+ * their cost is counted, not waited for.
+ *
+ * <p>Invariant: nothing software writes to the registers or into the tables and queue in memory
+ * makes the unit throw: a bad table blocks the request with the spec's fault reason and records
+ * it; a bad descriptor stops the queue with FSTS.IQE. A translation the unit has cached is used
+ * until software invalidates it.
  */
 package org.jdma.machine.iommu.vtd;

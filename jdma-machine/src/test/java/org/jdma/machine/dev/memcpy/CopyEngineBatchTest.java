@@ -1,6 +1,6 @@
 package org.jdma.machine.dev.memcpy;
 
-import static org.jdma.machine.dev.memcpy.CopyEngineRegisters.*;
+import static org.jdma.spec.memcpy.CopyEngineRegisters.*;
 import static org.jdma.machine.dev.memcpy.EngineRig.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,9 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.jdma.machine.iommu.vtd.hw.VtdUnit;
+import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.Opcode;
+import org.jdma.spec.memcpy.CompletionStatus;
 
 /**
  * BATCH (DSA opcode 1): one ring slot names a list of descriptors in memory; the members run in

@@ -1,6 +1,6 @@
 package org.jdma.machine.dev.memcpy;
 
-import static org.jdma.machine.dev.memcpy.CopyEngineRegisters.*;
+import static org.jdma.spec.memcpy.CopyEngineRegisters.*;
 import static org.jdma.machine.dev.memcpy.EngineRig.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,10 +11,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.jdma.machine.irq.MsiMessage;
+import org.jdma.platform.irq.MsiMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.jdma.spec.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.Opcode;
 
 /**
  * Every per-descriptor error status, triggered by a deliberately bad descriptor: the record names
@@ -41,7 +44,7 @@ class CopyEngineErrorsTest {
                 new Case("op-specific 0x3F", CompletionStatus.NOZERO_RESERVE, r -> memmove(SRC, DST, 64, r).setByte(0x3F, 0x80)),
                 new Case("BATCH of 1", CompletionStatus.DESC_CNT_ERANGE, r -> memmove(SRC, DST, 1, r).op(Opcode.BATCH.code(), RECORD_FLAGS)),
                 new Case("BATCH of 65", CompletionStatus.DESC_CNT_ERANGE,
-                        r -> memmove(SRC, DST, CopyEngineConfig.MAX_BATCH_SIZE + 1, r).op(Opcode.BATCH.code(), RECORD_FLAGS)),
+                        r -> memmove(SRC, DST, CopyDescriptorLayout.MAX_BATCH_SIZE + 1, r).op(Opcode.BATCH.code(), RECORD_FLAGS)),
                 new Case("BATCH list +8", CompletionStatus.DESCLIST_ALIGN, r -> memmove(SRC + 8, DST, 2, r).op(Opcode.BATCH.code(), RECORD_FLAGS)),
                 new Case("opcode 0xFF", CompletionStatus.BAD_OPCODE, r -> memmove(SRC, DST, 64, r).op(0xFF, RECORD_FLAGS)),
                 new Case("block on fault", CompletionStatus.INVALID_FLAGS,

@@ -1,6 +1,6 @@
 package org.jdma.machine.dev.memcpy;
 
-import static org.jdma.machine.dev.memcpy.CopyEngineRegisters.*;
+import static org.jdma.spec.memcpy.CopyEngineRegisters.*;
 import static org.jdma.machine.dev.memcpy.EngineRig.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,9 @@ import java.util.List;
 import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.BusTiming;
 import org.junit.jupiter.api.Test;
+import org.jdma.spec.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.Opcode;
 
 /** What each opcode does to memory and what its completion record says; ring lifecycle. */
 class CopyEngineOperationsTest {

@@ -1,6 +1,6 @@
 package org.jdma.machine.dev.memcpy;
 
-import static org.jdma.machine.dev.memcpy.CopyEngineRegisters.*;
+import static org.jdma.spec.memcpy.CopyEngineRegisters.*;
 import static org.jdma.machine.dev.memcpy.EngineRig.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,8 +10,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jdma.machine.bus.Access;
-import org.jdma.machine.irq.MsiMessage;
+import org.jdma.platform.irq.MsiMessage;
 import org.junit.jupiter.api.Test;
+import org.jdma.spec.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.Opcode;
 
 /**
  * The exact sequence of device stores on the bus: data, then the completion record with its status

@@ -1,6 +1,6 @@
 package org.jdma.machine.dev.memcpy;
 
-import static org.jdma.machine.dev.memcpy.CopyEngineRegisters.*;
+import static org.jdma.spec.memcpy.CopyEngineRegisters.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,7 @@ import java.util.List;
 import org.jdma.machine.mmio.Access;
 import org.jdma.machine.mmio.Register;
 import org.junit.jupiter.api.Test;
+import org.jdma.spec.memcpy.CopyEngineRegisters;
 
 /** The register map against the datasheet ({@link CopyEngineRegisters}), row by row, through MMIO. */
 class CopyEngineRegistersTest {

@@ -1,20 +1,21 @@
 package org.jdma.machine.dev.memcpy;
 
 import static org.jdma.machine.dev.memcpy.EngineRig.*;
-import static org.jdma.machine.iommu.vtd.VtdRegisterLayout.*;
+import static org.jdma.spec.vtd.VtdRegisterLayout.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.iommu.vtd.VtdContextEntryLayout;
-import org.jdma.machine.iommu.vtd.VtdFaultReason;
-import org.jdma.machine.iommu.vtd.VtdPageEntryLayout;
-import org.jdma.machine.iommu.vtd.VtdRootEntryLayout;
-import org.jdma.machine.iommu.vtd.hw.VtdUnit;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.vtd.VtdContextEntryLayout;
+import org.jdma.spec.vtd.VtdFaultReason;
+import org.jdma.spec.vtd.VtdPageEntryLayout;
+import org.jdma.spec.vtd.VtdRootEntryLayout;
+import org.jdma.machine.iommu.vtd.VtdUnit;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
+import org.jdma.spec.memcpy.CompletionStatus;
 
 /**
  * The copy engine's every DMA (ring fetch, source, destination, completion record) goes through the

@@ -1,6 +1,6 @@
 package org.jdma.machine.dev.memcpy;
 
-import static org.jdma.machine.dev.memcpy.CopyEngineRegisters.*;
+import static org.jdma.spec.memcpy.CopyEngineRegisters.*;
 import static org.jdma.machine.dev.memcpy.EngineRig.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.jdma.machine.time.TraceRecorder.TraceEvent;
 import org.junit.jupiter.api.Test;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
 
 /** Trace records per descriptor and per ring error; same seed, same workload, same trace. */
 class CopyEngineTraceTest {

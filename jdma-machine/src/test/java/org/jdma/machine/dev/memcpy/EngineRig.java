@@ -1,15 +1,19 @@
 package org.jdma.machine.dev.memcpy;
 
-import static org.jdma.machine.dev.memcpy.CopyEngineRegisters.*;
+import static org.jdma.spec.memcpy.CopyEngineRegisters.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.List;
-import org.jdma.machine.Cpu;
+import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.irq.MsiMessage;
+import org.jdma.platform.irq.MsiMessage;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CompletionStatus;
+import org.jdma.spec.memcpy.CopyDescriptorLayout;
+import org.jdma.spec.memcpy.Opcode;
 
 /**
  * A small machine with one copy engine, driven the way a driver would: descriptors written into

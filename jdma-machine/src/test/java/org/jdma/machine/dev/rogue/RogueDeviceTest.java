@@ -13,10 +13,10 @@ import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.AddressTranslator;
 import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.bus.FaultReason;
-import org.jdma.machine.iommu.vtd.VtdFaultReason;
-import org.jdma.machine.irq.MsiMessage;
-import org.jdma.machine.pci.PciFunction;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.vtd.VtdFaultReason;
+import org.jdma.platform.irq.MsiMessage;
+import org.jdma.platform.pci.PciFunction;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
 
 class RogueDeviceTest {

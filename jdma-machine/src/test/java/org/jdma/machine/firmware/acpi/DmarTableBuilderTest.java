@@ -20,12 +20,15 @@ import org.jdma.machine.firmware.acpi.DmarDescription.SocDeviceProperties;
 import org.jdma.machine.firmware.acpi.DmarDescription.Structure;
 import org.jdma.machine.firmware.acpi.DmarDescription.UnitAffinity;
 import org.jdma.machine.firmware.acpi.DmarDescription.UnknownStructure;
-import org.jdma.machine.pci.PciFunction;
+import org.jdma.platform.pci.PciFunction;
 import org.jdma.machine.pci.PciPath;
 import org.jdma.machine.pci.PciPath.Hop;
 import org.jdma.machine.pci.PciTopology;
-import org.jdma.machine.pci.RequesterId;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
+import org.jdma.spec.acpi.AcpiHeaderLayout;
+import org.jdma.spec.acpi.DeviceScopeLayout;
+import org.jdma.spec.acpi.DmarLayout;
 
 /** Every expected byte here was worked out by hand from VT-d spec §8 (checksum with a calculator). */
 class DmarTableBuilderTest {

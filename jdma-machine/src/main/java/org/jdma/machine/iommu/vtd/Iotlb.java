@@ -1,0 +1,153 @@
+package org.jdma.machine.iommu.vtd;
+
+import org.jdma.spec.vtd.VtdPageEntryLayout;
+
+/**
+ * The unit's IOTLB: a set-associative cache of leaf translations, tagged by domain id, page number
+ * and page size (4 KiB, 2 MiB or 1 GiB), LRU within a set. An entry keeps the permissions the
+ * walk found (the AND of R and W over every level) and stays usable until an invalidation removes
+ * it, whatever happens to the tables in memory: that is the hardware behaviour software's
+ * invalidation protocol exists for.
+ *
+ * <p>Not thread-safe: the owning {@link VtdUnit} serialises every access.
+ */
+final class Iotlb {
+
+    /** One cached translation of the page [vpn << shift, (vpn + 1) << shift). */
+    static final class Entry {
+        int domainId;
+        long vpn;
+        int shift;
+        long physicalBase;
+        boolean read;
+        boolean write;
+        long lastUse;
+        boolean valid;
+
+        long pageSize() {
+            return 1L << shift;
+        }
+    }
+
+    private final Entry[][] sets;
+    private final int ways;
+    private long tick;
+
+    Iotlb(int entries, int ways) {
+        this.ways = ways;
+        this.sets = new Entry[entries / ways][ways];
+        for (Entry[] set : sets) {
+            for (int w = 0; w < ways; w++) {
+                set[w] = new Entry();
+            }
+        }
+    }
+
+    private Entry[] setFor(int domainId, long vpn, int shift) {
+        long h = (vpn * 0x9E37_79B9_7F4A_7C15L) ^ ((long) domainId << 20) ^ shift;
+        h ^= h >>> 29;
+        return sets[(int) Math.floorMod(h, (long) sets.length)];
+    }
+
+    /** The entry for the page of {@code iova} of size 2^{@code shift} in {@code domainId}, or null. */
+    Entry lookup(int domainId, long iova, int shift) {
+        long vpn = iova >>> shift;
+        for (Entry e : setFor(domainId, vpn, shift)) {
+            if (e.valid && e.domainId == domainId && e.vpn == vpn && e.shift == shift) {
+                e.lastUse = ++tick;
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Caches a translation, evicting the least recently used entry of its set when full. */
+    void insert(int domainId, long iova, int shift, long physicalBase, boolean read, boolean write) {
+        long vpn = iova >>> shift;
+        Entry[] set = setFor(domainId, vpn, shift);
+        Entry victim = set[0];
+        for (Entry e : set) {
+            if (e.valid && e.domainId == domainId && e.vpn == vpn && e.shift == shift) {
+                victim = e; // refresh in place (a re-walk after a permission miss)
+                break;
+            }
+            if (!e.valid) {
+                victim = e;
+                break;
+            }
+            if (e.lastUse < victim.lastUse) {
+                victim = e;
+            }
+        }
+        victim.valid = true;
+        victim.domainId = domainId;
+        victim.vpn = vpn;
+        victim.shift = shift;
+        victim.physicalBase = physicalBase;
+        victim.read = read;
+        victim.write = write;
+        victim.lastUse = ++tick;
+    }
+
+    /** Drops everything; returns how many entries were dropped. */
+    int invalidateAll() {
+        int n = 0;
+        for (Entry[] set : sets) {
+            for (Entry e : set) {
+                n += e.valid ? 1 : 0;
+                e.valid = false;
+            }
+        }
+        return n;
+    }
+
+    /** Drops every entry of {@code domainId}. */
+    int invalidateDomain(int domainId) {
+        int n = 0;
+        for (Entry[] set : sets) {
+            for (Entry e : set) {
+                if (e.valid && e.domainId == domainId) {
+                    e.valid = false;
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Drops every entry of {@code domainId} whose page overlaps [address, address + length). */
+    int invalidateRange(int domainId, long address, long length) {
+        int n = 0;
+        long end = address + length;
+        for (Entry[] set : sets) {
+            for (Entry e : set) {
+                if (e.valid && e.domainId == domainId) {
+                    long base = e.vpn << e.shift;
+                    if (base < end && address < base + e.pageSize()) {
+                        e.valid = false;
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    int size() {
+        int n = 0;
+        for (Entry[] set : sets) {
+            for (Entry e : set) {
+                n += e.valid ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    int ways() {
+        return ways;
+    }
+
+    static int shiftOf(int level) {
+        return VtdPageEntryLayout.indexShift(level);
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * PCI functions as enumeration shows them to the OS.
+ */
+package org.jdma.platform.pci;
