@@ -32,6 +32,7 @@ import org.jdma.machine.irq.InterruptController;
 import org.jdma.platform.irq.Interrupts;
 import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.machine.memory.AnonymousMemory;
+import org.jdma.machine.memory.IoPortSpace;
 import org.jdma.machine.memory.MmioWindow;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
@@ -65,6 +66,7 @@ public final class Machine implements Platform, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final EventKernel kernel;
     private final PhysicalMemory memory = new PhysicalMemory();
+    private final IoPortSpace ioPorts = new IoPortSpace();
     private final CpuCache cache;
     private final MachineCpu cpu;
     private final InterruptController interrupts;
@@ -94,7 +96,7 @@ public final class Machine implements Platform, AutoCloseable {
             this.cache = config.cache().coherent()
                     ? new CoherentCache(memory, config.cache().lineSize())
                     : new WriteBackCache(memory, config.cache(), kernel.random().split());
-            this.cpu = new MachineCpu(memory, cache, kernel, config.mmioAccessNs());
+            this.cpu = new MachineCpu(memory, ioPorts, cache, kernel, config.mmioAccessNs(), MachineCpu.DEFAULT_IO_PORT_ACCESS_NS);
             this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
             for (int i = 0; i < config.copyEngines(); i++) {
                 String name = "memcpy" + i;
@@ -155,6 +157,8 @@ public final class Machine implements Platform, AutoCloseable {
     public TraceRecorder trace() { return kernel.trace(); }
     public PhysicalMemory physicalMemory() { return memory; }
     public InterruptController interruptController() { return interrupts; }
+    /** The I/O port space the CPU's IN and OUT reach. */
+    public IoPortSpace ioPorts() { return ioPorts; }
     public List<Device> devices() { return List.copyOf(devices); }
     public List<DmaPort> dmaPorts() { return List.copyOf(ports); }
     public List<CopyEngine> copyEngines() { return List.copyOf(copyEngines); }
