@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.jdma.machine.bus.BusMonitor;
+import org.jdma.machine.bus.DmaOrigin;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.cache.CpuCache;
@@ -142,7 +143,8 @@ public final class Machine implements Platform, AutoCloseable {
 
     private DeviceContext plugContext(String name, RequesterId rid) {
         long bar = MachineConfig.MMIO_BASE + devices.size() * MachineConfig.BAR_STRIDE;
-        DmaPort port = new DmaPort(name, rid, memory, cache, interrupts, config.busTiming(), kernel::now, monitors);
+        DmaPort port = new DmaPort(name, new DmaOrigin.PciRequester(rid), memory, cache, interrupts, config.busTiming(),
+                kernel::now, monitors);
         ports.add(port);
         return new DeviceContext(name, rid, kernel, port, bar, MachineConfig.BAR_STRIDE);
     }
