@@ -63,8 +63,8 @@ public final class TourCommand implements Callable<Integer> {
             kernel.iommu().addFaultListener(faults::add);
             CopyEngineDriver driver = kernel.copyEngine();
             FrameStats fs = kernel.frames().stats();
-            out.printf("  frame allocator: %,d frames of 4 KiB under management, %,d of them below 4 GiB (zone DMA32)%n",
-                    fs.managedFrames(), kernel.frames().managedFrames(Zone.DMA32));
+            out.printf("  frame allocator: %,d frames of 4 KiB under management, %,d of them below 4 GiB (zones DMA and DMA32)%n",
+                    fs.managedFrames(), kernel.frames().managedFrames(Zone.DMA) + kernel.frames().managedFrames(Zone.DMA32));
             out.println("  VT-d bring-up, in order (root table, invalidation queue, domains and RMRR identity maps; only then TE):");
             kernel.iommu().bootLog().forEach(l -> out.println("    " + l));
             if (kernel.iommu().bootLog().stream().noneMatch(l -> l.contains("RMRR"))) {

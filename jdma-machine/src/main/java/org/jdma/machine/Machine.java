@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.jdma.machine.bus.BusMonitor;
+import org.jdma.machine.bus.DmaOrigin;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.cache.CpuCache;
@@ -29,9 +30,11 @@ import org.jdma.spec.vtd.VtdRegisterLayout;
 import org.jdma.machine.iommu.vtd.DrhdCoverage;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.irq.InterruptController;
+import org.jdma.machine.legacy.LegacyBus;
 import org.jdma.platform.irq.Interrupts;
 import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.machine.memory.AnonymousMemory;
+import org.jdma.machine.memory.IoPortSpace;
 import org.jdma.machine.memory.MmioWindow;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
@@ -65,9 +68,11 @@ public final class Machine implements Platform, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final EventKernel kernel;
     private final PhysicalMemory memory = new PhysicalMemory();
+    private final IoPortSpace ioPorts = new IoPortSpace();
     private final CpuCache cache;
     private final MachineCpu cpu;
     private final InterruptController interrupts;
+    private final LegacyBus legacyBus;
     private final List<BusMonitor> monitors = new CopyOnWriteArrayList<>();
     private final List<Device> devices = new ArrayList<>();
     private final List<DmaPort> ports = new ArrayList<>();
@@ -94,8 +99,9 @@ public final class Machine implements Platform, AutoCloseable {
             this.cache = config.cache().coherent()
                     ? new CoherentCache(memory, config.cache().lineSize())
                     : new WriteBackCache(memory, config.cache(), kernel.random().split());
-            this.cpu = new MachineCpu(memory, cache, kernel, config.mmioAccessNs());
+            this.cpu = new MachineCpu(memory, ioPorts, cache, kernel, config.mmioAccessNs(), MachineCpu.DEFAULT_IO_PORT_ACCESS_NS);
             this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
+            this.legacyBus = new LegacyBus(LegacyBus.LPC_BRIDGE, ioPorts, interrupts, kernel, this::plugDmaPort);
             for (int i = 0; i < config.copyEngines(); i++) {
                 String name = "memcpy" + i;
                 DeviceContext ctx = plugContext(name, RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE + i, 0));
@@ -140,9 +146,30 @@ public final class Machine implements Platform, AutoCloseable {
 
     private DeviceContext plugContext(String name, RequesterId rid) {
         long bar = MachineConfig.MMIO_BASE + devices.size() * MachineConfig.BAR_STRIDE;
-        DmaPort port = new DmaPort(name, rid, memory, cache, interrupts, config.busTiming(), kernel::now, monitors);
-        ports.add(port);
+        DmaPort port = plugDmaPort(name, new DmaOrigin.PciRequester(rid));
         return new DeviceContext(name, rid, kernel, port, bar, MachineConfig.BAR_STRIDE);
+    }
+
+    /**
+     * A DMA port on the machine's bus, covered by the remapping unit whose DMAR scope holds its
+     * requester id when the units already exist (ports made earlier get theirs when they are plugged).
+     */
+    private DmaPort plugDmaPort(String name, DmaOrigin origin) {
+        DmaPort port = new DmaPort(name, origin, memory, cache, interrupts, config.busTiming(), kernel::now, monitors);
+        ports.add(port);
+        coverByRemappingUnit(port);
+        return port;
+    }
+
+    private void coverByRemappingUnit(DmaPort port) {
+        if (remappingUnits.isEmpty() || config.dmar().isEmpty()) {
+            return;
+        }
+        List<DmarDescription.RemappingUnit> drhds = config.dmar().get().structuresOf(DmarDescription.RemappingUnit.class);
+        int i = DrhdCoverage.unitFor(drhds, port.requester(), pciTopology(port.requester().segment()));
+        if (i >= 0) {
+            port.translator(remappingUnits.get(i));
+        }
     }
 
     private void plug(Device d, DeviceContext ctx) {
@@ -155,6 +182,10 @@ public final class Machine implements Platform, AutoCloseable {
     public TraceRecorder trace() { return kernel.trace(); }
     public PhysicalMemory physicalMemory() { return memory; }
     public InterruptController interruptController() { return interrupts; }
+    /** The I/O port space the CPU's IN and OUT reach. */
+    public IoPortSpace ioPorts() { return ioPorts; }
+    /** The legacy (ISA/LPC) bus behind the LPC bridge at 00:1f.0, where legacy devices plug in. */
+    public LegacyBus legacyBus() { return legacyBus; }
     public List<Device> devices() { return List.copyOf(devices); }
     public List<DmaPort> dmaPorts() { return List.copyOf(ports); }
     public List<CopyEngine> copyEngines() { return List.copyOf(copyEngines); }
@@ -208,8 +239,8 @@ public final class Machine implements Platform, AutoCloseable {
     }
 
     /**
-     * One unit per DRHD at its register base; then each DMA port gets the unit that covers its
-     * device (devices must be plugged before this runs).
+     * One unit per DRHD at its register base; then each DMA port made so far gets the unit that
+     * covers its requester id (ports made later, such as legacy DMA channels, get theirs then).
      */
     private void plugRemappingUnits(DmarDescription dmar) {
         List<DmarDescription.RemappingUnit> drhds = dmar.structuresOf(DmarDescription.RemappingUnit.class);
@@ -221,12 +252,7 @@ public final class Machine implements Platform, AutoCloseable {
             memory.addMmio(unit.name(), d.registerBase(), Math.max(d.registerSetSize(), VtdRegisterLayout.REGISTER_SET_SIZE), unit);
             remappingUnits.add(unit);
         }
-        for (DmaPort port : ports) {
-            int i = DrhdCoverage.unitFor(drhds, port.requester(), pciTopology(port.requester().segment()));
-            if (i >= 0) {
-                port.translator(remappingUnits.get(i));
-            }
-        }
+        ports.forEach(this::coverByRemappingUnit);
     }
 
     /** The VT-d units the DMAR describes, in DRHD order (for the command-line tool's reports). */

@@ -16,8 +16,20 @@ import java.lang.foreign.MemorySegment;
  * <p>Memory ordering: plain loads and stores are plain; {@code *Acquire} loads and
  * {@code *Release} stores order as their names say, for memory a device or a device thread
  * shares with the CPU (status bytes written last, doorbell words).
+ *
+ * <p>Port I/O ({@link #in8} ... {@link #out32}) reaches the separate 64 KiB I/O address space of
+ * x86 (Intel SDM Vol. 1 §19.2-19.3): ports {@code 0..}{@link #MAX_IO_PORT}, values little-endian
+ * (a 16-bit access at port {@code p} is port {@code p} in bits 7:0 and {@code p + 1} in bits 15:8).
+ * A port no device claims behaves like an ISA/LPC master abort: reads return all ones, writes are
+ * dropped. Every access, read or write, stalls the CPU for the machine's modeled I/O-cycle cost
+ * (an I/O write is non-posted: the CPU waits for its completion), during which devices may run.
+ * An access whose last byte lies beyond {@link #MAX_IO_PORT} is an
+ * {@link IllegalArgumentException} naming the port: a kernel bug, not device behaviour.
  */
 public interface Cpu {
+
+    /** The highest I/O port: the x86 I/O address space is 2^16 8-bit ports (SDM Vol. 1 §19.2). */
+    int MAX_IO_PORT = 0xFFFF;
 
     /** The CPU data cache: coherency, line size, maintenance, memory types. */
     CacheMaintenance cache();
@@ -70,4 +82,22 @@ public interface Cpu {
 
     /** Sets RAM [phys, phys + length) to {@code value}. */
     void fill(long phys, long length, byte value);
+
+    /** Reads the 8-bit I/O port {@code port} (x86 {@code IN AL, DX}). Returns 0..255. */
+    int in8(int port);
+
+    /** Reads ports {@code port, port + 1} as one 16-bit value, little-endian. Returns 0..0xFFFF. */
+    int in16(int port);
+
+    /** Reads ports {@code port .. port + 3} as one 32-bit value, little-endian. */
+    int in32(int port);
+
+    /** Writes the low 8 bits of {@code value} to I/O port {@code port} (x86 {@code OUT DX, AL}). */
+    void out8(int port, int value);
+
+    /** Writes the low 16 bits of {@code value} to ports {@code port, port + 1}, little-endian. */
+    void out16(int port, int value);
+
+    /** Writes {@code value} to ports {@code port .. port + 3}, little-endian. */
+    void out32(int port, int value);
 }

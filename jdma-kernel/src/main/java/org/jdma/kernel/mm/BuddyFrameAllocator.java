@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import org.jdma.platform.MemoryMapEntry;
 
 /**
@@ -18,10 +19,11 @@ import org.jdma.platform.MemoryMapEntry;
  * {@link #fromMemoryMap} takes the RAM entries of the map, rounded inwards to whole frames, and
  * removes: every frame that a RESERVED entry of the map or a caller's reserved range touches
  * (rounded outwards), and frame 0 (physical address 0 is never handed out, as a real OS keeps the
- * first page; a null physical address then always means "none"). What is left is cut at the 4 GiB
- * zone boundary, so a block never spans two zones: DMA32 requests can only ever get memory below
- * 4 GiB. Each remaining contiguous run of frames is a <em>region</em> with its own metadata, so a
- * hole in the map costs nothing. Blocks are aligned to their own size in physical address space
+ * first page; a null physical address then always means "none"). What is left is cut at the zone
+ * boundaries, 16 MiB and 4 GiB ({@link Zone}), so a block never spans two zones: DMA requests can
+ * only ever get memory below 16 MiB, DMA32 requests below 4 GiB ({@link FrameRanges}). Each
+ * remaining contiguous run of frames is a <em>region</em> with its own metadata, so a hole in the
+ * map costs nothing. Blocks are aligned to their own size in physical address space
  * (a block of order {@code k} starts at a multiple of {@code 4 KiB << k}); an unaligned RAM edge
  * simply yields smaller blocks at that edge.
  *
@@ -50,7 +52,10 @@ import org.jdma.platform.MemoryMapEntry;
  * <h2>Policy and cost</h2>
  * Within a zone the lowest-addressed free block of the smallest sufficient order is taken, which
  * makes the allocator deterministic (same calls, same addresses) and keeps low memory compact. A
- * NORMAL request is served from DMA32 only when NORMAL has no free block of a sufficient order.
+ * request falls back to a lower zone only when its own zone has no free block of a sufficient
+ * order, and tries the lower zones from the top down ({@link Zone#fallbackOrder()}: NORMAL, DMA32,
+ * DMA), so the scarce 16 MiB of zone DMA is the last memory a NORMAL or DMA32 request takes, as
+ * in Linux, where ZONE_DMA is the last entry of every zonelist.
  * Allocate and free cost O(MAX_ORDER × bitmap levels) word operations (a few hundred at most),
  * independent of how much memory is managed.
  *
@@ -94,14 +99,6 @@ public final class BuddyFrameAllocator implements FrameAllocator {
     private static final int STATE_ALLOCATED_HEAD = 0x40;
     private static final int STATE_EVER_ALLOCATED = 0x80;
     private static final int STATE_HEAD = STATE_FREE_HEAD | STATE_ALLOCATED_HEAD;
-
-    /** First frame of zone NORMAL; regions are cut here so that no block spans both zones. */
-    private static final long ZONE_BOUNDARY_PFN = Zone.NORMAL.start() >>> FRAME_SHIFT;
-    /**
-     * Regions are also cut every 2^30 frames (4 TiB) so that per-frame arrays stay indexable by int;
-     * the cut is aligned far above {@link #MAX_ORDER}, so it splits no block that could exist anyway.
-     */
-    private static final long REGION_SPLIT_FRAMES = 1L << 30;
 
     private final Object lock = new Object();
     /** All regions, ascending by first frame. */
@@ -155,102 +152,30 @@ public final class BuddyFrameAllocator implements FrameAllocator {
      *         has no type, or overlaps another RAM entry; or when no frame is left to manage
      */
     public static BuddyFrameAllocator fromMemoryMap(List<MemoryMapEntry> map, PhysicalRange... reserved) {
-        Objects.requireNonNull(map, "map");
-        List<MemoryMapEntry> ram = new ArrayList<>();
-        List<long[]> excluded = new ArrayList<>();
-        excluded.add(new long[] {0, 1}); // frame 0
-        for (int i = 0; i < map.size(); i++) {
-            MemoryMapEntry e = map.get(i);
-            if (e == null || e.type() == null) {
-                throw new IllegalArgumentException("memory map entry " + i + " is null or has no type: " + e);
-            }
-            if (e.base() < 0 || e.length() <= 0 || e.base() + e.length() < 0) {
-                throw new IllegalArgumentException(String.format(
-                        "memory map entry %d (%s at %#x, length %#x) is empty, negative or wraps", i, e.type(), e.base(), e.length()));
-            }
-            switch (e.type()) {
-                case RAM -> ram.add(e);
-                case RESERVED -> excluded.add(outwardFrames(e.base(), e.end()));
-            }
-        }
-        for (PhysicalRange r : reserved) {
-            Objects.requireNonNull(r, "reserved range");
-            excluded.add(outwardFrames(r.base(), r.end()));
-        }
-        ram.sort(Comparator.comparingLong(MemoryMapEntry::base));
-        List<long[]> ranges = new ArrayList<>();
-        for (int i = 0; i < ram.size(); i++) {
-            MemoryMapEntry e = ram.get(i);
-            if (i > 0 && ram.get(i - 1).end() > e.base()) {
-                MemoryMapEntry prev = ram.get(i - 1);
-                throw new IllegalArgumentException(String.format(
-                        "memory map RAM entries overlap: [%#x, %#x) and [%#x, %#x)", prev.base(), prev.end(), e.base(), e.end()));
-            }
-            long start = Math.ceilDiv(e.base(), FRAME_SIZE);
-            long end = e.end() >>> FRAME_SHIFT;
-            if (start < end && !ranges.isEmpty() && ranges.getLast()[1] == start) {
-                ranges.getLast()[1] = end; // adjacent entries are one run of RAM: blocks may span them
-            } else if (start < end) {
-                ranges.add(new long[] {start, end});
-            }
-        }
-        for (long[] x : excluded) {
-            ranges = subtract(ranges, x[0], x[1]);
-        }
-        List<long[]> cut = new ArrayList<>();
-        for (long[] r : ranges) {
-            long start = r[0];
-            while (start < r[1]) {
-                long limit = start < ZONE_BOUNDARY_PFN ? ZONE_BOUNDARY_PFN : (start / REGION_SPLIT_FRAMES + 1) * REGION_SPLIT_FRAMES;
-                long end = Math.min(r[1], limit);
-                cut.add(new long[] {start, end});
-                start = end;
-            }
-        }
-        if (cut.isEmpty()) {
-            throw new IllegalArgumentException("the memory map leaves no RAM frame to manage (RAM entries: " + ram.size()
-                    + ", after removing frame 0 and reserved ranges)");
-        }
-        return new BuddyFrameAllocator(cut);
-    }
-
-    private static long[] outwardFrames(long base, long end) {
-        return new long[] {base >>> FRAME_SHIFT, Math.ceilDiv(end, FRAME_SIZE)};
-    }
-
-    /** Removes frames [xs, xe) from sorted, disjoint frame ranges. */
-    private static List<long[]> subtract(List<long[]> ranges, long xs, long xe) {
-        List<long[]> out = new ArrayList<>(ranges.size() + 1);
-        for (long[] r : ranges) {
-            if (xe <= r[0] || r[1] <= xs) {
-                out.add(r);
-                continue;
-            }
-            if (r[0] < xs) {
-                out.add(new long[] {r[0], xs});
-            }
-            if (xe < r[1]) {
-                out.add(new long[] {xe, r[1]});
-            }
-        }
-        return out;
+        return new BuddyFrameAllocator(FrameRanges.of(map, reserved));
     }
 
     @Override
     public long allocate(int order, Zone zone) {
         checkOrder(order);
         Objects.requireNonNull(zone, "zone");
+        List<Zone> tries = zone.fallbackOrder();
         synchronized (lock) {
-            long pfn = allocateFrom(areas[zone.ordinal()], order);
-            if (pfn < 0 && zone == Zone.NORMAL) {
-                pfn = allocateFrom(areas[Zone.DMA32.ordinal()], order);
+            for (int i = 0; i < tries.size(); i++) {
+                ZoneArea area = areas[tries.get(i).ordinal()];
+                long pfn = allocateFrom(area, order);
+                if (pfn >= 0) {
+                    allocations++;
+                    area.allocations++;
+                    if (i > 0) {
+                        area.fallbackAllocations++;
+                    }
+                    return pfn << FRAME_SHIFT;
+                }
             }
-            if (pfn < 0) {
-                failures++;
-                throw new OutOfFramesException(outOfFramesMessage(order, zone));
-            }
-            allocations++;
-            return pfn << FRAME_SHIFT;
+            failures++;
+            areas[zone.ordinal()].failures++;
+            throw new OutOfFramesException(outOfFramesMessage(order, zone));
         }
     }
 
@@ -306,6 +231,7 @@ public final class BuddyFrameAllocator implements FrameAllocator {
             }
             insertFree(r, area, pfn, k);
             frees++;
+            area.frees++;
         }
     }
 
@@ -352,9 +278,17 @@ public final class BuddyFrameAllocator implements FrameAllocator {
     @Override
     public FrameStats stats() {
         synchronized (lock) {
-            long freeDma32 = areas[Zone.DMA32.ordinal()].freeFrames;
-            return new FrameStats(managedFrames, freeDma32 + areas[Zone.NORMAL.ordinal()].freeFrames, freeDma32,
+            long below4G = areas[Zone.DMA.ordinal()].freeFrames + areas[Zone.DMA32.ordinal()].freeFrames;
+            return new FrameStats(managedFrames, below4G + areas[Zone.NORMAL.ordinal()].freeFrames, below4G,
                     allocations, frees, failures);
+        }
+    }
+
+    @Override
+    public ZoneStats zoneStats(Zone zone) {
+        synchronized (lock) {
+            ZoneArea a = areas[zone.ordinal()];
+            return new ZoneStats(zone, a.managedFrames, a.freeFrames, a.allocations, a.fallbackAllocations, a.frees, a.failures);
         }
     }
 
@@ -398,7 +332,7 @@ public final class BuddyFrameAllocator implements FrameAllocator {
 
     /**
      * The managed ranges, ascending: the memory map's RAM less frame 0 and reserved ranges, cut at
-     * the zone boundary (so two adjacent ranges can appear where a cut was made).
+     * the zone boundaries (so two adjacent ranges appear where RAM crosses 16 MiB or 4 GiB).
      */
     public List<PhysicalRange> managedRanges() {
         return Arrays.stream(regions)
@@ -421,8 +355,11 @@ public final class BuddyFrameAllocator implements FrameAllocator {
     @Override
     public String toString() {
         FrameStats s = stats();
-        return String.format("BuddyFrameAllocator[%d regions, %d frames managed, %d free (%d in DMA32)]",
-                regions.length, s.managedFrames(), s.freeFrames(), s.freeDma32Frames());
+        synchronized (lock) {
+            return String.format("BuddyFrameAllocator[%d regions, %d frames managed, %d free (DMA %d, DMA32 %d, NORMAL %d)]",
+                    regions.length, s.managedFrames(), s.freeFrames(), areas[Zone.DMA.ordinal()].freeFrames,
+                    areas[Zone.DMA32.ordinal()].freeFrames, areas[Zone.NORMAL.ordinal()].freeFrames);
+        }
     }
 
     private long allocateFrom(ZoneArea area, int order) {
@@ -480,12 +417,17 @@ public final class BuddyFrameAllocator implements FrameAllocator {
         return null;
     }
 
+    /** Names the zones a request tried (its own, then those it falls back to) and what they had left. */
     private String outOfFramesMessage(int order, Zone zone) {
-        ZoneArea a = areas[zone.ordinal()];
-        String where = zone == Zone.NORMAL ? "zone NORMAL or DMA32" : "zone " + zone;
-        long free = zone == Zone.NORMAL ? a.freeFrames + areas[Zone.DMA32.ordinal()].freeFrames : a.freeFrames;
-        int largest = zone == Zone.NORMAL ? Math.max(a.largestFreeOrder(), areas[Zone.DMA32.ordinal()].largestFreeOrder())
-                : a.largestFreeOrder();
+        List<Zone> tried = zone.fallbackOrder();
+        String where = tried.size() == 1 ? "zone " + zone
+                : "zones " + tried.stream().map(Zone::name).collect(Collectors.joining(", "));
+        long free = 0;
+        int largest = -1;
+        for (Zone z : tried) {
+            free += areas[z.ordinal()].freeFrames;
+            largest = Math.max(largest, areas[z.ordinal()].largestFreeOrder());
+        }
         return String.format("no free block of order %d (%s) in %s: %d frames free, largest free block order %d",
                 order, sizeOf(order), where, free, largest);
     }
@@ -540,12 +482,19 @@ public final class BuddyFrameAllocator implements FrameAllocator {
         }
     }
 
-    /** Per-zone free counters, kept so that a search skips empty orders without looking at bitmaps. */
+    /**
+     * Per-zone free counters, kept so that a search skips empty orders without looking at bitmaps,
+     * and the zone's statistics.
+     */
     private static final class ZoneArea {
         final Region[] regions;
         final long[] freeBlocks = new long[MAX_ORDER + 1];
         long freeFrames;
         long managedFrames;
+        long allocations;
+        long fallbackAllocations;
+        long frees;
+        long failures;
 
         ZoneArea(Region[] regions) {
             this.regions = regions;

@@ -3,9 +3,11 @@ package org.jdma.kernel.mm;
 /**
  * Allocates physically contiguous runs of 4 KiB frames. Addresses are physical.
  *
- * <p>An allocation of {@code 2^order} frames is aligned to its own size. A request for zone NORMAL
- * may be served from DMA32 when NORMAL has no block large enough (as Linux falls back to lower
- * zones); a request for DMA32 is only ever served below 4 GiB.
+ * <p>An allocation of {@code 2^order} frames is aligned to its own size and lies in one zone. A
+ * request is served from the zone it names or, when that zone has no block large enough, from a
+ * lower zone ({@link Zone#fallbackOrder()}: NORMAL, then DMA32, then DMA), as Linux falls back
+ * along its zonelist; never from a higher zone. A request for DMA32 is therefore only ever served
+ * below 4 GiB, and a request for DMA only below 16 MiB.
  */
 public interface FrameAllocator {
 
@@ -47,5 +49,9 @@ public interface FrameAllocator {
 
     int maxOrder();
 
+    /** Counters of all zones together. */
     FrameStats stats();
+
+    /** Counters of {@code zone} alone. */
+    ZoneStats zoneStats(Zone zone);
 }

@@ -1,13 +1,16 @@
 /**
  * Physical memory management: the buddy frame allocator over the firmware memory map.
  *
- * <p>Models: 4 KiB frames in zones (DMA32 below 4 GiB, NORMAL above), power-of-two contiguous
- * blocks, statistics, and detection of double free and of freeing a frame never allocated. Does
- * not model: virtual memory; kernel code addresses RAM physically (a direct map).
+ * <p>Models: 4 KiB frames in Linux's x86-64 zones (DMA below 16 MiB, DMA32 below 4 GiB, NORMAL
+ * above), allocation that falls back only to lower zones, power-of-two contiguous blocks,
+ * statistics overall and per zone, and detection of double free and of freeing a frame never
+ * allocated. Does not model: virtual memory (kernel code addresses RAM physically, a direct map),
+ * NUMA nodes, per-CPU page lists, watermarks and lowmem reserves.
  *
  * <p>Invariant: a frame is in exactly one state, free (in exactly one free block) or allocated (in
  * exactly one allocated block); free + allocated frames = managed frames. Frame 0, reserved ranges
  * and everything that is not RAM in the firmware map are never managed, so never handed out; no
- * block spans the 4 GiB zone boundary.
+ * block spans a zone boundary (16 MiB, 4 GiB), and no request gets frames from a zone above the
+ * one it named.
  */
 package org.jdma.kernel.mm;

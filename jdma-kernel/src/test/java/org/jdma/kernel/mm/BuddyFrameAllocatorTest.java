@@ -51,11 +51,12 @@ class BuddyFrameAllocatorTest {
         long frames = 4 * GiB / FRAME_SIZE;
         assertEquals(frames - 1, s.managedFrames());
         assertEquals(frames - 1, s.freeFrames());
-        assertEquals(frames / 2 - 1, s.freeDma32Frames());
-        assertEquals(frames / 2 - 1, a.managedFrames(Zone.DMA32));
+        assertEquals(frames / 2 - 1, s.freeDma32Frames(), "everything below 4 GiB: zones DMA and DMA32");
+        assertEquals(16 * MiB / FRAME_SIZE - 1, a.managedFrames(Zone.DMA));
+        assertEquals(frames / 2 - 16 * MiB / FRAME_SIZE, a.managedFrames(Zone.DMA32));
         assertEquals(frames / 2, a.managedFrames(Zone.NORMAL));
-        assertEquals(List.of(new PhysicalRange(FRAME_SIZE, 2 * GiB - FRAME_SIZE), new PhysicalRange(FOUR_GIB, 2 * GiB)),
-                a.managedRanges());
+        assertEquals(List.of(new PhysicalRange(FRAME_SIZE, 16 * MiB - FRAME_SIZE), new PhysicalRange(16 * MiB, 2 * GiB - 16 * MiB),
+                new PhysicalRange(FOUR_GIB, 2 * GiB)), a.managedRanges(), "the low RAM is cut where zone DMA ends");
     }
 
     @Test
@@ -206,21 +207,19 @@ class BuddyFrameAllocatorTest {
     // ---------------------------------------------------------------- allocation
 
     @Test
-    void shouldAlignEveryOrderToItsSizeInBothZones() {
+    void shouldAlignEveryOrderToItsSizeInEveryZone() {
         var a = BuddyFrameAllocator.fromMemoryMap(defaultMap());
         for (Zone zone : Zone.values()) {
-            List<long[]> live = new ArrayList<>();
-            for (int order = 0; order <= a.maxOrder(); order++) {
+            int largest = a.largestFreeOrder(zone); // 11 (8 MiB) in zone DMA, 18 (1 GiB) in the others
+            assertTrue(largest >= 11, zone + " has blocks up to order " + largest);
+            for (int order = 0; order <= largest; order++) {
                 long p = a.allocate(order, zone);
                 long size = (long) FRAME_SIZE << order;
                 assertEquals(0, p % size, "order " + order + " in " + zone + " at " + hex(p));
                 assertEquals(zone, Zone.of(p), "order " + order + " served from the wrong zone at " + hex(p));
                 assertEquals(zone, Zone.of(p + size - 1), "block of order " + order + " crosses the zone boundary");
                 assertNotEquals(0, p);
-                live.add(new long[] {p, order});
-            }
-            for (long[] b : live) {
-                a.free(b[0], (int) b[1]);
+                a.free(p, order);
             }
         }
         assertEquals(a.stats().managedFrames(), a.stats().freeFrames());
@@ -339,7 +338,7 @@ class BuddyFrameAllocatorTest {
             got.add(a.allocate(0, Zone.DMA32));
         }
         var e = assertThrows(OutOfFramesException.class, () -> a.allocate(0, Zone.NORMAL));
-        assertTrue(e.getMessage().contains("order 0") && e.getMessage().contains("NORMAL or DMA32"), e.getMessage());
+        assertTrue(e.getMessage().contains("order 0") && e.getMessage().contains("zones NORMAL, DMA32, DMA"), e.getMessage());
         assertEquals(1, a.stats().failures());
         assertEquals(16, a.stats().allocations());
         a.free(got.get(3), 0);
@@ -363,7 +362,7 @@ class BuddyFrameAllocatorTest {
         assertEquals(List.of(0x10_0000L, 0x10_1000L, 0x10_2000L, 0x10_3000L), List.of(f0, f1, f2, f3));
         a.free(f1, 0);
         a.free(f2, 0);   // f1 and f2 are not buddies: two order-0 blocks
-        assertEquals(2, a.freeBlockCount(Zone.DMA32, 0));
+        assertEquals(2, a.freeBlockCount(Zone.DMA, 0), "1 MiB is in zone DMA; the DMA32 requests fell back to it");
         a.free(f3, 0);   // f2 + f3 -> order 1 at f2
         assertEquals(List.of(new BuddyFrameAllocator.Block(f1, 0), new BuddyFrameAllocator.Block(f2, 1)), a.freeBlocks());
         a.free(f0, 0);   // f0 + f1 -> order 1, + (f2,f3) -> order 2

@@ -15,10 +15,12 @@ import org.jdma.machine.memory.RamRegion;
 import org.jdma.spec.pci.RequesterId;
 
 /**
- * A device's only path to memory. Every request is translated (identity, or the IOMMU unit that
- * covers the device), split at translation boundaries, checked against the address map, snooped
- * against the CPU cache, timed, and reported to bus monitors. Nothing here throws for any address
- * or length: problems come back as a faulted {@link DmaResult}.
+ * A device's only path to memory. Every request carries the requester id of the port's
+ * {@link DmaOrigin} (the device's own, or for a legacy DMA channel its bridge's), is translated
+ * (identity, or the IOMMU unit that covers that requester id), split at translation boundaries,
+ * checked against the address map, snooped against the CPU cache, timed, and reported to bus
+ * monitors. Nothing here throws for any address or length: problems come back as a faulted
+ * {@link DmaResult}.
  *
  * <p>Timing model per request: latency (read or write) + wire time of the cache-line transactions
  * touched + translation cost. Data is moved at the moment of the call (functional model); the
@@ -38,6 +40,8 @@ public final class DmaPort {
     public static final long MAX_REQUEST = 1L << 32;
 
     private final String name;
+    private final DmaOrigin origin;
+    /** {@code origin.requester()}, kept: every translation asks for it. */
     private final RequesterId requester;
     private final PhysicalMemory memory;
     private final CpuCache cache;
@@ -55,15 +59,20 @@ public final class DmaPort {
     private long faults;
     private long msisSent;
 
-    public DmaPort(String name, RequesterId requester, PhysicalMemory memory, CpuCache cache,
+    /**
+     * @param origin who the device is on the bus: a PCI function (its requester id) or a legacy DMA
+     *               channel behind a bridge (the bridge's requester id, which the IOMMU sees)
+     */
+    public DmaPort(String name, DmaOrigin origin, PhysicalMemory memory, CpuCache cache,
                    InterruptController interrupts, BusTiming timing, LongSupplier clock) {
-        this(name, requester, memory, cache, interrupts, timing, clock, new CopyOnWriteArrayList<>());
+        this(name, origin, memory, cache, interrupts, timing, clock, new CopyOnWriteArrayList<>());
     }
 
-    public DmaPort(String name, RequesterId requester, PhysicalMemory memory, CpuCache cache,
+    public DmaPort(String name, DmaOrigin origin, PhysicalMemory memory, CpuCache cache,
                    InterruptController interrupts, BusTiming timing, LongSupplier clock, List<BusMonitor> monitors) {
         this.name = name;
-        this.requester = requester;
+        this.origin = java.util.Objects.requireNonNull(origin, "origin");
+        this.requester = origin.requester();
         this.memory = memory;
         this.cache = cache;
         this.interrupts = interrupts;
@@ -73,6 +82,12 @@ public final class DmaPort {
     }
 
     public String name() { return name; }
+    /** Who the requests come from: a PCI function, or a legacy channel behind a bridge. */
+    public DmaOrigin origin() { return origin; }
+    /**
+     * The requester id the port's requests carry, which an IOMMU translates with: the function's
+     * own, or for a legacy channel the bridge's.
+     */
     public RequesterId requester() { return requester; }
     public BusTiming timing() { return timing; }
     public long bytesRead() { return bytesRead; }
@@ -443,7 +458,7 @@ public final class DmaPort {
         }
         long t = clock.getAsLong();
         for (BusMonitor m : monitors) {
-            m.observed(requester, access, bus, len, msi, ok, t);
+            m.observed(origin, access, bus, len, msi, ok, t);
         }
     }
 }

@@ -3,6 +3,7 @@ package org.jdma.machine.cpu;
 import java.lang.foreign.MemorySegment;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.platform.Cpu;
+import org.jdma.machine.memory.IoPortSpace;
 import org.jdma.machine.memory.MmioWindow;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
@@ -14,25 +15,54 @@ import org.jdma.machine.time.EventKernel;
  * abort: reads return all ones, writes are dropped, and both are counted in {@link #busErrors()}.
  * No access throws for any address.
  *
+ * <p>Port I/O goes to the machine's {@link IoPortSpace}. Each {@code IN} or {@code OUT} stalls the
+ * CPU for {@code ioPortAccessNs} of virtual time, during which devices run: an I/O read waits for
+ * its data, and an I/O write is non-posted (PCIe Base 4.0 §2.4.1: I/O Write Requests need a
+ * completion), so the CPU waits for it too. The stall comes before a read samples the device and
+ * after a write reaches it. Accesses to unclaimed ports read all ones, drop writes, and count as
+ * bus errors like holes in the physical address space.
+ *
  * <p>Bulk operations ({@link #read}, {@link #write}, {@link #fill}) are for RAM only and reject
  * ranges that are not RAM with an {@link IllegalArgumentException} naming the address; that is a
  * bug in the kernel code, not an input the machine must survive.
  */
 public final class MachineCpu implements Cpu {
 
+    /**
+     * Default cost of one port I/O access, ns: about one ISA/LPC I/O cycle. Linux times its
+     * {@code outb} to port 0x80 at about 1 µs (its {@code io_delay=udelay} fallback waits 2 µs as
+     * an upper bound, {@code arch/x86/kernel/io_delay.c}); an LPC I/O cycle is 13 clocks at
+     * 33 MHz plus the bridge's turnaround.
+     */
+    public static final long DEFAULT_IO_PORT_ACCESS_NS = 1_000;
+
     private final PhysicalMemory memory;
+    private final IoPortSpace ioPorts;
     private final CpuCache cache;
     private final EventKernel kernel;
     private final long mmioAccessNs;
+    private final long ioPortAccessNs;
     private long busErrors;
     private long mmioReads;
     private long mmioWrites;
+    private long ioReads;
+    private long ioWrites;
 
-    public MachineCpu(PhysicalMemory memory, CpuCache cache, EventKernel kernel, long mmioAccessNs) {
+    /**
+     * @param mmioAccessNs   stall of an uncached MMIO read, ns
+     * @param ioPortAccessNs stall of each port I/O read or write, ns ({@link #DEFAULT_IO_PORT_ACCESS_NS})
+     */
+    public MachineCpu(PhysicalMemory memory, IoPortSpace ioPorts, CpuCache cache, EventKernel kernel,
+                      long mmioAccessNs, long ioPortAccessNs) {
+        if (ioPortAccessNs < 0) {
+            throw new IllegalArgumentException("ioPortAccessNs must not be negative, was " + ioPortAccessNs);
+        }
         this.memory = memory;
+        this.ioPorts = ioPorts;
         this.cache = cache;
         this.kernel = kernel;
         this.mmioAccessNs = mmioAccessNs;
+        this.ioPortAccessNs = ioPortAccessNs;
     }
 
     @Override
@@ -40,8 +70,24 @@ public final class MachineCpu implements Cpu {
         return cache;
     }
 
+    /** Accesses that reached nothing: holes in the physical address space and unclaimed I/O ports. */
     public long busErrors() {
-        return busErrors;
+        return busErrors + ioPorts.unclaimedAccesses();
+    }
+
+    /** Port I/O reads ({@code IN}) executed. */
+    public long ioReads() {
+        return ioReads;
+    }
+
+    /** Port I/O writes ({@code OUT}) executed. */
+    public long ioWrites() {
+        return ioWrites;
+    }
+
+    /** The stall of one port I/O access, ns. */
+    public long ioPortAccessNs() {
+        return ioPortAccessNs;
     }
 
     public long mmioReads() {
@@ -185,6 +231,40 @@ public final class MachineCpu implements Cpu {
         if (r == null || length < 0 || phys - r.base() + length > r.size()) {
             throw new IllegalArgumentException(String.format(
                     "CPU RAM access [%#x, +%#x) is not inside one RAM region", phys, length));
+        }
+    }
+
+    @Override
+    public int in8(int port) { return in(port, 1); }
+    @Override
+    public int in16(int port) { return in(port, 2); }
+    @Override
+    public int in32(int port) { return in(port, 4); }
+    @Override
+    public void out8(int port, int value) { out(port, 1, value); }
+    @Override
+    public void out16(int port, int value) { out(port, 2, value); }
+    @Override
+    public void out32(int port, int value) { out(port, 4, value); }
+
+    private int in(int port, int width) {
+        requirePort(port, width);
+        ioReads++;
+        kernel.runFor(ioPortAccessNs);
+        return ioPorts.read(port, width);
+    }
+
+    private void out(int port, int width, int value) {
+        requirePort(port, width);
+        ioWrites++;
+        ioPorts.write(port, width, value);
+        kernel.runFor(ioPortAccessNs);
+    }
+
+    private static void requirePort(int port, int width) {
+        if (port < 0 || port + width - 1 > MAX_IO_PORT) {
+            throw new IllegalArgumentException(String.format(
+                    "%d-bit port I/O at port %#x is outside the I/O port space 0x0000-%#06x", 8 * width, port, MAX_IO_PORT));
         }
     }
 }

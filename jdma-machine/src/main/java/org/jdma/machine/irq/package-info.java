@@ -1,13 +1,16 @@
 /**
- * Message-signalled interrupts.
+ * The interrupt controller: message-signalled interrupts and legacy interrupt lines.
  *
  * <p>Models: an MSI as a 32-bit memory write of (address, data) into the interrupt address range
- * 0xFEEx_xxxx (Intel SDM Vol. 3A §11.11); an interrupt controller that decodes the vector from the
- * data and dispatches the handler registered for it, in event order, after a modeled latency; the
- * MSI-X table and pending-bit array a device exposes in its BAR (PCI Local Bus Spec 3.0 §6.8.2).
- * Does not model: legacy INTx, interrupt remapping (VT-d IR), APIC priorities or multiple CPUs.
+ * 0xFEEx_xxxx (Intel SDM Vol. 3A §11.11); 24 legacy lines as the inputs of an I/O APIC (82093AA
+ * datasheet §3.2.4: vector, edge or level trigger, mask, Remote IRR), which devices assert and
+ * deassert and the OS routes to vectors; an interrupt controller that decodes the vector and
+ * dispatches the handler registered for it, in event order, after a modeled latency, and ends a
+ * line's interrupt when its handler returns; the MSI-X table and pending-bit array a device
+ * exposes in its BAR (PCI Local Bus Spec 3.0 §6.8.2). Does not model: the 8259A PIC, PCI INTx
+ * routing (PIRQ), line polarity, interrupt remapping (VT-d IR), APIC priorities or multiple CPUs.
  *
- * <p>Invariant: every MSI a device sends is either dispatched to a handler or counted as spurious
- * or invalid; none is lost.
+ * <p>Invariant: every MSI a device sends and every signal on a legacy line is either dispatched
+ * to a handler or counted (spurious, invalid, masked, coalesced); none is lost silently.
  */
 package org.jdma.machine.irq;

@@ -57,7 +57,7 @@ class DmaPortTest {
         memory.addMmio("bar", BAR, PAGE, bar);
         monitors.add((rid, access, busAddress, length, msi, ok, timeNs) ->
                 observed.add(String.format("%s %s %#x+%d%s%s", rid, access, busAddress, length, msi ? " msi" : "", ok ? "" : " FAULT")));
-        port = new DmaPort("dev", RID, memory, new CoherentCache(memory, 64), irq, TIMING, kernel::now, monitors);
+        port = new DmaPort("dev", new DmaOrigin.PciRequester(RID), memory, new CoherentCache(memory, 64), irq, TIMING, kernel::now, monitors);
     }
 
     @AfterEach

@@ -2,6 +2,7 @@ package org.jdma.stress.ring;
 
 import java.lang.foreign.Arena;
 import org.jdma.machine.bus.BusTiming;
+import org.jdma.machine.bus.DmaOrigin;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.cache.CpuCache;
@@ -30,7 +31,7 @@ final class RingMemory {
         memory.addRam("stress", 0, Arena.ofAuto().allocate(SIZE, CACHE_LINE));
         this.cpu = new CoherentCache(memory, CACHE_LINE);
         EventKernel kernel = new EventKernel(0);
-        this.device = new DmaPort("stress", RequesterId.of(0, 4, 0), memory, cpu,
+        this.device = new DmaPort("stress", new DmaOrigin.PciRequester(RequesterId.of(0, 4, 0)), memory, cpu,
                 new InterruptController(kernel, InterruptController.DEFAULT_DELIVERY_LATENCY_NS), BusTiming.DEFAULT, kernel::now);
     }
 }

@@ -1,0 +1,18 @@
+/**
+ * The legacy (ISA/LPC-style) bus behind the chipset's LPC bridge (00:1f.0): devices without a
+ * requester id or configuration space, known by fixed I/O ports, an ISA IRQ and DMA channels.
+ *
+ * <p>Models: claims of I/O port ranges, one ISA IRQ per device (IRQ n is interrupt controller
+ * line n) and DMA channels 0-3 and 5-7 (4 is the PC/AT cascade), granted all-or-nothing; byte-wide
+ * I/O cycles, as an LPC bridge splits wider CPU accesses; a {@link org.jdma.machine.bus.DmaPort}
+ * per DMA channel whose requests carry the bridge's requester id
+ * ({@link org.jdma.machine.bus.DmaOrigin.LegacyChannel}), as LPC/ISA DMA reaches an IOMMU on real
+ * chipsets. Does not model: the 8237A DMA controllers and DREQ/DACK arbitration (a later issue:
+ * {@link org.jdma.machine.legacy.LegacyBus#dmaPort(int)} is where they attach), the 8259A PIC,
+ * LPC memory and firmware cycles, the bridge's own configuration space (enumeration is the PCI
+ * package's), ISA plug and play.
+ *
+ * <p>Invariant: no two devices share a port, an IRQ or a DMA channel; a device is attached only
+ * once all its resources are granted, and a refused device holds none.
+ */
+package org.jdma.machine.legacy;
