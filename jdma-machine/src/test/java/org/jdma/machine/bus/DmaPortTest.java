@@ -20,7 +20,7 @@ import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.irq.InterruptController;
 import org.jdma.platform.irq.MsiMessage;
 import org.jdma.machine.memory.PhysicalMemory;
-import org.jdma.machine.mmio.Access;
+import org.jdma.machine.mmio.RegisterAccess;
 import org.jdma.machine.mmio.Register;
 import org.jdma.machine.mmio.RegisterFile;
 import org.jdma.spec.pci.RequesterId;
@@ -44,7 +44,7 @@ class DmaPortTest {
     private final Arena arena = Arena.ofConfined();
     private final PhysicalMemory memory = new PhysicalMemory();
     private final RegisterFile bar = new RegisterFile("bar");
-    private final Register barReg = bar.add(Register.of("R", 0, 4, Access.RW, 0xFFFF_FFFFL));
+    private final Register barReg = bar.add(Register.of("R", 0, 4, RegisterAccess.RW, 0xFFFF_FFFFL));
     private final EventKernel kernel = new EventKernel(1);
     private final InterruptController irq = new InterruptController(kernel, 500);
     private final List<String> observed = new CopyOnWriteArrayList<>();
@@ -104,7 +104,7 @@ class DmaPortTest {
         }
 
         @Override
-        public Translation translate(RequesterId requester, long busAddress, long length, org.jdma.machine.bus.Access access) {
+        public Translation translate(RequesterId requester, long busAddress, long length, Access access) {
             calls.add(requester + " " + access + " " + Long.toHexString(busAddress));
             long page = busAddress & -PAGE;
             if (faultingPages.contains(page)) {
@@ -153,7 +153,7 @@ class DmaPortTest {
         assertEquals(FaultReason.UNSUPPORTED_REQUEST, w.reason());
         assertEquals(end, w.faultAddress(), w.toString());
         assertEquals(0x40, w.bytes());
-        assertEquals(org.jdma.machine.bus.Access.WRITE, w.access());
+        assertEquals(Access.WRITE, w.access());
         assertArrayEquals(Arrays.copyOf(data, 0x40), ram(end - 0x40, 0x40));
 
         byte[] dst = filled(0x100, 0xEE);
@@ -286,7 +286,7 @@ class DmaPortTest {
         ram(B, filled(0x200, 0xEE));
         DmaResult readFault = port.copy(srcEnd - 0x100, B, 0x200);
         assertEquals(FaultReason.UNSUPPORTED_REQUEST, readFault.reason());
-        assertEquals(org.jdma.machine.bus.Access.READ, readFault.access());
+        assertEquals(Access.READ, readFault.access());
         assertEquals(srcEnd, readFault.faultAddress());
         assertEquals(0x100, readFault.bytes());
         assertArrayEquals(Arrays.copyOf(data, 0x100), ram(B, 0x100), "the prefix is copied");
@@ -294,7 +294,7 @@ class DmaPortTest {
 
         long dstEnd = B + RAM_SIZE;
         DmaResult writeFault = port.copy(A, dstEnd - 0x40, 0x100);
-        assertEquals(org.jdma.machine.bus.Access.WRITE, writeFault.access());
+        assertEquals(Access.WRITE, writeFault.access());
         assertEquals(dstEnd, writeFault.faultAddress());
         assertEquals(0x40, writeFault.bytes());
 
@@ -316,7 +316,7 @@ class DmaPortTest {
         assertEquals(FaultReason.TRANSLATION, c.reason(), c.toString());
         assertEquals(5, c.vtdReason());
         // dst reaches the faulting page 0x800 bytes before src does.
-        assertEquals(org.jdma.machine.bus.Access.WRITE, c.access());
+        assertEquals(Access.WRITE, c.access());
         assertEquals(src + 0x2000, c.faultAddress());
         assertEquals(0x1800, c.bytes());
         assertArrayEquals(Arrays.copyOf(data, 0x1800), ram(dst, 0x1800), "the prefix moved as memmove would move it");

@@ -1,6 +1,6 @@
 package org.jdma.machine.dev.rogue;
 
-import static org.jdma.machine.mmio.Access.RO;
+import static org.jdma.machine.mmio.RegisterAccess.RO;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.AddressTranslator;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.spec.vtd.VtdCapabilityLayout;
@@ -21,7 +22,7 @@ import org.jdma.spec.vtd.VtdRootEntryLayout;
 import org.jdma.machine.irq.InterruptController;
 import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.machine.memory.PhysicalMemory;
-import org.jdma.machine.mmio.Access;
+import org.jdma.machine.mmio.RegisterAccess;
 import org.jdma.machine.mmio.MmioHandler;
 import org.jdma.machine.mmio.Register;
 import org.jdma.machine.mmio.RegisterFile;
@@ -208,36 +209,36 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
 
         long haw = (1L << hawBits) - 1;
         regs = new RegisterFile(name);
-        regs.add(new Register("VER", VER, 4, Access.RO, VER_MASK, VERSION_1_0));
-        regs.add(new Register("CAP", CAP, 8, Access.RO, -1L, cap));
-        regs.add(new Register("ECAP", ECAP, 8, Access.RO, -1L, ecap));
-        gcmd = regs.add(Register.of("GCMD", GCMD, 4, Access.WO, GCMD_TE | GCMD_SRTP | GCMD_SFL | GCMD_WBF | GCMD_QIE));
-        gsts = regs.add(Register.of("GSTS", GSTS, 4, Access.RO, GSTS_MASK));
-        rtaddr = regs.add(Register.of("RTADDR", RTADDR, 8, Access.RW, RTADDR_RTA_MASK & haw));
-        ccmd = regs.add(Register.of("CCMD", CCMD, 8, Access.RW,
+        regs.add(new Register("VER", VER, 4, RegisterAccess.RO, VER_MASK, VERSION_1_0));
+        regs.add(new Register("CAP", CAP, 8, RegisterAccess.RO, -1L, cap));
+        regs.add(new Register("ECAP", ECAP, 8, RegisterAccess.RO, -1L, ecap));
+        gcmd = regs.add(Register.of("GCMD", GCMD, 4, RegisterAccess.WO, GCMD_TE | GCMD_SRTP | GCMD_SFL | GCMD_WBF | GCMD_QIE));
+        gsts = regs.add(Register.of("GSTS", GSTS, 4, RegisterAccess.RO, GSTS_MASK));
+        rtaddr = regs.add(Register.of("RTADDR", RTADDR, 8, RegisterAccess.RW, RTADDR_RTA_MASK & haw));
+        ccmd = regs.add(Register.of("CCMD", CCMD, 8, RegisterAccess.RW,
                 CCMD_ICC | CCMD_CIRG_MASK | CCMD_CAIG_MASK | CCMD_FM_MASK | CCMD_SID_MASK | CCMD_DID_MASK));
-        fsts = regs.add(Register.of("FSTS", FSTS, 4, Access.RO, FSTS_FRI_MASK | FSTS_PPF | FSTS_RW1C));
-        fectl = regs.add(new Register("FECTL", FECTL, 4, Access.RW, ECTL_IM | ECTL_IP, ECTL_IM));
-        fedata = regs.add(Register.of("FEDATA", FEDATA, 4, Access.RW, MSI_DATA_MASK));
-        feaddr = regs.add(Register.of("FEADDR", FEADDR, 4, Access.RW, MSI_ADDRESS_MASK));
+        fsts = regs.add(Register.of("FSTS", FSTS, 4, RegisterAccess.RO, FSTS_FRI_MASK | FSTS_PPF | FSTS_RW1C));
+        fectl = regs.add(new Register("FECTL", FECTL, 4, RegisterAccess.RW, ECTL_IM | ECTL_IP, ECTL_IM));
+        fedata = regs.add(Register.of("FEDATA", FEDATA, 4, RegisterAccess.RW, MSI_DATA_MASK));
+        feaddr = regs.add(Register.of("FEADDR", FEADDR, 4, RegisterAccess.RW, MSI_ADDRESS_MASK));
         // Upper address bits exist only for x2APIC (ECAP.EIM), which this unit does not offer.
-        regs.add(Register.of("FEUADDR", FEUADDR, 4, Access.RW, 0));
+        regs.add(Register.of("FEUADDR", FEUADDR, 4, RegisterAccess.RW, 0));
         if (config.queuedInvalidation()) {
-            iqh = regs.add(Register.of("IQH", IQH, 8, Access.RO, IQ_INDEX_MASK_128));
-            iqt = regs.add(Register.of("IQT", IQT, 8, Access.RW, IQ_INDEX_MASK_128));
+            iqh = regs.add(Register.of("IQH", IQH, 8, RegisterAccess.RO, IQ_INDEX_MASK_128));
+            iqt = regs.add(Register.of("IQT", IQT, 8, RegisterAccess.RW, IQ_INDEX_MASK_128));
             // IQA.DW (256-bit descriptors) needs scalable mode (ECAP.SMTS), absent: it is reserved.
-            iqa = regs.add(Register.of("IQA", IQA, 8, Access.RW, (IQA_ADDR_MASK & haw) | IQA_QS_MASK));
-            ics = regs.add(Register.of("ICS", ICS, 4, Access.RO, ICS_IWC));
-            iectl = regs.add(new Register("IECTL", IECTL, 4, Access.RW, ECTL_IM | ECTL_IP, ECTL_IM));
-            iedata = regs.add(Register.of("IEDATA", IEDATA, 4, Access.RW, MSI_DATA_MASK));
-            ieaddr = regs.add(Register.of("IEADDR", IEADDR, 4, Access.RW, MSI_ADDRESS_MASK));
-            regs.add(Register.of("IEUADDR", IEUADDR, 4, Access.RW, 0));
+            iqa = regs.add(Register.of("IQA", IQA, 8, RegisterAccess.RW, (IQA_ADDR_MASK & haw) | IQA_QS_MASK));
+            ics = regs.add(Register.of("ICS", ICS, 4, RegisterAccess.RO, ICS_IWC));
+            iectl = regs.add(new Register("IECTL", IECTL, 4, RegisterAccess.RW, ECTL_IM | ECTL_IP, ECTL_IM));
+            iedata = regs.add(Register.of("IEDATA", IEDATA, 4, RegisterAccess.RW, MSI_DATA_MASK));
+            ieaddr = regs.add(Register.of("IEADDR", IEADDR, 4, RegisterAccess.RW, MSI_ADDRESS_MASK));
+            regs.add(Register.of("IEUADDR", IEUADDR, 4, RegisterAccess.RW, 0));
         } else {
             iqh = iqt = iqa = ics = iectl = iedata = ieaddr = null;
         }
         int iro = VtdCapabilityLayout.iro(ecap);
-        iva = regs.add(Register.of("IVA", ivaOffset(iro), 8, Access.RW, IVA_ADDR_MASK | IVA_IH | IVA_AM_MASK));
-        iotlbReg = regs.add(Register.of("IOTLB", iotlbOffset(iro), 8, Access.RW,
+        iva = regs.add(Register.of("IVA", ivaOffset(iro), 8, RegisterAccess.RW, IVA_ADDR_MASK | IVA_IH | IVA_AM_MASK));
+        iotlbReg = regs.add(Register.of("IOTLB", iotlbOffset(iro), 8, RegisterAccess.RW,
                 IOTLB_IVT | IOTLB_IIRG_MASK | IOTLB_IAIG_MASK | IOTLB_DR | IOTLB_DW | IOTLB_DID_MASK));
         int fro = VtdCapabilityLayout.fro(cap);
         int records = VtdCapabilityLayout.faultRecordCount(cap);
@@ -245,9 +246,9 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         frcdHi = new Register[records];
         for (int i = 0; i < records; i++) {
             int at = frcdOffset(fro, i);
-            frcdLo[i] = regs.add(Register.of("FRCD" + i + "_LO", at + VtdFaultRecordLayout.LO, 8, Access.RO,
+            frcdLo[i] = regs.add(Register.of("FRCD" + i + "_LO", at + VtdFaultRecordLayout.LO, 8, RegisterAccess.RO,
                     VtdFaultRecordLayout.LO_FI_MASK));
-            frcdHi[i] = regs.add(Register.of("FRCD" + i + "_HI", at + VtdFaultRecordLayout.HI, 8, Access.RO,
+            frcdHi[i] = regs.add(Register.of("FRCD" + i + "_HI", at + VtdFaultRecordLayout.HI, 8, RegisterAccess.RO,
                     VtdFaultRecordLayout.HI_F | VtdFaultRecordLayout.HI_T_READ | VtdFaultRecordLayout.HI_FR_MASK
                             | VtdFaultRecordLayout.HI_SID_MASK));
             regs.onWrite(frcdHi[i], (r, now, written) -> faultRecordWritten(r, written));
@@ -345,7 +346,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     }
 
     @Override
-    public Translation translate(RequesterId requester, long address, long length, org.jdma.machine.bus.Access access) {
+    public Translation translate(RequesterId requester, long address, long length, Access access) {
         if (!translationEnabled || requester.segment() != segment || MsiMessageLayout.isInterruptAddress(address)) {
             // Disabled: the reset state passes requests through (read without the lock: the common
             // case of an untranslated machine pays no lock per request). Interrupt-range requests
@@ -357,12 +358,12 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         }
     }
 
-    private Translation translateLocked(RequesterId requester, long address, long length, org.jdma.machine.bus.Access access) {
+    private Translation translateLocked(RequesterId requester, long address, long length, Access access) {
         if (!translationEnabled) {
             return new Translation(address, length, 0, 0); // disabled between the check and the lock
         }
         translations++;
-        boolean write = access == org.jdma.machine.bus.Access.WRITE;
+        boolean write = access == Access.WRITE;
         int sid = requester.sourceId();
         steps = 0;
         fetchedFpd = false;
