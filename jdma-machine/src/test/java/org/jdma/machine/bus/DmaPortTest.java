@@ -91,7 +91,10 @@ class DmaPortTest {
         return MemorySegment.ofArray(b);
     }
 
-    /** Identity (or shifted) translation in 4 KiB pages; listed bus pages fault with VT-d reason 5. */
+    /** What the stand-in translator says of a page it refuses, beside the generic NO_PERMISSION. */
+    static final FaultDetail DENIED = new FaultDetail("stub", 5, "PAGE_DENIED");
+
+    /** Identity (or shifted) translation in 4 KiB pages; listed bus pages fault with NO_PERMISSION and {@link #DENIED}. */
     static final class PageTranslator implements AddressTranslator {
         final long shift;
         final long costNs;
@@ -108,9 +111,9 @@ class DmaPortTest {
             calls.add(requester + " " + access + " " + Long.toHexString(busAddress));
             long page = busAddress & -PAGE;
             if (faultingPages.contains(page)) {
-                return Translation.fault(5, costNs);
+                return Translation.fault(FaultReason.NO_PERMISSION, DENIED, costNs);
             }
-            return new Translation(busAddress + shift, Math.min(length, page + PAGE - busAddress), costNs, 0);
+            return new Translation(busAddress + shift, Math.min(length, page + PAGE - busAddress), costNs);
         }
     }
 
@@ -313,8 +316,8 @@ class DmaPortTest {
         byte[] data = random(0x3000, 5);
         ram(src, data);
         DmaResult c = port.copy(src, dst, 0x3000);
-        assertEquals(FaultReason.TRANSLATION, c.reason(), c.toString());
-        assertEquals(5, c.vtdReason());
+        assertEquals(FaultReason.NO_PERMISSION, c.reason(), c.toString());
+        assertEquals(DENIED, c.detail());
         // dst reaches the faulting page 0x800 bytes before src does.
         assertEquals(Access.WRITE, c.access());
         assertEquals(src + 0x2000, c.faultAddress());
@@ -509,20 +512,39 @@ class DmaPortTest {
         ram(A, filled(3 * (int) PAGE, 0xEE));
         byte[] data = random(3 * (int) PAGE - 0x200, 10);
         DmaResult w = port.write(A + 0x200, seg(data), 0, data.length);
-        assertEquals(FaultReason.TRANSLATION, w.reason());
-        assertEquals(5, w.vtdReason());
+        assertEquals(FaultReason.NO_PERMISSION, w.reason());
+        assertEquals(DENIED, w.detail(), "the translator's own reason travels with the generic one");
         assertEquals(A + PAGE, w.faultAddress());
         assertEquals(PAGE - 0x200, w.bytes());
         assertArrayEquals(Arrays.copyOf(data, (int) PAGE - 0x200), ram(A + 0x200, (int) PAGE - 0x200));
         assertArrayEquals(filled(2 * (int) PAGE, 0xEE), ram(A + PAGE, 2 * (int) PAGE), "the page after the fault is valid but untouched");
-        assertTrue(w.toString().contains("VT-d reason 5") && w.toString().contains("0x10001000"), w.toString());
+        assertTrue(w.toString().contains("stub 0x5 PAGE_DENIED") && w.toString().contains("0x10001000"), w.toString());
     }
 
     @Test
-    void shouldTreatAnEmptyTranslationAsAFault() {
-        port.translator((rid, bus, len, access) -> new AddressTranslator.Translation(bus, 0, 0, 0));
+    void shouldTreatAnEmptyTranslationAsABlockedRequest() {
+        port.translator((rid, bus, len, access) -> new AddressTranslator.Translation(bus, 0, 0));
         DmaResult r = port.read(A, seg(new byte[8]), 0, 8);
-        assertEquals(FaultReason.TRANSLATION, r.reason());
+        assertEquals(FaultReason.BLOCKED, r.reason());
+        assertTrue(r.reason().translation());
+        assertTrue(r.detail().isNone(), "the translator gave no reason of its own");
         assertEquals(0, r.bytes());
+    }
+
+    @Test
+    void shouldRefuseABusLevelReasonFromATranslator() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AddressTranslator.Translation.fault(FaultReason.PEER_TO_PEER, FaultDetail.NONE, 0));
+        assertTrue(e.getMessage().contains("PEER_TO_PEER"), e.getMessage());
+    }
+
+    @Test
+    void shouldKeepBusFaultsFreeOfTranslatorDetail() {
+        port.busMasterEnabled(false);
+        DmaResult r = port.read(A, seg(new byte[8]), 0, 8);
+        assertEquals(FaultReason.BUS_MASTER_DISABLED, r.reason());
+        assertFalse(r.reason().translation());
+        assertSame(FaultDetail.NONE, r.detail());
+        assertEquals("fault(BUS_MASTER_DISABLED READ at 0x" + Long.toHexString(A) + " after 0 B)", r.toString());
     }
 }

@@ -592,8 +592,8 @@ public final class VtdUnitDriver implements AutoCloseable {
         RequesterId device = new RequesterId(segment, sid >>> 8, (sid >>> 3) & 0x1F, sid & 0x7);
         int code = VtdFaultRecordLayout.reason(hi);
         Optional<VtdFaultReason> reason = VtdFaultReason.ofCode(code);
-        IommuFault f = new IommuFault(base, device, lo & VtdFaultRecordLayout.LO_FI_MASK,
-                VtdFaultRecordLayout.isRead(hi), code, reason, platform.clock().now());
+        IommuFault f = new IommuFault(base, device, lo & VtdFaultRecordLayout.LO_FI_MASK, VtdFaultRecordLayout.isRead(hi),
+                VtdFaultDecoder.kindOf(code), VtdFaultDecoder.detailOf(code), platform.clock().now());
         synchronized (faultLog) {
             faults++;
             faultLog.add(f);

@@ -351,7 +351,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
             // Disabled: the reset state passes requests through (read without the lock: the common
             // case of an untranslated machine pays no lock per request). Interrupt-range requests
             // are never remapped (§3.13): the bus handles them.
-            return new Translation(address, length, 0, 0);
+            return new Translation(address, length, 0);
         }
         synchronized (this) {
             return translateLocked(requester, address, length, access);
@@ -360,7 +360,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
 
     private Translation translateLocked(RequesterId requester, long address, long length, Access access) {
         if (!translationEnabled) {
-            return new Translation(address, length, 0, 0); // disabled between the check and the lock
+            return new Translation(address, length, 0); // disabled between the check and the lock
         }
         translations++;
         boolean write = access == Access.WRITE;
@@ -386,7 +386,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
             return blocked(requester, address, write, VtdFaultReason.ADDRESS_BEYOND_MGAW);
         }
         if (tt == VtdContextEntryLayout.TT_PASS_THROUGH) {
-            return new Translation(address, length, cost(), 0);
+            return new Translation(address, length, cost());
         }
         int did = ctx.domainId();
         for (int level = 1; level <= LARGEST_LEAF_LEVEL; level++) {
@@ -417,7 +417,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         long pageMask = (1L << shift) - 1;
         long physical = physicalBase | (address & pageMask);
         long left = (1L << shift) - (address & pageMask);
-        return new Translation(physical, Math.min(length, left), cost(), 0);
+        return new Translation(physical, Math.min(length, left), cost());
     }
 
     /** Reads root and context entry for {@code sid} and caches the context; null when usable. */
@@ -561,7 +561,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
                 l.accept(b);
             }
         }
-        return Translation.fault(reason.code(), cost());
+        return Translation.fault(VtdFaultKinds.kindOf(reason), VtdFaultKinds.detailOf(reason), cost());
     }
 
     /** Primary fault logging (§7.2.1): the record at the next index, or overflow. */
