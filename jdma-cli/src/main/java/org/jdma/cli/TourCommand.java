@@ -185,7 +185,7 @@ public final class TourCommand implements Callable<Integer> {
         for (IommuFault f : faults.subList(from, faults.size())) {
             out.printf("      IOMMU fault record, read by the kernel's fault handler: device %s %s page %#x, reason %s%n",
                     f.device(), f.read() ? "R" : "W", f.iovaPage(),
-                    f.reason().map(r -> String.format("%#x %s", r.code(), r.name())).orElse(String.format("%#x", f.reasonCode())));
+                    String.format("%#x %s", f.detail().code(), f.detail().name()));
         }
     }
 

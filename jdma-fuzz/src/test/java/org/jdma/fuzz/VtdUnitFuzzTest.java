@@ -10,7 +10,6 @@ import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
-import org.jdma.machine.bus.FaultReason;
 import org.jdma.spec.vtd.VtdRegisterLayout;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.memory.RamRegion;
@@ -129,7 +128,7 @@ class VtdUnitFuzzTest {
                 }
             }
         }
-        if (!r.isOk() && r.reason() == FaultReason.TRANSLATION && r.vtdReason() != 0) {
+        if (!r.isOk() && r.reason().translation() && !r.detail().isNone()) {
             long now = unit.faultsRecorded() + unit.faultsDropped() + unit.faultsSuppressed();
             check(now > accounted, "fault " + r + " was neither recorded, dropped nor suppressed");
         }

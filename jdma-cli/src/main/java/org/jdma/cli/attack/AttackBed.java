@@ -11,7 +11,6 @@ import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
-import org.jdma.machine.bus.Access;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.rogue.RogueDevice;
@@ -39,7 +38,7 @@ final class AttackBed implements AutoCloseable {
     private final RogueDevice rogue;
     private final List<DmaBuffer> buffers = new ArrayList<>();
     /** Faults the kernel's handler reported and no attack has taken yet (event thread = this thread). */
-    private final List<FaultRecord> reported = new ArrayList<>();
+    private final List<IommuFault> reported = new ArrayList<>();
     /** The rogue's own DMA addressing, as a driver of it would have: its default domain, or physical. */
     private final DeviceAddressing rogueAddressing;
 
@@ -49,7 +48,7 @@ final class AttackBed implements AutoCloseable {
         try {
             this.kernel = boot(machine, mode);
             this.rogue = machine.rogueDevices().getFirst();
-            kernel.iommu().addFaultListener(f -> reported.add(record(f)));
+            kernel.iommu().addFaultListener(reported::add);
             this.rogueAddressing = kernel.iommu().domainOf(rogue.requester())
                     .<DeviceAddressing>map(d -> new DomainAddressing(d, -1L)).orElse(DeviceAddressing.physical());
         } catch (RuntimeException e) {
@@ -75,10 +74,6 @@ final class AttackBed implements AutoCloseable {
             case LAZY -> IommuMode.LAZY;
         };
         return Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(m).withIovaAllocators(CachedIovaAllocator::new));
-    }
-
-    private static FaultRecord record(IommuFault f) {
-        return new FaultRecord(f.device(), f.iovaPage(), f.read() ? Access.READ : Access.WRITE, f.reasonCode());
     }
 
     AttackMode mode() { return mode; }
@@ -126,9 +121,9 @@ final class AttackBed implements AutoCloseable {
     }
 
     /** Lets pending interrupts (the fault event) be handled, then returns the faults the kernel reported since the last call. */
-    List<FaultRecord> takeKernelFaults() {
+    List<IommuFault> takeKernelFaults() {
         machine.clock().runFor(INTERRUPT_SETTLE_NS);
-        List<FaultRecord> taken = List.copyOf(reported);
+        List<IommuFault> taken = List.copyOf(reported);
         reported.clear();
         return taken;
     }

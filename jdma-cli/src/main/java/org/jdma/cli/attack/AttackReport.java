@@ -33,9 +33,9 @@ public final class AttackReport {
             } else if (!r.blocked()) {
                 problems.add(where + ": not blocked: " + r.effect());
             }
-            if (!r.device().isOk() && r.device().vtdReason() != 0 && !r.faultRecordMatches()) {
-                problems.add(where + ": the kernel's fault record " + r.kernelFault().map(Object::toString).orElse("(none)")
-                        + " does not match the device's fault " + r.deviceFault().map(Object::toString).orElse("(none)"));
+            if (r.translationFault() && !r.faultRecordMatches()) {
+                problems.add(where + ": the kernel's fault record " + r.kernelFault().map(AttackResult::kernelFaultText).orElse("(none)")
+                        + " does not match the device's fault " + r.deviceFaultText().orElse("(none)"));
             }
         }
         return problems;
@@ -46,9 +46,10 @@ public final class AttackReport {
         for (AttackResult r : results) {
             out.printf("  %-28s %-40s %s%n", r.attack().title(), r.target(), r.blocked() ? "BLOCKED" : "NOT BLOCKED");
             out.printf("      %s%n", r.effect());
-            r.deviceFault().ifPresent(f -> out.printf("      device saw:   %s (%s)%n", f, r.device().reason()));
-            r.kernelFault().ifPresent(f -> out.printf("      fault record: %s%s%n", f, r.faultRecordMatches() ? "" : "  <- does not match"));
-            if (r.deviceFault().isPresent() && r.deviceFault().get().reason() != 0 && r.kernelFault().isEmpty()) {
+            r.deviceFaultText().ifPresent(f -> out.printf("      device saw:   %s%n", f));
+            r.kernelFault().ifPresent(f -> out.printf("      fault record: %s%s%n", AttackResult.kernelFaultText(f),
+                    r.faultRecordMatches() ? "" : "  <- does not match"));
+            if (r.translationFault() && r.kernelFault().isEmpty()) {
                 out.println("      fault record: none reported by the kernel");
             }
             r.staleWindowNs().ifPresent(ns -> out.printf("      stale window: %s (%,d ns of virtual time)%n", AttackSuite.formatNs(ns), ns));

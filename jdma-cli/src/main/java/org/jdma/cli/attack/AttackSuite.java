@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.platform.Cpu;
 import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.dev.memcpy.CopyEngine;
@@ -119,12 +120,11 @@ public final class AttackSuite {
             leakedFor = bed.machine().clock().now() - unmappedAt;
             r = rogue.read(iova, REUSED_SECRET.length);
         }
-        Optional<FaultRecord> deviceFault = faultOf(bed, r.result());
-        Optional<FaultRecord> kernelFault = matchingKernelFault(bed, deviceFault);
+        Optional<IommuFault> kernelFault = matchingKernelFault(bed, r.result());
         if (!r.blocked()) {
             return new AttackResult(Attack.STALE_IOVA, bed.mode(), target, false, String.format(
                     "still read the reused frame (\"%s\") %s after the unmap: nothing ever blocked it", leaked, formatNs(leakedFor)),
-                    r.result(), Optional.empty(), kernelFault, bed.mode() == AttackMode.OFF ? OptionalLong.empty() : OptionalLong.of(leakedFor));
+                    r.result(), rogue.requester(), kernelFault, bed.mode() == AttackMode.OFF ? OptionalLong.empty() : OptionalLong.of(leakedFor));
         }
         String effect = leakedAtAll
                 ? String.format("read the reused frame (\"%s\") for %s after the unmap (retrying every %s), then blocked by"
@@ -132,7 +132,7 @@ public final class AttackSuite {
                         bed.flushQueueStaleMaxNs().stream().mapToObj(ns -> "; the kernel's flush queue measured "
                                 + formatNs(ns) + " from unmap to completed flush").findFirst().orElse(""))
                 : "blocked at the first retry after the unmap";
-        return new AttackResult(Attack.STALE_IOVA, bed.mode(), target, !leakedAtAll, effect, r.result(), deviceFault, kernelFault,
+        return new AttackResult(Attack.STALE_IOVA, bed.mode(), target, !leakedAtAll, effect, r.result(), rogue.requester(), kernelFault,
                 OptionalLong.of(leakedFor));
     }
 
@@ -141,7 +141,7 @@ public final class AttackSuite {
         if (root.isEmpty()) {
             return List.of(new AttackResult(Attack.WRITE_PAGE_TABLES, bed.mode(), "no remapping tables", false,
                     "translation is off: there are no tables to attack, and the rogue reaches all of memory anyway",
-                    DmaResult.ok(0, 0), Optional.empty(), Optional.empty(), OptionalLong.empty()));
+                    DmaResult.ok(0, 0), bed.rogue().requester(), Optional.empty(), OptionalLong.empty()));
         }
         List<AttackResult> out = new ArrayList<>();
         out.add(writeAttack(bed, Attack.WRITE_PAGE_TABLES, String.format("root table %#x", root.getAsLong()), root.getAsLong(),
@@ -168,14 +168,15 @@ public final class AttackSuite {
         long before = driver.completionInterrupts();
         byte[] message = {(byte) data, (byte) (data >>> 8), (byte) (data >>> 16), (byte) (data >>> 24)};
         DmaResult r = bed.rogue().write(address, message);
-        List<FaultRecord> faults = bed.takeKernelFaults();
+        List<IommuFault> faults = bed.takeKernelFaults();
         long after = driver.completionInterrupts();
         String effect = String.format("an interrupt, not a memory write: vector %d reached the copy engine driver's completion"
                         + " handler (%d -> %d handled); DMA remapping never translates 0xfeexxxxx, only interrupt remapping"
                         + " (DMAR INTR_REMAP, absent on this machine) could refuse it%s",
-                data & 0xFF, before, after, faults.isEmpty() ? "" : "; the kernel reported " + faults);
+                data & 0xFF, before, after, faults.isEmpty() ? "" : "; the kernel reported "
+                        + faults.stream().map(AttackResult::kernelFaultText).toList());
         return new AttackResult(Attack.MSI_WINDOW, bed.mode(), String.format("MSI %#x data %#x", address, data),
-                !r.isOk(), effect, r, faultOf(bed, r), Optional.empty(), OptionalLong.empty());
+                !r.isOk(), effect, r, bed.rogue().requester(), Optional.empty(), OptionalLong.empty());
     }
 
     // ---- building blocks ------------------------------------------------------------------------
@@ -183,14 +184,14 @@ public final class AttackSuite {
     private static AttackResult readAttack(AttackBed bed, Attack attack, String target, long address, byte[] secret, String what) {
         RogueDevice.ReadOutcome r = bed.rogue().read(address, secret.length);
         boolean leaked = r.data().length > 0 && Arrays.equals(r.data(), Arrays.copyOf(secret, r.data().length));
-        Optional<FaultRecord> deviceFault = faultOf(bed, r.result());
-        Optional<FaultRecord> kernelFault = matchingKernelFault(bed, deviceFault);
+        Optional<IommuFault> kernelFault = matchingKernelFault(bed, r.result());
         boolean blocked = r.blocked() && r.data().length == 0;
         String effect = blocked ? "blocked: nothing came back"
                 : leaked ? String.format("read %d bytes of %s: \"%s\"", r.data().length, what,
                         new String(r.data(), StandardCharsets.US_ASCII))
                 : String.format("read %d bytes, not %s", r.data().length, what);
-        return new AttackResult(attack, bed.mode(), target, blocked, effect, r.result(), deviceFault, kernelFault, OptionalLong.empty());
+        return new AttackResult(attack, bed.mode(), target, blocked, effect, r.result(), bed.rogue().requester(), kernelFault,
+                OptionalLong.empty());
     }
 
     private static AttackResult writeAttack(AttackBed bed, Attack attack, String target, long address, String what) {
@@ -210,27 +211,21 @@ public final class AttackSuite {
         byte[] after = new byte[EVIL_LENGTH];
         cpu.read(physical, after);
         boolean unchanged = Arrays.equals(before, after);
-        Optional<FaultRecord> deviceFault = faultOf(bed, r);
-        Optional<FaultRecord> kernelFault = matchingKernelFault(bed, deviceFault);
+        Optional<IommuFault> kernelFault = matchingKernelFault(bed, r);
         boolean blocked = !r.isOk() && unchanged;
         String effect = blocked ? "blocked: " + what + " is unchanged"
                 : unchanged ? String.format("the write went somewhere (%s), %s is unchanged", r, what)
                 : String.format("overwrote %d bytes of %s", r.bytes(), what);
-        return new AttackResult(attack, bed.mode(), target, blocked, effect, r, deviceFault, kernelFault, OptionalLong.empty());
-    }
-
-    private static Optional<FaultRecord> faultOf(AttackBed bed, DmaResult r) {
-        return r.isOk() ? Optional.empty() : Optional.of(FaultRecord.of(bed.rogue().requester(), r));
+        return new AttackResult(attack, bed.mode(), target, blocked, effect, r, bed.rogue().requester(), kernelFault,
+                OptionalLong.empty());
     }
 
     /** The kernel's record of the device's fault: the one that matches, else the first for the rogue, else the first. */
-    private static Optional<FaultRecord> matchingKernelFault(AttackBed bed, Optional<FaultRecord> deviceFault) {
-        List<FaultRecord> reported = bed.takeKernelFaults();
-        if (deviceFault.isPresent()) {
-            for (FaultRecord k : reported) {
-                if (k.sameFaultAs(deviceFault.get())) {
-                    return Optional.of(k);
-                }
+    private static Optional<IommuFault> matchingKernelFault(AttackBed bed, DmaResult device) {
+        List<IommuFault> reported = bed.takeKernelFaults();
+        for (IommuFault k : reported) {
+            if (AttackResult.sameFault(k, bed.rogue().requester(), device)) {
+                return Optional.of(k);
             }
         }
         return reported.stream().filter(k -> k.device().equals(bed.rogue().requester())).findFirst()

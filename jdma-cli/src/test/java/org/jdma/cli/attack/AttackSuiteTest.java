@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.machine.MachineConfig;
-import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.FaultReason;
 import org.jdma.spec.vtd.VtdFaultReason;
 import org.jdma.spec.pci.RequesterId;
@@ -48,13 +48,16 @@ class AttackSuiteTest {
     /** Every memory attack blocked with a fault record naming the rogue, the page, the direction and the permission reason. */
     static void assertBlockedAndRecorded(AttackResult r, String report) {
         assertTrue(r.blocked(), r.mode() + " " + r.attack() + " " + r.target() + " must be blocked:\n" + report);
-        assertEquals(FaultReason.TRANSLATION, r.device().reason(), report);
-        FaultRecord k = r.kernelFault().orElseThrow(() -> new AssertionError("no kernel fault record for " + r + "\n" + report));
+        assertEquals(FaultReason.NO_PERMISSION, r.device().reason(), report);
+        IommuFault k = r.kernelFault().orElseThrow(() -> new AssertionError("no kernel fault record for " + r + "\n" + report));
         assertTrue(r.faultRecordMatches(), r + "\n" + report);
         assertEquals(ROGUE, k.device());
-        assertEquals(r.deviceFault().orElseThrow().address() & ~0xFFFL, k.address(), "the unit records the page");
-        int expected = (k.access() == Access.WRITE ? VtdFaultReason.WRITE_NOT_PERMITTED : VtdFaultReason.READ_NOT_PERMITTED).code();
-        assertEquals(expected, k.reason(), "an unmapped page has neither R nor W: " + k);
+        assertEquals(r.device().faultAddress() & ~0xFFFL, k.iovaPage(), "the unit records the page");
+        assertEquals(IommuFault.Kind.NO_PERMISSION, k.kind(), "the kernel names the same generic kind: " + k);
+        VtdFaultReason expected = k.read() ? VtdFaultReason.READ_NOT_PERMITTED : VtdFaultReason.WRITE_NOT_PERMITTED;
+        assertEquals(new IommuFault.Detail("VT-d", expected.code(), expected.name()), k.detail(),
+                "an unmapped page has neither R nor W: " + k);
+        assertEquals(k.detail().code(), r.device().detail().code(), "device and kernel see the same VT-d reason");
     }
 
     @Test
@@ -113,7 +116,7 @@ class AttackSuiteTest {
         List<AttackResult> off = of(AttackSuite.run(AttackMode.OFF, 1), Attack.READ_KERNEL_MEMORY);
         AttackResult r = off.getFirst();
         AttackResult asStrict = new AttackResult(r.attack(), AttackMode.STRICT, r.target(), r.blocked(), r.effect(), r.device(),
-                r.deviceFault(), r.kernelFault(), r.staleWindowNs());
+                r.attacker(), r.kernelFault(), r.staleWindowNs());
         List<String> problems = AttackReport.unmetExpectations(List.of(asStrict));
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.getFirst().contains("not blocked"), problems.toString());

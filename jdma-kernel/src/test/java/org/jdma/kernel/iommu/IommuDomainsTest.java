@@ -266,7 +266,9 @@ class IommuDomainsTest {
         machine.clock().runUntilIdle();
         assertFalse(faults.isEmpty());
         assertEquals(ENGINE, faults.getFirst().device());
-        assertEquals(Optional.of(VtdFaultReason.CONTEXT_ENTRY_NOT_PRESENT), faults.getFirst().reason());
+        assertEquals(IommuFault.Kind.BLOCKED, faults.getFirst().kind(), "a detached device is blocked");
+        assertEquals(new IommuFault.Detail("VT-d", VtdFaultReason.CONTEXT_ENTRY_NOT_PRESENT.code(), "CONTEXT_ENTRY_NOT_PRESENT"),
+                faults.getFirst().detail());
     }
 
     @Test

@@ -87,7 +87,8 @@ class IommuEndToEndTest {
             assertEquals(ENGINE, f.device());
             assertEquals(unmapped, f.iovaPage());
             assertTrue(f.read());
-            assertEquals(Optional.of(VtdFaultReason.READ_NOT_PERMITTED), f.reason(), f.toString());
+            assertEquals(IommuFault.Kind.NO_PERMISSION, f.kind(), f.toString());
+            assertEquals(new IommuFault.Detail("VT-d", 0x6, "READ_NOT_PERMITTED"), f.detail(), f.toString());
             assertEquals(1, k.iommu().units().getFirst().faultCount(VtdFaultReason.READ_NOT_PERMITTED));
 
             // Write permission: a read-only mapping as destination faults with reason 0x5.
@@ -100,7 +101,8 @@ class IommuEndToEndTest {
             IommuFault wf = seen.getLast();
             assertFalse(wf.read());
             assertEquals(ro, wf.iovaPage());
-            assertEquals(Optional.of(VtdFaultReason.WRITE_NOT_PERMITTED), wf.reason());
+            assertEquals(IommuFault.Kind.NO_PERMISSION, wf.kind());
+            assertEquals(VtdFaultReason.WRITE_NOT_PERMITTED.code(), wf.detail().code());
         }
     }
 
@@ -117,7 +119,8 @@ class IommuEndToEndTest {
             OpResult r = k.copyEngine().execute(Descriptor.memmove(beyond, dstIova, 8));
             assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), r.status(), r.toString());
             machine.clock().runFor(10_000);
-            assertEquals(Optional.of(VtdFaultReason.ADDRESS_BEYOND_MGAW), seen.getLast().reason(), seen.toString());
+            assertEquals(IommuFault.Kind.OUT_OF_RANGE, seen.getLast().kind(), seen.toString());
+            assertEquals("VT-d 0x4 ADDRESS_BEYOND_MGAW", seen.getLast().detail().toString());
             assertEquals(beyond, seen.getLast().iovaPage());
         }
     }

@@ -128,7 +128,7 @@ class IommuInitTest {
                 }
                 assertEquals(expected, faults.stream().map(IommuFault::iovaPage).toList());
                 assertTrue(faults.stream().allMatch(f -> f.device().equals(ENGINE) && f.read()
-                        && f.reason().equals(Optional.of(VtdFaultReason.READ_NOT_PERMITTED))));
+                        && f.detail().name().equals(VtdFaultReason.READ_NOT_PERMITTED.name())));
                 assertEquals(11, k.iommu().units().getFirst().stats().faults());
             }
         }

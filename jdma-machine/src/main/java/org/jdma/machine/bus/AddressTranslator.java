@@ -10,21 +10,34 @@ public interface AddressTranslator {
 
     /**
      * A translated run: [physical, physical + length) is contiguous and allowed. {@code costNs} is the
-     * modeled time the lookup took (IOTLB hit or page walk).
+     * modeled time the lookup took (IOTLB hit or page walk). A refused request has a {@code fault}
+     * (one of the {@link FaultReason#translation() translation} kinds) and the translator's own
+     * {@code detail}; its physical address and length mean nothing.
      */
-    record Translation(long physical, long length, long costNs, int faultReason) {
-        public boolean faulted() {
-            return faultReason != 0;
+    record Translation(long physical, long length, long costNs, FaultReason fault, FaultDetail detail) {
+        public Translation {
+            if (fault != null && !fault.translation()) {
+                throw new IllegalArgumentException("a translator cannot report the bus-level fault " + fault);
+            }
         }
 
-        public static Translation fault(int vtdReason, long costNs) {
-            return new Translation(0, 0, costNs, vtdReason);
+        /** An allowed run. */
+        public Translation(long physical, long length, long costNs) {
+            this(physical, length, costNs, null, FaultDetail.NONE);
+        }
+
+        public boolean faulted() {
+            return fault != null;
+        }
+
+        public static Translation fault(FaultReason fault, FaultDetail detail, long costNs) {
+            return new Translation(0, 0, costNs, java.util.Objects.requireNonNull(fault, "fault"), detail);
         }
     }
 
     /**
      * Translates the start of [busAddress, busAddress + length). The result may cover fewer bytes
-     * (a page boundary); the caller asks again for the rest. A non-zero faultReason blocks the access.
+     * (a page boundary); the caller asks again for the rest. A faulted translation blocks the access.
      */
     Translation translate(RequesterId requester, long busAddress, long length, Access access);
 
@@ -40,7 +53,7 @@ public interface AddressTranslator {
     AddressTranslator IDENTITY = new AddressTranslator() {
         @Override
         public Translation translate(RequesterId requester, long busAddress, long length, Access access) {
-            return new Translation(busAddress, length, 0, 0);
+            return new Translation(busAddress, length, 0);
         }
 
         @Override

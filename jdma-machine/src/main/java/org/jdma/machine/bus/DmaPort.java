@@ -122,7 +122,7 @@ public final class DmaPort {
     /** Either a run, or a fault; translate + map check for the start of [bus, bus+len). */
     private Object resolve(long bus, long len, Access access) {
         if (!busMasterEnabled) {
-            return DmaResult.fault(0, 0, FaultReason.BUS_MASTER_DISABLED, bus, access, 0);
+            return DmaResult.fault(0, 0, FaultReason.BUS_MASTER_DISABLED, bus, access);
         }
         AddressTranslator tr = translator;
         long physical;
@@ -136,7 +136,7 @@ public final class DmaPort {
         } else {
             AddressTranslator.Translation t = tr.translate(requester, bus, len, access);
             if (t.faulted()) {
-                return DmaResult.fault(0, t.costNs(), FaultReason.TRANSLATION, bus, access, t.faultReason());
+                return DmaResult.fault(0, t.costNs(), t.fault(), bus, access, t.detail());
             }
             physical = t.physical();
             translatedLength = t.length();
@@ -144,12 +144,13 @@ public final class DmaPort {
         }
         long runLen = Math.min(len, translatedLength);
         if (runLen <= 0) {
-            return DmaResult.fault(0, translationCost, FaultReason.TRANSLATION, bus, access, 0);
+            // A translator that allows no byte of the request refuses it as a whole.
+            return DmaResult.fault(0, translationCost, FaultReason.BLOCKED, bus, access);
         }
         RamRegion r = memory.ramAt(physical);
         if (r == null) {
             FaultReason why = memory.mmioAt(physical) != null ? FaultReason.PEER_TO_PEER : FaultReason.UNSUPPORTED_REQUEST;
-            return DmaResult.fault(0, translationCost, why, bus, access, 0);
+            return DmaResult.fault(0, translationCost, why, bus, access);
         }
         runLen = Math.min(runLen, r.end() - physical);
         return new Run(r.memory(), physical - r.base(), runLen, physical, translationCost);
@@ -163,14 +164,14 @@ public final class DmaPort {
     /** Device reads [bus, bus + len) of memory into {@code dst} at {@code dstOffset}. */
     public DmaResult read(long bus, MemorySegment dst, long dstOffset, long len) {
         if (badRequest(bus, len) || dstOffset < 0 || dstOffset + len > dst.byteSize()) {
-            return finish(Access.READ, bus, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.READ, 0));
+            return finish(Access.READ, bus, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.READ));
         }
         long done = 0;
         long cost = 0;
         while (done < len) {
             Object o = resolve(bus + done, len - done, Access.READ);
             if (o instanceof DmaResult f) {
-                return finish(Access.READ, bus, len, timed(Access.READ, bus, done, cost + f.costNs(), f.reason(), f.vtdReason()));
+                return finish(Access.READ, bus, len, timed(Access.READ, bus, done, cost + f.costNs(), f.reason(), f.detail()));
             }
             Run run = (Run) o;
             cache.snoopDeviceRead(run.physical, run.length);
@@ -178,13 +179,13 @@ public final class DmaPort {
             cost += run.costNs;
             done += run.length;
         }
-        return finish(Access.READ, bus, len, timed(Access.READ, bus, len, cost, null, 0));
+        return finish(Access.READ, bus, len, timed(Access.READ, bus, len, cost, null, FaultDetail.NONE));
     }
 
     /** Device writes {@code len} bytes from {@code src} at {@code srcOffset} to memory at [bus, bus + len). */
     public DmaResult write(long bus, MemorySegment src, long srcOffset, long len) {
         if (badRequest(bus, len) || srcOffset < 0 || srcOffset + len > src.byteSize()) {
-            return finish(Access.WRITE, bus, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.WRITE, 0));
+            return finish(Access.WRITE, bus, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.WRITE));
         }
         if (MsiMessageLayout.isInterruptAddress(bus)) {
             return writeInterrupt(bus, src, srcOffset, len);
@@ -194,7 +195,7 @@ public final class DmaPort {
         while (done < len) {
             Object o = resolve(bus + done, len - done, Access.WRITE);
             if (o instanceof DmaResult f) {
-                return finish(Access.WRITE, bus, len, timed(Access.WRITE, bus, done, cost + f.costNs(), f.reason(), f.vtdReason()));
+                return finish(Access.WRITE, bus, len, timed(Access.WRITE, bus, done, cost + f.costNs(), f.reason(), f.detail()));
             }
             Run run = (Run) o;
             MemorySegment.copy(src, srcOffset + done, run.segment, run.offset, run.length);
@@ -202,7 +203,7 @@ public final class DmaPort {
             cost += run.costNs;
             done += run.length;
         }
-        return finish(Access.WRITE, bus, len, timed(Access.WRITE, bus, len, cost, null, 0));
+        return finish(Access.WRITE, bus, len, timed(Access.WRITE, bus, len, cost, null, FaultDetail.NONE));
     }
 
     /**
@@ -212,17 +213,17 @@ public final class DmaPort {
     public DmaResult writeByteRelease(long bus, byte value) {
         Object o = resolve(bus, 1, Access.WRITE);
         if (o instanceof DmaResult f) {
-            return finish(Access.WRITE, bus, 1, timed(Access.WRITE, bus, 0, f.costNs(), f.reason(), f.vtdReason()));
+            return finish(Access.WRITE, bus, 1, timed(Access.WRITE, bus, 0, f.costNs(), f.reason(), f.detail()));
         }
         Run run = (Run) o;
         BYTE_ATOMIC.setRelease(run.segment, run.offset, value);
         cache.snoopDeviceWrite(run.physical, 1);
-        return finish(Access.WRITE, bus, 1, timed(Access.WRITE, bus, 1, run.costNs, null, 0));
+        return finish(Access.WRITE, bus, 1, timed(Access.WRITE, bus, 1, run.costNs, null, FaultDetail.NONE));
     }
 
     /** Reads a naturally aligned 32-bit word with acquire semantics (doorbell words in memory). */
     public int readIntAcquire(long bus, DmaResult[] result) {
-        Object o = (bus & 3) != 0 ? DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.READ, 0)
+        Object o = (bus & 3) != 0 ? DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.READ)
                 : resolve(bus, 4, Access.READ);
         if (o instanceof DmaResult f) {
             result[0] = finish(Access.READ, bus, 4, f);
@@ -231,7 +232,7 @@ public final class DmaPort {
         Run run = (Run) o;
         cache.snoopDeviceRead(run.physical, 4);
         int v = (int) INT_ATOMIC.getAcquire(run.segment, run.offset);
-        result[0] = finish(Access.READ, bus, 4, timed(Access.READ, bus, 4, run.costNs, null, 0));
+        result[0] = finish(Access.READ, bus, 4, timed(Access.READ, bus, 4, run.costNs, null, FaultDetail.NONE));
         return v;
     }
 
@@ -249,7 +250,7 @@ public final class DmaPort {
      */
     public DmaResult copy(long src, long dst, long len) {
         if (badRequest(src, len) || badRequest(dst, len) || MsiMessageLayout.isInterruptAddress(dst)) {
-            return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE, 0));
+            return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE));
         }
         boolean backToFront = dst > src && dst - src < len;
         List<Run[]> deferred = backToFront ? new ArrayList<>() : List.of();
@@ -301,14 +302,14 @@ public final class DmaPort {
     /** Writes the 8-byte {@code pattern} (little-endian) repeatedly over [dst, dst + len) (MEMFILL). */
     public DmaResult fill(long dst, long len, long pattern) {
         if (badRequest(dst, len) || MsiMessageLayout.isInterruptAddress(dst)) {
-            return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE, 0));
+            return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE));
         }
         long done = 0;
         long cost = 0;
         while (done < len) {
             Object o = resolve(dst + done, len - done, Access.WRITE);
             if (o instanceof DmaResult f) {
-                return finish(Access.WRITE, dst, len, timed(Access.WRITE, dst, done, cost + f.costNs(), f.reason(), f.vtdReason()));
+                return finish(Access.WRITE, dst, len, timed(Access.WRITE, dst, done, cost + f.costNs(), f.reason(), f.detail()));
             }
             Run run = (Run) o;
             fillPattern(run.segment, run.offset, run.length, pattern, done);
@@ -316,7 +317,7 @@ public final class DmaPort {
             cost += run.costNs;
             done += run.length;
         }
-        return finish(Access.WRITE, dst, len, timed(Access.WRITE, dst, len, cost, null, 0));
+        return finish(Access.WRITE, dst, len, timed(Access.WRITE, dst, len, cost, null, FaultDetail.NONE));
     }
 
     private static void fillPattern(MemorySegment seg, long off, long len, long pattern, long phase) {
@@ -345,7 +346,7 @@ public final class DmaPort {
     public CompareResult compare(long a, long b, long len) {
         if (badRequest(a, len) || badRequest(b, len)) {
             return new CompareResult(finish(Access.READ, a, len,
-                    DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, a, Access.READ, 0)), -1);
+                    DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, a, Access.READ)), -1);
         }
         long done = 0;
         long cost = 0;
@@ -381,7 +382,7 @@ public final class DmaPort {
         bytesRead += 2 * bytes;
         long cost = translationCost + timing.readLatencyNs() + timing.wireTimeNs(tx);
         return fault == null ? DmaResult.ok(bytes, cost)
-                : DmaResult.fault(bytes, cost, fault.reason(), faultBase + bytes, Access.READ, fault.vtdReason());
+                : DmaResult.fault(bytes, cost, fault.reason(), faultBase + bytes, Access.READ, fault.detail());
     }
 
     /** Sends an MSI: a 32-bit posted write of {@code data} to {@code address}. Never translated. */
@@ -404,7 +405,7 @@ public final class DmaPort {
         if (len != 4 || (bus & 3) != 0 || !busMasterEnabled) {
             faults++;
             DmaResult r = DmaResult.fault(0, 0, busMasterEnabled ? FaultReason.UNSUPPORTED_REQUEST : FaultReason.BUS_MASTER_DISABLED,
-                    bus, Access.WRITE, 0);
+                    bus, Access.WRITE);
             notify(Access.WRITE, bus, len, false, true);
             return r;
         }
@@ -415,7 +416,7 @@ public final class DmaPort {
         return DmaResult.ok(4, timing.writeLatencyNs() + timing.wireTimeNs(1));
     }
 
-    private DmaResult timed(Access access, long bus, long bytes, long translationCost, FaultReason reason, int vtd) {
+    private DmaResult timed(Access access, long bus, long bytes, long translationCost, FaultReason reason, FaultDetail detail) {
         long tx = timing.transactions(bus, Math.max(bytes, reason == null ? bytes : 1));
         long cost = translationCost + (access == Access.READ ? timing.readLatencyNs() : timing.writeLatencyNs())
                 + timing.wireTimeNs(tx);
@@ -426,7 +427,7 @@ public final class DmaPort {
             writeTransactions += timing.transactions(bus, bytes);
             bytesWritten += bytes;
         }
-        return reason == null ? DmaResult.ok(bytes, cost) : DmaResult.fault(bytes, cost, reason, bus + bytes, access, vtd);
+        return reason == null ? DmaResult.ok(bytes, cost) : DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
     }
 
     private DmaResult timedCopy(long src, long dst, long bytes, long translationCost, DmaResult fault) {
@@ -441,7 +442,7 @@ public final class DmaPort {
             return DmaResult.ok(bytes, cost);
         }
         long at = (fault.access() == Access.READ ? src : dst) + bytes;
-        return DmaResult.fault(bytes, cost, fault.reason(), at, fault.access(), fault.vtdReason());
+        return DmaResult.fault(bytes, cost, fault.reason(), at, fault.access(), fault.detail());
     }
 
     private DmaResult finish(Access access, long bus, long len, DmaResult r) {

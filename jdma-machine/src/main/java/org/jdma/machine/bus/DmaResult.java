@@ -5,19 +5,26 @@ package org.jdma.machine.bus;
  *
  * @param bytes        bytes actually moved (the prefix before a fault, all of them on success)
  * @param costNs       modeled time the request occupied the bus, ns
- * @param reason       null on success, else why it failed
+ * @param reason       null on success, else why it failed, in generic terms
  * @param faultAddress the bus address of the first byte that faulted (valid when reason != null)
  * @param access       the direction of the faulting access
- * @param vtdReason    the IOMMU's fault reason code when reason is TRANSLATION, else 0
+ * @param detail       the translator's own reason when {@code reason.translation()}, else
+ *                     {@link FaultDetail#NONE}
  */
-public record DmaResult(long bytes, long costNs, FaultReason reason, long faultAddress, Access access, int vtdReason) {
+public record DmaResult(long bytes, long costNs, FaultReason reason, long faultAddress, Access access, FaultDetail detail) {
 
     public static DmaResult ok(long bytes, long costNs) {
-        return new DmaResult(bytes, costNs, null, 0, null, 0);
+        return new DmaResult(bytes, costNs, null, 0, null, FaultDetail.NONE);
     }
 
-    public static DmaResult fault(long bytesBefore, long costNs, FaultReason reason, long address, Access access, int vtdReason) {
-        return new DmaResult(bytesBefore, costNs, reason, address, access, vtdReason);
+    /** A fault the bus decided alone (no translator reason). */
+    public static DmaResult fault(long bytesBefore, long costNs, FaultReason reason, long address, Access access) {
+        return new DmaResult(bytesBefore, costNs, reason, address, access, FaultDetail.NONE);
+    }
+
+    public static DmaResult fault(long bytesBefore, long costNs, FaultReason reason, long address, Access access,
+                                  FaultDetail detail) {
+        return new DmaResult(bytesBefore, costNs, reason, address, access, detail);
     }
 
     public boolean isOk() {
@@ -28,6 +35,6 @@ public record DmaResult(long bytes, long costNs, FaultReason reason, long faultA
     public String toString() {
         return isOk() ? "ok(" + bytes + " B, " + costNs + " ns)"
                 : String.format("fault(%s %s at %#x after %d B%s)", reason, access, faultAddress, bytes,
-                        vtdReason != 0 ? ", VT-d reason " + vtdReason : "");
+                        detail.isNone() ? "" : ", " + detail);
     }
 }

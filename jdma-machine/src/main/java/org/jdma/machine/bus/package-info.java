@@ -11,6 +11,11 @@
  * moves data as the controller would, but nothing arbitrates yet), PCIe link training, credits, ordering relaxations, peer-to-peer DMA
  * (a DMA that lands on an MMIO window is refused as an unsupported request).
  *
+ * <p>Faults are told in generic terms ({@link org.jdma.machine.bus.FaultReason}: the bus's own
+ * refusals, or a translator's not-present, no-permission, out-of-range, blocked, malformed-table);
+ * a translator adds its own reason as a {@link org.jdma.machine.bus.FaultDetail} ("VT-d 0x5 ..."),
+ * so nothing in this package knows any IOMMU's vocabulary.
+ *
  * <p>Invariant: a DMA never throws. It returns a {@link org.jdma.machine.bus.DmaResult}; a
  * faulting access moves no data past the first faulting byte.
  */

@@ -80,4 +80,20 @@ final class Observers {
             }
         }
     }
+
+    /** An uncached CPU read of [phys, phys + length): reported as a miss of every line it touches. */
+    void uncachedRead(long phys, int lineSize, long length) {
+        CacheObserver[] obs = all;
+        if (obs.length != 0) {
+            cpuRead(obs, phys, length, lineSize, false);
+        }
+    }
+
+    /** An uncached CPU write of [phys, phys + length): reported for every line it touches. */
+    void uncachedWrite(long phys, int lineSize, long length) {
+        CacheObserver[] obs = all;
+        if (obs.length != 0) {
+            cpuWrite(obs, phys, length, lineSize);
+        }
+    }
 }

@@ -9,6 +9,11 @@
  * and an optional seeded speculative-prefetch injector. Observers see every line event, for the
  * kernel's coherency sanitizer.
  *
+ * <p>The write-back cache is split by job: {@code CacheLines} (sets, ways, LRU, fills, evictions,
+ * maintenance by range), {@code BulkAccess} (range loads, stores and fills, line by line),
+ * {@code UncachedRanges} (memory types), {@code SpeculativeRefiller} (the injector) and
+ * {@code Observers}; {@link org.jdma.machine.cache.WriteBackCache} is the CPU's view over them.
+ *
  * <p>Does not model: more than one CPU or cache level, instruction caches, timing of hits and
  * misses, write buffers, or prefetch of lines outside recently touched pages.
  *

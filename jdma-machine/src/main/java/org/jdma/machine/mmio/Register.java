@@ -10,7 +10,7 @@ package org.jdma.machine.mmio;
  * @param mask      the bits that exist; others read as zero and ignore writes
  * @param reset     value after reset
  */
-public record Register(String name, int offset, int width, Access access, long mask, long reset) {
+public record Register(String name, int offset, int width, RegisterAccess access, long mask, long reset) {
     public Register {
         if (width != 4 && width != 8) {
             throw new IllegalArgumentException("register " + name + ": width must be 4 or 8, was " + width);
@@ -24,7 +24,7 @@ public record Register(String name, int offset, int width, Access access, long m
         reset &= mask;
     }
 
-    public static Register of(String name, int offset, int width, Access access, long mask) {
+    public static Register of(String name, int offset, int width, RegisterAccess access, long mask) {
         return new Register(name, offset, width, access, mask, 0);
     }
 }

@@ -83,7 +83,7 @@ class DmaPortFaultAndOverlapTest {
         try (Machine m = machine()) {
             DmaPort port = m.dmaPorts().getFirst();
             // A translator that maps every bus address into low RAM, so only the range check can refuse.
-            port.translator((rid, addr, len, acc) -> new AddressTranslator.Translation(addr & 0xF_FFFF, len, 0, 0));
+            port.translator((rid, addr, len, acc) -> new AddressTranslator.Translation(addr & 0xF_FFFF, len, 0));
             MemorySegment buf = MemorySegment.ofArray(new byte[16]);
             DmaResult wraps = port.read(-8L, buf, 0, 16);
             assertEquals(FaultReason.UNSUPPORTED_REQUEST, wraps.reason(), wraps.toString());

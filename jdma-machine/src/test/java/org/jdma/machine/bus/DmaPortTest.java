@@ -20,7 +20,7 @@ import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.irq.InterruptController;
 import org.jdma.platform.irq.MsiMessage;
 import org.jdma.machine.memory.PhysicalMemory;
-import org.jdma.machine.mmio.Access;
+import org.jdma.machine.mmio.RegisterAccess;
 import org.jdma.machine.mmio.Register;
 import org.jdma.machine.mmio.RegisterFile;
 import org.jdma.spec.pci.RequesterId;
@@ -44,7 +44,7 @@ class DmaPortTest {
     private final Arena arena = Arena.ofConfined();
     private final PhysicalMemory memory = new PhysicalMemory();
     private final RegisterFile bar = new RegisterFile("bar");
-    private final Register barReg = bar.add(Register.of("R", 0, 4, Access.RW, 0xFFFF_FFFFL));
+    private final Register barReg = bar.add(Register.of("R", 0, 4, RegisterAccess.RW, 0xFFFF_FFFFL));
     private final EventKernel kernel = new EventKernel(1);
     private final InterruptController irq = new InterruptController(kernel, 500);
     private final List<String> observed = new CopyOnWriteArrayList<>();
@@ -91,7 +91,10 @@ class DmaPortTest {
         return MemorySegment.ofArray(b);
     }
 
-    /** Identity (or shifted) translation in 4 KiB pages; listed bus pages fault with VT-d reason 5. */
+    /** What the stand-in translator says of a page it refuses, beside the generic NO_PERMISSION. */
+    static final FaultDetail DENIED = new FaultDetail("stub", 5, "PAGE_DENIED");
+
+    /** Identity (or shifted) translation in 4 KiB pages; listed bus pages fault with NO_PERMISSION and {@link #DENIED}. */
     static final class PageTranslator implements AddressTranslator {
         final long shift;
         final long costNs;
@@ -104,13 +107,13 @@ class DmaPortTest {
         }
 
         @Override
-        public Translation translate(RequesterId requester, long busAddress, long length, org.jdma.machine.bus.Access access) {
+        public Translation translate(RequesterId requester, long busAddress, long length, Access access) {
             calls.add(requester + " " + access + " " + Long.toHexString(busAddress));
             long page = busAddress & -PAGE;
             if (faultingPages.contains(page)) {
-                return Translation.fault(5, costNs);
+                return Translation.fault(FaultReason.NO_PERMISSION, DENIED, costNs);
             }
-            return new Translation(busAddress + shift, Math.min(length, page + PAGE - busAddress), costNs, 0);
+            return new Translation(busAddress + shift, Math.min(length, page + PAGE - busAddress), costNs);
         }
     }
 
@@ -153,7 +156,7 @@ class DmaPortTest {
         assertEquals(FaultReason.UNSUPPORTED_REQUEST, w.reason());
         assertEquals(end, w.faultAddress(), w.toString());
         assertEquals(0x40, w.bytes());
-        assertEquals(org.jdma.machine.bus.Access.WRITE, w.access());
+        assertEquals(Access.WRITE, w.access());
         assertArrayEquals(Arrays.copyOf(data, 0x40), ram(end - 0x40, 0x40));
 
         byte[] dst = filled(0x100, 0xEE);
@@ -286,7 +289,7 @@ class DmaPortTest {
         ram(B, filled(0x200, 0xEE));
         DmaResult readFault = port.copy(srcEnd - 0x100, B, 0x200);
         assertEquals(FaultReason.UNSUPPORTED_REQUEST, readFault.reason());
-        assertEquals(org.jdma.machine.bus.Access.READ, readFault.access());
+        assertEquals(Access.READ, readFault.access());
         assertEquals(srcEnd, readFault.faultAddress());
         assertEquals(0x100, readFault.bytes());
         assertArrayEquals(Arrays.copyOf(data, 0x100), ram(B, 0x100), "the prefix is copied");
@@ -294,7 +297,7 @@ class DmaPortTest {
 
         long dstEnd = B + RAM_SIZE;
         DmaResult writeFault = port.copy(A, dstEnd - 0x40, 0x100);
-        assertEquals(org.jdma.machine.bus.Access.WRITE, writeFault.access());
+        assertEquals(Access.WRITE, writeFault.access());
         assertEquals(dstEnd, writeFault.faultAddress());
         assertEquals(0x40, writeFault.bytes());
 
@@ -313,10 +316,10 @@ class DmaPortTest {
         byte[] data = random(0x3000, 5);
         ram(src, data);
         DmaResult c = port.copy(src, dst, 0x3000);
-        assertEquals(FaultReason.TRANSLATION, c.reason(), c.toString());
-        assertEquals(5, c.vtdReason());
+        assertEquals(FaultReason.NO_PERMISSION, c.reason(), c.toString());
+        assertEquals(DENIED, c.detail());
         // dst reaches the faulting page 0x800 bytes before src does.
-        assertEquals(org.jdma.machine.bus.Access.WRITE, c.access());
+        assertEquals(Access.WRITE, c.access());
         assertEquals(src + 0x2000, c.faultAddress());
         assertEquals(0x1800, c.bytes());
         assertArrayEquals(Arrays.copyOf(data, 0x1800), ram(dst, 0x1800), "the prefix moved as memmove would move it");
@@ -509,20 +512,39 @@ class DmaPortTest {
         ram(A, filled(3 * (int) PAGE, 0xEE));
         byte[] data = random(3 * (int) PAGE - 0x200, 10);
         DmaResult w = port.write(A + 0x200, seg(data), 0, data.length);
-        assertEquals(FaultReason.TRANSLATION, w.reason());
-        assertEquals(5, w.vtdReason());
+        assertEquals(FaultReason.NO_PERMISSION, w.reason());
+        assertEquals(DENIED, w.detail(), "the translator's own reason travels with the generic one");
         assertEquals(A + PAGE, w.faultAddress());
         assertEquals(PAGE - 0x200, w.bytes());
         assertArrayEquals(Arrays.copyOf(data, (int) PAGE - 0x200), ram(A + 0x200, (int) PAGE - 0x200));
         assertArrayEquals(filled(2 * (int) PAGE, 0xEE), ram(A + PAGE, 2 * (int) PAGE), "the page after the fault is valid but untouched");
-        assertTrue(w.toString().contains("VT-d reason 5") && w.toString().contains("0x10001000"), w.toString());
+        assertTrue(w.toString().contains("stub 0x5 PAGE_DENIED") && w.toString().contains("0x10001000"), w.toString());
     }
 
     @Test
-    void shouldTreatAnEmptyTranslationAsAFault() {
-        port.translator((rid, bus, len, access) -> new AddressTranslator.Translation(bus, 0, 0, 0));
+    void shouldTreatAnEmptyTranslationAsABlockedRequest() {
+        port.translator((rid, bus, len, access) -> new AddressTranslator.Translation(bus, 0, 0));
         DmaResult r = port.read(A, seg(new byte[8]), 0, 8);
-        assertEquals(FaultReason.TRANSLATION, r.reason());
+        assertEquals(FaultReason.BLOCKED, r.reason());
+        assertTrue(r.reason().translation());
+        assertTrue(r.detail().isNone(), "the translator gave no reason of its own");
         assertEquals(0, r.bytes());
+    }
+
+    @Test
+    void shouldRefuseABusLevelReasonFromATranslator() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AddressTranslator.Translation.fault(FaultReason.PEER_TO_PEER, FaultDetail.NONE, 0));
+        assertTrue(e.getMessage().contains("PEER_TO_PEER"), e.getMessage());
+    }
+
+    @Test
+    void shouldKeepBusFaultsFreeOfTranslatorDetail() {
+        port.busMasterEnabled(false);
+        DmaResult r = port.read(A, seg(new byte[8]), 0, 8);
+        assertEquals(FaultReason.BUS_MASTER_DISABLED, r.reason());
+        assertFalse(r.reason().translation());
+        assertSame(FaultDetail.NONE, r.detail());
+        assertEquals("fault(BUS_MASTER_DISABLED READ at 0x" + Long.toHexString(A) + " after 0 B)", r.toString());
     }
 }

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import org.jdma.machine.mmio.Access;
+import org.jdma.machine.mmio.RegisterAccess;
 import org.jdma.machine.mmio.Register;
 import org.jdma.machine.mmio.RegisterFile;
 import org.junit.jupiter.api.AfterEach;
@@ -29,8 +29,8 @@ class MachineCpuTest {
             .withCopyEngines(0));
     private final MachineCpu cpu = machine.cpu();
     private final RegisterFile regs = new RegisterFile("test");
-    private final Register r0 = regs.add(Register.of("R0", 0x0, 4, Access.RW, 0xFFFF_FFFFL));
-    private final Register r1 = regs.add(Register.of("R1", 0x8, 8, Access.RW, -1L));
+    private final Register r0 = regs.add(Register.of("R0", 0x0, 4, RegisterAccess.RW, 0xFFFF_FFFFL));
+    private final Register r1 = regs.add(Register.of("R1", 0x8, 8, RegisterAccess.RW, -1L));
 
     MachineCpuTest() {
         machine.physicalMemory().addMmio("test", MMIO, 0x1000, regs);

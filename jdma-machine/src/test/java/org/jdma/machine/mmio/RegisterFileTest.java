@@ -11,21 +11,21 @@ import org.junit.jupiter.api.Test;
 class RegisterFileTest {
 
     private final RegisterFile file = new RegisterFile("dev0");
-    private final Register ctrl = file.add(new Register("CTRL", 0x00, 4, Access.RW, 0x0000_FF0FL, 0x0000_0103L));
-    private final Register status = file.add(Register.of("STATUS", 0x04, 4, Access.RW1C, 0xFF));
-    private final Register version = file.add(new Register("VERSION", 0x08, 4, Access.RO, 0xFFFF_FFFFL, 0x0001_0002L));
-    private final Register events = file.add(Register.of("EVENTS", 0x0C, 4, Access.RC, 0xFFFF_FFFFL));
-    private final Register doorbell = file.add(Register.of("DOORBELL", 0x10, 4, Access.WO, 0xFFFF_FFFFL));
-    private final Register base = file.add(Register.of("BASE", 0x18, 8, Access.RW, -1L));
+    private final Register ctrl = file.add(new Register("CTRL", 0x00, 4, RegisterAccess.RW, 0x0000_FF0FL, 0x0000_0103L));
+    private final Register status = file.add(Register.of("STATUS", 0x04, 4, RegisterAccess.RW1C, 0xFF));
+    private final Register version = file.add(new Register("VERSION", 0x08, 4, RegisterAccess.RO, 0xFFFF_FFFFL, 0x0001_0002L));
+    private final Register events = file.add(Register.of("EVENTS", 0x0C, 4, RegisterAccess.RC, 0xFFFF_FFFFL));
+    private final Register doorbell = file.add(Register.of("DOORBELL", 0x10, 4, RegisterAccess.WO, 0xFFFF_FFFFL));
+    private final Register base = file.add(Register.of("BASE", 0x18, 8, RegisterAccess.RW, -1L));
 
     @Test
     void shouldStartAtResetValuesWithReservedBitsClear() {
         assertEquals(0x103, file.read(0x00, 4));
         assertEquals(0x0001_0002L, file.read(0x08, 4));
         // A reset value with bits outside the mask keeps only the bits that exist.
-        var r = new Register("R", 0, 4, Access.RW, 0xF0, 0xFF);
+        var r = new Register("R", 0, 4, RegisterAccess.RW, 0xF0, 0xFF);
         assertEquals(0xF0, r.reset());
-        assertEquals(0xFFFF_FFFFL, new Register("W", 0, 4, Access.RW, -1L, 0).mask(), "a 4-byte register has 32 bits");
+        assertEquals(0xFFFF_FFFFL, new Register("W", 0, 4, RegisterAccess.RW, -1L, 0).mask(), "a 4-byte register has 32 bits");
     }
 
     @Test
@@ -150,10 +150,10 @@ class RegisterFileTest {
 
     @Test
     void shouldRejectOverlappingOrMalformedRegisters() {
-        var e = assertThrows(IllegalArgumentException.class, () -> file.add(Register.of("X", 0x1C, 4, Access.RW, -1L)));
+        var e = assertThrows(IllegalArgumentException.class, () -> file.add(Register.of("X", 0x1C, 4, RegisterAccess.RW, -1L)));
         assertTrue(e.getMessage().contains("X") && e.getMessage().contains("BASE") && e.getMessage().contains("dev0"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Register.of("W2", 0x20, 2, Access.RW, -1L));
-        var mis = assertThrows(IllegalArgumentException.class, () -> Register.of("M", 0x24, 8, Access.RW, -1L));
+        assertThrows(IllegalArgumentException.class, () -> Register.of("W2", 0x20, 2, RegisterAccess.RW, -1L));
+        var mis = assertThrows(IllegalArgumentException.class, () -> Register.of("M", 0x24, 8, RegisterAccess.RW, -1L));
         assertTrue(mis.getMessage().contains("M") && mis.getMessage().contains("36"), mis.getMessage());
         assertEquals(List.of("CTRL", "STATUS", "VERSION", "EVENTS", "DOORBELL", "BASE"),
                 file.registers().stream().map(Register::name).toList());
@@ -162,14 +162,14 @@ class RegisterFileTest {
 
     @Test
     void shouldRejectDeviceSideUseOfARegisterThatIsNotInTheFile() {
-        Register stranger = Register.of("STRANGER", 0x20, 4, Access.RW, 0xFF);
+        Register stranger = Register.of("STRANGER", 0x20, 4, RegisterAccess.RW, 0xFF);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> file.get(stranger));
         assertTrue(e.getMessage().contains("STRANGER") && e.getMessage().contains("dev0"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> file.set(stranger, 1));
         assertThrows(IllegalArgumentException.class, () -> file.onWrite(stranger, (r, v, w) -> { }));
-        Register lookalike = Register.of("CTRL2", 0x00, 4, Access.RW, 0xFF);
+        Register lookalike = Register.of("CTRL2", 0x00, 4, RegisterAccess.RW, 0xFF);
         assertThrows(IllegalArgumentException.class, () -> file.get(lookalike), "same offset, different register");
-        assertEquals(0x103, file.get(new Register("CTRL", 0x00, 4, Access.RW, 0x0000_FF0FL, 0x0000_0103L)),
+        assertEquals(0x103, file.get(new Register("CTRL", 0x00, 4, RegisterAccess.RW, 0x0000_FF0FL, 0x0000_0103L)),
                 "an equal register value names the same register");
     }
 }

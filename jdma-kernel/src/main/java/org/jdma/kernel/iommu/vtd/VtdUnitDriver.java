@@ -2,28 +2,19 @@ package org.jdma.kernel.iommu.vtd;
 
 import static org.jdma.spec.vtd.VtdRegisterLayout.*;
 
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuFaultListener;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.platform.Cpu;
 import org.jdma.platform.Platform;
+import org.jdma.spec.pci.RequesterId;
 import org.jdma.spec.vtd.VtdCapabilityLayout;
 import org.jdma.spec.vtd.VtdContextEntryLayout;
 import org.jdma.spec.vtd.VtdFaultReason;
-import org.jdma.spec.vtd.VtdFaultRecordLayout;
-import org.jdma.spec.vtd.VtdInvalidationDescriptorLayout;
-import org.jdma.spec.vtd.VtdRootEntryLayout;
-import org.jdma.platform.irq.MsiMessage;
-import org.jdma.spec.pci.RequesterId;
 
 /**
  * Driver of one DMA remapping unit (one DRHD), in legacy mode, programmed only through its
@@ -46,6 +37,12 @@ import org.jdma.spec.pci.RequesterId;
  * {@code iommu->gcmd}). Status polls let virtual time pass and give up after
  * {@value #OPERATION_TIMEOUT_NS} ns, naming the register (Linux {@code IOMMU_WAIT_OP}).
  *
+ * <p>Parts: register access and the command protocol ({@link UnitRegisters}), the root and
+ * context tables ({@link ContextTables}), invalidation through the registers
+ * ({@link RegisterInvalidator}) or the queue ({@link QueuedInvalidator}), and fault handling
+ * ({@link VtdFaultHandler}). This class is the driver's API: bring-up, domain ids, context
+ * entries with the invalidations they need, the invalidation policy, and the lock.
+ *
  * <p>Invalidations go through the invalidation queue (descriptors, then an invalidation-wait
  * descriptor with a status write the driver polls) when QI is enabled, else through CCMD and the
  * IOTLB registers. Page-selective IOTLB invalidation falls back to domain-selective when the unit
@@ -61,37 +58,27 @@ public final class VtdUnitDriver implements AutoCloseable {
     public static final long OPERATION_TIMEOUT_NS = 10_000_000L;
     /** VER when nothing answers at the register base (master abort). */
     private static final int VER_ABSENT_ONES = 0xFFFF_FFFF;
-    /** QS = 0: one 4 KiB page of 256 128-bit descriptors. */
-    private static final int QUEUE_QS = 0;
-    private static final int QUEUE_ENTRIES = queueEntries128(QUEUE_QS);
-    private static final int FRCD_HI_UPPER_DWORD = VtdFaultRecordLayout.HI + 4;
 
     /** Counters of what the driver asked of the unit. */
     public record Stats(long contextInvalidations, long iotlbGlobal, long iotlbDomain, long iotlbPage,
                         long psiFallbacks, long waitDescriptors, long faults, long faultOverflows) { }
 
     private final Platform platform;
-    private final Cpu cpu;
     private final long base;
     private final int segment;
     private final int version;
     private final long cap;
     private final long ecap;
     private final TableMemory memory;
+    private final UnitRegisters regs;
     private final BitSet domainIds;
-    private final List<IommuFaultListener> listeners = new CopyOnWriteArrayList<>();
-    private final List<IommuFault> faultLog = new ArrayList<>();
-    private final Map<VtdFaultReason, Long> faultsByReason = new EnumMap<>(VtdFaultReason.class);
-    private final long[] contextTables = new long[VtdRootEntryLayout.ENTRIES];
-
-    private int gcmd;
-    private long rootTable;
-    private boolean queued;
-    private long queue;
-    private int queueTail;
-    private long waitStatus;
-    private int waitSequence;
-    private int faultVector = -1;
+    private final VtdFaultHandler faultHandler;
+    private final RegisterInvalidator registerInvalidator;
+    /** The queue while queued invalidation is on (after {@link #init} on an ECAP.QI unit), else null. */
+    private QueuedInvalidator queue;
+    private Invalidator invalidator;
+    /** The root and context tables, from {@link #init} on. */
+    private ContextTables tables;
     private boolean initialised;
     /** Nesting depth of operations that program the unit (timers must not interleave with them). */
     private int busy;
@@ -101,19 +88,19 @@ public final class VtdUnitDriver implements AutoCloseable {
     private long iotlbDomain;
     private long iotlbPage;
     private long psiFallbacks;
-    private long waitDescriptors;
-    private long faults;
-    private long faultOverflows;
 
     private VtdUnitDriver(Platform platform, TableMemory memory, long base, int segment, int version, long cap, long ecap) {
         this.platform = platform;
-        this.cpu = platform.cpu();
         this.memory = memory;
         this.base = base;
         this.segment = segment;
         this.version = version;
         this.cap = cap;
         this.ecap = ecap;
+        this.regs = new UnitRegisters(platform.cpu(), platform.clock(), base);
+        this.faultHandler = new VtdFaultHandler(regs, platform.clock(), cap, segment);
+        this.registerInvalidator = new RegisterInvalidator(regs, cap, ecap);
+        this.invalidator = registerInvalidator;
         this.domainIds = new BitSet(VtdCapabilityLayout.domainCount(cap));
         // Linux iommu_init_domains: with caching mode, not-present entries are cached under domain
         // id 0, and Linux uses 0 as "no domain id" anyway, so it is never handed out.
@@ -148,8 +135,8 @@ public final class VtdUnitDriver implements AutoCloseable {
     public long cap() { return cap; }
     public long ecap() { return ecap; }
     public TableMemory memory() { return memory; }
-    public long rootTable() { return rootTable; }
-    public boolean queuedInvalidation() { return queued; }
+    public long rootTable() { return tables == null ? 0 : tables.rootTable(); }
+    public boolean queuedInvalidation() { return queue != null; }
 
     public boolean cachingMode() { return (cap & VtdCapabilityLayout.CAP_CM) != 0; }
     public boolean passThrough() { return (ecap & VtdCapabilityLayout.ECAP_PT) != 0; }
@@ -188,85 +175,42 @@ public final class VtdUnitDriver implements AutoCloseable {
         if (initialised) {
             throw new IllegalStateException(String.format("unit %#x is already initialised", base));
         }
-        int gsts = read32(GSTS);
-        gcmd = gsts & (GCMD_TE | GCMD_QIE);
+        int gsts = regs.read32(GSTS);
+        regs.adoptShadow(gsts & (GCMD_TE | GCMD_QIE));
         if ((gsts & GCMD_TE) != 0) {
             // Firmware (or a previous kernel) left translation on: turn it off before replacing tables.
             disableTranslation();
         }
         if ((gsts & GCMD_QIE) != 0) {
             // IQA and IQT may only be programmed while queued invalidation is off (§6.5.2).
-            gcmd &= ~GCMD_QIE;
-            command(0, GCMD_QIE, false, "GSTS.QIES clear after GCMD.QIE = 0");
+            regs.persistent(GCMD_QIE, false, "GSTS.QIES clear after GCMD.QIE = 0");
         }
-        rootTable = memory.allocatePage();
-        write64(RTADDR, rootTable);
-        command(GCMD_SRTP, GCMD_SRTP, true, "GSTS.RTPS after GCMD.SRTP");
+        tables = new ContextTables(memory);
+        regs.write64(RTADDR, tables.rootTable());
+        regs.oneShot(GCMD_SRTP, "GSTS.RTPS after GCMD.SRTP");
         if ((ecap & VtdCapabilityLayout.ECAP_QI) != 0) {
-            enableQueuedInvalidation();
+            queue = new QueuedInvalidator(regs, memory, cap);
+            queue.enable();
+            invalidator = queue;
         }
         invalidateContextGlobal();
         invalidateIotlbGlobal();
-        setUpFaultInterrupt();
+        faultHandler.enable(platform.interrupts(), this::handleFaults);
         initialised = true;
-    }
-
-    private void enableQueuedInvalidation() {
-        // Uncached on a non-coherent CPU cache (TableMemory.allocateShared): the unit fetches the
-        // descriptors from memory and writes the wait status to memory, behind the cache's back.
-        queue = memory.allocateShared();
-        waitStatus = memory.allocateShared();
-        queueTail = 0;
-        // §6.5.2: IQT must be 0 and IQA programmed while QIE is clear; then enable and poll QIES.
-        write64(IQT, 0);
-        write64(IQA, (queue & IQA_ADDR_MASK) | QUEUE_QS);
-        gcmd |= GCMD_QIE;
-        command(0, GCMD_QIE, true, "GSTS.QIES after GCMD.QIE");
-        queued = true;
-    }
-
-    private void setUpFaultInterrupt() {
-        faultVector = platform.interrupts().allocateVector();
-        platform.interrupts().register(faultVector, v -> handleFaults());
-        MsiMessage msg = platform.interrupts().messageFor(faultVector);
-        write32(FEDATA, msg.data());
-        write32(FEADDR, (int) msg.address());
-        write32(FEUADDR, (int) (msg.address() >>> 32));
-        write32(FECTL, 0); // clear IM: fault events raise the MSI
     }
 
     /** GCMD.TE, poll GSTS.TES. Call after every RMRR is identity-mapped. */
     public void enableTranslation() {
         requireInitialised();
-        gcmd |= GCMD_TE;
-        command(0, GCMD_TE, true, "GSTS.TES after GCMD.TE");
+        regs.persistent(GCMD_TE, true, "GSTS.TES after GCMD.TE");
     }
 
     public void disableTranslation() {
-        gcmd &= ~GCMD_TE;
-        command(0, GCMD_TE, false, "GSTS.TES clear after GCMD.TE = 0");
+        regs.persistent(GCMD_TE, false, "GSTS.TES clear after GCMD.TE = 0");
     }
 
     public boolean translationEnabled() {
-        return (read32(GSTS) & GCMD_TE) != 0;
-    }
-
-    /** Writes the shadow plus {@code oneShot} to GCMD and polls until GSTS & statusBit is (set ? nonzero : zero). */
-    private void command(int oneShot, int statusBit, boolean set, String what) {
-        write32(GCMD, gcmd | oneShot);
-        poll(() -> ((read32(GSTS) & statusBit) != 0) == set, what);
-    }
-
-    private void poll(BooleanSupplier done, String what) {
-        long deadline = platform.clock().now() + OPERATION_TIMEOUT_NS;
-        while (!done.getAsBoolean()) {
-            if (platform.clock().now() >= deadline) {
-                throw new IllegalStateException(String.format("VT-d unit %#x: timed out after %d ns waiting for %s",
-                        base, OPERATION_TIMEOUT_NS, what));
-            }
-            // MMIO reads already advance time; this lets events (a unit that completes later) run.
-            platform.clock().runFor(100);
-        }
+        return (regs.read32(GSTS) & GCMD_TE) != 0;
     }
 
     private void requireInitialised() {
@@ -317,7 +261,7 @@ public final class VtdUnitDriver implements AutoCloseable {
     }
 
     private void setContextLocked(RequesterId device, int tt, long slptptr, int aw, int domainId) {
-        long entry = contextEntryAddress(device, true);
+        long entry = tables.entryAddress(device, true);
         if (VtdContextEntryLayout.LO_P == (memory.read64(entry + VtdContextEntryLayout.LO) & VtdContextEntryLayout.LO_P)) {
             clearContext(device);
         }
@@ -345,7 +289,7 @@ public final class VtdUnitDriver implements AutoCloseable {
     }
 
     private boolean clearContextLocked(RequesterId device) {
-        long entry = contextEntryAddress(device, false);
+        long entry = tables.entryAddress(device, false);
         if (entry < 0) {
             return false;
         }
@@ -364,21 +308,7 @@ public final class VtdUnitDriver implements AutoCloseable {
 
     /** The raw context entry (lo, hi) of {@code device}, or null when its bus has no context table. */
     public long[] contextEntry(RequesterId device) {
-        long entry = contextEntryAddress(device, false);
-        return entry < 0 ? null : new long[] {memory.read64(entry), memory.read64(entry + VtdContextEntryLayout.HI)};
-    }
-
-    private long contextEntryAddress(RequesterId device, boolean create) {
-        int bus = device.bus();
-        if (contextTables[bus] == 0) {
-            if (!create) {
-                return -1;
-            }
-            long table = memory.allocatePage();
-            contextTables[bus] = table;
-            memory.write128(rootTable + VtdRootEntryLayout.offsetOf(bus), VtdRootEntryLayout.lo(table, true), 0);
-        }
-        return contextTables[bus] + VtdContextEntryLayout.offsetOf(device.device(), device.function());
+        return tables == null ? null : tables.entry(device);
     }
 
     private void checkSegment(RequesterId device) {
@@ -401,22 +331,11 @@ public final class VtdUnitDriver implements AutoCloseable {
     private synchronized void invalidateContext(int granularity, int domainId, int sourceId) {
         busy++;
         try {
-            invalidateContextLocked(granularity, domainId, sourceId);
+            contextInvalidations++;
+            invalidator.context(granularity, domainId, sourceId);
         } finally {
             busy--;
         }
-    }
-
-    private void invalidateContextLocked(int granularity, int domainId, int sourceId) {
-        contextInvalidations++;
-        if (queued) {
-            submitAndWait(VtdInvalidationDescriptorLayout.contextCache(granularity, domainId, sourceId, 0), 0);
-            return;
-        }
-        long v = CCMD_ICC | ((long) granularity << CCMD_CIRG_SHIFT) | ((long) (sourceId & 0xFFFF) << CCMD_SID_SHIFT)
-                | (domainId & CCMD_DID_MASK);
-        write64(CCMD, v);
-        poll(() -> (read64(CCMD) & CCMD_ICC) == 0, "CCMD.ICC to clear");
     }
 
     public synchronized void invalidateIotlbGlobal() {
@@ -467,86 +386,29 @@ public final class VtdUnitDriver implements AutoCloseable {
     private synchronized void invalidateIotlb(int granularity, int domainId, long address, int mask) {
         busy++;
         try {
-            invalidateIotlbLocked(granularity, domainId, address, mask);
+            invalidator.iotlb(granularity, domainId, address, mask);
         } finally {
             busy--;
         }
     }
 
-    private void invalidateIotlbLocked(int granularity, int domainId, long address, int mask) {
-        boolean dr = (cap & VtdCapabilityLayout.CAP_DRD) != 0;
-        boolean dw = (cap & VtdCapabilityLayout.CAP_DWD) != 0;
-        if (queued) {
-            submitAndWait(VtdInvalidationDescriptorLayout.iotlbLo(granularity, domainId, dr, dw),
-                    VtdInvalidationDescriptorLayout.iotlbHi(address, mask, false));
-            return;
-        }
-        int iro = VtdCapabilityLayout.iro(ecap);
-        if (granularity == IOTLB_PAGE) {
-            write64(ivaOffset(iro), (address & IVA_ADDR_MASK) | (mask & IVA_AM_MASK));
-        }
-        long v = IOTLB_IVT | ((long) granularity << IOTLB_IIRG_SHIFT) | ((long) (domainId & 0xFFFF) << IOTLB_DID_SHIFT)
-                | (dr ? IOTLB_DR : 0) | (dw ? IOTLB_DW : 0);
-        write64(iotlbOffset(iro), v);
-        poll(() -> (read64(iotlbOffset(iro)) & IOTLB_IVT) == 0, "IOTLB.IVT to clear");
-        long done = read64(iotlbOffset(iro));
-        if (((done >>> IOTLB_IAIG_SHIFT) & IOTLB_GRANULARITY_MASK) == 0) {
-            throw new IllegalStateException(String.format("VT-d unit %#x: IOTLB invalidation (granularity %d, DID %d) reported IAIG 0: not performed",
-                    base, granularity, domainId));
-        }
-    }
-
-    /** Queues one descriptor and an invalidation-wait with a status write, moves IQT, and polls the status. */
-    private void submitAndWait(long lo, long hi) {
-        int seq = ++waitSequence;
-        if (seq == 0) {
-            seq = ++waitSequence; // 0 is the "not yet" value of the status word
-        }
-        writeDescriptor(lo, hi);
-        writeDescriptor(VtdInvalidationDescriptorLayout.waitLo(seq, true, false, true),
-                VtdInvalidationDescriptorLayout.waitHi(waitStatus));
-        waitDescriptors++;
-        write64(IQT, ((long) queueTail << IQ_INDEX_SHIFT_128) & IQ_INDEX_MASK_128);
-        int expected = seq;
-        poll(() -> {
-            if ((read32(FSTS) & FSTS_IQE) != 0) {
-                throw new IllegalStateException(String.format(
-                        "VT-d unit %#x: invalidation queue error (FSTS.IQE) at IQH %#x for descriptor %#x/%#x",
-                        base, read64(IQH), lo, hi));
-            }
-            // The status page is uncached where the CPU cache is not coherent: the read sees memory.
-            return cpu.read32(waitStatus) == expected;
-        }, "invalidation wait descriptor " + seq);
-    }
-
-    private void writeDescriptor(long lo, long hi) {
-        int next = (queueTail + 1) % QUEUE_ENTRIES;
-        poll(() -> (int) ((read64(IQH) & IQ_INDEX_MASK_128) >>> IQ_INDEX_SHIFT_128) != next, "a free invalidation queue slot");
-        memory.write128(queue + (long) queueTail * VtdInvalidationDescriptorLayout.SIZE, lo, hi);
-        queueTail = next;
-    }
-
     // ---- faults -----------------------------------------------------------------------------
 
     public void addFaultListener(IommuFaultListener l) {
-        listeners.add(Objects.requireNonNull(l, "listener"));
+        faultHandler.addListener(l);
     }
 
     public void removeFaultListener(IommuFaultListener l) {
-        listeners.remove(l);
+        faultHandler.removeListener(l);
     }
 
     /** Faults read so far, oldest first. */
     public List<IommuFault> faults() {
-        synchronized (faultLog) {
-            return List.copyOf(faultLog);
-        }
+        return faultHandler.faults();
     }
 
     public long faultCount(VtdFaultReason reason) {
-        synchronized (faultLog) {
-            return faultsByReason.getOrDefault(reason, 0L);
-        }
+        return faultHandler.count(reason);
     }
 
     /**
@@ -556,59 +418,13 @@ public final class VtdUnitDriver implements AutoCloseable {
      * full: they are lost, as on hardware). Also callable directly (polling).
      */
     public synchronized int handleFaults() {
-        int fsts = read32(FSTS);
-        int handled = 0;
-        if ((fsts & FSTS_PPF) != 0) {
-            int records = VtdCapabilityLayout.faultRecordCount(cap);
-            int fro = VtdCapabilityLayout.fro(cap);
-            int index = (fsts & FSTS_FRI_MASK) >>> FSTS_FRI_SHIFT;
-            for (int n = 0; n < records; n++) {
-                int off = frcdOffset(fro, index);
-                long hi = read64(off + VtdFaultRecordLayout.HI);
-                if (!VtdFaultRecordLayout.isFault(hi)) {
-                    break;
-                }
-                long lo = read64(off + VtdFaultRecordLayout.LO);
-                write32(off + FRCD_HI_UPPER_DWORD, (int) (VtdFaultRecordLayout.HI_F >>> 32));
-                report(lo, hi);
-                handled++;
-                index = (index + 1) % records;
-            }
-        }
-        // Read FSTS again: an overflow may have happened while the records were being read, and
-        // the clear below would otherwise erase it unseen.
-        int after = read32(FSTS);
-        if (((fsts | after) & FSTS_PFO) != 0) {
-            synchronized (faultLog) {
-                faultOverflows++;
-            }
-        }
-        write32(FSTS, FSTS_PFO | ((fsts | after) & (FSTS_AFO | FSTS_APF)));
-        return handled;
-    }
-
-    private void report(long lo, long hi) {
-        int sid = VtdFaultRecordLayout.sourceId(hi);
-        RequesterId device = new RequesterId(segment, sid >>> 8, (sid >>> 3) & 0x1F, sid & 0x7);
-        int code = VtdFaultRecordLayout.reason(hi);
-        Optional<VtdFaultReason> reason = VtdFaultReason.ofCode(code);
-        IommuFault f = new IommuFault(base, device, lo & VtdFaultRecordLayout.LO_FI_MASK,
-                VtdFaultRecordLayout.isRead(hi), code, reason, platform.clock().now());
-        synchronized (faultLog) {
-            faults++;
-            faultLog.add(f);
-            reason.ifPresent(r -> faultsByReason.merge(r, 1L, Long::sum));
-        }
-        for (IommuFaultListener l : listeners) {
-            l.onFault(f);
-        }
+        return faultHandler.handle();
     }
 
     public Stats stats() {
-        synchronized (faultLog) {
-            return new Stats(contextInvalidations, iotlbGlobal, iotlbDomain, iotlbPage, psiFallbacks, waitDescriptors,
-                    faults, faultOverflows);
-        }
+        long[] faultCounts = faultHandler.counts();
+        return new Stats(contextInvalidations, iotlbGlobal, iotlbDomain, iotlbPage, psiFallbacks,
+                queue == null ? 0 : queue.waitDescriptors(), faultCounts[0], faultCounts[1]);
     }
 
     /**
@@ -620,7 +436,7 @@ public final class VtdUnitDriver implements AutoCloseable {
     }
 
     public int faultVector() {
-        return faultVector;
+        return faultHandler.vector();
     }
 
     /**
@@ -632,31 +448,17 @@ public final class VtdUnitDriver implements AutoCloseable {
         if (!initialised) {
             return;
         }
-        if ((gcmd & GCMD_TE) != 0) {
+        if (regs.shadowHas(GCMD_TE)) {
             disableTranslation();
         }
-        if (queued) {
-            gcmd &= ~GCMD_QIE;
-            command(0, GCMD_QIE, false, "GSTS.QIES clear after GCMD.QIE = 0");
-            queued = false;
-            // QIES is clear: the unit fetches no more descriptors and writes no more status.
-            memory.freeShared(queue);
-            memory.freeShared(waitStatus);
+        if (queue != null) {
+            queue.disable();
+            queue = null;
+            invalidator = registerInvalidator;
         }
-        write32(FECTL, ECTL_IM);
-        if (faultVector >= 0) {
-            platform.interrupts().freeVector(faultVector);
-            faultVector = -1;
-        }
+        faultHandler.disable(platform.interrupts());
         initialised = false;
     }
-
-    // ---- MMIO -------------------------------------------------------------------------------
-
-    private int read32(int off) { return cpu.read32(base + off); }
-    private long read64(int off) { return cpu.read64(base + off); }
-    private void write32(int off, int v) { cpu.write32(base + off, v); }
-    private void write64(int off, long v) { cpu.write64(base + off, v); }
 
     @Override
     public String toString() {

@@ -5,8 +5,14 @@
  * unit's walks do not snoop); second-level page tables
  * ({@link org.jdma.kernel.iommu.vtd.SecondLevelPageTable}); domains
  * ({@link org.jdma.kernel.iommu.vtd.VtdDomain}) and the lazy flush queue
- * ({@link org.jdma.kernel.iommu.vtd.FlushQueue}). Bit layouts come only from the machine's
- * datasheet package {@code org.jdma.machine.iommu.vtd}.
+ * ({@link org.jdma.kernel.iommu.vtd.FlushQueue}). Bit layouts come only from the shared datasheet
+ * package {@code org.jdma.spec.vtd}.
+ *
+ * <p>The unit driver is split by job: register access and the GCMD protocol ({@code UnitRegisters}),
+ * root and context tables ({@code ContextTables}), register-based and queued invalidation
+ * ({@code RegisterInvalidator}, {@code QueuedInvalidator} behind {@code Invalidator}), and fault
+ * handling ({@code VtdFaultHandler}), which reports each fault as a generic
+ * {@link org.jdma.kernel.iommu.IommuFault} with the VT-d reason as detail ({@code VtdFaultDecoder}).
  *
  * <p>Modeled: legacy root/context tables, 3- and 4-level second-level tables with 2 MiB/1 GiB
  * pages, register-based and queued invalidation (context cache, IOTLB global/domain/page, wait

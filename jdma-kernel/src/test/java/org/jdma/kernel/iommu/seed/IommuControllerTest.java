@@ -183,7 +183,7 @@ class IommuControllerTest {
                     () -> new AssertionError("no fault record for " + Long.toHexString(dstIova) + ": " + m.kernel.iommu().faults()));
             assertEquals(SeedIommus.COPY_ENGINE, f.device());
             assertFalse(f.read());
-            assertEquals(VtdFaultReason.WRITE_NOT_PERMITTED.code(), f.reasonCode());
+            assertEquals(VtdFaultReason.WRITE_NOT_PERMITTED.code(), f.detail().code());
         }
     }
 

@@ -221,7 +221,7 @@ class VeridianIommuTest {
             assertEquals(SeedIommus.COPY_ENGINE, f.device());
             assertEquals(fromDevice.dmaAddr(), f.iovaPage());
             assertTrue(f.read());
-            assertEquals(VtdFaultReason.READ_NOT_PERMITTED.code(), f.reasonCode());
+            assertEquals(VtdFaultReason.READ_NOT_PERMITTED.code(), f.detail().code());
             assertThrows(IllegalArgumentException.class, () -> v.allocDmaBuffer(0, DmaDirection.TO_DEVICE));
             assertThrows(IllegalArgumentException.class, () -> v.allocDmaBuffer(4096, DmaDirection.NONE));
         }

@@ -3,9 +3,9 @@ package org.jdma.machine.dev.memcpy;
 import static org.jdma.spec.memcpy.CopyDescriptorLayout.FLAG_CRAV;
 import static org.jdma.spec.memcpy.CopyDescriptorLayout.FLAG_RCI;
 import static org.jdma.spec.memcpy.CopyDescriptorLayout.FLAG_RCR;
-import static org.jdma.machine.mmio.Access.RO;
-import static org.jdma.machine.mmio.Access.RW;
-import static org.jdma.machine.mmio.Access.RW1C;
+import static org.jdma.machine.mmio.RegisterAccess.RO;
+import static org.jdma.machine.mmio.RegisterAccess.RW;
+import static org.jdma.machine.mmio.RegisterAccess.RW1C;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;

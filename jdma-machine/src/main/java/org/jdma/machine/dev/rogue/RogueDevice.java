@@ -1,6 +1,6 @@
 package org.jdma.machine.dev.rogue;
 
-import static org.jdma.machine.mmio.Access.RO;
+import static org.jdma.machine.mmio.RegisterAccess.RO;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -73,7 +73,7 @@ public final class RogueDevice implements Device {
     /** Reads [bus, bus + length). A blocked read returns only the bytes before the faulting one. */
     public ReadOutcome read(long bus, long length) {
         if (length < 0 || length > MAX_READ_BYTES) {
-            return new ReadOutcome(record(DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.READ, 0)),
+            return new ReadOutcome(record(DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.READ)),
                     new byte[0]);
         }
         byte[] buf = new byte[(int) length];
@@ -105,7 +105,7 @@ public final class RogueDevice implements Device {
             return 0;
         }
         return (lastFault.reason().ordinal() + 1)
-                | ((long) lastFault.vtdReason() << RogueRegisters.LAST_FAULT_VTD_REASON_SHIFT & RogueRegisters.LAST_FAULT_VTD_REASON_MASK)
+                | ((long) lastFault.detail().code() << RogueRegisters.LAST_FAULT_VTD_REASON_SHIFT & RogueRegisters.LAST_FAULT_VTD_REASON_MASK)
                 | (lastFault.access() == Access.WRITE ? RogueRegisters.LAST_FAULT_WRITE : 0);
     }
 

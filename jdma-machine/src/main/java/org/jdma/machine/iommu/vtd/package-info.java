@@ -11,6 +11,14 @@
  * write and interrupt, §6.5); primary fault logging with overflow, FPD-qualified faults and the
  * fault-event interrupt (§7); pass-through contexts (ECAP.PT).
  *
+ * <p>One class per structure or job: {@link org.jdma.machine.iommu.vtd.VtdUnit} (wiring, the
+ * GCMD/GSTS protocol, the lock), {@code VtdRegisterPage} (the register table), {@code DmaRemapper}
+ * (root/context fetch and the second-level walk), {@code ContextCache} and {@code Iotlb} (the
+ * caches), {@code FaultRecorder} and {@code EventInterrupt} (fault records, FSTS, the event
+ * interrupts), {@code CacheInvalidator} (CCMD, IOTLB/IVA) and {@code InvalidationQueue} (§6.5.2).
+ * A blocked request reaches the bus as a generic {@link org.jdma.machine.bus.FaultReason} with the
+ * VT-d reason as its detail, one table for all reasons ({@code VtdFaultKinds}).
+ *
  * <p>Does not model: scalable mode and first-level tables, interrupt remapping, device IOTLBs
  * (ATS, so fault 0xD "blocked by TT", which only translation requests raise, never occurs),
  * advanced fault logging (GCMD.SFL is ignored), protected memory regions, page requests, fault

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.jdma.machine.mmio.Access;
+import org.jdma.machine.mmio.RegisterAccess;
 import org.jdma.machine.mmio.Register;
 import org.junit.jupiter.api.Test;
 import org.jdma.spec.memcpy.CopyEngineRegisters;
@@ -16,18 +16,18 @@ class CopyEngineRegistersTest {
 
     /** The datasheet's table as data: name, offset, width, access, bits that exist, reset value. */
     private static final List<Register> DATASHEET = List.of(
-            new Register("VERSION", 0x000, 4, Access.RO, 0xFFFF, 0x0100),
-            new Register("CAP", 0x004, 4, Access.RO, 0xFF1F_1F1FL, 31 | 0 << 8 | 16 << 16 | 15 << 24),
-            new Register("CONTROL", 0x008, 4, Access.RW, 0x7, 0),
-            new Register("STATUS", 0x00C, 4, Access.RO, 0x103, STATUS_IDLE),
-            new Register("RING_BASE", 0x010, 8, Access.RW, ~0x3FL, 0),
-            new Register("RING_SIZE", 0x018, 4, Access.RW, 0xFFFF_FFFFL, 0),
-            new Register("ERROR", 0x01C, 4, Access.RW1C, 0xF, 0),
-            new Register("FETCH_INDEX", 0x020, 4, Access.RO, 0xFFFF_FFFFL, 0),
-            new Register("SUBMIT_INDEX", 0x024, 4, Access.RW, 0xFFFF_FFFFL, 0),
-            new Register("ERROR_ADDRESS", 0x028, 8, Access.RO, -1L, 0),
-            new Register("COMPLETED", 0x030, 8, Access.RO, -1L, 0),
-            new Register("ERR_INT_HANDLE", 0x038, 4, Access.RW, 0xFFFF, 0));
+            new Register("VERSION", 0x000, 4, RegisterAccess.RO, 0xFFFF, 0x0100),
+            new Register("CAP", 0x004, 4, RegisterAccess.RO, 0xFF1F_1F1FL, 31 | 0 << 8 | 16 << 16 | 15 << 24),
+            new Register("CONTROL", 0x008, 4, RegisterAccess.RW, 0x7, 0),
+            new Register("STATUS", 0x00C, 4, RegisterAccess.RO, 0x103, STATUS_IDLE),
+            new Register("RING_BASE", 0x010, 8, RegisterAccess.RW, ~0x3FL, 0),
+            new Register("RING_SIZE", 0x018, 4, RegisterAccess.RW, 0xFFFF_FFFFL, 0),
+            new Register("ERROR", 0x01C, 4, RegisterAccess.RW1C, 0xF, 0),
+            new Register("FETCH_INDEX", 0x020, 4, RegisterAccess.RO, 0xFFFF_FFFFL, 0),
+            new Register("SUBMIT_INDEX", 0x024, 4, RegisterAccess.RW, 0xFFFF_FFFFL, 0),
+            new Register("ERROR_ADDRESS", 0x028, 8, RegisterAccess.RO, -1L, 0),
+            new Register("COMPLETED", 0x030, 8, RegisterAccess.RO, -1L, 0),
+            new Register("ERR_INT_HANDLE", 0x038, 4, RegisterAccess.RW, 0xFFFF, 0));
 
     @Test
     void shouldDeclareEveryDatasheetRowWithItsOffsetWidthAccessMaskAndReset() {
@@ -78,7 +78,7 @@ class CopyEngineRegistersTest {
     void shouldIgnoreWritesToReadOnlyRegisters() {
         try (EngineRig rig = new EngineRig()) {
             for (Register r : DATASHEET) {
-                if (r.access() != Access.RO) {
+                if (r.access() != RegisterAccess.RO) {
                     continue;
                 }
                 long before = r.width() == 8 ? rig.reg64(r.offset()) : rig.reg(r.offset());

@@ -12,6 +12,7 @@ import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.AddressTranslator;
 import org.jdma.machine.bus.DmaResult;
+import org.jdma.machine.bus.FaultDetail;
 import org.jdma.machine.bus.FaultReason;
 import org.jdma.spec.vtd.VtdFaultReason;
 import org.jdma.platform.irq.MsiMessage;
@@ -123,22 +124,24 @@ class RogueDeviceTest {
             r.port().translator((rid, bus, len, access) -> {
                 assertEquals(r.requester(), rid);
                 if (access == Access.WRITE) {
-                    return AddressTranslator.Translation.fault(writeDenied, 10);
+                    return AddressTranslator.Translation.fault(FaultReason.NO_PERMISSION,
+                            new FaultDetail("VT-d", writeDenied, VtdFaultReason.WRITE_NOT_PERMITTED.name()), 10);
                 }
-                return bus < 4096 ? new AddressTranslator.Translation(0x40_0000 + bus, Math.min(len, 4096 - bus), 10, 0)
-                        : AddressTranslator.Translation.fault(VtdFaultReason.READ_NOT_PERMITTED.code(), 10);
+                return bus < 4096 ? new AddressTranslator.Translation(0x40_0000 + bus, Math.min(len, 4096 - bus), 10)
+                        : AddressTranslator.Translation.fault(FaultReason.NO_PERMISSION,
+                                new FaultDetail("VT-d", VtdFaultReason.READ_NOT_PERMITTED.code(), "READ_NOT_PERMITTED"), 10);
             });
             m.cpu().write64(0x40_0000, 0x1122_3344_5566_7788L);
             assertEquals(0x88, r.read(0, 1).data()[0] & 0xFF);
 
             DmaResult w = r.write(0, new byte[8]);
-            assertEquals(FaultReason.TRANSLATION, w.reason());
-            assertEquals(writeDenied, w.vtdReason());
+            assertEquals(FaultReason.NO_PERMISSION, w.reason());
+            assertEquals(writeDenied, w.detail().code());
             assertEquals(Access.WRITE, w.access());
             assertEquals(0x1122_3344_5566_7788L, m.cpu().read64(0x40_0000), "a blocked write moves nothing");
 
             RogueDevice.ReadOutcome across = r.read(4096 - 8, 16);
-            assertEquals(FaultReason.TRANSLATION, across.result().reason());
+            assertEquals(FaultReason.NO_PERMISSION, across.result().reason());
             assertEquals(4096, across.result().faultAddress());
             assertEquals(8, across.data().length, "only the bytes before the faulting page come back");
         }
@@ -154,7 +157,7 @@ class RogueDeviceTest {
             MsiMessage msg = m.interruptController().messageFor(vector);
             byte[] data = {(byte) msg.data(), (byte) (msg.data() >>> 8), (byte) (msg.data() >>> 16), (byte) (msg.data() >>> 24)};
             // Even a translator that blocks everything does not see the interrupt range.
-            r.port().translator((rid, bus, len, access) -> AddressTranslator.Translation.fault(VtdFaultReason.WRITE_NOT_PERMITTED.code(), 0));
+            r.port().translator((rid, bus, len, access) -> AddressTranslator.Translation.fault(FaultReason.BLOCKED, FaultDetail.NONE, 0));
             assertTrue(r.write(msg.address(), data).isOk());
             m.eventKernel().runUntilIdle();
             assertEquals(1, handled[0]);

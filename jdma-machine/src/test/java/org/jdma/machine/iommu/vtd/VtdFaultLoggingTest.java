@@ -117,7 +117,7 @@ class VtdFaultLoggingTest {
                     VtdContextEntryLayout.hi(1, VtdContextEntryLayout.AW_39_BIT));
             f.enableTranslation();
             var r = f.dmaRead(IOVA, f.buffer(8));
-            assertEquals(VtdFaultReason.READ_NOT_PERMITTED.code(), r.vtdReason(), "still blocked");
+            assertEquals(VtdFaultReason.READ_NOT_PERMITTED.code(), r.detail().code(), "still blocked");
             assertEquals(0, f.r32(FSTS));
             assertEquals(0, f.unit.faultsRecorded());
             assertEquals(1, f.unit.faultsSuppressed());

@@ -69,7 +69,7 @@ class VtdInvalidationTest {
             f.cpu.write64(leaf, 0);
             assertTrue(f.dmaWrite(IOVA, new byte[8]).isOk(), "stale: the device still reaches the old page");
             iotlbRegister(f, IOTLB_DOMAIN, 1, 0, 0);
-            assertEquals(VtdFaultReason.WRITE_NOT_PERMITTED.code(), f.dmaWrite(IOVA, new byte[8]).vtdReason());
+            assertEquals(VtdFaultReason.WRITE_NOT_PERMITTED.code(), f.dmaWrite(IOVA, new byte[8]).detail().code());
         }
     }
 
@@ -116,7 +116,7 @@ class VtdInvalidationTest {
             f.cpu.write64(leaf, 0);
             assertEquals(1, f.dmaReadLong(IOVA + 0x1000), "stale");
             iotlbRegister(f, IOTLB_PAGE, 1, IOVA + 0x10_0000, 0); // one 4 KiB page inside the 2 MiB page
-            assertEquals(VtdFaultReason.READ_NOT_PERMITTED.code(), f.dmaRead(IOVA + 0x1000, f.buffer(8)).vtdReason());
+            assertEquals(VtdFaultReason.READ_NOT_PERMITTED.code(), f.dmaRead(IOVA + 0x1000, f.buffer(8)).detail().code());
         }
     }
 
@@ -136,7 +136,7 @@ class VtdInvalidationTest {
             contextRegister(f, CC_DEVICE, 1, DEVICE.sourceId() | 1, 1); // FM 1 ignores function bit 2 only
             assertEquals(0x01D, f.dmaReadLong(IOVA));
             contextRegister(f, CC_DEVICE, 1, DEVICE.sourceId() | 7, 3); // FM 3: all functions of the device
-            assertEquals(VtdFaultReason.CONTEXT_ENTRY_NOT_PRESENT.code(), f.dmaRead(IOVA, f.buffer(8)).vtdReason());
+            assertEquals(VtdFaultReason.CONTEXT_ENTRY_NOT_PRESENT.code(), f.dmaRead(IOVA, f.buffer(8)).detail().code());
             assertEquals(4, f.unit.contextInvalidations(CC_DEVICE) + f.unit.contextInvalidations(CC_DOMAIN));
         }
     }
@@ -148,7 +148,7 @@ class VtdInvalidationTest {
             f.context(DEVICE, 0, 0);
             contextRegister(f, CC_DOMAIN, 1, 0, 0);
             assertEquals(0, f.unit.contextCacheSize());
-            assertEquals(VtdFaultReason.CONTEXT_ENTRY_NOT_PRESENT.code(), f.dmaRead(IOVA, f.buffer(8)).vtdReason());
+            assertEquals(VtdFaultReason.CONTEXT_ENTRY_NOT_PRESENT.code(), f.dmaRead(IOVA, f.buffer(8)).detail().code());
         }
     }
 
@@ -237,7 +237,7 @@ class VtdInvalidationTest {
             q.submit();
             assertEquals(0, f.unit.contextCacheSize());
             assertEquals(0, f.unit.iotlbSize());
-            assertEquals(VtdFaultReason.CONTEXT_ENTRY_NOT_PRESENT.code(), f.dmaRead(IOVA, f.buffer(8)).vtdReason());
+            assertEquals(VtdFaultReason.CONTEXT_ENTRY_NOT_PRESENT.code(), f.dmaRead(IOVA, f.buffer(8)).detail().code());
         }
     }
 

@@ -15,6 +15,7 @@ import java.lang.foreign.ValueLayout;
 import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.AddressTranslator.Translation;
 import org.jdma.machine.bus.DmaResult;
+import org.jdma.machine.bus.FaultDetail;
 import org.jdma.machine.bus.FaultReason;
 import org.jdma.machine.iommu.vtd.VtdConfig;
 import org.jdma.spec.vtd.VtdContextEntryLayout;
@@ -92,7 +93,7 @@ class VtdTranslationTest {
             f.cpu.write64(DATA + 8, 42);
             assertEquals(42, f.dmaReadLong(IOVA + 8));
             assertEquals(1 + 1 + 4, f.unit.walkSteps());
-            assertEquals(VtdFaultReason.ADDRESS_BEYOND_MGAW.code(), f.dmaWrite(1L << 39, new byte[4]).vtdReason());
+            assertEquals(VtdFaultReason.ADDRESS_BEYOND_MGAW.code(), f.dmaWrite(1L << 39, new byte[4]).detail().code());
         }
     }
 
@@ -134,7 +135,7 @@ class VtdTranslationTest {
             assertEquals(DATA + 0x10, t.physical());
             assertEquals(0xABCD, f.dmaReadLong(0x7F_C000_0000L + DATA + 0x10));
             DmaResult w = f.dmaWrite(0x7F_C000_0000L + DATA, new byte[8]);
-            assertEquals(VtdFaultReason.WRITE_NOT_PERMITTED.code(), w.vtdReason(), "read-only superpage");
+            assertEquals(VtdFaultReason.WRITE_NOT_PERMITTED.code(), w.detail().code(), "read-only superpage");
         }
     }
 
@@ -143,7 +144,7 @@ class VtdTranslationTest {
         try (VtdFixture f = new VtdFixture(VtdConfig.DEFAULT.withSuperpages(false, false))) {
             long top = f.standardSetup();
             f.map(top, 3, 0x4000_0000L, DATA, 2, true, true);
-            assertEquals(VtdFaultReason.PAGING_ENTRY_RESERVED.code(), f.dmaWrite(0x4000_0000L, new byte[4]).vtdReason());
+            assertEquals(VtdFaultReason.PAGING_ENTRY_RESERVED.code(), f.dmaWrite(0x4000_0000L, new byte[4]).detail().code());
         }
     }
 
@@ -152,7 +153,7 @@ class VtdTranslationTest {
         try (VtdFixture f = new VtdFixture()) {
             long top = f.standardSetup();
             f.map(top, 3, 0x4000_0000L, DATA + 0x1000, 2, true, true); // not 2 MiB aligned
-            assertEquals(VtdFaultReason.PAGING_ENTRY_RESERVED.code(), f.dmaWrite(0x4000_0000L, new byte[4]).vtdReason());
+            assertEquals(VtdFaultReason.PAGING_ENTRY_RESERVED.code(), f.dmaWrite(0x4000_0000L, new byte[4]).detail().code());
         }
     }
 
@@ -192,8 +193,8 @@ class VtdTranslationTest {
         MemorySegment buf = f.buffer(16);
         buf.fill((byte) 0x5A);
         DmaResult r = write ? f.port.write(iova, buf, 0, 16) : f.port.read(iova, buf, 0, 16);
-        assertEquals(FaultReason.TRANSLATION, r.reason(), r.toString());
-        assertEquals(expected.code(), r.vtdReason(), "expected " + expected + ", got " + r);
+        assertEquals(VtdFaultKinds.kindOf(expected), r.reason(), r.toString());
+        assertEquals(new FaultDetail("VT-d", expected.code(), expected.name()), r.detail(), "expected " + expected + ", got " + r);
         assertEquals(0, r.bytes());
         if (!write) {
             for (long i = 0; i < 16; i++) {

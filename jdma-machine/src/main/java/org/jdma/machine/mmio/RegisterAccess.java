@@ -1,7 +1,7 @@
 package org.jdma.machine.mmio;
 
 /** How software may access a register (the column "access" in a datasheet's register table). */
-public enum Access {
+public enum RegisterAccess {
     /** Read-only: writes are ignored. */
     RO,
     /** Read-write. */

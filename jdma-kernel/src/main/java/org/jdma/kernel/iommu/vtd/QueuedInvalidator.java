@@ -1,0 +1,111 @@
+package org.jdma.kernel.iommu.vtd;
+
+import static org.jdma.spec.vtd.VtdRegisterLayout.*;
+
+import org.jdma.platform.Cpu;
+import org.jdma.spec.vtd.VtdCapabilityLayout;
+import org.jdma.spec.vtd.VtdInvalidationDescriptorLayout;
+
+/**
+ * Queued invalidation (VT-d §6.5.2): a one-page ring of 128-bit descriptors (IQA, QS = 0: 256
+ * entries) that the driver fills at the tail (IQT) and the unit drains from the head (IQH). Each
+ * request is one descriptor followed by an invalidation-wait descriptor with a status write; the
+ * driver polls the status word, so the call returns when everything before the wait is done.
+ * FSTS.IQE while waiting is an error naming the descriptor.
+ *
+ * <p>The queue and the status word are shared with the unit both ways, so they are uncached on a
+ * CPU cache that is not coherent with DMA ({@link TableMemory#allocateShared()}).
+ */
+final class QueuedInvalidator implements Invalidator {
+
+    /** QS = 0: one 4 KiB page of 256 128-bit descriptors. */
+    private static final int QUEUE_QS = 0;
+    private static final int QUEUE_ENTRIES = queueEntries128(QUEUE_QS);
+
+    private final UnitRegisters regs;
+    private final TableMemory memory;
+    private final Cpu cpu;
+    private final long cap;
+    private long queue;
+    private long waitStatus;
+    private int queueTail;
+    private int waitSequence;
+    private long waitDescriptors;
+
+    QueuedInvalidator(UnitRegisters regs, TableMemory memory, long cap) {
+        this.regs = regs;
+        this.memory = memory;
+        this.cpu = memory.cpu();
+        this.cap = cap;
+    }
+
+    /** Allocates the queue and status word and turns queued invalidation on (§6.5.2: IQT = 0, IQA, GCMD.QIE). */
+    void enable() {
+        // Uncached on a non-coherent CPU cache: the unit fetches the descriptors from memory and
+        // writes the wait status to memory, behind the cache's back.
+        queue = memory.allocateShared();
+        waitStatus = memory.allocateShared();
+        queueTail = 0;
+        // IQT must be 0 and IQA programmed while QIE is clear; then enable and poll QIES.
+        regs.write64(IQT, 0);
+        regs.write64(IQA, (queue & IQA_ADDR_MASK) | QUEUE_QS);
+        regs.persistent(GCMD_QIE, true, "GSTS.QIES after GCMD.QIE");
+    }
+
+    /** Turns queued invalidation off and frees the queue and status word. */
+    void disable() {
+        regs.persistent(GCMD_QIE, false, "GSTS.QIES clear after GCMD.QIE = 0");
+        // QIES is clear: the unit fetches no more descriptors and writes no more status.
+        memory.freeShared(queue);
+        memory.freeShared(waitStatus);
+    }
+
+    /** Invalidation-wait descriptors queued so far. */
+    long waitDescriptors() {
+        return waitDescriptors;
+    }
+
+    @Override
+    public void context(int granularity, int domainId, int sourceId) {
+        submitAndWait(VtdInvalidationDescriptorLayout.contextCache(granularity, domainId, sourceId, 0), 0);
+    }
+
+    @Override
+    public void iotlb(int granularity, int domainId, long address, int mask) {
+        boolean dr = (cap & VtdCapabilityLayout.CAP_DRD) != 0;
+        boolean dw = (cap & VtdCapabilityLayout.CAP_DWD) != 0;
+        submitAndWait(VtdInvalidationDescriptorLayout.iotlbLo(granularity, domainId, dr, dw),
+                VtdInvalidationDescriptorLayout.iotlbHi(address, mask, false));
+    }
+
+    /** Queues one descriptor and an invalidation-wait with a status write, moves IQT, and polls the status. */
+    private void submitAndWait(long lo, long hi) {
+        int seq = ++waitSequence;
+        if (seq == 0) {
+            seq = ++waitSequence; // 0 is the "not yet" value of the status word
+        }
+        writeDescriptor(lo, hi);
+        writeDescriptor(VtdInvalidationDescriptorLayout.waitLo(seq, true, false, true),
+                VtdInvalidationDescriptorLayout.waitHi(waitStatus));
+        waitDescriptors++;
+        regs.write64(IQT, ((long) queueTail << IQ_INDEX_SHIFT_128) & IQ_INDEX_MASK_128);
+        int expected = seq;
+        regs.poll(() -> {
+            if ((regs.read32(FSTS) & FSTS_IQE) != 0) {
+                throw new IllegalStateException(String.format(
+                        "VT-d unit %#x: invalidation queue error (FSTS.IQE) at IQH %#x for descriptor %#x/%#x",
+                        regs.base(), regs.read64(IQH), lo, hi));
+            }
+            // The status page is uncached where the CPU cache is not coherent: the read sees memory.
+            return cpu.read32(waitStatus) == expected;
+        }, "invalidation wait descriptor " + seq);
+    }
+
+    private void writeDescriptor(long lo, long hi) {
+        int next = (queueTail + 1) % QUEUE_ENTRIES;
+        regs.poll(() -> (int) ((regs.read64(IQH) & IQ_INDEX_MASK_128) >>> IQ_INDEX_SHIFT_128) != next,
+                "a free invalidation queue slot");
+        memory.write128(queue + (long) queueTail * VtdInvalidationDescriptorLayout.SIZE, lo, hi);
+        queueTail = next;
+    }
+}
