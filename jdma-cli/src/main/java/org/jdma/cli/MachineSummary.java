@@ -24,7 +24,7 @@ final class MachineSummary {
         }
         PciSubsystem pci = PciSubsystem.scan(m);
         out.println("PCI configuration space (ACPI MCFG): " + String.join("; ", pci.bootLog().stream()
-                .map(l -> l.replaceFirst("^PCI: ", "")).toList()));
+                .map(l -> l.replaceFirst("^PCI: ", "").replace(" (MCFG)", "")).toList()));
         out.println("PCI functions (what enumeration finds):");
         for (PciDevice f : pci.devices()) {
             if (f.isBridge()) {

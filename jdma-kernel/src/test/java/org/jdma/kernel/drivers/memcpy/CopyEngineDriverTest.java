@@ -87,6 +87,24 @@ class CopyEngineDriverTest {
         assertTrue(r.driver().engine().ringBase() < 1L << 32);
     }
 
+    @Test
+    void shouldEnableBusMasteringAndMsixThroughConfigurationSpaceAndTurnMsixOffOnClose() {
+        Rig r = rig(CompletionMode.INTERRUPT);
+        org.jdma.kernel.pci.PciDevice f = r.driver().function();
+        assertEquals(org.jdma.spec.pci.PciConfigLayout.COMMAND_MEMORY_SPACE | org.jdma.spec.pci.PciConfigLayout.COMMAND_BUS_MASTER,
+                f.command(), "Memory Space and Bus Master Enable");
+        int cap = f.capability(org.jdma.spec.pci.MsixCapabilityLayout.ID).orElseThrow();
+        int control = f.read16(cap + org.jdma.spec.pci.MsixCapabilityLayout.MESSAGE_CONTROL);
+        assertEquals(org.jdma.spec.pci.MsixCapabilityLayout.CONTROL_ENABLE,
+                control & (org.jdma.spec.pci.MsixCapabilityLayout.CONTROL_ENABLE | org.jdma.spec.pci.MsixCapabilityLayout.CONTROL_FUNCTION_MASK),
+                "MSI-X enabled, Function Mask clear");
+        CopyEngine device = r.machine().devices(CopyEngine.class).getFirst();
+        assertTrue(device.port().busMasterEnabled() && device.msix().enabled());
+        r.driver().close();
+        assertFalse(device.msix().enabled(), "close disables MSI-X");
+        assertTrue(device.msix().masked(CopyEngineDriver.COMPLETION_ENTRY));
+    }
+
     @ParameterizedTest
     @EnumSource(CompletionMode.class)
     void shouldCopyBytesEndToEnd(CompletionMode mode) {
