@@ -3,11 +3,11 @@ package org.jdma.machine.dev.memcpy;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.IntStream;
 import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.dev.DeviceContext;
 import org.jdma.machine.dev.DeviceKind;
@@ -63,7 +63,7 @@ import org.jdma.spec.pci.RequesterId;
  *
  * <p>Nothing a driver writes into the registers or the ring makes the engine throw.
  */
-public final class CopyEngine extends PciEndpoint implements DescriptorExecutor.Outcomes {
+public final class CopyEngine extends PciEndpoint {
 
     /** PCI ids, as the datasheet gives them. */
     public static final int VENDOR_ID = CopyEngineRegisters.VENDOR_ID;
@@ -97,11 +97,7 @@ public final class CopyEngine extends PciEndpoint implements DescriptorExecutor.
     }
 
     public static List<DeviceSpec<?>> specs(int count, CopyEngineConfig options) {
-        List<DeviceSpec<?>> l = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            l.add(spec(i, options));
-        }
-        return List.copyOf(l);
+        return IntStream.range(0, count).<DeviceSpec<?>>mapToObj(i -> spec(i, options)).toList();
     }
 
     /**
@@ -167,7 +163,8 @@ public final class CopyEngine extends PciEndpoint implements DescriptorExecutor.
         this.config = config;
         this.ctx = ctx;
         this.registers = new EngineRegisters(ctx.name(), config);
-        this.executor = new DescriptorExecutor(config, ctx.port(), this);
+        this.executor = new DescriptorExecutor(config, ctx.port(),
+                record -> raiseError(CopyEngineRegisters.ERROR_COMPLETION_FAULT, record), this::signalMsix);
         this.ringTrack = ctx.name() + "/ring";
         this.fetchLabel = ctx.name() + " fetch";
         this.completeLabel = ctx.name() + " complete";
@@ -329,16 +326,6 @@ public final class CopyEngine extends PciEndpoint implements DescriptorExecutor.
                     ctx.kernel().now(), TraceRecorder.args("address", Long.toHexString(address)));
         }
         raiseError(bits);
-    }
-
-    @Override
-    public void completionFault(long recordAddress) {
-        raiseError(CopyEngineRegisters.ERROR_COMPLETION_FAULT, recordAddress);
-    }
-
-    @Override
-    public void memberInterrupt(int msixEntry) {
-        signalMsix(msixEntry);
     }
 
     // ---------------------------------------------------------------- one descriptor (both modes)

@@ -8,6 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.EnumMap;
+import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
@@ -76,18 +78,12 @@ final class DescriptorExecutor {
         int batchCount;
     }
 
-    /** What the executor reports back to the engine. */
-    interface Outcomes {
-        /** A completion record could not be written where the descriptor asked (ERROR.COMPLETION_FAULT). */
-        void completionFault(long recordAddress);
-
-        /** A batch member asked for its completion interrupt (event mode only). */
-        void memberInterrupt(int msixEntry);
-    }
-
     private final CopyEngineConfig config;
     private final DmaPort port;
-    private final Outcomes outcomes;
+    /** A completion record could not be written where the descriptor asked (ERROR.COMPLETION_FAULT). */
+    private final LongConsumer completionFault;
+    /** A batch member asked for its completion interrupt (event mode only): its MSI-X entry. */
+    private final IntConsumer memberInterrupt;
 
     // Scratch, used by one descriptor at a time.
     private final MemorySegment record = MemorySegment.ofArray(new byte[CompletionRecordLayout.SIZE]);
@@ -102,10 +98,11 @@ final class DescriptorExecutor {
     private long batchMembersCompleted;
     private long bytesMoved;
 
-    DescriptorExecutor(CopyEngineConfig config, DmaPort port, Outcomes outcomes) {
+    DescriptorExecutor(CopyEngineConfig config, DmaPort port, LongConsumer completionFault, IntConsumer memberInterrupt) {
         this.config = config;
         this.port = port;
-        this.outcomes = outcomes;
+        this.completionFault = completionFault;
+        this.memberInterrupt = memberInterrupt;
         for (int i = 0; i < members.length; i++) {
             members[i] = new Work();
         }
@@ -279,7 +276,7 @@ final class DescriptorExecutor {
             statusCounts[CompletionStatus.fromStatusByte(m.statusByte).ordinal()]++;
             writeRecord(m);
             if (m.wantInterrupt && interrupts) {
-                outcomes.memberInterrupt(m.intHandle);
+                memberInterrupt.accept(m.intHandle);
             }
         }
     }
@@ -297,7 +294,7 @@ final class DescriptorExecutor {
             return;
         }
         if (recordMisaligned(w.completionAddr)) {
-            outcomes.completionFault(w.completionAddr);
+            completionFault.accept(w.completionAddr);
             return;
         }
         MemorySegment rec = record;
@@ -310,12 +307,12 @@ final class DescriptorExecutor {
         DmaResult body = port.write(w.completionAddr + 1, rec, 1, CompletionRecordLayout.SIZE - 1);
         if (!body.isOk()) {
             // Publishing the status byte over a torn record would lie to the driver: leave it unwritten.
-            outcomes.completionFault(w.completionAddr);
+            completionFault.accept(w.completionAddr);
             return;
         }
         DmaResult st = port.writeByteRelease(w.completionAddr + CompletionRecordLayout.STATUS, (byte) w.statusByte);
         if (!st.isOk()) {
-            outcomes.completionFault(w.completionAddr);
+            completionFault.accept(w.completionAddr);
         }
     }
 
