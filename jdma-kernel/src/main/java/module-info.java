@@ -7,6 +7,7 @@ module org.jdma.kernel {
     requires transitive org.jdma.platform;
     exports org.jdma.kernel;
     exports org.jdma.kernel.acpi;
+    exports org.jdma.kernel.pci;
     exports org.jdma.kernel.mm;
     exports org.jdma.kernel.engine;
     exports org.jdma.kernel.drivers.memcpy;

@@ -16,7 +16,6 @@
 module org.jdma.platform {
     exports org.jdma.platform;
     exports org.jdma.platform.irq;
-    exports org.jdma.platform.pci;
     exports org.jdma.spec.acpi;
     exports org.jdma.spec.memcpy;
     exports org.jdma.spec.msi;

@@ -128,7 +128,7 @@ public final class MemcpyCommand implements Callable<Integer> {
             String modeName = mode.name().toLowerCase(java.util.Locale.ROOT);
             CopyEngineDriver driver = kernel.copyEngine();
             long align = Math.max(1, driver.requiredAlignment());
-            String device = driver.function().name();
+            String device = driver.name();
             String ringTrack = device + "/ring";
 
             DmaBuffer src = kernel.memory().allocate(size, 4096);
@@ -235,7 +235,7 @@ public final class MemcpyCommand implements Callable<Integer> {
                 out.printf("  ... %d more errors suppressed%n", printedErrors - DmaTestPatterns.MAX_ERROR_COUNT);
             }
 
-            CopyEngine engine = machine.copyEngines().getFirst();
+            CopyEngine engine = machine.devices(CopyEngine.class).getFirst();
             DmaPort port = machine.dmaPorts().getFirst();
             long iops = simulatedNs == 0 ? 0 : count * 1_000_000_000L / simulatedNs;
             long kbps = simulatedNs == 0 ? 0 : (long) (bytesCopied / 1024.0 / (simulatedNs / 1e9));
@@ -309,7 +309,7 @@ public final class MemcpyCommand implements Callable<Integer> {
     }
 
     private static String device(CopyEngineDriver driver) {
-        return driver.function().name();
+        return driver.name();
     }
 
     static String describe(OpResult r) {

@@ -1,5 +1,6 @@
 package org.jdma.cli;
 
+import org.jdma.machine.dev.memcpy.CopyEngine;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ public final class TourCommand implements Callable<Integer> {
             Optional<VtdDomain> domain = kernel.iommu().vtdDomainOf(driver.function().requester());
             out.printf("  %s driver: %d-slot descriptor ring at physical %#x, mapped for the device at IOVA %#x%n"
                             + "    (64-byte DSA descriptors + 32-byte completion records), completion interrupts on MSI-X entry %d -> vector %d%n",
-                    driver.function().name(), driver.engine().capacity(), driver.engine().ringBase(),
+                    driver.name(), driver.engine().capacity(), driver.engine().ringBase(),
                     driver.engine().ringDeviceBase(), CopyEngineDriver.COMPLETION_ENTRY, driver.completionVector());
 
             out.println();
@@ -87,7 +88,7 @@ public final class TourCommand implements Callable<Integer> {
             long lowDevice = addressing.map(low, 0);
             long highDevice = addressing.map(high, 0);
             domain.ifPresent(d -> out.printf("  %s is in %s domain %d on unit %#x: the device sees only what the driver maps there%n",
-                    driver.function().name(), d.type(), d.id(), d.unit().registerBase()));
+                    driver.name(), d.type(), d.id(), d.unit().registerBase()));
             out.printf("  buffer A: %s -> device address (IOVA) %#x%n  buffer B: %s -> device address (IOVA) %#x%n",
                     low, lowDevice, high, highDevice);
             byte[] text = "Direct memory access: the device moves the bytes, the CPU only describes them. ".repeat(840)
@@ -151,7 +152,7 @@ public final class TourCommand implements Callable<Integer> {
             out.println();
             out.println("== 6. Totals");
             out.printf("  %d descriptors completed, %d completion interrupts, %d error interrupts, simulated time %,d ns%n",
-                    machine.copyEngines().getFirst().descriptorsCompleted(), driver.completionInterrupts(),
+                    machine.devices(CopyEngine.class).getFirst().descriptorsCompleted(), driver.completionInterrupts(),
                     driver.errorInterrupts(), machine.clock().now());
             VtdUnit.Counters c = unit.counters();
             out.printf("  %s: %,d translations, IOTLB %,d hits / %,d misses, %,d page walks, %d faults recorded,"

@@ -1,5 +1,6 @@
 package org.jdma.fuzz;
 
+import org.jdma.machine.dev.rogue.RogueDevice;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -42,12 +43,12 @@ class DmaApiFuzzTest {
     private static final long BUFFER = 64 * 1024;
     private static final DmaDirection[] DIRECTIONS = DmaDirection.values();
     /** The rogue device's requester: on the bus, in the DRHD's scope, not claimed by a kernel driver. */
-    private static final RequesterId DEVICE = RequesterId.of(0, MachineConfig.FIRST_ROGUE_DEVICE, 0);
+    private static final RequesterId DEVICE = RogueDevice.slot(0);
 
     static MachineConfig config() {
         return MachineConfig.defaults()
                 .withRam(List.of(new MachineConfig.Ram("low", 0, 64 * MiB), new MachineConfig.Ram("high", 4 * MachineConfig.GiB, 64 * MiB)))
-                .withRogueDevices(1);
+                .withDevice(RogueDevice.spec(0));
     }
 
     private record Single(long dma, long size, DmaDirection direction, boolean page) { }

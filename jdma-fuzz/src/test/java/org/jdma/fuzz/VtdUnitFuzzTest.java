@@ -1,5 +1,6 @@
 package org.jdma.fuzz;
 
+import org.jdma.machine.dev.rogue.RogueDevice;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -56,7 +57,7 @@ class VtdUnitFuzzTest {
             VtdRegisterLayout.DEFAULT_FRO * 16, VtdRegisterLayout.DEFAULT_FRO * 16 + 8};
 
     static MachineConfig config() {
-        return MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("ram", 0, RAM_SIZE))).withRogueDevices(1);
+        return MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("ram", 0, RAM_SIZE))).withDevice(RogueDevice.spec(0));
     }
 
     @FuzzTest(maxDuration = "10m")
@@ -67,6 +68,7 @@ class VtdUnitFuzzTest {
             VtdUnit unit = m.remappingUnits().getFirst();
             long base = unit.registerBase();
             List<DmaPort> ports = m.dmaPorts();
+            ports.forEach(p -> p.busMasterEnabled(true)); // as their drivers would: the unit, not Bus Master Enable, is under test
             MemorySegment ram = ramOf(m);
             MemorySegment snapshot = arena.allocate(RAM_SIZE);
             MemorySegment buffer = arena.allocate(MAX_DMA);

@@ -15,14 +15,16 @@ import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
+import org.jdma.kernel.pci.PciDevice;
+import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.Cpu;
 import org.jdma.platform.Platform;
-import org.jdma.platform.pci.PciFunction;
 
 /**
  * The kernel's boot sequence, as far as DMA needs it: read the firmware memory map, put its RAM
- * under a buddy frame allocator, bring up the IOMMU as {@link Options#iommu()} says, and probe the
- * drivers for the devices found on the PCI bus (behind the IOMMU when it translates for them).
+ * under a buddy frame allocator, enumerate PCI through the MCFG table's ECAM ({@link PciSubsystem}),
+ * bring up the IOMMU as {@link Options#iommu()} says, and probe the drivers for the devices found
+ * (behind the IOMMU when it translates for them).
  * Everything here uses the machine only through {@link Platform}.
  */
 public final class Kernel implements AutoCloseable {
@@ -58,6 +60,7 @@ public final class Kernel implements AutoCloseable {
     private final Platform platform;
     private final BuddyFrameAllocator frames;
     private final DmaMemory memory;
+    private final PciSubsystem pci;
     private final IommuSubsystem iommu;
     private final CopyEngineDriver copyEngine;
     private DmaMappingLayer dma;
@@ -66,20 +69,21 @@ public final class Kernel implements AutoCloseable {
         this.platform = platform;
         this.frames = BuddyFrameAllocator.fromMemoryMap(platform.memoryMap());
         this.memory = new DmaMemory(platform.cpu(), frames);
-        this.iommu = IommuSubsystem.init(platform, frames, new IommuSubsystem.Config(options.iommu(), options.iovaAllocators()));
-        List<PciFunction> engines = CopyEngineDriver.find(platform);
+        this.pci = PciSubsystem.scan(platform);
+        this.iommu = IommuSubsystem.init(platform, pci, frames, new IommuSubsystem.Config(options.iommu(), options.iovaAllocators()));
+        List<PciDevice> engines = CopyEngineDriver.find(pci);
         this.copyEngine = engines.isEmpty() ? null
-                : CopyEngineDriver.open(platform, memory, options.copyEngine(), addressingFor(engines.getFirst()));
+                : new CopyEngineDriver(platform, engines.getFirst(), 0, memory, options.copyEngine(), addressingFor(engines.getFirst()));
     }
 
     /** Physical addressing, or the device's DMA domain when the IOMMU translates for it. */
-    private DeviceAddressing addressingFor(PciFunction device) {
+    private DeviceAddressing addressingFor(PciDevice device) {
         Optional<IommuDomain> d = iommu.domainOf(device.requester());
         if (d.isEmpty() || d.get().type() == IommuDomain.Type.IDENTITY) {
             return DeviceAddressing.physical();
         }
         if (d.get().type() == IommuDomain.Type.BLOCKED) {
-            throw new IllegalStateException(device.name() + " is in a blocked IOMMU domain; it cannot be driven");
+            throw new IllegalStateException(device + " is in a blocked IOMMU domain; it cannot be driven");
         }
         // The copy engine emits 64-bit addresses.
         return new DomainAddressing(d.get(), -1L);
@@ -100,6 +104,11 @@ public final class Kernel implements AutoCloseable {
 
     public static Kernel boot(Platform platform, Options options) {
         return new Kernel(platform, options);
+    }
+
+    /** What PCI enumeration found at boot. */
+    public PciSubsystem pci() {
+        return pci;
     }
 
     /** The IOMMU subsystem (in mode OFF it translates nothing). */

@@ -2,13 +2,12 @@ package org.jdma.machine;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.jdma.machine.bus.BusMonitor;
@@ -20,13 +19,12 @@ import org.jdma.machine.cache.WriteBackCache;
 import org.jdma.machine.cpu.MachineCpu;
 import org.jdma.machine.dev.Device;
 import org.jdma.machine.dev.DeviceContext;
-import org.jdma.machine.dev.memcpy.CopyEngine;
-import org.jdma.machine.dev.rogue.RogueDevice;
-import org.jdma.platform.MemoryMapEntry;
+import org.jdma.machine.dev.DeviceSpec;
+import org.jdma.machine.dev.Placement;
+import org.jdma.machine.firmware.acpi.AcpiTableIds;
 import org.jdma.machine.firmware.acpi.DmarDescription;
-import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.machine.firmware.acpi.DmarTableBuilder;
-import org.jdma.spec.vtd.VtdRegisterLayout;
+import org.jdma.machine.firmware.acpi.McfgTableBuilder;
 import org.jdma.machine.iommu.vtd.DrhdCoverage;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.irq.InterruptController;
@@ -38,24 +36,40 @@ import org.jdma.machine.memory.IoPortSpace;
 import org.jdma.machine.memory.MmioWindow;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
-import org.jdma.platform.pci.PciFunction;
+import org.jdma.machine.pci.PciEndpoint;
+import org.jdma.machine.pci.PciFunction;
+import org.jdma.machine.pci.PciHostBridge;
 import org.jdma.machine.pci.PciTopology;
-import org.jdma.spec.pci.RequesterId;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
 import org.jdma.platform.Clock;
+import org.jdma.platform.MemoryMapEntry;
 import org.jdma.platform.Platform;
+import org.jdma.platform.irq.Interrupts;
+import org.jdma.spec.acpi.DmarLayout;
+import org.jdma.spec.acpi.McfgLayout;
+import org.jdma.spec.msi.MsiMessageLayout;
+import org.jdma.spec.pci.RequesterId;
+import org.jdma.spec.vtd.VtdRegisterLayout;
 
 /**
- * An assembled machine: RAM, CPU cache, event kernel, interrupt controller, devices and PCI
- * bridges, wired as {@link MachineConfig} says, and the firmware that describes them: the memory
- * map and the ACPI DMAR table. It is the {@link Platform} an OS runs on. Closing it frees its RAM.
+ * An assembled machine: RAM, CPU cache, event kernel, interrupt controller, the PCI host bridge
+ * with its ECAM window and bridges, the devices {@link MachineConfig#devices()} lists (each made by
+ * its kind), and the firmware that describes them: BAR assignment, the memory map, and the ACPI
+ * MCFG and DMAR tables. It is the {@link Platform} an OS runs on. Closing it stops the devices and
+ * frees its RAM.
+ *
+ * <p>The machine knows no device: it gives each spec a {@link DeviceContext} (name, requester id,
+ * event kernel, DMA port, MMIO space), puts the PCI endpoints it gets back behind the host bridge,
+ * and lets firmware size and place their BARs. Devices are found by name or type ({@link #device},
+ * {@link #devices(Class)}).
  *
  * <p>The firmware writes its DMAR when the machine is built, deriving device scope paths from the
  * machine's own bus numbering, and refuses a configuration whose table would lie: a remapping
  * unit's registers over RAM or a device BAR, a reserved memory region (RMRR) that is not RAM or
  * that overlaps a BAR. RMRR ranges are reported RESERVED in the memory map, as firmware must, so
- * an OS never allocates memory a device may be using behind its back.
+ * an OS never allocates memory a device may be using behind its back. The ECAM window, the BARs as
+ * firmware placed them and the VT-d registers are RESERVED too.
  *
  * <p>Each DRHD of the DMAR is a {@link VtdUnit} answering at its register base, with CAP/ECAP
  * from {@link MachineConfig#vtd()}; every device's DMA port goes through the unit whose scope
@@ -75,13 +89,13 @@ public final class Machine implements Platform, AutoCloseable {
     private final LegacyBus legacyBus;
     private final List<BusMonitor> monitors = new CopyOnWriteArrayList<>();
     private final List<Device> devices = new ArrayList<>();
+    private final Map<String, Device> byName = new HashMap<>();
     private final List<DmaPort> ports = new ArrayList<>();
-    private final List<CopyEngine> copyEngines = new ArrayList<>();
-    private final List<RogueDevice> rogueDevices = new ArrayList<>();
     private final List<VtdUnit> remappingUnits = new ArrayList<>();
-    private final List<PciFunction> bridges;
+    private final PciHostBridge pci;
     private final Map<Integer, PciTopology> topologies = new TreeMap<>();
     private final Map<String, byte[]> acpiTables = new HashMap<>();
+    private final List<MemoryMapEntry> memoryMap;
     private final Clock clock;
 
     public Machine(MachineConfig config) {
@@ -99,28 +113,26 @@ public final class Machine implements Platform, AutoCloseable {
             this.cache = config.cache().coherent()
                     ? new CoherentCache(memory, config.cache().lineSize())
                     : new WriteBackCache(memory, config.cache(), kernel.random().split());
-            this.cpu = new MachineCpu(memory, ioPorts, cache, kernel, config.mmioAccessNs(), MachineCpu.DEFAULT_IO_PORT_ACCESS_NS);
+            this.cpu = new MachineCpu(memory, ioPorts, cache, kernel, config.mmioAccessNs(), config.ioPortAccessNs());
             this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
             this.legacyBus = new LegacyBus(LegacyBus.LPC_BRIDGE, ioPorts, interrupts, kernel, this::plugDmaPort);
-            for (int i = 0; i < config.copyEngines(); i++) {
-                String name = "memcpy" + i;
-                DeviceContext ctx = plugContext(name, RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE + i, 0));
-                CopyEngine engine = new CopyEngine(config.copyEngine(), ctx);
-                copyEngines.add(engine);
-                plug(engine, ctx);
+            this.pci = new PciHostBridge(config.pci(), config.bridges());
+            memory.addMmio("ecam", config.pci().ecamBase(), config.pci().ecamSize(), pci.ecam());
+            requireNoRam(String.format("the BAR addresses of the PCI MMIO range [%#x, %#x)", config.pci().mmio32Base(), config.pci().mmio32Limit()),
+                    config.pci().mmio32Base(), config.pci().mmio32Limit() - config.pci().mmio32Base());
+            requireNoRam(String.format("the BAR addresses of the PCI MMIO range [%#x, %#x)", config.pci().mmio64Base(), config.pci().mmio64Limit()),
+                    config.pci().mmio64Base(), config.pci().mmio64Limit() - config.pci().mmio64Base());
+            for (DeviceSpec<?> spec : config.devices()) {
+                plug(spec);
             }
-            for (int i = 0; i < config.rogueDevices(); i++) {
-                String name = "rogue" + i;
-                DeviceContext ctx = plugContext(name, RequesterId.of(0, MachineConfig.FIRST_ROGUE_DEVICE + i, 0));
-                RogueDevice rogue = new RogueDevice(ctx);
-                rogueDevices.add(rogue);
-                plug(rogue, ctx);
-            }
-            this.bridges = config.bridges().stream().map(MachineConfig.Bridge::pciFunction).toList();
-            buildPciTopology();
+            pci.initialize();
+            topologies.put(0, pci.topology());
+            publishMcfg();
             config.dmar().ifPresent(this::publishDmar);
             config.dmar().ifPresent(this::plugRemappingUnits);
+            this.memoryMap = FirmwareMemoryMap.of(memory, config.dmar());
         } catch (RuntimeException e) {
+            devices.forEach(Device::close);
             arena.close(); // a configuration the machine refuses must not leak its RAM mappings
             throw e;
         }
@@ -142,12 +154,6 @@ public final class Machine implements Platform, AutoCloseable {
 
     public static Machine createDefault() {
         return new Machine(MachineConfig.defaults());
-    }
-
-    private DeviceContext plugContext(String name, RequesterId rid) {
-        long bar = MachineConfig.MMIO_BASE + devices.size() * MachineConfig.BAR_STRIDE;
-        DmaPort port = plugDmaPort(name, new DmaOrigin.PciRequester(rid));
-        return new DeviceContext(name, rid, kernel, port, bar, MachineConfig.BAR_STRIDE);
     }
 
     /**
@@ -172,9 +178,31 @@ public final class Machine implements Platform, AutoCloseable {
         }
     }
 
-    private void plug(Device d, DeviceContext ctx) {
-        memory.addMmio(d.name(), ctx.barBase(), ctx.barSize(), d.registers());
-        devices.add(d);
+    /** Makes the device {@code spec} describes through its kind and puts it where the spec says. */
+    private void plug(DeviceSpec<?> spec) {
+        RequesterId slot = switch (spec.placement()) {
+            case Placement.PciSlot(RequesterId r) -> r;
+            case Placement.Legacy l -> throw new IllegalArgumentException(String.format(
+                    "device %s (%s): a legacy placement (%s) needs the legacy bus, which this machine does not have yet",
+                    spec.name(), spec.kind().name(), l));
+        };
+        DmaPort port = plugDmaPort(spec.name(), new DmaOrigin.PciRequester(slot));
+        Device device = spec.create(new DeviceContext(spec.name(), slot, kernel, port, memory));
+        devices.add(device);
+        byName.put(spec.name(), device);
+        if (!(device instanceof PciEndpoint endpoint)) {
+            throw new IllegalArgumentException(String.format("device %s: kind %s made a %s, which is no PCI endpoint, for PCI slot %s",
+                    spec.name(), spec.kind().name(), device.getClass().getSimpleName(), slot));
+        }
+        pci.add(endpoint);
+    }
+
+    private void publishMcfg() {
+        AcpiTableIds ids = config.dmar().map(DmarDescription::ids).orElse(AcpiTableIds.jdma(McfgLayout.REVISION, "JDMAMACH"));
+        AcpiTableIds mcfgIds = new AcpiTableIds(McfgLayout.REVISION, ids.oemId(), ids.oemTableId(), ids.oemRevision(),
+                ids.creatorId(), ids.creatorRevision());
+        acpiTables.put(McfgLayout.SIGNATURE, McfgTableBuilder.build(mcfgIds,
+                List.of(new McfgTableBuilder.Allocation(config.pci().ecamBase(), 0, 0, config.pci().endBus()))));
     }
 
     public MachineConfig config() { return config; }
@@ -186,33 +214,30 @@ public final class Machine implements Platform, AutoCloseable {
     public IoPortSpace ioPorts() { return ioPorts; }
     /** The legacy (ISA/LPC) bus behind the LPC bridge at 00:1f.0, where legacy devices plug in. */
     public LegacyBus legacyBus() { return legacyBus; }
-    public List<Device> devices() { return List.copyOf(devices); }
     public List<DmaPort> dmaPorts() { return List.copyOf(ports); }
-    public List<CopyEngine> copyEngines() { return List.copyOf(copyEngines); }
-    /** The rogue bus masters ({@link MachineConfig#rogueDevices()}), for attack scenarios. */
-    public List<RogueDevice> rogueDevices() { return List.copyOf(rogueDevices); }
 
-    /**
-     * Checks that requester ids are unique and every function can be reached through the bridges,
-     * and keeps each segment's topology.
-     */
-    private void buildPciTopology() {
-        List<PciFunction> all = allPciFunctions();
-        for (int i = 1; i < all.size(); i++) {
-            if (all.get(i).requester().equals(all.get(i - 1).requester())) {
-                throw new IllegalArgumentException(all.get(i - 1).name() + " and " + all.get(i).name()
-                        + " both sit at " + all.get(i).requester());
-            }
+    /** Every device, in configuration order. */
+    public List<Device> devices() { return List.copyOf(devices); }
+
+    /** The device its spec named {@code name}. */
+    public Device device(String name) {
+        Device d = byName.get(name);
+        if (d == null) {
+            throw new NoSuchElementException("no device called " + name + " (devices: " + byName.keySet() + ")");
         }
-        TreeSet<Integer> segments = new TreeSet<>(List.of(0));
-        all.forEach(f -> segments.add(f.requester().segment()));
-        for (int segment : segments) {
-            topologies.put(segment, PciTopology.of(segment, all));
-        }
-        for (PciFunction f : all) {
-            topologies.get(f.requester().segment()).pathTo(f.requester()); // throws, naming it, if unreachable
-        }
+        return d;
     }
+
+    /** The devices that are {@code type}s ({@code CopyEngine.class}), in configuration order. */
+    public <T> List<T> devices(Class<T> type) {
+        return devices.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    /** The PCI host bridge: ECAM, bridges and endpoints (for reports and tests). */
+    public PciHostBridge pciHost() { return pci; }
+
+    /** Every PCI function, bridges included, by requester id (what a configuration scan finds). */
+    public List<PciFunction> pciFunctions() { return pci.functions(); }
 
     private void publishDmar(DmarDescription dmar) {
         // Every segment the table names has a topology: root bus 0, plus bridges where there are any.
@@ -275,7 +300,7 @@ public final class Machine implements Platform, AutoCloseable {
 
     private void requireNoRam(String what, long base, long size) {
         for (RamRegion r : memory.ramRegions()) {
-            if (base < r.base() + r.size() && r.base() < base + size) {
+            if (Long.compareUnsigned(base, r.base() + r.size()) < 0 && Long.compareUnsigned(r.base(), base + size) < 0) {
                 throw new IllegalArgumentException(what + " overlap RAM region " + r.name());
             }
         }
@@ -305,61 +330,10 @@ public final class Machine implements Platform, AutoCloseable {
     @Override public Clock clock() { return clock; }
     @Override public Interrupts interrupts() { return interrupts; }
 
+    /** The memory map as firmware reported it when the machine was built (BARs where it put them). */
     @Override
     public List<MemoryMapEntry> memoryMap() {
-        List<MemoryMapEntry> map = new ArrayList<>();
-        List<long[]> reserved = rmrrRanges();
-        for (RamRegion r : memory.ramRegions()) {
-            long at = r.base();
-            for (long[] range : reserved) { // RMRRs lie inside RAM (checked when the machine is built)
-                if (range[0] >= r.base() && range[0] < r.base() + r.size()) {
-                    if (range[0] > at) {
-                        map.add(new MemoryMapEntry(at, range[0] - at, MemoryMapEntry.Type.RAM));
-                    }
-                    map.add(new MemoryMapEntry(range[0], range[1] - range[0], MemoryMapEntry.Type.RESERVED));
-                    at = range[1];
-                }
-            }
-            if (at < r.base() + r.size()) {
-                map.add(new MemoryMapEntry(at, r.base() + r.size() - at, MemoryMapEntry.Type.RAM));
-            }
-        }
-        for (var w : memory.mmioWindows()) {
-            map.add(new MemoryMapEntry(w.base(), w.size(), MemoryMapEntry.Type.RESERVED));
-        }
-        map.add(new MemoryMapEntry(MsiMessageLayout.INTERRUPT_RANGE_BASE, MsiMessageLayout.INTERRUPT_RANGE_SIZE, MemoryMapEntry.Type.RESERVED));
-        map.sort((a, b) -> Long.compareUnsigned(a.base(), b.base()));
-        return List.copyOf(map);
-    }
-
-    /** The union of the DMAR's RMRR ranges as sorted, disjoint [start, end) pairs. */
-    private List<long[]> rmrrRanges() {
-        List<long[]> ranges = config.dmar().stream()
-                .flatMap(d -> d.structuresOf(DmarDescription.ReservedMemoryRegion.class).stream())
-                .map(r -> new long[] {r.base(), r.limit() + 1})
-                .sorted(Comparator.comparingLong(a -> a[0]))
-                .toList();
-        List<long[]> merged = new ArrayList<>();
-        for (long[] r : ranges) {
-            if (!merged.isEmpty() && r[0] <= merged.getLast()[1]) {
-                merged.getLast()[1] = Math.max(merged.getLast()[1], r[1]);
-            } else {
-                merged.add(r.clone());
-            }
-        }
-        return merged;
-    }
-
-    @Override
-    public List<PciFunction> pciFunctions() {
-        return allPciFunctions();
-    }
-
-    private List<PciFunction> allPciFunctions() {
-        List<PciFunction> all = new ArrayList<>(devices.stream().map(Device::pciFunction).toList());
-        all.addAll(bridges);
-        all.sort(Comparator.comparing(PciFunction::requester));
-        return List.copyOf(all);
+        return memoryMap;
     }
 
     @Override
@@ -370,9 +344,12 @@ public final class Machine implements Platform, AutoCloseable {
     /** Stops device threads (they must not touch RAM once it is unmapped), then frees RAM. */
     @Override
     public void close() {
-        for (CopyEngine e : copyEngines) {
-            e.stopThread();
+        try {
+            for (Device d : devices) {
+                d.close();
+            }
+        } finally {
+            arena.close();
         }
-        arena.close();
     }
 }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import org.jdma.machine.MachineConfig.Bridge;
 import org.jdma.platform.MemoryMapEntry;
 import org.jdma.platform.MemoryMapEntry.Type;
 import org.jdma.machine.firmware.acpi.DmarDescription;
@@ -17,8 +16,12 @@ import org.jdma.machine.firmware.acpi.DmarDescription.RemappingUnit;
 import org.jdma.machine.firmware.acpi.DmarDescription.ReservedMemoryRegion;
 import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
-import org.jdma.platform.pci.PciFunction;
+import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.machine.pci.BridgeSpec;
+import org.jdma.machine.pci.PciBridge;
+import org.jdma.machine.pci.PciFunction;
 import org.jdma.machine.pci.PciPath;
+import org.jdma.spec.pci.PciConfigLayout;
 import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
 
@@ -61,13 +64,13 @@ class MachineFirmwareTest {
 
     @Test
     void shouldEnumerateTheRootPortAfterTheCopyEngines() {
-        try (Machine m = new Machine(small().withCopyEngines(2))) {
+        try (Machine m = new Machine(small().withDevices(CopyEngine.specs(2)))) {
             List<PciFunction> f = m.pciFunctions();
             assertEquals(List.of("memcpy0", "memcpy1", "rootport0"), f.stream().map(PciFunction::name).toList());
-            PciFunction rp = f.getLast();
+            PciBridge rp = (PciBridge) f.getLast();
             assertEquals(RequesterId.of(0, 0x1C, 0), rp.requester());
             assertTrue(rp.isBridge());
-            assertEquals(PciFunction.CLASS_PCI_BRIDGE, rp.classCode());
+            assertEquals(PciConfigLayout.CLASS_PCI_BRIDGE, rp.classCode());
             assertEquals(1, rp.secondaryBus());
             assertEquals(1, rp.subordinateBus());
             assertFalse(f.getFirst().isBridge());
@@ -86,10 +89,10 @@ class MachineFirmwareTest {
     }
 
     /** Root port 00:1c.0 (buses 1-3) above a switch (01:00.0, buses 2-3) above a slot (02:01.0, bus 3). */
-    static List<Bridge> switchBelowRootPort() {
-        return List.of(new Bridge("rp", RequesterId.of(0, 0x1C, 0), 1, 3),
-                new Bridge("up", RequesterId.of(1, 0, 0), 2, 3),
-                new Bridge("down", RequesterId.of(2, 1, 0), 3, 3));
+    static List<BridgeSpec> switchBelowRootPort() {
+        return List.of(new BridgeSpec("rp", RequesterId.of(0, 0x1C, 0), 1, 3),
+                new BridgeSpec("up", RequesterId.of(1, 0, 0), 2, 3),
+                new BridgeSpec("down", RequesterId.of(2, 1, 0), 3, 3));
     }
 
     @Test
@@ -131,7 +134,8 @@ class MachineFirmwareTest {
                     new MemoryMapEntry(0, 0x10_0000, Type.RAM),
                     new MemoryMapEntry(0x10_0000, 0x2_0000, Type.RESERVED),
                     new MemoryMapEntry(0x12_0000, 2 * GiB - 0x12_0000, Type.RAM),
-                    new MemoryMapEntry(MachineConfig.MMIO_BASE, MachineConfig.BAR_STRIDE, Type.RESERVED),
+                    new MemoryMapEntry(0xB000_0000L, 256 * MiB, Type.RESERVED),
+                    new MemoryMapEntry(0xF000_0000L, CopyEngine.BAR_SIZE, Type.RESERVED),
                     new MemoryMapEntry(MachineConfig.VTD_REGISTER_BASE, 0x1000, Type.RESERVED),
                     new MemoryMapEntry(0xFEE0_0000L, 0x10_0000, Type.RESERVED),
                     new MemoryMapEntry(4 * GiB, 0x1000, Type.RESERVED),
@@ -153,7 +157,8 @@ class MachineFirmwareTest {
     @Test
     void shouldRefuseFirmwareThatWouldLie() {
         assertRefused(withStructures(List.of(RemappingUnit.includeAll(0, 0x10_0000))), "DRHD registers [0x100000, 0x101000) overlap RAM region low");
-        assertRefused(withStructures(List.of(RemappingUnit.includeAll(0, MachineConfig.MMIO_BASE))), "overlap the MMIO window of memcpy0");
+        assertRefused(withStructures(List.of(RemappingUnit.includeAll(0, 0xF000_0000L))), "overlap the MMIO window of memcpy0");
+        assertRefused(withStructures(List.of(RemappingUnit.includeAll(0, 0xB000_0000L))), "overlap the MMIO window of ecam");
         assertRefused(withStructures(List.of(RemappingUnit.includeAll(0, 0xFEE0_0000L))), "overlap the interrupt range");
         var scope = List.<ScopeDescription>of(ScopeDescription.device(RequesterId.of(0, 4, 0)));
         var unit = RemappingUnit.includeAll(0, MachineConfig.VTD_REGISTER_BASE);
@@ -168,10 +173,11 @@ class MachineFirmwareTest {
 
     @Test
     void shouldRefuseBusNumberingThatDoesNotHoldTogether() {
-        assertRefused(small().withCopyEngines(25), "memcpy24 and rootport0 both sit at 0000:00:1c.0");
-        assertRefused(small().withBridges(List.of(new Bridge("a", RequesterId.of(0, 1, 0), 1, 4),
-                new Bridge("b", RequesterId.of(2, 0, 0), 3, 3))), "0000:02:00.0 is unreachable");
-        assertRefused(small().withBridges(List.of(new Bridge("a", RequesterId.of(0, 1, 0), 1, 2),
-                new Bridge("b", RequesterId.of(0, 2, 0), 2, 3))), "overlap");
+        var twin = assertThrows(IllegalArgumentException.class, () -> small().withDevices(CopyEngine.specs(25)));
+        assertEquals("rootport0 and memcpy24 both sit at 0000:00:1c.0", twin.getMessage());
+        assertRefused(small().withBridges(List.of(new BridgeSpec("a", RequesterId.of(0, 1, 0), 1, 4),
+                new BridgeSpec("b", RequesterId.of(2, 0, 0), 3, 3))), "0000:02:00.0 is unreachable");
+        assertRefused(small().withBridges(List.of(new BridgeSpec("a", RequesterId.of(0, 1, 0), 1, 2),
+                new BridgeSpec("b", RequesterId.of(0, 2, 0), 2, 3))), "overlap");
     }
 }

@@ -10,6 +10,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdma.machine.bus.DmaPort;
+import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.machine.pci.PciHostConfig;
 import org.jdma.platform.MemoryMapEntry;
 import org.jdma.platform.irq.MsiMessage;
 import org.jdma.machine.memory.RamRegion;
@@ -20,13 +22,18 @@ import org.jdma.platform.Clock;
 class MachineTest {
 
     static final long GiB = 1L << 30;
+    static final long ECAM = PciHostConfig.DEFAULT.ecamBase();
+    static final long BARS = PciHostConfig.DEFAULT.mmio32Base();
 
     @Test
     void shouldPublishTheDefaultMemoryMap() {
         try (Machine m = Machine.createDefault()) {
             assertEquals(List.of(
                     new MemoryMapEntry(0, 2 * GiB, MemoryMapEntry.Type.RAM),
-                    new MemoryMapEntry(MachineConfig.MMIO_BASE, MachineConfig.BAR_STRIDE, MemoryMapEntry.Type.RESERVED),
+                    // ECAM: 256 buses of configuration space, as MCFG says (q35's address).
+                    new MemoryMapEntry(0xB000_0000L, 256 << 20, MemoryMapEntry.Type.RESERVED),
+                    // memcpy0's BAR0, where firmware put it.
+                    new MemoryMapEntry(0xF000_0000L, CopyEngine.BAR_SIZE, MemoryMapEntry.Type.RESERVED),
                     // The VT-d unit's register page, as firmware reports it (e820 reserved).
                     new MemoryMapEntry(MachineConfig.VTD_REGISTER_BASE, 0x1000, MemoryMapEntry.Type.RESERVED),
                     new MemoryMapEntry(0xFEE0_0000L, 0x10_0000, MemoryMapEntry.Type.RESERVED),
@@ -38,7 +45,7 @@ class MachineTest {
 
     @Test
     void shouldPlugOneBarAndRequesterIdPerCopyEngine() {
-        try (Machine m = new Machine(MachineConfig.defaults().withCopyEngines(3))) {
+        try (Machine m = new Machine(MachineConfig.defaults().withDevices(CopyEngine.specs(3)))) {
             List<DmaPort> ports = m.dmaPorts();
             assertEquals(3, ports.size());
             for (int i = 0; i < 3; i++) {
@@ -47,41 +54,50 @@ class MachineTest {
             }
             List<Long> reservedBases = m.memoryMap().stream()
                     .filter(e -> e.type() == MemoryMapEntry.Type.RESERVED).map(MemoryMapEntry::base).toList();
-            assertEquals(List.of(MachineConfig.MMIO_BASE, MachineConfig.MMIO_BASE + MachineConfig.BAR_STRIDE,
-                    MachineConfig.MMIO_BASE + 2 * MachineConfig.BAR_STRIDE, MachineConfig.VTD_REGISTER_BASE, 0xFEE0_0000L), reservedBases);
+            assertEquals(List.of(ECAM, BARS, BARS + CopyEngine.BAR_SIZE, BARS + 2 * CopyEngine.BAR_SIZE,
+                    MachineConfig.VTD_REGISTER_BASE, 0xFEE0_0000L), reservedBases);
+            assertEquals(List.of(BARS, BARS + CopyEngine.BAR_SIZE, BARS + 2 * CopyEngine.BAR_SIZE),
+                    m.devices(CopyEngine.class).stream().map(e -> e.barAddress(0)).toList(), "naturally aligned, in configuration order");
         }
     }
 
     @Test
-    void shouldRejectRamOverlappingTheInterruptRangeOrABar() {
+    void shouldRejectRamOverlappingTheInterruptRangeEcamOrTheBarRange() {
         var irq = assertThrows(IllegalArgumentException.class, () -> new Machine(MachineConfig.defaults()
                 .withRam(List.of(new MachineConfig.Ram("big", 0, 0xFF00_0000L)))));
         assertTrue(irq.getMessage().contains("big") && irq.getMessage().contains("0xfee00000"), irq.getMessage());
-        var bar = assertThrows(IllegalArgumentException.class, () -> new Machine(MachineConfig.defaults()
-                .withRam(List.of(new MachineConfig.Ram("low", 0, 0xF000_1000L)))));
-        assertTrue(bar.getMessage().contains("memcpy0") && bar.getMessage().contains("low"), bar.getMessage());
+        var ecam = assertThrows(IllegalArgumentException.class, () -> new Machine(MachineConfig.defaults()
+                .withRam(List.of(new MachineConfig.Ram("low", 0, 0xB000_1000L)))));
+        assertTrue(ecam.getMessage().contains("ecam") && ecam.getMessage().contains("low"), ecam.getMessage());
+        var bars = assertThrows(IllegalArgumentException.class, () -> new Machine(MachineConfig.defaults()
+                .withRam(List.of(new MachineConfig.Ram("low", 0, 2 * GiB), new MachineConfig.Ram("hole", 0xF100_0000L, 1 << 20)))));
+        assertEquals("the BAR addresses of the PCI MMIO range [0xf0000000, 0xfec00000) overlap RAM region hole", bars.getMessage());
     }
 
     @Test
     void shouldValidateItsConfig() {
         assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults().withRam(List.of()));
-        assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults().withCopyEngines(MachineConfig.MAX_COPY_ENGINES + 1));
-        assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults().withCopyEngines(-1));
+        var twin = assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults().withDevice(CopyEngine.spec(0)));
+        assertEquals("device memcpy0 and device memcpy0 have the same name", twin.getMessage());
+        var slot = assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults()
+                .withDevice(org.jdma.machine.dev.DeviceSpec.pci("other", CopyEngine.KIND,
+                        org.jdma.machine.dev.memcpy.CopyEngineConfig.DEFAULT, CopyEngine.slot(0))));
+        assertEquals("memcpy0 and other both sit at 0000:00:04.0", slot.getMessage());
         assertEquals(7, MachineConfig.defaults().withSeed(7).seed());
+        assertEquals(MachineConfig.defaults(), MachineConfig.defaults().toBuilder().build(), "a builder copy is an equal value");
     }
 
     @Test
     void shouldPlugAsManyCopyEnginesAsBusZeroHolds() {
-        assertEquals(28, MachineConfig.MAX_COPY_ENGINES);
         try (Machine m = new Machine(MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64 << 20)))
-                .withBridges(List.of()).withCopyEngines(MachineConfig.MAX_COPY_ENGINES))) {
+                .withBridges(List.of()).withDevices(CopyEngine.specs(28)))) {
             assertEquals(RequesterId.of(0, 0x1F, 0), m.dmaPorts().getLast().requester());
         }
     }
 
     @Test
     void shouldFreeItsRamOnClose() {
-        Machine m = new Machine(MachineConfig.defaults().withCopyEngines(0));
+        Machine m = new Machine(MachineConfig.defaults().withDevices(List.of()));
         m.cpu().write64(0x1000, 42);
         List<MemorySegment> ram = m.physicalMemory().ramRegions().stream().map(RamRegion::memory).toList();
         assertTrue(ram.stream().allMatch(s -> s.scope().isAlive()));
@@ -92,7 +108,7 @@ class MachineTest {
 
     @Test
     void shouldRunTheEventKernelThroughItsClock() {
-        try (Machine m = new Machine(MachineConfig.defaults().withCopyEngines(0))) {
+        try (Machine m = new Machine(MachineConfig.defaults().withDevices(List.of()))) {
             Clock clock = m.clock();
             boolean[] done = {false};
             m.eventKernel().schedule(100, "done", () -> done[0] = true);
@@ -111,7 +127,7 @@ class MachineTest {
 
     @Test
     void shouldTreatAnEndlessTimeoutAsNoDeadline() {
-        try (Machine m = new Machine(MachineConfig.defaults().withCopyEngines(0))) {
+        try (Machine m = new Machine(MachineConfig.defaults().withDevices(List.of()))) {
             Clock clock = m.clock();
             clock.runFor(10);
             boolean[] done = {false};
@@ -125,8 +141,8 @@ class MachineTest {
 
     @Test
     void shouldGiveTheSameRandomSequenceForTheSameSeed() {
-        try (Machine a = new Machine(MachineConfig.defaults().withSeed(9).withCopyEngines(0));
-             Machine b = new Machine(MachineConfig.defaults().withSeed(9).withCopyEngines(0))) {
+        try (Machine a = new Machine(MachineConfig.defaults().withSeed(9).withDevices(List.of()));
+             Machine b = new Machine(MachineConfig.defaults().withSeed(9).withDevices(List.of()))) {
             for (int i = 0; i < 8; i++) {
                 assertEquals(a.eventKernel().random().nextLong(), b.eventKernel().random().nextLong());
             }
@@ -137,6 +153,7 @@ class MachineTest {
     void shouldWireDevicePortsToMemoryAndInterrupts() {
         try (Machine m = Machine.createDefault()) {
             DmaPort port = m.dmaPorts().getFirst();
+            port.busMasterEnabled(true); // what a driver does through Command.Bus Master Enable
             int v = m.interrupts().allocateVector();
             List<Long> handled = new ArrayList<>();
             m.interrupts().register(v, vec -> handled.add(m.clock().now()));

@@ -1,5 +1,6 @@
 package org.jdma.test;
 
+import org.jdma.machine.dev.memcpy.CopyEngine;
 import java.util.List;
 import java.util.Optional;
 import org.jdma.kernel.Kernel;
@@ -15,7 +16,6 @@ import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cache.CacheConfig;
-import org.jdma.platform.pci.PciFunction;
 
 /**
  * One test's world, built from a {@link DmaTest}: a machine with one copy engine, a booted kernel
@@ -46,7 +46,7 @@ public final class DmaTestEnvironment implements AutoCloseable {
         MachineConfig mc = MachineConfig.defaults()
                 .withSeed(config.seed())
                 .withRam(List.of(new MachineConfig.Ram("low", 0, ram), new MachineConfig.Ram("high", 4 * MachineConfig.GiB, ram)))
-                .withCopyEngines(1)
+                .withDevices(CopyEngine.specs(1))
                 .withCache(cache);
         this.machine = new Machine(mc);
         try {
@@ -58,8 +58,8 @@ public final class DmaTestEnvironment implements AutoCloseable {
             Optional<Iommu> iommu = config.iommu() == IommuMode.OFF ? Optional.empty() : Optional.of(kernel.iommu());
             this.layer = new DmaMappingLayer(kernel.memory(), iommu, MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1));
             this.debug = DmaDebug.wrap(layer, machine);
-            PciFunction engine = CopyEngineDriver.find(machine).getFirst();
-            this.device = new DmaDevice(engine.name(), engine.requester(), false);
+            CopyEngineDriver engine = kernel.copyEngine();
+            this.device = new DmaDevice(engine.name(), engine.function().requester(), false);
             debug.attach(device);
             long mask = DmaDevice.bitMask(config.maskBits());
             if (!debug.setMask(device, mask) || !debug.setCoherentMask(device, mask)) {

@@ -1,5 +1,7 @@
 package org.jdma.bench.ring;
 
+import org.jdma.spec.pci.EcamLayout;
+import org.jdma.spec.pci.PciConfigLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -45,8 +47,11 @@ public final class DeviceOnlyRoundTrip implements RoundTrip {
         this.threaded = threaded;
         machine = Machine.createDefault();
         cpu = machine.cpu();
-        engine = machine.copyEngines().getFirst();
-        bar = engine.pciFunction().barBase();
+        engine = machine.devices(CopyEngine.class).getFirst();
+        bar = engine.barAddress(0);
+        // Bus Master Enable, as a driver sets it through configuration space (ECAM) before the device may DMA.
+        long command = machine.config().pci().ecamBase() + EcamLayout.offset(engine.requester(), PciConfigLayout.COMMAND);
+        cpu.write16(command, cpu.read16(command) | PciConfigLayout.COMMAND_BUS_MASTER);
         cpu.write64(bar + CopyEngineRegisters.RING_BASE, RING);
         cpu.write32(bar + CopyEngineRegisters.RING_SIZE, CAPACITY);
         cpu.write32(bar + CopyEngineRegisters.CONTROL, CopyEngineRegisters.CONTROL_ENABLE);

@@ -31,7 +31,7 @@ public final class JdmaRoundTrip implements RoundTrip {
         if (engine.capacity() != CAPACITY) {
             throw new IllegalStateException("driver ring has " + engine.capacity() + " slots, the benchmark compares " + CAPACITY);
         }
-        device = machine.copyEngines().getFirst();
+        device = machine.devices(CopyEngine.class).getFirst();
         device.startThread();
     }
 

@@ -1,5 +1,6 @@
 package org.jdma.cli.attack;
 
+import org.jdma.machine.dev.memcpy.CopyEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -30,7 +31,7 @@ final class AttackBed implements AutoCloseable {
     static final long RMRR_BASE = 2 * MachineConfig.GiB - 0x1_0000;
     static final long RMRR_SIZE = 0x1_0000;
     /** The copy engine: the peer whose buffers and RMRR the rogue goes after. */
-    static final RequesterId PEER = RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
+    static final RequesterId PEER = CopyEngine.slot(0);
 
     private final AttackMode mode;
     private final Machine machine;
@@ -47,7 +48,7 @@ final class AttackBed implements AutoCloseable {
         this.machine = new Machine(config(seed));
         try {
             this.kernel = boot(machine, mode);
-            this.rogue = machine.rogueDevices().getFirst();
+            this.rogue = machine.devices(RogueDevice.class).getFirst();
             kernel.iommu().addFaultListener(reported::add);
             this.rogueAddressing = kernel.iommu().domainOf(rogue.requester())
                     .<DeviceAddressing>map(d -> new DomainAddressing(d, -1L)).orElse(DeviceAddressing.physical());
@@ -64,7 +65,7 @@ final class AttackBed implements AutoCloseable {
                         DmarDescription.RemappingUnit.includeAll(0, MachineConfig.VTD_REGISTER_BASE),
                         new DmarDescription.ReservedMemoryRegion(0, RMRR_BASE, RMRR_BASE + RMRR_SIZE - 1,
                                 List.of(new ScopeDescription.PciDevice(PEER, 0)))));
-        return MachineConfig.defaults().withSeed(seed).withRogueDevices(1).withDmar(dmar);
+        return MachineConfig.defaults().withSeed(seed).withDevice(RogueDevice.spec(0)).withDmar(dmar);
     }
 
     private static Kernel boot(Machine machine, AttackMode mode) {

@@ -160,7 +160,7 @@ public final class AttackSuite {
     }
 
     private static AttackResult msiWindow(AttackBed bed) {
-        CopyEngine engine = bed.machine().copyEngines().getFirst();
+        CopyEngine engine = bed.machine().devices(CopyEngine.class).getFirst();
         CopyEngineDriver driver = bed.kernel().copyEngine();
         int entry = CopyEngineDriver.COMPLETION_ENTRY;
         long address = engine.msix().address(entry);

@@ -1,5 +1,7 @@
 package org.jdma.cli.coherency;
 
+import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.kernel.pci.PciDevice;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +22,6 @@ import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cache.CacheConfig;
-import org.jdma.platform.pci.PciFunction;
 
 /**
  * What one scenario run stands on: a fresh non-coherent machine (64 MiB below and above 4 GiB,
@@ -47,15 +48,15 @@ final class CoherencyRig implements AutoCloseable {
         machine = new Machine(MachineConfig.defaults()
                 .withSeed(seed)
                 .withRam(List.of(new MachineConfig.Ram("low", 0, RAM), new MachineConfig.Ram("high", 4 * MachineConfig.GiB, RAM)))
-                .withCopyEngines(1)
+                .withDevices(CopyEngine.specs(1))
                 .withCache(cache));
         try {
             kernel = Kernel.boot(machine);
             DmaMappingLayer layer = new DmaMappingLayer(kernel.memory(), Optional.empty(), MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1));
             checker = DmaDebug.wrap(layer, machine);
             dma = checker;
-            PciFunction f = CopyEngineDriver.find(machine).getFirst();
-            device = new DmaDevice(f.name(), f.requester(), false);
+            PciDevice f = kernel.pci().find(CopyEngine.VENDOR_ID, CopyEngine.DEVICE_ID).getFirst();
+            device = new DmaDevice("memcpy0", f.requester(), false);
             dma.attach(device);
             dma.setMask(device, DmaDevice.bitMask(64));
             engine = kernel.copyEngine();

@@ -1,5 +1,6 @@
 package org.jdma.cli.attack;
 
+import org.jdma.machine.dev.rogue.RogueDevice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +44,7 @@ class AttackSuiteTest {
         assertTrue(AttackReport.unmetExpectations(off).isEmpty(), "nothing is expected of a machine without an IOMMU");
     }
 
-    static final RequesterId ROGUE = RequesterId.of(0, MachineConfig.FIRST_ROGUE_DEVICE, 0);
+    static final RequesterId ROGUE = RogueDevice.slot(0);
 
     /** Every memory attack blocked with a fault record naming the rogue, the page, the direction and the permission reason. */
     static void assertBlockedAndRecorded(AttackResult r, String report) {

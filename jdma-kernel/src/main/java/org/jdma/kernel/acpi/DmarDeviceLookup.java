@@ -7,8 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdma.kernel.acpi.RemappingStructure.Drhd;
 import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
-import org.jdma.platform.Platform;
-import org.jdma.platform.pci.PciFunction;
 import org.jdma.spec.pci.RequesterId;
 
 /**
@@ -39,6 +37,12 @@ import org.jdma.spec.pci.RequesterId;
 public final class DmarDeviceLookup {
 
     /**
+     * A PCI-to-PCI bridge the OS enumerated: where it sits and the buses below it (its Secondary
+     * and Subordinate Bus Number registers).
+     */
+    public record Bridge(RequesterId requester, int secondaryBus, int subordinateBus) { }
+
+    /**
      * What a PCI scope resolved to: a function and, if it is a bridge, its bus range.
      *
      * @param function       the function the scope's path ends at
@@ -62,24 +66,17 @@ public final class DmarDeviceLookup {
     private static final int MAX_FUNCTION = 7;
 
     private final DmarTable table;
-    private final Map<RequesterId, PciFunction> bridges = new HashMap<>();
+    private final Map<RequesterId, Bridge> bridges = new HashMap<>();
 
     /**
-     * @param table      a parsed DMAR
-     * @param enumerated the PCI functions the OS found (endpoints are ignored; bridges shape paths)
+     * @param table   a parsed DMAR
+     * @param bridges the PCI-to-PCI bridges the OS enumerated: they shape the paths
      */
-    public DmarDeviceLookup(DmarTable table, Collection<PciFunction> enumerated) {
+    public DmarDeviceLookup(DmarTable table, Collection<Bridge> bridges) {
         this.table = table;
-        for (PciFunction f : enumerated) {
-            if (f.isBridge()) {
-                bridges.put(f.requester(), f);
-            }
+        for (Bridge b : bridges) {
+            this.bridges.put(b.requester(), b);
         }
-    }
-
-    /** A lookup over {@code table} and the platform's PCI enumeration. */
-    public static DmarDeviceLookup of(DmarTable table, Platform platform) {
-        return new DmarDeviceLookup(table, platform.pciFunctions());
     }
 
     public DmarTable table() {
@@ -132,7 +129,7 @@ public final class DmarDeviceLookup {
                 return Optional.empty();
             }
             RequesterId at = new RequesterId(segment, bus, hop.device(), hop.function());
-            PciFunction bridge = bridges.get(at);
+            Bridge bridge = bridges.get(at);
             if (i == path.size() - 1) {
                 return Optional.of(bridge == null ? new ScopeTarget(at, false, 0, 0)
                         : new ScopeTarget(at, true, bridge.secondaryBus(), bridge.subordinateBus()));

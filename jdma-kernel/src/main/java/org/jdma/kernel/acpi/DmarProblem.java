@@ -1,8 +1,8 @@
 package org.jdma.kernel.acpi;
 
 /**
- * One thing wrong with a DMAR table: where (byte offset from the table start), which field (as
- * "STRUCTURE.Field", e.g. "DRHD.Register Base Address"), and what.
+ * One thing wrong with an ACPI table the kernel parses (DMAR, MCFG): where (byte offset from the
+ * table start), which field (as "STRUCTURE.Field", e.g. "DRHD.Register Base Address"), and what.
  */
 public record DmarProblem(int offset, String field, String message) {
     @Override

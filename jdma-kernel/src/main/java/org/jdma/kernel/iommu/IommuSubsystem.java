@@ -19,9 +19,10 @@ import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.mm.FrameAllocator;
+import org.jdma.kernel.pci.PciDevice;
+import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.Platform;
 import org.jdma.platform.MemoryMapEntry;
-import org.jdma.platform.pci.PciFunction;
 import org.jdma.spec.pci.RequesterId;
 
 /**
@@ -61,6 +62,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     }
 
     private final Platform platform;
+    private final PciSubsystem pci;
     private final Config config;
     private final List<String> problems = new ArrayList<>();
     private final List<String> bootLog = new ArrayList<>();
@@ -70,20 +72,33 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     private final List<IommuFaultListener> listeners = new ArrayList<>();
     private DmarDeviceLookup lookup;
 
-    private IommuSubsystem(Platform platform, Config config) {
+    private IommuSubsystem(Platform platform, PciSubsystem pci, Config config) {
         this.platform = platform;
+        this.pci = pci;
         this.config = config;
     }
 
-    /** Brings the IOMMU up as {@code config} says. See the class comment. */
+    /** Brings the IOMMU up as {@code config} says, for the devices a fresh PCI scan finds. See the class comment. */
     public static IommuSubsystem init(Platform platform, FrameAllocator frames, Config config) {
+        return init(platform, PciSubsystem.scan(platform), frames, config);
+    }
+
+    /** Brings the IOMMU up as {@code config} says, for the devices {@code pci} enumerated. See the class comment. */
+    public static IommuSubsystem init(Platform platform, PciSubsystem pci, FrameAllocator frames, Config config) {
         Objects.requireNonNull(platform, "platform");
+        Objects.requireNonNull(pci, "pci");
         Objects.requireNonNull(frames, "frames");
-        IommuSubsystem s = new IommuSubsystem(platform, Objects.requireNonNull(config, "config"));
+        IommuSubsystem s = new IommuSubsystem(platform, pci, Objects.requireNonNull(config, "config"));
         if (config.mode() != IommuMode.OFF) {
             s.bringUp(frames);
         }
         return s;
+    }
+
+    /** Which DRHD covers which device, from {@code table} and the bridges {@code pci} found. */
+    public static DmarDeviceLookup deviceLookup(DmarTable table, PciSubsystem pci) {
+        return new DmarDeviceLookup(table, pci.bridges().stream()
+                .map(b -> new DmarDeviceLookup.Bridge(b.requester(), b.secondaryBus(), b.subordinateBus())).toList());
     }
 
     private void bringUp(FrameAllocator frames) {
@@ -99,7 +114,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
             problems.add("DMAR table rejected, DMA is not remapped: " + e.getMessage());
             return;
         }
-        lookup = DmarDeviceLookup.of(table, platform);
+        lookup = deviceLookup(table, pci);
         for (Drhd drhd : table.structuresOf(Drhd.class)) {
             Optional<VtdUnitDriver> u = VtdUnitDriver.probe(platform, frames, drhd.registerBase(), drhd.segment());
             if (u.isEmpty()) {
@@ -125,10 +140,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
             unit.addFaultListener(this::dispatchFault);
             units.put(drhd.registerBase(), unit);
         }
-        for (PciFunction f : platform.pciFunctions()) {
-            if (f.isBridge()) {
-                continue;
-            }
+        for (PciDevice f : pci.endpoints()) {
             RequesterId rid = f.requester();
             VtdUnitDriver unit = unitOf(rid).orElse(null);
             if (unit == null) {

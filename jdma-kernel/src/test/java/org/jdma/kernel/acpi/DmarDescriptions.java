@@ -33,7 +33,7 @@ import org.jdma.machine.firmware.acpi.DmarDescription.UnknownStructure;
 import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.machine.firmware.acpi.DmarTableBuilder;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
-import org.jdma.platform.pci.PciFunction;
+import org.jdma.machine.pci.BridgeSpec;
 import org.jdma.machine.pci.PciPath;
 import org.jdma.machine.pci.PciTopology;
 import org.jdma.spec.pci.RequesterId;
@@ -234,12 +234,12 @@ final class DmarDescriptions {
 
     /** Bridges numbered depth-first from root bus 0, up to 4 deep, as firmware numbers them. */
     static PciTopology randomTopology(SplittableRandom rnd, int segment) {
-        List<PciFunction> bridges = new ArrayList<>();
+        List<BridgeSpec> bridges = new ArrayList<>();
         grow(rnd, segment, bridges, 0, new int[] {1}, 0);
         return PciTopology.of(segment, bridges);
     }
 
-    private static void grow(SplittableRandom rnd, int segment, List<PciFunction> out, int bus, int[] next, int depth) {
+    private static void grow(SplittableRandom rnd, int segment, List<BridgeSpec> out, int bus, int[] next, int depth) {
         int children = depth >= 4 ? 0 : rnd.nextInt(depth == 0 ? 4 : 3);
         for (int c = 0; c < children && next[0] < 250; c++) {
             int secondary = next[0]++;
@@ -247,8 +247,8 @@ final class DmarDescriptions {
             out.add(null);
             grow(rnd, segment, out, secondary, next, depth + 1);
             next[0] += rnd.nextInt(2);
-            out.set(index, PciFunction.bridge("b" + secondary, new RequesterId(segment, bus, 0x10 + c, rnd.nextInt(8)),
-                    0x1B36, 0x000C, secondary, next[0] - 1));
+            out.set(index, new BridgeSpec("b" + secondary, new RequesterId(segment, bus, 0x10 + c, rnd.nextInt(8)),
+                    secondary, next[0] - 1));
         }
     }
 

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Optional;
 import org.jdma.kernel.acpi.RemappingStructure.Drhd;
 import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
+import org.jdma.kernel.iommu.IommuSubsystem;
+import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
-import org.jdma.platform.pci.PciFunction;
 import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
 
@@ -24,13 +25,12 @@ class DmarDeviceLookupTest {
      * above downstream ports 02:01.0 (bus 3) and 02:02.0 (bus 4); root port 00:1d.0 (bus 5).
      * Segment 1: root port 0001:00:01.0 (bus 1).
      */
-    static final List<PciFunction> ENUMERATED = List.of(
+    static final List<DmarDeviceLookup.Bridge> ENUMERATED = List.of(
             bridge(0, 0, 0x1C, 0, 1, 4), bridge(0, 1, 0, 0, 2, 4), bridge(0, 2, 1, 0, 3, 3), bridge(0, 2, 2, 0, 4, 4),
-            bridge(0, 0, 0x1D, 0, 5, 5), bridge(1, 0, 1, 0, 1, 1),
-            new PciFunction("nic", RequesterId.of(3, 0, 0), 0x8086, 0x10D3, 0x020000, 0xF000_0000L, 0x2_0000));
+            bridge(0, 0, 0x1D, 0, 5, 5), bridge(1, 0, 1, 0, 1, 1));
 
-    static PciFunction bridge(int seg, int bus, int dev, int fn, int secondary, int subordinate) {
-        return PciFunction.bridge("b", new RequesterId(seg, bus, dev, fn), 0x1B36, 0x000C, secondary, subordinate);
+    static DmarDeviceLookup.Bridge bridge(int seg, int bus, int dev, int fn, int secondary, int subordinate) {
+        return new DmarDeviceLookup.Bridge(new RequesterId(seg, bus, dev, fn), secondary, subordinate);
     }
 
     static DeviceScope scope(DeviceScopeType type, int startBus, int... devFn) {
@@ -169,7 +169,8 @@ class DmarDeviceLookupTest {
         var bridgeBelowRootPort = MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64L << 20)));
         try (Machine m = new Machine(bridgeBelowRootPort)) {
             Drhd port = unit(0, 0xFED8_0000L, bridgeScope(0, 0x1C, 0));
-            var l = DmarDeviceLookup.of(new DmarTable(HEADER, 38, 0, List.of(port, includeAll(0, 0xFED9_0000L))), m);
+            var l = IommuSubsystem.deviceLookup(new DmarTable(HEADER, 38, 0, List.of(port, includeAll(0, 0xFED9_0000L))),
+                    PciSubsystem.scan(m));
             assertEquals(Optional.of(port), l.unitFor(rid(1, 0, 0)), "bus 1 is below the default root port 00:1c.0");
             assertTrue(l.unitFor(rid(0, 4, 0)).orElseThrow().includePciAll(), "the copy engine on bus 0");
         }

@@ -1,5 +1,9 @@
 package org.jdma.kernel.acpi;
 
+import org.jdma.kernel.iommu.IommuSubsystem;
+import org.jdma.kernel.pci.PciSubsystem;
+import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.machine.pci.BridgeSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,7 +102,8 @@ class DmarRoundTripTest {
             DmarDescriptions.Generated g = DmarDescriptions.random(rnd);
             byte[] bytes = g.build();
             DmarTable parsed = DmarParser.parse(bytes);
-            var enumerated = g.topologies().stream().flatMap(t -> t.bridges().stream()).toList();
+            var enumerated = g.topologies().stream().flatMap(t -> t.bridges().stream())
+                    .map(b -> new DmarDeviceLookup.Bridge(b.requester(), b.secondaryBus(), b.subordinateBus())).toList();
             var lookup = new DmarDeviceLookup(parsed, enumerated);
             List<DmarDescription.Structure> described = g.description().structures();
             for (int s = 0; s < described.size(); s++) {
@@ -151,8 +156,8 @@ class DmarRoundTripTest {
             Drhd unit = new Drhd(Drhd.FLAG_INCLUDE_PCI_ALL, 0, 0, MachineConfig.VTD_REGISTER_BASE, List.of());
             assertEquals(List.of(unit), t.structures());
             assertEquals(DmarDescriptions.expectedModel(MachineConfig.defaultDmar(), List.of(), bytes), t);
-            var lookup = DmarDeviceLookup.of(t, m);
-            assertEquals(Optional.of(unit), lookup.unitFor(m.copyEngines().getFirst().pciFunction().requester()));
+            var lookup = IommuSubsystem.deviceLookup(t, PciSubsystem.scan(m));
+            assertEquals(Optional.of(unit), lookup.unitFor(m.devices(CopyEngine.class).getFirst().requester()));
             assertEquals(Optional.of(unit), lookup.unitFor(RequesterId.of(1, 0, 0)), "behind the root port too");
             assertEquals(List.of(), lookup.reservedRegionsFor(RequesterId.of(0, 4, 0)));
         }
@@ -161,9 +166,9 @@ class DmarRoundTripTest {
     /** A machine with a switch below its root port, a unit for that hierarchy and a USB-style RMRR. */
     @Test
     void shouldLookUpUnitsAndRegionsOnARichMachine() throws DmarParseException {
-        var bridges = List.of(new MachineConfig.Bridge("rp", RequesterId.of(0, 0x1C, 0), 1, 3),
-                new MachineConfig.Bridge("up", RequesterId.of(1, 0, 0), 2, 3),
-                new MachineConfig.Bridge("down", RequesterId.of(2, 1, 0), 3, 3));
+        var bridges = List.of(new BridgeSpec("rp", RequesterId.of(0, 0x1C, 0), 1, 3),
+                new BridgeSpec("up", RequesterId.of(1, 0, 0), 2, 3),
+                new BridgeSpec("down", RequesterId.of(2, 1, 0), 3, 3));
         var engine = RequesterId.of(0, 4, 0);
         var slot = RequesterId.of(3, 0, 0);
         var dmar = DmarDescription.of("RICH", 47, DmarLayout.FLAG_DMA_CTRL_PLATFORM_OPT_IN, List.of(
@@ -176,7 +181,7 @@ class DmarRoundTripTest {
                 .withBridges(bridges).withDmar(dmar);
         try (Machine m = new Machine(config)) {
             DmarTable t = DmarParser.parse(m.acpiTable("DMAR").orElseThrow());
-            var lookup = DmarDeviceLookup.of(t, m);
+            var lookup = IommuSubsystem.deviceLookup(t, PciSubsystem.scan(m));
             Drhd port = t.structuresOf(Drhd.class).getFirst();
             Drhd all = t.structuresOf(Drhd.class).getLast();
             assertEquals(0xFED8_0000L, port.registerBase());

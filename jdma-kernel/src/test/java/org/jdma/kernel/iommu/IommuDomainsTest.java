@@ -1,5 +1,6 @@
 package org.jdma.kernel.iommu;
 
+import org.jdma.machine.dev.memcpy.CopyEngine;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /** RMRRs, lazy invalidation, identity and blocked domains, 4-level tables, on the emulated unit. */
 class IommuDomainsTest {
 
-    private static final RequesterId ENGINE = RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
+    private static final RequesterId ENGINE = CopyEngine.slot(0);
     private static final long PAGE = 4096;
     private static final long RMRR_BASE = 0x10_0000;
     private static final long RMRR_LIMIT = 0x10_FFFF;

@@ -1,5 +1,6 @@
 package org.jdma.kernel.iommu;
 
+import org.jdma.machine.dev.memcpy.CopyEngine;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** The kernel's VT-d driver on the machine's remapping unit, driven through the copy engine. */
 class IommuEndToEndTest {
 
-    private static final RequesterId ENGINE = RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
+    private static final RequesterId ENGINE = CopyEngine.slot(0);
 
     private Machine machine;
     private Kernel kernel;

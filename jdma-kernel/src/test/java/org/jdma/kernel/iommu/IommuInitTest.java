@@ -1,5 +1,6 @@
 package org.jdma.kernel.iommu;
 
+import org.jdma.machine.dev.memcpy.CopyEngine;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -27,21 +28,19 @@ import org.jdma.spec.vtd.VtdCapabilityLayout;
 import org.jdma.machine.iommu.vtd.VtdConfig;
 import org.jdma.spec.vtd.VtdFaultReason;
 import org.jdma.platform.irq.Interrupts;
-import org.jdma.platform.pci.PciFunction;
 import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
 
 /** Unit bring-up: capability decoding, absent units, domain ids, the fault records' ring. */
 class IommuInitTest {
 
-    private static final RequesterId ENGINE = RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
+    private static final RequesterId ENGINE = CopyEngine.slot(0);
 
     /** The machine, except that its DMAR names a unit at an address where nothing answers. */
     private record AbsentUnitPlatform(Machine m, long base) implements Platform {
         @Override public Cpu cpu() { return m.cpu(); }
         @Override public Clock clock() { return m.clock(); }
         @Override public List<MemoryMapEntry> memoryMap() { return m.memoryMap(); }
-        @Override public List<PciFunction> pciFunctions() { return m.pciFunctions(); }
         @Override public Interrupts interrupts() { return m.interrupts(); }
         @Override public Optional<byte[]> acpiTable(String signature) {
             if (!signature.equals("DMAR")) {

@@ -1,5 +1,6 @@
 package org.jdma.kernel.iommu;
 
+import org.jdma.machine.dev.memcpy.CopyEngine;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class LazyInvalidationPropertyTest {
 
-    private static final RequesterId ENGINE = RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
+    private static final RequesterId ENGINE = CopyEngine.slot(0);
     private static final long PAGE = 4096;
     private static final int PAGES = 32;
 

@@ -1,5 +1,6 @@
 package org.jdma.kernel.testing;
 
+import org.jdma.machine.dev.memcpy.CopyEngine;
 import java.util.List;
 import org.jdma.kernel.engine.DmaMemory;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
@@ -17,7 +18,7 @@ public final class TestMachines {
     public static MachineConfig small(int copyEngines) {
         return MachineConfig.defaults()
                 .withRam(List.of(new MachineConfig.Ram("low", LOW_BASE, 64 * MiB), new MachineConfig.Ram("high", HIGH_BASE, 64 * MiB)))
-                .withCopyEngines(copyEngines);
+                .withDevices(CopyEngine.specs(copyEngines));
     }
 
     /** A machine with RAM only (no devices). */

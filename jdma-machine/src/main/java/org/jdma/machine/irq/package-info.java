@@ -6,9 +6,11 @@
  * datasheet §3.2.4: vector, edge or level trigger, mask, Remote IRR), which devices assert and
  * deassert and the OS routes to vectors; an interrupt controller that decodes the vector and
  * dispatches the handler registered for it, in event order, after a modeled latency, and ends a
- * line's interrupt when its handler returns; the MSI-X table and pending-bit array a device
- * exposes in its BAR (PCI Local Bus Spec 3.0 §6.8.2). Does not model: the 8259A PIC, PCI INTx
- * routing (PIRQ), line polarity, interrupt remapping (VT-d IR), APIC priorities or multiple CPUs.
+ * line's interrupt when its handler returns. A device's MSI and MSI-X capabilities (which message
+ * to send, masking, pending bits) belong to the device's PCI function
+ * ({@code org.jdma.machine.pci}); this package only receives the write, and depends on no other
+ * package of the machine but {@code time}. Does not model: the 8259A PIC, PCI INTx routing (PIRQ),
+ * line polarity, interrupt remapping (VT-d IR), APIC priorities or multiple CPUs.
  *
  * <p>Invariant: every MSI a device sends and every signal on a legacy line is either dispatched
  * to a handler or counted (spurious, invalid, masked, coalesced); none is lost silently.

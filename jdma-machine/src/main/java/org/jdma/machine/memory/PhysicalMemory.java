@@ -4,16 +4,21 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.jdma.machine.mmio.MmioHandler;
+import org.jdma.spec.msi.MsiMessageLayout;
 
 /**
- * The machine's physical address map. Lookups are by binary search over regions sorted by base.
- * Regions are added while the machine is assembled and never change afterwards.
+ * The machine's physical address map. RAM regions are added while the machine is assembled and
+ * never change afterwards. MMIO windows may come and go at run time (a device's BAR follows what
+ * software writes into it, {@link MmioSpace}): the window list is replaced, never changed in
+ * place, so a device thread that looks up an address while the CPU moves a BAR sees either the
+ * old or the new map.
  */
-public final class PhysicalMemory {
+public final class PhysicalMemory implements MmioSpace {
 
     private final List<RamRegion> ram = new ArrayList<>();
-    private final List<MmioWindow> mmio = new ArrayList<>();
+    private volatile List<MmioWindow> mmio = List.of();
     private RamRegion lastHit;
 
     public RamRegion addRam(String name, long base, MemorySegment memory) {
@@ -24,12 +29,46 @@ public final class PhysicalMemory {
         return r;
     }
 
-    public MmioWindow addMmio(String name, long base, long size, MmioHandler handler) {
+    public synchronized MmioWindow addMmio(String name, long base, long size, MmioHandler handler) {
         checkFree(name, base, size);
         MmioWindow w = new MmioWindow(name, base, size, handler);
-        mmio.add(w);
-        mmio.sort(Comparator.comparingLong(MmioWindow::base));
+        List<MmioWindow> next = new ArrayList<>(mmio);
+        next.add(w);
+        next.sort(Comparator.comparingLong(MmioWindow::base));
+        mmio = List.copyOf(next);
         return w;
+    }
+
+    @Override
+    public synchronized Optional<MmioWindow> tryMap(String name, long base, long size, MmioHandler handler) {
+        if (size <= 0 || base < 0 || base + size < base || !isFree(base, size)) {
+            return Optional.empty();
+        }
+        return Optional.of(addMmio(name, base, size, handler));
+    }
+
+    @Override
+    public synchronized void unmap(MmioWindow window) {
+        List<MmioWindow> next = new ArrayList<>(mmio);
+        if (next.remove(window)) {
+            mmio = List.copyOf(next);
+        }
+    }
+
+    /** Whether no byte of [base, base + size) is RAM, an MMIO window or the interrupt range. */
+    public boolean isFree(long base, long size) {
+        for (RamRegion r : ram) {
+            if (base < r.end() && r.base() < base + size) {
+                return false;
+            }
+        }
+        for (MmioWindow w : mmio) {
+            if (base < w.base() + w.size() && w.base() < base + size) {
+                return false;
+            }
+        }
+        return !(base < MsiMessageLayout.INTERRUPT_RANGE_BASE + MsiMessageLayout.INTERRUPT_RANGE_SIZE
+                && MsiMessageLayout.INTERRUPT_RANGE_BASE < base + size);
     }
 
     private void checkFree(String name, long base, long size) {
@@ -55,7 +94,7 @@ public final class PhysicalMemory {
     }
 
     public List<MmioWindow> mmioWindows() {
-        return List.copyOf(mmio);
+        return mmio;
     }
 
     /** The RAM region containing {@code address}, or null. */

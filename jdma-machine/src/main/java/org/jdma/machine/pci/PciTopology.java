@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.jdma.platform.pci.PciFunction;
 import org.jdma.spec.pci.RequesterId;
 
 /**
@@ -32,11 +31,11 @@ public final class PciTopology {
 
     private final int segment;
     private final Set<Integer> rootBuses;
-    private final List<PciFunction> bridges;
-    private final Map<RequesterId, PciFunction> byRequester = new HashMap<>();
-    private final Map<Integer, PciFunction> bySecondaryBus = new HashMap<>();
+    private final List<BridgeSpec> bridges;
+    private final Map<RequesterId, BridgeSpec> byRequester = new HashMap<>();
+    private final Map<Integer, BridgeSpec> bySecondaryBus = new HashMap<>();
 
-    private PciTopology(int segment, Set<Integer> rootBuses, List<PciFunction> bridges) {
+    private PciTopology(int segment, Set<Integer> rootBuses, List<BridgeSpec> bridges) {
         this.segment = segment;
         this.rootBuses = Set.copyOf(rootBuses);
         this.bridges = bridges;
@@ -45,8 +44,8 @@ public final class PciTopology {
                 throw new IllegalArgumentException("root bus out of range 0..ff: " + root);
             }
         }
-        for (PciFunction b : bridges) {
-            PciFunction twin = byRequester.put(b.requester(), b);
+        for (BridgeSpec b : bridges) {
+            BridgeSpec twin = byRequester.put(b.requester(), b);
             if (twin != null) {
                 throw new IllegalArgumentException("bridges " + twin.name() + " and " + b.name() + " both sit at " + b.requester());
             }
@@ -56,8 +55,8 @@ public final class PciTopology {
                         twin.name(), b.name(), b.secondaryBus()));
             }
         }
-        for (PciFunction a : bridges) {
-            for (PciFunction b : bridges) {
+        for (BridgeSpec a : bridges) {
+            for (BridgeSpec b : bridges) {
                 boolean overlap = a.secondaryBus() <= b.subordinateBus() && b.secondaryBus() <= a.subordinateBus();
                 if (a != b && overlap && !holds(a, b) && !holds(b, a)) {
                     throw new IllegalArgumentException(String.format(
@@ -67,20 +66,20 @@ public final class PciTopology {
             }
         }
         for (int root : rootBuses) {
-            PciFunction claims = innermostRouting(root, null);
+            BridgeSpec claims = innermostRouting(root, null);
             if (claims != null) {
                 throw new IllegalArgumentException(String.format("root bus %02x lies in bridge %s's buses %02x-%02x",
                         root, claims.name(), claims.secondaryBus(), claims.subordinateBus()));
             }
         }
-        for (PciFunction b : bridges) {
-            PciFunction onBusOf = innermostRouting(b.requester().bus(), b);
+        for (BridgeSpec b : bridges) {
+            BridgeSpec onBusOf = innermostRouting(b.requester().bus(), b);
             if (onBusOf == null && !rootBuses.contains(b.requester().bus())) {
                 throw new IllegalArgumentException(String.format(
                         "bridge %s sits on bus %02x, which is no root bus (%s) and lies below no bridge",
                         b.name(), b.requester().bus(), rootBusList()));
             }
-            PciFunction around = innermostHolding(b);
+            BridgeSpec around = innermostHolding(b);
             if (onBusOf != around) {
                 throw new IllegalArgumentException(String.format(
                         "bridge %s sits on bus %02x %s, but its buses %02x-%02x lie %s",
@@ -94,13 +93,13 @@ public final class PciTopology {
     }
 
     /**
-     * The topology of {@code segment} below one host bridge whose root bus is 0, formed by the
-     * bridges among {@code functions} (functions of other segments and endpoints are ignored).
+     * The topology of {@code segment} below one host bridge whose root bus is 0, formed by
+     * {@code bridges} (bridges of other segments are ignored).
      *
      * @throws IllegalArgumentException if the bridges break the invariant; the message names them
      */
-    public static PciTopology of(int segment, Collection<PciFunction> functions) {
-        return of(segment, Set.of(0), functions);
+    public static PciTopology of(int segment, Collection<BridgeSpec> bridges) {
+        return of(segment, Set.of(0), bridges);
     }
 
     /**
@@ -108,10 +107,10 @@ public final class PciTopology {
      *
      * @throws IllegalArgumentException if the bridges break the invariant; the message names them
      */
-    public static PciTopology of(int segment, Set<Integer> rootBuses, Collection<PciFunction> functions) {
-        List<PciFunction> bridges = functions.stream()
-                .filter(f -> f.isBridge() && f.requester().segment() == segment)
-                .sorted(Comparator.comparing(PciFunction::requester))
+    public static PciTopology of(int segment, Set<Integer> rootBuses, Collection<BridgeSpec> bridgeSpecs) {
+        List<BridgeSpec> bridges = bridgeSpecs.stream()
+                .filter(f -> f.requester().segment() == segment)
+                .sorted(Comparator.comparing(BridgeSpec::requester))
                 .toList();
         return new PciTopology(segment, rootBuses, bridges);
     }
@@ -121,11 +120,11 @@ public final class PciTopology {
     }
 
     /** The bridges, by requester id. */
-    public List<PciFunction> bridges() {
+    public List<BridgeSpec> bridges() {
         return bridges;
     }
 
-    public Optional<PciFunction> bridgeAt(RequesterId requester) {
+    public Optional<BridgeSpec> bridgeAt(RequesterId requester) {
         return Optional.ofNullable(byRequester.get(requester));
     }
 
@@ -153,11 +152,11 @@ public final class PciTopology {
         hops.addFirst(PciPath.Hop.of(target));
         int bus = target.bus();
         // Bus numbers strictly decrease upstream (secondary > primary), so this ends.
-        for (PciFunction up = bySecondaryBus.get(bus); up != null; up = bySecondaryBus.get(bus)) {
+        for (BridgeSpec up = bySecondaryBus.get(bus); up != null; up = bySecondaryBus.get(bus)) {
             hops.addFirst(PciPath.Hop.of(up.requester()));
             bus = up.requester().bus();
         }
-        PciFunction enclosing = innermostRouting(bus, null);
+        BridgeSpec enclosing = innermostRouting(bus, null);
         if (enclosing != null) {
             throw unreachable(target, enclosing);
         }
@@ -172,21 +171,21 @@ public final class PciTopology {
         return rootBuses().stream().map(b -> String.format("%02x", b)).reduce((a, b) -> a + ", " + b).orElse("none");
     }
 
-    private static IllegalArgumentException unreachable(RequesterId target, PciFunction enclosing) {
+    private static IllegalArgumentException unreachable(RequesterId target, BridgeSpec enclosing) {
         return new IllegalArgumentException(String.format(
                 "%s is unreachable: bus %02x lies in bridge %s's buses %02x-%02x but no bridge has it as secondary bus",
                 target, target.bus(), enclosing.name(), enclosing.secondaryBus(), enclosing.subordinateBus()));
     }
 
     /** Whether {@code outer}'s bus range holds {@code inner}'s (both bridges, distinct). */
-    private static boolean holds(PciFunction outer, PciFunction inner) {
+    private static boolean holds(BridgeSpec outer, BridgeSpec inner) {
         return outer.secondaryBus() <= inner.secondaryBus() && inner.subordinateBus() <= outer.subordinateBus();
     }
 
     /** The bridge with the narrowest range holding {@code bus}, other than {@code except}; null if none. */
-    private PciFunction innermostRouting(int bus, PciFunction except) {
-        PciFunction best = null;
-        for (PciFunction b : bridges) {
+    private BridgeSpec innermostRouting(int bus, BridgeSpec except) {
+        BridgeSpec best = null;
+        for (BridgeSpec b : bridges) {
             if (b != except && b.routesBus(bus) && (best == null || holds(best, b))) {
                 best = b;
             }
@@ -195,9 +194,9 @@ public final class PciTopology {
     }
 
     /** The bridge with the narrowest range holding {@code inner}'s range, other than itself; null if none. */
-    private PciFunction innermostHolding(PciFunction inner) {
-        PciFunction best = null;
-        for (PciFunction b : bridges) {
+    private BridgeSpec innermostHolding(BridgeSpec inner) {
+        BridgeSpec best = null;
+        for (BridgeSpec b : bridges) {
             if (b != inner && holds(b, inner) && (best == null || holds(best, b))) {
                 best = b;
             }

@@ -27,10 +27,17 @@ class DmaPortFaultAndOverlapTest {
         return b;
     }
 
+    /** memcpy0's port, with Bus Master Enable set as its driver would set it. */
+    static DmaPort busMaster(Machine m) {
+        DmaPort port = m.dmaPorts().getFirst();
+        port.busMasterEnabled(true);
+        return port;
+    }
+
     @Test
     void shouldCopyUpwardOverlappingRangesLikeMemmoveAcrossManyStagingChunks() {
         try (Machine m = machine()) {
-            DmaPort port = m.dmaPorts().getFirst();
+            DmaPort port = busMaster(m);
             byte[] original = random(300_000, 1);
             m.cpu().write(0x1000, original);
             DmaResult r = port.copy(0x1000, 0x1000 + 1000, 299_000);
@@ -46,7 +53,7 @@ class DmaPortFaultAndOverlapTest {
     @Test
     void shouldCopyDownwardOverlappingRangesLikeMemmove() {
         try (Machine m = machine()) {
-            DmaPort port = m.dmaPorts().getFirst();
+            DmaPort port = busMaster(m);
             byte[] original = random(10_000, 2);
             m.cpu().write(0x1000, original);
             assertTrue(port.copy(0x1000 + 7, 0x1000, 9_000).isOk());
@@ -62,7 +69,7 @@ class DmaPortFaultAndOverlapTest {
     @Test
     void shouldMoveOnlyThePrefixOfAHugeOverlappingCopyThatRunsOffRam() {
         try (Machine m = machine()) {
-            DmaPort port = m.dmaPorts().getFirst();
+            DmaPort port = busMaster(m);
             long src = RAM - 4096;
             byte[] original = random(4096, 3);
             m.cpu().write(src, original);
@@ -81,7 +88,7 @@ class DmaPortFaultAndOverlapTest {
     @Test
     void shouldRejectARangeThatWrapsPastTheTopOfTheAddressSpace() {
         try (Machine m = machine()) {
-            DmaPort port = m.dmaPorts().getFirst();
+            DmaPort port = busMaster(m);
             // A translator that maps every bus address into low RAM, so only the range check can refuse.
             port.translator((rid, addr, len, acc) -> new AddressTranslator.Translation(addr & 0xF_FFFF, len, 0));
             MemorySegment buf = MemorySegment.ofArray(new byte[16]);
@@ -97,7 +104,7 @@ class DmaPortFaultAndOverlapTest {
     @Test
     void shouldCountBothStreamsOfACompare() {
         try (Machine m = machine()) {
-            DmaPort port = m.dmaPorts().getFirst();
+            DmaPort port = busMaster(m);
             byte[] a = random(1024, 4);
             byte[] b = a.clone();
             b[100] ^= 1;

@@ -51,7 +51,9 @@ class WriteBackCacheTest {
     }
 
     static DmaPort device(Machine m) {
-        return m.dmaPorts().getFirst();
+        DmaPort port = m.dmaPorts().getFirst();
+        port.busMasterEnabled(true); // as the device's driver would, through Command.Bus Master Enable
+        return port;
     }
 
     static byte[] deviceRead(Machine m, long addr, int len) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class MachineCpuPortIoTest {
 
     private final Machine machine = new Machine(MachineConfig.defaults()
-            .withRam(List.of(new MachineConfig.Ram("low", 0, 16L << 20))).withCopyEngines(0));
+            .withRam(List.of(new MachineConfig.Ram("low", 0, 16L << 20))).withDevices(List.of()));
     private final MachineCpu cpu = machine.cpu();
     private final List<String> log = new ArrayList<>();
     private final byte[] regs = new byte[8];

@@ -26,7 +26,7 @@ class MachineCpuTest {
 
     private final Machine machine = new Machine(MachineConfig.defaults()
             .withRam(List.of(new MachineConfig.Ram("low", 0, LOW_SIZE), new MachineConfig.Ram("high", HIGH, 16 * MiB)))
-            .withCopyEngines(0));
+            .withDevices(List.of()));
     private final MachineCpu cpu = machine.cpu();
     private final RegisterFile regs = new RegisterFile("test");
     private final Register r0 = regs.add(Register.of("R0", 0x0, 4, RegisterAccess.RW, 0xFFFF_FFFFL));

@@ -28,7 +28,7 @@ class LegacyBusTest {
     static final RequesterId LPC = RequesterId.of(0, 0x1F, 0);
 
     private final Machine machine = new Machine(MachineConfig.defaults()
-            .withRam(List.of(new MachineConfig.Ram("low", 0, 16L << 20))).withCopyEngines(0).withoutDmar());
+            .withRam(List.of(new MachineConfig.Ram("low", 0, 16L << 20))).withDevices(List.of()).withoutDmar());
     private final LegacyBus bus = machine.legacyBus();
     private final MachineCpu cpu = machine.cpu();
 

@@ -13,25 +13,20 @@ import org.jdma.machine.pci.PciPath.Hop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.jdma.platform.pci.PciFunction;
 import org.jdma.spec.pci.RequesterId;
 
 class PciTopologyTest {
 
-    static PciFunction bridge(String name, int bus, int dev, int fn, int secondary, int subordinate) {
-        return PciFunction.bridge(name, RequesterId.of(bus, dev, fn), 0x1B36, 0x000C, secondary, subordinate);
-    }
-
-    static PciFunction endpoint(String name, int bus, int dev, int fn) {
-        return new PciFunction(name, RequesterId.of(bus, dev, fn), 0x8086, 0x0B25, 0x088000, 0, 0);
+    static BridgeSpec bridge(String name, int bus, int dev, int fn, int secondary, int subordinate) {
+        return new BridgeSpec(name, RequesterId.of(bus, dev, fn), secondary, subordinate);
     }
 
     @Test
     void shouldGiveOneHopPathsOnARootBus() {
-        PciTopology t = PciTopology.of(0, List.of(endpoint("e", 0, 4, 0), bridge("rp", 0, 0x1C, 0, 1, 1)));
+        PciTopology t = PciTopology.of(0, List.of(bridge("rp", 0, 0x1C, 0, 1, 1)));
         assertEquals(PciPath.onBus(0, 4, 0), t.pathTo(RequesterId.of(0, 4, 0)));
         assertEquals(PciPath.onBus(0, 0x1C, 0), t.pathTo(RequesterId.of(0, 0x1C, 0)), "a bridge's path ends at itself");
-        assertEquals(List.of("rp"), t.bridges().stream().map(PciFunction::name).toList(), "endpoints are not bridges");
+        assertEquals(List.of("rp"), t.bridges().stream().map(BridgeSpec::name).toList());
         assertTrue(t.isRootBus(0));
         assertFalse(t.isRootBus(1));
         assertFalse(t.isRootBus(2));
@@ -45,7 +40,7 @@ class PciTopologyTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3})
     void shouldDeriveThePathThroughEveryBridgeAbove(int depth) {
-        List<PciFunction> bridges = new ArrayList<>();
+        List<BridgeSpec> bridges = new ArrayList<>();
         List<Hop> expected = new ArrayList<>();
         int bus = 0;
         for (int level = 0; level < depth; level++) {
@@ -72,7 +67,7 @@ class PciTopologyTest {
     @Test
     void shouldIgnoreOtherSegments() {
         PciTopology t = PciTopology.of(1, List.of(bridge("seg0", 0, 0x1C, 0, 1, 1),
-                PciFunction.bridge("seg1", new RequesterId(1, 0, 3, 0), 1, 1, 5, 5)));
+                new BridgeSpec("seg1", new RequesterId(1, 0, 3, 0), 5, 5)));
         assertEquals(1, t.bridges().size());
         assertEquals(PciPath.of(0, new Hop(3, 0), new Hop(0, 0)), t.pathTo(new RequesterId(1, 5, 0, 0)));
         var e = assertThrows(IllegalArgumentException.class, () -> t.pathTo(RequesterId.of(1, 0, 0)));
@@ -80,7 +75,7 @@ class PciTopologyTest {
         assertEquals(PciPath.onBus(0, 3, 0), PciTopology.of(0, List.of()).pathTo(RequesterId.of(0, 3, 0)));
     }
 
-    static void assertRejected(List<PciFunction> functions, String... fragments) {
+    static void assertRejected(List<BridgeSpec> functions, String... fragments) {
         var e = assertThrows(IllegalArgumentException.class, () -> PciTopology.of(0, functions));
         for (String f : fragments) {
             assertTrue(e.getMessage().contains(f), () -> "message lacks '" + f + "': " + e.getMessage());
@@ -116,9 +111,6 @@ class PciTopologyTest {
         assertThrows(IllegalArgumentException.class, () -> bridge("x", 1, 0, 0, 1, 1), "secondary must be above primary");
         assertThrows(IllegalArgumentException.class, () -> bridge("x", 0, 0, 0, 3, 2), "subordinate below secondary");
         assertThrows(IllegalArgumentException.class, () -> bridge("x", 0, 0, 0, 3, 256));
-        assertThrows(IllegalArgumentException.class, () -> new PciFunction("x", RequesterId.of(0, 1, 0), 1, 1, 0, 0, 0,
-                PciFunction.HEADER_TYPE_ENDPOINT, 1, 1), "an endpoint has no bus range");
-        assertThrows(IllegalArgumentException.class, () -> new PciFunction("x", RequesterId.of(0, 1, 0), 1, 1, 0, 0, 0, 2, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new PciPath(0, List.of()));
         assertThrows(IllegalArgumentException.class, () -> new Hop(32, 0));
         assertThrows(IllegalArgumentException.class, () -> new Hop(0, 8));
@@ -133,7 +125,7 @@ class PciTopologyTest {
     void shouldDerivePathsThatLeadToTheTargetInRandomTrees(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int round = 0; round < 200; round++) {
-            List<PciFunction> bridges = new ArrayList<>();
+            List<BridgeSpec> bridges = new ArrayList<>();
             int[] next = {1};
             grow(rnd, bridges, 0, next, 0);
             PciTopology t = PciTopology.of(0, bridges);
@@ -156,7 +148,7 @@ class PciTopologyTest {
     }
 
     /** Adds up to 3 child bridges under {@code bus}, each with its subtree, numbering buses depth-first. */
-    private static void grow(SplittableRandom rnd, List<PciFunction> out, int bus, int[] next, int depth) {
+    private static void grow(SplittableRandom rnd, List<BridgeSpec> out, int bus, int[] next, int depth) {
         int children = depth >= 4 ? 0 : rnd.nextInt(4);
         for (int c = 0; c < children && next[0] < 250; c++) {
             int secondary = next[0]++;

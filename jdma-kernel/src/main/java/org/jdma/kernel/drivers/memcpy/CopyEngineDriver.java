@@ -18,6 +18,10 @@ import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.kernel.engine.DmaEngine;
 import org.jdma.kernel.engine.DmaMemory;
 import org.jdma.kernel.engine.RingDevice;
+import org.jdma.kernel.pci.PciBar;
+import org.jdma.kernel.pci.PciDevice;
+import org.jdma.kernel.pci.PciMsix;
+import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.Cpu;
 import org.jdma.platform.Platform;
 import org.jdma.platform.MemoryType;
@@ -25,19 +29,20 @@ import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
 import org.jdma.spec.memcpy.CopyEngineRegisters;
 import org.jdma.platform.irq.Interrupts;
-import org.jdma.platform.irq.MsiMessage;
-import org.jdma.platform.pci.PciFunction;
 
 /**
  * Driver for the machine's copy engine (PCI 8086:0b25), built on a {@link DmaEngine} ring. It
- * programs the device only through MMIO and the ring in memory, as the datasheet
- * ({@link CopyEngineRegisters}) says:
+ * finds the device in the kernel's PCI enumeration and programs it only through configuration
+ * space, MMIO and the ring in memory, as the datasheet ({@link CopyEngineRegisters}) says:
  *
  * <ol>
+ *   <li>PCI: Memory Space and Bus Master Enable in Command (the device can reach memory only then);</li>
  *   <li>reset (CONTROL.RESET, self-clearing);</li>
- *   <li>MSI-X: entry {@value #COMPLETION_ENTRY} raises a freshly allocated completion vector, entry
- *       {@value #ERROR_ENTRY} (when the table has two entries) an error vector; each entry is masked,
- *       written (address, upper address, data) and unmasked; ERR_INT_HANDLE names the error entry;</li>
+ *   <li>MSI-X, located through the function's MSI-X capability ({@link PciMsix}): enabled with the
+ *       Function Mask set; entry {@value #COMPLETION_ENTRY} raises a freshly allocated completion
+ *       vector, entry {@value #ERROR_ENTRY} (when the table has two entries) an error vector; each
+ *       entry is masked, written (address, upper address, data) and unmasked; then the Function
+ *       Mask is cleared; ERR_INT_HANDLE names the error entry;</li>
  *   <li>ring: RING_BASE, RING_SIZE, then CONTROL = ENABLE | ERR_INT_EN;</li>
  *   <li>work: descriptors in the ring, SUBMIT_INDEX as doorbell.</li>
  * </ol>
@@ -99,23 +104,23 @@ public final class CopyEngineDriver implements AutoCloseable {
         }
     }
 
-    /** The copy engines on the platform's PCI bus, in enumeration order. */
-    public static List<PciFunction> find(Platform platform) {
-        return platform.pciFunctions().stream().filter(CopyEngineDriver::isCopyEngine).toList();
+    /** The copy engines {@code pci} enumerated, by requester id. */
+    public static List<PciDevice> find(PciSubsystem pci) {
+        return pci.find(CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID);
     }
 
-    public static boolean isCopyEngine(PciFunction f) {
-        return f.vendorId() == CopyEngineRegisters.VENDOR_ID && f.deviceId() == CopyEngineRegisters.DEVICE_ID;
+    /** The copy engines a fresh PCI scan of {@code platform} finds, by requester id. */
+    public static List<PciDevice> find(Platform platform) {
+        return find(PciSubsystem.scan(platform));
+    }
+
+    public static boolean isCopyEngine(PciDevice f) {
+        return f.is(CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID);
     }
 
     /** A driver for the first copy engine on the bus. */
     public static CopyEngineDriver open(Platform platform, DmaMemory memory, Options options) {
-        List<PciFunction> engines = find(platform);
-        if (engines.isEmpty()) {
-            throw new NoSuchElementException(String.format("no copy engine (%04x:%04x) on the PCI bus",
-                    CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID));
-        }
-        return new CopyEngineDriver(platform, engines.getFirst(), memory, options);
+        return open(platform, memory, options, DeviceAddressing.physical());
     }
 
     /**
@@ -123,17 +128,19 @@ public final class CopyEngineDriver implements AutoCloseable {
      * {@code addressing} (an IOMMU domain's, when the kernel's IOMMU translates for it).
      */
     public static CopyEngineDriver open(Platform platform, DmaMemory memory, Options options, DeviceAddressing addressing) {
-        List<PciFunction> engines = find(platform);
+        List<PciDevice> engines = find(platform);
         if (engines.isEmpty()) {
             throw new NoSuchElementException(String.format("no copy engine (%04x:%04x) on the PCI bus",
                     CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID));
         }
-        return new CopyEngineDriver(platform, engines.getFirst(), memory, options, addressing);
+        return new CopyEngineDriver(platform, engines.getFirst(), 0, memory, options, addressing);
     }
 
     private final Platform platform;
     private final Cpu cpu;
-    private final PciFunction function;
+    private final PciDevice function;
+    private final String name;
+    private final PciMsix msix;
     private final long bar;
     private final Options options;
     private final int maxTransferShift;
@@ -154,32 +161,39 @@ public final class CopyEngineDriver implements AutoCloseable {
     private volatile long errorInterrupts;
     private boolean closed;
 
-    public CopyEngineDriver(Platform platform, PciFunction function, DmaMemory memory, Options options) {
-        this(platform, function, memory, options, DeviceAddressing.physical());
+    public CopyEngineDriver(Platform platform, PciDevice function, DmaMemory memory, Options options) {
+        this(platform, function, 0, memory, options, DeviceAddressing.physical());
     }
 
     /**
-     * As {@link #CopyEngineDriver(Platform, PciFunction, DmaMemory, Options)}, with the device
-     * addresses of the ring, the completion records and every buffer taken from {@code addressing}
-     * (behind an IOMMU: IOVAs of the device's domain).
+     * As {@link #CopyEngineDriver(Platform, PciDevice, DmaMemory, Options)}, named "memcpy" +
+     * {@code instance}, with the device addresses of the ring, the completion records and every
+     * buffer taken from {@code addressing} (behind an IOMMU: IOVAs of the device's domain).
      */
-    public CopyEngineDriver(Platform platform, PciFunction function, DmaMemory memory, Options options,
+    public CopyEngineDriver(Platform platform, PciDevice function, int instance, DmaMemory memory, Options options,
                             DeviceAddressing addressing) {
         Objects.requireNonNull(addressing, "addressing");
         this.platform = Objects.requireNonNull(platform, "platform");
         this.function = Objects.requireNonNull(function, "function");
         this.options = Objects.requireNonNull(options, "options");
+        this.name = "memcpy" + instance;
         if (!isCopyEngine(function)) {
             throw new IllegalArgumentException(String.format("%s (%04x:%04x) is not a copy engine (%04x:%04x)",
-                    function.name(), function.vendorId(), function.deviceId(), CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID));
+                    function.requester(), function.vendorId(), function.deviceId(), CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID));
         }
         this.cpu = platform.cpu();
-        this.bar = function.barBase();
+        PciBar registers = function.bar(0).filter(b -> !b.io() && b.size() >= CopyEngineRegisters.MSIX_TABLE)
+                .orElseThrow(() -> new IllegalStateException(name + " at " + function.requester() + " has no register BAR0"));
+        this.bar = registers.base();
+        function.enableMemorySpace();
+        function.enableBusMaster();
+        this.msix = PciMsix.of(function, cpu).orElseThrow(
+                () -> new IllegalStateException(name + " at " + function.requester() + " has no MSI-X capability"));
         int version = read32(CopyEngineRegisters.VERSION);
         int major = (version >>> VERSION_MAJOR_SHIFT) & VERSION_MAJOR_MASK;
         if (major != SUPPORTED_MAJOR) {
             throw new IllegalStateException(String.format("%s: VERSION %#x has major %d; this driver knows major %d",
-                    function.name(), version, major, SUPPORTED_MAJOR));
+                    name, version, major, SUPPORTED_MAJOR));
         }
         int cap = read32(CopyEngineRegisters.CAP);
         this.maxTransferShift = cap & CopyEngineRegisters.CAP_MAX_XFER_SHIFT_MASK;
@@ -188,7 +202,7 @@ public final class CopyEngineDriver implements AutoCloseable {
         this.msixEntries = ((cap & CopyEngineRegisters.CAP_MSIX_SIZE_MASK) >>> CopyEngineRegisters.CAP_MSIX_SIZE_SHIFT) + 1;
         if (options.ringSlots() > (1 << maxRingShift)) {
             throw new IllegalArgumentException(String.format("%s: ring of %d slots exceeds the engine's maximum of %d (CAP %#x)",
-                    function.name(), options.ringSlots(), 1 << maxRingShift, cap));
+                    name, options.ringSlots(), 1 << maxRingShift, cap));
         }
         this.errorEntry = msixEntries > ERROR_ENTRY ? ERROR_ENTRY : COMPLETION_ENTRY;
         this.drainBuffer = new CompletedDescriptor[options.ringSlots()];
@@ -619,8 +633,14 @@ public final class CopyEngineDriver implements AutoCloseable {
         return engine;
     }
 
-    public PciFunction function() {
+    /** The PCI function the driver drives. */
+    public PciDevice function() {
         return function;
+    }
+
+    /** The driver instance's name ("memcpy0"), as Linux names dmaengine channels by instance. */
+    public String name() {
+        return name;
     }
 
     public Options options() {
@@ -659,8 +679,9 @@ public final class CopyEngineDriver implements AutoCloseable {
         }
         closed = true;
         engine.close();
-        maskEntry(COMPLETION_ENTRY);
-        maskEntry(errorEntry);
+        msix.mask(COMPLETION_ENTRY);
+        msix.mask(errorEntry);
+        msix.disable();
         releaseVectors();
     }
 
@@ -673,30 +694,22 @@ public final class CopyEngineDriver implements AutoCloseable {
                 return;
             }
         }
-        throw new IllegalStateException(function.name() + ": CONTROL.RESET did not clear after " + RESET_POLL_LIMIT + " reads; " + status());
+        throw new IllegalStateException(name + ": CONTROL.RESET did not clear after " + RESET_POLL_LIMIT + " reads; " + status());
     }
 
+    /**
+     * MSI-X through the capability (PCI Local Bus Spec 3.0 §6.8.2): enabled with the Function Mask
+     * set, each entry programmed masked and unmasked last ({@link PciMsix#program}), then the
+     * Function Mask cleared.
+     */
     private void programInterrupts() {
-        programEntry(COMPLETION_ENTRY, interrupts.messageFor(completionVector));
+        msix.enableMasked();
+        msix.program(COMPLETION_ENTRY, interrupts.messageFor(completionVector));
         if (errorEntry != COMPLETION_ENTRY) {
-            programEntry(errorEntry, interrupts.messageFor(errorVector));
+            msix.program(errorEntry, interrupts.messageFor(errorVector));
         }
+        msix.functionMask(false);
         write32(CopyEngineRegisters.ERR_INT_HANDLE, errorEntry);
-    }
-
-    /** PCI Local Bus Spec 3.0 §6.8.2: mask the entry while changing it, unmask last. */
-    private void programEntry(int entry, MsiMessage message) {
-        int base = CopyEngineRegisters.MSIX_TABLE + entry * CopyEngineRegisters.MSIX_ENTRY_SIZE;
-        write32(base + CopyEngineRegisters.MSIX_VECTOR_CONTROL, CopyEngineRegisters.MSIX_VECTOR_MASKED);
-        write32(base + CopyEngineRegisters.MSIX_ADDR_LO, (int) message.address());
-        write32(base + CopyEngineRegisters.MSIX_ADDR_HI, (int) (message.address() >>> 32));
-        write32(base + CopyEngineRegisters.MSIX_DATA, message.data());
-        write32(base + CopyEngineRegisters.MSIX_VECTOR_CONTROL, 0);
-    }
-
-    private void maskEntry(int entry) {
-        write32(CopyEngineRegisters.MSIX_TABLE + entry * CopyEngineRegisters.MSIX_ENTRY_SIZE
-                + CopyEngineRegisters.MSIX_VECTOR_CONTROL, CopyEngineRegisters.MSIX_VECTOR_MASKED);
     }
 
     private void releaseVectors() {
@@ -716,7 +729,7 @@ public final class CopyEngineDriver implements AutoCloseable {
             EngineStatus s = status();
             if (!s.running()) {
                 throw new IllegalStateException(String.format("%s did not start on a ring of %d slots at %#x: %s",
-                        function.name(), slots, ringBase, s));
+                        name, slots, ringBase, s));
             }
         }
 
@@ -745,7 +758,7 @@ public final class CopyEngineDriver implements AutoCloseable {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException(function.name() + ": driver is closed");
+            throw new IllegalStateException(name + ": driver is closed");
         }
     }
 

@@ -102,7 +102,7 @@ public final class IommuController implements DeviceAddressing {
         }
         try {
             var table = org.jdma.kernel.acpi.DmarParser.parse(raw.get());
-            return org.jdma.kernel.acpi.DmarDeviceLookup.of(table, kernel.platform()).unitFor(device)
+            return org.jdma.kernel.iommu.IommuSubsystem.deviceLookup(table, kernel.pci()).unitFor(device)
                     .map(d -> OptionalLong.of(d.registerBase())).orElse(OptionalLong.empty());
         } catch (org.jdma.kernel.acpi.DmarParseException e) {
             return OptionalLong.empty();

@@ -21,7 +21,7 @@ import org.jdma.kernel.engine.DmaMask;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
-import org.jdma.platform.pci.PciFunction;
+import org.jdma.kernel.pci.PciDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +43,8 @@ class DmaDebugIommuTest {
     private final DmaDevice dev;
 
     DmaDebugIommuTest() {
-        PciFunction engine = CopyEngineDriver.find(machine).getFirst();
-        dev = new DmaDevice(engine.name(), engine.requester(), false);
+        PciDevice engine = CopyEngineDriver.find(machine).getFirst();
+        dev = new DmaDevice("memcpy0", engine.requester(), false);
         api.attach(dev);
         api.addListener(reports::add);
     }

@@ -22,7 +22,7 @@ import org.jdma.machine.Machine;
 import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.spec.memcpy.CopyEngineRegisters;
-import org.jdma.platform.pci.PciFunction;
+import org.jdma.kernel.pci.PciDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,7 +60,7 @@ class CopyEngineDriverTest {
     @Test
     void shouldFindTheCopyEngineByItsPciIds() {
         try (Machine m = new Machine(TestMachines.small(2)); Machine none = new Machine(TestMachines.small(0))) {
-            List<PciFunction> found = CopyEngineDriver.find(m);
+            List<PciDevice> found = CopyEngineDriver.find(m);
             assertEquals(2, found.size());
             assertTrue(found.stream().allMatch(f -> f.vendorId() == 0x8086 && f.deviceId() == 0x0B25));
             assertEquals(List.of(), CopyEngineDriver.find(none));
@@ -73,7 +73,7 @@ class CopyEngineDriverTest {
     @Test
     void shouldProgramTheRingAndMsixThroughMmio() {
         Rig r = rig(CompletionMode.INTERRUPT);
-        long bar = r.driver().function().barBase();
+        long bar = r.driver().function().bar(0).orElseThrow().base();
         var cpu = r.machine().cpu();
         assertEquals(r.driver().engine().ringBase(), cpu.read64(bar + CopyEngineRegisters.RING_BASE));
         assertEquals(128, cpu.read32(bar + CopyEngineRegisters.RING_SIZE));
@@ -85,6 +85,24 @@ class CopyEngineDriverTest {
         assertEquals(0, cpu.read32(bar + entry0 + CopyEngineRegisters.MSIX_VECTOR_CONTROL), "unmasked");
         assertEquals(CopyEngineDriver.ERROR_ENTRY, cpu.read32(bar + CopyEngineRegisters.ERR_INT_HANDLE));
         assertTrue(r.driver().engine().ringBase() < 1L << 32);
+    }
+
+    @Test
+    void shouldEnableBusMasteringAndMsixThroughConfigurationSpaceAndTurnMsixOffOnClose() {
+        Rig r = rig(CompletionMode.INTERRUPT);
+        org.jdma.kernel.pci.PciDevice f = r.driver().function();
+        assertEquals(org.jdma.spec.pci.PciConfigLayout.COMMAND_MEMORY_SPACE | org.jdma.spec.pci.PciConfigLayout.COMMAND_BUS_MASTER,
+                f.command(), "Memory Space and Bus Master Enable");
+        int cap = f.capability(org.jdma.spec.pci.MsixCapabilityLayout.ID).orElseThrow();
+        int control = f.read16(cap + org.jdma.spec.pci.MsixCapabilityLayout.MESSAGE_CONTROL);
+        assertEquals(org.jdma.spec.pci.MsixCapabilityLayout.CONTROL_ENABLE,
+                control & (org.jdma.spec.pci.MsixCapabilityLayout.CONTROL_ENABLE | org.jdma.spec.pci.MsixCapabilityLayout.CONTROL_FUNCTION_MASK),
+                "MSI-X enabled, Function Mask clear");
+        CopyEngine device = r.machine().devices(CopyEngine.class).getFirst();
+        assertTrue(device.port().busMasterEnabled() && device.msix().enabled());
+        r.driver().close();
+        assertFalse(device.msix().enabled(), "close disables MSI-X");
+        assertTrue(device.msix().masked(CopyEngineDriver.COMPLETION_ENTRY));
     }
 
     @ParameterizedTest
@@ -246,7 +264,7 @@ class CopyEngineDriverTest {
     void shouldReportTheErrorRegisterWhenTheEngineHaltsAndRecoverAfterReset(CompletionMode mode) {
         Rig r = rig(mode);
         var cpu = r.machine().cpu();
-        long bar = r.driver().function().barBase();
+        long bar = r.driver().function().bar(0).orElseThrow().base();
         long hole = 0x9000_0000L;
         // Point the engine at a ring it cannot read: the next fetch faults and halts it.
         cpu.write32(bar + CopyEngineRegisters.CONTROL, 0);
@@ -289,8 +307,8 @@ class CopyEngineDriverTest {
 
     @Test
     void shouldRejectARingLargerThanTheEngineAllows() {
-        Machine m = new Machine(TestMachines.small(1).withCopyEngine(
-                org.jdma.machine.dev.memcpy.CopyEngineConfig.DEFAULT.withMaxRingShift(4)));
+        Machine m = new Machine(TestMachines.small(1).withDevices(List.of(CopyEngine.spec(0,
+                org.jdma.machine.dev.memcpy.CopyEngineConfig.DEFAULT.withMaxRingShift(4)))));
         open.add(m);
         DmaMemory mem = TestMachines.dmaMemory(m);
         var e = assertThrows(IllegalArgumentException.class,

@@ -35,7 +35,7 @@ class CopyEngineThreadedTest {
             try (CopyEngineDriver driver = CopyEngineDriver.open(machine, memory,
                     CopyEngineDriver.Options.DEFAULTS.withMode(CopyEngineDriver.CompletionMode.POLLED).withRingSlots(256));
                  DmaBuffer cells = memory.allocate(CELLS * 8L, 4096)) {
-                CopyEngine device = machine.copyEngines().getFirst();
+                CopyEngine device = machine.devices(CopyEngine.class).getFirst();
                 device.startThread();
                 try {
                     long submitted = 0;

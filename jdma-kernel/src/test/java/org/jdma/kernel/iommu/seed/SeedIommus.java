@@ -1,5 +1,6 @@
 package org.jdma.kernel.iommu.seed;
 
+import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
@@ -10,7 +11,7 @@ import org.jdma.spec.pci.RequesterId;
 
 /** A small machine with one copy engine behind the default DMAR's VT-d unit, booted in a given IOMMU mode. */
 final class SeedIommus implements AutoCloseable {
-    static final RequesterId COPY_ENGINE = RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
+    static final RequesterId COPY_ENGINE = CopyEngine.slot(0);
 
     final Machine machine;
     final Kernel kernel;

@@ -119,7 +119,6 @@ class VeridianIommuTest {
                 @Override public org.jdma.platform.Cpu cpu() { return m.machine.cpu(); }
                 @Override public org.jdma.platform.Clock clock() { return m.machine.clock(); }
                 @Override public List<org.jdma.platform.MemoryMapEntry> memoryMap() { return m.machine.memoryMap(); }
-                @Override public List<org.jdma.platform.pci.PciFunction> pciFunctions() { return m.machine.pciFunctions(); }
                 @Override public Optional<byte[]> acpiTable(String signature) {
                     return "DMAR".equals(signature) ? Optional.of(table.clone()) : m.machine.acpiTable(signature);
                 }
@@ -159,7 +158,7 @@ class VeridianIommuTest {
             assertEquals(id.domain(), m.kernel.iommu().domainOf(SeedIommus.COPY_ENGINE).orElseThrow());
             assertEquals(0, id.rootTable() % 4096);
             IommuContextTable ctx = IommuContextTable.fromRootTable(m.machine.cpu(), id.rootTable(), 0).orElseThrow();
-            IommuContextTable.ContextEntry e = ctx.read(MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
+            IommuContextTable.ContextEntry e = ctx.read(org.jdma.machine.dev.memcpy.CopyEngine.FIRST_DEVICE, 0);
             assertTrue(e.present());
             assertEquals(VtdContextEntryLayout.TT_PASS_THROUGH, e.translationType(), "ECAP.PT: pass-through");
             assertEquals(id.domain().id(), e.domainId());

@@ -1,6 +1,8 @@
 /**
  * A bus-master memory-copy engine: Intel DSA's descriptor and completion-record formats fed from
- * an I/OAT-style descriptor ring in guest memory.
+ * an I/OAT-style descriptor ring in guest memory. A PCI endpoint ({@code CopyEngine.KIND}) with one
+ * 64-bit BAR holding its registers, MSI-X table and PBA; it reaches memory only while its driver
+ * has set Bus Master Enable.
  *
  * <p>Models: a ring of 64-byte descriptors (layout of {@code struct dsa_hw_desc}, DSA Architecture
  * Specification, doc 341204, §8.3.1) that the driver fills and announces through a doorbell

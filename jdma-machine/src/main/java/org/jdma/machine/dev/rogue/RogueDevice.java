@@ -3,6 +3,7 @@ package org.jdma.machine.dev.rogue;
 import static org.jdma.machine.mmio.RegisterAccess.RO;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -10,12 +11,14 @@ import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.bus.FaultReason;
-import org.jdma.machine.dev.Device;
 import org.jdma.machine.dev.DeviceContext;
-import org.jdma.machine.mmio.MmioHandler;
+import org.jdma.machine.dev.DeviceKind;
+import org.jdma.machine.dev.DeviceSpec;
 import org.jdma.machine.mmio.Register;
 import org.jdma.machine.mmio.RegisterFile;
-import org.jdma.platform.pci.PciFunction;
+import org.jdma.machine.pci.Bar;
+import org.jdma.machine.pci.PciEndpoint;
+import org.jdma.machine.pci.PciIds;
 import org.jdma.spec.pci.RequesterId;
 
 /**
@@ -24,9 +27,11 @@ import org.jdma.spec.pci.RequesterId;
  * covers its requester id, faults reported as results. Requests run at the event kernel's current
  * time, on the caller's thread (the thread driving the machine); the caller advances time.
  *
- * <p>Registers: {@link RogueRegisters}.
+ * <p>A PCI endpoint with one 32-bit BAR ({@link RogueRegisters}) and no interrupts. It ignores
+ * Command.Bus Master Enable (its DMA port stays open whatever software writes there): bus-master
+ * gating is the device's own duty on PCI Express, and a hostile device does not honour it.
  */
-public final class RogueDevice implements Device {
+public final class RogueDevice extends PciEndpoint {
 
     /** Red Hat, Inc. (QEMU's emulated devices), as QEMU's test devices use. */
     public static final int VENDOR_ID = 0x1B36;
@@ -36,6 +41,35 @@ public final class RogueDevice implements Device {
     public static final int CLASS_CODE = 0xFF0000;
     /** Largest single read the device buffers; longer reads are refused as Unsupported Request. */
     public static final int MAX_READ_BYTES = 1 << 24;
+    /** BAR0: the register file. */
+    public static final long BAR_SIZE = 0x1_0000;
+
+    /** The kind; it has no options. */
+    public static final DeviceKind<Options> KIND = DeviceKind.of("rogue", (o, ctx) -> new RogueDevice(ctx));
+    /** Rogue device i of {@link #specs} sits at 00:(FIRST_DEVICE + i).0. */
+    public static final int FIRST_DEVICE = 0x10;
+
+    /** The rogue device has nothing to configure. */
+    public enum Options { NONE }
+
+    /** The slot {@link #specs} gives rogue device {@code index}: 00:(0x10 + index).0. */
+    public static RequesterId slot(int index) {
+        return RequesterId.of(0, FIRST_DEVICE + index, 0);
+    }
+
+    /** Rogue device {@code index} ("rogue" + index) at {@link #slot}. */
+    public static DeviceSpec<Options> spec(int index) {
+        return DeviceSpec.pci("rogue" + index, KIND, Options.NONE, slot(index));
+    }
+
+    /** {@code count} rogue devices, rogue0 at 00:10.0, rogue1 at 00:11.0, ... */
+    public static List<DeviceSpec<?>> specs(int count) {
+        List<DeviceSpec<?>> l = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            l.add(spec(i));
+        }
+        return List.copyOf(l);
+    }
 
     /** What a read brought back: the result and the bytes moved before any fault ({@code result.bytes()} of them). */
     public record ReadOutcome(DmaResult result, byte[] data) {
@@ -44,7 +78,6 @@ public final class RogueDevice implements Device {
         }
     }
 
-    private final DeviceContext ctx;
     private final DmaPort port;
     private final RegisterFile registers;
 
@@ -53,7 +86,7 @@ public final class RogueDevice implements Device {
     private DmaResult lastFault;
 
     public RogueDevice(DeviceContext ctx) {
-        this.ctx = ctx;
+        super(ctx, PciIds.of(VENDOR_ID, DEVICE_ID, CLASS_CODE));
         this.port = ctx.port();
         this.registers = new RegisterFile(ctx.name());
         registers.add(new Register("ID", RogueRegisters.ID, 4, RO, 0xFFFF_FFFFL,
@@ -68,6 +101,8 @@ public final class RogueDevice implements Device {
         registers.onRead(blockedReg, (r, v) -> blocked);
         registers.onRead(faultAddressReg, (r, v) -> lastFault == null ? 0 : lastFault.faultAddress());
         registers.onRead(faultReg, (r, v) -> lastFaultWord());
+        declareBar(Bar.memory32(0, BAR_SIZE), registers);
+        ignoreBusMasterEnable();
     }
 
     /** Reads [bus, bus + length). A blocked read returns only the bytes before the faulting one. */
@@ -109,24 +144,13 @@ public final class RogueDevice implements Device {
                 | (lastFault.access() == Access.WRITE ? RogueRegisters.LAST_FAULT_WRITE : 0);
     }
 
-    public RequesterId requester() { return ctx.requester(); }
-    public DmaPort port() { return port; }
     public long attempts() { return attempts; }
     public long blocked() { return blocked; }
     public Optional<DmaResult> lastFault() { return Optional.ofNullable(lastFault); }
-
-    @Override public String name() { return ctx.name(); }
-
-    @Override
-    public PciFunction pciFunction() {
-        return new PciFunction(ctx.name(), ctx.requester(), VENDOR_ID, DEVICE_ID, CLASS_CODE, ctx.barBase(), ctx.barSize());
-    }
-
-    @Override public MmioHandler registers() { return registers; }
 
     /** The register table, for reports and datasheet checks. */
     public List<Register> registerTable() { return registers.registers(); }
 
     /** Counters are the device's history, not state a reset clears; there is nothing else to reset. */
-    @Override public void reset() { }
+    @Override protected void resetFunction() { }
 }

@@ -6,7 +6,8 @@
  * through exactly the same translation (identity, or the VT-d unit that covers its requester id)
  * as every honest device; reads, writes of given bytes or of a repeated pattern, of any length at
  * any address, including the interrupt range (where a 32-bit write is an MSI, untranslated); a
- * small read-only register file counting what it tried and what was blocked, so an OS could see it.
+ * small read-only register file in a 32-bit BAR counting what it tried and what was blocked, so an
+ * OS could see it. Unlike an honest function it ignores Command.Bus Master Enable.
  * Does not model: a descriptor ring or any driver interface (nobody programs an attacker: scenario
  * code calls its methods), ATS (translated-request spoofing), requester-id spoofing, PASID.
  *

@@ -18,7 +18,6 @@ import org.jdma.machine.firmware.acpi.DmarDescription.SocDeviceProperties;
 import org.jdma.machine.firmware.acpi.DmarDescription.Structure;
 import org.jdma.machine.firmware.acpi.DmarDescription.UnitAffinity;
 import org.jdma.machine.firmware.acpi.DmarDescription.UnknownStructure;
-import org.jdma.platform.pci.PciFunction;
 import org.jdma.machine.pci.PciPath;
 import org.jdma.machine.pci.PciTopology;
 import org.jdma.spec.acpi.DeviceScopeLayout;
@@ -440,7 +439,7 @@ public final class DmarTableBuilder {
                 } catch (IllegalArgumentException e) {
                     throw fail(i, s, where, "%s", e.getMessage());
                 }
-                boolean bridge = topology.bridgeAt(d.device()).map(PciFunction::isBridge).orElse(false);
+                boolean bridge = topology.bridgeAt(d.device()).isPresent();
                 yield new ScopeDescription.Explicit(bridge ? DeviceScopeLayout.TYPE_PCI_SUBHIERARCHY
                         : DeviceScopeLayout.TYPE_PCI_ENDPOINT, d.flags(), 0, path);
             }

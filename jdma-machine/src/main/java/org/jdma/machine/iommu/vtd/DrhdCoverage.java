@@ -4,7 +4,7 @@ import java.util.List;
 import org.jdma.spec.acpi.DeviceScopeLayout;
 import org.jdma.machine.firmware.acpi.DmarDescription.RemappingUnit;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
-import org.jdma.platform.pci.PciFunction;
+import org.jdma.machine.pci.BridgeSpec;
 import org.jdma.machine.pci.PciPath;
 import org.jdma.machine.pci.PciTopology;
 import org.jdma.spec.pci.RequesterId;
@@ -63,7 +63,7 @@ public final class DrhdCoverage {
     }
 
     /** The bridge itself or any function on a bus it forwards. */
-    private static boolean below(PciFunction bridge, RequesterId device) {
+    private static boolean below(BridgeSpec bridge, RequesterId device) {
         return bridge.requester().equals(device) || bridge.routesBus(device.bus());
     }
 
@@ -76,7 +76,7 @@ public final class DrhdCoverage {
             if (i == hops.size() - 1) {
                 return at;
             }
-            PciFunction bridge = topology.bridgeAt(at).orElse(null);
+            BridgeSpec bridge = topology.bridgeAt(at).orElse(null);
             if (bridge == null) {
                 return null;
             }

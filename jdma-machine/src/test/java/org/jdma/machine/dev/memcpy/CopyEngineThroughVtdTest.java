@@ -37,7 +37,7 @@ class CopyEngineThroughVtdTest {
         for (long p = TABLES; p < TABLES + 0x6000; p += 0x1000) {
             cpu.fill(p, 0x1000, (byte) 0);
         }
-        RequesterId dev = rig.engine.pciFunction().requester();
+        RequesterId dev = rig.engine.requester();
         cpu.write64(ROOT + VtdRootEntryLayout.offsetOf(dev.bus()), VtdRootEntryLayout.lo(CONTEXT, true));
         long ctx = CONTEXT + VtdContextEntryLayout.offsetOf(dev.device(), dev.function());
         cpu.write64(ctx + 8, VtdContextEntryLayout.hi(1, VtdContextEntryLayout.AW_39_BIT));
@@ -95,7 +95,7 @@ class CopyEngineThroughVtdTest {
             assertArrayEquals(untouched, rig.bytes(DATA, 64), "the blocked write moved nothing");
             var rec = unit.pendingFaultRecords().getFirst();
             assertEquals(VtdFaultReason.WRITE_NOT_PERMITTED.code(), rec.reason());
-            assertEquals(rig.engine.pciFunction().requester().sourceId(), rec.sourceId());
+            assertEquals(rig.engine.requester().sourceId(), rec.sourceId());
             assertEquals(REMAPPED, rec.pageAddress());
             assertFalse(rec.read());
         }

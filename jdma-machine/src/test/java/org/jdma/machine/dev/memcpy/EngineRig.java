@@ -10,14 +10,18 @@ import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.platform.irq.MsiMessage;
+import org.jdma.spec.pci.EcamLayout;
+import org.jdma.spec.pci.MsixCapabilityLayout;
+import org.jdma.spec.pci.PciConfigLayout;
 import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
 import org.jdma.spec.memcpy.Opcode;
 
 /**
- * A small machine with one copy engine, driven the way a driver would: descriptors written into
- * RAM by the CPU, registers reached by MMIO. Memory plan (all in the one 32 MiB RAM region):
+ * A small machine with one copy engine, driven the way a driver would: Bus Master Enable and MSI-X
+ * Enable set through configuration space (ECAM), descriptors written into RAM by the CPU,
+ * registers reached by MMIO. Memory plan (all in the one 32 MiB RAM region):
  * ring at {@link #RING}, completion records at {@link #RECORDS} (32 bytes per slot), data from
  * {@link #DATA}.
  */
@@ -50,8 +54,12 @@ final class EngineRig implements AutoCloseable {
     EngineRig(MachineConfig config) {
         machine = new Machine(config);
         cpu = machine.cpu();
-        engine = machine.copyEngines().getFirst();
-        bar = engine.pciFunction().barBase();
+        engine = machine.devices(CopyEngine.class).getFirst();
+        bar = engine.barAddress(0);
+        long function = machine.config().pci().ecamBase() + EcamLayout.offset(engine.requester(), 0);
+        cpu.write16(function + PciConfigLayout.COMMAND, cpu.read16(function + PciConfigLayout.COMMAND) | PciConfigLayout.COMMAND_BUS_MASTER);
+        int msix = engine.msixCapabilityOffset().orElseThrow();
+        cpu.write16(function + msix + MsixCapabilityLayout.MESSAGE_CONTROL, MsixCapabilityLayout.CONTROL_ENABLE);
     }
 
     static MachineConfig config() {
@@ -59,7 +67,7 @@ final class EngineRig implements AutoCloseable {
     }
 
     static MachineConfig config(CopyEngineConfig engine) {
-        return config().withCopyEngine(engine);
+        return config().withDevices(List.of(CopyEngine.spec(0, engine)));
     }
 
     // ------------------------------------------------------------ registers

@@ -14,63 +14,80 @@ import org.jdma.machine.bus.AddressTranslator;
 import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.bus.FaultDetail;
 import org.jdma.machine.bus.FaultReason;
+import org.jdma.machine.dev.DeviceSpec;
+import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.machine.pci.PciHostConfig;
+import org.jdma.spec.pci.PciConfigLayout;
 import org.jdma.spec.vtd.VtdFaultReason;
 import org.jdma.platform.irq.MsiMessage;
-import org.jdma.platform.pci.PciFunction;
 import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.Test;
 
 class RogueDeviceTest {
 
     static final long MiB = 1L << 20;
+    /** Where firmware puts rogue0's BAR: after memcpy0's. */
+    static final long BAR = PciHostConfig.DEFAULT.mmio32Base() + CopyEngine.BAR_SIZE;
 
     static Machine machine(int rogues) {
-        return new Machine(MachineConfig.defaults()
-                .withRam(List.of(new MachineConfig.Ram("low", 0, 64 * MiB)))
-                .withRogueDevices(rogues));
+        MachineConfig c = MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64 * MiB)));
+        for (DeviceSpec<?> r : RogueDevice.specs(rogues)) {
+            c = c.withDevice(r);
+        }
+        return new Machine(c);
     }
 
     @Test
     void shouldSitAfterTheCopyEnginesWithItsOwnRequesterIdAndBar() {
         try (Machine m = machine(2)) {
-            List<RogueDevice> rogues = m.rogueDevices();
+            List<RogueDevice> rogues = m.devices(RogueDevice.class);
             assertEquals(2, rogues.size());
             for (int i = 0; i < 2; i++) {
                 RogueDevice r = rogues.get(i);
                 assertEquals("rogue" + i, r.name());
-                assertEquals(RequesterId.of(0, MachineConfig.FIRST_ROGUE_DEVICE + i, 0), r.requester());
-                PciFunction f = r.pciFunction();
-                assertEquals(RogueDevice.VENDOR_ID, f.vendorId());
-                assertEquals(RogueDevice.DEVICE_ID, f.deviceId());
-                // BAR after memcpy0's: device index 1 + i.
-                assertEquals(MachineConfig.MMIO_BASE + (1 + i) * MachineConfig.BAR_STRIDE, f.barBase());
-                assertTrue(m.pciFunctions().contains(f), "enumeration finds " + f);
+                assertEquals(RequesterId.of(0, RogueDevice.FIRST_DEVICE + i, 0), r.requester());
+                assertEquals(RogueDevice.VENDOR_ID, r.vendorId());
+                assertEquals(RogueDevice.DEVICE_ID, r.deviceId());
+                assertEquals(BAR + i * RogueDevice.BAR_SIZE, r.barAddress(0), "naturally aligned after memcpy0's BAR");
+                assertTrue(m.pciFunctions().contains(r), "enumeration finds " + r);
                 assertEquals(r.port(), m.dmaPorts().get(1 + i));
+                assertEquals(r, m.device("rogue" + i));
             }
-            assertEquals(RogueDevice.VENDOR_ID | RogueDevice.DEVICE_ID << 16,
-                    m.cpu().read32(MachineConfig.MMIO_BASE + MachineConfig.BAR_STRIDE + RogueRegisters.ID));
+            assertEquals(RogueDevice.VENDOR_ID | RogueDevice.DEVICE_ID << 16, m.cpu().read32(BAR + RogueRegisters.ID));
         }
     }
 
     @Test
     void shouldPlugNoRogueOnTheDefaultMachine() {
         try (Machine m = machine(0)) {
-            assertTrue(m.rogueDevices().isEmpty());
+            assertTrue(m.devices(RogueDevice.class).isEmpty());
         }
     }
 
     @Test
     void shouldRejectCopyEnginesThatCollideWithRogueDevices() {
-        var e = assertThrows(IllegalArgumentException.class, () -> MachineConfig.defaults().withCopyEngines(13).withRogueDevices(1));
-        assertTrue(e.getMessage().contains("collide") && e.getMessage().contains("00:10.0"), e.getMessage());
-        MachineConfig.defaults().withCopyEngines(12).withRogueDevices(4); // 04..0f and 10..13: fine
-        MachineConfig.defaults().withCopyEngines(28); // no rogues: all of bus 0 for copy engines
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> MachineConfig.defaults().withDevices(CopyEngine.specs(13)).withDevice(RogueDevice.spec(0)));
+        assertEquals("memcpy12 and rogue0 both sit at 0000:00:10.0", e.getMessage());
+        MachineConfig.defaults().withDevices(java.util.stream.Stream.concat(CopyEngine.specs(12).stream(),
+                RogueDevice.specs(4).stream()).toList()); // 04..0f and 10..13: fine
+    }
+
+    @Test
+    void shouldReachMemoryWhateverBusMasterEnableSays() {
+        try (Machine m = machine(1)) {
+            RogueDevice r = m.devices(RogueDevice.class).getFirst();
+            assertFalse(r.busMasterEnabled(), "Bus Master Enable is clear after reset, as for every function");
+            assertTrue(r.read(0x1000, 8).result().isOk(), "a hostile device does not honour it");
+            r.configWrite(PciConfigLayout.COMMAND, 2, 0);
+            assertTrue(r.write(0x1000, new byte[8]).isOk());
+        }
     }
 
     @Test
     void shouldReadAndWriteAnyPhysicalAddressWithoutAnIommu() {
         try (Machine m = machine(1)) {
-            RogueDevice r = m.rogueDevices().getFirst();
+            RogueDevice r = m.devices(RogueDevice.class).getFirst();
             m.cpu().write(0x10_0000, "kernel secret".getBytes());
             RogueDevice.ReadOutcome got = r.read(0x10_0000, 13);
             assertTrue(got.result().isOk(), got.result().toString());
@@ -88,14 +105,14 @@ class RogueDeviceTest {
     @Test
     void shouldReportAFaultAsAResultAndInItsRegisters() {
         try (Machine m = machine(1)) {
-            RogueDevice r = m.rogueDevices().getFirst();
+            RogueDevice r = m.devices(RogueDevice.class).getFirst();
             long hole = 0x8000_0000L; // above the 64 MiB of RAM, below the BARs
             RogueDevice.ReadOutcome got = r.read(hole, 64);
             assertTrue(got.blocked());
             assertEquals(FaultReason.UNSUPPORTED_REQUEST, got.result().reason());
             assertEquals(0, got.data().length);
             assertEquals(1, r.blocked());
-            long bar = MachineConfig.MMIO_BASE + MachineConfig.BAR_STRIDE;
+            long bar = BAR;
             assertEquals(1, m.cpu().read64(bar + RogueRegisters.ATTEMPTS));
             assertEquals(1, m.cpu().read64(bar + RogueRegisters.BLOCKED));
             assertEquals(hole, m.cpu().read64(bar + RogueRegisters.LAST_FAULT_ADDRESS));
@@ -106,7 +123,7 @@ class RogueDeviceTest {
     @Test
     void shouldNeverThrowForAbsurdRequests() {
         try (Machine m = machine(1)) {
-            RogueDevice r = m.rogueDevices().getFirst();
+            RogueDevice r = m.devices(RogueDevice.class).getFirst();
             assertFalse(r.read(0, -1).result().isOk());
             assertFalse(r.read(0, RogueDevice.MAX_READ_BYTES + 1L).result().isOk());
             assertFalse(r.read(-8, 64).result().isOk()); // wraps past 2^64
@@ -118,7 +135,7 @@ class RogueDeviceTest {
     @Test
     void shouldGoThroughTheTranslatorOfItsPortAndMoveNothingWhenBlocked() {
         try (Machine m = machine(1)) {
-            RogueDevice r = m.rogueDevices().getFirst();
+            RogueDevice r = m.devices(RogueDevice.class).getFirst();
             int writeDenied = VtdFaultReason.WRITE_NOT_PERMITTED.code();
             // A stand-in IOMMU that lets this requester read the first page only and write nothing.
             r.port().translator((rid, bus, len, access) -> {
@@ -150,7 +167,7 @@ class RogueDeviceTest {
     @Test
     void shouldRaiseAnInterruptNotAMemoryWriteInTheMsiWindow() {
         try (Machine m = machine(1)) {
-            RogueDevice r = m.rogueDevices().getFirst();
+            RogueDevice r = m.devices(RogueDevice.class).getFirst();
             int vector = m.interruptController().allocateVector();
             int[] handled = {0};
             m.interruptController().register(vector, v -> handled[0]++);

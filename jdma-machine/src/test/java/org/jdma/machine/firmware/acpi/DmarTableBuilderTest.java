@@ -20,7 +20,7 @@ import org.jdma.machine.firmware.acpi.DmarDescription.SocDeviceProperties;
 import org.jdma.machine.firmware.acpi.DmarDescription.Structure;
 import org.jdma.machine.firmware.acpi.DmarDescription.UnitAffinity;
 import org.jdma.machine.firmware.acpi.DmarDescription.UnknownStructure;
-import org.jdma.platform.pci.PciFunction;
+import org.jdma.machine.pci.BridgeSpec;
 import org.jdma.machine.pci.PciPath;
 import org.jdma.machine.pci.PciPath.Hop;
 import org.jdma.machine.pci.PciTopology;
@@ -140,8 +140,8 @@ class DmarTableBuilderTest {
     @Test
     void shouldDeriveScopesFromTheTopology() {
         PciTopology topo = PciTopology.of(0, List.of(
-                PciFunction.bridge("rp", RequesterId.of(0, 0x1C, 0), 0x1B36, 0x000C, 1, 2),
-                PciFunction.bridge("sw", RequesterId.of(1, 0, 0), 0x1B36, 0x000C, 2, 2)));
+                new BridgeSpec("rp", RequesterId.of(0, 0x1C, 0), 1, 2),
+                new BridgeSpec("sw", RequesterId.of(1, 0, 0), 2, 2)));
         var u = RemappingUnit.covering(0, BASE, List.of(
                 ScopeDescription.device(RequesterId.of(2, 3, 1)),
                 ScopeDescription.device(RequesterId.of(0, 0x1C, 0)),
@@ -239,7 +239,7 @@ class DmarTableBuilderTest {
                 "no PCI topology for segment 0000");
         assertRejected(table(ALL, new ReservedMemoryRegion(0, 0, 0xFFF, List.of(ScopeDescription.device(new RequesterId(1, 0, 2, 0))))),
                 "0001:00:02.0 is in segment 0001, the structure in segment 0000");
-        var hole = PciTopology.of(0, List.of(PciFunction.bridge("rp", RequesterId.of(0, 0x1C, 0), 1, 1, 1, 4)));
+        var hole = PciTopology.of(0, List.of(new BridgeSpec("rp", RequesterId.of(0, 0x1C, 0), 1, 4)));
         var e = assertThrows(IllegalArgumentException.class, () -> DmarTableBuilder.build(
                 table(ALL, new ReservedMemoryRegion(0, 0, 0xFFF, List.of(ScopeDescription.device(RequesterId.of(3, 0, 0))))), List.of(hole)));
         assertTrue(e.getMessage().contains("RMRR) Device Scope 0") && e.getMessage().contains("unreachable"), e.getMessage());

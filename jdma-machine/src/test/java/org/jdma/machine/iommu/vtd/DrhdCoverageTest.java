@@ -11,7 +11,8 @@ import org.jdma.machine.bus.AddressTranslator;
 import org.jdma.machine.firmware.acpi.DmarDescription;
 import org.jdma.machine.firmware.acpi.DmarDescription.RemappingUnit;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
-import org.jdma.platform.pci.PciFunction;
+import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.machine.pci.BridgeSpec;
 import org.jdma.machine.pci.PciPath;
 import org.jdma.machine.pci.PciTopology;
 import org.jdma.spec.pci.RequesterId;
@@ -25,7 +26,7 @@ class DrhdCoverageTest {
     static final long MiB = 1L << 20;
 
     static MachineConfig small() {
-        return MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64 * MiB))).withCopyEngines(2);
+        return MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64 * MiB))).withDevices(CopyEngine.specs(2));
     }
 
     @Test
@@ -59,10 +60,10 @@ class DrhdCoverageTest {
     }
 
     /** Root port 00:1c.0 (buses 1-3) above a switch port 01:00.0 (buses 2-3) above 02:01.0 (bus 3). */
-    static final List<PciFunction> BRIDGES = List.of(
-            PciFunction.bridge("rp", RequesterId.of(0, 0x1C, 0), 0x1B36, 0xC, 1, 3),
-            PciFunction.bridge("up", RequesterId.of(1, 0, 0), 0x1B36, 0xC, 2, 3),
-            PciFunction.bridge("down", RequesterId.of(2, 1, 0), 0x1B36, 0xC, 3, 3));
+    static final List<BridgeSpec> BRIDGES = List.of(
+            new BridgeSpec("rp", RequesterId.of(0, 0x1C, 0), 1, 3),
+            new BridgeSpec("up", RequesterId.of(1, 0, 0), 2, 3),
+            new BridgeSpec("down", RequesterId.of(2, 1, 0), 3, 3));
     static final PciTopology TOPOLOGY = PciTopology.of(0, BRIDGES);
 
     @Test

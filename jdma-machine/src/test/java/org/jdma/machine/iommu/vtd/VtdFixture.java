@@ -53,6 +53,7 @@ final class VtdFixture implements AutoCloseable {
         cpu = machine.cpu();
         unit = machine.remappingUnits().getFirst();
         port = machine.dmaPorts().getFirst();
+        port.busMasterEnabled(true); // as the device's driver would, through Command.Bus Master Enable
         base = MachineConfig.VTD_REGISTER_BASE;
     }
 

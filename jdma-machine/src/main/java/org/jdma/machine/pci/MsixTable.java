@@ -1,4 +1,4 @@
-package org.jdma.machine.irq;
+package org.jdma.machine.pci;
 
 import java.util.Arrays;
 import org.jdma.machine.bus.DmaPort;
@@ -6,20 +6,24 @@ import org.jdma.machine.bus.DmaResult;
 import org.jdma.spec.pci.MsixTableLayout;
 
 /**
- * A device's MSI-X table and Pending Bit Array (PCI Local Bus Specification 3.0 §6.8.2; layout in
- * {@link MsixTableLayout}). The device maps both into its BAR and routes MMIO accesses of those
- * ranges to {@link #readTable}/{@link #writeTable} and {@link #readPba}/{@link #writePba}; it
- * raises interrupts with {@link #signal}.
+ * A function's MSI-X table and Pending Bit Array (PCI Local Bus Specification 3.0 §6.8.2; layout in
+ * {@link MsixTableLayout}). {@link PciEndpoint} places both in a BAR at the offsets its MSI-X
+ * capability declares and routes MMIO accesses of those ranges to {@link #readTable}/{@link #writeTable}
+ * and {@link #readPba}/{@link #writePba}; the capability's Message Control sets MSI-X Enable and
+ * Function Mask here ({@link #control}); the device raises interrupts with {@link #signal}.
  *
- * <p>Behaviour (as QEMU's hw/pci/msix.c): signalling a masked entry sets its pending bit instead of
- * sending; clearing the Mask Bit of an entry whose pending bit is set clears the bit and sends the
- * message, with the address and data the entry holds at that moment. Every entry resets masked,
- * with address and data zero. A message goes out through the device's {@link DmaPort} as the
- * 32-bit write it is on the bus; an address outside the interrupt range is just a memory write,
- * which the bus carries out or faults, exactly as real hardware would.
+ * <p>Behaviour (as QEMU's hw/pci/msix.c): an entry is masked when its Mask Bit or the Function
+ * Mask is set (§6.8.2.3); signalling a masked entry sets its pending bit instead of sending;
+ * when an entry stops being masked (its Mask Bit or the Function Mask cleared) and its pending bit
+ * is set, the bit is cleared and the message sent, with the address and data the entry holds at
+ * that moment. While MSI-X Enable is clear the function may not send MSI-X messages at all
+ * (§6.8.2.3: it uses INTx, which is not modelled): a signal then is dropped and counted in
+ * {@link #suppressed()}, and sets no pending bit. Every entry resets masked, with address and data
+ * zero. A message goes out through the device's {@link DmaPort} as the 32-bit write it is on the
+ * bus; an address outside the interrupt range is just a memory write, which the bus carries out
+ * or faults, exactly as real hardware would.
  *
- * <p>Not modeled: the MSI-X capability in configuration space (MSI-X Enable and Function Mask are
- * taken as enabled and clear: the platform has no configuration space), TPH steering tags.
+ * <p>Not modeled: TPH steering tags in Vector Control.
  *
  * <p>Thread use: the thread that owns the machine's event kernel (MMIO and signalling alike).
  * Accesses of the wrong size or alignment read as zero, are dropped on write and are counted in
@@ -35,8 +39,13 @@ public final class MsixTable {
     private final int[] control;
     private final long[] pending;
 
+    /** MSI-X Enable and Function Mask of the capability's Message Control (§6.8.2.3). */
+    private volatile boolean enabled;
+    private volatile boolean functionMasked;
+
     private long sent;
     private long pended;
+    private long suppressed;
     private long sendFaults;
     private long unclaimedAccesses;
 
@@ -77,7 +86,35 @@ public final class MsixTable {
 
     public long unclaimedAccesses() { return unclaimedAccesses; }
 
-    /** Returns every entry to its reset state: masked, address and data zero, not pending. */
+    /** Signals dropped because MSI-X Enable was clear. */
+    public long suppressed() { return suppressed; }
+
+    public boolean enabled() { return enabled; }
+
+    public boolean functionMasked() { return functionMasked; }
+
+    /**
+     * Applies the capability's MSI-X Enable and Function Mask. Entries that stop being masked
+     * with their pending bit set send now (§6.8.2.3, "Function Mask ... pending messages").
+     */
+    public void control(boolean enable, boolean functionMask) {
+        boolean wasOff = !enabled || functionMasked;
+        enabled = enable;
+        functionMasked = functionMask;
+        if (wasOff && enable && !functionMask) {
+            for (int e = 0; e < entries; e++) {
+                if (pending(e) && !masked(e)) {
+                    pending[e / MsixTableLayout.PBA_ENTRIES_PER_WORD] &= ~bit(e);
+                    send(e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Returns every entry to its reset state: masked, address and data zero, not pending. MSI-X
+     * Enable and Function Mask belong to configuration space and are left as they are.
+     */
     public void reset() {
         for (int i = 0; i < entries; i++) {
             addrLo[i] = 0;
@@ -107,8 +144,9 @@ public final class MsixTable {
 
     /**
      * Raises the interrupt of {@code entry}: sends its message now, or sets its pending bit when
-     * the entry is masked. An entry number outside the table is ignored (the device validates
-     * handles before it signals) and returns false.
+     * the entry or the function is masked. An entry number outside the table is ignored (the
+     * device validates handles before it signals) and returns false; so is every signal while
+     * MSI-X is disabled.
      *
      * @return true when a message was written to the bus now
      */
@@ -116,7 +154,11 @@ public final class MsixTable {
         if (entry < 0 || entry >= entries) {
             return false;
         }
-        if (masked(entry)) {
+        if (!enabled) {
+            suppressed++;
+            return false;
+        }
+        if (masked(entry) || functionMasked) {
             pending[entry / MsixTableLayout.PBA_ENTRIES_PER_WORD] |= bit(entry);
             pended++;
             return false;
@@ -185,7 +227,7 @@ public final class MsixTable {
             default -> {
                 boolean wasMasked = masked(entry);
                 control[entry] = value & MsixTableLayout.VECTOR_CONTROL_MASK;
-                if (wasMasked && !masked(entry) && pending(entry)) {
+                if (wasMasked && !masked(entry) && pending(entry) && enabled && !functionMasked) {
                     pending[entry / MsixTableLayout.PBA_ENTRIES_PER_WORD] &= ~bit(entry);
                     send(entry);
                 }

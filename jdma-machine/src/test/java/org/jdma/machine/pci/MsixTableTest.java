@@ -1,4 +1,4 @@
-package org.jdma.machine.irq;
+package org.jdma.machine.pci;
 
 import static org.jdma.spec.pci.MsixTableLayout.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,7 +25,9 @@ class MsixTableTest {
     @BeforeEach
     void setUp() {
         machine = new Machine(MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 1 << 20))));
+        machine.dmaPorts().getFirst().busMasterEnabled(true);
         table = new MsixTable(100, machine.dmaPorts().getFirst());
+        table.control(true, false); // MSI-X Enable set, Function Mask clear
         vector = machine.interrupts().allocateVector();
         machine.interrupts().register(vector, dispatched::add);
     }

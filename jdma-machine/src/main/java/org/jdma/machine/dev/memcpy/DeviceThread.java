@@ -1,0 +1,128 @@
+package org.jdma.machine.dev.memcpy;
+
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The copy engine's threaded mode: a real Java thread that polls the doorbell and processes
+ * descriptors synchronously (see {@link CopyEngine}'s class documentation). It spins for a while
+ * on an empty ring, then parks; a doorbell write unparks it.
+ *
+ * <p>The engine's lock is held across a burst of descriptors and let go between two descriptors
+ * as soon as a CPU thread waits for it (a CONTROL or RESET write), so register changes land
+ * between descriptors.
+ */
+final class DeviceThread {
+
+    /** Polls of an empty ring the device thread spins through before it parks. */
+    private static final int SPINS_BEFORE_PARK = 20_000;
+    /** Longest a parked device thread sleeps before it looks at the doorbell again, ns. */
+    private static final long PARK_NS = 200_000;
+
+    private final CopyEngine engine;
+    private final ReentrantLock lock;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean parked;
+    private volatile Throwable failure;
+    /** Wall-clock time spent processing descriptors, ns; read after the thread is joined. */
+    private long busyWallNs;
+
+    DeviceThread(CopyEngine engine, ReentrantLock lock) {
+        this.engine = engine;
+        this.lock = lock;
+        this.thread = new Thread(this::loop, engine.name() + "-engine");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Unparks the thread if it sleeps (a doorbell was written). */
+    void doorbell() {
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Stops and joins the thread; returns what killed it, or null. */
+    Throwable stop() {
+        running = false;
+        LockSupport.unpark(thread);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return failure;
+    }
+
+    long busyWallNs() {
+        return busyWallNs;
+    }
+
+    private void loop() {
+        try {
+            int idle = 0;
+            while (running) {
+                if (engine.hasWork()) {
+                    long t0 = System.nanoTime();
+                    while (running && processBurst() > 0) {
+                        // keep draining
+                    }
+                    busyWallNs += System.nanoTime() - t0;
+                    idle = 0;
+                } else if (idle < SPINS_BEFORE_PARK) {
+                    idle++;
+                    Thread.onSpinWait();
+                } else {
+                    // Announce the park before the last look, so a doorbell write either is seen here or unparks us.
+                    parked = true;
+                    if (running && !engine.hasWork()) {
+                        LockSupport.parkNanos(this, PARK_NS);
+                    }
+                    parked = false;
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    /**
+     * Processes descriptors while there is work, holding the lock across them, and lets go of it
+     * between two descriptors as soon as a CPU thread waits for it. One lock round trip per burst
+     * instead of one per descriptor. Returns how many descriptors it processed.
+     */
+    private int processBurst() {
+        lock.lock();
+        int n = 0;
+        try {
+            while (running && engine.hasWork()) {
+                if (n == 0) {
+                    engine.inProgress(true);
+                }
+                if (!engine.fetchAndExecute()) {
+                    break;
+                }
+                engine.finish();
+                n++;
+                if (lock.hasQueuedThreads()) {
+                    break;
+                }
+            }
+            return n;
+        } finally {
+            engine.inProgress(false);
+            lock.unlock();
+        }
+    }
+}

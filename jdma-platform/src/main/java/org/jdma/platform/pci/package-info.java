@@ -1,4 +1,0 @@
-/**
- * PCI functions as enumeration shows them to the OS.
- */
-package org.jdma.platform.pci;
