@@ -17,6 +17,7 @@ import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.rogue.RogueDevice;
 import org.jdma.machine.firmware.acpi.DmarDescription;
 import org.jdma.spec.acpi.DmarLayout;
+import org.jdma.spec.vtd.VtdRegisterLayout;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
 import org.jdma.spec.pci.RequesterId;
 
@@ -136,6 +137,15 @@ final class AttackBed implements AutoCloseable {
     OptionalLong rootTable() {
         return kernel.iommu().units().stream().filter(VtdUnitDriver::translationEnabled)
                 .mapToLong(VtdUnitDriver::rootTable).findFirst();
+    }
+
+    /**
+     * The root-table address in the remapping unit's RTADDR_REG (VT-d §10.4.6: RTA, bits 63:12),
+     * read by the CPU through MMIO: the table the unit walks once translation is on. With the
+     * IOMMU off the kernel never programs the unit, and the register keeps its reset value, 0.
+     */
+    long rootTableRegister() {
+        return machine.cpu().read64(MachineConfig.VTD_REGISTER_BASE + VtdRegisterLayout.RTADDR) & VtdRegisterLayout.RTADDR_RTA_MASK;
     }
 
     /** Physical address of {@code device}'s top-level page-table page, when it has one. */

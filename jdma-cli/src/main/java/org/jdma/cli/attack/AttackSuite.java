@@ -136,16 +136,19 @@ public final class AttackSuite {
                 OptionalLong.of(leakedFor));
     }
 
+    /**
+     * Writes where the unit's RTADDR_REG points, in every mode: the root table once the kernel has
+     * set one; with the IOMMU off, whatever memory the register's reset value names (the write is
+     * still attempted and judged by what memory shows). Then the copy engine's top-level page-table
+     * page, when its domain has one.
+     */
     private static List<AttackResult> pageTables(AttackBed bed) {
-        OptionalLong root = bed.rootTable();
-        if (root.isEmpty()) {
-            return List.of(new AttackResult(Attack.WRITE_PAGE_TABLES, bed.mode(), "no remapping tables", false,
-                    "translation is off: there are no tables to attack, and the rogue reaches all of memory anyway",
-                    DmaResult.ok(0, 0), bed.rogue().requester(), Optional.empty(), OptionalLong.empty()));
-        }
+        long root = bed.rootTableRegister();
+        boolean tables = bed.rootTable().isPresent();
         List<AttackResult> out = new ArrayList<>();
-        out.add(writeAttack(bed, Attack.WRITE_PAGE_TABLES, String.format("root table %#x", root.getAsLong()), root.getAsLong(),
-                "the root table"));
+        out.add(writeAttack(bed, Attack.WRITE_PAGE_TABLES,
+                String.format(tables ? "root table %#x" : "RTADDR_REG %#x (no root table set)", root), root,
+                tables ? "the root table" : "the memory RTADDR_REG names"));
         OptionalLong table = bed.pageTablePage(AttackBed.PEER);
         if (table.isPresent()) {
             out.add(writeAttack(bed, Attack.WRITE_PAGE_TABLES, String.format("copy engine's page table %#x", table.getAsLong()),

@@ -12,5 +12,6 @@
  *
  * <p>Invariant: an attack reports "blocked" only when the device got a fault and memory shows no
  * effect (a read brought nothing back; the bytes a write aimed at are unchanged, checked by the CPU).
+ * Every attack is attempted in every mode: no outcome is reported without the DMA that produced it.
  */
 package org.jdma.cli.attack;

@@ -39,6 +39,11 @@ class AttackSuiteTest {
         assertTrue(of(off, Attack.WRITE_KERNEL_MEMORY).getFirst().effect().startsWith("overwrote 64 bytes"), report);
         assertTrue(of(off, Attack.READ_PEER_BUFFER).getFirst().effect().contains("copy engine data"), report);
         assertTrue(of(off, Attack.RMRR_OF_ANOTHER_DEVICE).getFirst().effect().startsWith("overwrote"), report);
+        // Attempted, not assumed: the rogue writes where RTADDR_REG points (its reset value, 0: the kernel set no table).
+        AttackResult tables = of(off, Attack.WRITE_PAGE_TABLES).getFirst();
+        assertEquals(1, of(off, Attack.WRITE_PAGE_TABLES).size(), report);
+        assertTrue(tables.target().startsWith("RTADDR_REG 0x0 "), report);
+        assertTrue(tables.device().isOk() && tables.effect().startsWith("overwrote 64 bytes"), report);
         assertTrue(of(off, Attack.STALE_IOVA).getFirst().staleWindowNs().isEmpty(), report);
         assertTrue(of(off, Attack.STALE_IOVA).getFirst().effect().contains("nothing ever blocked it"), report);
         assertTrue(AttackReport.unmetExpectations(off).isEmpty(), "nothing is expected of a machine without an IOMMU");

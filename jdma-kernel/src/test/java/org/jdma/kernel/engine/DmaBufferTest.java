@@ -8,16 +8,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.jdma.kernel.testing.Seed;
+import org.jdma.kernel.testing.Seeds;
 import org.jdma.kernel.testing.SoftwareRingDevice;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Checklist rows 30-32: allocation and accessors, real physical addresses, free safety. */
 class DmaBufferTest {
+
+    @RegisterExtension
+    static final Seeds SEEDS = new Seeds();
 
     private final Machine machine = TestMachines.ramOnly();
     private final DmaMemory memory = TestMachines.dmaMemory(machine);
@@ -101,8 +107,7 @@ class DmaBufferTest {
     }
 
     @Test
-    void shouldReadBackWhatItWroteThroughTheCpu() {
-        long seed = new SplittableRandom().nextLong();
+    void shouldReadBackWhatItWroteThroughTheCpu(@Seed(0x5EED_0B0FL) long seed) {
         byte[] data = new byte[1000];
         new SplittableRandom(seed).nextBytes(data);
         try (DmaBuffer b = memory.allocate(1000, 64)) {

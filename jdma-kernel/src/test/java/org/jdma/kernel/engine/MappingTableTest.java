@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jdma.kernel.testing.Workers;
 import org.junit.jupiter.api.Test;
 
 /** Checklist rows 37-39 and seed bug 8. */
@@ -87,32 +85,15 @@ class MappingTableTest {
     void shouldNeverGiveOneSlotToTwoConcurrentMaps() throws InterruptedException {
         int threads = 8;
         int perThread = 16;
-        CountDownLatch start = new CountDownLatch(1);
         AtomicInteger accepted = new AtomicInteger();
-        List<Thread> ts = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            Thread th = new Thread(() -> {
-                try {
-                    start.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+        Workers.run(threads, id -> {
+            for (int i = 0; i < perThread; i++) {
+                long virt = (id * perThread + i) * 0x10_000L;
+                if (table.map(virt, virt + 0x1_0000_0000L, 0x1000)) {
+                    accepted.incrementAndGet();
                 }
-                for (int i = 0; i < perThread; i++) {
-                    long virt = (id * perThread + i) * 0x10_000L;
-                    if (table.map(virt, virt + 0x1_0000_0000L, 0x1000)) {
-                        accepted.incrementAndGet();
-                    }
-                }
-            });
-            ts.add(th);
-            th.start();
-        }
-        start.countDown();
-        for (Thread th : ts) {
-            th.join();
-        }
+            }
+        });
         assertEquals(64, accepted.get(), "exactly the 64 slots were handed out");
         assertEquals(64, table.mappingCount());
         int translating = 0;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jdma.kernel.testing.Workers;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.platform.MemoryMapEntry;
@@ -624,37 +625,31 @@ class BuddyFrameAllocatorTest {
         var a = BuddyFrameAllocator.fromMemoryMap(List.of(ram(0, 16 * MiB), ram(FOUR_GIB, 16 * MiB)));
         int threads = 4;
         List<List<long[]>> kept = new ArrayList<>();
-        List<Thread> workers = new ArrayList<>();
-        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int t = 0; t < threads; t++) {
-            List<long[]> mine = new ArrayList<>();
-            kept.add(mine);
+            kept.add(new ArrayList<>());
+        }
+        Workers.run(threads, t -> {
+            List<long[]> mine = kept.get(t);
             long seed = 100 + t;
-            workers.add(Thread.ofPlatform().start(() -> {
-                try {
-                    var rnd = new java.util.SplittableRandom(seed);
-                    for (int i = 0; i < 20_000; i++) {
-                        if (!mine.isEmpty() && rnd.nextBoolean()) {
-                            long[] b = mine.remove(rnd.nextInt(mine.size()));
-                            a.free(b[0], (int) b[1]);
-                        } else {
-                            int o = rnd.nextInt(5);
-                            try {
-                                mine.add(new long[] {a.allocate(o, rnd.nextBoolean() ? Zone.NORMAL : Zone.DMA32), o});
-                            } catch (OutOfFramesException e) {
-                                // fine under contention
-                            }
+            try {
+                var rnd = new java.util.SplittableRandom(seed);
+                for (int i = 0; i < 20_000; i++) {
+                    if (!mine.isEmpty() && rnd.nextBoolean()) {
+                        long[] b = mine.remove(rnd.nextInt(mine.size()));
+                        a.free(b[0], (int) b[1]);
+                    } else {
+                        int o = rnd.nextInt(5);
+                        try {
+                            mine.add(new long[] {a.allocate(o, rnd.nextBoolean() ? Zone.NORMAL : Zone.DMA32), o});
+                        } catch (OutOfFramesException e) {
+                            // fine under contention
                         }
                     }
-                } catch (Throwable e) {
-                    errors.add(new AssertionError("thread seed " + seed, e));
                 }
-            }));
-        }
-        for (Thread w : workers) {
-            w.join();
-        }
-        assertEquals(List.of(), errors);
+            } catch (RuntimeException | AssertionError e) {
+                throw new AssertionError("thread seed " + seed, e);
+            }
+        });
         TreeMap<Long, Integer> all = new TreeMap<>();
         long liveFrames = 0;
         for (List<long[]> mine : kept) {

@@ -450,7 +450,7 @@ class WriteBackCacheTest {
     @ParameterizedTest(name = "speculative refill rate {0}")
     @ValueSource(doubles = {0, 0.2})
     void shouldBeTransparentToTheCpuWithoutDevices(double refillRate) {
-        long seed = System.nanoTime();
+        long seed = 0x5EED_CAC4L; // fixed: a failure replays; the messages name it
         var random = new java.util.SplittableRandom(seed);
         try (Machine m = machine(new CacheConfig(false, 64, 1024, 2, refillRate), seed)) {
             MachineCpu cpu = m.cpu();
@@ -485,7 +485,7 @@ class WriteBackCacheTest {
 
     @Test
     void shouldMoveBulkDataLargerThanTheCacheIntact() {
-        long seed = System.nanoTime();
+        long seed = 0x5EED_B01CL;
         byte[] bytes = new byte[1 << 20]; // four times the 256 KiB cache
         new java.util.SplittableRandom(seed).nextBytes(bytes);
         try (Machine m = machine(CacheConfig.nonCoherent(128))) {

@@ -15,6 +15,7 @@ import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.ScatterList;
+import org.jdma.kernel.testing.Workers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -418,28 +419,16 @@ class DmaDebugChecksTest {
         for (int t = 0; t < threads; t++) {
             buffers[t] = f.buffer(4096);
         }
-        List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        List<Thread> workers = new java.util.ArrayList<>();
-        for (int t = 0; t < threads; t++) {
+        Workers.run(threads, t -> {
             long buf = buffers[t];
-            workers.add(Thread.ofPlatform().start(() -> {
-                try {
-                    for (int i = 0; i < rounds; i++) {
-                        long a = api.mapSingle(dev, buf, 4096, FROM, NONE);
-                        assertFalse(api.mappingError(dev, a));
-                        api.syncSingleForCpu(dev, a, 4096, FROM);
-                        api.syncSingleForDevice(dev, a, 4096, FROM);
-                        api.unmapSingle(dev, a, 4096, FROM, NONE);
-                    }
-                } catch (Throwable e) {
-                    errors.add(e);
-                }
-            }));
-        }
-        for (Thread w : workers) {
-            w.join();
-        }
-        assertEquals(List.of(), errors);
+            for (int i = 0; i < rounds; i++) {
+                long a = api.mapSingle(dev, buf, 4096, FROM, NONE);
+                assertFalse(api.mappingError(dev, a));
+                api.syncSingleForCpu(dev, a, 4096, FROM);
+                api.syncSingleForDevice(dev, a, 4096, FROM);
+                api.unmapSingle(dev, a, 4096, FROM, NONE);
+            }
+        });
         api.assertNoReports();
         assertEquals(0, api.liveEntries());
         assertTrue(api.maxLiveEntries() >= 1 && api.maxLiveEntries() <= threads);

@@ -15,14 +15,21 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.kernel.mm.Zone;
+import org.jdma.kernel.testing.Seed;
+import org.jdma.kernel.testing.Seeds;
 import org.jdma.kernel.testing.TestMachines;
+import org.jdma.kernel.testing.Workers;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The bounce pool on its own: slots, segments, alignment, areas, shrinking, concurrent use. */
 class SwiotlbTest {
+
+    @RegisterExtension
+    static final Seeds SEEDS = new Seeds();
 
     private Machine machine;
     private BuddyFrameAllocator frames;
@@ -116,41 +123,33 @@ class SwiotlbTest {
     }
 
     @Test
-    void shouldKeepMappingsApartUnderConcurrentUse() throws InterruptedException {
+    void shouldKeepMappingsApartUnderConcurrentUse(@Seed(0x5EED_B0B0L) long seed) throws InterruptedException {
         Swiotlb tlb = pool(4L << 20, 4);
-        long seed = new SplittableRandom().nextLong();
         int threads = 4;
         long originals = frames.allocateBytes(threads * 256 * 1024L, Zone.NORMAL);
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            workers.add(Thread.ofPlatform().start(() -> {
-                SplittableRandom rnd = new SplittableRandom(seed + id);
-                long orig = originals + id * 256 * 1024L;
-                for (int i = 0; i < 500; i++) {
-                    int size = 1 + rnd.nextInt(64 * 1024);
-                    byte[] data = new byte[size];
-                    rnd.nextBytes(data);
-                    machine.cpu().write(orig, data);
-                    long a = tlb.map(orig, size, rnd.nextBoolean() ? 4095 : 0, 0, -1L, 0);
-                    if (a == Swiotlb.NO_SLOTS) {
-                        continue;
-                    }
-                    byte[] seen = new byte[size];
-                    machine.cpu().read(a, seen);
-                    if (!Arrays.equals(data, seen)) {
-                        failures.add("thread " + id + " iteration " + i + ": bounce bytes differ");
-                    }
-                    if (!tlb.unmap(a, DmaDirection.TO_DEVICE, true)) {
-                        failures.add("thread " + id + " iteration " + i + ": unmap refused");
-                    }
+        Workers.run(threads, id -> {
+            SplittableRandom rnd = new SplittableRandom(seed + id);
+            long orig = originals + id * 256 * 1024L;
+            for (int i = 0; i < 500; i++) {
+                int size = 1 + rnd.nextInt(64 * 1024);
+                byte[] data = new byte[size];
+                rnd.nextBytes(data);
+                machine.cpu().write(orig, data);
+                long a = tlb.map(orig, size, rnd.nextBoolean() ? 4095 : 0, 0, -1L, 0);
+                if (a == Swiotlb.NO_SLOTS) {
+                    continue;
                 }
-            }));
+                byte[] seen = new byte[size];
+                machine.cpu().read(a, seen);
+                if (!Arrays.equals(data, seen)) {
+                    failures.add("thread " + id + " iteration " + i + ": bounce bytes differ");
+                }
+                if (!tlb.unmap(a, DmaDirection.TO_DEVICE, true)) {
+                    failures.add("thread " + id + " iteration " + i + ": unmap refused");
+                }
         }
-        for (Thread w : workers) {
-            w.join();
-        }
+        });
         assertEquals(List.of(), List.copyOf(failures), "seed " + seed);
         assertEquals(0, tlb.usedSlots(), "seed " + seed);
         assertEquals(0, tlb.stats().liveMappings(), "seed " + seed);

@@ -6,29 +6,41 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.jdma.kernel.engine.CompletedDescriptor;
 import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.testing.Seed;
+import org.jdma.kernel.testing.Seeds;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Checklist row 9 with a real second thread: the copy engine in threaded mode consumes the ring
  * while this thread submits and drains. Each descriptor fills one 8-byte cell with its own number,
  * so the final cells also show that data moved in order.
+ *
+ * <p>The test thread spins on the ring; a lost descriptor would spin it forever. The timeout runs
+ * the test on a thread of its own and interrupts it, the spin gives up when interrupted, and the
+ * {@code finally} stops the device thread (rethrowing its exception, if it died of one).
  */
 class CopyEngineThreadedTest {
+
+    @RegisterExtension
+    static final Seeds SEEDS = new Seeds();
 
     private static final int TOTAL = 1_000_000;
     private static final int CELLS = 4096;
 
     @Test
-    void shouldMoveAMillionDescriptorsThroughTheDeviceThreadWithoutLossOrDuplication() {
-        long seed = new SplittableRandom().nextLong();
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldMoveAMillionDescriptorsThroughTheDeviceThreadWithoutLossOrDuplication(@Seed(0x5EED_7EADL) long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         try (Machine machine = new Machine(TestMachines.small(1))) {
             DmaMemory memory = TestMachines.dmaMemory(machine);
@@ -59,6 +71,10 @@ class CopyEngineThreadedTest {
                             drained++;
                         }
                         if (got == 0) {
+                            if (Thread.interrupted()) {
+                                throw new AssertionError("seed " + seed + ": interrupted (timed out) with " + drained
+                                        + " of " + submitted + " submitted descriptors drained");
+                            }
                             Thread.onSpinWait();
                         }
                     }

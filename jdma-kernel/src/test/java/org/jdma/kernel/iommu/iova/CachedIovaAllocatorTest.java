@@ -4,15 +4,18 @@ import static org.jdma.kernel.iommu.iova.IovaAllocator.NONE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class CachedIovaAllocatorTest extends IovaAllocatorContractTest {
 
@@ -148,19 +151,34 @@ class CachedIovaAllocatorTest extends IovaAllocatorContractTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldShareCachedRangesThroughTheFlushBetweenCpuSlots() throws Exception {
-        CachedIovaAllocator a = new CachedIovaAllocator(new TreeIovaAllocator(), 64, true);
+        int slots = 64;
+        CachedIovaAllocator a = new CachedIovaAllocator(new TreeIovaAllocator(), slots, true);
         // Another thread frees into its own slot; this thread's slot is empty, so it must flush.
         List<Long> pfns = new ArrayList<>();
         long pfn;
         while ((pfn = a.allocate(1, 31, false)) != NONE) {
             pfns.add(pfn);
         }
-        Thread t = Thread.ofPlatform().start(() -> pfns.forEach(p -> a.free(p, 1)));
+        // The slot is threadId % slots, and a thread has its id before it starts: pick one whose
+        // slot differs from ours (the next id almost always does; ids are unique, so this ends).
+        long mine = Thread.currentThread().threadId() % slots;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t;
+        do {
+            t = Thread.ofPlatform().unstarted(() -> {
+                try {
+                    pfns.forEach(p -> a.free(p, 1));
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+        } while (t.threadId() % slots == mine);
+        t.start();
         t.join();
-        long other = t.threadId() % 64;
-        long mine = Thread.currentThread().threadId() % 64;
-        assumeTrue(other != mine, "both threads landed on one slot");
+        assertNull(failure.get(), () -> "the freeing thread failed: " + failure.get());
+        assertEquals(0, a.stats().flushes(), "nothing flushed yet");
         assertNotEquals(NONE, a.allocate(1, 31));
         assertEquals(1, a.stats().flushes());
     }

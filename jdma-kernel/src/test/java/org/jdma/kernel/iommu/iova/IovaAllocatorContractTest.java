@@ -13,10 +13,7 @@ import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import org.jdma.kernel.testing.Workers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -389,36 +386,29 @@ abstract class IovaAllocatorContractTest {
         int threads = 8;
         int perThread = 1000;
         long seed = 44;
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<List<Range>>> results = new ArrayList<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-            for (int t = 0; t < threads; t++) {
-                long threadSeed = seed * 31 + t;
-                SplittableRandom r = new SplittableRandom(threadSeed);
-                results.add(pool.submit(() -> {
-                    start.await();
-                    List<Range> kept = new ArrayList<>();
-                    for (int i = 0; i < perThread; i++) {
-                        long pages = 1 + r.nextInt(16);
-                        long pfn = a.allocate(pages, (1L << 20) - 1);
-                        if (pfn == NONE) {
-                            throw new AssertionError("thread seed " + threadSeed + ": allocation " + i + " failed");
-                        }
-                        kept.add(new Range(pfn, pages, occupiedPages(pages)));
-                        if (r.nextInt(3) == 0) { // free one, so cached ranges circulate between threads
-                            Range gone = kept.remove(r.nextInt(kept.size()));
-                            a.free(gone.pfn(), gone.pages());
-                        }
-                    }
-                    return kept;
-                }));
+        List<List<Range>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            results.add(new ArrayList<>());
+        }
+        Workers.run(threads, t -> {
+            long threadSeed = seed * 31 + t;
+            SplittableRandom r = new SplittableRandom(threadSeed);
+            List<Range> kept = results.get(t);
+            for (int i = 0; i < perThread; i++) {
+                long pages = 1 + r.nextInt(16);
+                long pfn = a.allocate(pages, (1L << 20) - 1);
+                if (pfn == NONE) {
+                    throw new AssertionError("thread seed " + threadSeed + ": allocation " + i + " failed");
+                }
+                kept.add(new Range(pfn, pages, occupiedPages(pages)));
+                if (r.nextInt(3) == 0) { // free one, so cached ranges circulate between threads
+                    Range gone = kept.remove(r.nextInt(kept.size()));
+                    a.free(gone.pfn(), gone.pages());
+                }
             }
-            start.countDown();
-        }
+        });
         List<Range> all = new ArrayList<>();
-        for (Future<List<Range>> f : results) {
-            all.addAll(f.get());
-        }
+        results.forEach(all::addAll);
         all.sort(Comparator.comparingLong(Range::pfn));
         for (int i = 1; i < all.size(); i++) {
             Range prev = all.get(i - 1);
@@ -439,49 +429,35 @@ abstract class IovaAllocatorContractTest {
         long seed = 4404;
         // owner[pfn] = thread + 1 while that thread holds it; a second owner is an overlap
         var owner = new java.util.concurrent.atomic.AtomicIntegerArray((int) limit + 1);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Integer>> results = new ArrayList<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-            for (int t = 0; t < threads; t++) {
-                int me = t + 1;
-                SplittableRandom r = new SplittableRandom(seed + t);
-                results.add(pool.submit(() -> {
-                    start.await();
-                    List<Range> held = new ArrayList<>();
-                    int failures = 0;
-                    for (int i = 0; i < 3000; i++) {
-                        if (held.size() < 16 && r.nextInt(100) < 60) {
-                            long pages = 1 + r.nextInt(4);
-                            long pfn = a.allocate(pages, limit);
-                            if (pfn == NONE) {
-                                failures++;
-                                continue;
-                            }
-                            Range got = new Range(pfn, pages, occupiedPages(pages));
-                            for (long p = got.pfn(); p <= got.last(); p++) {
-                                int was = owner.compareAndExchange((int) p, 0, me);
-                                if (was != 0) {
-                                    throw new AssertionError("seed " + (seed + me - 1) + ": pfn " + p + " of " + got
-                                            + " handed to thread " + me + " while thread " + was + " holds it");
-                                }
-                            }
-                            held.add(got);
-                        } else if (!held.isEmpty()) {
-                            Range gone = held.remove(r.nextInt(held.size()));
-                            for (long p = gone.pfn(); p <= gone.last(); p++) {
-                                owner.set((int) p, 0);
-                            }
-                            a.free(gone.pfn(), gone.pages());
+        Workers.run(threads, t -> { // an overlap a worker finds fails the test
+            int me = t + 1;
+            SplittableRandom r = new SplittableRandom(seed + t);
+            List<Range> held = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                if (held.size() < 16 && r.nextInt(100) < 60) {
+                    long pages = 1 + r.nextInt(4);
+                    long pfn = a.allocate(pages, limit);
+                    if (pfn == NONE) {
+                        continue; // exhausted for now: the others hold it all
+                    }
+                    Range got = new Range(pfn, pages, occupiedPages(pages));
+                    for (long p = got.pfn(); p <= got.last(); p++) {
+                        int was = owner.compareAndExchange((int) p, 0, me);
+                        if (was != 0) {
+                            throw new AssertionError("seed " + (seed + me - 1) + ": pfn " + p + " of " + got
+                                    + " handed to thread " + me + " while thread " + was + " holds it");
                         }
                     }
-                    return failures;
-                }));
+                    held.add(got);
+                } else if (!held.isEmpty()) {
+                    Range gone = held.remove(r.nextInt(held.size()));
+                    for (long p = gone.pfn(); p <= gone.last(); p++) {
+                        owner.set((int) p, 0);
+                    }
+                    a.free(gone.pfn(), gone.pages());
+                }
             }
-            start.countDown();
-        }
-        for (Future<Integer> f : results) {
-            f.get(); // rethrows an overlap found by a worker
-        }
+        });
         checkInternals(a);
     }
 }

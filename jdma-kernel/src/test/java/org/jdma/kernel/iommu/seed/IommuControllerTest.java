@@ -17,6 +17,7 @@ import org.jdma.kernel.engine.DmaBuffer;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;
+import org.jdma.kernel.testing.Workers;
 import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.spec.vtd.VtdFaultReason;
 import org.junit.jupiter.api.Test;
@@ -79,20 +80,13 @@ class IommuControllerTest {
         try (SeedIommus m = new SeedIommus(IommuMode.STRICT)) {
             IommuController c = enabled(m);
             ConcurrentLinkedQueue<long[]> got = new ConcurrentLinkedQueue<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                int id = t;
-                threads.add(Thread.ofPlatform().start(() -> {
-                    SplittableRandom rnd = new SplittableRandom(44 + id);
-                    for (int i = 0; i < 1000; i++) {
-                        long size = 1 + rnd.nextLong(64 * 1024);
-                        got.add(new long[] {c.allocIova(size, 0).orElseThrow(), size});
-                    }
-                }));
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
+            Workers.run(8, id -> {
+                SplittableRandom rnd = new SplittableRandom(44 + id);
+                for (int i = 0; i < 1000; i++) {
+                    long size = 1 + rnd.nextLong(64 * 1024);
+                    got.add(new long[] {c.allocIova(size, 0).orElseThrow(), size});
+                }
+            });
             List<long[]> sorted = new ArrayList<>(got);
             sorted.sort((x, y) -> Long.compare(x[0], y[0]));
             assertEquals(8000, sorted.size());

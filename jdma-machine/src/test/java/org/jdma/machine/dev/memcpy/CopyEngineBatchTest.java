@@ -193,7 +193,7 @@ class CopyEngineBatchTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldRunABatchOnTheDeviceThreadWithMemberRecordsBeforeTheBatchRecord() {
         try (EngineRig rig = new EngineRig()) {
             rig.enable(16);
@@ -205,9 +205,7 @@ class CopyEngineBatchTest {
             rig.engine.startThread();
             rig.submit(batch(LIST, 2, recordAddress(0)));
             // The batch record is published last: once it is seen, the members' records and data are too.
-            while ((rig.cpu.read32Acquire(recordAddress(0)) & 0xFF) == 0) {
-                Thread.onSpinWait();
-            }
+            rig.awaitRecord(recordAddress(0));
             assertEquals(CompletionStatus.SUCCESS, rig.record(memberRecord(0)).code());
             assertEquals(CompletionStatus.SUCCESS, rig.record(memberRecord(1)).code());
             rig.engine.stopThread();

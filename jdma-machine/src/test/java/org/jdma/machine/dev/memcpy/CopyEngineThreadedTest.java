@@ -21,7 +21,9 @@ import org.jdma.spec.memcpy.Opcode;
 /**
  * The engine on its own thread, with the test thread as the CPU: producing descriptors, ringing the
  * doorbell by MMIO and polling completion records with acquire loads. The timeouts only turn a
- * hang into a failure; nothing here measures speed.
+ * hang into a failure; nothing here measures speed. They run the test on a thread of their own and
+ * interrupt it, and every spin gives up when interrupted (a same-thread timeout could not stop a
+ * spin), so the rig still closes and a device thread that died rethrows its exception there.
  */
 class CopyEngineThreadedTest {
 
@@ -30,14 +32,12 @@ class CopyEngineThreadedTest {
 
     /** Spins until the record's status byte is non-zero, as a polling driver does. */
     private static Completion await(EngineRig rig, long record) {
-        while ((rig.cpu.read32Acquire(record) & 0xFF) == 0) {
-            Thread.onSpinWait();
-        }
+        rig.awaitRecord(record);
         return rig.record(record);
     }
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldMoveManyDescriptorsCorrectlyWithACpuThreadProducingAndPolling() {
         long seed = 0x7EAD_0001L;
         SplittableRandom r = new SplittableRandom(seed);
@@ -88,7 +88,7 @@ class CopyEngineThreadedTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldGoBackToTheEventKernelAfterStopThread() {
         try (EngineRig rig = new EngineRig()) {
             int vector = rig.machine.interrupts().allocateVector();
@@ -112,7 +112,7 @@ class CopyEngineThreadedTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldTakeOverAScheduledFetchWithoutDoingTheDescriptorTwice() {
         try (EngineRig rig = new EngineRig()) {
             rig.enable(SLOTS);
@@ -127,6 +127,7 @@ class CopyEngineThreadedTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldRefuseToStartWhileADescriptorAwaitsItsCompletionEvent() {
         try (EngineRig rig = new EngineRig()) {
             rig.enable(SLOTS);
@@ -143,16 +144,14 @@ class CopyEngineThreadedTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shouldApplyResetAndHaltWhileThreaded() {
         try (EngineRig rig = new EngineRig()) {
             rig.engine.startThread();
             rig.enable(RAM_SIZE - CopyDescriptorLayout.SIZE, 4); // slot 0 readable, slot 1 not
             rig.submit(noop(recordAddress(0)));
             rig.write(SUBMIT_INDEX, 2); // slot 1 lies past the end of RAM
-            while (rig.state() != STATE_HALTED) {
-                Thread.onSpinWait();
-            }
+            spinUntil(() -> rig.state() == STATE_HALTED, () -> "STATE_HALTED, STATUS " + rig.reg(STATUS));
             assertEquals(ERROR_FETCH_FAULT, rig.reg(ERROR));
             assertEquals(RAM_SIZE, rig.reg64(ERROR_ADDRESS));
             assertEquals(CompletionStatus.SUCCESS, rig.record(recordAddress(0)).code());

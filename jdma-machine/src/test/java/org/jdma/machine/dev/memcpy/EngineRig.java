@@ -231,6 +231,27 @@ final class EngineRig implements AutoCloseable {
         return b;
     }
 
+    /**
+     * Spins, as a polling driver does, until the status byte of the completion record at
+     * {@code record} is non-zero (read with acquire semantics, so the record and the data it
+     * covers are visible). Gives up with an AssertionError when the thread is interrupted: a
+     * test's timeout (run with {@code threadMode = SEPARATE_THREAD}) interrupts a descriptor that
+     * never completes, where a plain spin would hang the build.
+     */
+    void awaitRecord(long record) {
+        spinUntil(() -> (cpu.read32Acquire(record) & 0xFF) != 0, () -> String.format("the record at %#x", record));
+    }
+
+    /** Spins until {@code done}; an interrupt (the test's timeout) fails with what it waited for. */
+    static void spinUntil(java.util.function.BooleanSupplier done, java.util.function.Supplier<String> what) {
+        while (!done.getAsBoolean()) {
+            if (Thread.interrupted()) {
+                throw new AssertionError("interrupted (timed out) while waiting for " + what.get());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     @Override
     public void close() {
         machine.close();
