@@ -11,6 +11,7 @@ module org.jdma.machine {
     exports org.jdma.machine.cache;
     exports org.jdma.machine.cpu;
     exports org.jdma.machine.dev;
+    exports org.jdma.machine.dev.crc32;
     exports org.jdma.machine.dev.memcpy;
     exports org.jdma.machine.dev.rogue;
     exports org.jdma.machine.firmware.acpi;
