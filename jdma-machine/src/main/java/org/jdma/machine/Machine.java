@@ -253,7 +253,9 @@ public final class Machine implements Platform, AutoCloseable {
      * The LPC bridge's PCI function at 00:1f.0, which the legacy bus sits behind; present when the
      * configuration places a device on the legacy bus. A machine without legacy devices is
      * legacy-free: nothing answers at 00:1f.0, so enumeration finds no bridge to a bus that is
-     * empty (and an OS gives no DMA domain to it).
+     * empty (and an OS gives no DMA domain to it). Configuration space is fixed when the machine
+     * is built: a device plugged into {@link #legacyBus()} by hand afterwards (as bus tests do)
+     * does not make the bridge appear.
      */
     public Optional<LpcBridge> lpcBridge() { return Optional.ofNullable(lpcBridge); }
 
