@@ -11,8 +11,10 @@ module org.jdma.machine {
     exports org.jdma.machine.cache;
     exports org.jdma.machine.cpu;
     exports org.jdma.machine.dev;
+    exports org.jdma.machine.dev.crc32;
     exports org.jdma.machine.dev.memcpy;
     exports org.jdma.machine.dev.rogue;
+    exports org.jdma.machine.dev.timer;
     exports org.jdma.machine.firmware.acpi;
     exports org.jdma.machine.iommu.vtd;
     exports org.jdma.machine.irq;

@@ -1,7 +1,6 @@
 package org.jdma.cli;
 
 import java.io.PrintWriter;
-import org.jdma.kernel.pci.PciBar;
 import org.jdma.kernel.pci.PciDevice;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.machine.Machine;
@@ -32,9 +31,9 @@ final class MachineSummary {
                         f.vendorId(), f.deviceId(), f.classCode(), f.secondaryBus(), f.subordinateBus());
                 continue;
             }
-            PciBar bar = f.bar(0).orElse(new PciBar(0, 0, 0, false, false, false));
-            out.printf("  %s  %-8s %04x:%04x class %06x  BAR0 %#x (%s)%n", f.requester(), name(m, f), f.vendorId(),
-                    f.deviceId(), f.classCode(), bar.base(), Sizes.format(bar.size()));
+            String bar = f.bar(0).map(b -> String.format("BAR0 %#x (%s)", b.base(), Sizes.format(b.size()))).orElse("no BAR0");
+            out.printf("  %s  %-8s %04x:%04x class %06x  %s%n", f.requester(), name(m, f), f.vendorId(),
+                    f.deviceId(), f.classCode(), bar);
         }
         Cpu cpu = m.cpu();
         for (PciDevice f : pci.find(CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID)) {

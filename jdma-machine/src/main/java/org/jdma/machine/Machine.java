@@ -29,6 +29,8 @@ import org.jdma.machine.iommu.vtd.DrhdCoverage;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.irq.InterruptController;
 import org.jdma.machine.legacy.LegacyBus;
+import org.jdma.machine.legacy.LegacyDevice;
+import org.jdma.machine.legacy.LegacyResources;
 import org.jdma.platform.irq.Interrupts;
 import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.machine.memory.AnonymousMemory;
@@ -38,6 +40,7 @@ import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
 import org.jdma.machine.pci.PciEndpoint;
 import org.jdma.machine.pci.PciFunction;
+import org.jdma.machine.pci.LpcBridge;
 import org.jdma.machine.pci.PciHostBridge;
 import org.jdma.machine.pci.PciTopology;
 import org.jdma.machine.time.EventKernel;
@@ -45,10 +48,8 @@ import org.jdma.machine.time.TraceRecorder;
 import org.jdma.platform.Clock;
 import org.jdma.platform.MemoryMapEntry;
 import org.jdma.platform.Platform;
-import org.jdma.platform.irq.Interrupts;
 import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.spec.acpi.McfgLayout;
-import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.spec.pci.RequesterId;
 import org.jdma.spec.vtd.VtdRegisterLayout;
 
@@ -59,10 +60,13 @@ import org.jdma.spec.vtd.VtdRegisterLayout;
  * MCFG and DMAR tables. It is the {@link Platform} an OS runs on. Closing it stops the devices and
  * frees its RAM.
  *
- * <p>The machine knows no device: it gives each spec a {@link DeviceContext} (name, requester id,
- * event kernel, DMA port, MMIO space), puts the PCI endpoints it gets back behind the host bridge,
- * and lets firmware size and place their BARs. Devices are found by name or type ({@link #device},
- * {@link #devices(Class)}).
+ * <p>The machine knows no device: it gives each spec the {@link DeviceContext} its placement
+ * calls for. A PCI device (name, requester id, event kernel, DMA port, MMIO space) goes behind the
+ * host bridge, and firmware sizes and places its BARs. A legacy device (name, its I/O ports, IRQ
+ * line and DMA channels, event kernel) is plugged into the {@link LegacyBus}, which grants all its
+ * resources or refuses the machine naming the device that holds one; a machine with legacy devices
+ * also publishes the LPC bridge function at 00:1f.0 that the legacy bus sits behind
+ * ({@link #lpcBridge()}). Devices are found by name or type ({@link #device}, {@link #devices(Class)}).
  *
  * <p>The firmware writes its DMAR when the machine is built, deriving device scope paths from the
  * machine's own bus numbering, and refuses a configuration whose table would lie: a remapping
@@ -77,6 +81,9 @@ import org.jdma.spec.vtd.VtdRegisterLayout;
  * translation disabled (the reset state), so DMA is untranslated until a driver enables it.
  */
 public final class Machine implements Platform, AutoCloseable {
+
+    /** The name the LPC bridge function at {@link LegacyBus#LPC_BRIDGE} has in reports. */
+    public static final String LPC_BRIDGE_NAME = "lpc";
 
     private final MachineConfig config;
     private final Arena arena = Arena.ofShared();
@@ -93,6 +100,8 @@ public final class Machine implements Platform, AutoCloseable {
     private final List<DmaPort> ports = new ArrayList<>();
     private final List<VtdUnit> remappingUnits = new ArrayList<>();
     private final PciHostBridge pci;
+    /** Null on a machine without legacy devices (see {@link #lpcBridge()}). */
+    private final LpcBridge lpcBridge;
     private final Map<Integer, PciTopology> topologies = new TreeMap<>();
     private final Map<String, byte[]> acpiTables = new HashMap<>();
     private final List<MemoryMapEntry> memoryMap;
@@ -117,6 +126,10 @@ public final class Machine implements Platform, AutoCloseable {
             this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
             this.legacyBus = new LegacyBus(LegacyBus.LPC_BRIDGE, ioPorts, interrupts, kernel, this::plugDmaPort);
             this.pci = new PciHostBridge(config.pci(), config.bridges());
+            this.lpcBridge = hasLegacyDevices(config) ? new LpcBridge(LPC_BRIDGE_NAME, legacyBus.bridge()) : null;
+            if (lpcBridge != null) {
+                pci.add(lpcBridge);
+            }
             memory.addMmio("ecam", config.pci().ecamBase(), config.pci().ecamSize(), pci.ecam());
             requireNoRam(String.format("the BAR addresses of the PCI MMIO range [%#x, %#x)", config.pci().mmio32Base(), config.pci().mmio32Limit()),
                     config.pci().mmio32Base(), config.pci().mmio32Limit() - config.pci().mmio32Base());
@@ -178,23 +191,45 @@ public final class Machine implements Platform, AutoCloseable {
         }
     }
 
-    /** Makes the device {@code spec} describes through its kind and puts it where the spec says. */
+    /**
+     * Makes the device {@code spec} describes through its kind and puts it where the spec says:
+     * behind the PCI host bridge, or on the legacy bus, which grants its resources or refuses it.
+     */
     private void plug(DeviceSpec<?> spec) {
-        RequesterId slot = switch (spec.placement()) {
-            case Placement.PciSlot(RequesterId r) -> r;
-            case Placement.Legacy l -> throw new IllegalArgumentException(String.format(
-                    "device %s (%s): a legacy placement (%s) needs the legacy bus, which this machine does not have yet",
-                    spec.name(), spec.kind().name(), l));
-        };
+        switch (spec.placement()) {
+            case Placement.PciSlot(RequesterId slot) -> plugPci(spec, slot);
+            case Placement.Legacy(LegacyResources resources) -> plugLegacy(spec, resources);
+        }
+    }
+
+    private void plugPci(DeviceSpec<?> spec, RequesterId slot) {
         DmaPort port = plugDmaPort(spec.name(), new DmaOrigin.PciRequester(slot));
-        Device device = spec.create(new DeviceContext(spec.name(), slot, kernel, port, memory));
-        devices.add(device);
-        byName.put(spec.name(), device);
+        Device device = made(spec, spec.create(new DeviceContext.Pci(spec.name(), slot, kernel, port, memory)));
         if (!(device instanceof PciEndpoint endpoint)) {
             throw new IllegalArgumentException(String.format("device %s: kind %s made a %s, which is no PCI endpoint, for PCI slot %s",
                     spec.name(), spec.kind().name(), device.getClass().getSimpleName(), slot));
         }
         pci.add(endpoint);
+    }
+
+    private void plugLegacy(DeviceSpec<?> spec, LegacyResources resources) {
+        Device device = made(spec, spec.create(new DeviceContext.Legacy(spec.name(), resources, kernel)));
+        if (!(device instanceof LegacyDevice legacy)) {
+            throw new IllegalArgumentException(String.format("device %s: kind %s made a %s, which is no legacy device, for %s",
+                    spec.name(), spec.kind().name(), device.getClass().getSimpleName(), spec.placement()));
+        }
+        if (!legacy.name().equals(spec.name()) || !resources.equals(legacy.resources())) {
+            throw new IllegalArgumentException(String.format("device %s: kind %s made %s asking the legacy bus for %s, not for its placement's %s",
+                    spec.name(), spec.kind().name(), legacy.name(), legacy.resources(), resources));
+        }
+        legacyBus.plug(legacy); // grants every resource or throws naming the holder; claims nothing then
+    }
+
+    /** Records the device {@code spec} made (before anything can refuse it, so that a refused machine closes it). */
+    private Device made(DeviceSpec<?> spec, Device device) {
+        devices.add(device);
+        byName.put(spec.name(), device);
+        return device;
     }
 
     private void publishMcfg() {
@@ -214,6 +249,19 @@ public final class Machine implements Platform, AutoCloseable {
     public IoPortSpace ioPorts() { return ioPorts; }
     /** The legacy (ISA/LPC) bus behind the LPC bridge at 00:1f.0, where legacy devices plug in. */
     public LegacyBus legacyBus() { return legacyBus; }
+    /**
+     * The LPC bridge's PCI function at 00:1f.0, which the legacy bus sits behind; present when the
+     * configuration places a device on the legacy bus. A machine without legacy devices is
+     * legacy-free: nothing answers at 00:1f.0, so enumeration finds no bridge to a bus that is
+     * empty (and an OS gives no DMA domain to it). Configuration space is fixed when the machine
+     * is built: a device plugged into {@link #legacyBus()} by hand afterwards (as bus tests do)
+     * does not make the bridge appear.
+     */
+    public Optional<LpcBridge> lpcBridge() { return Optional.ofNullable(lpcBridge); }
+
+    private static boolean hasLegacyDevices(MachineConfig config) {
+        return config.devices().stream().anyMatch(d -> d.placement() instanceof Placement.Legacy);
+    }
     public List<DmaPort> dmaPorts() { return List.copyOf(ports); }
 
     /** Every device, in configuration order. */

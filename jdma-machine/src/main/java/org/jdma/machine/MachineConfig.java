@@ -14,6 +14,7 @@ import org.jdma.machine.dev.Placement;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.machine.firmware.acpi.DmarDescription;
 import org.jdma.machine.iommu.vtd.VtdConfig;
+import org.jdma.machine.legacy.LegacyResources;
 import org.jdma.machine.pci.BridgeSpec;
 import org.jdma.machine.pci.PciHostConfig;
 import org.jdma.spec.acpi.DmarLayout;
@@ -41,7 +42,7 @@ import org.jdma.spec.pci.RequesterId;
  *
  * <p>Checked when built: at least one RAM region; device and bridge names unique; no two PCI
  * functions at one requester id. Whether a placement can be honoured (a bus the bridges reach,
- * a legacy bus) is the machine's to check when it is built.
+ * legacy resources nobody else claims) is the machine's to check when it is built.
  */
 public final class MachineConfig {
 
@@ -322,6 +323,11 @@ public final class MachineConfig {
         /** Plugs in device {@code name} of {@code kind} with {@code options} in PCI slot {@code slot}. */
         public <O> Builder device(String name, DeviceKind<O> kind, O options, RequesterId slot) {
             return device(DeviceSpec.pci(name, kind, options, slot));
+        }
+
+        /** Plugs in device {@code name} of {@code kind} with {@code options} on the legacy bus with {@code resources}. */
+        public <O> Builder device(String name, DeviceKind<O> kind, O options, LegacyResources resources) {
+            return device(DeviceSpec.legacy(name, kind, options, resources));
         }
 
         public MachineConfig build() {

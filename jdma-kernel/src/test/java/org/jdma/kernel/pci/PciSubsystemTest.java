@@ -12,8 +12,13 @@ import org.jdma.kernel.acpi.McfgParser;
 import org.jdma.kernel.acpi.McfgTable;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
+import org.jdma.machine.dev.crc32.Crc32Config;
+import org.jdma.machine.dev.crc32.Crc32Engine;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.machine.dev.rogue.RogueDevice;
+import org.jdma.machine.dev.timer.CountdownTimer;
+import org.jdma.machine.dev.timer.CountdownTimerConfig;
+import org.jdma.machine.pci.LpcBridge;
 import org.jdma.machine.pci.Bar;
 import org.jdma.machine.pci.PciBridge;
 import org.jdma.machine.pci.PciEndpoint;
@@ -23,6 +28,7 @@ import org.jdma.platform.Cpu;
 import org.jdma.platform.MemoryMapEntry;
 import org.jdma.platform.Platform;
 import org.jdma.platform.irq.Interrupts;
+import org.jdma.spec.crc32.Crc32Registers;
 import org.jdma.spec.pci.MsiCapabilityLayout;
 import org.jdma.spec.pci.MsixCapabilityLayout;
 import org.jdma.spec.pci.RequesterId;
@@ -111,6 +117,31 @@ class PciSubsystemTest {
         @Override public void write16(RequesterId f, int r, int v) { check(f, r); inner.write16(f, r, v); }
         @Override public void write32(RequesterId f, int r, int v) { check(f, r); inner.write32(f, r, v); }
         @Override public boolean reaches(RequesterId f) { return inner.reaches(f); }
+    }
+
+    @Test
+    void shouldFindTheLpcBridgeAndTheCrcEngineOfAMachineWithTheExampleDevices() {
+        RequesterId crcSlot = RequesterId.of(0, 7, 0);
+        MachineConfig c = MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64 * MiB))).toBuilder()
+                .device("crc0", Crc32Engine.KIND, Crc32Config.DEFAULT, crcSlot)
+                .device("timer0", CountdownTimer.KIND, CountdownTimerConfig.DEFAULT, CountdownTimer.resources(0x300, 5))
+                .build();
+        try (Machine m = new Machine(c)) {
+            PciSubsystem pci = PciSubsystem.scan(m);
+            assertEquals(List.of(), pci.problems());
+            PciDevice lpc = pci.device(RequesterId.of(0, 0x1F, 0)).orElseThrow();
+            assertTrue(lpc.is(LpcBridge.VENDOR_ID, LpcBridge.DEVICE_ID));
+            assertEquals(CLASS_ISA_BRIDGE, lpc.classCode(), "an ISA bridge: where legacy DMA comes from");
+            assertFalse(lpc.isBridge(), "a type 0 header: no bus behind it to scan");
+            assertEquals(List.of(), lpc.bars());
+            assertEquals(COMMAND_BUS_MASTER, lpc.command() & COMMAND_BUS_MASTER);
+            PciDevice crc = pci.find(Crc32Registers.VENDOR_ID, Crc32Registers.DEVICE_ID).getFirst();
+            assertEquals(crcSlot, crc.requester());
+            assertEquals(Crc32Registers.CLASS_CODE, crc.classCode());
+            Crc32Engine engine = m.devices(Crc32Engine.class).getFirst();
+            assertEquals(new PciBar(0, engine.barAddress(0), Crc32Registers.BAR_SIZE, false, false, false), crc.bar(0).orElseThrow());
+            assertEquals(List.of(MsixCapabilityLayout.ID), crc.capabilities().stream().map(PciCapability::id).toList());
+        }
     }
 
     @Test

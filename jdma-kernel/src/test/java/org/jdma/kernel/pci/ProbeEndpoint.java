@@ -25,7 +25,7 @@ final class ProbeEndpoint extends PciEndpoint {
     static final int ENTRIES = 8;
 
     /** Option: whether its capability list loops back on itself (broken firmware or hardware). */
-    static final DeviceKind<Boolean> KIND = DeviceKind.of("probe", (loop, ctx) -> new ProbeEndpoint(ctx, loop));
+    static final DeviceKind<Boolean> KIND = DeviceKind.pci("probe", (loop, ctx) -> new ProbeEndpoint(ctx, loop));
 
     static DeviceSpec<Boolean> spec(String name, RequesterId slot, boolean loopingCapabilities) {
         return DeviceSpec.pci(name, KIND, loopingCapabilities, slot);
@@ -40,7 +40,7 @@ final class ProbeEndpoint extends PciEndpoint {
         }
     };
 
-    ProbeEndpoint(DeviceContext ctx, boolean loop) {
+    ProbeEndpoint(DeviceContext.Pci ctx, boolean loop) {
         super(ctx, PciIds.of(VENDOR, DEVICE, CLASS));
         declareBar(Bar.memory32(0, 0x1000), EMPTY);
         declareBar(Bar.memory64(2, 0x4000, true), EMPTY);

@@ -2,9 +2,10 @@ package org.jdma.machine.dev;
 
 /**
  * A device plugged into the machine: made by its {@link DeviceKind} from a {@link DeviceSpec}.
- * What a device is beyond this (a PCI endpoint with a configuration space and BARs, a legacy
- * device with I/O ports) is said by the class it extends, for example
- * {@link org.jdma.machine.pci.PciEndpoint}.
+ * What a device is beyond this is said by what it extends: a PCI device extends
+ * {@link org.jdma.machine.pci.PciEndpoint} (configuration space, BARs, MSI/MSI-X, its DMA port);
+ * a legacy device implements {@link org.jdma.machine.legacy.LegacyDevice} as well (I/O ports, an
+ * IRQ line, DMA channels; its {@link #name()} and {@link #reset()} serve both interfaces).
  */
 public interface Device extends AutoCloseable {
 

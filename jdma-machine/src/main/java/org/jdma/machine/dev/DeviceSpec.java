@@ -1,6 +1,7 @@
 package org.jdma.machine.dev;
 
 import java.util.Objects;
+import org.jdma.machine.legacy.LegacyResources;
 import org.jdma.spec.pci.RequesterId;
 
 /**
@@ -28,6 +29,11 @@ public record DeviceSpec<O>(String name, DeviceKind<O> kind, O options, Placemen
     /** A device in PCI slot {@code slot}. */
     public static <O> DeviceSpec<O> pci(String name, DeviceKind<O> kind, O options, RequesterId slot) {
         return new DeviceSpec<>(name, kind, options, new Placement.PciSlot(slot));
+    }
+
+    /** A device on the legacy bus with {@code resources} (I/O ports, optionally an IRQ line and DMA channels). */
+    public static <O> DeviceSpec<O> legacy(String name, DeviceKind<O> kind, O options, LegacyResources resources) {
+        return new DeviceSpec<>(name, kind, options, new Placement.Legacy(resources));
     }
 
     /** Makes the device from its options (the board supplies the context). */

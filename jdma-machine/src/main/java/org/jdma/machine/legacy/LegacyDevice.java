@@ -8,6 +8,12 @@ package org.jdma.machine.legacy;
  * <p>Life cycle: the bus reads {@link #resources()}, grants all of them (or refuses the device,
  * naming the conflict), then calls {@link #attach} once, before any I/O reaches the device.
  *
+ * <p>A device a machine configuration places on the legacy bus is made by its kind like every
+ * other device, so it implements {@link org.jdma.machine.dev.Device} too and asks for exactly the
+ * resources its placement names ({@link org.jdma.machine.dev.DeviceContext.Legacy#resources()});
+ * the machine refuses it otherwise. (This package does not depend on {@code dev}: {@code dev}'s
+ * placements are made of this package's {@link LegacyResources}.)
+ *
  * <p>I/O: the LPC bridge carries only byte-wide I/O cycles and splits a 16- or 32-bit CPU access
  * into bytes in ascending port order (Intel ICH4 datasheet §5.3.1.1), so the device sees one byte
  * at a time, at absolute port numbers inside its ranges. Neither method may throw for any port

@@ -66,4 +66,13 @@ public record LegacyResources(List<PortRange> ports, OptionalInt irqLine, List<I
         more.add(channel);
         return new LegacyResources(ports, irqLine, more);
     }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("ports");
+        ports.forEach(r -> b.append(' ').append(r));
+        irqLine.ifPresent(l -> b.append(" irq ").append(l));
+        dmaChannels.forEach(c -> b.append(" dma ").append(c));
+        return b.toString();
+    }
 }

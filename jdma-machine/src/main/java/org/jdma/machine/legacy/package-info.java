@@ -9,8 +9,9 @@
  * ({@link org.jdma.machine.bus.DmaOrigin.LegacyChannel}), as LPC/ISA DMA reaches an IOMMU on real
  * chipsets. Does not model: the 8237A DMA controllers and DREQ/DACK arbitration (a later issue:
  * {@link org.jdma.machine.legacy.LegacyBus#dmaPort(int)} is where they attach), the 8259A PIC,
- * LPC memory and firmware cycles, the bridge's own configuration space (enumeration is the PCI
- * package's), ISA plug and play.
+ * LPC memory and firmware cycles, ISA plug and play. The bridge's own configuration space is the
+ * PCI package's ({@link org.jdma.machine.pci.LpcBridge}); a machine configuration places devices
+ * here with a legacy {@link org.jdma.machine.dev.Placement}.
  *
  * <p>Invariant: no two devices share a port, an IRQ or a DMA channel; a device is attached only
  * once all its resources are granted, and a refused device holds none.

@@ -53,7 +53,7 @@ public abstract class PciEndpoint extends PciFunction implements Device {
     private static final int COMMAND_WRITABLE = PciConfigLayout.COMMAND_BUS_MASTER | PciConfigLayout.COMMAND_PARITY_ERROR_RESPONSE
             | PciConfigLayout.COMMAND_SERR_ENABLE | PciConfigLayout.COMMAND_INTX_DISABLE;
 
-    private final DeviceContext context;
+    private final DeviceContext.Pci context;
     private final DmaPort port;
     private final MmioSpace mmio;
     private final Bar[] bars = new Bar[PciConfigLayout.BAR_COUNT_TYPE0];
@@ -66,7 +66,7 @@ public abstract class PciEndpoint extends PciFunction implements Device {
     private long barConflicts;
     private long interruptsSuppressed;
 
-    protected PciEndpoint(DeviceContext context, PciIds ids) {
+    protected PciEndpoint(DeviceContext.Pci context, PciIds ids) {
         super(context.name(), context.requester(), ids, PciConfigLayout.HEADER_TYPE_ENDPOINT, COMMAND_WRITABLE);
         this.context = context;
         this.port = Objects.requireNonNull(context.port(), "port");

@@ -57,6 +57,15 @@ public final class PciHostBridge {
         endpoints.add(endpoint);
     }
 
+    /**
+     * Puts the chipset's LPC bridge at its requester id.
+     *
+     * @throws IllegalArgumentException when another function already sits there, naming both
+     */
+    public void add(LpcBridge bridge) {
+        ecam.add(bridge);
+    }
+
     /** Every function, bridges included, by requester id. */
     public List<PciFunction> functions() {
         return ecam.functions();

@@ -7,7 +7,9 @@
  * protocol and decoding that follows BAR writes and Memory Space Enable, the capability list, MSI
  * and MSI-X with table, pending bits and masking, bus-master enable gating the device's DMA port,
  * conventional reset); PCI-to-PCI bridges with a type 1 header ({@link org.jdma.machine.pci.PciBridge});
- * the ECAM window of segment 0 ({@link org.jdma.machine.pci.Ecam}); firmware's BAR assignment
+ * the chipset's LPC bridge at 00:1f.0, an ISA bridge the legacy bus sits behind
+ * ({@link org.jdma.machine.pci.LpcBridge}); the ECAM window of segment 0
+ * ({@link org.jdma.machine.pci.Ecam}); firmware's BAR assignment
  * ({@link org.jdma.machine.pci.BarAllocator}); each segment's bus hierarchy and the path from a root
  * bus to any function that VT-d device scopes write ({@link org.jdma.machine.pci.PciTopology}).
  * Specifications: PCI Local Bus 3.0 (§6.1-§6.8), PCI-to-PCI Bridge Architecture 1.2 (§3.2), PCI

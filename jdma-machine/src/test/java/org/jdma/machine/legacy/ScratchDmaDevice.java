@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
+import org.jdma.machine.dev.Device;
+import org.jdma.machine.dev.DeviceContext;
+import org.jdma.machine.dev.DeviceKind;
 
 /**
  * The smallest legacy device that uses every resource of the bus: eight I/O ports, a level IRQ and
@@ -20,8 +23,14 @@ import org.jdma.machine.bus.DmaResult;
  *   base + 6     PATTERN  (W/R) the fill byte
  *   base + 7     STATUS   (R)   bit 0 done, bit 1 fault; reading clears it and lowers the IRQ
  * </pre>
+ *
+ * <p>Plugged by hand ({@link LegacyBus#plug}) or by configuration through {@link #KIND}: then its
+ * placement's first port range (8 ports), IRQ line and first DMA channel are its resources.
  */
-final class ScratchDmaDevice implements LegacyDevice {
+final class ScratchDmaDevice implements Device, LegacyDevice {
+
+    /** The kind; it has no options. */
+    static final DeviceKind<Boolean> KIND = DeviceKind.legacy("scratch", (unused, ctx) -> new ScratchDmaDevice(ctx));
 
     static final int ADDRESS = 0;
     static final int LENGTH = 4;
@@ -41,6 +50,13 @@ final class ScratchDmaDevice implements LegacyDevice {
     final List<String> cycles = new ArrayList<>();
     int resets;
     private LegacyDeviceContext ctx;
+
+    ScratchDmaDevice(DeviceContext.Legacy ctx) {
+        this.name = ctx.name();
+        this.base = ctx.resources().ports().getFirst().first();
+        this.channel = ctx.resources().dmaChannels().getFirst();
+        this.resources = ctx.resources();
+    }
 
     ScratchDmaDevice(String name, int base, int irq, int channel) {
         this.name = name;

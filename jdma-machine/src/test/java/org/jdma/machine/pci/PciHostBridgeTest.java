@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.OptionalInt;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.DeviceSpec;
-import org.jdma.machine.dev.Placement;
+import org.jdma.machine.legacy.LegacyResources;
+import org.jdma.machine.legacy.PortRange;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.spec.pci.EcamLayout;
 import org.jdma.spec.pci.RequesterId;
@@ -133,11 +133,11 @@ class PciHostBridgeTest {
     }
 
     @Test
-    void shouldRefuseALegacyPlacementUntilTheLegacyBusExists() {
-        var legacy = new DeviceSpec<>("fdc", TestEndpoint.KIND, true,
-                new Placement.Legacy(0x3F0, 8, OptionalInt.of(6), OptionalInt.of(2)));
+    void shouldRefuseToPutAPciKindOnTheLegacyBus() {
+        var legacy = DeviceSpec.legacy("fdc", TestEndpoint.KIND, true,
+                LegacyResources.of(PortRange.of(0x3F0, 6), PortRange.of(0x3F7, 1)).withIrq(6).withDmaChannel(2));
         var e = assertThrows(IllegalArgumentException.class, () -> new Machine(small().withDevice(legacy)));
-        assertEquals("device fdc (test): a legacy placement (ports 0x3f0+8 irq 6 dma 2) needs the legacy bus, "
-                + "which this machine does not have yet", e.getMessage());
+        assertEquals("device fdc (test) is placed at legacy ports [0x03f0-0x03f5] [0x03f7-0x03f7] irq 6 dma 2, "
+                + "but a test is a PCI device: place it in a PCI slot", e.getMessage());
     }
 }

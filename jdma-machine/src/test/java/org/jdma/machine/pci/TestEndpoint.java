@@ -26,7 +26,7 @@ final class TestEndpoint extends PciEndpoint {
     static final int MSIX_ENTRIES = 4;
 
     /** The kind; its option is whether the device declares MSI too. */
-    static final DeviceKind<Boolean> KIND = DeviceKind.of("test", (withMsi, ctx) -> new TestEndpoint(ctx, withMsi));
+    static final DeviceKind<Boolean> KIND = DeviceKind.pci("test", (withMsi, ctx) -> new TestEndpoint(ctx, withMsi));
 
     static DeviceSpec<Boolean> spec(String name, RequesterId slot) {
         return DeviceSpec.pci(name, KIND, true, slot);
@@ -36,7 +36,7 @@ final class TestEndpoint extends PciEndpoint {
     int resets;
     final List<String> accesses = new ArrayList<>();
 
-    TestEndpoint(DeviceContext ctx, boolean withMsi) {
+    TestEndpoint(DeviceContext.Pci ctx, boolean withMsi) {
         super(ctx, new PciIds(VENDOR, DEVICE, CLASS, 0x02, 0x1AF4, 0x1100));
         declareBar(Bar.memory32(0, BAR0_SIZE), new MmioHandler() {
             @Override public long read(long offset, int size) {

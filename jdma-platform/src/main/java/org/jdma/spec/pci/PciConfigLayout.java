@@ -152,6 +152,11 @@ public final class PciConfigLayout {
 
     /** Class code of a PCI-to-PCI bridge: base class 06 (bridge), subclass 04, interface 00. */
     public static final int CLASS_PCI_BRIDGE = 0x06_04_00;
+    /**
+     * Class code of an ISA bridge (an LPC interface bridge presents as one): base class 06
+     * (bridge), subclass 01 (ISA), interface 00 (PCI Code and ID Assignment Specification 1.11 §1.7).
+     */
+    public static final int CLASS_ISA_BRIDGE = 0x06_01_00;
     /** Vendor ID an absent function reads as (all ones: the access ends in a master abort). */
     public static final int VENDOR_ID_ABSENT = 0xFFFF;
 

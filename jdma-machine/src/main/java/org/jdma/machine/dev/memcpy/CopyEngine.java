@@ -73,7 +73,7 @@ public final class CopyEngine extends PciEndpoint {
     public static final long BAR_SIZE = 0x1_0000;
 
     /** The kind: a machine configuration plugs a copy engine in with {@code DeviceSpec.pci(name, CopyEngine.KIND, options, slot)}. */
-    public static final DeviceKind<CopyEngineConfig> KIND = DeviceKind.of("memcpy", CopyEngine::new);
+    public static final DeviceKind<CopyEngineConfig> KIND = DeviceKind.pci("memcpy", CopyEngine::new);
     /** Copy engine i of {@link #specs} sits at 00:(FIRST_DEVICE + i).0 on the root bus. */
     public static final int FIRST_DEVICE = 4;
 
@@ -120,7 +120,7 @@ public final class CopyEngine extends PciEndpoint {
     }
 
     private final CopyEngineConfig config;
-    private final DeviceContext ctx;
+    private final DeviceContext.Pci ctx;
     private final EngineRegisters registers;
     private final DescriptorExecutor executor;
     private final String ringTrack;
@@ -158,7 +158,7 @@ public final class CopyEngine extends PciEndpoint {
     private final MemorySegment descriptor = MemorySegment.ofArray(new byte[CopyDescriptorLayout.SIZE]);
     private final DescriptorExecutor.Work work = new DescriptorExecutor.Work();
 
-    public CopyEngine(CopyEngineConfig config, DeviceContext ctx) {
+    public CopyEngine(CopyEngineConfig config, DeviceContext.Pci ctx) {
         super(ctx, PciIds.of(VENDOR_ID, DEVICE_ID, CLASS_CODE));
         this.config = config;
         this.ctx = ctx;

@@ -45,7 +45,7 @@ public final class RogueDevice extends PciEndpoint {
     public static final long BAR_SIZE = 0x1_0000;
 
     /** The kind; it has no options. */
-    public static final DeviceKind<Options> KIND = DeviceKind.of("rogue", (o, ctx) -> new RogueDevice(ctx));
+    public static final DeviceKind<Options> KIND = DeviceKind.pci("rogue", (o, ctx) -> new RogueDevice(ctx));
     /** Rogue device i of {@link #specs} sits at 00:(FIRST_DEVICE + i).0. */
     public static final int FIRST_DEVICE = 0x10;
 
@@ -85,7 +85,7 @@ public final class RogueDevice extends PciEndpoint {
     private long blocked;
     private DmaResult lastFault;
 
-    public RogueDevice(DeviceContext ctx) {
+    public RogueDevice(DeviceContext.Pci ctx) {
         super(ctx, PciIds.of(VENDOR_ID, DEVICE_ID, CLASS_CODE));
         this.port = ctx.port();
         this.registers = new RegisterFile(ctx.name());
