@@ -8,7 +8,7 @@ import org.jdma.kernel.engine.CompletedDescriptor;
 import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.engine.DmaEngine;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.machine.Machine;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -13,8 +13,7 @@ import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.engine.CompletedDescriptor;
 import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.engine.DeviceAddressing;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
@@ -27,6 +26,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.jdma.kernel.mm.DmaMemory;
 
 /**
  * {@code jdma tour}: what exists, shown on the default machine. Builds the machine, boots the
@@ -80,8 +80,8 @@ public final class TourCommand implements Callable<Integer> {
             out.println();
             out.println("== 3. Moving bytes through the ring (each call: descriptor -> doorbell -> device -> IOMMU -> memory,"
                     + " then completion record -> MSI)");
-            DmaBuffer low = kernel.memory().allocate(64 * 1024, 4096, DmaMask.BITS_32);
-            DmaBuffer high = kernel.memory().allocate(64 * 1024, 4096, DmaMask.BITS_64);
+            DmaBuffer low = kernel.memory().allocate(64 * 1024, 4096, DmaMemory.LIMIT_4GIB);
+            DmaBuffer high = kernel.memory().allocate(64 * 1024, 4096, DmaMemory.NO_LIMIT);
             // Mapped once for the device, as dmatest does: the descriptors below carry these IOVAs.
             DeviceAddressing addressing = driver.engine().addressing();
             long lowDevice = addressing.map(low, 0);

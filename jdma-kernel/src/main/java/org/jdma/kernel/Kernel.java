@@ -8,7 +8,7 @@ import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.engine.DeviceAddressing;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.iommu.DomainAddressing;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IommuMode;

@@ -15,11 +15,11 @@ import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaMask;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.platform.Cpu;
 import org.junit.jupiter.api.Test;
+import org.jdma.kernel.mm.DmaMemory;
 
 /** How a driver author uses {@link DmaTest}: a copy through the copy engine, done right, on both kinds of machine. */
 class CopyDriverTest {
@@ -29,8 +29,8 @@ class CopyDriverTest {
     /** The driver under test: copies {@code len} bytes with the engine, mapping and syncing as the DMA API says. */
     static byte[] copyThroughEngine(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine, Cpu cpu, byte[] data) {
         int len = data.length;
-        long src = kernel.memory().allocate(len, 4096, DmaMask.BITS_32).physicalAddress();
-        long dst = kernel.memory().allocate(len, 4096, DmaMask.BITS_32).physicalAddress();
+        long src = kernel.memory().allocate(len, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
+        long dst = kernel.memory().allocate(len, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
         cpu.write(src, data);
         long s = dma.mapSingle(dev, src, len, DmaDirection.TO_DEVICE, NONE);
         long d = dma.mapSingle(dev, dst, len, DmaDirection.FROM_DEVICE, NONE);

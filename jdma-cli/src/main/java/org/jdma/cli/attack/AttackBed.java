@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.engine.DeviceAddressing;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.DomainAddressing;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;

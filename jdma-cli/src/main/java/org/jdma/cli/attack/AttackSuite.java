@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.platform.Cpu;
 import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.dev.memcpy.CopyEngine;

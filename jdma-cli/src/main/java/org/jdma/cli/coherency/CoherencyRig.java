@@ -15,12 +15,12 @@ import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaMask;
 import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cache.CacheConfig;
 import org.jdma.platform.pci.PciFunction;
+import org.jdma.kernel.mm.DmaMemory;
 
 /**
  * What one scenario run stands on: a fresh non-coherent machine (64 MiB below and above 4 GiB,
@@ -72,7 +72,7 @@ final class CoherencyRig implements AutoCloseable {
 
     /** A page-aligned, zeroed buffer below 4 GiB. */
     long allocate(long size) {
-        return kernel.memory().allocate(size, 4096, DmaMask.BITS_32).physicalAddress();
+        return kernel.memory().allocate(size, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
     }
 
     /** mapSingle, with the mapping-error test every driver owes. */

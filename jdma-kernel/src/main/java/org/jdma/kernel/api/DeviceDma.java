@@ -3,7 +3,7 @@ package org.jdma.kernel.api;
 import java.util.Objects;
 import java.util.OptionalLong;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 
 /**
  * A device's view of DMA (seed 004's {@code DeviceDma}): its DMA mask, the {@link DmaOp} platform

@@ -7,9 +7,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.DmaMask;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.OutOfFramesException;
 import org.jdma.platform.Cpu;
@@ -34,7 +33,7 @@ import org.jdma.platform.Cpu;
  * {@code allocCoherent} (through {@link DmaApiDmaOp}) maps memory uncached instead.
  *
  * <p>While a mapping of a {@link DmaBuffer} is live, closing that buffer fails (a
- * {@link org.jdma.kernel.engine.DmaUseTracker} registered with the memory reports the mapping).
+ * {@link org.jdma.kernel.mm.DmaUseTracker} registered with the memory reports the mapping).
  * Thread-safe.
  */
 public final class DirectDmaOp implements DmaOp {
@@ -169,7 +168,7 @@ public final class DirectDmaOp implements DmaOp {
     /** Frames inside the mask (as far as a zone can promise), or empty when none are free. */
     private Optional<DmaBuffer> allocate(long size, long align, long dmaMask) {
         try {
-            return Optional.of(memory.allocate(size, align, zoneMask(dmaMask)));
+            return Optional.of(memory.allocate(size, align, physicalLimit(dmaMask)));
         } catch (OutOfFramesException e) {
             return Optional.empty();
         } catch (IllegalArgumentException e) {
@@ -178,11 +177,13 @@ public final class DirectDmaOp implements DmaOp {
         }
     }
 
-    /** The physical reach of a device mask once the bus offset is taken off, as a zone-sized mask. */
-    private DmaMask zoneMask(long dmaMask) {
+    /**
+     * The physical reach of a device mask once the bus offset is taken off. A reach below 4 GiB is
+     * asked of DMA32 anyway (there is no lower zone); {@link DeviceDma}'s check reports the miss.
+     */
+    private long physicalLimit(long dmaMask) {
         long limit = Long.compareUnsigned(dmaMask, busOffset) >= 0 ? dmaMask - busOffset : 0;
-        int bits = 64 - Long.numberOfLeadingZeros(limit);
-        return new DmaMask(Math.clamp(bits, 32, 64));
+        return Long.compareUnsigned(limit, DmaMemory.LIMIT_4GIB) < 0 ? DmaMemory.LIMIT_4GIB : limit;
     }
 
     private Optional<String> useOf(long address, long length) {

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jdma.kernel.dma.swiotlb.Swiotlb;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.mm.BuddyFrameAllocator;

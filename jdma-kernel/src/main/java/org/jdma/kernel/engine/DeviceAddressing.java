@@ -2,6 +2,7 @@ package org.jdma.kernel.engine;
 
 import org.jdma.kernel.mm.FrameAllocator;
 
+import org.jdma.kernel.mm.DmaBuffer;
 /**
  * How a buffer gets an address a device can use. Without an IOMMU ({@link #physical()}) the device
  * address is the physical address and there is nothing to unmap; an IOMMU implementation allocates

@@ -15,6 +15,9 @@ import org.jdma.platform.MemoryType;
 import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CompletionStatus;
 
+import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.mm.DmaUseTracker;
 /**
  * Seed 000's DMA engine: a descriptor ring shared with a device, in DMA memory, in the device's
  * own format.
@@ -114,7 +117,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         this.slots = RingLayout.checkSlots(capacity);
         this.indexMask = capacity - 1;
         this.cpu = memory.cpu();
-        this.ringMemory = memory.allocate(RingLayout.bytes(capacity), FrameAllocator.FRAME_SIZE, DmaMask.BITS_32);
+        this.ringMemory = memory.allocate(RingLayout.bytes(capacity), FrameAllocator.FRAME_SIZE, DmaMemory.LIMIT_4GIB);
         this.ringBase = ringMemory.physicalAddress();
         // The ring and its completion records are shared with the device for the engine's whole
         // life: coherent memory. On a non-coherent machine that means uncached (as arm64 maps

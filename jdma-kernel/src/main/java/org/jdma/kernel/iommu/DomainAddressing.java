@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import org.jdma.kernel.engine.DeviceAddressing;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.engine.DmaException;
 
 /**

@@ -1,6 +1,6 @@
 package org.jdma.kernel.api;
 
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 

@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.jdma.kernel.mm.DmaMemory;
 
 /** DArray, DBox, SArrayPtr behaviour (rows 90, 92-94, 97) and record element types. */
 class ContainerTest {
@@ -185,7 +186,7 @@ class ContainerTest {
 
     @Test
     void shouldMapPartOfABuffer() throws DmaException {
-        try (DmaBuffer buf = f.memory.allocate(4096, 4096, org.jdma.kernel.engine.DmaMask.BITS_32)) {
+        try (DmaBuffer buf = f.memory.allocate(4096, 4096, DmaMemory.LIMIT_4GIB)) {
             buf.writeLong(1024, 11);
             buf.writeLong(1032, 12);
             try (SArrayPtr<Long> p = dev.mapSingleArray(DmaType.LONG, buf, 1024, 2, 64, DmaDirection.BIDIRECTIONAL)) {
@@ -201,7 +202,7 @@ class ContainerTest {
 
     @Test
     void shouldMapTheSameBufferTwiceAndUnmapEachOnce() throws DmaException {
-        try (DmaBuffer buf = f.memory.allocate(256, 64, org.jdma.kernel.engine.DmaMask.BITS_32)) {
+        try (DmaBuffer buf = f.memory.allocate(256, 64, DmaMemory.LIMIT_4GIB)) {
             SArrayPtr<Integer> first = dev.mapSingleArray(DmaType.INT, buf, 64, DmaDirection.TO_DEVICE);
             SArrayPtr<Integer> second = dev.mapSingleArray(DmaType.INT, buf, 64, DmaDirection.TO_DEVICE);
             assertEquals(first.dmaAddr(), second.dmaAddr());

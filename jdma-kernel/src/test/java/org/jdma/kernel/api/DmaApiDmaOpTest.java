@@ -16,9 +16,8 @@ import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.ScatterList;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.DmaMask;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +42,7 @@ class DmaApiDmaOpTest {
 
         @Override public CoherentBuffer allocCoherent(DmaDevice device, long size) {
             calls.add("allocCoherent " + device.name() + " " + size);
-            DmaBuffer b = memory.allocate(size, 4096, DmaMask.BITS_32);
+            DmaBuffer b = memory.allocate(size, 4096, DmaMemory.LIMIT_4GIB);
             coherent.put(b.physicalAddress(), b);
             return new CoherentBuffer(device, b.physicalAddress(), b.physicalAddress() + OFFSET, size);
         }

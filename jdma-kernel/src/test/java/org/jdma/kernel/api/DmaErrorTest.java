@@ -8,11 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemoryLayout;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.jdma.kernel.mm.DmaMemory;
 
 /**
  * Every {@link DmaError} (row 96), the mask check (rows 83, 84), the alignment check (85), layout
@@ -99,7 +100,7 @@ class DmaErrorTest {
 
     @Test
     void shouldBounceABufferAboveTheMaskIntoIt() throws DmaException {
-        try (DmaBuffer high = f.memory.allocate(4096, 4096, org.jdma.kernel.engine.DmaMask.BITS_64)) {
+        try (DmaBuffer high = f.memory.allocate(4096, 4096, DmaMemory.NO_LIMIT)) {
             assertTrue(high.physicalAddress() >= 0x1_0000_0000L, "the test machine's NORMAL zone is above 4 GiB: " + high);
             DeviceDma dev = f.device(0xFFFF_FFFFL);
             try (SArrayPtr<Integer> p = dev.mapSingleArray(DmaType.INT, high, 64, DmaDirection.TO_DEVICE)) {

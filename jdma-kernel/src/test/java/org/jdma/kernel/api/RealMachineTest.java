@@ -12,11 +12,11 @@ import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.jdma.kernel.mm.DmaMemory;
 
 /**
  * The containers on the default machine, booted, with the copy engine as the device: what the
@@ -66,7 +66,7 @@ class RealMachineTest {
 
     @Test
     void shouldBounceToTheDeviceABufferAboveTheMask() throws DmaException {
-        try (DmaBuffer high = kernel.memory().allocate(8192, 4096, DmaMask.BITS_64);
+        try (DmaBuffer high = kernel.memory().allocate(8192, 4096, DmaMemory.NO_LIMIT);
              DArray<Integer> dst = dev.arrayZero(DmaType.INT, 2048, DmaDirection.FROM_DEVICE)) {
             assertTrue(high.physicalAddress() >= 0x1_0000_0000L, "the default machine's NORMAL zone is above 4 GiB: " + high);
             try (SArrayPtr<Integer> p = dev.mapSingleArray(DmaType.INT, high, 64, DmaDirection.TO_DEVICE)) {
@@ -85,7 +85,7 @@ class RealMachineTest {
 
     @Test
     void shouldBounceFromTheDeviceOnlyOnceTheCpuPreparesToRead() throws DmaException {
-        try (DmaBuffer high = kernel.memory().allocate(4096, 4096, DmaMask.BITS_64);
+        try (DmaBuffer high = kernel.memory().allocate(4096, 4096, DmaMemory.NO_LIMIT);
              DArray<Long> src = dev.arrayZero(DmaType.LONG, 512, DmaDirection.TO_DEVICE)) {
             for (int i = 0; i < 512; i++) {
                 src.set(i, 0x1000L + i);
@@ -103,7 +103,7 @@ class RealMachineTest {
 
     @Test
     void shouldMapABufferInsideTheMaskInPlace() throws DmaException {
-        try (DmaBuffer low = kernel.memory().allocate(4096, 4096, DmaMask.BITS_32);
+        try (DmaBuffer low = kernel.memory().allocate(4096, 4096, DmaMemory.LIMIT_4GIB);
              DArray<Byte> dst = dev.arrayZero(DmaType.BYTE, 4096, DmaDirection.FROM_DEVICE)) {
             low.fill(0, 4096, (byte) 0x5A);
             try (SArrayPtr<Byte> p = dev.mapSingleArray(DmaType.BYTE, low, 4096, DmaDirection.TO_DEVICE)) {

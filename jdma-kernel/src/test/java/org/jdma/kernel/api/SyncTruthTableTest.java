@@ -14,7 +14,7 @@ import org.jdma.kernel.api.RecordingDmaOp.Invalidate;
 import org.jdma.kernel.api.RecordingDmaOp.MapSingle;
 import org.jdma.kernel.api.RecordingDmaOp.UnmapSingle;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

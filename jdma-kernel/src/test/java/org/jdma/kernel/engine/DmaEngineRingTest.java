@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.jdma.kernel.mm.DmaMemory;
 /** The ring contract: full/empty rules, prefix acceptance, FIFO drain, wrap-around, publication. */
 class DmaEngineRingTest {
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.mm.DmaMemory;
 /** Checklist row 11: the seed's module-level engine. */
 class DmaEngineSingletonTest {
 

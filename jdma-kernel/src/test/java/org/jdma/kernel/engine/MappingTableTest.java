@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.mm.DirectMap;
 /** Checklist rows 37-39 and seed bug 8. */
 class MappingTableTest {
 

@@ -14,6 +14,8 @@ import org.jdma.spec.memcpy.Opcode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.mm.DmaBuffer;
 /** Checklist rows 2, 12, 14, 15 (spirit), 17, 18 without an IOMMU. */
 class SubmitBufferTest {
 

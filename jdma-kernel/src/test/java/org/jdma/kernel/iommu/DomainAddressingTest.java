@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.OptionalLong;
 import org.jdma.kernel.Kernel;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.engine.DmaException;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.testing.TestMachines;

@@ -1,7 +1,7 @@
 package org.jdma.kernel.testing;
 
 import java.util.List;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;

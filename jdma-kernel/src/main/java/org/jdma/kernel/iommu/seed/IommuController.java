@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.engine.DeviceAddressing;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.engine.DmaException;
 import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;

@@ -13,9 +13,8 @@ import org.jdma.kernel.acpi.DmarParseException;
 import org.jdma.kernel.acpi.DmarParser;
 import org.jdma.kernel.acpi.RemappingStructure;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.kernel.engine.DirectMap;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.mm.DirectMap;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
@@ -23,6 +22,7 @@ import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.spec.vtd.VtdRegisterLayout;
 import org.jdma.spec.pci.RequesterId;
+import org.jdma.kernel.mm.DmaMemory;
 
 /**
  * Seed 003's {@code iommu} module (VeridianOS {@code kernel/src/drivers/iommu.rs}) as a thin facade
@@ -232,7 +232,7 @@ public final class VeridianIommu {
         }
         IoPermission permission = IoPermission.of(direction);
         long rounded = (size + PAGE_SIZE - 1) & -PAGE_SIZE;
-        DmaBuffer b = kernel.memory().allocate(rounded, PAGE_SIZE, DmaMask.BITS_64);
+        DmaBuffer b = kernel.memory().allocate(rounded, PAGE_SIZE, DmaMemory.NO_LIMIT);
         long dma;
         Optional<IommuDomain> d = domain();
         if (d.isEmpty() || d.get().type() == IommuDomain.Type.IDENTITY) {

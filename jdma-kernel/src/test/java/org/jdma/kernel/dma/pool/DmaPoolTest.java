@@ -14,7 +14,7 @@ import java.util.Set;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.spec.pci.RequesterId;

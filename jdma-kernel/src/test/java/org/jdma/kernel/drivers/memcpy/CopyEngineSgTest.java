@@ -17,7 +17,7 @@ import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.ScatterList;
 import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.function.LongFunction;
-import org.jdma.kernel.engine.DirectMap;
+import org.jdma.kernel.mm.DirectMap;
 import org.jdma.kernel.iommu.seed.ScatterGatherList.Entry;
 import org.jdma.kernel.iommu.seed.ScatterGatherList.Limits;
 import org.jdma.kernel.iommu.seed.ScatterGatherList.UnmappedPageException;

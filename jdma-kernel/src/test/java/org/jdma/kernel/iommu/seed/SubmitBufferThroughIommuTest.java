@@ -11,7 +11,7 @@ import java.util.OptionalLong;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.engine.CompletedDescriptor;
 import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.engine.DmaEngine;
 import org.jdma.kernel.engine.DmaException;
 import org.jdma.kernel.iommu.DomainAddressing;

@@ -1,15 +1,14 @@
-package org.jdma.kernel.engine;
+package org.jdma.kernel.mm;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.platform.Cpu;
 
 /**
- * A physically contiguous DMA buffer: a block of frames from the frame allocator (seed 000's
- * {@code DmaBuffer}, with the frames its documentation promised and its code did not allocate).
+ * A physically contiguous DMA buffer: a block of frames from the frame allocator, zeroed when
+ * it was allocated.
  *
  * <p>{@link #physicalAddress()} is the real address of the first frame; {@link #address()} is the
  * kernel virtual address of the same bytes through the {@link DirectMap}. {@link #length()} is the
@@ -22,7 +21,7 @@ import org.jdma.platform.Cpu;
  *
  * <p>The read and write helpers are CPU accesses through {@link Cpu} (and so through the CPU
  * cache). They do no cache maintenance: on a non-coherent machine the mapping layer's sync calls
- * must bracket device access (seed 000 Buffer.md: never touch contents while a device writes).
+ * must bracket device access (the CPU must not touch the contents while a device writes them).
  */
 public final class DmaBuffer implements AutoCloseable {
 
@@ -31,16 +30,16 @@ public final class DmaBuffer implements AutoCloseable {
     private final long size;
     private final int order;
     private final long align;
-    private final DmaMask mask;
+    private final long physicalLimit;
     private final AtomicBoolean freed = new AtomicBoolean();
 
-    DmaBuffer(DmaMemory memory, long physical, long size, int order, long align, DmaMask mask) {
+    DmaBuffer(DmaMemory memory, long physical, long size, int order, long align, long physicalLimit) {
         this.memory = memory;
         this.physical = physical;
         this.size = size;
         this.order = order;
         this.align = align;
-        this.mask = mask;
+        this.physicalLimit = physicalLimit;
     }
 
     /** Kernel virtual address (direct map). */
@@ -72,8 +71,9 @@ public final class DmaBuffer implements AutoCloseable {
         return align;
     }
 
-    public DmaMask mask() {
-        return mask;
+    /** The highest physical address the buffer's block was allowed to reach (unsigned; -1 = none). */
+    public long physicalLimit() {
+        return physicalLimit;
     }
 
     /** The allocator order of the block behind the buffer. */

@@ -1,4 +1,4 @@
-package org.jdma.kernel.engine;
+package org.jdma.kernel.mm;
 
 /**
  * The kernel's direct map: every physical address {@code p} is visible to kernel code at virtual
@@ -7,7 +7,7 @@ package org.jdma.kernel.engine;
  * (page_offset_base)"). There are no page tables to walk: the map is one addition.
  *
  * <p>It exists so that a buffer's virtual address and its physical address are different numbers,
- * as they are on real hardware (seed 000's {@code phys_addr()} returned the pointer itself).
+ * as they are on real hardware, so that code mixing them up is caught.
  */
 public final class DirectMap {
     private DirectMap() { }

@@ -1,4 +1,4 @@
-package org.jdma.kernel.engine;
+package org.jdma.kernel.mm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.jdma.kernel.engine.CompletedDescriptor;
+import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.engine.DeviceAddressing;
+import org.jdma.kernel.engine.DmaEngine;
+import org.jdma.kernel.engine.MappingTable;
 import org.jdma.kernel.testing.SoftwareRingDevice;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
@@ -80,21 +85,21 @@ class DmaBufferTest {
 
     @Test
     void shouldHonourTheDmaMaskWhenChoosingFrames() {
-        try (DmaBuffer low = memory.allocate(4096, 4096, DmaMask.BITS_32);
-             DmaBuffer any = memory.allocate(4096, 4096, DmaMask.BITS_64)) {
+        try (DmaBuffer low = memory.allocate(4096, 4096, DmaMemory.LIMIT_4GIB);
+             DmaBuffer any = memory.allocate(4096, 4096, DmaMemory.NO_LIMIT)) {
             assertTrue(low.physicalAddress() + low.length() <= 1L << 32);
             assertTrue(any.physicalAddress() >= TestMachines.HIGH_BASE, "64-bit devices take NORMAL frames first");
-            assertEquals(DmaMask.BITS_32, low.mask());
+            assertEquals(DmaMemory.LIMIT_4GIB, low.physicalLimit());
         }
     }
 
     @Test
     void shouldHandOutZeroedMemoryEvenWhenFramesAreReused() {
-        DmaBuffer first = memory.allocate(4096, 4096, DmaMask.BITS_32);
+        DmaBuffer first = memory.allocate(4096, 4096, DmaMemory.LIMIT_4GIB);
         long phys = first.physicalAddress();
         first.fill(0, 4096, (byte) 0x5A);
         first.close();
-        try (DmaBuffer second = memory.allocate(4096, 4096, DmaMask.BITS_32)) {
+        try (DmaBuffer second = memory.allocate(4096, 4096, DmaMemory.LIMIT_4GIB)) {
             assertEquals(phys, second.physicalAddress(), "the buddy allocator hands the lowest free block back");
             assertArrayEquals(new byte[4096], second.toByteArray());
         }
