@@ -42,6 +42,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * {@code jdma run memcpy}: Linux dmatest's memcpy test on the copy engine. Each iteration picks a
@@ -144,7 +145,7 @@ public final class MemcpyCommand implements Callable<Integer> {
             DmaMappingLayer dma = kernel.dma();
             DmaDevice dmaDevice = new DmaDevice(device, driver.function().requester(), false);
             dma.attach(dmaDevice);
-            if (!dma.setMask(dmaDevice, DmaDevice.bitMask(64))) {
+            if (!dma.setMask(dmaDevice, DmaMask.bits(64))) {
                 throw new IllegalStateException(device + ": the platform refused a 64-bit DMA mask");
             }
 

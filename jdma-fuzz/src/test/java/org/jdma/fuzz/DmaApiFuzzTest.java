@@ -19,6 +19,7 @@ import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.spec.pci.RequesterId;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * The DMA-mapping API's error contract under fuzzing: any sequence of calls with any arguments,
@@ -202,10 +203,10 @@ class DmaApiFuzzTest {
         }
     }
 
-    /** Mostly a mask of n bits, as drivers pass them; sometimes any value at all. */
-    private static long mask(FuzzBytes data) {
+    /** Mostly a mask of n bits, as drivers pass them; sometimes any value at all (0 is refused by DmaMask). */
+    private static DmaMask mask(FuzzBytes data) {
         int bits = data.u8();
-        return bits <= 64 ? DmaDevice.bitMask(Math.max(bits, 1)) : data.u64();
+        return bits <= 64 ? DmaMask.bits(Math.max(bits, 1)) : DmaMask.of(data.u64());
     }
 
     /** Mostly up to 128 KiB (around the bounce and segment limits), sometimes any value. */

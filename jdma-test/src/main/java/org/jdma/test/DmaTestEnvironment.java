@@ -16,6 +16,7 @@ import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cache.CacheConfig;
 import org.jdma.platform.pci.PciFunction;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * One test's world, built from a {@link DmaTest}: a machine with one copy engine, a booted kernel
@@ -61,7 +62,7 @@ public final class DmaTestEnvironment implements AutoCloseable {
             PciFunction engine = CopyEngineDriver.find(machine).getFirst();
             this.device = new DmaDevice(engine.name(), engine.requester(), false);
             debug.attach(device);
-            long mask = DmaDevice.bitMask(config.maskBits());
+            DmaMask mask = DmaMask.bits(config.maskBits());
             if (!debug.setMask(device, mask) || !debug.setCoherentMask(device, mask)) {
                 throw new IllegalArgumentException("@DmaTest(maskBits = " + config.maskBits() + "): the platform cannot honour that mask");
             }

@@ -27,6 +27,7 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * The extension's behaviour, seen from the outside: sample test classes (nested, so surefire does
@@ -92,7 +93,7 @@ class DmaTestExtensionTest {
         @DmaTest(coherent = false, maskBits = 64)
         void methodAnnotationWins(Machine machine, DmaDevice dev) {
             assertFalse(machine.cpu().cache().coherent());
-            assertEquals(-1L, dev.dmaMask());
+            assertEquals(DmaMask.BITS_64, dev.dmaMask());
         }
 
         /** Under an IOMMU a driver that DMAs outside its mappings is stopped: the device faults. */

@@ -21,6 +21,7 @@ import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cache.CacheConfig;
 import org.jdma.platform.pci.PciFunction;
 import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * What one scenario run stands on: a fresh non-coherent machine (64 MiB below and above 4 GiB,
@@ -57,7 +58,7 @@ final class CoherencyRig implements AutoCloseable {
             PciFunction f = CopyEngineDriver.find(machine).getFirst();
             device = new DmaDevice(f.name(), f.requester(), false);
             dma.attach(device);
-            dma.setMask(device, DmaDevice.bitMask(64));
+            dma.setMask(device, DmaMask.bits(64));
             engine = kernel.copyEngine();
             cpu = machine.cpu();
         } catch (RuntimeException e) {

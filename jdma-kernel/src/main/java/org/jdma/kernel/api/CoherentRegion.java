@@ -1,6 +1,7 @@
 package org.jdma.kernel.api;
 
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaException;
 
 /**
  * Coherent memory behind a {@link DArray} or {@link DBox} (seed 004's {@code DCommon}): zeroed at
@@ -20,7 +21,7 @@ final class CoherentRegion {
     }
 
     static CoherentRegion zeroed(DeviceDma dma, DmaLayout layout, DmaDirection direction) throws DmaException {
-        DmaDirections.requireMappable(direction);
+        DmaDirection.requireMappable(direction);
         DmaHandle.Coherent handle = dma.allocCoherent(layout);
         long size = layout.size();
         if (size > 0) {

@@ -3,6 +3,7 @@ package org.jdma.kernel.api;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaException;
 
 /**
  * Arrays of one shape kept for reuse (seed 004 0.7.1's {@code DArrayPool}/{@code DBuff}): receive
@@ -31,7 +32,7 @@ public final class DArrayPool<T> implements AutoCloseable {
         this.type = Objects.requireNonNull(type, "type");
         this.len = len;
         this.layout = DmaLayout.array(type, len, align);
-        this.direction = DmaDirections.requireMappable(direction);
+        this.direction = DmaDirection.requireMappable(direction);
         if (cap < 0) {
             throw new IllegalArgumentException("pool capacity must not be negative, was " + cap);
         }
@@ -40,7 +41,7 @@ public final class DArrayPool<T> implements AutoCloseable {
             for (int i = 0; i < cap; i++) {
                 idle.push(CoherentRegion.zeroed(dma, layout, direction));
             }
-        } catch (DmaException | RuntimeException e) {
+        } catch (RuntimeException e) {
             idle.forEach(CoherentRegion::free);
             idle.clear();
             throw e;

@@ -3,7 +3,10 @@ package org.jdma.kernel.api;
 import java.util.Objects;
 import java.util.OptionalLong;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaError;
 import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * A device's view of DMA (seed 004's {@code DeviceDma}): its DMA mask, the {@link DmaOp} platform
@@ -17,7 +20,7 @@ import org.jdma.kernel.mm.DmaBuffer;
  * mapping back to the platform first, then throws (nothing leaks).
  *
  * <pre>{@code
- * DeviceDma dev = new DeviceDma(0xFFFF_FFFFL, ops);
+ * DeviceDma dev = new DeviceDma(DmaMask.of(0xFFFF_FFFFL), ops);
  * try (DArray<Integer> rx = dev.arrayZeroWithAlign(DmaType.INT, 100, 64, DmaDirection.FROM_DEVICE)) {
  *     nic.setRxAddress(rx.dmaAddr().asLong());
  *     // ... the device writes ...
@@ -27,7 +30,7 @@ import org.jdma.kernel.mm.DmaBuffer;
  */
 public final class DeviceDma {
 
-    private final long dmaMask;
+    private final DmaMask dmaMask;
     private final DmaOp ops;
     private final OptionalLong maxSegmentSize;
     private final OptionalLong segmentBoundary;
@@ -36,12 +39,12 @@ public final class DeviceDma {
      * @param dmaMask highest device address the device can drive (any 64-bit value, unsigned:
      *                {@code 0xFFFF_FFFFL} for 32-bit devices, {@code -1L} for 64-bit ones)
      */
-    public DeviceDma(long dmaMask, DmaOp ops) {
+    public DeviceDma(DmaMask dmaMask, DmaOp ops) {
         this(dmaMask, ops, OptionalLong.empty(), OptionalLong.empty());
     }
 
-    private DeviceDma(long dmaMask, DmaOp ops, OptionalLong maxSegmentSize, OptionalLong segmentBoundary) {
-        this.dmaMask = dmaMask;
+    private DeviceDma(DmaMask dmaMask, DmaOp ops, OptionalLong maxSegmentSize, OptionalLong segmentBoundary) {
+        this.dmaMask = Objects.requireNonNull(dmaMask, "dmaMask");
         this.ops = Objects.requireNonNull(ops, "ops");
         this.maxSegmentSize = maxSegmentSize;
         this.segmentBoundary = segmentBoundary;
@@ -66,7 +69,7 @@ public final class DeviceDma {
         return new DeviceDma(dmaMask, ops, maxSegmentSize, OptionalLong.of(boundary));
     }
 
-    public long dmaMask() {
+    public DmaMask dmaMask() {
         return dmaMask;
     }
 
@@ -135,7 +138,7 @@ public final class DeviceDma {
      */
     public <T> SArrayPtr<T> mapSingleArray(DmaType<T> type, DmaBuffer buff, long align, DmaDirection direction) throws DmaException {
         Objects.requireNonNull(type, "type");
-        DmaDirections.requireMappable(direction);
+        DmaDirection.requireMappable(direction);
         if (buff == null) {
             throw new DmaException(new DmaError.NullPointer());
         }
@@ -160,7 +163,7 @@ public final class DeviceDma {
     public <T> SArrayPtr<T> mapSingleArray(DmaType<T> type, DmaBuffer buff, long offset, int count, long align, DmaDirection direction)
             throws DmaException {
         Objects.requireNonNull(type, "type");
-        DmaDirections.requireMappable(direction);
+        DmaDirection.requireMappable(direction);
         if (buff == null) {
             throw new DmaException(new DmaError.NullPointer());
         }
@@ -208,11 +211,11 @@ public final class DeviceDma {
     private void check(DmaAddr addr, DmaLayout layout) throws DmaException {
         long a = addr.asLong();
         long size = layout.size();
-        if (!inMask(a, size, dmaMask)) {
-            throw new DmaException(new DmaError.DmaMaskNotMatch(addr, dmaMask));
+        if (!dmaMask.covers(a, size)) {
+            throw new DmaException(new DmaError.DmaMaskNotMatch(a, dmaMask));
         }
         if ((a & (layout.align() - 1)) != 0) {
-            throw new DmaException(new DmaError.AlignMismatch(layout.align(), addr));
+            throw new DmaException(new DmaError.AlignMismatch(layout.align(), a));
         }
         if (maxSegmentSize.isPresent() && size > maxSegmentSize.getAsLong()) {
             throw new DmaException(new DmaError.SegmentTooLarge(size, maxSegmentSize.getAsLong()));
@@ -221,28 +224,13 @@ public final class DeviceDma {
             long boundary = segmentBoundary.getAsLong();
             long last = a + (size - 1); // no wrap: the mask check passed
             if (((a ^ last) & -boundary) != 0) {
-                throw new DmaException(new DmaError.BoundaryCross(addr, size, boundary));
+                throw new DmaException(new DmaError.BoundaryCross(a, size, boundary));
             }
         }
     }
 
-    /**
-     * Whether [addr, addr + size - 1] lies inside [0, mask], unsigned; a range whose end passes
-     * 2^64 - 1 does not. Size 0 needs {@code addr <= mask}.
-     */
-    static boolean inMask(long addr, long size, long mask) {
-        if (size == 0) {
-            return Long.compareUnsigned(addr, mask) <= 0;
-        }
-        long last = addr + (size - 1);
-        if (Long.compareUnsigned(last, addr) < 0) {
-            return false;
-        }
-        return Long.compareUnsigned(last, mask) <= 0;
-    }
-
     @Override
     public String toString() {
-        return String.format("DeviceDma[mask=%#x, ops=%s]", dmaMask, ops);
+        return String.format("DeviceDma[mask=%s, ops=%s]", dmaMask, ops);
     }
 }

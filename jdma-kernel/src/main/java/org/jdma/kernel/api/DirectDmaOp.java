@@ -7,6 +7,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.FrameAllocator;
@@ -72,15 +75,15 @@ public final class DirectDmaOp implements DmaOp {
     }
 
     @Override
-    public DmaHandle.Mapped mapSingle(long dmaMask, long addr, long size, long align, DmaDirection direction) throws DmaException {
-        DmaDirections.requireMappable(direction);
+    public DmaHandle.Mapped mapSingle(DmaMask dmaMask, long addr, long size, long align, DmaDirection direction) throws DmaException {
+        DmaDirection.requireMappable(direction);
         if (size <= 0) {
             throw new IllegalArgumentException("mapping size must be positive, was " + size);
         }
         DmaLayout layout = new DmaLayout(size, align);
         long dma = addr + busOffset;
         DmaHandle.Mapped handle;
-        if (!forceBounce && DeviceDma.inMask(dma, size, dmaMask) && (dma & (align - 1)) == 0) {
+        if (!forceBounce && dmaMask.covers(dma, size) && (dma & (align - 1)) == 0) {
             handle = new DmaHandle.Mapped(addr, DmaAddr.of(dma), layout, direction, OptionalLong.empty());
         } else {
             DmaBuffer bounce = allocate(size, align, dmaMask)
@@ -115,7 +118,7 @@ public final class DirectDmaOp implements DmaOp {
     }
 
     @Override
-    public Optional<DmaHandle.Coherent> allocCoherent(long dmaMask, DmaLayout layout) {
+    public Optional<DmaHandle.Coherent> allocCoherent(DmaMask dmaMask, DmaLayout layout) {
         return allocate(layout.size(), layout.align(), dmaMask).map(b -> {
             coherent.put(b.physicalAddress(), b);
             return new DmaHandle.Coherent(b.physicalAddress(), DmaAddr.of(b.physicalAddress() + busOffset), layout);
@@ -166,7 +169,7 @@ public final class DirectDmaOp implements DmaOp {
     }
 
     /** Frames inside the mask (as far as a zone can promise), or empty when none are free. */
-    private Optional<DmaBuffer> allocate(long size, long align, long dmaMask) {
+    private Optional<DmaBuffer> allocate(long size, long align, DmaMask dmaMask) {
         try {
             return Optional.of(memory.allocate(size, align, physicalLimit(dmaMask)));
         } catch (OutOfFramesException e) {
@@ -181,8 +184,9 @@ public final class DirectDmaOp implements DmaOp {
      * The physical reach of a device mask once the bus offset is taken off. A reach below 4 GiB is
      * asked of DMA32 anyway (there is no lower zone); {@link DeviceDma}'s check reports the miss.
      */
-    private long physicalLimit(long dmaMask) {
-        long limit = Long.compareUnsigned(dmaMask, busOffset) >= 0 ? dmaMask - busOffset : 0;
+    private long physicalLimit(DmaMask dmaMask) {
+        long mask = dmaMask.value();
+        long limit = Long.compareUnsigned(mask, busOffset) >= 0 ? mask - busOffset : 0;
         return Long.compareUnsigned(limit, DmaMemory.LIMIT_4GIB) < 0 ? DmaMemory.LIMIT_4GIB : limit;
     }
 

@@ -11,6 +11,9 @@ import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaMask;
 import org.jdma.platform.Cpu;
 
 /**
@@ -77,8 +80,8 @@ public final class DmaApiDmaOp implements DmaOp {
     }
 
     @Override
-    public DmaHandle.Mapped mapSingle(long dmaMask, long addr, long size, long align, DmaDirection direction) throws DmaException {
-        DmaDirections.requireMappable(direction);
+    public DmaHandle.Mapped mapSingle(DmaMask dmaMask, long addr, long size, long align, DmaDirection direction) throws DmaException {
+        DmaDirection.requireMappable(direction);
         DmaLayout layout = new DmaLayout(size, align);
         long dma = api.mapSingle(device, addr, size, direction, NO_SYNC);
         if (api.mappingError(device, dma)) {
@@ -93,7 +96,7 @@ public final class DmaApiDmaOp implements DmaOp {
     }
 
     @Override
-    public Optional<DmaHandle.Coherent> allocCoherent(long dmaMask, DmaLayout layout) {
+    public Optional<DmaHandle.Coherent> allocCoherent(DmaMask dmaMask, DmaLayout layout) {
         // The layer has no empty allocations; an empty container still gets a unique address.
         CoherentBuffer b = api.allocCoherent(device, Math.max(layout.size(), 1));
         if (b == null) {
@@ -129,7 +132,7 @@ public final class DmaApiDmaOp implements DmaOp {
     @Override
     public void prepareRead(DmaHandle handle, long offset, long size, DmaDirection direction) {
         if (handle instanceof DmaHandle.Mapped m) {
-            if (DmaDirections.requireMappable(direction).deviceWrites()) {
+            if (DmaDirection.requireMappable(direction).deviceWrites()) {
                 api.syncSingleForCpu(device, m.dmaAddr().asLong() + offset, size, m.direction());
             }
         } else {
@@ -140,7 +143,7 @@ public final class DmaApiDmaOp implements DmaOp {
     @Override
     public void confirmWrite(DmaHandle handle, long offset, long size, DmaDirection direction) {
         if (handle instanceof DmaHandle.Mapped m) {
-            if (DmaDirections.requireMappable(direction).deviceReads()) {
+            if (DmaDirection.requireMappable(direction).deviceReads()) {
                 api.syncSingleForDevice(device, m.dmaAddr().asLong() + offset, size, m.direction());
             }
         } else {

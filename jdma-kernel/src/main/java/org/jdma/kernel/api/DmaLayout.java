@@ -1,5 +1,8 @@
 package org.jdma.kernel.api;
 
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
+
 /**
  * Size and alignment of a DMA allocation or mapping (Rust {@code core::alloc::Layout}): size in
  * bytes (0 allowed), alignment a power of two. Built through {@link #of(long, long)} when the values

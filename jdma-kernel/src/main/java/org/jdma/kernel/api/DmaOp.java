@@ -2,6 +2,9 @@ package org.jdma.kernel.api;
 
 import java.util.Optional;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaMask;
 import org.jdma.platform.Cpu;
 
 /**
@@ -47,7 +50,7 @@ public interface DmaOp {
      * @param align the alignment the device needs for the device address (power of two)
      * @throws DmaException {@link DmaError.NoMemory} when no mapping or bounce space is left
      */
-    DmaHandle.Mapped mapSingle(long dmaMask, long addr, long size, long align, DmaDirection direction) throws DmaException;
+    DmaHandle.Mapped mapSingle(DmaMask dmaMask, long addr, long size, long align, DmaDirection direction) throws DmaException;
 
     /** Ends a mapping (Linux {@code dma_unmap_single}); frees a bounce buffer; no cache maintenance. */
     void unmapSingle(DmaHandle.Mapped handle);
@@ -57,7 +60,7 @@ public interface DmaOp {
      * inside {@code dmaMask} where the platform can; empty when there is no memory. Contents are
      * unspecified (the caller zeroes).
      */
-    Optional<DmaHandle.Coherent> allocCoherent(long dmaMask, DmaLayout layout);
+    Optional<DmaHandle.Coherent> allocCoherent(DmaMask dmaMask, DmaLayout layout);
 
     /** Frees an allocation of {@link #allocCoherent} (also one of size 0). */
     void deallocCoherent(DmaHandle.Coherent handle);
@@ -77,7 +80,7 @@ public interface DmaOp {
      * then copy it back to the original); for TO_DEVICE nothing.
      */
     default void prepareRead(DmaHandle handle, long offset, long size, DmaDirection direction) {
-        if (!DmaDirections.requireMappable(direction).deviceWrites()) {
+        if (!DmaDirection.requireMappable(direction).deviceWrites()) {
             return;
         }
         if (handle instanceof DmaHandle.Mapped m && m.bounceCpuAddr().isPresent()) {
@@ -96,7 +99,7 @@ public interface DmaOp {
      * nothing.
      */
     default void confirmWrite(DmaHandle handle, long offset, long size, DmaDirection direction) {
-        if (!DmaDirections.requireMappable(direction).deviceReads()) {
+        if (!DmaDirection.requireMappable(direction).deviceReads()) {
             return;
         }
         if (handle instanceof DmaHandle.Mapped m && m.bounceCpuAddr().isPresent()) {

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaMask;
 import org.jdma.platform.Cpu;
 
 /**
@@ -14,7 +16,7 @@ import org.jdma.platform.Cpu;
  *
  * <pre>{@code
  * var ops = new RecordingDmaOp(new DirectDmaOp(kernel.memory()));
- * var dev = new DeviceDma(-1L, ops);
+ * var dev = new DeviceDma(DmaMask.BITS_64, ops);
  * try (var a = dev.arrayZero(DmaType.INT, 4, DmaDirection.TO_DEVICE)) {
  *     ops.clear();
  *     a.set(2, 7);
@@ -109,11 +111,11 @@ public final class RecordingDmaOp implements DmaOp {
     }
 
     @Override
-    public DmaHandle.Mapped mapSingle(long dmaMask, long addr, long size, long align, DmaDirection direction) throws DmaException {
+    public DmaHandle.Mapped mapSingle(DmaMask dmaMask, long addr, long size, long align, DmaDirection direction) throws DmaException {
         DmaHandle.Mapped h;
         try {
             h = inner.mapSingle(dmaMask, addr, size, align, direction);
-        } catch (DmaException | RuntimeException e) {
+        } catch (RuntimeException e) {
             record(new MapSingle(addr, size, align, direction, null));
             throw e;
         }
@@ -128,7 +130,7 @@ public final class RecordingDmaOp implements DmaOp {
     }
 
     @Override
-    public Optional<DmaHandle.Coherent> allocCoherent(long dmaMask, DmaLayout layout) {
+    public Optional<DmaHandle.Coherent> allocCoherent(DmaMask dmaMask, DmaLayout layout) {
         Optional<DmaHandle.Coherent> h = inner.allocCoherent(dmaMask, layout);
         record(new AllocCoherent(layout.size(), layout.align(), h.map(DmaHandle::dmaAddr).orElse(null)));
         return h;

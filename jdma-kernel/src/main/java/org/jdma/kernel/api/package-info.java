@@ -15,17 +15,11 @@
  * {@link org.jdma.kernel.api.RecordingDmaOp}. Directions are the mapping layer's
  * {@link org.jdma.kernel.dma.DmaDirection} (NONE is refused here).
  *
- * <p>Errors: a failure is a checked {@link org.jdma.kernel.api.DmaException} carrying a
- * {@link org.jdma.kernel.api.DmaError}, a sealed interface of records (NoMemory, LayoutError,
- * DmaMaskNotMatch{addr, mask}, AlignMismatch{required, address}, NullPointer, ZeroSizedBuffer,
- * SegmentTooLarge, BoundaryCross). One exception type with a data payload, rather than eight
- * exception subclasses, because the payload is what callers use: records compare by value (tests
- * assert {@code new DmaMaskNotMatch(addr, mask)} exactly, as the seed's {@code DmaError: Eq}),
- * deconstruct in an exhaustive {@code switch} with record patterns, and carry
- * {@link org.jdma.kernel.api.DmaError#retryable()}; exceptions have identity equality and cannot
- * be matched exhaustively. Checked, because running out of DMA memory is an outcome a driver must
- * handle (the seed returns {@code Result}). Programming errors (a bad index, a closed container,
- * direction NONE) are unchecked, as in the JDK.
+ * <p>Errors: a failure is the kernel's one unchecked {@link org.jdma.kernel.dma.DmaException}
+ * carrying a {@link org.jdma.kernel.dma.DmaError} (NoMemory, LayoutError, DmaMaskNotMatch,
+ * AlignMismatch, NullPointer, ZeroSizedBuffer, SegmentTooLarge, BoundaryCross), a sealed
+ * interface of records that compare by value and say whether a retry can succeed. Programming
+ * errors (a bad index, a closed container, direction NONE) are the JDK's unchecked exceptions.
  *
  * <p>Does not model: scatter-gather (the mapping layer's {@code mapSg}); CPU pointers into
  * container memory (the containers read and write through the machine's {@code Cpu}, element by
@@ -40,3 +34,5 @@
  * buffer, the bytes synced are those the device uses.
  */
 package org.jdma.kernel.api;
+
+import org.jdma.kernel.dma.DmaError;

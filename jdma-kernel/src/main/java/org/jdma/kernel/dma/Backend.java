@@ -10,7 +10,7 @@ sealed interface Backend permits DirectBackend, IommuBackend {
     String name();
 
     /** Linux {@code dma_supported}: whether {@code mask} can be honoured for this device. */
-    boolean supportsMask(DeviceState st, long mask);
+    boolean supportsMask(DeviceState st, DmaMask mask);
 
     long map(DeviceState st, long phys, long size, DmaDirection direction, boolean skipCpuSync);
 

@@ -39,24 +39,24 @@ final class DirectBackend implements Backend {
      * bounce pool lie below 4 GiB); a smaller mask only when it still reaches the last page of RAM.
      */
     @Override
-    public boolean supportsMask(DeviceState st, long mask) {
-        if (Long.compareUnsigned(mask, DmaMasks.BITS_32) >= 0) {
+    public boolean supportsMask(DeviceState st, DmaMask mask) {
+        if (DmaMask.BITS_32.within(mask)) {
             return true;
         }
         long lastPage = ramEnd - FrameAllocator.FRAME_SIZE;
-        long minMask = Long.compareUnsigned(lastPage, DmaMasks.BITS_32) < 0 ? lastPage : DmaMasks.BITS_32;
-        return Long.compareUnsigned(mask, minMask + busOffset) >= 0;
+        long minMask = Long.compareUnsigned(lastPage, DmaMask.BITS_32.value()) < 0 ? lastPage : DmaMask.BITS_32.value();
+        return Long.compareUnsigned(mask.value(), minMask + busOffset) >= 0;
     }
 
     /** Linux {@code dma_addressing_limited}: the mask misses some RAM. */
     private boolean addressingLimited(DmaDevice device) {
-        return !DmaMasks.covers(device.dmaMask(), busOffset, ramEnd);
+        return !device.dmaMask().covers(busOffset, ramEnd);
     }
 
     @Override
     public long map(DeviceState st, long phys, long size, DmaDirection direction, boolean skipCpuSync) {
         long bus = phys + busOffset;
-        if (forceBounce || !DmaMasks.covers(st.device.dmaMask(), bus, size)) {
+        if (forceBounce || !st.device.dmaMask().covers(bus, size)) {
             return bounce(st, phys, size, direction, skipCpuSync);
         }
         if (!skipCpuSync) {
@@ -69,7 +69,7 @@ final class DirectBackend implements Backend {
     private long bounce(DeviceState st, long phys, long size, DmaDirection direction, boolean skipCpuSync) {
         Swiotlb tlb = ctx.swiotlb();
         if (!tlb.active()) {
-            ctx.warn(st.device, String.format("DMA addr %#x+%d overflow (mask %#x) and DMA bounce buffers are inactive",
+            ctx.warn(st.device, String.format("DMA addr %#x+%d overflow (mask %s) and DMA bounce buffers are inactive",
                     phys + busOffset, size, st.device.dmaMask()));
             return DmaApi.DMA_MAPPING_ERROR;
         }
@@ -83,9 +83,9 @@ final class DirectBackend implements Backend {
             return DmaApi.DMA_MAPPING_ERROR;
         }
         long bus = slot + busOffset;
-        if (!DmaMasks.covers(st.device.dmaMask(), bus, size)) {
+        if (!st.device.dmaMask().covers(bus, size)) {
             tlb.unmap(slot, direction, true);
-            ctx.warn(st.device, String.format("swiotlb addr %#x+%d overflow (mask %#x)", bus, size, st.device.dmaMask()));
+            ctx.warn(st.device, String.format("swiotlb addr %#x+%d overflow (mask %s)", bus, size, st.device.dmaMask()));
             return DmaApi.DMA_MAPPING_ERROR;
         }
         if (!skipCpuSync) {
@@ -189,16 +189,16 @@ final class DirectBackend implements Backend {
      */
     @Override
     public CoherentBuffer allocCoherent(DeviceState st, long size) {
-        long mask = st.device.coherentMask();
+        DmaMask mask = st.device.coherentMask();
         int order = FrameAllocator.orderFor(size);
-        long physLimit = mask - busOffset;
-        if (Long.compareUnsigned(busOffset, mask) > 0) {
+        long physLimit = mask.value() - busOffset;
+        if (Long.compareUnsigned(busOffset, mask.value()) > 0) {
             return null;
         }
-        Zone zone = Long.compareUnsigned(physLimit, DmaMasks.BITS_32) <= 0 ? Zone.DMA32 : Zone.NORMAL;
+        Zone zone = Long.compareUnsigned(physLimit, DmaMask.BITS_32.value()) <= 0 ? Zone.DMA32 : Zone.NORMAL;
         while (true) {
             long phys = ctx.allocateFrames(order, zone);
-            if (phys >= 0 && DmaMasks.covers(mask, phys + busOffset, size)) {
+            if (phys >= 0 && mask.covers(phys + busOffset, size)) {
                 long bytes = (long) FrameAllocator.FRAME_SIZE << order;
                 ctx.prepareCoherent(phys, bytes);
                 st.addCoherent(new DeviceState.Coherent(phys, phys + busOffset, size, order, 0));

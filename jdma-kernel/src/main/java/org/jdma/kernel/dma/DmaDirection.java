@@ -22,4 +22,20 @@ public enum DmaDirection {
     public boolean deviceWrites() {
         return this == BIDIRECTIONAL || this == FROM_DEVICE;
     }
+
+    /**
+     * {@code direction}, when data can move that way: TO_DEVICE, FROM_DEVICE or BIDIRECTIONAL.
+     *
+     * @throws NullPointerException when direction is null
+     * @throws IllegalArgumentException for NONE, a debugging value that carries no data
+     */
+    public static DmaDirection requireMappable(DmaDirection direction) {
+        if (direction == null) {
+            throw new NullPointerException("direction");
+        }
+        if (direction == NONE) {
+            throw new IllegalArgumentException("direction NONE cannot be used for DMA: use TO_DEVICE, FROM_DEVICE or BIDIRECTIONAL");
+        }
+        return direction;
+    }
 }

@@ -211,9 +211,10 @@ public final class DmaMappingLayer implements DmaApi {
     }
 
     @Override
-    public boolean setMask(DmaDevice device, long mask) {
+    public boolean setMask(DmaDevice device, DmaMask mask) {
         DeviceState st = state(device, "setMask");
-        if (mask == 0 || !st.backend.supportsMask(st, mask)) {
+        Objects.requireNonNull(mask, "setMask: mask");
+        if (!st.backend.supportsMask(st, mask)) {
             return false;
         }
         device.dmaMask(mask);
@@ -221,9 +222,10 @@ public final class DmaMappingLayer implements DmaApi {
     }
 
     @Override
-    public boolean setCoherentMask(DmaDevice device, long mask) {
+    public boolean setCoherentMask(DmaDevice device, DmaMask mask) {
         DeviceState st = state(device, "setCoherentMask");
-        if (mask == 0 || !st.backend.supportsMask(st, mask)) {
+        Objects.requireNonNull(mask, "setCoherentMask: mask");
+        if (!st.backend.supportsMask(st, mask)) {
             return false;
         }
         device.coherentMask(mask);

@@ -48,9 +48,9 @@ final class IommuBackend implements Backend {
     }
 
     @Override
-    public boolean supportsMask(DeviceState st, long mask) {
+    public boolean supportsMask(DeviceState st, DmaMask mask) {
         // Linux's dma-iommu accepts any mask; we need room for one IOVA above IOVA 0.
-        return Long.compareUnsigned(mask, 2 * st.domain.granule() - 1) >= 0;
+        return Long.compareUnsigned(mask.value(), 2 * st.domain.granule() - 1) >= 0;
     }
 
     private static long alignUp(long value, long granule) {
@@ -145,7 +145,7 @@ final class IommuBackend implements Backend {
         if (!skipCpuSync) {
             ctx.sync().forDevice(p, size, direction);
         }
-        long iova = iommuMap(st, p, size, IoPermission.of(direction), st.device.dmaMask());
+        long iova = iommuMap(st, p, size, IoPermission.of(direction), st.device.dmaMask().value());
         if (iova == DmaApi.DMA_MAPPING_ERROR) {
             if (bounced) {
                 ctx.swiotlb().unmap(p, direction, true);
@@ -209,7 +209,7 @@ final class IommuBackend implements Backend {
             prev = i;
         }
         long allocSize = Long.highestOneBit(iovaLen) == iovaLen ? iovaLen : Long.highestOneBit(iovaLen) << 1;
-        long iova = allocSize <= 0 ? DmaApi.DMA_MAPPING_ERROR : allocIova(st, allocSize, st.device.dmaMask());
+        long iova = allocSize <= 0 ? DmaApi.DMA_MAPPING_ERROR : allocIova(st, allocSize, st.device.dmaMask().value());
         if (iova == DmaApi.DMA_MAPPING_ERROR) {
             ctx.warn(st.device, String.format("no IOVA space for a %d-entry scatterlist of %d bytes", nents, iovaLen));
             restore(sg, nents);
@@ -352,7 +352,7 @@ final class IommuBackend implements Backend {
         long bytes = (long) FrameAllocator.FRAME_SIZE << order;
         ctx.prepareCoherent(phys, bytes);
         long len = alignUp(size, st.domain.granule());
-        long iova = iommuMap(st, phys, len, IoPermission.READ_WRITE, st.device.coherentMask());
+        long iova = iommuMap(st, phys, len, IoPermission.READ_WRITE, st.device.coherentMask().value());
         if (iova == DmaApi.DMA_MAPPING_ERROR) {
             ctx.releaseCoherent(phys, order);
             return null;

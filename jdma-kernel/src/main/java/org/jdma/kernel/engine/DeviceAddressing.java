@@ -3,6 +3,8 @@ package org.jdma.kernel.engine;
 import org.jdma.kernel.mm.FrameAllocator;
 
 import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaError;
 /**
  * How a buffer gets an address a device can use. Without an IOMMU ({@link #physical()}) the device
  * address is the physical address and there is nothing to unmap; an IOMMU implementation allocates
@@ -63,9 +65,7 @@ public interface DeviceAddressing {
                 throw new IllegalStateException("cannot map a freed buffer: " + buffer);
             }
             if (buffer.physicalAddress() % a != 0) {
-                throw new DmaException(DmaException.Reason.MISALIGNED, String.format(
-                        "physical address %#x of %s is not aligned to %d and without an IOMMU it cannot move",
-                        buffer.physicalAddress(), buffer, a));
+                throw new DmaException(new DmaError.AlignMismatch(a, buffer.physicalAddress()));
             }
             return buffer.physicalAddress();
         }

@@ -18,6 +18,8 @@ import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.mm.DmaUseTracker;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaError;
 /**
  * Seed 000's DMA engine: a descriptor ring shared with a device, in DMA memory, in the device's
  * own format.
@@ -286,8 +288,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
             }
         }
         if (!accepted) {
-            throw new DmaException(DmaException.Reason.RING_FULL,
-                    "all " + (slots - 1) + " usable slots of the ring hold descriptors; drain completions and retry");
+            throw new DmaException(new DmaError.RingFull(slots - 1));
         }
         return 1;
     }

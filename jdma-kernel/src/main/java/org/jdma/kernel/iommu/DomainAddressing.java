@@ -6,7 +6,8 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.mm.DmaBuffer;
-import org.jdma.kernel.engine.DmaException;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaError;
 
 /**
  * {@link DeviceAddressing} through an {@link IommuDomain}: {@link #map} allocates IOVA space below
@@ -51,8 +52,8 @@ public final class DomainAddressing implements DeviceAddressing {
         }
         OptionalLong iova = domain.allocIova(allocation, limit);
         if (iova.isEmpty()) {
-            throw new DmaException(DmaException.Reason.MAPPING_FAILED, String.format(
-                    "no IOVA space for %d bytes below %#x in domain %d", allocation, limit, domain.id()));
+            throw new DmaException(new DmaError.MappingFailed(String.format(
+                    "no IOVA space for %d bytes below %#x in domain %d", allocation, limit, domain.id())));
         }
         long v = iova.getAsLong();
         try {

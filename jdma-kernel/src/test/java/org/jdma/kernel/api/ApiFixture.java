@@ -3,6 +3,7 @@ package org.jdma.kernel.api;
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
+import org.jdma.kernel.dma.DmaMask;
 
 /** A RAM-only machine, its DMA memory, a DirectDmaOp over it and a recorder over that. */
 final class ApiFixture implements AutoCloseable {
@@ -24,7 +25,7 @@ final class ApiFixture implements AutoCloseable {
     }
 
     DeviceDma device(long mask) {
-        return new DeviceDma(mask, ops);
+        return new DeviceDma(DmaMask.of(mask), ops);
     }
 
     /** Frames not given back since the fixture started (0 when nothing leaked). */

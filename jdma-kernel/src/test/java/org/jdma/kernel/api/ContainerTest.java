@@ -17,6 +17,8 @@ import org.jdma.kernel.mm.DmaBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
 
 /** DArray, DBox, SArrayPtr behaviour (rows 90, 92-94, 97) and record element types. */
 class ContainerTest {

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.jdma.kernel.dma.DmaDirection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.jdma.kernel.dma.DmaException;
 
 /** Row 98: the pool pre-allocates, falls back to fresh allocations, and takes closed arrays back. */
 class DArrayPoolTest {

@@ -21,6 +21,9 @@ import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * {@link DmaApiDmaOp} against a scripted {@link DmaApi}: which mapping-layer call each seed-004
@@ -75,8 +78,8 @@ class DmaApiDmaOpTest {
 
         @Override public void attach(DmaDevice device) { throw new UnsupportedOperationException(); }
         @Override public void detach(DmaDevice device) { throw new UnsupportedOperationException(); }
-        @Override public boolean setMask(DmaDevice device, long mask) { throw new UnsupportedOperationException(); }
-        @Override public boolean setCoherentMask(DmaDevice device, long mask) { throw new UnsupportedOperationException(); }
+        @Override public boolean setMask(DmaDevice device, DmaMask mask) { throw new UnsupportedOperationException(); }
+        @Override public boolean setCoherentMask(DmaDevice device, DmaMask mask) { throw new UnsupportedOperationException(); }
         @Override public long mapPage(DmaDevice d, long p, long o, long s, DmaDirection dir, Set<DmaAttr> a) { throw new UnsupportedOperationException(); }
         @Override public void unmapPage(DmaDevice d, long a, long s, DmaDirection dir, Set<DmaAttr> at) { throw new UnsupportedOperationException(); }
         @Override public int mapSg(DmaDevice d, ScatterList sg, int n, DmaDirection dir, Set<DmaAttr> a) { throw new UnsupportedOperationException(); }
@@ -117,7 +120,7 @@ class DmaApiDmaOpTest {
     @Test
     void shouldGiveBackCoherentMemoryOutsideTheContainersMask() {
         // The layer serves the device's mask; a DeviceDma with a narrower one refuses and frees.
-        DeviceDma narrow = new DeviceDma(0x0FFF_FFFFL, op);
+        DeviceDma narrow = new DeviceDma(DmaMask.of(0x0FFF_FFFFL), op);
         DmaError e = assertThrows(DmaException.class, () -> narrow.arrayZero(DmaType.INT, 4, DmaDirection.TO_DEVICE)).error();
         assertInstanceOf(DmaError.DmaMaskNotMatch.class, e, "the bus offset puts it above 256 MiB");
         assertTrue(api.calls.getLast().startsWith("freeCoherent"), api.calls.toString());
@@ -125,7 +128,7 @@ class DmaApiDmaOpTest {
 
     @Test
     void shouldMapWithoutSyncAndSyncSubRangesThroughTheLayer() throws DmaException {
-        DeviceDma dev = new DeviceDma(-1L, op);
+        DeviceDma dev = new DeviceDma(DmaMask.BITS_64, op);
         try (DmaBuffer buf = f.memory.allocate(256, 64)) {
             long phys = buf.physicalAddress();
             long dma = phys + ScriptedApi.OFFSET;
@@ -148,7 +151,7 @@ class DmaApiDmaOpTest {
 
     @Test
     void shouldSkipTheSyncsTheDirectionDoesNotNeed() throws DmaException {
-        DeviceDma dev = new DeviceDma(-1L, op);
+        DeviceDma dev = new DeviceDma(DmaMask.BITS_64, op);
         try (DmaBuffer buf = f.memory.allocate(64, 64)) {
             try (SArrayPtr<Long> to = dev.mapSingleArray(DmaType.LONG, buf, 8, DmaDirection.TO_DEVICE)) {
                 api.calls.clear();
@@ -166,7 +169,7 @@ class DmaApiDmaOpTest {
     @Test
     void shouldReportAMappingErrorAsNoMemory() {
         api.failMaps = true;
-        DeviceDma dev = new DeviceDma(-1L, op);
+        DeviceDma dev = new DeviceDma(DmaMask.BITS_64, op);
         try (DmaBuffer buf = f.memory.allocate(64, 64)) {
             DmaError e = assertThrows(DmaException.class, () -> dev.mapSingleArray(DmaType.INT, buf, 4, DmaDirection.TO_DEVICE)).error();
             assertInstanceOf(DmaError.NoMemory.class, e);

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.dma.DmaMask;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
 
 /**
  * Every {@link DmaError} (row 96), the mask check (rows 83, 84), the alignment check (85), layout
@@ -45,9 +48,9 @@ class DmaErrorTest {
     @Test
     void shouldRejectAnAllocationPastTheMaskAndReleaseIt() {
         // Seed test mask_check_rejects_overflow_alloc: mask 0xfff, 0x1000 bytes at 0x1000.
-        DeviceDma dev = new DeviceDma(0x0FFF, new RelocatingDmaOp(f.ops, 0x1000));
+        DeviceDma dev = new DeviceDma(DmaMask.of(0x0FFF), new RelocatingDmaOp(f.ops, 0x1000));
         DmaError e = error(() -> dev.arrayZero(DmaType.BYTE, 0x1000, DmaDirection.BIDIRECTIONAL));
-        assertEquals(new DmaError.DmaMaskNotMatch(DmaAddr.of(0x1000), 0x0FFF), e);
+        assertEquals(new DmaError.DmaMaskNotMatch(0x1000, DmaMask.of(0x0FFF)), e);
         assertTrue(e.message().contains("0x1000") && e.message().contains("0xfff"), e.message());
         assertFalse(e.retryable());
         assertEquals(1, f.ops.calls(RecordingDmaOp.DeallocCoherent.class).size(), "freed before the error");
@@ -55,17 +58,17 @@ class DmaErrorTest {
 
     @Test
     void shouldRejectAMappingPastTheMaskAndUnmapIt() {
-        DeviceDma dev = new DeviceDma(0x0FFF, new RelocatingDmaOp(f.ops, 0x1000));
+        DeviceDma dev = new DeviceDma(DmaMask.of(0x0FFF), new RelocatingDmaOp(f.ops, 0x1000));
         try (DmaBuffer buf = f.memory.allocate(0x1000, 64)) {
             DmaError e = error(() -> dev.mapSingleArray(DmaType.BYTE, buf, 1, DmaDirection.TO_DEVICE));
-            assertEquals(new DmaError.DmaMaskNotMatch(DmaAddr.of(0x1000), 0x0FFF), e);
+            assertEquals(new DmaError.DmaMaskNotMatch(0x1000, DmaMask.of(0x0FFF)), e);
             assertEquals(1, f.ops.calls(RecordingDmaOp.UnmapSingle.class).size(), "unmapped before the error");
         }
     }
 
     @Test
     void shouldAcceptARangeEndingExactlyAtTheMask() throws DmaException {
-        DeviceDma dev = new DeviceDma(0x1FFF, new RelocatingDmaOp(f.ops, 0x1000));
+        DeviceDma dev = new DeviceDma(DmaMask.of(0x1FFF), new RelocatingDmaOp(f.ops, 0x1000));
         try (DArray<Byte> a = dev.arrayZero(DmaType.BYTE, 0x1000, DmaDirection.TO_DEVICE)) {
             assertEquals(DmaAddr.of(0x1000), a.dmaAddr());
         }
@@ -76,18 +79,18 @@ class DmaErrorTest {
     @Test
     void shouldTreatARangeThatWrapsPastTwoToTheSixtyFourAsOutsideEvenTheFullMask() {
         long top = 0xFFFF_FFFF_FFFF_F000L;
-        DeviceDma dev = new DeviceDma(-1L, new RelocatingDmaOp(f.ops, top));
-        assertEquals(new DmaError.DmaMaskNotMatch(DmaAddr.of(top), -1L), error(() -> dev.arrayZero(DmaType.BYTE, 0x2000, DmaDirection.TO_DEVICE)));
+        DeviceDma dev = new DeviceDma(DmaMask.BITS_64, new RelocatingDmaOp(f.ops, top));
+        assertEquals(new DmaError.DmaMaskNotMatch(top, DmaMask.of(-1L)), error(() -> dev.arrayZero(DmaType.BYTE, 0x2000, DmaDirection.TO_DEVICE)));
     }
 
     @Test
     void shouldCheckTheMaskUnsigned() throws DmaException {
-        assertTrue(DeviceDma.inMask(0xFFFF_FFFF_FFFF_F000L, 0x1000, -1L), "the last byte of the address space");
-        assertFalse(DeviceDma.inMask(0x1_0000_0000L, 1, 0xFFFF_FFFFL), "32-bit preset");
-        assertTrue(DeviceDma.inMask(0xFFFF_FFFFL, 1, 0xFFFF_FFFFL));
-        assertTrue(DeviceDma.inMask(0x1000, 0, 0x1000), "size 0: addr <= mask");
-        assertFalse(DeviceDma.inMask(0x1001, 0, 0x1000));
-        assertTrue(DeviceDma.inMask(0x100, 0x10, 0x0F0F_0FFF), "an arbitrary mask is an upper bound");
+        assertTrue(DmaMask.BITS_64.covers(0xFFFF_FFFF_FFFF_F000L, 0x1000), "the last byte of the address space");
+        assertFalse(DmaMask.BITS_32.covers(0x1_0000_0000L, 1), "32-bit preset");
+        assertTrue(DmaMask.BITS_32.covers(0xFFFF_FFFFL, 1));
+        assertTrue(DmaMask.of(0x1000).covers(0x1000, 0), "size 0: addr <= mask");
+        assertFalse(DmaMask.of(0x1000).covers(0x1001, 0));
+        assertTrue(DmaMask.of(0x0F0F_0FFF).covers(0x100, 0x10), "an arbitrary mask is an upper bound");
     }
 
     @Test
@@ -115,19 +118,19 @@ class DmaErrorTest {
 
     @Test
     void shouldRejectAMisalignedDeviceAddressAndReleaseIt() {
-        DeviceDma dev = new DeviceDma(-1L, new RelocatingDmaOp(f.ops, 0x1004));
+        DeviceDma dev = new DeviceDma(DmaMask.BITS_64, new RelocatingDmaOp(f.ops, 0x1004));
         DmaError e = error(() -> dev.boxZeroWithAlign(DmaType.INT, 64, DmaDirection.TO_DEVICE));
-        assertEquals(new DmaError.AlignMismatch(64, DmaAddr.of(0x1004)), e);
+        assertEquals(new DmaError.AlignMismatch(64, 0x1004), e);
         assertTrue(e.message().contains("0x1004") && e.message().contains("64"), e.message());
     }
 
     @Test
     void shouldUseTheLargerOfTheRequestedAndNaturalAlignment() throws DmaException {
-        DeviceDma dev = new DeviceDma(-1L, new RelocatingDmaOp(f.ops, 0x1004));
+        DeviceDma dev = new DeviceDma(DmaMask.BITS_64, new RelocatingDmaOp(f.ops, 0x1004));
         try (DArray<Integer> a = dev.arrayZeroWithAlign(DmaType.INT, 4, 1, DmaDirection.TO_DEVICE)) {
             assertEquals(DmaAddr.of(0x1004), a.dmaAddr(), "align 1 becomes 4 for ints: 0x1004 is fine");
         }
-        assertEquals(new DmaError.AlignMismatch(8, DmaAddr.of(0x1004)),
+        assertEquals(new DmaError.AlignMismatch(8, 0x1004),
                 error(() -> dev.arrayZeroWithAlign(DmaType.LONG, 4, 2, DmaDirection.TO_DEVICE)), "align 2 becomes 8 for longs");
         assertEquals(8, f.ops.calls(RecordingDmaOp.AllocCoherent.class).getLast().align());
     }
@@ -159,7 +162,7 @@ class DmaErrorTest {
 
     @Test
     void shouldReportNoMemoryAsRetryable() {
-        DeviceDma dev = new DeviceDma(-1L, RelocatingDmaOp.noMemory(f.ops));
+        DeviceDma dev = new DeviceDma(DmaMask.BITS_64, RelocatingDmaOp.noMemory(f.ops));
         DmaError e = error(() -> dev.arrayZero(DmaType.INT, 16, DmaDirection.TO_DEVICE));
         assertInstanceOf(DmaError.NoMemory.class, e);
         assertTrue(e.retryable());
@@ -205,11 +208,11 @@ class DmaErrorTest {
 
     @Test
     void shouldRejectABufferCrossingTheSegmentBoundary() throws DmaException {
-        DeviceDma dev = new DeviceDma(-1L, new RelocatingDmaOp(f.ops, 0x1F00)).withSegmentBoundary(0x1000);
+        DeviceDma dev = new DeviceDma(DmaMask.BITS_64, new RelocatingDmaOp(f.ops, 0x1F00)).withSegmentBoundary(0x1000);
         try (DArray<Byte> fits = dev.arrayZero(DmaType.BYTE, 0x100, DmaDirection.TO_DEVICE)) {
             assertEquals(DmaAddr.of(0x1F00), fits.dmaAddr(), "[0x1f00, 0x2000) ends at the boundary");
         }
-        assertEquals(new DmaError.BoundaryCross(DmaAddr.of(0x1F00), 0x101, 0x1000),
+        assertEquals(new DmaError.BoundaryCross(0x1F00, 0x101, 0x1000),
                 error(() -> dev.arrayZero(DmaType.BYTE, 0x101, DmaDirection.TO_DEVICE)));
         try (DmaBuffer buf = f.memory.allocate(0x200, 64)) {
             assertInstanceOf(DmaError.BoundaryCross.class, error(() -> dev.mapSingleArray(DmaType.BYTE, buf, 1, DmaDirection.TO_DEVICE)));
@@ -218,16 +221,18 @@ class DmaErrorTest {
 
     @Test
     void shouldLetCallersSwitchOverTheErrorExhaustively() {
-        DmaError e = new DmaError.DmaMaskNotMatch(DmaAddr.of(0x1000), 0xFFF);
+        DmaError e = new DmaError.DmaMaskNotMatch(0x1000, DmaMask.of(0xFFF));
         String what = switch (e) {
             case DmaError.NoMemory n -> "retry";
             case DmaError.LayoutError l -> "bug";
-            case DmaError.DmaMaskNotMatch(DmaAddr addr, long mask) -> "mask " + addr + " " + Long.toHexString(mask);
+            case DmaError.DmaMaskNotMatch(long address, DmaMask mask) -> "mask " + DmaAddr.of(address) + " " + Long.toHexString(mask.value());
             case DmaError.AlignMismatch a -> "align";
             case DmaError.NullPointer n -> "null";
             case DmaError.ZeroSizedBuffer z -> "empty";
             case DmaError.SegmentTooLarge s -> "segment";
             case DmaError.BoundaryCross b -> "boundary";
+            case DmaError.RingFull r -> "ring";
+            case DmaError.MappingFailed m -> "mapping";
         };
         assertEquals("mask 0x1000 fff", what);
         assertEquals(e.message(), new DmaException(e).getMessage());

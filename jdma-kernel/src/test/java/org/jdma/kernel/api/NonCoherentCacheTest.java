@@ -19,6 +19,8 @@ import org.jdma.platform.CacheObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * The containers on a non-coherent (arm64-like) write-back cache (row 78), watched line by line
@@ -61,9 +63,9 @@ class NonCoherentCacheTest {
 
         @Override public int pageSize() { return inner.pageSize(); }
         @Override public org.jdma.platform.Cpu cpu() { return inner.cpu(); }
-        @Override public DmaHandle.Mapped mapSingle(long m, long a, long s, long al, DmaDirection d) throws DmaException { return inner.mapSingle(m, a, s, al, d); }
+        @Override public DmaHandle.Mapped mapSingle(DmaMask m, long a, long s, long al, DmaDirection d) throws DmaException { return inner.mapSingle(m, a, s, al, d); }
         @Override public void unmapSingle(DmaHandle.Mapped h) { inner.unmapSingle(h); }
-        @Override public java.util.Optional<DmaHandle.Coherent> allocCoherent(long m, DmaLayout l) { return inner.allocCoherent(m, l); }
+        @Override public java.util.Optional<DmaHandle.Coherent> allocCoherent(DmaMask m, DmaLayout l) { return inner.allocCoherent(m, l); }
         @Override public void deallocCoherent(DmaHandle.Coherent h) { inner.deallocCoherent(h); }
         @Override public void flush(long a, long s) { inner.flush(a, s); }
         @Override public void invalidate(long a, long s) { inner.invalidate(a, s); }
@@ -101,7 +103,7 @@ class NonCoherentCacheTest {
 
     @Test
     void shouldLeaveNoDirtyLineTheDeviceReadsAfterASet() throws DmaException {
-        DeviceDma dev = new DeviceDma(-1L, new DirectDmaOp(memory));
+        DeviceDma dev = new DeviceDma(DmaMask.BITS_64, new DirectDmaOp(memory));
         try (DArray<Long> a = dev.arrayZeroWithAlign(DmaType.LONG, 64, 64, DmaDirection.TO_DEVICE)) {
             long base = a.dmaAddr().asLong();
             a.set(9, 42L);
@@ -113,7 +115,7 @@ class NonCoherentCacheTest {
 
     @Test
     void shouldMissAndFillFromMemoryWhenReadingDeviceData() throws DmaException {
-        DeviceDma dev = new DeviceDma(-1L, new DirectDmaOp(memory));
+        DeviceDma dev = new DeviceDma(DmaMask.BITS_64, new DirectDmaOp(memory));
         try (DArray<Long> a = dev.arrayZeroWithAlign(DmaType.LONG, 64, 64, DmaDirection.FROM_DEVICE)) {
             long base = a.dmaAddr().asLong();
             machine.cpu().read64(base + 128); // the line is now cached
@@ -127,7 +129,7 @@ class NonCoherentCacheTest {
     void shouldCleanTheBounceCopyTheDeviceReadsWhereTheSeedLeftItDirty() throws DmaException {
         DirectDmaOp forced = new DirectDmaOp(memory, 0, true);
         for (boolean seedBug : new boolean[] {false, true}) {
-            DeviceDma dev = new DeviceDma(-1L, seedBug ? new SeedBounceBugOp(forced) : forced);
+            DeviceDma dev = new DeviceDma(DmaMask.BITS_64, seedBug ? new SeedBounceBugOp(forced) : forced);
             try (DmaBuffer buf = memory.allocate(512, 64);
                  SArrayPtr<Long> p = dev.mapSingleArray(DmaType.LONG, buf, 64, DmaDirection.TO_DEVICE)) {
                 long bounce = p.dmaAddr().asLong();

@@ -17,6 +17,8 @@ import org.jdma.machine.Machine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * The containers on the default machine, booted, with the copy engine as the device: what the
@@ -31,7 +33,7 @@ class RealMachineTest {
     private final Kernel kernel = Kernel.boot(machine);
     private final DirectDmaOp direct = new DirectDmaOp(kernel.memory());
     private final RecordingDmaOp ops = new RecordingDmaOp(direct);
-    private final DeviceDma dev = new DeviceDma(0xFFFF_FFFFL, ops);
+    private final DeviceDma dev = new DeviceDma(DmaMask.of(0xFFFF_FFFFL), ops);
     private final CopyEngineDriver engine = kernel.copyEngine();
 
     @AfterEach

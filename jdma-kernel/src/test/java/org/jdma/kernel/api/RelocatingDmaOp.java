@@ -5,6 +5,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.platform.Cpu;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * Test double (seed 004's {@code MaskedDma}): real memory from another op, but every handle claims
@@ -43,7 +46,7 @@ final class RelocatingDmaOp implements DmaOp {
     }
 
     @Override
-    public DmaHandle.Mapped mapSingle(long dmaMask, long addr, long size, long align, DmaDirection direction) throws DmaException {
+    public DmaHandle.Mapped mapSingle(DmaMask dmaMask, long addr, long size, long align, DmaDirection direction) throws DmaException {
         if (noMemory) {
             throw new DmaException(new DmaError.NoMemory("a test mapping"));
         }
@@ -59,7 +62,7 @@ final class RelocatingDmaOp implements DmaOp {
     }
 
     @Override
-    public Optional<DmaHandle.Coherent> allocCoherent(long dmaMask, DmaLayout layout) {
+    public Optional<DmaHandle.Coherent> allocCoherent(DmaMask dmaMask, DmaLayout layout) {
         if (noMemory) {
             return Optional.empty();
         }

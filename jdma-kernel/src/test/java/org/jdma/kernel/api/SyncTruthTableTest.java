@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * Seed 004 §3.5, row by row (checklist rows 79, 80, 82, 91-94, 99): every cache operation each
@@ -194,7 +196,7 @@ class SyncTruthTableTest {
     @Test
     void shouldDelegateTheFacadesCacheOperationsAndPageSize() {
         assertEquals(4096, dev.pageSize());
-        assertEquals(-1L, dev.dmaMask());
+        assertEquals(DmaMask.BITS_64, dev.dmaMask());
         f.ops.clear();
         dev.flush(0x10_0000, 64);
         dev.invalidate(0x10_0040, 128);

@@ -113,7 +113,7 @@ class DmaMappingLayerTest {
         try (Rig rig = Rig.direct(true)) {
             DmaDevice d = rig.attach("nic", 4, false);
             assertEquals(Swiotlb.MAX_MAPPING_SIZE, rig.dma.maxMappingSize(d), "a 32-bit mask misses the RAM above 4 GiB");
-            rig.dma.setMask(d, DmaDevice.bitMask(64));
+            rig.dma.setMask(d, DmaMask.bits(64));
             assertEquals(Long.MAX_VALUE, rig.dma.maxMappingSize(d));
         }
     }

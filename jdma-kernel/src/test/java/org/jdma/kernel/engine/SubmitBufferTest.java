@@ -2,6 +2,7 @@ package org.jdma.kernel.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaError;
 /** Checklist rows 2, 12, 14, 15 (spirit), 17, 18 without an IOMMU. */
 class SubmitBufferTest {
 
@@ -94,8 +97,8 @@ class SubmitBufferTest {
             } while (odd.physicalAddress() % 8192 == 0);
             DmaBuffer b = odd;
             var e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, 0, 8192));
-            assertEquals(DmaException.Reason.MISALIGNED, e.reason());
-            assertFalse(e.reason().retryable());
+            assertEquals(new DmaError.AlignMismatch(8192, b.physicalAddress()), e.error());
+            assertFalse(e.retryable());
             assertThrows(IllegalArgumentException.class, () -> engine.submitBuffer(b, 0, 48));
             assertEquals(0, engine.size());
             buffers.forEach(DmaBuffer::close);
@@ -114,8 +117,8 @@ class SubmitBufferTest {
             assertEquals(4, iommu.live.size());
             long cursor = iommu.next;
             var e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, Descriptor.VALID, 0));
-            assertEquals(DmaException.Reason.RING_FULL, e.reason());
-            assertTrue(e.reason().retryable());
+            assertEquals(new DmaError.RingFull(3), e.error());
+            assertTrue(e.retryable());
             assertEquals(4, iommu.live.size(), "the mapping made for the refused descriptor was undone (seed bug 4)");
             assertEquals(3, engine.size());
             assertTrue(cursor <= iommu.next);
@@ -133,12 +136,12 @@ class SubmitBufferTest {
                 if (live.isEmpty()) {
                     return super.map(buffer, align); // the ring block
                 }
-                throw new DmaException(DmaException.Reason.MAPPING_FAILED, "no IOVA space left");
+                throw new DmaException(new DmaError.MappingFailed("no IOVA space left"));
             }
         };
         try (DmaEngine engine = new DmaEngine(memory, device, 4, exhausted); DmaBuffer b = memory.allocate(64, 64)) {
             var e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, Descriptor.VALID, 0));
-            assertEquals(DmaException.Reason.MAPPING_FAILED, e.reason());
+            assertInstanceOf(DmaError.MappingFailed.class, e.error());
             assertEquals(0, engine.size());
             assertEquals(List.of(), device.doorbells());
         }

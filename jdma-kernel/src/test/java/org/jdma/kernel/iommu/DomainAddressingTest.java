@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.OptionalLong;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.mm.DmaBuffer;
-import org.jdma.kernel.engine.DmaException;
+import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
@@ -14,6 +14,7 @@ import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jdma.kernel.dma.DmaError;
 
 class DomainAddressingTest {
 
@@ -70,7 +71,7 @@ class DomainAddressingTest {
         try (DmaBuffer b = kernel.memory().allocate(8192, 4096)) {
             a.map(b, 0);
             DmaException e = assertThrows(DmaException.class, () -> a.map(b, 0));
-            assertEquals(DmaException.Reason.MAPPING_FAILED, e.reason());
+            assertInstanceOf(DmaError.MappingFailed.class, e.error());
         }
     }
 

@@ -22,6 +22,7 @@ import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.dma.ScatterList;
 import org.jdma.platform.Platform;
 import org.jdma.platform.CacheMaintenance;
@@ -387,12 +388,12 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     }
 
     @Override
-    public boolean setMask(DmaDevice device, long mask) {
+    public boolean setMask(DmaDevice device, DmaMask mask) {
         return callLayer(() -> delegate.setMask(device, mask));
     }
 
     @Override
-    public boolean setCoherentMask(DmaDevice device, long mask) {
+    public boolean setCoherentMask(DmaDevice device, DmaMask mask) {
         return callLayer(() -> delegate.setCoherentMask(device, mask));
     }
 

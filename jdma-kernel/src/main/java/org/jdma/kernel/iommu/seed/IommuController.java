@@ -10,13 +10,14 @@ import java.util.OptionalLong;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.mm.DmaBuffer;
-import org.jdma.kernel.engine.DmaException;
+import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.spec.vtd.VtdRegisterLayout;
 import org.jdma.spec.pci.RequesterId;
+import org.jdma.kernel.dma.DmaError;
 
 /**
  * Seed 000's {@code IommuController} ({@code hardware} crate, {@code src/iommu/controller.rs}) as
@@ -261,9 +262,9 @@ public final class IommuController implements DeviceAddressing {
     /** {@link #mapDmaBuffer}, failing with the engine's exception. */
     @Override
     public long map(DmaBuffer buffer, long align) {
-        return mapDmaBuffer(buffer, align).orElseThrow(() -> new DmaException(DmaException.Reason.MAPPING_FAILED,
+        return mapDmaBuffer(buffer, align).orElseThrow(() -> new DmaException(new DmaError.MappingFailed(
                 String.format("IOMMU controller: no IOVA for %s (%d mappings live, window [%#x, %#x))", buffer,
-                        mappingCount(), IOVA_BASE, IOVA_LIMIT)));
+                        mappingCount(), IOVA_BASE, IOVA_LIMIT))));
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.jdma.kernel.iommu.seed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,7 @@ import org.jdma.kernel.engine.CompletedDescriptor;
 import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.engine.DmaEngine;
-import org.jdma.kernel.engine.DmaException;
+import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.iommu.DomainAddressing;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IommuMode;
@@ -21,6 +22,7 @@ import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.testing.SoftwareRingDevice;
 import org.junit.jupiter.api.Test;
+import org.jdma.kernel.dma.DmaError;
 
 /**
  * Seed 000's {@code submit_buffer} through the real IOMMU: checklist rows 13-17, with the copy
@@ -74,7 +76,7 @@ class SubmitBufferThroughIommuTest {
             long probe = iova.allocate(1, 0xFFFF_FFFFL / 4096);
             iova.free(probe, 1);
             DmaException e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, Descriptor.VALID, 0));
-            assertEquals(DmaException.Reason.RING_FULL, e.reason());
+            assertInstanceOf(DmaError.RingFull.class, e.error());
             assertEquals(mappings, addressing.mappings(), "the mapping made for the refused descriptor is gone");
             assertFalse(iova.isAllocated(probe),
                     "and its IOVA is free again");
