@@ -4,6 +4,7 @@ import java.util.OptionalLong;
 import org.jdma.kernel.dma.swiotlb.Swiotlb;
 import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
+import org.jdma.kernel.iommu.IovaMapper;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.Zone;
 
@@ -58,21 +59,27 @@ final class IommuBackend implements Backend {
     }
 
     /**
-     * Linux {@code iommu_dma_alloc_iova}. The 32-bit-first policy for PCI devices
-     * ({@code pci_32bit_workaround}) belongs to the domain's allocator here: the VT-d driver's
-     * domains apply it inside {@link IommuDomain#allocIova}.
+     * Linux {@code iommu_dma_alloc_iova} then {@code iommu_map} with roll-back, through
+     * {@link IovaMapper}: the IOVA the mapping was made at, or DMA_MAPPING_ERROR (with a warning)
+     * when the domain blocks DMA, has no space, or refuses the request. The 32-bit-first policy for
+     * PCI devices ({@code pci_32bit_workaround}) belongs to the domain's allocator here: the VT-d
+     * driver's domains apply it inside {@link IommuDomain#allocIova}.
      */
-    private long allocIova(DeviceState st, long size, long limit) {
+    private long allocateAndMap(DeviceState st, long allocation, long limit, IovaMapper.Mapping mapping) {
         if (st.domain.type() == IommuDomain.Type.BLOCKED) {
             ctx.warn(st.device, "is in a BLOCKED IOMMU domain: no DMA mapping is possible");
             return DmaApi.DMA_MAPPING_ERROR;
         }
         try {
-            OptionalLong iova = st.domain.allocIova(size, limit);
-            return iova.isPresent() ? iova.getAsLong() : DmaApi.DMA_MAPPING_ERROR;
+            OptionalLong iova = IovaMapper.allocateAndMap(st.domain, allocation, limit, mapping);
+            if (iova.isEmpty()) {
+                ctx.warn(st.device, String.format("no IOVA space for %d bytes below %#x", allocation, limit));
+                return DmaApi.DMA_MAPPING_ERROR;
+            }
+            return iova.getAsLong();
         } catch (RuntimeException e) {
-            // A limit the domain cannot serve (below its first usable IOVA, say) is a failed mapping, not a crash.
-            ctx.warn(st.device, String.format("IOVA allocation of %#x bytes below %#x refused: %s", size, limit, e.getMessage()));
+            // A limit the domain cannot serve, or a map it refuses, is a failed mapping, not a crash.
+            ctx.warn(st.device, String.format("IOMMU mapping of %#x bytes below %#x failed: %s", allocation, limit, e.getMessage()));
             return DmaApi.DMA_MAPPING_ERROR;
         }
     }
@@ -83,27 +90,8 @@ final class IommuBackend implements Backend {
         long granule = d.granule();
         long offset = phys & (granule - 1);
         long len = alignUp(size + offset, granule);
-        long iova = allocIova(st, len, limit);
-        if (iova == DmaApi.DMA_MAPPING_ERROR) {
-            ctx.warn(st.device, String.format("no IOVA space for %d bytes below %#x", len, limit));
-            return DmaApi.DMA_MAPPING_ERROR;
-        }
-        try {
-            d.map(iova, phys - offset, len, permission);
-        } catch (RuntimeException e) {
-            freeQuietly(d, iova, len);
-            ctx.warn(st.device, String.format("IOMMU map of %#x -> %#x (+%#x) failed: %s", iova, phys - offset, len, e.getMessage()));
-            return DmaApi.DMA_MAPPING_ERROR;
-        }
-        return iova + offset;
-    }
-
-    private static void freeQuietly(IommuDomain d, long iova, long len) {
-        try {
-            d.unmapAndFree(iova, len);
-        } catch (RuntimeException ignored) {
-            // The range was never (fully) mapped; returning the IOVA is all that is left to do.
-        }
+        long iova = allocateAndMap(st, len, limit, at -> d.map(at, phys - offset, len, permission));
+        return iova == DmaApi.DMA_MAPPING_ERROR ? iova : iova + offset;
     }
 
     private boolean needsBounce(DeviceState st, long phys, long size) {
@@ -209,22 +197,16 @@ final class IommuBackend implements Backend {
             prev = i;
         }
         long allocSize = Long.highestOneBit(iovaLen) == iovaLen ? iovaLen : Long.highestOneBit(iovaLen) << 1;
-        long iova = allocSize <= 0 ? DmaApi.DMA_MAPPING_ERROR : allocIova(st, allocSize, st.device.dmaMask().value());
-        if (iova == DmaApi.DMA_MAPPING_ERROR) {
-            ctx.warn(st.device, String.format("no IOVA space for a %d-entry scatterlist of %d bytes", nents, iovaLen));
-            restore(sg, nents);
-            return 0;
-        }
         IoPermission permission = IoPermission.of(direction);
-        long cursor = iova;
-        try {
+        long iova = allocSize <= 0 ? DmaApi.DMA_MAPPING_ERROR : allocateAndMap(st, allocSize, st.device.dmaMask().value(), start -> {
+            long cursor = start;
             for (int i = 0; i < nents; i++) {
                 d.map(cursor, sg.get(i).physical() - iovaOff[i], mapLen[i], permission);
                 cursor += iovaSpan[i];
             }
-        } catch (RuntimeException e) {
-            freeQuietly(d, iova, allocSize);
-            ctx.warn(st.device, String.format("IOMMU map of scatterlist at IOVA %#x failed: %s", cursor, e.getMessage()));
+        });
+        if (iova == DmaApi.DMA_MAPPING_ERROR) {
+            ctx.warn(st.device, String.format("cannot map a %d-entry scatterlist of %d bytes", nents, iovaLen));
             restore(sg, nents);
             return 0;
         }

@@ -50,19 +50,12 @@ public final class DomainAddressing implements DeviceAddressing {
         if (a > g && Long.bitCount(allocation) != 1) {
             allocation = Long.highestOneBit(allocation) << 1;
         }
-        OptionalLong iova = domain.allocIova(allocation, limit);
+        OptionalLong iova = IovaMapper.map(domain, buffer.physicalAddress(), size, allocation, limit, IoPermission.READ_WRITE);
         if (iova.isEmpty()) {
             throw new DmaException(new DmaError.MappingFailed(String.format(
                     "no IOVA space for %d bytes below %#x in domain %d", allocation, limit, domain.id())));
         }
         long v = iova.getAsLong();
-        try {
-            domain.map(v, buffer.physicalAddress(), size, IoPermission.READ_WRITE);
-        } catch (RuntimeException e) {
-            // Never mapped: nothing to invalidate. unmapAndFree tolerates the unmapped range.
-            domain.unmapAndFree(v, allocation);
-            throw e;
-        }
         sizes.put(v, allocation);
         return v;
     }

@@ -14,6 +14,7 @@ import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IommuSubsystem;
+import org.jdma.kernel.iommu.IovaMapper;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.spec.vtd.VtdRegisterLayout;
 import org.jdma.spec.pci.RequesterId;
@@ -216,12 +217,8 @@ public final class IommuController implements DeviceAddressing {
             return iova;
         }
         long v = iova.getAsLong();
-        try {
-            d.map(v, buffer.physicalAddress(), (Math.max(1, length) + PAGE_SIZE - 1) & -PAGE_SIZE, IoPermission.READ_WRITE);
-        } catch (RuntimeException e) {
-            d.unmapAndFree(v, alloc);
-            throw e;
-        }
+        long mapped = (Math.max(1, length) + PAGE_SIZE - 1) & -PAGE_SIZE;
+        IovaMapper.mapOrRelease(d, v, alloc, at -> d.map(at, buffer.physicalAddress(), mapped, IoPermission.READ_WRITE));
         mappings.put(v, new Mapping(v, buffer.physicalAddress(), length, alloc));
         return iova;
     }

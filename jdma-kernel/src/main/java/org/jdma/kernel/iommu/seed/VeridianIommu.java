@@ -17,6 +17,7 @@ import org.jdma.kernel.mm.DirectMap;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
+import org.jdma.kernel.iommu.IovaMapper;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.spec.acpi.DmarLayout;
@@ -238,19 +239,18 @@ public final class VeridianIommu {
         if (d.isEmpty() || d.get().type() == IommuDomain.Type.IDENTITY) {
             dma = b.physicalAddress();
         } else {
-            OptionalLong iova = d.get().allocIova(rounded, -1L);
+            OptionalLong iova;
+            try {
+                iova = IovaMapper.map(d.get(), b.physicalAddress(), rounded, rounded, -1L, permission);
+            } catch (RuntimeException e) {
+                b.close();
+                throw e;
+            }
             if (iova.isEmpty()) {
                 b.close();
                 throw new IllegalStateException("no IOVA space for " + rounded + " bytes for " + device);
             }
             dma = iova.getAsLong();
-            try {
-                d.get().map(dma, b.physicalAddress(), rounded, permission);
-            } catch (RuntimeException e) {
-                d.get().unmapAndFree(dma, rounded);
-                b.close();
-                throw e;
-            }
         }
         buffers.put(dma, b);
         return new DmaMappedBuffer(DirectMap.virtualOf(b.physicalAddress()), dma, b.physicalAddress(), rounded,
