@@ -142,7 +142,7 @@ public final class MemcpyCommand implements Callable<Integer> {
             // through the DMA API: the mapping layer decides what a device address is (physical, or
             // an IOVA in the device's domain when the IOMMU translates: then each unmap is
             // invalidated as --iommu says) and does the cache maintenance a non-coherent machine needs.
-            DmaMappingLayer dma = kernel.dma();
+            DmaMappingLayer dma = kernel.mappingLayer();
             DmaDevice dmaDevice = new DmaDevice(device, driver.function().requester(), false);
             dma.attach(dmaDevice);
             if (!dma.setMask(dmaDevice, DmaMask.bits(64))) {

@@ -60,9 +60,10 @@ class DmaApiFuzzTest {
         FuzzBytes data = new FuzzBytes(input);
         IommuMode mode = IommuMode.values()[data.choice(IommuMode.values().length)];
         try (Machine m = new Machine(config()); Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(mode))) {
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             long buffer = k.frames().allocateBytes(BUFFER, data.choice(2) == 0 ? Zone.NORMAL : Zone.DMA32);
             DmaDevice device = new DmaDevice("fuzzdev", DEVICE, data.choice(2) == 0);
+            dma.swiotlb(); // the bounce pool is allocated on first use: take it before counting frames
             long freeBefore = k.frames().stats().freeFrames();
             dma.attach(device);
             List<Single> singles = new ArrayList<>();

@@ -10,6 +10,11 @@ import org.jdma.kernel.mm.Zone;
  * swiotlb ({@code dma_direct_map_phys} → {@code swiotlb_map}), as is every buffer when bouncing
  * is forced. Scatterlists are mapped entry by entry and never merged ({@code dma_direct_map_sg}).
  * Coherent memory comes from the zone the coherent mask needs ({@code dma_direct_alloc}).
+ *
+ * <p>As in Linux, a mapping that is not bounced leaves no state behind: map is an addition, a
+ * mask check and (on a non-coherent machine) a clean; unmap is the for-CPU sync of the range the
+ * caller names. Only bounced mappings are recorded, because they hold swiotlb slots that an unmap
+ * or a detach must give back. That keeps the common path free of locks and allocations.
  */
 final class DirectBackend implements Backend {
 
@@ -62,7 +67,6 @@ final class DirectBackend implements Backend {
         if (!skipCpuSync) {
             ctx.sync().forDevice(phys, size, direction);
         }
-        st.add(new DeviceState.Single(bus, size, direction));
         return bus;
     }
 
@@ -97,16 +101,32 @@ final class DirectBackend implements Backend {
     }
 
     @Override
-    public void unmap(DeviceState st, DeviceState.Live live, boolean skipCpuSync) {
-        if (!(live instanceof DeviceState.Single m)) {
+    public void unmap(DeviceState st, long dma, long size, DmaDirection direction, boolean skipCpuSync) {
+        long phys = dma - busOffset;
+        if (!ctx.bounced(phys)) {
+            // Linux dma_direct_unmap_phys: nothing was recorded; the for-CPU sync is all there is.
+            if (!skipCpuSync) {
+                ctx.sync().forCpu(phys, size, direction);
+            }
             return;
         }
-        long phys = m.dma() - busOffset;
+        DeviceState.Live live = st.take(dma);
+        if (!(live instanceof DeviceState.Single m)) {
+            if (live != null) {
+                st.add(live);
+            }
+            return; // no bounce mapping of this device starts there: nothing of ours to give back
+        }
         if (!skipCpuSync) {
             ctx.sync().forCpu(phys, m.size(), m.direction());
         }
-        if (ctx.swiotlb().contains(phys)) {
-            ctx.swiotlb().unmap(phys, m.direction(), skipCpuSync);
+        ctx.swiotlb().unmap(phys, m.direction(), skipCpuSync);
+    }
+
+    @Override
+    public void release(DeviceState st, DeviceState.Live live) {
+        if (live instanceof DeviceState.Single m && ctx.bounced(m.dma() - busOffset)) {
+            ctx.swiotlb().unmap(m.dma() - busOffset, m.direction(), true);
         }
     }
 
@@ -122,10 +142,7 @@ final class DirectBackend implements Backend {
             long dma = b.map(st, e.physical(), e.length(), direction, skipCpuSync);
             if (dma == DmaApi.DMA_MAPPING_ERROR) {
                 for (int j = 0; j < i; j++) {
-                    DeviceState.Live m = st.take(sg.get(j).dmaAddress());
-                    if (m != null) {
-                        b.unmap(st, m, true);
-                    }
+                    b.unmap(st, sg.get(j).dmaAddress(), sg.get(j).length(), direction, true);
                 }
                 for (int j = 0; j < nents; j++) {
                     sg.get(j).setDma(DmaApi.DMA_MAPPING_ERROR, 0);
@@ -137,25 +154,25 @@ final class DirectBackend implements Backend {
         return nents;
     }
 
-    static void unmapSgEntries(Backend b, DeviceState st, ScatterList sg, int nents, boolean skipCpuSync) {
+    static void unmapSgEntries(Backend b, DeviceState st, ScatterList sg, int nents, DmaDirection direction, boolean skipCpuSync) {
         for (int i = 0; i < nents; i++) {
-            DeviceState.Live m = st.take(sg.get(i).dmaAddress());
-            if (m != null) {
-                b.unmap(st, m, skipCpuSync);
+            ScatterList.Entry e = sg.get(i);
+            if (e.dmaAddress() != DmaApi.DMA_MAPPING_ERROR) {
+                b.unmap(st, e.dmaAddress(), e.length(), direction, skipCpuSync);
             }
         }
     }
 
     @Override
     public void unmapSg(DeviceState st, ScatterList sg, int nents, DmaDirection direction, boolean skipCpuSync) {
-        unmapSgEntries(this, st, sg, nents, skipCpuSync);
+        unmapSgEntries(this, st, sg, nents, direction, skipCpuSync);
     }
 
     @Override
     public void syncForCpu(DeviceState st, long dma, long size, DmaDirection direction) {
         long phys = dma - busOffset;
         ctx.sync().forCpu(phys, size, direction);
-        if (ctx.swiotlb().contains(phys)) {
+        if (ctx.bounced(phys)) {
             ctx.swiotlb().syncForCpu(phys, size, direction);
         }
     }
@@ -163,7 +180,7 @@ final class DirectBackend implements Backend {
     @Override
     public void syncForDevice(DeviceState st, long dma, long size, DmaDirection direction) {
         long phys = dma - busOffset;
-        if (ctx.swiotlb().contains(phys)) {
+        if (ctx.bounced(phys)) {
             ctx.swiotlb().syncForDevice(phys, size, direction);
         }
         ctx.sync().forDevice(phys, size, direction);
@@ -223,7 +240,7 @@ final class DirectBackend implements Backend {
     /** Linux {@code dma_direct_max_mapping_size}. */
     @Override
     public long maxMappingSize(DeviceState st) {
-        if (ctx.swiotlb().active() && (forceBounce || addressingLimited(st.device))) {
+        if (ctx.bounce().configured() && (forceBounce || addressingLimited(st.device))) {
             return Swiotlb.maxMappingSize(st.device.minAlignMask());
         }
         return Long.MAX_VALUE;

@@ -145,7 +145,20 @@ final class IommuBackend implements Backend {
     }
 
     @Override
-    public void unmap(DeviceState st, DeviceState.Live live, boolean skipCpuSync) {
+    public void unmap(DeviceState st, long dma, long size, DmaDirection direction, boolean skipCpuSync) {
+        DeviceState.Live live = st.take(dma);
+        if (live != null) {
+            unmapLive(st, live, skipCpuSync); // nothing mapped there: nothing to release (the checker reports it)
+        }
+    }
+
+    @Override
+    public void release(DeviceState st, DeviceState.Live live) {
+        unmapLive(st, live, true);
+    }
+
+    /** Unmaps what the layer recorded: the caller's size and direction were only the key. */
+    private void unmapLive(DeviceState st, DeviceState.Live live, boolean skipCpuSync) {
         IommuDomain d = st.domain;
         switch (live) {
             case DeviceState.Single m -> {
@@ -156,7 +169,7 @@ final class IommuBackend implements Backend {
                     ctx.sync().forCpu(phys.getAsLong(), m.size(), m.direction());
                 }
                 d.unmapAndFree(m.dma() - offset, alignUp(m.size() + offset, granule));
-                if (phys.isPresent() && ctx.swiotlb().contains(phys.getAsLong())) {
+                if (phys.isPresent() && ctx.bounced(phys.getAsLong())) {
                     ctx.swiotlb().unmap(phys.getAsLong(), m.direction(), skipCpuSync);
                 }
             }
@@ -259,7 +272,7 @@ final class IommuBackend implements Backend {
     @Override
     public void unmapSg(DeviceState st, ScatterList sg, int nents, DmaDirection direction, boolean skipCpuSync) {
         if (st.device.untrusted()) {
-            DirectBackend.unmapSgEntries(this, st, sg, nents, skipCpuSync);
+            DirectBackend.unmapSgEntries(this, st, sg, nents, direction, skipCpuSync);
             return;
         }
         DeviceState.Live live = st.take(sg.get(0).dmaAddress());
@@ -282,7 +295,7 @@ final class IommuBackend implements Backend {
             return;
         }
         ctx.sync().forCpu(phys.getAsLong(), size, direction);
-        if (ctx.swiotlb().contains(phys.getAsLong())) {
+        if (ctx.bounced(phys.getAsLong())) {
             ctx.swiotlb().syncForCpu(phys.getAsLong(), size, direction);
         }
     }
@@ -293,7 +306,7 @@ final class IommuBackend implements Backend {
         if (phys.isEmpty()) {
             return;
         }
-        if (ctx.swiotlb().contains(phys.getAsLong())) {
+        if (ctx.bounced(phys.getAsLong())) {
             ctx.swiotlb().syncForDevice(phys.getAsLong(), size, direction);
         }
         ctx.sync().forDevice(phys.getAsLong(), size, direction);

@@ -1,11 +1,16 @@
 /**
- * The DMA-mapping API a driver programs against ({@link org.jdma.kernel.dma.DmaApi}, Linux
- * {@code include/linux/dma-mapping.h}) and its implementation,
- * {@link org.jdma.kernel.dma.DmaMappingLayer}: per-device masks and segment limits, coherent
+ * The DMA API: the one way a driver turns memory into device addresses. A driver holds a
+ * {@link org.jdma.kernel.dma.DeviceDmaApi} (the calls with its device bound, and two owning
+ * handles: {@link org.jdma.kernel.dma.CoherentAllocation} and
+ * {@link org.jdma.kernel.dma.StreamingMapping}); under it is {@link org.jdma.kernel.dma.DmaApi}
+ * (Linux {@code include/linux/dma-mapping.h}), which the checker ({@code dma.debug}) decorates,
+ * and its implementation, {@link org.jdma.kernel.dma.DmaMappingLayer}: per-device masks
+ * ({@link org.jdma.kernel.dma.DmaMask}) and segment limits, coherent
  * allocations, streaming mappings of single buffers, pages and scatterlists, ownership syncs, and
  * three backends: direct (bus = physical + offset), IOMMU (IOVAs in the device's domain, Linux's
- * scatterlist merge rules) and bounce buffers ({@code dma.swiotlb}). DMA pools are in
- * {@code dma.pool}.
+ * scatterlist merge rules) and bounce buffers ({@code dma.swiotlb}, allocated on first use). DMA
+ * pools are in {@code dma.pool}. Errors that a caller handles are one unchecked
+ * {@link org.jdma.kernel.dma.DmaException} carrying a {@link org.jdma.kernel.dma.DmaError} kind.
  *
  * <p>Models: Linux's dma-direct and dma-iommu decisions (when to bounce, which zone a coherent
  * allocation comes from, 32-bit IOVAs first, granule expansion and boundary padding of

@@ -21,7 +21,7 @@ class CopyEngineBounceTest {
     void shouldCopyBetweenBuffersBeyondMaskThroughBounceBuffers() {
         try (Machine m = Machine.createDefault(); Kernel k = Kernel.boot(m)) {
             CopyEngineDriver engine = k.copyEngine();
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             DmaDevice dev = new DmaDevice("memcpy0", engine.function().requester(), false);
             dma.attach(dev);
             int len = 12_000;

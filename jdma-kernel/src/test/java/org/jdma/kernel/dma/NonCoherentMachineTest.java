@@ -35,7 +35,7 @@ class NonCoherentMachineTest {
             long probeDst = k.frames().allocateBytes(4096, Zone.DMA32);
             assumeTrue(engine.execute(Descriptor.memmove(probeSrc, probeDst, 64)) instanceof OpResult.Completed,
                     "the copy engine driver completes nothing on a non-coherent machine until its ring is uncached (DmaEngine fix on branch checker)");
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             DmaDevice dev = new DmaDevice("memcpy0", engine.function().requester(), false);
             dma.attach(dev);
             Zone zone = bounce ? Zone.NORMAL : Zone.DMA32;
