@@ -18,10 +18,12 @@
  * invalidate for the CPU, on the bounce copy when bounced), uncached coherent memory there.
  * Does not model: {@code dma_map_resource} (MMIO), P2P segments, non-contiguous coherent
  * allocations, atomic coherent pools, bouncing of kmalloc buffers that are not cache-line aligned
- * ({@code dma_kmalloc_needs_bounce}). Misuse Linux only catches with
- * dma-debug is the checker's job; here an unmap of an address that is not mapped does nothing.
+ * ({@code dma_kmalloc_needs_bounce}). Misuse Linux only catches with dma-debug is the checker's
+ * job; here an unmap of an address that is not mapped releases nothing (on the direct path it is
+ * the for-CPU sync of the range named, as in Linux).
  *
- * <p>Invariant: every successful map is recorded against its device until the matching unmap or
- * the device's detach releases exactly what the map took (IOVA, bounce slots, frames).
+ * <p>Invariant: every successful map that holds something (IOVA space, bounce slots) is recorded
+ * against its device until the matching unmap or the device's detach releases exactly what the
+ * map took; coherent allocations likewise hold their frames until freed or detached.
  */
 package org.jdma.kernel.dma;
