@@ -15,6 +15,7 @@ module org.jdma.kernel {
     exports org.jdma.kernel.dma.debug;
     exports org.jdma.kernel.dma.pool;
     exports org.jdma.kernel.dma.swiotlb;
+    exports org.jdma.kernel.ring;
     exports org.jdma.kernel.iommu;
     exports org.jdma.kernel.iommu.seed;
     exports org.jdma.kernel.iommu.iova;
