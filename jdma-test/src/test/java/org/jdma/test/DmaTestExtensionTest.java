@@ -18,7 +18,7 @@ import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.dma.debug.DmaDebugCategory;
 import org.jdma.kernel.dma.debug.DmaDebugFailure;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
-import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;

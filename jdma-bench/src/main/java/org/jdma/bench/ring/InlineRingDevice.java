@@ -1,7 +1,7 @@
 package org.jdma.bench.ring;
 
 import org.jdma.kernel.engine.RingDevice;
-import org.jdma.kernel.engine.RingLayout;
+import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CompletionStatus;
@@ -33,7 +33,7 @@ public final class InlineRingDevice implements RingDevice {
     @Override
     public void doorbell(int producerIndex) {
         while (fetched != producerIndex) {
-            long record = ringBase + RingLayout.completionOffset(slots, fetched) + CompletionRecordLayout.STATUS;
+            long record = ringBase + CopyRingLayout.completionOffset(slots, fetched) + CompletionRecordLayout.STATUS;
             cpu.write8(record, CompletionStatus.SUCCESS.code());
             fetched = (fetched + 1) & (slots - 1);
         }

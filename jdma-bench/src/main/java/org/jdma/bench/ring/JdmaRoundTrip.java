@@ -2,8 +2,8 @@ package org.jdma.bench.ring;
 
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.engine.DmaEngine;
 import org.jdma.machine.Machine;
 import org.jdma.machine.dev.memcpy.CopyEngine;

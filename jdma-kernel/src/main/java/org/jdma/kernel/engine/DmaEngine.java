@@ -20,13 +20,17 @@ import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.mm.DmaUseTracker;
 import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.drivers.memcpy.DescriptorCodec;
+import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
+import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 /**
  * Seed 000's DMA engine: a descriptor ring shared with a device, in DMA memory, in the device's
  * own format.
  *
  * <h2>Ring</h2>
  * {@code N} slots (default {@value #DEFAULT_CAPACITY}, any power of two from 2 to 2^16), laid out
- * by {@link RingLayout}: a 64-byte descriptor and a 32-byte completion record per slot, in one block
+ * by {@link CopyRingLayout}: a 64-byte descriptor and a 32-byte completion record per slot, in one block
  * of frames below 4 GiB. {@code head} is the producer index (next slot {@link #submit} fills),
  * {@code tail} the consumer index (next slot {@link #drain} reaps). The ring is
  * <em>empty</em> iff {@code head == tail} and <em>full</em> iff {@code (head + 1) % N == tail}: one
@@ -98,8 +102,8 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
     private long tail;
     /** The producer's last view of tail; refreshed only when the ring looks full. */
     private long cachedTail;
-    private final MemorySegment producerScratch = MemorySegment.ofArray(new byte[RingLayout.DESCRIPTOR_SIZE]);
-    private final MemorySegment consumerScratch = MemorySegment.ofArray(new byte[RingLayout.COMPLETION_SIZE]);
+    private final MemorySegment producerScratch = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
+    private final MemorySegment consumerScratch = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
     private volatile boolean closed;
 
     /** An engine with {@value #DEFAULT_CAPACITY} slots and physical addressing. */
@@ -116,10 +120,10 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         this.memory = Objects.requireNonNull(memory, "memory");
         this.device = Objects.requireNonNull(device, "device");
         this.addressing = Objects.requireNonNull(addressing, "addressing");
-        this.slots = RingLayout.checkSlots(capacity);
+        this.slots = CopyRingLayout.checkSlots(capacity);
         this.indexMask = capacity - 1;
         this.cpu = memory.cpu();
-        this.ringMemory = memory.allocate(RingLayout.bytes(capacity), FrameAllocator.FRAME_SIZE, DmaMemory.LIMIT_4GIB);
+        this.ringMemory = memory.allocate(CopyRingLayout.bytes(capacity), FrameAllocator.FRAME_SIZE, DmaMemory.LIMIT_4GIB);
         this.ringBase = ringMemory.physicalAddress();
         // The ring and its completion records are shared with the device for the engine's whole
         // life: coherent memory. On a non-coherent machine that means uncached (as arm64 maps
@@ -246,9 +250,9 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
             }
             int slot = slot(h);
             long record = completionAddress(slot);
-            cpu.fill(record, RingLayout.COMPLETION_SIZE, (byte) 0);
+            cpu.fill(record, CopyRingLayout.COMPLETION_SIZE, (byte) 0);
             DescriptorCodec.encode(producerScratch, 0, d, ringDeviceBase + (record - ringBase), handle);
-            cpu.write(descriptorAddress(slot), producerScratch, 0, RingLayout.DESCRIPTOR_SIZE);
+            cpu.write(descriptorAddress(slot), producerScratch, 0, CopyRingLayout.DESCRIPTOR_SIZE);
             inFlight.setRelease(slot, d);
             h++;
             accepted++;
@@ -310,7 +314,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
             if (statusByte == CompletionStatus.NONE.code()) {
                 break;
             }
-            cpu.read(record, consumerScratch, 0, RingLayout.COMPLETION_SIZE);
+            cpu.read(record, consumerScratch, 0, CopyRingLayout.COMPLETION_SIZE);
             DescriptorCodec.Completion c = DescriptorCodec.decodeCompletion(consumerScratch, 0);
             CompletionStatus status = CompletionStatus.fromStatusByte(statusByte);
             boolean error = status == null || status.isError();
@@ -443,7 +447,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         for (long s = t; s < h; s++) {
             dropped.add(inFlight.getAndSet(slot(s), null));
         }
-        cpu.fill(ringBase, RingLayout.bytes(slots), (byte) 0);
+        cpu.fill(ringBase, CopyRingLayout.bytes(slots), (byte) 0);
         // Keep sequences monotonic; the next one lands on slot 0.
         long next = (h + indexMask) & ~(long) indexMask;
         cachedTail = next;
@@ -499,10 +503,10 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
     }
 
     private long descriptorAddress(int slot) {
-        return ringBase + RingLayout.descriptorOffset(slot);
+        return ringBase + CopyRingLayout.descriptorOffset(slot);
     }
 
     private long completionAddress(int slot) {
-        return ringBase + RingLayout.completionOffset(slots, slot);
+        return ringBase + CopyRingLayout.completionOffset(slots, slot);
     }
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import org.jdma.kernel.mm.DmaUseTracker;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 /**
  * Seed 000's DMA mapping table: up to {@value #MAX_MAPPINGS} virtual-to-physical ranges, with what
  * the seed lacked: overlapping and wrapping ranges are rejected, translation covers every byte of a

@@ -1,5 +1,8 @@
 package org.jdma.kernel.engine;
 
+
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.drivers.memcpy.DescriptorCodec;
 /**
  * What a {@link DmaEngine} needs from the device that consumes its ring, and nothing more: where
  * the ring is, the doorbell, and the interrupt handle its descriptors carry. The ring knows the

@@ -1,6 +1,6 @@
 /**
  * The seed-000 DMA engine: {@link org.jdma.kernel.engine.DmaEngine} with its descriptor ring in DMA
- * memory, {@link org.jdma.kernel.mm.DmaBuffer}, {@link org.jdma.kernel.engine.Descriptor} and
+ * memory, {@link org.jdma.kernel.mm.DmaBuffer}, {@link org.jdma.kernel.drivers.memcpy.Descriptor} and
  * the virtual-to-physical {@link org.jdma.kernel.engine.MappingTable}.
  *
  * <p>Models: a single-producer/single-consumer ring of N (power of two) slots in frames below

@@ -11,7 +11,7 @@ import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.AfterEach;

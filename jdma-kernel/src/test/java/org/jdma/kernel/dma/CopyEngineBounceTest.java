@@ -9,7 +9,7 @@ import java.util.Set;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.Test;

@@ -25,6 +25,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.drivers.memcpy.DescriptorCodec;
+import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
+import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 /** The ring contract: full/empty rules, prefix acceptance, FIFO drain, wrap-around, publication. */
 class DmaEngineRingTest {
 
@@ -65,7 +69,7 @@ class DmaEngineRingTest {
     @Test
     void shouldPlaceTheRingInFramesBelow4GiB() {
         engine(128);
-        assertTrue(engine.ringBase() > 0 && engine.ringBase() + RingLayout.bytes(128) <= 1L << 32);
+        assertTrue(engine.ringBase() > 0 && engine.ringBase() + CopyRingLayout.bytes(128) <= 1L << 32);
         assertEquals(0, engine.ringBase() % 4096);
     }
 
@@ -127,13 +131,13 @@ class DmaEngineRingTest {
         Descriptor d = Descriptor.memmove(0xAB000, 0xCD000, 300);
         engine.submit(tagged(0), d.withFlags(d.flags() | Descriptor.INTERRUPT));
         MemorySegment slot1 = MemorySegment.ofArray(new byte[64]);
-        machine.cpu().read(engine.ringBase() + RingLayout.descriptorOffset(1), slot1, 0, 64);
+        machine.cpu().read(engine.ringBase() + CopyRingLayout.descriptorOffset(1), slot1, 0, 64);
         DescriptorCodec.Encoded e = DescriptorCodec.decode(slot1, 0);
         assertEquals(Opcode.MEMMOVE.code(), e.opcode());
         assertEquals(0xAB000, e.sourceOrPattern());
         assertEquals(0xCD000, e.destination());
         assertEquals(300, e.transferSize());
-        assertEquals(engine.ringBase() + RingLayout.completionOffset(4, 1), e.completionAddress());
+        assertEquals(engine.ringBase() + CopyRingLayout.completionOffset(4, 1), e.completionAddress());
         assertTrue(e.hasFlag(CopyDescriptorLayout.FLAG_RCI));
         assertEquals(device.interruptHandle(), e.interruptHandle());
     }

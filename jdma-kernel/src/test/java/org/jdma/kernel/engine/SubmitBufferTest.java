@@ -19,6 +19,9 @@ import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
+import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 /** Checklist rows 2, 12, 14, 15 (spirit), 17, 18 without an IOMMU. */
 class SubmitBufferTest {
 
@@ -178,7 +181,7 @@ class SubmitBufferTest {
             engine.submitBuffer(b, Descriptor.VALID, 0);
             device.process(1);
             long record = device.fetched().getFirst().completionAddress();
-            assertTrue(record >= ringIova && record < ringIova + RingLayout.bytes(4), "completion record named by IOVA");
+            assertTrue(record >= ringIova && record < ringIova + CopyRingLayout.bytes(4), "completion record named by IOVA");
             assertEquals(1, engine.drain(new CompletedDescriptor[1]));
         } finally {
             engine.close();

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;

@@ -4,8 +4,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import java.lang.foreign.MemorySegment;
-import org.jdma.kernel.engine.DescriptorCodec;
-import org.jdma.kernel.engine.RingLayout;
+import org.jdma.kernel.drivers.memcpy.DescriptorCodec;
+import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CompletionStatus;
 import org.openjdk.jcstress.annotations.Actor;
@@ -41,19 +41,19 @@ public class CompletionPublishTest {
     private static final long OLD_FAULT = 0x1234_5000L;
 
     private final RingMemory ram = new RingMemory();
-    private final MemorySegment written = MemorySegment.ofArray(new byte[RingLayout.COMPLETION_SIZE]);
-    private final MemorySegment readBack = MemorySegment.ofArray(new byte[RingLayout.COMPLETION_SIZE]);
+    private final MemorySegment written = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
+    private final MemorySegment readBack = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
 
     public CompletionPublishTest() {
-        MemorySegment old = MemorySegment.ofArray(new byte[RingLayout.COMPLETION_SIZE]);
+        MemorySegment old = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
         DescriptorCodec.encodeCompletionFields(old, 0, 0, OLD_BYTES, OLD_FAULT);
-        ram.cpu.store(RECORD, old, 0, RingLayout.COMPLETION_SIZE);
+        ram.cpu.store(RECORD, old, 0, CopyRingLayout.COMPLETION_SIZE);
     }
 
     @Actor
     public void device() {
         DescriptorCodec.encodeCompletionFields(written, 0, NEW_RESULT, NEW_BYTES, NEW_FAULT);
-        ram.device.write(RECORD + 1, written, 1, RingLayout.COMPLETION_SIZE - 1);
+        ram.device.write(RECORD + 1, written, 1, CopyRingLayout.COMPLETION_SIZE - 1);
         ram.device.writeByteRelease(RECORD + CompletionRecordLayout.STATUS, (byte) CompletionStatus.SUCCESS.code());
     }
 
@@ -65,7 +65,7 @@ public class CompletionPublishTest {
             r.r2 = -1;
             return;
         }
-        ram.cpu.load(RECORD, readBack, 0, RingLayout.COMPLETION_SIZE);
+        ram.cpu.load(RECORD, readBack, 0, CopyRingLayout.COMPLETION_SIZE);
         DescriptorCodec.Completion c = DescriptorCodec.decodeCompletion(readBack, 0);
         boolean isNew = c.result() == NEW_RESULT && c.bytesCompleted() == NEW_BYTES && c.faultAddress() == NEW_FAULT;
         boolean isOld = c.result() == 0 && c.bytesCompleted() == OLD_BYTES && c.faultAddress() == OLD_FAULT;

@@ -5,9 +5,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DescriptorCodec;
-import org.jdma.kernel.engine.RingLayout;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.drivers.memcpy.DescriptorCodec;
+import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
@@ -39,19 +39,19 @@ public class DescriptorPublishTest {
     private static final Descriptor NEW = Descriptor.memmove(0x3333_0000L, 0x4444_0000L, 0x20);
 
     private final RingMemory ram = new RingMemory();
-    private final MemorySegment scratch = MemorySegment.ofArray(new byte[RingLayout.DESCRIPTOR_SIZE]);
-    private final MemorySegment fetched = MemorySegment.ofArray(new byte[RingLayout.DESCRIPTOR_SIZE]);
+    private final MemorySegment scratch = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
+    private final MemorySegment fetched = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
     private volatile int submitIndex;
 
     public DescriptorPublishTest() {
         DescriptorCodec.encode(scratch, 0, OLD, COMPLETION, 0);
-        ram.cpu.store(SLOT, scratch, 0, RingLayout.DESCRIPTOR_SIZE);
+        ram.cpu.store(SLOT, scratch, 0, CopyRingLayout.DESCRIPTOR_SIZE);
     }
 
     @Actor
     public void producer() {
         DescriptorCodec.encode(scratch, 0, NEW, COMPLETION, 0);
-        ram.cpu.store(SLOT, scratch, 0, RingLayout.DESCRIPTOR_SIZE);
+        ram.cpu.store(SLOT, scratch, 0, CopyRingLayout.DESCRIPTOR_SIZE);
         VarHandle.releaseFence();
         submitIndex = 1;
     }
@@ -64,7 +64,7 @@ public class DescriptorPublishTest {
             r.r2 = -1;
             return;
         }
-        ram.device.read(SLOT, fetched, 0, RingLayout.DESCRIPTOR_SIZE);
+        ram.device.read(SLOT, fetched, 0, CopyRingLayout.DESCRIPTOR_SIZE);
         DescriptorCodec.Encoded e = DescriptorCodec.decode(fetched, 0);
         boolean isNew = e.sourceOrPattern() == NEW.address() && e.destination() == NEW.destination() && e.transferSize() == NEW.length();
         boolean isOld = e.sourceOrPattern() == OLD.address() && e.destination() == OLD.destination() && e.transferSize() == OLD.length();

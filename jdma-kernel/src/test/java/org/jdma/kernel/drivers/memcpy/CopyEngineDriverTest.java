@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver.CompletionMode;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.testing.TestMachines;

@@ -16,7 +16,6 @@ import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.ScatterList;
-import org.jdma.kernel.engine.CompletedDescriptor;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.Descriptor;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.testing.TestMachines;

@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.jdma.kernel.acpi.DmarParseException;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.mm.DirectMap;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IommuFault;

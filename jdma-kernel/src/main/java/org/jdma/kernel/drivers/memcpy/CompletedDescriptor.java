@@ -1,4 +1,4 @@
-package org.jdma.kernel.engine;
+package org.jdma.kernel.drivers.memcpy;
 
 import org.jdma.spec.memcpy.CompletionStatus;
 

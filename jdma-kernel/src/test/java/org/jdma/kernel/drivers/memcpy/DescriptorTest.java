@@ -1,4 +1,4 @@
-package org.jdma.kernel.engine;
+package org.jdma.kernel.drivers.memcpy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.jdma.kernel.engine;
+package org.jdma.kernel.drivers.memcpy;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,4 +1,4 @@
-package org.jdma.kernel.engine;
+package org.jdma.kernel.drivers.memcpy;
 
 import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
@@ -23,8 +23,8 @@ import org.jdma.spec.memcpy.CopyDescriptorLayout;
  * Descriptors stay 64-byte aligned (RING_BASE requires it) and completion records 32-byte aligned
  * (the completion-address field requires it) because the block starts on a frame.
  */
-public final class RingLayout {
-    private RingLayout() { }
+public final class CopyRingLayout {
+    private CopyRingLayout() { }
 
     public static final int DESCRIPTOR_SIZE = CopyDescriptorLayout.SIZE;
     public static final int COMPLETION_SIZE = CompletionRecordLayout.SIZE;

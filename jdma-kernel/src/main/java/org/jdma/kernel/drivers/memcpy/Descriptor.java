@@ -1,4 +1,4 @@
-package org.jdma.kernel.engine;
+package org.jdma.kernel.drivers.memcpy;
 
 import java.util.Objects;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
@@ -111,7 +111,7 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
     }
 
     /** Whether the descriptor names memory in [start, start + len): either of its buffer operands. */
-    boolean touches(long start, long len) {
+    public boolean touches(long start, long len) {
         // A batch names its descriptor list; the memory its members name is not tracked here.
         long firstLength = opcode == Opcode.BATCH ? length * CopyDescriptorLayout.SIZE : length;
         if (overlaps(address, firstLength, start, len)) {
@@ -122,7 +122,7 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
     }
 
     /** Half-open range overlap in unsigned address space; an empty range counts as its first byte. */
-    static boolean overlaps(long a, long aLen, long b, long bLen) {
+    public static boolean overlaps(long a, long aLen, long b, long bLen) {
         long aLast = lastByte(a, aLen);
         long bLast = lastByte(b, bLen);
         return Long.compareUnsigned(a, bLast) <= 0 && Long.compareUnsigned(b, aLast) <= 0;
