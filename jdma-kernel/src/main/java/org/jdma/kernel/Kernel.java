@@ -9,10 +9,7 @@ import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
-import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.mm.DmaMemory;
-import org.jdma.kernel.iommu.DomainAddressing;
-import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
@@ -91,24 +88,13 @@ public final class Kernel implements AutoCloseable {
         this.dmaDebug = options.dmaDebug() ? DmaDebug.wrap(mappingLayer, platform) : null;
         this.dma = dmaDebug != null ? dmaDebug : mappingLayer;
         List<PciFunction> engines = CopyEngineDriver.find(platform);
+        // The driver attaches its device to the DMA API, which serves it through its IOMMU domain
+        // when a unit translates for it, else by direct DMA.
         this.copyEngine = engines.isEmpty() ? null
-                : CopyEngineDriver.open(platform, memory, options.copyEngine(), addressingFor(engines.getFirst()));
+                : CopyEngineDriver.open(platform, engines.getFirst(), dma, options.copyEngine());
     }
 
-    /** Physical addressing, or the device's DMA domain when the IOMMU translates for it. */
-    private DeviceAddressing addressingFor(PciFunction device) {
-        Optional<IommuDomain> d = iommu.domainOf(device.requester());
-        if (d.isEmpty() || d.get().type() == IommuDomain.Type.IDENTITY) {
-            return DeviceAddressing.physical();
-        }
-        if (d.get().type() == IommuDomain.Type.BLOCKED) {
-            throw new IllegalStateException(device.name() + " is in a blocked IOMMU domain; it cannot be driven");
-        }
-        // The copy engine emits 64-bit addresses.
-        return new DomainAddressing(d.get(), -1L);
-    }
-
-    /** Boots with default driver options (128-slot ring, interrupt-driven completion), IOMMU off. */
+    /** Boots with default driver options (128-slot ring, interrupt-driven completion), IOMMU off, no checker. */
     public static Kernel boot(Platform platform) {
         return new Kernel(platform, Options.DEFAULTS);
     }

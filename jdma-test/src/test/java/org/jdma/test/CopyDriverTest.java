@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.debug.DmaDebug;
+import org.jdma.kernel.dma.debug.DmaMapping;
+import org.jdma.kernel.dma.debug.DmaMappingType;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.drivers.memcpy.Descriptor;
@@ -102,5 +107,23 @@ class CopyDriverTest {
     void shouldGiveTheDeviceTheMaskAskedFor(DmaDevice dev, Cpu cpu) {
         assertEquals(DmaMask.BITS_64, dev.dmaMask());
         assertEquals(128, cpu.cache().lineSize());
+    }
+
+    @Test
+    @DmaTest(coherent = false)
+    void shouldCheckTheDriversOwnRingAndBuffersLikeAnyMapping(DmaDebug debug, DmaDevice dev, Kernel kernel, CopyEngineDriver engine) {
+        List<DmaMapping> live = debug.liveMappings(dev);
+        assertEquals(1, live.size(), live::toString);
+        assertEquals(DmaMappingType.COHERENT, live.getFirst().type(), "the ring and its completion records");
+        assertEquals(engine.ring().ringDeviceBase(), live.getFirst().dmaAddress());
+        DmaBuffer src = kernel.memory().allocate(4096, 4096, DmaMemory.LIMIT_4GIB);
+        DmaBuffer dst = kernel.memory().allocate(4096, 4096, DmaMemory.LIMIT_4GIB);
+        src.fill(0, 4096, (byte) 0x5A);
+        long reportsBefore = debug.errorCount();
+        assertTrue(engine.copy(src, dst, 4096).isSuccess());
+        assertEquals(0x5A, dst.readByte(4095), "the driver's own dma_map/unmap kept the non-coherent cache right");
+        assertEquals(reportsBefore, debug.errorCount(), "the checker saw the copy's mappings and found nothing wrong");
+        assertEquals(1, debug.liveMappings(dev).size(), "the copy's buffers were unmapped; the ring stays");
+        assertTrue(debug.maxLiveEntries() >= 3, "the ring and both buffers were live during the copy");
     }
 }

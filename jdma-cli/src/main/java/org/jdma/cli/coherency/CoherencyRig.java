@@ -2,14 +2,12 @@ package org.jdma.cli.coherency;
 
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
@@ -19,14 +17,12 @@ import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cache.CacheConfig;
-import org.jdma.platform.pci.PciFunction;
 import org.jdma.kernel.mm.DmaMemory;
-import org.jdma.kernel.dma.DmaMask;
 
 /**
  * What one scenario run stands on: a fresh non-coherent machine (64 MiB below and above 4 GiB,
- * the write-back cache, one copy engine), the kernel, the real mapping layer behind the checker
- * (sanitizer on), and the copy engine attached as a 64-bit DMA device. Plus the few helpers the
+ * the write-back cache, one copy engine), the kernel booted with the checker (sanitizer on) in
+ * front of its mapping layer, and the copy engine's DMA device (64-bit, attached by its driver). Plus the few helpers the
  * scenarios' driver code shares: allocation, checked mapping, one engine copy.
  */
 final class CoherencyRig implements AutoCloseable {
@@ -51,15 +47,13 @@ final class CoherencyRig implements AutoCloseable {
                 .withCopyEngines(1)
                 .withCache(cache));
         try {
-            kernel = Kernel.boot(machine);
-            DmaMappingLayer layer = new DmaMappingLayer(kernel.memory(), Optional.empty(), MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1));
-            checker = DmaDebug.wrap(layer, machine);
+            // The kernel's own DMA API, with the checker in front: it sees the driver's ring too.
+            kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withDmaDebug(true)
+                    .withMapping(MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1)));
+            checker = kernel.dmaDebug().orElseThrow();
             dma = checker;
-            PciFunction f = CopyEngineDriver.find(machine).getFirst();
-            device = new DmaDevice(f.name(), f.requester(), false);
-            dma.attach(device);
-            dma.setMask(device, DmaMask.bits(64));
             engine = kernel.copyEngine();
+            device = engine.dma().device(); // a 64-bit DMA device: its driver set the mask
             cpu = machine.cpu();
         } catch (RuntimeException e) {
             machine.close();
@@ -99,7 +93,6 @@ final class CoherencyRig implements AutoCloseable {
 
     @Override
     public void close() {
-        checker.close();
         kernel.close();
         machine.close();
     }

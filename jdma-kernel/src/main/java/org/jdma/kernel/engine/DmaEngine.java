@@ -1,178 +1,124 @@
 package org.jdma.kernel.engine;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import org.jdma.kernel.mm.FrameAllocator;
-import org.jdma.platform.Cpu;
-import org.jdma.platform.MemoryType;
-import org.jdma.spec.memcpy.CompletionRecordLayout;
-import org.jdma.spec.memcpy.CompletionStatus;
-
-import org.jdma.kernel.mm.DmaMemory;
-import org.jdma.kernel.mm.DmaBuffer;
-import org.jdma.kernel.mm.DmaUseTracker;
-import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.DmaError;
-import org.jdma.kernel.drivers.memcpy.Descriptor;
-import org.jdma.kernel.drivers.memcpy.DescriptorCodec;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
-import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
+import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.kernel.drivers.memcpy.CopyRing;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.iommu.seed.IommuController;
+import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.mm.DmaUseTracker;
+
 /**
- * Seed 000's DMA engine: a descriptor ring shared with a device, in DMA memory, in the device's
- * own format.
+ * The {@code hardware} crate's {@code DmaEngine} (a 128-entry descriptor ring with
+ * {@code submit}, {@code drain}, {@code submit_buffer}, {@code unmap_descriptor},
+ * {@code unmap_iova} and a module singleton), as a thin adapter over the kernel's copy-engine ring
+ * ({@link CopyRing}, the shared ring protocol in the engine's descriptor format) and the device's
+ * DMA API ({@link DeviceDmaApi}): every device address it hands a descriptor comes from
+ * {@code dma_map_single}, or from the crate's {@link IommuController} when one is given and
+ * enabled, as the crate's {@code submit_buffer} used its controller singleton.
  *
- * <h2>Ring</h2>
- * {@code N} slots (default {@value #DEFAULT_CAPACITY}, any power of two from 2 to 2^16), laid out
- * by {@link CopyRingLayout}: a 64-byte descriptor and a 32-byte completion record per slot, in one block
- * of frames below 4 GiB. {@code head} is the producer index (next slot {@link #submit} fills),
- * {@code tail} the consumer index (next slot {@link #drain} reaps). The ring is
- * <em>empty</em> iff {@code head == tail} and <em>full</em> iff {@code (head + 1) % N == tail}: one
- * slot stays free to tell the two apart, so at most {@code N - 1} descriptors are in flight. A slot
- * is reusable only once drained, so the device's own fetch index always lies in [tail, head].
- * Internally head and tail are 64-bit sequence numbers (slot = sequence mod N); they never wrap.
+ * <p>What the crate got wrong is fixed: {@link #submitBuffer} undoes its mapping when the ring is
+ * full (the crate leaked it) and never maps into a controller that is not enabled; descriptors
+ * carry device addresses, and the ring sits in coherent memory named by its device address.
  *
- * <h2>Publication and ordering</h2>
- * {@link #submit} writes each accepted descriptor (and clears its completion record) with plain
- * stores, then publishes the whole batch once: a release fence and one doorbell write of the new
- * producer index ({@link RingDevice#doorbell}, SUBMIT_INDEX on the copy engine). The device writes
- * a completion record's other fields first and its status byte last; {@link #drain} reads the
- * status byte with acquire ordering and only then the rest, so a non-zero status means the whole
- * record (and the data the descriptor moved) is visible. Drain clears the status before it hands
- * the slot back.
+ * <p>Two ways to build one: on a {@link RingDevice} with a ring of its own (the crate's engine), or
+ * {@link #over(CopyEngineDriver, DmaMemory) over a copy engine driver's ring}. Either way the
+ * engine is a {@link DmaUseTracker} of its {@link DmaMemory}: a buffer named by a descriptor in
+ * flight refuses to be freed.
  *
- * <h2>Threads</h2>
- * Single producer, single consumer, as in the seed: one thread at a time calls {@link #submit}
- * (and {@link #submitBuffer}), one thread at a time calls {@link #drain}; they may be the same
- * thread or two different ones. head is written only by the producer (release) and tail only by
- * the consumer (release); each reads the other's with acquire. Several producers must serialise
- * themselves: this ring does not use compare-and-set (seed 000 bug 6: its documentation called the
- * same design "lock-free" multi-producer).
- *
- * <h2>Addresses</h2>
- * Descriptors carry device addresses. {@link #submitBuffer} obtains one through the engine's
- * {@link DeviceAddressing}: without an IOMMU ({@link DeviceAddressing#physical()}) that is the
- * physical address and {@link #unmapDescriptor}/{@link #unmapIova} return false. The ring block
- * (descriptors and completion records) is handed to the device by its device address too: when
- * the addressing translates (an IOMMU), the engine maps the ring block through it at creation and
- * unmaps it at {@link #close()}, and descriptors name their completion records by that address.
+ * <p>Threads: one producer and one consumer at a time, as the ring's.
  */
 public final class DmaEngine implements DmaUseTracker, AutoCloseable {
 
-    public static final int DEFAULT_CAPACITY = 128;
+    public static final int DEFAULT_CAPACITY = CopyRing.DEFAULT_SLOTS;
 
-    private static final VarHandle HEAD;
-    private static final VarHandle TAIL;
+    /** A mapping {@link #submitBuffer} made through the DMA API, until unmapped. */
+    private record Mapped(long size) { }
 
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            HEAD = l.findVarHandle(DmaEngine.class, "head", long.class);
-            TAIL = l.findVarHandle(DmaEngine.class, "tail", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
+    private final DeviceDmaApi dma;
     private final DmaMemory memory;
-    private final Cpu cpu;
-    private final RingDevice device;
-    private final DeviceAddressing addressing;
-    private final int slots;
-    private final int indexMask;
-    private final DmaBuffer ringMemory;
-    private final long ringBase;
-    /** The ring's address as the device sees it: ringBase, or its IOVA behind an IOMMU. */
-    private final long ringDeviceBase;
-    /** Whether the ring block was mapped through the addressing (and must be unmapped at close). */
-    private final boolean ringMapped;
-    private final AtomicReferenceArray<Descriptor> inFlight;
-
-    /** Producer sequence: written by the producer with release. */
-    @SuppressWarnings("unused")
-    private long head;
-    /** Consumer sequence: written by the consumer with release. */
-    @SuppressWarnings("unused")
-    private long tail;
-    /** The producer's last view of tail; refreshed only when the ring looks full. */
-    private long cachedTail;
-    private final MemorySegment producerScratch = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
-    private final MemorySegment consumerScratch = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
+    private final CopyRing ring;
+    private final boolean ownsRing;
+    private final IommuController controller;
+    private final Map<Long, Mapped> mapped = new HashMap<>();
     private volatile boolean closed;
 
-    /** An engine with {@value #DEFAULT_CAPACITY} slots and physical addressing. */
-    public DmaEngine(DmaMemory memory, RingDevice device) {
-        this(memory, device, DEFAULT_CAPACITY, DeviceAddressing.physical());
+    /** An engine of {@value #DEFAULT_CAPACITY} slots on {@code device}, addresses from {@code dma}. */
+    public DmaEngine(DeviceDmaApi dma, DmaMemory memory, RingDevice device) {
+        this(dma, memory, device, DEFAULT_CAPACITY, null);
     }
 
     /**
-     * Allocates the ring (frames below 4 GiB, zeroed), registers the engine as a use tracker of
-     * {@code memory} (so buffers with descriptors in flight refuse to be freed), and attaches the
-     * device to the ring.
+     * Allocates the ring (coherent memory from {@code dma}), attaches {@code device} to it, and
+     * registers the engine as a use tracker of {@code memory}. Descriptors carry 64-bit addresses,
+     * so the device's streaming mask is set to 64 bits.
+     *
+     * @param controller the crate's IOMMU controller for {@link #submitBuffer}, or null
      */
-    public DmaEngine(DmaMemory memory, RingDevice device, int capacity, DeviceAddressing addressing) {
+    public DmaEngine(DeviceDmaApi dma, DmaMemory memory, RingDevice device, int capacity, IommuController controller) {
+        this.dma = Objects.requireNonNull(dma, "dma");
         this.memory = Objects.requireNonNull(memory, "memory");
-        this.device = Objects.requireNonNull(device, "device");
-        this.addressing = Objects.requireNonNull(addressing, "addressing");
-        this.slots = CopyRingLayout.checkSlots(capacity);
-        this.indexMask = capacity - 1;
-        this.cpu = memory.cpu();
-        this.ringMemory = memory.allocate(CopyRingLayout.bytes(capacity), FrameAllocator.FRAME_SIZE, DmaMemory.LIMIT_4GIB);
-        this.ringBase = ringMemory.physicalAddress();
-        // The ring and its completion records are shared with the device for the engine's whole
-        // life: coherent memory. On a non-coherent machine that means uncached (as arm64 maps
-        // dma_alloc_coherent memory Normal-NC); a coherent cache ignores the call.
-        cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.UNCACHED);
-        this.inFlight = new AtomicReferenceArray<>(capacity);
-        boolean mapRing = addressing.isEnabled() && addressing.translates();
-        long deviceBase = ringBase;
-        if (mapRing) {
-            try {
-                deviceBase = addressing.map(ringMemory, FrameAllocator.FRAME_SIZE);
-            } catch (RuntimeException e) {
-                cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.WRITE_BACK);
-                ringMemory.close();
-                throw e;
-            }
+        Objects.requireNonNull(device, "device");
+        if (!dma.setMask(DmaMask.BITS_64)) {
+            throw new IllegalStateException(dma.device() + ": the platform refuses a 64-bit DMA mask");
         }
-        this.ringDeviceBase = deviceBase;
-        this.ringMapped = mapRing;
+        this.ring = new CopyRing(dma, memory.cpu(), device, capacity);
+        this.ownsRing = true;
+        this.controller = controller;
         memory.addUseTracker(this);
-        try {
-            device.attach(ringDeviceBase, capacity);
-        } catch (RuntimeException e) {
-            memory.removeUseTracker(this);
-            if (mapRing) {
-                addressing.unmap(ringDeviceBase);
-            }
-            cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.WRITE_BACK);
-            ringMemory.close();
-            throw e;
-        }
     }
 
-    // ---- the seed's module-level singleton -----------------------------------------------------
+    private DmaEngine(CopyEngineDriver driver, DmaMemory memory, IommuController controller) {
+        this.dma = driver.dma();
+        this.memory = Objects.requireNonNull(memory, "memory");
+        this.ring = driver.ring();
+        this.ownsRing = false;
+        this.controller = controller;
+        memory.addUseTracker(this);
+    }
+
+    /**
+     * An engine over the ring of a copy engine driver: submissions go to the driver's ring (drain
+     * them here or through the driver), addresses come from the driver's DMA API. Closing the
+     * engine leaves the ring to the driver.
+     */
+    public static DmaEngine over(CopyEngineDriver driver, DmaMemory memory) {
+        return new DmaEngine(driver, memory, null);
+    }
+
+    /** As {@link #over(CopyEngineDriver, DmaMemory)}, with the crate's IOMMU controller for {@link #submitBuffer}. */
+    public static DmaEngine over(CopyEngineDriver driver, DmaMemory memory, IommuController controller) {
+        return new DmaEngine(driver, memory, Objects.requireNonNull(controller, "controller"));
+    }
+
+    // ---- the crate's module-level singleton ----------------------------------------------------
 
     private static final Object SINGLETON_LOCK = new Object();
     private static volatile DmaEngine instance;
 
     /**
-     * Creates the system engine ({@value #DEFAULT_CAPACITY} slots, physical addressing) unless one
-     * exists. Returns true when this call created it; false when an engine was already there, which
-     * is kept (seed 000: {@code Once::set} — the first caller wins) and nothing is allocated.
+     * Creates the system engine ({@value #DEFAULT_CAPACITY} slots) unless one exists. Returns true
+     * when this call created it; false when an engine was already there, which is kept (the crate's
+     * {@code Once::set}: the first caller wins) and nothing is allocated.
      */
-    public static boolean init(DmaMemory memory, RingDevice device) {
+    public static boolean init(DeviceDmaApi dma, DmaMemory memory, RingDevice device) {
         synchronized (SINGLETON_LOCK) {
             if (instance != null) {
                 return false;
             }
-            instance = new DmaEngine(memory, device);
+            instance = new DmaEngine(dma, memory, device);
             return true;
         }
     }
@@ -198,15 +144,15 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
     // ---- descriptors ---------------------------------------------------------------------------
 
     /**
-     * Seed 000's {@code prepare_descriptor}: the buffer's physical address and length with
-     * {@code flags} (a NOOP for the copy engine; see {@link Descriptor}). Seed Warning 5: a
-     * physical address is only right without an IOMMU; {@link #submitBuffer} gets a device address.
+     * The crate's {@code prepare_descriptor}: the buffer's physical address and length with
+     * {@code flags} (a NOOP for the copy engine; see {@link Descriptor}). A physical address is a
+     * device address only without an IOMMU; {@link #submitBuffer} gets a real one.
      */
     public Descriptor prepareDescriptor(DmaBuffer buffer, int flags) {
         return new Descriptor(buffer.physicalAddress(), buffer.length(), flags);
     }
 
-    /** Seed 000's {@code prepare_descriptor_with_phys}: exactly these fields. */
+    /** The crate's {@code prepare_descriptor_with_phys}: exactly these fields. */
     public Descriptor prepareDescriptorWithPhys(long phys, long length, int flags) {
         return new Descriptor(phys, length, flags);
     }
@@ -217,296 +163,217 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
 
     /**
      * Puts descriptors into the ring in order until it is full, then publishes them with one
-     * doorbell. Returns how many were accepted: always a prefix of {@code descriptors} (submission
-     * stops at the first descriptor that finds no free slot), 0 when the ring is full.
+     * doorbell. Returns how many were accepted: a prefix, 0 when the ring is full.
      *
      * @throws IllegalArgumentException, before anything is written, when a descriptor cannot be
-     *         encoded (its length does not fit the device's 32-bit size field)
+     *         encoded (its length does not fit the engine's 32-bit size field)
      * @throws IllegalStateException when the engine is closed
      */
     public int submit(List<Descriptor> descriptors) {
         checkOpen();
-        for (int i = 0; i < descriptors.size(); i++) {
-            Descriptor d = descriptors.get(i);
-            if (d == null) {
-                // Not requireNonNull(d, "descriptor " + i): that builds the message for every descriptor.
-                throw new NullPointerException("descriptor " + i);
-            }
-            try {
-                DescriptorCodec.checkEncodable(d);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("descriptor " + i + ": " + e.getMessage(), e);
-            }
-        }
-        long h = (long) HEAD.getOpaque(this);
-        int handle = device.interruptHandle();
-        int accepted = 0;
-        for (Descriptor d : descriptors) {
-            if (h - cachedTail >= slots - 1) {
-                cachedTail = (long) TAIL.getAcquire(this);
-                if (h - cachedTail >= slots - 1) {
-                    break;
-                }
-            }
-            int slot = slot(h);
-            long record = completionAddress(slot);
-            cpu.fill(record, CopyRingLayout.COMPLETION_SIZE, (byte) 0);
-            DescriptorCodec.encode(producerScratch, 0, d, ringDeviceBase + (record - ringBase), handle);
-            cpu.write(descriptorAddress(slot), producerScratch, 0, CopyRingLayout.DESCRIPTOR_SIZE);
-            inFlight.setRelease(slot, d);
-            h++;
-            accepted++;
-        }
-        if (accepted > 0) {
-            HEAD.setRelease(this, h);
-            // Orders every descriptor store above before the doorbell store (Linux: wmb() before
-            // the MMIO write that rings it).
-            VarHandle.releaseFence();
-            device.doorbell(slot(h));
-        }
-        return accepted;
+        return ring.submit(descriptors);
     }
 
     /**
-     * Seed 000's {@code submit_buffer}: gets a device address for {@code buffer} (aligned to
-     * {@code align}; 0 = one frame) from the engine's {@link DeviceAddressing}, and submits one
-     * descriptor naming it. Without an IOMMU the address is the physical one.
-     *
-     * <p>An addressing that is not {@link DeviceAddressing#isEnabled() enabled} is bypassed: the
-     * descriptor then carries the physical address.
+     * The crate's {@code submit_buffer}: maps all of {@code buffer} for the device (aligned to
+     * {@code align}; 0 = one page) and submits one descriptor naming the device address. The
+     * address comes from the engine's {@link IommuController} when it is enabled, else from the
+     * DMA API ({@code dma_map_single}, BIDIRECTIONAL: the crate's descriptor says nothing of a
+     * direction).
      *
      * @return 1
-     * @throws DmaException RING_FULL when no slot is free; the mapping made for it has been undone
-     *         (seed 000 leaked it); MAPPING_FAILED or MISALIGNED from the addressing
+     * @throws DmaException {@link DmaError.RingFull} when no slot is free (the mapping made for it
+     *         has been undone); {@link DmaError.MappingFailed} when no device address could be
+     *         made; {@link DmaError.AlignMismatch} when it is not aligned to {@code align}
+     * @throws IllegalArgumentException when align is neither 0 nor a power of two
      */
     public int submitBuffer(DmaBuffer buffer, int flags, long align) {
         checkOpen();
-        DeviceAddressing a = liveAddressing();
-        long deviceAddress = a.map(buffer, align);
+        long a = effectiveAlignment(align);
+        long deviceAddress = map(buffer, a);
         boolean accepted = false;
         try {
-            accepted = submit(new Descriptor(deviceAddress, buffer.length(), flags)) == 1;
+            accepted = ring.submit(new Descriptor(deviceAddress, buffer.length(), flags));
         } finally {
             if (!accepted) {
-                a.unmap(deviceAddress);
+                unmapIova(deviceAddress);
             }
         }
         if (!accepted) {
-            throw new DmaException(new DmaError.RingFull(slots - 1));
+            throw new DmaException(new DmaError.RingFull(ring.capacity() - 1));
         }
         return 1;
     }
 
+    private long map(DmaBuffer buffer, long align) {
+        if (buffer.isFreed()) {
+            throw new IllegalStateException("cannot map a freed buffer: " + buffer);
+        }
+        if (controller != null && controller.isEnabled()) {
+            return controller.map(buffer, align);
+        }
+        long size = Math.max(buffer.length(), 1);
+        long address = dma.mapSingle(buffer.physicalAddress(), size, DmaDirection.BIDIRECTIONAL);
+        if (dma.mappingError(address)) {
+            throw new DmaException(new DmaError.MappingFailed(String.format("%s for %s", buffer, dma.device())));
+        }
+        if (address % align != 0) {
+            dma.unmapSingle(address, size, DmaDirection.BIDIRECTIONAL);
+            throw new DmaException(new DmaError.AlignMismatch(align, address));
+        }
+        synchronized (mapped) {
+            mapped.put(address, new Mapped(size));
+        }
+        return address;
+    }
+
     /**
      * Moves completed descriptors, oldest first, into {@code out} from index 0, up to its length;
-     * stops at the first descriptor the device has not completed. Returns how many; {@code out} is
-     * untouched past that count (and entirely when nothing completed).
+     * stops at the first descriptor the device has not completed. Returns how many.
      */
     public int drain(CompletedDescriptor[] out) {
         checkOpen();
-        long t = (long) TAIL.getOpaque(this);
-        long h = (long) HEAD.getAcquire(this);
-        int n = 0;
-        while (n < out.length && t != h) {
-            int slot = slot(t);
-            long record = completionAddress(slot);
-            int statusByte = cpu.read8Acquire(record + CompletionRecordLayout.STATUS);
-            if (statusByte == CompletionStatus.NONE.code()) {
-                break;
-            }
-            cpu.read(record, consumerScratch, 0, CopyRingLayout.COMPLETION_SIZE);
-            DescriptorCodec.Completion c = DescriptorCodec.decodeCompletion(consumerScratch, 0);
-            CompletionStatus status = CompletionStatus.fromStatusByte(statusByte);
-            boolean error = status == null || status.isError();
-            Descriptor d = inFlight.getAcquire(slot);
-            Descriptor done = d.withFlags(d.flags() | Descriptor.DONE | (error ? Descriptor.ERROR : 0));
-            out[n++] = new CompletedDescriptor(done, status, statusByte, c.bytesCompleted(), c.result(),
-                    c.faultAddress(), slot, t);
-            cpu.write8(record + CompletionRecordLayout.STATUS, CompletionStatus.NONE.code());
-            inFlight.setRelease(slot, null);
-            t++;
-        }
-        if (n > 0) {
-            TAIL.setRelease(this, t);
-        }
-        return n;
+        return ring.drain(out);
     }
 
-    /** Drains up to {@code max} completed descriptors into a list; returns how many were added. */
-    public int drain(List<? super CompletedDescriptor> out, int max) {
-        if (max <= 0) {
-            return 0;
-        }
-        CompletedDescriptor[] buf = new CompletedDescriptor[Math.min(max, slots)];
-        int n = drain(buf);
-        out.addAll(Arrays.asList(buf).subList(0, n));
-        return n;
-    }
-
-    /**
-     * Whether the descriptor with submission number {@code sequence} has completed (its status is
-     * written, or it has been drained). Read-only: does not drain.
-     */
+    /** Whether the descriptor with submission number {@code sequence} has completed. Read-only. */
     public boolean isComplete(long sequence) {
-        long h = (long) HEAD.getAcquire(this);
-        if (sequence < 0 || sequence >= h) {
-            throw new IllegalArgumentException("descriptor " + sequence + " has not been submitted (" + h + " so far)");
-        }
-        if (sequence < (long) TAIL.getAcquire(this)) {
-            return true;
-        }
-        if (cpu.read8Acquire(completionAddress(slot(sequence)) + CompletionRecordLayout.STATUS) != CompletionStatus.NONE.code()) {
-            return true;
-        }
-        // It may have been drained (and the slot cleared) between the two reads.
-        return sequence < (long) TAIL.getAcquire(this);
+        return ring.isComplete(sequence);
     }
 
-    /** Seed 000's {@code unmap_descriptor}: unmaps the descriptor's address as a device address. */
+    /** The crate's {@code unmap_descriptor}: unmaps the descriptor's address as {@link #unmapIova} does. */
     public boolean unmapDescriptor(Descriptor descriptor) {
-        return liveAddressing().unmap(descriptor.address());
+        return unmapIova(descriptor.address());
     }
 
     /**
-     * Seed 000's {@code unmap_iova}. Without an IOMMU there are no IOVAs and this returns false.
+     * The crate's {@code unmap_iova}: true iff {@link #submitBuffer} mapped something at exactly
+     * this device address and it is unmapped now (through the controller or the DMA API that made
+     * it); false for an address it did not map, or already unmapped.
      */
-    public boolean unmapIova(long iova) {
-        return liveAddressing().unmap(iova);
+    public boolean unmapIova(long deviceAddress) {
+        Mapped m;
+        synchronized (mapped) {
+            m = mapped.remove(deviceAddress);
+        }
+        if (m != null) {
+            dma.unmapSingle(deviceAddress, m.size(), DmaDirection.BIDIRECTIONAL);
+            return true;
+        }
+        return controller != null && controller.isEnabled() && controller.unmapIova(deviceAddress);
     }
 
-    /** The engine's addressing, or physical addressing while it is not enabled. */
-    private DeviceAddressing liveAddressing() {
-        return addressing.isEnabled() ? addressing : DeviceAddressing.physical();
+    /** Checks an alignment argument and turns 0 into one page (the crate: {@code align == 0} means 4096). */
+    static long effectiveAlignment(long align) {
+        if (align == 0) {
+            return 4096;
+        }
+        if (align < 0 || Long.bitCount(align) != 1) {
+            throw new IllegalArgumentException("alignment must be 0 or a power of two, was " + align);
+        }
+        return align;
     }
 
     // ---- state ---------------------------------------------------------------------------------
 
     /** Number of slots N; at most N - 1 descriptors are in flight. */
     public int capacity() {
-        return slots;
+        return ring.capacity();
     }
 
     /** Descriptors submitted and not yet drained. */
     public int size() {
-        return (int) ((long) HEAD.getAcquire(this) - (long) TAIL.getAcquire(this));
+        return ring.size();
     }
 
     public boolean isEmpty() {
-        return size() == 0;
+        return ring.isEmpty();
     }
 
     public boolean isFull() {
-        return size() == slots - 1;
+        return ring.isFull();
     }
 
     /** Producer index: the slot the next submitted descriptor takes. */
     public int head() {
-        return slot((long) HEAD.getAcquire(this));
+        return ring.head();
     }
 
     /** Consumer index: the slot the next drained descriptor comes from. */
     public int tail() {
-        return slot((long) TAIL.getAcquire(this));
+        return ring.tail();
     }
 
-    /** Descriptors submitted since the engine was created; also the sequence number of the next one. */
     public long submittedCount() {
-        return (long) HEAD.getAcquire(this);
+        return ring.submittedCount();
     }
 
-    /** Descriptors drained since the engine was created (counting those a restart dropped). */
     public long drainedCount() {
-        return (long) TAIL.getAcquire(this);
+        return ring.drainedCount();
     }
 
-    /** Physical address of the ring block (slot 0's descriptor). */
+    /** Where the CPU reaches the ring. */
     public long ringBase() {
-        return ringBase;
+        return ring.ringBase();
     }
 
-    /** The ring block's device address: {@link #ringBase()} or, behind an IOMMU, its IOVA. */
+    /** The ring's device address (an IOVA behind an IOMMU). */
     public long ringDeviceBase() {
-        return ringDeviceBase;
+        return ring.ringDeviceBase();
     }
 
-    public DeviceAddressing addressing() {
-        return addressing;
+    /** The DMA API the engine's addresses come from. */
+    public DeviceDmaApi dma() {
+        return dma;
+    }
+
+    /** Live mappings {@link #submitBuffer} made through the DMA API. */
+    public int liveMappings() {
+        synchronized (mapped) {
+            return mapped.size();
+        }
+    }
+
+    /** See {@link CopyRing#restart()}. */
+    public List<Descriptor> restart() {
+        checkOpen();
+        return ring.restart();
     }
 
     /**
-     * After the device was reset: forgets every descriptor still in the ring (completed or not,
-     * returned in submission order so the caller can resubmit or report them), zeroes the ring
-     * memory, sets head and tail to slot 0 (where a reset device fetches next) and attaches the
-     * device again. Call with neither producer nor consumer running.
+     * Stops tracking buffers and, when the ring is the engine's own, stops the device and frees the
+     * ring. Mappings {@link #submitBuffer} made and nobody unmapped are unmapped. Idempotent.
      */
-    public List<Descriptor> restart() {
-        checkOpen();
-        long t = (long) TAIL.getAcquire(this);
-        long h = (long) HEAD.getAcquire(this);
-        List<Descriptor> dropped = new ArrayList<>();
-        for (long s = t; s < h; s++) {
-            dropped.add(inFlight.getAndSet(slot(s), null));
-        }
-        cpu.fill(ringBase, CopyRingLayout.bytes(slots), (byte) 0);
-        // Keep sequences monotonic; the next one lands on slot 0.
-        long next = (h + indexMask) & ~(long) indexMask;
-        cachedTail = next;
-        TAIL.setRelease(this, next);
-        HEAD.setRelease(this, next);
-        device.attach(ringDeviceBase, slots);
-        return dropped;
-    }
-
-    /** Stops the device, stops tracking buffers, and frees the ring. Idempotent. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        device.detach();
         memory.removeUseTracker(this);
-        if (ringMapped) {
-            addressing.unmap(ringDeviceBase);
+        if (ownsRing) {
+            ring.close();
         }
-        cpu.cache().memoryType(ringBase, ringMemory.length(), MemoryType.WRITE_BACK);
-        ringMemory.close();
+        List<Long> left;
+        synchronized (mapped) {
+            left = List.copyOf(mapped.keySet());
+        }
+        left.forEach(this::unmapIova);
     }
 
     public boolean isClosed() {
         return closed;
     }
 
-    /** A descriptor between tail and head that names any byte of [address, address + length). */
+    /** A descriptor in flight that names any byte of physical [address, address + length). */
     @Override
     public Optional<String> useOf(long address, long length) {
-        long t = (long) TAIL.getAcquire(this);
-        long h = (long) HEAD.getAcquire(this);
-        for (long s = t; s < h; s++) {
-            Descriptor d = inFlight.getAcquire(slot(s));
-            if (d != null && d.touches(address, length)) {
-                return Optional.of(String.format("descriptor #%d in slot %d (%s %#x, %d bytes) is still in flight",
-                        s, slot(s), d.opcode(), d.address(), d.length()));
-            }
-        }
-        return Optional.empty();
+        return ring.useOf(address, length);
     }
 
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("DMA engine is closed");
         }
-    }
-
-    private int slot(long sequence) {
-        return (int) (sequence & indexMask);
-    }
-
-    private long descriptorAddress(int slot) {
-        return ringBase + CopyRingLayout.descriptorOffset(slot);
-    }
-
-    private long completionAddress(int slot) {
-        return ringBase + CopyRingLayout.completionOffset(slots, slot);
     }
 }

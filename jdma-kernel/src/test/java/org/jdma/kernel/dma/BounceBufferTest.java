@@ -14,6 +14,8 @@ import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 /**
  * Checklist rows 81 and 82: a buffer beyond the mask goes through a bounce buffer inside it; the
  * bytes move in the direction the mapping says, at map, sync and unmap; slots come back.

@@ -13,6 +13,8 @@ import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.Zone;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 /** dma_alloc_coherent: zeroed, inside the coherent mask, uncached on a non-coherent machine. */
 class CoherentAllocationTest {
 

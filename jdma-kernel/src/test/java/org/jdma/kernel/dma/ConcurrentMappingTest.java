@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 /** Several threads mapping, checking and unmapping through one layer: nothing leaks, no bytes cross. */
 class ConcurrentMappingTest {
 

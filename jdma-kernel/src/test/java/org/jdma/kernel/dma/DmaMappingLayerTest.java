@@ -13,6 +13,8 @@ import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 /** Validation, attach/detach, backend choice, and the kernel's wiring. */
 class DmaMappingLayerTest {
 

@@ -11,6 +11,8 @@ import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.mm.Zone;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 /** Checklist rows 83 and 84: mask checks and presets, and masks the platform can or cannot honour. */
 class DmaMaskTest {
 

@@ -29,11 +29,13 @@ import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.drivers.memcpy.DescriptorCodec;
 import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
 import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
+import org.jdma.kernel.dma.DeviceDmaApi;
 /** The ring contract: full/empty rules, prefix acceptance, FIFO drain, wrap-around, publication. */
 class DmaEngineRingTest {
 
     private final Machine machine = TestMachines.ramOnly();
     private final DmaMemory memory = TestMachines.dmaMemory(machine);
+    private final DeviceDmaApi dma = TestMachines.device(TestMachines.directDma(memory), "engine");
     private final SoftwareRingDevice device = new SoftwareRingDevice(machine.cpu());
     private DmaEngine engine;
 
@@ -46,7 +48,7 @@ class DmaEngineRingTest {
     }
 
     private DmaEngine engine(int capacity) {
-        engine = new DmaEngine(memory, device, capacity, DeviceAddressing.physical());
+        engine = new DmaEngine(dma, memory, device, capacity, null);
         return engine;
     }
 
@@ -56,7 +58,7 @@ class DmaEngineRingTest {
 
     @Test
     void shouldStartEmptyWith128SlotsAndAttachTheDevice() {
-        engine = new DmaEngine(memory, device);
+        engine = new DmaEngine(dma, memory, device);
         assertEquals(128, engine.capacity());
         assertEquals(0, engine.size());
         assertTrue(engine.isEmpty());

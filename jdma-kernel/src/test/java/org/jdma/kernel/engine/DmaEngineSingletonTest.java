@@ -13,11 +13,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.dma.DeviceDmaApi;
 /** Checklist row 11: the seed's module-level engine. */
 class DmaEngineSingletonTest {
 
     private final Machine machine = TestMachines.ramOnly();
     private final DmaMemory memory = TestMachines.dmaMemory(machine);
+    private final DeviceDmaApi dma = TestMachines.device(TestMachines.directDma(memory), "engine");
 
     @BeforeEach
     @AfterEach
@@ -40,10 +42,10 @@ class DmaEngineSingletonTest {
     void shouldKeepTheFirstEngineWhenInitRunsTwice() {
         SoftwareRingDevice first = new SoftwareRingDevice(machine.cpu());
         SoftwareRingDevice second = new SoftwareRingDevice(machine.cpu());
-        assertTrue(DmaEngine.init(memory, first));
+        assertTrue(DmaEngine.init(dma, memory, first));
         DmaEngine engine = DmaEngine.get().orElseThrow();
         long freeAfterFirst = memory.frames().stats().freeFrames();
-        assertFalse(DmaEngine.init(memory, second));
+        assertFalse(DmaEngine.init(dma, memory, second));
         assertSame(engine, DmaEngine.get().orElseThrow());
         assertFalse(second.attached(), "the second init built nothing");
         assertEquals(freeAfterFirst, memory.frames().stats().freeFrames(), "and allocated nothing");
@@ -53,7 +55,7 @@ class DmaEngineSingletonTest {
     @Test
     void shouldCloseTheEngineOnShutdown() {
         SoftwareRingDevice device = new SoftwareRingDevice(machine.cpu());
-        DmaEngine.init(memory, device);
+        DmaEngine.init(dma, memory, device);
         DmaEngine engine = DmaEngine.get().orElseThrow();
         assertTrue(DmaEngine.shutdown());
         assertTrue(engine.isClosed());

@@ -3,71 +3,64 @@ package org.jdma.kernel.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
+import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
+import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.iommu.IommuDomain;
+import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 import org.jdma.kernel.testing.SoftwareRingDevice;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
 import org.jdma.spec.memcpy.Opcode;
+import org.jdma.spec.pci.RequesterId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.jdma.kernel.mm.DmaMemory;
-import org.jdma.kernel.mm.DmaBuffer;
-import org.jdma.kernel.dma.DmaException;
-import org.jdma.kernel.dma.DmaError;
-import org.jdma.kernel.drivers.memcpy.Descriptor;
-import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
-import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
-/** Checklist rows 2, 12, 14, 15 (spirit), 17, 18 without an IOMMU. */
+/**
+ * The crate's {@code prepare_descriptor} and {@code submit_buffer}, and the unmaps: every address
+ * comes from the device's DMA API, direct (no IOMMU) or through a test IOMMU domain.
+ */
 class SubmitBufferTest {
+
+    private static final RequesterId ENGINE = RequesterId.of(0, MachineConfig.FIRST_COPY_ENGINE_DEVICE, 0);
 
     private final Machine machine = TestMachines.ramOnly();
     private final DmaMemory memory = TestMachines.dmaMemory(machine);
     private final SoftwareRingDevice device = new SoftwareRingDevice(machine.cpu());
+    private final DeviceDmaApi direct = TestMachines.device(TestMachines.directDma(memory), "engine");
 
     @AfterEach
     void tearDown() {
         machine.close();
     }
 
-    /** Test double of an IOMMU: hands out IOVAs from 4 GiB up and remembers live mappings. */
-    static class CountingAddressing implements DeviceAddressing {
-        final java.util.TreeMap<Long, Long> live = new java.util.TreeMap<>();
-        long next = 0x1_0000_0000L;
+    /** The device's DMA API through a test IOMMU domain: IOVAs from the top of 48 bits down. */
+    private DeviceDmaApi translated(FakeIommuDomain domain) {
+        return TestMachines.device(TestMachines.iommuDma(memory, new FakeIommu().put(ENGINE, domain)), "engine");
+    }
 
-        @Override
-        public long map(DmaBuffer buffer, long align) {
-            long a = DeviceAddressing.effectiveAlignment(align);
-            long iova = (next + a - 1) & -a;
-            next = iova + Math.max(buffer.length(), 1);
-            live.put(iova, buffer.physicalAddress());
-            return iova;
-        }
-
-        @Override
-        public boolean unmap(long deviceAddress) {
-            return live.remove(deviceAddress) != null;
-        }
-
-        @Override
-        public boolean translates() {
-            return true;
-        }
-
-        /** What the test IOMMU gives a device for {@code iova} (the ring block is mapped too). */
-        long translate(long iova) {
-            var e = live.floorEntry(iova);
-            return e == null ? iova : e.getValue() + (iova - e.getKey());
-        }
+    /** A software device that reaches the ring through the test domain's translations. */
+    private SoftwareRingDevice translatedDevice(FakeIommuDomain domain) {
+        return new SoftwareRingDevice(machine.cpu(), iova -> domain.translate(iova).orElse(iova));
     }
 
     @Test
     void shouldPrepareDescriptorsFromTheBufferOrVerbatim() {
-        try (DmaEngine engine = new DmaEngine(memory, device); DmaBuffer b = memory.allocate(300, 64)) {
+        try (DmaEngine engine = new DmaEngine(direct, memory, device); DmaBuffer b = memory.allocate(300, 64)) {
             assertEquals(new Descriptor(b.physicalAddress(), 300, Descriptor.VALID), engine.prepareDescriptor(b, Descriptor.VALID));
             Descriptor d = engine.prepareDescriptorWithPhys(0x1234_5000L, 77, Descriptor.LAST);
             assertEquals(0x1234_5000L, d.address());
@@ -79,19 +72,21 @@ class SubmitBufferTest {
 
     @Test
     void shouldSubmitThePhysicalAddressWithoutAnIommu() {
-        try (DmaEngine engine = new DmaEngine(memory, device); DmaBuffer b = memory.allocate(300, 64)) {
+        try (DmaEngine engine = new DmaEngine(direct, memory, device); DmaBuffer b = memory.allocate(300, 64)) {
             assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 64));
             device.process(1);
             CompletedDescriptor[] out = new CompletedDescriptor[1];
             assertEquals(1, engine.drain(out));
-            assertEquals(b.physicalAddress(), out[0].descriptor().address());
+            assertEquals(b.physicalAddress(), out[0].descriptor().address(), "direct DMA: the device address is the physical one");
             assertEquals(300, out[0].descriptor().length());
+            assertTrue(engine.unmapDescriptor(out[0].descriptor()), "the dma_map_single it made is undone");
+            assertEquals(0, engine.liveMappings());
         }
     }
 
     @Test
-    void shouldRefuseAnAlignmentThePhysicalAddressDoesNotHave() {
-        try (DmaEngine engine = new DmaEngine(memory, device, 8, DeviceAddressing.physical())) {
+    void shouldRefuseAnAlignmentTheDeviceAddressDoesNotHave() {
+        try (DmaEngine engine = new DmaEngine(direct, memory, device, 8, null)) {
             List<DmaBuffer> buffers = new ArrayList<>();
             DmaBuffer odd;
             do {
@@ -104,45 +99,34 @@ class SubmitBufferTest {
             assertFalse(e.retryable());
             assertThrows(IllegalArgumentException.class, () -> engine.submitBuffer(b, 0, 48));
             assertEquals(0, engine.size());
+            assertEquals(0, engine.liveMappings(), "the refused mapping was undone");
             buffers.forEach(DmaBuffer::close);
         }
     }
 
     @Test
     void shouldThrowRingFullAndUndoTheMapping() {
-        CountingAddressing iommu = new CountingAddressing();
-        SoftwareRingDevice device = new SoftwareRingDevice(machine.cpu(), iommu::translate);
-        try (DmaEngine engine = new DmaEngine(memory, device, 4, iommu); DmaBuffer b = memory.allocate(64, 64)) {
-            assertEquals(1, iommu.live.size(), "the ring block is mapped for the device");
+        FakeIommuDomain domain = new FakeIommuDomain(IommuDomain.Type.DMA_STRICT, 48);
+        try (DmaEngine engine = new DmaEngine(translated(domain), memory, translatedDevice(domain), 4, null);
+             DmaBuffer b = memory.allocate(64, 64)) {
+            assertEquals(1, domain.liveAllocations(), "the ring block is mapped for the device");
             for (int i = 0; i < 3; i++) {
                 assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 0));
             }
-            assertEquals(4, iommu.live.size());
-            long cursor = iommu.next;
+            assertEquals(4, domain.liveAllocations());
             var e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, Descriptor.VALID, 0));
             assertEquals(new DmaError.RingFull(3), e.error());
             assertTrue(e.retryable());
-            assertEquals(4, iommu.live.size(), "the mapping made for the refused descriptor was undone (seed bug 4)");
+            assertEquals(4, domain.liveAllocations(), "the mapping made for the refused descriptor was undone");
             assertEquals(3, engine.size());
-            assertTrue(cursor <= iommu.next);
-            device.process(3);
-            engine.drain(new CompletedDescriptor[3]);
-            assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 0), "a retry after draining succeeds");
         }
     }
 
     @Test
     void shouldPassAMappingFailureOnAndSubmitNothing() {
-        DeviceAddressing exhausted = new CountingAddressing() {
-            @Override
-            public long map(DmaBuffer buffer, long align) {
-                if (live.isEmpty()) {
-                    return super.map(buffer, align); // the ring block
-                }
-                throw new DmaException(new DmaError.MappingFailed("no IOVA space left"));
-            }
-        };
-        try (DmaEngine engine = new DmaEngine(memory, device, 4, exhausted); DmaBuffer b = memory.allocate(64, 64)) {
+        FakeIommuDomain domain = new FakeIommuDomain(IommuDomain.Type.DMA_STRICT, 48);
+        try (DmaEngine engine = new DmaEngine(translated(domain), memory, device, 4, null); DmaBuffer b = memory.allocate(64, 64)) {
+            domain.exhaust(); // after the ring block: no IOVA for anything else
             var e = assertThrows(DmaException.class, () -> engine.submitBuffer(b, Descriptor.VALID, 0));
             assertInstanceOf(DmaError.MappingFailed.class, e.error());
             assertEquals(0, engine.size());
@@ -151,65 +135,46 @@ class SubmitBufferTest {
     }
 
     @Test
-    void shouldUsePhysicalAddressingAndMapNothingWhileTheIommuIsDisabled() {
-        CountingAddressing disabled = new CountingAddressing() {
-            @Override
-            public boolean isEnabled() {
-                return false;
-            }
-        };
-        try (DmaEngine engine = new DmaEngine(memory, device, 4, disabled); DmaBuffer b = memory.allocate(64, 64)) {
-            assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 0));
-            assertEquals(0, disabled.live.size(), "nothing mapped into a disabled unit (seed bug 4)");
-            device.process(1);
-            CompletedDescriptor[] out = new CompletedDescriptor[1];
-            engine.drain(out);
-            assertEquals(b.physicalAddress(), out[0].descriptor().address());
-            assertFalse(engine.unmapDescriptor(out[0].descriptor()));
-        }
-    }
-
-    @Test
-    void shouldGiveATranslatingDeviceItsRingAndCompletionRecordsByIovaAndUnmapThemAtClose() {
-        CountingAddressing iommu = new CountingAddressing();
-        SoftwareRingDevice device = new SoftwareRingDevice(machine.cpu(), iommu::translate);
-        DmaEngine engine = new DmaEngine(memory, device, 4, iommu);
+    void shouldGiveATranslatingDeviceItsRingAndCompletionRecordsByIovaAndUnmapEverythingAtClose() {
+        FakeIommuDomain domain = new FakeIommuDomain(IommuDomain.Type.DMA_STRICT, 48);
+        SoftwareRingDevice iommuDevice = translatedDevice(domain);
+        DmaEngine engine = new DmaEngine(translated(domain), memory, iommuDevice, 4, null);
         try (DmaBuffer b = memory.allocate(64, 64)) {
             long ringIova = engine.ringDeviceBase();
-            assertTrue(ringIova >= 0x1_0000_0000L && ringIova != engine.ringBase());
-            assertEquals(engine.ringBase(), iommu.translate(ringIova));
+            assertNotEquals(engine.ringBase(), ringIova);
+            assertEquals(OptionalLong.of(engine.ringBase()), domain.translate(ringIova));
             engine.submitBuffer(b, Descriptor.VALID, 0);
-            device.process(1);
-            long record = device.fetched().getFirst().completionAddress();
+            iommuDevice.process(1);
+            long record = iommuDevice.fetched().getFirst().completionAddress();
             assertTrue(record >= ringIova && record < ringIova + CopyRingLayout.bytes(4), "completion record named by IOVA");
             assertEquals(1, engine.drain(new CompletedDescriptor[1]));
-        } finally {
             engine.close();
+            assertEquals(0, domain.liveAllocations(), "the ring block and the buffer nobody unmapped are unmapped");
         }
-        assertEquals(1, iommu.live.size(), "only the buffer's mapping is left; the ring block was unmapped");
     }
 
     @Test
     void shouldUnmapADescriptorsIovaOnce() {
-        CountingAddressing iommu = new CountingAddressing();
-        SoftwareRingDevice device = new SoftwareRingDevice(machine.cpu(), iommu::translate);
-        try (DmaEngine engine = new DmaEngine(memory, device, 4, iommu); DmaBuffer b = memory.allocate(64, 64)) {
+        FakeIommuDomain domain = new FakeIommuDomain(IommuDomain.Type.DMA_STRICT, 48);
+        SoftwareRingDevice iommuDevice = translatedDevice(domain);
+        try (DmaEngine engine = new DmaEngine(translated(domain), memory, iommuDevice, 4, null); DmaBuffer b = memory.allocate(64, 64)) {
             engine.submitBuffer(b, Descriptor.VALID, 0);
-            device.process(1);
+            iommuDevice.process(1);
             CompletedDescriptor[] out = new CompletedDescriptor[1];
             engine.drain(out);
             Descriptor d = out[0].descriptor();
-            assertTrue(d.address() >= 0x1_0000_0000L, "the descriptor carries the IOVA, not the physical address");
+            assertNotEquals(b.physicalAddress(), d.address(), "the descriptor carries the IOVA, not the physical address");
+            assertEquals(OptionalLong.of(b.physicalAddress()), domain.translate(d.address()));
             assertTrue(engine.unmapDescriptor(d));
             assertFalse(engine.unmapDescriptor(d));
             assertFalse(engine.unmapIova(d.address()));
+            assertTrue(domain.translate(d.address()).isEmpty());
         }
     }
 
     @Test
-    void shouldReportNothingToUnmapWithoutAnIommu() {
-        try (DmaEngine engine = new DmaEngine(memory, device); DmaBuffer b = memory.allocate(64, 64)) {
-            assertFalse(engine.addressing().translates());
+    void shouldReportNothingToUnmapThatSubmitBufferDidNotMap() {
+        try (DmaEngine engine = new DmaEngine(direct, memory, device); DmaBuffer b = memory.allocate(64, 64)) {
             assertFalse(engine.unmapIova(b.physicalAddress()));
             assertFalse(engine.unmapDescriptor(engine.prepareDescriptor(b, Descriptor.VALID)));
         }

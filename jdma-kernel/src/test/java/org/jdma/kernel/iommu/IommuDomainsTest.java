@@ -188,9 +188,9 @@ class IommuDomainsTest {
             assertNotEquals(first.id(), second.id());
             second.map(sIova, scratch.physicalAddress(), PAGE, IoPermission.READ_WRITE);
             // The engine's ring lives in the first domain; map it at the same IOVA in the second.
-            long ring = k.copyEngine().engine().ringDeviceBase();
-            long ringBytes = (CopyRingLayout.bytes(k.copyEngine().engine().capacity()) + PAGE - 1) & -PAGE;
-            second.map(ring, k.copyEngine().engine().ringBase(), ringBytes, IoPermission.READ_WRITE);
+            long ring = k.copyEngine().ring().ringDeviceBase();
+            long ringBytes = (CopyRingLayout.bytes(k.copyEngine().ring().capacity()) + PAGE - 1) & -PAGE;
+            second.map(ring, k.copyEngine().ring().ringBase(), ringBytes, IoPermission.READ_WRITE);
             assertEquals(Optional.of(first), k.iommu().attach(ENGINE, second).map(d -> d));
             assertEquals(second.id(), VtdContextEntryLayout.domainId(second.unit().contextEntry(ENGINE)[1]));
             Probe p = readThroughDevice(second, tIova, scratch, sIova);
@@ -229,7 +229,7 @@ class IommuDomainsTest {
             assertTrue(k.copyEngine().copy(src, dst, 256).isSuccess());
             assertEquals(42, dst.readLong(0));
         }
-        assertEquals(k.copyEngine().engine().ringBase(), k.copyEngine().engine().ringDeviceBase());
+        assertEquals(k.copyEngine().ring().ringBase(), k.copyEngine().ring().ringDeviceBase());
     }
 
     @Test

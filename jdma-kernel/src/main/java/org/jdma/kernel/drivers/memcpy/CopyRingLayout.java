@@ -4,8 +4,8 @@ import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
 
 /**
- * Where a descriptor ring of {@code N} slots keeps its parts inside its one block of DMA memory
- * (frame-aligned, below 4 GiB). The descriptor array is what RING_BASE points at; each descriptor
+ * Where the copy engine's descriptor ring of {@code N} slots keeps its parts inside its one
+ * coherent allocation (frame-aligned). The descriptor array is what RING_BASE points at; each descriptor
  * names its own slot's completion record through its completion-address field.
  *
  * <pre>
@@ -47,7 +47,7 @@ public final class CopyRingLayout {
         return (long) slots * SLOT_BYTES;
     }
 
-    /** Checks that {@code slots} is a power of two in [MIN_SLOTS, MAX_SLOTS]. */
+    /** Checks that {@code slots} is a power of two in [MIN_SLOTS, MAX_SLOTS] and returns it. */
     public static int checkSlots(int slots) {
         if (slots < MIN_SLOTS || slots > MAX_SLOTS || Integer.bitCount(slots) != 1) {
             throw new IllegalArgumentException("ring size must be a power of two in [" + MIN_SLOTS + ", " + MAX_SLOTS

@@ -114,11 +114,23 @@ public final class DescriptorCodec {
         return Byte.toUnsignedInt(src.get(BYTE, offset + CompletionRecordLayout.STATUS));
     }
 
+    /** The RESULT byte of the record at {@code offset}. */
+    public static int result(MemorySegment src, long offset) {
+        return Byte.toUnsignedInt(src.get(BYTE, offset + CompletionRecordLayout.RESULT));
+    }
+
+    /** The BYTES_COMPLETED field of the record at {@code offset}. */
+    public static long bytesCompleted(MemorySegment src, long offset) {
+        return Integer.toUnsignedLong(src.get(INT, offset + CompletionRecordLayout.BYTES_COMPLETED));
+    }
+
+    /** The FAULT_ADDR field of the record at {@code offset}. */
+    public static long faultAddress(MemorySegment src, long offset) {
+        return src.get(LONG, offset + CompletionRecordLayout.FAULT_ADDR);
+    }
+
     public static Completion decodeCompletion(MemorySegment src, long offset) {
-        return new Completion(statusByte(src, offset),
-                Byte.toUnsignedInt(src.get(BYTE, offset + CompletionRecordLayout.RESULT)),
-                Integer.toUnsignedLong(src.get(INT, offset + CompletionRecordLayout.BYTES_COMPLETED)),
-                src.get(LONG, offset + CompletionRecordLayout.FAULT_ADDR));
+        return new Completion(statusByte(src, offset), result(src, offset), bytesCompleted(src, offset), faultAddress(src, offset));
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.jdma.kernel.Kernel;
-import org.jdma.kernel.engine.DeviceAddressing;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.iommu.IoPermission;
@@ -48,7 +47,7 @@ import org.jdma.kernel.dma.DmaError;
  *
  * <p>Thread-safe: every method is synchronized (row 44: concurrent allocations never overlap).
  */
-public final class IommuController implements DeviceAddressing {
+public final class IommuController {
 
     /** Seed 000 {@code IOVA_BASE}: 4 GiB. */
     public static final long IOVA_BASE = 0x1_0000_0000L;
@@ -134,7 +133,7 @@ public final class IommuController implements DeviceAddressing {
         return enabled;
     }
 
-    @Override
+    /** Whether {@link #init} found the unit answering and translating for the device. */
     public synchronized boolean isEnabled() {
         return enabled;
     }
@@ -173,7 +172,7 @@ public final class IommuController implements DeviceAddressing {
 
     /** Allocates {@code pow2(max(pages(size), align))} so the allocator's size alignment gives the start alignment. */
     private static OptionalLong allocIova(IommuDomain d, long size, long align) {
-        long a = DeviceAddressing.effectiveAlignment(align);
+        long a = effectiveAlignment(align);
         if (size <= 0) {
             throw new IllegalArgumentException("IOVA size must be positive, was " + size);
         }
@@ -197,7 +196,7 @@ public final class IommuController implements DeviceAddressing {
 
     /** Returns an {@link #allocIova} range (same size and align) that was never mapped. */
     public synchronized void freeIova(long iova, long size, long align) {
-        domain().unmapAndFree(iova, allocationFor(size, DeviceAddressing.effectiveAlignment(align)));
+        domain().unmapAndFree(iova, allocationFor(size, effectiveAlignment(align)));
     }
 
     /**
@@ -211,7 +210,7 @@ public final class IommuController implements DeviceAddressing {
             return OptionalLong.empty();
         }
         long length = buffer.length();
-        long alloc = allocationFor(Math.max(1, length), DeviceAddressing.effectiveAlignment(align));
+        long alloc = allocationFor(Math.max(1, length), effectiveAlignment(align));
         OptionalLong iova = allocIova(d, Math.max(1, length), align);
         if (iova.isEmpty()) {
             return iova;
@@ -254,24 +253,24 @@ public final class IommuController implements DeviceAddressing {
         return mappings.size();
     }
 
-    // ---- DeviceAddressing: what DmaEngine.submitBuffer calls --------------------------------------
+    // ---- what DmaEngine.submitBuffer calls ------------------------------------------------------
 
-    /** {@link #mapDmaBuffer}, failing with the engine's exception. */
-    @Override
+    /** {@link #mapDmaBuffer}, failing with the DMA API's exception. */
     public long map(DmaBuffer buffer, long align) {
         return mapDmaBuffer(buffer, align).orElseThrow(() -> new DmaException(new DmaError.MappingFailed(
                 String.format("IOMMU controller: no IOVA for %s (%d mappings live, window [%#x, %#x))", buffer,
                         mappingCount(), IOVA_BASE, IOVA_LIMIT))));
     }
 
-    @Override
-    public boolean unmap(long deviceAddress) {
-        return unmapIova(deviceAddress);
-    }
-
-    @Override
-    public boolean translates() {
-        return true;
+    /** Checks an alignment argument and turns 0 into one page (the crate: {@code align == 0} means 4096). */
+    static long effectiveAlignment(long align) {
+        if (align == 0) {
+            return PAGE_SIZE;
+        }
+        if (align < 0 || Long.bitCount(align) != 1) {
+            throw new IllegalArgumentException("alignment must be 0 or a power of two, was " + align);
+        }
+        return align;
     }
 
     // ---- domains (seed 000 iommu::domain) ------------------------------------------------------

@@ -1,4 +1,4 @@
-package org.jdma.kernel.dma;
+package org.jdma.kernel.testing;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -8,10 +8,10 @@ import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.spec.pci.RequesterId;
 
 /** Devices → fake domains. */
-final class FakeIommu implements Iommu {
+public final class FakeIommu implements Iommu {
     private final Map<RequesterId, IommuDomain> domains = new HashMap<>();
 
-    FakeIommu put(RequesterId rid, IommuDomain domain) {
+    public FakeIommu put(RequesterId rid, IommuDomain domain) {
         domains.put(rid, domain);
         return this;
     }

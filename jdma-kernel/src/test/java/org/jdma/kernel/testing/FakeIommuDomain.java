@@ -1,4 +1,4 @@
-package org.jdma.kernel.dma;
+package org.jdma.kernel.testing;
 
 import java.util.Map;
 import java.util.OptionalLong;
@@ -12,11 +12,11 @@ import org.jdma.kernel.iommu.IommuDomain;
  * power-of-two sizes, never IOVA 0, within the caller's limit and the domain's width). Strict:
  * unmapAndFree requires exactly an allocated range, so a layer that frees the wrong size fails.
  */
-final class FakeIommuDomain implements IommuDomain {
+public final class FakeIommuDomain implements IommuDomain {
 
-    static final long GRANULE = 4096;
+    public static final long GRANULE = 4096;
 
-    record Pte(long physical, IoPermission permission) { }
+    public record Pte(long physical, IoPermission permission) { }
 
     private final Type type;
     private final long top;
@@ -24,7 +24,7 @@ final class FakeIommuDomain implements IommuDomain {
     private final TreeMap<Long, Pte> ptes = new TreeMap<>();
     private long exhaustBelow = -1;
 
-    FakeIommuDomain(Type type, int addressBits) {
+    public FakeIommuDomain(Type type, int addressBits) {
         this.type = type;
         this.top = (1L << addressBits) - 1;
     }
@@ -34,7 +34,7 @@ final class FakeIommuDomain implements IommuDomain {
     @Override public long granule() { return GRANULE; }
 
     /** From now on allocations fail (to test the layer's failure paths). */
-    void exhaust() { exhaustBelow = Long.MAX_VALUE; }
+    public void exhaust() { exhaustBelow = Long.MAX_VALUE; }
 
     @Override
     public synchronized OptionalLong allocIova(long size, long limit) {
@@ -108,11 +108,11 @@ final class FakeIommuDomain implements IommuDomain {
         return p == null ? OptionalLong.empty() : OptionalLong.of(p.physical() + (iova & (GRANULE - 1)));
     }
 
-    synchronized Pte pte(long iova) {
+    public synchronized Pte pte(long iova) {
         return ptes.get(iova & -GRANULE);
     }
 
-    synchronized int liveAllocations() { return allocated.size(); }
+    public synchronized int liveAllocations() { return allocated.size(); }
 
-    synchronized int mappedPages() { return ptes.size(); }
+    public synchronized int mappedPages() { return ptes.size(); }
 }
