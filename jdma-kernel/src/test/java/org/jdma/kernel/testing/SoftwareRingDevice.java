@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToIntFunction;
 import org.jdma.kernel.drivers.memcpy.DescriptorCodec;
-import org.jdma.kernel.engine.RingDevice;
+import org.jdma.kernel.compat.hardware.RingDevice;
 import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.memcpy.CompletionRecordLayout;

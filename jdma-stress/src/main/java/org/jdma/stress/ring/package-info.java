@@ -5,7 +5,7 @@
  * (and, for the doorbell, the volatile index the copy engine's SUBMIT_INDEX hook stores) on the
  * other.
  *
- * <p>Models the two publication edges between {@code org.jdma.kernel.engine.DmaEngine} and the copy
+ * <p>Models the two publication edges between {@code org.jdma.kernel.compat.hardware.DmaEngine} and the copy
  * engine. Does not model the register file's dispatch of the doorbell write (the doorbell is the
  * volatile field the write ends in) or the kernel-side ring indices, which are plain Java fields
  * with acquire/release accessors.

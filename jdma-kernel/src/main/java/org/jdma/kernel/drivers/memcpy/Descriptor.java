@@ -8,7 +8,7 @@ import org.jdma.spec.memcpy.Opcode;
  * One unit of DMA work as the kernel describes it, before it is encoded into the device's
  * 64-byte ring format by {@link DescriptorCodec}.
  *
- * <p>Seed 000 has {@code Descriptor {phys, len, flags}}; the three-argument constructor keeps that
+ * <p>The {@code hardware} crate has {@code Descriptor {phys, len, flags}}; the three-argument constructor keeps that
  * shape (and makes a {@link Opcode#NOOP NOOP}: the seed names a buffer but no operation). The copy
  * engine's operations add an opcode, a second address and a fill pattern:
  *
@@ -23,7 +23,7 @@ import org.jdma.spec.memcpy.Opcode;
  *
  * Addresses are device addresses: physical without an IOMMU, IOVAs behind one.
  *
- * <p>Flags (seed 000 / VeridianOS ADV-DRIVER-DEV {@code DmaFlags}): {@link #VALID} marks a
+ * <p>Flags (the {@code hardware} crate / VeridianOS ADV-DRIVER-DEV {@code DmaFlags}): {@link #VALID} marks a
  * descriptor the device should execute (one without it occupies its slot and completes as a NOOP);
  * {@link #INTERRUPT} asks for a completion interrupt; {@link #LAST} marks the end of a chain (carried,
  * the copy engine has no chains); {@link #ERROR} and {@link #DONE} are output flags the engine sets on
@@ -60,7 +60,7 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
         }
     }
 
-    /** Seed 000's descriptor: a buffer and flags, no operation (a NOOP for the copy engine). */
+    /** The {@code hardware} crate's descriptor: a buffer and flags, no operation (a NOOP for the copy engine). */
     public Descriptor(long address, long length, int flags) {
         this(address, length, flags, Opcode.NOOP, 0, 0);
     }

@@ -1,6 +1,6 @@
 /**
  * Driver for the machine's copy engine (PCI 8086:0b25), built on
- * {@link org.jdma.kernel.engine.DmaEngine}: finds the device by PCI ids, programs its registers and
+ * {@link org.jdma.kernel.compat.hardware.DmaEngine}: finds the device by PCI ids, programs its registers and
  * MSI-X table over MMIO, and offers copy, fill and compare with interrupt-driven or polled
  * completion, plus asynchronous batches, and scatter-gather copies of mapped
  * {@link org.jdma.kernel.dma.ScatterList}s as one device BATCH with one completion.
