@@ -20,15 +20,14 @@ import org.jdma.spec.pci.RequesterId;
 import org.jdma.kernel.dma.DmaError;
 
 /**
- * The {@code hardware} crate's {@code IommuController} ({@code hardware} crate, {@code src/iommu/controller.rs}) as
- * a thin facade over the kernel's VT-d driver, for the DMA of one device (the one a
- * {@link org.jdma.kernel.compat.hardware.DmaEngine} drives). It is a {@link DeviceAddressing}, so an engine
- * built with it maps {@code submitBuffer}'s buffers exactly as the crate's {@code submit_buffer} did
- * through its controller singleton.
+ * The {@code hardware} crate's {@code IommuController} ({@code src/iommu/controller.rs}) as a thin
+ * facade over the kernel's VT-d driver, for the DMA of one device. A {@link DmaEngine} given one
+ * maps {@code submitBuffer}'s buffers through it, as the crate's {@code submit_buffer} did through
+ * its controller singleton; the alloc-IOVA, map, roll-back sequence is the generic IOMMU layer's
+ * ({@link org.jdma.kernel.iommu.IovaMapper}).
  *
  * <p>The crate's window and limits are kept: IOVAs in [{@link #IOVA_BASE}, {@link #IOVA_LIMIT}), at
- * most {@link #MAX_MAPPINGS} live mappings, {@link #MAX_DOMAINS} domains. Its bugs are fixed
- *:
+ * most {@link #MAX_MAPPINGS} live mappings, {@link #MAX_DOMAINS} domains. Its bugs are fixed:
  * <ul>
  *   <li>{@link #init} reads the unit's VER register; it is enabled only when the unit answers
  *       <em>and</em> the kernel translates for the device (the crate set enabled on any non-zero read

@@ -24,9 +24,9 @@ import org.jdma.kernel.dma.DmaError;
 
 import org.jdma.kernel.testing.BootedMachine;
 /**
- * Seed 000's {@code submit_buffer} through the real IOMMU: checklist rows 13-17, with the copy
- * engine driver's own DmaEngine (the kernel's DomainAddressing) and with seed 000's
- * IommuController as the addressing.
+ * Seed 000's {@code submit_buffer} through the real IOMMU: checklist rows 13-17, with a DmaEngine
+ * over the copy engine driver's ring (addresses from the driver's DMA API) and with seed 000's
+ * IommuController as the source of IOVAs.
  */
 class SubmitBufferThroughIommuTest {
 
