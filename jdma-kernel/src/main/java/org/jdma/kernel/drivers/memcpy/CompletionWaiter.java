@@ -19,13 +19,15 @@ final class CompletionWaiter {
     private final Clock clock;
     private final CopyEngineDriver.CompletionMode mode;
     private final long timeoutNs;
+    private final EngineState engine;
     private final ArrayDeque<CompletedDescriptor> backlog = new ArrayDeque<>();
     private final CompletedDescriptor[] drainBuffer;
     private volatile long completionInterrupts;
     private volatile long errorInterrupts;
 
-    CompletionWaiter(CopyRing ring, Clock clock, CopyEngineDriver.Options options) {
+    CompletionWaiter(CopyRing ring, Clock clock, CopyEngineDriver.Options options, EngineState engine) {
         this.ring = ring;
+        this.engine = engine;
         this.clock = clock;
         this.mode = options.mode();
         this.timeoutNs = options.timeoutNs();
@@ -55,7 +57,7 @@ final class CompletionWaiter {
      * its completion, a halted engine, or the timeout. Waiting for a free slot, when the ring is
      * full of asynchronous work, polls the oldest descriptor.
      */
-    OpResult submitAndWait(Descriptor descriptor, EngineState engine) {
+    OpResult submitAndWait(Descriptor descriptor) {
         Descriptor d = mode == CopyEngineDriver.CompletionMode.INTERRUPT
                 ? descriptor.withFlags(descriptor.flags() | Descriptor.INTERRUPT)
                 : descriptor.withFlags(descriptor.flags() & ~Descriptor.INTERRUPT);

@@ -152,6 +152,7 @@ public final class CopyEngineDriver implements AutoCloseable {
     private final CopyRing ring;
     private final CompletionWaiter completions;
     private final ScatterGatherCopy scatterGather;
+    private final BufferTransfers transfers;
     private boolean closed;
 
     private CopyEngineDriver(Platform platform, PciFunction function, DeviceDmaApi dma, Options options) {
@@ -199,46 +200,27 @@ public final class CopyEngineDriver implements AutoCloseable {
             throw ex;
         }
         this.ring = r;
-        this.completions = new CompletionWaiter(ring, platform.clock(), options);
+        this.completions = new CompletionWaiter(ring, platform.clock(), options, this::status);
         interrupts.register(completionVector, v -> completions.completionInterrupt());
         if (errorVector != completionVector) {
             interrupts.register(errorVector, v -> completions.errorInterrupt());
         }
         this.scatterGather = new ScatterGatherCopy(dma, cpu, maxTransferSize(), this::execute);
+        this.transfers = new BufferTransfers(dma, function.name(), completions::submitAndWait);
     }
 
     // ---- synchronous operations ----------------------------------------------------------------
 
     /** Copies {@code length} bytes from {@code src} to {@code dst} and waits for the result. */
     public OpResult copy(DmaBuffer src, DmaBuffer dst, long length) {
-        checkLength(src, length, "source");
-        checkLength(dst, length, "destination");
         checkOpen();
-        long size = Math.max(length, 1);
-        long s = map(src, size, DmaDirection.TO_DEVICE);
-        try {
-            long d = map(dst, size, DmaDirection.FROM_DEVICE);
-            try {
-                return completions.submitAndWait(Descriptor.memmove(s, d, length), this::status);
-            } finally {
-                dma.unmapSingle(d, size, DmaDirection.FROM_DEVICE);
-            }
-        } finally {
-            dma.unmapSingle(s, size, DmaDirection.TO_DEVICE);
-        }
+        return transfers.copy(src, dst, length);
     }
 
     /** Fills {@code length} bytes of {@code dst} with the 8-byte little-endian {@code pattern} and waits. */
     public OpResult fill(DmaBuffer dst, long length, long pattern) {
-        checkLength(dst, length, "destination");
         checkOpen();
-        long size = Math.max(length, 1);
-        long d = map(dst, size, DmaDirection.FROM_DEVICE);
-        try {
-            return completions.submitAndWait(Descriptor.memfill(d, length, pattern), this::status);
-        } finally {
-            dma.unmapSingle(d, size, DmaDirection.FROM_DEVICE);
-        }
+        return transfers.fill(dst, length, pattern);
     }
 
     /**
@@ -247,35 +229,8 @@ public final class CopyEngineDriver implements AutoCloseable {
      * first difference.
      */
     public OpResult compare(DmaBuffer first, DmaBuffer second, long length) {
-        checkLength(first, length, "first");
-        checkLength(second, length, "second");
         checkOpen();
-        long size = Math.max(length, 1);
-        long f = map(first, size, DmaDirection.TO_DEVICE);
-        try {
-            long s = map(second, size, DmaDirection.TO_DEVICE);
-            try {
-                return completions.submitAndWait(Descriptor.compare(f, s, length), this::status);
-            } finally {
-                dma.unmapSingle(s, size, DmaDirection.TO_DEVICE);
-            }
-        } finally {
-            dma.unmapSingle(f, size, DmaDirection.TO_DEVICE);
-        }
-    }
-
-    /**
-     * The device address of the first {@code size} bytes of {@code b} for one transfer (Linux
-     * {@code dma_map_single}; the layer cleans the cache for the device on a non-coherent machine).
-     *
-     * @throws DmaException MappingFailed when no device address can be made (no IOVA or bounce space)
-     */
-    private long map(DmaBuffer b, long size, DmaDirection direction) {
-        long a = dma.mapSingle(b.physicalAddress(), size, direction);
-        if (dma.mappingError(a)) {
-            throw new DmaException(new DmaError.MappingFailed(String.format("%s: %d bytes of %s %s", function.name(), size, b, direction)));
-        }
-        return a;
+        return transfers.compare(first, second, length);
     }
 
     /**
@@ -292,7 +247,7 @@ public final class CopyEngineDriver implements AutoCloseable {
      */
     public OpResult execute(Descriptor descriptor) {
         checkOpen();
-        return completions.submitAndWait(descriptor, this::status);
+        return completions.submitAndWait(descriptor);
     }
 
     // ---- scatter-gather ------------------------------------------------------------------------
@@ -500,13 +455,6 @@ public final class CopyEngineDriver implements AutoCloseable {
         @Override
         public void detach() {
             write32(CopyEngineRegisters.CONTROL, 0);
-        }
-    }
-
-    private void checkLength(DmaBuffer b, long length, String what) {
-        if (length < 0 || length > b.length()) {
-            throw new IllegalArgumentException(String.format("%s buffer %s holds %d bytes; the operation asked for %d",
-                    what, b, b.length(), length));
         }
     }
 
