@@ -55,9 +55,9 @@ public final class CopyRing implements AutoCloseable {
         void detach();
     }
 
-    private final Cpu cpu;
     private final Port port;
     private final int slots;
+    /** The coherent allocation the ring owns and frees at close, or null when the caller owns the memory. */
     private final CoherentAllocation allocation;
     private final RingMemory memory;
     private final SubmissionRing ring;
@@ -82,19 +82,40 @@ public final class CopyRing implements AutoCloseable {
      * @throws org.jdma.kernel.dma.DmaException when no coherent memory can be had
      */
     public CopyRing(DeviceDmaApi dma, Cpu cpu, Port port, int slots) {
-        Objects.requireNonNull(dma, "dma");
-        this.cpu = Objects.requireNonNull(cpu, "cpu");
+        this(Objects.requireNonNull(dma, "dma").allocCoherent(CopyRingLayout.bytes(CopyRingLayout.checkSlots(slots))), cpu, port, slots);
+    }
+
+    /**
+     * A ring in memory the caller owns and keeps for the ring's life (it is not freed at close):
+     * at least {@link CopyRingLayout#bytes} bytes, zeroed, shared with the engine (coherent).
+     * The stress tests build rings this way, in memory both of whose access paths they drive.
+     */
+    public CopyRing(RingMemory memory, Port port, int slots) {
+        this(null, Objects.requireNonNull(memory, "memory"), port, slots);
+    }
+
+    private CopyRing(CoherentAllocation allocation, Cpu cpu, Port port, int slots) {
+        this(allocation, RingMemory.of(Objects.requireNonNull(cpu, "cpu"), allocation), port, slots);
+    }
+
+    private CopyRing(CoherentAllocation allocation, RingMemory memory, Port port, int slots) {
         this.port = Objects.requireNonNull(port, "port");
         this.slots = CopyRingLayout.checkSlots(slots);
-        this.allocation = dma.allocCoherent(CopyRingLayout.bytes(slots));
-        this.memory = RingMemory.of(cpu, allocation);
+        if (memory.bytes() < CopyRingLayout.bytes(slots)) {
+            throw new IllegalArgumentException(String.format("a ring of %d slots needs %d bytes; %s has %d",
+                    slots, CopyRingLayout.bytes(slots), memory, memory.bytes()));
+        }
+        this.allocation = allocation;
+        this.memory = memory;
         this.ring = new SubmissionRing(memory, slots, port::doorbell);
         this.inFlight = new AtomicReferenceArray<>(slots);
         try {
             this.interruptHandle = port.interruptHandle();
-            port.attach(allocation.dmaAddress(), slots);
+            port.attach(memory.dmaAddress(), slots);
         } catch (RuntimeException e) {
-            allocation.close();
+            if (allocation != null) {
+                allocation.close();
+            }
             throw e;
         }
     }
@@ -215,7 +236,7 @@ public final class CopyRing implements AutoCloseable {
             dropped.add(inFlight.getAndSet(ring.slot(s), null));
         }
         memory.fill(0, memory.bytes(), (byte) 0);
-        port.attach(allocation.dmaAddress(), slots);
+        port.attach(memory.dmaAddress(), slots);
         return dropped;
     }
 
@@ -227,7 +248,9 @@ public final class CopyRing implements AutoCloseable {
         }
         closed = true;
         port.detach();
-        allocation.close();
+        if (allocation != null) {
+            allocation.close();
+        }
     }
 
     public boolean isClosed() {
@@ -293,17 +316,17 @@ public final class CopyRing implements AutoCloseable {
 
     /** Where the CPU reaches the ring (slot 0's descriptor). */
     public long ringBase() {
-        return allocation.physical();
+        return memory.physical();
     }
 
     /** The ring's device address (RING_BASE): {@link #ringBase()}, or its IOVA behind an IOMMU. */
     public long ringDeviceBase() {
-        return allocation.dmaAddress();
+        return memory.dmaAddress();
     }
 
-    /** The coherent allocation the ring lives in. */
-    public CoherentAllocation allocation() {
-        return allocation;
+    /** The ring's memory. */
+    public RingMemory memory() {
+        return memory;
     }
 
     private void checkOpen() {
