@@ -8,9 +8,9 @@ import org.jdma.spec.memcpy.Opcode;
  * One unit of DMA work as the kernel describes it, before it is encoded into the device's
  * 64-byte ring format by {@link DescriptorCodec}.
  *
- * <p>The {@code hardware} crate has {@code Descriptor {phys, len, flags}}; the three-argument constructor keeps that
- * shape (and makes a {@link Opcode#NOOP NOOP}: the seed names a buffer but no operation). The copy
- * engine's operations add an opcode, a second address and a fill pattern:
+ * <p>The three-argument constructor is the plain {@code {address, length, flags}} descriptor of a
+ * ring that only names buffers (the {@code hardware} crate's): it makes a {@link Opcode#NOOP NOOP}.
+ * The copy engine's operations add an opcode, a second address and a fill pattern:
  *
  * <pre>
  * opcode   address            destination        pattern   length
@@ -23,15 +23,15 @@ import org.jdma.spec.memcpy.Opcode;
  *
  * Addresses are device addresses: physical without an IOMMU, IOVAs behind one.
  *
- * <p>Flags (the {@code hardware} crate / VeridianOS ADV-DRIVER-DEV {@code DmaFlags}): {@link #VALID} marks a
+ * <p>Flags: {@link #VALID} marks a
  * descriptor the device should execute (one without it occupies its slot and completes as a NOOP);
  * {@link #INTERRUPT} asks for a completion interrupt; {@link #LAST} marks the end of a chain (carried,
  * the copy engine has no chains); {@link #ERROR} and {@link #DONE} are output flags the engine sets on
- * the copy it hands back from {@link DmaEngine#drain}, and are ignored on submission.
+ * the copy it hands back from {@link CopyRing#drain}, and are ignored on submission.
  *
- * @param address     seed {@code phys}: the first buffer operand (see the table)
+ * @param address     the first buffer operand (see the table)
  * @param length      bytes; never negative
- * @param flags       seed flags
+ * @param flags       {@link #VALID}, {@link #INTERRUPT}, {@link #LAST}
  * @param opcode      the device operation
  * @param destination the second buffer operand, 0 when the opcode has none
  * @param pattern     the MEMFILL pattern (8 bytes, little-endian in memory), 0 otherwise

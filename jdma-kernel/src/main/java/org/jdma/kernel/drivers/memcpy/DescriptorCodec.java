@@ -14,7 +14,7 @@ import org.jdma.spec.memcpy.Opcode;
  * the ring then copies into DMA memory, or shared memory in the jcstress tests); it never orders
  * anything: publishing is the caller's job.
  *
- * <p>Mapping of the seed flags onto the device's: every descriptor asks for a completion record
+ * <p>Mapping of {@link Descriptor}'s flags onto the device's: every descriptor asks for a completion record
  * ({@code CRAV | RCR}) at its slot's record; {@link Descriptor#INTERRUPT} adds {@code RCI} with the
  * given interrupt handle; a descriptor without {@link Descriptor#VALID}, and every NOOP, is encoded
  * as a bare NOOP (no addresses, no size) so the device skips its buffers.
