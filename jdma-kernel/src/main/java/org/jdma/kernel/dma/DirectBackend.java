@@ -88,7 +88,7 @@ final class DirectBackend implements Backend {
         }
         long bus = slot + busOffset;
         if (!st.device.dmaMask().covers(bus, size)) {
-            tlb.unmap(slot, direction, true);
+            tlb.unmap(slot, false);
             ctx.warn(st.device, String.format("swiotlb addr %#x+%d overflow (mask %s)", bus, size, st.device.dmaMask()));
             return DmaApi.DMA_MAPPING_ERROR;
         }
@@ -120,13 +120,13 @@ final class DirectBackend implements Backend {
         if (!skipCpuSync) {
             ctx.sync().forCpu(phys, m.size(), m.direction());
         }
-        ctx.swiotlb().unmap(phys, m.direction(), skipCpuSync);
+        ctx.swiotlb().unmap(phys, !skipCpuSync && m.direction().deviceWrites());
     }
 
     @Override
     public void release(DeviceState st, DeviceState.Live live) {
         if (live instanceof DeviceState.Single m && ctx.bounced(m.dma() - busOffset)) {
-            ctx.swiotlb().unmap(m.dma() - busOffset, m.direction(), true);
+            ctx.swiotlb().unmap(m.dma() - busOffset, false);
         }
     }
 
@@ -172,8 +172,8 @@ final class DirectBackend implements Backend {
     public void syncForCpu(DeviceState st, long dma, long size, DmaDirection direction) {
         long phys = dma - busOffset;
         ctx.sync().forCpu(phys, size, direction);
-        if (ctx.bounced(phys)) {
-            ctx.swiotlb().syncForCpu(phys, size, direction);
+        if (direction.deviceWrites() && ctx.bounced(phys)) {
+            ctx.swiotlb().syncForCpu(phys, size);
         }
     }
 
@@ -181,7 +181,7 @@ final class DirectBackend implements Backend {
     public void syncForDevice(DeviceState st, long dma, long size, DmaDirection direction) {
         long phys = dma - busOffset;
         if (ctx.bounced(phys)) {
-            ctx.swiotlb().syncForDevice(phys, size, direction);
+            ctx.swiotlb().syncForDevice(phys, size);
         }
         ctx.sync().forDevice(phys, size, direction);
     }

@@ -133,10 +133,10 @@ final class IommuBackend implements Backend {
         if (!skipCpuSync) {
             ctx.sync().forDevice(p, size, direction);
         }
-        long iova = iommuMap(st, p, size, IoPermission.of(direction), st.device.dmaMask().value());
+        long iova = iommuMap(st, p, size, direction.iommuPermission(), st.device.dmaMask().value());
         if (iova == DmaApi.DMA_MAPPING_ERROR) {
             if (bounced) {
-                ctx.swiotlb().unmap(p, direction, true);
+                ctx.swiotlb().unmap(p, false);
             }
             return DmaApi.DMA_MAPPING_ERROR;
         }
@@ -170,7 +170,7 @@ final class IommuBackend implements Backend {
                 }
                 d.unmapAndFree(m.dma() - offset, alignUp(m.size() + offset, granule));
                 if (phys.isPresent() && ctx.bounced(phys.getAsLong())) {
-                    ctx.swiotlb().unmap(phys.getAsLong(), m.direction(), skipCpuSync);
+                    ctx.swiotlb().unmap(phys.getAsLong(), !skipCpuSync && m.direction().deviceWrites());
                 }
             }
             case DeviceState.SgRange r -> d.unmapAndFree(r.iova(), r.iovaSize());
@@ -210,7 +210,7 @@ final class IommuBackend implements Backend {
             prev = i;
         }
         long allocSize = Long.highestOneBit(iovaLen) == iovaLen ? iovaLen : Long.highestOneBit(iovaLen) << 1;
-        IoPermission permission = IoPermission.of(direction);
+        IoPermission permission = direction.iommuPermission();
         long iova = allocSize <= 0 ? DmaApi.DMA_MAPPING_ERROR : allocateAndMap(st, allocSize, st.device.dmaMask().value(), start -> {
             long cursor = start;
             for (int i = 0; i < nents; i++) {
@@ -295,8 +295,8 @@ final class IommuBackend implements Backend {
             return;
         }
         ctx.sync().forCpu(phys.getAsLong(), size, direction);
-        if (ctx.bounced(phys.getAsLong())) {
-            ctx.swiotlb().syncForCpu(phys.getAsLong(), size, direction);
+        if (direction.deviceWrites() && ctx.bounced(phys.getAsLong())) {
+            ctx.swiotlb().syncForCpu(phys.getAsLong(), size);
         }
     }
 
@@ -307,7 +307,7 @@ final class IommuBackend implements Backend {
             return;
         }
         if (ctx.bounced(phys.getAsLong())) {
-            ctx.swiotlb().syncForDevice(phys.getAsLong(), size, direction);
+            ctx.swiotlb().syncForDevice(phys.getAsLong(), size);
         }
         ctx.sync().forDevice(phys.getAsLong(), size, direction);
     }

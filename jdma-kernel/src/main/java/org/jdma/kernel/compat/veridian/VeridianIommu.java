@@ -231,7 +231,7 @@ public final class VeridianIommu {
         if (size <= 0) {
             throw new IllegalArgumentException("DMA buffer size must be positive, was " + size);
         }
-        IoPermission permission = IoPermission.of(direction);
+        IoPermission permission = direction.iommuPermission();
         long rounded = (size + PAGE_SIZE - 1) & -PAGE_SIZE;
         DmaBuffer b = kernel.memory().allocate(rounded, PAGE_SIZE, DmaMemory.NO_LIMIT);
         long dma;
