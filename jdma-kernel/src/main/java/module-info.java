@@ -9,15 +9,16 @@ module org.jdma.kernel {
     exports org.jdma.kernel.acpi;
     exports org.jdma.kernel.pci;
     exports org.jdma.kernel.mm;
-    exports org.jdma.kernel.engine;
     exports org.jdma.kernel.drivers.memcpy;
     exports org.jdma.kernel.dma;
-    exports org.jdma.kernel.api;
     exports org.jdma.kernel.dma.debug;
     exports org.jdma.kernel.dma.pool;
     exports org.jdma.kernel.dma.swiotlb;
+    exports org.jdma.kernel.ring;
+    exports org.jdma.kernel.compat.dmaapi;
+    exports org.jdma.kernel.compat.hardware;
+    exports org.jdma.kernel.compat.veridian;
     exports org.jdma.kernel.iommu;
-    exports org.jdma.kernel.iommu.seed;
     exports org.jdma.kernel.iommu.iova;
     exports org.jdma.kernel.iommu.vtd;
 }

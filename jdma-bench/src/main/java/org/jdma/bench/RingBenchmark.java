@@ -26,11 +26,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@link #DESCRIPTORS} descriptors ({@code DESCRIPTORS / batch} round trips), so the score is
  * descriptors per second, submitted and drained, for every batch size.
  *
- * <p>{@code jdmaRing}: the kernel's {@code DmaEngine} and the copy engine's device thread (NOOP
+ * <p>{@code jdmaRing}: the copy-engine driver's {@code CopyRing} and the copy engine's device thread (NOOP
  * descriptors, 64 bytes each in guest RAM, doorbell by MMIO, completion records with the status
  * byte published last). Peers in the same run: {@code jctools} (two SPSC queues, request and
  * completion) and {@code disruptor} (one ring, the consumer's sequence as completion).
- * {@code jdmaMachineOnly} is a diagnostic: the same device thread without the DmaEngine.
+ * {@code jdmaMachineOnly} is a diagnostic: the same device thread without the driver's ring.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -99,7 +99,7 @@ public class RingBenchmark {
     }
 
     /**
-     * jdma's machine alone (the device thread fed by a minimal driver, no DmaEngine): not a
+     * jdma's machine alone (the device thread fed by a minimal driver, no ring protocol): not a
      * deliverable, it attributes {@code jdmaRing}'s cost to the machine or to the engine.
      */
     @State(Scope.Thread)

@@ -1,14 +1,20 @@
 package org.jdma.bench;
 
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jdma.bench.ring.DeviceOnlyRoundTrip;
 import org.jdma.bench.ring.InlineRingDevice;
 import org.jdma.bench.ring.RoundTrip;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DeviceAddressing;
-import org.jdma.kernel.engine.DmaEngine;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dma.DmaMappingLayer;
+import org.jdma.kernel.dma.MappingOptions;
+import org.jdma.kernel.drivers.memcpy.CopyRing;
+import org.jdma.spec.pci.RequesterId;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.machine.Machine;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,7 +34,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * cross-core traffic), in nanoseconds per descriptor, batches of {@link RingBenchmark#DESCRIPTORS}:
  *
  * <ul>
- *   <li>{@code jdmaEngineSubmitDrain}: the kernel's {@code DmaEngine} alone, submit and drain,
+ *   <li>{@code jdmaEngineSubmitDrain}: the copy-engine driver's {@code CopyRing} alone, submit and drain,
  *       against a stand-in device that completes each descriptor with one status store
  *       ({@link InlineRingDevice}): encoding, ring writes, doorbell call, status polls, record
  *       decode, the {@code CompletedDescriptor}s;</li>
@@ -48,7 +54,7 @@ public class RingPartsBenchmark {
     @State(Scope.Thread)
     public static class EngineOnly {
         Machine machine;
-        DmaEngine engine;
+        CopyRing engine;
         final Descriptor[] batch = new Descriptor[RingBenchmark.DESCRIPTORS];
         final CompletedDescriptor[] out = new CompletedDescriptor[RoundTrip.CAPACITY];
 
@@ -56,8 +62,10 @@ public class RingPartsBenchmark {
         public void setUp() {
             machine = Machine.createDefault();
             DmaMemory memory = new DmaMemory(machine.cpu(), BuddyFrameAllocator.fromMemoryMap(machine.memoryMap()));
-            engine = new DmaEngine(memory, new InlineRingDevice(machine.cpu()), RoundTrip.CAPACITY,
-                    DeviceAddressing.physical());
+            DmaMappingLayer dma = new DmaMappingLayer(memory, Optional.empty(), MappingOptions.DEFAULTS);
+            DmaDevice device = new DmaDevice("inline", RequesterId.of(0, 4, 0), false);
+            dma.attach(device);
+            engine = new CopyRing(new DeviceDmaApi(dma, device), machine.cpu(), new InlineRingDevice(machine.cpu()), RoundTrip.CAPACITY);
             for (int i = 0; i < batch.length; i++) {
                 batch[i] = Descriptor.noop();
             }
@@ -72,7 +80,7 @@ public class RingPartsBenchmark {
 
     @Benchmark
     public int jdmaEngineSubmitDrain(EngineOnly s) {
-        if (s.engine.submit(s.batch) != s.batch.length) {
+        if (s.engine.submit(Arrays.asList(s.batch)) != s.batch.length) {
             throw new IllegalStateException("ring refused part of a batch with " + s.engine.size() + " in flight");
         }
         int n = s.engine.drain(s.out);

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -18,15 +17,13 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.jdma.cli.dmatest.DmaTestPatterns;
 import org.jdma.cli.dmatest.DmaTestPatterns.ByteError;
 import org.jdma.cli.trace.ChromeTraceWriter;
-import org.jdma.kernel.dma.DmaAttr;
-import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
@@ -58,7 +55,6 @@ public final class MemcpyCommand implements Callable<Integer> {
 
     /** Cache line size of the {@code --non-coherent} machine (arm64's usual 64 bytes). */
     private static final int NON_COHERENT_LINE_SIZE = 64;
-    private static final Set<DmaAttr> NO_ATTRS = Set.of();
 
     @Spec
     CommandSpec spec;
@@ -141,12 +137,7 @@ public final class MemcpyCommand implements Callable<Integer> {
             // through the DMA API: the mapping layer decides what a device address is (physical, or
             // an IOVA in the device's domain when the IOMMU translates: then each unmap is
             // invalidated as --iommu says) and does the cache maintenance a non-coherent machine needs.
-            DmaMappingLayer dma = kernel.dma();
-            DmaDevice dmaDevice = new DmaDevice(device, driver.function().requester(), false);
-            dma.attach(dmaDevice);
-            if (!dma.setMask(dmaDevice, DmaDevice.bitMask(64))) {
-                throw new IllegalStateException(device + ": the platform refused a 64-bit DMA mask");
-            }
+            DeviceDmaApi dma = driver.dma();
 
             if (!quiet) {
                 out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion%s, IOMMU %s), seed %d%n", count,
@@ -178,11 +169,11 @@ public final class MemcpyCommand implements Callable<Integer> {
 
                     // As dmatest: source DMA_TO_DEVICE, destination DMA_BIDIRECTIONAL ("to force
                     // writeback/invalidate"); a mapping error is a failure of its own.
-                    long srcDevice = dma.mapSingle(dmaDevice, src.physicalAddress(), size, DmaDirection.TO_DEVICE, NO_ATTRS);
-                    long dstDevice = dma.mapSingle(dmaDevice, dst.physicalAddress(), size, DmaDirection.BIDIRECTIONAL, NO_ATTRS);
+                    long srcDevice = dma.mapSingle(src.physicalAddress(), size, DmaDirection.TO_DEVICE);
+                    long dstDevice = dma.mapSingle(dst.physicalAddress(), size, DmaDirection.BIDIRECTIONAL);
                     String failure = null;
-                    if (dma.mappingError(dmaDevice, srcDevice) || dma.mappingError(dmaDevice, dstDevice)) {
-                        failure = dma.mappingError(dmaDevice, srcDevice) ? "src mapping error" : "dst mapping error";
+                    if (dma.mappingError(srcDevice) || dma.mappingError(dstDevice)) {
+                        failure = dma.mappingError(srcDevice) ? "src mapping error" : "dst mapping error";
                     } else {
                         Descriptor d = Descriptor.memmove(srcDevice + srcOff, dstDevice + dstOff, len);
                         long t0 = machine.clock().now();
@@ -200,11 +191,11 @@ public final class MemcpyCommand implements Callable<Integer> {
                             bytesCopied += len;
                         }
                     }
-                    if (!dma.mappingError(dmaDevice, srcDevice)) {
-                        dma.unmapSingle(dmaDevice, srcDevice, size, DmaDirection.TO_DEVICE, NO_ATTRS);
+                    if (!dma.mappingError(srcDevice)) {
+                        dma.unmapSingle(srcDevice, size, DmaDirection.TO_DEVICE);
                     }
-                    if (!dma.mappingError(dmaDevice, dstDevice)) {
-                        dma.unmapSingle(dmaDevice, dstDevice, size, DmaDirection.BIDIRECTIONAL, NO_ATTRS);
+                    if (!dma.mappingError(dstDevice)) {
+                        dma.unmapSingle(dstDevice, size, DmaDirection.BIDIRECTIONAL);
                     }
                     kernel.cpu().read(src.physicalAddress(), srcImage, 0, size);
                     kernel.cpu().read(dst.physicalAddress(), dstImage, 0, size);

@@ -11,11 +11,11 @@ import java.util.function.Supplier;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DeviceAddressing;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.StreamingMapping;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.jdma.kernel.mm.DmaMemory;
 
 /**
  * {@code jdma tour}: what exists, shown on the default machine. Builds the machine, boots the
@@ -75,18 +76,19 @@ public final class TourCommand implements Callable<Integer> {
             Optional<VtdDomain> domain = kernel.iommu().vtdDomainOf(driver.function().requester());
             out.printf("  %s driver: %d-slot descriptor ring at physical %#x, mapped for the device at IOVA %#x%n"
                             + "    (64-byte DSA descriptors + 32-byte completion records), completion interrupts on MSI-X entry %d -> vector %d%n",
-                    driver.name(), driver.engine().capacity(), driver.engine().ringBase(),
-                    driver.engine().ringDeviceBase(), CopyEngineDriver.COMPLETION_ENTRY, driver.completionVector());
+                    driver.name(), driver.ring().capacity(), driver.ring().ringBase(),
+                    driver.ring().ringDeviceBase(), CopyEngineDriver.COMPLETION_ENTRY, driver.completionVector());
 
             out.println();
             out.println("== 3. Moving bytes through the ring (each call: descriptor -> doorbell -> device -> IOMMU -> memory,"
                     + " then completion record -> MSI)");
-            DmaBuffer low = kernel.memory().allocate(64 * 1024, 4096, DmaMask.BITS_32);
-            DmaBuffer high = kernel.memory().allocate(64 * 1024, 4096, DmaMask.BITS_64);
-            // Mapped once for the device, as dmatest does: the descriptors below carry these IOVAs.
-            DeviceAddressing addressing = driver.engine().addressing();
-            long lowDevice = addressing.map(low, 0);
-            long highDevice = addressing.map(high, 0);
+            DmaBuffer low = kernel.memory().allocate(64 * 1024, 4096, DmaMemory.LIMIT_4GIB);
+            DmaBuffer high = kernel.memory().allocate(64 * 1024, 4096, DmaMemory.NO_LIMIT);
+            // Mapped once for the device through its DMA API, as dmatest does: the descriptors below carry these IOVAs.
+            StreamingMapping lowMapping = driver.dma().mapStreaming(low, low.length(), DmaDirection.BIDIRECTIONAL);
+            StreamingMapping highMapping = driver.dma().mapStreaming(high, high.length(), DmaDirection.BIDIRECTIONAL);
+            long lowDevice = lowMapping.dmaAddress();
+            long highDevice = highMapping.dmaAddress();
             domain.ifPresent(d -> out.printf("  %s is in %s domain %d on unit %#x: the device sees only what the driver maps there%n",
                     driver.name(), d.type(), d.id(), d.unit().registerBase()));
             out.printf("  buffer A: %s -> device address (IOVA) %#x%n  buffer B: %s -> device address (IOVA) %#x%n",
@@ -167,8 +169,8 @@ public final class TourCommand implements Callable<Integer> {
             out.println("  ./jdma run attack                                          a malicious device against each IOMMU mode");
             out.println("  ./jdma run coherency                                       DMA on a non-coherent cache: what goes stale, what catches it");
             out.println("  ./jdma --help");
-            addressing.unmap(lowDevice);
-            addressing.unmap(highDevice);
+            lowMapping.close();
+            highMapping.close();
             low.close();
             high.close();
             kernel.close();

@@ -20,6 +20,7 @@ import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.spec.pci.RequesterId;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * The DMA-mapping API's error contract under fuzzing: any sequence of calls with any arguments,
@@ -60,9 +61,10 @@ class DmaApiFuzzTest {
         FuzzBytes data = new FuzzBytes(input);
         IommuMode mode = IommuMode.values()[data.choice(IommuMode.values().length)];
         try (Machine m = new Machine(config()); Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(mode))) {
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             long buffer = k.frames().allocateBytes(BUFFER, data.choice(2) == 0 ? Zone.NORMAL : Zone.DMA32);
             DmaDevice device = new DmaDevice("fuzzdev", DEVICE, data.choice(2) == 0);
+            dma.swiotlb(); // the bounce pool is allocated on first use: take it before counting frames
             long freeBefore = k.frames().stats().freeFrames();
             dma.attach(device);
             List<Single> singles = new ArrayList<>();
@@ -203,10 +205,10 @@ class DmaApiFuzzTest {
         }
     }
 
-    /** Mostly a mask of n bits, as drivers pass them; sometimes any value at all. */
-    private static long mask(FuzzBytes data) {
+    /** Mostly a mask of n bits, as drivers pass them; sometimes any value at all (0 is refused by DmaMask). */
+    private static DmaMask mask(FuzzBytes data) {
         int bits = data.u8();
-        return bits <= 64 ? DmaDevice.bitMask(Math.max(bits, 1)) : data.u64();
+        return bits <= 64 ? DmaMask.bits(Math.max(bits, 1)) : DmaMask.of(data.u64());
     }
 
     /** Mostly up to 128 KiB (around the bounce and segment limits), sometimes any value. */

@@ -4,13 +4,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
+import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
-import org.jdma.kernel.engine.DeviceAddressing;
-import org.jdma.kernel.engine.DmaMemory;
-import org.jdma.kernel.iommu.DomainAddressing;
-import org.jdma.kernel.iommu.IommuDomain;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
@@ -35,25 +34,40 @@ public final class Kernel implements AutoCloseable {
      * @param copyEngine     the copy engine driver's options
      * @param iommu          how to use the DMA remapping hardware (default {@link IommuMode#OFF})
      * @param iovaAllocators makes one IOVA allocator per DMA domain; null: the cached allocator
+     * @param mapping        the DMA-mapping layer's options (bus offset, bounce pool)
+     * @param dmaDebug       put the DMA-API checker ({@link DmaDebug}, with its coherency
+     *                       sanitizer watching the CPU cache) in front of the mapping layer, so
+     *                       every driver's DMA is checked (Linux {@code CONFIG_DMA_API_DEBUG})
      */
-    public record Options(CopyEngineDriver.Options copyEngine, IommuMode iommu, Supplier<IovaAllocator> iovaAllocators) {
-        public static final Options DEFAULTS = new Options(CopyEngineDriver.Options.DEFAULTS, IommuMode.OFF, null);
+    public record Options(CopyEngineDriver.Options copyEngine, IommuMode iommu, Supplier<IovaAllocator> iovaAllocators,
+                          MappingOptions mapping, boolean dmaDebug) {
+        public static final Options DEFAULTS = new Options(CopyEngineDriver.Options.DEFAULTS, IommuMode.OFF, null,
+                MappingOptions.DEFAULTS, false);
 
         public Options {
             Objects.requireNonNull(copyEngine, "copyEngine");
             Objects.requireNonNull(iommu, "iommu");
+            Objects.requireNonNull(mapping, "mapping");
         }
 
         public Options withCopyEngine(CopyEngineDriver.Options o) {
-            return new Options(o, iommu, iovaAllocators);
+            return new Options(o, iommu, iovaAllocators, mapping, dmaDebug);
         }
 
         public Options withIommu(IommuMode mode) {
-            return new Options(copyEngine, mode, iovaAllocators);
+            return new Options(copyEngine, mode, iovaAllocators, mapping, dmaDebug);
         }
 
         public Options withIovaAllocators(Supplier<IovaAllocator> factory) {
-            return new Options(copyEngine, iommu, factory);
+            return new Options(copyEngine, iommu, factory, mapping, dmaDebug);
+        }
+
+        public Options withMapping(MappingOptions options) {
+            return new Options(copyEngine, iommu, iovaAllocators, options, dmaDebug);
+        }
+
+        public Options withDmaDebug(boolean on) {
+            return new Options(copyEngine, iommu, iovaAllocators, mapping, on);
         }
     }
 
@@ -62,8 +76,10 @@ public final class Kernel implements AutoCloseable {
     private final DmaMemory memory;
     private final PciSubsystem pci;
     private final IommuSubsystem iommu;
+    private final DmaMappingLayer mappingLayer;
+    private final DmaDebug dmaDebug;
+    private final DmaApi dma;
     private final CopyEngineDriver copyEngine;
-    private DmaMappingLayer dma;
 
     private Kernel(Platform platform, Options options) {
         this.platform = platform;
@@ -71,25 +87,18 @@ public final class Kernel implements AutoCloseable {
         this.memory = new DmaMemory(platform.cpu(), frames);
         this.pci = PciSubsystem.scan(platform);
         this.iommu = IommuSubsystem.init(platform, pci, frames, new IommuSubsystem.Config(options.iommu(), options.iovaAllocators()));
+        // The DMA API exists before any driver probes; its bounce pool is allocated on first use.
+        this.mappingLayer = new DmaMappingLayer(memory, iommu.enabled() ? Optional.of(iommu) : Optional.empty(), options.mapping());
+        this.dmaDebug = options.dmaDebug() ? DmaDebug.wrap(mappingLayer, platform) : null;
+        this.dma = dmaDebug != null ? dmaDebug : mappingLayer;
         List<PciDevice> engines = CopyEngineDriver.find(pci);
+        // The driver attaches its device to the DMA API, which serves it through its IOMMU domain
+        // when a unit translates for it, else by direct DMA.
         this.copyEngine = engines.isEmpty() ? null
-                : new CopyEngineDriver(platform, engines.getFirst(), 0, memory, options.copyEngine(), addressingFor(engines.getFirst()));
+                : CopyEngineDriver.open(platform, engines.getFirst(), 0, dma, options.copyEngine());
     }
 
-    /** Physical addressing, or the device's DMA domain when the IOMMU translates for it. */
-    private DeviceAddressing addressingFor(PciDevice device) {
-        Optional<IommuDomain> d = iommu.domainOf(device.requester());
-        if (d.isEmpty() || d.get().type() == IommuDomain.Type.IDENTITY) {
-            return DeviceAddressing.physical();
-        }
-        if (d.get().type() == IommuDomain.Type.BLOCKED) {
-            throw new IllegalStateException(device + " is in a blocked IOMMU domain; it cannot be driven");
-        }
-        // The copy engine emits 64-bit addresses.
-        return new DomainAddressing(d.get(), -1L);
-    }
-
-    /** Boots with default driver options (128-slot ring, interrupt-driven completion), IOMMU off. */
+    /** Boots with default driver options (128-slot ring, interrupt-driven completion), IOMMU off, no checker. */
     public static Kernel boot(Platform platform) {
         return new Kernel(platform, Options.DEFAULTS);
     }
@@ -133,15 +142,23 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * The DMA-mapping layer, built on first use: its 64 MiB bounce pool is taken from DMA32 then,
-     * not at every boot. Devices the IOMMU translates for are served through their domains; the
-     * rest (IOMMU off, or a device no unit covers) by direct DMA.
+     * The DMA API drivers use: the checker in front of the mapping layer when the kernel was
+     * booted with {@link Options#dmaDebug()}, else the mapping layer itself. Devices the IOMMU
+     * translates for are served through their domains; the rest (IOMMU off, or a device no unit
+     * covers) by direct DMA.
      */
-    public synchronized DmaMappingLayer dma() {
-        if (dma == null) {
-            dma = new DmaMappingLayer(memory, iommu.enabled() ? Optional.of(iommu) : Optional.empty(), MappingOptions.DEFAULTS);
-        }
+    public DmaApi dma() {
         return dma;
+    }
+
+    /** The DMA-mapping layer itself (without the checker): for what only it reports, such as its backends. */
+    public DmaMappingLayer mappingLayer() {
+        return mappingLayer;
+    }
+
+    /** The DMA-API checker, when the kernel was booted with {@link Options#dmaDebug()}. */
+    public Optional<DmaDebug> dmaDebug() {
+        return Optional.ofNullable(dmaDebug);
     }
 
     /** The driver of the first copy engine; throws when the machine has none. */
@@ -156,6 +173,9 @@ public final class Kernel implements AutoCloseable {
     public void close() {
         if (copyEngine != null) {
             copyEngine.close();
+        }
+        if (dmaDebug != null) {
+            dmaDebug.close();
         }
         iommu.close();
     }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (every test) or a test method (that test; a method's annotation wins over its class's), and take
  * what the test needs as parameters: {@link DmaTestEnvironment}, {@link org.jdma.kernel.dma.DmaApi}
  * (the checked one), {@link org.jdma.kernel.dma.DmaDevice} (the copy engine, attached, with the
- * mask asked for), {@link org.jdma.kernel.dma.debug.DmaDebug}, {@link org.jdma.machine.Machine},
+ * mask asked for), {@link org.jdma.kernel.dma.DeviceDmaApi} (that device's DMA API, checked),
+ * {@link org.jdma.kernel.dma.debug.DmaDebug}, {@link org.jdma.machine.Machine},
  * {@link org.jdma.platform.Platform}, {@link org.jdma.platform.Cpu},
  * {@link org.jdma.kernel.Kernel}, {@link org.jdma.kernel.dma.DmaMappingLayer},
  * {@link org.jdma.kernel.drivers.memcpy.CopyEngineDriver}, {@link org.jdma.kernel.iommu.IommuSubsystem}.
@@ -24,9 +25,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * void shouldSeeWhatTheDeviceWrote(DmaApi dma, DmaDevice dev, Cpu cpu) { ... }
  * }</pre>
  *
- * <p>After the test the device is detached (live mappings are reported as a leak), and when the
- * checker made any report the test fails with every report: message, mapping, the stack of the
- * map call and where the misuse was detected.
+ * <p>The kernel runs with the checker in front of its DMA API, so the copy engine's driver (its
+ * ring, completion records and buffers) is checked as well as the test's own calls. After the test
+ * the kernel shuts down (the driver frees its ring and detaches its device: live mappings are
+ * reported as a leak), and when the checker made any report the test fails with every report:
+ * message, mapping, the stack of the map call and where the misuse was detected.
  */
 @Documented
 @Inherited

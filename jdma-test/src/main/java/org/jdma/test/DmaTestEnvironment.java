@@ -2,7 +2,6 @@ package org.jdma.test;
 
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import java.util.List;
-import java.util.Optional;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
@@ -10,18 +9,19 @@ import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
-import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cache.CacheConfig;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
- * One test's world, built from a {@link DmaTest}: a machine with one copy engine, a booted kernel
- * (with the IOMMU in the mode asked for), the real DMA-mapping layer (IOMMU backend when the
- * device is in a translated domain), the checker over it (the coherency sanitizer watching the machine's
- * cache), and the copy engine as a {@link DmaDevice} attached with the requested mask.
+ * One test's world, built from a {@link DmaTest}: a machine with one copy engine and a kernel
+ * booted with the IOMMU in the mode asked for and the DMA-API checker in front of its mapping
+ * layer ({@link Kernel.Options#dmaDebug()}: the coherency sanitizer watches the machine's cache),
+ * so the copy engine's driver, its ring and every buffer the test maps are checked alike. The
+ * copy engine's {@link DmaDevice} (attached by its driver) gets the requested mask.
  * {@link #close()} frees it all.
  */
 public final class DmaTestEnvironment implements AutoCloseable {
@@ -50,18 +50,16 @@ public final class DmaTestEnvironment implements AutoCloseable {
                 .withCache(cache);
         this.machine = new Machine(mc);
         try {
-            this.kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(config.iommu()));
+            this.kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(config.iommu()).withDmaDebug(true)
+                    .withMapping(MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1)));
             if (config.iommu() != IommuMode.OFF && !kernel.iommu().problems().isEmpty()) {
                 throw new IllegalStateException("@DmaTest(iommu = " + config.iommu() + "): the IOMMU did not come up: "
                         + kernel.iommu().problems());
             }
-            Optional<Iommu> iommu = config.iommu() == IommuMode.OFF ? Optional.empty() : Optional.of(kernel.iommu());
-            this.layer = new DmaMappingLayer(kernel.memory(), iommu, MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1));
-            this.debug = DmaDebug.wrap(layer, machine);
-            CopyEngineDriver engine = kernel.copyEngine();
-            this.device = new DmaDevice(engine.name(), engine.function().requester(), false);
-            debug.attach(device);
-            long mask = DmaDevice.bitMask(config.maskBits());
+            this.layer = kernel.mappingLayer();
+            this.debug = kernel.dmaDebug().orElseThrow();
+            this.device = kernel.copyEngine().dma().device();
+            DmaMask mask = DmaMask.bits(config.maskBits());
             if (!debug.setMask(device, mask) || !debug.setCoherentMask(device, mask)) {
                 throw new IllegalArgumentException("@DmaTest(maskBits = " + config.maskBits() + "): the platform cannot honour that mask");
             }
@@ -91,11 +89,13 @@ public final class DmaTestEnvironment implements AutoCloseable {
     boolean failOnReport() { return failOnReport; }
 
     /**
-     * Ends the test: detaches the device (live mappings are reported as a leak) and, when the
-     * test asked to fail on reports, throws the checker's failure if there is any report.
+     * Ends the test: shuts the kernel down, so the copy engine's driver frees its ring and detaches
+     * its device (mappings the test left live are reported as a leak, as Linux's dma-debug does when
+     * a driver is unbound) and, when the test asked to fail on reports, throws the checker's
+     * failure if there is any report.
      */
     void finish() {
-        debug.detach(device);
+        kernel.close();
         if (failOnReport) {
             debug.assertNoReports();
         }
@@ -103,7 +103,6 @@ public final class DmaTestEnvironment implements AutoCloseable {
 
     @Override
     public void close() {
-        debug.close();
         kernel.close();
         machine.close();
     }

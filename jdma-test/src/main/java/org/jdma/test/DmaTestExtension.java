@@ -4,6 +4,7 @@ import java.lang.reflect.AnnotatedElement;
 import java.util.Map;
 import java.util.function.Function;
 import org.jdma.kernel.Kernel;
+import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaMappingLayer;
@@ -37,6 +38,7 @@ public final class DmaTestExtension implements BeforeEachCallback, AfterEachCall
             Map.entry(DmaApi.class, DmaTestEnvironment::dma),
             Map.entry(DmaDebug.class, DmaTestEnvironment::debug),
             Map.entry(DmaDevice.class, DmaTestEnvironment::device),
+            Map.entry(DeviceDmaApi.class, e -> e.copyEngine().dma()),
             Map.entry(DmaMappingLayer.class, DmaTestEnvironment::layer),
             Map.entry(Machine.class, DmaTestEnvironment::machine),
             Map.entry(Platform.class, DmaTestEnvironment::machine),

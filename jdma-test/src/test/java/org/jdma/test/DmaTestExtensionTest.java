@@ -18,8 +18,7 @@ import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.dma.debug.DmaDebugCategory;
 import org.jdma.kernel.dma.debug.DmaDebugFailure;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
@@ -27,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
+import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.dma.DmaMask;
 
 /**
  * The extension's behaviour, seen from the outside: sample test classes (nested, so surefire does
@@ -43,7 +44,7 @@ class DmaTestExtensionTest {
 
         @Test
         void correct(DmaApi dma, DmaDevice dev, Kernel kernel) {
-            long buf = kernel.memory().allocate(4096, 4096, DmaMask.BITS_32).physicalAddress();
+            long buf = kernel.memory().allocate(4096, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
             long a = dma.mapSingle(dev, buf, 4096, DmaDirection.TO_DEVICE, NONE);
             assertFalse(dma.mappingError(dev, a));
             dma.unmapSingle(dev, a, 4096, DmaDirection.TO_DEVICE, NONE);
@@ -51,14 +52,14 @@ class DmaTestExtensionTest {
 
         @Test
         void forgetsToCheckTheMapping(DmaApi dma, DmaDevice dev, Kernel kernel) {
-            long buf = kernel.memory().allocate(4096, 4096, DmaMask.BITS_32).physicalAddress();
+            long buf = kernel.memory().allocate(4096, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
             long a = dma.mapSingle(dev, buf, 4096, DmaDirection.TO_DEVICE, NONE);
             dma.unmapSingle(dev, a, 4096, DmaDirection.TO_DEVICE, NONE);
         }
 
         @Test
         void leaksAMapping(DmaApi dma, DmaDevice dev, Kernel kernel) {
-            long buf = kernel.memory().allocate(4096, 4096, DmaMask.BITS_32).physicalAddress();
+            long buf = kernel.memory().allocate(4096, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
             long a = dma.mapSingle(dev, buf, 512, DmaDirection.FROM_DEVICE, NONE);
             assertFalse(dma.mappingError(dev, a));
         }
@@ -67,8 +68,8 @@ class DmaTestExtensionTest {
         @Test
         @DmaTest(coherent = false)
         void readsWithoutSyncForCpu(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine, Cpu cpu) {
-            long src = kernel.memory().allocate(4096, 4096, DmaMask.BITS_32).physicalAddress();
-            long dst = kernel.memory().allocate(4096, 4096, DmaMask.BITS_32).physicalAddress();
+            long src = kernel.memory().allocate(4096, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
+            long dst = kernel.memory().allocate(4096, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
             cpu.fill(src, 4096, (byte) 0x11);
             cpu.read32(dst); // the destination's first line is cached (zeros)
             long s = dma.mapSingle(dev, src, 4096, DmaDirection.TO_DEVICE, NONE);
@@ -92,15 +93,15 @@ class DmaTestExtensionTest {
         @DmaTest(coherent = false, maskBits = 64)
         void methodAnnotationWins(Machine machine, DmaDevice dev) {
             assertFalse(machine.cpu().cache().coherent());
-            assertEquals(-1L, dev.dmaMask());
+            assertEquals(DmaMask.BITS_64, dev.dmaMask());
         }
 
         /** Under an IOMMU a driver that DMAs outside its mappings is stopped: the device faults. */
         @Test
         @DmaTest(iommu = IommuMode.STRICT)
         void deviceWritesPastItsMapping(DmaApi dma, DmaDevice dev, Kernel kernel, CopyEngineDriver engine) {
-            long src = kernel.memory().allocate(8192, 4096, DmaMask.BITS_32).physicalAddress();
-            long dst = kernel.memory().allocate(8192, 4096, DmaMask.BITS_32).physicalAddress();
+            long src = kernel.memory().allocate(8192, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
+            long dst = kernel.memory().allocate(8192, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
             long s = dma.mapSingle(dev, src, 8192, DmaDirection.TO_DEVICE, NONE);
             long d = dma.mapSingle(dev, dst, 4096, DmaDirection.FROM_DEVICE, NONE);
             assertFalse(dma.mappingError(dev, s) || dma.mappingError(dev, d));

@@ -17,8 +17,8 @@ import org.jdma.spec.memcpy.Opcode;
  * The copy engine's threaded mode driven by the least driver that works: descriptors written
  * straight into guest RAM from a prebuilt 64-byte image, a status store to clear each completion
  * record, one SUBMIT_INDEX write per batch, acquire polls of the status bytes. No {@code
- * DmaEngine}: this isolates what the machine (CPU path, MMIO, device thread) costs, so that the
- * engine's own share of {@code RingBenchmark.jdmaRing} can be told apart.
+ * CopyRing}: this isolates what the machine (CPU path, MMIO, device thread) costs, so that the
+ * ring's own share of {@code RingBenchmark.jdmaRing} can be told apart.
  *
  * <p>With {@code threaded == false} the engine stays on the event kernel and the round trip runs
  * the machine until idle after the doorbell: everything on one thread.

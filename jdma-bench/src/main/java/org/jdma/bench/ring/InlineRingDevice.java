@@ -1,7 +1,7 @@
 package org.jdma.bench.ring;
 
-import org.jdma.kernel.engine.RingDevice;
-import org.jdma.kernel.engine.RingLayout;
+import org.jdma.kernel.drivers.memcpy.CopyRing;
+import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CompletionStatus;
@@ -9,10 +9,10 @@ import org.jdma.spec.memcpy.CompletionStatus;
 /**
  * A stand-in device that completes every descriptor the moment the doorbell rings, on the ringing
  * thread, by storing SUCCESS into the slot's completion-record status byte. It reads nothing and
- * costs one CPU store per descriptor, so a {@code DmaEngine} driven against it shows what the
- * engine's own submit and drain cost, with no device and no second thread.
+ * costs one CPU store per descriptor, so a {@link CopyRing} driven against it shows what the
+ * ring's own submit and drain cost, with no device and no second thread.
  */
-public final class InlineRingDevice implements RingDevice {
+public final class InlineRingDevice implements CopyRing.Port {
 
     private final Cpu cpu;
     private long ringBase;
@@ -33,7 +33,7 @@ public final class InlineRingDevice implements RingDevice {
     @Override
     public void doorbell(int producerIndex) {
         while (fetched != producerIndex) {
-            long record = ringBase + RingLayout.completionOffset(slots, fetched) + CompletionRecordLayout.STATUS;
+            long record = ringBase + CopyRingLayout.completionOffset(slots, fetched) + CompletionRecordLayout.STATUS;
             cpu.write8(record, CompletionStatus.SUCCESS.code());
             fetched = (fetched + 1) & (slots - 1);
         }

@@ -1,15 +1,16 @@
 package org.jdma.bench.ring;
 
+import java.util.Arrays;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaEngine;
+import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.drivers.memcpy.CopyRing;
 import org.jdma.machine.Machine;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 
 /**
- * The kernel's {@link DmaEngine} (128 slots, the copy-engine driver's ring in guest RAM) with the
+ * The copy-engine driver's {@link CopyRing} (128 slots in coherent guest RAM, the kernel's ring protocol) with the
  * copy engine on its own device thread ({@link CopyEngine#startThread()}): {@code submit} encodes
  * each NOOP into its 64-byte slot, clears the slot's completion record and rings SUBMIT_INDEX once
  * per batch by MMIO; the device thread fetches, validates and completes each descriptor, writing
@@ -20,14 +21,14 @@ public final class JdmaRoundTrip implements RoundTrip {
     private final Machine machine;
     private final Kernel kernel;
     private final CopyEngine device;
-    private final DmaEngine engine;
+    private final CopyRing engine;
     private final Descriptor[][] batches = new Descriptor[CAPACITY][];
     private final CompletedDescriptor[] out = new CompletedDescriptor[CAPACITY];
 
     public JdmaRoundTrip() {
         machine = Machine.createDefault();
         kernel = Kernel.boot(machine, CopyEngineDriver.CompletionMode.POLLED);
-        engine = kernel.copyEngine().engine();
+        engine = kernel.copyEngine().ring();
         if (engine.capacity() != CAPACITY) {
             throw new IllegalStateException("driver ring has " + engine.capacity() + " slots, the benchmark compares " + CAPACITY);
         }
@@ -45,7 +46,7 @@ public final class JdmaRoundTrip implements RoundTrip {
             }
             batches[batch] = descriptors;
         }
-        int submitted = engine.submit(descriptors);
+        int submitted = engine.submit(Arrays.asList(descriptors));
         if (submitted != batch) {
             throw new IllegalStateException("ring accepted " + submitted + " of " + batch + " with "
                     + engine.size() + " in flight");

@@ -2,12 +2,17 @@ package org.jdma.cli.attack;
 
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.jdma.kernel.Kernel;
-import org.jdma.kernel.engine.DeviceAddressing;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.iommu.DomainAddressing;
+import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaMask;
+import org.jdma.kernel.dma.StreamingMapping;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
@@ -41,8 +46,11 @@ final class AttackBed implements AutoCloseable {
     private final List<DmaBuffer> buffers = new ArrayList<>();
     /** Faults the kernel's handler reported and no attack has taken yet (event thread = this thread). */
     private final List<IommuFault> reported = new ArrayList<>();
-    /** The rogue's own DMA addressing, as a driver of it would have: its default domain, or physical. */
-    private final DeviceAddressing rogueAddressing;
+    /** The rogue's DMA API, as a driver of it would have it: its default domain, or direct DMA. */
+    private final DeviceDmaApi rogueDma;
+    /** Live mappings made by {@link #mapForPeer} and {@link #mapForRogue}, by device address. */
+    private final Map<Long, StreamingMapping> peerMappings = new HashMap<>();
+    private final Map<Long, StreamingMapping> rogueMappings = new HashMap<>();
 
     AttackBed(AttackMode mode, long seed) {
         this.mode = mode;
@@ -51,8 +59,10 @@ final class AttackBed implements AutoCloseable {
             this.kernel = boot(machine, mode);
             this.rogue = machine.devices(RogueDevice.class).getFirst();
             kernel.iommu().addFaultListener(reported::add);
-            this.rogueAddressing = kernel.iommu().domainOf(rogue.requester())
-                    .<DeviceAddressing>map(d -> new DomainAddressing(d, -1L)).orElse(DeviceAddressing.physical());
+            DmaDevice rogueDevice = new DmaDevice(rogue.name(), rogue.requester(), false);
+            kernel.dma().attach(rogueDevice);
+            this.rogueDma = new DeviceDmaApi(kernel.dma(), rogueDevice);
+            rogueDma.setMaskAndCoherent(DmaMask.BITS_64);
         } catch (RuntimeException e) {
             machine.close();
             throw e;
@@ -90,27 +100,36 @@ final class AttackBed implements AutoCloseable {
         return b;
     }
 
-    /** Maps {@code b} for the copy engine, as its driver does; returns the device address. */
+    /** Maps all of {@code b} for the copy engine through its driver's DMA API; returns the device address. */
     long mapForPeer(DmaBuffer b) {
-        return peerAddressing().map(b, 0);
+        return map(kernel.copyEngine().dma(), b, peerMappings);
     }
 
     void unmapForPeer(long deviceAddress) {
-        peerAddressing().unmap(deviceAddress);
-    }
-
-    private DeviceAddressing peerAddressing() {
-        return kernel.copyEngine().engine().addressing();
+        unmap(peerMappings, deviceAddress);
     }
 
     /** Maps {@code b} for the rogue device as if a driver of it did (the device is compromised, not its driver). */
     long mapForRogue(DmaBuffer b) {
-        return rogueAddressing.map(b, 0);
+        return map(rogueDma, b, rogueMappings);
     }
 
     /** Undoes {@link #mapForRogue}, as the rogue's driver does when its I/O is done. */
     void unmapForRogue(long deviceAddress) {
-        rogueAddressing.unmap(deviceAddress);
+        unmap(rogueMappings, deviceAddress);
+    }
+
+    private static long map(DeviceDmaApi dma, DmaBuffer b, Map<Long, StreamingMapping> live) {
+        StreamingMapping m = dma.mapStreaming(b, b.length(), DmaDirection.BIDIRECTIONAL);
+        live.put(m.dmaAddress(), m);
+        return m.dmaAddress();
+    }
+
+    private static void unmap(Map<Long, StreamingMapping> live, long deviceAddress) {
+        StreamingMapping m = live.remove(deviceAddress);
+        if (m != null) {
+            m.close();
+        }
     }
 
     /**
@@ -164,6 +183,8 @@ final class AttackBed implements AutoCloseable {
     @Override
     public void close() {
         try {
+            peerMappings.values().forEach(StreamingMapping::close);
+            rogueMappings.values().forEach(StreamingMapping::close);
             for (DmaBuffer b : buffers) {
                 if (!b.isFreed()) {
                     b.close();

@@ -4,29 +4,27 @@ import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.kernel.pci.PciDevice;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.dma.debug.DmaDebug;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cache.CacheConfig;
+import org.jdma.kernel.mm.DmaMemory;
 
 /**
  * What one scenario run stands on: a fresh non-coherent machine (64 MiB below and above 4 GiB,
- * the write-back cache, one copy engine), the kernel, the real mapping layer behind the checker
- * (sanitizer on), and the copy engine attached as a 64-bit DMA device. Plus the few helpers the
+ * the write-back cache, one copy engine), the kernel booted with the checker (sanitizer on) in
+ * front of its mapping layer, and the copy engine's DMA device (64-bit, attached by its driver). Plus the few helpers the
  * scenarios' driver code shares: allocation, checked mapping, one engine copy.
  */
 final class CoherencyRig implements AutoCloseable {
@@ -51,15 +49,13 @@ final class CoherencyRig implements AutoCloseable {
                 .withDevices(CopyEngine.specs(1))
                 .withCache(cache));
         try {
-            kernel = Kernel.boot(machine);
-            DmaMappingLayer layer = new DmaMappingLayer(kernel.memory(), Optional.empty(), MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1));
-            checker = DmaDebug.wrap(layer, machine);
+            // The kernel's own DMA API, with the checker in front: it sees the driver's ring too.
+            kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withDmaDebug(true)
+                    .withMapping(MappingOptions.DEFAULTS.withSwiotlb(SWIOTLB_BYTES, 1)));
+            checker = kernel.dmaDebug().orElseThrow();
             dma = checker;
-            PciDevice f = kernel.pci().find(CopyEngine.VENDOR_ID, CopyEngine.DEVICE_ID).getFirst();
-            device = new DmaDevice("memcpy0", f.requester(), false);
-            dma.attach(device);
-            dma.setMask(device, DmaDevice.bitMask(64));
             engine = kernel.copyEngine();
+            device = engine.dma().device(); // a 64-bit DMA device: its driver set the mask
             cpu = machine.cpu();
         } catch (RuntimeException e) {
             machine.close();
@@ -73,7 +69,7 @@ final class CoherencyRig implements AutoCloseable {
 
     /** A page-aligned, zeroed buffer below 4 GiB. */
     long allocate(long size) {
-        return kernel.memory().allocate(size, 4096, DmaMask.BITS_32).physicalAddress();
+        return kernel.memory().allocate(size, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
     }
 
     /** mapSingle, with the mapping-error test every driver owes. */
@@ -99,7 +95,6 @@ final class CoherencyRig implements AutoCloseable {
 
     @Override
     public void close() {
-        checker.close();
         kernel.close();
         machine.close();
     }

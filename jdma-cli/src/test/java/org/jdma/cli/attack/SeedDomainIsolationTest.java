@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.IoPermission;
-import org.jdma.kernel.iommu.seed.IommuController;
+import org.jdma.kernel.compat.hardware.IommuController;
 import org.jdma.machine.bus.FaultReason;
 import org.jdma.machine.dev.rogue.RogueDevice;
 import org.jdma.spec.vtd.VtdFaultReason;

@@ -10,12 +10,19 @@ sealed interface Backend permits DirectBackend, IommuBackend {
     String name();
 
     /** Linux {@code dma_supported}: whether {@code mask} can be honoured for this device. */
-    boolean supportsMask(DeviceState st, long mask);
+    boolean supportsMask(DeviceState st, DmaMask mask);
 
     long map(DeviceState st, long phys, long size, DmaDirection direction, boolean skipCpuSync);
 
-    /** Unmaps the live mapping {@code m}, already removed from the state. */
-    void unmap(DeviceState st, DeviceState.Live m, boolean skipCpuSync);
+    /**
+     * Unmaps the mapping at device address {@code dma} (Linux {@code dma_unmap_phys}): the caller's
+     * size and direction say what to sync for the CPU; whatever the backend recorded for the
+     * mapping says what to release. An address the backend holds nothing for is synced only.
+     */
+    void unmap(DeviceState st, long dma, long size, DmaDirection direction, boolean skipCpuSync);
+
+    /** Releases a recorded mapping, already removed from the state, without syncing (detach). */
+    void release(DeviceState st, DeviceState.Live m);
 
     int mapSg(DeviceState st, ScatterList sg, int nents, DmaDirection direction, boolean skipCpuSync);
 

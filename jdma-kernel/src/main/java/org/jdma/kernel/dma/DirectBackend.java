@@ -10,6 +10,11 @@ import org.jdma.kernel.mm.Zone;
  * swiotlb ({@code dma_direct_map_phys} → {@code swiotlb_map}), as is every buffer when bouncing
  * is forced. Scatterlists are mapped entry by entry and never merged ({@code dma_direct_map_sg}).
  * Coherent memory comes from the zone the coherent mask needs ({@code dma_direct_alloc}).
+ *
+ * <p>As in Linux, a mapping that is not bounced leaves no state behind: map is an addition, a
+ * mask check and (on a non-coherent machine) a clean; unmap is the for-CPU sync of the range the
+ * caller names. Only bounced mappings are recorded, because they hold swiotlb slots that an unmap
+ * or a detach must give back. That keeps the common path free of locks and allocations.
  */
 final class DirectBackend implements Backend {
 
@@ -39,37 +44,36 @@ final class DirectBackend implements Backend {
      * bounce pool lie below 4 GiB); a smaller mask only when it still reaches the last page of RAM.
      */
     @Override
-    public boolean supportsMask(DeviceState st, long mask) {
-        if (Long.compareUnsigned(mask, DmaMasks.BITS_32) >= 0) {
+    public boolean supportsMask(DeviceState st, DmaMask mask) {
+        if (DmaMask.BITS_32.within(mask)) {
             return true;
         }
         long lastPage = ramEnd - FrameAllocator.FRAME_SIZE;
-        long minMask = Long.compareUnsigned(lastPage, DmaMasks.BITS_32) < 0 ? lastPage : DmaMasks.BITS_32;
-        return Long.compareUnsigned(mask, minMask + busOffset) >= 0;
+        long minMask = Long.compareUnsigned(lastPage, DmaMask.BITS_32.value()) < 0 ? lastPage : DmaMask.BITS_32.value();
+        return Long.compareUnsigned(mask.value(), minMask + busOffset) >= 0;
     }
 
     /** Linux {@code dma_addressing_limited}: the mask misses some RAM. */
     private boolean addressingLimited(DmaDevice device) {
-        return !DmaMasks.covers(device.dmaMask(), busOffset, ramEnd);
+        return !device.dmaMask().covers(busOffset, ramEnd);
     }
 
     @Override
     public long map(DeviceState st, long phys, long size, DmaDirection direction, boolean skipCpuSync) {
         long bus = phys + busOffset;
-        if (forceBounce || !DmaMasks.covers(st.device.dmaMask(), bus, size)) {
+        if (forceBounce || !st.device.dmaMask().covers(bus, size)) {
             return bounce(st, phys, size, direction, skipCpuSync);
         }
         if (!skipCpuSync) {
             ctx.sync().forDevice(phys, size, direction);
         }
-        st.add(new DeviceState.Single(bus, size, direction));
         return bus;
     }
 
     private long bounce(DeviceState st, long phys, long size, DmaDirection direction, boolean skipCpuSync) {
         Swiotlb tlb = ctx.swiotlb();
         if (!tlb.active()) {
-            ctx.warn(st.device, String.format("DMA addr %#x+%d overflow (mask %#x) and DMA bounce buffers are inactive",
+            ctx.warn(st.device, String.format("DMA addr %#x+%d overflow (mask %s) and DMA bounce buffers are inactive",
                     phys + busOffset, size, st.device.dmaMask()));
             return DmaApi.DMA_MAPPING_ERROR;
         }
@@ -83,9 +87,9 @@ final class DirectBackend implements Backend {
             return DmaApi.DMA_MAPPING_ERROR;
         }
         long bus = slot + busOffset;
-        if (!DmaMasks.covers(st.device.dmaMask(), bus, size)) {
-            tlb.unmap(slot, direction, true);
-            ctx.warn(st.device, String.format("swiotlb addr %#x+%d overflow (mask %#x)", bus, size, st.device.dmaMask()));
+        if (!st.device.dmaMask().covers(bus, size)) {
+            tlb.unmap(slot, false);
+            ctx.warn(st.device, String.format("swiotlb addr %#x+%d overflow (mask %s)", bus, size, st.device.dmaMask()));
             return DmaApi.DMA_MAPPING_ERROR;
         }
         if (!skipCpuSync) {
@@ -97,16 +101,32 @@ final class DirectBackend implements Backend {
     }
 
     @Override
-    public void unmap(DeviceState st, DeviceState.Live live, boolean skipCpuSync) {
-        if (!(live instanceof DeviceState.Single m)) {
+    public void unmap(DeviceState st, long dma, long size, DmaDirection direction, boolean skipCpuSync) {
+        long phys = dma - busOffset;
+        if (!ctx.bounced(phys)) {
+            // Linux dma_direct_unmap_phys: nothing was recorded; the for-CPU sync is all there is.
+            if (!skipCpuSync) {
+                ctx.sync().forCpu(phys, size, direction);
+            }
             return;
         }
-        long phys = m.dma() - busOffset;
+        DeviceState.Live live = st.take(dma);
+        if (!(live instanceof DeviceState.Single m)) {
+            if (live != null) {
+                st.add(live);
+            }
+            return; // no bounce mapping of this device starts there: nothing of ours to give back
+        }
         if (!skipCpuSync) {
             ctx.sync().forCpu(phys, m.size(), m.direction());
         }
-        if (ctx.swiotlb().contains(phys)) {
-            ctx.swiotlb().unmap(phys, m.direction(), skipCpuSync);
+        ctx.swiotlb().unmap(phys, !skipCpuSync && m.direction().deviceWrites());
+    }
+
+    @Override
+    public void release(DeviceState st, DeviceState.Live live) {
+        if (live instanceof DeviceState.Single m && ctx.bounced(m.dma() - busOffset)) {
+            ctx.swiotlb().unmap(m.dma() - busOffset, false);
         }
     }
 
@@ -122,10 +142,7 @@ final class DirectBackend implements Backend {
             long dma = b.map(st, e.physical(), e.length(), direction, skipCpuSync);
             if (dma == DmaApi.DMA_MAPPING_ERROR) {
                 for (int j = 0; j < i; j++) {
-                    DeviceState.Live m = st.take(sg.get(j).dmaAddress());
-                    if (m != null) {
-                        b.unmap(st, m, true);
-                    }
+                    b.unmap(st, sg.get(j).dmaAddress(), sg.get(j).length(), direction, true);
                 }
                 for (int j = 0; j < nents; j++) {
                     sg.get(j).setDma(DmaApi.DMA_MAPPING_ERROR, 0);
@@ -137,34 +154,34 @@ final class DirectBackend implements Backend {
         return nents;
     }
 
-    static void unmapSgEntries(Backend b, DeviceState st, ScatterList sg, int nents, boolean skipCpuSync) {
+    static void unmapSgEntries(Backend b, DeviceState st, ScatterList sg, int nents, DmaDirection direction, boolean skipCpuSync) {
         for (int i = 0; i < nents; i++) {
-            DeviceState.Live m = st.take(sg.get(i).dmaAddress());
-            if (m != null) {
-                b.unmap(st, m, skipCpuSync);
+            ScatterList.Entry e = sg.get(i);
+            if (e.dmaAddress() != DmaApi.DMA_MAPPING_ERROR) {
+                b.unmap(st, e.dmaAddress(), e.length(), direction, skipCpuSync);
             }
         }
     }
 
     @Override
     public void unmapSg(DeviceState st, ScatterList sg, int nents, DmaDirection direction, boolean skipCpuSync) {
-        unmapSgEntries(this, st, sg, nents, skipCpuSync);
+        unmapSgEntries(this, st, sg, nents, direction, skipCpuSync);
     }
 
     @Override
     public void syncForCpu(DeviceState st, long dma, long size, DmaDirection direction) {
         long phys = dma - busOffset;
         ctx.sync().forCpu(phys, size, direction);
-        if (ctx.swiotlb().contains(phys)) {
-            ctx.swiotlb().syncForCpu(phys, size, direction);
+        if (direction.deviceWrites() && ctx.bounced(phys)) {
+            ctx.swiotlb().syncForCpu(phys, size);
         }
     }
 
     @Override
     public void syncForDevice(DeviceState st, long dma, long size, DmaDirection direction) {
         long phys = dma - busOffset;
-        if (ctx.swiotlb().contains(phys)) {
-            ctx.swiotlb().syncForDevice(phys, size, direction);
+        if (ctx.bounced(phys)) {
+            ctx.swiotlb().syncForDevice(phys, size);
         }
         ctx.sync().forDevice(phys, size, direction);
     }
@@ -189,16 +206,16 @@ final class DirectBackend implements Backend {
      */
     @Override
     public CoherentBuffer allocCoherent(DeviceState st, long size) {
-        long mask = st.device.coherentMask();
+        DmaMask mask = st.device.coherentMask();
         int order = FrameAllocator.orderFor(size);
-        long physLimit = mask - busOffset;
-        if (Long.compareUnsigned(busOffset, mask) > 0) {
+        long physLimit = mask.value() - busOffset;
+        if (Long.compareUnsigned(busOffset, mask.value()) > 0) {
             return null;
         }
-        Zone zone = Long.compareUnsigned(physLimit, DmaMasks.BITS_32) <= 0 ? Zone.DMA32 : Zone.NORMAL;
+        Zone zone = Long.compareUnsigned(physLimit, DmaMask.BITS_32.value()) <= 0 ? Zone.DMA32 : Zone.NORMAL;
         while (true) {
             long phys = ctx.allocateFrames(order, zone);
-            if (phys >= 0 && DmaMasks.covers(mask, phys + busOffset, size)) {
+            if (phys >= 0 && mask.covers(phys + busOffset, size)) {
                 long bytes = (long) FrameAllocator.FRAME_SIZE << order;
                 ctx.prepareCoherent(phys, bytes);
                 st.addCoherent(new DeviceState.Coherent(phys, phys + busOffset, size, order, 0));
@@ -223,7 +240,7 @@ final class DirectBackend implements Backend {
     /** Linux {@code dma_direct_max_mapping_size}. */
     @Override
     public long maxMappingSize(DeviceState st) {
-        if (ctx.swiotlb().active() && (forceBounce || addressingLimited(st.device))) {
+        if (ctx.bounce().configured() && (forceBounce || addressingLimited(st.device))) {
             return Swiotlb.maxMappingSize(st.device.minAlignMask());
         }
         return Long.MAX_VALUE;

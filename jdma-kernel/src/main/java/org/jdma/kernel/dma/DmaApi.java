@@ -34,10 +34,10 @@ public interface DmaApi {
     void detach(DmaDevice device);
 
     /** Linux {@code dma_set_mask}: false (mask unchanged) when the platform cannot honour it. */
-    boolean setMask(DmaDevice device, long mask);
+    boolean setMask(DmaDevice device, DmaMask mask);
 
     /** Linux {@code dma_set_coherent_mask}. */
-    boolean setCoherentMask(DmaDevice device, long mask);
+    boolean setCoherentMask(DmaDevice device, DmaMask mask);
 
     /** Linux {@code dma_mapping_error}: whether {@code dmaAddress} is the error value. */
     boolean mappingError(DmaDevice device, long dmaAddress);

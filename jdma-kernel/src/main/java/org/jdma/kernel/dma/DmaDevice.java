@@ -18,13 +18,13 @@ public final class DmaDevice {
     /** Linux's default: a 4 GiB boundary ({@code dma_get_seg_boundary} without parameters, 0xffffffff). */
     public static final long DEFAULT_SEGMENT_BOUNDARY = 0xFFFF_FFFFL;
     /** Linux's default mask for a PCI device before the driver sets one. */
-    public static final long DEFAULT_MASK = 0xFFFF_FFFFL;
+    public static final DmaMask DEFAULT_MASK = DmaMask.BITS_32;
 
     private final String name;
     private final RequesterId requester;
     private final boolean untrusted;
-    private volatile long dmaMask = DEFAULT_MASK;
-    private volatile long coherentMask = DEFAULT_MASK;
+    private volatile DmaMask dmaMask = DEFAULT_MASK;
+    private volatile DmaMask coherentMask = DEFAULT_MASK;
     private volatile long maxSegmentSize = DEFAULT_MAX_SEGMENT_SIZE;
     private volatile long segmentBoundary = DEFAULT_SEGMENT_BOUNDARY;
     private volatile long minAlignMask;
@@ -43,15 +43,15 @@ public final class DmaDevice {
     public String name() { return name; }
     public RequesterId requester() { return requester; }
     public boolean untrusted() { return untrusted; }
-    public long dmaMask() { return dmaMask; }
-    public long coherentMask() { return coherentMask; }
+    public DmaMask dmaMask() { return dmaMask; }
+    public DmaMask coherentMask() { return coherentMask; }
     public long maxSegmentSize() { return maxSegmentSize; }
     public long segmentBoundary() { return segmentBoundary; }
     public long minAlignMask() { return minAlignMask; }
 
     /** Package-private: only the mapping layer changes masks, after checking them. */
-    void dmaMask(long mask) { this.dmaMask = mask; }
-    void coherentMask(long mask) { this.coherentMask = mask; }
+    void dmaMask(DmaMask mask) { this.dmaMask = mask; }
+    void coherentMask(DmaMask mask) { this.coherentMask = mask; }
 
     /** Linux {@code dma_set_max_seg_size}. */
     public void maxSegmentSize(long bytes) {
@@ -79,14 +79,6 @@ public final class DmaDevice {
             throw new IllegalArgumentException(String.format("%s: min align mask %#x is not 2^n - 1 below 64 KiB", name, mask));
         }
         this.minAlignMask = mask;
-    }
-
-    /** A mask of the low {@code bits} bits (Linux {@code DMA_BIT_MASK}). */
-    public static long bitMask(int bits) {
-        if (bits < 1 || bits > 64) {
-            throw new IllegalArgumentException("DMA mask bits must be 1..64, was " + bits);
-        }
-        return bits == 64 ? -1L : (1L << bits) - 1;
     }
 
     @Override

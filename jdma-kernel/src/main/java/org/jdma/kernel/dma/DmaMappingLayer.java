@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jdma.kernel.dma.swiotlb.Swiotlb;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
@@ -43,7 +43,7 @@ public final class DmaMappingLayer implements DmaApi {
 
     private final Optional<Iommu> iommu;
     private final MappingOptions options;
-    private final Swiotlb swiotlb;
+    private final BouncePool bounce;
     private final DirectBackend direct;
     private final IommuBackend translated;
     private final ConcurrentHashMap<DmaDevice, DeviceState> devices = new ConcurrentHashMap<>();
@@ -67,8 +67,8 @@ public final class DmaMappingLayer implements DmaApi {
         this.options = Objects.requireNonNull(options, "options");
         Cpu cpu = memory.cpu();
         Consumer<String> warn = this::warn;
-        this.swiotlb = Swiotlb.allocate(cpu, memory.frames(), options.swiotlbBytes(), options.swiotlbAreas(), warn);
-        LayerContext ctx = new LayerContext(cpu, new CacheSync(maintenance), memory.frames(), swiotlb, warn);
+        this.bounce = new BouncePool(cpu, memory.frames(), options, warn);
+        LayerContext ctx = new LayerContext(cpu, new CacheSync(maintenance), memory.frames(), bounce, warn);
         this.direct = new DirectBackend(ctx, options.busOffset(), options.forceBounce(), ramEnd(memory));
         this.translated = new IommuBackend(ctx);
     }
@@ -84,9 +84,12 @@ public final class DmaMappingLayer implements DmaApi {
         return options;
     }
 
-    /** The bounce-buffer pool (inactive when its size is 0 or no memory below 4 GiB was free). */
+    /**
+     * The bounce-buffer pool, allocated now if no mapping needed it yet (see {@link BouncePool}):
+     * inactive when its size is 0 or no memory below 4 GiB was free.
+     */
     public Swiotlb swiotlb() {
-        return swiotlb;
+        return bounce.get();
     }
 
     public Optional<Iommu> iommu() {
@@ -107,7 +110,12 @@ public final class DmaMappingLayer implements DmaApi {
         return devices.containsKey(device);
     }
 
-    /** Live streaming mappings of {@code device} (single mappings and mapped scatterlists). */
+    /**
+     * Streaming mappings of {@code device} that hold something the layer must give back: IOVA
+     * space or bounce slots (single mappings and mapped scatterlists). A direct mapping that was
+     * not bounced holds nothing and is not counted (Linux keeps no record of it either; the
+     * checker, {@code dma.debug}, tracks every mapping).
+     */
     public int liveMappings(DmaDevice device) {
         return state(device, "liveMappings").liveCount();
     }
@@ -203,7 +211,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "detach");
         devices.remove(device);
         for (DeviceState.Live m : st.drainLive()) {
-            st.backend.unmap(st, m, true);
+            st.backend.release(st, m);
         }
         for (DeviceState.Coherent c : st.drainCoherent()) {
             st.backend.freeCoherent(st, c);
@@ -211,9 +219,10 @@ public final class DmaMappingLayer implements DmaApi {
     }
 
     @Override
-    public boolean setMask(DmaDevice device, long mask) {
+    public boolean setMask(DmaDevice device, DmaMask mask) {
         DeviceState st = state(device, "setMask");
-        if (mask == 0 || !st.backend.supportsMask(st, mask)) {
+        Objects.requireNonNull(mask, "setMask: mask");
+        if (!st.backend.supportsMask(st, mask)) {
             return false;
         }
         device.dmaMask(mask);
@@ -221,9 +230,10 @@ public final class DmaMappingLayer implements DmaApi {
     }
 
     @Override
-    public boolean setCoherentMask(DmaDevice device, long mask) {
+    public boolean setCoherentMask(DmaDevice device, DmaMask mask) {
         DeviceState st = state(device, "setCoherentMask");
-        if (mask == 0 || !st.backend.supportsMask(st, mask)) {
+        Objects.requireNonNull(mask, "setCoherentMask: mask");
+        if (!st.backend.supportsMask(st, mask)) {
             return false;
         }
         device.coherentMask(mask);
@@ -271,12 +281,8 @@ public final class DmaMappingLayer implements DmaApi {
     public void unmapSingle(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
         DeviceState st = state(device, "unmapSingle");
         checkDirection(direction, "unmapSingle", device);
-        boolean skip = skip(attrs, "unmapSingle");
-        DeviceState.Live m = st.take(dmaAddress);
-        if (m == null) {
-            return; // not mapped: nothing to release (the checker reports it)
-        }
-        st.backend.unmap(st, m, skip);
+        // Best effort, as Linux without dma-debug: an address nothing is mapped at releases nothing.
+        st.backend.unmap(st, dmaAddress, size, direction, skip(attrs, "unmapSingle"));
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.OptionalLong;
 import org.jdma.kernel.dma.swiotlb.Swiotlb;
 import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
+import org.jdma.kernel.iommu.IovaMapper;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.Zone;
 
@@ -48,9 +49,9 @@ final class IommuBackend implements Backend {
     }
 
     @Override
-    public boolean supportsMask(DeviceState st, long mask) {
+    public boolean supportsMask(DeviceState st, DmaMask mask) {
         // Linux's dma-iommu accepts any mask; we need room for one IOVA above IOVA 0.
-        return Long.compareUnsigned(mask, 2 * st.domain.granule() - 1) >= 0;
+        return Long.compareUnsigned(mask.value(), 2 * st.domain.granule() - 1) >= 0;
     }
 
     private static long alignUp(long value, long granule) {
@@ -58,21 +59,27 @@ final class IommuBackend implements Backend {
     }
 
     /**
-     * Linux {@code iommu_dma_alloc_iova}. The 32-bit-first policy for PCI devices
-     * ({@code pci_32bit_workaround}) belongs to the domain's allocator here: the VT-d driver's
-     * domains apply it inside {@link IommuDomain#allocIova}.
+     * Linux {@code iommu_dma_alloc_iova} then {@code iommu_map} with roll-back, through
+     * {@link IovaMapper}: the IOVA the mapping was made at, or DMA_MAPPING_ERROR (with a warning)
+     * when the domain blocks DMA, has no space, or refuses the request. The 32-bit-first policy for
+     * PCI devices ({@code pci_32bit_workaround}) belongs to the domain's allocator here: the VT-d
+     * driver's domains apply it inside {@link IommuDomain#allocIova}.
      */
-    private long allocIova(DeviceState st, long size, long limit) {
+    private long allocateAndMap(DeviceState st, long allocation, long limit, IovaMapper.Mapping mapping) {
         if (st.domain.type() == IommuDomain.Type.BLOCKED) {
             ctx.warn(st.device, "is in a BLOCKED IOMMU domain: no DMA mapping is possible");
             return DmaApi.DMA_MAPPING_ERROR;
         }
         try {
-            OptionalLong iova = st.domain.allocIova(size, limit);
-            return iova.isPresent() ? iova.getAsLong() : DmaApi.DMA_MAPPING_ERROR;
+            OptionalLong iova = IovaMapper.allocateAndMap(st.domain, allocation, limit, mapping);
+            if (iova.isEmpty()) {
+                ctx.warn(st.device, String.format("no IOVA space for %d bytes below %#x", allocation, limit));
+                return DmaApi.DMA_MAPPING_ERROR;
+            }
+            return iova.getAsLong();
         } catch (RuntimeException e) {
-            // A limit the domain cannot serve (below its first usable IOVA, say) is a failed mapping, not a crash.
-            ctx.warn(st.device, String.format("IOVA allocation of %#x bytes below %#x refused: %s", size, limit, e.getMessage()));
+            // A limit the domain cannot serve, or a map it refuses, is a failed mapping, not a crash.
+            ctx.warn(st.device, String.format("IOMMU mapping of %#x bytes below %#x failed: %s", allocation, limit, e.getMessage()));
             return DmaApi.DMA_MAPPING_ERROR;
         }
     }
@@ -83,27 +90,8 @@ final class IommuBackend implements Backend {
         long granule = d.granule();
         long offset = phys & (granule - 1);
         long len = alignUp(size + offset, granule);
-        long iova = allocIova(st, len, limit);
-        if (iova == DmaApi.DMA_MAPPING_ERROR) {
-            ctx.warn(st.device, String.format("no IOVA space for %d bytes below %#x", len, limit));
-            return DmaApi.DMA_MAPPING_ERROR;
-        }
-        try {
-            d.map(iova, phys - offset, len, permission);
-        } catch (RuntimeException e) {
-            freeQuietly(d, iova, len);
-            ctx.warn(st.device, String.format("IOMMU map of %#x -> %#x (+%#x) failed: %s", iova, phys - offset, len, e.getMessage()));
-            return DmaApi.DMA_MAPPING_ERROR;
-        }
-        return iova + offset;
-    }
-
-    private static void freeQuietly(IommuDomain d, long iova, long len) {
-        try {
-            d.unmapAndFree(iova, len);
-        } catch (RuntimeException ignored) {
-            // The range was never (fully) mapped; returning the IOVA is all that is left to do.
-        }
+        long iova = allocateAndMap(st, len, limit, at -> d.map(at, phys - offset, len, permission));
+        return iova == DmaApi.DMA_MAPPING_ERROR ? iova : iova + offset;
     }
 
     private boolean needsBounce(DeviceState st, long phys, long size) {
@@ -145,10 +133,10 @@ final class IommuBackend implements Backend {
         if (!skipCpuSync) {
             ctx.sync().forDevice(p, size, direction);
         }
-        long iova = iommuMap(st, p, size, IoPermission.of(direction), st.device.dmaMask());
+        long iova = iommuMap(st, p, size, direction.iommuPermission(), st.device.dmaMask().value());
         if (iova == DmaApi.DMA_MAPPING_ERROR) {
             if (bounced) {
-                ctx.swiotlb().unmap(p, direction, true);
+                ctx.swiotlb().unmap(p, false);
             }
             return DmaApi.DMA_MAPPING_ERROR;
         }
@@ -157,7 +145,20 @@ final class IommuBackend implements Backend {
     }
 
     @Override
-    public void unmap(DeviceState st, DeviceState.Live live, boolean skipCpuSync) {
+    public void unmap(DeviceState st, long dma, long size, DmaDirection direction, boolean skipCpuSync) {
+        DeviceState.Live live = st.take(dma);
+        if (live != null) {
+            unmapLive(st, live, skipCpuSync); // nothing mapped there: nothing to release (the checker reports it)
+        }
+    }
+
+    @Override
+    public void release(DeviceState st, DeviceState.Live live) {
+        unmapLive(st, live, true);
+    }
+
+    /** Unmaps what the layer recorded: the caller's size and direction were only the key. */
+    private void unmapLive(DeviceState st, DeviceState.Live live, boolean skipCpuSync) {
         IommuDomain d = st.domain;
         switch (live) {
             case DeviceState.Single m -> {
@@ -168,8 +169,8 @@ final class IommuBackend implements Backend {
                     ctx.sync().forCpu(phys.getAsLong(), m.size(), m.direction());
                 }
                 d.unmapAndFree(m.dma() - offset, alignUp(m.size() + offset, granule));
-                if (phys.isPresent() && ctx.swiotlb().contains(phys.getAsLong())) {
-                    ctx.swiotlb().unmap(phys.getAsLong(), m.direction(), skipCpuSync);
+                if (phys.isPresent() && ctx.bounced(phys.getAsLong())) {
+                    ctx.swiotlb().unmap(phys.getAsLong(), !skipCpuSync && m.direction().deviceWrites());
                 }
             }
             case DeviceState.SgRange r -> d.unmapAndFree(r.iova(), r.iovaSize());
@@ -209,22 +210,16 @@ final class IommuBackend implements Backend {
             prev = i;
         }
         long allocSize = Long.highestOneBit(iovaLen) == iovaLen ? iovaLen : Long.highestOneBit(iovaLen) << 1;
-        long iova = allocSize <= 0 ? DmaApi.DMA_MAPPING_ERROR : allocIova(st, allocSize, st.device.dmaMask());
-        if (iova == DmaApi.DMA_MAPPING_ERROR) {
-            ctx.warn(st.device, String.format("no IOVA space for a %d-entry scatterlist of %d bytes", nents, iovaLen));
-            restore(sg, nents);
-            return 0;
-        }
-        IoPermission permission = IoPermission.of(direction);
-        long cursor = iova;
-        try {
+        IoPermission permission = direction.iommuPermission();
+        long iova = allocSize <= 0 ? DmaApi.DMA_MAPPING_ERROR : allocateAndMap(st, allocSize, st.device.dmaMask().value(), start -> {
+            long cursor = start;
             for (int i = 0; i < nents; i++) {
                 d.map(cursor, sg.get(i).physical() - iovaOff[i], mapLen[i], permission);
                 cursor += iovaSpan[i];
             }
-        } catch (RuntimeException e) {
-            freeQuietly(d, iova, allocSize);
-            ctx.warn(st.device, String.format("IOMMU map of scatterlist at IOVA %#x failed: %s", cursor, e.getMessage()));
+        });
+        if (iova == DmaApi.DMA_MAPPING_ERROR) {
+            ctx.warn(st.device, String.format("cannot map a %d-entry scatterlist of %d bytes", nents, iovaLen));
             restore(sg, nents);
             return 0;
         }
@@ -277,7 +272,7 @@ final class IommuBackend implements Backend {
     @Override
     public void unmapSg(DeviceState st, ScatterList sg, int nents, DmaDirection direction, boolean skipCpuSync) {
         if (st.device.untrusted()) {
-            DirectBackend.unmapSgEntries(this, st, sg, nents, skipCpuSync);
+            DirectBackend.unmapSgEntries(this, st, sg, nents, direction, skipCpuSync);
             return;
         }
         DeviceState.Live live = st.take(sg.get(0).dmaAddress());
@@ -300,8 +295,8 @@ final class IommuBackend implements Backend {
             return;
         }
         ctx.sync().forCpu(phys.getAsLong(), size, direction);
-        if (ctx.swiotlb().contains(phys.getAsLong())) {
-            ctx.swiotlb().syncForCpu(phys.getAsLong(), size, direction);
+        if (direction.deviceWrites() && ctx.bounced(phys.getAsLong())) {
+            ctx.swiotlb().syncForCpu(phys.getAsLong(), size);
         }
     }
 
@@ -311,8 +306,8 @@ final class IommuBackend implements Backend {
         if (phys.isEmpty()) {
             return;
         }
-        if (ctx.swiotlb().contains(phys.getAsLong())) {
-            ctx.swiotlb().syncForDevice(phys.getAsLong(), size, direction);
+        if (ctx.bounced(phys.getAsLong())) {
+            ctx.swiotlb().syncForDevice(phys.getAsLong(), size);
         }
         ctx.sync().forDevice(phys.getAsLong(), size, direction);
     }
@@ -352,7 +347,7 @@ final class IommuBackend implements Backend {
         long bytes = (long) FrameAllocator.FRAME_SIZE << order;
         ctx.prepareCoherent(phys, bytes);
         long len = alignUp(size, st.domain.granule());
-        long iova = iommuMap(st, phys, len, IoPermission.READ_WRITE, st.device.coherentMask());
+        long iova = iommuMap(st, phys, len, IoPermission.READ_WRITE, st.device.coherentMask().value());
         if (iova == DmaApi.DMA_MAPPING_ERROR) {
             ctx.releaseCoherent(phys, order);
             return null;

@@ -9,10 +9,20 @@ import org.jdma.platform.Cpu;
 import org.jdma.platform.MemoryType;
 
 /** What every backend shares: the CPU (copies, zeroing), cache maintenance, frames, the bounce pool, warnings. */
-record LayerContext(Cpu cpu, CacheSync sync, FrameAllocator frames, Swiotlb swiotlb, Consumer<String> warnings) {
+record LayerContext(Cpu cpu, CacheSync sync, FrameAllocator frames, BouncePool bounce, Consumer<String> warnings) {
 
     void warn(DmaDevice device, String message) {
         warnings.accept(device.name() + ": " + message);
+    }
+
+    /** The bounce pool, allocated on first use. */
+    Swiotlb swiotlb() {
+        return bounce.get();
+    }
+
+    /** Whether {@code phys} lies in the bounce pool (false while no pool was allocated). */
+    boolean bounced(long phys) {
+        return bounce.contains(phys);
     }
 
     /** Frames for a coherent allocation, or -1 when the zone has no block that large. */

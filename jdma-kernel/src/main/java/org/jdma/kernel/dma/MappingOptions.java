@@ -9,9 +9,9 @@ import org.jdma.kernel.dma.swiotlb.Swiotlb;
  *                      no IOMMU translates (Linux {@code dma_range_map}: dma = phys - cpu_start +
  *                      dma_start). 0 on x86. The machine's devices use physical addresses, so a
  *                      non-zero offset only makes sense with an interconnect that subtracts it.
- * @param swiotlbBytes  size of the bounce-buffer pool, allocated below 4 GiB at construction
- *                      (Linux {@code swiotlb=}; default 64 MiB); halved until it fits, as Linux
- *                      does, down to 1 MiB; 0 disables bounce buffering
+ * @param swiotlbBytes  size of the bounce-buffer pool, allocated below 4 GiB the first time a
+ *                      mapping needs a bounce (Linux {@code swiotlb=}; default 64 MiB); halved
+ *                      until it fits, as Linux does, down to 1 MiB; 0 disables bounce buffering
  * @param swiotlbAreas  number of independently locked areas the pool is split into (Linux: one
  *                      per possible CPU, a power of two)
  * @param forceBounce   bounce every streaming mapping of devices without an IOMMU translation

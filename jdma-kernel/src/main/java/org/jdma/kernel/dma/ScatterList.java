@@ -55,6 +55,12 @@ public final class ScatterList {
         return this;
     }
 
+    /** Forgets every entry (a list is reused for the next request). */
+    public ScatterList clear() {
+        entries.clear();
+        return this;
+    }
+
     public int size() { return entries.size(); }
     public Entry get(int i) { return entries.get(i); }
     public List<Entry> entries() { return List.copyOf(entries); }

@@ -1,11 +1,16 @@
 /**
- * The DMA-mapping API a driver programs against ({@link org.jdma.kernel.dma.DmaApi}, Linux
- * {@code include/linux/dma-mapping.h}) and its implementation,
- * {@link org.jdma.kernel.dma.DmaMappingLayer}: per-device masks and segment limits, coherent
+ * The DMA API: the one way a driver turns memory into device addresses. A driver holds a
+ * {@link org.jdma.kernel.dma.DeviceDmaApi} (the calls with its device bound, and two owning
+ * handles: {@link org.jdma.kernel.dma.CoherentAllocation} and
+ * {@link org.jdma.kernel.dma.StreamingMapping}); under it is {@link org.jdma.kernel.dma.DmaApi}
+ * (Linux {@code include/linux/dma-mapping.h}), which the checker ({@code dma.debug}) decorates,
+ * and its implementation, {@link org.jdma.kernel.dma.DmaMappingLayer}: per-device masks
+ * ({@link org.jdma.kernel.dma.DmaMask}) and segment limits, coherent
  * allocations, streaming mappings of single buffers, pages and scatterlists, ownership syncs, and
  * three backends: direct (bus = physical + offset), IOMMU (IOVAs in the device's domain, Linux's
- * scatterlist merge rules) and bounce buffers ({@code dma.swiotlb}). DMA pools are in
- * {@code dma.pool}.
+ * scatterlist merge rules) and bounce buffers ({@code dma.swiotlb}, allocated on first use). DMA
+ * pools are in {@code dma.pool}. Errors that a caller handles are one unchecked
+ * {@link org.jdma.kernel.dma.DmaException} carrying a {@link org.jdma.kernel.dma.DmaError} kind.
  *
  * <p>Models: Linux's dma-direct and dma-iommu decisions (when to bounce, which zone a coherent
  * allocation comes from, 32-bit IOVAs first, granule expansion and boundary padding of
@@ -13,10 +18,12 @@
  * invalidate for the CPU, on the bounce copy when bounced), uncached coherent memory there.
  * Does not model: {@code dma_map_resource} (MMIO), P2P segments, non-contiguous coherent
  * allocations, atomic coherent pools, bouncing of kmalloc buffers that are not cache-line aligned
- * ({@code dma_kmalloc_needs_bounce}). Misuse Linux only catches with
- * dma-debug is the checker's job; here an unmap of an address that is not mapped does nothing.
+ * ({@code dma_kmalloc_needs_bounce}). Misuse Linux only catches with dma-debug is the checker's
+ * job; here an unmap of an address that is not mapped releases nothing (on the direct path it is
+ * the for-CPU sync of the range named, as in Linux).
  *
- * <p>Invariant: every successful map is recorded against its device until the matching unmap or
- * the device's detach releases exactly what the map took (IOVA, bounce slots, frames).
+ * <p>Invariant: every successful map that holds something (IOVA space, bounce slots) is recorded
+ * against its device until the matching unmap or the device's detach releases exactly what the
+ * map took; coherent allocations likewise hold their frames until freed or detached.
  */
 package org.jdma.kernel.dma;

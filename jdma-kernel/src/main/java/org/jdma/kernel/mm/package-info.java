@@ -1,11 +1,17 @@
 /**
- * Physical memory management: the buddy frame allocator over the firmware memory map.
+ * Physical memory management: the buddy frame allocator over the firmware memory map, and the
+ * DMA-able memory drivers take buffers from ({@link org.jdma.kernel.mm.DmaMemory},
+ * {@link org.jdma.kernel.mm.DmaBuffer}: contiguous frames below a physical limit, reached by the
+ * CPU through the kernel's {@link org.jdma.kernel.mm.DirectMap}).
  *
  * <p>Models: 4 KiB frames in Linux's x86-64 zones (DMA below 16 MiB, DMA32 below 4 GiB, NORMAL
  * above), allocation that falls back only to lower zones, power-of-two contiguous blocks,
  * statistics overall and per zone, and detection of double free and of freeing a frame never
- * allocated. Does not model: virtual memory (kernel code addresses RAM physically, a direct map),
- * NUMA nodes, per-CPU page lists, watermarks and lowmem reserves.
+ * allocated; a buffer that refuses to be freed while a {@link org.jdma.kernel.mm.DmaUseTracker}
+ * still sees it in use. Does not model: virtual memory (kernel code addresses RAM physically, a
+ * direct map), NUMA nodes, per-CPU page lists, watermarks and lowmem reserves. Device addresses
+ * are not this package's business: they come from the DMA API ({@code kernel.dma}), which depends
+ * on this package and never the other way round.
  *
  * <p>Invariant: a frame is in exactly one state, free (in exactly one free block) or allocated (in
  * exactly one allocated block); free + allocated frames = managed frames. Frame 0, reserved ranges

@@ -10,6 +10,8 @@ import java.util.Set;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 /**
  * Cache maintenance on a non-coherent machine, operation by operation, as arm64 does it: clean
  * when ownership goes to the device, invalidate when it comes back to the CPU after the device

@@ -13,6 +13,8 @@ import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.Zone;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 /** dma_alloc_coherent: zeroed, inside the coherent mask, uncached on a non-coherent machine. */
 class CoherentAllocationTest {
 
@@ -33,15 +35,15 @@ class CoherentAllocationTest {
     void shouldAllocateInsideCoherentMask() {
         try (Rig rig = Rig.direct(true)) {
             DmaDevice d = rig.attach("nic", 4, false);
-            assertTrue(rig.dma.setMask(d, DmaDevice.bitMask(64)));
+            assertTrue(rig.dma.setMask(d, DmaMask.bits(64)));
             // 32-bit coherent mask (the default): DMA32 frames even though the streaming mask is 64-bit.
             for (int i = 0; i < 8; i++) {
                 CoherentBuffer b = rig.dma.allocCoherent(d, 64 * 1024);
                 assertNotNull(b);
-                assertTrue(DmaMasks.covers(DmaMasks.BITS_32, b.dmaAddress(), b.size()), Long.toHexString(b.dmaAddress()));
+                assertTrue(DmaMask.BITS_32.covers(b.dmaAddress(), b.size()), Long.toHexString(b.dmaAddress()));
                 assertEquals(b.physical(), b.dmaAddress());
             }
-            assertTrue(rig.dma.setCoherentMask(d, DmaDevice.bitMask(64)));
+            assertTrue(rig.dma.setCoherentMask(d, DmaMask.bits(64)));
             CoherentBuffer high = rig.dma.allocCoherent(d, 4096);
             assertTrue(high.physical() >= Zone.NORMAL.start(), "a 64-bit coherent mask takes NORMAL frames first");
             assertEquals(10, rig.dma.liveCoherent(d) + 1);
@@ -56,7 +58,7 @@ class CoherentAllocationTest {
             int got = 0;
             CoherentBuffer b;
             while ((b = rig.dma.allocCoherent(d, 8L << 20)) != null) {
-                assertTrue(DmaMasks.covers(DmaMasks.BITS_32, b.dmaAddress(), b.size()));
+                assertTrue(DmaMask.BITS_32.covers(b.dmaAddress(), b.size()));
                 got++;
                 assertTrue(got < 8, "the machine has only 64 MiB below 4 GiB");
             }
@@ -83,10 +85,10 @@ class CoherentAllocationTest {
         FakeIommuDomain domain = new FakeIommuDomain(IommuDomain.Type.DMA_STRICT, 48);
         try (Rig rig = Rig.iommu(true, new FakeIommu().put(Rig.rid(4), domain))) {
             DmaDevice d = rig.attach("nvme", 4, false);
-            assertTrue(rig.dma.setCoherentMask(d, DmaDevice.bitMask(24)));
+            assertTrue(rig.dma.setCoherentMask(d, DmaMask.bits(24)));
             CoherentBuffer b = rig.dma.allocCoherent(d, 10_000);
             assertNotNull(b);
-            assertTrue(DmaMasks.covers(DmaDevice.bitMask(24), b.dmaAddress(), b.size()));
+            assertTrue(DmaMask.bits(24).covers(b.dmaAddress(), b.size()));
             assertEquals(b.physical(), domain.translate(b.dmaAddress()).orElseThrow());
             assertEquals(b.physical() + 9999, domain.translate(b.dmaAddress() + 9999).orElseThrow());
             assertEquals(IoPermission.READ_WRITE, domain.pte(b.dmaAddress()).permission());

@@ -14,6 +14,8 @@ import org.jdma.kernel.testing.Workers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 /** Several threads mapping, checking and unmapping through one layer: nothing leaks, no bytes cross. */
 class ConcurrentMappingTest {
 

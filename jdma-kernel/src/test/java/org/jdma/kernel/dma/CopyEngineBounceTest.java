@@ -9,7 +9,7 @@ import java.util.Set;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class CopyEngineBounceTest {
     void shouldCopyBetweenBuffersBeyondMaskThroughBounceBuffers() {
         try (Machine m = Machine.createDefault(); Kernel k = Kernel.boot(m)) {
             CopyEngineDriver engine = k.copyEngine();
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             DmaDevice dev = new DmaDevice("memcpy0", engine.function().requester(), false);
             dma.attach(dev);
             int len = 12_000;

@@ -13,6 +13,8 @@ import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.Test;
 
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 /** Validation, attach/detach, backend choice, and the kernel's wiring. */
 class DmaMappingLayerTest {
 
@@ -81,6 +83,7 @@ class DmaMappingLayerTest {
         FakeIommuDomain domain = new FakeIommuDomain(IommuDomain.Type.DMA_STRICT, 48);
         try (Rig rig = Rig.iommu(true, new FakeIommu().put(Rig.rid(4), domain))) {
             DmaDevice d = rig.attach("nic", 4, true);
+            rig.dma.swiotlb(); // the bounce pool is allocated on first use: take it before counting frames
             long freeBefore = rig.frames.stats().freeFrames();
             long buf = rig.high(8192);
             rig.dma.mapSingle(d, buf, 8192, DmaDirection.TO_DEVICE, Set.of());
@@ -113,7 +116,7 @@ class DmaMappingLayerTest {
         try (Rig rig = Rig.direct(true)) {
             DmaDevice d = rig.attach("nic", 4, false);
             assertEquals(Swiotlb.MAX_MAPPING_SIZE, rig.dma.maxMappingSize(d), "a 32-bit mask misses the RAM above 4 GiB");
-            rig.dma.setMask(d, DmaDevice.bitMask(64));
+            rig.dma.setMask(d, DmaMask.bits(64));
             assertEquals(Long.MAX_VALUE, rig.dma.maxMappingSize(d));
         }
     }
@@ -121,7 +124,7 @@ class DmaMappingLayerTest {
     @Test
     void shouldServeDevicesFromBootedKernel() {
         try (Machine m = Machine.createDefault(); Kernel k = Kernel.boot(m)) {
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             assertTrue(dma.swiotlb().active());
             assertEquals(Swiotlb.DEFAULT_SIZE, dma.swiotlb().end() - dma.swiotlb().start(), "64 MiB bounce pool");
             assertTrue(dma.swiotlb().end() <= 1L << 32, "bounce pool below 4 GiB");

@@ -8,7 +8,7 @@ import java.util.Set;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.Descriptor;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
@@ -33,7 +33,7 @@ class NonCoherentMachineTest {
             long probeDst = k.frames().allocateBytes(4096, Zone.DMA32);
             OpResult probe = engine.execute(Descriptor.memmove(probeSrc, probeDst, 64));
             assertInstanceOf(OpResult.Completed.class, probe, "the copy engine's ring works on a non-coherent machine: " + probe);
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             DmaDevice dev = new DmaDevice("memcpy0", engine.function().requester(), false);
             dma.attach(dev);
             Zone zone = bounce ? Zone.NORMAL : Zone.DMA32;

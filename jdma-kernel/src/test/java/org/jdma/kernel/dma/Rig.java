@@ -1,7 +1,7 @@
 package org.jdma.kernel.dma;
 
 import java.util.Optional;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.kernel.mm.FrameAllocator;

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.jdma.kernel.testing.FakeIommu;
+import org.jdma.kernel.testing.FakeIommuDomain;
 /** Linux's iommu_dma_map_sg rules under a (fake) IOMMU: merging (a)-(d), boundary padding, restore on failure. */
 class ScatterGatherIommuTest {
 

@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.RingLayout;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
@@ -189,9 +189,9 @@ class IommuDomainsTest {
             assertNotEquals(first.id(), second.id());
             second.map(sIova, scratch.physicalAddress(), PAGE, IoPermission.READ_WRITE);
             // The engine's ring lives in the first domain; map it at the same IOVA in the second.
-            long ring = k.copyEngine().engine().ringDeviceBase();
-            long ringBytes = (RingLayout.bytes(k.copyEngine().engine().capacity()) + PAGE - 1) & -PAGE;
-            second.map(ring, k.copyEngine().engine().ringBase(), ringBytes, IoPermission.READ_WRITE);
+            long ring = k.copyEngine().ring().ringDeviceBase();
+            long ringBytes = (CopyRingLayout.bytes(k.copyEngine().ring().capacity()) + PAGE - 1) & -PAGE;
+            second.map(ring, k.copyEngine().ring().ringBase(), ringBytes, IoPermission.READ_WRITE);
             assertEquals(Optional.of(first), k.iommu().attach(ENGINE, second).map(d -> d));
             assertEquals(second.id(), VtdContextEntryLayout.domainId(second.unit().contextEntry(ENGINE)[1]));
             Probe p = readThroughDevice(second, tIova, scratch, sIova);
@@ -230,7 +230,7 @@ class IommuDomainsTest {
             assertTrue(k.copyEngine().copy(src, dst, 256).isSuccess());
             assertEquals(42, dst.readLong(0));
         }
-        assertEquals(k.copyEngine().engine().ringBase(), k.copyEngine().engine().ringDeviceBase());
+        assertEquals(k.copyEngine().ring().ringBase(), k.copyEngine().ring().ringDeviceBase());
     }
 
     @Test

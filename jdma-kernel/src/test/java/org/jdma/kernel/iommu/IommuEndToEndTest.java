@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.testing.TestMachines;
@@ -54,7 +54,7 @@ class IommuEndToEndTest {
         assertTrue(unit.queuedInvalidation());
         VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
         assertEquals(IommuDomain.Type.DMA_STRICT, domain.type());
-        assertTrue(k.copyEngine().engine().ringDeviceBase() != k.copyEngine().engine().ringBase(),
+        assertTrue(k.copyEngine().ring().ringDeviceBase() != k.copyEngine().ring().ringBase(),
                 "the ring is reached by IOVA");
         try (DmaBuffer src = k.memory().allocate(8192, 4096); DmaBuffer dst = k.memory().allocate(8192, 4096)) {
             byte[] data = new byte[8192];
@@ -131,7 +131,7 @@ class IommuEndToEndTest {
         Kernel k = boot(TestMachines.small(1), IommuMode.OFF);
         assertFalse(k.iommu().enabled());
         assertTrue(k.iommu().domainOf(ENGINE).isEmpty());
-        assertEquals(k.copyEngine().engine().ringBase(), k.copyEngine().engine().ringDeviceBase());
+        assertEquals(k.copyEngine().ring().ringBase(), k.copyEngine().ring().ringDeviceBase());
         try (DmaBuffer src = k.memory().allocate(64, 64); DmaBuffer dst = k.memory().allocate(64, 64)) {
             assertTrue(k.copyEngine().copy(src, dst, 64).isSuccess());
         }

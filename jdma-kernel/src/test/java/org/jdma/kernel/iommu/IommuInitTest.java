@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.OpResult;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.drivers.memcpy.Descriptor;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
@@ -151,7 +151,7 @@ class IommuInitTest {
                 }
                 assertEquals(8, k.copyEngine().submit(burst));
                 m.clock().runFor(1_000_000);
-                assertEquals(8, k.copyEngine().drain(new org.jdma.kernel.engine.CompletedDescriptor[8]));
+                assertEquals(8, k.copyEngine().drain(new org.jdma.kernel.drivers.memcpy.CompletedDescriptor[8]));
                 VtdUnitDriver unit = k.iommu().units().getFirst();
                 assertTrue(unit.stats().faultOverflows() >= 1, "the burst overflowed the single record: " + unit.stats());
                 assertTrue(faults.size() < 8, faults.toString());

@@ -4,9 +4,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToIntFunction;
-import org.jdma.kernel.engine.DescriptorCodec;
-import org.jdma.kernel.engine.RingDevice;
-import org.jdma.kernel.engine.RingLayout;
+import org.jdma.kernel.drivers.memcpy.DescriptorCodec;
+import org.jdma.kernel.compat.hardware.RingDevice;
+import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CompletionStatus;
@@ -24,7 +24,7 @@ public final class SoftwareRingDevice implements RingDevice {
     private int slots;
     private int submitIndex;
     private int fetchIndex;
-    private final MemorySegment scratch = MemorySegment.ofArray(new byte[RingLayout.DESCRIPTOR_SIZE]);
+    private final MemorySegment scratch = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
     private ToIntFunction<DescriptorCodec.Encoded> statusFor = d -> CompletionStatus.SUCCESS.code();
     private final List<Integer> doorbells = new ArrayList<>();
     private final List<DescriptorCodec.Encoded> fetched = new ArrayList<>();
@@ -103,7 +103,7 @@ public final class SoftwareRingDevice implements RingDevice {
 
     private void completeOne() {
         int slot = fetchIndex;
-        cpu.read(toPhysical.applyAsLong(ringBase + RingLayout.descriptorOffset(slot)), scratch, 0, RingLayout.DESCRIPTOR_SIZE);
+        cpu.read(toPhysical.applyAsLong(ringBase + CopyRingLayout.descriptorOffset(slot)), scratch, 0, CopyRingLayout.DESCRIPTOR_SIZE);
         DescriptorCodec.Encoded d = DescriptorCodec.decode(scratch, 0);
         fetched.add(d);
         long record = toPhysical.applyAsLong(d.completionAddress());

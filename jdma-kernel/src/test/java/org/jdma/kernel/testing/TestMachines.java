@@ -2,7 +2,14 @@ package org.jdma.kernel.testing;
 
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import java.util.List;
-import org.jdma.kernel.engine.DmaMemory;
+import java.util.Optional;
+import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaApi;
+import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dma.DmaMappingLayer;
+import org.jdma.kernel.dma.MappingOptions;
+import org.jdma.kernel.iommu.Iommu;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
@@ -28,5 +35,22 @@ public final class TestMachines {
 
     public static DmaMemory dmaMemory(Machine m) {
         return new DmaMemory(m.cpu(), BuddyFrameAllocator.fromMemoryMap(m.memoryMap()));
+    }
+
+    /** A DMA-mapping layer over {@code memory} with no IOMMU (direct DMA) and a 1 MiB bounce pool. */
+    public static DmaMappingLayer directDma(DmaMemory memory) {
+        return new DmaMappingLayer(memory, Optional.empty(), MappingOptions.DEFAULTS.withSwiotlb(1L << 20, 1));
+    }
+
+    /** A DMA-mapping layer over {@code memory} whose devices {@code iommu} translates for. */
+    public static DmaMappingLayer iommuDma(DmaMemory memory, Iommu iommu) {
+        return new DmaMappingLayer(memory, Optional.of(iommu), MappingOptions.DEFAULTS.withSwiotlb(1L << 20, 1));
+    }
+
+    /** A device (requester 00:04.0, the first copy engine's slot) attached to {@code api}, with its DMA API. */
+    public static DeviceDmaApi device(DmaApi api, String name) {
+        DmaDevice d = new DmaDevice(name, CopyEngine.slot(0), false);
+        api.attach(d);
+        return new DeviceDmaApi(api, d);
     }
 }

@@ -1,14 +1,13 @@
 /**
- * jcstress tests of the descriptor ring's memory ordering: descriptor slot versus doorbell, and
- * completion-record fields versus status byte. Both sides use the code that really runs: the
- * kernel's {@code DescriptorCodec} and CPU memory path on one side, the device's {@code DmaPort}
- * (and, for the doorbell, the volatile index the copy engine's SUBMIT_INDEX hook stores) on the
- * other.
+ * jcstress tests of the descriptor ring's memory ordering, through the kernel's real ring code
+ * ({@code CopyRing} over the shared ring protocol, {@code org.jdma.kernel.ring}): descriptor slot
+ * versus doorbell ({@code submit}), and completion-record fields versus status byte
+ * ({@code drain}). The kernel side runs exactly the code drivers run, on the machine's CPU path;
+ * the device side is the copy engine's {@code DmaPort} (and, for the doorbell, the volatile index
+ * the copy engine's SUBMIT_INDEX hook stores).
  *
- * <p>Models the two publication edges between {@code org.jdma.kernel.engine.DmaEngine} and the copy
- * engine. Does not model the register file's dispatch of the doorbell write (the doorbell is the
- * volatile field the write ends in) or the kernel-side ring indices, which are plain Java fields
- * with acquire/release accessors.
+ * <p>Does not model the register file's dispatch of the doorbell write (the doorbell is the
+ * volatile field the write ends in).
  *
  * <p>Invariant checked: a consumer that sees the index (or the status) also sees every byte
  * written before it was published.

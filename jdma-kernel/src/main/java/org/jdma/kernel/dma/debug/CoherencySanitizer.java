@@ -58,7 +58,7 @@ public final class CoherencySanitizer implements CacheObserver {
 
     /** Shadow state of one cache line. */
     private static final class Line {
-        DmaDebug.Region owner;
+        MappedRegion owner;
         boolean deviceOwned;
         boolean dirty;
         long dirtySeq = -1;
@@ -104,7 +104,7 @@ public final class CoherencySanitizer implements CacheObserver {
 
     // ---- mapping events (lock held by DmaDebug) --------------------------------------------------
 
-    void mapped(DmaDebug.Region r) {
+    void mapped(MappedRegion r) {
         if (disabled) {
             return;
         }
@@ -119,7 +119,7 @@ public final class CoherencySanitizer implements CacheObserver {
         }
     }
 
-    void unmapped(DmaDebug.Region r) {
+    void unmapped(MappedRegion r) {
         if (disabled) {
             return;
         }
@@ -133,7 +133,7 @@ public final class CoherencySanitizer implements CacheObserver {
         });
     }
 
-    void toCpu(DmaDebug.Region r, long start, long end) {
+    void toCpu(MappedRegion r, long start, long end) {
         if (disabled || !r.live) {
             return;
         }
@@ -146,7 +146,7 @@ public final class CoherencySanitizer implements CacheObserver {
         });
     }
 
-    void toDevice(DmaDebug.Region r, long start, long end) {
+    void toDevice(MappedRegion r, long start, long end) {
         if (disabled || !r.live) {
             return;
         }
@@ -168,7 +168,7 @@ public final class CoherencySanitizer implements CacheObserver {
     }
 
     /** Applies {@code action} to every line of the region's ranges (clipped to [start, end) unless start is -1). */
-    private void forEachLine(DmaDebug.Region r, long start, long end, LineAction action) {
+    private void forEachLine(MappedRegion r, long start, long end, LineAction action) {
         long mask = -(long) lineSize;
         for (int i = 0; i < r.starts.length; i++) {
             long s = start < 0 ? r.starts[i] : Math.max(start, r.starts[i]);
@@ -180,7 +180,7 @@ public final class CoherencySanitizer implements CacheObserver {
     }
 
     /** (d): an edge line the region covers only partly holds someone else's bytes too. */
-    private void checkPartialLines(DmaDebug.Region r) {
+    private void checkPartialLines(MappedRegion r) {
         long mask = -(long) lineSize;
         for (int i = 0; i < r.starts.length; i++) {
             for (long ln : new long[] {r.starts[i] & mask, (r.ends[i] - 1) & mask}) {
@@ -370,7 +370,7 @@ public final class CoherencySanitizer implements CacheObserver {
                 l.owner.starts.length > 0 && sharesEdgeLine(l.owner, line) ? " (the mapping shares this line with other data the CPU wrote)" : "")));
     }
 
-    private boolean sharesEdgeLine(DmaDebug.Region r, long line) {
+    private boolean sharesEdgeLine(MappedRegion r, long line) {
         for (int i = 0; i < r.starts.length; i++) {
             if ((r.starts[i] & -(long) lineSize) == line && r.starts[i] != line
                     || ((r.ends[i] - 1) & -(long) lineSize) == line && r.ends[i] != line + lineSize) {
@@ -390,7 +390,7 @@ public final class CoherencySanitizer implements CacheObserver {
     }
 
     /** Reports a finding once per mapping and ownership period (the first line found is named). */
-    private static void once(DmaDebug.Region r, int bit, Runnable report) {
+    private static void once(MappedRegion r, int bit, Runnable report) {
         if ((r.sanitizerReported & bit) == 0) {
             r.sanitizerReported |= bit;
             report.run();
@@ -398,13 +398,13 @@ public final class CoherencySanitizer implements CacheObserver {
     }
 
     /** The sync call that hands the region's lines to the CPU ({@code forCpu}) or to the device. */
-    private static String call(DmaDebug.Region r, boolean forCpu) {
+    private static String call(MappedRegion r, boolean forCpu) {
         boolean sg = r.type == DmaMappingType.SCATTER_GATHER;
         String dir = DmaMapping.directionName(r.direction);
         return (sg ? "syncSg" : "syncSingle") + (forCpu ? "ForCpu" : "ForDevice") + "(" + dir + ")";
     }
 
-    private void report(DmaDebugCategory c, DmaDebug.Region r, long line, String text) {
+    private void report(DmaDebugCategory c, MappedRegion r, long line, String text) {
         debug.report(c, r.device, r.first, line, text);
     }
 }

@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.OutOfFramesException;
 import org.jdma.kernel.mm.Zone;
@@ -301,33 +300,33 @@ public final class Swiotlb {
     }
 
     /**
-     * Copies bounce → original for [tlbAddress, + size) when the device may have written
-     * (Linux {@code swiotlb_sync_single_for_cpu}). A range outside a live mapping is ignored; one
-     * running past the mapping's end is cut at it (Linux warns "Buffer overflow detected").
+     * Copies bounce → original for [tlbAddress, + size) (Linux {@code swiotlb_sync_single_for_cpu});
+     * the caller calls it only when the mapping's direction lets the device write. A range outside
+     * a live mapping is ignored; one running past the mapping's end is cut at it (Linux warns
+     * "Buffer overflow detected").
      */
-    public void syncForCpu(long tlbAddress, long size, DmaDirection direction) {
-        if (direction.deviceWrites()) {
-            bounce(tlbAddress, size, false);
-        }
+    public void syncForCpu(long tlbAddress, long size) {
+        bounce(tlbAddress, size, false);
     }
 
     /** Copies original → bounce for [tlbAddress, + size), whatever the direction (Linux 6.x {@code swiotlb_sync_single_for_device}). */
-    public void syncForDevice(long tlbAddress, long size, DmaDirection direction) {
+    public void syncForDevice(long tlbAddress, long size) {
         bounce(tlbAddress, size, true);
     }
 
     /**
-     * Ends the mapping that starts at {@code tlbAddress}: copies back as {@link #syncForCpu} does
-     * unless {@code skipCpuSync}, then frees its slots (Linux {@code swiotlb_tbl_unmap_single}).
+     * Ends the mapping that starts at {@code tlbAddress}: copies bounce → original when
+     * {@code copyBack} (the device may have written and the caller did not ask to skip the CPU
+     * sync), then frees its slots (Linux {@code swiotlb_tbl_unmap_single}).
      *
      * @return false when no mapping starts there (nothing changed)
      */
-    public boolean unmap(long tlbAddress, DmaDirection direction, boolean skipCpuSync) {
+    public boolean unmap(long tlbAddress, boolean copyBack) {
         Mapping m = find(tlbAddress);
         if (m == null || m.tlbAddress() != tlbAddress) {
             return false;
         }
-        if (!skipCpuSync && direction.deviceWrites()) {
+        if (copyBack) {
             copy(m.tlbAddress(), m.original(), m.size());
         }
         Area area = areas[(m.firstSlot() / (slots / areas.length))];

@@ -1,49 +1,45 @@
 package org.jdma.kernel.drivers.memcpy;
 
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.function.BooleanSupplier;
+import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaApi;
+import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.dma.ScatterList;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DescriptorCodec;
-import org.jdma.kernel.engine.DeviceAddressing;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.DmaEngine;
-import org.jdma.kernel.engine.DmaMemory;
-import org.jdma.kernel.engine.RingDevice;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.pci.PciBar;
 import org.jdma.kernel.pci.PciDevice;
 import org.jdma.kernel.pci.PciMsix;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.Cpu;
 import org.jdma.platform.Platform;
-import org.jdma.platform.MemoryType;
-import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
 import org.jdma.spec.memcpy.CopyEngineRegisters;
 import org.jdma.platform.irq.Interrupts;
 
 /**
- * Driver for the machine's copy engine (PCI 8086:0b25), built on a {@link DmaEngine} ring. It
- * finds the device in the kernel's PCI enumeration and programs it only through configuration
- * space, MMIO and the ring in memory, as the datasheet ({@link CopyEngineRegisters}) says:
+ * Driver for the machine's copy engine (PCI 8086:0b25). It finds the device in the kernel's PCI
+ * enumeration, programs it only through configuration space, MMIO and its ring in memory, as the
+ * datasheet ({@link CopyEngineRegisters}) says, and gets every device address from its DMA API
+ * ({@link DeviceDmaApi}):
  *
  * <ol>
  *   <li>PCI: Memory Space and Bus Master Enable in Command (the device can reach memory only then);</li>
  *   <li>reset (CONTROL.RESET, self-clearing);</li>
+ *   <li>DMA masks: 64-bit streaming, 32-bit coherent (the ring and completion records stay below
+ *       4 GiB when no IOMMU translates);</li>
  *   <li>MSI-X, located through the function's MSI-X capability ({@link PciMsix}): enabled with the
  *       Function Mask set; entry {@value #COMPLETION_ENTRY} raises a freshly allocated completion
  *       vector, entry {@value #ERROR_ENTRY} (when the table has two entries) an error vector; each
  *       entry is masked, written (address, upper address, data) and unmasked; then the Function
  *       Mask is cleared; ERR_INT_HANDLE names the error entry;</li>
- *   <li>ring: RING_BASE, RING_SIZE, then CONTROL = ENABLE | ERR_INT_EN;</li>
+ *   <li>ring ({@link CopyRing}, coherent memory): RING_BASE, RING_SIZE, then CONTROL = ENABLE | ERR_INT_EN;</li>
  *   <li>work: descriptors in the ring, SUBMIT_INDEX as doorbell.</li>
  * </ol>
  *
@@ -54,13 +50,15 @@ import org.jdma.platform.irq.Interrupts;
  * POLLED (no interrupt; the waiter polls the completion status byte). Both give the same results.
  * Asynchronous use: {@link #submit} a batch, let the machine run, {@link #drain}.
  *
- * <p>Cache maintenance: {@link #copy}, {@link #fill} and {@link #compare} map their buffers
- * themselves, so on a CPU cache that DMA does not snoop they also do what the DMA API would do for
- * a dmaengine client (clean before the engine runs, invalidate what it wrote afterwards);
- * {@link #execute} takes already-mapped device addresses and leaves the cache to the caller.
+ * <p>Buffers: {@link #copy}, {@link #fill} and {@link #compare} map their buffers with the DMA
+ * API for the one transfer ({@code dma_map_single} with the direction the engine uses them in,
+ * unmapped afterwards), so the mapping layer does the cache maintenance a non-coherent machine
+ * needs and the checker sees every byte the engine touches. {@link #execute} takes device
+ * addresses the caller mapped.
  *
  * <p>Device-reported errors are results ({@link OpResult}), never exceptions. When the engine halts
- * the driver reports its ERROR register ({@link #status()}); {@link #resetAndEnable()} brings it back.
+ * the driver reports its ERROR register ({@link #status()}); {@link #resetAndEnable()} brings it
+ * back.
  *
  * <p>Threads: the driver runs on the thread that drives the machine's clock (interrupt handlers run
  * there too). A device running on its own thread is only supported for the asynchronous path.
@@ -86,7 +84,7 @@ public final class CopyEngineDriver implements AutoCloseable {
      * @param timeoutNs virtual time a synchronous operation waits before it reports {@link OpResult.TimedOut}
      */
     public record Options(int ringSlots, CompletionMode mode, long timeoutNs) {
-        public static final Options DEFAULTS = new Options(DmaEngine.DEFAULT_CAPACITY, CompletionMode.INTERRUPT, 1_000_000_000L);
+        public static final Options DEFAULTS = new Options(CopyRing.DEFAULT_SLOTS, CompletionMode.INTERRUPT, 1_000_000_000L);
 
         public Options {
             Objects.requireNonNull(mode, "mode");
@@ -118,22 +116,34 @@ public final class CopyEngineDriver implements AutoCloseable {
         return f.is(CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID);
     }
 
-    /** A driver for the first copy engine on the bus. */
-    public static CopyEngineDriver open(Platform platform, DmaMemory memory, Options options) {
-        return open(platform, memory, options, DeviceAddressing.physical());
-    }
-
     /**
-     * A driver for the first copy engine on the bus whose DMA addresses come from
-     * {@code addressing} (an IOMMU domain's, when the kernel's IOMMU translates for it).
+     * A driver for the first copy engine on the bus, its device attached to {@code api} (the
+     * kernel's DMA API: the device's IOMMU domain, or direct DMA) for as long as the driver lives.
      */
-    public static CopyEngineDriver open(Platform platform, DmaMemory memory, Options options, DeviceAddressing addressing) {
+    public static CopyEngineDriver open(Platform platform, DmaApi api, Options options) {
         List<PciDevice> engines = find(platform);
         if (engines.isEmpty()) {
             throw new NoSuchElementException(String.format("no copy engine (%04x:%04x) on the PCI bus",
                     CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID));
         }
-        return new CopyEngineDriver(platform, engines.getFirst(), 0, memory, options, addressing);
+        return open(platform, engines.getFirst(), 0, api, options);
+    }
+
+    /**
+     * A driver for {@code function}: attaches it to {@code api} as a DMA device (Linux sets up a
+     * device's DMA before its driver probes) and probes; {@link #close()} detaches it again, which
+     * is where the checker, when {@code api} is one, reports mappings the driver left behind.
+     */
+    public static CopyEngineDriver open(Platform platform, PciDevice function, int instance, DmaApi api, Options options) {
+        Objects.requireNonNull(api, "api");
+        DmaDevice device = new DmaDevice("memcpy" + instance, function.requester(), false);
+        api.attach(device);
+        try {
+            return new CopyEngineDriver(platform, function, instance, new DeviceDmaApi(api, device), options);
+        } catch (RuntimeException e) {
+            api.detach(device);
+            throw e;
+        }
     }
 
     private final Platform platform;
@@ -143,6 +153,7 @@ public final class CopyEngineDriver implements AutoCloseable {
     private final PciMsix msix;
     private final long bar;
     private final Options options;
+    private final DeviceDmaApi dma;
     private final int maxTransferShift;
     private final int alignmentShift;
     private final int maxRingShift;
@@ -151,31 +162,17 @@ public final class CopyEngineDriver implements AutoCloseable {
     private final Interrupts interrupts;
     private final int completionVector;
     private final int errorVector;
-    private final DmaEngine engine;
-    /** Where scatter-gather descriptor lists are allocated. */
-    private final DmaMemory memory;
-    /** Completions drained while waiting for a synchronous operation, kept for {@link #drain}. */
-    private final ArrayDeque<CompletedDescriptor> backlog = new ArrayDeque<>();
-    private final CompletedDescriptor[] drainBuffer;
-    private volatile long completionInterrupts;
-    private volatile long errorInterrupts;
+    private final CopyRing ring;
+    private final CompletionWaiter completions;
+    private final ScatterGatherCopy scatterGather;
+    private final BufferTransfers transfers;
     private boolean closed;
 
-    public CopyEngineDriver(Platform platform, PciDevice function, DmaMemory memory, Options options) {
-        this(platform, function, 0, memory, options, DeviceAddressing.physical());
-    }
-
-    /**
-     * As {@link #CopyEngineDriver(Platform, PciDevice, DmaMemory, Options)}, named "memcpy" +
-     * {@code instance}, with the device addresses of the ring, the completion records and every
-     * buffer taken from {@code addressing} (behind an IOMMU: IOVAs of the device's domain).
-     */
-    public CopyEngineDriver(Platform platform, PciDevice function, int instance, DmaMemory memory, Options options,
-                            DeviceAddressing addressing) {
-        Objects.requireNonNull(addressing, "addressing");
+    private CopyEngineDriver(Platform platform, PciDevice function, int instance, DeviceDmaApi dma, Options options) {
         this.platform = Objects.requireNonNull(platform, "platform");
         this.function = Objects.requireNonNull(function, "function");
         this.options = Objects.requireNonNull(options, "options");
+        this.dma = Objects.requireNonNull(dma, "dma");
         this.name = "memcpy" + instance;
         if (!isCopyEngine(function)) {
             throw new IllegalArgumentException(String.format("%s (%04x:%04x) is not a copy engine (%04x:%04x)",
@@ -205,56 +202,45 @@ public final class CopyEngineDriver implements AutoCloseable {
                     name, options.ringSlots(), 1 << maxRingShift, cap));
         }
         this.errorEntry = msixEntries > ERROR_ENTRY ? ERROR_ENTRY : COMPLETION_ENTRY;
-        this.drainBuffer = new CompletedDescriptor[options.ringSlots()];
+        // The engine drives 64 address bits; its ring stays below 4 GiB unless an IOMMU maps it.
+        if (!dma.setMask(DmaMask.BITS_64) || !dma.setCoherentMask(DmaMask.BITS_32)) {
+            throw new IllegalStateException(name + ": the platform refuses a 64-bit DMA mask and a 32-bit coherent mask");
+        }
 
         resetDevice();
         this.interrupts = platform.interrupts();
         this.completionVector = interrupts.allocateVector();
         this.errorVector = errorEntry == COMPLETION_ENTRY ? completionVector : interrupts.allocateVector();
-        interrupts.register(completionVector, v -> completionInterrupts++);
-        if (errorVector != completionVector) {
-            interrupts.register(errorVector, v -> errorInterrupts++);
-        }
         programInterrupts();
-        DmaEngine e;
+        CopyRing r;
         try {
-            e = new DmaEngine(memory, new Channel(), options.ringSlots(), addressing);
+            r = new CopyRing(dma, cpu, new Channel(), options.ringSlots());
         } catch (RuntimeException ex) {
             releaseVectors();
             throw ex;
         }
-        this.engine = e;
-        this.memory = memory;
+        this.ring = r;
+        this.completions = new CompletionWaiter(ring, platform.clock(), options, this::status);
+        interrupts.register(completionVector, v -> completions.completionInterrupt());
+        if (errorVector != completionVector) {
+            interrupts.register(errorVector, v -> completions.errorInterrupt());
+        }
+        this.scatterGather = new ScatterGatherCopy(dma, cpu, maxTransferSize(), this::execute);
+        this.transfers = new BufferTransfers(dma, name, completions::submitAndWait);
     }
 
     // ---- synchronous operations ----------------------------------------------------------------
 
     /** Copies {@code length} bytes from {@code src} to {@code dst} and waits for the result. */
     public OpResult copy(DmaBuffer src, DmaBuffer dst, long length) {
-        checkLength(src, length, "source");
-        checkLength(dst, length, "destination");
-        DeviceAddressing a = engine.addressing();
-        long s = a.map(src, 0);
-        long d = a.map(dst, 0);
-        try {
-            return executeMaintained(Descriptor.memmove(s, d, length),
-                    src.physicalAddress(), length, dst.physicalAddress(), length);
-        } finally {
-            a.unmap(s);
-            a.unmap(d);
-        }
+        checkOpen();
+        return transfers.copy(src, dst, length);
     }
 
     /** Fills {@code length} bytes of {@code dst} with the 8-byte little-endian {@code pattern} and waits. */
     public OpResult fill(DmaBuffer dst, long length, long pattern) {
-        checkLength(dst, length, "destination");
-        DeviceAddressing a = engine.addressing();
-        long d = a.map(dst, 0);
-        try {
-            return executeMaintained(Descriptor.memfill(d, length, pattern), 0, 0, dst.physicalAddress(), length);
-        } finally {
-            a.unmap(d);
-        }
+        checkOpen();
+        return transfers.fill(dst, length, pattern);
     }
 
     /**
@@ -263,19 +249,8 @@ public final class CopyEngineDriver implements AutoCloseable {
      * first difference.
      */
     public OpResult compare(DmaBuffer first, DmaBuffer second, long length) {
-        checkLength(first, length, "first");
-        checkLength(second, length, "second");
-        DeviceAddressing a = engine.addressing();
-        long f = a.map(first, 0);
-        long s = a.map(second, 0);
-        try {
-            // Both buffers are only read: clean both, and after completion there is nothing to invalidate.
-            cleanForDevice(second.physicalAddress(), length);
-            return executeMaintained(Descriptor.compare(f, s, length), first.physicalAddress(), length, 0, 0);
-        } finally {
-            a.unmap(f);
-            a.unmap(s);
-        }
+        checkOpen();
+        return transfers.compare(first, second, length);
     }
 
     /**
@@ -284,158 +259,40 @@ public final class CopyEngineDriver implements AutoCloseable {
      * slot, when the ring is full of asynchronous work, polls the oldest descriptor.
      *
      * <p>No cache maintenance: the addresses are device addresses of buffers the caller mapped,
-     * and mapping (the DMA API's {@code dma_map_*} and {@code dma_sync_*}, here
-     * {@link org.jdma.kernel.dma.DmaMappingLayer}) is where a Linux dmaengine client's buffers get
-     * cleaned and invalidated; a dmaengine driver's {@code prep}/{@code issue_pending} never
-     * touches the CPU cache. Doing it here as well would hide a caller's missing sync from the
-     * coherency sanitizer ({@code DmaDebug}), whose job is to catch exactly that. The buffer
-     * operations ({@link #copy}, {@link #fill}, {@link #compare}) map their buffers themselves and
-     * so do the maintenance too.
+     * and mapping (the DMA API's {@code dma_map_*} and {@code dma_sync_*}) is where a Linux dmaengine
+     * client's buffers get cleaned and invalidated; a dmaengine driver's {@code prep}/{@code
+     * issue_pending} never touches the CPU cache. Doing it here as well would hide a caller's
+     * missing sync from the coherency sanitizer ({@code DmaDebug}), whose job is to catch exactly
+     * that.
      */
     public OpResult execute(Descriptor descriptor) {
-        return submitAndWait(descriptor);
-    }
-
-    /**
-     * {@link #submitAndWait} with the cache maintenance a Linux dmaengine client gets from the DMA
-     * API ({@code dma_map_single}/{@code dma_unmap_single}) on a CPU cache that DMA does not snoop
-     * (arm64 {@code arch_sync_dma_for_device}, {@code arch_sync_dma_for_cpu}):
-     * <ul>
-     *   <li>before the engine runs, the range it reads is cleaned, so it reads what the CPU wrote,
-     *       and the range it writes is cleaned too (arm64 cleans for every direction at map time
-     *       since Linux 5.19, commit c50f11c6196f: a dirty line written back later would overwrite
-     *       the device's data, and an invalidate alone would throw away CPU bytes sharing a line);</li>
-     *   <li>after the wait, whatever its outcome (the unmap happens either way), the range it wrote
-     *       is invalidated, so the CPU's next reads miss the lines it had cached before and see
-     *       the engine's bytes.</li>
-     * </ul>
-     * Lengths of 0 mean no such range. A coherent cache needs none of it.
-     */
-    private OpResult executeMaintained(Descriptor descriptor, long readPhys, long readLength,
-                                       long writePhys, long writeLength) {
-        cleanForDevice(readPhys, readLength);
-        cleanForDevice(writePhys, writeLength);
-        try {
-            return submitAndWait(descriptor);
-        } finally {
-            if (!cpu.cache().coherent() && writeLength > 0) {
-                cpu.cache().invalidate(writePhys, writeLength);
-            }
-        }
-    }
-
-    private void cleanForDevice(long phys, long length) {
-        if (!cpu.cache().coherent() && length > 0) {
-            cpu.cache().clean(phys, length);
-        }
-    }
-
-    /** Submits one descriptor and waits for it (no cache maintenance). */
-    private OpResult submitAndWait(Descriptor descriptor) {
         checkOpen();
-        Descriptor d = options.mode() == CompletionMode.INTERRUPT
-                ? descriptor.withFlags(descriptor.flags() | Descriptor.INTERRUPT)
-                : descriptor.withFlags(descriptor.flags() & ~Descriptor.INTERRUPT);
-        while (engine.isFull()) {
-            if (reap() == 0) {
-                long oldest = engine.drainedCount();
-                if (!platform.clock().runUntil(() -> engine.isComplete(oldest), options.timeoutNs())) {
-                    return notCompleted();
-                }
-            }
-        }
-        long sequence = engine.submittedCount();
-        long irqsBefore = completionInterrupts;
-        long errorsBefore = errorInterrupts;
-        if (engine.submit(d) != 1) {
-            throw new IllegalStateException("ring had a free slot but refused the descriptor");
-        }
-        long deadline = Math.addExact(platform.clock().now(), options.timeoutNs());
-        while (true) {
-            BooleanSupplier done = switch (options.mode()) {
-                case POLLED -> () -> engine.isComplete(sequence);
-                case INTERRUPT -> new InterruptWait(sequence, irqsBefore, errorsBefore);
-            };
-            platform.clock().runUntil(done, Math.max(0, deadline - platform.clock().now()));
-            if (engine.isComplete(sequence)) {
-                return new OpResult.Completed(reapThrough(sequence));
-            }
-            EngineStatus s = status();
-            if (s.halted()) {
-                return new OpResult.Halted(s);
-            }
-            if (platform.clock().now() >= deadline) {
-                return new OpResult.TimedOut(options.timeoutNs(), s);
-            }
-            // Woken by an error interrupt for an error that did not halt the engine: wait on.
-            irqsBefore = completionInterrupts;
-            errorsBefore = errorInterrupts;
-            if (engine.isComplete(sequence)) {
-                return new OpResult.Completed(reapThrough(sequence));
-            }
-        }
+        return completions.submitAndWait(descriptor);
     }
 
-    /** Wakes the waiter only when an interrupt arrived: then (and only then) looks at the record. */
-    private final class InterruptWait implements BooleanSupplier {
-        private final long sequence;
-        private final long errorsBefore;
-        private long seen;
-
-        InterruptWait(long sequence, long irqsBefore, long errorsBefore) {
-            this.sequence = sequence;
-            this.seen = irqsBefore;
-            this.errorsBefore = errorsBefore;
-        }
-
-        @Override
-        public boolean getAsBoolean() {
-            if (errorInterrupts != errorsBefore) {
-                return true;
-            }
-            long now = completionInterrupts;
-            if (now == seen) {
-                return false;
-            }
-            seen = now;
-            return engine.isComplete(sequence);
-        }
-    }
-
-    private OpResult notCompleted() {
-        EngineStatus s = status();
-        return s.halted() ? new OpResult.Halted(s) : new OpResult.TimedOut(options.timeoutNs(), s);
-    }
-
-    // ---- scatter-gather (checklist row 72) ------------------------------------------------------
+    // ---- scatter-gather ------------------------------------------------------------------------
 
     /**
      * Copies the device segments of {@code source} to those of {@code destination}, in order, as
-     * one BATCH: one descriptor list in DMA memory, one doorbell, one completion (and, in
+     * one BATCH: one descriptor list in coherent memory, one doorbell, one completion (and, in
      * INTERRUPT mode, one interrupt). The segments are entries {@code 0..count-1}'s
      * {@link ScatterList.Entry#dmaAddress() dmaAddress}/{@link ScatterList.Entry#dmaLength() dmaLength},
      * with the count {@link DmaApi#mapSg} returned. The copy is cut wherever a segment of either
      * list ends, and wherever a piece would exceed {@link #maxTransferSize()}; each piece is one
-     * MEMMOVE of the batch, with its own completion record in the list's buffer. A single piece is
+     * MEMMOVE of the batch, with its own completion record in the list's memory. A single piece is
      * submitted as a plain MEMMOVE (a batch holds at least two).
      *
      * <p>The result is the batch's: SUCCESS, or BATCH_FAIL when a piece failed (bytes completed =
      * pieces processed). After a {@link OpResult.TimedOut} or {@link OpResult.Halted} the list is
-     * deliberately left allocated and mapped (leaked): the device may still read it, and freeing
-     * memory a device may read is worse than losing a few frames.
+     * deliberately left allocated (leaked): the device may still read it.
      *
      * @throws IllegalArgumentException when a count is outside 1..size(), a segment is unmapped or
      *         empty, the two lists' totals differ, or the copy needs more than
      *         {@link CopyDescriptorLayout#MAX_BATCH_SIZE} pieces
      */
     public OpResult copySg(ScatterList source, int sourceCount, ScatterList destination, int destinationCount) {
-        long[] src = segments(source, sourceCount, "source");
-        long[] dst = segments(destination, destinationCount, "destination");
-        if (total(src) != total(dst)) {
-            throw new IllegalArgumentException(String.format(
-                    "source segments hold %d bytes but destination segments hold %d", total(src), total(dst)));
-        }
-        return runPieces(pieces(src, dst));
+        checkOpen();
+        return scatterGather.copy(source, sourceCount, destination, destinationCount);
     }
 
     /**
@@ -443,107 +300,16 @@ public final class CopyEngineDriver implements AutoCloseable {
      * source's total length at device address {@code destination}.
      */
     public OpResult copySg(ScatterList source, int sourceCount, long destination) {
-        long[] src = segments(source, sourceCount, "source");
-        return runPieces(pieces(src, new long[] {destination, total(src)}));
-    }
-
-    /** Flattens the first {@code count} device segments into {address, length, address, length, ...}. */
-    private static long[] segments(ScatterList sg, int count, String what) {
-        Objects.requireNonNull(sg, what);
-        if (count < 1 || count > sg.size()) {
-            throw new IllegalArgumentException(String.format("%s count %d is outside 1..%d (the list's entries)", what, count, sg.size()));
-        }
-        long[] out = new long[2 * count];
-        for (int i = 0; i < count; i++) {
-            ScatterList.Entry e = sg.get(i);
-            if (e.dmaAddress() == DmaApi.DMA_MAPPING_ERROR || e.dmaLength() <= 0) {
-                throw new IllegalArgumentException(String.format("%s segment %d is not mapped (dma address %#x, length %d): map the list first",
-                        what, i, e.dmaAddress(), e.dmaLength()));
-            }
-            out[2 * i] = e.dmaAddress();
-            out[2 * i + 1] = e.dmaLength();
-        }
-        return out;
-    }
-
-    private static long total(long[] segs) {
-        long t = 0;
-        for (int i = 1; i < segs.length; i += 2) {
-            t += segs[i];
-        }
-        return t;
-    }
-
-    /** MEMMOVEs covering both segment lists (equal totals), cut at every segment end of either and at the transfer limit. */
-    private List<Descriptor> pieces(long[] src, long[] dst) {
-        List<Descriptor> out = new ArrayList<>();
-        int si = 0;
-        int di = 0;
-        long so = 0;
-        long dof = 0;
-        while (si < src.length && di < dst.length) {
-            long n = Math.min(Math.min(src[si + 1] - so, dst[di + 1] - dof), maxTransferSize());
-            out.add(Descriptor.memmove(src[si] + so, dst[di] + dof, n));
-            so += n;
-            dof += n;
-            if (so == src[si + 1]) {
-                si += 2;
-                so = 0;
-            }
-            if (dof == dst[di + 1]) {
-                di += 2;
-                dof = 0;
-            }
-        }
-        if (out.size() > CopyDescriptorLayout.MAX_BATCH_SIZE) {
-            throw new IllegalArgumentException(String.format(
-                    "the copy needs %d pieces; one batch holds at most %d", out.size(), CopyDescriptorLayout.MAX_BATCH_SIZE));
-        }
-        return out;
-    }
-
-    /** One piece as a plain descriptor; more as one BATCH whose list (and the pieces' records) lives in DMA memory. */
-    private OpResult runPieces(List<Descriptor> pieces) {
         checkOpen();
-        int n = pieces.size();
-        if (n == 1) {
-            return execute(pieces.getFirst());
-        }
-        long listBytes = (long) n * CopyDescriptorLayout.SIZE;
-        DmaBuffer list = memory.allocate(listBytes + (long) n * CompletionRecordLayout.SIZE, CopyDescriptorLayout.DESC_LIST_ALIGN);
-        // Shared with the device while the batch runs: uncached, as the ring is, so no cache maintenance is needed.
-        cpu.cache().memoryType(list.physicalAddress(), list.length(), MemoryType.UNCACHED);
-        DeviceAddressing a = engine.addressing();
-        long listDevice;
-        try {
-            listDevice = a.map(list, CopyDescriptorLayout.DESC_LIST_ALIGN);
-        } catch (RuntimeException e) {
-            cpu.cache().memoryType(list.physicalAddress(), list.length(), MemoryType.WRITE_BACK);
-            list.close();
-            throw e;
-        }
-        byte[] bytes = new byte[(int) listBytes];
-        MemorySegment seg = MemorySegment.ofArray(bytes);
-        for (int i = 0; i < n; i++) {
-            DescriptorCodec.encode(seg, (long) i * CopyDescriptorLayout.SIZE, pieces.get(i),
-                    listDevice + listBytes + (long) i * CompletionRecordLayout.SIZE, COMPLETION_ENTRY);
-        }
-        list.write(0, bytes);
-        OpResult r = execute(Descriptor.batch(listDevice, n));
-        if (r instanceof OpResult.Completed) {
-            a.unmap(listDevice);
-            cpu.cache().memoryType(list.physicalAddress(), list.length(), MemoryType.WRITE_BACK);
-            list.close();
-        }
-        return r;
+        return scatterGather.copy(source, sourceCount, destination);
     }
 
     // ---- asynchronous operations ---------------------------------------------------------------
 
-    /** Submits a batch as given; returns how many were accepted (a prefix). See {@link DmaEngine#submit(List)}. */
+    /** Submits a batch as given; returns how many were accepted (a prefix). See {@link CopyRing#submit(List)}. */
     public int submit(List<Descriptor> descriptors) {
         checkOpen();
-        return engine.submit(descriptors);
+        return ring.submit(descriptors);
     }
 
     public int submit(Descriptor... descriptors) {
@@ -556,55 +322,7 @@ public final class CopyEngineDriver implements AutoCloseable {
      */
     public int drain(CompletedDescriptor[] out) {
         checkOpen();
-        int n = 0;
-        while (n < out.length && !backlog.isEmpty()) {
-            out[n++] = backlog.poll();
-        }
-        while (n < out.length) {
-            int got = engine.drain(drainBuffer);
-            if (got == 0) {
-                break;
-            }
-            for (int i = 0; i < got; i++) {
-                if (n < out.length) {
-                    out[n++] = drainBuffer[i];
-                } else {
-                    backlog.add(drainBuffer[i]);
-                }
-            }
-        }
-        return n;
-    }
-
-    /** Drains everything completed into the backlog; returns how many. */
-    private int reap() {
-        int total = 0;
-        int got;
-        while ((got = engine.drain(drainBuffer)) > 0) {
-            // One by one: addAll of a subList view allocates the view and copies it to an array first.
-            for (int i = 0; i < got; i++) {
-                backlog.add(drainBuffer[i]);
-            }
-            total += got;
-        }
-        return total;
-    }
-
-    /** Drains up to and including {@code sequence} (which has completed) and returns that one. */
-    private CompletedDescriptor reapThrough(long sequence) {
-        while (engine.drainedCount() <= sequence) {
-            if (reap() == 0) {
-                throw new IllegalStateException("descriptor " + sequence + " completed but could not be drained");
-            }
-        }
-        for (var it = backlog.descendingIterator(); it.hasNext(); ) {
-            CompletedDescriptor c = it.next();
-            if (c.sequence() == sequence) {
-                it.remove();
-                return c;
-            }
-        }
-        throw new IllegalStateException("descriptor " + sequence + " was drained by someone else");
+        return completions.drain(out);
     }
 
     // ---- device state --------------------------------------------------------------------------
@@ -623,14 +341,20 @@ public final class CopyEngineDriver implements AutoCloseable {
      */
     public List<Descriptor> resetAndEnable() {
         checkOpen();
-        reap();
+        completions.reap();
         resetDevice();
         programInterrupts();
-        return engine.restart();
+        return ring.restart();
     }
 
-    public DmaEngine engine() {
-        return engine;
+    /** The engine's descriptor ring. */
+    public CopyRing ring() {
+        return ring;
+    }
+
+    /** The DMA API of the engine's device: where every device address this driver uses comes from. */
+    public DeviceDmaApi dma() {
+        return dma;
     }
 
     /** The PCI function the driver drives. */
@@ -659,30 +383,34 @@ public final class CopyEngineDriver implements AutoCloseable {
 
     /** Completion interrupts handled so far. */
     public long completionInterrupts() {
-        return completionInterrupts;
+        return completions.completionInterrupts();
     }
 
     /** Error interrupts handled so far (0 when errors share the completion entry). */
     public long errorInterrupts() {
-        return errorInterrupts;
+        return completions.errorInterrupts();
     }
 
     public int completionVector() {
         return completionVector;
     }
 
-    /** Disables the engine, frees the ring, masks the MSI-X entries and frees the vectors. Idempotent. */
+    /**
+     * Disables the engine, frees the ring, masks the MSI-X entries, frees the vectors, and detaches
+     * the device from its DMA API. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        engine.close();
+        ring.close();
         msix.mask(COMPLETION_ENTRY);
         msix.mask(errorEntry);
         msix.disable();
         releaseVectors();
+        dma.api().detach(dma.device());
     }
 
     // ---- register programming ------------------------------------------------------------------
@@ -720,7 +448,7 @@ public final class CopyEngineDriver implements AutoCloseable {
     }
 
     /** The ring's view of the device: RING_BASE/RING_SIZE/CONTROL, the SUBMIT_INDEX doorbell. */
-    private final class Channel implements RingDevice {
+    private final class Channel implements CopyRing.Port {
         @Override
         public void attach(long ringBase, int slots) {
             write64(CopyEngineRegisters.RING_BASE, ringBase);
@@ -746,13 +474,6 @@ public final class CopyEngineDriver implements AutoCloseable {
         @Override
         public void detach() {
             write32(CopyEngineRegisters.CONTROL, 0);
-        }
-    }
-
-    private void checkLength(DmaBuffer b, long length, String what) {
-        if (length < 0 || length > b.length()) {
-            throw new IllegalArgumentException(String.format("%s buffer %s holds %d bytes; the operation asked for %d",
-                    what, b, b.length(), length));
         }
     }
 

@@ -1,7 +1,6 @@
 package org.jdma.kernel.drivers.memcpy;
 
 import java.util.Optional;
-import org.jdma.kernel.engine.CompletedDescriptor;
 import org.jdma.spec.memcpy.CompletionStatus;
 
 /**

@@ -1,15 +1,23 @@
 /**
- * Driver for the machine's copy engine (PCI 8086:0b25), built on
- * {@link org.jdma.kernel.engine.DmaEngine}: finds the device by PCI ids, programs its registers and
- * MSI-X table over MMIO, and offers copy, fill and compare with interrupt-driven or polled
- * completion, plus asynchronous batches, and scatter-gather copies of mapped
- * {@link org.jdma.kernel.dma.ScatterList}s as one device BATCH with one completion.
+ * Driver for the machine's copy engine (PCI 8086:0b25) and the engine's own formats: finds the
+ * device by PCI ids, programs its registers and MSI-X table over MMIO, keeps its descriptor ring
+ * ({@link org.jdma.kernel.drivers.memcpy.CopyRing}: the shared ring protocol of
+ * {@code kernel.ring} in the engine's format, {@link org.jdma.kernel.drivers.memcpy.CopyRingLayout},
+ * in coherent memory), and offers copy, fill and compare with interrupt-driven or polled
+ * completion, asynchronous batches, and scatter-gather copies of mapped
+ * {@link org.jdma.kernel.dma.ScatterList}s as one device BATCH with one completion. The DSA
+ * descriptor model ({@link org.jdma.kernel.drivers.memcpy.Descriptor}) and its codec
+ * ({@link org.jdma.kernel.drivers.memcpy.DescriptorCodec}) live here because they are this
+ * device's format.
  *
  * <p>Models what a real driver does and only that: it talks to the device through
- * {@link org.jdma.platform.Platform} (MMIO, RAM, interrupts, the clock). Does not model: more than
- * one ring per device, IOMMU mappings for the ring, power management.
+ * {@link org.jdma.platform.Platform} (MMIO, RAM, interrupts, the clock) and gets every device
+ * address (ring, completion records, batch lists, buffers) from its DMA API
+ * ({@link org.jdma.kernel.dma.DeviceDmaApi}), so a checker in front of the kernel's DMA API sees
+ * all of them. Does not model: more than one ring per device, power management.
  *
  * <p>Invariant: a device-reported error (a completion status, a halted engine) reaches the caller
- * as a result value, never as an exception; after a halt, a reset brings the engine back.
+ * as a result value, never as an exception; after a halt, a reset brings the engine back; every
+ * buffer mapped for an operation is unmapped when the operation returns.
  */
 package org.jdma.kernel.drivers.memcpy;

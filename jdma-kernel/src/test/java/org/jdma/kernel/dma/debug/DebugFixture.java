@@ -7,13 +7,13 @@ import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.DmaMask;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.machine.cache.CacheConfig;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.spec.pci.RequesterId;
+import org.jdma.kernel.mm.DmaMemory;
 
 /**
  * A small machine (coherent or not), its kernel, the real mapping layer with a 1 MiB bounce pool,
@@ -58,7 +58,7 @@ final class DebugFixture implements AutoCloseable {
 
     /** A fresh page-aligned buffer of {@code size} bytes (physical address). */
     long buffer(long size) {
-        DmaBuffer b = kernel.memory().allocate(size, 4096, DmaMask.BITS_32); // inside the default mask: never bounced
+        DmaBuffer b = kernel.memory().allocate(size, 4096, DmaMemory.LIMIT_4GIB); // inside the default mask: never bounced
         buffers.add(b);
         // Allocation zeroed it through the cache: write it back and drop it, so each test starts at rest.
         cache().cleanInvalidate(b.physicalAddress(), size);

@@ -17,13 +17,13 @@ import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.dma.ScatterList;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
-import org.jdma.kernel.engine.DmaMask;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.kernel.pci.PciDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.jdma.kernel.mm.DmaMemory;
 
 /**
  * The checker over the IOMMU backend, where device addresses are IOVAs and an sg list may come
@@ -57,7 +57,7 @@ class DmaDebugIommuTest {
     }
 
     private ScatterList fourPages() {
-        long buf = kernel.memory().allocate(4 * 4096, 4096, DmaMask.BITS_32).physicalAddress();
+        long buf = kernel.memory().allocate(4 * 4096, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
         return new ScatterList().add(buf, 4096).add(buf + 4096, 4096).add(buf + 8192, 4096).add(buf + 12288, 4096);
     }
 
@@ -87,7 +87,7 @@ class DmaDebugIommuTest {
 
     @Test
     void shouldReportAnUnmapOfAnIovaThatWasNeverHandedOut() {
-        long buf = kernel.memory().allocate(4096, 4096, DmaMask.BITS_32).physicalAddress();
+        long buf = kernel.memory().allocate(4096, 4096, DmaMemory.LIMIT_4GIB).physicalAddress();
         long iova = api.mapSingle(dev, buf, 4096, DmaDirection.TO_DEVICE, NONE);
         api.mappingError(dev, iova);
         api.unmapSingle(dev, iova + 0x10_0000, 4096, DmaDirection.TO_DEVICE, NONE);

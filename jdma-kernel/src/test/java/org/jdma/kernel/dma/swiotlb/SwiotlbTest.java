@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.kernel.testing.Seed;
@@ -100,7 +99,7 @@ class SwiotlbTest {
         assertEquals(4, maps.size(), "one 100-slot mapping per 128-slot segment");
         assertTrue(warnings.getLast().contains("swiotlb buffer is full"));
         for (long m : maps) {
-            assertTrue(tlb.unmap(m, DmaDirection.TO_DEVICE, true));
+            assertTrue(tlb.unmap(m, false));
         }
         assertEquals(0, tlb.usedSlots());
     }
@@ -116,9 +115,9 @@ class SwiotlbTest {
     void shouldRefuseUnmapOfAddressThatStartsNoMapping() {
         Swiotlb tlb = pool(1L << 20, 1);
         long a = tlb.map(0x10000, 4096, 0, 0, -1L, 0);
-        assertFalse(tlb.unmap(a + 2048, DmaDirection.TO_DEVICE, true));
-        assertTrue(tlb.unmap(a, DmaDirection.TO_DEVICE, true));
-        assertFalse(tlb.unmap(a, DmaDirection.TO_DEVICE, true), "second unmap");
+        assertFalse(tlb.unmap(a + 2048, false));
+        assertTrue(tlb.unmap(a, false));
+        assertFalse(tlb.unmap(a, false), "second unmap");
         assertEquals(0, tlb.usedSlots());
     }
 
@@ -145,7 +144,7 @@ class SwiotlbTest {
                 if (!Arrays.equals(data, seen)) {
                     failures.add("thread " + id + " iteration " + i + ": bounce bytes differ");
                 }
-                if (!tlb.unmap(a, DmaDirection.TO_DEVICE, true)) {
+                if (!tlb.unmap(a, false)) {
                     failures.add("thread " + id + " iteration " + i + ": unmap refused");
                 }
         }
@@ -164,13 +163,13 @@ class SwiotlbTest {
         machine.cpu().write(orig, data);
         long a = tlb.map(orig, 1000, 0, 0, -1L, 0);
         machine.cpu().write(a + 500, new byte[] {9, 9});
-        tlb.syncForCpu(a + 500, 1, DmaDirection.FROM_DEVICE);
+        tlb.syncForCpu(a + 500, 1);
         byte[] back = new byte[1000];
         machine.cpu().read(orig, back);
         data[500] = 9;
         assertArrayEquals(data, back);
-        tlb.syncForCpu(a + 990, 100, DmaDirection.FROM_DEVICE); // runs past the end: cut at it
-        tlb.unmap(a, DmaDirection.FROM_DEVICE, false);
+        tlb.syncForCpu(a + 990, 100); // runs past the end: cut at it
+        tlb.unmap(a, true);
         machine.cpu().read(orig, back);
         data[501] = 9;
         assertArrayEquals(data, back);
@@ -186,8 +185,8 @@ class SwiotlbTest {
         long b = tlb.map(orig, 300, 0xFFF, 0xFFF, -1L, 0);
         assertEquals(orig & 0xFFF, b & 0xFFF, "with granule alignment the offset lands in the pad slot");
         assertEquals(0, (b - (orig & 0xFFF)) & 0xFFF, "the run itself starts on the granule");
-        assertTrue(tlb.unmap(a, DmaDirection.TO_DEVICE, true));
-        assertTrue(tlb.unmap(b, DmaDirection.TO_DEVICE, true));
+        assertTrue(tlb.unmap(a, false));
+        assertTrue(tlb.unmap(b, false));
         assertEquals(1, tlb.usedSlots());
         assertEquals(Swiotlb.MAX_MAPPING_SIZE - 4096, Swiotlb.maxMappingSize(0xFFF));
     }

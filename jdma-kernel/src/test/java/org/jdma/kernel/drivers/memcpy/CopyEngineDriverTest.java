@@ -13,10 +13,8 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver.CompletionMode;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.DmaMemory;
+import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.testing.Seed;
 import org.jdma.kernel.testing.Seeds;
 import org.jdma.kernel.testing.TestMachines;
@@ -52,7 +50,7 @@ class CopyEngineDriverTest {
         Machine m = new Machine(TestMachines.small(1));
         open.add(m);
         DmaMemory mem = TestMachines.dmaMemory(m);
-        CopyEngineDriver d = CopyEngineDriver.open(m, mem, CopyEngineDriver.Options.DEFAULTS.withMode(mode));
+        CopyEngineDriver d = CopyEngineDriver.open(m, TestMachines.directDma(mem), CopyEngineDriver.Options.DEFAULTS.withMode(mode));
         open.add(d);
         return new Rig(m, mem, d);
     }
@@ -71,7 +69,7 @@ class CopyEngineDriverTest {
             assertTrue(found.stream().allMatch(f -> f.vendorId() == 0x8086 && f.deviceId() == 0x0B25));
             assertEquals(List.of(), CopyEngineDriver.find(none));
             DmaMemory mem = TestMachines.dmaMemory(none);
-            var e = assertThrows(NoSuchElementException.class, () -> CopyEngineDriver.open(none, mem, CopyEngineDriver.Options.DEFAULTS));
+            var e = assertThrows(NoSuchElementException.class, () -> CopyEngineDriver.open(none, TestMachines.directDma(mem), CopyEngineDriver.Options.DEFAULTS));
             assertTrue(e.getMessage().contains("8086:0b25"), e.getMessage());
         }
     }
@@ -81,7 +79,7 @@ class CopyEngineDriverTest {
         Rig r = rig(CompletionMode.INTERRUPT);
         long bar = r.driver().function().bar(0).orElseThrow().base();
         var cpu = r.machine().cpu();
-        assertEquals(r.driver().engine().ringBase(), cpu.read64(bar + CopyEngineRegisters.RING_BASE));
+        assertEquals(r.driver().ring().ringBase(), cpu.read64(bar + CopyEngineRegisters.RING_BASE));
         assertEquals(128, cpu.read32(bar + CopyEngineRegisters.RING_SIZE));
         assertTrue(r.driver().status().running());
         int control = cpu.read32(bar + CopyEngineRegisters.CONTROL);
@@ -90,7 +88,7 @@ class CopyEngineDriverTest {
         assertEquals(r.driver().completionVector(), cpu.read32(bar + entry0 + CopyEngineRegisters.MSIX_DATA) & 0xFF);
         assertEquals(0, cpu.read32(bar + entry0 + CopyEngineRegisters.MSIX_VECTOR_CONTROL), "unmasked");
         assertEquals(CopyEngineDriver.ERROR_ENTRY, cpu.read32(bar + CopyEngineRegisters.ERR_INT_HANDLE));
-        assertTrue(r.driver().engine().ringBase() < 1L << 32);
+        assertTrue(r.driver().ring().ringBase() < 1L << 32);
     }
 
     @Test
@@ -251,7 +249,7 @@ class CopyEngineDriverTest {
             assertEquals(100, r.driver().submit(batch));
             CompletedDescriptor[] out = new CompletedDescriptor[128];
             assertEquals(0, r.driver().drain(out), "nothing has run yet: the clock has not moved");
-            r.machine().clock().runUntil(() -> r.driver().engine().isComplete(99), 1_000_000_000L);
+            r.machine().clock().runUntil(() -> r.driver().ring().isComplete(99), 1_000_000_000L);
             assertEquals(100, r.driver().drain(out));
             for (int i = 0; i < 100; i++) {
                 assertEquals(batch.get(i).address(), out[i].descriptor().address(), "FIFO");
@@ -314,7 +312,7 @@ class CopyEngineDriverTest {
         open.add(m);
         DmaMemory mem = TestMachines.dmaMemory(m);
         var e = assertThrows(IllegalArgumentException.class,
-                () -> CopyEngineDriver.open(m, mem, CopyEngineDriver.Options.DEFAULTS.withRingSlots(32)));
+                () -> CopyEngineDriver.open(m, TestMachines.directDma(mem), CopyEngineDriver.Options.DEFAULTS.withRingSlots(32)));
         assertTrue(e.getMessage().contains("16"), e.getMessage());
         assertNotEquals(0, CopyEngine.VENDOR_ID);
     }

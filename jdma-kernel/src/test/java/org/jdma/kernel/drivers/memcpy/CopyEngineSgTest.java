@@ -16,8 +16,7 @@ import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.ScatterList;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
@@ -70,7 +69,7 @@ class CopyEngineSgTest {
         try (Machine m = new Machine(TestMachines.small(1));
              Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
             CopyEngineDriver driver = k.copyEngine();
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             DmaDevice dev = new DmaDevice(driver.name(), driver.function().requester(), false);
             dma.attach(dev);
             byte[] data = pattern(100 + 3000 + 996, 7);
@@ -99,7 +98,7 @@ class CopyEngineSgTest {
     void shouldCutFragmentsWhereEitherListsSegmentsEndAndKeepTheirOrder() {
         try (Machine m = new Machine(TestMachines.small(1)); Kernel k = Kernel.boot(m)) {
             CopyEngineDriver driver = k.copyEngine();
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             DmaDevice dev = new DmaDevice(driver.name(), driver.function().requester(), false);
             dma.attach(dev);
             byte[] data = pattern(4096, 3);
@@ -126,7 +125,7 @@ class CopyEngineSgTest {
         try (Machine m = new Machine(TestMachines.small(1));
              Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
             CopyEngineDriver driver = k.copyEngine();
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             DmaDevice dev = new DmaDevice(driver.name(), driver.function().requester(), false);
             dma.attach(dev);
             // A first fragment that ends mid-page cannot merge with the next: two fragments, so a batch.
@@ -148,7 +147,7 @@ class CopyEngineSgTest {
     void shouldRefuseListsOfDifferentLengthsOrNotMapped() {
         try (Machine m = new Machine(TestMachines.small(1)); Kernel k = Kernel.boot(m)) {
             CopyEngineDriver driver = k.copyEngine();
-            DmaMappingLayer dma = k.dma();
+            DmaMappingLayer dma = k.mappingLayer();
             DmaDevice dev = new DmaDevice(driver.name(), driver.function().requester(), false);
             dma.attach(dev);
             ScatterList src = fragments(k, pattern(300, 1), 100, 200);

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.mm.DmaMemory;
 import java.util.concurrent.TimeUnit;
-import org.jdma.kernel.engine.CompletedDescriptor;
-import org.jdma.kernel.engine.Descriptor;
-import org.jdma.kernel.engine.DmaBuffer;
-import org.jdma.kernel.engine.DmaMemory;
 import org.jdma.kernel.testing.Seed;
 import org.jdma.kernel.testing.Seeds;
 import org.jdma.kernel.testing.TestMachines;
@@ -44,7 +42,7 @@ class CopyEngineThreadedTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         try (Machine machine = new Machine(TestMachines.small(1))) {
             DmaMemory memory = TestMachines.dmaMemory(machine);
-            try (CopyEngineDriver driver = CopyEngineDriver.open(machine, memory,
+            try (CopyEngineDriver driver = CopyEngineDriver.open(machine, TestMachines.directDma(memory),
                     CopyEngineDriver.Options.DEFAULTS.withMode(CopyEngineDriver.CompletionMode.POLLED).withRingSlots(256));
                  DmaBuffer cells = memory.allocate(CELLS * 8L, 4096)) {
                 CopyEngine device = machine.devices(CopyEngine.class).getFirst();
@@ -86,7 +84,7 @@ class CopyEngineThreadedTest {
                     long last = TOTAL - CELLS + ((cell - (TOTAL - CELLS)) % CELLS + CELLS) % CELLS;
                     assertEquals(last, cells.readLong(cell * 8L), "seed " + seed + ": cell " + cell + " holds the last fill aimed at it");
                 }
-                assertTrue(driver.engine().isEmpty());
+                assertTrue(driver.ring().isEmpty());
                 assertEquals(0, driver.completionInterrupts(), "threaded mode sends no MSI");
             }
         }

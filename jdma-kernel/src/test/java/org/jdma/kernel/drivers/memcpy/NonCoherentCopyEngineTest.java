@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.util.SplittableRandom;
 import org.jdma.kernel.Kernel;
-import org.jdma.kernel.engine.DmaBuffer;
+import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;

@@ -1,0 +1,144 @@
+package org.jdma.kernel.dma.debug;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jdma.kernel.dma.DmaDevice;
+
+/**
+ * The checker's live entries, per device and by device address (Linux dma-debug's hash buckets),
+ * with Linux's two lookups: {@link #findExact} for unmaps and frees (best fit by size, type,
+ * direction and sg entry count, because without an IOMMU the same address can be mapped twice)
+ * and {@link #findContaining} for syncs. Not thread-safe: the checker's lock guards it.
+ */
+final class EntryTable {
+
+    private final Map<DmaDevice, TreeMap<Long, List<DebugEntry>>> table = new IdentityHashMap<>();
+    private long liveEntries;
+    private long maxLiveEntries;
+
+    void add(DebugEntry e) {
+        table.computeIfAbsent(e.device, d -> new TreeMap<>()).computeIfAbsent(e.dmaAddress, a -> new ArrayList<>(1)).add(e);
+        liveEntries++;
+        maxLiveEntries = Math.max(maxLiveEntries, liveEntries);
+    }
+
+    /** Takes {@code e} out (when it is still in the table) and counts it gone. */
+    void remove(DebugEntry e) {
+        TreeMap<Long, List<DebugEntry>> t = table.get(e.device);
+        if (t != null) {
+            List<DebugEntry> at = t.get(e.dmaAddress);
+            if (at != null && at.remove(e)) {
+                if (at.isEmpty()) {
+                    t.remove(e.dmaAddress);
+                }
+                if (t.isEmpty()) {
+                    table.remove(e.device);
+                }
+            }
+        }
+        liveEntries--;
+    }
+
+    /** Takes a device's whole bucket out of the table; its entries, by address. They still count until {@link #remove}d. */
+    List<DebugEntry> removeDevice(DmaDevice device) {
+        TreeMap<Long, List<DebugEntry>> t = table.remove(device);
+        List<DebugEntry> all = new ArrayList<>();
+        if (t != null) {
+            t.values().forEach(all::addAll);
+        }
+        return all;
+    }
+
+    /** Whether a scatterlist region still has a segment in the table (a single mapping is one entry). */
+    boolean regionHasEntries(MappedRegion r) {
+        if (r.type != DmaMappingType.SCATTER_GATHER) {
+            return false;
+        }
+        TreeMap<Long, List<DebugEntry>> t = table.get(r.device);
+        if (t == null) {
+            return false;
+        }
+        for (List<DebugEntry> l : t.values()) {
+            for (DebugEntry e : l) {
+                if (e.region == r) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    List<DebugEntry> entriesAt(DmaDevice device, long dmaAddress) {
+        TreeMap<Long, List<DebugEntry>> t = table.get(device);
+        if (t == null) {
+            return List.of();
+        }
+        List<DebugEntry> l = t.get(dmaAddress);
+        return l == null ? List.of() : l;
+    }
+
+    /** Linux {@code bucket_find_exact}: the entry at the address that matches the call best. */
+    DebugEntry findExact(MappingRef ref) {
+        DebugEntry best = null;
+        int bestScore = -1;
+        for (DebugEntry e : entriesAt(ref.device(), ref.dmaAddress())) {
+            int score = (e.size == ref.size() ? 1 : 0) + (e.type == ref.type() ? 1 : 0)
+                    + (e.direction == ref.direction() ? 1 : 0) + (e.sgCallEntries == ref.sgCallEntries() ? 1 : 0);
+            if (score == 4) {
+                return e;
+            }
+            if (score > bestScore) {
+                best = e;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /** Linux {@code bucket_find_contain}: an entry whose range contains the address. */
+    DebugEntry findContaining(MappingRef ref) {
+        TreeMap<Long, List<DebugEntry>> t = table.get(ref.device());
+        if (t == null) {
+            return null;
+        }
+        DebugEntry best = null;
+        for (Map.Entry<Long, List<DebugEntry>> at : t.headMap(ref.dmaAddress(), true).descendingMap().entrySet()) {
+            for (DebugEntry e : at.getValue()) {
+                if (ref.dmaAddress() - e.dmaAddress < e.size) {
+                    if (ref.type() != DmaMappingType.SCATTER_GATHER || e.type == DmaMappingType.SCATTER_GATHER) {
+                        return e;
+                    }
+                    best = best == null ? e : best;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The live mappings of {@code device}, ordered by device address. */
+    List<DmaMapping> liveMappings(DmaDevice device) {
+        List<DmaMapping> out = new ArrayList<>();
+        TreeMap<Long, List<DebugEntry>> t = table.get(device);
+        if (t != null) {
+            t.values().forEach(l -> l.forEach(e -> out.add(e.snapshot())));
+        }
+        return out;
+    }
+
+    long liveEntries() {
+        return liveEntries;
+    }
+
+    long maxLiveEntries() {
+        return maxLiveEntries;
+    }
+
+    /** Forgets everything (the checker disabled itself). */
+    void clear() {
+        table.clear();
+        liveEntries = 0;
+    }
+}

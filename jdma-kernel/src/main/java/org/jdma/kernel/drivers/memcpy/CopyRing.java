@@ -1,0 +1,337 @@
+package org.jdma.kernel.drivers.memcpy;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jdma.kernel.dma.CoherentAllocation;
+import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.ring.CompletionTest;
+import org.jdma.kernel.ring.RingMemory;
+import org.jdma.kernel.ring.SubmissionRing;
+import org.jdma.platform.Cpu;
+import org.jdma.spec.memcpy.CompletionRecordLayout;
+import org.jdma.spec.memcpy.CompletionStatus;
+
+/**
+ * The copy engine's descriptor ring: the shared ring protocol ({@link SubmissionRing}) in the
+ * engine's own format ({@link CopyRingLayout}: 64-byte descriptors, then a 32-byte completion
+ * record per slot), in one coherent allocation from the device's DMA API.
+ *
+ * <ul>
+ *   <li>Submitting encodes each descriptor ({@link DescriptorCodec}) into its slot and clears the
+ *       slot's completion record, with plain stores; the ring publishes the batch with one release
+ *       and one SUBMIT_INDEX write ({@link Port#doorbell}).</li>
+ *   <li>The engine writes a completion record's other fields first and its status byte last;
+ *       draining reads the status byte with acquire, then the record, and clears the status before
+ *       the slot is reused (the format's {@link CompletionTest}).</li>
+ *   <li>Descriptors name their completion records by device address, so behind an IOMMU the
+ *       engine reaches the ring and the records through the same IOVA range.</li>
+ * </ul>
+ *
+ * <p>Threads: one producer and one consumer at a time, as {@link SubmissionRing} says; the
+ * descriptor kept per slot for {@link CompletedDescriptor#descriptor()} is published with the
+ * ring's head.
+ */
+public final class CopyRing implements AutoCloseable {
+
+    /** The default ring: 128 slots. */
+    public static final int DEFAULT_SLOTS = 128;
+
+    /** What the ring needs from the engine it feeds, and nothing more. */
+    public interface Port {
+        /** Points the engine at a ring of {@code slots} descriptors at device address {@code ringBase} and starts it; slot 0 first. */
+        void attach(long ringBase, int slots);
+
+        /** SUBMIT_INDEX: every slot before {@code producerIndex} (mod N) holds a descriptor. */
+        void doorbell(int producerIndex);
+
+        /** The MSI-X entry descriptors with {@link Descriptor#INTERRUPT} name. */
+        int interruptHandle();
+
+        /** Stops the engine fetching from or writing to the ring (before its memory is freed). */
+        void detach();
+    }
+
+    private final Port port;
+    private final int slots;
+    /** The coherent allocation the ring owns and frees at close, or null when the caller owns the memory. */
+    private final CoherentAllocation allocation;
+    private final RingMemory memory;
+    private final SubmissionRing ring;
+    private final AtomicReferenceArray<Descriptor> inFlight;
+    private final StatusByte status = new StatusByte();
+    private final MemorySegment encodeScratch = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
+    private final MemorySegment recordScratch = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
+    private final SubmissionRing.SlotWriter<Descriptor> writer = this::writeSlot;
+    private final SubmissionRing.Reaper reaper = this::reapSlot;
+    /** Where {@link #drain} puts what the reaper decodes (one consumer at a time). */
+    private CompletedDescriptor[] drainOut;
+    private int drainCount;
+    private int interruptHandle;
+    private volatile boolean closed;
+
+    /**
+     * Allocates the ring ({@link CopyRingLayout#bytes} of coherent memory, zeroed) from
+     * {@code dma} and attaches the engine to it.
+     *
+     * @throws IllegalArgumentException when slots is not a power of two in
+     *         [{@value CopyRingLayout#MIN_SLOTS}, {@value CopyRingLayout#MAX_SLOTS}]
+     * @throws org.jdma.kernel.dma.DmaException when no coherent memory can be had
+     */
+    public CopyRing(DeviceDmaApi dma, Cpu cpu, Port port, int slots) {
+        this(Objects.requireNonNull(dma, "dma").allocCoherent(CopyRingLayout.bytes(CopyRingLayout.checkSlots(slots))), cpu, port, slots);
+    }
+
+    /**
+     * A ring in memory the caller owns and keeps for the ring's life (it is not freed at close):
+     * at least {@link CopyRingLayout#bytes} bytes, zeroed, shared with the engine (coherent).
+     * The stress tests build rings this way, in memory both of whose access paths they drive.
+     */
+    public CopyRing(RingMemory memory, Port port, int slots) {
+        this(null, Objects.requireNonNull(memory, "memory"), port, slots);
+    }
+
+    private CopyRing(CoherentAllocation allocation, Cpu cpu, Port port, int slots) {
+        this(allocation, RingMemory.of(Objects.requireNonNull(cpu, "cpu"), allocation), port, slots);
+    }
+
+    private CopyRing(CoherentAllocation allocation, RingMemory memory, Port port, int slots) {
+        this.port = Objects.requireNonNull(port, "port");
+        this.slots = CopyRingLayout.checkSlots(slots);
+        if (memory.bytes() < CopyRingLayout.bytes(slots)) {
+            throw new IllegalArgumentException(String.format("a ring of %d slots needs %d bytes; %s has %d",
+                    slots, CopyRingLayout.bytes(slots), memory, memory.bytes()));
+        }
+        this.allocation = allocation;
+        this.memory = memory;
+        this.ring = new SubmissionRing(memory, slots, port::doorbell);
+        this.inFlight = new AtomicReferenceArray<>(slots);
+        try {
+            this.interruptHandle = port.interruptHandle();
+            port.attach(memory.dmaAddress(), slots);
+        } catch (RuntimeException e) {
+            if (allocation != null) {
+                allocation.close();
+            }
+            throw e;
+        }
+    }
+
+    // ---- producer ------------------------------------------------------------------------------
+
+    /**
+     * Puts descriptors into the ring in order until it is full, then publishes them with one
+     * doorbell. Returns how many were accepted: always a prefix, 0 when the ring is full.
+     *
+     * @throws IllegalArgumentException, before anything is written, naming the descriptor, when one
+     *         cannot be encoded (its length does not fit the engine's 32-bit size field)
+     * @throws NullPointerException naming the index of a null descriptor
+     * @throws IllegalStateException when the ring is closed
+     */
+    public int submit(List<Descriptor> descriptors) {
+        checkOpen();
+        for (int i = 0; i < descriptors.size(); i++) {
+            Descriptor d = descriptors.get(i);
+            if (d == null) {
+                throw new NullPointerException("descriptor " + i);
+            }
+            try {
+                DescriptorCodec.checkEncodable(d);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("descriptor " + i + ": " + e.getMessage(), e);
+            }
+        }
+        interruptHandle = port.interruptHandle();
+        return ring.submit(descriptors, 0, descriptors.size(), writer);
+    }
+
+    /** One descriptor: true when the ring took it (and rang the doorbell), false when full. Allocates nothing. */
+    public boolean submit(Descriptor descriptor) {
+        checkOpen();
+        DescriptorCodec.checkEncodable(Objects.requireNonNull(descriptor, "descriptor"));
+        interruptHandle = port.interruptHandle();
+        return ring.submitOne(descriptor, writer);
+    }
+
+    private void writeSlot(RingMemory m, int slot, long sequence, Descriptor d) {
+        long record = CopyRingLayout.completionOffset(slots, slot);
+        m.fill(record, CopyRingLayout.COMPLETION_SIZE, (byte) 0);
+        DescriptorCodec.encode(encodeScratch, 0, d, m.dmaAddressOf(record), interruptHandle);
+        m.write(CopyRingLayout.descriptorOffset(slot), encodeScratch, 0, CopyRingLayout.DESCRIPTOR_SIZE);
+        inFlight.setRelease(slot, d);
+    }
+
+    // ---- consumer ------------------------------------------------------------------------------
+
+    /**
+     * Moves completed descriptors, oldest first, into {@code out} from index 0, up to its length;
+     * stops at the first one the engine has not completed. Returns how many; {@code out} is
+     * untouched past that count.
+     */
+    public int drain(CompletedDescriptor[] out) {
+        checkOpen();
+        drainOut = out;
+        drainCount = 0;
+        try {
+            ring.reap(status, reaper, out.length);
+            return drainCount;
+        } finally {
+            drainOut = null;
+        }
+    }
+
+    private void reapSlot(RingMemory m, int slot, long sequence) {
+        // The status test read the status byte with acquire: the whole record is visible now, and
+        // the engine does not write it again until the slot is reused.
+        m.read(CopyRingLayout.completionOffset(slots, slot), recordScratch, 0, CopyRingLayout.COMPLETION_SIZE);
+        int statusByte = DescriptorCodec.statusByte(recordScratch, 0);
+        CompletionStatus s = CompletionStatus.fromStatusByte(statusByte);
+        boolean error = s == null || s.isError();
+        Descriptor d = inFlight.getAcquire(slot);
+        Descriptor done = d.withFlags(d.flags() | Descriptor.DONE | (error ? Descriptor.ERROR : 0));
+        drainOut[drainCount++] = new CompletedDescriptor(done, s, statusByte, DescriptorCodec.bytesCompleted(recordScratch, 0),
+                DescriptorCodec.result(recordScratch, 0), DescriptorCodec.faultAddress(recordScratch, 0), slot, sequence);
+        inFlight.setRelease(slot, null);
+    }
+
+    /** The copy engine's completion marker: the record's status byte, cleared when the slot is reaped. */
+    private final class StatusByte implements CompletionTest {
+        @Override
+        public boolean isComplete(RingMemory m, int slot, long sequence) {
+            return m.readAcquire8(CopyRingLayout.completionOffset(slots, slot) + CompletionRecordLayout.STATUS)
+                    != CompletionStatus.NONE.code();
+        }
+
+        @Override
+        public void retire(RingMemory m, int slot, long sequence) {
+            m.write8(CopyRingLayout.completionOffset(slots, slot) + CompletionRecordLayout.STATUS, CompletionStatus.NONE.code());
+        }
+    }
+
+    /**
+     * Whether the descriptor with submission number {@code sequence} has completed (its status is
+     * written, or it has been drained). Read-only.
+     */
+    public boolean isComplete(long sequence) {
+        return ring.isComplete(status, sequence);
+    }
+
+    // ---- life cycle ----------------------------------------------------------------------------
+
+    /**
+     * After the engine was reset: forgets every descriptor still in the ring (returned in
+     * submission order so the caller can resubmit or report them), zeroes the ring memory, moves
+     * both indexes to slot 0 (where a reset engine fetches next) and attaches the engine again.
+     * Call with neither producer nor consumer running.
+     */
+    public List<Descriptor> restart() {
+        checkOpen();
+        long h = ring.submitted();
+        long t = ring.restart();
+        List<Descriptor> dropped = new ArrayList<>();
+        for (long s = t; s < h; s++) {
+            dropped.add(inFlight.getAndSet(ring.slot(s), null));
+        }
+        memory.fill(0, memory.bytes(), (byte) 0);
+        port.attach(memory.dmaAddress(), slots);
+        return dropped;
+    }
+
+    /** Stops the engine and frees the ring's memory. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        port.detach();
+        if (allocation != null) {
+            allocation.close();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * A descriptor between tail and head that names any byte of [address, address + length), as
+     * a sentence, or empty. (Descriptors carry device addresses; the caller compares like with like.)
+     */
+    public Optional<String> useOf(long address, long length) {
+        long t = ring.reaped();
+        long h = ring.submitted();
+        for (long s = t; s < h; s++) {
+            Descriptor d = inFlight.getAcquire(ring.slot(s));
+            if (d != null && d.touches(address, length)) {
+                return Optional.of(String.format("descriptor #%d in slot %d (%s %#x, %d bytes) is still in flight",
+                        s, ring.slot(s), d.opcode(), d.address(), d.length()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ---- state ---------------------------------------------------------------------------------
+
+    /** Number of slots N; at most N - 1 descriptors are in flight. */
+    public int capacity() {
+        return slots;
+    }
+
+    /** Descriptors submitted and not yet drained. */
+    public int size() {
+        return ring.size();
+    }
+
+    public boolean isEmpty() {
+        return ring.isEmpty();
+    }
+
+    public boolean isFull() {
+        return ring.isFull();
+    }
+
+    /** Producer index: the slot the next submitted descriptor takes. */
+    public int head() {
+        return ring.headSlot();
+    }
+
+    /** Consumer index: the slot the next drained descriptor comes from. */
+    public int tail() {
+        return ring.tailSlot();
+    }
+
+    /** Descriptors submitted since the ring was made; also the sequence number of the next one. */
+    public long submittedCount() {
+        return ring.submitted();
+    }
+
+    /** Descriptors drained since the ring was made (counting those a restart dropped). */
+    public long drainedCount() {
+        return ring.reaped();
+    }
+
+    /** Where the CPU reaches the ring (slot 0's descriptor). */
+    public long ringBase() {
+        return memory.physical();
+    }
+
+    /** The ring's device address (RING_BASE): {@link #ringBase()}, or its IOVA behind an IOMMU. */
+    public long ringDeviceBase() {
+        return memory.dmaAddress();
+    }
+
+    /** The ring's memory. */
+    public RingMemory memory() {
+        return memory;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the copy engine's ring is closed");
+        }
+    }
+}
