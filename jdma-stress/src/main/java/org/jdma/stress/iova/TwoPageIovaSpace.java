@@ -5,7 +5,7 @@ import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.kernel.iommu.iova.TreeIovaAllocator;
 
 /** The two-pfn space the tests share: pfns {@link #HIGH} and {@link #LOW}, handed out top down. */
-final class IovaSpace2 {
+final class TwoPageIovaSpace {
 
     static final long GRANULE = 4096;
     static final long LOW = TreeIovaAllocator.BASE_PFN;
@@ -13,7 +13,7 @@ final class IovaSpace2 {
     /** Last pfn an allocation may use: the space is exactly {LOW, HIGH}. */
     static final long LIMIT = HIGH;
 
-    private IovaSpace2() {
+    private TwoPageIovaSpace() {
     }
 
     /** A verifying cached allocator with one CPU slot (see the package comment) and the default depot. */
