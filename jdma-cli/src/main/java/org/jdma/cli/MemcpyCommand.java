@@ -32,7 +32,7 @@ import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.IommuSubsystem;
-import org.jdma.kernel.iommu.vtd.FlushQueue;
+import org.jdma.kernel.iommu.FlushQueue;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.time.TraceRecorder;
 import picocli.CommandLine.Command;
@@ -277,7 +277,7 @@ public final class MemcpyCommand implements Callable<Integer> {
             return mode + ": translation off, device addresses are physical"
                     + (iommu.problems().isEmpty() ? "" : " (" + String.join("; ", iommu.problems()) + ")");
         }
-        String domain = iommu.vtdDomainOf(driver.function().requester())
+        String domain = iommu.domainOf(driver.function().requester())
                 .map(d -> d.type() + " domain " + d.id()).orElse("no domain");
         String indent = "%n                     ";
         StringBuilder b = new StringBuilder(mode + ": " + device(driver) + " in " + domain);
