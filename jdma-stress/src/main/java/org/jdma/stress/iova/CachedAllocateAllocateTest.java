@@ -24,11 +24,9 @@ import org.openjdk.jcstress.infra.results.JJ_Result;
 @State
 public class CachedAllocateAllocateTest {
 
-    private final CachedIovaAllocator iova = TwoPageIovaSpace.cached();
+    private final CachedIovaAllocator iova = TwoPageIovaSpace.full();
 
     public CachedAllocateAllocateTest() {
-        TwoPageIovaSpace.take(iova, TwoPageIovaSpace.HIGH);
-        TwoPageIovaSpace.take(iova, TwoPageIovaSpace.LOW);
         iova.free(TwoPageIovaSpace.HIGH, 1);
         iova.free(TwoPageIovaSpace.LOW, 1);
     }

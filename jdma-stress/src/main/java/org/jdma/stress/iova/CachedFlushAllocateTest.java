@@ -29,12 +29,10 @@ import org.openjdk.jcstress.infra.results.JI_Result;
 @State
 public class CachedFlushAllocateTest {
 
-    private final CachedIovaAllocator iova = TwoPageIovaSpace.cached();
+    private final CachedIovaAllocator iova = TwoPageIovaSpace.full();
     private long got = IovaAllocator.NONE;
 
     public CachedFlushAllocateTest() {
-        TwoPageIovaSpace.take(iova, TwoPageIovaSpace.HIGH);
-        TwoPageIovaSpace.take(iova, TwoPageIovaSpace.LOW);
         iova.free(TwoPageIovaSpace.HIGH, 1);
     }
 

@@ -28,12 +28,10 @@ import org.openjdk.jcstress.infra.results.JI_Result;
 @State
 public class CachedFreeAllocateTest {
 
-    private final CachedIovaAllocator iova = TwoPageIovaSpace.cached();
+    private final CachedIovaAllocator iova = TwoPageIovaSpace.full();
     private long got = IovaAllocator.NONE;
 
     public CachedFreeAllocateTest() {
-        TwoPageIovaSpace.take(iova, TwoPageIovaSpace.HIGH);
-        TwoPageIovaSpace.take(iova, TwoPageIovaSpace.LOW);
         iova.free(TwoPageIovaSpace.LOW, 1);
     }
 

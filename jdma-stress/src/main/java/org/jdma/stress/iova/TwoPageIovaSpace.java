@@ -17,12 +17,20 @@ final class TwoPageIovaSpace {
     }
 
     /** A verifying cached allocator with one CPU slot (see the package comment) and the default depot. */
-    static CachedIovaAllocator cached() {
+    private static CachedIovaAllocator cached() {
         return new CachedIovaAllocator(new TreeIovaAllocator(GRANULE, LOW), 1, true);
     }
 
+    /** A cached allocator with both pfns allocated, HIGH then LOW (each checked), so the tests' frees decide what is free. */
+    static CachedIovaAllocator full() {
+        CachedIovaAllocator a = cached();
+        take(a, HIGH);
+        take(a, LOW);
+        return a;
+    }
+
     /** Allocates one page and insists it is {@code expected} (the setup's own check). */
-    static void take(IovaAllocator a, long expected) {
+    private static void take(IovaAllocator a, long expected) {
         long pfn = a.allocate(1, LIMIT);
         if (pfn != expected) {
             throw new IllegalStateException("setup: expected pfn " + expected + ", got " + pfn);
