@@ -11,7 +11,7 @@ import org.jdma.cli.dmar.DmarJson;
 import org.jdma.cli.dmar.IaslDmarFormat;
 import org.jdma.kernel.acpi.DmarParseException;
 import org.jdma.kernel.acpi.DmarParser;
-import org.jdma.kernel.acpi.DmarProblem;
+import org.jdma.kernel.acpi.AcpiTableProblem;
 import org.jdma.kernel.acpi.DmarTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,7 +72,7 @@ public final class DmarCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         DmarInput input = file != null ? DmarInput.readFile(file) : fromDefaultSources();
         DmarTable table;
-        List<DmarProblem> warnings;
+        List<AcpiTableProblem> warnings;
         try {
             if (lenient) {
                 DmarParser.Result result = DmarParser.parseLenient(input.bytes());

@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -32,7 +32,7 @@ import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.IommuSubsystem;
-import org.jdma.kernel.iommu.vtd.FlushQueue;
+import org.jdma.kernel.iommu.FlushQueue;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.time.TraceRecorder;
 import picocli.CommandLine.Command;
@@ -116,107 +116,96 @@ public final class MemcpyCommand implements Callable<Integer> {
         }
         try (Machine machine = new Machine(config);
              Arena arena = Arena.ofConfined()) {
-            TraceRecorder recorder = machine.trace();
-            recorder.enable(trace != null);
+            machine.trace().enable(trace != null);
             Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withCopyEngine(
                     CopyEngineDriver.Options.DEFAULTS.withMode(polled ? CopyEngineDriver.CompletionMode.POLLED
                             : CopyEngineDriver.CompletionMode.INTERRUPT)));
-            String modeName = mode.name().toLowerCase(java.util.Locale.ROOT);
-            CopyEngineDriver driver = kernel.copyEngine();
-            long align = Math.max(1, driver.requiredAlignment());
-            String device = driver.name();
-            String ringTrack = device + "/ring";
+            String modeName = mode.name().toLowerCase(Locale.ROOT);
+            Run run = new Run(out, machine, kernel, arena);
+            if (!quiet) {
+                run.printHeader(modeName);
+            }
+            run.copyAll();
+            if (!quiet) {
+                run.printReport();
+            }
+            out.println(run.summary(modeName));
+            if (trace != null) {
+                writeTrace(out, machine.trace());
+            }
+            out.flush();
+            run.close();
+            return run.failures;
+        }
+    }
 
-            DmaBuffer src = kernel.memory().allocate(size, 4096);
-            DmaBuffer dst = kernel.memory().allocate(size, 4096);
-            DmaTestPatterns patterns = new DmaTestPatterns(size, arena);
-            MemorySegment srcImage = arena.allocate(size);
-            MemorySegment dstImage = arena.allocate(size);
-            SplittableRandom random = new SplittableRandom(seed);
+    private void writeTrace(PrintWriter out, TraceRecorder recorder) throws IOException {
+        try (OutputStream os = Files.newOutputStream(trace)) {
+            new ChromeTraceWriter().write(recorder.events(), "jdma run memcpy (seed " + seed + ")", os);
+        }
+        if (!quiet) {
+            out.printf("trace: %d events written to %s (open in https://ui.perfetto.dev)%n", recorder.events().size(), trace);
+        }
+    }
+
+    /** One run of the test: the booted machine, both buffers and their patterns, and what was counted. */
+    private final class Run {
+        private final PrintWriter out;
+        private final Machine machine;
+        private final Kernel kernel;
+        private final CopyEngineDriver driver;
+        private final long align;
+        private final String ringTrack;
+        private final DmaBuffer src;
+        private final DmaBuffer dst;
+        private final DmaTestPatterns patterns;
+        private final MemorySegment srcImage;
+        private final MemorySegment dstImage;
+        private final SplittableRandom random;
+        private final DeviceDmaApi dma;
+
+        private int failures;
+        private long bytesCopied;
+        private long simulatedNs;
+        private long byteErrors;
+        private long wallNs;
+        private int printedErrors;
+
+        Run(PrintWriter out, Machine machine, Kernel kernel, Arena arena) {
+            this.out = out;
+            this.machine = machine;
+            this.kernel = kernel;
+            this.driver = kernel.copyEngine();
+            this.align = Math.max(1, driver.requiredAlignment());
+            this.ringTrack = driver.name() + "/ring";
+            this.src = kernel.memory().allocate(size, 4096);
+            this.dst = kernel.memory().allocate(size, 4096);
+            this.patterns = new DmaTestPatterns(size, arena);
+            this.srcImage = arena.allocate(size);
+            this.dstImage = arena.allocate(size);
+            this.random = new SplittableRandom(seed);
             // dmatest maps both whole buffers for the device before each copy and unmaps them after,
             // through the DMA API: the mapping layer decides what a device address is (physical, or
             // an IOVA in the device's domain when the IOMMU translates: then each unmap is
             // invalidated as --iommu says) and does the cache maintenance a non-coherent machine needs.
-            DeviceDmaApi dma = driver.dma();
+            this.dma = driver.dma();
+        }
 
-            if (!quiet) {
-                out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion%s, IOMMU %s), seed %d%n", count,
-                        Sizes.format(size), device, polled ? "polled" : "interrupt",
-                        nonCoherent ? ", non-coherent cache" : "", modeName, seed);
-                out.printf("  source      %s%n  destination %s%n", src, dst);
-                out.flush();
-            }
+        void printHeader(String modeName) {
+            out.printf("jdma run memcpy: %d copies of up to %s on %s (%s completion%s, IOMMU %s), seed %d%n", count,
+                    Sizes.format(size), driver.name(), polled ? "polled" : "interrupt",
+                    nonCoherent ? ", non-coherent cache" : "", modeName, seed);
+            out.printf("  source      %s%n  destination %s%n", src, dst);
+            out.flush();
+        }
 
-            int failures = 0;
-            long bytesCopied = 0;
-            long simulatedNs = 0;
-            long byteErrors = 0;
-            long wallNs = 0;
-            int printedErrors = 0;
+        /** All {@code count} copies, with a progress bar when the run moves at least 256 MiB. */
+        void copyAll() {
             boolean showProgress = !quiet && (size * (long) count) >= (256L << 20);
             try (ProgressBar bar = showProgress ? new ProgressBarBuilder().setTaskName("memcpy").setInitialMax(count)
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build() : null) {
                 for (int i = 0; i < count; i++) {
-                    long len = Math.max(align, (random.nextLong(size) + 1) / align * align);
-                    len = Math.min(len, size / align * align);
-                    long srcOff = random.nextLong(size - len + 1) / align * align;
-                    long dstOff = random.nextLong(size - len + 1) / align * align;
-
-                    patterns.initSource(srcImage, srcOff, len);
-                    patterns.initDestination(dstImage, dstOff, len);
-                    kernel.cpu().write(src.physicalAddress(), srcImage, 0, size);
-                    kernel.cpu().write(dst.physicalAddress(), dstImage, 0, size);
-
-                    // As dmatest: source DMA_TO_DEVICE, destination DMA_BIDIRECTIONAL ("to force
-                    // writeback/invalidate"); a mapping error is a failure of its own.
-                    long srcDevice = dma.mapSingle(src.physicalAddress(), size, DmaDirection.TO_DEVICE);
-                    long dstDevice = dma.mapSingle(dst.physicalAddress(), size, DmaDirection.BIDIRECTIONAL);
-                    String failure = null;
-                    if (dma.mappingError(srcDevice) || dma.mappingError(dstDevice)) {
-                        failure = dma.mappingError(srcDevice) ? "src mapping error" : "dst mapping error";
-                    } else {
-                        Descriptor d = Descriptor.memmove(srcDevice + srcOff, dstDevice + dstOff, len);
-                        long t0 = machine.clock().now();
-                        long w0 = System.nanoTime();
-                        OpResult r = driver.execute(d);
-                        wallNs += System.nanoTime() - w0;
-                        long t1 = machine.clock().now();
-                        simulatedNs += t1 - t0;
-                        String status = describe(r);
-                        recorder.slice(ringTrack, "memmove #" + i, t0, t1 - t0, TraceRecorder.args(
-                                "len", len, "src_off", srcOff, "dst_off", dstOff, "status", status));
-                        if (!r.isSuccess()) {
-                            failure = "completion error status: " + status;
-                        } else {
-                            bytesCopied += len;
-                        }
-                    }
-                    if (!dma.mappingError(srcDevice)) {
-                        dma.unmapSingle(srcDevice, size, DmaDirection.TO_DEVICE);
-                    }
-                    if (!dma.mappingError(dstDevice)) {
-                        dma.unmapSingle(dstDevice, size, DmaDirection.BIDIRECTIONAL);
-                    }
-                    kernel.cpu().read(src.physicalAddress(), srcImage, 0, size);
-                    kernel.cpu().read(dst.physicalAddress(), dstImage, 0, size);
-                    long[] errs = {0};
-                    List<ByteError> srcErrors = patterns.verifySource(srcImage, srcOff, len, errs);
-                    List<ByteError> dstErrors = patterns.verifyDestination(dstImage, srcOff, dstOff, len, errs);
-                    if (errs[0] > 0) {
-                        byteErrors += errs[0];
-                        failure = (failure == null ? "" : failure + "; ") + "data error: " + errs[0] + " wrong bytes";
-                    }
-                    if (failure != null) {
-                        failures++;
-                        if (!quiet) {
-                            out.printf("  #%d: len %d src_off %#x dst_off %#x: %s%n", i, len, srcOff, dstOff, failure);
-                            for (ByteError e : concat(srcErrors, dstErrors)) {
-                                if (printedErrors++ < DmaTestPatterns.MAX_ERROR_COUNT) {
-                                    out.println("      " + e);
-                                }
-                            }
-                        }
-                    }
+                    copyOnce(i);
                     if (bar != null) {
                         bar.step();
                     }
@@ -225,59 +214,133 @@ public final class MemcpyCommand implements Callable<Integer> {
             if (printedErrors > DmaTestPatterns.MAX_ERROR_COUNT && !quiet) {
                 out.printf("  ... %d more errors suppressed%n", printedErrors - DmaTestPatterns.MAX_ERROR_COUNT);
             }
+        }
 
-            CopyEngine engine = machine.devices(CopyEngine.class).getFirst();
-            DmaPort port = machine.dmaPorts().getFirst();
+        /** dmatest's iteration: random length and offsets, patterns in both whole buffers, one copy, every byte checked. */
+        private void copyOnce(int i) {
+            long len = Math.max(align, (random.nextLong(size) + 1) / align * align);
+            len = Math.min(len, size / align * align);
+            long srcOff = random.nextLong(size - len + 1) / align * align;
+            long dstOff = random.nextLong(size - len + 1) / align * align;
+
+            patterns.initSource(srcImage, srcOff, len);
+            patterns.initDestination(dstImage, dstOff, len);
+            kernel.cpu().write(src.physicalAddress(), srcImage, 0, size);
+            kernel.cpu().write(dst.physicalAddress(), dstImage, 0, size);
+            String failure = copyMapped(i, len, srcOff, dstOff);
+            verify(i, len, srcOff, dstOff, failure);
+        }
+
+        /**
+         * Maps both buffers as dmatest does (source DMA_TO_DEVICE, destination DMA_BIDIRECTIONAL "to
+         * force writeback/invalidate"), copies with one MEMMOVE and unmaps. Returns what failed, or
+         * null; a mapping error is a failure of its own.
+         */
+        private String copyMapped(int i, long len, long srcOff, long dstOff) {
+            long srcDevice = dma.mapSingle(src.physicalAddress(), size, DmaDirection.TO_DEVICE);
+            long dstDevice = dma.mapSingle(dst.physicalAddress(), size, DmaDirection.BIDIRECTIONAL);
+            String failure = null;
+            if (dma.mappingError(srcDevice) || dma.mappingError(dstDevice)) {
+                failure = dma.mappingError(srcDevice) ? "src mapping error" : "dst mapping error";
+            } else {
+                Descriptor d = Descriptor.memmove(srcDevice + srcOff, dstDevice + dstOff, len);
+                long t0 = machine.clock().now();
+                long w0 = System.nanoTime();
+                OpResult r = driver.execute(d);
+                wallNs += System.nanoTime() - w0;
+                long t1 = machine.clock().now();
+                simulatedNs += t1 - t0;
+                String status = describe(r);
+                machine.trace().slice(ringTrack, "memmove #" + i, t0, t1 - t0, TraceRecorder.args(
+                        "len", len, "src_off", srcOff, "dst_off", dstOff, "status", status));
+                if (!r.isSuccess()) {
+                    failure = "completion error status: " + status;
+                } else {
+                    bytesCopied += len;
+                }
+            }
+            if (!dma.mappingError(srcDevice)) {
+                dma.unmapSingle(srcDevice, size, DmaDirection.TO_DEVICE);
+            }
+            if (!dma.mappingError(dstDevice)) {
+                dma.unmapSingle(dstDevice, size, DmaDirection.BIDIRECTIONAL);
+            }
+            return failure;
+        }
+
+        /** Reads both whole buffers back and checks them against dmatest's patterns; counts and prints a failure. */
+        private void verify(int i, long len, long srcOff, long dstOff, String copyFailure) {
+            kernel.cpu().read(src.physicalAddress(), srcImage, 0, size);
+            kernel.cpu().read(dst.physicalAddress(), dstImage, 0, size);
+            long[] errs = {0};
+            List<ByteError> srcErrors = patterns.verifySource(srcImage, srcOff, len, errs);
+            List<ByteError> dstErrors = patterns.verifyDestination(dstImage, srcOff, dstOff, len, errs);
+            String failure = copyFailure;
+            if (errs[0] > 0) {
+                byteErrors += errs[0];
+                failure = (failure == null ? "" : failure + "; ") + "data error: " + errs[0] + " wrong bytes";
+            }
+            if (failure == null) {
+                return;
+            }
+            failures++;
+            if (!quiet) {
+                out.printf("  #%d: len %d src_off %#x dst_off %#x: %s%n", i, len, srcOff, dstOff, failure);
+                for (ByteError e : concat(srcErrors, dstErrors)) {
+                    if (printedErrors++ < DmaTestPatterns.MAX_ERROR_COUNT) {
+                        out.println("      " + e);
+                    }
+                }
+            }
+        }
+
+        /** dmatest's summary line, with simulated rather than wall time. */
+        String summary(String modeName) {
             long iops = simulatedNs == 0 ? 0 : count * 1_000_000_000L / simulatedNs;
             long kbps = simulatedNs == 0 ? 0 : (long) (bytesCopied / 1024.0 / (simulatedNs / 1e9));
-            String summary = String.format("%s: summary %d tests, %d failures %d iops %d KB/s (simulated, IOMMU %s)",
-                    device, count, failures, iops, kbps, modeName);
-            if (!quiet) {
-                out.println();
-                out.println("Report");
-                out.printf("  descriptors        %d completed by %s (%d with errors)%n", engine.descriptorsCompleted(), device,
-                        engine.errorsByStatus().values().stream().mapToLong(Long::longValue).sum());
-                out.printf("  bytes copied       %,d (%s verified: both whole buffers after every copy)%n", bytesCopied,
-                        byteErrors == 0 ? "every byte" : byteErrors + " wrong bytes");
-                out.printf("  simulated time     %,d ns for the copies (machine clock at end: %,d ns)%n", simulatedNs,
-                        machine.clock().now());
-                out.printf("  modeled throughput %.2f GB/s (bytes copied / simulated time)%n",
-                        simulatedNs == 0 ? 0.0 : bytesCopied / (double) simulatedNs);
-                out.printf("  bus traffic        %,d B read in %,d transactions, %,d B written in %,d transactions%n",
-                        port.bytesRead(), port.readTransactions(), port.bytesWritten(), port.writeTransactions());
-                out.printf("  interrupts         %d completion, %d error (MSI-X vector %d)%n", driver.completionInterrupts(),
-                        driver.errorInterrupts(), driver.completionVector());
-                out.printf("  errors             %d failed copies, %d wrong bytes, device error statuses %s%n", failures,
-                        byteErrors, engine.errorsByStatus());
-                out.printf("  iommu              %s%n", iommuReport(kernel, machine, driver));
-                out.printf("  wall time          %.1f ms in the copy engine model (dmatest excludes fill and verify)%n", wallNs / 1e6);
-            }
-            out.println(summary);
-            if (trace != null) {
-                try (OutputStream os = Files.newOutputStream(trace)) {
-                    new ChromeTraceWriter().write(recorder.events(), "jdma run memcpy (seed " + seed + ")", os);
-                }
-                if (!quiet) {
-                    out.printf("trace: %d events written to %s (open in https://ui.perfetto.dev)%n", recorder.events().size(), trace);
-                }
-            }
-            out.flush();
+            return String.format("%s: summary %d tests, %d failures %d iops %d KB/s (simulated, IOMMU %s)",
+                    driver.name(), count, failures, iops, kbps, modeName);
+        }
+
+        void printReport() {
+            CopyEngine engine = machine.devices(CopyEngine.class).getFirst();
+            DmaPort port = machine.dmaPorts().getFirst();
+            out.println();
+            out.println("Report");
+            out.printf("  descriptors        %d completed by %s (%d with errors)%n", engine.descriptorsCompleted(), driver.name(),
+                    engine.errorsByStatus().values().stream().mapToLong(Long::longValue).sum());
+            out.printf("  bytes copied       %,d (%s verified: both whole buffers after every copy)%n", bytesCopied,
+                    byteErrors == 0 ? "every byte" : byteErrors + " wrong bytes");
+            out.printf("  simulated time     %,d ns for the copies (machine clock at end: %,d ns)%n", simulatedNs,
+                    machine.clock().now());
+            out.printf("  modeled throughput %.2f GB/s (bytes copied / simulated time)%n",
+                    simulatedNs == 0 ? 0.0 : bytesCopied / (double) simulatedNs);
+            out.printf("  bus traffic        %,d B read in %,d transactions, %,d B written in %,d transactions%n",
+                    port.bytesRead(), port.readTransactions(), port.bytesWritten(), port.writeTransactions());
+            out.printf("  interrupts         %d completion, %d error (MSI-X vector %d)%n", driver.completionInterrupts(),
+                    driver.errorInterrupts(), driver.completionVector());
+            out.printf("  errors             %d failed copies, %d wrong bytes, device error statuses %s%n", failures,
+                    byteErrors, engine.errorsByStatus());
+            out.printf("  iommu              %s%n", iommuReport(kernel, machine, driver));
+            out.printf("  wall time          %.1f ms in the copy engine model (dmatest excludes fill and verify)%n", wallNs / 1e6);
+        }
+
+        void close() {
             src.close();
             dst.close();
             kernel.close();
-            return failures;
         }
     }
 
     /** What the IOMMU did during the run: the mode, the device's domain, the unit's IOTLB and lazy-flush counters. */
     private static String iommuReport(Kernel kernel, Machine machine, CopyEngineDriver driver) {
         IommuSubsystem iommu = kernel.iommu();
-        String mode = iommu.mode().name().toLowerCase(java.util.Locale.ROOT);
+        String mode = iommu.mode().name().toLowerCase(Locale.ROOT);
         if (!iommu.enabled()) {
             return mode + ": translation off, device addresses are physical"
                     + (iommu.problems().isEmpty() ? "" : " (" + String.join("; ", iommu.problems()) + ")");
         }
-        String domain = iommu.vtdDomainOf(driver.function().requester())
+        String domain = iommu.domainOf(driver.function().requester())
                 .map(d -> d.type() + " domain " + d.id()).orElse("no domain");
         String indent = "%n                     ";
         StringBuilder b = new StringBuilder(mode + ": " + device(driver) + " in " + domain);

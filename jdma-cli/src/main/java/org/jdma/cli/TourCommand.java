@@ -4,6 +4,7 @@ import org.jdma.machine.dev.memcpy.CopyEngine;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -60,10 +61,45 @@ public final class TourCommand implements Callable<Integer> {
 
             out.println();
             out.println("== 2. The kernel boots, with the IOMMU on (strict: every unmap is invalidated before it returns)");
-            Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT));
-            List<IommuFault> faults = new ArrayList<>();
+            Tour tour = new Tour(machine, Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT)));
+            tour.boot();
+            tour.moveBytes();
+            tour.driverBugs();
+            tour.batch();
+            tour.totals();
+            tour.close();
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** The booted kernel, its copy engine driver and the two buffers the tour moves bytes between. */
+    private final class Tour {
+        private static final int BUFFER = 64 * 1024;
+
+        private final Machine machine;
+        private final Kernel kernel;
+        private final CopyEngineDriver driver;
+        private final List<IommuFault> faults = new ArrayList<>();
+        private final VtdUnit unit;
+        private Optional<VtdDomain> domain;
+        private DmaBuffer low;
+        private DmaBuffer high;
+        private StreamingMapping lowMapping;
+        private StreamingMapping highMapping;
+        private long lowDevice;
+        private long highDevice;
+
+        Tour(Machine machine, Kernel kernel) {
+            this.machine = machine;
+            this.kernel = kernel;
             kernel.iommu().addFaultListener(faults::add);
-            CopyEngineDriver driver = kernel.copyEngine();
+            this.driver = kernel.copyEngine();
+            this.unit = machine.remappingUnits().getFirst();
+        }
+
+        /** Section 2: what boot did (frames, the VT-d bring-up in order, the driver's ring). */
+        void boot() {
             FrameStats fs = kernel.frames().stats();
             out.printf("  frame allocator: %,d frames of 4 KiB under management, %,d of them below 4 GiB (zones DMA and DMA32)%n",
                     fs.managedFrames(), kernel.frames().managedFrames(Zone.DMA) + kernel.frames().managedFrames(Zone.DMA32));
@@ -73,39 +109,41 @@ public final class TourCommand implements Callable<Integer> {
                 out.println("    (this DMAR has no RMRR, so no identity map had to be in place before translation)");
             }
             kernel.iommu().problems().forEach(p -> out.println("    problem: " + p));
-            Optional<VtdDomain> domain = kernel.iommu().vtdDomainOf(driver.function().requester());
+            domain = VtdDomain.of(kernel.iommu(), driver.function().requester());
             out.printf("  %s driver: %d-slot descriptor ring at physical %#x, mapped for the device at IOVA %#x%n"
                             + "    (64-byte DSA descriptors + 32-byte completion records), completion interrupts on MSI-X entry %d -> vector %d%n",
                     driver.name(), driver.ring().capacity(), driver.ring().ringBase(),
                     driver.ring().ringDeviceBase(), CopyEngineDriver.COMPLETION_ENTRY, driver.completionVector());
+        }
 
+        /** Section 3: two buffers mapped once through the DMA API, then copy, compare and fill through the ring. */
+        void moveBytes() {
             out.println();
             out.println("== 3. Moving bytes through the ring (each call: descriptor -> doorbell -> device -> IOMMU -> memory,"
                     + " then completion record -> MSI)");
-            DmaBuffer low = kernel.memory().allocate(64 * 1024, 4096, DmaMemory.LIMIT_4GIB);
-            DmaBuffer high = kernel.memory().allocate(64 * 1024, 4096, DmaMemory.NO_LIMIT);
+            low = kernel.memory().allocate(BUFFER, 4096, DmaMemory.LIMIT_4GIB);
+            high = kernel.memory().allocate(BUFFER, 4096, DmaMemory.NO_LIMIT);
             // Mapped once for the device through its DMA API, as dmatest does: the descriptors below carry these IOVAs.
-            StreamingMapping lowMapping = driver.dma().mapStreaming(low, low.length(), DmaDirection.BIDIRECTIONAL);
-            StreamingMapping highMapping = driver.dma().mapStreaming(high, high.length(), DmaDirection.BIDIRECTIONAL);
-            long lowDevice = lowMapping.dmaAddress();
-            long highDevice = highMapping.dmaAddress();
+            lowMapping = driver.dma().mapStreaming(low, low.length(), DmaDirection.BIDIRECTIONAL);
+            highMapping = driver.dma().mapStreaming(high, high.length(), DmaDirection.BIDIRECTIONAL);
+            lowDevice = lowMapping.dmaAddress();
+            highDevice = highMapping.dmaAddress();
             domain.ifPresent(d -> out.printf("  %s is in %s domain %d on unit %#x: the device sees only what the driver maps there%n",
                     driver.name(), d.type(), d.id(), d.unit().registerBase()));
             out.printf("  buffer A: %s -> device address (IOVA) %#x%n  buffer B: %s -> device address (IOVA) %#x%n",
                     low, lowDevice, high, highDevice);
             byte[] text = "Direct memory access: the device moves the bytes, the CPU only describes them. ".repeat(840)
                     .getBytes(StandardCharsets.US_ASCII);
-            low.write(0, java.util.Arrays.copyOf(text, 64 * 1024));
+            low.write(0, Arrays.copyOf(text, BUFFER));
 
-            VtdUnit unit = machine.remappingUnits().getFirst();
             VtdUnit.Counters before = unit.counters();
-            step(machine, "MEMMOVE 64 KiB A -> B", () -> driver.execute(Descriptor.memmove(lowDevice, highDevice, 64 * 1024)));
+            step(machine, "MEMMOVE 64 KiB A -> B", () -> driver.execute(Descriptor.memmove(lowDevice, highDevice, BUFFER)));
             out.printf("      B now starts with \"%s...\" (read back by the CPU)%n",
-                    new String(java.util.Arrays.copyOf(high.toByteArray(), 40), StandardCharsets.US_ASCII));
-            step(machine, "COMPARE A with B", () -> driver.execute(Descriptor.compare(lowDevice, highDevice, 64 * 1024)));
+                    new String(Arrays.copyOf(high.toByteArray(), 40), StandardCharsets.US_ASCII));
+            step(machine, "COMPARE A with B", () -> driver.execute(Descriptor.compare(lowDevice, highDevice, BUFFER)));
             high.writeByte(12_345, 'X');
             out.println("      (the CPU now changes byte 12345 of B)");
-            step(machine, "COMPARE A with B", () -> driver.execute(Descriptor.compare(lowDevice, highDevice, 64 * 1024)));
+            step(machine, "COMPARE A with B", () -> driver.execute(Descriptor.compare(lowDevice, highDevice, BUFFER)));
             step(machine, "MEMFILL 4 KiB of B with 0x5a",
                     () -> driver.execute(Descriptor.memfill(highDevice, 4096, 0x5A5A5A5A5A5A5A5AL)));
             VtdUnit.Counters after = unit.counters();
@@ -113,7 +151,10 @@ public final class TourCommand implements Callable<Integer> {
                     unit.name(), after.translations() - before.translations(), after.iotlbHits() - before.iotlbHits(),
                     after.iotlbMisses() - before.iotlbMisses(), after.pageWalks() - before.pageWalks(),
                     after.walkSteps() - before.walkSteps());
+        }
 
+        /** Section 4: addresses nobody mapped reach the IOMMU, which faults them; the device reports and goes on. */
+        void driverBugs() {
             out.println();
             out.println("== 4. Driver bugs: the device is given addresses nobody mapped for it");
             long unmapped = high.physicalAddress();
@@ -132,7 +173,10 @@ public final class TourCommand implements Callable<Integer> {
             out.println("  The device reports each fault in its completion record and keeps running:");
             step(machine, "MEMMOVE 4 KiB A -> B", () -> driver.copy(low, high, 4096));
             step(machine, "MEMMOVE of 0 bytes", () -> driver.copy(low, high, 0));
+        }
 
+        /** Section 5: eight descriptors, one doorbell, drained in order. */
+        void batch() {
             out.println();
             out.println("== 5. A batch: 8 descriptors submitted at once, one doorbell, drained in order");
             Descriptor[] batch = new Descriptor[8];
@@ -150,7 +194,10 @@ public final class TourCommand implements Callable<Integer> {
                 out.printf(" #%d %s", done[i].sequence(), done[i].status());
             }
             out.println();
+        }
 
+        /** Section 6: the device's and the unit's counters, and where to go next. */
+        void totals() {
             out.println();
             out.println("== 6. Totals");
             out.printf("  %d descriptors completed, %d completion interrupts, %d error interrupts, simulated time %,d ns%n",
@@ -169,13 +216,14 @@ public final class TourCommand implements Callable<Integer> {
             out.println("  ./jdma run attack                                          a malicious device against each IOMMU mode");
             out.println("  ./jdma run coherency                                       DMA on a non-coherent cache: what goes stale, what catches it");
             out.println("  ./jdma --help");
+        }
+
+        void close() {
             lowMapping.close();
             highMapping.close();
             low.close();
             high.close();
             kernel.close();
-            out.flush();
-            return 0;
         }
     }
 

@@ -15,7 +15,7 @@ import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.ScatterList;
 import org.jdma.kernel.iommu.IommuMode;
-import org.jdma.kernel.iommu.vtd.FlushQueue;
+import org.jdma.kernel.iommu.FlushQueue;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;

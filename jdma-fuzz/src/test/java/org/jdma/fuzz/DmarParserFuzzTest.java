@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.jdma.kernel.acpi.DmarParseException;
 import org.jdma.kernel.acpi.DmarParser;
-import org.jdma.kernel.acpi.DmarProblem;
+import org.jdma.kernel.acpi.AcpiTableProblem;
 import org.jdma.kernel.acpi.DmarTable;
 import org.jdma.spec.acpi.AcpiHeaderLayout;
 import org.jdma.spec.acpi.DmarLayout;
@@ -51,7 +51,7 @@ class DmarParserFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void lenientParserAgreesWithStrictAndThrowsOnlyDmarParseException(byte[] input) {
         DmarTable strict = null;
-        DmarProblem strictProblem = null;
+        AcpiTableProblem strictProblem = null;
         try {
             strict = DmarParser.parse(input);
         } catch (DmarParseException e) {
@@ -69,7 +69,7 @@ class DmarParserFuzzTest {
             check(lenient.warnings().stream().allMatch(DmarParserFuzzTest::isReserved),
                     "lenient warned about a table strict accepts: " + lenient.warnings());
         } else {
-            DmarProblem first = lenient.warnings().stream().filter(w -> !isReserved(w)).findFirst().orElse(null);
+            AcpiTableProblem first = lenient.warnings().stream().filter(w -> !isReserved(w)).findFirst().orElse(null);
             check(Objects.equals(strictProblem, first), "strict: " + strictProblem + ", lenient: " + first);
         }
     }
@@ -97,7 +97,7 @@ class DmarParserFuzzTest {
         return t;
     }
 
-    private static boolean isReserved(DmarProblem p) {
+    private static boolean isReserved(AcpiTableProblem p) {
         return p.field().endsWith(".Reserved");
     }
 

@@ -13,6 +13,7 @@ import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.kernel.pci.PciDevice;
 import org.jdma.kernel.pci.PciSubsystem;
@@ -86,7 +87,9 @@ public final class Kernel implements AutoCloseable {
         this.frames = BuddyFrameAllocator.fromMemoryMap(platform.memoryMap());
         this.memory = new DmaMemory(platform.cpu(), frames);
         this.pci = PciSubsystem.scan(platform);
-        this.iommu = IommuSubsystem.init(platform, pci, frames, new IommuSubsystem.Config(options.iommu(), options.iovaAllocators()));
+        // The generic IOMMU layer knows the hardware only through the probe handed in here: VT-d.
+        this.iommu = IommuSubsystem.init(platform, pci, frames, new IommuSubsystem.Config(options.iommu(), options.iovaAllocators()),
+                VtdIommuDriver::probe);
         // The DMA API exists before any driver probes; its bounce pool is allocated on first use.
         this.mappingLayer = new DmaMappingLayer(memory, iommu.enabled() ? Optional.of(iommu) : Optional.empty(), options.mapping());
         this.dmaDebug = options.dmaDebug() ? DmaDebug.wrap(mappingLayer, platform) : null;

@@ -6,7 +6,7 @@ package org.jdma.bench.ring;
  */
 public interface RoundTrip extends AutoCloseable {
 
-    /** Ring/queue capacity of every implementation (the seed's 128-entry ring). */
+    /** Ring/queue capacity of every implementation: 128 entries, the compat DmaEngine's ring and the copy engine driver's default. */
     int CAPACITY = 128;
 
     /** Status a consumer writes for a request it carried out (DSA's "success"). */

@@ -16,6 +16,8 @@ import org.jdma.kernel.dma.StreamingMapping;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
+import org.jdma.kernel.iommu.vtd.VtdDomain;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
@@ -154,7 +156,8 @@ final class AttackBed implements AutoCloseable {
 
     /** Physical address of the root table the unit uses, when translation is on. */
     OptionalLong rootTable() {
-        return kernel.iommu().units().stream().filter(VtdUnitDriver::translationEnabled)
+        return kernel.iommu().driver(VtdIommuDriver.class).stream().flatMap(d -> d.units().stream())
+                .filter(VtdUnitDriver::translationEnabled)
                 .mapToLong(VtdUnitDriver::rootTable).findFirst();
     }
 
@@ -169,13 +172,13 @@ final class AttackBed implements AutoCloseable {
 
     /** Physical address of {@code device}'s top-level page-table page, when it has one. */
     OptionalLong pageTablePage(RequesterId device) {
-        return kernel.iommu().vtdDomainOf(device).filter(d -> d.pageTable() != null)
+        return VtdDomain.of(kernel.iommu(), device).filter(d -> d.pageTable() != null)
                 .map(d -> OptionalLong.of(d.pageTable().root())).orElse(OptionalLong.empty());
     }
 
     /** The longest unmap-to-flush window the rogue's lazy domain has measured, if it has a flush queue that flushed. */
     OptionalLong flushQueueStaleMaxNs() {
-        return kernel.iommu().vtdDomainOf(rogue.requester()).filter(d -> d.flushQueue() != null)
+        return kernel.iommu().domainOf(rogue.requester()).filter(d -> d.flushQueue() != null)
                 .map(d -> d.flushQueue().stats()).filter(st -> st.freed() > 0)
                 .map(st -> OptionalLong.of(st.staleMaxNs())).orElse(OptionalLong.empty());
     }

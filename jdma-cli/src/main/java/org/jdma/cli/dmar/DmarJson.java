@@ -8,7 +8,7 @@ import java.util.List;
 import org.jdma.kernel.acpi.AcpiTableHeader;
 import org.jdma.kernel.acpi.DeviceScope;
 import org.jdma.kernel.acpi.DeviceScopeType;
-import org.jdma.kernel.acpi.DmarProblem;
+import org.jdma.kernel.acpi.AcpiTableProblem;
 import org.jdma.kernel.acpi.DmarTable;
 import org.jdma.kernel.acpi.PciPathEntry;
 import org.jdma.kernel.acpi.RemappingStructure;
@@ -42,7 +42,7 @@ public final class DmarJson {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     /** Writes the document, pretty-printed, with one trailing newline. Flushes but does not close {@code out}. */
-    public static void write(Writer out, String source, DmarTable table, List<DmarProblem> warnings) throws IOException {
+    public static void write(Writer out, String source, DmarTable table, List<AcpiTableProblem> warnings) throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.useDefaultPrettyPrinter();
@@ -67,7 +67,7 @@ public final class DmarJson {
                 g.writeEndArray();
             }
             g.writeArrayFieldStart("warnings");
-            for (DmarProblem w : warnings) {
+            for (AcpiTableProblem w : warnings) {
                 g.writeStartObject();
                 g.writeNumberField("offset", w.offset());
                 g.writeStringField("field", w.field());

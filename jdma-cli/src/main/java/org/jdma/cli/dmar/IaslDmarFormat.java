@@ -3,7 +3,7 @@ package org.jdma.cli.dmar;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdma.kernel.acpi.DeviceScopeType;
-import org.jdma.kernel.acpi.DmarProblem;
+import org.jdma.kernel.acpi.AcpiTableProblem;
 import org.jdma.spec.acpi.AcpiHeaderLayout;
 import org.jdma.spec.acpi.AnddLayout;
 import org.jdma.spec.acpi.AtsrLayout;
@@ -99,7 +99,7 @@ public final class IaslDmarFormat {
      * The whole output: a banner shaped like iasl's (eleven lines and a blank one, so a side-by-side
      * diff lines up), the fields, the parser's warnings when there are any, and the raw table data.
      */
-    public static String document(String source, byte[] table, List<DmarProblem> warnings) {
+    public static String document(String source, byte[] table, List<AcpiTableProblem> warnings) {
         StringBuilder sb = new StringBuilder();
         sb.append("/*\n")
                 .append(" * jdma dmar: a DMAR table checked by jdma's DMAR parser, printed the way\n")
@@ -116,7 +116,7 @@ public final class IaslDmarFormat {
         if (!warnings.isEmpty()) {
             sb.append(String.format("**** %d problem%s found by the parser (--lenient: shown above as far as the bytes allow)\n",
                     warnings.size(), warnings.size() == 1 ? "" : "s"));
-            for (DmarProblem w : warnings) {
+            for (AcpiTableProblem w : warnings) {
                 sb.append("**** ").append(w).append('\n');
             }
             sb.append('\n');

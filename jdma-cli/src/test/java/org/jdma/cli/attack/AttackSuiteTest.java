@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import org.jdma.kernel.iommu.IommuFault;
-import org.jdma.kernel.iommu.vtd.FlushQueue;
+import org.jdma.kernel.iommu.FlushQueue;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.FaultReason;
 import org.jdma.spec.vtd.VtdFaultReason;

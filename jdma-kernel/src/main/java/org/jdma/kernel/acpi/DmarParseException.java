@@ -4,25 +4,10 @@ package org.jdma.kernel.acpi;
  * The one exception the DMAR parser throws, for any input: names the byte offset and the field.
  * Retrying with the same bytes fails the same way; lenient parsing may still read the table.
  */
-public final class DmarParseException extends Exception {
+public final class DmarParseException extends AcpiParseException {
     private static final long serialVersionUID = 1L;
 
-    private final transient DmarProblem problem;
-
-    public DmarParseException(DmarProblem problem) {
-        super(problem.toString());
-        this.problem = problem;
-    }
-
-    public DmarProblem problem() {
-        return problem;
-    }
-
-    public int offset() {
-        return problem.offset();
-    }
-
-    public String field() {
-        return problem.field();
+    public DmarParseException(AcpiTableProblem problem) {
+        super(problem);
     }
 }

@@ -1,8 +1,9 @@
 package org.jdma.kernel.acpi;
 
-import java.nio.charset.StandardCharsets;
+import static org.jdma.kernel.acpi.AcpiTableReader.HEADER;
+import static org.jdma.kernel.acpi.AcpiTableReader.field;
+
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.jdma.kernel.acpi.RemappingStructure.Andd;
 import org.jdma.kernel.acpi.RemappingStructure.Atsr;
@@ -86,7 +87,7 @@ import org.jdma.spec.acpi.SidpLayout;
 public final class DmarParser {
 
     /** A leniently parsed table and the problems found in it, in table order. */
-    public record Result(DmarTable table, List<DmarProblem> warnings) {
+    public record Result(DmarTable table, List<AcpiTableProblem> warnings) {
         public Result {
             warnings = List.copyOf(warnings);
         }
@@ -114,11 +115,10 @@ public final class DmarParser {
     public static Result parseLenient(byte[] table) throws DmarParseException {
         Reader reader = new Reader(table, false);
         DmarTable parsed = reader.read();
-        return new Result(parsed, reader.warnings);
+        return new Result(parsed, reader.in.warnings());
     }
 
     // Structure names as problems print them: the VT-d acronyms, "Subtable" for unknown types.
-    private static final String HEADER = "Header";
     private static final String DMAR = "DMAR";
     private static final String SUBTABLE = "Subtable";
     private static final String DRHD = "DRHD";
@@ -130,104 +130,56 @@ public final class DmarParser {
     private static final String SIDP = "SIDP";
     private static final String SCOPE = "Device Scope";
 
-    private static final int BYTE_MASK = 0xFF;
-    private static final long U32_MASK = 0xFFFF_FFFFL;
-
-    /** One parse: the bytes, the mode, and (lenient) the warnings so far. */
+    /** One parse: the DMAR structures, read through the header, checksum and problem rules all ACPI tables share. */
     private static final class Reader {
-        private final byte[] bytes;
-        private final boolean strict;
-        private final List<DmarProblem> warnings = new ArrayList<>();
+        private final AcpiTableReader<DmarParseException> in;
 
         Reader(byte[] bytes, boolean strict) {
-            this.bytes = bytes;
-            this.strict = strict;
+            this.in = new AcpiTableReader<>(bytes, strict, DmarParseException::new);
         }
 
         DmarTable read() throws DmarParseException {
-            if (bytes == null) {
-                throw fatal(0, field(HEADER, "Signature"), "no table: the byte array is null");
-            }
-            checkSignature();
-            if (bytes.length < DmarLayout.STRUCTURES) {
-                throw fatal(bytes.length, fieldAt(bytes.length), String.format(
+            in.checkSignature(DmarLayout.SIGNATURE,
+                    found -> "signature is \"" + printable(found) + "\", not \"" + DmarLayout.SIGNATURE + "\"");
+            int have = in.length();
+            if (have < DmarLayout.STRUCTURES) {
+                throw in.fatal(have, fieldAt(have), String.format(
                         "table ends after %d bytes, inside its fixed part: a DMAR table has at least %d",
-                        bytes.length, DmarLayout.STRUCTURES));
+                        have, DmarLayout.STRUCTURES));
             }
-            AcpiTableHeader header = header();
+            AcpiTableHeader header = in.header();
             int end = tableEnd(header.length());
-            checkChecksum(end, header.checksum());
-            reserved(DmarLayout.RESERVED, DmarLayout.RESERVED_SIZE, field(DMAR, "Reserved"));
+            in.checkChecksum(end, header.checksum());
+            in.reserved(DmarLayout.RESERVED, DmarLayout.RESERVED_SIZE, field(DMAR, "Reserved"));
             List<RemappingStructure> structures = structures(end);
-            return new DmarTable(header, u8(DmarLayout.HOST_ADDRESS_WIDTH), u8(DmarLayout.FLAGS), structures);
+            return new DmarTable(header, in.u8(DmarLayout.HOST_ADDRESS_WIDTH), in.u8(DmarLayout.FLAGS), structures);
         }
 
         // ---- header -------------------------------------------------------------------------
 
-        private void checkSignature() throws DmarParseException {
-            String wanted = DmarLayout.SIGNATURE;
-            if (bytes.length < AcpiHeaderLayout.SIGNATURE_SIZE) {
-                throw fatal(AcpiHeaderLayout.SIGNATURE, field(HEADER, "Signature"), String.format(
-                        "table is %d bytes, too short for the %d-byte signature", bytes.length,
-                        AcpiHeaderLayout.SIGNATURE_SIZE));
-            }
-            String found = string(AcpiHeaderLayout.SIGNATURE, AcpiHeaderLayout.SIGNATURE_SIZE);
-            if (!found.equals(wanted)) {
-                throw fatal(AcpiHeaderLayout.SIGNATURE, field(HEADER, "Signature"),
-                        "signature is \"" + printable(found) + "\", not \"" + wanted + "\"");
-            }
-        }
-
-        private AcpiTableHeader header() {
-            return new AcpiTableHeader(
-                    string(AcpiHeaderLayout.SIGNATURE, AcpiHeaderLayout.SIGNATURE_SIZE),
-                    u32(AcpiHeaderLayout.LENGTH),
-                    u8(AcpiHeaderLayout.REVISION),
-                    u8(AcpiHeaderLayout.CHECKSUM),
-                    string(AcpiHeaderLayout.OEM_ID, AcpiHeaderLayout.OEM_ID_SIZE),
-                    string(AcpiHeaderLayout.OEM_TABLE_ID, AcpiHeaderLayout.OEM_TABLE_ID_SIZE),
-                    u32(AcpiHeaderLayout.OEM_REVISION),
-                    string(AcpiHeaderLayout.CREATOR_ID, AcpiHeaderLayout.CREATOR_ID_SIZE),
-                    u32(AcpiHeaderLayout.CREATOR_REVISION));
-        }
-
         /** Where the table ends: Table Length when it agrees with the array (lenient: see class doc). */
         private int tableEnd(long declared) throws DmarParseException {
-            int have = bytes.length;
+            int have = in.length();
             if (declared == have) {
                 return have;
             }
             String f = field(HEADER, "Table Length");
             if (declared < DmarLayout.STRUCTURES) {
-                problem(AcpiHeaderLayout.LENGTH, f, String.format(
+                in.problem(AcpiHeaderLayout.LENGTH, f, String.format(
                         "Table Length 0x%x is below the %d bytes of DMAR's fixed part (the array holds 0x%x)",
                         declared, DmarLayout.STRUCTURES, have));
                 return have;
             }
             if (declared > have) {
-                problem(AcpiHeaderLayout.LENGTH, f, String.format(
+                in.problem(AcpiHeaderLayout.LENGTH, f, String.format(
                         "Table Length 0x%x but the array holds only 0x%x bytes: table truncated by 0x%x",
                         declared, have, declared - have));
                 return have;
             }
-            problem(AcpiHeaderLayout.LENGTH, f, String.format(
+            in.problem(AcpiHeaderLayout.LENGTH, f, String.format(
                     "Table Length 0x%x but the array holds 0x%x bytes: 0x%x extra bytes follow the table",
                     declared, have, have - declared));
             return (int) declared;
-        }
-
-        private void checkChecksum(int end, int stored) throws DmarParseException {
-            int sum = 0;
-            for (int i = 0; i < end; i++) {
-                sum += bytes[i];
-            }
-            sum &= BYTE_MASK;
-            if (sum != 0) {
-                int expected = (stored - sum) & BYTE_MASK;
-                problem(AcpiHeaderLayout.CHECKSUM, field(HEADER, "Checksum"), String.format(
-                        "checksum byte is 0x%02x, expected 0x%02x (the table's 0x%x bytes sum to 0x%02x, not 0)",
-                        stored, expected, end, sum));
-            }
         }
 
         // ---- remapping structures -----------------------------------------------------------
@@ -238,17 +190,17 @@ public final class DmarParser {
             while (off < end) {
                 int left = end - off;
                 if (left < DmarLayout.STRUCT_HEADER_SIZE) {
-                    problem(off, field(SUBTABLE, left < DmarLayout.STRUCT_LENGTH ? "Subtable Type" : "Length"),
+                    in.problem(off, field(SUBTABLE, left < DmarLayout.STRUCT_LENGTH ? "Subtable Type" : "Length"),
                             String.format("%d byte(s) left at the end of the table, too few for a remapping "
                                     + "structure header (%d)", left, DmarLayout.STRUCT_HEADER_SIZE));
                     break;
                 }
-                int type = u16(off + DmarLayout.STRUCT_TYPE);
-                int length = u16(off + DmarLayout.STRUCT_LENGTH);
+                int type = in.u16(off + DmarLayout.STRUCT_TYPE);
+                int length = in.u16(off + DmarLayout.STRUCT_LENGTH);
                 String name = structureName(type);
                 int min = minimumLength(type);
                 if (length < min) {
-                    problem(off + DmarLayout.STRUCT_LENGTH, field(name, "Length"), String.format(
+                    in.problem(off + DmarLayout.STRUCT_LENGTH, field(name, "Length"), String.format(
                             "%s at 0x%x has Length %d, below the minimum %d for its type %d",
                             name, off, length, min, type));
                     if (length < DmarLayout.STRUCT_HEADER_SIZE || length > left) {
@@ -258,7 +210,7 @@ public final class DmarParser {
                     continue;
                 }
                 if (length > left) {
-                    problem(off + DmarLayout.STRUCT_LENGTH, field(name, "Length"), String.format(
+                    in.problem(off + DmarLayout.STRUCT_LENGTH, field(name, "Length"), String.format(
                             "%s at 0x%x has Length %d and runs past the table's end 0x%x by %d",
                             name, off, length, end, length - left));
                     break;
@@ -279,80 +231,80 @@ public final class DmarParser {
                 case DmarLayout.TYPE_ANDD -> andd(off, end);
                 case DmarLayout.TYPE_SATC -> satc(off, end);
                 case DmarLayout.TYPE_SIDP -> sidp(off, end);
-                default -> new Unknown(type, new RawBytes(Arrays.copyOfRange(bytes, off, end)));
+                default -> new Unknown(type, new RawBytes(in.copy(off, end)));
             };
         }
 
         private Drhd drhd(int off, int end) throws DmarParseException {
-            long base = u64(off + DrhdLayout.REGISTER_BASE);
+            long base = in.u64(off + DrhdLayout.REGISTER_BASE);
             if (Long.remainderUnsigned(base, DrhdLayout.REGISTER_BASE_ALIGN) != 0) {
-                problem(off + DrhdLayout.REGISTER_BASE, field(DRHD, "Register Base Address"), String.format(
+                in.problem(off + DrhdLayout.REGISTER_BASE, field(DRHD, "Register Base Address"), String.format(
                         "0x%x is not %d-byte aligned", base, DrhdLayout.REGISTER_BASE_ALIGN));
             }
-            return new Drhd(u8(off + DrhdLayout.FLAGS), u8(off + DrhdLayout.SIZE_FIELD),
-                    u16(off + DrhdLayout.SEGMENT), base, scopes(DRHD, off, off + DrhdLayout.SCOPES, end));
+            return new Drhd(in.u8(off + DrhdLayout.FLAGS), in.u8(off + DrhdLayout.SIZE_FIELD),
+                    in.u16(off + DrhdLayout.SEGMENT), base, scopes(DRHD, off, off + DrhdLayout.SCOPES, end));
         }
 
         private Rmrr rmrr(int off, int end) throws DmarParseException {
-            reserved(off + RmrrLayout.RESERVED, Short.BYTES, field(RMRR, "Reserved"));
-            long base = u64(off + RmrrLayout.BASE);
-            long limit = u64(off + RmrrLayout.LIMIT);
+            in.reserved(off + RmrrLayout.RESERVED, Short.BYTES, field(RMRR, "Reserved"));
+            long base = in.u64(off + RmrrLayout.BASE);
+            long limit = in.u64(off + RmrrLayout.LIMIT);
             if (Long.remainderUnsigned(base, RmrrLayout.ALIGN) != 0) {
-                problem(off + RmrrLayout.BASE, field(RMRR, "Base Address"), String.format(
+                in.problem(off + RmrrLayout.BASE, field(RMRR, "Base Address"), String.format(
                         "0x%x is not %d-byte aligned", base, RmrrLayout.ALIGN));
             }
             // limit + 1 wraps to 0 for a region ending at the top of the address space: aligned.
             if (Long.remainderUnsigned(limit + 1, RmrrLayout.ALIGN) != 0) {
-                problem(off + RmrrLayout.LIMIT, field(RMRR, "End Address (limit)"), String.format(
+                in.problem(off + RmrrLayout.LIMIT, field(RMRR, "End Address (limit)"), String.format(
                         "0x%x + 1 is not %d-byte aligned (the limit is inclusive)", limit, RmrrLayout.ALIGN));
             }
             if (Long.compareUnsigned(base, limit) > 0) {
-                problem(off + RmrrLayout.LIMIT, field(RMRR, "End Address (limit)"), String.format(
+                in.problem(off + RmrrLayout.LIMIT, field(RMRR, "End Address (limit)"), String.format(
                         "0x%x is below the Base Address 0x%x", limit, base));
             }
-            return new Rmrr(u16(off + RmrrLayout.SEGMENT), base, limit,
+            return new Rmrr(in.u16(off + RmrrLayout.SEGMENT), base, limit,
                     scopes(RMRR, off, off + RmrrLayout.SCOPES, end));
         }
 
         private Atsr atsr(int off, int end) throws DmarParseException {
-            reserved(off + AtsrLayout.RESERVED, Byte.BYTES, field(ATSR, "Reserved"));
-            return new Atsr(u8(off + AtsrLayout.FLAGS), u16(off + AtsrLayout.SEGMENT),
+            in.reserved(off + AtsrLayout.RESERVED, Byte.BYTES, field(ATSR, "Reserved"));
+            return new Atsr(in.u8(off + AtsrLayout.FLAGS), in.u16(off + AtsrLayout.SEGMENT),
                     scopes(ATSR, off, off + AtsrLayout.SCOPES, end));
         }
 
         private Rhsa rhsa(int off, int length) throws DmarParseException {
             if (length != RhsaLayout.LENGTH) {
                 // Shorter was rejected as below the minimum; longer is read as its first 20 bytes.
-                problem(off + DmarLayout.STRUCT_LENGTH, field(RHSA, "Length"), String.format(
+                in.problem(off + DmarLayout.STRUCT_LENGTH, field(RHSA, "Length"), String.format(
                         "RHSA at 0x%x has Length %d; an RHSA is exactly %d bytes", off, length, RhsaLayout.LENGTH));
             }
-            reserved(off + RhsaLayout.RESERVED, Integer.BYTES, field(RHSA, "Reserved"));
-            return new Rhsa(u64(off + RhsaLayout.REGISTER_BASE), u32(off + RhsaLayout.PROXIMITY_DOMAIN));
+            in.reserved(off + RhsaLayout.RESERVED, Integer.BYTES, field(RHSA, "Reserved"));
+            return new Rhsa(in.u64(off + RhsaLayout.REGISTER_BASE), in.u32(off + RhsaLayout.PROXIMITY_DOMAIN));
         }
 
         private Andd andd(int off, int end) throws DmarParseException {
-            reserved(off + AnddLayout.RESERVED, AnddLayout.RESERVED_SIZE, field(ANDD, "Reserved"));
+            in.reserved(off + AnddLayout.RESERVED, AnddLayout.RESERVED_SIZE, field(ANDD, "Reserved"));
             int nameStart = off + AnddLayout.OBJECT_NAME;
             int nameEnd = nameStart;
-            while (nameEnd < end && bytes[nameEnd] != 0) {
+            while (nameEnd < end && !in.isNul(nameEnd)) {
                 nameEnd++;
             }
             if (nameEnd == end) {
-                problem(nameStart, field(ANDD, "Device Name"), String.format(
+                in.problem(nameStart, field(ANDD, "Device Name"), String.format(
                         "no terminating NUL within the ANDD at 0x%x (it ends at 0x%x)", off, end));
             }
-            return new Andd(u8(off + AnddLayout.DEVICE_NUMBER), string(nameStart, nameEnd - nameStart));
+            return new Andd(in.u8(off + AnddLayout.DEVICE_NUMBER), in.string(nameStart, nameEnd - nameStart));
         }
 
         private Satc satc(int off, int end) throws DmarParseException {
-            reserved(off + SatcLayout.RESERVED, Byte.BYTES, field(SATC, "Reserved"));
-            return new Satc(u8(off + SatcLayout.FLAGS), u16(off + SatcLayout.SEGMENT),
+            in.reserved(off + SatcLayout.RESERVED, Byte.BYTES, field(SATC, "Reserved"));
+            return new Satc(in.u8(off + SatcLayout.FLAGS), in.u16(off + SatcLayout.SEGMENT),
                     scopes(SATC, off, off + SatcLayout.SCOPES, end));
         }
 
         private Sidp sidp(int off, int end) throws DmarParseException {
-            reserved(off + SidpLayout.RESERVED, Short.BYTES, field(SIDP, "Reserved"));
-            return new Sidp(u16(off + SidpLayout.SEGMENT), scopes(SIDP, off, off + SidpLayout.SCOPES, end));
+            in.reserved(off + SidpLayout.RESERVED, Short.BYTES, field(SIDP, "Reserved"));
+            return new Sidp(in.u16(off + SidpLayout.SEGMENT), scopes(SIDP, off, off + SidpLayout.SCOPES, end));
         }
 
         // ---- device scopes ------------------------------------------------------------------
@@ -365,109 +317,46 @@ public final class DmarParser {
             while (p < end) {
                 int left = end - p;
                 if (left <= DeviceScopeLayout.LENGTH) {
-                    problem(p, lengthField, String.format(
+                    in.problem(p, lengthField, String.format(
                             "%d byte(s) left at the end of the %s at 0x%x, too few for a device scope (at least %d)",
                             left, owner, ownerAt, DeviceScopeLayout.MIN_LENGTH));
                     break;
                 }
-                int length = u8(p + DeviceScopeLayout.LENGTH);
+                int length = in.u8(p + DeviceScopeLayout.LENGTH);
                 if (length < DeviceScopeLayout.MIN_LENGTH) {
-                    problem(p + DeviceScopeLayout.LENGTH, lengthField, String.format(
+                    in.problem(p + DeviceScopeLayout.LENGTH, lengthField, String.format(
                             "device scope at 0x%x in the %s at 0x%x has Entry Length %d, below the minimum %d",
                             p, owner, ownerAt, length, DeviceScopeLayout.MIN_LENGTH));
                     break;
                 }
                 if (length > left) {
-                    problem(p + DeviceScopeLayout.LENGTH, lengthField, String.format(
+                    in.problem(p + DeviceScopeLayout.LENGTH, lengthField, String.format(
                             "device scope at 0x%x has Entry Length %d and runs past the end of its %s "
                                     + "(at 0x%x, ending at 0x%x) by %d", p, length, owner, ownerAt, end, length - left));
                     break;
                 }
                 int pathBytes = length - DeviceScopeLayout.PATH;
                 if (pathBytes % DeviceScopeLayout.PATH_ENTRY_SIZE != 0) {
-                    problem(p + DeviceScopeLayout.LENGTH, lengthField, String.format(
+                    in.problem(p + DeviceScopeLayout.LENGTH, lengthField, String.format(
                             "device scope at 0x%x has Entry Length %d: its %d path bytes are not whole "
                                     + "(device, function) pairs", p, length, pathBytes));
                 }
-                reserved(p + DeviceScopeLayout.RESERVED, Byte.BYTES, field(SCOPE, "Reserved"));
+                in.reserved(p + DeviceScopeLayout.RESERVED, Byte.BYTES, field(SCOPE, "Reserved"));
                 int hops = pathBytes / DeviceScopeLayout.PATH_ENTRY_SIZE;
                 List<PciPathEntry> path = new ArrayList<>(hops);
                 for (int i = 0; i < hops; i++) {
                     int at = p + DeviceScopeLayout.PATH + i * DeviceScopeLayout.PATH_ENTRY_SIZE;
-                    path.add(new PciPathEntry(u8(at), u8(at + 1)));
+                    path.add(new PciPathEntry(in.u8(at), in.u8(at + 1)));
                 }
-                out.add(new DeviceScope(u8(p + DeviceScopeLayout.TYPE), u8(p + DeviceScopeLayout.FLAGS),
-                        u8(p + DeviceScopeLayout.ENUMERATION_ID), u8(p + DeviceScopeLayout.START_BUS), path));
+                out.add(new DeviceScope(in.u8(p + DeviceScopeLayout.TYPE), in.u8(p + DeviceScopeLayout.FLAGS),
+                        in.u8(p + DeviceScopeLayout.ENUMERATION_ID), in.u8(p + DeviceScopeLayout.START_BUS), path));
                 p += length;
             }
             return out;
         }
-
-        // ---- problems -----------------------------------------------------------------------
-
-        /** A problem strict mode rejects and lenient mode records. */
-        private void problem(int offset, String field, String message) throws DmarParseException {
-            DmarProblem problem = new DmarProblem(offset, field, message);
-            if (strict) {
-                throw new DmarParseException(problem);
-            }
-            warnings.add(problem);
-        }
-
-        /** Reserved bytes that are not zero: a warning in lenient mode, ignored in strict mode. */
-        private void reserved(int offset, int size, String field) {
-            if (strict) {
-                return;
-            }
-            for (int i = 0; i < size; i++) {
-                if (bytes[offset + i] != 0) {
-                    warnings.add(new DmarProblem(offset, field, String.format(
-                            "reserved, should be zero: %s", hex(offset, size))));
-                    return;
-                }
-            }
-        }
-
-        private static DmarParseException fatal(int offset, String field, String message) {
-            return new DmarParseException(new DmarProblem(offset, field, message));
-        }
-
-        // ---- little-endian reads (callers have checked the bounds) --------------------------
-
-        private int u8(int off) {
-            return bytes[off] & BYTE_MASK;
-        }
-
-        private int u16(int off) {
-            return u8(off) | u8(off + 1) << Byte.SIZE;
-        }
-
-        private long u32(int off) {
-            return (u16(off) | (long) u16(off + 2) << Short.SIZE) & U32_MASK;
-        }
-
-        private long u64(int off) {
-            return u32(off) | u32(off + Integer.BYTES) << Integer.SIZE;
-        }
-
-        private String string(int off, int length) {
-            return new String(bytes, off, length, StandardCharsets.ISO_8859_1);
-        }
-
-        private String hex(int off, int length) {
-            StringBuilder s = new StringBuilder();
-            for (int i = 0; i < length; i++) {
-                s.append(i == 0 ? "" : " ").append(String.format("%02x", u8(off + i)));
-            }
-            return s.toString();
-        }
     }
 
     // ---- names -----------------------------------------------------------------------------
-
-    private static String field(String structure, String field) {
-        return structure + "." + field;
-    }
 
     private static String structureName(int type) {
         return switch (type) {

@@ -3,8 +3,8 @@ package org.jdma.kernel.acpi;
 import java.util.List;
 
 /**
- * A remapping structure of the DMAR table (VT-d §8.2 Table "Remapping Structure Types"). The seed
- * numbered ANDD 3; it is 4 (3 is RHSA).
+ * A remapping structure of the DMAR table, with its type code as VT-d §8.2 Table "Remapping
+ * Structure Types" numbers it: DRHD 0, RMRR 1, ATSR 2, RHSA 3, ANDD 4, SATC 5, SIDP 6.
  */
 public sealed interface RemappingStructure {
 

@@ -1,5 +1,7 @@
 package org.jdma.kernel.dma;
 
+import java.util.Optional;
+
 /**
  * One way of giving a device access to memory (Linux {@code struct dma_map_ops}): the layer has
  * validated every argument before a backend sees it. Backends record what they map in the
@@ -9,8 +11,11 @@ sealed interface Backend permits DirectBackend, IommuBackend {
 
     String name();
 
-    /** Linux {@code dma_supported}: whether {@code mask} can be honoured for this device. */
-    boolean supportsMask(DeviceState st, DmaMask mask);
+    /**
+     * Linux {@code dma_supported}, with the reason: empty when {@code mask} can be honoured for
+     * this device, else why not (the layer refuses the mask and warns with this).
+     */
+    Optional<String> maskRefusal(DeviceState st, DmaMask mask);
 
     long map(DeviceState st, long phys, long size, DmaDirection direction, boolean skipCpuSync);
 

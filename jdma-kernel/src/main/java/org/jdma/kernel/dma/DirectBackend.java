@@ -1,6 +1,8 @@
 package org.jdma.kernel.dma;
 
+import java.util.Optional;
 import org.jdma.kernel.dma.swiotlb.Swiotlb;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.Zone;
 
@@ -41,16 +43,24 @@ final class DirectBackend implements Backend {
 
     /**
      * Linux {@code dma_direct_supported}: every mask of 32 bits or more works (DMA32 and the
-     * bounce pool lie below 4 GiB); a smaller mask only when it still reaches the last page of RAM.
+     * bounce pool lie below 4 GiB); a smaller one when it reaches the top of zone DMA (16 MiB - 1:
+     * Linux's {@code zone_dma_limit}, 24 bits on x86) or the last page of RAM, whichever is lower,
+     * so that coherent memory can always come from a zone wholly inside it. Masks are compared
+     * with the bus offset added, as the device sees addresses.
      */
     @Override
-    public boolean supportsMask(DeviceState st, DmaMask mask) {
+    public Optional<String> maskRefusal(DeviceState st, DmaMask mask) {
         if (DmaMask.BITS_32.within(mask)) {
-            return true;
+            return Optional.empty();
         }
         long lastPage = ramEnd - FrameAllocator.FRAME_SIZE;
-        long minMask = Long.compareUnsigned(lastPage, DmaMask.BITS_32.value()) < 0 ? lastPage : DmaMask.BITS_32.value();
-        return Long.compareUnsigned(mask.value(), minMask + busOffset) >= 0;
+        long minMask = Long.compareUnsigned(lastPage, DmaMemory.LIMIT_16MIB) < 0 ? lastPage : DmaMemory.LIMIT_16MIB;
+        if (Long.compareUnsigned(mask.value(), minMask + busOffset) >= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format("direct DMA needs a mask of at least %#x: no zone lies wholly below %s "
+                + "(the lowest, DMA, ends at 16 MiB)%s", minMask + busOffset, mask,
+                busOffset == 0 ? "" : String.format(" with the bus offset %#x", busOffset)));
     }
 
     /** Linux {@code dma_addressing_limited}: the mask misses some RAM. */
@@ -201,8 +211,10 @@ final class DirectBackend implements Backend {
     }
 
     /**
-     * Linux {@code dma_direct_alloc}: DMA32 frames when the coherent mask (as a physical limit)
-     * ends below 4 GiB, otherwise any frames, retrying in DMA32 when they land beyond the mask.
+     * Linux {@code dma_direct_alloc}: frames from the zone the coherent mask (as a physical limit)
+     * needs ({@code dma_direct_optimal_gfp_mask}: DMA at or below 16 MiB - 1, DMA32 at or below
+     * 4 GiB - 1, else any), and when the block lands beyond the mask, again from the next lower zone
+     * ({@code __dma_direct_alloc_pages}: DMA32, then DMA); null when even zone DMA has nothing.
      */
     @Override
     public CoherentBuffer allocCoherent(DeviceState st, long size) {
@@ -212,7 +224,8 @@ final class DirectBackend implements Backend {
         if (Long.compareUnsigned(busOffset, mask.value()) > 0) {
             return null;
         }
-        Zone zone = Long.compareUnsigned(physLimit, DmaMask.BITS_32.value()) <= 0 ? Zone.DMA32 : Zone.NORMAL;
+        Zone zone = Long.compareUnsigned(physLimit, DmaMemory.LIMIT_16MIB) <= 0 ? Zone.DMA
+                : Long.compareUnsigned(physLimit, DmaMemory.LIMIT_4GIB) <= 0 ? Zone.DMA32 : Zone.NORMAL;
         while (true) {
             long phys = ctx.allocateFrames(order, zone);
             if (phys >= 0 && mask.covers(phys + busOffset, size)) {
@@ -224,11 +237,10 @@ final class DirectBackend implements Backend {
             if (phys >= 0) {
                 ctx.frames().free(phys, order);
             }
-            if (zone == Zone.NORMAL) {
-                zone = Zone.DMA32;
-            } else {
+            if (zone == Zone.DMA) {
                 return null;
             }
+            zone = zone == Zone.NORMAL ? Zone.DMA32 : Zone.DMA;
         }
     }
 

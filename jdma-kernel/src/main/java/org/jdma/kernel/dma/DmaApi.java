@@ -33,7 +33,7 @@ public interface DmaApi {
      */
     void detach(DmaDevice device);
 
-    /** Linux {@code dma_set_mask}: false (mask unchanged) when the platform cannot honour it. */
+    /** Linux {@code dma_set_mask}: false (mask unchanged, and a warning naming the mask and why) when the platform cannot honour it. */
     boolean setMask(DmaDevice device, DmaMask mask);
 
     /** Linux {@code dma_set_coherent_mask}. */

@@ -222,7 +222,7 @@ public final class DmaMappingLayer implements DmaApi {
     public boolean setMask(DmaDevice device, DmaMask mask) {
         DeviceState st = state(device, "setMask");
         Objects.requireNonNull(mask, "setMask: mask");
-        if (!st.backend.supportsMask(st, mask)) {
+        if (refused(st, device, "dma_set_mask", mask)) {
             return false;
         }
         device.dmaMask(mask);
@@ -233,11 +233,18 @@ public final class DmaMappingLayer implements DmaApi {
     public boolean setCoherentMask(DmaDevice device, DmaMask mask) {
         DeviceState st = state(device, "setCoherentMask");
         Objects.requireNonNull(mask, "setCoherentMask: mask");
-        if (!st.backend.supportsMask(st, mask)) {
+        if (refused(st, device, "dma_set_coherent_mask", mask)) {
             return false;
         }
         device.coherentMask(mask);
         return true;
+    }
+
+    /** Whether the device's backend cannot honour {@code mask}; if so, a warning names the mask and why. */
+    private boolean refused(DeviceState st, DmaDevice device, String call, DmaMask mask) {
+        Optional<String> why = st.backend.maskRefusal(st, mask);
+        why.ifPresent(reason -> warn(String.format("%s: %s(%s) refused: %s", device.name(), call, mask, reason)));
+        return why.isPresent();
     }
 
     @Override

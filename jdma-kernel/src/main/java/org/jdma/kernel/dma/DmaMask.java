@@ -8,8 +8,10 @@ package org.jdma.kernel.dma;
  * physical limit its memory must lie below ({@link #value()} plus any bus offset).
  *
  * <p>Any non-zero value is a mask: a device that drives no address bit cannot do DMA. Whether the
- * platform can honour a small mask is {@link DmaApi#setMask}'s question (without an IOMMU, a mask
- * below 32 bits is refused: there is no zone below 4 GiB yet).
+ * platform can honour a small mask is {@link DmaApi#setMask}'s question: without an IOMMU, masks
+ * from 24 bits up are honoured (below 32 bits, coherent memory comes from zone DMA, under 16 MiB,
+ * as Linux serves them with {@code GFP_DMA}); a smaller one is refused with a warning that names
+ * it, unless all RAM lies below it.
  *
  * @param value the highest address, unsigned ({@code -1L} for all 64 bits)
  */
@@ -17,6 +19,8 @@ public record DmaMask(long value) {
 
     /** Linux {@code DMA_BIT_MASK(32)}: the default of a PCI device before its driver sets one. */
     public static final DmaMask BITS_32 = bits(32);
+    /** Linux {@code DMA_BIT_MASK(24)}: an ISA DMA channel's reach, the top of zone DMA (16 MiB). */
+    public static final DmaMask BITS_24 = bits(24);
     /** Linux {@code DMA_BIT_MASK(64)}. */
     public static final DmaMask BITS_64 = bits(64);
 

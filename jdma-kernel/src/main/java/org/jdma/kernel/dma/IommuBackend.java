@@ -1,5 +1,6 @@
 package org.jdma.kernel.dma;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.jdma.kernel.dma.swiotlb.Swiotlb;
 import org.jdma.kernel.iommu.IoPermission;
@@ -49,9 +50,12 @@ final class IommuBackend implements Backend {
     }
 
     @Override
-    public boolean supportsMask(DeviceState st, DmaMask mask) {
+    public Optional<String> maskRefusal(DeviceState st, DmaMask mask) {
         // Linux's dma-iommu accepts any mask; we need room for one IOVA above IOVA 0.
-        return Long.compareUnsigned(mask.value(), 2 * st.domain.granule() - 1) >= 0;
+        long least = 2 * st.domain.granule() - 1;
+        return Long.compareUnsigned(mask.value(), least) >= 0 ? Optional.empty() : Optional.of(String.format(
+                "the IOMMU domain hands out no IOVA below %#x (IOVA 0 is never used), so a mask needs at least %#x",
+                st.domain.granule(), least));
     }
 
     private static long alignUp(long value, long granule) {

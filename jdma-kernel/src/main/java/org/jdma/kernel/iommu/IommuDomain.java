@@ -1,11 +1,14 @@
 package org.jdma.kernel.iommu;
 
 import java.util.OptionalLong;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * A set of translations devices can be attached to (Linux {@code struct iommu_domain}), with the
  * IOVA space that belongs to it (Linux keeps that in the dma-iommu cookie). The mapping layer's
- * IOMMU backend uses only this interface.
+ * IOMMU backend uses only this interface: IOVA allocation, map, unmap, translate. The generic IOMMU
+ * layer ({@link IommuSubsystem}) uses the rest: attach and detach devices, identity-map the
+ * ranges firmware reserves, and run a lazy domain's flush timer.
  *
  * <p>Invariants: an IOVA is mapped at most once; {@link #unmap} leaves no translation the hardware
  * can use once it returns in strict mode, and in lazy mode before the IOVA can be handed out again.
@@ -56,4 +59,27 @@ public interface IommuDomain {
 
     /** The physical address the kernel intends {@code iova} to reach (a walk of its own tables), or empty. */
     OptionalLong translate(long iova);
+
+    /** Points {@code device}'s translation at this domain (Linux {@code attach_dev}). */
+    void attach(RequesterId device);
+
+    /** Stops translating {@code device} through this domain. Returns false when it was not attached here. */
+    boolean detach(RequesterId device);
+
+    /**
+     * Maps [base, base + size) 1:1, read/write, and keeps the range out of the domain's IOVA space
+     * (Linux {@code iommu_create_device_direct_mappings} with {@code reserve_iova}); nothing to do
+     * for domains that translate nothing or everything 1:1 already. Done before translation is on.
+     */
+    void reserveAndMapIdentity(long base, long size);
+
+    /** The flush queue of a DMA_LAZY domain (Linux's {@code iova_fq}); null for other types. */
+    default FlushQueue flushQueue() {
+        return null;
+    }
+
+    /** Fires a DMA_LAZY domain's flush timer if it is due. Returns whether it flushed. */
+    default boolean runTimer() {
+        return false;
+    }
 }

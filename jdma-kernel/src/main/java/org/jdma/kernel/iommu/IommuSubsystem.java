@@ -6,36 +6,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
-import org.jdma.kernel.acpi.DmarDeviceLookup;
-import org.jdma.kernel.acpi.DmarParseException;
-import org.jdma.kernel.acpi.DmarParser;
-import org.jdma.kernel.acpi.DmarTable;
-import org.jdma.kernel.acpi.RemappingStructure.Drhd;
-import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
+import org.jdma.kernel.iommu.IommuDriver.ReservedRegion;
 import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
-import org.jdma.kernel.iommu.vtd.FlushQueue;
-import org.jdma.kernel.iommu.vtd.VtdDomain;
-import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.pci.PciDevice;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.Platform;
-import org.jdma.platform.MemoryMapEntry;
 import org.jdma.spec.pci.RequesterId;
 
 /**
- * The kernel's IOMMU subsystem (Linux {@code intel_iommu_init} + the IOMMU core's default domains):
- * parses the firmware's DMAR, drives one {@link VtdUnitDriver} per DRHD whose registers answer,
- * gives every PCI endpoint a unit covers a default domain of the configured {@link IommuMode}
- * (a DMA domain of its own, or the unit's shared identity domain), identity-maps each device's
- * RMRRs in its domain, and only then enables translation on each unit.
+ * The kernel's generic IOMMU layer (Linux {@code drivers/iommu/iommu.c}: default domains, attach,
+ * fault reporting): brings up the hardware through the {@link IommuDriver.Probe} the boot code
+ * hands it, gives every PCI endpoint a unit covers a default domain of the configured
+ * {@link IommuMode} (a DMA domain of its own, or the unit's shared identity domain), identity-maps
+ * each device's reserved regions in its domain, and only then has the driver enable translation.
+ * It knows the hardware only through {@link IommuDriver} and {@link IommuDomain}; the VT-d driver
+ * is one such driver ({@code iommu.vtd}).
  *
- * <p>In {@link IommuMode#OFF} nothing is programmed: units stay untouched, translation stays off,
- * and {@link #domainOf} is empty for every device. Problems that leave devices untranslated (no
- * DMAR, a unit that does not answer) are collected in {@link #problems()} rather than thrown, as
- * Linux logs and goes on without remapping.
+ * <p>In {@link IommuMode#OFF} the driver is not even probed: units stay untouched, translation stays
+ * off, and {@link #domainOf} is empty for every device. Problems that leave devices untranslated
+ * (no firmware table, a unit that does not answer) are collected in {@link #problems()} rather
+ * than thrown, as Linux logs and goes on without remapping.
  */
 public final class IommuSubsystem implements Iommu, AutoCloseable {
 
@@ -61,142 +55,81 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
         }
     }
 
-    private final Platform platform;
-    private final PciSubsystem pci;
     private final Config config;
     private final List<String> problems = new ArrayList<>();
     private final List<String> bootLog = new ArrayList<>();
-    private final Map<Long, VtdUnitDriver> units = new LinkedHashMap<>();
-    private final Map<Long, VtdDomain> identityDomains = new LinkedHashMap<>();
-    private final Map<RequesterId, VtdDomain> domains = new LinkedHashMap<>();
+    private final Map<RequesterId, IommuDomain> domains = new LinkedHashMap<>();
     private final List<IommuFaultListener> listeners = new ArrayList<>();
-    private DmarDeviceLookup lookup;
+    /** The hardware driver, once probed and found; null in mode OFF or when no IOMMU was found. */
+    private IommuDriver driver;
 
-    private IommuSubsystem(Platform platform, PciSubsystem pci, Config config) {
-        this.platform = platform;
-        this.pci = pci;
+    private IommuSubsystem(Config config) {
         this.config = config;
     }
 
-    /** Brings the IOMMU up as {@code config} says, for the devices a fresh PCI scan finds. See the class comment. */
-    public static IommuSubsystem init(Platform platform, FrameAllocator frames, Config config) {
-        return init(platform, PciSubsystem.scan(platform), frames, config);
-    }
-
-    /** Brings the IOMMU up as {@code config} says, for the devices {@code pci} enumerated. See the class comment. */
-    public static IommuSubsystem init(Platform platform, PciSubsystem pci, FrameAllocator frames, Config config) {
+    /**
+     * Brings the IOMMU up as {@code config} says, for the devices {@code pci} enumerated, with the
+     * hardware {@code probe} finds. See the class comment.
+     */
+    public static IommuSubsystem init(Platform platform, PciSubsystem pci, FrameAllocator frames, Config config,
+                                      IommuDriver.Probe probe) {
         Objects.requireNonNull(platform, "platform");
         Objects.requireNonNull(pci, "pci");
         Objects.requireNonNull(frames, "frames");
-        IommuSubsystem s = new IommuSubsystem(platform, pci, Objects.requireNonNull(config, "config"));
+        Objects.requireNonNull(probe, "probe");
+        IommuSubsystem s = new IommuSubsystem(Objects.requireNonNull(config, "config"));
         if (config.mode() != IommuMode.OFF) {
-            s.bringUp(frames);
+            s.bringUp(new IommuDriver.Boot(platform, pci, frames, s.bootLog::add, s.problems::add, s::dispatchFault),
+                    probe);
         }
         return s;
     }
 
-    /** Which DRHD covers which device, from {@code table} and the bridges {@code pci} found. */
-    public static DmarDeviceLookup deviceLookup(DmarTable table, PciSubsystem pci) {
-        return new DmarDeviceLookup(table, pci.bridges().stream()
-                .map(b -> new DmarDeviceLookup.Bridge(b.requester(), b.secondaryBus(), b.subordinateBus())).toList());
-    }
-
-    private void bringUp(FrameAllocator frames) {
-        Optional<byte[]> raw = platform.acpiTable("DMAR");
-        if (raw.isEmpty()) {
-            problems.add("no DMAR table: DMA is not remapped");
+    private void bringUp(IommuDriver.Boot boot, IommuDriver.Probe probe) {
+        driver = probe.probe(boot).orElse(null);
+        if (driver == null) {
             return;
         }
-        DmarTable table;
-        try {
-            table = DmarParser.parse(raw.get());
-        } catch (DmarParseException e) {
-            problems.add("DMAR table rejected, DMA is not remapped: " + e.getMessage());
-            return;
-        }
-        lookup = deviceLookup(table, pci);
-        for (Drhd drhd : table.structuresOf(Drhd.class)) {
-            Optional<VtdUnitDriver> u = VtdUnitDriver.probe(platform, frames, drhd.registerBase(), drhd.segment());
-            if (u.isEmpty()) {
-                problems.add(String.format("DRHD at %#x (segment %d): VER reads all ones or zero, no unit answers; its devices' DMA is not remapped",
-                        drhd.registerBase(), drhd.segment()));
-                continue;
+        for (PciDevice f : boot.pci().endpoints()) {
+            OptionalLong unit = driver.unitOf(f.requester());
+            if (unit.isPresent()) {
+                attachDefaultDomain(f.requester(), unit.getAsLong());
             }
-            VtdUnitDriver unit = u.get();
-            try {
-                unit.init();
-            } catch (IllegalStateException e) {
-                // A unit that does not complete a command: Linux fails its init and goes on without it.
-                problems.add(String.format("DRHD at %#x: init failed, its devices' DMA is not remapped: %s",
-                        drhd.registerBase(), e.getMessage()));
-                continue;
-            }
-            bootLog.add(String.format("DMAR: unit %#x: VER %#x CAP %#018x ECAP %#018x, %d-level tables",
-                    unit.registerBase(), unit.version(), unit.cap(), unit.ecap(), unit.contextAw() + 2));
-            bootLog.add(String.format("DMAR: unit %#x: root table at %#x (GCMD.SRTP), %s, fault events on vector %d",
-                    unit.registerBase(), unit.rootTable(),
-                    unit.queuedInvalidation() ? "queued invalidation enabled (GCMD.QIE)" : "register-based invalidation",
-                    unit.faultVector()));
-            unit.addFaultListener(this::dispatchFault);
-            units.put(drhd.registerBase(), unit);
         }
-        for (PciDevice f : pci.endpoints()) {
-            RequesterId rid = f.requester();
-            VtdUnitDriver unit = unitOf(rid).orElse(null);
-            if (unit == null) {
-                continue;
-            }
-            VtdDomain d = defaultDomain(unit);
-            for (Rmrr r : lookup.reservedRegionsFor(rid)) {
-                // RMRR limit is the last byte (VT-d spec §8.4).
-                d.reserveAndMapIdentity(r.base(), r.limit() - r.base() + 1);
-                bootLog.add(String.format("DMAR: %s: RMRR [%#x-%#x] identity-mapped in %s domain %d",
-                        rid, r.base(), r.limit(), d.type(), d.id()));
-            }
-            d.attach(rid);
-            domains.put(rid, d);
-            bootLog.add(String.format("DMAR: %s: attached to %s domain %d on unit %#x", rid, d.type(), d.id(), unit.registerBase()));
-        }
-        // Only now, with every RMRR mapped, may the units start translating (VT-d spec §8.4).
-        for (VtdUnitDriver unit : units.values()) {
-            unit.enableTranslation();
-            bootLog.add(String.format("DMAR: unit %#x: translation enabled", unit.registerBase()));
-        }
+        // Only now, with every reserved region mapped, may the units start translating (VT-d spec §8.4).
+        driver.enableTranslation();
     }
 
-    private VtdDomain defaultDomain(VtdUnitDriver unit) {
-        return switch (config.mode()) {
-            case STRICT -> VtdDomain.dma(unit, IommuDomain.Type.DMA_STRICT, config.iovaAllocators().get(), platform.clock());
-            case LAZY -> VtdDomain.dma(unit, IommuDomain.Type.DMA_LAZY, config.iovaAllocators().get(), platform.clock());
-            case IDENTITY -> identityDomain(unit);
+    /** Linux {@code iommu_setup_default_domain}: the mode's domain type, its reserved regions mapped, then attach. */
+    private void attachDefaultDomain(RequesterId rid, long unit) {
+        IommuDomain d = createDomain(rid, switch (config.mode()) {
+            case STRICT -> IommuDomain.Type.DMA_STRICT;
+            case LAZY -> IommuDomain.Type.DMA_LAZY;
+            case IDENTITY -> IommuDomain.Type.IDENTITY;
             case OFF -> throw new IllegalStateException("no domains in mode OFF");
-        };
-    }
-
-    /** The unit's shared identity domain (Linux {@code si_domain}), made on first use. */
-    public VtdDomain identityDomain(VtdUnitDriver unit) {
-        return identityDomains.computeIfAbsent(unit.registerBase(), b -> {
-            List<long[]> ranges = new ArrayList<>();
-            for (MemoryMapEntry e : platform.memoryMap()) {
-                if (e.type() == MemoryMapEntry.Type.RAM) {
-                    ranges.add(new long[] {e.base(), e.length()});
-                }
-            }
-            if (lookup != null) {
-                for (Rmrr r : lookup.table().structuresOf(Rmrr.class)) {
-                    ranges.add(new long[] {r.base(), r.limit() - r.base() + 1});
-                }
-            }
-            return VtdDomain.identity(unit, ranges, true);
         });
+        for (ReservedRegion r : driver.reservedRegions(rid)) {
+            d.reserveAndMapIdentity(r.base(), r.length());
+            bootLog.add(String.format("%s: %s: %s [%#x-%#x] identity-mapped in %s domain %d",
+                    driver.name(), rid, r.source(), r.base(), r.last(), d.type(), d.id()));
+        }
+        d.attach(rid);
+        domains.put(rid, d);
+        bootLog.add(String.format("%s: %s: attached to %s domain %d on unit %#x", driver.name(), rid, d.type(), d.id(), unit));
     }
 
-    /** The initialised unit that translates {@code device}, if any. */
-    public Optional<VtdUnitDriver> unitOf(RequesterId device) {
-        if (lookup == null) {
-            return Optional.empty();
-        }
-        return lookup.unitFor(device).map(d -> units.get(d.registerBase()));
+    /** The unit that translates {@code device} (its register base), if an enabled one does. */
+    public OptionalLong unitOf(RequesterId device) {
+        return driver == null ? OptionalLong.empty() : driver.unitOf(device);
+    }
+
+    private long requireUnit(RequesterId device) {
+        return unitOf(device).orElseThrow(() -> new IllegalArgumentException("no enabled remapping unit covers " + device));
+    }
+
+    /** The hardware driver, when it is a {@code type} (for what only that driver knows, such as its units). */
+    public <D extends IommuDriver> Optional<D> driver(Class<D> type) {
+        return Optional.ofNullable(driver).filter(type::isInstance).map(type::cast);
     }
 
     @Override
@@ -204,40 +137,37 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
         return Optional.ofNullable(domains.get(device));
     }
 
-    /** As {@link #domainOf}, with the VT-d type. */
-    public synchronized Optional<VtdDomain> vtdDomainOf(RequesterId device) {
-        return Optional.ofNullable(domains.get(device));
-    }
-
     /**
      * A new domain of {@code type} on the unit that covers {@code device} (not attached yet).
-     * DMA domains get a fresh IOVA allocator from the configuration (or throw when there is none).
+     * DMA domains get a fresh IOVA allocator from the configuration; IDENTITY is the unit's shared
+     * identity domain.
+     *
+     * @throws IllegalArgumentException when no enabled unit covers {@code device}
      */
-    public VtdDomain createDomain(RequesterId device, IommuDomain.Type type) {
-        VtdUnitDriver unit = unitOf(device).orElseThrow(() -> new IllegalArgumentException(
-                "no enabled remapping unit covers " + device));
-        return switch (type) {
-            case DMA_STRICT, DMA_LAZY -> VtdDomain.dma(unit, type, config.iovaAllocators().get(), platform.clock());
-            case IDENTITY -> identityDomain(unit);
-            case BLOCKED -> VtdDomain.blocked(unit);
-        };
+    public IommuDomain createDomain(RequesterId device, IommuDomain.Type type) {
+        requireUnit(device);
+        boolean dma = type == IommuDomain.Type.DMA_STRICT || type == IommuDomain.Type.DMA_LAZY;
+        return driver.allocDomain(device, type, dma ? config.iovaAllocators().get() : null);
     }
 
     /**
      * Moves {@code device} into {@code domain} (detaching it from its current one), mapping its
-     * RMRRs there first. Returns the previous domain, if any.
+     * reserved regions there first. Returns the previous domain, if any.
+     *
+     * @throws IllegalArgumentException when no enabled unit covers {@code device}, or the domain is
+     *         another unit's (naming both)
      */
-    public synchronized Optional<VtdDomain> attach(RequesterId device, VtdDomain domain) {
-        VtdUnitDriver unit = unitOf(device).orElseThrow(() -> new IllegalArgumentException(
-                "no enabled remapping unit covers " + device));
-        if (unit != domain.unit()) {
+    public synchronized Optional<IommuDomain> attach(RequesterId device, IommuDomain domain) {
+        long unit = requireUnit(device);
+        long domainUnit = driver.unitOf(domain);
+        if (unit != domainUnit) {
             throw new IllegalArgumentException(String.format("%s is behind unit %#x; domain %d belongs to unit %#x",
-                    device, unit.registerBase(), domain.id(), domain.unit().registerBase()));
+                    device, unit, domain.id(), domainUnit));
         }
-        for (Rmrr r : lookup.reservedRegionsFor(device)) {
-            domain.reserveAndMapIdentity(r.base(), r.limit() - r.base() + 1);
+        for (ReservedRegion r : driver.reservedRegions(device)) {
+            domain.reserveAndMapIdentity(r.base(), r.length());
         }
-        VtdDomain old = domains.get(device);
+        IommuDomain old = domains.get(device);
         if (old != null) {
             old.detach(device);
         }
@@ -252,11 +182,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
 
     /** Whether any unit translates. */
     public boolean enabled() {
-        return !units.isEmpty();
-    }
-
-    public List<VtdUnitDriver> units() {
-        return List.copyOf(units.values());
+        return driver != null && driver.enabled();
     }
 
     /** What init did, in order (as Linux's "DMAR:" boot messages). */
@@ -287,9 +213,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
 
     /** Every fault every unit's handler has read, oldest first per unit. */
     public List<IommuFault> faults() {
-        List<IommuFault> all = new ArrayList<>();
-        units.values().forEach(u -> all.addAll(u.faults()));
-        return all;
+        return driver == null ? List.of() : driver.faults();
     }
 
     /**
@@ -299,11 +223,11 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
      */
     public int runTimers() {
         int n = 0;
-        List<VtdDomain> ds;
+        List<IommuDomain> ds;
         synchronized (this) {
             ds = List.copyOf(domains.values());
         }
-        for (VtdDomain d : ds.stream().distinct().toList()) {
+        for (IommuDomain d : ds.stream().distinct().toList()) {
             if (d.runTimer()) {
                 n++;
             }
@@ -317,11 +241,11 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
      */
     public FlushQueue.Stats lazyStats() {
         long flushes = 0, full = 0, timeout = 0, queued = 0, freed = 0, max = 0, total = 0, min = Long.MAX_VALUE;
-        List<VtdDomain> ds;
+        List<IommuDomain> ds;
         synchronized (this) {
             ds = domains.values().stream().distinct().toList();
         }
-        for (VtdDomain d : ds) {
+        for (IommuDomain d : ds) {
             if (d.flushQueue() == null) {
                 continue;
             }
@@ -341,6 +265,8 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     /** Translation off on every unit; domains and tables are dropped with the kernel. */
     @Override
     public void close() {
-        units.values().forEach(VtdUnitDriver::close);
+        if (driver != null) {
+            driver.close();
+        }
     }
 }

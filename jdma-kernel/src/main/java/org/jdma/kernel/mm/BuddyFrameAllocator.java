@@ -34,20 +34,12 @@ import org.jdma.platform.MemoryMapEntry;
  * nothing.)
  *
  * <h2>Metadata, and why it is small</h2>
- * Per region: one state byte per frame, and for each order a {@link SummaryBitmap} with one bit
- * per possible block of that order (bit set = a free block starts there). The bitmaps add up to
- * about two bits per frame. Altogether about 1.3 bytes per 4 KiB frame (0.03 % of RAM; 1.3 MiB for
- * the default machine's 4 GiB); there is no object per frame or per block. The state byte:
- * <pre>
- *     7          6           5          4           0
- *   +--------+-----------+--------+------------------+
- *   | EVER   | ALLOCATED | FREE   |      order       |   (FREE, ALLOCATED: only on a block's
- *   | ALLOC  |   HEAD    | HEAD   |  (head frames)   |    first frame; 0 on its other frames)
- *   +--------+-----------+--------+------------------+
- * </pre>
- * EVER ALLOC is sticky: set on a frame once {@link #allocate} returned it. It only chooses the
- * words of an error: freeing a free frame is reported as a double free when the frame was handed
- * out before, else as freeing a frame that was never allocated.
+ * Per region ({@link BuddyRegion}): one state byte per frame (free or allocated block head, the
+ * block's order, and a sticky "was ever allocated" bit that only chooses the words of a bad-free
+ * error), and for each order a {@link SummaryBitmap} with one bit per possible block of that order
+ * (bit set = a free block starts there). The bitmaps add up to about two bits per frame.
+ * Altogether about 1.3 bytes per 4 KiB frame (0.03 % of RAM; 1.3 MiB for the default machine's
+ * 4 GiB); there is no object per frame or per block.
  *
  * <h2>Policy and cost</h2>
  * Within a zone the lowest-addressed free block of the smallest sufficient order is taken, which
@@ -94,15 +86,9 @@ public final class BuddyFrameAllocator implements FrameAllocator {
         }
     }
 
-    private static final int STATE_ORDER_MASK = 0x1F;
-    private static final int STATE_FREE_HEAD = 0x20;
-    private static final int STATE_ALLOCATED_HEAD = 0x40;
-    private static final int STATE_EVER_ALLOCATED = 0x80;
-    private static final int STATE_HEAD = STATE_FREE_HEAD | STATE_ALLOCATED_HEAD;
-
     private final Object lock = new Object();
     /** All regions, ascending by first frame. */
-    private final Region[] regions;
+    private final BuddyRegion[] regions;
     /** Indexed by {@link Zone#ordinal()}. */
     private final ZoneArea[] areas;
     private final long managedFrames;
@@ -111,20 +97,20 @@ public final class BuddyFrameAllocator implements FrameAllocator {
     private long failures;
 
     private BuddyFrameAllocator(List<long[]> frameRanges) {
-        this.regions = new Region[frameRanges.size()];
+        this.regions = new BuddyRegion[frameRanges.size()];
         long managed = 0;
         for (int i = 0; i < regions.length; i++) {
             long[] range = frameRanges.get(i);
-            regions[i] = new Region(range[0], range[1]);
+            regions[i] = new BuddyRegion(range[0], range[1]);
             managed += range[1] - range[0];
         }
         this.managedFrames = managed;
         Zone[] zones = Zone.values();
         this.areas = new ZoneArea[zones.length];
         for (Zone z : zones) {
-            areas[z.ordinal()] = new ZoneArea(Arrays.stream(regions).filter(r -> r.zone == z).toArray(Region[]::new));
+            areas[z.ordinal()] = new ZoneArea(Arrays.stream(regions).filter(r -> r.zone == z).toArray(BuddyRegion[]::new));
         }
-        for (Region r : regions) {
+        for (BuddyRegion r : regions) {
             ZoneArea area = areas[r.zone.ordinal()];
             area.managedFrames += r.endPfn - r.startPfn;
             // Carve the region into the largest aligned blocks that fit.
@@ -198,23 +184,23 @@ public final class BuddyFrameAllocator implements FrameAllocator {
                         physical, order, FRAME_SIZE));
             }
             long pfn = physical >>> FRAME_SHIFT;
-            Region r = physical < 0 ? null : regionOf(pfn);
+            BuddyRegion r = physical < 0 ? null : regionOf(pfn);
             if (r == null) {
                 throw new IllegalStateException(String.format(
                         "free(%#x, order %d): the address is not managed RAM (a hole, a reserved range or frame 0)", physical, order));
             }
             int state = r.state(pfn);
-            if ((state & STATE_ALLOCATED_HEAD) == 0) {
-                throw badFree(r, pfn, order, state);
+            if ((state & BuddyRegion.STATE_ALLOCATED_HEAD) == 0) {
+                throw r.badFree(pfn, order, state);
             }
-            int allocatedOrder = state & STATE_ORDER_MASK;
+            int allocatedOrder = state & BuddyRegion.STATE_ORDER_MASK;
             if (allocatedOrder != order) {
                 throw new IllegalStateException(String.format(
                         "free(%#x, order %d): wrong order; the block at %#x was allocated with order %d (%s)",
                         physical, order, physical, allocatedOrder, sizeOf(allocatedOrder)));
             }
             ZoneArea area = areas[r.zone.ordinal()];
-            r.state(pfn, state & STATE_EVER_ALLOCATED);
+            r.state(pfn, state & BuddyRegion.STATE_EVER_ALLOCATED);
             int k = order;
             while (k < MAX_ORDER) {
                 long buddy = pfn ^ (1L << k);
@@ -222,7 +208,7 @@ public final class BuddyFrameAllocator implements FrameAllocator {
                     break; // the buddy would lie outside the region: never free, never merge
                 }
                 int buddyState = r.state(buddy);
-                if ((buddyState & STATE_FREE_HEAD) == 0 || (buddyState & STATE_ORDER_MASK) != k) {
+                if ((buddyState & BuddyRegion.STATE_FREE_HEAD) == 0 || (buddyState & BuddyRegion.STATE_ORDER_MASK) != k) {
                     break;
                 }
                 removeFree(r, area, buddy, k);
@@ -233,41 +219,6 @@ public final class BuddyFrameAllocator implements FrameAllocator {
             frees++;
             area.frees++;
         }
-    }
-
-    /** The exception for freeing a frame that is not the first frame of an allocated block. */
-    private static IllegalStateException badFree(Region r, long pfn, int order, int state) {
-        long physical = pfn << FRAME_SHIFT;
-        long head = pfn;
-        int headState = state;
-        // The block containing pfn starts at pfn rounded down to its order: find the first such
-        // candidate that is a head whose block reaches pfn.
-        for (int k = 0; k <= MAX_ORDER; k++) {
-            head = pfn & -(1L << k);
-            if (head < r.startPfn) {
-                break; // unreachable while blocks tile the region; keeps a corrupt state from indexing out of it
-            }
-            headState = r.state(head);
-            if ((headState & STATE_HEAD) != 0 && (headState & STATE_ORDER_MASK) >= k) {
-                break;
-            }
-        }
-        int headOrder = headState & STATE_ORDER_MASK;
-        long headPhysical = head << FRAME_SHIFT;
-        long headEnd = headPhysical + ((long) FRAME_SIZE << headOrder);
-        if ((headState & STATE_ALLOCATED_HEAD) != 0) {
-            return new IllegalStateException(String.format(
-                    "free(%#x, order %d): the frame was never allocated as a block of its own; it lies inside the block "
-                            + "[%#x, %#x) allocated with order %d", physical, order, headPhysical, headEnd, headOrder));
-        }
-        if ((state & STATE_EVER_ALLOCATED) != 0) {
-            return new IllegalStateException(String.format(
-                    "free(%#x, order %d): double free; the frame is already free (in the free block [%#x, %#x))",
-                    physical, order, headPhysical, headEnd));
-        }
-        return new IllegalStateException(String.format(
-                "free(%#x, order %d): the frame was never allocated (it lies in the free block [%#x, %#x))",
-                physical, order, headPhysical, headEnd));
     }
 
     @Override
@@ -316,7 +267,7 @@ public final class BuddyFrameAllocator implements FrameAllocator {
     public List<Block> freeBlocks() {
         synchronized (lock) {
             List<Block> out = new ArrayList<>();
-            for (Region r : regions) {
+            for (BuddyRegion r : regions) {
                 List<Block> inRegion = new ArrayList<>();
                 for (int k = 0; k <= MAX_ORDER; k++) {
                     for (long i = r.free[k].next(0); i >= 0; i = r.free[k].next(i + 1)) {
@@ -343,7 +294,7 @@ public final class BuddyFrameAllocator implements FrameAllocator {
     /** Bytes of bookkeeping arrays (state bytes and bitmaps), for checking the overhead claim above. */
     public long metadataBytes() {
         long sum = 0;
-        for (Region r : regions) {
+        for (BuddyRegion r : regions) {
             sum += r.stateBytes.length;
             for (SummaryBitmap b : r.free) {
                 sum += b.footprintBytes();
@@ -367,7 +318,7 @@ public final class BuddyFrameAllocator implements FrameAllocator {
             if (area.freeBlocks[k] == 0) {
                 continue;
             }
-            for (Region r : area.regions) {
+            for (BuddyRegion r : area.regions) {
                 long index = r.free[k].first();
                 if (index < 0) {
                     continue;
@@ -378,34 +329,34 @@ public final class BuddyFrameAllocator implements FrameAllocator {
                 for (int split = k - 1; split >= order; split--) {
                     insertFree(r, area, pfn + (1L << split), split);
                 }
-                r.state(pfn, STATE_EVER_ALLOCATED | STATE_ALLOCATED_HEAD | order);
+                r.state(pfn, BuddyRegion.STATE_EVER_ALLOCATED | BuddyRegion.STATE_ALLOCATED_HEAD | order);
                 return pfn;
             }
         }
         return -1;
     }
 
-    private static void insertFree(Region r, ZoneArea area, long pfn, int k) {
-        r.state(pfn, (r.state(pfn) & STATE_EVER_ALLOCATED) | STATE_FREE_HEAD | k);
+    private static void insertFree(BuddyRegion r, ZoneArea area, long pfn, int k) {
+        r.state(pfn, (r.state(pfn) & BuddyRegion.STATE_EVER_ALLOCATED) | BuddyRegion.STATE_FREE_HEAD | k);
         r.free[k].set(r.blockIndex(pfn, k));
         area.freeBlocks[k]++;
         area.freeFrames += 1L << k;
     }
 
     /** Takes a free block off its bitmap; its first frame becomes an ordinary (non-head) frame. */
-    private static void removeFree(Region r, ZoneArea area, long pfn, int k) {
-        r.state(pfn, r.state(pfn) & STATE_EVER_ALLOCATED);
+    private static void removeFree(BuddyRegion r, ZoneArea area, long pfn, int k) {
+        r.state(pfn, r.state(pfn) & BuddyRegion.STATE_EVER_ALLOCATED);
         r.free[k].clear(r.blockIndex(pfn, k));
         area.freeBlocks[k]--;
         area.freeFrames -= 1L << k;
     }
 
-    private Region regionOf(long pfn) {
+    private BuddyRegion regionOf(long pfn) {
         int lo = 0;
         int hi = regions.length - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            Region r = regions[mid];
+            BuddyRegion r = regions[mid];
             if (pfn < r.startPfn) {
                 hi = mid - 1;
             } else if (pfn >= r.endPfn) {
@@ -449,45 +400,12 @@ public final class BuddyFrameAllocator implements FrameAllocator {
         return (bytes >>> 10) + " KiB";
     }
 
-    /** A contiguous run of managed frames [startPfn, endPfn) inside one zone, with its metadata. */
-    private static final class Region {
-        final Zone zone;
-        final long startPfn;
-        final long endPfn;
-        /** One state byte per frame, indexed by pfn - startPfn. */
-        final byte[] stateBytes;
-        /** Per order: bit (pfn >>> k) - (startPfn >>> k) is set when a free block of order k starts at pfn. */
-        final SummaryBitmap[] free = new SummaryBitmap[MAX_ORDER + 1];
-
-        Region(long startPfn, long endPfn) {
-            this.zone = Zone.of(startPfn << FRAME_SHIFT);
-            this.startPfn = startPfn;
-            this.endPfn = endPfn;
-            this.stateBytes = new byte[Math.toIntExact(endPfn - startPfn)];
-            for (int k = 0; k <= MAX_ORDER; k++) {
-                free[k] = new SummaryBitmap(((endPfn - 1) >>> k) - (startPfn >>> k) + 1);
-            }
-        }
-
-        int state(long pfn) {
-            return stateBytes[(int) (pfn - startPfn)] & 0xFF;
-        }
-
-        void state(long pfn, int value) {
-            stateBytes[(int) (pfn - startPfn)] = (byte) value;
-        }
-
-        long blockIndex(long pfn, int k) {
-            return (pfn >>> k) - (startPfn >>> k);
-        }
-    }
-
     /**
      * Per-zone free counters, kept so that a search skips empty orders without looking at bitmaps,
      * and the zone's statistics.
      */
     private static final class ZoneArea {
-        final Region[] regions;
+        final BuddyRegion[] regions;
         final long[] freeBlocks = new long[MAX_ORDER + 1];
         long freeFrames;
         long managedFrames;
@@ -496,7 +414,7 @@ public final class BuddyFrameAllocator implements FrameAllocator {
         long frees;
         long failures;
 
-        ZoneArea(Region[] regions) {
+        ZoneArea(BuddyRegion[] regions) {
             this.regions = regions;
         }
 

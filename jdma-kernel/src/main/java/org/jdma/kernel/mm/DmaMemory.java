@@ -34,6 +34,11 @@ public final class DmaMemory {
     public static final long NO_LIMIT = -1L;
     /** The last byte below 4 GiB: what a device that drives 32 address bits can reach. */
     public static final long LIMIT_4GIB = 0xFFFF_FFFFL;
+    /**
+     * The last byte below 16 MiB, the top of zone DMA: what a device that drives 24 address bits
+     * can reach (an ISA DMA channel, or a PCI device with a 24-bit mask).
+     */
+    public static final long LIMIT_16MIB = 0xFF_FFFFL;
 
     /** A zeroed buffer anywhere in RAM. See {@link #allocate(long, long, long)}. */
     public DmaBuffer allocate(long size, long align) {
@@ -45,17 +50,20 @@ public final class DmaMemory {
      * is a multiple of {@code align} and whose block lies, whole, at or below
      * {@code physicalLimit} (unsigned; {@link #NO_LIMIT} for anywhere).
      *
-     * <p>The limit picks the zone (Linux {@code dma_direct_optimal_gfp_mask}): {@link #NO_LIMIT}
-     * takes NORMAL frames (falling back to DMA32), any other limit from 4 GiB - 1 up takes DMA32
-     * frames, which every such limit covers. A limit below 4 GiB - 1 is refused: there is no zone
-     * for it yet.
+     * <p>The limit picks the zone as Linux's {@code dma_direct_optimal_gfp_mask} does:
+     * {@link #NO_LIMIT} takes NORMAL frames (falling back to DMA32 and DMA); a limit from 4 GiB - 1
+     * up takes DMA32 frames, which every such limit covers; a limit from 16 MiB - 1 up to 4 GiB - 1
+     * tries DMA32 and, when the block lands above the limit, gives it back and takes zone DMA
+     * (Linux {@code __dma_direct_alloc_pages} retrying with {@code GFP_DMA}); a limit below 16 MiB -
+     * 1 is refused: no zone lies wholly below it.
      *
      * <p>Frames come in power-of-two blocks aligned to their size, so an alignment above 4096 is
      * honoured by allocating a block at least {@code align} bytes large. A size of 0 still takes one
      * frame (the buffer has a real, unique address and {@link DmaBuffer#isEmpty()} is true).
      *
      * @throws IllegalArgumentException when size is negative, align is not a power of two, the
-     *         limit is below 4 GiB - 1, or the block would exceed the allocator's largest order
+     *         limit is below 16 MiB - 1 (naming the limit), or the block would exceed the
+     *         allocator's largest order
      * @throws OutOfFramesException when no block is free in the zone (a retry can succeed after frees)
      */
     public DmaBuffer allocate(long size, long align, long physicalLimit) {
@@ -65,7 +73,7 @@ public final class DmaMemory {
         if (align <= 0 || Long.bitCount(align) != 1) {
             throw new IllegalArgumentException("DMA buffer alignment must be a non-zero power of two, was " + align);
         }
-        Zone zone = zoneFor(physicalLimit);
+        List<Zone> zones = zonesFor(physicalLimit);
         int sizeOrder = FrameAllocator.orderFor(Math.max(size, 1));
         int alignOrder = align <= FrameAllocator.FRAME_SIZE ? 0 : Long.numberOfTrailingZeros(align) - FrameAllocator.FRAME_SHIFT;
         int order = Math.max(sizeOrder, alignOrder);
@@ -74,30 +82,40 @@ public final class DmaMemory {
                     "DMA buffer of %d bytes aligned to %d needs a block of order %d; the allocator's largest is %d",
                     size, align, order, frames.maxOrder()));
         }
-        long phys = frames.allocate(order, zone);
         long blockBytes = (long) FrameAllocator.FRAME_SIZE << order;
-        long last = phys + blockBytes - 1;
-        if (Long.compareUnsigned(last, physicalLimit) > 0 || phys % align != 0) {
+        long phys = -1;
+        for (Zone zone : zones) {
+            phys = frames.allocate(order, zone);
+            if (Long.compareUnsigned(phys + blockBytes - 1, physicalLimit) <= 0 && phys % align == 0) {
+                // Zero the whole block, not just size: nothing a previous owner left may reach a device.
+                cpu.fill(phys, blockBytes, (byte) 0);
+                return new DmaBuffer(this, phys, size, order, align, physicalLimit);
+            }
             frames.free(phys, order);
-            throw new IllegalStateException(String.format(
-                    "frame allocator returned [%#x, +%#x) for zone %s, beyond the limit %#x or not aligned to %d",
-                    phys, blockBytes, zone, physicalLimit, align));
         }
-        // Zero the whole block, not just size: nothing a previous owner left may reach a device.
-        cpu.fill(phys, blockBytes, (byte) 0);
-        return new DmaBuffer(this, phys, size, order, align, physicalLimit);
+        throw new IllegalStateException(String.format(
+                "frame allocator returned [%#x, +%#x) for zone %s, beyond the limit %#x or not aligned to %d",
+                phys, blockBytes, zones.getLast(), physicalLimit, align));
     }
 
-    /** The zone whose every frame lies at or below {@code physicalLimit}. */
-    private static Zone zoneFor(long physicalLimit) {
+    /**
+     * The zones to try, in order, for blocks at or below {@code physicalLimit}: each one's frames
+     * lie below the limit, except DMA32 under a limit below 4 GiB - 1, whose block is checked and
+     * followed by zone DMA.
+     */
+    private static List<Zone> zonesFor(long physicalLimit) {
         if (physicalLimit == NO_LIMIT) {
-            return Zone.NORMAL;
+            return List.of(Zone.NORMAL);
         }
         if (Long.compareUnsigned(physicalLimit, LIMIT_4GIB) >= 0) {
-            return Zone.DMA32;
+            return List.of(Zone.DMA32);
+        }
+        if (Long.compareUnsigned(physicalLimit, LIMIT_16MIB) >= 0) {
+            return List.of(Zone.DMA32, Zone.DMA);
         }
         throw new IllegalArgumentException(String.format(
-                "no zone lies below the physical limit %#x (the lowest, DMA32, reaches 4 GiB)", physicalLimit));
+                "no zone lies at or below the physical limit %#x: the lowest zone, DMA, reaches up to %#x (16 MiB)",
+                physicalLimit, LIMIT_16MIB));
     }
 
     public void addUseTracker(DmaUseTracker tracker) {

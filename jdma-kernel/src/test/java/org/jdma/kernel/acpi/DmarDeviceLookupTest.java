@@ -1,6 +1,7 @@
 package org.jdma.kernel.acpi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jdma.kernel.acpi.RemappingStructure.Drhd;
 import org.jdma.kernel.acpi.RemappingStructure.Rmrr;
-import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
@@ -169,7 +169,7 @@ class DmarDeviceLookupTest {
         var bridgeBelowRootPort = MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64L << 20)));
         try (Machine m = new Machine(bridgeBelowRootPort)) {
             Drhd port = unit(0, 0xFED8_0000L, bridgeScope(0, 0x1C, 0));
-            var l = IommuSubsystem.deviceLookup(new DmarTable(HEADER, 38, 0, List.of(port, includeAll(0, 0xFED9_0000L))),
+            var l = VtdIommuDriver.deviceLookup(new DmarTable(HEADER, 38, 0, List.of(port, includeAll(0, 0xFED9_0000L))),
                     PciSubsystem.scan(m));
             assertEquals(Optional.of(port), l.unitFor(rid(1, 0, 0)), "bus 1 is below the default root port 00:1c.0");
             assertTrue(l.unitFor(rid(0, 4, 0)).orElseThrow().includePciAll(), "the copy engine on bus 0");

@@ -48,9 +48,9 @@ class DmarParserRejectionTest {
 
     @Test
     void shouldRejectABadSignatureAndQuoteIt() {
-        DmarProblem p = assertFatal(TestTables.dmar().signature("RSDT").build(), 0, "Header.Signature");
+        AcpiTableProblem p = assertFatal(TestTables.dmar().signature("RSDT").build(), 0, "Header.Signature");
         assertTrue(p.message().contains("\"RSDT\""), p.message());
-        DmarProblem binary = assertFatal(TestTables.withU8(RichTable.bytes(), 3, 0), 0, "Header.Signature");
+        AcpiTableProblem binary = assertFatal(TestTables.withU8(RichTable.bytes(), 3, 0), 0, "Header.Signature");
         assertTrue(binary.message().contains("DMA\\x00"), binary.message());
     }
 
@@ -278,11 +278,11 @@ class DmarParserRejectionTest {
         DmarParser.Result r = DmarParser.parseLenient(t);
         assertEquals(List.of("Header.Checksum", "DRHD.Register Base Address", "Device Scope.Entry Length",
                         "RMRR.End Address (limit)", "ATSR.Length"),
-                r.warnings().stream().map(DmarProblem::field).toList(), r.warnings().toString());
+                r.warnings().stream().map(AcpiTableProblem::field).toList(), r.warnings().toString());
         assertEquals(List.of(AcpiHeaderLayout.CHECKSUM, FIRST + DrhdLayout.REGISTER_BASE,
                         FIRST + DrhdLayout.SCOPES + RichTable.IGD.length() + 1, rmrr + RmrrLayout.LIMIT,
                         broken + DmarLayout.STRUCT_LENGTH),
-                r.warnings().stream().map(DmarProblem::offset).toList());
+                r.warnings().stream().map(AcpiTableProblem::offset).toList());
         assertEquals(List.of(new Drhd(0, 0, 0, UNIT + 0x10, TestTables.expected(RichTable.IGD)),
                 new Rmrr(0, 0x3000, 0x1fff, TestTables.expected(RichTable.XHCI))), r.table().structures());
         DmarParseException strict = assertThrows(DmarParseException.class, () -> DmarParser.parse(t));
@@ -292,7 +292,7 @@ class DmarParserRejectionTest {
     // ---- helpers -------------------------------------------------------------------------------
 
     /** Both modes throw, naming offset and field. */
-    private static DmarProblem assertFatal(byte[] table, int offset, String field) {
+    private static AcpiTableProblem assertFatal(byte[] table, int offset, String field) {
         DmarParseException strict = assertThrows(DmarParseException.class, () -> DmarParser.parse(table));
         DmarParseException lenient = assertThrows(DmarParseException.class, () -> DmarParser.parseLenient(table));
         assertEquals(strict.problem(), lenient.problem());

@@ -105,14 +105,14 @@ class DmarParserRobustnessTest {
     // ---- helpers -------------------------------------------------------------------------------
 
     /** What both modes made of one input; fails the test on any exception but DmarParseException. */
-    private record Outcome(DmarTable strict, DmarProblem strictProblem, DmarParser.Result lenient,
-                           DmarProblem lenientProblem) {
+    private record Outcome(DmarTable strict, AcpiTableProblem strictProblem, DmarParser.Result lenient,
+                           AcpiTableProblem lenientProblem) {
 
         static Outcome of(byte[] input, String where) {
             DmarTable strict = null;
-            DmarProblem strictProblem = null;
+            AcpiTableProblem strictProblem = null;
             DmarParser.Result lenient = null;
-            DmarProblem lenientProblem = null;
+            AcpiTableProblem lenientProblem = null;
             String context = where + ", input " + TestTables.hex(input);
             try {
                 strict = DmarParser.parse(input);
@@ -135,7 +135,7 @@ class DmarParserRobustnessTest {
                 assertTrue(lenient.warnings().stream().allMatch(w -> w.field().endsWith(".Reserved")),
                         lenient.warnings() + "; " + context);
             } else {
-                DmarProblem firstReal = lenient.warnings().stream()
+                AcpiTableProblem firstReal = lenient.warnings().stream()
                         .filter(w -> !w.field().endsWith(".Reserved")).findFirst().orElse(null);
                 assertEquals(strictProblem, firstReal, "strict's problem is lenient's first; " + context);
             }

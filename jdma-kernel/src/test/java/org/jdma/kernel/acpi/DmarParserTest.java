@@ -205,7 +205,7 @@ class DmarParserTest {
             DmarParser.Result lenient = DmarParser.parseLenient(dirty);
             assertEquals(expected.structures(), lenient.table().structures(), fields[i]);
             assertEquals(1, lenient.warnings().size(), fields[i] + ": " + lenient.warnings());
-            DmarProblem w = lenient.warnings().getFirst();
+            AcpiTableProblem w = lenient.warnings().getFirst();
             assertEquals(fields[i], w.field());
             assertEquals(fieldStart[i], w.offset(), fields[i]);
             assertTrue(w.message().contains("5a"), w.message());

@@ -1,6 +1,6 @@
 package org.jdma.kernel.acpi;
 
-import org.jdma.kernel.iommu.IommuSubsystem;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.machine.pci.BridgeSpec;
@@ -156,7 +156,7 @@ class DmarRoundTripTest {
             Drhd unit = new Drhd(Drhd.FLAG_INCLUDE_PCI_ALL, 0, 0, MachineConfig.VTD_REGISTER_BASE, List.of());
             assertEquals(List.of(unit), t.structures());
             assertEquals(DmarDescriptions.expectedModel(MachineConfig.defaultDmar(), List.of(), bytes), t);
-            var lookup = IommuSubsystem.deviceLookup(t, PciSubsystem.scan(m));
+            var lookup = VtdIommuDriver.deviceLookup(t, PciSubsystem.scan(m));
             assertEquals(Optional.of(unit), lookup.unitFor(m.devices(CopyEngine.class).getFirst().requester()));
             assertEquals(Optional.of(unit), lookup.unitFor(RequesterId.of(1, 0, 0)), "behind the root port too");
             assertEquals(List.of(), lookup.reservedRegionsFor(RequesterId.of(0, 4, 0)));
@@ -181,7 +181,7 @@ class DmarRoundTripTest {
                 .withBridges(bridges).withDmar(dmar);
         try (Machine m = new Machine(config)) {
             DmarTable t = DmarParser.parse(m.acpiTable("DMAR").orElseThrow());
-            var lookup = IommuSubsystem.deviceLookup(t, PciSubsystem.scan(m));
+            var lookup = VtdIommuDriver.deviceLookup(t, PciSubsystem.scan(m));
             Drhd port = t.structuresOf(Drhd.class).getFirst();
             Drhd all = t.structuresOf(Drhd.class).getLast();
             assertEquals(0xFED8_0000L, port.registerBase());

@@ -135,7 +135,7 @@ class McfgParserTest {
         McfgParser.Result r = McfgParser.parseLenient(t);
         assertEquals(List.of(McfgLayout.RESERVED, McfgLayout.ALLOCATIONS + McfgLayout.START_BUS,
                 McfgLayout.ALLOCATIONS + McfgLayout.ALLOCATION_SIZE + McfgLayout.ALLOCATION_RESERVED),
-                r.warnings().stream().map(DmarProblem::offset).sorted().toList());
+                r.warnings().stream().map(AcpiTableProblem::offset).sorted().toList());
         assertEquals(List.of(new McfgAllocation(0xD000_0000L, 1, 0, 0)), r.table().allocations(), "the bad one is dropped");
         // Strict mode does not reject reserved bytes (later revisions may use them), only the bad allocation.
         assertEquals("MCFG.Start Bus Number", rejected(t).field());

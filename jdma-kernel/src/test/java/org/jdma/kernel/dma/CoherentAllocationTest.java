@@ -51,6 +51,36 @@ class CoherentAllocationTest {
     }
 
     @Test
+    void shouldServeTwentyFourBitCoherentMaskFromZoneDma() {
+        try (Rig rig = Rig.direct(true)) {
+            DmaDevice d = rig.attach("isa", 4, false);
+            assertTrue(rig.dma.setCoherentMask(d, DmaMask.BITS_24));
+            long before = rig.frames.zoneStats(Zone.DMA).allocations();
+            CoherentBuffer b = rig.dma.allocCoherent(d, 10_000);
+            assertNotNull(b);
+            assertTrue(b.physical() + 16_384 <= Zone.DMA.end(), "below 16 MiB: " + Long.toHexString(b.physical()));
+            assertTrue(DmaMask.BITS_24.covers(b.dmaAddress(), b.size()));
+            assertEquals(before + 1, rig.frames.zoneStats(Zone.DMA).allocations(), "asked of zone DMA, not a fallback");
+        }
+    }
+
+    @Test
+    void shouldFallBackFromDma32ToZoneDmaWhenTheBlockLandsAboveTheCoherentMask() {
+        try (Rig rig = Rig.direct(true)) {
+            DmaDevice d = rig.attach("isa", 4, false);
+            DmaMask mask25 = DmaMask.bits(25);
+            assertTrue(rig.dma.setCoherentMask(d, mask25));
+            // DMA32 hands out its lowest free block; fill 16-32 MiB so that block lies above 32 MiB.
+            long filler = rig.frames.allocateBytes(16L << 20, Zone.DMA32);
+            assertEquals(16L << 20, filler);
+            CoherentBuffer b = rig.dma.allocCoherent(d, 4096);
+            assertNotNull(b);
+            assertTrue(b.physical() < Zone.DMA.end(), "Linux retries with GFP_DMA: " + Long.toHexString(b.physical()));
+            assertTrue(mask25.covers(b.dmaAddress(), b.size()));
+        }
+    }
+
+    @Test
     void shouldReturnNullWhenNoMemoryFitsCoherentMask() {
         try (Rig rig = Rig.direct(true)) {
             DmaDevice d = rig.attach("nic", 4, false);

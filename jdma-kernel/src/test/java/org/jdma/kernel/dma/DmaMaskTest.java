@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Set;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.mm.Zone;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import org.jdma.kernel.testing.FakeIommu;
 import org.jdma.kernel.testing.FakeIommuDomain;
-/** Checklist rows 83 and 84: mask checks and presets, and masks the platform can or cannot honour. */
+/** Mask checks and presets, and the masks the platform can or cannot honour (with and without an IOMMU). */
 class DmaMaskTest {
 
     @Test
@@ -58,12 +59,51 @@ class DmaMaskTest {
     }
 
     @Test
-    void shouldRefuseMaskThatMissesRamWithoutChangingIt() {
+    void shouldRefuseMaskBelowZoneDmaWithoutChangingItAndNameIt() {
         try (Rig rig = Rig.direct(true)) {
             DmaDevice d = rig.attach("isa", 4, false);
-            assertFalse(rig.dma.setMask(d, DmaMask.bits(24)), "RAM reaches beyond 4 GiB and there is no 24-bit zone");
+            assertFalse(rig.dma.setMask(d, DmaMask.bits(20)), "RAM reaches beyond 1 MiB and no zone lies below it");
             assertEquals(DmaDevice.DEFAULT_MASK, d.dmaMask());
+            assertFalse(rig.dma.setCoherentMask(d, DmaMask.of(0xFF_FFFEL)), "one byte short of zone DMA's top");
+            assertEquals(DmaDevice.DEFAULT_MASK, d.coherentMask());
+            List<String> warnings = rig.dma.recentWarnings();
+            assertEquals(2, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith("isa: dma_set_mask(0xfffff) refused: direct DMA needs a mask of at least 0xffffff"),
+                    warnings.get(0));
+            assertTrue(warnings.get(1).startsWith("isa: dma_set_coherent_mask(0xfffffe) refused"), warnings.get(1));
             assertThrows(IllegalArgumentException.class, () -> DmaMask.of(0), "a mask of 0 reaches nothing");
+        }
+    }
+
+    @Test
+    void shouldAcceptTwentyFourBitMaskUnderDirectDmaBecauseZoneDmaLiesInsideIt() {
+        try (Rig rig = Rig.direct(true)) {
+            DmaDevice d = rig.attach("isa", 4, false);
+            assertTrue(rig.dma.setMask(d, DmaMask.BITS_24));
+            assertTrue(rig.dma.setCoherentMask(d, DmaMask.BITS_24));
+            assertEquals(DmaMask.BITS_24, d.dmaMask());
+            assertEquals(DmaMask.BITS_24, d.coherentMask());
+            assertTrue(rig.dma.setMask(d, DmaMask.bits(30)), "any mask between 24 and 32 bits too");
+            assertEquals(List.of(), rig.dma.recentWarnings());
+        }
+    }
+
+    @Test
+    void shouldBounceTwentyFourBitDeviceOnlyWhereThePoolLiesInsideItsMask() {
+        // The bounce pool lies below 4 GiB (in DMA32, above 16 MiB), as Linux's default pool on x86
+        // does: a buffer a 24-bit device cannot reach cannot be bounced for it either.
+        try (Rig rig = Rig.direct(true)) {
+            DmaDevice d = rig.attach("isa", 4, false);
+            assertTrue(rig.dma.setMask(d, DmaMask.BITS_24));
+            long inside = rig.frames.allocateBytes(4096, Zone.DMA);
+            assertEquals(inside, rig.dma.mapSingle(d, inside, 4096, DmaDirection.TO_DEVICE, Set.of()), "zone DMA maps in place");
+            rig.dma.unmapSingle(d, inside, 4096, DmaDirection.TO_DEVICE, Set.of());
+            long high = rig.high(4096);
+            assertEquals(DmaApi.DMA_MAPPING_ERROR, rig.dma.mapSingle(d, high, 4096, DmaDirection.TO_DEVICE, Set.of()));
+            assertTrue(rig.dma.swiotlb().active());
+            assertEquals(0, rig.dma.swiotlb().usedSlots(), "the slot beyond the mask was given back");
+            String last = rig.dma.recentWarnings().getLast();
+            assertTrue(last.startsWith("isa: swiotlb addr 0x") && last.endsWith("overflow (mask 0xffffff)"), last);
         }
     }
 

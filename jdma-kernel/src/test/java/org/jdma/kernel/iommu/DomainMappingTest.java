@@ -31,7 +31,7 @@ class DomainMappingTest {
     void boot() {
         machine = new Machine(TestMachines.small(1));
         kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT));
-        domain = kernel.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_STRICT);
+        domain = (VtdDomain) kernel.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_STRICT);
     }
 
     @AfterEach
@@ -75,7 +75,7 @@ class DomainMappingTest {
 
     @Test
     void shouldRefuseToMapInADomainThatDoesNotTranslate() {
-        VtdDomain blocked = kernel.iommu().createDomain(ENGINE, IommuDomain.Type.BLOCKED);
+        VtdDomain blocked = (VtdDomain) kernel.iommu().createDomain(ENGINE, IommuDomain.Type.BLOCKED);
         assertThrows(IllegalStateException.class, () -> IovaMapper.map(blocked, 0x1000, 4096, 4096, -1L, IoPermission.READ));
         assertThrows(IllegalStateException.class, () -> blocked.map(0x1000, 0x1000, 4096, IoPermission.READ));
     }
@@ -88,7 +88,7 @@ class DomainMappingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> domain.unmapAndFree(iova, 4096));
         assertTrue(e.getMessage().contains(Long.toHexString(iova)), e.getMessage());
 
-        VtdDomain lazy = kernel.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_LAZY);
+        VtdDomain lazy = (VtdDomain) kernel.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_LAZY);
         long l = lazy.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
         lazy.map(l, 0x20_0000, 4096, IoPermission.READ);
         lazy.unmapAndFree(l, 4096);

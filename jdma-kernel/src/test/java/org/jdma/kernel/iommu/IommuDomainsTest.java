@@ -1,6 +1,7 @@
 package org.jdma.kernel.iommu;
 
 import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
-import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.testing.TestMachines;
@@ -84,7 +84,7 @@ class IommuDomainsTest {
         int te = indexOf(log, "translation enabled");
         assertTrue(rmrr >= 0 && te > rmrr, "RMRR mapped before TE: " + log);
 
-        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         for (long a = RMRR_BASE; a <= RMRR_LIMIT; a += PAGE) {
             assertEquals(OptionalLong.of(a), domain.translate(a));
             assertTrue(domain.iovaAllocator().isAllocated(a / PAGE), "RMRR page reserved in the IOVA space: " + Long.toHexString(a));
@@ -112,7 +112,7 @@ class IommuDomainsTest {
     @Test
     void shouldKeepAStaleTranslationUntilTheLazyFlushAndMeasureTheWindow() {
         Kernel k = boot(TestMachines.small(1), IommuMode.LAZY);
-        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         assertEquals(IommuDomain.Type.DMA_LAZY, domain.type());
         try (DmaBuffer scratch = k.memory().allocate(PAGE, PAGE); DmaBuffer target = k.memory().allocate(PAGE, PAGE)) {
             long sIova = domain.allocIova(PAGE, 0xFFFF_FFFFL).orElseThrow();
@@ -175,7 +175,7 @@ class IommuDomainsTest {
     @Test
     void shouldMoveADeviceToAnotherDomainAndCutItOffFromTheOld() {
         Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
-        VtdDomain first = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain first = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         try (DmaBuffer scratch = k.memory().allocate(PAGE, PAGE); DmaBuffer target = k.memory().allocate(PAGE, PAGE)) {
             target.writeLong(0, 31337);
             // The same IOVA layout in both domains: scratch and target at fixed IOVAs.
@@ -185,7 +185,7 @@ class IommuDomainsTest {
             first.map(tIova, target.physicalAddress(), PAGE, IoPermission.READ);
             assertEquals(31337, readThroughDevice(first, tIova, scratch, sIova).value());
 
-            VtdDomain second = k.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_STRICT);
+            VtdDomain second = (VtdDomain) k.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_STRICT);
             assertNotEquals(first.id(), second.id());
             second.map(sIova, scratch.physicalAddress(), PAGE, IoPermission.READ_WRITE);
             // The engine's ring lives in the first domain; map it at the same IOVA in the second.
@@ -203,7 +203,7 @@ class IommuDomainsTest {
     @Test
     void shouldForceALazyFlushWhenTheQueueIsFull() {
         Kernel k = boot(TestMachines.small(1), IommuMode.LAZY);
-        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         try (DmaBuffer target = k.memory().allocate(PAGE, PAGE)) {
             long flushesBefore = domain.flushQueue().stats().flushes();
             for (int i = 0; i <= FlushQueue.DEFAULT_SIZE; i++) {
@@ -221,7 +221,7 @@ class IommuDomainsTest {
     @Test
     void shouldPassThroughInIdentityModeWhenTheUnitOffersIt() {
         Kernel k = boot(TestMachines.small(1), IommuMode.IDENTITY);
-        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         assertTrue(domain.passThrough());
         long[] ctx = domain.unit().contextEntry(ENGINE);
         assertEquals(VtdContextEntryLayout.TT_PASS_THROUGH, VtdContextEntryLayout.tt(ctx[0]));
@@ -237,7 +237,7 @@ class IommuDomainsTest {
     void shouldBuildOneToOneTablesForIdentityWithoutPassThrough() {
         MachineConfig c = TestMachines.small(1);
         Kernel k = boot(c.withVtd(c.vtd().withPassThrough(false)), IommuMode.IDENTITY);
-        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         assertFalse(domain.passThrough());
         long[] ctx = domain.unit().contextEntry(ENGINE);
         assertEquals(VtdContextEntryLayout.TT_MULTI_LEVEL, VtdContextEntryLayout.tt(ctx[0]));
@@ -257,7 +257,7 @@ class IommuDomainsTest {
         Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
         List<IommuFault> faults = new ArrayList<>();
         k.iommu().addFaultListener(faults::add);
-        VtdDomain blocked = k.iommu().createDomain(ENGINE, IommuDomain.Type.BLOCKED);
+        VtdDomain blocked = (VtdDomain) k.iommu().createDomain(ENGINE, IommuDomain.Type.BLOCKED);
         k.iommu().attach(ENGINE, blocked);
         long[] ctx = blocked.unit().contextEntry(ENGINE);
         assertEquals(0, ctx[0] & VtdContextEntryLayout.LO_P);
@@ -277,9 +277,9 @@ class IommuDomainsTest {
         MachineConfig c = TestMachines.small(1);
         Kernel k = boot(c.withVtd(c.vtd().withAddressWidth(48, VtdCapabilityLayout.SAGAW_39_BIT | VtdCapabilityLayout.SAGAW_48_BIT)),
                 IommuMode.STRICT);
-        VtdUnitDriver unit = k.iommu().units().getFirst();
+        VtdUnitDriver unit = VtdIommuDriver.of(k.iommu()).units().getFirst();
         assertEquals(VtdContextEntryLayout.AW_48_BIT, unit.contextAw());
-        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         assertEquals(4, domain.pageTable().levels());
         try (DmaBuffer scratch = k.memory().allocate(PAGE, PAGE); DmaBuffer target = k.memory().allocate(PAGE, PAGE)) {
             long sIova = domain.allocIova(PAGE, 0xFFFF_FFFFL).orElseThrow();
@@ -296,7 +296,7 @@ class IommuDomainsTest {
     @Test
     void shouldTranslateThroughATwoMegabyteSuperpageAndFaultAfterItsUnmap() {
         Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
-        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         long twoMiB = 2L << 20;
         try (DmaBuffer scratch = k.memory().allocate(PAGE, PAGE); DmaBuffer big = k.memory().allocate(twoMiB, twoMiB)) {
             long sIova = domain.allocIova(PAGE, 0xFFFF_FFFFL).orElseThrow();
@@ -321,7 +321,7 @@ class IommuDomainsTest {
     void shouldUseRegisterBasedInvalidationWithoutQueuedInvalidation() {
         MachineConfig c = TestMachines.small(1);
         Kernel k = boot(c.withVtd(c.vtd().withQueuedInvalidation(false)), IommuMode.STRICT);
-        VtdUnitDriver unit = k.iommu().units().getFirst();
+        VtdUnitDriver unit = VtdIommuDriver.of(k.iommu()).units().getFirst();
         assertFalse(unit.queuedInvalidation());
         try (DmaBuffer src = k.memory().allocate(64, 64); DmaBuffer dst = k.memory().allocate(64, 64)) {
             src.writeLong(0, 9);
@@ -336,7 +336,7 @@ class IommuDomainsTest {
     void shouldFallBackToDomainSelectiveWithoutPageSelectiveInvalidation() {
         MachineConfig c = TestMachines.small(1);
         Kernel k = boot(c.withVtd(c.vtd().withPageSelective(false, 0)), IommuMode.STRICT);
-        VtdUnitDriver unit = k.iommu().units().getFirst();
+        VtdUnitDriver unit = VtdIommuDriver.of(k.iommu()).units().getFirst();
         try (DmaBuffer src = k.memory().allocate(64, 64); DmaBuffer dst = k.memory().allocate(64, 64)) {
             assertTrue(k.copyEngine().copy(src, dst, 64).isSuccess());
         }

@@ -1,6 +1,7 @@
 package org.jdma.kernel.iommu;
 
 import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -49,10 +50,10 @@ class IommuEndToEndTest {
     void shouldCopyThroughTheIommuInStrictMode() {
         Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
         assertTrue(k.iommu().enabled(), k.iommu().problems().toString());
-        VtdUnitDriver unit = k.iommu().units().getFirst();
+        VtdUnitDriver unit = VtdIommuDriver.of(k.iommu()).units().getFirst();
         assertTrue(unit.translationEnabled());
         assertTrue(unit.queuedInvalidation());
-        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         assertEquals(IommuDomain.Type.DMA_STRICT, domain.type());
         assertTrue(k.copyEngine().ring().ringDeviceBase() != k.copyEngine().ring().ringBase(),
                 "the ring is reached by IOVA");
@@ -75,7 +76,7 @@ class IommuEndToEndTest {
         Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
         List<IommuFault> seen = new ArrayList<>();
         k.iommu().addFaultListener(seen::add);
-        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         long unmapped = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
         try (DmaBuffer dst = k.memory().allocate(4096, 4096)) {
             long dstIova = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
@@ -90,7 +91,7 @@ class IommuEndToEndTest {
             assertTrue(f.read());
             assertEquals(IommuFault.Kind.NO_PERMISSION, f.kind(), f.toString());
             assertEquals(new IommuFault.Detail("VT-d", 0x6, "READ_NOT_PERMITTED"), f.detail(), f.toString());
-            assertEquals(1, k.iommu().units().getFirst().faultCount(VtdFaultReason.READ_NOT_PERMITTED));
+            assertEquals(1, VtdIommuDriver.of(k.iommu()).units().getFirst().faultCount(VtdFaultReason.READ_NOT_PERMITTED));
 
             // Write permission: a read-only mapping as destination faults with reason 0x5.
             long ro = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
@@ -112,7 +113,7 @@ class IommuEndToEndTest {
         Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
         List<IommuFault> seen = new ArrayList<>();
         k.iommu().addFaultListener(seen::add);
-        VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
         try (DmaBuffer dst = k.memory().allocate(4096, 4096)) {
             long dstIova = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
             domain.map(dstIova, dst.physicalAddress(), 4096, IoPermission.READ_WRITE);

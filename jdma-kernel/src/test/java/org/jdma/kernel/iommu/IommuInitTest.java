@@ -1,6 +1,7 @@
 package org.jdma.kernel.iommu;
 
 import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -113,7 +114,7 @@ class IommuInitTest {
              Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
             List<IommuFault> faults = new ArrayList<>();
             k.iommu().addFaultListener(faults::add);
-            VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+            VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
             try (DmaBuffer scratch = k.memory().allocate(4096, 4096)) {
                 long sIova = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
                 domain.map(sIova, scratch.physicalAddress(), 4096, IoPermission.READ_WRITE);
@@ -128,7 +129,7 @@ class IommuInitTest {
                 assertEquals(expected, faults.stream().map(IommuFault::iovaPage).toList());
                 assertTrue(faults.stream().allMatch(f -> f.device().equals(ENGINE) && f.read()
                         && f.detail().name().equals(VtdFaultReason.READ_NOT_PERMITTED.name())));
-                assertEquals(11, k.iommu().units().getFirst().stats().faults());
+                assertEquals(11, VtdIommuDriver.of(k.iommu()).units().getFirst().stats().faults());
             }
         }
     }
@@ -140,7 +141,7 @@ class IommuInitTest {
              Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
             List<IommuFault> faults = new ArrayList<>();
             k.iommu().addFaultListener(faults::add);
-            VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+            VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
             try (DmaBuffer scratch = k.memory().allocate(4096, 4096)) {
                 long sIova = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
                 domain.map(sIova, scratch.physicalAddress(), 4096, IoPermission.READ_WRITE);
@@ -152,7 +153,7 @@ class IommuInitTest {
                 assertEquals(8, k.copyEngine().submit(burst));
                 m.clock().runFor(1_000_000);
                 assertEquals(8, k.copyEngine().drain(new org.jdma.kernel.drivers.memcpy.CompletedDescriptor[8]));
-                VtdUnitDriver unit = k.iommu().units().getFirst();
+                VtdUnitDriver unit = VtdIommuDriver.of(k.iommu()).units().getFirst();
                 assertTrue(unit.stats().faultOverflows() >= 1, "the burst overflowed the single record: " + unit.stats());
                 assertTrue(faults.size() < 8, faults.toString());
                 // PFO was cleared: the next fault is recorded and reported.

@@ -32,7 +32,7 @@ class IovaMapperTest {
     void boot() {
         machine = new Machine(TestMachines.small(1));
         kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT));
-        domain = kernel.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_STRICT);
+        domain = (VtdDomain) kernel.iommu().createDomain(ENGINE, IommuDomain.Type.DMA_STRICT);
     }
 
     @AfterEach

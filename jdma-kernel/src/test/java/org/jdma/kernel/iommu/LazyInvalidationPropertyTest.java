@@ -13,7 +13,6 @@ import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.mm.DmaBuffer;
-import org.jdma.kernel.iommu.vtd.FlushQueue;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
@@ -40,7 +39,7 @@ class LazyInvalidationPropertyTest {
             try (Machine m = new Machine(TestMachines.small(1).withSeed(seed));
                  Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.LAZY))) {
                 String ctx = "seed " + seed;
-                VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+                VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
                 DmaBuffer targets = k.memory().allocate(PAGES * PAGE, PAGE);
                 DmaBuffer scratch = k.memory().allocate(PAGE, PAGE);
                 for (int p = 0; p < PAGES; p++) {

@@ -1,6 +1,7 @@
 package org.jdma.kernel.iommu;
 
 import org.jdma.machine.dev.memcpy.CopyEngine;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ class StrictTranslationPropertyTest {
         }
         try (Machine m = new Machine(config); Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
             String ctx = "seed " + seed + " (" + config.vtd() + ")";
-            VtdDomain domain = k.iommu().vtdDomainOf(ENGINE).orElseThrow();
+            VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
             DmaBuffer targets = k.memory().allocate(TARGET_PAGES * PAGE, PAGE);
             DmaBuffer scratch = k.memory().allocate(PAGE, PAGE);
             for (int p = 0; p < TARGET_PAGES; p++) {
@@ -121,7 +122,7 @@ class StrictTranslationPropertyTest {
                     probe(k, domain, live, targets, scratch, scratchIova, iova, rnd.nextBoolean(), ctx + " step " + step);
                 }
             }
-            assertTrue(k.iommu().units().getFirst().translationEnabled(), ctx);
+            assertTrue(VtdIommuDriver.of(k.iommu()).units().getFirst().translationEnabled(), ctx);
         }
     }
 

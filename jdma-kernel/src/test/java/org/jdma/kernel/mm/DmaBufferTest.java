@@ -95,6 +95,34 @@ class DmaBufferTest {
     }
 
     @Test
+    void shouldTakeZoneDmaForALimitBelow4GiBWhenDma32CannotMeetIt() {
+        try (DmaBuffer isa = memory.allocate(4096, 4096, DmaMemory.LIMIT_16MIB)) {
+            assertTrue(isa.physicalAddress() + isa.length() <= Zone.DMA.end(), Long.toHexString(isa.physicalAddress()));
+        }
+        long limit25 = (1L << 25) - 1;
+        try (DmaBuffer mid = memory.allocate(4096, 4096, limit25)) {
+            assertTrue(mid.physicalAddress() >= Zone.DMA32.start() && mid.physicalAddress() < limit25,
+                    "DMA32's lowest block is inside a 25-bit limit: " + Long.toHexString(mid.physicalAddress()));
+        }
+        long filler = memory.frames().allocateBytes(16L << 20, Zone.DMA32);
+        try (DmaBuffer low = memory.allocate(4096, 4096, limit25)) {
+            assertTrue(low.physicalAddress() < Zone.DMA.end(), "DMA32 landed above the limit, so zone DMA: "
+                    + Long.toHexString(low.physicalAddress()));
+            assertEquals(limit25, low.physicalLimit());
+        } finally {
+            memory.frames().free(filler, FrameAllocator.orderFor(16L << 20));
+        }
+    }
+
+    @Test
+    void shouldRefuseALimitNoZoneLiesBelowNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> memory.allocate(4096, 4096, DmaMemory.LIMIT_16MIB - 1));
+        assertEquals("no zone lies at or below the physical limit 0xfffffe: the lowest zone, DMA, reaches up to 0xffffff (16 MiB)",
+                e.getMessage());
+    }
+
+    @Test
     void shouldHandOutZeroedMemoryEvenWhenFramesAreReused() {
         DmaBuffer first = memory.allocate(4096, 4096, DmaMemory.LIMIT_4GIB);
         long phys = first.physicalAddress();

@@ -1,10 +1,13 @@
 package org.jdma.kernel.testing;
 
+import java.util.HashSet;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * A page-granular IOMMU domain for testing the mapping layer without the VT-d driver: a map of
@@ -22,6 +25,7 @@ public final class FakeIommuDomain implements IommuDomain {
     private final long top;
     private final TreeMap<Long, Long> allocated = new TreeMap<>();
     private final TreeMap<Long, Pte> ptes = new TreeMap<>();
+    private final Set<RequesterId> devices = new HashSet<>();
     private long exhaustBelow = -1;
 
     public FakeIommuDomain(Type type, int addressBits) {
@@ -106,6 +110,31 @@ public final class FakeIommuDomain implements IommuDomain {
     public synchronized OptionalLong translate(long iova) {
         Pte p = ptes.get(iova & -GRANULE);
         return p == null ? OptionalLong.empty() : OptionalLong.of(p.physical() + (iova & (GRANULE - 1)));
+    }
+
+    @Override
+    public synchronized void attach(RequesterId device) {
+        devices.add(device);
+    }
+
+    @Override
+    public synchronized boolean detach(RequesterId device) {
+        return devices.remove(device);
+    }
+
+    /** Maps the range 1:1 read/write and counts it as allocated, so the allocator never hands it out. */
+    @Override
+    public synchronized void reserveAndMapIdentity(long base, long size) {
+        long lo = base & -GRANULE;
+        long hi = (base + size + GRANULE - 1) & -GRANULE;
+        allocated.put(lo, hi - lo);
+        for (long p = lo; p < hi; p += GRANULE) {
+            ptes.put(p, new Pte(p, IoPermission.READ_WRITE));
+        }
+    }
+
+    public synchronized Set<RequesterId> devices() {
+        return Set.copyOf(devices);
     }
 
     public synchronized Pte pte(long iova) {

@@ -129,18 +129,12 @@ public final class CoherentCache implements CpuCache {
 
     @Override
     public void snoopDeviceRead(long p, long len) {
-        CacheObserver[] obs = observers.get();
-        if (obs.length != 0) {
-            Observers.deviceRead(obs, p, len, lineSize);
-        }
+        observers.onDeviceRead(p, len, lineSize);
     }
 
     @Override
     public void snoopDeviceWrite(long p, long len) {
-        CacheObserver[] obs = observers.get();
-        if (obs.length != 0) {
-            Observers.deviceWrite(obs, p, len, lineSize);
-        }
+        observers.onDeviceWrite(p, len, lineSize);
     }
 
     @Override public void addObserver(CacheObserver observer) { observers.add(observer); }
@@ -148,16 +142,10 @@ public final class CoherentCache implements CpuCache {
     @Override public void removeObserver(CacheObserver observer) { observers.remove(observer); }
 
     private void reportRead(long p, long len) {
-        CacheObserver[] obs = observers.get();
-        if (obs.length != 0) {
-            Observers.cpuRead(obs, p, len, lineSize, true);
-        }
+        observers.onCpuReadHit(p, len, lineSize);
     }
 
     private void reportWrite(long p, long len) {
-        CacheObserver[] obs = observers.get();
-        if (obs.length != 0) {
-            Observers.cpuWrite(obs, p, len, lineSize);
-        }
+        observers.onCpuWrite(p, len, lineSize);
     }
 }

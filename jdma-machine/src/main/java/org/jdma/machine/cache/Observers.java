@@ -81,6 +81,38 @@ final class Observers {
         }
     }
 
+    /** A device read of [phys, phys + length), told to the observers line by line; nothing when none watches. */
+    void onDeviceRead(long phys, long length, int lineSize) {
+        CacheObserver[] obs = all;
+        if (obs.length != 0) {
+            deviceRead(obs, phys, length, lineSize);
+        }
+    }
+
+    /** A device write of [phys, phys + length), told to the observers line by line; nothing when none watches. */
+    void onDeviceWrite(long phys, long length, int lineSize) {
+        CacheObserver[] obs = all;
+        if (obs.length != 0) {
+            deviceWrite(obs, phys, length, lineSize);
+        }
+    }
+
+    /** A CPU read of [phys, phys + length) that hit every line (a coherent cache), told to the observers. */
+    void onCpuReadHit(long phys, long length, int lineSize) {
+        CacheObserver[] obs = all;
+        if (obs.length != 0) {
+            cpuRead(obs, phys, length, lineSize, true);
+        }
+    }
+
+    /** A CPU write of [phys, phys + length), told to the observers line by line. */
+    void onCpuWrite(long phys, long length, int lineSize) {
+        CacheObserver[] obs = all;
+        if (obs.length != 0) {
+            cpuWrite(obs, phys, length, lineSize);
+        }
+    }
+
     /** An uncached CPU read of [phys, phys + length): reported as a miss of every line it touches. */
     void uncachedRead(long phys, int lineSize, long length) {
         CacheObserver[] obs = all;

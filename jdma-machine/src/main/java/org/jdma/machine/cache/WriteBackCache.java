@@ -441,19 +441,13 @@ public final class WriteBackCache implements CpuCache {
     /** Does nothing to the cache (the device reads RAM, not the CPU's dirty lines); tells observers. */
     @Override
     public void snoopDeviceRead(long p, long length) {
-        CacheObserver[] obs = observers.get();
-        if (obs.length != 0) {
-            Observers.deviceRead(obs, p, length, lineSize);
-        }
+        observers.onDeviceRead(p, length, lineSize);
     }
 
     /** Does nothing to the cache (the CPU keeps its now stale lines); tells observers. */
     @Override
     public void snoopDeviceWrite(long p, long length) {
-        CacheObserver[] obs = observers.get();
-        if (obs.length != 0) {
-            Observers.deviceWrite(obs, p, length, lineSize);
-        }
+        observers.onDeviceWrite(p, length, lineSize);
     }
 
     // ---- memory types -------------------------------------------------------------------------

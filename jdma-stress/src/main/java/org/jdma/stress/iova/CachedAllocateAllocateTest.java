@@ -24,22 +24,20 @@ import org.openjdk.jcstress.infra.results.JJ_Result;
 @State
 public class CachedAllocateAllocateTest {
 
-    private final CachedIovaAllocator iova = IovaSpace2.cached();
+    private final CachedIovaAllocator iova = TwoPageIovaSpace.full();
 
     public CachedAllocateAllocateTest() {
-        IovaSpace2.take(iova, IovaSpace2.HIGH);
-        IovaSpace2.take(iova, IovaSpace2.LOW);
-        iova.free(IovaSpace2.HIGH, 1);
-        iova.free(IovaSpace2.LOW, 1);
+        iova.free(TwoPageIovaSpace.HIGH, 1);
+        iova.free(TwoPageIovaSpace.LOW, 1);
     }
 
     @Actor
     public void first(JJ_Result r) {
-        r.r1 = iova.allocate(1, IovaSpace2.LIMIT);
+        r.r1 = iova.allocate(1, TwoPageIovaSpace.LIMIT);
     }
 
     @Actor
     public void second(JJ_Result r) {
-        r.r2 = iova.allocate(1, IovaSpace2.LIMIT);
+        r.r2 = iova.allocate(1, TwoPageIovaSpace.LIMIT);
     }
 }

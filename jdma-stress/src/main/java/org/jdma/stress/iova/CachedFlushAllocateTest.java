@@ -29,13 +29,11 @@ import org.openjdk.jcstress.infra.results.JI_Result;
 @State
 public class CachedFlushAllocateTest {
 
-    private final CachedIovaAllocator iova = IovaSpace2.cached();
+    private final CachedIovaAllocator iova = TwoPageIovaSpace.full();
     private long got = IovaAllocator.NONE;
 
     public CachedFlushAllocateTest() {
-        IovaSpace2.take(iova, IovaSpace2.HIGH);
-        IovaSpace2.take(iova, IovaSpace2.LOW);
-        iova.free(IovaSpace2.HIGH, 1);
+        iova.free(TwoPageIovaSpace.HIGH, 1);
     }
 
     @Actor
@@ -45,12 +43,12 @@ public class CachedFlushAllocateTest {
 
     @Actor
     public void allocator(JI_Result r) {
-        got = iova.allocate(1, IovaSpace2.LIMIT);
+        got = iova.allocate(1, TwoPageIovaSpace.LIMIT);
         r.r1 = got;
     }
 
     @Arbiter
     public void check(JI_Result r) {
-        r.r2 = got == IovaSpace2.HIGH && iova.isAllocated(IovaSpace2.HIGH) && iova.stats().cachedRanges() == 0 ? 1 : 0;
+        r.r2 = got == TwoPageIovaSpace.HIGH && iova.isAllocated(TwoPageIovaSpace.HIGH) && iova.stats().cachedRanges() == 0 ? 1 : 0;
     }
 }

@@ -28,29 +28,27 @@ import org.openjdk.jcstress.infra.results.JI_Result;
 @State
 public class CachedFreeAllocateTest {
 
-    private final CachedIovaAllocator iova = IovaSpace2.cached();
+    private final CachedIovaAllocator iova = TwoPageIovaSpace.full();
     private long got = IovaAllocator.NONE;
 
     public CachedFreeAllocateTest() {
-        IovaSpace2.take(iova, IovaSpace2.HIGH);
-        IovaSpace2.take(iova, IovaSpace2.LOW);
-        iova.free(IovaSpace2.LOW, 1);
+        iova.free(TwoPageIovaSpace.LOW, 1);
     }
 
     @Actor
     public void freer() {
-        iova.free(IovaSpace2.HIGH, 1);
+        iova.free(TwoPageIovaSpace.HIGH, 1);
     }
 
     @Actor
     public void allocator(JI_Result r) {
-        got = iova.allocate(1, IovaSpace2.LIMIT);
+        got = iova.allocate(1, TwoPageIovaSpace.LIMIT);
         r.r1 = got;
     }
 
     @Arbiter
     public void check(JI_Result r) {
-        long other = got == IovaSpace2.HIGH ? IovaSpace2.LOW : IovaSpace2.HIGH;
+        long other = got == TwoPageIovaSpace.HIGH ? TwoPageIovaSpace.LOW : TwoPageIovaSpace.HIGH;
         boolean ok = iova.isAllocated(got) && !iova.isAllocated(other) && iova.stats().cachedRanges() == 1;
         r.r2 = ok ? 1 : 0;
     }

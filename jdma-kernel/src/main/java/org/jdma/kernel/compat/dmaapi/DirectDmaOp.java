@@ -246,12 +246,12 @@ public final class DirectDmaOp implements DmaOp {
 
     /**
      * The physical reach the op asks of the frame allocator for a mask: the mask itself (a bus
-     * offset is checked on the device address afterwards). A reach below 4 GiB is asked of DMA32
-     * anyway (there is no lower zone); {@link DmaContainers}'s check reports the miss.
+     * offset is checked on the device address afterwards). A reach below 16 MiB is asked of zone
+     * DMA anyway (there is no lower zone); {@link DmaContainers}'s check reports the miss.
      */
     private static long physicalLimit(DmaMask dmaMask) {
         long limit = dmaMask.value();
-        return Long.compareUnsigned(limit, DmaMemory.LIMIT_4GIB) < 0 ? DmaMemory.LIMIT_4GIB : limit;
+        return Long.compareUnsigned(limit, DmaMemory.LIMIT_16MIB) < 0 ? DmaMemory.LIMIT_16MIB : limit;
     }
 
     private synchronized Optional<String> useOf(long address, long length) {

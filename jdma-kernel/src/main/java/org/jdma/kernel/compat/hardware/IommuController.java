@@ -15,6 +15,7 @@ import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.iommu.IovaMapper;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import org.jdma.spec.vtd.VtdRegisterLayout;
 import org.jdma.spec.pci.RequesterId;
 import org.jdma.kernel.dma.DmaError;
@@ -89,9 +90,11 @@ public final class IommuController {
     public static Optional<IommuController> probe(Kernel kernel, RequesterId device) {
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(device, "device");
-        return kernel.iommu().unitOf(device).map(u -> new IommuController(kernel, device, u.registerBase()))
-                .or(() -> drhdBaseFromFirmware(kernel, device).stream().boxed().findFirst()
-                        .map(base -> new IommuController(kernel, device, base)));
+        OptionalLong unit = kernel.iommu().unitOf(device);
+        if (unit.isEmpty()) {
+            unit = drhdBaseFromFirmware(kernel, device);
+        }
+        return unit.isPresent() ? Optional.of(new IommuController(kernel, device, unit.getAsLong())) : Optional.empty();
     }
 
     /** With the IOMMU off the subsystem has no units; the firmware still names the unit. */
@@ -102,7 +105,7 @@ public final class IommuController {
         }
         try {
             var table = org.jdma.kernel.acpi.DmarParser.parse(raw.get());
-            return org.jdma.kernel.iommu.IommuSubsystem.deviceLookup(table, kernel.pci()).unitFor(device)
+            return VtdIommuDriver.deviceLookup(table, kernel.pci()).unitFor(device)
                     .map(d -> OptionalLong.of(d.registerBase())).orElse(OptionalLong.empty());
         } catch (org.jdma.kernel.acpi.DmarParseException e) {
             return OptionalLong.empty();
@@ -127,7 +130,7 @@ public final class IommuController {
         if (enabled) {
             // The crate's window lies above 4 GiB: drop Linux's 32-bit-first policy for this device
             // (iommu.forcedac), or every allocation would land below the window.
-            kernel.iommu().vtdDomainOf(device).ifPresent(VtdDomain::forceDac);
+            VtdDomain.of(kernel.iommu(), device).ifPresent(VtdDomain::forceDac);
         }
         return enabled;
     }
@@ -284,7 +287,7 @@ public final class IommuController {
             return Optional.empty();
         }
         IommuSubsystem iommu = kernel.iommu();
-        VtdDomain real = iommu.createDomain(device, domain().type());
+        IommuDomain real = iommu.createDomain(device, domain().type());
         Domain d = new Domain(domains.size(), base, size, flags, real);
         domains.add(d);
         return Optional.of(d);
@@ -303,6 +306,6 @@ public final class IommuController {
     /** Attaches {@code dev} to domain {@code id} (what the crate's docs promised and its code lacked). */
     public synchronized void attach(int id, RequesterId dev) {
         Domain d = domainInfo(id).orElseThrow(() -> new IllegalArgumentException("no domain " + id));
-        kernel.iommu().attach(dev, (VtdDomain) d.domain());
+        kernel.iommu().attach(dev, d.domain());
     }
 }

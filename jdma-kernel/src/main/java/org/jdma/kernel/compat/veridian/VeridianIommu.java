@@ -19,6 +19,7 @@ import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IovaMapper;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.spec.vtd.VtdRegisterLayout;
@@ -153,9 +154,9 @@ public final class VeridianIommu {
      * @throws IllegalStateException when no enabled unit translates for the device (IOMMU off)
      */
     public IdentityDomain createIdentityDomain() {
-        VtdUnitDriver unit = kernel.iommu().unitOf(device).orElseThrow(() -> new IllegalStateException(
-                "no enabled remapping unit covers " + device + " (is the IOMMU on?)"));
-        VtdDomain identity = kernel.iommu().identityDomain(unit);
+        VtdUnitDriver unit = kernel.iommu().driver(VtdIommuDriver.class).flatMap(d -> d.unitDriverOf(device))
+                .orElseThrow(() -> new IllegalStateException("no enabled remapping unit covers " + device + " (is the IOMMU on?)"));
+        IommuDomain identity = kernel.iommu().createDomain(device, IommuDomain.Type.IDENTITY);
         kernel.iommu().attach(device, identity);
         return new IdentityDomain(identity, unit.rootTable());
     }

@@ -11,6 +11,15 @@
  * device may write), shrinking the pool when memory is short. Does not model: dynamic pools
  * (CONFIG_SWIOTLB_DYNAMIC), restricted DMA pools, memory encryption.
  *
+ * <p>The pool lies below 4 GiB, not below 16 MiB, as Linux's default pool does on x86
+ * ({@code swiotlb_init_remap} takes it with {@code memblock_alloc_low}, below the architecture's
+ * low address limit, 4 GiB). So a device with a mask below 32 bits, such as a 24-bit ISA-style
+ * device, cannot rely on bouncing: a slot beyond its mask makes the mapping fail with the
+ * "swiotlb addr ... overflow" warning that names the mask, as {@code swiotlb_map} does, and its
+ * driver is expected to put its buffers in zone DMA in the first place (coherent memory, or
+ * {@code GFP_DMA} buffers). Linux kernels with {@code CONFIG_SWIOTLB_DYNAMIC} can allocate a
+ * transient pool inside the device's limit instead; that is not modeled.
+ *
  * <p>Invariant: every slot belongs to at most one live mapping, and the used-slot count equals the
  * slots of the live mappings.
  */

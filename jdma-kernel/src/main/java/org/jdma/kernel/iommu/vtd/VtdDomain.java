@@ -5,9 +5,12 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jdma.kernel.iommu.FlushQueue;
 import org.jdma.kernel.iommu.IoPermission;
+import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.platform.Clock;
@@ -110,6 +113,14 @@ public final class VtdDomain implements IommuDomain {
         return new VtdDomain(Type.BLOCKED, unit, null, null, false);
     }
 
+    /**
+     * The VT-d domain {@code iommu} serves {@code device} through: empty when none does, or when
+     * the device's domain is another IOMMU's.
+     */
+    public static Optional<VtdDomain> of(Iommu iommu, RequesterId device) {
+        return iommu.domainOf(device).filter(VtdDomain.class::isInstance).map(VtdDomain.class::cast);
+    }
+
     @Override
     public Type type() {
         return type;
@@ -149,6 +160,7 @@ public final class VtdDomain implements IommuDomain {
     // ---- attach / detach ----------------------------------------------------------------------
 
     /** Points {@code device}'s context entry at this domain. */
+    @Override
     public synchronized void attach(RequesterId device) {
         checkLive();
         switch (type) {
@@ -166,6 +178,7 @@ public final class VtdDomain implements IommuDomain {
     }
 
     /** Makes {@code device}'s context entry not present. Returns false when it was not attached here. */
+    @Override
     public synchronized boolean detach(RequesterId device) {
         if (!devices.remove(device)) {
             return false;
@@ -261,6 +274,7 @@ public final class VtdDomain implements IommuDomain {
      * {@code iommu_dma_get_resv_regions} + {@code reserve_iova}). The caller does this before
      * translation is enabled.
      */
+    @Override
     public synchronized void reserveAndMapIdentity(long base, long size) {
         checkLive();
         if (type == Type.BLOCKED || passThrough) {
@@ -309,11 +323,13 @@ public final class VtdDomain implements IommuDomain {
     // ---- lazy -------------------------------------------------------------------------------
 
     /** The flush queue of a DMA_LAZY domain, else null. */
+    @Override
     public FlushQueue flushQueue() {
         return flushQueue;
     }
 
     /** Fires the lazy flush timer if due. Returns whether it flushed. */
+    @Override
     public synchronized boolean runTimer() {
         return flushQueue != null && flushQueue.runTimer();
     }

@@ -1,11 +1,13 @@
 /**
- * The VT-d driver (Linux {@code drivers/iommu/intel/}): one {@link org.jdma.kernel.iommu.vtd.VtdUnitDriver}
- * per remapping unit, programmed only through its MMIO registers and the tables it reads from
- * memory ({@link org.jdma.kernel.iommu.vtd.TableMemory}: written through the CPU, cleaned when the
+ * The VT-d driver (Linux {@code drivers/iommu/intel/}): {@link org.jdma.kernel.iommu.vtd.VtdIommuDriver}
+ * is what the generic IOMMU layer sees (an {@link org.jdma.kernel.iommu.IommuDriver}: it reads the
+ * DMAR, brings the units up and answers which unit and which RMRRs serve a device), over one
+ * {@link org.jdma.kernel.iommu.vtd.VtdUnitDriver} per remapping unit, programmed only through its
+ * MMIO registers and the tables it reads from memory ({@link org.jdma.kernel.iommu.vtd.TableMemory}: written through the CPU, cleaned when the
  * unit's walks do not snoop); second-level page tables
  * ({@link org.jdma.kernel.iommu.vtd.SecondLevelPageTable}); domains
- * ({@link org.jdma.kernel.iommu.vtd.VtdDomain}) and the lazy flush queue
- * ({@link org.jdma.kernel.iommu.vtd.FlushQueue}). Bit layouts come only from the shared datasheet
+ * ({@link org.jdma.kernel.iommu.vtd.VtdDomain}), which queue lazy unmaps in the generic layer's
+ * {@link org.jdma.kernel.iommu.FlushQueue}. Bit layouts come only from the shared datasheet
  * package {@code org.jdma.spec.vtd}.
  *
  * <p>The unit driver is split by job: register access and the GCMD protocol ({@code UnitRegisters}),

@@ -61,7 +61,7 @@ class SubmitBufferThroughIommuTest {
     void shouldUndoTheMappingWhenTheRingIsFull() { // rows 14, 15
         try (BootedMachine m = new BootedMachine(IommuMode.STRICT)) {
             DmaEngine engine = DmaEngine.over(m.kernel.copyEngine(), m.kernel.memory());
-            VtdDomain domain = m.kernel.iommu().vtdDomainOf(BootedMachine.COPY_ENGINE).orElseThrow();
+            VtdDomain domain = VtdDomain.of(m.kernel.iommu(), BootedMachine.COPY_ENGINE).orElseThrow();
             DmaBuffer b = m.kernel.memory().allocate(4096, 4096);
             // Fill the ring without letting the machine run: the device fetches nothing.
             List<Descriptor> noops = new ArrayList<>();
@@ -105,7 +105,7 @@ class SubmitBufferThroughIommuTest {
             assertTrue(c.init());
             // A software device that reaches its ring through the device's domain (the DMA API maps
             // the ring) and the buffers through the controller's translations.
-            VtdDomain domain = m.kernel.iommu().vtdDomainOf(BootedMachine.COPY_ENGINE).orElseThrow();
+            VtdDomain domain = VtdDomain.of(m.kernel.iommu(), BootedMachine.COPY_ENGINE).orElseThrow();
             var device = new SoftwareRingDevice(m.kernel.cpu(), v -> c.translateIova(v).orElseGet(() -> domain.translate(v).orElse(v)));
             var dma = org.jdma.kernel.testing.TestMachines.device(m.kernel.dma(), "seed engine");
             try (DmaEngine engine = new DmaEngine(dma, m.kernel.memory(), device, 8, c)) {

@@ -1,6 +1,7 @@
 package org.jdma.kernel.compat.veridian;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.jdma.kernel.iommu.vtd.VtdDomain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -252,7 +253,7 @@ class VeridianIommuTest {
                     bits == 39 ? VtdCapabilityLayout.SAGAW_39_BIT : VtdCapabilityLayout.SAGAW_48_BIT));
             try (BootedMachine m = new BootedMachine(c, IommuMode.STRICT)) {
                 VeridianIommu v = initialized(m);
-                assertEquals(bits == 39 ? 3 : 4, m.kernel.iommu().vtdDomainOf(BootedMachine.COPY_ENGINE).orElseThrow().pageTable().levels());
+                assertEquals(bits == 39 ? 3 : 4, VtdDomain.of(m.kernel.iommu(), BootedMachine.COPY_ENGINE).orElseThrow().pageTable().levels());
                 DmaMappedBufferPair p = DmaMappedBufferPair.of(v);
                 m.machine.cpu().fill(p.src().physAddr(), 4096, (byte) bits);
                 assertTrue(copy(m, p.src().dmaAddr(), p.dst().dmaAddr(), 4096).isSuccess(), bits + "-bit");

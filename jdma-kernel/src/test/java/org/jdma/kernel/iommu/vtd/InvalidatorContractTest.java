@@ -33,7 +33,7 @@ class InvalidatorContractTest {
         MachineConfig c = TestMachines.small(1);
         try (Machine machine = new Machine(c.withVtd(c.vtd().withQueuedInvalidation(queued)));
              Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
-            VtdUnitDriver driver = kernel.iommu().units().getFirst();
+            VtdUnitDriver driver = VtdIommuDriver.of(kernel.iommu()).units().getFirst();
             VtdUnit unit = machine.remappingUnits().getFirst();
             assertEquals(queued, driver.queuedInvalidation());
             long queuedBefore = unit.queuedDescriptors();

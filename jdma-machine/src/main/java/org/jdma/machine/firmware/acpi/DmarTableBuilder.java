@@ -22,7 +22,6 @@ import org.jdma.machine.pci.PciPath;
 import org.jdma.machine.pci.PciTopology;
 import org.jdma.spec.acpi.DeviceScopeLayout;
 import org.jdma.spec.acpi.DmarLayout;
-import org.jdma.spec.acpi.AcpiHeaderLayout;
 import org.jdma.spec.acpi.AnddLayout;
 import org.jdma.spec.acpi.AtsrLayout;
 import org.jdma.spec.acpi.DrhdLayout;
@@ -144,40 +143,14 @@ public final class DmarTableBuilder {
         if (length > Integer.MAX_VALUE - Long.BYTES) {
             throw new IllegalArgumentException("DMAR table would be " + length + " bytes, more than one array holds");
         }
-        ByteBuffer t = ByteBuffer.allocate((int) length).order(ByteOrder.LITTLE_ENDIAN);
-        ascii(t, AcpiHeaderLayout.SIGNATURE, DmarLayout.SIGNATURE);
-        t.putInt(AcpiHeaderLayout.LENGTH, (int) length);
-        AcpiTableIds ids = description.ids();
-        t.put(AcpiHeaderLayout.REVISION, (byte) ids.revision());
-        ascii(t, AcpiHeaderLayout.OEM_ID, ids.oemId());
-        ascii(t, AcpiHeaderLayout.OEM_TABLE_ID, ids.oemTableId());
-        t.putInt(AcpiHeaderLayout.OEM_REVISION, (int) ids.oemRevision());
-        ascii(t, AcpiHeaderLayout.CREATOR_ID, ids.creatorId());
-        t.putInt(AcpiHeaderLayout.CREATOR_REVISION, (int) ids.creatorRevision());
+        ByteBuffer t = AcpiTableWriter.start(DmarLayout.SIGNATURE, (int) length, description.ids());
         t.put(DmarLayout.HOST_ADDRESS_WIDTH, (byte) description.hostAddressWidth());
         t.put(DmarLayout.FLAGS, (byte) description.flags());
         t.position(DmarLayout.STRUCTURES);
         for (byte[] part : parts) {
             t.put(part);
         }
-        byte[] table = t.array();
-        table[AcpiHeaderLayout.CHECKSUM] = checksumFor(table);
-        return table;
-    }
-
-    /** The Checksum byte that makes {@code table}'s bytes sum to zero, given its current Checksum byte is 0. */
-    private static byte checksumFor(byte[] table) {
-        int sum = 0;
-        for (byte b : table) {
-            sum += b;
-        }
-        return (byte) -sum;
-    }
-
-    private static void ascii(ByteBuffer b, int offset, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            b.put(offset + i, (byte) s.charAt(i));
-        }
+        return AcpiTableWriter.finish(t);
     }
 
     // ---- table-wide rules ------------------------------------------------------------------
@@ -333,7 +306,7 @@ public final class DmarTableBuilder {
         }
         ByteBuffer b = header(n, (int) length);
         b.put(AnddLayout.DEVICE_NUMBER, (byte) n.acpiDeviceNumber());
-        ascii(b, AnddLayout.OBJECT_NAME, name); // the terminating NUL is the buffer's last, zero byte
+        AcpiTableWriter.ascii(b, AnddLayout.OBJECT_NAME, name); // the terminating NUL is the buffer's last, zero byte
         return b.array();
     }
 

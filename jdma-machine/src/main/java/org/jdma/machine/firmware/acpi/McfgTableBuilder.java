@@ -1,10 +1,8 @@
 package org.jdma.machine.firmware.acpi;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Objects;
-import org.jdma.spec.acpi.AcpiHeaderLayout;
 import org.jdma.spec.acpi.McfgLayout;
 
 /**
@@ -39,15 +37,7 @@ public final class McfgTableBuilder {
         Objects.requireNonNull(ids, "ids");
         check(allocations);
         int length = McfgLayout.length(allocations.size());
-        ByteBuffer t = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        ascii(t, AcpiHeaderLayout.SIGNATURE, McfgLayout.SIGNATURE);
-        t.putInt(AcpiHeaderLayout.LENGTH, length);
-        t.put(AcpiHeaderLayout.REVISION, (byte) ids.revision());
-        ascii(t, AcpiHeaderLayout.OEM_ID, ids.oemId());
-        ascii(t, AcpiHeaderLayout.OEM_TABLE_ID, ids.oemTableId());
-        t.putInt(AcpiHeaderLayout.OEM_REVISION, (int) ids.oemRevision());
-        ascii(t, AcpiHeaderLayout.CREATOR_ID, ids.creatorId());
-        t.putInt(AcpiHeaderLayout.CREATOR_REVISION, (int) ids.creatorRevision());
+        ByteBuffer t = AcpiTableWriter.start(McfgLayout.SIGNATURE, length, ids);
         for (int i = 0; i < allocations.size(); i++) {
             Allocation a = allocations.get(i);
             int at = McfgLayout.ALLOCATIONS + i * McfgLayout.ALLOCATION_SIZE;
@@ -56,13 +46,7 @@ public final class McfgTableBuilder {
             t.put(at + McfgLayout.START_BUS, (byte) a.startBus());
             t.put(at + McfgLayout.END_BUS, (byte) a.endBus());
         }
-        byte[] table = t.array();
-        int sum = 0;
-        for (byte b : table) {
-            sum += b;
-        }
-        table[AcpiHeaderLayout.CHECKSUM] = (byte) -sum;
-        return table;
+        return AcpiTableWriter.finish(t);
     }
 
     private static void check(List<Allocation> allocations) {
@@ -93,11 +77,5 @@ public final class McfgTableBuilder {
 
     private static IllegalArgumentException fail(int index, String field, String format, Object... args) {
         return new IllegalArgumentException(String.format("MCFG allocation %d, %s: %s", index, field, String.format(format, args)));
-    }
-
-    private static void ascii(ByteBuffer b, int offset, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            b.put(offset + i, (byte) s.charAt(i));
-        }
     }
 }

@@ -1,4 +1,4 @@
-package org.jdma.kernel.iommu.vtd;
+package org.jdma.kernel.iommu;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -1,4 +1,4 @@
-package org.jdma.kernel.iommu.vtd;
+package org.jdma.kernel.iommu;
 
 import java.util.ArrayDeque;
 import java.util.List;
