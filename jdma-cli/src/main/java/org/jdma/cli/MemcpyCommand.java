@@ -118,9 +118,9 @@ public final class MemcpyCommand implements Callable<Integer> {
              Arena arena = Arena.ofConfined()) {
             TraceRecorder recorder = machine.trace();
             recorder.enable(trace != null);
-            Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withCopyEngine(
+            Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withDriver(CopyEngineDriver.driver(
                     CopyEngineDriver.Options.DEFAULTS.withMode(polled ? CopyEngineDriver.CompletionMode.POLLED
-                            : CopyEngineDriver.CompletionMode.INTERRUPT)));
+                            : CopyEngineDriver.CompletionMode.INTERRUPT))));
             String modeName = mode.name().toLowerCase(java.util.Locale.ROOT);
             CopyEngineDriver driver = kernel.copyEngine();
             long align = Math.max(1, driver.requiredAlignment());
@@ -277,7 +277,7 @@ public final class MemcpyCommand implements Callable<Integer> {
             return mode + ": translation off, device addresses are physical"
                     + (iommu.problems().isEmpty() ? "" : " (" + String.join("; ", iommu.problems()) + ")");
         }
-        String domain = iommu.vtdDomainOf(driver.function().requester())
+        String domain = iommu.vtdDomainOf(driver.requester())
                 .map(d -> d.type() + " domain " + d.id()).orElse("no domain");
         String indent = "%n                     ";
         StringBuilder b = new StringBuilder(mode + ": " + device(driver) + " in " + domain);
