@@ -53,7 +53,7 @@ public final class IoPorts {
 
     private int port(int offset, int width) {
         if (offset < 0 || offset > range.count() - width) {
-            throw new IllegalArgumentException(String.format("%s: a %d-byte port access at offset %d (port %#x) is outside %s",
+            throw new IllegalArgumentException(String.format("%s: %d-byte port access at offset %d (port %#x) is outside %s",
                     owner, width, offset, range.first() + offset, range));
         }
         return range.first() + offset;

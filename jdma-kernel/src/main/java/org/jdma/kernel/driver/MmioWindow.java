@@ -75,9 +75,13 @@ public final class MmioWindow {
     }
 
     private long at(long offset, int width) {
-        if (offset < 0 || offset > size - width || (offset & (width - 1)) != 0) {
-            throw new IllegalArgumentException(String.format("%s BAR%d: a %d-byte access at offset %#x is %s the %#x-byte window",
-                    owner, bar, width, offset, (offset & (width - 1)) != 0 && offset >= 0 ? "not naturally aligned in" : "outside", size));
+        if (offset < 0 || offset > size - width) {
+            throw new IllegalArgumentException(String.format("%s BAR%d: %d-byte access at offset %#x is outside the %#x-byte window",
+                    owner, bar, width, offset, size));
+        }
+        if ((offset & (width - 1)) != 0) {
+            throw new IllegalArgumentException(String.format("%s BAR%d: %d-byte access at offset %#x is not naturally aligned",
+                    owner, bar, width, offset));
         }
         return base + offset;
     }
