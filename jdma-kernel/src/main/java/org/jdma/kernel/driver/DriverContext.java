@@ -37,8 +37,9 @@ import org.jdma.platform.irq.LineTrigger;
  *
  * <p>What the context hands out it also takes back: after the driver's
  * {@link DriverInstance#remove()}, or when the probe fails, the kernel masks and frees the
- * vectors, unroutes the line and detaches the device from the DMA API, which releases every
- * mapping and coherent allocation the driver left (the checker reports those as leaks).
+ * vectors, unroutes the line, clears Bus Master Enable and detaches the device from the DMA API,
+ * which releases every mapping and coherent allocation the driver left (the checker reports those
+ * as leaks).
  *
  * <p>Thread use: the thread that probes, then the driver's own.
  */
@@ -53,6 +54,7 @@ public final class DriverContext {
     private final MmioWindow[] windows;
     private InterruptVectors vectors;
     private IrqLine irqLine;
+    private boolean busMaster;
     private boolean released;
 
     DriverContext(String name, DeviceInfo device, Platform platform, InterruptRouting routing, PciDevice pci, DmaApi api,
@@ -122,11 +124,13 @@ public final class DriverContext {
     /** Lets the device master the bus: DMA and MSI writes (Linux {@code pci_set_master}). */
     public void enableBusMaster() {
         pci("bus mastering").enableBusMaster();
+        busMaster = true;
     }
 
     /** Stops the device mastering the bus (Linux {@code pci_clear_master}). */
     public void disableBusMaster() {
         pci("bus mastering").disableBusMaster();
+        busMaster = false;
     }
 
     /**
@@ -207,7 +211,8 @@ public final class DriverContext {
 
     /**
      * Takes back what this context handed out: vectors (entries masked, MSI-X or MSI off), the
-     * IRQ line, the DMA attachment. Idempotent.
+     * IRQ line, bus mastering (Linux {@code pci_disable_device} clears it: an unbound device must
+     * not reach memory), the DMA attachment. Idempotent.
      */
     void release() {
         if (released) {
@@ -223,6 +228,11 @@ public final class DriverContext {
         run(failures, () -> {
             if (irqLine != null) {
                 irqLine.release();
+            }
+        });
+        run(failures, () -> {
+            if (busMaster) {
+                pci.disableBusMaster();
             }
         });
         run(failures, () -> {

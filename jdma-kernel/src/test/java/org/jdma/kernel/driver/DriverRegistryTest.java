@@ -80,6 +80,7 @@ class DriverRegistryTest {
         assertEquals(vector, rig.nextVector(), "both vectors were freed");
         CopyEngine engine = rig.machine.devices(CopyEngine.class).getFirst();
         assertFalse(engine.msix().enabled(), "MSI-X is off again");
+        assertFalse(engine.port().busMasterEnabled(), "bus mastering is off again");
         var e = assertThrows(IllegalArgumentException.class, () -> seen.getFirst().setMask(DmaMask.BITS_64));
         assertTrue(e.getMessage().contains("not attached"), e.getMessage());
     }

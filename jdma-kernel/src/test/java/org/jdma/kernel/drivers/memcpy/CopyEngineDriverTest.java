@@ -119,6 +119,7 @@ class CopyEngineDriverTest {
         assertTrue(device.port().busMasterEnabled() && device.msix().enabled());
         r.drivers().unbind(r.driver().name());
         assertFalse(device.msix().enabled(), "unbinding disables MSI-X");
+        assertFalse(device.port().busMasterEnabled(), "and clears Bus Master Enable");
         assertTrue(device.msix().masked(CopyEngineDriver.COMPLETION_ENTRY));
     }
 
