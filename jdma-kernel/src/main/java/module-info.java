@@ -9,7 +9,10 @@ module org.jdma.kernel {
     exports org.jdma.kernel.acpi;
     exports org.jdma.kernel.pci;
     exports org.jdma.kernel.mm;
+    exports org.jdma.kernel.driver;
+    exports org.jdma.kernel.drivers.crc32;
     exports org.jdma.kernel.drivers.memcpy;
+    exports org.jdma.kernel.drivers.timer;
     exports org.jdma.kernel.dma;
     exports org.jdma.kernel.dma.debug;
     exports org.jdma.kernel.dma.pool;

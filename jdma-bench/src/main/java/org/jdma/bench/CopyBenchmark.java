@@ -64,7 +64,8 @@ public class CopyBenchmark {
             if (machine.trace().enabled()) {
                 throw new IllegalStateException("trace recording must be off for a throughput run");
             }
-            kernel = Kernel.boot(machine, completion);
+            kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withDriver(
+                    CopyEngineDriver.driver(CopyEngineDriver.Options.DEFAULTS.withMode(completion))));
             driver = kernel.copyEngine();
             src = kernel.memory().allocate(size, 4096);
             dst = kernel.memory().allocate(size, 4096);

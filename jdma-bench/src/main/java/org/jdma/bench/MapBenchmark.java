@@ -70,7 +70,7 @@ public class MapBenchmark {
         public void setUp() {
             machine = Machine.createDefault();
             kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withIovaAllocators(CachedIovaAllocator::new));
-            domain = kernel.iommu().domainOf(kernel.copyEngine().function().requester()).orElseThrow(
+            domain = kernel.iommu().domainOf(kernel.copyEngine().requester()).orElseThrow(
                     () -> new IllegalStateException("the copy engine has no IOMMU domain in mode " + mode));
             size = pages * PAGE;
             buffer = kernel.memory().allocate(size, PAGE);

@@ -117,9 +117,9 @@ public final class MemcpyCommand implements Callable<Integer> {
         try (Machine machine = new Machine(config);
              Arena arena = Arena.ofConfined()) {
             machine.trace().enable(trace != null);
-            Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withCopyEngine(
+            Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withDriver(CopyEngineDriver.driver(
                     CopyEngineDriver.Options.DEFAULTS.withMode(polled ? CopyEngineDriver.CompletionMode.POLLED
-                            : CopyEngineDriver.CompletionMode.INTERRUPT)));
+                            : CopyEngineDriver.CompletionMode.INTERRUPT))));
             String modeName = mode.name().toLowerCase(Locale.ROOT);
             Run run = new Run(out, machine, kernel, arena);
             if (!quiet) {
@@ -340,7 +340,7 @@ public final class MemcpyCommand implements Callable<Integer> {
             return mode + ": translation off, device addresses are physical"
                     + (iommu.problems().isEmpty() ? "" : " (" + String.join("; ", iommu.problems()) + ")");
         }
-        String domain = iommu.domainOf(driver.function().requester())
+        String domain = iommu.domainOf(driver.requester())
                 .map(d -> d.type() + " domain " + d.id()).orElse("no domain");
         String indent = "%n                     ";
         StringBuilder b = new StringBuilder(mode + ": " + device(driver) + " in " + domain);

@@ -109,7 +109,7 @@ public final class TourCommand implements Callable<Integer> {
                 out.println("    (this DMAR has no RMRR, so no identity map had to be in place before translation)");
             }
             kernel.iommu().problems().forEach(p -> out.println("    problem: " + p));
-            domain = VtdDomain.of(kernel.iommu(), driver.function().requester());
+            domain = VtdDomain.of(kernel.iommu(), driver.requester());
             out.printf("  %s driver: %d-slot descriptor ring at physical %#x, mapped for the device at IOVA %#x%n"
                             + "    (64-byte DSA descriptors + 32-byte completion records), completion interrupts on MSI-X entry %d -> vector %d%n",
                     driver.name(), driver.ring().capacity(), driver.ring().ringBase(),

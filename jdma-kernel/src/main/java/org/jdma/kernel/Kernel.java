@@ -1,5 +1,6 @@
 package org.jdma.kernel;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -8,6 +9,8 @@ import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.dma.debug.DmaDebug;
+import org.jdma.kernel.driver.Driver;
+import org.jdma.kernel.driver.DriverRegistry;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.iommu.IommuMode;
@@ -15,7 +18,6 @@ import org.jdma.kernel.iommu.IommuSubsystem;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
-import org.jdma.kernel.pci.PciDevice;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.Cpu;
 import org.jdma.platform.Platform;
@@ -23,8 +25,9 @@ import org.jdma.platform.Platform;
 /**
  * The kernel's boot sequence, as far as DMA needs it: read the firmware memory map, put its RAM
  * under a buddy frame allocator, enumerate PCI through the MCFG table's ECAM ({@link PciSubsystem}),
- * bring up the IOMMU as {@link Options#iommu()} says, and probe the drivers for the devices found
- * (behind the IOMMU when it translates for them).
+ * bring up the IOMMU as {@link Options#iommu()} says, set up the DMA API (with the checker in front
+ * when asked), and bind the registered drivers ({@link Options#drivers()}) to the devices found
+ * and to the legacy devices they declare ({@link DriverRegistry}).
  * Everything here uses the machine only through {@link Platform}.
  */
 public final class Kernel implements AutoCloseable {
@@ -32,7 +35,8 @@ public final class Kernel implements AutoCloseable {
     /**
      * Boot options.
      *
-     * @param copyEngine     the copy engine driver's options
+     * @param drivers        the drivers to bind, in registration order; each carries its own
+     *                       options ({@link #BUILT_IN_DRIVERS} by default)
      * @param iommu          how to use the DMA remapping hardware (default {@link IommuMode#OFF})
      * @param iovaAllocators makes one IOVA allocator per DMA domain; null: the cached allocator
      * @param mapping        the DMA-mapping layer's options (bus offset, bounce pool)
@@ -40,35 +44,65 @@ public final class Kernel implements AutoCloseable {
      *                       sanitizer watching the CPU cache) in front of the mapping layer, so
      *                       every driver's DMA is checked (Linux {@code CONFIG_DMA_API_DEBUG})
      */
-    public record Options(CopyEngineDriver.Options copyEngine, IommuMode iommu, Supplier<IovaAllocator> iovaAllocators,
+    public record Options(List<Driver<?>> drivers, IommuMode iommu, Supplier<IovaAllocator> iovaAllocators,
                           MappingOptions mapping, boolean dmaDebug) {
-        public static final Options DEFAULTS = new Options(CopyEngineDriver.Options.DEFAULTS, IommuMode.OFF, null,
-                MappingOptions.DEFAULTS, false);
+
+        /** The drivers a kernel binds unless told otherwise: the copy engine's, with its default options. */
+        public static final List<Driver<?>> BUILT_IN_DRIVERS = List.of(CopyEngineDriver.driver());
+
+        public static final Options DEFAULTS = new Options(BUILT_IN_DRIVERS, IommuMode.OFF, null, MappingOptions.DEFAULTS, false);
 
         public Options {
-            Objects.requireNonNull(copyEngine, "copyEngine");
+            drivers = List.copyOf(Objects.requireNonNull(drivers, "drivers"));
             Objects.requireNonNull(iommu, "iommu");
             Objects.requireNonNull(mapping, "mapping");
         }
 
-        public Options withCopyEngine(CopyEngineDriver.Options o) {
-            return new Options(o, iommu, iovaAllocators, mapping, dmaDebug);
+        /**
+         * Registers {@code driver} as well: appended, or in place of the registration with the
+         * same name (so {@code withDriver(CopyEngineDriver.driver(polled))} gives the built-in
+         * copy engine driver other options).
+         */
+        public Options withDriver(Driver<?> driver) {
+            Objects.requireNonNull(driver, "driver");
+            List<Driver<?>> d = new ArrayList<>(drivers);
+            int at = indexOf(driver.name());
+            if (at >= 0) {
+                d.set(at, driver);
+            } else {
+                d.add(driver);
+            }
+            return new Options(d, iommu, iovaAllocators, mapping, dmaDebug);
+        }
+
+        /** Without the registration called {@code name} (nothing changes when there is none). */
+        public Options withoutDriver(String name) {
+            return new Options(drivers.stream().filter(d -> !d.name().equals(name)).toList(), iommu, iovaAllocators, mapping, dmaDebug);
+        }
+
+        private int indexOf(String name) {
+            for (int i = 0; i < drivers.size(); i++) {
+                if (drivers.get(i).name().equals(name)) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         public Options withIommu(IommuMode mode) {
-            return new Options(copyEngine, mode, iovaAllocators, mapping, dmaDebug);
+            return new Options(drivers, mode, iovaAllocators, mapping, dmaDebug);
         }
 
         public Options withIovaAllocators(Supplier<IovaAllocator> factory) {
-            return new Options(copyEngine, iommu, factory, mapping, dmaDebug);
+            return new Options(drivers, iommu, factory, mapping, dmaDebug);
         }
 
         public Options withMapping(MappingOptions options) {
-            return new Options(copyEngine, iommu, iovaAllocators, options, dmaDebug);
+            return new Options(drivers, iommu, iovaAllocators, options, dmaDebug);
         }
 
         public Options withDmaDebug(boolean on) {
-            return new Options(copyEngine, iommu, iovaAllocators, mapping, on);
+            return new Options(drivers, iommu, iovaAllocators, mapping, on);
         }
     }
 
@@ -80,7 +114,7 @@ public final class Kernel implements AutoCloseable {
     private final DmaMappingLayer mappingLayer;
     private final DmaDebug dmaDebug;
     private final DmaApi dma;
-    private final CopyEngineDriver copyEngine;
+    private final DriverRegistry drivers;
 
     private Kernel(Platform platform, Options options) {
         this.platform = platform;
@@ -94,24 +128,14 @@ public final class Kernel implements AutoCloseable {
         this.mappingLayer = new DmaMappingLayer(memory, iommu.enabled() ? Optional.of(iommu) : Optional.empty(), options.mapping());
         this.dmaDebug = options.dmaDebug() ? DmaDebug.wrap(mappingLayer, platform) : null;
         this.dma = dmaDebug != null ? dmaDebug : mappingLayer;
-        List<PciDevice> engines = CopyEngineDriver.find(pci);
-        // The driver attaches its device to the DMA API, which serves it through its IOMMU domain
-        // when a unit translates for it, else by direct DMA.
-        this.copyEngine = engines.isEmpty() ? null
-                : CopyEngineDriver.open(platform, engines.getFirst(), 0, dma, options.copyEngine());
+        // Each device is attached to the DMA API before its driver probes: served through its
+        // IOMMU domain when a unit translates for it, else by direct DMA.
+        this.drivers = DriverRegistry.bind(platform, pci, dma, options.drivers());
     }
 
-    /** Boots with default driver options (128-slot ring, interrupt-driven completion), IOMMU off, no checker. */
+    /** Boots with the built-in drivers' default options, IOMMU off, no checker. */
     public static Kernel boot(Platform platform) {
         return new Kernel(platform, Options.DEFAULTS);
-    }
-
-    public static Kernel boot(Platform platform, CopyEngineDriver.CompletionMode mode) {
-        return new Kernel(platform, Options.DEFAULTS.withCopyEngine(CopyEngineDriver.Options.DEFAULTS.withMode(mode)));
-    }
-
-    public static Kernel boot(Platform platform, CopyEngineDriver.Options options) {
-        return new Kernel(platform, Options.DEFAULTS.withCopyEngine(options));
     }
 
     public static Kernel boot(Platform platform, Options options) {
@@ -164,19 +188,28 @@ public final class Kernel implements AutoCloseable {
         return Optional.ofNullable(dmaDebug);
     }
 
-    /** The driver of the first copy engine; throws when the machine has none. */
+    /** The driver core: what is bound to what, what failed to probe; unbind and reset. */
+    public DriverRegistry drivers() {
+        return drivers;
+    }
+
+    /**
+     * The first bound driver instance of type {@code type}.
+     *
+     * @throws java.util.NoSuchElementException naming the registered drivers and failed probes when none is bound
+     */
+    public <T> T driver(Class<T> type) {
+        return drivers.driver(type);
+    }
+
+    /** The first copy engine's driver: {@code driver(CopyEngineDriver.class)}. */
     public CopyEngineDriver copyEngine() {
-        if (copyEngine == null) {
-            throw new IllegalStateException("this machine has no copy engine on its PCI bus");
-        }
-        return copyEngine;
+        return driver(CopyEngineDriver.class);
     }
 
     @Override
     public void close() {
-        if (copyEngine != null) {
-            copyEngine.close();
-        }
+        drivers.close();
         if (dmaDebug != null) {
             dmaDebug.close();
         }

@@ -21,7 +21,7 @@ import org.jdma.kernel.dma.DmaMask;
  * booted with the IOMMU in the mode asked for and the DMA-API checker in front of its mapping
  * layer ({@link Kernel.Options#dmaDebug()}: the coherency sanitizer watches the machine's cache),
  * so the copy engine's driver, its ring and every buffer the test maps are checked alike. The
- * copy engine's {@link DmaDevice} (attached by its driver) gets the requested mask.
+ * copy engine's {@link DmaDevice} (attached to the DMA API when the kernel bound its driver) gets the requested mask.
  * {@link #close()} frees it all.
  */
 public final class DmaTestEnvironment implements AutoCloseable {

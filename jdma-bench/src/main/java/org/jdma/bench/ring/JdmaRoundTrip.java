@@ -27,7 +27,8 @@ public final class JdmaRoundTrip implements RoundTrip {
 
     public JdmaRoundTrip() {
         machine = Machine.createDefault();
-        kernel = Kernel.boot(machine, CopyEngineDriver.CompletionMode.POLLED);
+        kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withDriver(
+                CopyEngineDriver.driver(CopyEngineDriver.Options.DEFAULTS.withMode(CopyEngineDriver.CompletionMode.POLLED))));
         engine = kernel.copyEngine().ring();
         if (engine.capacity() != CAPACITY) {
             throw new IllegalStateException("driver ring has " + engine.capacity() + " slots, the benchmark compares " + CAPACITY);

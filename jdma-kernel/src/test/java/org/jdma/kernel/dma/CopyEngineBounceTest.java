@@ -22,7 +22,7 @@ class CopyEngineBounceTest {
         try (Machine m = Machine.createDefault(); Kernel k = Kernel.boot(m)) {
             CopyEngineDriver engine = k.copyEngine();
             DmaMappingLayer dma = k.mappingLayer();
-            DmaDevice dev = new DmaDevice("memcpy0", engine.function().requester(), false);
+            DmaDevice dev = new DmaDevice("memcpy0", engine.requester(), false);
             dma.attach(dev);
             int len = 12_000;
             long src = k.frames().allocateBytes(16384, Zone.NORMAL);

@@ -34,7 +34,7 @@ class NonCoherentMachineTest {
             OpResult probe = engine.execute(Descriptor.memmove(probeSrc, probeDst, 64));
             assertInstanceOf(OpResult.Completed.class, probe, "the copy engine's ring works on a non-coherent machine: " + probe);
             DmaMappingLayer dma = k.mappingLayer();
-            DmaDevice dev = new DmaDevice("memcpy0", engine.function().requester(), false);
+            DmaDevice dev = new DmaDevice("memcpy0", engine.requester(), false);
             dma.attach(dev);
             Zone zone = bounce ? Zone.NORMAL : Zone.DMA32;
             int len = 8192;

@@ -8,6 +8,9 @@ import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
+import org.jdma.kernel.driver.DriverRegistry;
+import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
@@ -52,5 +55,14 @@ public final class TestMachines {
         DmaDevice d = new DmaDevice(name, CopyEngine.slot(0), false);
         api.attach(d);
         return new DeviceDmaApi(api, d);
+    }
+
+    /**
+     * A driver core with one registration, the copy engine driver with {@code options}, bound to
+     * every copy engine of {@code machine}, each device's DMA through {@code api}: the driver without
+     * the rest of a kernel. Closing it removes the drivers.
+     */
+    public static DriverRegistry bindCopyEngines(Machine machine, DmaApi api, CopyEngineDriver.Options options) {
+        return DriverRegistry.bind(machine, PciSubsystem.scan(machine), api, List.of(CopyEngineDriver.driver(options)));
     }
 }

@@ -2,46 +2,42 @@ package org.jdma.kernel.drivers.memcpy;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaApi;
-import org.jdma.kernel.dma.DmaDevice;
-import org.jdma.kernel.dma.DmaDirection;
-import org.jdma.kernel.dma.DmaError;
-import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.dma.ScatterList;
+import org.jdma.kernel.driver.DeviceMatch;
+import org.jdma.kernel.driver.Driver;
+import org.jdma.kernel.driver.DriverContext;
+import org.jdma.kernel.driver.DriverInstance;
+import org.jdma.kernel.driver.InterruptVectors;
+import org.jdma.kernel.driver.MmioWindow;
+import org.jdma.kernel.driver.ProbeException;
 import org.jdma.kernel.mm.DmaBuffer;
-import org.jdma.kernel.pci.PciBar;
-import org.jdma.kernel.pci.PciDevice;
-import org.jdma.kernel.pci.PciMsix;
-import org.jdma.kernel.pci.PciSubsystem;
-import org.jdma.platform.Cpu;
-import org.jdma.platform.Platform;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
 import org.jdma.spec.memcpy.CopyEngineRegisters;
-import org.jdma.platform.irq.Interrupts;
+import org.jdma.spec.pci.RequesterId;
 
 /**
- * Driver for the machine's copy engine (PCI 8086:0b25). It finds the device in the kernel's PCI
- * enumeration, programs it only through configuration space, MMIO and its ring in memory, as the
- * datasheet ({@link CopyEngineRegisters}) says, and gets every device address from its DMA API
- * ({@link DeviceDmaApi}):
+ * Driver for the machine's copy engine (PCI 8086:0b25), registered with {@link #driver(Options)}
+ * and bound by the kernel's driver core to every copy engine enumeration finds. It programs the
+ * device only through its {@link DriverContext}: BAR0's registers as the datasheet
+ * ({@link CopyEngineRegisters}) says, its MSI-X vectors, its ring in memory, and every device
+ * address from its DMA API ({@link DeviceDmaApi}). The probe:
  *
  * <ol>
- *   <li>PCI: Memory Space and Bus Master Enable in Command (the device can reach memory only then);</li>
- *   <li>reset (CONTROL.RESET, self-clearing);</li>
+ *   <li>PCI: BAR0 mapped (Memory Space Enable), Bus Master Enable (the device reaches memory only then);</li>
+ *   <li>VERSION (major 1) and CAP: transfer size, alignment, ring size, MSI-X table size;</li>
  *   <li>DMA masks: 64-bit streaming, 32-bit coherent (the ring and completion records stay below
  *       4 GiB when no IOMMU translates);</li>
- *   <li>MSI-X, located through the function's MSI-X capability ({@link PciMsix}): enabled with the
- *       Function Mask set; entry {@value #COMPLETION_ENTRY} raises a freshly allocated completion
- *       vector, entry {@value #ERROR_ENTRY} (when the table has two entries) an error vector; each
- *       entry is masked, written (address, upper address, data) and unmasked; then the Function
- *       Mask is cleared; ERR_INT_HANDLE names the error entry;</li>
- *   <li>ring ({@link CopyRing}, coherent memory): RING_BASE, RING_SIZE, then CONTROL = ENABLE | ERR_INT_EN;</li>
- *   <li>work: descriptors in the ring, SUBMIT_INDEX as doorbell.</li>
+ *   <li>reset (CONTROL.RESET, self-clearing);</li>
+ *   <li>MSI-X from the context: entry {@value #COMPLETION_ENTRY} raises the completion vector,
+ *       entry {@value #ERROR_ENTRY} (when the table has two entries) the error vector;
+ *       ERR_INT_HANDLE names the error entry;</li>
+ *   <li>ring ({@link CopyRing}, coherent memory): RING_BASE, RING_SIZE, then CONTROL = ENABLE | ERR_INT_EN.</li>
  * </ol>
+ * Then work: descriptors in the ring, SUBMIT_INDEX as doorbell.
  *
  * <p>Synchronous operations ({@link #copy}, {@link #fill}, {@link #compare}, {@link #execute})
  * submit one descriptor and wait, letting the machine run ({@code clock().runUntil}), in one of two
@@ -63,7 +59,7 @@ import org.jdma.platform.irq.Interrupts;
  * <p>Threads: the driver runs on the thread that drives the machine's clock (interrupt handlers run
  * there too). A device running on its own thread is only supported for the asynchronous path.
  */
-public final class CopyEngineDriver implements AutoCloseable {
+public final class CopyEngineDriver implements DriverInstance {
 
     /** MSI-X table entry used for completion interrupts (the descriptors' interrupt handle). */
     public static final int COMPLETION_ENTRY = 0;
@@ -102,56 +98,25 @@ public final class CopyEngineDriver implements AutoCloseable {
         }
     }
 
-    /** The copy engines {@code pci} enumerated, by requester id. */
-    public static List<PciDevice> find(PciSubsystem pci) {
-        return pci.find(CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID);
-    }
+    /** What the driver binds to: the copy engine's PCI ids. */
+    public static final DeviceMatch MATCH = DeviceMatch.pciId(CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID);
 
-    /** The copy engines a fresh PCI scan of {@code platform} finds, by requester id. */
-    public static List<PciDevice> find(Platform platform) {
-        return find(PciSubsystem.scan(platform));
-    }
-
-    public static boolean isCopyEngine(PciDevice f) {
-        return f.is(CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID);
+    /** The driver's registration with default options: a 128-slot ring and interrupt-driven completion. */
+    public static Driver<CopyEngineDriver> driver() {
+        return driver(Options.DEFAULTS);
     }
 
     /**
-     * A driver for the first copy engine on the bus, its device attached to {@code api} (the
-     * kernel's DMA API: the device's IOMMU domain, or direct DMA) for as long as the driver lives.
+     * The driver's registration with {@code options}: named "memcpy" (its devices are memcpy0,
+     * memcpy1, ...), bound to every copy engine enumeration finds.
      */
-    public static CopyEngineDriver open(Platform platform, DmaApi api, Options options) {
-        List<PciDevice> engines = find(platform);
-        if (engines.isEmpty()) {
-            throw new NoSuchElementException(String.format("no copy engine (%04x:%04x) on the PCI bus",
-                    CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID));
-        }
-        return open(platform, engines.getFirst(), 0, api, options);
+    public static Driver<CopyEngineDriver> driver(Options options) {
+        Objects.requireNonNull(options, "options");
+        return Driver.of("memcpy", MATCH, ctx -> new CopyEngineDriver(ctx, options));
     }
 
-    /**
-     * A driver for {@code function}: attaches it to {@code api} as a DMA device (Linux sets up a
-     * device's DMA before its driver probes) and probes; {@link #close()} detaches it again, which
-     * is where the checker, when {@code api} is one, reports mappings the driver left behind.
-     */
-    public static CopyEngineDriver open(Platform platform, PciDevice function, int instance, DmaApi api, Options options) {
-        Objects.requireNonNull(api, "api");
-        DmaDevice device = new DmaDevice("memcpy" + instance, function.requester(), false);
-        api.attach(device);
-        try {
-            return new CopyEngineDriver(platform, function, instance, new DeviceDmaApi(api, device), options);
-        } catch (RuntimeException e) {
-            api.detach(device);
-            throw e;
-        }
-    }
-
-    private final Platform platform;
-    private final Cpu cpu;
-    private final PciDevice function;
+    private final MmioWindow registers;
     private final String name;
-    private final PciMsix msix;
-    private final long bar;
     private final Options options;
     private final DeviceDmaApi dma;
     private final int maxTransferShift;
@@ -159,37 +124,28 @@ public final class CopyEngineDriver implements AutoCloseable {
     private final int maxRingShift;
     private final int msixEntries;
     private final int errorEntry;
-    private final Interrupts interrupts;
-    private final int completionVector;
-    private final int errorVector;
+    private final InterruptVectors vectors;
     private final CopyRing ring;
     private final CompletionWaiter completions;
     private final ScatterGatherCopy scatterGather;
     private final BufferTransfers transfers;
     private boolean closed;
 
-    private CopyEngineDriver(Platform platform, PciDevice function, int instance, DeviceDmaApi dma, Options options) {
-        this.platform = Objects.requireNonNull(platform, "platform");
-        this.function = Objects.requireNonNull(function, "function");
-        this.options = Objects.requireNonNull(options, "options");
-        this.dma = Objects.requireNonNull(dma, "dma");
-        this.name = "memcpy" + instance;
-        if (!isCopyEngine(function)) {
-            throw new IllegalArgumentException(String.format("%s (%04x:%04x) is not a copy engine (%04x:%04x)",
-                    function.requester(), function.vendorId(), function.deviceId(), CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID));
+    /** The probe: everything through {@code context}, in the order of the class description. */
+    private CopyEngineDriver(DriverContext context, Options options) {
+        this.options = options;
+        this.name = Objects.requireNonNull(context, "context").name();
+        this.dma = context.dma();
+        this.registers = context.mmio(0);
+        if (registers.size() < CopyEngineRegisters.MSIX_TABLE) {
+            throw new ProbeException(String.format("%s: BAR0 of %#x bytes is too small for the register file (%#x)",
+                    name, registers.size(), CopyEngineRegisters.MSIX_TABLE));
         }
-        this.cpu = platform.cpu();
-        PciBar registers = function.bar(0).filter(b -> !b.io() && b.size() >= CopyEngineRegisters.MSIX_TABLE)
-                .orElseThrow(() -> new IllegalStateException(name + " at " + function.requester() + " has no register BAR0"));
-        this.bar = registers.base();
-        function.enableMemorySpace();
-        function.enableBusMaster();
-        this.msix = PciMsix.of(function, cpu).orElseThrow(
-                () -> new IllegalStateException(name + " at " + function.requester() + " has no MSI-X capability"));
+        context.enableBusMaster();
         int version = read32(CopyEngineRegisters.VERSION);
         int major = (version >>> VERSION_MAJOR_SHIFT) & VERSION_MAJOR_MASK;
         if (major != SUPPORTED_MAJOR) {
-            throw new IllegalStateException(String.format("%s: VERSION %#x has major %d; this driver knows major %d",
+            throw new ProbeException(String.format("%s: VERSION %#x has major %d; this driver knows major %d",
                     name, version, major, SUPPORTED_MAJOR));
         }
         int cap = read32(CopyEngineRegisters.CAP);
@@ -204,28 +160,20 @@ public final class CopyEngineDriver implements AutoCloseable {
         this.errorEntry = msixEntries > ERROR_ENTRY ? ERROR_ENTRY : COMPLETION_ENTRY;
         // The engine drives 64 address bits; its ring stays below 4 GiB unless an IOMMU maps it.
         if (!dma.setMask(DmaMask.BITS_64) || !dma.setCoherentMask(DmaMask.BITS_32)) {
-            throw new IllegalStateException(name + ": the platform refuses a 64-bit DMA mask and a 32-bit coherent mask");
+            throw new ProbeException(name + ": the platform refuses a 64-bit DMA mask and a 32-bit coherent mask");
         }
 
         resetDevice();
-        this.interrupts = platform.interrupts();
-        this.completionVector = interrupts.allocateVector();
-        this.errorVector = errorEntry == COMPLETION_ENTRY ? completionVector : interrupts.allocateVector();
-        programInterrupts();
-        CopyRing r;
-        try {
-            r = new CopyRing(dma, cpu, new Channel(), options.ringSlots());
-        } catch (RuntimeException ex) {
-            releaseVectors();
-            throw ex;
+        // MSI-X entry 0 raises the completion vector, entry 1 (when there is one) the error vector.
+        this.vectors = context.allocateVectors(errorEntry == COMPLETION_ENTRY ? 1 : 2);
+        write32(CopyEngineRegisters.ERR_INT_HANDLE, errorEntry);
+        this.ring = new CopyRing(dma, context.cpu(), new Channel(), options.ringSlots());
+        this.completions = new CompletionWaiter(ring, context.clock(), options, this::status);
+        vectors.onInterrupt(COMPLETION_ENTRY, v -> completions.completionInterrupt());
+        if (errorEntry != COMPLETION_ENTRY) {
+            vectors.onInterrupt(errorEntry, v -> completions.errorInterrupt());
         }
-        this.ring = r;
-        this.completions = new CompletionWaiter(ring, platform.clock(), options, this::status);
-        interrupts.register(completionVector, v -> completions.completionInterrupt());
-        if (errorVector != completionVector) {
-            interrupts.register(errorVector, v -> completions.errorInterrupt());
-        }
-        this.scatterGather = new ScatterGatherCopy(dma, cpu, maxTransferSize(), this::execute);
+        this.scatterGather = new ScatterGatherCopy(dma, context.cpu(), maxTransferSize(), this::execute);
         this.transfers = new BufferTransfers(dma, name, completions::submitAndWait);
     }
 
@@ -343,8 +291,15 @@ public final class CopyEngineDriver implements AutoCloseable {
         checkOpen();
         completions.reap();
         resetDevice();
-        programInterrupts();
+        vectors.restore();
+        write32(CopyEngineRegisters.ERR_INT_HANDLE, errorEntry);
         return ring.restart();
+    }
+
+    /** {@link DriverInstance#reset()}: {@link #resetAndEnable()}, the dropped descriptors discarded. */
+    @Override
+    public void reset() {
+        resetAndEnable();
     }
 
     /** The engine's descriptor ring. */
@@ -357,9 +312,9 @@ public final class CopyEngineDriver implements AutoCloseable {
         return dma;
     }
 
-    /** The PCI function the driver drives. */
-    public PciDevice function() {
-        return function;
+    /** The PCI function the driver drives (its requester id is also its DMA device's). */
+    public RequesterId requester() {
+        return dma.device().requester();
     }
 
     /** The driver instance's name ("memcpy0"), as Linux names dmaengine channels by instance. */
@@ -392,25 +347,21 @@ public final class CopyEngineDriver implements AutoCloseable {
     }
 
     public int completionVector() {
-        return completionVector;
+        return vectors.vector(COMPLETION_ENTRY);
     }
 
     /**
-     * Disables the engine, frees the ring, masks the MSI-X entries, frees the vectors, and detaches
-     * the device from its DMA API. Idempotent.
+     * Disables the engine and frees its ring; the kernel then masks the MSI-X entries, frees the
+     * vectors and detaches the device from its DMA API (where the checker, when the kernel runs
+     * one, reports mappings left live). Idempotent.
      */
     @Override
-    public void close() {
+    public void remove() {
         if (closed) {
             return;
         }
         closed = true;
         ring.close();
-        msix.mask(COMPLETION_ENTRY);
-        msix.mask(errorEntry);
-        msix.disable();
-        releaseVectors();
-        dma.api().detach(dma.device());
     }
 
     // ---- register programming ------------------------------------------------------------------
@@ -423,28 +374,6 @@ public final class CopyEngineDriver implements AutoCloseable {
             }
         }
         throw new IllegalStateException(name + ": CONTROL.RESET did not clear after " + RESET_POLL_LIMIT + " reads; " + status());
-    }
-
-    /**
-     * MSI-X through the capability (PCI Local Bus Spec 3.0 §6.8.2): enabled with the Function Mask
-     * set, each entry programmed masked and unmasked last ({@link PciMsix#program}), then the
-     * Function Mask cleared.
-     */
-    private void programInterrupts() {
-        msix.enableMasked();
-        msix.program(COMPLETION_ENTRY, interrupts.messageFor(completionVector));
-        if (errorEntry != COMPLETION_ENTRY) {
-            msix.program(errorEntry, interrupts.messageFor(errorVector));
-        }
-        msix.functionMask(false);
-        write32(CopyEngineRegisters.ERR_INT_HANDLE, errorEntry);
-    }
-
-    private void releaseVectors() {
-        interrupts.freeVector(completionVector);
-        if (errorVector != completionVector) {
-            interrupts.freeVector(errorVector);
-        }
     }
 
     /** The ring's view of the device: RING_BASE/RING_SIZE/CONTROL, the SUBMIT_INDEX doorbell. */
@@ -484,18 +413,18 @@ public final class CopyEngineDriver implements AutoCloseable {
     }
 
     private int read32(int offset) {
-        return cpu.read32(bar + offset);
+        return registers.read32(offset);
     }
 
     private long read64(int offset) {
-        return cpu.read64(bar + offset);
+        return registers.read64(offset);
     }
 
     private void write32(int offset, int value) {
-        cpu.write32(bar + offset, value);
+        registers.write32(offset, value);
     }
 
     private void write64(int offset, long value) {
-        cpu.write64(bar + offset, value);
+        registers.write64(offset, value);
     }
 }

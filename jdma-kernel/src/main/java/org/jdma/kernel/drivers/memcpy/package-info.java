@@ -1,6 +1,7 @@
 /**
- * Driver for the machine's copy engine (PCI 8086:0b25) and the engine's own formats: finds the
- * device by PCI ids, programs its registers and MSI-X table over MMIO, keeps its descriptor ring
+ * Driver for the machine's copy engine (PCI 8086:0b25) and the engine's own formats: binds to
+ * the device by its PCI ids ({@link org.jdma.kernel.drivers.memcpy.CopyEngineDriver#driver}),
+ * programs its registers over MMIO, takes its MSI-X vectors from its driver context, keeps its descriptor ring
  * ({@link org.jdma.kernel.drivers.memcpy.CopyRing}: the shared ring protocol of
  * {@code kernel.ring} in the engine's format, {@link org.jdma.kernel.drivers.memcpy.CopyRingLayout},
  * in coherent memory), and offers copy, fill and compare with interrupt-driven or polled
@@ -10,8 +11,8 @@
  * ({@link org.jdma.kernel.drivers.memcpy.DescriptorCodec}) live here because they are this
  * device's format.
  *
- * <p>Models what a real driver does and only that: it talks to the device through
- * {@link org.jdma.platform.Platform} (MMIO, RAM, interrupts, the clock) and gets every device
+ * <p>Models what a real driver does and only that: it talks to the device through its
+ * {@link org.jdma.kernel.driver.DriverContext} (BAR0, MSI-X vectors, RAM, the clock) and gets every device
  * address (ring, completion records, batch lists, buffers) from its DMA API
  * ({@link org.jdma.kernel.dma.DeviceDmaApi}), so a checker in front of the kernel's DMA API sees
  * all of them. Does not model: more than one ring per device, power management.

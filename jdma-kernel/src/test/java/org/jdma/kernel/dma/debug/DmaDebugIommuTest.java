@@ -16,7 +16,7 @@ import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.dma.ScatterList;
-import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.spec.memcpy.CopyEngineRegisters;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
@@ -43,7 +43,7 @@ class DmaDebugIommuTest {
     private final DmaDevice dev;
 
     DmaDebugIommuTest() {
-        PciDevice engine = CopyEngineDriver.find(machine).getFirst();
+        PciDevice engine = kernel.pci().find(CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID).getFirst();
         dev = new DmaDevice("memcpy0", engine.requester(), false);
         api.attach(dev);
         api.addListener(reports::add);

@@ -23,6 +23,10 @@ import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.spec.memcpy.CopyEngineRegisters;
 import org.jdma.kernel.pci.PciDevice;
+import org.jdma.kernel.pci.PciSubsystem;
+import org.jdma.kernel.driver.DeviceInfo;
+import org.jdma.kernel.driver.DriverRegistry;
+import org.jdma.kernel.driver.ProbeFailure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,15 +48,20 @@ class CopyEngineDriverTest {
         }
     }
 
-    private record Rig(Machine machine, DmaMemory memory, CopyEngineDriver driver) { }
+    private record Rig(Machine machine, DmaMemory memory, DriverRegistry drivers, CopyEngineDriver driver) {
+        /** The engine's PCI function, as enumeration found it. */
+        PciDevice function() {
+            return PciSubsystem.scan(machine).device(driver.requester()).orElseThrow();
+        }
+    }
 
     private Rig rig(CompletionMode mode) {
         Machine m = new Machine(TestMachines.small(1));
         open.add(m);
         DmaMemory mem = TestMachines.dmaMemory(m);
-        CopyEngineDriver d = CopyEngineDriver.open(m, TestMachines.directDma(mem), CopyEngineDriver.Options.DEFAULTS.withMode(mode));
-        open.add(d);
-        return new Rig(m, mem, d);
+        DriverRegistry drivers = TestMachines.bindCopyEngines(m, TestMachines.directDma(mem), CopyEngineDriver.Options.DEFAULTS.withMode(mode));
+        open.add(drivers);
+        return new Rig(m, mem, drivers, drivers.driver(CopyEngineDriver.class));
     }
 
     private static byte[] randomBytes(long seed, int n) {
@@ -62,14 +71,18 @@ class CopyEngineDriverTest {
     }
 
     @Test
-    void shouldFindTheCopyEngineByItsPciIds() {
-        try (Machine m = new Machine(TestMachines.small(2)); Machine none = new Machine(TestMachines.small(0))) {
-            List<PciDevice> found = CopyEngineDriver.find(m);
-            assertEquals(2, found.size());
-            assertTrue(found.stream().allMatch(f -> f.vendorId() == 0x8086 && f.deviceId() == 0x0B25));
-            assertEquals(List.of(), CopyEngineDriver.find(none));
-            DmaMemory mem = TestMachines.dmaMemory(none);
-            var e = assertThrows(NoSuchElementException.class, () -> CopyEngineDriver.open(none, TestMachines.directDma(mem), CopyEngineDriver.Options.DEFAULTS));
+    void shouldBindToEveryCopyEngineByItsPciIds() {
+        try (Machine m = new Machine(TestMachines.small(2)); Machine none = new Machine(TestMachines.small(0));
+             DriverRegistry two = TestMachines.bindCopyEngines(m, TestMachines.directDma(TestMachines.dmaMemory(m)), CopyEngineDriver.Options.DEFAULTS);
+             DriverRegistry zero = TestMachines.bindCopyEngines(none, TestMachines.directDma(TestMachines.dmaMemory(none)),
+                     CopyEngineDriver.Options.DEFAULTS)) {
+            List<CopyEngineDriver> bound = two.drivers(CopyEngineDriver.class);
+            assertEquals(List.of("memcpy0", "memcpy1"), bound.stream().map(CopyEngineDriver::name).toList());
+            assertEquals(List.of(CopyEngine.slot(0), CopyEngine.slot(1)), bound.stream().map(CopyEngineDriver::requester).toList());
+            assertTrue(two.devices().stream().allMatch(d -> d.device() instanceof DeviceInfo.Pci p
+                    && p.vendorId() == 0x8086 && p.deviceId() == 0x0B25));
+            assertEquals(List.of(), zero.devices());
+            var e = assertThrows(NoSuchElementException.class, () -> zero.driver(CopyEngineDriver.class));
             assertTrue(e.getMessage().contains("8086:0b25"), e.getMessage());
         }
     }
@@ -77,7 +90,7 @@ class CopyEngineDriverTest {
     @Test
     void shouldProgramTheRingAndMsixThroughMmio() {
         Rig r = rig(CompletionMode.INTERRUPT);
-        long bar = r.driver().function().bar(0).orElseThrow().base();
+        long bar = r.function().bar(0).orElseThrow().base();
         var cpu = r.machine().cpu();
         assertEquals(r.driver().ring().ringBase(), cpu.read64(bar + CopyEngineRegisters.RING_BASE));
         assertEquals(128, cpu.read32(bar + CopyEngineRegisters.RING_SIZE));
@@ -92,9 +105,9 @@ class CopyEngineDriverTest {
     }
 
     @Test
-    void shouldEnableBusMasteringAndMsixThroughConfigurationSpaceAndTurnMsixOffOnClose() {
+    void shouldEnableBusMasteringAndMsixThroughConfigurationSpaceAndTurnMsixOffWhenRemoved() {
         Rig r = rig(CompletionMode.INTERRUPT);
-        org.jdma.kernel.pci.PciDevice f = r.driver().function();
+        PciDevice f = r.function();
         assertEquals(org.jdma.spec.pci.PciConfigLayout.COMMAND_MEMORY_SPACE | org.jdma.spec.pci.PciConfigLayout.COMMAND_BUS_MASTER,
                 f.command(), "Memory Space and Bus Master Enable");
         int cap = f.capability(org.jdma.spec.pci.MsixCapabilityLayout.ID).orElseThrow();
@@ -104,8 +117,9 @@ class CopyEngineDriverTest {
                 "MSI-X enabled, Function Mask clear");
         CopyEngine device = r.machine().devices(CopyEngine.class).getFirst();
         assertTrue(device.port().busMasterEnabled() && device.msix().enabled());
-        r.driver().close();
-        assertFalse(device.msix().enabled(), "close disables MSI-X");
+        r.drivers().unbind(r.driver().name());
+        assertFalse(device.msix().enabled(), "unbinding disables MSI-X");
+        assertFalse(device.port().busMasterEnabled(), "and clears Bus Master Enable");
         assertTrue(device.msix().masked(CopyEngineDriver.COMPLETION_ENTRY));
     }
 
@@ -264,7 +278,7 @@ class CopyEngineDriverTest {
     void shouldReportTheErrorRegisterWhenTheEngineHaltsAndRecoverAfterReset(CompletionMode mode) {
         Rig r = rig(mode);
         var cpu = r.machine().cpu();
-        long bar = r.driver().function().bar(0).orElseThrow().base();
+        long bar = r.function().bar(0).orElseThrow().base();
         long hole = 0x9000_0000L;
         // Point the engine at a ring it cannot read: the next fetch faults and halts it.
         cpu.write32(bar + CopyEngineRegisters.CONTROL, 0);
@@ -292,17 +306,18 @@ class CopyEngineDriverTest {
     }
 
     @Test
-    void shouldDisableTheEngineAndGiveBackItsVectorsOnClose() {
+    void shouldDisableTheEngineAndGiveBackItsVectorsWhenRemoved() {
         Rig r = rig(CompletionMode.INTERRUPT);
         int vector = r.driver().completionVector();
         long free = r.memory().frames().stats().freeFrames();
-        r.driver().close();
+        r.drivers().unbind(r.driver().name());
         assertFalse(r.driver().status().running());
         assertTrue(r.memory().frames().stats().freeFrames() > free, "ring frames returned");
         int again = r.machine().interrupts().allocateVector();
         assertEquals(vector, again, "the completion vector is free again");
         assertThrows(IllegalStateException.class, () -> r.driver().submit(Descriptor.noop()));
-        r.driver().close();
+        r.driver().remove();
+        assertEquals(List.of(), r.drivers().devices(), "unbound");
     }
 
     @Test
@@ -311,9 +326,19 @@ class CopyEngineDriverTest {
                 org.jdma.machine.dev.memcpy.CopyEngineConfig.DEFAULT.withMaxRingShift(4)))));
         open.add(m);
         DmaMemory mem = TestMachines.dmaMemory(m);
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> CopyEngineDriver.open(m, TestMachines.directDma(mem), CopyEngineDriver.Options.DEFAULTS.withRingSlots(32)));
-        assertTrue(e.getMessage().contains("16"), e.getMessage());
+        long free = mem.frames().stats().freeFrames();
+        int nextVector = m.interrupts().allocateVector();
+        m.interrupts().freeVector(nextVector);
+        try (DriverRegistry drivers = TestMachines.bindCopyEngines(m, TestMachines.directDma(mem),
+                CopyEngineDriver.Options.DEFAULTS.withRingSlots(32))) {
+            assertEquals(List.of(), drivers.devices(), "the probe failed: nothing is bound");
+            ProbeFailure f = drivers.failures().getFirst();
+            assertEquals("memcpy0", f.name());
+            assertTrue(f.reason().contains("16"), f.reason());
+            assertInstanceOf(IllegalArgumentException.class, f.cause());
+            assertEquals(free, mem.frames().stats().freeFrames(), "no frame stays allocated");
+            assertEquals(nextVector, m.interrupts().allocateVector(), "no vector stays allocated");
+        }
         assertNotEquals(0, CopyEngine.VENDOR_ID);
     }
 }

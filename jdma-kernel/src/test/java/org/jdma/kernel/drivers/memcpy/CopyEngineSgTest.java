@@ -70,7 +70,7 @@ class CopyEngineSgTest {
              Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
             CopyEngineDriver driver = k.copyEngine();
             DmaMappingLayer dma = k.mappingLayer();
-            DmaDevice dev = new DmaDevice(driver.name(), driver.function().requester(), false);
+            DmaDevice dev = new DmaDevice(driver.name(), driver.requester(), false);
             dma.attach(dev);
             byte[] data = pattern(100 + 3000 + 996, 7);
             ScatterList src = fragments(k, data, 100, 3000, 996);
@@ -99,7 +99,7 @@ class CopyEngineSgTest {
         try (Machine m = new Machine(TestMachines.small(1)); Kernel k = Kernel.boot(m)) {
             CopyEngineDriver driver = k.copyEngine();
             DmaMappingLayer dma = k.mappingLayer();
-            DmaDevice dev = new DmaDevice(driver.name(), driver.function().requester(), false);
+            DmaDevice dev = new DmaDevice(driver.name(), driver.requester(), false);
             dma.attach(dev);
             byte[] data = pattern(4096, 3);
             ScatterList src = fragments(k, data, 100, 3000, 996);
@@ -126,7 +126,7 @@ class CopyEngineSgTest {
              Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
             CopyEngineDriver driver = k.copyEngine();
             DmaMappingLayer dma = k.mappingLayer();
-            DmaDevice dev = new DmaDevice(driver.name(), driver.function().requester(), false);
+            DmaDevice dev = new DmaDevice(driver.name(), driver.requester(), false);
             dma.attach(dev);
             // A first fragment that ends mid-page cannot merge with the next: two fragments, so a batch.
             ScatterList src = fragments(k, pattern(3100, 1), 100, 3000);
@@ -148,7 +148,7 @@ class CopyEngineSgTest {
         try (Machine m = new Machine(TestMachines.small(1)); Kernel k = Kernel.boot(m)) {
             CopyEngineDriver driver = k.copyEngine();
             DmaMappingLayer dma = k.mappingLayer();
-            DmaDevice dev = new DmaDevice(driver.name(), driver.function().requester(), false);
+            DmaDevice dev = new DmaDevice(driver.name(), driver.requester(), false);
             dma.attach(dev);
             ScatterList src = fragments(k, pattern(300, 1), 100, 200);
             ScatterList dst = fragments(k, new byte[301], 301);

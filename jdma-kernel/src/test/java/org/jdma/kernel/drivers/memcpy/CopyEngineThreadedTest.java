@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.jdma.kernel.driver.DriverRegistry;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.mm.DmaMemory;
 import java.util.concurrent.TimeUnit;
@@ -42,9 +43,10 @@ class CopyEngineThreadedTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         try (Machine machine = new Machine(TestMachines.small(1))) {
             DmaMemory memory = TestMachines.dmaMemory(machine);
-            try (CopyEngineDriver driver = CopyEngineDriver.open(machine, TestMachines.directDma(memory),
+            try (DriverRegistry drivers = TestMachines.bindCopyEngines(machine, TestMachines.directDma(memory),
                     CopyEngineDriver.Options.DEFAULTS.withMode(CopyEngineDriver.CompletionMode.POLLED).withRingSlots(256));
                  DmaBuffer cells = memory.allocate(CELLS * 8L, 4096)) {
+                CopyEngineDriver driver = drivers.driver(CopyEngineDriver.class);
                 CopyEngine device = machine.devices(CopyEngine.class).getFirst();
                 device.startThread();
                 try {

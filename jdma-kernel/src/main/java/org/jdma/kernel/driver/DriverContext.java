@@ -1,0 +1,282 @@
+package org.jdma.kernel.driver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaApi;
+import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.pci.PciBar;
+import org.jdma.kernel.pci.PciDevice;
+import org.jdma.kernel.pci.PciMsi;
+import org.jdma.kernel.pci.PciMsix;
+import org.jdma.platform.Clock;
+import org.jdma.platform.Cpu;
+import org.jdma.platform.Platform;
+import org.jdma.platform.irq.InterruptHandler;
+import org.jdma.platform.irq.LineTrigger;
+
+/**
+ * Everything a driver gets for one device, and all it may use (Linux: the {@code struct device}
+ * a probe receives, with devres). A driver never sees the machine, the PCI enumeration, the IOMMU
+ * or another driver; it sees:
+ * <ul>
+ *   <li>{@link #mmio(int)}: a PCI device's memory BARs, as bounds-checked windows;
+ *       {@link #ports(int)}: a legacy device's port ranges, likewise;</li>
+ *   <li>{@link #allocateVectors(int)}: MSI-X (or MSI) vectors, allocated, programmed and enabled;
+ *       {@link #requestIrq}: a legacy IRQ line routed to a vector;</li>
+ *   <li>{@link #dma()}: the DMA API bound to the device, attached before the probe to whatever
+ *       serves it (its IOMMU domain, direct or bounce mapping), with the checker in front when
+ *       the kernel boots with it;</li>
+ *   <li>{@link #clock()} to wait, and {@link #cpu()} to reach memory the driver allocated through
+ *       its DMA API (coherent allocations, buffers it mapped).</li>
+ * </ul>
+ * Calls that do not fit the device's bus (a BAR of a legacy device) throw
+ * {@link IllegalStateException} naming the device.
+ *
+ * <p>What the context hands out it also takes back: after the driver's
+ * {@link DriverInstance#remove()}, or when the probe fails, the kernel masks and frees the
+ * vectors, unroutes the line, clears Bus Master Enable and detaches the device from the DMA API,
+ * which releases every mapping and coherent allocation the driver left (the checker reports those
+ * as leaks).
+ *
+ * <p>Thread use: the thread that probes, then the driver's own.
+ */
+public final class DriverContext {
+
+    private final String name;
+    private final DeviceInfo device;
+    private final Platform platform;
+    private final InterruptRouting routing;
+    private final PciDevice pci;
+    private final DeviceDmaApi dma;
+    private final MmioWindow[] windows;
+    private InterruptVectors vectors;
+    private IrqLine irqLine;
+    private boolean busMaster;
+    private boolean released;
+
+    DriverContext(String name, DeviceInfo device, Platform platform, InterruptRouting routing, PciDevice pci, DmaApi api,
+                  DmaDevice dmaDevice) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.device = Objects.requireNonNull(device, "device");
+        this.platform = Objects.requireNonNull(platform, "platform");
+        this.routing = Objects.requireNonNull(routing, "routing");
+        this.pci = pci;
+        this.dma = dmaDevice == null ? null : new DeviceDmaApi(api, dmaDevice);
+        this.windows = new MmioWindow[pci == null ? 0 : pci.bars().stream().mapToInt(b -> b.index() + 1).max().orElse(0)];
+    }
+
+    /** The device's name: the driver's name and an instance number ("memcpy0"). */
+    public String name() {
+        return name;
+    }
+
+    /** What the device is: its PCI identity, or the legacy resources its driver declared. */
+    public DeviceInfo device() {
+        return device;
+    }
+
+    /** Loads and stores to RAM the driver allocated through {@link #dma()} (ring memory, mapped buffers). */
+    public Cpu cpu() {
+        return platform.cpu();
+    }
+
+    public Clock clock() {
+        return platform.clock();
+    }
+
+    /**
+     * The DMA API bound to this device.
+     *
+     * @throws IllegalStateException for a legacy device whose driver declared no DMA channel
+     */
+    public DeviceDmaApi dma() {
+        if (dma == null) {
+            throw new IllegalStateException(name + " (" + device + ") has no DMA: a legacy driver names a DMA channel in its "
+                    + "match to get one");
+        }
+        return dma;
+    }
+
+    // ---- PCI ---------------------------------------------------------------------------------
+
+    /**
+     * Memory BAR {@code bar} as a window, with Memory Space decoding turned on first (Linux
+     * {@code pci_enable_device} and {@code pci_iomap}). The same window each call.
+     *
+     * @throws ProbeException when the device has no memory BAR {@code bar}
+     */
+    public MmioWindow mmio(int bar) {
+        PciDevice f = pci("a memory BAR");
+        if (bar >= 0 && bar < windows.length && windows[bar] != null) {
+            return windows[bar];
+        }
+        PciBar b = f.bar(bar).filter(x -> !x.io()).orElseThrow(() -> new ProbeException(String.format(
+                "%s (%s): no memory BAR%d (BARs: %s)", name, device, bar, f.bars())));
+        f.enableMemorySpace();
+        MmioWindow w = new MmioWindow(platform.cpu(), name, bar, b.base(), b.size());
+        windows[bar] = w;
+        return w;
+    }
+
+    /** Lets the device master the bus: DMA and MSI writes (Linux {@code pci_set_master}). */
+    public void enableBusMaster() {
+        pci("bus mastering").enableBusMaster();
+        busMaster = true;
+    }
+
+    /** Stops the device mastering the bus (Linux {@code pci_clear_master}). */
+    public void disableBusMaster() {
+        pci("bus mastering").disableBusMaster();
+        busMaster = false;
+    }
+
+    /**
+     * {@code count} interrupt vectors for the device (Linux {@code pci_alloc_irq_vectors} with
+     * {@code PCI_IRQ_MSIX | PCI_IRQ_MSI}): MSI-X entries 0..count-1 when it has MSI-X, else its
+     * one MSI vector. Once per probe.
+     *
+     * @throws ProbeException when the device has neither, its table is smaller than {@code count},
+     *         {@code count} > 1 with MSI only, or no vector is free
+     */
+    public InterruptVectors allocateVectors(int count) {
+        PciDevice f = pci("MSI-X or MSI");
+        checkOpen();
+        if (vectors != null) {
+            throw new IllegalStateException(name + ": interrupt vectors are allocated already (" + vectors + ")");
+        }
+        Optional<PciMsix> msix = PciMsix.of(f, platform.cpu());
+        if (msix.isPresent()) {
+            vectors = InterruptVectors.msix(name, routing, msix.get(), count);
+            return vectors;
+        }
+        PciMsi msi = PciMsi.of(f).orElseThrow(() -> new ProbeException(name + " (" + device + "): no MSI-X or MSI capability"));
+        if (count != 1) {
+            throw new ProbeException(String.format("%s (%s): %d vectors asked for; it has MSI only, which gives one vector "
+                    + "on a platform without interrupt remapping", name, device, count));
+        }
+        vectors = InterruptVectors.msi(name, routing, msi);
+        return vectors;
+    }
+
+    // ---- legacy ------------------------------------------------------------------------------
+
+    /**
+     * Port range {@code index} of those the driver declared, as a window.
+     *
+     * @throws IllegalArgumentException when the driver declared fewer ranges
+     */
+    public IoPorts ports(int index) {
+        List<PortRange> ranges = legacy("I/O ports").ports();
+        if (index < 0 || index >= ranges.size()) {
+            throw new IllegalArgumentException(String.format("%s: port range %d; its driver declared %d", name, index, ranges.size()));
+        }
+        return new IoPorts(platform.cpu(), name, ranges.get(index));
+    }
+
+    /**
+     * Routes the IRQ line the driver declared to a new vector with {@code trigger} and runs
+     * {@code handler} for each interrupt; the handler is attached before the line is unmasked.
+     * Once per probe.
+     *
+     * @throws IllegalStateException when the driver declared no IRQ line
+     */
+    public IrqLine requestIrq(LineTrigger trigger, InterruptHandler handler) {
+        Objects.requireNonNull(trigger, "trigger");
+        Objects.requireNonNull(handler, "handler");
+        LegacyResources r = legacy("an IRQ line");
+        checkOpen();
+        int line = r.irqLine().orElseThrow(() -> new IllegalStateException(name + ": its driver declared no IRQ line"));
+        if (irqLine != null) {
+            throw new IllegalStateException(name + ": IRQ " + line + " is routed already");
+        }
+        if (line >= routing.legacyLines()) {
+            throw new ProbeException(String.format("%s: IRQ %d, but the interrupt controller has %d lines", name, line, routing.legacyLines()));
+        }
+        int vector = routing.allocate(name);
+        routing.register(vector, handler);
+        routing.routeLine(line, vector, trigger);
+        irqLine = new IrqLine(routing, line, vector, trigger);
+        return irqLine;
+    }
+
+    /** The 8237 DMA channels the driver declared (empty for a PCI device). */
+    public List<Integer> dmaChannels() {
+        return device instanceof DeviceInfo.Legacy l ? l.resources().dmaChannels() : List.of();
+    }
+
+    // ---- release -----------------------------------------------------------------------------
+
+    /**
+     * Takes back what this context handed out: vectors (entries masked, MSI-X or MSI off), the
+     * IRQ line, bus mastering (Linux {@code pci_disable_device} clears it: an unbound device must
+     * not reach memory), the DMA attachment. Idempotent.
+     */
+    void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        List<RuntimeException> failures = new ArrayList<>();
+        run(failures, () -> {
+            if (vectors != null) {
+                vectors.release();
+            }
+        });
+        run(failures, () -> {
+            if (irqLine != null) {
+                irqLine.release();
+            }
+        });
+        run(failures, () -> {
+            if (busMaster) {
+                pci.disableBusMaster();
+            }
+        });
+        run(failures, () -> {
+            if (dma != null) {
+                dma.api().detach(dma.device());
+            }
+        });
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.getFirst();
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+
+    private static void run(List<RuntimeException> failures, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+    }
+
+    private PciDevice pci(String what) {
+        if (pci == null) {
+            throw new IllegalStateException(name + " (" + device + ") is not a PCI device: it has no " + what);
+        }
+        return pci;
+    }
+
+    private LegacyResources legacy(String what) {
+        if (!(device instanceof DeviceInfo.Legacy l)) {
+            throw new IllegalStateException(name + " (" + device + ") is not a legacy device: it has no " + what);
+        }
+        return l.resources();
+    }
+
+    private void checkOpen() {
+        if (released) {
+            throw new IllegalStateException(name + ": the device was unbound; its context is released");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DriverContext[" + name + ": " + device + "]";
+    }
+}
