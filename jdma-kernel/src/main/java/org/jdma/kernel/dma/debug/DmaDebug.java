@@ -174,19 +174,19 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
      * @return false when the platform cannot show device accesses (nothing is checked then)
      */
     public boolean observeDevices(Platform platform) {
-        synchronized (lock) {
+        synchronized (lock) { // the platform only records the observer: safe under the lock
             if (observedPlatform != null) {
                 throw new IllegalStateException("the checker already observes a platform's devices");
             }
-            observedPlatform = platform;
+            boolean ok = platform.addDeviceAccessObserver(deviceObserver);
+            observedPlatform = ok ? platform : null;
+            return ok;
         }
-        boolean ok = platform.addDeviceAccessObserver(deviceObserver);
-        if (!ok) {
-            synchronized (lock) {
-                observedPlatform = null;
-            }
-        }
-        return ok;
+    }
+
+    /** The observer this checker registers with a platform (tests, and platforms of other kinds, may feed it accesses directly). */
+    public DeviceAccessObserver deviceAccessObserver() {
+        return deviceObserver;
     }
 
     /** The sanitizer, when one is attached: it is the cache observer (tests may feed it events directly). */
