@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import org.jdma.machine.bus.AccessObservers;
 import org.jdma.machine.bus.BusMonitor;
 import org.jdma.machine.bus.DmaOrigin;
 import org.jdma.machine.bus.DmaPort;
@@ -47,6 +48,7 @@ import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
 import org.jdma.platform.Clock;
 import org.jdma.platform.MemoryMapEntry;
+import org.jdma.platform.DeviceAccessObserver;
 import org.jdma.platform.Platform;
 import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.spec.acpi.McfgLayout;
@@ -95,6 +97,7 @@ public final class Machine implements Platform, AutoCloseable {
     private final InterruptController interrupts;
     private final LegacyBus legacyBus;
     private final List<BusMonitor> monitors = new CopyOnWriteArrayList<>();
+    private final AccessObservers accessObservers = new AccessObservers();
     private final List<Device> devices = new ArrayList<>();
     private final Map<String, Device> byName = new HashMap<>();
     private final List<DmaPort> ports = new ArrayList<>();
@@ -174,7 +177,8 @@ public final class Machine implements Platform, AutoCloseable {
      * requester id when the units already exist (ports made earlier get theirs when they are plugged).
      */
     private DmaPort plugDmaPort(String name, DmaOrigin origin) {
-        DmaPort port = new DmaPort(name, origin, memory, cache, interrupts, config.busTiming(), kernel::now, monitors);
+        DmaPort port = new DmaPort(name, origin, memory, cache, interrupts, config.busTiming(), kernel::now, monitors,
+                accessObservers);
         ports.add(port);
         coverByRemappingUnit(port);
         return port;
@@ -373,6 +377,16 @@ public final class Machine implements Platform, AutoCloseable {
 
     public void addBusMonitor(BusMonitor m) { monitors.add(m); }
     public void removeBusMonitor(BusMonitor m) { monitors.remove(m); }
+
+    /** Every DMA port of this machine tells {@code o} of each memory request before it moves data. */
+    @Override
+    public boolean addDeviceAccessObserver(DeviceAccessObserver o) {
+        accessObservers.add(o);
+        return true;
+    }
+
+    @Override
+    public void removeDeviceAccessObserver(DeviceAccessObserver o) { accessObservers.remove(o); }
 
     @Override public MachineCpu cpu() { return cpu; }
     @Override public Clock clock() { return clock; }

@@ -26,6 +26,20 @@ public interface Platform {
 
     Interrupts interrupts();
 
+    /**
+     * Adds a debugging observer of device memory accesses ({@link DeviceAccessObserver}), for
+     * checkers that compare what a device touches with what the OS mapped for it.
+     *
+     * @return false when this platform cannot observe device accesses (the observer is then not
+     *         added and will never be called)
+     */
+    default boolean addDeviceAccessObserver(DeviceAccessObserver observer) {
+        return false;
+    }
+
+    /** Removes an observer added with {@link #addDeviceAccessObserver}; nothing when it is not there. */
+    default void removeDeviceAccessObserver(DeviceAccessObserver observer) { }
+
     /** Page size of the platform, bytes. */
     default int pageSize() {
         return 4096;

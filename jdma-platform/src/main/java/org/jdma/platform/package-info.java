@@ -4,7 +4,9 @@
  * configuration space is found through MCFG and read with MMIO), interrupt vectors, and time.
  * Kernel code programs devices only through these.
  *
- * <p>The one deliberate exception is {@link org.jdma.platform.CacheObserver}: a debugging view of
- * cache-line events that checkers use to see what a device touched, the way a bus analyzer would.
+ * <p>The deliberate exceptions are {@link org.jdma.platform.CacheObserver} and
+ * {@link org.jdma.platform.DeviceAccessObserver}: debugging views of cache-line events and of the
+ * memory requests devices make, which checkers use to see what a device touched, the way a bus
+ * analyzer would.
  */
 package org.jdma.platform;

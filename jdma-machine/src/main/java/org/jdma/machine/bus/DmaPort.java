@@ -19,7 +19,8 @@ import org.jdma.spec.pci.RequesterId;
  * {@link DmaOrigin} (the device's own, or for a legacy DMA channel its bridge's), is translated
  * (identity, or the IOMMU unit that covers that requester id), split at translation boundaries,
  * checked against the address map, snooped against the CPU cache, timed, and reported to bus
- * monitors. Nothing here throws for any address or length: problems come back as a faulted
+ * monitors. Device-access observers ({@link AccessObservers}) see each memory request before it
+ * moves data. Nothing here throws for any address or length: problems come back as a faulted
  * {@link DmaResult}.
  *
  * <p>Timing model per request: latency (read or write) + wire time of the cache-line transactions
@@ -49,6 +50,7 @@ public final class DmaPort {
     private final BusTiming timing;
     private final LongSupplier clock;
     private final List<BusMonitor> monitors;
+    private final AccessObservers observers;
     private volatile AddressTranslator translator = AddressTranslator.IDENTITY;
     private volatile boolean busMasterEnabled = true;
 
@@ -70,6 +72,12 @@ public final class DmaPort {
 
     public DmaPort(String name, DmaOrigin origin, PhysicalMemory memory, CpuCache cache,
                    InterruptController interrupts, BusTiming timing, LongSupplier clock, List<BusMonitor> monitors) {
+        this(name, origin, memory, cache, interrupts, timing, clock, monitors, new AccessObservers());
+    }
+
+    /** @param observers told of every memory request before it moves data (see {@link AccessObservers}) */
+    public DmaPort(String name, DmaOrigin origin, PhysicalMemory memory, CpuCache cache, InterruptController interrupts,
+                   BusTiming timing, LongSupplier clock, List<BusMonitor> monitors, AccessObservers observers) {
         this.name = name;
         this.origin = java.util.Objects.requireNonNull(origin, "origin");
         this.requester = origin.requester();
@@ -79,6 +87,7 @@ public final class DmaPort {
         this.timing = timing;
         this.clock = clock;
         this.monitors = monitors;
+        this.observers = java.util.Objects.requireNonNull(observers, "observers");
     }
 
     public String name() { return name; }
@@ -166,6 +175,7 @@ public final class DmaPort {
         if (badRequest(bus, len) || dstOffset < 0 || dstOffset + len > dst.byteSize()) {
             return finish(Access.READ, bus, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.READ));
         }
+        observe(bus, len, false);
         long done = 0;
         long cost = 0;
         while (done < len) {
@@ -190,6 +200,7 @@ public final class DmaPort {
         if (MsiMessageLayout.isInterruptAddress(bus)) {
             return writeInterrupt(bus, src, srcOffset, len);
         }
+        observe(bus, len, true);
         long done = 0;
         long cost = 0;
         while (done < len) {
@@ -211,6 +222,7 @@ public final class DmaPort {
      * it. Used for the status byte that publishes a completion record to a polling CPU thread.
      */
     public DmaResult writeByteRelease(long bus, byte value) {
+        observe(bus, 1, true);
         Object o = resolve(bus, 1, Access.WRITE);
         if (o instanceof DmaResult f) {
             return finish(Access.WRITE, bus, 1, timed(Access.WRITE, bus, 0, f.costNs(), f.reason(), f.detail()));
@@ -223,6 +235,9 @@ public final class DmaPort {
 
     /** Reads a naturally aligned 32-bit word with acquire semantics (doorbell words in memory). */
     public int readIntAcquire(long bus, DmaResult[] result) {
+        if ((bus & 3) == 0) {
+            observe(bus, 4, false);
+        }
         Object o = (bus & 3) != 0 ? DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, bus, Access.READ)
                 : resolve(bus, 4, Access.READ);
         if (o instanceof DmaResult f) {
@@ -252,6 +267,8 @@ public final class DmaPort {
         if (badRequest(src, len) || badRequest(dst, len) || MsiMessageLayout.isInterruptAddress(dst)) {
             return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE));
         }
+        observe(src, len, false);
+        observe(dst, len, true);
         boolean backToFront = dst > src && dst - src < len;
         List<Run[]> deferred = backToFront ? new ArrayList<>() : List.of();
         long done = 0;
@@ -304,6 +321,7 @@ public final class DmaPort {
         if (badRequest(dst, len) || MsiMessageLayout.isInterruptAddress(dst)) {
             return finish(Access.WRITE, dst, len, DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, dst, Access.WRITE));
         }
+        observe(dst, len, true);
         long done = 0;
         long cost = 0;
         while (done < len) {
@@ -348,6 +366,8 @@ public final class DmaPort {
             return new CompareResult(finish(Access.READ, a, len,
                     DmaResult.fault(0, 0, FaultReason.UNSUPPORTED_REQUEST, a, Access.READ)), -1);
         }
+        observe(a, len, false);
+        observe(b, len, false);
         long done = 0;
         long cost = 0;
         while (done < len) {
@@ -414,6 +434,13 @@ public final class DmaPort {
         interrupts.deliver(requester, bus, data);
         notify(Access.WRITE, bus, 4, true, true);
         return DmaResult.ok(4, timing.writeLatencyNs() + timing.wireTimeNs(1));
+    }
+
+    /** Tells the observers, before any data moves, of a memory request the device really issues. */
+    private void observe(long bus, long len, boolean write) {
+        if (observers.active() && busMasterEnabled) {
+            observers.before(requester, bus, len, write);
+        }
     }
 
     private DmaResult timed(Access access, long bus, long bytes, long translationCost, FaultReason reason, FaultDetail detail) {

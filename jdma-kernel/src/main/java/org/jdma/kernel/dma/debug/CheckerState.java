@@ -24,6 +24,8 @@ final class CheckerState {
     private final Object lock;
     final EntryTable table = new EntryTable();
     final DebugReporter reporter = new DebugReporter();
+    final UnmapHistory history = new UnmapHistory();
+    final DeviceAccessCheck deviceAccesses = new DeviceAccessCheck(this);
     final DebugChecks checks;
     final CachelineTracker cachelines;
     CoherencySanitizer sanitizer;
@@ -51,6 +53,27 @@ final class CheckerState {
         reporter.report(category, device, entry, line, text);
     }
 
+    /** A report naming {@code entry}'s unmap site as well (lock held). */
+    void reportWithUnmap(DmaDebugCategory category, DmaDevice device, DebugEntry entry, String text) {
+        reporter.report(category, device, entry, -1, text, true);
+    }
+
+    /** The device's accesses are checked from now on (it is attached to the DMA API). */
+    void attach(DmaDevice device) {
+        synchronized (lock) {
+            deviceAccesses.attach(device);
+        }
+    }
+
+    /** A device access seen on the platform, before its data moves. */
+    void deviceAccess(org.jdma.spec.pci.RequesterId requester, long bus, long length, boolean write) {
+        synchronized (lock) {
+            if (!disabled) {
+                deviceAccesses.access(requester, bus, length, write);
+            }
+        }
+    }
+
     /** The sanitizer, or null (lock held). */
     CoherencySanitizer sanitizerOrNull() {
         return sanitizer;
@@ -68,6 +91,8 @@ final class CheckerState {
                         all.size(), one.dmaAddress, one.size, DmaMapping.directionName(one.direction), one.type.linuxName()));
             }
             all.forEach(this::forget);
+            history.forget(device);
+            deviceAccesses.detach(device);
         }
     }
 
@@ -159,10 +184,11 @@ final class CheckerState {
         }
     }
 
-    void checkUnmap(MappingRef ref) {
+    /** Checks an unmap or free; {@code site} is where it was called (or null), kept with the removed entry. */
+    void checkUnmap(MappingRef ref, Throwable site) {
         synchronized (lock) {
             if (!disabled) {
-                checks.checkUnmap(ref);
+                checks.checkUnmap(ref, site);
             }
         }
     }
@@ -203,6 +229,8 @@ final class CheckerState {
     void disable() {
         disabled = true;
         table.clear();
+        history.clear();
+        deviceAccesses.clear();
         cachelines.clear();
         if (sanitizer != null) {
             sanitizer.disable();

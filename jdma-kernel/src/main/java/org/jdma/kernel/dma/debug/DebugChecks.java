@@ -43,13 +43,22 @@ final class DebugChecks {
         areas.computeIfAbsent(kind, k -> new ArrayList<>()).add(new long[] {base, base + size});
     }
 
-    /** Linux {@code check_unmap}; removes the entry it finds. */
-    void checkUnmap(MappingRef ref) {
+    /**
+     * Linux {@code check_unmap}; removes the entry it finds into the unmap history, with
+     * {@code site}. An unmap of an address the history holds (a double unmap) names the first.
+     */
+    void checkUnmap(MappingRef ref, Throwable site) {
         DebugEntry e = table.findExact(ref);
         if (e == null) {
+            DebugEntry gone = debug.history.startingAt(ref.device(), ref.dmaAddress());
             if (ref.dmaAddress() == DmaApi.DMA_MAPPING_ERROR) {
                 debug.report(DmaDebugCategory.FREE_INVALID_ADDRESS, ref.device(), null, -1,
                         "device driver tries to free an invalid DMA memory address");
+            } else if (gone != null) {
+                debug.reportWithUnmap(DmaDebugCategory.FREE_NOT_ALLOCATED, ref.device(), gone, String.format(
+                        "device driver tries to free DMA memory it has not allocated [device address=0x%016x] [size=%d bytes]"
+                                + " [already %s: see 'unmapped at']",
+                        ref.dmaAddress(), ref.size(), gone.type == DmaMappingType.COHERENT ? "freed" : "unmapped"));
             } else {
                 debug.report(DmaDebugCategory.FREE_NOT_ALLOCATED, ref.device(), null, -1, String.format(
                         "device driver tries to free DMA memory it has not allocated [device address=0x%016x] [size=%d bytes]",
@@ -86,7 +95,9 @@ final class DebugChecks {
                     "device driver failed to check map error [device address=0x%016x] [size=%d bytes] [mapped as %s]",
                     ref.dmaAddress(), ref.size(), e.type.linuxName()));
         }
+        e.unmapSite = site;
         debug.forget(e);
+        debug.history.add(e);
     }
 
     /** Linux {@code check_sync}; moves ownership to the CPU when {@code toCpu}. Returns the entry found. */

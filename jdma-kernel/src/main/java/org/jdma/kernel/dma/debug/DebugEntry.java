@@ -20,6 +20,10 @@ final class DebugEntry {
     final Throwable origin;
     final MappedRegion region;
     MapErrorState mapError;
+    /** Where the entry was unmapped or freed (decoded only when a report needs it); null while live or not captured. */
+    Throwable unmapSite;
+    /** Device-side findings already reported about this entry (bits: 1 read, 2 write), so a loop reports once. */
+    int deviceReported;
 
     DebugEntry(DmaDevice device, long dmaAddress, long size, long physical, DmaMappingType type, DmaDirection direction,
                int sgCallEntries, int sgMappedEntries, MapErrorState mapError, Throwable origin, MappedRegion region) {

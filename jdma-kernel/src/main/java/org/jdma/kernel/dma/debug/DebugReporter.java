@@ -32,10 +32,16 @@ final class DebugReporter {
 
     /** Makes a report: {@code text} is the category's message for this case. */
     void report(DmaDebugCategory category, DmaDevice device, DebugEntry entry, long line, String text) {
+        report(category, device, entry, line, text, false);
+    }
+
+    /** As {@link #report(DmaDebugCategory, DmaDevice, DebugEntry, long, String)}; {@code withUnmap}: name the entry's unmap site. */
+    void report(DmaDebugCategory category, DmaDevice device, DebugEntry entry, long line, String text, boolean withUnmap) {
         String message = "DMA-API: " + device.name() + ": " + text;
         StackTraceElement[] mapStack = entry == null || entry.origin == null ? NO_STACK : trim(entry.origin.getStackTrace());
         DmaDebugReport r = new DmaDebugReport(category, device.name(), message,
-                Optional.ofNullable(entry).map(DebugEntry::snapshot), line, mapStack, trim(new Throwable().getStackTrace()));
+                Optional.ofNullable(entry).map(DebugEntry::snapshot), line, mapStack, trim(new Throwable().getStackTrace()),
+                withUnmap && entry != null && entry.unmapSite != null ? trim(entry.unmapSite.getStackTrace()) : NO_STACK);
         errorCount++;
         counts[category.ordinal()]++;
         if (kept.size() < MAX_KEPT_REPORTS) {
@@ -96,7 +102,7 @@ final class DebugReporter {
 
     /** The checker's own classes. */
     private static final List<Class<?>> INTERNAL = List.of(DmaDebug.class, CheckerState.class, DebugChecks.class, DebugReporter.class,
-            EntryTable.class, CachelineTracker.class, CoherencySanitizer.class);
+            EntryTable.class, CachelineTracker.class, CoherencySanitizer.class, UnmapHistory.class, DeviceAccessCheck.class);
 
     /** The checker's own frames, and the cache model's (a sanitizer report is detected inside a cache event). */
     private static boolean isInternal(String className) {

@@ -14,6 +14,7 @@ import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.dma.ScatterList;
 import org.jdma.platform.CacheMaintenance;
+import org.jdma.platform.DeviceAccessObserver;
 import org.jdma.platform.MemoryMapEntry;
 import org.jdma.platform.Platform;
 
@@ -30,6 +31,13 @@ import org.jdma.platform.Platform;
  * Mappings the device may write are tracked per cache line ({@link CachelineTracker}). Each finding
  * goes to the listeners as a {@link DmaDebugReport} naming the device, the mapping and the Java
  * stack of the call that made the mapping, and is counted per category ({@link DebugReporter}).
+ *
+ * <p>Device side, which Linux cannot do: on a platform that offers device-access observation
+ * ({@link #observeDevices}), every memory access an attached device makes is checked, before its
+ * data moves, against that device's live entries: an access no live mapping allows is reported
+ * with the device, the address, the length, read or write, and the unmap site (use after unmap or
+ * free, from a bounded history of removed entries, {@link UnmapHistory}) or the map site (wrong
+ * direction); see {@link DeviceAccessCheck}. The same history lets a double unmap name the first.
  *
  * <p>Differences from Linux, on purpose: cache-line overlap tracking (checks 22-24) covers every
  * line of a mapping, not only its first; an sg unmap or sync of a list nobody mapped is reported
@@ -57,8 +65,8 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     /**
      * How the checker runs.
      *
-     * @param captureStacks     record the stack of every map call (a {@code Throwable} per mapping,
-     *                          decoded only when a report needs it)
+     * @param captureStacks     record the stack of every map and unmap call (a {@code Throwable} per
+     *                          call, decoded only when a report needs it)
      * @param cachelineCapacity cache lines the overlap tracker may hold before it gives up and
      *                          disables the checker (check 24)
      */
@@ -78,11 +86,15 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     private final CheckerState state;
     /** Per thread: how deep it is inside calls of the delegate (see {@link #inLayer}). */
     private final ThreadLocal<int[]> layerDepth = ThreadLocal.withInitial(() -> new int[1]);
+    /** What the checker registers with the platform to see device accesses. */
+    private final DeviceAccessObserver deviceObserver;
+    private Platform observedPlatform;
 
     private DmaDebug(DmaApi delegate, Options options) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.options = Objects.requireNonNull(options, "options");
         this.state = new CheckerState(lock, options.cachelineCapacity(), DEFAULT_LINE_SIZE);
+        this.deviceObserver = state::deviceAccess;
     }
 
     /** Checks {@code delegate}'s callers: the API protocol only (no memory map, no cache). */
@@ -96,8 +108,8 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     /**
      * Checks {@code delegate}'s callers on {@code platform}: the direct map is the firmware map's
-     * RAM (check 18), cache lines are the CPU cache's, and the coherency sanitizer watches the CPU
-     * cache.
+     * RAM (check 18), cache lines are the CPU cache's, the coherency sanitizer watches the CPU
+     * cache, and devices' accesses are checked when the platform can show them ({@link #observeDevices}).
      */
     public static DmaDebug wrap(DmaApi delegate, Platform platform) {
         return wrap(delegate, platform, Options.DEFAULTS);
@@ -107,6 +119,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
         DmaDebug d = new DmaDebug(delegate, options);
         d.directMap(platform.memoryMap());
         d.attachSanitizer(platform.cpu().cache());
+        d.observeDevices(platform);
         return d;
     }
 
@@ -153,6 +166,29 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
         cache.addObserver(s);
     }
 
+    /**
+     * Starts checking what devices touch: every memory access a device attached through this
+     * checker makes on {@code platform} is compared with its live mappings (see the class comment).
+     * At most one platform per checker.
+     *
+     * @return false when the platform cannot show device accesses (nothing is checked then)
+     */
+    public boolean observeDevices(Platform platform) {
+        synchronized (lock) { // the platform only records the observer: safe under the lock
+            if (observedPlatform != null) {
+                throw new IllegalStateException("the checker already observes a platform's devices");
+            }
+            boolean ok = platform.addDeviceAccessObserver(deviceObserver);
+            observedPlatform = ok ? platform : null;
+            return ok;
+        }
+    }
+
+    /** The observer this checker registers with a platform (tests, and platforms of other kinds, may feed it accesses directly). */
+    public DeviceAccessObserver deviceAccessObserver() {
+        return deviceObserver;
+    }
+
     /** The sanitizer, when one is attached: it is the cache observer (tests may feed it events directly). */
     public Optional<CoherencySanitizer> sanitizer() {
         synchronized (lock) {
@@ -160,18 +196,24 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
         }
     }
 
-    /** Stops observing the cache. The checker keeps checking API calls. Idempotent. */
+    /** Stops observing the cache and the devices. The checker keeps checking API calls. Idempotent. */
     @Override
     public void close() {
         CacheMaintenance c;
         CoherencySanitizer s;
+        Platform p;
         synchronized (lock) {
             c = state.sanitizedCache;
             s = state.sanitizer;
+            p = observedPlatform;
             state.sanitizedCache = null;
+            observedPlatform = null;
         }
         if (c != null) {
             c.removeObserver(s);
+        }
+        if (p != null) {
+            p.removeDeviceAccessObserver(deviceObserver);
         }
     }
 
@@ -270,6 +312,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     @Override
     public void attach(DmaDevice device) {
         runLayer(() -> delegate.attach(device));
+        state.attach(device);
     }
 
     /** Check 15: live mappings of a device being detached are a leak, reported once with a count. */
@@ -308,7 +351,8 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public void freeCoherent(DmaDevice device, long size, long physical, long dmaAddress) {
-        state.checkUnmap(new MappingRef(device, dmaAddress, size, physical, DmaMappingType.COHERENT, DmaDirection.BIDIRECTIONAL, 0));
+        state.checkUnmap(new MappingRef(device, dmaAddress, size, physical, DmaMappingType.COHERENT, DmaDirection.BIDIRECTIONAL, 0),
+                unmapSite());
         runLayer(() -> delegate.freeCoherent(device, size, physical, dmaAddress));
     }
 
@@ -323,7 +367,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public void unmapSingle(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
-        state.checkUnmap(new MappingRef(device, dmaAddress, size, -1, DmaMappingType.SINGLE, direction, 0));
+        state.checkUnmap(new MappingRef(device, dmaAddress, size, -1, DmaMappingType.SINGLE, direction, 0), unmapSite());
         runLayer(() -> delegate.unmapSingle(device, dmaAddress, size, direction, attrs));
     }
 
@@ -338,7 +382,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public void unmapPage(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
-        state.checkUnmap(new MappingRef(device, dmaAddress, size, -1, DmaMappingType.PAGE, direction, 0));
+        state.checkUnmap(new MappingRef(device, dmaAddress, size, -1, DmaMappingType.PAGE, direction, 0), unmapSite());
         runLayer(() -> delegate.unmapPage(device, dmaAddress, size, direction, attrs));
     }
 
@@ -358,8 +402,9 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public void unmapSg(DmaDevice device, ScatterList sg, int nents, DmaDirection direction, Set<DmaAttr> attrs) {
+        Throwable site = unmapSite();
         for (MappingRef ref : state.sgRefs(device, sg, nents, direction)) {
-            state.checkUnmap(ref);
+            state.checkUnmap(ref, site);
         }
         runLayer(() -> delegate.unmapSg(device, sg, nents, direction, attrs));
     }
@@ -409,6 +454,10 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     private Throwable origin() {
         return options.captureStacks() ? new Throwable("DMA mapping made here") : null;
+    }
+
+    private Throwable unmapSite() {
+        return options.captureStacks() ? new Throwable("DMA mapping unmapped here") : null;
     }
 
     /** Makes a report (lock held): {@code text} is the category-specific message. */

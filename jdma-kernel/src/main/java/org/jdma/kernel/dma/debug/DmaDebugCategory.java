@@ -3,8 +3,9 @@ package org.jdma.kernel.dma.debug;
 /**
  * What a {@link DmaDebugReport} is about. The first 24 are Linux dma-debug's checks
  * ({@code kernel/dma/debug.c}), in the order of the reference table, with Linux's message
- * category as {@link #linuxMessage()}; the last five are the coherency sanitizer's findings (a)
- * to (e), which Linux cannot make because it does not see CPU loads and stores.
+ * category as {@link #linuxMessage()}; then the coherency sanitizer's findings (a) to (e), which
+ * Linux cannot make because it does not see CPU loads and stores; then the device-side findings
+ * ({@link #deviceSide()}), which it cannot make because it does not see what the device touches.
  */
 public enum DmaDebugCategory {
     /** 1: unmap/free of {@code DMA_MAPPING_ERROR}. */
@@ -65,7 +66,14 @@ public enum DmaDebugCategory {
     /** (d) A device-writable mapping shares a cache line with unrelated data. */
     PARTIAL_CACHE_LINE(0, "mapping shares a cache line with unrelated data the device may overwrite"),
     /** (e) The CPU touched a streaming buffer between map (or syncForDevice) and syncForCpu. */
-    CPU_TOUCH_DEVICE_OWNED(0, "CPU touched a streaming DMA buffer the device owns");
+    CPU_TOUCH_DEVICE_OWNED(0, "CPU touched a streaming DMA buffer the device owns"),
+
+    /** The device accessed a bus address it has no live mapping for, and never had one the checker remembers. */
+    DEVICE_ACCESS_NOT_MAPPED(-1, "device accessed DMA memory it has no mapping for"),
+    /** The device accessed a bus address after its mapping was unmapped or freed (the report names the unmap). */
+    DEVICE_ACCESS_AFTER_UNMAP(-1, "device accessed DMA memory after it was unmapped"),
+    /** The device wrote a TO_DEVICE mapping or read a FROM_DEVICE one (the report names the map). */
+    DEVICE_ACCESS_WRONG_DIRECTION(-1, "device accessed DMA memory against its mapping's direction");
 
     private final int linuxCheck;
     private final String linuxMessage;
@@ -75,7 +83,10 @@ public enum DmaDebugCategory {
         this.linuxMessage = linuxMessage;
     }
 
-    /** The row of Linux's dma-debug check table (1..24), or 0 for a sanitizer finding. */
+    /**
+     * The row of Linux's dma-debug check table (1..24), 0 for a sanitizer finding, or -1 for a
+     * device-side finding (what a device touched, which Linux cannot see).
+     */
     public int linuxCheck() {
         return linuxCheck;
     }
@@ -83,6 +94,11 @@ public enum DmaDebugCategory {
     /** The message category (Linux's wording for checks 1..24). */
     public String linuxMessage() {
         return linuxMessage;
+    }
+
+    /** Whether this is a device-side finding: an access the device made through its DMA port. */
+    public boolean deviceSide() {
+        return linuxCheck < 0;
     }
 
     /** Whether this is a coherency-sanitizer finding rather than a dma-debug check. */

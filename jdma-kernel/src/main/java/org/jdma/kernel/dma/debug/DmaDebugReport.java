@@ -13,9 +13,18 @@ import java.util.Optional;
  * @param lineAddress the physical cache line concerned (sanitizer findings and cache-line checks), or -1
  * @param mapStack    the Java stack of the call that made the mapping (empty when unknown or not captured)
  * @param reportStack the Java stack where the fault was detected (the bad call, or the CPU/device access)
+ * @param unmapStack  the Java stack of the call that unmapped or freed the mapping, for a double unmap
+ *                    or a device access after unmap (empty otherwise, or when not captured)
  */
 public record DmaDebugReport(DmaDebugCategory category, String device, String message, Optional<DmaMapping> mapping,
-                             long lineAddress, StackTraceElement[] mapStack, StackTraceElement[] reportStack) {
+                             long lineAddress, StackTraceElement[] mapStack, StackTraceElement[] reportStack,
+                             StackTraceElement[] unmapStack) {
+
+    /** A report that names no unmap. */
+    public DmaDebugReport(DmaDebugCategory category, String device, String message, Optional<DmaMapping> mapping,
+                          long lineAddress, StackTraceElement[] mapStack, StackTraceElement[] reportStack) {
+        this(category, device, message, mapping, lineAddress, mapStack, reportStack, new StackTraceElement[0]);
+    }
 
     public DmaDebugReport {
         Objects.requireNonNull(category, "category");
@@ -24,6 +33,7 @@ public record DmaDebugReport(DmaDebugCategory category, String device, String me
         Objects.requireNonNull(mapping, "mapping");
         mapStack = mapStack.clone();
         reportStack = reportStack.clone();
+        unmapStack = unmapStack.clone();
     }
 
     @Override
@@ -36,6 +46,11 @@ public record DmaDebugReport(DmaDebugCategory category, String device, String me
         return reportStack.clone();
     }
 
+    @Override
+    public StackTraceElement[] unmapStack() {
+        return unmapStack.clone();
+    }
+
     /** The message, the mapping, and both stacks, as a multi-line text for logs and test failures. */
     public String format() {
         StringBuilder b = new StringBuilder(message);
@@ -44,6 +59,7 @@ public record DmaDebugReport(DmaDebugCategory category, String device, String me
             b.append(String.format("%n  cache line: 0x%x", lineAddress));
         }
         appendStack(b, "  mapped at:", mapStack);
+        appendStack(b, "  unmapped at:", unmapStack);
         appendStack(b, "  detected at:", reportStack);
         return b.toString();
     }

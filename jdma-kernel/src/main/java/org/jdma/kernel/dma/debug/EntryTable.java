@@ -16,11 +16,14 @@ import org.jdma.kernel.dma.DmaDevice;
 final class EntryTable {
 
     private final Map<DmaDevice, TreeMap<Long, List<DebugEntry>>> table = new IdentityHashMap<>();
+    /** Per device, the largest entry it ever had: how far below an address a containing entry can start. */
+    private final Map<DmaDevice, Long> largest = new IdentityHashMap<>();
     private long liveEntries;
     private long maxLiveEntries;
 
     void add(DebugEntry e) {
         table.computeIfAbsent(e.device, d -> new TreeMap<>()).computeIfAbsent(e.dmaAddress, a -> new ArrayList<>(1)).add(e);
+        largest.merge(e.device, e.size, Math::max);
         liveEntries++;
         maxLiveEntries = Math.max(maxLiveEntries, liveEntries);
     }
@@ -118,6 +121,45 @@ final class EntryTable {
         return best;
     }
 
+    /**
+     * For a device access at {@code address}: a live entry of {@code device} that contains it and
+     * allows the access ({@code write}: FROM_DEVICE or BIDIRECTIONAL; a read: TO_DEVICE or
+     * BIDIRECTIONAL), else one that contains it with the wrong direction, else null. Looks only as
+     * far below the address as the device's largest entry reaches.
+     */
+    DebugEntry covering(DmaDevice device, long address, boolean write) {
+        TreeMap<Long, List<DebugEntry>> t = table.get(device);
+        if (t == null) {
+            return null;
+        }
+        long reach = largest.getOrDefault(device, 0L);
+        DebugEntry wrong = null;
+        for (Map.Entry<Long, List<DebugEntry>> at : t.headMap(address, true).descendingMap().entrySet()) {
+            if (address - at.getKey() >= reach) {
+                break;
+            }
+            for (DebugEntry e : at.getValue()) {
+                if (address - e.dmaAddress < e.size) {
+                    if (allows(e, write)) {
+                        return e;
+                    }
+                    wrong = wrong == null ? e : wrong;
+                }
+            }
+        }
+        return wrong;
+    }
+
+    /** Whether a mapping made in {@code e}'s direction lets the device make this access. */
+    static boolean allows(DebugEntry e, boolean write) {
+        return switch (e.direction) {
+            case BIDIRECTIONAL -> true;
+            case TO_DEVICE -> !write;
+            case FROM_DEVICE -> write;
+            case NONE -> false;
+        };
+    }
+
     /** The live mappings of {@code device}, ordered by device address. */
     List<DmaMapping> liveMappings(DmaDevice device) {
         List<DmaMapping> out = new ArrayList<>();
@@ -139,6 +181,7 @@ final class EntryTable {
     /** Forgets everything (the checker disabled itself). */
     void clear() {
         table.clear();
+        largest.clear();
         liveEntries = 0;
     }
 }

@@ -8,14 +8,17 @@
  * overlapping cache lines, leaks at detach, maps of stack/text/vmalloc/non-RAM memory); and
  * {@link org.jdma.kernel.dma.debug.CoherencySanitizer}, which watches the CPU cache's events and
  * the mapping events to report what Linux cannot see: stale reads and writes on a non-coherent
- * machine, by cache line. Reports go to listeners with the device, the mapping and the Java stack
+ * machine, by cache line; and {@link org.jdma.kernel.dma.debug.DeviceAccessCheck}, which checks
+ * every memory access an attached device makes (seen through the platform's device-access
+ * observation, before the data moves) against that device's live entries. Reports go to listeners with the device, the mapping and the Java stack
  * of the map call. The kernel puts the checker in front of its own DMA API when booted with
  * {@code Kernel.Options.dmaDebug}, so its drivers' rings and buffers are checked like any mapping.
  *
  * <p>Inside, one class per responsibility, all under the checker's one lock:
  * {@code CheckerState} (what the checker keeps and how calls change it), {@code EntryTable} (live
  * entries and Linux's exact and containing lookups), {@code DebugChecks} (checks 1-14 and 16-21),
- * {@code CachelineTracker} (22-24), {@code DebugReporter} (reports, counters, listeners).
+ * {@code CachelineTracker} (22-24), {@code DebugReporter} (reports, counters, listeners),
+ * {@code UnmapHistory} (recently removed entries with their unmap sites), {@code DeviceAccessCheck}.
  *
  * <p>Does not model: Linux's fixed entry pool and its growth (entries are Java objects; only the
  * cache-line tracker has a capacity, check 24); debugfs and the driver filter (listeners and
