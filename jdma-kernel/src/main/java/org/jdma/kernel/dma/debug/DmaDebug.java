@@ -13,6 +13,8 @@ import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.dma.ScatterList;
+import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.mm.MemoryInUseException;
 import org.jdma.platform.CacheMaintenance;
 import org.jdma.platform.MemoryMapEntry;
 import org.jdma.platform.Platform;
@@ -78,11 +80,32 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     private final CheckerState state;
     /** Per thread: how deep it is inside calls of the delegate (see {@link #inLayer}). */
     private final ThreadLocal<int[]> layerDepth = ThreadLocal.withInitial(() -> new int[1]);
+    /** Reports frees the memory manager refused because a mapping still covers the memory. */
+    private final java.util.function.Consumer<MemoryInUseException> freeWatcher = this::freeRefused;
 
     private DmaDebug(DmaApi delegate, Options options) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.options = Objects.requireNonNull(options, "options");
         this.state = new CheckerState(lock, options.cachelineCapacity(), DEFAULT_LINE_SIZE);
+        delegate.memory().ifPresent(m -> m.addRefusalListener(freeWatcher));
+    }
+
+    /** The delegate's memory: pools and the sanitizer ask it who owns which bytes. */
+    @Override
+    public Optional<DmaMemory> memory() {
+        return delegate.memory();
+    }
+
+    /** FREE_WHILE_MAPPED: a refused free, reported with the site of the map that holds the memory. */
+    private void freeRefused(MemoryInUseException e) {
+        if (e.mapping().isEmpty() || !(e.mapping().get().device() instanceof DmaDevice device)) {
+            return;
+        }
+        synchronized (lock) {
+            if (!state.disabled) {
+                FreeWhileMapped.report(state, device, e);
+            }
+        }
     }
 
     /** Checks {@code delegate}'s callers: the API protocol only (no memory map, no cache). */
@@ -147,6 +170,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
             }
             state.cachelines.lineSize(cache.lineSize());
             s = new CoherencySanitizer(this, cache.lineSize(), cache.coherent());
+            delegate.memory().ifPresent(s::owners);
             state.sanitizer = s;
             state.sanitizedCache = cache;
         }
@@ -170,6 +194,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
             s = state.sanitizer;
             state.sanitizedCache = null;
         }
+        delegate.memory().ifPresent(m -> m.removeRefusalListener(freeWatcher));
         if (c != null) {
             c.removeObserver(s);
         }

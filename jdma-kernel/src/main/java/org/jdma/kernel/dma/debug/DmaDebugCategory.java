@@ -65,7 +65,10 @@ public enum DmaDebugCategory {
     /** (d) A device-writable mapping shares a cache line with unrelated data. */
     PARTIAL_CACHE_LINE(0, "mapping shares a cache line with unrelated data the device may overwrite"),
     /** (e) The CPU touched a streaming buffer between map (or syncForDevice) and syncForCpu. */
-    CPU_TOUCH_DEVICE_OWNED(0, "CPU touched a streaming DMA buffer the device owns");
+    CPU_TOUCH_DEVICE_OWNED(0, "CPU touched a streaming DMA buffer the device owns"),
+
+    /** jdma's own: memory a live mapping still covers was freed (the free is refused as well). */
+    FREE_WHILE_MAPPED(-1, "device driver frees memory that is still DMA-mapped");
 
     private final int linuxCheck;
     private final String linuxMessage;
@@ -75,7 +78,7 @@ public enum DmaDebugCategory {
         this.linuxMessage = linuxMessage;
     }
 
-    /** The row of Linux's dma-debug check table (1..24), or 0 for a sanitizer finding. */
+    /** The row of Linux's dma-debug check table (1..24), 0 for a sanitizer finding, -1 for a check of jdma's own. */
     public int linuxCheck() {
         return linuxCheck;
     }
