@@ -33,6 +33,10 @@ import org.jdma.platform.Platform;
  * goes to the listeners as a {@link DmaDebugReport} naming the device, the mapping and the Java
  * stack of the call that made the mapping, and is counted per category ({@link DebugReporter}).
  *
+ * <p>Beyond Linux: a free the memory manager refuses because a live mapping still covers the memory
+ * (a {@code DmaBuffer}, frames, a pool block, a coherent allocation) is reported as
+ * {@link DmaDebugCategory#FREE_WHILE_MAPPED} with the map site.
+ *
  * <p>Differences from Linux, on purpose: cache-line overlap tracking (checks 22-24) covers every
  * line of a mapping, not only its first; an sg unmap or sync of a list nobody mapped is reported
  * (Linux finds no entry count and checks nothing); checks 16, 17 and 19 fire for areas declared
@@ -94,6 +98,12 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     @Override
     public Optional<DmaMemory> memory() {
         return delegate.memory();
+    }
+
+    private boolean isCoherentAllocation(DmaDevice device, long dmaAddress) {
+        synchronized (lock) {
+            return state.table.entriesAt(device, dmaAddress).stream().anyMatch(e -> e.type == DmaMappingType.COHERENT);
+        }
     }
 
     /** FREE_WHILE_MAPPED: a refused free, reported with the site of the map that holds the memory. */
@@ -333,6 +343,10 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public void freeCoherent(DmaDevice device, long size, long physical, long dmaAddress) {
+        // A streaming mapping of a real coherent allocation refuses the free (reported by freeRefused) before its entry goes.
+        if (isCoherentAllocation(device, dmaAddress)) {
+            delegate.memory().ifPresent(m -> m.requireUnmapped(physical, size, "coherent allocation", "coherent"));
+        }
         state.checkUnmap(new MappingRef(device, dmaAddress, size, physical, DmaMappingType.COHERENT, DmaDirection.BIDIRECTIONAL, 0));
         runLayer(() -> delegate.freeCoherent(device, size, physical, dmaAddress));
     }

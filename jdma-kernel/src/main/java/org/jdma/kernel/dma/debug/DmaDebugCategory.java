@@ -3,8 +3,9 @@ package org.jdma.kernel.dma.debug;
 /**
  * What a {@link DmaDebugReport} is about. The first 24 are Linux dma-debug's checks
  * ({@code kernel/dma/debug.c}), in the order of the reference table, with Linux's message
- * category as {@link #linuxMessage()}; the last five are the coherency sanitizer's findings (a)
- * to (e), which Linux cannot make because it does not see CPU loads and stores.
+ * category as {@link #linuxMessage()}; the next five are the coherency sanitizer's findings (a)
+ * to (e), which Linux cannot make because it does not see CPU loads and stores; then jdma's own
+ * checks ({@link #linuxCheck()} -1).
  */
 public enum DmaDebugCategory {
     /** 1: unmap/free of {@code DMA_MAPPING_ERROR}. */

@@ -172,12 +172,15 @@ class MemoryOwnershipTest {
         DeviceDmaApi api = new DeviceDmaApi(dma, dev);
         CoherentAllocation ring = api.allocCoherent(4096);
         long a = dma.mapSingle(dev, ring.physical() + 512, 256, FROM, NONE);
+        assertFalse(dma.mappingError(dev, a));
         assertThrows(MemoryInUseException.class, ring::close);
         assertFalse(ring.isClosed(), "the allocation stays open");
         assertEquals(DmaDebugCategory.FREE_WHILE_MAPPED, reports.getLast().category());
+        int reported = reports.size();
         dma.unmapSingle(dev, a, 256, FROM, NONE);
         ring.close();
         assertTrue(ring.isClosed());
+        assertEquals(reported, reports.size(), () -> "the refused free left the checker's entry in place: " + reports);
         assertEquals(0, kernel.memory().pins().size(), "nothing stays pinned");
     }
 
