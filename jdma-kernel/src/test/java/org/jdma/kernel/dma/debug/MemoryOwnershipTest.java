@@ -167,6 +167,20 @@ class MemoryOwnershipTest {
 
     @ParameterizedTest
     @EnumSource(Config.class)
+    void shouldLetABufferGoOnceItsDeviceIsDetached(Config c) {
+        boot(c, false);
+        DmaBuffer b = buffer(4096);
+        long a = dma.mapSingle(dev, b.physicalAddress(), 4096, FROM, NONE);
+        assertFalse(dma.mappingError(dev, a));
+        assertThrows(MemoryInUseException.class, b::close);
+        dma.detach(dev); // the layer releases every mapping of the device, and its pins with them
+        b.close();
+        assertTrue(b.isFreed());
+        assertEquals(0, kernel.memory().pins().size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Config.class)
     void shouldRefuseToFreeACoherentAllocationAStreamingMappingStillCovers(Config c) {
         boot(c, true);
         DeviceDmaApi api = new DeviceDmaApi(dma, dev);
