@@ -48,11 +48,21 @@ public final class CoherentAllocation implements AutoCloseable {
         return closed.get();
     }
 
-    /** Frees the memory; the device must no longer use it. */
+    /**
+     * Frees the memory; the device must no longer use it.
+     *
+     * @throws org.jdma.kernel.mm.MemoryInUseException when another live mapping (a streaming map of
+     *         these bytes) still covers it: the allocation stays open and can be closed again later
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            owner.api().freeCoherent(owner.device(), size, physical, dmaAddress);
+            try {
+                owner.api().freeCoherent(owner.device(), size, physical, dmaAddress);
+            } catch (RuntimeException e) {
+                closed.set(false);
+                throw e;
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 package org.jdma.kernel.dma;
 
+import java.util.Optional;
 import java.util.Set;
+import org.jdma.kernel.mm.DmaMemory;
 
 /**
  * The DMA-mapping API a driver programs against (Linux {@code include/linux/dma-mapping.h}).
@@ -88,4 +90,13 @@ public interface DmaApi {
 
     /** Largest size one streaming mapping may have (Linux {@code dma_max_mapping_size}: 256 KiB when bounced). */
     long maxMappingSize(DmaDevice device);
+
+    /**
+     * The memory this API maps and allocates from, when it knows it: its pins say which bytes live
+     * mappings hold, its allocators who owns which bytes (DMA pools and the checker ask). Empty by
+     * default; a decorator returns its delegate's.
+     */
+    default Optional<DmaMemory> memory() {
+        return Optional.empty();
+    }
 }

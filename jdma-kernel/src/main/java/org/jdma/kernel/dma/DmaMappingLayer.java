@@ -11,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jdma.kernel.dma.swiotlb.Swiotlb;
 import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.mm.DmaPins;
+import org.jdma.kernel.mm.MemoryInUseException;
 import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
@@ -35,13 +37,22 @@ import org.jdma.platform.CacheMaintenance;
  * <p>Warnings Linux prints (swiotlb full, address overflow, "Using 64-bit DMA addresses") go to
  * {@link #addWarningListener listeners} and the last few are kept ({@link #recentWarnings()}).
  *
+ * <p>Every live mapping and coherent allocation is pinned in the memory's {@link DmaPins} (its
+ * CPU-side bytes, whatever the backend), so no allocator frees memory a device may still reach.
+ * Per map that is one hash insert into preallocated slot arrays, per unmap one hash removal.
+ *
  * <p>Thread-safe: devices, their mapping records and each bounce-pool area are separately locked.
  */
 public final class DmaMappingLayer implements DmaApi {
 
     private static final int RECENT_WARNINGS = 32;
+    private static final String STREAMING = "streaming";
+    private static final String SCATTERLIST = "scatterlist";
+    private static final String COHERENT = "coherent";
 
     private final Optional<Iommu> iommu;
+    private final DmaMemory memory;
+    private final DmaPins pins;
     private final MappingOptions options;
     private final BouncePool bounce;
     private final DirectBackend direct;
@@ -63,6 +74,8 @@ public final class DmaMappingLayer implements DmaApi {
     public DmaMappingLayer(DmaMemory memory, CacheMaintenance maintenance, Optional<Iommu> iommu, MappingOptions options) {
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(maintenance, "maintenance");
+        this.memory = memory;
+        this.pins = memory.pins();
         this.iommu = Objects.requireNonNull(iommu, "iommu");
         this.options = Objects.requireNonNull(options, "options");
         Cpu cpu = memory.cpu();
@@ -78,6 +91,12 @@ public final class DmaMappingLayer implements DmaApi {
             return buddy.managedRanges().stream().mapToLong(PhysicalRange::end).max().orElse(0);
         }
         return Long.MAX_VALUE; // unknown: assume RAM reaches beyond every mask below 64 bits
+    }
+
+    /** The memory this layer maps and allocates from; its pins hold every live mapping. */
+    @Override
+    public Optional<DmaMemory> memory() {
+        return Optional.of(memory);
     }
 
     public MappingOptions options() {
@@ -210,6 +229,7 @@ public final class DmaMappingLayer implements DmaApi {
     public void detach(DmaDevice device) {
         DeviceState st = state(device, "detach");
         devices.remove(device);
+        pins.unpinDevice(st.device);
         for (DeviceState.Live m : st.drainLive()) {
             st.backend.release(st, m);
         }
@@ -261,7 +281,11 @@ public final class DmaMappingLayer implements DmaApi {
         if (size > (1L << 62)) {
             return null;
         }
-        return st.backend.allocCoherent(st, size);
+        CoherentBuffer b = st.backend.allocCoherent(st, size);
+        if (b != null) {
+            pins.pin(b.physical(), size, st.device, b.dmaAddress(), DmaDirection.BIDIRECTIONAL, COHERENT);
+        }
+        return b;
     }
 
     @Override
@@ -273,7 +297,24 @@ public final class DmaMappingLayer implements DmaApi {
             warn(String.format("%s: freeCoherent of %#x (dma %#x, %d bytes): no such coherent allocation", device.name(), physical, dmaAddress, size));
             return;
         }
+        pins.unpin(st.device, c.dma(), COHERENT, 1);
+        try {
+            // Another mapping of these bytes (a streaming map of coherent memory) keeps them allocated.
+            memory.requireUnmapped(c.physical(), c.size(), "coherent allocation");
+        } catch (MemoryInUseException e) {
+            pins.pin(c.physical(), c.size(), st.device, c.dma(), DmaDirection.BIDIRECTIONAL, COHERENT);
+            st.addCoherent(c);
+            throw e;
+        }
         st.backend.freeCoherent(st, c);
+    }
+
+    /** Pins a successful streaming map; returns {@code dma}. */
+    private long pinned(DeviceState st, long physical, long size, long dma, DmaDirection direction) {
+        if (dma != DMA_MAPPING_ERROR) {
+            pins.pin(physical, size, st.device, dma, direction, STREAMING);
+        }
+        return dma;
     }
 
     @Override
@@ -281,7 +322,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "mapSingle");
         checkDirection(direction, "mapSingle", device);
         checkRange(physical, size, "buffer", "mapSingle", device);
-        return st.backend.map(st, physical, size, direction, skip(attrs, "mapSingle"));
+        return pinned(st, physical, size, st.backend.map(st, physical, size, direction, skip(attrs, "mapSingle")), direction);
     }
 
     @Override
@@ -289,6 +330,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "unmapSingle");
         checkDirection(direction, "unmapSingle", device);
         // Best effort, as Linux without dma-debug: an address nothing is mapped at releases nothing.
+        pins.unpin(st.device, dmaAddress, STREAMING, 1);
         st.backend.unmap(st, dmaAddress, size, direction, skip(attrs, "unmapSingle"));
     }
 
@@ -300,7 +342,8 @@ public final class DmaMappingLayer implements DmaApi {
             throw new IllegalArgumentException("mapPage: " + device.name() + ": offset must not be negative, was " + offset);
         }
         checkRange(pagePhysical + offset, size, "buffer", "mapPage", device);
-        return st.backend.map(st, pagePhysical + offset, size, direction, skip(attrs, "mapPage"));
+        long dma = st.backend.map(st, pagePhysical + offset, size, direction, skip(attrs, "mapPage"));
+        return pinned(st, pagePhysical + offset, size, dma, direction);
     }
 
     @Override
@@ -313,7 +356,13 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "mapSg");
         checkDirection(direction, "mapSg", device);
         checkSg(sg, nents, "mapSg", device);
-        return st.backend.mapSg(st, sg, nents, direction, skip(attrs, "mapSg"));
+        int count = st.backend.mapSg(st, sg, nents, direction, skip(attrs, "mapSg"));
+        if (count > 0) {
+            for (int i = 0; i < nents; i++) {
+                pins.pin(sg.get(i).physical(), sg.get(i).length(), st.device, sg.get(0).dmaAddress(), direction, SCATTERLIST);
+            }
+        }
+        return count;
     }
 
     @Override
@@ -321,6 +370,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "unmapSg");
         checkDirection(direction, "unmapSg", device);
         checkSg(sg, nents, "unmapSg", device);
+        pins.unpin(st.device, sg.get(0).dmaAddress(), SCATTERLIST, nents);
         st.backend.unmapSg(st, sg, nents, direction, skip(attrs, "unmapSg"));
     }
 

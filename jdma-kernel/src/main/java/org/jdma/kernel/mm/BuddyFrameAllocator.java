@@ -87,6 +87,7 @@ public final class BuddyFrameAllocator implements FrameAllocator {
     }
 
     private final Object lock = new Object();
+    private final List<FreeGuard> guards = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** All regions, ascending by first frame. */
     private final BuddyRegion[] regions;
     /** Indexed by {@link Zone#ordinal()}. */
@@ -175,9 +176,54 @@ public final class BuddyFrameAllocator implements FrameAllocator {
         return allocate(order, zone);
     }
 
+    /**
+     * A check every {@link #free} runs first, outside the allocator's lock: it throws to refuse the
+     * free (the DMA memory manager refuses frames a live DMA mapping still covers).
+     */
+    @FunctionalInterface
+    public interface FreeGuard {
+        void checkFree(long physical, long length, String what);
+    }
+
+    /** Adds a guard that every free consults first (see {@link FreeGuard}). */
+    public void addFreeGuard(FreeGuard guard) {
+        guards.add(Objects.requireNonNull(guard, "guard"));
+    }
+
+    /**
+     * The allocated block containing {@code physical}, or null when the frame is free, or not
+     * managed RAM. O(MAX_ORDER).
+     */
+    public Block allocatedBlockAt(long physical) {
+        long pfn = physical >>> FRAME_SHIFT;
+        synchronized (lock) {
+            BuddyRegion r = physical < 0 ? null : regionOf(pfn);
+            if (r == null) {
+                return null;
+            }
+            for (int k = 0; k <= MAX_ORDER; k++) {
+                long head = pfn & -(1L << k);
+                if (head < r.startPfn) {
+                    return null;
+                }
+                int state = r.state(head);
+                if ((state & BuddyRegion.STATE_ALLOCATED_HEAD) != 0 && (state & BuddyRegion.STATE_ORDER_MASK) >= k) {
+                    return new Block(head << FRAME_SHIFT, state & BuddyRegion.STATE_ORDER_MASK);
+                }
+                if ((state & BuddyRegion.STATE_FREE_HEAD) != 0 && (state & BuddyRegion.STATE_ORDER_MASK) >= k) {
+                    return null;
+                }
+            }
+            return null;
+        }
+    }
+
     @Override
     public void free(long physical, int order) {
         checkOrder(order);
+        for (FreeGuard g : guards) {
+            g.checkFree(physical, (long) FRAME_SIZE << order, "frames");
+        }
         synchronized (lock) {
             if ((physical & (FRAME_SIZE - 1)) != 0) {
                 throw new IllegalStateException(String.format("free(%#x, order %d): the address is not frame-aligned (%d bytes)",

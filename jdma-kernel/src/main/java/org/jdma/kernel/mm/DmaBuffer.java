@@ -157,20 +157,23 @@ public final class DmaBuffer implements AutoCloseable {
     /**
      * Gives the frames back to the allocator.
      *
-     * @throws IllegalStateException naming the use when a descriptor in flight or a live mapping
-     *         still refers to any byte of the buffer; the buffer then stays allocated
+     * @throws MemoryInUseException naming the range and the use when a live DMA mapping (any
+     *         path: single, page, scatterlist, bounced, through an IOMMU) or a descriptor in flight
+     *         still refers to any byte of the block; the buffer then stays allocated
      */
     @Override
     public void close() {
         if (freed.get()) {
             return;
         }
+        memory.requireUnmapped(physical, blockSize(), "DMA buffer");
         Optional<String> use = memory.useOf(physical, Math.max(size, 1));
         if (use.isPresent()) {
-            throw new IllegalStateException(String.format("cannot free DMA buffer [%#x, +%#x): %s", physical, size, use.get()));
+            throw new MemoryInUseException("DMA buffer", physical, size, null, use.get());
         }
         if (freed.compareAndSet(false, true)) {
             memory.frames().free(physical, order);
+            memory.forget(this);
         }
     }
 

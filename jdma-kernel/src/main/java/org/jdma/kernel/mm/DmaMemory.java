@@ -3,23 +3,42 @@ package org.jdma.kernel.mm;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jdma.platform.Cpu;
 
 /**
  * Where DMA buffers come from: contiguous frames from a {@link FrameAllocator}, reached by the CPU
  * through {@link Cpu} loads and stores. Keeps the {@link DmaUseTracker}s that a buffer consults
  * before it frees its frames.
+ *
+ * <p>It is also where the kernel knows who owns which bytes: the {@link DmaPins} of every live DMA
+ * mapping (a free of pinned memory, whatever allocator it came from, is refused with a
+ * {@link MemoryInUseException}), and {@link #ownerAt}, which answers from the frame allocator, the
+ * live buffers and registered {@link SubAllocator}s (DMA pools) whether a byte is free or whose it is.
  */
 public final class DmaMemory {
 
     private final Cpu cpu;
     private final FrameAllocator frames;
     private final List<DmaUseTracker> trackers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<MemoryInUseException>> refusalListeners = new CopyOnWriteArrayList<>();
+    private final DmaPins pins;
+    private final Map<Long, DmaBuffer> buffers = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<Long, SubRange> subAllocators = new ConcurrentSkipListMap<>();
+
+    private record SubRange(long end, SubAllocator allocator) { }
 
     public DmaMemory(Cpu cpu, FrameAllocator frames) {
         this.cpu = Objects.requireNonNull(cpu, "cpu");
         this.frames = Objects.requireNonNull(frames, "frames");
+        this.pins = new DmaPins();
+        if (frames instanceof BuddyFrameAllocator b) {
+            b.addFreeGuard(this::requireUnmapped); // frames freed by anyone: refused while mapped
+        }
     }
 
     public Cpu cpu() {
@@ -89,7 +108,9 @@ public final class DmaMemory {
             if (Long.compareUnsigned(phys + blockBytes - 1, physicalLimit) <= 0 && phys % align == 0) {
                 // Zero the whole block, not just size: nothing a previous owner left may reach a device.
                 cpu.fill(phys, blockBytes, (byte) 0);
-                return new DmaBuffer(this, phys, size, order, align, physicalLimit);
+                DmaBuffer b = new DmaBuffer(this, phys, size, order, align, physicalLimit);
+                buffers.put(phys, b);
+                return b;
             }
             frames.free(phys, order);
         }
@@ -116,6 +137,82 @@ public final class DmaMemory {
         throw new IllegalArgumentException(String.format(
                 "no zone lies at or below the physical limit %#x: the lowest zone, DMA, reaches up to %#x (16 MiB)",
                 physicalLimit, LIMIT_16MIB));
+    }
+
+    /** The pins of every live DMA mapping of this memory (the mapping layer keeps them). */
+    public DmaPins pins() {
+        return pins;
+    }
+
+    /**
+     * Refuses to free [address, address + length) while a live DMA mapping covers any byte of it.
+     *
+     * @param what what is being freed, for the message ("DMA buffer", "frames", "coherent allocation")
+     * @throws MemoryInUseException naming the range and the mapping (device, bus address,
+     *         direction); listeners ({@link #addRefusalListener}: the checker) hear of it first
+     */
+    public void requireUnmapped(long address, long length, String what) {
+        requireUnmapped(address, length, what, null);
+    }
+
+    /**
+     * As {@link #requireUnmapped(long, long, String)}, not counting mappings of kind
+     * {@code ignoredKind} ({@link LiveMapping#kind()}): a DMA pool frees a block of its own
+     * coherent page, which that page's coherent mapping of course covers.
+     */
+    public void requireUnmapped(long address, long length, String what, String ignoredKind) {
+        Optional<LiveMapping> m = pins.find(address, length, ignoredKind);
+        if (m.isPresent()) {
+            MemoryInUseException e = new MemoryInUseException(what, address, length, m.get(),
+                    "still mapped: " + m.get() + "; unmap it first");
+            refusalListeners.forEach(l -> l.accept(e));
+            throw e;
+        }
+    }
+
+    /** Hears of every free {@link #requireUnmapped} refuses (the DMA-API checker reports them). */
+    public void addRefusalListener(Consumer<MemoryInUseException> listener) {
+        refusalListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeRefusalListener(Consumer<MemoryInUseException> listener) {
+        refusalListeners.remove(listener);
+    }
+
+    /** {@code allocator} answers for [base, base + length) from now on (a DMA pool's page). */
+    public void addSubAllocator(long base, long length, SubAllocator allocator) {
+        subAllocators.put(base, new SubRange(base + length, Objects.requireNonNull(allocator, "allocator")));
+    }
+
+    public void removeSubAllocator(long base) {
+        subAllocators.remove(base);
+    }
+
+    /**
+     * Who owns the byte at {@code physical}: a sub-allocator's piece (live or free), a live DMA
+     * buffer, another allocated block of frames, or free frames; null when the frame allocator does
+     * not manage the byte (not RAM, reserved) or cannot say. Never blocks on DMA-API locks.
+     */
+    public MemoryOwner ownerAt(long physical) {
+        Map.Entry<Long, SubRange> sub = subAllocators.floorEntry(physical);
+        if (sub != null && physical < sub.getValue().end()) {
+            return sub.getValue().allocator().ownerAt(physical);
+        }
+        if (!(frames instanceof BuddyFrameAllocator buddy)) {
+            return null;
+        }
+        BuddyFrameAllocator.Block block = buddy.allocatedBlockAt(physical);
+        if (block == null) {
+            long frame = physical & -(long) FrameAllocator.FRAME_SIZE;
+            return buddy.managedRanges().stream().anyMatch(r -> r.contains(physical))
+                    ? new MemoryOwner(frame, FrameAllocator.FRAME_SIZE, false, String.format("free frame %#x", frame)) : null;
+        }
+        DmaBuffer b = buffers.get(block.physical());
+        return new MemoryOwner(block.physical(), block.bytes(), true, b != null ? b.toString() : "frames " + block);
+    }
+
+    void forget(DmaBuffer buffer) {
+        buffers.remove(buffer.physicalAddress(), buffer);
     }
 
     public void addUseTracker(DmaUseTracker tracker) {

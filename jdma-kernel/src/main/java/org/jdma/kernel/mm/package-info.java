@@ -7,8 +7,10 @@
  * <p>Models: 4 KiB frames in Linux's x86-64 zones (DMA below 16 MiB, DMA32 below 4 GiB, NORMAL
  * above), allocation that falls back only to lower zones, power-of-two contiguous blocks,
  * statistics overall and per zone, and detection of double free and of freeing a frame never
- * allocated; a buffer that refuses to be freed while a {@link org.jdma.kernel.mm.DmaUseTracker}
- * still sees it in use. Does not model: virtual memory (kernel code addresses RAM physically, a
+ * allocated; memory that refuses to be freed (buffers, frames, and through the DMA layer coherent
+ * allocations and pool blocks) while a live DMA mapping pins it ({@link org.jdma.kernel.mm.DmaPins})
+ * or a {@link org.jdma.kernel.mm.DmaUseTracker} still sees it in use; who owns a byte
+ * ({@link org.jdma.kernel.mm.DmaMemory#ownerAt}: free, a block of frames, a buffer, a pool block). Does not model: virtual memory (kernel code addresses RAM physically, a
  * direct map), NUMA nodes, per-CPU page lists, watermarks and lowmem reserves. Device addresses
  * are not this package's business: they come from the DMA API ({@code kernel.dma}), which depends
  * on this package and never the other way round.

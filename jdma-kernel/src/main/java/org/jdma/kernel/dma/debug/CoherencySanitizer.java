@@ -2,6 +2,8 @@ package org.jdma.kernel.dma.debug;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.mm.MemoryOwner;
 import org.jdma.platform.CacheObserver;
 
 /**
@@ -20,7 +22,10 @@ import org.jdma.platform.CacheObserver;
  *       or a write-back (dirty eviction, or a clean of a dirty line) that put the CPU's copy over
  *       data the device wrote later;</li>
  *   <li>(d) {@link DmaDebugCategory#PARTIAL_CACHE_LINE}: a mapping the device may write covers
- *       only part of a line, so it shares the line with unrelated data;</li>
+ *       only part of a line, and another live allocation owns bytes of the rest (asked of the
+ *       kernel's memory manager, {@link DmaMemory#ownerAt}: a block of another DMA pool block, other
+ *       frames). Bytes of the mapping's own allocation, and free memory, are no one else's: no
+ *       report. Without a memory manager to ask, (d) is not checked;</li>
  *   <li>(e) {@link DmaDebugCategory#CPU_TOUCH_DEVICE_OWNED}: a CPU read of a line of a
  *       device-writable streaming mapping between map (or syncForDevice) and syncForCpu.</li>
  * </ul>
@@ -82,12 +87,19 @@ public final class CoherencySanitizer implements CacheObserver {
     private final Map<Long, Line> lines = new HashMap<>();
     private long seq;
     private boolean disabled;
+    /** Who owns which bytes; null: unknown, (d) is not checked. */
+    private DmaMemory memory;
 
     CoherencySanitizer(DmaDebug debug, int lineSize, boolean coherent) {
         this.debug = debug;
         this.lock = debug.lock();
         this.lineSize = lineSize;
         this.coherent = coherent;
+    }
+
+    /** Answers (d)'s question, who else owns bytes of a partly mapped line, from {@code m}'s allocators. */
+    void owners(DmaMemory m) {
+        this.memory = m;
     }
 
     /** Line size in bytes. */
@@ -179,25 +191,76 @@ public final class CoherencySanitizer implements CacheObserver {
         }
     }
 
-    /** (d): an edge line the region covers only partly holds someone else's bytes too. */
+    /** (d): an edge line the region covers only partly, whose other bytes another live allocation owns. */
     private void checkPartialLines(MappedRegion r) {
+        if (memory == null) {
+            return;
+        }
         long mask = -(long) lineSize;
         for (int i = 0; i < r.starts.length; i++) {
-            for (long ln : new long[] {r.starts[i] & mask, (r.ends[i] - 1) & mask}) {
-                long covered = 0;
-                for (int j = 0; j < r.starts.length; j++) {
-                    covered += Math.max(0, Math.min(r.ends[j], ln + lineSize) - Math.max(r.starts[j], ln));
-                }
+            long[] edges = {r.starts[i] & mask, (r.ends[i] - 1) & mask};
+            long[] own = {r.starts[i], r.ends[i] - 1};
+            for (int k = 0; k < 2; k++) {
+                long ln = edges[k];
                 Line l = lines.get(ln);
-                if (covered < lineSize && l != null && (l.reported & D) == 0) {
+                if (l == null || (l.reported & D) != 0 || covered(r, ln) == lineSize) {
+                    continue;
+                }
+                MemoryOwner other = otherOwner(r, ln, memory.ownerAt(own[k]));
+                if (other != null) {
                     l.reported |= D;
                     report(DmaDebugCategory.PARTIAL_CACHE_LINE, r, ln, String.format(
-                            "mapping shares cache line 0x%x with unrelated data the device may overwrite [mapping covers %d of %d bytes] [mapped with %s]:"
-                                    + " a clean or invalidate of the line also hits the neighbour's bytes; align and pad DMA buffers to the cache line (%d bytes) or bounce them",
-                            ln, covered, lineSize, DmaMapping.directionName(r.direction), lineSize));
+                            "mapping shares cache line 0x%x with another live allocation the device may overwrite [mapping covers %d of %d bytes]"
+                                    + " [other: %s] [mapped with %s]: a clean or invalidate of the line also hits the other allocation's bytes;"
+                                    + " align and pad DMA buffers to the cache line (%d bytes) or bounce them",
+                            ln, covered(r, ln), lineSize, other, DmaMapping.directionName(r.direction), lineSize));
                 }
             }
         }
+    }
+
+    /** Bytes of line {@code ln} the region's ranges cover. */
+    private long covered(MappedRegion r, long ln) {
+        long covered = 0;
+        for (int j = 0; j < r.starts.length; j++) {
+            covered += Math.max(0, Math.min(r.ends[j], ln + lineSize) - Math.max(r.starts[j], ln));
+        }
+        return covered;
+    }
+
+    /**
+     * A live allocation other than {@code mine} that owns a byte of line {@code ln} outside the
+     * region, or null. Walks the line by owner extents, so a line costs a few allocator lookups.
+     */
+    private MemoryOwner otherOwner(MappedRegion r, long ln, MemoryOwner mine) {
+        long a = ln;
+        long end = ln + lineSize;
+        while (a < end) {
+            long inRange = rangeEndAt(r, a);
+            if (inRange > a) {
+                a = inRange;
+                continue;
+            }
+            MemoryOwner o = memory.ownerAt(a);
+            if (o == null) {
+                return null; // not managed memory: the allocators cannot say; no false alarm
+            }
+            if (o.live() && !o.sameAs(mine)) {
+                return o;
+            }
+            a = Math.max(a + 1, o.end());
+        }
+        return null;
+    }
+
+    /** The end of the region's range containing {@code a}, or {@code a} when none does. */
+    private static long rangeEndAt(MappedRegion r, long a) {
+        for (int j = 0; j < r.starts.length; j++) {
+            if (a >= r.starts[j] && a < r.ends[j]) {
+                return r.ends[j];
+            }
+        }
+        return a;
     }
 
     // ---- cache events ----------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.dma.ScatterList;
+import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.mm.MemoryInUseException;
 import org.jdma.platform.CacheMaintenance;
 import org.jdma.platform.DeviceAccessObserver;
 import org.jdma.platform.MemoryMapEntry;
@@ -38,6 +40,10 @@ import org.jdma.platform.Platform;
  * with the device, the address, the length, read or write, and the unmap site (use after unmap or
  * free, from a bounded history of removed entries, {@link UnmapHistory}) or the map site (wrong
  * direction); see {@link DeviceAccessCheck}. The same history lets a double unmap name the first.
+ *
+ * <p>Beyond Linux: a free the memory manager refuses because a live mapping still covers the memory
+ * (a {@code DmaBuffer}, frames, a pool block, a coherent allocation) is reported as
+ * {@link DmaDebugCategory#FREE_WHILE_MAPPED} with the map site.
  *
  * <p>Differences from Linux, on purpose: cache-line overlap tracking (checks 22-24) covers every
  * line of a mapping, not only its first; an sg unmap or sync of a list nobody mapped is reported
@@ -89,12 +95,22 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     /** What the checker registers with the platform to see device accesses. */
     private final DeviceAccessObserver deviceObserver;
     private Platform observedPlatform;
+    /** Reports frees the memory manager refused because a mapping still covers the memory. */
+    private final java.util.function.Consumer<MemoryInUseException> freeWatcher;
 
     private DmaDebug(DmaApi delegate, Options options) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.options = Objects.requireNonNull(options, "options");
         this.state = new CheckerState(lock, options.cachelineCapacity(), DEFAULT_LINE_SIZE);
         this.deviceObserver = state::deviceAccess;
+        this.freeWatcher = e -> FreeWhileMapped.refused(state, lock, e);
+        delegate.memory().ifPresent(m -> m.addRefusalListener(freeWatcher));
+    }
+
+    /** The delegate's memory: pools and the sanitizer ask it who owns which bytes. */
+    @Override
+    public Optional<DmaMemory> memory() {
+        return delegate.memory();
     }
 
     /** Checks {@code delegate}'s callers: the API protocol only (no memory map, no cache). */
@@ -160,6 +176,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
             }
             state.cachelines.lineSize(cache.lineSize());
             s = new CoherencySanitizer(this, cache.lineSize(), cache.coherent());
+            delegate.memory().ifPresent(s::owners);
             state.sanitizer = s;
             state.sanitizedCache = cache;
         }
@@ -209,6 +226,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
             state.sanitizedCache = null;
             observedPlatform = null;
         }
+        delegate.memory().ifPresent(m -> m.removeRefusalListener(freeWatcher));
         if (c != null) {
             c.removeObserver(s);
         }
@@ -351,6 +369,10 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public void freeCoherent(DmaDevice device, long size, long physical, long dmaAddress) {
+        // A streaming mapping of a real coherent allocation refuses the free (reported through freeWatcher) before its entry goes.
+        if (FreeWhileMapped.isCoherentAllocation(state, lock, device, dmaAddress)) {
+            delegate.memory().ifPresent(m -> m.requireUnmapped(physical, size, "coherent allocation", "coherent"));
+        }
         state.checkUnmap(new MappingRef(device, dmaAddress, size, physical, DmaMappingType.COHERENT, DmaDirection.BIDIRECTIONAL, 0),
                 unmapSite());
         runLayer(() -> delegate.freeCoherent(device, size, physical, dmaAddress));

@@ -5,7 +5,8 @@ package org.jdma.kernel.dma.debug;
  * ({@code kernel/dma/debug.c}), in the order of the reference table, with Linux's message
  * category as {@link #linuxMessage()}; then the coherency sanitizer's findings (a) to (e), which
  * Linux cannot make because it does not see CPU loads and stores; then the device-side findings
- * ({@link #deviceSide()}), which it cannot make because it does not see what the device touches.
+ * ({@link #deviceSide()}), which it cannot make because it does not see what the device touches;
+ * then jdma's own check of frees the memory manager refused ({@link #FREE_WHILE_MAPPED}).
  */
 public enum DmaDebugCategory {
     /** 1: unmap/free of {@code DMA_MAPPING_ERROR}. */
@@ -73,7 +74,10 @@ public enum DmaDebugCategory {
     /** The device accessed a bus address after its mapping was unmapped or freed (the report names the unmap). */
     DEVICE_ACCESS_AFTER_UNMAP(-1, "device accessed DMA memory after it was unmapped"),
     /** The device wrote a TO_DEVICE mapping or read a FROM_DEVICE one (the report names the map). */
-    DEVICE_ACCESS_WRONG_DIRECTION(-1, "device accessed DMA memory against its mapping's direction");
+    DEVICE_ACCESS_WRONG_DIRECTION(-1, "device accessed DMA memory against its mapping's direction"),
+
+    /** jdma's own: memory a live mapping still covers was freed (the free is refused as well). */
+    FREE_WHILE_MAPPED(-1, "device driver frees memory that is still DMA-mapped");
 
     private final int linuxCheck;
     private final String linuxMessage;
@@ -83,10 +87,14 @@ public enum DmaDebugCategory {
         this.linuxMessage = linuxMessage;
     }
 
+<<<<<<< HEAD
     /**
      * The row of Linux's dma-debug check table (1..24), 0 for a sanitizer finding, or -1 for a
      * device-side finding (what a device touched, which Linux cannot see).
      */
+=======
+    /** The row of Linux's dma-debug check table (1..24), 0 for a sanitizer finding, -1 for a check of jdma's own. */
+>>>>>>> i11-memory
     public int linuxCheck() {
         return linuxCheck;
     }
@@ -98,7 +106,10 @@ public enum DmaDebugCategory {
 
     /** Whether this is a device-side finding: an access the device made through its DMA port. */
     public boolean deviceSide() {
-        return linuxCheck < 0;
+        return switch (this) {
+            case DEVICE_ACCESS_NOT_MAPPED, DEVICE_ACCESS_AFTER_UNMAP, DEVICE_ACCESS_WRONG_DIRECTION -> true;
+            default -> false;
+        };
     }
 
     /** Whether this is a coherency-sanitizer finding rather than a dma-debug check. */

@@ -3,15 +3,18 @@ package org.jdma.kernel.dma.pool;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.jdma.kernel.dma.CoherentBuffer;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.FrameAllocator;
+import org.jdma.kernel.mm.MemoryOwner;
 import org.jdma.platform.Cpu;
 
 /**
@@ -41,6 +44,9 @@ public final class DmaPool {
 
     private record Page(CoherentBuffer buffer) { }
 
+    /** The kind of pin the pool's own pages have: they do not keep the pool's blocks from being freed. */
+    private static final String COHERENT_PAGE = "coherent";
+
     private final String name;
     private final DmaApi api;
     private final DmaDevice device;
@@ -49,9 +55,10 @@ public final class DmaPool {
     private final long boundary;
     private final List<Page> pages = new ArrayList<>();
     private final ArrayDeque<Block> free = new ArrayDeque<>();
-    private final Map<Long, Block> busy = new HashMap<>();
+    /** Concurrent, so {@link #ownerAt} can answer without the pool's lock (the checker asks holding its own). */
+    private final Map<Long, Block> busy = new ConcurrentHashMap<>();
     /** Every block ever cut, by physical address: tells a foreign address from a freed block. */
-    private final TreeMap<Long, Block> blocks = new TreeMap<>();
+    private final ConcurrentSkipListMap<Long, Block> blocks = new ConcurrentSkipListMap<>();
     private boolean destroyed;
 
     private DmaPool(String name, DmaApi api, DmaDevice device, long size, long allocation, long boundary) {
@@ -134,6 +141,7 @@ public final class DmaPool {
             return false;
         }
         pages.add(new Page(page));
+        api.memory().ifPresent(m -> m.addSubAllocator(page.physical(), allocation, this::ownerAt));
         List<Block> cut = new ArrayList<>();
         long offset = 0;
         long nextBoundary = boundary;
@@ -167,10 +175,33 @@ public final class DmaPool {
             throw new IllegalArgumentException(String.format("dma pool %s (%s): free of phys %#x / dma %#x: not a block of this pool",
                     name, device.name(), block.physical(), block.dmaAddress()));
         }
-        if (busy.remove(block.physical()) == null) {
+        if (!busy.containsKey(block.physical())) {
             throw new IllegalStateException(String.format("dma pool %s (%s): %s is already free", name, device.name(), known));
         }
+        Optional<DmaMemory> memory = api.memory();
+        if (memory.isPresent()) {
+            memory.get().requireUnmapped(known.physical(), known.size(), "block of dma pool " + name, COHERENT_PAGE); // stays allocated when refused
+        }
+        busy.remove(block.physical());
         free.addFirst(known);
+    }
+
+    /**
+     * Who owns the byte at {@code physical} of one of the pool's pages: a block (live or free), or
+     * the unused space between blocks (free). Lock-free.
+     */
+    private MemoryOwner ownerAt(long physical) {
+        Map.Entry<Long, Block> at = blocks.floorEntry(physical);
+        if (at != null && physical < at.getKey() + at.getValue().size()) {
+            Block b = at.getValue();
+            boolean live = busy.containsKey(b.physical());
+            return new MemoryOwner(b.physical(), b.size(), live, String.format("%s %s of dma pool %s (%s)",
+                    live ? "live" : "free", b, name, device.name()));
+        }
+        Long nextBlock = blocks.higherKey(physical);
+        long gapStart = at == null ? physical : at.getKey() + at.getValue().size();
+        long gapEnd = nextBlock == null ? physical + 1 : nextBlock;
+        return new MemoryOwner(gapStart, Math.max(1, gapEnd - gapStart), false, "unused space of dma pool " + name);
     }
 
     /** Blocks allocated and not yet freed. */
@@ -201,6 +232,11 @@ public final class DmaPool {
         }
         for (Page p : pages) {
             CoherentBuffer b = p.buffer();
+            api.memory().ifPresent(m -> m.requireUnmapped(b.physical(), b.size(), "page of dma pool " + name, COHERENT_PAGE));
+        }
+        for (Page p : pages) {
+            CoherentBuffer b = p.buffer();
+            api.memory().ifPresent(m -> m.removeSubAllocator(b.physical()));
             api.freeCoherent(device, b.size(), b.physical(), b.dmaAddress());
         }
         pages.clear();

@@ -108,8 +108,9 @@ class SubmitBufferTest {
     @Test
     void shouldThrowRingFullAndUndoTheMapping() {
         FakeIommuDomain domain = new FakeIommuDomain(IommuDomain.Type.DMA_STRICT, 48);
-        try (DmaEngine engine = new DmaEngine(translated(domain), memory, translatedDevice(domain), 4, null);
-             DmaBuffer b = memory.allocate(64, 64)) {
+        // The buffer is declared first so it is closed last: the engine's close unmaps what it mapped, then the buffer can go.
+        try (DmaBuffer b = memory.allocate(64, 64);
+             DmaEngine engine = new DmaEngine(translated(domain), memory, translatedDevice(domain), 4, null)) {
             assertEquals(1, domain.liveAllocations(), "the ring block is mapped for the device");
             for (int i = 0; i < 3; i++) {
                 assertEquals(1, engine.submitBuffer(b, Descriptor.VALID, 0));
