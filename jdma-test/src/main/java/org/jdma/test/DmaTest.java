@@ -6,6 +6,7 @@ import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.jdma.kernel.dma.debug.DmaDebugCategory;
 import org.jdma.kernel.iommu.IommuMode;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link org.jdma.kernel.dma.debug.DmaDebug}, {@link org.jdma.machine.Machine},
  * {@link org.jdma.platform.Platform}, {@link org.jdma.platform.Cpu},
  * {@link org.jdma.kernel.Kernel}, {@link org.jdma.kernel.dma.DmaMappingLayer},
- * {@link org.jdma.kernel.drivers.memcpy.CopyEngineDriver}, {@link org.jdma.kernel.iommu.IommuSubsystem}.
+ * {@link org.jdma.kernel.drivers.memcpy.CopyEngineDriver}, {@link org.jdma.kernel.iommu.IommuSubsystem},
+ * {@link DmaTestMachine} (the machine's configuration).
  *
  * <pre>{@code
  * @DmaTest(coherent = false)
@@ -29,7 +31,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * ring, completion records and buffers) is checked as well as the test's own calls. After the test
  * the kernel shuts down (the driver frees its ring and detaches its device: live mappings are
  * reported as a leak), and when the checker made any report the test fails with every report:
- * message, mapping, the stack of the map call and where the misuse was detected.
+ * message, mapping, the stack of the map call and where the misuse was detected. Single categories
+ * can be tolerated ({@link #allow()}, with a reason) or, when the test inspects reports itself,
+ * still enforced ({@link #deny()}). A DMA the IOMMU blocked fails the test too, unless the test
+ * declared it ({@link #expectedIommuFaults()} or {@link DmaTestEnvironment#expectIommuFaults(int)}).
+ * A test may take the device down itself ({@link DmaTestEnvironment#detachDevice()}); teardown then
+ * leaves it alone.
+ *
+ * <p>Works with JUnit Jupiter 5.10 and newer, and with JUnit 6.
  */
 @Documented
 @Inherited
@@ -72,4 +81,23 @@ public @interface DmaTest {
      * reports itself through the injected {@link org.jdma.kernel.dma.debug.DmaDebug}.
      */
     boolean failOnReport() default true;
+
+    /**
+     * Categories that do not fail the test although {@link #failOnReport()} is true, each with the
+     * reason it is expected. Meaningless (and refused) when failOnReport is false.
+     */
+    AllowReport[] allow() default {};
+
+    /**
+     * With {@link #failOnReport()} false: categories that still fail the test (the test inspects
+     * the others itself). Meaningless (and refused) when failOnReport is true: every category fails then.
+     */
+    DmaDebugCategory[] deny() default {};
+
+    /**
+     * How many remapping faults the test expects the IOMMU to record (a test of a driver's error
+     * path). Any other number fails the test, listing each fault (device, address, access, reason).
+     * The test can also say it at run time: {@link DmaTestEnvironment#expectIommuFaults(int)}.
+     */
+    int expectedIommuFaults() default 0;
 }

@@ -3,6 +3,7 @@ package org.jdma.test;
 import java.lang.reflect.AnnotatedElement;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaApi;
@@ -25,7 +26,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
 /**
  * The extension behind {@link DmaTest}: builds a {@link DmaTestEnvironment} before each test,
  * injects its parts as parameters, and after the test detaches the device and fails the test with
- * the checker's reports. The environment is closed after each test whatever happened.
+ * the checker's reports and unexpected IOMMU faults. The environment is closed after each test
+ * whatever happened. Uses only JUnit Jupiter API that 5.10+ and 6 both have.
  */
 public final class DmaTestExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
@@ -45,7 +47,8 @@ public final class DmaTestExtension implements BeforeEachCallback, AfterEachCall
             Map.entry(Cpu.class, DmaTestEnvironment::cpu),
             Map.entry(Kernel.class, DmaTestEnvironment::kernel),
             Map.entry(CopyEngineDriver.class, DmaTestEnvironment::copyEngine),
-            Map.entry(IommuSubsystem.class, DmaTestEnvironment::iommu));
+            Map.entry(IommuSubsystem.class, DmaTestEnvironment::iommu),
+            Map.entry(DmaTestMachine.class, DmaTestEnvironment::configuration));
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -58,10 +61,8 @@ public final class DmaTestExtension implements BeforeEachCallback, AfterEachCall
         if (env == null) {
             return;
         }
-        try {
+        try (env) {
             env.finish();
-        } finally {
-            env.close();
         }
     }
 
@@ -80,8 +81,22 @@ public final class DmaTestExtension implements BeforeEachCallback, AfterEachCall
             throw new ExtensionConfigurationException("@DmaTest parameters are per test: take them in the test method"
                     + " or a @BeforeEach method, not in a constructor or @BeforeAll");
         }
-        return context.getStore(NAMESPACE).computeIfAbsent(KEY, k -> DmaTestEnvironment.create(config(context)),
-                DmaTestEnvironment.class);
+        return storedEnvironment(context.getStore(NAMESPACE), () -> DmaTestEnvironment.create(config(context)));
+    }
+
+    /**
+     * The store's environment, made on first use. Only calls that JUnit Jupiter 5.10 and JUnit 6
+     * both have: {@code Store.computeIfAbsent} is JUnit 6 only (a NoSuchMethodError under a JUnit 5
+     * BOM), and {@code getOrComputeIfAbsent}, its 5.x name, is deprecated in 6; get and put are in both.
+     * One test's callbacks run on one thread, so get-then-put cannot race.
+     */
+    private static DmaTestEnvironment storedEnvironment(ExtensionContext.Store store, Supplier<DmaTestEnvironment> create) {
+        DmaTestEnvironment env = store.get(KEY, DmaTestEnvironment.class);
+        if (env == null) {
+            env = create.get();
+            store.put(KEY, env);
+        }
+        return env;
     }
 
     /** The method's {@link DmaTest}, else the nearest one on its class or an enclosing class. */

@@ -10,7 +10,7 @@ import org.jdma.spec.pci.RequesterId;
  * layer ({@link IommuSubsystem}) uses the rest: attach and detach devices, identity-map the
  * ranges firmware reserves, and run a lazy domain's flush timer.
  *
- * <p>Invariants: an IOVA is mapped at most once; {@link #unmap} leaves no translation the hardware
+ * <p>Invariants: an IOVA is mapped at most once; {@link #unmapAndFree} leaves no translation the hardware
  * can use once it returns in strict mode, and in lazy mode before the IOVA can be handed out again.
  */
 public interface IommuDomain {

@@ -59,7 +59,7 @@ public final class VtdContextEntryLayout {
         return (dev * 8 + fn) * SIZE;
     }
 
-    /** Byte offset of the entry for devfn (device << 3 | function). */
+    /** Byte offset of the entry for devfn ({@code device << 3 | function}). */
     public static int offsetOf(int devfn) {
         return (devfn & 0xFF) * SIZE;
     }

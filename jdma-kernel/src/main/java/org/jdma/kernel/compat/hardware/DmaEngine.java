@@ -164,7 +164,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
      * Puts descriptors into the ring in order until it is full, then publishes them with one
      * doorbell. Returns how many were accepted: a prefix, 0 when the ring is full.
      *
-     * @throws IllegalArgumentException, before anything is written, when a descriptor cannot be
+     * @throws IllegalArgumentException before anything is written, when a descriptor cannot be
      *         encoded (its length does not fit the engine's 32-bit size field)
      * @throws IllegalStateException when the engine is closed
      */

@@ -60,7 +60,7 @@ import org.jdma.platform.Platform;
  */
 public final class DmaDebug implements DmaApi, AutoCloseable {
 
-    /** Linux {@code ACTIVE_CACHELINE_MAX_OVERLAP}: (1 << RADIX_TREE_MAX_TAGS) - 1. */
+    /** Linux {@code ACTIVE_CACHELINE_MAX_OVERLAP}: {@code (1 << RADIX_TREE_MAX_TAGS) - 1}. */
     public static final int ACTIVE_CACHELINE_MAX_OVERLAP = CachelineTracker.MAX_OVERLAP;
     /** Default capacity of the cache-line tracker before it disables the checker (check 24). */
     public static final int DEFAULT_CACHELINE_CAPACITY = 1 << 22;

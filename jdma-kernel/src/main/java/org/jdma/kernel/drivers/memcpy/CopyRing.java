@@ -126,7 +126,7 @@ public final class CopyRing implements AutoCloseable {
      * Puts descriptors into the ring in order until it is full, then publishes them with one
      * doorbell. Returns how many were accepted: always a prefix, 0 when the ring is full.
      *
-     * @throws IllegalArgumentException, before anything is written, naming the descriptor, when one
+     * @throws IllegalArgumentException before anything is written, naming the descriptor, when one
      *         cannot be encoded (its length does not fit the engine's 32-bit size field)
      * @throws NullPointerException naming the index of a null descriptor
      * @throws IllegalStateException when the ring is closed

@@ -57,7 +57,7 @@ import org.jdma.spec.pci.RequesterId;
  * Records are still published status byte last with release semantics; the doorbell is a volatile
  * field, so a plain MMIO write from the CPU thread is seen. Register changes (CONTROL, RESET) are
  * applied between two descriptors. {@link #stopThread()} joins the thread, after which every
- * counter of the engine and of its {@link DmaPort} may be read. (One gap: unmasking an MSI-X entry
+ * counter of the engine and of its {@link org.jdma.machine.bus.DmaPort} may be read. (One gap: unmasking an MSI-X entry
  * whose pending bit was set before the thread started still sends that message, from the CPU
  * thread, through the same port.)
  *
