@@ -103,7 +103,8 @@ public final class CoherencyCommand implements Callable<Integer> {
 
     private void printReport(PrintWriter out, DmaDebugReport r) {
         char letter = r.category().sanitizerLetter();
-        String tag = letter != '\0' ? "(" + letter + ")" : "#" + r.category().linuxCheck();
+        int check = r.category().linuxCheck();
+        String tag = letter != '\0' ? "(" + letter + ")" : check > 0 ? "#" + check : "[" + r.category() + "]";
         out.printf("     %s %s%n", tag, r.message());
         r.mapping().ifPresent(m -> out.printf("         mapping: %s%n", m.describe()));
         StackTraceElement[] map = r.mapStack();

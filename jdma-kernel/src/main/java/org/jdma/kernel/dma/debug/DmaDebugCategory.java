@@ -87,14 +87,10 @@ public enum DmaDebugCategory {
         this.linuxMessage = linuxMessage;
     }
 
-<<<<<<< HEAD
     /**
      * The row of Linux's dma-debug check table (1..24), 0 for a sanitizer finding, or -1 for a
-     * device-side finding (what a device touched, which Linux cannot see).
+     * check of jdma's own that Linux cannot make (the device-side findings and refused frees).
      */
-=======
-    /** The row of Linux's dma-debug check table (1..24), 0 for a sanitizer finding, -1 for a check of jdma's own. */
->>>>>>> i11-memory
     public int linuxCheck() {
         return linuxCheck;
     }
