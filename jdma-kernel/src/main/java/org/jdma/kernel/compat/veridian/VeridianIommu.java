@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
 import org.jdma.kernel.Kernel;
+import org.jdma.platform.CacheMaintenance;
+import org.jdma.platform.MemoryType;
 import org.jdma.kernel.acpi.DmarParseException;
 import org.jdma.kernel.acpi.DmarParser;
 import org.jdma.kernel.acpi.RemappingStructure;
@@ -224,11 +226,61 @@ public final class VeridianIommu {
      * VeridianOS's {@code alloc_dma_buffer(size, direction)}: whole zeroed frames (size rounded up to
      * 4096) and a device address: the physical address without remapping or in the identity domain,
      * else a fresh IOVA mapped with the direction's permission only (TO_DEVICE: the device may only
-     * read it). Coherency is COHERENT: DMA on this machine snoops the CPU cache.
+     * read it). Labelled with what the machine does: COHERENT where DMA snoops the CPU cache (x86),
+     * NON_COHERENT where it does not, so the owner must {@link #syncForDevice} and {@link #syncForCpu}.
      *
      * @throws IllegalArgumentException when size is not positive or direction is NONE
      */
     public synchronized DmaMappedBuffer allocDmaBuffer(long size, DmaDirection direction) {
+        return allocDmaBuffer(size, direction, cache().coherent() ? DmaCoherency.COHERENT : DmaCoherency.NON_COHERENT);
+    }
+
+    /**
+     * As {@link #allocDmaBuffer(long, DmaDirection)} with the cache policy asked for, which then
+     * decides the cache maintenance. On a non-coherent machine COHERENT and WRITE_COMBINING buffers
+     * are mapped uncached for the CPU (as arm64 maps {@code dma_alloc_coherent} memory), so they need
+     * no maintenance; the cache model has no write-combining type, so WRITE_COMBINING gets what it
+     * guarantees for coherence (no cached copy) without the combining of writes. NON_COHERENT stays
+     * cached and needs {@link #syncForDevice}/{@link #syncForCpu}; on a coherent machine those do
+     * nothing.
+     */
+    public synchronized DmaMappedBuffer allocDmaBuffer(long size, DmaDirection direction, DmaCoherency coherency) {
+        Objects.requireNonNull(coherency, "coherency");
+        DmaMappedBuffer mapped = allocFrames(size, direction, coherency);
+        if (coherency != DmaCoherency.NON_COHERENT && !cache().coherent()) {
+            cache().memoryType(mapped.physAddr(), mapped.size(), MemoryType.UNCACHED);
+        }
+        return mapped;
+    }
+
+    /**
+     * Gives {@code buffer} to the device: a NON_COHERENT buffer's dirty lines are written back to
+     * memory (arm64 {@code dcache_clean_poc}), so the device reads what the CPU wrote. Nothing for
+     * COHERENT and WRITE_COMBINING buffers, which the CPU never caches.
+     */
+    public void syncForDevice(DmaMappedBuffer buffer) {
+        if (buffer.coherency() == DmaCoherency.NON_COHERENT && !cache().coherent()) {
+            cache().clean(buffer.physAddr(), buffer.size());
+        }
+    }
+
+    /**
+     * Gives {@code buffer} back to the CPU: a NON_COHERENT buffer the device may have written
+     * (FROM_DEVICE, BIDIRECTIONAL) has its lines dropped, so CPU loads see what the device wrote and
+     * not a stale cached copy. The buffer is whole pages, so no line holds anyone else's bytes.
+     */
+    public void syncForCpu(DmaMappedBuffer buffer) {
+        if (buffer.coherency() == DmaCoherency.NON_COHERENT && !cache().coherent()
+                && buffer.direction() != DmaDirection.TO_DEVICE) {
+            cache().invalidate(buffer.physAddr(), buffer.size());
+        }
+    }
+
+    private CacheMaintenance cache() {
+        return kernel.cpu().cache();
+    }
+
+    private DmaMappedBuffer allocFrames(long size, DmaDirection direction, DmaCoherency coherency) {
         if (size <= 0) {
             throw new IllegalArgumentException("DMA buffer size must be positive, was " + size);
         }
@@ -255,7 +307,7 @@ public final class VeridianIommu {
         }
         buffers.put(dma, b);
         return new DmaMappedBuffer(DirectMap.virtualOf(b.physicalAddress()), dma, b.physicalAddress(), rounded,
-                DmaCoherency.COHERENT, direction);
+                coherency, direction);
     }
 
     /**
@@ -272,6 +324,9 @@ public final class VeridianIommu {
         buffers.remove(buffer.dmaAddr());
         if (buffer.dmaAddr() != buffer.physAddr() || domain().map(d -> d.type() != IommuDomain.Type.IDENTITY).orElse(false)) {
             unmapDma(buffer.dmaAddr(), buffer.size());
+        }
+        if (buffer.coherency() != DmaCoherency.NON_COHERENT && !cache().coherent()) {
+            cache().memoryType(buffer.physAddr(), buffer.size(), MemoryType.WRITE_BACK);
         }
         b.close();
     }
