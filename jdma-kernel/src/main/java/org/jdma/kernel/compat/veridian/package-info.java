@@ -3,7 +3,9 @@
  * VT-d driver: {@link org.jdma.kernel.compat.veridian.VeridianIommu} (init, DMAR info, unit and
  * identity-domain setup, identity maps, DMA buffers), {@link org.jdma.kernel.compat.veridian.ScatterGatherList}
  * (over the DMA API's {@link org.jdma.kernel.dma.ScatterList}), {@code DmaCoherency},
- * {@code DmaMappedBuffer}, {@code DmarInfo}, {@code IommuUnit}, {@code IommuContextTable}.
+ * {@code DmaMappedBuffer}, {@code DmarInfo}, {@code IommuUnit}, {@code IommuContextTable}; and its
+ * network buffer pool, {@link org.jdma.kernel.compat.veridian.DmaBufferPool} (fixed size, reference
+ * counted, with statistics).
  *
  * <p>Models: the module's names and call shapes, so code written against them reads the same;
  * every call lands in the driver (IOVA allocator, page tables, invalidation, fault reporting), so
