@@ -36,6 +36,8 @@ import org.jdma.platform.irq.Interrupts;
 import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.machine.memory.AnonymousMemory;
 import org.jdma.machine.memory.IoPortSpace;
+import org.jdma.machine.pci.ConfigPorts;
+import org.jdma.spec.pci.ConfigAddressLayout;
 import org.jdma.machine.memory.MmioWindow;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
@@ -134,6 +136,7 @@ public final class Machine implements Platform, AutoCloseable {
                 pci.add(lpcBridge);
             }
             memory.addMmio("ecam", config.pci().ecamBase(), config.pci().ecamSize(), pci.ecam());
+            ioPorts.claim("pci-config", ConfigAddressLayout.ADDRESS_PORT, ConfigAddressLayout.PORT_COUNT, new ConfigPorts(pci.ecam()));
             requireNoRam(String.format("the BAR addresses of the PCI MMIO range [%#x, %#x)", config.pci().mmio32Base(), config.pci().mmio32Limit()),
                     config.pci().mmio32Base(), config.pci().mmio32Limit() - config.pci().mmio32Base());
             requireNoRam(String.format("the BAR addresses of the PCI MMIO range [%#x, %#x)", config.pci().mmio64Base(), config.pci().mmio64Limit()),
