@@ -53,6 +53,8 @@ public final class DmaPort {
     private final AccessObservers observers;
     private volatile AddressTranslator translator = AddressTranslator.IDENTITY;
     private volatile boolean busMasterEnabled = true;
+    /** Told when a request of this port ends in a master abort (see {@link #onMasterAbort}). */
+    private volatile Runnable masterAbortHook;
 
     private long bytesRead;
     private long bytesWritten;
@@ -426,6 +428,7 @@ public final class DmaPort {
             faults++;
             DmaResult r = DmaResult.fault(0, 0, busMasterEnabled ? FaultReason.UNSUPPORTED_REQUEST : FaultReason.BUS_MASTER_DISABLED,
                     bus, Access.WRITE);
+            masterAbortIf(endsInMasterAbort(Access.WRITE, r.reason()));
             notify(Access.WRITE, bus, len, false, true);
             return r;
         }
@@ -475,9 +478,36 @@ public final class DmaPort {
     private DmaResult finish(Access access, long bus, long len, DmaResult r) {
         if (!r.isOk()) {
             faults++;
+            masterAbortIf(endsInMasterAbort(r.access() != null ? r.access() : access, r.reason()));
         }
         notify(access, bus, r.isOk() ? len : r.bytes(), r.isOk(), false);
         return r;
+    }
+
+    /**
+     * Whether a refused request is a master abort for the device that issued it: any request while
+     * Bus Master Enable is clear (its own interface terminates it, as a conventional PCI master
+     * abort), and a read that failed (a non-posted request completed with Unsupported Request,
+     * PCI Express Base 4.0 §7.5.1.1.4, Status: Received Master Abort). A failed write is posted:
+     * the device never learns of it.
+     */
+    static boolean endsInMasterAbort(Access access, FaultReason reason) {
+        return reason == FaultReason.BUS_MASTER_DISABLED || access == Access.READ && reason != null;
+    }
+
+    /**
+     * Runs {@code hook} (on the device's thread) each time a request ends in a master abort; a PCI
+     * function sets Received Master Abort in its Status register with it. null removes it.
+     */
+    public void onMasterAbort(Runnable hook) {
+        this.masterAbortHook = hook;
+    }
+
+    private void masterAbortIf(boolean abort) {
+        Runnable h = masterAbortHook;
+        if (abort && h != null) {
+            h.run();
+        }
     }
 
     private void notify(Access access, long bus, long len, boolean ok, boolean msi) {

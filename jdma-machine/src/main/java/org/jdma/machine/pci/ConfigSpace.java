@@ -18,7 +18,8 @@ import org.jdma.spec.pci.PciConfigLayout;
  * <p>Software accesses ({@link #read}, {@link #write}) are 1, 2 or 4 bytes, naturally aligned,
  * within the 4 KiB; the caller (the ECAM decoder) filters anything else. Little-endian.
  *
- * <p>Thread use: the thread that drives the machine (configuration cycles come from the CPU).
+ * <p>Thread use: configuration cycles come from the CPU; a device on its own thread may set status
+ * bits (a master abort) meanwhile, so every access and change is synchronized.
  */
 public final class ConfigSpace {
 
@@ -67,7 +68,7 @@ public final class ConfigSpace {
     }
 
     /** A software read: {@code size} bytes at {@code offset}, little-endian. */
-    public long read(int offset, int size) {
+    public synchronized long read(int offset, int size) {
         return get(offset, size);
     }
 
@@ -75,7 +76,7 @@ public final class ConfigSpace {
      * A software write: read-write bits take the value written, write-1-to-clear bits set in the
      * value are cleared, every other bit keeps its value.
      */
-    public void write(int offset, int size, long value) {
+    public synchronized void write(int offset, int size, long value) {
         for (int i = 0; i < size; i++) {
             int o = offset + i;
             int v = (int) (value >>> (8 * i)) & 0xFF;
@@ -88,7 +89,7 @@ public final class ConfigSpace {
     }
 
     /** The function's own read of a field, whatever its access kind. */
-    public long get(int offset, int size) {
+    public synchronized long get(int offset, int size) {
         long v = 0;
         for (int i = size - 1; i >= 0; i--) {
             v = (v << 8) | (bytes[offset + i] & 0xFF);
@@ -97,19 +98,19 @@ public final class ConfigSpace {
     }
 
     /** The function's own update of a field, whatever its access kind (status bits, pending bits). */
-    public void set(int offset, int size, long value) {
+    public synchronized void set(int offset, int size, long value) {
         for (int i = 0; i < size; i++) {
             bytes[offset + i] = (byte) (value >>> (8 * i));
         }
     }
 
     /** Sets {@code bits} of a field (hardware setting status or pending bits). */
-    public void setBits(int offset, int size, long bits) {
+    public synchronized void setBits(int offset, int size, long bits) {
         set(offset, size, get(offset, size) | bits);
     }
 
     /** Clears {@code bits} of a field, as the function does. */
-    public void clearBits(int offset, int size, long bits) {
+    public synchronized void clearBits(int offset, int size, long bits) {
         set(offset, size, get(offset, size) & ~bits);
     }
 
@@ -138,7 +139,7 @@ public final class ConfigSpace {
     }
 
     /** Returns every byte to its declared reset value. */
-    public void reset() {
+    public synchronized void reset() {
         System.arraycopy(resetValue, 0, bytes, 0, bytes.length);
     }
 

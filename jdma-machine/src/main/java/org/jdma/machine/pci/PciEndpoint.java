@@ -80,6 +80,7 @@ public abstract class PciEndpoint extends PciFunction implements Device {
         c.readOnly(PciConfigLayout.INTERRUPT_PIN, 1, 0);
         onWrite(PciConfigLayout.BAR0, 4 * PciConfigLayout.BAR_COUNT_TYPE0, this::updateDecoding);
         port.busMasterEnabled(false);
+        port.onMasterAbort(() -> signalStatus(PciConfigLayout.STATUS_RECEIVED_MASTER_ABORT));
     }
 
     // ---------------------------------------------------------------- declarations (constructor time)

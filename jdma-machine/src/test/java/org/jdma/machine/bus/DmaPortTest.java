@@ -209,6 +209,26 @@ class DmaPortTest {
     }
 
     @Test
+    void shouldReportAMasterAbortForEveryRequestWhileBusMasteringIsOffAndForFailedReadsOnly() {
+        int[] aborts = new int[1];
+        port.onMasterAbort(() -> aborts[0]++);
+        byte[] buf = new byte[64];
+        port.busMasterEnabled(false);
+        port.write(A, seg(buf), 0, 64);
+        port.read(A, seg(buf), 0, 64);
+        MsiMessage m = irq.messageFor(0x40);
+        port.signalMsi(m.address(), m.data());
+        assertEquals(3, aborts[0], "with Bus Master Enable clear every request is a master abort");
+        port.busMasterEnabled(true);
+        assertTrue(port.read(A, seg(buf), 0, 64).isOk());
+        assertEquals(3, aborts[0], "a request that succeeds is no abort");
+        assertEquals(FaultReason.UNSUPPORTED_REQUEST, port.read(BAR - 0x100_0000L, seg(buf), 0, 64).reason());
+        assertEquals(4, aborts[0], "a read completed with Unsupported Request is a master abort");
+        assertEquals(FaultReason.UNSUPPORTED_REQUEST, port.write(BAR - 0x100_0000L, seg(buf), 0, 64).reason());
+        assertEquals(4, aborts[0], "a failed write is posted: the device never learns of it");
+    }
+
+    @Test
     void shouldReturnFaultsNotExceptionsForMalformedRequests() {
         byte[] buf = new byte[16];
         assertEquals(FaultReason.UNSUPPORTED_REQUEST, port.read(A, seg(buf), 0, -1).reason());

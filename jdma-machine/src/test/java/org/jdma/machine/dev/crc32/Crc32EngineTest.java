@@ -211,6 +211,20 @@ class Crc32EngineTest {
             assertTrue(rig.interrupts.isEmpty(), "an MSI-X message is a memory write: refused too");
             assertEquals(1, rig.engine.msix().sendFaults());
             assertTrue(rig.requests.stream().noneMatch(Crc32Rig.Request::ok));
+            int status = rig.cpu.read16(rig.cfg + org.jdma.spec.pci.PciConfigLayout.STATUS);
+            assertTrue((status & org.jdma.spec.pci.PciConfigLayout.STATUS_RECEIVED_MASTER_ABORT) != 0,
+                    "the refused DMA is a master abort the device reports in Status");
+        }
+    }
+
+    @Test
+    void shouldNotReportAMasterAbortForDmaThatSucceeded() {
+        try (Crc32Rig rig = new Crc32Rig().busMaster().msix()) {
+            rig.cpu.write(INPUT, CHECK);
+            rig.start(INPUT, CHECK.length, RESULT_AT);
+            rig.runIdle();
+            int status = rig.cpu.read16(rig.cfg + org.jdma.spec.pci.PciConfigLayout.STATUS);
+            assertEquals(0, status & org.jdma.spec.pci.PciConfigLayout.STATUS_RECEIVED_MASTER_ABORT);
         }
     }
 
