@@ -428,7 +428,7 @@ public final class DmaPort {
             faults++;
             DmaResult r = DmaResult.fault(0, 0, busMasterEnabled ? FaultReason.UNSUPPORTED_REQUEST : FaultReason.BUS_MASTER_DISABLED,
                     bus, Access.WRITE);
-            masterAbortIf(endsInMasterAbort(Access.WRITE, r.reason()));
+            masterAbortIf(r.reason().isMasterAbortFor(Access.WRITE));
             notify(Access.WRITE, bus, len, false, true);
             return r;
         }
@@ -478,21 +478,10 @@ public final class DmaPort {
     private DmaResult finish(Access access, long bus, long len, DmaResult r) {
         if (!r.isOk()) {
             faults++;
-            masterAbortIf(endsInMasterAbort(r.access() != null ? r.access() : access, r.reason()));
+            masterAbortIf(r.reason() != null && r.reason().isMasterAbortFor(r.access() != null ? r.access() : access));
         }
         notify(access, bus, r.isOk() ? len : r.bytes(), r.isOk(), false);
         return r;
-    }
-
-    /**
-     * Whether a refused request is a master abort for the device that issued it: any request while
-     * Bus Master Enable is clear (its own interface terminates it, as a conventional PCI master
-     * abort), and a read that failed (a non-posted request completed with Unsupported Request,
-     * PCI Express Base 4.0 §7.5.1.1.4, Status: Received Master Abort). A failed write is posted:
-     * the device never learns of it.
-     */
-    static boolean endsInMasterAbort(Access access, FaultReason reason) {
-        return reason == FaultReason.BUS_MASTER_DISABLED || access == Access.READ && reason != null;
     }
 
     /**

@@ -36,4 +36,15 @@ public enum FaultReason {
     public boolean translation() {
         return translation;
     }
+
+    /**
+     * Whether this refusal is a master abort for the device that issued the request: any request
+     * while Bus Master Enable is clear (its own interface terminates it, as a conventional PCI
+     * master abort), and a failed read (a non-posted request completed with Unsupported Request,
+     * PCIe Base 4.0 §7.5.1.1.4, Status: Received Master Abort). A failed write is posted: the
+     * device never learns of it.
+     */
+    public boolean isMasterAbortFor(Access access) {
+        return this == BUS_MASTER_DISABLED || access == Access.READ;
+    }
 }
