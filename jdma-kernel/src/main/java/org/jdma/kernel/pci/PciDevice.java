@@ -103,7 +103,7 @@ public final class PciDevice {
             int mask = config.read32(r, at);
             config.write32(r, at, original);
             if (mask == 0) {
-                continue; // not implemented
+                continue; // no BAR here: an unimplemented BAR reads 0 after all ones (PCI 3.0 §6.2.5.1)
             }
             if ((original & PciConfigLayout.BAR_IO) != 0) {
                 long size = (~(mask & ~PciConfigLayout.BAR_IO_FLAGS_MASK) + 1) & 0xFFFF_FFFFL;

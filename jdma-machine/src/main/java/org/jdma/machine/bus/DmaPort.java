@@ -428,7 +428,7 @@ public final class DmaPort {
             faults++;
             DmaResult r = DmaResult.fault(0, 0, busMasterEnabled ? FaultReason.UNSUPPORTED_REQUEST : FaultReason.BUS_MASTER_DISABLED,
                     bus, Access.WRITE);
-            masterAbortIf(r.reason().isMasterAbortFor(Access.WRITE));
+            masterAbortIf(r.reason().isMasterAbortFor(r.access()));
             notify(Access.WRITE, bus, len, false, true);
             return r;
         }
@@ -478,7 +478,7 @@ public final class DmaPort {
     private DmaResult finish(Access access, long bus, long len, DmaResult r) {
         if (!r.isOk()) {
             faults++;
-            masterAbortIf(r.reason() != null && r.reason().isMasterAbortFor(r.access() != null ? r.access() : access));
+            masterAbortIf(r.reason().isMasterAbortFor(r.access()));
         }
         notify(access, bus, r.isOk() ? len : r.bytes(), r.isOk(), false);
         return r;

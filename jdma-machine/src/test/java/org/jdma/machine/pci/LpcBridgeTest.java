@@ -51,7 +51,7 @@ class LpcBridgeTest {
     @Test
     void shouldHaveNoBarsNoCapabilitiesAndNoInterruptPin() {
         for (int i = 0; i < BAR_COUNT_TYPE0; i++) {
-            assertEquals(0, probe(bar(i), 4)[0], "BAR" + i + " reads 0 after all ones: not implemented");
+            assertEquals(0, probe(bar(i), 4)[0], "BAR" + i + " reads 0 after all ones: the bridge has no BARs (PCI 3.0 §6.2.5.1)");
         }
         assertEquals(0, lpc.configRead(STATUS, 2) & STATUS_CAPABILITIES_LIST);
         assertEquals(0, lpc.configRead(CAPABILITIES_POINTER, 1));

@@ -58,11 +58,10 @@ public final class DmaBufferPool implements AutoCloseable {
             throw new IllegalArgumentException("buffer size must be positive, was " + bufferSize);
         }
         try {
-            this.memory = dmaMemory.allocate((long) count * bufferSize, 4096, DmaMemory.LIMIT_4GIB);
+            this.memory = dmaMemory.allocate((long) count * bufferSize, 4096, DmaMemory.LIMIT_4GIB); // zeroed
         } catch (RuntimeException e) {
             throw new DmaException(new DmaError.NoMemory(count + " pool buffers of " + bufferSize + " bytes below 4 GiB (" + e.getMessage() + ")"));
         }
-        memory.fill(0, memory.length(), (byte) 0);
         this.bufferSize = bufferSize;
         this.refcount = new int[count];
         this.free = new int[count];
