@@ -38,7 +38,8 @@ public final class AttackCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         List<AttackMode> selected = modes.stream().map(AttackCommand::mode).distinct().toList();
-        out.printf("jdma run attack: rogue0 (00:10.0) against the kernel; the copy engine (00:04.0) has an RMRR; seed %d%n%n", seed);
+        out.printf("jdma run attack: rogue0 (00:10.0) and rogue1 (00:11.0, honours Bus Master Enable) against the kernel;"
+                + " the copy engine (00:04.0) has an RMRR; seed %d%n%n", seed);
         List<AttackResult> all = new ArrayList<>();
         for (AttackMode m : selected) {
             List<AttackResult> results = AttackSuite.run(m, seed);
@@ -48,7 +49,8 @@ public final class AttackCommand implements Callable<Integer> {
         List<String> problems = AttackReport.unmetExpectations(all);
         if (problems.isEmpty()) {
             out.println("As expected: with the IOMMU on every memory attack is blocked and recorded; an MSI write is an"
-                    + " interrupt, which DMA remapping does not police.");
+                    + " interrupt, which DMA remapping does not police; a device that honours a clear Bus Master Enable"
+                    + " gets a master abort in every mode, one that ignores it is stopped only by the IOMMU.");
         } else {
             out.println("UNEXPECTED:");
             problems.forEach(p -> out.println("  " + p));

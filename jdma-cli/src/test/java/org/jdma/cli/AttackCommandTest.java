@@ -25,8 +25,9 @@ class AttackCommandTest {
         String[] r = run("run", "attack");
         assertEquals("0", r[0], r[1] + r[2]);
         assertTrue(r[1].contains("IOMMU off") && r[1].contains("IOMMU strict") && r[1].contains("IOMMU lazy"), r[1]);
-        assertTrue(r[1].contains("0 of 8 blocked"), "nothing is blocked without an IOMMU: " + r[1]);
-        assertTrue(r[1].contains("10 of 11 blocked"), "strict blocks all but the MSI: " + r[1]);
+        assertTrue(r[1].contains("1 of 10 blocked"), "without an IOMMU only the device that honours Bus Master Enable is: " + r[1]);
+        assertTrue(r[1].contains("12 of 13 blocked"), "strict blocks all but the MSI: " + r[1]);
+        assertTrue(r[1].contains("DMA with bus mastering off") && r[1].contains("reason none (BUS_MASTER_DISABLED)"), r[1]);
         assertTrue(r[1].contains("fault record: 0000:00:10.0 R"), r[1]);
         assertTrue(r[1].contains("stale window: 10.0 ms"), r[1]);
         assertTrue(r[1].contains("As expected"), r[1]);

@@ -9,7 +9,9 @@ public enum Attack {
     STALE_IOVA("use an IOVA after unmap", "keep using the rogue's own IOVA after its driver unmapped it and the memory was reused"),
     WRITE_PAGE_TABLES("write the IOMMU tables", "overwrite the root table and the copy engine's page-table page"),
     RMRR_OF_ANOTHER_DEVICE("touch another device's RMRR", "write the reserved memory region the firmware reserved for the copy engine"),
-    MSI_WINDOW("write the MSI window", "write the copy engine's completion message into the interrupt range");
+    MSI_WINDOW("write the MSI window", "write the copy engine's completion message into the interrupt range"),
+    BUS_MASTER_DISABLED("DMA with bus mastering off", "read a kernel secret from a device the OS never let master the bus"
+            + " (no driver bound: Command.Bus Master Enable clear); rogue1 honours the bit, rogue0 does not");
 
     private final String title;
     private final String description;

@@ -26,6 +26,7 @@ import org.jdma.machine.firmware.acpi.DmarDescription;
 import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.spec.vtd.VtdRegisterLayout;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
+import org.jdma.spec.pci.PciConfigLayout;
 import org.jdma.spec.pci.RequesterId;
 
 /**
@@ -40,11 +41,14 @@ final class AttackBed implements AutoCloseable {
     static final long RMRR_SIZE = 0x1_0000;
     /** The copy engine: the peer whose buffers and RMRR the rogue goes after. */
     static final RequesterId PEER = CopyEngine.slot(0);
+    /** rogue1: a device whose hardware honours Command.Bus Master Enable, as PCI requires. */
+    static final RequesterId COMPLIANT = RogueDevice.slot(1);
 
     private final AttackMode mode;
     private final Machine machine;
     private final Kernel kernel;
     private final RogueDevice rogue;
+    private final RogueDevice compliant;
     private final List<DmaBuffer> buffers = new ArrayList<>();
     /** Faults the kernel's handler reported and no attack has taken yet (event thread = this thread). */
     private final List<IommuFault> reported = new ArrayList<>();
@@ -60,6 +64,7 @@ final class AttackBed implements AutoCloseable {
         try {
             this.kernel = boot(machine, mode);
             this.rogue = machine.devices(RogueDevice.class).getFirst();
+            this.compliant = machine.devices(RogueDevice.class).get(1);
             kernel.iommu().addFaultListener(reported::add);
             DmaDevice rogueDevice = new DmaDevice(rogue.name(), rogue.requester(), false);
             kernel.dma().attach(rogueDevice);
@@ -71,14 +76,19 @@ final class AttackBed implements AutoCloseable {
         }
     }
 
-    /** The default machine, one rogue device, and an RMRR for the copy engine. */
+    /**
+     * The default machine, a rogue device that ignores Bus Master Enable (rogue0), one that honours
+     * it (rogue1), and an RMRR for the copy engine. No driver binds either rogue, so the OS never
+     * sets their Bus Master Enable.
+     */
     static MachineConfig config(long seed) {
         DmarDescription dmar = DmarDescription.of("JDMAMACH", MachineConfig.HOST_ADDRESS_WIDTH,
                 DmarLayout.FLAG_DMA_CTRL_PLATFORM_OPT_IN, List.of(
                         DmarDescription.RemappingUnit.includeAll(0, MachineConfig.VTD_REGISTER_BASE),
                         new DmarDescription.ReservedMemoryRegion(0, RMRR_BASE, RMRR_BASE + RMRR_SIZE - 1,
                                 List.of(new ScopeDescription.PciDevice(PEER, 0)))));
-        return MachineConfig.defaults().withSeed(seed).withDevice(RogueDevice.spec(0)).withDmar(dmar);
+        return MachineConfig.defaults().withSeed(seed).withDevice(RogueDevice.spec(0))
+                .withDevice(RogueDevice.spec(1, RogueDevice.Options.HONOURS_BUS_MASTER_ENABLE)).withDmar(dmar);
     }
 
     private static Kernel boot(Machine machine, AttackMode mode) {
@@ -94,6 +104,18 @@ final class AttackBed implements AutoCloseable {
     Machine machine() { return machine; }
     Kernel kernel() { return kernel; }
     RogueDevice rogue() { return rogue; }
+    /** rogue1, which honours Bus Master Enable. */
+    RogueDevice compliant() { return compliant; }
+
+    /** The Status register of {@code device} as the OS reads it through configuration space (PCI 3.0 §6.2.3). */
+    int configStatus(RequesterId device) {
+        return kernel.pci().device(device).orElseThrow().read16(PciConfigLayout.STATUS);
+    }
+
+    /** The Command register of {@code device} as the OS reads it through configuration space. */
+    int configCommand(RequesterId device) {
+        return kernel.pci().device(device).orElseThrow().read16(PciConfigLayout.COMMAND);
+    }
 
     /** A kernel buffer of {@code size} bytes (page aligned), freed when the bed closes. */
     DmaBuffer allocate(long size) {

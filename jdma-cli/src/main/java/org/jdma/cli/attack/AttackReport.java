@@ -3,6 +3,7 @@ package org.jdma.cli.attack;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import org.jdma.machine.bus.FaultReason;
 
 /** Prints attack results as a table per mode, and judges them against what each mode should do. */
 public final class AttackReport {
@@ -13,12 +14,20 @@ public final class AttackReport {
      * What should have happened and did not: in strict and lazy mode every attack but the MSI write
      * (and, in lazy mode, the stale IOVA) is blocked, and each blocked translation fault has a
      * kernel fault record that names the same device, page, direction and reason; in lazy mode the
-     * stale IOVA kept working for a non-zero window. Nothing is expected of mode OFF.
+     * stale IOVA kept working for a non-zero window. In every mode, OFF included, a device that
+     * honours a clear Bus Master Enable gets a master abort and moves nothing. Nothing else is
+     * expected of mode OFF.
      */
     public static List<String> unmetExpectations(List<AttackResult> results) {
         List<String> problems = new ArrayList<>();
         for (AttackResult r : results) {
-            if (r.mode() == AttackMode.OFF || r.attack() == Attack.MSI_WINDOW) {
+            if (r.attack() == Attack.BUS_MASTER_DISABLED && r.attacker().equals(AttackBed.COMPLIANT)
+                    && (!r.blocked() || r.device().reason() != FaultReason.BUS_MASTER_DISABLED)) {
+                problems.add(r.mode().label() + " / " + r.attack().title() + " / " + r.target()
+                        + ": expected a master abort (bus mastering disabled), got " + r.effect());
+            }
+            if (r.mode() == AttackMode.OFF || r.attack() == Attack.MSI_WINDOW
+                    || (r.attack() == Attack.BUS_MASTER_DISABLED && r.attacker().equals(AttackBed.COMPLIANT))) {
                 continue;
             }
             String where = r.mode().label() + " / " + r.attack().title() + " / " + r.target();

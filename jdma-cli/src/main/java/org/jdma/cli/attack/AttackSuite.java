@@ -13,6 +13,7 @@ import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.machine.dev.rogue.RogueDevice;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.spec.pci.PciConfigLayout;
 
 /**
  * Runs every {@link Attack} against one freshly booted machine per mode and judges each outcome.
@@ -55,6 +56,7 @@ public final class AttackSuite {
             case WRITE_PAGE_TABLES -> pageTables(bed);
             case RMRR_OF_ANOTHER_DEVICE -> List.of(rmrr(bed));
             case MSI_WINDOW -> List.of(msiWindow(bed));
+            case BUS_MASTER_DISABLED -> busMasterDisabled(bed);
         };
     }
 
@@ -182,18 +184,49 @@ public final class AttackSuite {
                 !r.isOk(), effect, r, bed.rogue().requester(), Optional.empty(), OptionalLong.empty());
     }
 
+    /**
+     * Neither rogue has a driver, so the OS never set Bus Master Enable in either's Command register.
+     * The compliant one's requests end in a master abort before they reach the bus, in every IOMMU
+     * mode, and its Status register says so; the hostile one's hardware ignores the bit, so only the
+     * IOMMU stands between it and memory.
+     */
+    private static List<AttackResult> busMasterDisabled(AttackBed bed) {
+        DmaBuffer secret = bed.allocate(4096);
+        secret.write(0, SECRET);
+        long address = secret.physicalAddress();
+        String target = String.format("physical %#x", address);
+        List<AttackResult> out = new ArrayList<>();
+        for (RogueDevice device : List.of(bed.compliant(), bed.rogue())) {
+            AttackResult r = readAttack(bed, device, Attack.BUS_MASTER_DISABLED, target, address, SECRET, "the kernel's secret");
+            int command = bed.configCommand(device.requester());
+            int status = bed.configStatus(device.requester());
+            String honours = device == bed.compliant() ? "honours it" : "ignores it";
+            String state = String.format("%s: Command %#06x (Bus Master Enable %s; its hardware %s), Status %#06x (Received Master Abort %s)",
+                    device.name(), command, (command & PciConfigLayout.COMMAND_BUS_MASTER) != 0 ? "set" : "clear", honours,
+                    status, (status & PciConfigLayout.STATUS_RECEIVED_MASTER_ABORT) != 0 ? "set" : "clear");
+            out.add(new AttackResult(r.attack(), r.mode(), r.target() + " from " + device.name(), r.blocked(),
+                    r.effect() + "; " + state, r.device(), r.attacker(), r.kernelFault(), r.staleWindowNs()));
+        }
+        return out;
+    }
+
     // ---- building blocks ------------------------------------------------------------------------
 
     private static AttackResult readAttack(AttackBed bed, Attack attack, String target, long address, byte[] secret, String what) {
-        RogueDevice.ReadOutcome r = bed.rogue().read(address, secret.length);
+        return readAttack(bed, bed.rogue(), attack, target, address, secret, what);
+    }
+
+    private static AttackResult readAttack(AttackBed bed, RogueDevice attacker, Attack attack, String target, long address,
+                                           byte[] secret, String what) {
+        RogueDevice.ReadOutcome r = attacker.read(address, secret.length);
         boolean leaked = r.data().length > 0 && Arrays.equals(r.data(), Arrays.copyOf(secret, r.data().length));
-        Optional<IommuFault> kernelFault = matchingKernelFault(bed, r.result());
+        Optional<IommuFault> kernelFault = matchingKernelFault(bed, attacker, r.result());
         boolean blocked = r.blocked() && r.data().length == 0;
         String effect = blocked ? "blocked: nothing came back"
                 : leaked ? String.format("read %d bytes of %s: \"%s\"", r.data().length, what,
                         new String(r.data(), StandardCharsets.US_ASCII))
                 : String.format("read %d bytes, not %s", r.data().length, what);
-        return new AttackResult(attack, bed.mode(), target, blocked, effect, r.result(), bed.rogue().requester(), kernelFault,
+        return new AttackResult(attack, bed.mode(), target, blocked, effect, r.result(), attacker.requester(), kernelFault,
                 OptionalLong.empty());
     }
 
@@ -223,15 +256,19 @@ public final class AttackSuite {
                 OptionalLong.empty());
     }
 
-    /** The kernel's record of the device's fault: the one that matches, else the first for the rogue, else the first. */
     private static Optional<IommuFault> matchingKernelFault(AttackBed bed, DmaResult device) {
+        return matchingKernelFault(bed, bed.rogue(), device);
+    }
+
+    /** The kernel's record of the device's fault: the one that matches, else the first for the attacker, else the first. */
+    private static Optional<IommuFault> matchingKernelFault(AttackBed bed, RogueDevice attacker, DmaResult device) {
         List<IommuFault> reported = bed.takeKernelFaults();
         for (IommuFault k : reported) {
-            if (AttackResult.sameFault(k, bed.rogue().requester(), device)) {
+            if (AttackResult.sameFault(k, attacker.requester(), device)) {
                 return Optional.of(k);
             }
         }
-        return reported.stream().filter(k -> k.device().equals(bed.rogue().requester())).findFirst()
+        return reported.stream().filter(k -> k.device().equals(attacker.requester())).findFirst()
                 .or(() -> reported.stream().findFirst());
     }
 

@@ -27,9 +27,12 @@ import org.jdma.spec.pci.RequesterId;
  * covers its requester id, faults reported as results. Requests run at the event kernel's current
  * time, on the caller's thread (the thread driving the machine); the caller advances time.
  *
- * <p>A PCI endpoint with one 32-bit BAR ({@link RogueRegisters}) and no interrupts. It ignores
- * Command.Bus Master Enable (its DMA port stays open whatever software writes there): bus-master
- * gating is the device's own duty on PCI Express, and a hostile device does not honour it.
+ * <p>A PCI endpoint with one 32-bit BAR ({@link RogueRegisters}) and no interrupts. By default it
+ * ignores Command.Bus Master Enable (its DMA port stays open whatever software writes there):
+ * bus-master gating is the device's own duty on PCI Express, and a hostile device does not honour
+ * it. Made with {@link Options#HONOURS_BUS_MASTER_ENABLE}, it is a device whose hardware gates its
+ * requests as the spec asks: with the bit clear every request ends in a master abort, which the
+ * device records in its Status register (Received Master Abort).
  */
 public final class RogueDevice extends PciEndpoint {
 
@@ -45,21 +48,31 @@ public final class RogueDevice extends PciEndpoint {
     public static final long BAR_SIZE = 0x1_0000;
 
     /** The kind; it has no options. */
-    public static final DeviceKind<Options> KIND = DeviceKind.pci("rogue", (o, ctx) -> new RogueDevice(ctx));
+    public static final DeviceKind<Options> KIND = DeviceKind.pci("rogue", (o, ctx) -> new RogueDevice(ctx, o));
     /** Rogue device i of {@link #specs} sits at 00:(FIRST_DEVICE + i).0. */
     public static final int FIRST_DEVICE = 0x10;
 
-    /** The rogue device has nothing to configure. */
-    public enum Options { NONE }
+    /** Whether the device's hardware honours Command.Bus Master Enable. */
+    public enum Options {
+        /** Hostile hardware: Bus Master Enable changes nothing, the device masters the bus regardless. */
+        IGNORES_BUS_MASTER_ENABLE,
+        /** Compliant hardware (PCIe Base 4.0 §7.5.1.1.3): with Bus Master Enable clear, every request is a master abort. */
+        HONOURS_BUS_MASTER_ENABLE
+    }
 
     /** The slot {@link #specs} gives rogue device {@code index}: 00:(0x10 + index).0. */
     public static RequesterId slot(int index) {
         return RequesterId.of(0, FIRST_DEVICE + index, 0);
     }
 
-    /** Rogue device {@code index} ("rogue" + index) at {@link #slot}. */
+    /** Rogue device {@code index} ("rogue" + index) at {@link #slot}, ignoring Bus Master Enable. */
     public static DeviceSpec<Options> spec(int index) {
-        return DeviceSpec.pci("rogue" + index, KIND, Options.NONE, slot(index));
+        return spec(index, Options.IGNORES_BUS_MASTER_ENABLE);
+    }
+
+    /** Rogue device {@code index} ("rogue" + index) at {@link #slot}, with {@code options}. */
+    public static DeviceSpec<Options> spec(int index, Options options) {
+        return DeviceSpec.pci("rogue" + index, KIND, options, slot(index));
     }
 
     /** {@code count} rogue devices, rogue0 at 00:10.0, rogue1 at 00:11.0, ... */
@@ -85,7 +98,12 @@ public final class RogueDevice extends PciEndpoint {
     private long blocked;
     private DmaResult lastFault;
 
+    /** A rogue device that ignores Bus Master Enable. */
     public RogueDevice(DeviceContext.Pci ctx) {
+        this(ctx, Options.IGNORES_BUS_MASTER_ENABLE);
+    }
+
+    public RogueDevice(DeviceContext.Pci ctx, Options options) {
         super(ctx, PciIds.of(VENDOR_ID, DEVICE_ID, CLASS_CODE));
         this.port = ctx.port();
         this.registers = new RegisterFile(ctx.name());
@@ -102,7 +120,9 @@ public final class RogueDevice extends PciEndpoint {
         registers.onRead(faultAddressReg, (r, v) -> lastFault == null ? 0 : lastFault.faultAddress());
         registers.onRead(faultReg, (r, v) -> lastFaultWord());
         declareBar(Bar.memory32(0, BAR_SIZE), registers);
-        ignoreBusMasterEnable();
+        if (options == Options.IGNORES_BUS_MASTER_ENABLE) {
+            ignoreBusMasterEnable();
+        }
     }
 
     /** Reads [bus, bus + length). A blocked read returns only the bytes before the faulting one. */

@@ -85,6 +85,36 @@ class RogueDeviceTest {
     }
 
     @Test
+    void shouldEndEveryRequestInAMasterAbortWhenItHonoursAClearBusMasterEnable() {
+        MachineConfig c = MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64 * MiB)))
+                .withDevice(RogueDevice.spec(0, RogueDevice.Options.HONOURS_BUS_MASTER_ENABLE));
+        try (Machine m = new Machine(c)) {
+            RogueDevice r = m.devices(RogueDevice.class).getFirst();
+            m.cpu().write(0x1000, "kernel secret".getBytes());
+            assertEquals(0, r.configRead(PciConfigLayout.STATUS, 2) & PciConfigLayout.STATUS_RECEIVED_MASTER_ABORT);
+
+            RogueDevice.ReadOutcome read = r.read(0x1000, 13);
+            DmaResult write = r.fill(0x1000, 8, 0x4141_4141_4141_4141L);
+
+            assertEquals(FaultReason.BUS_MASTER_DISABLED, read.result().reason());
+            assertEquals(0, read.data().length, "nothing came back");
+            assertEquals(FaultReason.BUS_MASTER_DISABLED, write.reason());
+            assertArrayEquals("kernel secret".getBytes(), readRam(m, 0x1000, 13), "memory is unchanged");
+            assertTrue((r.configRead(PciConfigLayout.STATUS, 2) & PciConfigLayout.STATUS_RECEIVED_MASTER_ABORT) != 0,
+                    "the device records the master abort in Status");
+
+            r.configWrite(PciConfigLayout.COMMAND, 2, PciConfigLayout.COMMAND_BUS_MASTER);
+            assertTrue(r.read(0x1000, 13).result().isOk(), "with the bit set the same request succeeds");
+        }
+    }
+
+    private static byte[] readRam(Machine m, long phys, int length) {
+        byte[] b = new byte[length];
+        m.cpu().read(phys, b);
+        return b;
+    }
+
+    @Test
     void shouldReadAndWriteAnyPhysicalAddressWithoutAnIommu() {
         try (Machine m = machine(1)) {
             RogueDevice r = m.devices(RogueDevice.class).getFirst();
