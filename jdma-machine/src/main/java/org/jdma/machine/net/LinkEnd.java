@@ -1,0 +1,32 @@
+package org.jdma.machine.net;
+
+/**
+ * One end of a full-duplex Ethernet link, as the device at that end uses it: it transmits frames
+ * into the link and is told of frames that arrive from the other end.
+ */
+public interface LinkEnd {
+
+    /** Smallest frame a MAC sends, without FCS (64 bytes with it; IEEE 802.3 §4.2.3.3). */
+    int MIN_FRAME = 60;
+    /** Wire overhead per frame besides its bytes: FCS 4, preamble and start delimiter 8, inter-frame gap 12. */
+    int WIRE_OVERHEAD_BYTES = 24;
+
+    /**
+     * Queues {@code frame} for sending after whatever this end is still sending. Returns the
+     * virtual time at which its last bit (and the inter-frame gap after it) has left, when the
+     * transmitter is free again; the frame arrives at the far end then. A frame sent while the
+     * link is down is lost and returns the current time.
+     *
+     * @throws IllegalArgumentException when the frame is shorter than 14 bytes (no Ethernet header)
+     */
+    long transmit(byte[] frame);
+
+    /** The receiver of frames that arrive at this end (replaces the previous one). */
+    void onReceive(FrameReceiver receiver);
+
+    /** Whether the link is up (both ends attached and the link trained). */
+    boolean linkUp();
+
+    /** The link's rate, bits per second (10 Gb/s is 10_000_000_000). */
+    long bitsPerSecond();
+}
