@@ -21,6 +21,7 @@ module org.jdma.machine {
     exports org.jdma.machine.legacy;
     exports org.jdma.machine.memory;
     exports org.jdma.machine.mmio;
+    exports org.jdma.machine.net;
     exports org.jdma.machine.pci;
     exports org.jdma.machine.time;
 }
