@@ -125,7 +125,7 @@ public final class Machine implements Platform, AutoCloseable {
             // The write-back cache's speculative injector draws from a split of the machine's one
             // seeded source (taken only for non-coherent machines, so coherent runs draw as before).
             this.cache = config.cache().coherent()
-                    ? new CoherentCache(memory, config.cache().lineSize())
+                    ? new CoherentCache(memory, config.cache().lineSize(), config.cache().writeCombiningBuffers())
                     : new WriteBackCache(memory, config.cache(), kernel.random().split());
             this.cpu = new MachineCpu(memory, ioPorts, cache, kernel, config.mmioAccessNs(), config.ioPortAccessNs());
             this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());

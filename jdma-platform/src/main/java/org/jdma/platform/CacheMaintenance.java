@@ -27,11 +27,22 @@ public interface CacheMaintenance {
     void cleanInvalidate(long phys, long length);
 
     /**
-     * Sets the memory type CPU accesses to the range use. Making a range {@link MemoryType#UNCACHED}
-     * cleans and invalidates its lines first, so no stale or dirty copy survives. A coherent cache
-     * ignores the call.
+     * Sets the memory type CPU accesses to the range use (whole lines). Making a range
+     * {@link MemoryType#UNCACHED} or {@link MemoryType#WRITE_COMBINING} cleans and invalidates its
+     * lines first, so no stale or dirty copy survives; any change drains the write-combining
+     * buffers first, as the serialising steps of a real type change do. The default does nothing,
+     * for a cache without memory types.
      */
     default void memoryType(long phys, long length, MemoryType type) { }
+
+    /**
+     * A write barrier (Linux {@code wmb()}; x86 {@code SFENCE}, arm64 {@code DSB ST}): every CPU store
+     * made before it reaches memory before any made after it. It drains the write-combining buffers,
+     * so a device told afterwards to read {@link MemoryType#WRITE_COMBINING} memory sees the CPU's
+     * stores; it writes back no cache line (that is {@link #clean}). The default does nothing, for a
+     * cache without write-combining buffers.
+     */
+    default void writeBarrier() { }
 
     /** The memory type of the byte at {@code phys}. */
     default MemoryType memoryTypeAt(long phys) {

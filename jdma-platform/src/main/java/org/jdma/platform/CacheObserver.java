@@ -34,4 +34,11 @@ public interface CacheObserver {
 
     /** The speculative-prefetch injector refilled the line from memory. */
     default void speculativeRefill(long line) { }
+
+    /**
+     * A write-combining buffer holding CPU stores to the line reached memory: {@code bytes} of the
+     * line were written (all of it in one burst, or only the bytes the CPU stored). Until then a
+     * device reading the line saw memory without those stores.
+     */
+    default void writeCombiningFlush(long line, int bytes) { }
 }

@@ -1,33 +1,30 @@
 package org.jdma.machine.cache;
 
 import java.lang.foreign.MemorySegment;
-import org.jdma.machine.memory.PhysicalMemory;
-import org.jdma.machine.memory.RamRegion;
+import org.jdma.platform.MemoryType;
 
 /**
  * The bulk CPU accesses of a {@link WriteBackCache} (load, store, fill of a range): each line of
  * the range is one CPU access (found or allocated, counted, reported, offered to the injector),
- * while the bytes move in runs of contiguous lines. Uncached lines go straight to RAM.
+ * while the bytes move in runs of contiguous lines. Lines of other memory types (uncached,
+ * write-combining) bypass the lines through {@link BypassAccess}.
  *
  * <p>Not thread-safe: only the CPU thread runs it.
  */
 final class BulkAccess {
 
-    private final PhysicalMemory memory;
     private final CacheLines lines;
-    private final UncachedRanges uncached;
+    private final MemoryTypeRanges types;
+    private final BypassAccess bypass;
     private final SpeculativeRefiller refiller;
-    private final Observers observers;
     private final int lineSize;
     private final long lineMask;
 
-    BulkAccess(PhysicalMemory memory, CacheLines lines, UncachedRanges uncached, SpeculativeRefiller refiller,
-               Observers observers) {
-        this.memory = memory;
+    BulkAccess(CacheLines lines, MemoryTypeRanges types, BypassAccess bypass, SpeculativeRefiller refiller) {
         this.lines = lines;
-        this.uncached = uncached;
+        this.types = types;
+        this.bypass = bypass;
         this.refiller = refiller;
-        this.observers = observers;
         this.lineSize = lines.lineSize;
         this.lineMask = lines.lineMask;
     }
@@ -37,8 +34,8 @@ final class BulkAccess {
         /** {@code n} bytes at {@code dataOffset} of the cache's lines, {@code done} bytes into the request. */
         void cached(long dataOffset, long done, long n);
 
-        /** {@code n} bytes of uncached RAM at {@code ramOffset} of {@code ram}, {@code done} bytes into the request. */
-        void uncached(MemorySegment ram, long ramOffset, long done, long n);
+        /** {@code n} bytes at {@code phys}, of memory type {@code type} (not write-back), {@code done} bytes into the request. */
+        void bypassing(long phys, MemoryType type, long done, long n);
     }
 
     void load(long p, MemorySegment dst, long dstOffset, long length) {
@@ -47,8 +44,8 @@ final class BulkAccess {
                 MemorySegment.copy(lines.data, dataOffset, dst, dstOffset + done, n);
             }
 
-            @Override public void uncached(MemorySegment ram, long ramOffset, long done, long n) {
-                MemorySegment.copy(ram, ramOffset, dst, dstOffset + done, n);
+            @Override public void bypassing(long phys, MemoryType type, long done, long n) {
+                bypass.load(phys, type, dst, dstOffset + done, n);
             }
         });
     }
@@ -59,8 +56,8 @@ final class BulkAccess {
                 MemorySegment.copy(src, srcOffset + done, lines.data, dataOffset, n);
             }
 
-            @Override public void uncached(MemorySegment ram, long ramOffset, long done, long n) {
-                MemorySegment.copy(src, srcOffset + done, ram, ramOffset, n);
+            @Override public void bypassing(long phys, MemoryType type, long done, long n) {
+                bypass.store(phys, type, src, srcOffset + done, n);
             }
         });
     }
@@ -71,8 +68,8 @@ final class BulkAccess {
                 lines.data.asSlice(dataOffset, n).fill(value);
             }
 
-            @Override public void uncached(MemorySegment ram, long ramOffset, long done, long n) {
-                ram.asSlice(ramOffset, n).fill(value);
+            @Override public void bypassing(long phys, MemoryType type, long done, long n) {
+                bypass.fill(phys, type, n, value);
             }
         });
     }
@@ -101,18 +98,13 @@ final class BulkAccess {
             long line = a & ~lineMask;
             int off = (int) (a - line);
             long n = Math.min(lineSize - off, length - done);
-            if (uncached.contains(line)) {
+            MemoryType type = types.typeAt(line);
+            if (type != MemoryType.WRITE_BACK) {
                 if (runLines > 0) {
                     pieces.cached(runData, runDone, runBytes);
                     runLines = 0;
                 }
-                RamRegion r = memory.ramAt(a);
-                pieces.uncached(r.memory(), a - r.base(), done, n);
-                if (write) {
-                    observers.uncachedWrite(a, lineSize, n);
-                } else {
-                    observers.uncachedRead(a, lineSize, n);
-                }
+                pieces.bypassing(a, type, done, n);
             } else {
                 int slot = lines.access(line, write, !write || n != lineSize);
                 if (runLines > 0 && slot == runSlot + runLines && runLines < maxRun) {

@@ -14,13 +14,28 @@ package org.jdma.machine.cache;
  *                              page from memory (0 disables it). This is why arm64 invalidates after
  *                              DMA as well as before: a line refilled while the device owned the
  *                              buffer holds old data.
+ * @param writeCombiningBuffers how many write-combining buffers of one line the CPU has for
+ *                              {@link org.jdma.platform.MemoryType#WRITE_COMBINING} stores (both
+ *                              machines; 1..64, default {@value #DEFAULT_WRITE_COMBINING_BUFFERS})
  */
-public record CacheConfig(boolean coherent, int lineSize, long capacity, int ways, double speculativeRefillRate) {
+public record CacheConfig(boolean coherent, int lineSize, long capacity, int ways, double speculativeRefillRate,
+                          int writeCombiningBuffers) {
+
+    /** Write-combining buffers by default: x86 cores have 4 to 10 of 64 bytes (SDM Vol. 3A §12.3.1). */
+    public static final int DEFAULT_WRITE_COMBINING_BUFFERS = 4;
 
     /** x86: coherent, 64-byte lines. */
     public static final CacheConfig COHERENT = new CacheConfig(true, 64, 0, 1, 0);
 
+    /** A configuration with {@value #DEFAULT_WRITE_COMBINING_BUFFERS} write-combining buffers. */
+    public CacheConfig(boolean coherent, int lineSize, long capacity, int ways, double speculativeRefillRate) {
+        this(coherent, lineSize, capacity, ways, speculativeRefillRate, DEFAULT_WRITE_COMBINING_BUFFERS);
+    }
+
     public CacheConfig {
+        if (writeCombiningBuffers < 1 || writeCombiningBuffers > 64) {
+            throw new IllegalArgumentException("writeCombiningBuffers must be in 1..64, was " + writeCombiningBuffers);
+        }
         if (lineSize < 16 || lineSize > 256 || Integer.bitCount(lineSize) != 1) {
             throw new IllegalArgumentException("cache line size must be a power of two in 16..256, was " + lineSize);
         }
@@ -45,10 +60,14 @@ public record CacheConfig(boolean coherent, int lineSize, long capacity, int way
     }
 
     public CacheConfig withCapacity(long bytes, int associativity) {
-        return new CacheConfig(coherent, lineSize, bytes, associativity, speculativeRefillRate);
+        return new CacheConfig(coherent, lineSize, bytes, associativity, speculativeRefillRate, writeCombiningBuffers);
     }
 
     public CacheConfig withSpeculativeRefillRate(double rate) {
-        return new CacheConfig(coherent, lineSize, capacity, ways, rate);
+        return new CacheConfig(coherent, lineSize, capacity, ways, rate, writeCombiningBuffers);
+    }
+
+    public CacheConfig withWriteCombiningBuffers(int buffers) {
+        return new CacheConfig(coherent, lineSize, capacity, ways, speculativeRefillRate, buffers);
     }
 }

@@ -61,15 +61,22 @@ public interface CpuCache extends CacheMaintenance {
     /** Stores {@code value} into every byte of [phys, phys + length). */
     void fill(long phys, long length, byte value);
 
+    /**
+     * Called by the CPU before an access that is uncached by nature, MMIO or port I/O: like an
+     * uncached RAM access it drains the write-combining buffers (Intel SDM Vol. 3A §12.3), so a
+     * doorbell write reaches the device after the stores made before it.
+     */
+    void uncachedAccess();
 
+    /** What the write-combining buffers did (stores taken, flushes by cause). */
+    WriteCombiningStats writeCombining();
 
-
-    /** Called by the bus before a device reads [phys, phys + length) of RAM. */
+    /**
+     * Called by the bus before a device reads [phys, phys + length) of RAM. Never drains the
+     * write-combining buffers: they are not snooped.
+     */
     void snoopDeviceRead(long phys, long length);
 
     /** Called by the bus after a device wrote [phys, phys + length) of RAM. */
     void snoopDeviceWrite(long phys, long length);
-
-
-
 }

@@ -3,6 +3,7 @@ package org.jdma.machine.cache;
 import java.util.SplittableRandom;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.platform.CacheObserver;
+import org.jdma.platform.MemoryType;
 
 /**
  * The speculative-prefetch injector of a non-coherent cache: after each CPU access, with the
@@ -20,7 +21,7 @@ final class SpeculativeRefiller {
     private final SplittableRandom random;
     private final PhysicalMemory memory;
     private final CacheLines lines;
-    private final UncachedRanges uncached;
+    private final MemoryTypeRanges types;
     private final Observers observers;
     private final long[] recentPages = new long[WriteBackCache.RECENT_PAGES];
     private int recentCount;
@@ -28,12 +29,12 @@ final class SpeculativeRefiller {
     private long refills;
 
     SpeculativeRefiller(double rate, SplittableRandom random, PhysicalMemory memory, CacheLines lines,
-                        UncachedRanges uncached, Observers observers) {
+                        MemoryTypeRanges types, Observers observers) {
         this.rate = rate;
         this.random = random;
         this.memory = memory;
         this.lines = lines;
-        this.uncached = uncached;
+        this.types = types;
         this.observers = observers;
     }
 
@@ -79,7 +80,7 @@ final class SpeculativeRefiller {
         int first = random.nextInt(linesPerPage);
         for (int i = 0; i < linesPerPage; i++) {
             long line = page + (long) ((first + i) % linesPerPage) * lines.lineSize;
-            if (memory.ramAt(line) == null || uncached.contains(line) || lines.lookup(line) >= 0) {
+            if (memory.ramAt(line) == null || types.typeAt(line) != MemoryType.WRITE_BACK || lines.lookup(line) >= 0) {
                 continue;
             }
             lines.allocate(line, true);

@@ -32,10 +32,15 @@ import org.jdma.platform.MemoryType;
  * always acts on whole lines: invalidating a range that shares a line with other data drops that
  * data's dirty bytes too.
  *
- * <p>Memory types: ranges made {@link MemoryType#UNCACHED} are cleaned and invalidated first;
- * CPU accesses to them then go straight to RAM and never allocate a line (arm64 Normal-NC, how
- * coherent DMA buffers are mapped on a non-coherent machine). The speculative injector never
- * refills them either.
+ * <p>Memory types: ranges made {@link MemoryType#UNCACHED} or {@link MemoryType#WRITE_COMBINING}
+ * are cleaned and invalidated first; CPU accesses to them then never allocate a line and the
+ * speculative injector never refills them ({@link BypassAccess}). Uncached accesses go straight to
+ * RAM (how coherent DMA buffers are mapped on a non-coherent machine); write-combined stores wait
+ * in the {@link WriteCombiningBuffers} until a buffer fills or is evicted, or a
+ * {@link #writeBarrier}, a release store or an uncached access (RAM, or MMIO and port I/O through
+ * {@link #uncachedAccess}) drains them. A device never sees a store still in a buffer, and since no
+ * line of the range is ever dirty or stale, such memory needs no clean and no invalidate: only the
+ * barrier before the device reads.
  *
  * <p>Observers: {@code cpuRead(line, hit)} and {@code cpuWrite(line)} per line a CPU access
  * touches (an uncached read reports a miss: the data came from memory); {@code deviceRead} /
@@ -61,20 +66,21 @@ import org.jdma.platform.MemoryType;
  *       fills the line and keeps that value in it: everything the device released before that
  *       word is in the filled line and in later fills; a hit returns the line's (possibly stale)
  *       value followed by an acquire fence, as a real cached poll would;</li>
- *   <li>a release store is a release fence, then a store into the line (the device sees it once
- *       the line is cleaned or evicted).</li>
+ *   <li>a release store drains the write-combining buffers, then is a release fence and a store
+ *       into the line (the device sees it once the line is cleaned or evicted).</li>
  * </ul>
  * On a coherent machine none of this applies ({@link CoherentCache}); benchmarks run the threaded
  * copy engine only there.
  *
  * <p>Parts: the line store ({@link CacheLines}: sets, ways, LRU, fills, evictions, maintenance by
- * range), the bulk accesses ({@link BulkAccess}), the uncached ranges ({@link UncachedRanges}), the
+ * range), the bulk accesses ({@link BulkAccess}), the memory types ({@link MemoryTypeRanges}) and
+ * the accesses that bypass the lines ({@link BypassAccess}, with the write-combining buffers), the
  * injector ({@link SpeculativeRefiller}) and the observers ({@link Observers}). This class is the
  * CPU's view: scalar and ordered accesses, maintenance calls, memory types and the snoop hooks.
  *
  * <p>Invariant: a line's copy differs from RAM only if the line is dirty or RAM was written by a
  * device after the line was filled; RAM changes only by device writes, write-backs of dirty lines
- * (clean, eviction) and uncached CPU stores.
+ * (clean, eviction), uncached CPU stores and write-combining flushes.
  */
 public final class WriteBackCache implements CpuCache {
 
@@ -88,9 +94,6 @@ public final class WriteBackCache implements CpuCache {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BYTE_ATOMIC = ValueLayout.JAVA_BYTE.varHandle();
-    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-    private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final PhysicalMemory memory;
     private final int lineSize;
@@ -100,7 +103,8 @@ public final class WriteBackCache implements CpuCache {
     private final CacheLines lines;
     /** The lines' bytes (the line store's, kept here for the access paths). */
     private final MemorySegment data;
-    private final UncachedRanges uncached = new UncachedRanges();
+    private final MemoryTypeRanges types = new MemoryTypeRanges();
+    private final BypassAccess bypass;
     private final SpeculativeRefiller refiller;
     private final BulkAccess bulk;
     private final MemorySegment scratch = MemorySegment.ofArray(new byte[Long.BYTES]);
@@ -133,8 +137,9 @@ public final class WriteBackCache implements CpuCache {
         }
         this.lines = new CacheLines(memory, observers, lineSize, ways, config.capacity());
         this.data = lines.data;
-        this.refiller = new SpeculativeRefiller(config.speculativeRefillRate(), random, memory, lines, uncached, observers);
-        this.bulk = new BulkAccess(memory, lines, uncached, refiller, observers);
+        this.bypass = new BypassAccess(memory, observers, lineSize, config.writeCombiningBuffers());
+        this.refiller = new SpeculativeRefiller(config.speculativeRefillRate(), random, memory, lines, types, observers);
+        this.bulk = new BulkAccess(lines, types, bypass, refiller);
     }
 
     @Override public boolean coherent() { return false; }
@@ -184,12 +189,11 @@ public final class WriteBackCache implements CpuCache {
 
     @Override
     public byte loadByte(long p) {
-        if (uncached.contains(p)) {
-            observers.uncachedRead(p, lineSize, 1);
-            RamRegion r = memory.ramAt(p);
-            byte v = r.memory().get(ValueLayout.JAVA_BYTE, p - r.base());
+        MemoryType type = types.typeAt(p);
+        if (type != MemoryType.WRITE_BACK) {
+            bypass.load(p, type, scratch, 0, 1);
             afterAccess(p);
-            return v;
+            return scratch.get(ValueLayout.JAVA_BYTE, 0);
         }
         int off = (int) (p & lineMask);
         int slot = lines.access(p - off, false, true);
@@ -201,7 +205,7 @@ public final class WriteBackCache implements CpuCache {
     @Override
     public short loadShort(long p) {
         int off = (int) (p & lineMask);
-        if (off + Short.BYTES > lineSize || uncached.contains(p)) {
+        if (off + Short.BYTES > lineSize || types.typeAt(p) != MemoryType.WRITE_BACK) {
             load(p, scratch, 0, Short.BYTES);
             return scratch.get(SHORT, 0);
         }
@@ -214,7 +218,7 @@ public final class WriteBackCache implements CpuCache {
     @Override
     public int loadInt(long p) {
         int off = (int) (p & lineMask);
-        if (off + Integer.BYTES > lineSize || uncached.contains(p)) {
+        if (off + Integer.BYTES > lineSize || types.typeAt(p) != MemoryType.WRITE_BACK) {
             load(p, scratch, 0, Integer.BYTES);
             return scratch.get(INT, 0);
         }
@@ -227,7 +231,7 @@ public final class WriteBackCache implements CpuCache {
     @Override
     public long loadLong(long p) {
         int off = (int) (p & lineMask);
-        if (off + Long.BYTES > lineSize || uncached.contains(p)) {
+        if (off + Long.BYTES > lineSize || types.typeAt(p) != MemoryType.WRITE_BACK) {
             load(p, scratch, 0, Long.BYTES);
             return scratch.get(LONG, 0);
         }
@@ -239,10 +243,10 @@ public final class WriteBackCache implements CpuCache {
 
     @Override
     public void storeByte(long p, byte v) {
-        if (uncached.contains(p)) {
-            RamRegion r = memory.ramAt(p);
-            r.memory().set(ValueLayout.JAVA_BYTE, p - r.base(), v);
-            observers.uncachedWrite(p, lineSize, 1);
+        MemoryType type = types.typeAt(p);
+        if (type != MemoryType.WRITE_BACK) {
+            scratch.set(ValueLayout.JAVA_BYTE, 0, v);
+            bypass.store(p, type, scratch, 0, 1);
             afterAccess(p);
             return;
         }
@@ -255,7 +259,7 @@ public final class WriteBackCache implements CpuCache {
     @Override
     public void storeShort(long p, short v) {
         int off = (int) (p & lineMask);
-        if (off + Short.BYTES > lineSize || uncached.contains(p)) {
+        if (off + Short.BYTES > lineSize || types.typeAt(p) != MemoryType.WRITE_BACK) {
             scratch.set(SHORT, 0, v);
             store(p, scratch, 0, Short.BYTES);
             return;
@@ -268,7 +272,7 @@ public final class WriteBackCache implements CpuCache {
     @Override
     public void storeInt(long p, int v) {
         int off = (int) (p & lineMask);
-        if (off + Integer.BYTES > lineSize || uncached.contains(p)) {
+        if (off + Integer.BYTES > lineSize || types.typeAt(p) != MemoryType.WRITE_BACK) {
             scratch.set(INT, 0, v);
             store(p, scratch, 0, Integer.BYTES);
             return;
@@ -281,7 +285,7 @@ public final class WriteBackCache implements CpuCache {
     @Override
     public void storeLong(long p, long v) {
         int off = (int) (p & lineMask);
-        if (off + Long.BYTES > lineSize || uncached.contains(p)) {
+        if (off + Long.BYTES > lineSize || types.typeAt(p) != MemoryType.WRITE_BACK) {
             scratch.set(LONG, 0, v);
             store(p, scratch, 0, Long.BYTES);
             return;
@@ -295,24 +299,23 @@ public final class WriteBackCache implements CpuCache {
 
     @Override
     public byte loadByteAcquire(long p) {
-        return (byte) loadAcquire(p, Byte.BYTES, BYTE_ATOMIC);
+        return (byte) loadAcquire(p, Byte.BYTES);
     }
 
     @Override
     public int loadIntAcquire(long p) {
-        return (int) loadAcquire(p, Integer.BYTES, INT_ATOMIC);
+        return (int) loadAcquire(p, Integer.BYTES);
     }
 
     @Override
     public long loadLongAcquire(long p) {
-        return loadAcquire(p, Long.BYTES, LONG_ATOMIC);
+        return loadAcquire(p, Long.BYTES);
     }
 
-    private long loadAcquire(long p, int size, VarHandle atomic) {
-        if (uncached.contains(p)) {
-            RamRegion r = memory.ramAt(p);
-            observers.uncachedRead(p, lineSize, size);
-            long v = acquireFromRam(atomic, r.memory(), p - r.base());
+    private long loadAcquire(long p, int size) {
+        MemoryType type = types.typeAt(p);
+        if (type != MemoryType.WRITE_BACK) {
+            long v = bypass.loadAcquire(p, type, size);
             afterAccess(p);
             return v;
         }
@@ -331,47 +334,42 @@ public final class WriteBackCache implements CpuCache {
         }
         // Acquire the word first, so the fill that follows sees everything released before it.
         RamRegion r = memory.ramAt(p);
-        long v = acquireFromRam(atomic, r.memory(), p - r.base());
+        long v = BypassAccess.acquire(r.memory(), p - r.base(), size);
         slot = lines.access(line, false, true);
         put(size, lines.slotOffset(slot) + off, v); // the line agrees with the value returned
         afterAccess(p);
         return v;
     }
 
-    private static long acquireFromRam(VarHandle atomic, MemorySegment seg, long offset) {
-        if (atomic == BYTE_ATOMIC) {
-            return (byte) atomic.getAcquire(seg, offset);
-        }
-        if (atomic == INT_ATOMIC) {
-            return (int) atomic.getAcquire(seg, offset);
-        }
-        return (long) atomic.getAcquire(seg, offset);
-    }
-
     @Override
     public void storeIntRelease(long p, int v) {
-        if (uncached.contains(p)) {
-            RamRegion r = memory.ramAt(p);
-            INT_ATOMIC.setRelease(r.memory(), p - r.base(), v);
-            observers.uncachedWrite(p, lineSize, Integer.BYTES);
-            afterAccess(p);
-            return;
+        if (!releaseBypassing(p, Integer.BYTES, v)) {
+            storeInt(p, v);
         }
-        VarHandle.releaseFence();
-        storeInt(p, v);
     }
 
     @Override
     public void storeLongRelease(long p, long v) {
-        if (uncached.contains(p)) {
-            RamRegion r = memory.ramAt(p);
-            LONG_ATOMIC.setRelease(r.memory(), p - r.base(), v);
-            observers.uncachedWrite(p, lineSize, Long.BYTES);
-            afterAccess(p);
-            return;
+        if (!releaseBypassing(p, Long.BYTES, v)) {
+            storeLong(p, v);
         }
+    }
+
+    /**
+     * The release part of a release store: drains the write-combining buffers (a release orders
+     * every earlier store) and fences; stores the value itself when {@code p} is not write-back.
+     * Returns whether it did, so the caller stores into the line when not.
+     */
+    private boolean releaseBypassing(long p, int size, long v) {
+        MemoryType type = types.typeAt(p);
+        if (type != MemoryType.WRITE_BACK) {
+            bypass.storeRelease(p, size, v);
+            afterAccess(p);
+            return true;
+        }
+        bypass.fence();
         VarHandle.releaseFence();
-        storeLong(p, v);
+        return false;
     }
 
     private long get(int size, long offset) {
@@ -461,19 +459,25 @@ public final class WriteBackCache implements CpuCache {
         }
         long start = p & ~lineMask;
         long end = (p + length + lineMask) & ~lineMask;
-        switch (type) {
-            case UNCACHED -> {
-                cleanInvalidate(start, end - start);
-                uncached.add(start, end);
-            }
-            case WRITE_BACK -> uncached.remove(start, end);
+        bypass.serialize();
+        if (type != MemoryType.WRITE_BACK) {
+            cleanInvalidate(start, end - start);
         }
+        types.set(start, end, type);
     }
 
     @Override
     public MemoryType memoryTypeAt(long phys) {
-        return uncached.contains(phys) ? MemoryType.UNCACHED : MemoryType.WRITE_BACK;
+        return types.typeAt(phys);
     }
+
+    // ---- write-combining buffers (see BypassAccess) ----------------------------------------------
+
+    @Override public void writeBarrier() { bypass.fence(); VarHandle.fullFence(); }
+
+    @Override public void uncachedAccess() { bypass.serialize(); }
+
+    @Override public WriteCombiningStats writeCombining() { return bypass.wc.stats(); }
 
     // ---- observers ------------------------------------------------------------------------------
 

@@ -22,6 +22,10 @@ import org.jdma.machine.time.EventKernel;
  * after a write reaches it. Accesses to unclaimed ports read all ones, drop writes, and count as
  * bus errors like holes in the physical address space.
  *
+ * <p>Every access that is not to RAM (MMIO, holes, port I/O) is uncached, so it first drains the
+ * cache's write-combining buffers (Intel SDM Vol. 3A §12.3): a doorbell write reaches the device
+ * after the write-combined stores made before it.
+ *
  * <p>Bulk operations ({@link #read}, {@link #write}, {@link #fill}) are for RAM only and reject
  * ranges that are not RAM with an {@link IllegalArgumentException} naming the address; that is a
  * bug in the kernel code, not an input the machine must survive.
@@ -112,6 +116,7 @@ public final class MachineCpu implements Cpu {
                 default -> cache.loadLong(phys);
             };
         }
+        cache.uncachedAccess();
         MmioWindow w = memory.mmioAt(phys);
         if (w != null && phys - w.base() + size <= w.size()) {
             mmioReads++;
@@ -133,6 +138,7 @@ public final class MachineCpu implements Cpu {
             }
             return;
         }
+        cache.uncachedAccess();
         MmioWindow w = memory.mmioAt(phys);
         if (w != null && phys - w.base() + size <= w.size()) {
             mmioWrites++;
@@ -249,6 +255,7 @@ public final class MachineCpu implements Cpu {
 
     private int in(int port, int width) {
         requirePort(port, width);
+        cache.uncachedAccess();
         ioReads++;
         kernel.runFor(ioPortAccessNs);
         return ioPorts.read(port, width);
@@ -256,6 +263,7 @@ public final class MachineCpu implements Cpu {
 
     private void out(int port, int width, int value) {
         requirePort(port, width);
+        cache.uncachedAccess();
         ioWrites++;
         ioPorts.write(port, width, value);
         kernel.runFor(ioPortAccessNs);

@@ -12,6 +12,10 @@ public enum DmaCoherency {
     COHERENT,
     /** Software must clean and invalidate cache lines around DMA. */
     NON_COHERENT,
-    /** Write-combined mapping for sequential writes (framebuffers); never cached, so no maintenance. */
+    /**
+     * Write-combined mapping for sequential writes (framebuffers, command buffers): never cached, so
+     * no clean or invalidate; stores collect in the CPU's write-combining buffers, so a write barrier
+     * before the device reads ({@link VeridianIommu#syncForDevice}).
+     */
     WRITE_COMBINING
 }

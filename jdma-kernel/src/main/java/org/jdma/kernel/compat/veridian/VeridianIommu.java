@@ -237,30 +237,53 @@ public final class VeridianIommu {
 
     /**
      * As {@link #allocDmaBuffer(long, DmaDirection)} with the cache policy asked for, which then
-     * decides the cache maintenance. On a non-coherent machine COHERENT and WRITE_COMBINING buffers
-     * are mapped uncached for the CPU (as arm64 maps {@code dma_alloc_coherent} memory), so they need
-     * no maintenance; the cache model has no write-combining type, so WRITE_COMBINING gets what it
-     * guarantees for coherence (no cached copy) without the combining of writes. NON_COHERENT stays
-     * cached and needs {@link #syncForDevice}/{@link #syncForCpu}; on a coherent machine those do
-     * nothing.
+     * decides the memory type and the maintenance:
+     * <ul>
+     *   <li>WRITE_COMBINING is mapped {@link MemoryType#WRITE_COMBINING} on either machine (x86
+     *       {@code ioremap_wc}, arm64 Normal-NC): the CPU never caches it, so it needs no clean and
+     *       no invalidate, but its stores wait in write-combining buffers no device snoops, so
+     *       {@link #syncForDevice} is a write barrier;</li>
+     *   <li>COHERENT is mapped uncached on a non-coherent machine (as arm64 maps
+     *       {@code dma_alloc_coherent} memory) and needs nothing;</li>
+     *   <li>NON_COHERENT stays cached and needs {@link #syncForDevice}/{@link #syncForCpu}; on a
+     *       coherent machine those do nothing.</li>
+     * </ul>
      */
     public synchronized DmaMappedBuffer allocDmaBuffer(long size, DmaDirection direction, DmaCoherency coherency) {
         Objects.requireNonNull(coherency, "coherency");
         DmaMappedBuffer mapped = allocFrames(size, direction, coherency);
-        if (coherency != DmaCoherency.NON_COHERENT && !cache().coherent()) {
-            cache().memoryType(mapped.physAddr(), mapped.size(), MemoryType.UNCACHED);
+        MemoryType type = memoryTypeFor(coherency);
+        if (type != MemoryType.WRITE_BACK) {
+            cache().memoryType(mapped.physAddr(), mapped.size(), type);
         }
         return mapped;
     }
 
+    /** The CPU mapping a buffer of {@code coherency} gets on this machine. */
+    private MemoryType memoryTypeFor(DmaCoherency coherency) {
+        return switch (coherency) {
+            case WRITE_COMBINING -> MemoryType.WRITE_COMBINING;
+            case COHERENT -> cache().coherent() ? MemoryType.WRITE_BACK : MemoryType.UNCACHED;
+            case NON_COHERENT -> MemoryType.WRITE_BACK;
+        };
+    }
+
     /**
-     * Gives {@code buffer} to the device: a NON_COHERENT buffer's dirty lines are written back to
-     * memory (arm64 {@code dcache_clean_poc}), so the device reads what the CPU wrote. Nothing for
-     * COHERENT and WRITE_COMBINING buffers, which the CPU never caches.
+     * Gives {@code buffer} to the device. A NON_COHERENT buffer's dirty lines are written back to
+     * memory (arm64 {@code dcache_clean_poc}), so the device reads what the CPU wrote. A
+     * WRITE_COMBINING buffer has no line to write back, but stores still in the CPU's
+     * write-combining buffers are not in memory yet: a write barrier ({@code wmb()}) drains them.
+     * Nothing for COHERENT buffers.
      */
     public void syncForDevice(DmaMappedBuffer buffer) {
-        if (buffer.coherency() == DmaCoherency.NON_COHERENT && !cache().coherent()) {
-            cache().clean(buffer.physAddr(), buffer.size());
+        switch (buffer.coherency()) {
+            case NON_COHERENT -> {
+                if (!cache().coherent()) {
+                    cache().clean(buffer.physAddr(), buffer.size());
+                }
+            }
+            case WRITE_COMBINING -> cache().writeBarrier();
+            case COHERENT -> { }
         }
     }
 
@@ -268,6 +291,7 @@ public final class VeridianIommu {
      * Gives {@code buffer} back to the CPU: a NON_COHERENT buffer the device may have written
      * (FROM_DEVICE, BIDIRECTIONAL) has its lines dropped, so CPU loads see what the device wrote and
      * not a stale cached copy. The buffer is whole pages, so no line holds anyone else's bytes.
+     * Nothing for COHERENT and WRITE_COMBINING buffers: CPU loads of them read memory.
      */
     public void syncForCpu(DmaMappedBuffer buffer) {
         if (buffer.coherency() == DmaCoherency.NON_COHERENT && !cache().coherent()
@@ -325,8 +349,8 @@ public final class VeridianIommu {
         if (buffer.dmaAddr() != buffer.physAddr() || domain().map(d -> d.type() != IommuDomain.Type.IDENTITY).orElse(false)) {
             unmapDma(buffer.dmaAddr(), buffer.size());
         }
-        if (buffer.coherency() != DmaCoherency.NON_COHERENT && !cache().coherent()) {
-            cache().memoryType(buffer.physAddr(), buffer.size(), MemoryType.WRITE_BACK);
+        if (memoryTypeFor(buffer.coherency()) != MemoryType.WRITE_BACK) {
+            cache().memoryType(buffer.physAddr(), buffer.size(), MemoryType.WRITE_BACK); // drains WC buffers first
         }
         b.close();
     }
