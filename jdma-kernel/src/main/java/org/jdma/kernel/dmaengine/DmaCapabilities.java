@@ -1,9 +1,7 @@
 package org.jdma.kernel.dmaengine;
 
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A set of {@link DmaCapability capabilities} (Linux {@code dma_cap_mask_t}): what a channel
@@ -11,9 +9,9 @@ import java.util.Set;
  */
 public final class DmaCapabilities {
 
-    private final Set<DmaCapability> bits;
+    private final EnumSet<DmaCapability> bits;
 
-    private DmaCapabilities(Set<DmaCapability> bits) {
+    private DmaCapabilities(EnumSet<DmaCapability> bits) {
         this.bits = bits;
     }
 
@@ -24,10 +22,6 @@ public final class DmaCapabilities {
             s.add(Objects.requireNonNull(c, "capability"));
         }
         return new DmaCapabilities(s);
-    }
-
-    public static DmaCapabilities of(Collection<DmaCapability> capabilities) {
-        return of(capabilities.toArray(DmaCapability[]::new));
     }
 
     /** Whether {@code capability} is in the set (Linux {@code dma_has_cap}). */
@@ -46,15 +40,6 @@ public final class DmaCapabilities {
         m.addAll(wanted.bits);
         m.removeAll(bits);
         return new DmaCapabilities(m);
-    }
-
-    public boolean isEmpty() {
-        return bits.isEmpty();
-    }
-
-    /** The capabilities, in declaration order. */
-    public Set<DmaCapability> asSet() {
-        return EnumSet.copyOf(bits.isEmpty() ? EnumSet.noneOf(DmaCapability.class) : bits);
     }
 
     @Override

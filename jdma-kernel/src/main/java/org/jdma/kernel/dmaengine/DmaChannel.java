@@ -184,11 +184,6 @@ public final class DmaChannel implements AutoCloseable {
         return failed;
     }
 
-    /** Transfers submitted and not finished. */
-    public int inFlight() {
-        return outstanding.size();
-    }
-
     /** Whether the channel's device was unbound while this handle held it. */
     public boolean isGone() {
         return gone != null;

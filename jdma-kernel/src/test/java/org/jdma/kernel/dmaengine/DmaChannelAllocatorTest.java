@@ -283,6 +283,25 @@ class DmaChannelAllocatorTest {
         }
     }
 
+    @Test
+    void shouldReportTransfersAnEngineResetDroppedAsAbortedAndGoOn() {
+        try (Machine m = new Machine(TestMachines.small(1)); Kernel k = boot(m, IommuMode.OFF);
+             DmaChannel ch = k.dmaChannels().request(MEMCPY, "t")) {
+            DmaCookie first = ch.submit(new DmaTransfer.Interrupt());
+            DmaCookie second = ch.submit(new DmaTransfer.Interrupt());
+            ch.issuePending();
+            k.drivers().reset("memcpy0");
+            DmaTxResult r = ch.syncWait(second);
+            assertEquals(DmaTxResult.Outcome.ABORTED, r.outcome(), r.toString());
+            assertEquals("dropped: memcpy0 was reset before it ran the descriptor", r.detail());
+            assertEquals(DmaStatus.ERROR, ch.status(first));
+            DmaCookie after = ch.submit(new DmaTransfer.Interrupt());
+            ch.issuePending();
+            assertTrue(ch.syncWait(after).isSuccess(), "the channel works after the reset");
+            assertEquals(2, ch.failed());
+        }
+    }
+
     /** A channel that offers MEMCPY only and never runs anything: for the allocator's own rules. */
     private record MemcpyOnly(String name, String device) implements DmaChannelDriver {
         @Override public DmaCapabilities capabilities() { return MEMCPY; }

@@ -39,7 +39,7 @@ final class CopyEngineChannel implements DmaChannelDriver {
 
     private record Queued(DmaCookie cookie, Descriptor descriptor) { }
 
-    private record Issued(DmaCookie cookie, long sequence) { }
+    private record Issued(DmaCookie cookie, long sequence, long length) { }
 
     private final CopyEngineDriver driver;
     private final Clock clock;
@@ -123,7 +123,8 @@ final class CopyEngineChannel implements DmaChannelDriver {
         long first = driver.ring().submittedCount();
         int accepted = driver.submit(batch);
         for (int i = 0; i < accepted; i++) {
-            inFlight.add(new Issued(waiting.poll().cookie(), first + i));
+            Queued q = waiting.poll();
+            inFlight.add(new Issued(q.cookie(), first + i, q.descriptor().length()));
         }
     }
 
@@ -134,6 +135,10 @@ final class CopyEngineChannel implements DmaChannelDriver {
             for (int i = 0; i < n; i++) {
                 CompletedDescriptor c = drained[i];
                 Issued head = inFlight.poll();
+                while (head != null && head.sequence() < c.sequence()) {
+                    done.accept(dropped(head));
+                    head = inFlight.poll();
+                }
                 if (head == null || head.sequence() != c.sequence()) {
                     throw new IllegalStateException(String.format("%s: descriptor #%d completed but the channel expected %s: "
                             + "someone submitted to %s's ring directly while a client held the channel", name, c.sequence(),
@@ -142,7 +147,16 @@ final class CopyEngineChannel implements DmaChannelDriver {
                 done.accept(result(head.cookie(), c));
             }
         }
+        // Drained past without a completion: an engine reset dropped them.
+        while (!inFlight.isEmpty() && inFlight.peek().sequence() < driver.ring().drainedCount()) {
+            done.accept(dropped(inFlight.poll()));
+        }
         push();
+    }
+
+    private DmaTxResult dropped(Issued issued) {
+        return new DmaTxResult(issued.cookie(), DmaStatus.ERROR, DmaTxResult.Outcome.ABORTED, issued.length(), OptionalLong.empty(),
+                "dropped: " + driver.name() + " was reset before it ran the descriptor");
     }
 
     @Override
