@@ -46,12 +46,17 @@ import picocli.CommandLine.Spec;
  * requires), fills both whole buffers with dmatest's patterns, copies with one MEMMOVE
  * descriptor, and verifies every byte of both buffers. The kernel boots with the IOMMU in the
  * {@code --iommu} mode, and both buffers are mapped for the device before each copy and unmapped
- * after it, as dmatest does, so strict and lazy invalidation differ.
+ * after it, as dmatest does, so strict and lazy invalidation differ. With {@code --engines N} the
+ * machine has N copy engines and {@link MemcpyEngines} runs the test on all of them at once.
  */
 @Command(name = "memcpy", mixinStandardHelpOptions = true,
         description = {"Copy with the copy engine and verify every byte, the way Linux's dmatest does.",
-                "Reports descriptors, bytes, simulated time, modeled throughput, interrupts and errors."})
+                "Reports descriptors, bytes, simulated time, modeled throughput, interrupts and errors;",
+                "with --engines N, per engine and in total, the engines copying at once."})
 public final class MemcpyCommand implements Callable<Integer> {
+
+    /** Most copy engines {@code --engines} plugs in: bus 0's device slots after the first copy engine's. */
+    static final int MAX_ENGINES = 32 - CopyEngine.FIRST_DEVICE;
 
     /** Cache line size of the {@code --non-coherent} machine (arm64's usual 64 bytes). */
     private static final int NON_COHERENT_LINE_SIZE = 64;
@@ -79,6 +84,11 @@ public final class MemcpyCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the summary line.")
     boolean quiet;
 
+    @Option(names = "--engines", defaultValue = "1", paramLabel = "N",
+            description = {"Copy engines to plug in and run at once (1.." + MAX_ENGINES + "), each on a channel from the kernel's "
+                    + "DMA channel allocator, with --count copies each; reports per engine and in total. Default: ${DEFAULT-VALUE}."})
+    int engines;
+
     @Option(names = "--iommu", defaultValue = "strict", paramLabel = "MODE",
             description = "How the kernel uses the VT-d unit: off, strict (every unmap invalidated at once), lazy (batched"
                     + " invalidation), identity. Default: ${DEFAULT-VALUE}.")
@@ -95,6 +105,9 @@ public final class MemcpyCommand implements Callable<Integer> {
         }
         if (count <= 0) {
             throw new IllegalArgumentException("--count must be positive, was " + count);
+        }
+        if (engines < 1 || engines > MAX_ENGINES) {
+            throw new IllegalArgumentException("--engines must be between 1 and " + MAX_ENGINES + ", was " + engines);
         }
         return run(out, iommuMode(iommu)) == 0 ? 0 : 1;
     }
@@ -114,6 +127,9 @@ public final class MemcpyCommand implements Callable<Integer> {
         if (nonCoherent) {
             config = config.withCache(CacheConfig.nonCoherent(NON_COHERENT_LINE_SIZE));
         }
+        for (int e = 1; e < engines; e++) {
+            config = config.withDevice(CopyEngine.spec(e));
+        }
         try (Machine machine = new Machine(config);
              Arena arena = Arena.ofConfined()) {
             machine.trace().enable(trace != null);
@@ -121,6 +137,9 @@ public final class MemcpyCommand implements Callable<Integer> {
                     CopyEngineDriver.Options.DEFAULTS.withMode(polled ? CopyEngineDriver.CompletionMode.POLLED
                             : CopyEngineDriver.CompletionMode.INTERRUPT))));
             String modeName = mode.name().toLowerCase(Locale.ROOT);
+            if (engines > 1) {
+                return runEngines(out, machine, kernel, arena, modeName);
+            }
             Run run = new Run(out, machine, kernel, arena);
             if (!quiet) {
                 run.printHeader(modeName);
@@ -136,6 +155,29 @@ public final class MemcpyCommand implements Callable<Integer> {
             out.flush();
             run.close();
             return run.failures;
+        }
+    }
+
+    /** {@code --engines N}: dmatest on every engine at once ({@link MemcpyEngines}); returns the failed copies. */
+    private int runEngines(PrintWriter out, Machine machine, Kernel kernel, Arena arena, String modeName) throws IOException {
+        MemcpyEngines run = new MemcpyEngines(out, machine, kernel, engines, size, count, seed, quiet, arena);
+        try {
+            if (!quiet) {
+                run.printHeader(engines, size, polled, nonCoherent, modeName, seed);
+            }
+            run.copyAll();
+            if (!quiet) {
+                run.printReport();
+            }
+            run.printSummaries(modeName);
+            if (trace != null) {
+                writeTrace(out, machine.trace());
+            }
+            out.flush();
+            return run.failures();
+        } finally {
+            run.close();
+            kernel.close();
         }
     }
 

@@ -35,7 +35,8 @@ import org.jdma.kernel.mm.DmaMemory;
  * {@code jdma tour}: what exists, shown on the default machine. Builds the machine, boots the
  * kernel side on it with the IOMMU on (strict), and pushes a few descriptors through the copy
  * engine's ring, through its DMA domain — some of them deliberately bad — printing what the OS sees
- * at each step, the IOMMU's fault records included.
+ * at each step, the IOMMU's fault records included; then two engines copying at once on channels
+ * from the kernel's DMA channel allocator ({@link TourEngines}).
  */
 @Command(name = "tour", mixinStandardHelpOptions = true, description = "A short tour of the default machine (what `jdma` runs).")
 public final class TourCommand implements Callable<Integer> {
@@ -66,6 +67,7 @@ public final class TourCommand implements Callable<Integer> {
             tour.moveBytes();
             tour.driverBugs();
             tour.batch();
+            TourEngines.show(out, seed);
             tour.totals();
             tour.close();
             out.flush();
@@ -199,7 +201,7 @@ public final class TourCommand implements Callable<Integer> {
         /** Section 6: the device's and the unit's counters, and where to go next. */
         void totals() {
             out.println();
-            out.println("== 6. Totals");
+            out.println("== 7. Totals");
             out.printf("  %d descriptors completed, %d completion interrupts, %d error interrupts, simulated time %,d ns%n",
                     machine.devices(CopyEngine.class).getFirst().descriptorsCompleted(), driver.completionInterrupts(),
                     driver.errorInterrupts(), machine.clock().now());
@@ -213,6 +215,7 @@ public final class TourCommand implements Callable<Integer> {
             out.println("  ./jdma run memcpy --size 64M --trace memcpy.trace.json   dmatest's byte-exact check, and a Perfetto timeline");
             out.println("  ./jdma run memcpy --iommu lazy                             the same with batched IOTLB invalidation (or off, identity)");
             out.println("  ./jdma run memcpy --polled                                 the same without interrupts");
+            out.println("  ./jdma run memcpy --engines 4                              the same on four engines at once");
             out.println("  ./jdma run attack                                          a malicious device against each IOMMU mode");
             out.println("  ./jdma run coherency                                       DMA on a non-coherent cache: what goes stale, what catches it");
             out.println("  ./jdma --help");

@@ -9,6 +9,7 @@ import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.MappingOptions;
 import org.jdma.kernel.dma.debug.DmaDebug;
+import org.jdma.kernel.dmaengine.DmaChannelAllocator;
 import org.jdma.kernel.driver.Driver;
 import org.jdma.kernel.driver.DriverRegistry;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
@@ -27,7 +28,8 @@ import org.jdma.platform.Platform;
  * under a buddy frame allocator, enumerate PCI through the MCFG table's ECAM ({@link PciSubsystem}),
  * bring up the IOMMU as {@link Options#iommu()} says, set up the DMA API (with the checker in front
  * when asked), and bind the registered drivers ({@link Options#drivers()}) to the devices found
- * and to the legacy devices they declare ({@link DriverRegistry}).
+ * and to the legacy devices they declare ({@link DriverRegistry}); DMA-engine drivers register
+ * their channels with the channel allocator as they probe ({@link #dmaChannels()}).
  * Everything here uses the machine only through {@link Platform}.
  */
 public final class Kernel implements AutoCloseable {
@@ -114,6 +116,7 @@ public final class Kernel implements AutoCloseable {
     private final DmaMappingLayer mappingLayer;
     private final DmaDebug dmaDebug;
     private final DmaApi dma;
+    private final DmaChannelAllocator dmaChannels = new DmaChannelAllocator();
     private final DriverRegistry drivers;
 
     private Kernel(Platform platform, Options options) {
@@ -130,7 +133,7 @@ public final class Kernel implements AutoCloseable {
         this.dma = dmaDebug != null ? dmaDebug : mappingLayer;
         // Each device is attached to the DMA API before its driver probes: served through its
         // IOMMU domain when a unit translates for it, else by direct DMA.
-        this.drivers = DriverRegistry.bind(platform, pci, dma, options.drivers());
+        this.drivers = DriverRegistry.bind(platform, pci, dma, dmaChannels, options.drivers());
     }
 
     /** Boots with the built-in drivers' default options, IOMMU off, no checker. */
@@ -205,6 +208,19 @@ public final class Kernel implements AutoCloseable {
     /** The first copy engine's driver: {@code driver(CopyEngineDriver.class)}. */
     public CopyEngineDriver copyEngine() {
         return driver(CopyEngineDriver.class);
+    }
+
+    /** Every bound copy engine's driver, in bind order (the engines' slot order). */
+    public List<CopyEngineDriver> copyEngines() {
+        return drivers.drivers(CopyEngineDriver.class);
+    }
+
+    /**
+     * The DMA channel allocator (Linux dmaengine): every bound copy engine's channel, and those of
+     * any other DMA-engine driver, to request by capability.
+     */
+    public DmaChannelAllocator dmaChannels() {
+        return dmaChannels;
     }
 
     @Override

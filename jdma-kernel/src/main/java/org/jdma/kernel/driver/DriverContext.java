@@ -7,6 +7,8 @@ import java.util.Optional;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dmaengine.DmaChannelAllocator;
+import org.jdma.kernel.dmaengine.DmaChannelDriver;
 import org.jdma.kernel.pci.PciBar;
 import org.jdma.kernel.pci.PciDevice;
 import org.jdma.kernel.pci.PciMsi;
@@ -30,13 +32,16 @@ import org.jdma.platform.irq.LineTrigger;
  *       serves it (its IOMMU domain, direct or bounce mapping), with the checker in front when
  *       the kernel boots with it;</li>
  *   <li>{@link #clock()} to wait, and {@link #cpu()} to reach memory the driver allocated through
- *       its DMA API (coherent allocations, buffers it mapped).</li>
+ *       its DMA API (coherent allocations, buffers it mapped);</li>
+ *   <li>{@link #registerDmaChannel}: a DMA-engine driver offers its channels to the kernel's
+ *       channel allocator.</li>
  * </ul>
  * Calls that do not fit the device's bus (a BAR of a legacy device) throw
  * {@link IllegalStateException} naming the device.
  *
  * <p>What the context hands out it also takes back: after the driver's
- * {@link DriverInstance#remove()}, or when the probe fails, the kernel masks and frees the
+ * {@link DriverInstance#remove()}, or when the probe fails, the kernel withdraws the registered
+ * DMA channels (before the remove, so no client drives a device being removed), masks and frees the
  * vectors, unroutes the line, clears Bus Master Enable and detaches the device from the DMA API,
  * which releases every mapping and coherent allocation the driver left (the checker reports those
  * as leaks).
@@ -52,13 +57,15 @@ public final class DriverContext {
     private final PciDevice pci;
     private final DeviceDmaApi dma;
     private final MmioWindow[] windows;
+    private final DmaChannelAllocator channels;
+    private final List<DmaChannelDriver> registeredChannels = new ArrayList<>();
     private InterruptVectors vectors;
     private IrqLine irqLine;
     private boolean busMaster;
     private boolean released;
 
     DriverContext(String name, DeviceInfo device, Platform platform, InterruptRouting routing, PciDevice pci, DmaApi api,
-                  DmaDevice dmaDevice) {
+                  DmaDevice dmaDevice, DmaChannelAllocator channels) {
         this.name = Objects.requireNonNull(name, "name");
         this.device = Objects.requireNonNull(device, "device");
         this.platform = Objects.requireNonNull(platform, "platform");
@@ -66,6 +73,7 @@ public final class DriverContext {
         this.pci = pci;
         this.dma = dmaDevice == null ? null : new DeviceDmaApi(api, dmaDevice);
         this.windows = new MmioWindow[pci == null ? 0 : pci.bars().stream().mapToInt(b -> b.index() + 1).max().orElse(0)];
+        this.channels = Objects.requireNonNull(channels, "channels");
     }
 
     /** The device's name: the driver's name and an instance number ("memcpy0"). */
@@ -207,6 +215,33 @@ public final class DriverContext {
         return device instanceof DeviceInfo.Legacy l ? l.resources().dmaChannels() : List.of();
     }
 
+    // ---- DMA engine ----------------------------------------------------------------------------
+
+    /**
+     * Offers {@code channel} to the kernel's DMA channel allocator (Linux
+     * {@code dmaenginem_async_device_register}: withdrawn by the kernel when the device is unbound).
+     *
+     * @throws IllegalArgumentException when the channel claims another device than this one, or
+     *         its name is registered already
+     */
+    public void registerDmaChannel(DmaChannelDriver channel) {
+        Objects.requireNonNull(channel, "channel");
+        checkOpen();
+        if (!channel.device().equals(name)) {
+            throw new IllegalArgumentException(String.format("%s: channel %s says it belongs to %s", name, channel.name(), channel.device()));
+        }
+        channels.register(channel);
+        registeredChannels.add(channel);
+    }
+
+    /** Withdraws the channels this device registered; their holders find them gone. Idempotent. */
+    void withdrawDmaChannels(String why) {
+        for (DmaChannelDriver c : registeredChannels) {
+            channels.unregister(c, why);
+        }
+        registeredChannels.clear();
+    }
+
     // ---- release -----------------------------------------------------------------------------
 
     /**
@@ -220,6 +255,7 @@ public final class DriverContext {
         }
         released = true;
         List<RuntimeException> failures = new ArrayList<>();
+        run(failures, () -> withdrawDmaChannels("its device " + name + " was released"));
         run(failures, () -> {
             if (vectors != null) {
                 vectors.release();

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
+import org.jdma.kernel.dmaengine.DmaChannelAllocator;
 import org.jdma.kernel.pci.PciDevice;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.Platform;
@@ -52,6 +53,7 @@ public final class DriverRegistry implements AutoCloseable {
     private final PciSubsystem pci;
     private final DmaApi dma;
     private final InterruptRouting routing;
+    private final DmaChannelAllocator channels;
     private final List<Driver<?>> registered = new ArrayList<>();
     private final Map<String, Bound> bound = new LinkedHashMap<>();
     private final Set<PciDevice> held = new HashSet<>();
@@ -62,10 +64,11 @@ public final class DriverRegistry implements AutoCloseable {
 
     private record Bound(BoundDevice device, DriverContext context) { }
 
-    private DriverRegistry(Platform platform, PciSubsystem pci, DmaApi dma) {
+    private DriverRegistry(Platform platform, PciSubsystem pci, DmaApi dma, DmaChannelAllocator channels) {
         this.platform = Objects.requireNonNull(platform, "platform");
         this.pci = Objects.requireNonNull(pci, "pci");
         this.dma = Objects.requireNonNull(dma, "dma");
+        this.channels = Objects.requireNonNull(channels, "channels");
         this.routing = new InterruptRouting(platform.interrupts());
     }
 
@@ -77,7 +80,13 @@ public final class DriverRegistry implements AutoCloseable {
      * @throws IllegalArgumentException when two drivers have the same name
      */
     public static DriverRegistry bind(Platform platform, PciSubsystem pci, DmaApi dma, List<? extends Driver<?>> drivers) {
-        DriverRegistry r = new DriverRegistry(platform, pci, dma);
+        return bind(platform, pci, dma, new DmaChannelAllocator(), drivers);
+    }
+
+    /** As {@link #bind(Platform, PciSubsystem, DmaApi, List)}, DMA-engine drivers registering their channels with {@code channels}. */
+    public static DriverRegistry bind(Platform platform, PciSubsystem pci, DmaApi dma, DmaChannelAllocator channels,
+                                      List<? extends Driver<?>> drivers) {
+        DriverRegistry r = new DriverRegistry(platform, pci, dma, channels);
         for (Driver<?> d : drivers) {
             r.register(d);
         }
@@ -107,7 +116,7 @@ public final class DriverRegistry implements AutoCloseable {
         String name = instanceName(driver);
         DmaDevice dmaDevice = new DmaDevice(name, f.requester(), false);
         dma.attach(dmaDevice);
-        DriverContext ctx = new DriverContext(name, info, platform, routing, f, dma, dmaDevice);
+        DriverContext ctx = new DriverContext(name, info, platform, routing, f, dma, dmaDevice, channels);
         if (probe(driver, name, info, ctx)) {
             held.add(f);
         }
@@ -133,7 +142,7 @@ public final class DriverRegistry implements AutoCloseable {
             dma.attach(dmaDevice);
         }
         claims.claim(name, resources);
-        DriverContext ctx = new DriverContext(name, info, platform, routing, null, dma, dmaDevice);
+        DriverContext ctx = new DriverContext(name, info, platform, routing, null, dma, dmaDevice, channels);
         if (!probe(driver, name, info, ctx)) {
             claims.release(name);
         }
@@ -206,6 +215,11 @@ public final class DriverRegistry implements AutoCloseable {
         return all.getFirst();
     }
 
+    /** The DMA channel allocator the drivers register their channels with. */
+    public DmaChannelAllocator dmaChannels() {
+        return channels;
+    }
+
     /** The drivers given to {@link #bind}, in order. */
     public List<Driver<?>> registered() {
         return List.copyOf(registered);
@@ -229,8 +243,9 @@ public final class DriverRegistry implements AutoCloseable {
     }
 
     /**
-     * Unbinds device {@code name}: the driver's remove, then the context's release (vectors,
-     * line, DMA attachment), even when remove throws.
+     * Unbinds device {@code name}: its DMA channels withdrawn (a client holding one finds it gone),
+     * the driver's remove, then the context's release (vectors, line, DMA attachment), even when
+     * remove throws.
      */
     public void unbind(String name) {
         Bound b = bound(name);
@@ -238,6 +253,7 @@ public final class DriverRegistry implements AutoCloseable {
         claims.release(name);
         held.removeIf(f -> b.device().device() instanceof DeviceInfo.Pci p && p.requester().equals(f.requester()));
         log.add(name + ": unbound from " + b.device().driver());
+        b.context().withdrawDmaChannels("its device " + name + " was unbound from " + b.device().driver());
         try {
             b.device().instance().remove();
         } finally {

@@ -108,11 +108,23 @@ public final class CopyEngineDriver implements DriverInstance {
 
     /**
      * The driver's registration with {@code options}: named "memcpy" (its devices are memcpy0,
-     * memcpy1, ...), bound to every copy engine enumeration finds.
+     * memcpy1, ...), bound to every copy engine enumeration finds. Each engine's probe registers
+     * its one DMA channel ("memcpy0chan0": memcpy, memset, compare, interrupt) with the kernel's
+     * channel allocator.
      */
     public static Driver<CopyEngineDriver> driver(Options options) {
         Objects.requireNonNull(options, "options");
-        return Driver.of("memcpy", MATCH, ctx -> new CopyEngineDriver(ctx, options));
+        return Driver.of("memcpy", MATCH, ctx -> {
+            CopyEngineDriver d = new CopyEngineDriver(ctx, options);
+            try {
+                // One dmaengine channel per engine ("memcpy0chan0"), withdrawn by the kernel at unbind.
+                ctx.registerDmaChannel(new CopyEngineChannel(d, ctx.clock()));
+            } catch (RuntimeException e) {
+                d.remove();
+                throw e;
+            }
+            return d;
+        });
     }
 
     private final MmioWindow registers;

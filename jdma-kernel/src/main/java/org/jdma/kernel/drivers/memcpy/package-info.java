@@ -6,7 +6,10 @@
  * {@code kernel.ring} in the engine's format, {@link org.jdma.kernel.drivers.memcpy.CopyRingLayout},
  * in coherent memory), and offers copy, fill and compare with interrupt-driven or polled
  * completion, asynchronous batches, and scatter-gather copies of mapped
- * {@link org.jdma.kernel.dma.ScatterList}s as one device BATCH with one completion. The DSA
+ * {@link org.jdma.kernel.dma.ScatterList}s as one device BATCH with one completion. Each engine's
+ * probe registers one DMA channel with the kernel's channel allocator
+ * ({@code CopyEngineChannel}, {@link org.jdma.kernel.dmaengine}), so clients can drive every
+ * engine of the machine. The DSA
  * descriptor model ({@link org.jdma.kernel.drivers.memcpy.Descriptor}) and its codec
  * ({@link org.jdma.kernel.drivers.memcpy.DescriptorCodec}) live here because they are this
  * device's format.
