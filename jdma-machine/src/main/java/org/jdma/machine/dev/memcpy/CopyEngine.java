@@ -126,6 +126,7 @@ public final class CopyEngine extends PciEndpoint {
     private final String ringTrack;
     private final String fetchLabel;
     private final String completeLabel;
+    private final String pageLabel;
 
     // Engine state. Written by the thread that drives the machine, or by the device thread while
     // threaded (under `lock` for everything but the doorbell); read through MMIO read hooks.
@@ -147,6 +148,10 @@ public final class CopyEngine extends PciEndpoint {
     private long generation;
     /** Virtual time the engine spent with a descriptor in hand, event mode, ns. */
     private long busyTimeNs;
+    /** Event mode: when the descriptor in hand was fetched. */
+    private long descriptorStart;
+    /** Block on fault: the outstanding page request, if any. */
+    private final PageRequest pageRequest = new PageRequest();
 
     // Threaded mode.
     private final ReentrantLock lock = new ReentrantLock();
@@ -168,6 +173,7 @@ public final class CopyEngine extends PciEndpoint {
         this.ringTrack = ctx.name() + "/ring";
         this.fetchLabel = ctx.name() + " fetch";
         this.completeLabel = ctx.name() + " complete";
+        this.pageLabel = ctx.name() + " page response";
 
         RegisterFile file = registers.file;
         file.onRead(registers.status, (r, v) -> statusValue());
@@ -176,6 +182,9 @@ public final class CopyEngine extends PciEndpoint {
         file.onRead(registers.submitIndex, (r, v) -> submitIndex & 0xFFFF_FFFFL);
         file.onRead(registers.errorAddress, (r, v) -> errorAddress);
         file.onRead(registers.completed, (r, v) -> completed);
+        file.onRead(registers.pageReqAddress, (r, v) -> pageRequest.pending() ? pageRequest.address() : 0);
+        file.onRead(registers.pageReq, (r, v) -> pageRequest.requestBits());
+        file.onWrite(registers.pageResponse, (r, v, written) -> pageResponseWritten(written));
         file.onWrite(registers.control, (r, v, written) -> controlWritten(v));
         file.onWrite(registers.error, (r, v, written) -> error.getAndUpdate(e -> e & ~(int) written));
         file.onWrite(registers.submitIndex, (r, v, written) -> submitWritten(v));
@@ -204,7 +213,13 @@ public final class CopyEngine extends PciEndpoint {
     /** Members of BATCH descriptors completed (any status) since the machine was built; not in {@link #descriptorsCompleted()}. */
     public long batchMembersCompleted() { return executor.batchMembersCompleted(); }
 
-    /** How many descriptors (batch members included) completed with each error status, since the machine was built. */
+    /** Links of CHAIN descriptors run (any status) since the machine was built; not in {@link #descriptorsCompleted()}. */
+    public long chainLinksCompleted() { return executor.chainLinksCompleted(); }
+
+    /** Page requests posted for descriptors blocked on a fault (BOF) since the machine was built. */
+    public long pageRequests() { return pageRequest.posted(); }
+
+    /** How many descriptors (batch members and chain links included) completed with each error status, since the machine was built. */
     public EnumMap<CompletionStatus, Long> errorsByStatus() { return executor.errorsByStatus(); }
 
     /** Bytes written by MEMMOVE and MEMFILL (including the part done before a fault). */
@@ -222,7 +237,8 @@ public final class CopyEngine extends PciEndpoint {
 
     private long statusValue() {
         boolean idle = !inProgress && fetchIndex == submitIndex;
-        return state | (idle ? CopyEngineRegisters.STATUS_IDLE : 0);
+        return state | (idle ? CopyEngineRegisters.STATUS_IDLE : 0)
+                | (pageRequest.pending() ? CopyEngineRegisters.STATUS_FAULT_WAIT : 0);
     }
 
     private void controlWritten(long value) {
@@ -305,6 +321,7 @@ public final class CopyEngine extends PciEndpoint {
             errIntEnabled = false;
             errIntHandle = 0;
             registers.reset();
+            pageRequest.reset();
             msix().reset();
         } finally {
             lock.unlock();
@@ -355,19 +372,37 @@ public final class CopyEngine extends PciEndpoint {
         return f;
     }
 
-    /** Fetches the next slot and runs its descriptor; false when the fetch faulted (the engine halted). */
+    /**
+     * Threaded mode: fetches the next slot and runs its descriptor, waiting (on this thread) for
+     * the answer to every page request it makes; false when the fetch faulted (the engine halted).
+     */
     boolean fetchAndExecute() {
         int slot = fetchIndex;
         if (fetch(slot) == null) {
             return false;
         }
         execute(slot);
+        DeviceThread w = worker;
+        while (work.blocked) {
+            pageRequest.post(work.faultAddr, work.faultWrite);
+            raiseError(CopyEngineRegisters.ERROR_PAGE_REQUEST);
+            answer(pageRequest.await(config.faultWaitTimeoutNs(), w != null ? w::running : () -> false));
+        }
         return true;
     }
 
     private void execute(int slot) {
         work.slot = slot;
-        executor.execute(descriptor, 0, work, false);
+        executor.execute(descriptor, 0, work, DescriptorExecutor.Place.RING);
+    }
+
+    /** Resumes the blocked descriptor (SUCCESS) or ends it with PAGE_FAULT_IR (any other response). */
+    private void answer(int responseCode) {
+        if (responseCode == CopyEngineRegisters.PAGE_RESPONSE_SUCCESS) {
+            executor.resume(work);
+        } else {
+            executor.failBlocked(work);
+        }
     }
 
     /**
@@ -411,8 +446,59 @@ public final class CopyEngine extends PciEndpoint {
         }
         execute(slot);
         awaitingCompletion = true;
+        descriptorStart = start;
+        if (work.blocked) {
+            postPageRequest(gen);
+            return;
+        }
         long delay = f.costNs() + config.setupLatencyNs() + work.costNs + config.completionLatencyNs();
         k.schedule(delay, completeLabel, () -> completeEvent(gen, start));
+    }
+
+    // ---------------------------------------------------------------- block on fault (event mode)
+
+    /** The descriptor in hand stopped on a fault with BOF set: post the page request and wait, at most the timeout. */
+    private void postPageRequest(long gen) {
+        long token = pageRequest.post(work.faultAddr, work.faultWrite);
+        EventKernel k = ctx.kernel();
+        if (k.trace().enabled()) {
+            k.trace().instant(ringTrack, "PAGE_REQUEST", k.now(), TraceRecorder.args(
+                    "slot", work.slot, "address", Long.toHexString(work.faultAddr), "write", work.faultWrite));
+        }
+        raiseError(CopyEngineRegisters.ERROR_PAGE_REQUEST);
+        k.schedule(config.faultWaitTimeoutNs(), pageLabel, () -> pageAnswered(gen, token));
+    }
+
+    /** PAGE_RESPONSE written by the CPU: the engine acts on it in its own event (or thread). */
+    private void pageResponseWritten(long value) {
+        if (!pageRequest.respond(value)) {
+            return; // no request outstanding: ignored
+        }
+        if (threaded) {
+            DeviceThread w = worker;
+            if (w != null) {
+                w.doorbell();
+            }
+            return;
+        }
+        long gen = generation;
+        long token = pageRequest.token();
+        ctx.kernel().schedule(0, pageLabel, () -> pageAnswered(gen, token));
+    }
+
+    /** The request named by {@code token} was answered, or its wait timed out (then RESPONSE_FAILURE). */
+    private void pageAnswered(long gen, long token) {
+        if (gen != generation || !pageRequest.outstanding(token)) {
+            return; // answered already, or the engine was reset
+        }
+        long before = work.costNs;
+        answer(pageRequest.take());
+        if (work.blocked) {
+            postPageRequest(gen);
+            return;
+        }
+        long start = descriptorStart;
+        ctx.kernel().schedule(work.costNs - before + config.completionLatencyNs(), completeLabel, () -> completeEvent(gen, start));
     }
 
     private void completeEvent(long gen, long start) {

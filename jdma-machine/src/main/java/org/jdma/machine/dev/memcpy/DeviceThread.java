@@ -69,6 +69,11 @@ final class DeviceThread {
         return busyWallNs;
     }
 
+    /** False once {@link #stop} was asked: a wait on the device thread (a page response) gives up. */
+    boolean running() {
+        return running;
+    }
+
     private void loop() {
         // Busy time is summed locally and stored once at exit: a field written per burst would share
         // a cache line with `parked`, which the CPU thread reads at every doorbell.
