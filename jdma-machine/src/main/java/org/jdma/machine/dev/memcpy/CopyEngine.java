@@ -49,17 +49,12 @@ import org.jdma.spec.pci.RequesterId;
  * ERROR.FETCH_FAULT with ERROR_ADDRESS = the first byte that faulted, and halts the engine.
  *
  * <h2>Threaded mode</h2>
- * {@link #startThread()} hands the ring to a real Java thread that polls SUBMIT_INDEX and processes
- * descriptors synchronously, for throughput measurements and memory-ordering stress with a real
- * CPU thread on the other side. While threaded: the event kernel is not used at all, no virtual
- * time passes for the device, nothing is traced, and <b>no MSI is sent</b> (completion or error;
- * the interrupt controller belongs to the event thread): the driver must poll completion records.
- * Records are still published status byte last with release semantics; the doorbell is a volatile
- * field, so a plain MMIO write from the CPU thread is seen. Register changes (CONTROL, RESET) are
- * applied between two descriptors. {@link #stopThread()} joins the thread, after which every
- * counter of the engine and of its {@link org.jdma.machine.bus.DmaPort} may be read. (One gap: unmasking an MSI-X entry
- * whose pending bit was set before the thread started still sends that message, from the CPU
- * thread, through the same port.)
+ * {@link #startThread()} hands the ring to a real Java thread ({@link DeviceThread}, whose
+ * documentation says what changes: no virtual time, no trace, no MSI) until {@link #stopThread()}.
+ *
+ * <p>Block on fault ({@link BlockOnFault}): a ring descriptor with BOF set that faults stops the
+ * engine with STATUS.FAULT_WAIT until software answers its page request or the fault-wait timeout
+ * runs out.
  *
  * <p>Nothing a driver writes into the registers or the ring makes the engine throw.
  */
@@ -126,7 +121,6 @@ public final class CopyEngine extends PciEndpoint {
     private final String ringTrack;
     private final String fetchLabel;
     private final String completeLabel;
-    private final String pageLabel;
 
     // Engine state. Written by the thread that drives the machine, or by the device thread while
     // threaded (under `lock` for everything but the doorbell); read through MMIO read hooks.
@@ -151,7 +145,7 @@ public final class CopyEngine extends PciEndpoint {
     /** Event mode: when the descriptor in hand was fetched. */
     private long descriptorStart;
     /** Block on fault: the outstanding page request, if any. */
-    private final PageRequest pageRequest = new PageRequest();
+    private final BlockOnFault blockOnFault;
 
     // Threaded mode.
     private final ReentrantLock lock = new ReentrantLock();
@@ -173,7 +167,7 @@ public final class CopyEngine extends PciEndpoint {
         this.ringTrack = ctx.name() + "/ring";
         this.fetchLabel = ctx.name() + " fetch";
         this.completeLabel = ctx.name() + " complete";
-        this.pageLabel = ctx.name() + " page response";
+        this.blockOnFault = new BlockOnFault(config, ctx, executor, new FaultWaitPort(), ringTrack);
 
         RegisterFile file = registers.file;
         file.onRead(registers.status, (r, v) -> statusValue());
@@ -182,9 +176,9 @@ public final class CopyEngine extends PciEndpoint {
         file.onRead(registers.submitIndex, (r, v) -> submitIndex & 0xFFFF_FFFFL);
         file.onRead(registers.errorAddress, (r, v) -> errorAddress);
         file.onRead(registers.completed, (r, v) -> completed);
-        file.onRead(registers.pageReqAddress, (r, v) -> pageRequest.pending() ? pageRequest.address() : 0);
-        file.onRead(registers.pageReq, (r, v) -> pageRequest.requestBits());
-        file.onWrite(registers.pageResponse, (r, v, written) -> pageResponseWritten(written));
+        file.onRead(registers.pageReqAddress, (r, v) -> blockOnFault.address());
+        file.onRead(registers.pageReq, (r, v) -> blockOnFault.requestBits());
+        file.onWrite(registers.pageResponse, (r, v, written) -> blockOnFault.responseWritten(written));
         file.onWrite(registers.control, (r, v, written) -> controlWritten(v));
         file.onWrite(registers.error, (r, v, written) -> error.getAndUpdate(e -> e & ~(int) written));
         file.onWrite(registers.submitIndex, (r, v, written) -> submitWritten(v));
@@ -217,7 +211,7 @@ public final class CopyEngine extends PciEndpoint {
     public long chainLinksCompleted() { return executor.chainLinksCompleted(); }
 
     /** Page requests posted for descriptors blocked on a fault (BOF) since the machine was built. */
-    public long pageRequests() { return pageRequest.posted(); }
+    public long pageRequests() { return blockOnFault.posted(); }
 
     /** How many descriptors (batch members and chain links included) completed with each error status, since the machine was built. */
     public EnumMap<CompletionStatus, Long> errorsByStatus() { return executor.errorsByStatus(); }
@@ -238,7 +232,7 @@ public final class CopyEngine extends PciEndpoint {
     private long statusValue() {
         boolean idle = !inProgress && fetchIndex == submitIndex;
         return state | (idle ? CopyEngineRegisters.STATUS_IDLE : 0)
-                | (pageRequest.pending() ? CopyEngineRegisters.STATUS_FAULT_WAIT : 0);
+                | (blockOnFault.pending() ? CopyEngineRegisters.STATUS_FAULT_WAIT : 0);
     }
 
     private void controlWritten(long value) {
@@ -321,7 +315,7 @@ public final class CopyEngine extends PciEndpoint {
             errIntEnabled = false;
             errIntHandle = 0;
             registers.reset();
-            pageRequest.reset();
+            blockOnFault.reset();
             msix().reset();
         } finally {
             lock.unlock();
@@ -383,26 +377,13 @@ public final class CopyEngine extends PciEndpoint {
         }
         execute(slot);
         DeviceThread w = worker;
-        while (work.blocked) {
-            pageRequest.post(work.faultAddr, work.faultWrite);
-            raiseError(CopyEngineRegisters.ERROR_PAGE_REQUEST);
-            answer(pageRequest.await(config.faultWaitTimeoutNs(), w != null ? w::running : () -> false));
-        }
+        blockOnFault.resolveOnThread(work, w != null ? w::running : () -> false);
         return true;
     }
 
     private void execute(int slot) {
         work.slot = slot;
         executor.execute(descriptor, 0, work, DescriptorExecutor.Place.RING);
-    }
-
-    /** Resumes the blocked descriptor (SUCCESS) or ends it with PAGE_FAULT_IR (any other response). */
-    private void answer(int responseCode) {
-        if (responseCode == CopyEngineRegisters.PAGE_RESPONSE_SUCCESS) {
-            executor.resume(work);
-        } else {
-            executor.failBlocked(work);
-        }
     }
 
     /**
@@ -448,57 +429,30 @@ public final class CopyEngine extends PciEndpoint {
         awaitingCompletion = true;
         descriptorStart = start;
         if (work.blocked) {
-            postPageRequest(gen);
+            blockOnFault.block(work, gen);
             return;
         }
         long delay = f.costNs() + config.setupLatencyNs() + work.costNs + config.completionLatencyNs();
         k.schedule(delay, completeLabel, () -> completeEvent(gen, start));
     }
 
-    // ---------------------------------------------------------------- block on fault (event mode)
+    /** What {@link BlockOnFault} may do to the engine. */
+    private final class FaultWaitPort implements BlockOnFault.Engine {
+        @Override public long generation() { return generation; }
+        @Override public boolean threaded() { return threaded; }
+        @Override public void raiseError(int bits) { CopyEngine.this.raiseError(bits); }
 
-    /** The descriptor in hand stopped on a fault with BOF set: post the page request and wait, at most the timeout. */
-    private void postPageRequest(long gen) {
-        long token = pageRequest.post(work.faultAddr, work.faultWrite);
-        EventKernel k = ctx.kernel();
-        if (k.trace().enabled()) {
-            k.trace().instant(ringTrack, "PAGE_REQUEST", k.now(), TraceRecorder.args(
-                    "slot", work.slot, "address", Long.toHexString(work.faultAddr), "write", work.faultWrite));
-        }
-        raiseError(CopyEngineRegisters.ERROR_PAGE_REQUEST);
-        k.schedule(config.faultWaitTimeoutNs(), pageLabel, () -> pageAnswered(gen, token));
-    }
-
-    /** PAGE_RESPONSE written by the CPU: the engine acts on it in its own event (or thread). */
-    private void pageResponseWritten(long value) {
-        if (!pageRequest.respond(value)) {
-            return; // no request outstanding: ignored
-        }
-        if (threaded) {
+        @Override public void wakeThread() {
             DeviceThread w = worker;
             if (w != null) {
                 w.doorbell();
             }
-            return;
         }
-        long gen = generation;
-        long token = pageRequest.token();
-        ctx.kernel().schedule(0, pageLabel, () -> pageAnswered(gen, token));
-    }
 
-    /** The request named by {@code token} was answered, or its wait timed out (then RESPONSE_FAILURE). */
-    private void pageAnswered(long gen, long token) {
-        if (gen != generation || !pageRequest.outstanding(token)) {
-            return; // answered already, or the engine was reset
+        @Override public void completeAfter(long gen, long delayNs) {
+            long start = descriptorStart;
+            ctx.kernel().schedule(delayNs, completeLabel, () -> completeEvent(gen, start));
         }
-        long before = work.costNs;
-        answer(pageRequest.take());
-        if (work.blocked) {
-            postPageRequest(gen);
-            return;
-        }
-        long start = descriptorStart;
-        ctx.kernel().schedule(work.costNs - before + config.completionLatencyNs(), completeLabel, () -> completeEvent(gen, start));
     }
 
     private void completeEvent(long gen, long start) {
