@@ -56,7 +56,7 @@ final class ChainCopy {
         return r;
     }
 
-    /** The seed descriptor's LAST means what it says: it ends the chain, so it is on the last link and only there. */
+    /** LAST means what it says: it ends the chain, so it is on the last link and only there. */
     private static void check(List<Descriptor> links) {
         Objects.requireNonNull(links, "links");
         if (links.isEmpty() || links.size() > CopyDescriptorLayout.MAX_CHAIN_LINKS) {

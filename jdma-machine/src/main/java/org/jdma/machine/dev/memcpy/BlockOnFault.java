@@ -1,7 +1,6 @@
 package org.jdma.machine.dev.memcpy;
 
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.jdma.machine.dev.DeviceContext;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
@@ -58,6 +57,8 @@ final class BlockOnFault {
     /** Names the outstanding request; changes at every post and every take, so a stale event does nothing. */
     private long token;
     private long posted;
+    /** The descriptor the outstanding request belongs to (engine's thread only). */
+    private DescriptorExecutor.Work current;
 
     BlockOnFault(CopyEngineConfig config, DeviceContext.Pci ctx, DescriptorExecutor executor, Engine engine, String track) {
         this.config = config;
@@ -146,16 +147,13 @@ final class BlockOnFault {
         engine.completeAfter(gen, w.costNs - before + config.completionLatencyNs());
     }
 
-    /** The descriptor the outstanding request belongs to. */
-    private DescriptorExecutor.Work current;
-
-    /** Threaded mode: waits on this thread for the answer to every page request {@code w} makes. */
-    void resolveOnThread(DescriptorExecutor.Work w, BooleanSupplier running) {
+    /** Threaded mode: waits on {@code thread} for the answer to every page request {@code w} makes (none once it is stopping). */
+    void resolveOnThread(DescriptorExecutor.Work w, DeviceThread thread) {
         while (w.blocked) {
             post(w);
             engine.raiseError(CopyEngineRegisters.ERROR_PAGE_REQUEST);
             long deadline = System.nanoTime() + config.faultWaitTimeoutNs();
-            while (response == NO_RESPONSE && running.getAsBoolean() && System.nanoTime() - deadline < 0) {
+            while (response == NO_RESPONSE && thread != null && thread.running() && System.nanoTime() - deadline < 0) {
                 LockSupport.parkNanos(this, PARK_NS);
             }
             answer(w, take());

@@ -376,8 +376,9 @@ public final class CopyEngine extends PciEndpoint {
             return false;
         }
         execute(slot);
-        DeviceThread w = worker;
-        blockOnFault.resolveOnThread(work, w != null ? w::running : () -> false);
+        if (work.blocked) {
+            blockOnFault.resolveOnThread(work, worker);
+        }
         return true;
     }
 
