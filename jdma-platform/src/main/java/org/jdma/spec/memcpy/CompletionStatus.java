@@ -2,16 +2,33 @@ package org.jdma.spec.memcpy;
 
 /**
  * Completion record status codes ({@code enum dsa_completion_status} in Linux
- * include/uapi/linux/idxd.h; DSA spec §8.3.2 Table 8-2). The low 7 bits hold the code; bit 7
- * ({@link #WRITE_FAULT_BIT}) is set when a page fault was on a write.
+ * include/uapi/linux/idxd.h, names without the {@code DSA_COMP_} prefix; DSA spec §8.3.2
+ * Table 8-2). The low 7 bits hold the code ({@code DSA_COMP_STATUS_MASK}); bit 7
+ * ({@link #WRITE_FAULT_BIT}, {@code DSA_COMP_STATUS_WRITE}) is set when a page fault was on a write.
+ *
+ * <p>Codes 0x06-0x09 are defined so that a driver can decode every DSA status; this engine
+ * produces BATCH_PAGE_FAULT (an unreadable batch list or chain link) but runs no delta-record or
+ * DIF operation, so never 0x07-0x09. The DSA 2.0 event-log codes (0x26 DRAIN_EVL, 0x27
+ * BATCH_EVL_ERR) are not defined: this engine has no event log.
  */
 public enum CompletionStatus {
     NONE(0x00, false),
     SUCCESS(0x01, false),
     SUCCESS_PRED(0x02, false),
+    /** A page fault with Block On Fault clear: bytes completed and the fault address say where to resume. */
     PAGE_FAULT_NOBOF(0x03, true),
+    /** A page fault with Block On Fault set whose page request got an invalid response (or none in time). */
     PAGE_FAULT_IR(0x04, true),
+    /** Some member of a batch (or link of a chain) completed with a status other than SUCCESS. */
     BATCH_FAIL(0x05, true),
+    /** A page fault while reading a batch's descriptor list (here also: a chain link). */
+    BATCH_PAGE_FAULT(0x06, true),
+    /** Apply Delta Record: the offsets in the delta record are not increasing. */
+    DR_OFFSET_NOINC(0x07, true),
+    /** Apply Delta Record: an offset in the delta record is beyond the destination. */
+    DR_OFFSET_ERANGE(0x08, true),
+    /** A DIF check, strip or update found a bad protection-information tuple. */
+    DIF_ERR(0x09, true),
     BAD_OPCODE(0x10, true),
     INVALID_FLAGS(0x11, true),
     NOZERO_RESERVE(0x12, true),

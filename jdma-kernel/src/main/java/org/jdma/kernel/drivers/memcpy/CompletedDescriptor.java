@@ -15,9 +15,21 @@ import org.jdma.spec.memcpy.CompletionStatus;
  * @param faultAddress   the address that faulted, for page-fault statuses; 0 otherwise
  * @param slot           the ring slot the descriptor occupied
  * @param sequence       the descriptor's submission number on its engine (0, 1, 2, ...)
+ * @param chain          for a CHAIN that failed: the failed link and how far it got; {@link ChainProgress#NONE}
+ *                       otherwise (then {@code bytesCompleted} counts the links that completed)
  */
 public record CompletedDescriptor(Descriptor descriptor, CompletionStatus status, int statusByte, long bytesCompleted,
-                                  int result, long faultAddress, int slot, long sequence) {
+                                  int result, long faultAddress, int slot, long sequence, ChainProgress chain) {
+
+    public CompletedDescriptor {
+        java.util.Objects.requireNonNull(chain, "chain");
+    }
+
+    /** A completion of anything but a failed chain. */
+    public CompletedDescriptor(Descriptor descriptor, CompletionStatus status, int statusByte, long bytesCompleted,
+                               int result, long faultAddress, int slot, long sequence) {
+        this(descriptor, status, statusByte, bytesCompleted, result, faultAddress, slot, sequence, ChainProgress.NONE);
+    }
 
     public boolean isSuccess() {
         return status != null && !status.isError();

@@ -140,6 +140,7 @@ public final class CopyEngineDriver implements DriverInstance {
     private final CopyRing ring;
     private final CompletionWaiter completions;
     private final ScatterGatherCopy scatterGather;
+    private final ChainCopy chains;
     private final BufferTransfers transfers;
     private boolean closed;
 
@@ -186,6 +187,7 @@ public final class CopyEngineDriver implements DriverInstance {
             vectors.onInterrupt(errorEntry, v -> completions.errorInterrupt());
         }
         this.scatterGather = new ScatterGatherCopy(dma, context.cpu(), maxTransferSize(), this::execute);
+        this.chains = new ChainCopy(dma, context.cpu(), (cap & CopyEngineRegisters.CAP_CHAIN) != 0, this::execute);
         this.transfers = new BufferTransfers(dma, name, completions::submitAndWait);
     }
 
@@ -262,6 +264,41 @@ public final class CopyEngineDriver implements DriverInstance {
     public OpResult copySg(ScatterList source, int sourceCount, long destination) {
         checkOpen();
         return scatterGather.copy(source, sourceCount, destination);
+    }
+
+    // ---- chains --------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code links} (addresses are device addresses the caller mapped, as for
+     * {@link #execute}) as one descriptor chain: the engine follows it through its DMA port, runs
+     * the links in order, and writes one completion record (one interrupt in INTERRUPT mode) for
+     * the chain. The last link must carry {@link Descriptor#LAST} and no other may: LAST ends the
+     * chain. Links are NOOP, MEMMOVE, MEMFILL or COMPARE; a link's INTERRUPT flag is ignored.
+     *
+     * <p>The result is the chain's: SUCCESS with {@link CompletedDescriptor#bytesCompleted()} = the
+     * number of links; or the first failing link's status (a page fault, a bad link), with
+     * {@code bytesCompleted} = the links completed before it (its index), its fault address, and
+     * in {@link CompletedDescriptor#chain()} its device address and the bytes it completed, so a
+     * caller can resume. After a {@link OpResult.TimedOut} or {@link OpResult.Halted} the links are
+     * left allocated (leaked): the device may still read them.
+     *
+     * @throws IllegalArgumentException when the list is empty or longer than
+     *         {@link CopyDescriptorLayout#MAX_CHAIN_LINKS}, LAST is missing or misplaced, or a link is a
+     *         BATCH, CHAIN or DRAIN or cannot be encoded
+     * @throws UnsupportedOperationException when the engine does not advertise CAP.CHAIN
+     */
+    public OpResult copyChain(List<Descriptor> links) {
+        checkOpen();
+        return chains.run(links);
+    }
+
+    /**
+     * Submits a DRAIN and waits for it: it completes only after every descriptor submitted before
+     * it (asynchronous work included) has completed and written its record.
+     */
+    public OpResult drainEngine() {
+        checkOpen();
+        return completions.submitAndWait(Descriptor.drain());
     }
 
     // ---- asynchronous operations ---------------------------------------------------------------

@@ -193,7 +193,8 @@ public final class CopyRing implements AutoCloseable {
         Descriptor d = inFlight.getAcquire(slot);
         Descriptor done = d.withFlags(d.flags() | Descriptor.DONE | (error ? Descriptor.ERROR : 0));
         drainOut[drainCount++] = new CompletedDescriptor(done, s, statusByte, DescriptorCodec.bytesCompleted(recordScratch, 0),
-                DescriptorCodec.result(recordScratch, 0), DescriptorCodec.faultAddress(recordScratch, 0), slot, sequence);
+                DescriptorCodec.result(recordScratch, 0), DescriptorCodec.faultAddress(recordScratch, 0), slot, sequence,
+                DescriptorCodec.chainProgress(recordScratch, 0));
         inFlight.setRelease(slot, null);
     }
 

@@ -19,15 +19,20 @@ import org.jdma.spec.memcpy.Opcode;
  * MEMFILL  destination        0                  8 bytes   bytes to fill
  * COMPARE  first source       second source      0         bytes to compare
  * BATCH    descriptor list    0                  0         descriptors in the list
+ * CHAIN    first link         0                  0         0 (links follow next-link addresses)
+ * DRAIN    0                  0                  0         0
  * </pre>
  *
  * Addresses are device addresses: physical without an IOMMU, IOVAs behind one.
  *
  * <p>Flags: {@link #VALID} marks a
  * descriptor the device should execute (one without it occupies its slot and completes as a NOOP);
- * {@link #INTERRUPT} asks for a completion interrupt; {@link #LAST} marks the end of a chain (carried,
- * the copy engine has no chains); {@link #ERROR} and {@link #DONE} are output flags the engine sets on
- * the copy it hands back from {@link CopyRing#drain}, and are ignored on submission.
+ * {@link #INTERRUPT} asks for a completion interrupt; {@link #LAST} marks the last descriptor of a
+ * chain: {@link CopyEngineDriver#copyChain} runs a list of descriptors as one chain that ends at the
+ * one with LAST (and refuses a list where LAST is missing from the end or set before it), with one
+ * completion and at most one interrupt for the chain; a descriptor submitted on its own is a chain
+ * of one, LAST or not. {@link #ERROR} and {@link #DONE} are output flags the engine sets on the copy
+ * it hands back from {@link CopyRing#drain}, and are ignored on submission.
  *
  * @param address     the first buffer operand (see the table)
  * @param length      bytes; never negative
@@ -55,7 +60,9 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
         if (opcode != Opcode.MEMFILL && pattern != 0) {
             throw new IllegalArgumentException("only MEMFILL carries a pattern; " + opcode + " had " + Long.toHexString(pattern));
         }
-        if ((opcode == Opcode.NOOP || opcode == Opcode.MEMFILL || opcode == Opcode.BATCH) && destination != 0) {
+        boolean oneAddress = opcode == Opcode.NOOP || opcode == Opcode.MEMFILL || opcode == Opcode.BATCH
+                || opcode == Opcode.CHAIN || opcode == Opcode.DRAIN;
+        if (oneAddress && destination != 0) {
             throw new IllegalArgumentException(opcode + " has no second address; destination was 0x" + Long.toHexString(destination));
         }
     }
@@ -92,6 +99,21 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
         return new Descriptor(list, count, VALID, Opcode.BATCH, 0, 0);
     }
 
+    /**
+     * A VALID chain (a jdma extension of the copy engine, CAP.CHAIN): the links start at device
+     * address {@code firstLink} (64-byte aligned), each names the next, the last carries the
+     * engine's LAST flag; one completion for the chain. {@link CopyEngineDriver#copyChain} builds
+     * the links.
+     */
+    public static Descriptor chain(long firstLink) {
+        return new Descriptor(firstLink, 0, VALID, Opcode.CHAIN, 0, 0);
+    }
+
+    /** A VALID drain: completes only after every descriptor submitted before it has completed. */
+    public static Descriptor drain() {
+        return new Descriptor(0, 0, VALID, Opcode.DRAIN, 0, 0);
+    }
+
     /** A VALID no-operation: completes with SUCCESS and touches no memory. */
     public static Descriptor noop() {
         return new Descriptor(0, 0, VALID, Opcode.NOOP, 0, 0);
@@ -112,7 +134,7 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
 
     /** Whether the descriptor names memory in [start, start + len): either of its buffer operands. */
     public boolean touches(long start, long len) {
-        // A batch names its descriptor list; the memory its members name is not tracked here.
+        // A batch names its descriptor list, a chain its first link; the memory they name is not tracked here.
         long firstLength = opcode == Opcode.BATCH ? length * CopyDescriptorLayout.SIZE : length;
         if (overlaps(address, firstLength, start, len)) {
             return true;

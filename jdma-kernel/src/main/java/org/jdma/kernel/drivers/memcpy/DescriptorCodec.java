@@ -78,10 +78,40 @@ public final class DescriptorCodec {
             }
             // The count goes in the transfer-size field (DESC_COUNT), written below.
             case BATCH -> dst.set(LONG, offset + CopyDescriptorLayout.DESC_LIST_ADDR, d.address());
+            case CHAIN -> dst.set(LONG, offset + CopyDescriptorLayout.FIRST_LINK, d.address());
+            case DRAIN -> { }
         }
-        if (op != Opcode.NOOP) {
+        if (op != Opcode.NOOP && op != Opcode.CHAIN && op != Opcode.DRAIN) {
             dst.set(INT, offset + CopyDescriptorLayout.XFER_SIZE, (int) d.length());
         }
+    }
+
+    /**
+     * Writes {@code d} as a CHAIN link at {@code offset} of {@code dst}: its operation as
+     * {@link #encode} would, but with no record or interrupt of its own (the chain has one), and
+     * either the engine's LAST flag ({@code next} = -1) or the device address of the next link in
+     * the next-link field.
+     *
+     * @throws IllegalArgumentException when {@code d} is not a NOOP, MEMMOVE, MEMFILL or COMPARE,
+     *         or its length does not fit
+     */
+    public static void encodeLink(MemorySegment dst, long offset, Descriptor d, long next) {
+        Opcode op = d.executes() ? d.opcode() : Opcode.NOOP;
+        if (op == Opcode.BATCH || op == Opcode.CHAIN || op == Opcode.DRAIN) {
+            throw new IllegalArgumentException(op + " cannot be a chain link (NOOP, MEMMOVE, MEMFILL or COMPARE)");
+        }
+        encode(dst, offset, d.withFlags(d.flags() & ~Descriptor.INTERRUPT), 0, 0);
+        int linkFlags = next == -1 ? CopyDescriptorLayout.FLAG_LINK_LAST : 0;
+        dst.set(INT, offset + CopyDescriptorLayout.FLAGS_OPCODE, CopyDescriptorLayout.flagsOpcode(linkFlags, op.code()));
+        dst.set(LONG, offset + CopyDescriptorLayout.COMPLETION_ADDR, 0L);
+        dst.set(LONG, offset + CopyDescriptorLayout.NEXT_LINK, next == -1 ? 0 : next);
+    }
+
+    /** A CHAIN record's jdma fields (zero for any other descriptor); {@link ChainProgress#NONE} when both are zero. */
+    public static ChainProgress chainProgress(MemorySegment src, long offset) {
+        long bytes = Integer.toUnsignedLong(src.get(INT, offset + CompletionRecordLayout.CHAIN_LINK_BYTES));
+        long link = src.get(LONG, offset + CompletionRecordLayout.CHAIN_LINK_ADDR);
+        return bytes == 0 && link == 0 ? ChainProgress.NONE : new ChainProgress(bytes, link);
     }
 
     /** The fields of an encoded descriptor, as a device (or a test consumer) reads them. */

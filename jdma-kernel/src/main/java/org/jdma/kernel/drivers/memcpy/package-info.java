@@ -5,9 +5,10 @@
  * ({@link org.jdma.kernel.drivers.memcpy.CopyRing}: the shared ring protocol of
  * {@code kernel.ring} in the engine's format, {@link org.jdma.kernel.drivers.memcpy.CopyRingLayout},
  * in coherent memory), and offers copy, fill and compare with interrupt-driven or polled
- * completion, asynchronous batches, and scatter-gather copies of mapped
- * {@link org.jdma.kernel.dma.ScatterList}s as one device BATCH with one completion. Each engine's
- * probe registers one DMA channel with the kernel's channel allocator
+ * completion, asynchronous batches, scatter-gather copies of mapped
+ * {@link org.jdma.kernel.dma.ScatterList}s as one device BATCH with one completion, descriptor
+ * chains ending in LAST as one CHAIN with one completion ({@link org.jdma.kernel.drivers.memcpy.ChainCopy}),
+ * and DRAIN. Each engine's probe registers one DMA channel with the kernel's channel allocator
  * ({@code CopyEngineChannel}, {@link org.jdma.kernel.dmaengine}), so clients can drive every
  * engine of the machine. The DSA
  * descriptor model ({@link org.jdma.kernel.drivers.memcpy.Descriptor}) and its codec

@@ -96,4 +96,36 @@ class DescriptorCodecTest {
         assertEquals(0xFFFF_FFF0L, c.bytesCompleted());
         assertEquals(0xDEAD_B000L, c.faultAddress());
     }
+
+    @Test
+    void shouldEncodeAChainLinkWithItsNextAddressOrLastAndNoRecordOfItsOwn() {
+        MemorySegment seg = MemorySegment.ofArray(new byte[2 * CopyDescriptorLayout.SIZE]);
+        Descriptor move = Descriptor.memmove(0x1000, 0x2000, 64).withFlags(Descriptor.VALID | Descriptor.INTERRUPT);
+        DescriptorCodec.encodeLink(seg, 0, move, 0xABC0);
+        DescriptorCodec.encodeLink(seg, 64, Descriptor.memfill(0x3000, 8, 7), -1);
+        DescriptorCodec.Encoded first = DescriptorCodec.decode(seg, 0);
+        assertEquals(Opcode.MEMMOVE.code(), first.opcode());
+        assertEquals(0, first.deviceFlags(), "no CRAV, RCR, RCI or LAST");
+        assertEquals(0, first.completionAddress());
+        assertEquals(0x1000, first.sourceOrPattern());
+        assertEquals(0x2000, first.destination());
+        assertEquals(0xABC0, seg.get(LE_LONG, CopyDescriptorLayout.NEXT_LINK));
+        DescriptorCodec.Encoded second = DescriptorCodec.decode(seg, 64);
+        assertEquals(CopyDescriptorLayout.FLAG_LINK_LAST, second.deviceFlags());
+        assertEquals(0, seg.get(LE_LONG, 64 + CopyDescriptorLayout.NEXT_LINK));
+        assertThrows(IllegalArgumentException.class, () -> DescriptorCodec.encodeLink(seg, 0, Descriptor.drain(), -1));
+    }
+
+    @Test
+    void shouldEncodeChainAndDrainHeads() {
+        MemorySegment seg = MemorySegment.ofArray(new byte[CopyDescriptorLayout.SIZE]);
+        DescriptorCodec.encode(seg, 0, Descriptor.chain(0x4_0000), 0x9000, 0);
+        DescriptorCodec.Encoded chain = DescriptorCodec.decode(seg, 0);
+        assertEquals(Opcode.CHAIN.code(), chain.opcode());
+        assertEquals(0x4_0000, seg.get(LE_LONG, CopyDescriptorLayout.FIRST_LINK));
+        assertEquals(0, chain.transferSize());
+        DescriptorCodec.encode(seg, 0, Descriptor.drain(), 0x9000, 0);
+        assertEquals(Opcode.DRAIN.code(), DescriptorCodec.decode(seg, 0).opcode());
+        assertEquals(0x9000, DescriptorCodec.decode(seg, 0).completionAddress());
+    }
 }

@@ -49,17 +49,12 @@ import org.jdma.spec.pci.RequesterId;
  * ERROR.FETCH_FAULT with ERROR_ADDRESS = the first byte that faulted, and halts the engine.
  *
  * <h2>Threaded mode</h2>
- * {@link #startThread()} hands the ring to a real Java thread that polls SUBMIT_INDEX and processes
- * descriptors synchronously, for throughput measurements and memory-ordering stress with a real
- * CPU thread on the other side. While threaded: the event kernel is not used at all, no virtual
- * time passes for the device, nothing is traced, and <b>no MSI is sent</b> (completion or error;
- * the interrupt controller belongs to the event thread): the driver must poll completion records.
- * Records are still published status byte last with release semantics; the doorbell is a volatile
- * field, so a plain MMIO write from the CPU thread is seen. Register changes (CONTROL, RESET) are
- * applied between two descriptors. {@link #stopThread()} joins the thread, after which every
- * counter of the engine and of its {@link org.jdma.machine.bus.DmaPort} may be read. (One gap: unmasking an MSI-X entry
- * whose pending bit was set before the thread started still sends that message, from the CPU
- * thread, through the same port.)
+ * {@link #startThread()} hands the ring to a real Java thread ({@link DeviceThread}, whose
+ * documentation says what changes: no virtual time, no trace, no MSI) until {@link #stopThread()}.
+ *
+ * <p>Block on fault ({@link BlockOnFault}): a ring descriptor with BOF set that faults stops the
+ * engine with STATUS.FAULT_WAIT until software answers its page request or the fault-wait timeout
+ * runs out.
  *
  * <p>Nothing a driver writes into the registers or the ring makes the engine throw.
  */
@@ -147,6 +142,10 @@ public final class CopyEngine extends PciEndpoint {
     private long generation;
     /** Virtual time the engine spent with a descriptor in hand, event mode, ns. */
     private long busyTimeNs;
+    /** Event mode: when the descriptor in hand was fetched. */
+    private long descriptorStart;
+    /** Block on fault: the outstanding page request, if any. */
+    private final BlockOnFault blockOnFault;
 
     // Threaded mode.
     private final ReentrantLock lock = new ReentrantLock();
@@ -168,6 +167,7 @@ public final class CopyEngine extends PciEndpoint {
         this.ringTrack = ctx.name() + "/ring";
         this.fetchLabel = ctx.name() + " fetch";
         this.completeLabel = ctx.name() + " complete";
+        this.blockOnFault = new BlockOnFault(config, ctx, executor, new FaultWaitPort(), ringTrack);
 
         RegisterFile file = registers.file;
         file.onRead(registers.status, (r, v) -> statusValue());
@@ -176,6 +176,9 @@ public final class CopyEngine extends PciEndpoint {
         file.onRead(registers.submitIndex, (r, v) -> submitIndex & 0xFFFF_FFFFL);
         file.onRead(registers.errorAddress, (r, v) -> errorAddress);
         file.onRead(registers.completed, (r, v) -> completed);
+        file.onRead(registers.pageReqAddress, (r, v) -> blockOnFault.address());
+        file.onRead(registers.pageReq, (r, v) -> blockOnFault.requestBits());
+        file.onWrite(registers.pageResponse, (r, v, written) -> blockOnFault.responseWritten(written));
         file.onWrite(registers.control, (r, v, written) -> controlWritten(v));
         file.onWrite(registers.error, (r, v, written) -> error.getAndUpdate(e -> e & ~(int) written));
         file.onWrite(registers.submitIndex, (r, v, written) -> submitWritten(v));
@@ -204,7 +207,13 @@ public final class CopyEngine extends PciEndpoint {
     /** Members of BATCH descriptors completed (any status) since the machine was built; not in {@link #descriptorsCompleted()}. */
     public long batchMembersCompleted() { return executor.batchMembersCompleted(); }
 
-    /** How many descriptors (batch members included) completed with each error status, since the machine was built. */
+    /** Links of CHAIN descriptors run (any status) since the machine was built; not in {@link #descriptorsCompleted()}. */
+    public long chainLinksCompleted() { return executor.chainLinksCompleted(); }
+
+    /** Page requests posted for descriptors blocked on a fault (BOF) since the machine was built. */
+    public long pageRequests() { return blockOnFault.posted(); }
+
+    /** How many descriptors (batch members and chain links included) completed with each error status, since the machine was built. */
     public EnumMap<CompletionStatus, Long> errorsByStatus() { return executor.errorsByStatus(); }
 
     /** Bytes written by MEMMOVE and MEMFILL (including the part done before a fault). */
@@ -222,7 +231,8 @@ public final class CopyEngine extends PciEndpoint {
 
     private long statusValue() {
         boolean idle = !inProgress && fetchIndex == submitIndex;
-        return state | (idle ? CopyEngineRegisters.STATUS_IDLE : 0);
+        return state | (idle ? CopyEngineRegisters.STATUS_IDLE : 0)
+                | (blockOnFault.pending() ? CopyEngineRegisters.STATUS_FAULT_WAIT : 0);
     }
 
     private void controlWritten(long value) {
@@ -305,6 +315,7 @@ public final class CopyEngine extends PciEndpoint {
             errIntEnabled = false;
             errIntHandle = 0;
             registers.reset();
+            blockOnFault.reset();
             msix().reset();
         } finally {
             lock.unlock();
@@ -355,19 +366,25 @@ public final class CopyEngine extends PciEndpoint {
         return f;
     }
 
-    /** Fetches the next slot and runs its descriptor; false when the fetch faulted (the engine halted). */
+    /**
+     * Threaded mode: fetches the next slot and runs its descriptor, waiting (on this thread) for
+     * the answer to every page request it makes; false when the fetch faulted (the engine halted).
+     */
     boolean fetchAndExecute() {
         int slot = fetchIndex;
         if (fetch(slot) == null) {
             return false;
         }
         execute(slot);
+        if (work.blocked) {
+            blockOnFault.resolveOnThread(work, worker);
+        }
         return true;
     }
 
     private void execute(int slot) {
         work.slot = slot;
-        executor.execute(descriptor, 0, work, false);
+        executor.execute(descriptor, 0, work, DescriptorExecutor.Place.RING);
     }
 
     /**
@@ -411,8 +428,32 @@ public final class CopyEngine extends PciEndpoint {
         }
         execute(slot);
         awaitingCompletion = true;
+        descriptorStart = start;
+        if (work.blocked) {
+            blockOnFault.block(work, gen);
+            return;
+        }
         long delay = f.costNs() + config.setupLatencyNs() + work.costNs + config.completionLatencyNs();
         k.schedule(delay, completeLabel, () -> completeEvent(gen, start));
+    }
+
+    /** What {@link BlockOnFault} may do to the engine. */
+    private final class FaultWaitPort implements BlockOnFault.Engine {
+        @Override public long generation() { return generation; }
+        @Override public boolean threaded() { return threaded; }
+        @Override public void raiseError(int bits) { CopyEngine.this.raiseError(bits); }
+
+        @Override public void wakeThread() {
+            DeviceThread w = worker;
+            if (w != null) {
+                w.doorbell();
+            }
+        }
+
+        @Override public void completeAfter(long gen, long delayNs) {
+            long start = descriptorStart;
+            ctx.kernel().schedule(delayNs, completeLabel, () -> completeEvent(gen, start));
+        }
     }
 
     private void completeEvent(long gen, long start) {

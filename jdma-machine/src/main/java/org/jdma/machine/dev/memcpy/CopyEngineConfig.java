@@ -14,9 +14,15 @@ import org.jdma.spec.memcpy.CopyEngineRegisters;
  * @param msixEntries        size of the MSI-X table, 1..{@link #MAX_MSIX_ENTRIES}: the table lives at BAR
  *                           offset 0x1000 and the PBA at 0x1800 ({@link CopyEngineRegisters}), so at most
  *                           0x800 / 16 = 128 entries fit
+ * @param faultWaitTimeoutNs how long a descriptor blocked on a page fault (BOF) waits for software's
+ *                           PAGE_RESPONSE before it ends with PAGE_FAULT_IR, ns (virtual time on the
+ *                           event kernel, wall-clock time on the device thread); &gt; 0
  */
 public record CopyEngineConfig(long setupLatencyNs, long completionLatencyNs, int maxTransferShift, int alignmentShift,
-                               int maxRingShift, int msixEntries) {
+                               int maxRingShift, int msixEntries, long faultWaitTimeoutNs) {
+
+    /** Default wait for a page response: 10 ms, the order of an OS page-fault service time under load. */
+    public static final long DEFAULT_FAULT_WAIT_TIMEOUT_NS = 10_000_000;
 
     public static final CopyEngineConfig DEFAULT = new CopyEngineConfig(120, 40, 31, 0, 16, 16);
 
@@ -24,7 +30,17 @@ public record CopyEngineConfig(long setupLatencyNs, long completionLatencyNs, in
     public static final int MAX_MSIX_ENTRIES =
             (CopyEngineRegisters.MSIX_PBA - CopyEngineRegisters.MSIX_TABLE) / CopyEngineRegisters.MSIX_ENTRY_SIZE;
 
+    /** A configuration with the default fault-wait timeout. */
+    public CopyEngineConfig(long setupLatencyNs, long completionLatencyNs, int maxTransferShift, int alignmentShift,
+                            int maxRingShift, int msixEntries) {
+        this(setupLatencyNs, completionLatencyNs, maxTransferShift, alignmentShift, maxRingShift, msixEntries,
+                DEFAULT_FAULT_WAIT_TIMEOUT_NS);
+    }
+
     public CopyEngineConfig {
+        if (faultWaitTimeoutNs <= 0) {
+            throw new IllegalArgumentException("faultWaitTimeoutNs must be > 0 ns, was " + faultWaitTimeoutNs);
+        }
         if (setupLatencyNs < 0 || completionLatencyNs < 0) {
             throw new IllegalArgumentException("latencies must be >= 0 ns");
         }
@@ -48,22 +64,27 @@ public record CopyEngineConfig(long setupLatencyNs, long completionLatencyNs, in
     }
 
     public CopyEngineConfig withAlignmentShift(int s) {
-        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, maxTransferShift, s, maxRingShift, msixEntries);
+        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, maxTransferShift, s, maxRingShift, msixEntries, faultWaitTimeoutNs);
     }
 
     public CopyEngineConfig withMaxTransferShift(int s) {
-        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, s, alignmentShift, maxRingShift, msixEntries);
+        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, s, alignmentShift, maxRingShift, msixEntries, faultWaitTimeoutNs);
     }
 
     public CopyEngineConfig withMaxRingShift(int s) {
-        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, maxTransferShift, alignmentShift, s, msixEntries);
+        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, maxTransferShift, alignmentShift, s, msixEntries, faultWaitTimeoutNs);
     }
 
     public CopyEngineConfig withMsixEntries(int n) {
-        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, maxTransferShift, alignmentShift, maxRingShift, n);
+        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, maxTransferShift, alignmentShift, maxRingShift, n, faultWaitTimeoutNs);
     }
 
     public CopyEngineConfig withLatencies(long setupNs, long completionNs) {
-        return new CopyEngineConfig(setupNs, completionNs, maxTransferShift, alignmentShift, maxRingShift, msixEntries);
+        return new CopyEngineConfig(setupNs, completionNs, maxTransferShift, alignmentShift, maxRingShift, msixEntries, faultWaitTimeoutNs);
+    }
+
+    public CopyEngineConfig withFaultWaitTimeoutNs(long ns) {
+        return new CopyEngineConfig(setupLatencyNs, completionLatencyNs, maxTransferShift, alignmentShift, maxRingShift,
+                msixEntries, ns);
     }
 }

@@ -5,8 +5,21 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The copy engine's threaded mode: a real Java thread that polls the doorbell and processes
- * descriptors synchronously (see {@link CopyEngine}'s class documentation). It spins for a while
- * on an empty ring, then parks; a doorbell write unparks it.
+ * descriptors synchronously, for throughput measurements and memory-ordering stress with a real
+ * CPU thread on the other side. It spins for a while on an empty ring, then parks; a doorbell
+ * write unparks it.
+ *
+ * <p>While threaded: the event kernel is not used at all, no virtual time passes for the device,
+ * nothing is traced, and <b>no MSI is sent</b> (completion or error; the interrupt controller
+ * belongs to the event thread): the driver must poll completion records. Records are still
+ * published status byte last with release semantics; the doorbell is a volatile field, so a plain
+ * MMIO write from the CPU thread is seen. Register changes (CONTROL, RESET) are applied between two
+ * descriptors; a descriptor blocked on a fault waits on this thread (parked, at most the fault-wait
+ * timeout in wall-clock time) for PAGE_RESPONSE, which needs no lock. {@link CopyEngine#stopThread()}
+ * joins the thread, after which every counter of the engine and of its
+ * {@link org.jdma.machine.bus.DmaPort} may be read. (One gap: unmasking an MSI-X entry whose
+ * pending bit was set before the thread started still sends that message, from the CPU thread,
+ * through the same port.)
  *
  * <p>The engine's lock is held across a burst of descriptors and let go between two descriptors
  * as soon as a CPU thread waits for it (a CONTROL or RESET write), so register changes land
@@ -67,6 +80,11 @@ final class DeviceThread {
 
     long busyWallNs() {
         return busyWallNs;
+    }
+
+    /** False once {@link #stop} was asked: a wait on the device thread (a page response) gives up. */
+    boolean running() {
+        return running;
     }
 
     private void loop() {

@@ -131,7 +131,7 @@ class CopyEngineBatchTest {
     }
 
     @Test
-    void shouldCompleteAnUnreadableListWithAPageFaultAndKeepRunning() {
+    void shouldCompleteAnUnreadableListWithABatchPageFaultAndKeepRunning() {
         try (EngineRig rig = new EngineRig()) {
             rig.enable(16);
             rig.cpu.write(DATA, pattern(64, 1));
@@ -140,7 +140,7 @@ class CopyEngineBatchTest {
             rig.runIdle();
 
             Completion rec = rig.record(recordAddress(0));
-            assertEquals(CompletionStatus.PAGE_FAULT_NOBOF, rec.code());
+            assertEquals(CompletionStatus.BATCH_PAGE_FAULT, rec.code(), "idxd.h: DSA_COMP_BATCH_PAGE_FAULT");
             assertFalse(rec.writeFault(), "the list is read");
             assertEquals(HOLE, rec.faultAddress());
             assertEquals(0, rec.bytesCompleted(), "no member ran");

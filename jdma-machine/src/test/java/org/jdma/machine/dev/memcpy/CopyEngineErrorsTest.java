@@ -47,8 +47,11 @@ class CopyEngineErrorsTest {
                         r -> memmove(SRC, DST, CopyDescriptorLayout.MAX_BATCH_SIZE + 1, r).op(Opcode.BATCH.code(), RECORD_FLAGS)),
                 new Case("BATCH list +8", CompletionStatus.DESCLIST_ALIGN, r -> memmove(SRC + 8, DST, 2, r).op(Opcode.BATCH.code(), RECORD_FLAGS)),
                 new Case("opcode 0xFF", CompletionStatus.BAD_OPCODE, r -> memmove(SRC, DST, 64, r).op(0xFF, RECORD_FLAGS)),
-                new Case("block on fault", CompletionStatus.INVALID_FLAGS,
-                        r -> memmove(SRC, DST, 64, r).op(Opcode.MEMMOVE.code(), RECORD_FLAGS | CopyDescriptorLayout.FLAG_BOF)),
+                new Case("completion record status flag", CompletionStatus.INVALID_FLAGS,
+                        r -> memmove(SRC, DST, 64, r).op(Opcode.MEMMOVE.code(), RECORD_FLAGS | CopyDescriptorLayout.FLAG_CRSTS)),
+                new Case("chain-link LAST flag outside a chain", CompletionStatus.INVALID_FLAGS,
+                        r -> memmove(SRC, DST, 64, r).op(Opcode.MEMMOVE.code(), RECORD_FLAGS | CopyDescriptorLayout.FLAG_LINK_LAST)),
+                new Case("CHAIN list +8", CompletionStatus.DESCLIST_ALIGN, r -> memmove(SRC + 8, DST, 0, r).op(Opcode.CHAIN.code(), RECORD_FLAGS)),
                 new Case("flag bit 23", CompletionStatus.INVALID_FLAGS,
                         r -> memmove(SRC, DST, 64, r).op(Opcode.MEMMOVE.code(), RECORD_FLAGS | 1 << 23)),
                 new Case("size 0", CompletionStatus.XFER_ERANGE, r -> memmove(SRC, DST, 0, r)),
@@ -94,12 +97,12 @@ class CopyEngineErrorsTest {
     void shouldNameTheUnsupportedFlagsInTheRecord() {
         try (EngineRig rig = new EngineRig()) {
             rig.enable(16);
-            int flags = RECORD_FLAGS | CopyDescriptorLayout.FLAG_BOF | CopyDescriptorLayout.FLAG_CR | 1 << 20;
+            int flags = RECORD_FLAGS | CopyDescriptorLayout.FLAG_CRSTS | CopyDescriptorLayout.FLAG_CR | 1 << 20;
             rig.submit(noop(recordAddress(0)).op(Opcode.NOOP.code(), flags));
             rig.runIdle();
             Completion c = rig.record(recordAddress(0));
             assertEquals(CompletionStatus.INVALID_FLAGS, c.code());
-            assertEquals(CopyDescriptorLayout.FLAG_BOF | CopyDescriptorLayout.FLAG_CR | 1 << 20, c.invalidFlags());
+            assertEquals(CopyDescriptorLayout.FLAG_CRSTS | CopyDescriptorLayout.FLAG_CR | 1 << 20, c.invalidFlags());
         }
     }
 
@@ -108,9 +111,9 @@ class CopyEngineErrorsTest {
         int rci = RECORD_FLAGS | CopyDescriptorLayout.FLAG_RCI;
         List<Case> layered = List.of(
                 new Case("reserved before opcode", CompletionStatus.NOZERO_RESERVE, r -> noop(r).op(0x7F, RECORD_FLAGS).word(0, 1)),
-                new Case("opcode before flags", CompletionStatus.BAD_OPCODE, r -> noop(r).op(0x7F, RECORD_FLAGS | CopyDescriptorLayout.FLAG_BOF)),
+                new Case("opcode before flags", CompletionStatus.BAD_OPCODE, r -> noop(r).op(0x7F, RECORD_FLAGS | CopyDescriptorLayout.FLAG_CRSTS)),
                 new Case("flags before size", CompletionStatus.INVALID_FLAGS,
-                        r -> memmove(SRC, DST, 0, r).op(Opcode.MEMMOVE.code(), RECORD_FLAGS | CopyDescriptorLayout.FLAG_BOF)),
+                        r -> memmove(SRC, DST, 0, r).op(Opcode.MEMMOVE.code(), RECORD_FLAGS | CopyDescriptorLayout.FLAG_CRSTS)),
                 new Case("size before alignment", CompletionStatus.XFER_ERANGE, r -> memmove(SRC + 1, DST, 0, r)),
                 new Case("alignment before handle", CompletionStatus.ADDR_ALIGN,
                         r -> memmove(SRC + 1, DST, 64, r).op(Opcode.MEMMOVE.code(), rci).handle(999)));

@@ -17,17 +17,21 @@ class CopyEngineRegistersTest {
     /** The datasheet's table as data: name, offset, width, access, bits that exist, reset value. */
     private static final List<Register> DATASHEET = List.of(
             new Register("VERSION", 0x000, 4, RegisterAccess.RO, 0xFFFF, 0x0100),
-            new Register("CAP", 0x004, 4, RegisterAccess.RO, 0xFF1F_1F1FL, 31 | 0 << 8 | 16 << 16 | 15 << 24),
+            new Register("CAP", 0x004, 4, RegisterAccess.RO, 0xFF7F_1F1FL,
+                    31 | 0 << 8 | 16 << 16 | CAP_CHAIN | CAP_BLOCK_ON_FAULT | 15 << 24),
             new Register("CONTROL", 0x008, 4, RegisterAccess.RW, 0x7, 0),
-            new Register("STATUS", 0x00C, 4, RegisterAccess.RO, 0x103, STATUS_IDLE),
+            new Register("STATUS", 0x00C, 4, RegisterAccess.RO, 0x303, STATUS_IDLE),
             new Register("RING_BASE", 0x010, 8, RegisterAccess.RW, ~0x3FL, 0),
             new Register("RING_SIZE", 0x018, 4, RegisterAccess.RW, 0xFFFF_FFFFL, 0),
-            new Register("ERROR", 0x01C, 4, RegisterAccess.RW1C, 0xF, 0),
+            new Register("ERROR", 0x01C, 4, RegisterAccess.RW1C, 0x1F, 0),
             new Register("FETCH_INDEX", 0x020, 4, RegisterAccess.RO, 0xFFFF_FFFFL, 0),
             new Register("SUBMIT_INDEX", 0x024, 4, RegisterAccess.RW, 0xFFFF_FFFFL, 0),
             new Register("ERROR_ADDRESS", 0x028, 8, RegisterAccess.RO, -1L, 0),
             new Register("COMPLETED", 0x030, 8, RegisterAccess.RO, -1L, 0),
-            new Register("ERR_INT_HANDLE", 0x038, 4, RegisterAccess.RW, 0xFFFF, 0));
+            new Register("ERR_INT_HANDLE", 0x038, 4, RegisterAccess.RW, 0xFFFF, 0),
+            new Register("PAGE_REQ_ADDRESS", 0x040, 8, RegisterAccess.RO, -1L, 0),
+            new Register("PAGE_REQ", 0x048, 4, RegisterAccess.RO, 0x3, 0),
+            new Register("PAGE_RESPONSE", 0x04C, 4, RegisterAccess.WO, 0xF, 0));
 
     @Test
     void shouldDeclareEveryDatasheetRowWithItsOffsetWidthAccessMaskAndReset() {
@@ -55,6 +59,7 @@ class CopyEngineRegistersTest {
             assertEquals(3, (cap & CAP_ALIGN_SHIFT_MASK) >>> CAP_ALIGN_SHIFT_SHIFT);
             assertEquals(10, (cap & CAP_MAX_RING_SHIFT_MASK) >>> CAP_MAX_RING_SHIFT_SHIFT);
             assertEquals(8 - 1, (cap & CAP_MSIX_SIZE_MASK) >>> CAP_MSIX_SIZE_SHIFT);
+            assertEquals(CAP_CHAIN | CAP_BLOCK_ON_FAULT, cap & (CAP_CHAIN | CAP_BLOCK_ON_FAULT), "chains and block on fault are advertised");
         }
     }
 

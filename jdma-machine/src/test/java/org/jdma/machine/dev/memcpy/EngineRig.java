@@ -157,6 +157,11 @@ final class EngineRig implements AutoCloseable {
             return this;
         }
 
+        Desc qword(int offset, long value) {
+            seg.set(LE_LONG, offset, value);
+            return this;
+        }
+
         Desc setByte(int offset, int value) {
             bytes[offset] = (byte) value;
             return this;
@@ -223,6 +228,14 @@ final class EngineRig implements AutoCloseable {
                 s.get(LE_INT, CompletionRecordLayout.BYTES_COMPLETED) & 0xFFFF_FFFFL,
                 s.get(LE_LONG, CompletionRecordLayout.FAULT_ADDR),
                 s.get(LE_INT, CompletionRecordLayout.INVALID_FLAGS) & CopyDescriptorLayout.FLAGS_MASK);
+    }
+
+    /** A CHAIN record's jdma fields: bytes the failed link completed, and its address. */
+    record ChainFields(long linkBytes, long linkAddress) { }
+
+    ChainFields chainFields(long address) {
+        return new ChainFields(cpu.read32(address + CompletionRecordLayout.CHAIN_LINK_BYTES) & 0xFFFF_FFFFL,
+                cpu.read64(address + CompletionRecordLayout.CHAIN_LINK_ADDR));
     }
 
     byte[] bytes(long address, int length) {
