@@ -14,7 +14,8 @@
  * {@code UncachedRanges} (memory types), {@code SpeculativeRefiller} (the injector) and
  * {@code Observers}; {@link org.jdma.machine.cache.WriteBackCache} is the CPU's view over them.
  *
- * <p>Does not model: more than one CPU or cache level, instruction caches, timing of hits and
+ * <p>Does not model: more than one cache level or a cache per CPU (the CPUs share this one, see
+ * {@code org.jdma.machine.cpu}), instruction caches, timing of hits and
  * misses, write buffers, or prefetch of lines outside recently touched pages.
  *
  * <p>Invariant: on a coherent machine a device always observes the CPU's latest stores and the
