@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.jdma.kernel.Kernel;
+import org.jdma.kernel.driver.InterruptAssignment;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
@@ -24,6 +25,7 @@ import org.jdma.kernel.mm.FrameStats;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
+import org.jdma.machine.cpu.MachineCpu;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,8 +37,10 @@ import org.jdma.kernel.mm.DmaMemory;
  * {@code jdma tour}: what exists, shown on the default machine. Builds the machine, boots the
  * kernel side on it with the IOMMU on (strict), and pushes a few descriptors through the copy
  * engine's ring, through its DMA domain — some of them deliberately bad — printing what the OS sees
- * at each step, the IOMMU's fault records included; then two engines copying at once on channels
- * from the kernel's DMA channel allocator ({@link TourEngines}).
+ * at each step, the IOMMU's fault records included. The bytes are moved by code running on CPU 1
+ * while the engine's completion vector is sent to CPU 2, and the totals show what each CPU did;
+ * before them, two engines copy at once on channels from the kernel's DMA channel allocator
+ * ({@link TourEngines}).
  */
 @Command(name = "tour", mixinStandardHelpOptions = true, description = "A short tour of the default machine (what `jdma` runs).")
 public final class TourCommand implements Callable<Integer> {
@@ -64,9 +68,9 @@ public final class TourCommand implements Callable<Integer> {
             out.println("== 2. The kernel boots, with the IOMMU on (strict: every unmap is invalidated before it returns)");
             Tour tour = new Tour(machine, Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT)));
             tour.boot();
-            tour.moveBytes();
-            tour.driverBugs();
-            tour.batch();
+            tour.onSubmitCpu(tour::moveBytes);
+            tour.onSubmitCpu(tour::driverBugs);
+            tour.onSubmitCpu(tour::batch);
             TourEngines.show(out, seed);
             tour.totals();
             tour.close();
@@ -78,6 +82,9 @@ public final class TourCommand implements Callable<Integer> {
     /** The booted kernel, its copy engine driver and the two buffers the tour moves bytes between. */
     private final class Tour {
         private static final int BUFFER = 64 * 1024;
+        /** The CPU sections 3 to 5 run on, and the one the completion vector is sent to. */
+        private static final int SUBMIT_CPU = 1;
+        private static final int COMPLETION_CPU = 2;
 
         private final Machine machine;
         private final Kernel kernel;
@@ -100,6 +107,11 @@ public final class TourCommand implements Callable<Integer> {
             this.unit = machine.remappingUnits().getFirst();
         }
 
+        /** Runs a section as {@link #SUBMIT_CPU}: its MMIO (doorbells) is counted there. */
+        void onSubmitCpu(Runnable section) {
+            machine.runOn(SUBMIT_CPU, section);
+        }
+
         /** Section 2: what boot did (frames, the VT-d bring-up in order, the driver's ring). */
         void boot() {
             FrameStats fs = kernel.frames().stats();
@@ -116,6 +128,13 @@ public final class TourCommand implements Callable<Integer> {
                             + "    (64-byte DSA descriptors + 32-byte completion records), completion interrupts on MSI-X entry %d -> vector %d%n",
                     driver.name(), driver.ring().capacity(), driver.ring().ringBase(),
                     driver.ring().ringDeviceBase(), CopyEngineDriver.COMPLETION_ENTRY, driver.completionVector());
+            int vector = driver.completionVector();
+            kernel.drivers().setIrqAffinity(vector, COMPLETION_CPU);
+            out.printf("  %d CPUs (local APIC ids 0..%d), one cache they share; the tour runs on CPU 0 and moves bytes from CPU %d%n",
+                    machine.cpus().size(), machine.cpus().size() - 1, SUBMIT_CPU);
+            out.printf("  interrupt affinity: vector %d -> CPU %d (what writing /proc/irq/%d/smp_affinity_list does): MSI-X entry %d"
+                    + " now names APIC id %d%n", vector, COMPLETION_CPU, vector, CopyEngineDriver.COMPLETION_ENTRY,
+                    machine.cpus().get(COMPLETION_CPU).apicId());
         }
 
         /** Section 3: two buffers mapped once through the DMA API, then copy, compare and fill through the ring. */
@@ -210,6 +229,7 @@ public final class TourCommand implements Callable<Integer> {
                             + " %,d IOTLB invalidations (global/domain/page %s)%n",
                     unit.name(), c.translations(), c.iotlbHits(), c.iotlbMisses(), c.pageWalks(), c.faultsRecorded(),
                     c.iotlbInvalidations().stream().mapToLong(Long::longValue).sum(), c.iotlbInvalidations());
+            perCpu();
             out.println();
             out.println("Next:");
             out.println("  ./jdma run memcpy --size 64M --trace memcpy.trace.json   dmatest's byte-exact check, and a Perfetto timeline");
@@ -219,6 +239,31 @@ public final class TourCommand implements Callable<Integer> {
             out.println("  ./jdma run attack                                          a malicious device against each IOMMU mode");
             out.println("  ./jdma run coherency                                       DMA on a non-coherent cache: what goes stale, what catches it");
             out.println("  ./jdma --help");
+        }
+
+        /** What each CPU did: the drivers' vectors as Linux's /proc/interrupts shows them, and each CPU's MMIO. */
+        void perCpu() {
+            int n = machine.cpus().size();
+            out.println("  interrupts by CPU (as /proc/interrupts shows them):");
+            StringBuilder head = new StringBuilder("    %-10s".formatted(""));
+            for (int c = 0; c < n; c++) {
+                head.append("%8s".formatted("CPU" + c));
+            }
+            out.println(head);
+            for (InterruptAssignment a : kernel.drivers().interrupts()) {
+                StringBuilder row = new StringBuilder("    %-10s".formatted("vector " + a.vector()));
+                a.perCpu().forEach(count -> row.append("%8d".formatted(count)));
+                out.println(row.append("   ").append(a.owner()).append(' ').append(a.source()));
+            }
+            StringBuilder all = new StringBuilder("    %-10s".formatted("all"));
+            for (int c = 0; c < n; c++) {
+                all.append("%8d".formatted(machine.interrupts().dispatchedOn(c)));
+            }
+            out.println(all.append("   (the VT-d fault event goes to the boot CPU)"));
+            for (MachineCpu cpu : machine.cpus()) {
+                out.printf("  CPU %d: %,d MMIO reads, %,d MMIO writes, %,d interrupts handled%n", cpu.index(), cpu.mmioReads(),
+                        cpu.mmioWrites(), machine.interrupts().dispatchedOn(cpu.index()));
+            }
         }
 
         void close() {

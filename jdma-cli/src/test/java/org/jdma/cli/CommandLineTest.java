@@ -85,6 +85,23 @@ class CommandLineTest {
     }
 
     @Test
+    void shouldShowTheCompletionVectorLandingOnCpuTwoInTheTour() {
+        String out = jdma().out();
+        assertTrue(out.contains("4 CPUs (local APIC ids 0..3)"), out);
+        String affinity = line(out, "interrupt affinity:");
+        assertTrue(affinity.contains("-> CPU 2") && affinity.contains("now names APIC id 2"), affinity);
+        String vector = between(affinity, "vector ", " ->");
+        String row = line(out, "vector " + vector + " ");
+        String totals = out.lines().filter(l -> l.contains("descriptors completed")).findFirst().orElseThrow();
+        long completions = Long.parseLong(between(totals, "completed, ", " completion interrupts"));
+        assertTrue(completions > 0, out);
+        assertTrue(row.matches("\\s*vector " + vector + "\\s+0\\s+0\\s+" + completions + "\\s+0\\s+memcpy0 MSI-X 0"),
+                "every completion interrupt on CPU 2: " + row);
+        assertTrue(line(out, "CPU 2:").endsWith(completions + " interrupts handled"), out);
+        assertFalse(line(out, "CPU 1:").contains(" 0 MMIO writes"), "CPU 1 rang the doorbells: " + out);
+    }
+
+    @Test
     void shouldPrintTheSameTourForTheSameSeed() {
         assertEquals(jdma("tour", "--seed", "4").out(), jdma("tour", "--seed", "4").out());
     }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jdma.machine.bus.AccessObservers;
 import org.jdma.machine.bus.BusMonitor;
 import org.jdma.machine.bus.DmaOrigin;
@@ -18,6 +19,7 @@ import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.cache.WriteBackCache;
 import org.jdma.machine.cpu.MachineCpu;
+import org.jdma.machine.cpu.MachineCpus;
 import org.jdma.machine.dev.Device;
 import org.jdma.machine.dev.DeviceContext;
 import org.jdma.machine.dev.DeviceSpec;
@@ -58,7 +60,7 @@ import org.jdma.spec.pci.RequesterId;
 import org.jdma.spec.vtd.VtdRegisterLayout;
 
 /**
- * An assembled machine: RAM, CPU cache, event kernel, interrupt controller, the PCI host bridge
+ * An assembled machine: RAM, its CPUs ({@link MachineConfig#cpus()}, sharing one CPU cache), event kernel, interrupt controller, the PCI host bridge
  * with its ECAM window and bridges, the devices {@link MachineConfig#devices()} lists (each made by
  * its kind), and the firmware that describes them: BAR assignment, the memory map, and the ACPI
  * MCFG and DMAR tables. It is the {@link Platform} an OS runs on. Closing it stops the devices and
@@ -95,7 +97,7 @@ public final class Machine implements Platform, AutoCloseable {
     private final PhysicalMemory memory = new PhysicalMemory();
     private final IoPortSpace ioPorts = new IoPortSpace();
     private final CpuCache cache;
-    private final MachineCpu cpu;
+    private final MachineCpus cpus;
     private final InterruptController interrupts;
     private final LegacyBus legacyBus;
     private final List<BusMonitor> monitors = new CopyOnWriteArrayList<>();
@@ -127,8 +129,8 @@ public final class Machine implements Platform, AutoCloseable {
             this.cache = config.cache().coherent()
                     ? new CoherentCache(memory, config.cache().lineSize(), config.cache().writeCombiningBuffers())
                     : new WriteBackCache(memory, config.cache(), kernel.random().split());
-            this.cpu = new MachineCpu(memory, ioPorts, cache, kernel, config.mmioAccessNs(), config.ioPortAccessNs());
-            this.interrupts = new InterruptController(kernel, config.interruptLatencyNs());
+            this.cpus = new MachineCpus(memory, ioPorts, cache, kernel, config.cpus(), config.mmioAccessNs(), config.ioPortAccessNs());
+            this.interrupts = new InterruptController(kernel, config.interruptLatencyNs(), cpus);
             this.legacyBus = new LegacyBus(LegacyBus.LPC_BRIDGE, ioPorts, interrupts, kernel, this::plugDmaPort);
             this.pci = new PciHostBridge(config.pci(), config.bridges());
             this.lpcBridge = hasLegacyDevices(config) ? new LpcBridge(LPC_BRIDGE_NAME, legacyBus.bridge()) : null;
@@ -391,7 +393,18 @@ public final class Machine implements Platform, AutoCloseable {
     @Override
     public void removeDeviceAccessObserver(DeviceAccessObserver o) { accessObservers.remove(o); }
 
-    @Override public MachineCpu cpu() { return cpu; }
+    /** The CPU the calling thread runs as: the boot CPU unless it entered another ({@link #runOn}). */
+    @Override public MachineCpu cpu() { return cpus.current(); }
+
+    /** Every CPU, by index (APIC id = index); the first is the boot CPU. */
+    @Override public List<MachineCpu> cpus() { return cpus.all(); }
+
+    /** The CPUs as a set: who runs as which, totals of their counters. */
+    public MachineCpus processors() { return cpus; }
+
+    @Override public void runOn(int cpu, Runnable code) { cpus.runOn(cpu, code); }
+
+    @Override public <T> T callOn(int cpu, Supplier<T> code) { return cpus.callOn(cpu, code); }
     @Override public Clock clock() { return clock; }
     @Override public Interrupts interrupts() { return interrupts; }
 

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jdma.machine.bus.BusTiming;
 import org.jdma.machine.cache.CacheConfig;
+import org.jdma.machine.cpu.MachineCpus;
 import org.jdma.machine.dev.DeviceKind;
 import org.jdma.machine.dev.DeviceSpec;
 import org.jdma.machine.dev.Placement;
@@ -27,6 +28,8 @@ import org.jdma.spec.pci.RequesterId;
  *
  * <ul>
  *   <li>{@code seed}: seed of the machine's one random source</li>
+ *   <li>{@code cpus}: how many CPUs, 1..255 ({@link #DEFAULT_CPUS}); CPU {@code i} has local APIC id
+ *       {@code i}, CPU 0 is the boot CPU, and all share the one cache</li>
  *   <li>{@code ram}: RAM regions of the physical address map</li>
  *   <li>{@code cache}: the CPU data cache: coherent (x86) or write-back and bypassed by DMA</li>
  *   <li>{@code busTiming}: timing of each device's path to memory</li>
@@ -50,6 +53,8 @@ public final class MachineConfig {
     public record Ram(String name, long base, long size) { }
 
     public static final long GiB = 1L << 30;
+    /** Default number of CPUs: enough for per-CPU queues and interrupt affinity to mean something. */
+    public static final int DEFAULT_CPUS = 4;
     /** Default MSI write to handler entry, ns. */
     public static final long DEFAULT_INTERRUPT_LATENCY_NS = 1_000;
     /** Default stall of an uncached MMIO read, ns. */
@@ -67,6 +72,7 @@ public final class MachineConfig {
     public static final BridgeSpec DEFAULT_ROOT_PORT = new BridgeSpec("rootport0", RequesterId.of(0, 0x1C, 0), 1, 1);
 
     private final long seed;
+    private final int cpus;
     private final List<Ram> ram;
     private final CacheConfig cache;
     private final BusTiming busTiming;
@@ -81,6 +87,7 @@ public final class MachineConfig {
 
     private MachineConfig(Builder b) {
         this.seed = b.seed;
+        this.cpus = MachineCpus.requireCount(b.cpus);
         this.ram = List.copyOf(b.ram);
         this.cache = Objects.requireNonNull(b.cache, "cache");
         this.busTiming = Objects.requireNonNull(b.busTiming, "busTiming");
@@ -173,6 +180,8 @@ public final class MachineConfig {
     }
 
     public long seed() { return seed; }
+    /** How many CPUs the machine has (APIC ids 0..cpus-1). */
+    public int cpus() { return cpus; }
     public List<Ram> ram() { return ram; }
     public CacheConfig cache() { return cache; }
     public BusTiming busTiming() { return busTiming; }
@@ -191,6 +200,7 @@ public final class MachineConfig {
     }
 
     public MachineConfig withSeed(long s) { return toBuilder().seed(s).build(); }
+    public MachineConfig withCpus(int n) { return toBuilder().cpus(n).build(); }
     public MachineConfig withRam(List<Ram> r) { return toBuilder().ram(r).build(); }
     public MachineConfig withCache(CacheConfig c) { return toBuilder().cache(c).build(); }
     public MachineConfig withBusTiming(BusTiming t) { return toBuilder().busTiming(t).build(); }
@@ -217,7 +227,7 @@ public final class MachineConfig {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MachineConfig c && seed == c.seed && ram.equals(c.ram) && cache.equals(c.cache)
+        return o instanceof MachineConfig c && seed == c.seed && cpus == c.cpus && ram.equals(c.ram) && cache.equals(c.cache)
                 && busTiming.equals(c.busTiming) && interruptLatencyNs == c.interruptLatencyNs && mmioAccessNs == c.mmioAccessNs
                 && ioPortAccessNs == c.ioPortAccessNs
                 && vtd.equals(c.vtd) && dmar.equals(c.dmar) && bridges.equals(c.bridges) && pci.equals(c.pci)
@@ -226,12 +236,12 @@ public final class MachineConfig {
 
     @Override
     public int hashCode() {
-        return Objects.hash(seed, ram, cache, busTiming, interruptLatencyNs, mmioAccessNs, ioPortAccessNs, vtd, dmar, bridges, pci, devices);
+        return Objects.hash(seed, cpus, ram, cache, busTiming, interruptLatencyNs, mmioAccessNs, ioPortAccessNs, vtd, dmar, bridges, pci, devices);
     }
 
     @Override
     public String toString() {
-        return "MachineConfig[seed=" + seed + ", ram=" + ram + ", cache=" + cache + ", busTiming=" + busTiming
+        return "MachineConfig[seed=" + seed + ", cpus=" + cpus + ", ram=" + ram + ", cache=" + cache + ", busTiming=" + busTiming
                 + ", interruptLatencyNs=" + interruptLatencyNs + ", mmioAccessNs=" + mmioAccessNs + ", ioPortAccessNs=" + ioPortAccessNs + ", vtd=" + vtd
                 + ", dmar=" + dmar.map(d -> "present").orElse("none") + ", bridges=" + bridges + ", pci=" + pci
                 + ", devices=" + devices + "]";
@@ -239,10 +249,11 @@ public final class MachineConfig {
 
     /**
      * Makes a {@link MachineConfig}. Starts empty: no RAM (one region is required), no devices,
-     * no bridges, no DMAR, and the default cache, bus timing, latencies, VT-d and PCI ranges.
+     * no bridges, no DMAR, and the default CPUs, cache, bus timing, latencies, VT-d and PCI ranges.
      */
     public static final class Builder {
         private long seed = 1;
+        private int cpus = DEFAULT_CPUS;
         private final List<Ram> ram = new ArrayList<>();
         private CacheConfig cache = CacheConfig.COHERENT;
         private BusTiming busTiming = BusTiming.DEFAULT;
@@ -259,6 +270,7 @@ public final class MachineConfig {
 
         private Builder(MachineConfig c) {
             seed = c.seed;
+            cpus = c.cpus;
             ram.addAll(c.ram);
             cache = c.cache;
             busTiming = c.busTiming;
@@ -273,6 +285,8 @@ public final class MachineConfig {
         }
 
         public Builder seed(long s) { seed = s; return this; }
+        /** CPUs, 1..255 (checked at {@link #build()}). */
+        public Builder cpus(int n) { cpus = n; return this; }
         public Builder cache(CacheConfig c) { cache = c; return this; }
         public Builder busTiming(BusTiming t) { busTiming = t; return this; }
         public Builder interruptLatencyNs(long ns) { interruptLatencyNs = ns; return this; }

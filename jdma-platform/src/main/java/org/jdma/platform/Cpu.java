@@ -25,11 +25,32 @@ import java.lang.foreign.MemorySegment;
  * (an I/O write is non-posted: the CPU waits for its completion), during which devices may run.
  * An access whose last byte lies beyond {@link #MAX_IO_PORT} is an
  * {@link IllegalArgumentException} naming the port: a kernel bug, not device behaviour.
+ *
+ * <p>Several CPUs: {@link Platform#cpus()} lists them, each with its {@link #index()} and local
+ * {@link #apicId()}; {@link Platform#cpu()} is the one the calling code runs on. All CPUs share one
+ * memory and one cache, coherent among themselves (a store by one is seen by the others; cache
+ * maintenance by address reaches every CPU's copy). Loads, stores and port accesses are executed by
+ * the CPU the calling code runs on, whichever {@code Cpu} object they go through, as an instruction
+ * is executed by the CPU that runs it: a {@code Cpu} kept from boot is not a way to act as another
+ * CPU ({@link Platform#runOn} is).
  */
 public interface Cpu {
 
     /** The highest I/O port: the x86 I/O address space is 2^16 8-bit ports (SDM Vol. 1 §19.2). */
     int MAX_IO_PORT = 0xFFFF;
+
+    /** This CPU's position in {@link Platform#cpus()}: 0 is the boot CPU. */
+    default int index() {
+        return 0;
+    }
+
+    /**
+     * This CPU's local APIC id: what the destination field of an MSI names to reach it (Intel SDM
+     * Vol. 3A §11.11.1).
+     */
+    default int apicId() {
+        return 0;
+    }
 
     /** The CPU data cache: coherency, line size, maintenance, memory types. */
     CacheMaintenance cache();

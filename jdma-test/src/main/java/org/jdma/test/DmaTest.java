@@ -8,6 +8,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.jdma.kernel.dma.debug.DmaDebugCategory;
 import org.jdma.kernel.iommu.IommuMode;
+import org.jdma.machine.MachineConfig;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -75,6 +76,12 @@ public @interface DmaTest {
 
     /** Seed of the machine's random source. */
     long seed() default 1;
+
+    /**
+     * CPUs of the machine, 1..255 (the machine's default, 4): a test runs as the boot CPU and can
+     * run code on another with {@code Platform.runOn}; drivers can spread vectors over them.
+     */
+    int cpus() default MachineConfig.DEFAULT_CPUS;
 
     /**
      * Fail the test when the checker reported anything (default). false: the test inspects the

@@ -19,6 +19,7 @@ import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
+import org.jdma.machine.cpu.MachineCpus;
 import org.jdma.machine.cache.CacheConfig;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.platform.Cpu;
@@ -56,6 +57,9 @@ public final class DmaTestEnvironment implements AutoCloseable {
         if (config.ramMiB() < 16) {
             throw new IllegalArgumentException("@DmaTest(ramMiB = " + config.ramMiB() + "): at least 16 MiB");
         }
+        if (config.cpus() < 1 || config.cpus() > MachineCpus.MAX_CPUS) {
+            throw new IllegalArgumentException("@DmaTest(cpus = " + config.cpus() + "): 1.." + MachineCpus.MAX_CPUS);
+        }
         if (config.expectedIommuFaults() < 0) {
             throw new IllegalArgumentException("@DmaTest(expectedIommuFaults = " + config.expectedIommuFaults() + "): a count, 0 or more");
         }
@@ -66,6 +70,7 @@ public final class DmaTestEnvironment implements AutoCloseable {
                 : CacheConfig.nonCoherent(config.lineSize()).withSpeculativeRefillRate(config.speculativeRefillRate());
         MachineConfig mc = MachineConfig.defaults()
                 .withSeed(config.seed())
+                .withCpus(config.cpus())
                 .withRam(List.of(new MachineConfig.Ram("low", 0, ram), new MachineConfig.Ram("high", 4 * MachineConfig.GiB, ram)))
                 .withDevices(CopyEngine.specs(1))
                 .withCache(cache);
@@ -86,7 +91,7 @@ public final class DmaTestEnvironment implements AutoCloseable {
                 throw new IllegalArgumentException("@DmaTest(maskBits = " + config.maskBits() + "): the platform cannot honour that mask");
             }
             this.configuration = new DmaTestMachine(machine.cpu().cache().coherent(), kernel.iommu().mode(),
-                    machine.cpu().cache().lineSize(), 1, device.dmaMask(), device.coherentMask(), 2 * ram, config.seed());
+                    machine.cpu().cache().lineSize(), machine.cpus().size(), device.dmaMask(), device.coherentMask(), 2 * ram, config.seed());
         } catch (RuntimeException e) {
             machine.close();
             throw e;

@@ -11,7 +11,7 @@ import org.jdma.kernel.iommu.IommuMode;
  *                     write-back cache that DMA bypasses
  * @param iommu        how the kernel runs the VT-d unit in front of the device
  * @param lineSize     the CPU cache line size in bytes
- * @param cpus         the CPUs the machine models (one: the platform's {@code Cpu})
+ * @param cpus         the CPUs the machine has ({@link DmaTest#cpus()}, 4 unless asked otherwise)
  * @param mask         the device's streaming DMA mask
  * @param coherentMask the device's coherent DMA mask
  * @param ramBytes     RAM in bytes, below and above 4 GiB together
@@ -22,8 +22,8 @@ public record DmaTestMachine(boolean coherent, IommuMode iommu, int lineSize, in
 
     @Override
     public String toString() {
-        return String.format("%s, IOMMU %s, %d-byte lines, %d CPU, mask %d bits (coherent %d), RAM %d MiB, seed %d",
-                coherent ? "coherent" : "non-coherent", iommu, lineSize, cpus, mask.bitCount(), coherentMask.bitCount(),
+        return String.format("%s, IOMMU %s, %d-byte lines, %d CPU%s, mask %d bits (coherent %d), RAM %d MiB, seed %d",
+                coherent ? "coherent" : "non-coherent", iommu, lineSize, cpus, cpus == 1 ? "" : "s", mask.bitCount(), coherentMask.bitCount(),
                 ramBytes >> 20, seed);
     }
 }

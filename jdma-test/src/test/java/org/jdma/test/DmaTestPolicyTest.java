@@ -19,6 +19,7 @@ import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.drivers.memcpy.OpResult;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuMode;
+import org.jdma.machine.MachineConfig;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -252,12 +253,27 @@ class DmaTestPolicyTest {
     }
 
     @Test
-    @DmaTest(coherent = false, iommu = IommuMode.STRICT, lineSize = 128, maskBits = 40, ramMiB = 64, seed = 9)
+    @DmaTest(coherent = false, iommu = IommuMode.STRICT, lineSize = 128, maskBits = 40, ramMiB = 64, seed = 9, cpus = 2)
     void shouldDescribeTheMachineItRunsOn(DmaTestMachine machine, DmaTestEnvironment env) {
-        assertEquals(new DmaTestMachine(false, IommuMode.STRICT, 128, 1, DmaMask.bits(40), DmaMask.bits(40), 128L << 20, 9), machine);
+        assertEquals(new DmaTestMachine(false, IommuMode.STRICT, 128, 2, DmaMask.bits(40), DmaMask.bits(40), 128L << 20, 9), machine);
         assertEquals(machine, env.configuration());
-        assertEquals("non-coherent, IOMMU STRICT, 128-byte lines, 1 CPU, mask 40 bits (coherent 40), RAM 128 MiB, seed 9",
+        assertEquals(2, env.machine().cpus().size(), "the machine really has the CPUs asked for");
+        assertEquals("non-coherent, IOMMU STRICT, 128-byte lines, 2 CPUs, mask 40 bits (coherent 40), RAM 128 MiB, seed 9",
                 machine.toString());
+    }
+
+    @Test
+    @DmaTest
+    void shouldRunOnTheMachinesDefaultCpus(DmaTestMachine machine, DmaTestEnvironment env) {
+        assertEquals(MachineConfig.DEFAULT_CPUS, machine.cpus());
+        assertEquals(MachineConfig.DEFAULT_CPUS, env.machine().cpus().size());
+    }
+
+    @Test
+    @DmaTest(cpus = 1)
+    void shouldRunOnOneCpuWhenAskedTo(DmaTestMachine machine, DmaTestEnvironment env) {
+        assertEquals(1, env.machine().cpus().size());
+        assertEquals("coherent, IOMMU OFF, 64-byte lines, 1 CPU, mask 32 bits (coherent 32), RAM 512 MiB, seed 1", machine.toString());
     }
 
     @Test

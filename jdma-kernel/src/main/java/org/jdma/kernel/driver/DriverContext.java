@@ -26,13 +26,16 @@ import org.jdma.platform.irq.LineTrigger;
  * <ul>
  *   <li>{@link #mmio(int)}: a PCI device's memory BARs, as bounds-checked windows;
  *       {@link #ports(int)}: a legacy device's port ranges, likewise;</li>
- *   <li>{@link #allocateVectors(int)}: MSI-X (or MSI) vectors, allocated, programmed and enabled;
+ *   <li>{@link #allocateVectors(int, Affinity)}: MSI-X (or MSI) vectors, allocated, programmed and
+ *       enabled, each sent to the CPU the {@link Affinity} gives it (one per CPU with
+ *       {@link Affinity#spreadOverCpus()});
  *       {@link #requestIrq}: a legacy IRQ line routed to a vector;</li>
  *   <li>{@link #dma()}: the DMA API bound to the device, attached before the probe to whatever
  *       serves it (its IOMMU domain, direct or bounce mapping), with the checker in front when
  *       the kernel boots with it;</li>
- *   <li>{@link #clock()} to wait, and {@link #cpu()} to reach memory the driver allocated through
- *       its DMA API (coherent allocations, buffers it mapped);</li>
+ *   <li>{@link #clock()} to wait, {@link #cpu()} to reach memory the driver allocated through
+ *       its DMA API (coherent allocations, buffers it mapped), and {@link #cpus()} and
+ *       {@link #currentCpu()} for per-CPU work;</li>
  *   <li>{@link #registerDmaChannel}: a DMA-engine driver offers its channels to the kernel's
  *       channel allocator.</li>
  * </ul>
@@ -86,9 +89,22 @@ public final class DriverContext {
         return device;
     }
 
-    /** Loads and stores to RAM the driver allocated through {@link #dma()} (ring memory, mapped buffers). */
+    /**
+     * Loads and stores to RAM the driver allocated through {@link #dma()} (ring memory, mapped
+     * buffers), by the CPU the caller runs on.
+     */
     public Cpu cpu() {
         return platform.cpu();
+    }
+
+    /** How many CPUs the platform has: a driver sizes per-CPU queues and vectors by it. */
+    public int cpus() {
+        return platform.cpus().size();
+    }
+
+    /** The index of the CPU the caller runs on (Linux {@code smp_processor_id()}). */
+    public int currentCpu() {
+        return platform.cpu().index();
     }
 
     public Clock clock() {
@@ -142,14 +158,27 @@ public final class DriverContext {
     }
 
     /**
-     * {@code count} interrupt vectors for the device (Linux {@code pci_alloc_irq_vectors} with
-     * {@code PCI_IRQ_MSIX | PCI_IRQ_MSI}): MSI-X entries 0..count-1 when it has MSI-X, else its
-     * one MSI vector. Once per probe.
+     * {@code count} interrupt vectors for the device, all sent to the boot CPU (Linux
+     * {@code pci_alloc_irq_vectors} with {@code PCI_IRQ_MSIX | PCI_IRQ_MSI}): MSI-X entries
+     * 0..count-1 when it has MSI-X, else its one MSI vector. Once per probe.
      *
      * @throws ProbeException when the device has neither, its table is smaller than {@code count},
      *         {@code count} > 1 with MSI only, or no vector is free
      */
     public InterruptVectors allocateVectors(int count) {
+        return allocateVectors(count, Affinity.bootCpu());
+    }
+
+    /**
+     * {@code count} interrupt vectors as {@link #allocateVectors(int)} gives them, each sent to
+     * the CPU {@code affinity} chooses (Linux {@code pci_alloc_irq_vectors_affinity} with
+     * {@code PCI_IRQ_AFFINITY} for {@link Affinity#spreadOverCpus()}): a driver with a queue per CPU
+     * asks for {@link #cpus()} vectors spread over the CPUs and gets entry {@code i} on CPU {@code i}.
+     *
+     * @throws ProbeException as {@link #allocateVectors(int)}, and when the affinity names a CPU
+     *         that does not exist
+     */
+    public InterruptVectors allocateVectors(int count, Affinity affinity) {
         PciDevice f = pci("MSI-X or MSI");
         checkOpen();
         if (vectors != null) {
@@ -157,7 +186,7 @@ public final class DriverContext {
         }
         Optional<PciMsix> msix = PciMsix.of(f, platform.cpu());
         if (msix.isPresent()) {
-            vectors = InterruptVectors.msix(name, routing, msix.get(), count);
+            vectors = InterruptVectors.msix(name, routing, msix.get(), count, affinity);
             return vectors;
         }
         PciMsi msi = PciMsi.of(f).orElseThrow(() -> new ProbeException(name + " (" + device + "): no MSI-X or MSI capability"));
@@ -165,7 +194,7 @@ public final class DriverContext {
             throw new ProbeException(String.format("%s (%s): %d vectors asked for; it has MSI only, which gives one vector "
                     + "on a platform without interrupt remapping", name, device, count));
         }
-        vectors = InterruptVectors.msi(name, routing, msi);
+        vectors = InterruptVectors.msi(name, routing, msi, affinity);
         return vectors;
     }
 
@@ -205,8 +234,8 @@ public final class DriverContext {
         }
         int vector = routing.allocate(name);
         routing.register(vector, handler);
-        routing.routeLine(line, vector, trigger);
-        irqLine = new IrqLine(routing, line, vector, trigger);
+        routing.routeLine(line, vector, trigger, 0);
+        irqLine = new IrqLine(name, routing, line, vector, trigger);
         return irqLine;
     }
 

@@ -69,7 +69,7 @@ public final class DriverRegistry implements AutoCloseable {
         this.pci = Objects.requireNonNull(pci, "pci");
         this.dma = Objects.requireNonNull(dma, "dma");
         this.channels = Objects.requireNonNull(channels, "channels");
-        this.routing = new InterruptRouting(platform.interrupts());
+        this.routing = new InterruptRouting(platform.interrupts(), platform.cpus().size());
     }
 
     /**
@@ -226,6 +226,25 @@ public final class DriverRegistry implements AutoCloseable {
     }
 
     /** Probes that did not bind, in order. */
+    /**
+     * Every interrupt vector a bound driver holds, by vector: owner, source, CPU and the
+     * interrupts each CPU handled (Linux {@code /proc/interrupts}).
+     */
+    public List<InterruptAssignment> interrupts() {
+        return routing.assignments();
+    }
+
+    /**
+     * Sends the driver-held {@code vector} to CPU {@code cpu} from now on, whichever driver holds it
+     * (Linux: writing {@code /proc/irq/N/smp_affinity_list}); the source's MSI-X entry, MSI
+     * capability or I/O APIC entry is reprogrammed.
+     *
+     * @throws IllegalArgumentException when no driver holds the vector or the CPU does not exist
+     */
+    public void setIrqAffinity(int vector, int cpu) {
+        routing.setAffinity(vector, cpu);
+    }
+
     public List<ProbeFailure> failures() {
         return List.copyOf(failures);
     }

@@ -1,5 +1,9 @@
 package org.jdma.kernel.driver;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.jdma.platform.irq.InterruptHandler;
 import org.jdma.platform.irq.Interrupts;
 import org.jdma.platform.irq.LineTrigger;
@@ -12,13 +16,75 @@ import org.jdma.platform.irq.MsiMessage;
  * comes: {@link #message} would then allocate an Interrupt Remapping Table Entry for the device and
  * return a remappable-format message naming it (VT-d 4.1 §5.1.2), and {@link #routeLine} would
  * point the I/O APIC entry at one; drivers would not change.
+ *
+ * <p>It also knows which CPU each driver-held vector goes to and how to move it ({@link #assign},
+ * {@link #setAffinity}): the kernel's affinity table.
  */
 final class InterruptRouting {
 
-    private final Interrupts interrupts;
+    /** A vector a driver holds: who, through what, on which CPU, and how to aim it at another. */
+    interface Assignment {
+        String owner();
 
-    InterruptRouting(Interrupts interrupts) {
+        /** "MSI-X 0", "MSI", "IRQ 4". */
+        String source();
+
+        int cpu();
+
+        /** Reprograms the source to send to {@code cpu} (Linux {@code irq_set_affinity}). */
+        void moveTo(int cpu);
+    }
+
+    private final Interrupts interrupts;
+    private final int cpus;
+    private final Map<Integer, Assignment> assignments = new TreeMap<>();
+
+    InterruptRouting(Interrupts interrupts, int cpus) {
         this.interrupts = interrupts;
+        this.cpus = cpus;
+    }
+
+    /** The platform's CPUs. */
+    int cpus() {
+        return cpus;
+    }
+
+    /** CPU {@code cpu} exists, or an IllegalArgumentException naming it and {@code what} it was asked for. */
+    int checkCpu(int cpu, String what) {
+        if (cpu < 0 || cpu >= cpus) {
+            throw new IllegalArgumentException(String.format("%s: CPU %d does not exist (CPUs 0..%d)", what, cpu, cpus - 1));
+        }
+        return cpu;
+    }
+
+    void assign(int vector, Assignment a) {
+        assignments.put(vector, a);
+    }
+
+    void unassign(int vector) {
+        assignments.remove(vector);
+    }
+
+    /** Every vector drivers hold, by vector, with its counts per CPU (Linux {@code /proc/interrupts}). */
+    List<InterruptAssignment> assignments() {
+        List<InterruptAssignment> out = new ArrayList<>(assignments.size());
+        assignments.forEach((vector, a) -> {
+            List<Long> perCpu = new ArrayList<>(cpus);
+            for (int c = 0; c < cpus; c++) {
+                perCpu.add(interrupts.dispatched(vector, c));
+            }
+            out.add(new InterruptAssignment(vector, a.owner(), a.source(), a.cpu(), perCpu));
+        });
+        return out;
+    }
+
+    /** Aims the driver-held {@code vector} at {@code cpu} (Linux {@code /proc/irq/N/smp_affinity_list}). */
+    void setAffinity(int vector, int cpu) {
+        Assignment a = assignments.get(vector);
+        if (a == null) {
+            throw new IllegalArgumentException("vector " + vector + " is held by no driver (held: " + assignments.keySet() + ")");
+        }
+        a.moveTo(checkCpu(cpu, "vector " + vector + " of " + a.owner()));
     }
 
     /** A free vector for {@code owner}; a {@link ProbeException} naming it when none is left. */
@@ -30,9 +96,12 @@ final class InterruptRouting {
         }
     }
 
-    /** What a device writes to raise {@code vector} (compatibility format: the vector in the data). */
-    MsiMessage message(int vector) {
-        return interrupts.messageFor(vector);
+    /**
+     * What a device writes to raise {@code vector} on CPU {@code cpu} (compatibility format: the
+     * vector in the data, the CPU's APIC id as physical destination).
+     */
+    MsiMessage message(int vector, int cpu) {
+        return interrupts.messageFor(vector, cpu);
     }
 
     void register(int vector, InterruptHandler handler) {
@@ -43,8 +112,8 @@ final class InterruptRouting {
         interrupts.freeVector(vector);
     }
 
-    void routeLine(int line, int vector, LineTrigger trigger) {
-        interrupts.routeLine(line, vector, trigger);
+    void routeLine(int line, int vector, LineTrigger trigger, int cpu) {
+        interrupts.routeLine(line, vector, trigger, cpu);
     }
 
     void unrouteLine(int line) {
@@ -53,6 +122,10 @@ final class InterruptRouting {
 
     long dispatched(int vector) {
         return interrupts.dispatched(vector);
+    }
+
+    long dispatched(int vector, int cpu) {
+        return interrupts.dispatched(vector, cpu);
     }
 
     int legacyLines() {

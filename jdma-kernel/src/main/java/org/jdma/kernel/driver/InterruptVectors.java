@@ -13,6 +13,10 @@ import org.jdma.platform.irq.InterruptHandler;
  * programmed and MSI-X (or MSI) enabled before the driver gets this; the driver attaches a handler
  * to each vector it uses ({@link #onInterrupt}). The kernel masks the entries, turns MSI-X or MSI
  * off and frees the vectors when the driver is removed or its probe fails.
+ *
+ * <p>Each vector goes to one CPU ({@link #cpu}), chosen at allocation by an {@link Affinity} and
+ * written into its entry as the message's destination; {@link #setAffinity} moves it (the kernel's
+ * {@link DriverRegistry#setIrqAffinity} does the same from outside the driver).
  */
 public final class InterruptVectors {
 
@@ -24,14 +28,40 @@ public final class InterruptVectors {
     private final PciMsix msix;
     private final PciMsi msi;
     private final int[] vectors;
+    /** The CPU each vector is sent to. */
+    private final int[] cpus;
     private boolean released;
 
-    private InterruptVectors(String owner, InterruptRouting routing, PciMsix msix, PciMsi msi, int[] vectors) {
+    private InterruptVectors(String owner, InterruptRouting routing, PciMsix msix, PciMsi msi, int[] vectors, int[] cpus) {
         this.owner = owner;
         this.routing = routing;
         this.msix = msix;
         this.msi = msi;
         this.vectors = vectors;
+        this.cpus = cpus;
+        for (int i = 0; i < vectors.length; i++) {
+            int index = i;
+            routing.assign(vectors[i], new InterruptRouting.Assignment() {
+                @Override public String owner() { return owner; }
+                @Override public String source() { return msix != null ? "MSI-X " + index : "MSI"; }
+                @Override public int cpu() { return cpus[index]; }
+                @Override public void moveTo(int cpu) { setAffinity(index, cpu); }
+            });
+        }
+    }
+
+    /** The CPU of each of {@code count} vectors, checked before anything is allocated. */
+    private static int[] cpus(String owner, InterruptRouting routing, Affinity affinity, int count) {
+        Objects.requireNonNull(affinity, "affinity");
+        int[] cpus = new int[count];
+        for (int i = 0; i < count; i++) {
+            try {
+                cpus[i] = routing.checkCpu(affinity.cpuFor(i, count, routing.cpus()), owner + " vector " + i);
+            } catch (IllegalArgumentException e) {
+                throw new ProbeException(owner + ": affinity " + affinity + ": " + e.getMessage(), e);
+            }
+        }
+        return cpus;
     }
 
     /**
@@ -39,18 +69,20 @@ public final class InterruptVectors {
      * order (PCI Local Bus Specification 3.0 §6.8.2): MSI-X Enable with the Function Mask set, each
      * entry written masked and unmasked, then the Function Mask cleared.
      */
-    static InterruptVectors msix(String owner, InterruptRouting routing, PciMsix msix, int count) {
+    static InterruptVectors msix(String owner, InterruptRouting routing, PciMsix msix, int count, Affinity affinity) {
         if (count < 1 || count > msix.tableSize()) {
             throw new ProbeException(String.format("%s: %d MSI-X vectors asked for; its table has %d entries", owner, count, msix.tableSize()));
         }
-        InterruptVectors v = new InterruptVectors(owner, routing, msix, null, allocate(owner, routing, count));
+        int[] cpus = cpus(owner, routing, affinity, count);
+        InterruptVectors v = new InterruptVectors(owner, routing, msix, null, allocate(owner, routing, count), cpus);
         v.restore();
         return v;
     }
 
     /** Allocates one vector and programs and enables the device's MSI capability with it (§6.8.1). */
-    static InterruptVectors msi(String owner, InterruptRouting routing, PciMsi msi) {
-        InterruptVectors v = new InterruptVectors(owner, routing, null, msi, allocate(owner, routing, 1));
+    static InterruptVectors msi(String owner, InterruptRouting routing, PciMsi msi, Affinity affinity) {
+        int[] cpus = cpus(owner, routing, affinity, 1);
+        InterruptVectors v = new InterruptVectors(owner, routing, null, msi, allocate(owner, routing, 1), cpus);
         v.restore();
         return v;
     }
@@ -91,9 +123,37 @@ public final class InterruptVectors {
         routing.register(vectors[checkIndex(index)], handler);
     }
 
-    /** Interrupts dispatched on vector {@code index} so far. */
+    /** Interrupts dispatched on vector {@code index} so far, every CPU. */
     public long dispatched(int index) {
         return routing.dispatched(vectors[checkIndex(index)]);
+    }
+
+    /** Interrupts dispatched on vector {@code index} that CPU {@code cpu} handled. */
+    public long dispatched(int index, int cpu) {
+        return routing.dispatched(vectors[checkIndex(index)], routing.checkCpu(cpu, owner + " interrupt " + index));
+    }
+
+    /** The CPU vector {@code index} is sent to. */
+    public int cpu(int index) {
+        return cpus[checkIndex(index)];
+    }
+
+    /**
+     * Sends vector {@code index} to CPU {@code cpu} from now on (Linux {@code irq_set_affinity}): its
+     * MSI-X entry is rewritten masked and unmasked again (PCI Local Bus 3.0 §6.8.2.9), or the MSI
+     * capability reprogrammed. An interrupt already sent still goes to the CPU it was sent to.
+     *
+     * @throws IllegalArgumentException naming the CPU when there is no such CPU
+     */
+    public void setAffinity(int index, int cpu) {
+        checkOpen();
+        checkIndex(index);
+        cpus[index] = routing.checkCpu(cpu, owner + " interrupt " + index);
+        if (msix != null) {
+            msix.program(index, routing.message(vectors[index], cpu));
+        } else {
+            msi.enable(routing.message(vectors[index], cpu));
+        }
     }
 
     /**
@@ -105,11 +165,11 @@ public final class InterruptVectors {
         if (msix != null) {
             msix.enableMasked();
             for (int i = 0; i < vectors.length; i++) {
-                msix.program(i, routing.message(vectors[i]));
+                msix.program(i, routing.message(vectors[i], cpus[i]));
             }
             msix.functionMask(false);
         } else {
-            msi.enable(routing.message(vectors[0]));
+            msi.enable(routing.message(vectors[0], cpus[0]));
         }
     }
 
@@ -128,6 +188,7 @@ public final class InterruptVectors {
             msi.disable();
         }
         for (int v : vectors) {
+            routing.unassign(v);
             routing.free(v);
         }
     }
@@ -147,6 +208,6 @@ public final class InterruptVectors {
 
     @Override
     public String toString() {
-        return owner + " " + kind() + " vectors " + Arrays.toString(vectors);
+        return owner + " " + kind() + " vectors " + Arrays.toString(vectors) + " on CPUs " + Arrays.toString(cpus);
     }
 }

@@ -17,7 +17,10 @@ import org.jdma.platform.Clock;
  * full queue ({@value #DEFAULT_SIZE} entries) forces a flush; so does the timeout
  * ({@value #DEFAULT_TIMEOUT_NS} ns of virtual time after the first entry was queued).
  *
- * <p>One queue per CPU in Linux; the machine has one CPU, so one queue.
+ * <p>TODO: one queue per domain, where Linux keeps one per CPU (sharing the domain's two counters):
+ * unmaps from several CPUs contend for this queue's lock and fill it together (a full queue forces
+ * the flush sooner than Linux's would). Which ranges are freed, and only after a completed flush,
+ * is the same.
  *
  * <p>The timeout is a timer armed on the platform clock (Linux {@code fq_timer}); it fires while
  * the machine runs. When it fires in the middle of an operation on the unit (the kernel is polling

@@ -36,14 +36,12 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     /**
      * @param mode           how to use the units
      * @param iovaAllocators makes one IOVA allocator (granule 4096) per DMA domain; null: the
-     *                       cached allocator ({@link CachedIovaAllocator}, Linux's default)
+     *                       cached allocator with a magazine per CPU of the platform
+     *                       ({@link CachedIovaAllocator#perCpu(Platform)}, Linux's default)
      */
     public record Config(IommuMode mode, Supplier<IovaAllocator> iovaAllocators) {
         public Config {
             Objects.requireNonNull(mode, "mode");
-            if (iovaAllocators == null) {
-                iovaAllocators = CachedIovaAllocator::new;
-            }
         }
 
         public Config(IommuMode mode) {
@@ -56,6 +54,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     }
 
     private final Config config;
+    private final Supplier<IovaAllocator> iovaAllocators;
     private final List<String> problems = new ArrayList<>();
     private final List<String> bootLog = new ArrayList<>();
     private final Map<RequesterId, IommuDomain> domains = new LinkedHashMap<>();
@@ -63,8 +62,9 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     /** The hardware driver, once probed and found; null in mode OFF or when no IOMMU was found. */
     private IommuDriver driver;
 
-    private IommuSubsystem(Config config) {
+    private IommuSubsystem(Config config, Platform platform) {
         this.config = config;
+        this.iovaAllocators = config.iovaAllocators() != null ? config.iovaAllocators() : () -> CachedIovaAllocator.perCpu(platform);
     }
 
     /**
@@ -77,7 +77,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
         Objects.requireNonNull(pci, "pci");
         Objects.requireNonNull(frames, "frames");
         Objects.requireNonNull(probe, "probe");
-        IommuSubsystem s = new IommuSubsystem(Objects.requireNonNull(config, "config"));
+        IommuSubsystem s = new IommuSubsystem(Objects.requireNonNull(config, "config"), platform);
         if (config.mode() != IommuMode.OFF) {
             s.bringUp(new IommuDriver.Boot(platform, pci, frames, s.bootLog::add, s.problems::add, s::dispatchFault),
                     probe);
@@ -147,7 +147,7 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     public IommuDomain createDomain(RequesterId device, IommuDomain.Type type) {
         requireUnit(device);
         boolean dma = type == IommuDomain.Type.DMA_STRICT || type == IommuDomain.Type.DMA_LAZY;
-        return driver.allocDomain(device, type, dma ? config.iovaAllocators().get() : null);
+        return driver.allocDomain(device, type, dma ? iovaAllocators.get() : null);
     }
 
     /**

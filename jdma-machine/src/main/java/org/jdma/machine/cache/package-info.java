@@ -26,10 +26,10 @@
  * (the injector) and {@code Observers}; {@link org.jdma.machine.cache.WriteBackCache} is the CPU's
  * view over them.
  *
- * <p>Does not model: more than one cache level, separate caches or write-combining buffers per
- * CPU, instruction caches, timing of hits and misses, the store buffer of write-back stores, the
- * drain of write-combining buffers on an interrupt or a locked instruction, or prefetch of lines
- * outside recently touched pages.
+ * <p>Does not model: more than one cache level, a cache or write-combining buffers per CPU (the
+ * CPUs share this one, see {@code org.jdma.machine.cpu}), instruction caches, timing of hits and
+ * misses, the store buffer of write-back stores, the drain of write-combining buffers on an
+ * interrupt or a locked instruction, or prefetch of lines outside recently touched pages.
  *
  * <p>Invariant: on a coherent machine a device always observes the CPU's latest stores to
  * write-back and uncached memory, and the CPU always observes the device's latest writes, without

@@ -10,10 +10,15 @@ import org.jdma.machine.memory.RamRegion;
 import org.jdma.machine.time.EventKernel;
 
 /**
- * The machine's CPU: the {@link Cpu} an OS runs on, plus counters for reports. RAM accesses go through the CPU cache; MMIO
- * accesses go uncached to the device's register file; accesses to holes behave like a PCI master
- * abort: reads return all ones, writes are dropped, and both are counted in {@link #busErrors()}.
- * No access throws for any address.
+ * One CPU of the machine ({@link MachineCpus}): the {@link Cpu} an OS runs on, with its index, its
+ * local APIC id and counters for reports. RAM accesses go through the CPU cache the CPUs share;
+ * MMIO accesses go uncached to the device's register file; accesses to holes behave like a PCI
+ * master abort: reads return all ones, writes are dropped, and both are counted in
+ * {@link #busErrors()}. No access throws for any address.
+ *
+ * <p>Accesses are executed by the CPU the calling thread runs as ({@link MachineCpus#current()}),
+ * whichever CPU object they go through, and counted on it: an object kept from boot and used by
+ * code that entered CPU 2 counts on CPU 2.
  *
  * <p>Port I/O goes to the machine's {@link IoPortSpace}. Each {@code IN} or {@code OUT} stalls the
  * CPU for {@code ioPortAccessNs} of virtual time, during which devices run: an I/O read waits for
@@ -40,6 +45,9 @@ public final class MachineCpu implements Cpu {
      */
     public static final long DEFAULT_IO_PORT_ACCESS_NS = 1_000;
 
+    private final MachineCpus cpus;
+    private final int index;
+    private final int apicId;
     private final PhysicalMemory memory;
     private final IoPortSpace ioPorts;
     private final CpuCache cache;
@@ -53,20 +61,42 @@ public final class MachineCpu implements Cpu {
     private long ioWrites;
 
     /**
+     * A machine with this one CPU (index 0, APIC id 0), for rigs without a {@code Machine}.
+     *
      * @param mmioAccessNs   stall of an uncached MMIO read, ns
      * @param ioPortAccessNs stall of each port I/O read or write, ns ({@link #DEFAULT_IO_PORT_ACCESS_NS})
      */
     public MachineCpu(PhysicalMemory memory, IoPortSpace ioPorts, CpuCache cache, EventKernel kernel,
                       long mmioAccessNs, long ioPortAccessNs) {
-        if (ioPortAccessNs < 0) {
-            throw new IllegalArgumentException("ioPortAccessNs must not be negative, was " + ioPortAccessNs);
-        }
-        this.memory = memory;
-        this.ioPorts = ioPorts;
-        this.cache = cache;
-        this.kernel = kernel;
-        this.mmioAccessNs = mmioAccessNs;
-        this.ioPortAccessNs = ioPortAccessNs;
+        this(new MachineCpus(memory, ioPorts, cache, kernel, 1, mmioAccessNs, ioPortAccessNs), 0, 0);
+        cpus.replaceOnlyCpu(this);
+    }
+
+    MachineCpu(MachineCpus cpus, int index, int apicId) {
+        this.cpus = cpus;
+        this.index = index;
+        this.apicId = apicId;
+        this.memory = cpus.memory;
+        this.ioPorts = cpus.ioPorts;
+        this.cache = cpus.cache;
+        this.kernel = cpus.kernel;
+        this.mmioAccessNs = cpus.mmioAccessNs;
+        this.ioPortAccessNs = cpus.ioPortAccessNs;
+    }
+
+    @Override
+    public int index() {
+        return index;
+    }
+
+    @Override
+    public int apicId() {
+        return apicId;
+    }
+
+    /** Runs {@code code} on the calling thread as this CPU (see {@link MachineCpus#runOn}). */
+    public void run(Runnable code) {
+        cpus.runOn(index, code);
     }
 
     @Override
@@ -74,17 +104,17 @@ public final class MachineCpu implements Cpu {
         return cache;
     }
 
-    /** Accesses that reached nothing: holes in the physical address space and unclaimed I/O ports. */
+    /** Accesses this CPU made that reached nothing: holes in the physical address space and unclaimed I/O ports. */
     public long busErrors() {
-        return busErrors + ioPorts.unclaimedAccesses();
+        return busErrors;
     }
 
-    /** Port I/O reads ({@code IN}) executed. */
+    /** Port I/O reads ({@code IN}) this CPU executed. */
     public long ioReads() {
         return ioReads;
     }
 
-    /** Port I/O writes ({@code OUT}) executed. */
+    /** Port I/O writes ({@code OUT}) this CPU executed. */
     public long ioWrites() {
         return ioWrites;
     }
@@ -94,12 +124,19 @@ public final class MachineCpu implements Cpu {
         return ioPortAccessNs;
     }
 
+    /** MMIO reads this CPU executed. */
     public long mmioReads() {
         return mmioReads;
     }
 
+    /** MMIO writes this CPU executed. */
     public long mmioWrites() {
         return mmioWrites;
+    }
+
+    @Override
+    public String toString() {
+        return "CPU " + index + " (APIC id " + apicId + ")";
     }
 
     private boolean isRam(long phys, int size) {
@@ -119,12 +156,12 @@ public final class MachineCpu implements Cpu {
         cache.uncachedAccess();
         MmioWindow w = memory.mmioAt(phys);
         if (w != null && phys - w.base() + size <= w.size()) {
-            mmioReads++;
+            cpus.current().mmioReads++;
             // An uncached read stalls the CPU for a round trip; devices may advance meanwhile.
             kernel.runFor(mmioAccessNs);
             return w.handler().read(phys - w.base(), size);
         }
-        busErrors++;
+        cpus.current().busErrors++;
         return size == 8 ? -1L : (1L << (size * 8)) - 1;
     }
 
@@ -141,12 +178,12 @@ public final class MachineCpu implements Cpu {
         cache.uncachedAccess();
         MmioWindow w = memory.mmioAt(phys);
         if (w != null && phys - w.base() + size <= w.size()) {
-            mmioWrites++;
+            cpus.current().mmioWrites++;
             // Posted write: the CPU continues at once; the device sees it now.
             w.handler().write(phys - w.base(), size, value);
             return;
         }
-        busErrors++;
+        cpus.current().busErrors++;
     }
 
     @Override
@@ -256,16 +293,23 @@ public final class MachineCpu implements Cpu {
     private int in(int port, int width) {
         requirePort(port, width);
         cache.uncachedAccess();
-        ioReads++;
+        MachineCpu self = cpus.current();
+        self.ioReads++;
         kernel.runFor(ioPortAccessNs);
-        return ioPorts.read(port, width);
+        long unclaimed = ioPorts.unclaimedAccesses();
+        int value = ioPorts.read(port, width);
+        self.busErrors += ioPorts.unclaimedAccesses() - unclaimed;
+        return value;
     }
 
     private void out(int port, int width, int value) {
         requirePort(port, width);
         cache.uncachedAccess();
-        ioWrites++;
+        MachineCpu self = cpus.current();
+        self.ioWrites++;
+        long unclaimed = ioPorts.unclaimedAccesses();
         ioPorts.write(port, width, value);
+        self.busErrors += ioPorts.unclaimedAccesses() - unclaimed;
         kernel.runFor(ioPortAccessNs);
     }
 

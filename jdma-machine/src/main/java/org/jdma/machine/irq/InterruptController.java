@@ -1,6 +1,7 @@
 package org.jdma.machine.irq;
 
 import java.util.Arrays;
+import java.util.Objects;
 import org.jdma.spec.pci.RequesterId;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
@@ -12,9 +13,22 @@ import org.jdma.spec.msi.MsiMessageLayout;
 
 /**
  * Receives MSI writes from the bus and signals on {@link #LEGACY_LINES} legacy lines, and
- * dispatches handlers in event order after {@code deliveryLatencyNs}. Vectors below 16 are
- * illegal (counted as invalid); a legal vector with no handler is counted as spurious. One CPU
- * (APIC id 0) is modeled.
+ * dispatches handlers in event order after {@code deliveryLatencyNs}, each as the CPU the
+ * interrupt was sent to ({@link InterruptTargets}), on the thread that drives the event kernel.
+ * Vectors below 16 are illegal (counted as invalid); a legal vector with no handler is counted as
+ * spurious.
+ *
+ * <p>An MSI is delivered when it is fixed delivery in physical destination mode and its
+ * destination field (address bits 19:12, Intel SDM Vol. 3A §11.11.1) is the APIC id of a CPU; that
+ * CPU handles it. Everything else is counted invalid and traced with its source, address, data and
+ * why, never delivered elsewhere: a destination no CPU has (0xFF, xAPIC broadcast, included),
+ * logical destination mode (DM, bit 2) and the redirection hint (RH, bit 3), which ask for
+ * lowest-priority arbitration among a set of CPUs.
+ * TODO: logical destinations and lowest-priority redirection are not modeled; a driver that relies
+ * on them gets no interrupt, only the invalid count and the trace.
+ *
+ * <p>Counters are kept per CPU and vector, as Linux's {@code /proc/interrupts} shows them:
+ * {@link #dispatched(int, int)}, {@link #dispatchedOn(int)}; {@link #dispatched(int)} is the sum.
  *
  * <p>Legacy lines behave as I/O APIC inputs ({@link LegacyLines}): a device drives its line with
  * {@link #assertLine}, {@link #deassertLine} or {@link #pulseLine}; the OS routes it with
@@ -30,9 +44,15 @@ public final class InterruptController implements Interrupts {
 
     private final EventKernel kernel;
     private final long deliveryLatencyNs;
+    private final InterruptTargets cpus;
     private final InterruptHandler[] handlers = new InterruptHandler[256];
     private final boolean[] allocated = new boolean[256];
     private final long[] counts = new long[256];
+    /** [cpu][vector] */
+    private final long[][] countsByCpu;
+    private final long[] totalsByCpu;
+    /** The CPU each legacy line is routed to (the redirection entry's destination). */
+    private final int[] lineCpu = new int[LEGACY_LINES];
     /** Event labels by vector, made once: building the string per MSI showed up in copy profiles. */
     private final String[] deliveryLabels = new String[256];
     private final String[] lineLabels = new String[LEGACY_LINES];
@@ -41,9 +61,17 @@ public final class InterruptController implements Interrupts {
     private long invalid;
     private long received;
 
+    /** A controller for a machine with one CPU. */
     public InterruptController(EventKernel kernel, long deliveryLatencyNs) {
+        this(kernel, deliveryLatencyNs, InterruptTargets.ONE_CPU);
+    }
+
+    public InterruptController(EventKernel kernel, long deliveryLatencyNs, InterruptTargets cpus) {
         this.kernel = kernel;
         this.deliveryLatencyNs = deliveryLatencyNs;
+        this.cpus = Objects.requireNonNull(cpus, "cpus");
+        this.countsByCpu = new long[cpus.count()][256];
+        this.totalsByCpu = new long[cpus.count()];
         Arrays.fill(allocated, 0, 32, true);
         for (int v = 0; v < deliveryLabels.length; v++) {
             deliveryLabels[v] = "msi vector " + v;
@@ -58,27 +86,49 @@ public final class InterruptController implements Interrupts {
         received++;
         int vector = MsiMessageLayout.vector(data);
         int mode = (data & MsiMessageLayout.DATA_DELIVERY_MODE_MASK) >>> MsiMessageLayout.DATA_DELIVERY_MODE_SHIFT;
-        if (vector < MsiMessageLayout.FIRST_LEGAL_VECTOR || mode != MsiMessageLayout.DELIVERY_FIXED
-                || MsiMessageLayout.destination(address) != 0) {
+        int cpu = cpus.indexOfApicId(MsiMessageLayout.destination(address));
+        String why = vector < MsiMessageLayout.FIRST_LEGAL_VECTOR ? "vector below 16"
+                : mode != MsiMessageLayout.DELIVERY_FIXED ? "delivery mode " + mode + " is not fixed"
+                : (address & MsiMessageLayout.ADDRESS_DM) != 0 ? "logical destination mode"
+                : (address & MsiMessageLayout.ADDRESS_RH) != 0 ? "redirection hint"
+                : cpu < 0 ? "no CPU has APIC id " + MsiMessageLayout.destination(address)
+                : null;
+        if (why != null) {
             invalid++;
             kernel.trace().instant("irq", "invalid MSI", kernel.now(), TraceRecorder.args(
-                    "source", source.toString(), "address", Long.toHexString(address), "data", Integer.toHexString(data)));
+                    "source", source.toString(), "address", Long.toHexString(address), "data", Integer.toHexString(data),
+                    "reason", why));
             return;
         }
-        kernel.schedule(deliveryLatencyNs, deliveryLabels[vector], () -> dispatch(vector, source));
+        kernel.schedule(deliveryLatencyNs, deliveryLabels[vector], () -> dispatch(vector, cpu, source));
     }
 
-    private void dispatch(int vector, RequesterId source) {
+    private void dispatch(int vector, int cpu, RequesterId source) {
         InterruptHandler h = handlers[vector];
         if (h == null) {
             spurious++;
             return;
         }
-        counts[vector]++;
+        count(vector, cpu);
         if (kernel.trace().enabled()) {
-            kernel.trace().instant("irq", "vector " + vector, kernel.now(), TraceRecorder.args("source", source.toString()));
+            kernel.trace().instant("irq", "vector " + vector, kernel.now(), TraceRecorder.args("source", source.toString(), "cpu", cpu));
         }
-        h.handle(vector);
+        handle(h, vector, cpu);
+    }
+
+    private void count(int vector, int cpu) {
+        counts[vector]++;
+        countsByCpu[cpu][vector]++;
+        totalsByCpu[cpu]++;
+    }
+
+    /** Runs the handler as {@code cpu}. */
+    private void handle(InterruptHandler h, int vector, int cpu) {
+        if (cpus.count() == 1) {
+            h.handle(vector);
+        } else {
+            cpus.runOn(cpu, () -> h.handle(vector));
+        }
     }
 
     // ---------------------------------------------------------------- legacy lines
@@ -120,12 +170,25 @@ public final class InterruptController implements Interrupts {
 
     @Override
     public void routeLine(int line, int vector, LineTrigger trigger) {
+        routeLine(line, vector, trigger, 0);
+    }
+
+    @Override
+    public void routeLine(int line, int vector, LineTrigger trigger, int cpu) {
         lines.check(line);
         if (vector < MsiMessageLayout.FIRST_LEGAL_VECTOR || vector > 255) {
             throw new IllegalArgumentException("line " + line + ": vector " + vector + " is outside 16..255");
         }
-        java.util.Objects.requireNonNull(trigger, "trigger");
+        Objects.requireNonNull(trigger, "trigger");
+        cpus.apicId(cpu); // throws naming a CPU that does not exist
+        lineCpu[line] = cpu;
         lines.route(line, vector, trigger);
+    }
+
+    /** The CPU legacy line {@code line} is routed to (the boot CPU until routed elsewhere). */
+    public int lineCpu(int line) {
+        lines.check(line);
+        return lineCpu[line];
     }
 
     @Override
@@ -133,24 +196,25 @@ public final class InterruptController implements Interrupts {
         lines.unroute(line);
     }
 
-    /** A line's message, on its way to the CPU like an MSI. */
+    /** A line's message, on its way to the CPU its entry names now, like an MSI. */
     private void sendLine(int line, int vector) {
         received++;
-        kernel.schedule(deliveryLatencyNs, lineLabels[line], () -> dispatchLine(line, vector));
+        int cpu = lineCpu[line];
+        kernel.schedule(deliveryLatencyNs, lineLabels[line], () -> dispatchLine(line, vector, cpu));
     }
 
     /** Runs the line's handler, then ends the interrupt (which may raise a level line again). */
-    private void dispatchLine(int line, int vector) {
+    private void dispatchLine(int line, int vector, int cpu) {
         lines.accepted(line);
         InterruptHandler h = handlers[vector];
         if (h == null) {
             spurious++;
         } else {
-            counts[vector]++;
+            count(vector, cpu);
             if (kernel.trace().enabled()) {
-                kernel.trace().instant("irq", "vector " + vector, kernel.now(), TraceRecorder.args("source", lineLabels[line]));
+                kernel.trace().instant("irq", "vector " + vector, kernel.now(), TraceRecorder.args("source", lineLabels[line], "cpu", cpu));
             }
-            h.handle(vector);
+            handle(h, vector, cpu);
         }
         lines.endOfInterrupt(line);
     }
@@ -185,7 +249,12 @@ public final class InterruptController implements Interrupts {
 
     @Override
     public MsiMessage messageFor(int vector) {
-        return MsiMessage.forVector(vector, 0);
+        return messageFor(vector, 0);
+    }
+
+    @Override
+    public MsiMessage messageFor(int vector, int cpu) {
+        return MsiMessage.forVector(vector, cpus.apicId(cpu));
     }
 
     @Override
@@ -193,9 +262,29 @@ public final class InterruptController implements Interrupts {
         return counts[vector & 0xFF];
     }
 
+    @Override
+    public long dispatched(int vector, int cpu) {
+        return countsByCpu[checkCpu(cpu)][vector & 0xFF];
+    }
+
+    @Override
+    public long dispatchedOn(int cpu) {
+        return totalsByCpu[checkCpu(cpu)];
+    }
+
+    /** The CPUs interrupts go to. */
+    public int cpus() {
+        return cpus.count();
+    }
+
+    private int checkCpu(int cpu) {
+        cpus.apicId(cpu); // throws naming a CPU that does not exist
+        return cpu;
+    }
+
     /** Interrupts that found no handler for their vector. */
     public long spurious() { return spurious; }
-    /** MSI writes that were not a legal fixed-mode message to CPU 0. */
+    /** MSI writes that were not a legal fixed-mode, physical-destination message to a CPU that exists. */
     public long invalid() { return invalid; }
     /** MSI writes received plus messages sent by legacy lines. */
     public long received() { return received; }

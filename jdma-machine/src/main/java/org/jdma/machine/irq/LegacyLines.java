@@ -20,8 +20,9 @@ import org.jdma.platform.irq.LineTrigger;
  *       before the EOI sends nothing more. Unmasking (routing) a line that is asserted sends.</li>
  * </ul>
  *
- * <p>Not modeled: polarity, delivery modes other than fixed, destinations other than the one CPU,
- * the I/O APIC's indirect register window (the OS routes through {@code Interrupts}).
+ * <p>The destination CPU of each entry is the controller's ({@link InterruptController#lineCpu}).
+ * Not modeled: polarity, delivery modes other than fixed, logical destinations, the I/O APIC's
+ * indirect register window (the OS routes through {@code Interrupts}).
  *
  * <p>Thread use: the machine's event thread.
  */

@@ -20,6 +20,15 @@ package org.jdma.platform.irq;
  * until the handler has made it deassert. A handler therefore must quiet its device (read or
  * acknowledge its status) before it returns, or it runs again.
  *
+ * <h2>CPUs</h2>
+ * On a platform with several CPUs ({@link org.jdma.platform.Platform#cpus()}) an MSI names the CPU
+ * it goes to: {@link #messageFor(int, int)} composes the message for a vector on a chosen CPU (its
+ * local APIC id in the destination field, physical destination mode, fixed delivery), and the
+ * handler runs as that CPU. A legacy line goes to the boot CPU unless routed to another with
+ * {@link #routeLine(int, int, LineTrigger, int)}. The counters are kept per CPU, as Linux's
+ * {@code /proc/interrupts} shows them: {@link #dispatched(int, int)} and {@link #dispatchedOn(int)}.
+ * The default methods describe a platform with one CPU (CPU 0).
+ *
  * <p>Polarity (redirection entry bit 13) is not modeled: a line is either asserted or not, as the
  * board's wiring and firmware (MADT interrupt source overrides) would tell an OS.
  */
@@ -36,8 +45,35 @@ public interface Interrupts {
     /** The message a device must write to raise {@code vector} on the boot CPU. */
     MsiMessage messageFor(int vector);
 
-    /** Interrupts dispatched on {@code vector} so far. */
+    /**
+     * The message a device must write to raise {@code vector} on CPU {@code cpu} (an index of
+     * {@link org.jdma.platform.Platform#cpus()}): its APIC id as the physical destination.
+     *
+     * @throws IllegalArgumentException naming the CPU when there is no such CPU
+     */
+    default MsiMessage messageFor(int vector, int cpu) {
+        requireCpu(cpu);
+        return messageFor(vector);
+    }
+
+    /** Interrupts dispatched on {@code vector} so far, on every CPU. */
     long dispatched(int vector);
+
+    /** Interrupts dispatched on {@code vector} that CPU {@code cpu} handled. */
+    default long dispatched(int vector, int cpu) {
+        requireCpu(cpu);
+        return dispatched(vector);
+    }
+
+    /** Interrupts CPU {@code cpu} handled, every vector (a column of Linux's {@code /proc/interrupts}). */
+    default long dispatchedOn(int cpu) {
+        requireCpu(cpu);
+        long n = 0;
+        for (int v = 0; v < 256; v++) {
+            n += dispatched(v);
+        }
+        return n;
+    }
 
     /** Number of legacy interrupt lines (inputs {@code 0 .. legacyLines() - 1}). */
     int legacyLines();
@@ -52,10 +88,27 @@ public interface Interrupts {
     void routeLine(int line, int vector, LineTrigger trigger);
 
     /**
+     * Routes legacy line {@code line} as {@link #routeLine(int, int, LineTrigger)} does, to CPU
+     * {@code cpu} (the redirection entry's physical destination).
+     *
+     * @throws IllegalArgumentException naming the value when the line, the vector or the CPU does not exist
+     */
+    default void routeLine(int line, int vector, LineTrigger trigger, int cpu) {
+        requireCpu(cpu);
+        routeLine(line, vector, trigger);
+    }
+
+    /**
      * Masks legacy line {@code line}: from now on nothing it signals is delivered (an interrupt
      * already delivered still runs). Unrouting a masked line does nothing.
      *
      * @throws IllegalArgumentException when the line is not 0..{@code legacyLines() - 1}
      */
     void unrouteLine(int line);
+
+    private static void requireCpu(int cpu) {
+        if (cpu != 0) {
+            throw new IllegalArgumentException("CPU " + cpu + " does not exist (CPUs 0..0)");
+        }
+    }
 }

@@ -1,6 +1,9 @@
 package org.jdma.kernel.iommu.iova;
 
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import org.jdma.platform.Platform;
 
 /**
  * The cached IOVA allocator: Linux {@code alloc_iova_fast} and {@code free_iova_fast}
@@ -25,10 +28,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * tree. Linux 6.x keeps the depot unbounded and trims it from a 100 ms delayed work item; this
  * allocator has no clock, so it keeps v5.x's bound.
  *
- * <p>"CPU": a Java thread migrates, so the CPU is a slot chosen by the calling thread,
- * {@code threadId % cpuSlots}, each guarded by its own lock (Linux also locks the per-CPU cache,
- * {@code cpu_rcache->lock}). Threads sharing a slot are correct, only contended. Lock order:
- * slot, then depot, then tree.
+ * <p>"CPU": made {@link #perCpu(Platform) per CPU of a platform} (what the kernel does), a slot is
+ * a CPU of the platform and the caller uses the one of the CPU it runs as
+ * ({@code Platform.cpu().index()}), as Linux's {@code this_cpu_ptr}; Java threads that never
+ * entered another CPU all run as the boot CPU and share its slot. Made with a number of slots
+ * (the benchmarks and the concurrency tests, which run many plain threads), the slot is
+ * {@code threadId % cpuSlots}: a Java thread migrates between cores, so there is no real CPU to ask.
+ * Either way each slot is guarded by its own lock (Linux also locks the per-CPU cache,
+ * {@code cpu_rcache->lock}: code may be preempted or, here, several threads may run as one CPU).
+ * Callers sharing a slot are correct, only contended. Lock order: slot, then depot, then tree.
  *
  * <p>Checking frees. Linux's fast path trusts the caller: a double free puts one pfn into the
  * cache twice and two devices later get the same IOVA. With {@code verifyFrees} (the default)
@@ -120,6 +128,8 @@ public final class CachedIovaAllocator implements IovaAllocator {
 
     private final TreeIovaAllocator tree;
     private final int cpuSlots;
+    /** The slot of the caller: its CPU, or null for thread slots. */
+    private final IntSupplier currentCpu;
     private final boolean verifyFrees;
     /** [order][slot] */
     private final CpuCache[][] cpuCaches;
@@ -142,6 +152,30 @@ public final class CachedIovaAllocator implements IovaAllocator {
      * @param maxDepotMagazines full magazines kept per size class (at least 0)
      */
     public CachedIovaAllocator(TreeIovaAllocator tree, int cpuSlots, boolean verifyFrees, int maxDepotMagazines) {
+        this(tree, cpuSlots, null, verifyFrees, maxDepotMagazines);
+    }
+
+    /**
+     * One slot per CPU of {@code platform}, chosen by the CPU the caller runs as; over a fresh
+     * 4 KiB-granule tree, frees verified (the kernel's default allocator for each DMA domain).
+     */
+    public static CachedIovaAllocator perCpu(Platform platform) {
+        Objects.requireNonNull(platform, "platform");
+        return perCpu(new TreeIovaAllocator(), platform.cpus().size(), () -> platform.cpu().index(), true);
+    }
+
+    /**
+     * {@code cpus} slots, the caller's chosen by {@code currentCpu} (0..cpus-1).
+     *
+     * @throws IllegalArgumentException when {@code cpus} < 1
+     */
+    public static CachedIovaAllocator perCpu(TreeIovaAllocator tree, int cpus, IntSupplier currentCpu, boolean verifyFrees) {
+        return new CachedIovaAllocator(tree, cpus, Objects.requireNonNull(currentCpu, "currentCpu"), verifyFrees,
+                DEFAULT_MAX_DEPOT_MAGAZINES);
+    }
+
+    private CachedIovaAllocator(TreeIovaAllocator tree, int cpuSlots, IntSupplier currentCpu, boolean verifyFrees,
+                                int maxDepotMagazines) {
         if (cpuSlots < 1) {
             throw new IllegalArgumentException("cpu slots " + cpuSlots + ": need at least 1");
         }
@@ -150,6 +184,7 @@ public final class CachedIovaAllocator implements IovaAllocator {
         }
         this.tree = tree;
         this.cpuSlots = cpuSlots;
+        this.currentCpu = currentCpu;
         this.verifyFrees = verifyFrees;
         // Slot-major allocation order spreads one slot's objects away from the next slot's.
         cpuCaches = new CpuCache[RANGE_CACHE_MAX_SIZE][cpuSlots];
@@ -176,6 +211,26 @@ public final class CachedIovaAllocator implements IovaAllocator {
 
     public int cpuSlots() {
         return cpuSlots;
+    }
+
+    /** Whether slots are the platform's CPUs ({@link #perCpu}) rather than thread slots. */
+    public boolean slotsAreCpus() {
+        return currentCpu != null;
+    }
+
+    /** Ranges now in slot {@code slot}'s magazines (every size class): for tests and reports. */
+    public long cachedIn(int slot) {
+        if (slot < 0 || slot >= cpuSlots) {
+            throw new IllegalArgumentException("slot " + slot + " outside 0.." + (cpuSlots - 1));
+        }
+        long n = 0;
+        for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
+            CpuCache c = cpuCaches[order][slot];
+            synchronized (c) {
+                n += c.loaded.size + c.prev.size;
+            }
+        }
+        return n;
     }
 
     /** Allocates, flushing the caches and retrying once when the tree is exhausted. */
@@ -414,6 +469,14 @@ public final class CachedIovaAllocator implements IovaAllocator {
     }
 
     private int slot() {
+        if (currentCpu != null) {
+            int cpu = currentCpu.getAsInt();
+            if (cpu < 0 || cpu >= cpuSlots) {
+                throw new IllegalStateException("the caller runs as CPU " + cpu + "; this allocator has slots for CPUs 0.."
+                        + (cpuSlots - 1));
+            }
+            return cpu;
+        }
         return (int) (Thread.currentThread().threadId() % cpuSlots);
     }
 

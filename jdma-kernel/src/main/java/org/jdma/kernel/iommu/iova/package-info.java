@@ -11,8 +11,9 @@
  * {@link org.jdma.kernel.iommu.iova.IovaSpace}, the "32-bit first for PCI devices" policy in bytes.
  *
  * <p>Does not model: Linux's best-fit mode, {@code split_and_remove_iova}, the depot's delayed
- * trimming work (the depot is bounded instead), CPU hotplug. A "CPU" is a slot chosen by the
- * calling thread. Nothing here touches page tables or the IOTLB: freeing an IOVA while the
+ * trimming work (the depot is bounded instead), CPU hotplug. A "CPU" is a CPU of the platform,
+ * the one the caller runs as (the kernel's allocators), or a slot chosen by the calling thread
+ * (allocators made with a slot count, for benchmarks and tests of plain threads). Nothing here touches page tables or the IOTLB: freeing an IOVA while the
  * hardware may still translate it is the caller's mistake (strict or lazy invalidation first).
  *
  * <p>Invariant: the ranges handed out and not yet freed, the reserved ranges and (for the cached
