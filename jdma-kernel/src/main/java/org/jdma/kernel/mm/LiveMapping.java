@@ -8,15 +8,24 @@ package org.jdma.kernel.mm;
  * @param physical   first CPU-side byte the mapping covers
  * @param length     bytes covered
  * @param device     the device the memory is mapped for (the DMA layer's device object)
- * @param busAddress the address the device was given (a scatterlist's first device address)
+ * @param busAddress the first address the device was given for it (for a scatterlist entry, the
+ *                   device segment of the same index; the list's first device address when the
+ *                   list merged into fewer segments than entries)
+ * @param busLength  bytes the device reaches from {@code busAddress} (0 for a scatterlist entry past
+ *                   the merged segments)
  * @param direction  the DMA direction it was mapped with
  * @param kind       "streaming", "scatterlist" or "coherent"
  */
-public record LiveMapping(long physical, long length, Object device, long busAddress, Object direction, String kind) {
+public record LiveMapping(long physical, long length, Object device, long busAddress, long busLength, Object direction, String kind) {
 
     /** Whether any byte of [address, address + len) lies in this mapping. */
     public boolean overlaps(long address, long len) {
         return address < physical + length && physical < address + len;
+    }
+
+    /** Whether bus address {@code address} lies in [busAddress, busAddress + busLength). */
+    public boolean coversBus(long address) {
+        return Long.compareUnsigned(address - busAddress, busLength) < 0;
     }
 
     @Override
