@@ -159,8 +159,8 @@ public final class DmaInFlight {
         String why = switch (r.reason()) {
             case NOT_MAPPED -> String.format("is not mapped for %s: no live mapping of the device covers %#x", device.name(), r.busAddress());
             case WRONG_DIRECTION -> String.format("lies in a mapping the device may not %s: %s", verb(need), r.mapping());
-            case PAST_END -> String.format("runs past the end of the mapping [%#x, +%#x) by %#x bytes: %s", r.mapping().busAddress(),
-                    r.mapping().busLength(), r.busAddress() + r.length() - r.mapping().busAddress() - r.mapping().busLength(), r.mapping());
+            case PAST_END -> String.format("runs past the end of the mapping [%#x, +%#x) by %#x bytes: %s", r.mapping().busFirst(),
+                    r.mapping().busLength(), r.busAddress() + r.length() - r.mapping().busFirst() - r.mapping().busLength(), r.mapping());
         };
         return new DmaException(new DmaError.NotMapped(device.name(), field, r.busAddress(), r.length(), why));
     }

@@ -341,8 +341,8 @@ public final class DmaPins {
     }
 
     private LiveMapping mapping(int s) {
-        long first = busLength[s] > 0 ? busStart[s] : bus[s];
-        return new LiveMapping(start[s], length[s], device[s], first, busLength[s], direction[s], kind[s]);
+        return new LiveMapping(start[s], length[s], device[s], bus[s], busLength[s] > 0 ? busStart[s] : bus[s], busLength[s],
+                direction[s], kind[s]);
     }
 
     private void release(int s) {
