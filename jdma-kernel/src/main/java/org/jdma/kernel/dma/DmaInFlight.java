@@ -144,6 +144,33 @@ public final class DmaInFlight {
         return device;
     }
 
+    /** {@link org.jdma.kernel.mm.LiveMapping#kind()} of a mapping made outside the DMA API ({@link #recordExternal}). */
+    public static final String EXTERNAL = "external";
+
+    /**
+     * Records a mapping made for the device outside the DMA API (the {@code hardware} crate's IOMMU
+     * controller programs the domain itself): the device may then be given
+     * [dmaAddress, dmaAddress + length), and the CPU-side bytes are pinned as any mapping's.
+     * {@link #removeExternal} undoes it.
+     */
+    public void recordExternal(long physical, long length, long dmaAddress, DmaDirection direction) {
+        if (pins != null) {
+            pins.pin(physical, length, device, dmaAddress, DmaDirection.requireMappable(direction), accessBits(direction), EXTERNAL);
+        }
+    }
+
+    /**
+     * Forgets an {@link #recordExternal external} mapping before its maker unmaps it.
+     *
+     * @throws DmaException {@link DmaError.InUse} when a descriptor in flight holds it (it stays recorded)
+     */
+    public void removeExternal(long dmaAddress) {
+        MappingHold held = pins == null ? null : pins.unpin(device, dmaAddress, EXTERNAL, 1);
+        if (held != null) {
+            throw inUse(device, held);
+        }
+    }
+
     /** The exception an unmap of {@code device}'s mapping refused because of {@code hold} throws: the layer's and the checker's. */
     public static DmaException inUse(DmaDevice device, MappingHold hold) {
         String use = hold.user() instanceof User u ? u.describe(hold.tag()) : String.valueOf(hold.user());

@@ -218,6 +218,16 @@ public final class CopyEngineDriver implements DriverInstance {
         return completions.submitAndWait(descriptor);
     }
 
+    /**
+     * Fault injection only: {@link #execute} without the map-only-while-in-use check, so a test can
+     * give the engine an address nothing maps for it (an IOMMU fault, an attack, a device-side
+     * checker finding). Nothing holds the descriptor's memory while it runs.
+     */
+    public OpResult executeUnchecked(Descriptor descriptor) {
+        checkOpen();
+        return completions.submitAndWait(descriptor, false);
+    }
+
     // ---- scatter-gather ------------------------------------------------------------------------
 
     /**
@@ -264,6 +274,12 @@ public final class CopyEngineDriver implements DriverInstance {
         return submit(Arrays.asList(descriptors));
     }
 
+    /** Fault injection only: {@link #submit(List)} without the check (see {@link CopyRing#submitUnchecked(List)}). */
+    public int submitUnchecked(List<Descriptor> descriptors) {
+        checkOpen();
+        return ring.submitUnchecked(descriptors);
+    }
+
     /**
      * Completed descriptors of asynchronous submissions, oldest first, into {@code out} from index
      * 0. Does not let the machine run: call the clock first.
@@ -293,7 +309,9 @@ public final class CopyEngineDriver implements DriverInstance {
         resetDevice();
         vectors.restore();
         write32(CopyEngineRegisters.ERR_INT_HANDLE, errorEntry);
-        return ring.restart();
+        List<Descriptor> dropped = ring.restart();
+        transfers.retryDeferred(); // their descriptors were dropped: the buffers can be unmapped now
+        return dropped;
     }
 
     /** {@link DriverInstance#reset()}: {@link #resetAndEnable()}, the dropped descriptors discarded. */
@@ -362,6 +380,7 @@ public final class CopyEngineDriver implements DriverInstance {
         }
         closed = true;
         ring.close();
+        transfers.retryDeferred();
     }
 
     // ---- register programming ------------------------------------------------------------------
