@@ -185,8 +185,12 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
 
     /** Fault injection only: {@link #submit} without the map-only-while-in-use check (see {@link CopyRing#submitUnchecked(List)}). */
     public int submitUnchecked(Descriptor... descriptors) {
+        return submitUnchecked(Arrays.asList(descriptors));
+    }
+
+    public int submitUnchecked(List<Descriptor> descriptors) {
         checkOpen();
-        return ring.submitUnchecked(Arrays.asList(descriptors));
+        return ring.submitUnchecked(descriptors);
     }
 
     /**

@@ -280,6 +280,10 @@ public final class CopyEngineDriver implements DriverInstance {
         return ring.submitUnchecked(descriptors);
     }
 
+    public int submitUnchecked(Descriptor... descriptors) {
+        return submitUnchecked(Arrays.asList(descriptors));
+    }
+
     /**
      * Completed descriptors of asynchronous submissions, oldest first, into {@code out} from index
      * 0. Does not let the machine run: call the clock first.
