@@ -52,6 +52,12 @@ import org.jdma.spec.pci.RequesterId;
  * needs and the checker sees every byte the engine touches. {@link #execute} takes device
  * addresses the caller mapped.
  *
+ * <p>Map only while in use: every submission ({@link #execute}, {@link #submit}, and the buffer and
+ * scatter-gather operations) is refused with a {@code DmaError.NotMapped} when a descriptor names
+ * memory not mapped for the engine in the direction it uses it, and the mappings it names cannot be
+ * unmapped until its completion is drained, the engine is reset or the driver removed (see
+ * {@link CopyRing}). {@link #executeUnchecked} and {@link #submitUnchecked} are for fault injection.
+ *
  * <p>Device-reported errors are results ({@link OpResult}), never exceptions. When the engine halts
  * the driver reports its ERROR register ({@link #status()}); {@link #resetAndEnable()} brings it
  * back.
