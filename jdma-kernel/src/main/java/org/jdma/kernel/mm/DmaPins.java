@@ -129,7 +129,7 @@ public final class DmaPins {
         int s = buckets[b];
         while (s != NONE && removed < count) {
             int n = next[s];
-            if (matches(s, dev, key, what)) {
+            if (matches(s, dev, key, what) && held[s] == 0) {
                 if (prev == NONE) {
                     buckets[b] = n;
                 } else {
@@ -215,6 +215,7 @@ public final class DmaPins {
         for (int i = 0; i < n; i++) {
             int s = covering(index, busAddress[i], Math.max(len[i], 1), need[i]);
             if (s < 0) {
+                Arrays.fill(ids, offset, offset + n, NO_HOLD);
                 return refusal(index, i, busAddress[i], Math.max(len[i], 1), need[i]);
             }
             ids[offset + i] = s; // the pin, until every range is known to be covered
