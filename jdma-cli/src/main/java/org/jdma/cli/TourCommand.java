@@ -181,15 +181,16 @@ public final class TourCommand implements Callable<Integer> {
             long unmapped = high.physicalAddress();
             out.printf("  a) B's physical address %#x instead of its IOVA (a driver that forgot dma_map):%s%n", unmapped,
                     domain.isPresent() && domain.get().translate(unmapped).isEmpty() ? " nothing is mapped there" : "");
+            refused(driver, Descriptor.memmove(unmapped, lowDevice, 4096));
             int seen = faults.size();
             step(machine, String.format("MEMMOVE 4 KiB %#x -> A", unmapped),
-                    () -> driver.execute(Descriptor.memmove(unmapped, lowDevice, 4096)));
+                    () -> driver.executeUnchecked(Descriptor.memmove(unmapped, lowDevice, 4096)));
             printFaults(machine, faults, seen);
             out.println("  b) the PCI hole at 0x80000000: without an IOMMU this write reaches the bus and finds no RAM there;");
             out.println("     now 0x80000000 is an IOVA, nothing is mapped at it, and the write never gets past the IOMMU");
             seen = faults.size();
             step(machine, "MEMMOVE 4 KiB A -> 0x80000000",
-                    () -> driver.execute(Descriptor.memmove(lowDevice, 0x8000_0000L, 4096)));
+                    () -> driver.executeUnchecked(Descriptor.memmove(lowDevice, 0x8000_0000L, 4096)));
             printFaults(machine, faults, seen);
             out.println("  The device reports each fault in its completion record and keeps running:");
             step(machine, "MEMMOVE 4 KiB A -> B", () -> driver.copy(low, high, 4096));
@@ -285,6 +286,21 @@ public final class TourCommand implements Callable<Integer> {
             out.printf("      IOMMU fault record, read by the kernel's fault handler: device %s %s page %#x, reason %s%n",
                     f.device(), f.read() ? "R" : "W", f.iovaPage(),
                     String.format("%#x %s", f.detail().code(), f.detail().name()));
+        }
+    }
+
+    /**
+     * The kernel's own check comes first: submit refuses a descriptor naming memory not mapped for
+     * the device (map only while in use). The tour then injects it past that check, as a buggy
+     * driver writing its own ring would, to show what the IOMMU does with it.
+     */
+    private void refused(CopyEngineDriver driver, Descriptor d) {
+        try {
+            driver.execute(d);
+            out.println("     (the kernel let it through: nothing checks addresses on this machine)");
+        } catch (org.jdma.kernel.dma.DmaException e) {
+            out.println("     the kernel refuses it at submit: " + e.getMessage());
+            out.println("     injected past that check (executeUnchecked), the device tries anyway:");
         }
     }
 

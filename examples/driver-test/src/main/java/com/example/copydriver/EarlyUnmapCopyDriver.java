@@ -10,9 +10,10 @@ import org.jdma.kernel.mm.DmaBuffer;
 
 /**
  * The copy driver with a different bug: it unmaps the destination before the engine has run, then
- * hands the engine the address it remembered. With the IOMMU off the copy "works" (the address is
- * still the buffer's physical address), so no test of the result fails; only a checker that sees
- * what the device touches can tell.
+ * hands the engine the address it remembered. With the IOMMU off that address is still the
+ * buffer's physical address, so the device could write there and the copy would "work"; the
+ * kernel refuses the descriptor at submit instead, because nothing maps it for the engine any more
+ * (map only while in use).
  */
 public final class EarlyUnmapCopyDriver {
 

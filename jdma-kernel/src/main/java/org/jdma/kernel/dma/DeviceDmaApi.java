@@ -28,11 +28,13 @@ public final class DeviceDmaApi {
 
     private final DmaApi api;
     private final DmaDevice device;
+    private final DmaInFlight inFlight;
 
     /** The API of {@code device}, which must be attached to {@code api}. */
     public DeviceDmaApi(DmaApi api, DmaDevice device) {
         this.api = Objects.requireNonNull(api, "api");
         this.device = Objects.requireNonNull(device, "device");
+        this.inFlight = new DmaInFlight(device, api.memory());
     }
 
     /** The DMA API this device's calls go to (the checker, when the kernel runs one). */
@@ -42,6 +44,14 @@ public final class DeviceDmaApi {
 
     public DmaDevice device() {
         return device;
+    }
+
+    /**
+     * Map only while in use: what a ring driver holds while the device works on a descriptor, so
+     * that only mapped addresses reach the device and no mapping goes away under it.
+     */
+    public DmaInFlight inFlight() {
+        return inFlight;
     }
 
     // ---- masks -----------------------------------------------------------------------------------

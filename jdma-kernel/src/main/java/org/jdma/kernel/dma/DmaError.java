@@ -4,8 +4,10 @@ package org.jdma.kernel.dma;
  * Why a DMA request failed, as data: the kind a {@link DmaException} carries. The kinds of the
  * {@code dma-api} crate's {@code DmaError} (NoMemory, LayoutError, DmaMaskNotMatch, AlignMismatch,
  * NullPointer, ZeroSizedBuffer, and the two constraint errors of its 0.8 successor,
- * SegmentTooLarge and BoundaryCross), plus what a descriptor ring reports ({@link RingFull}) and
- * a mapping the DMA API or an IOMMU could not make ({@link MappingFailed}). Callers that care
+ * SegmentTooLarge and BoundaryCross), plus what a descriptor ring reports ({@link RingFull}), a
+ * mapping the DMA API or an IOMMU could not make ({@link MappingFailed}), a descriptor naming an
+ * address the device has no fitting mapping for ({@link NotMapped}), and an unmap refused because
+ * a descriptor in flight still uses the mapping ({@link InUse}). Callers that care
  * switch over it exhaustively:
  *
  * <pre>{@code
@@ -118,6 +120,38 @@ public sealed interface DmaError {
         @Override
         public String message() {
             return "DMA mapping failed: " + what;
+        }
+
+        @Override
+        public boolean retryable() {
+            return true;
+        }
+    }
+
+    /**
+     * A descriptor was refused before the device saw it: its {@code field} names device addresses
+     * [address, address + length) that no live mapping of the device covers for the access
+     * ({@code reason} says which: not mapped, mapped for the other direction, past the end of a
+     * mapping). A driver bug: the same descriptor fails again.
+     */
+    record NotMapped(String device, String field, long address, long length, String reason) implements DmaError {
+        @Override
+        public String message() {
+            return String.format("%s: descriptor refused: %s [%#x, +%#x) %s", device, field, address, length, reason);
+        }
+    }
+
+    /**
+     * An unmap (or coherent free) was refused and nothing changed: {@code use} (a descriptor in
+     * flight, and which of its addresses) still names [address, address + length) of the mapping
+     * at {@code mapping}. Retryable: after the descriptor's completion is reaped (or the device is
+     * reset), the same unmap succeeds.
+     */
+    record InUse(String device, long mapping, String use, long address, long length) implements DmaError {
+        @Override
+        public String message() {
+            return String.format("%s: cannot unmap the mapping at device address %#x: %s names [%#x, +%#x) of it and is"
+                    + " still in flight; reap its completion (or reset the device), then unmap", device, mapping, use, address, length);
         }
 
         @Override

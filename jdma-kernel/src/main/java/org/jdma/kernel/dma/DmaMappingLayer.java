@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.jdma.kernel.dma.swiotlb.Swiotlb;
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.DmaPins;
+import org.jdma.kernel.mm.MappingHold;
 import org.jdma.kernel.mm.MemoryInUseException;
 import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.iommu.IommuDomain;
@@ -39,16 +40,24 @@ import org.jdma.platform.CacheMaintenance;
  *
  * <p>Every live mapping and coherent allocation is pinned in the memory's {@link DmaPins} (its
  * CPU-side bytes, whatever the backend), so no allocator frees memory a device may still reach.
- * Per map that is one hash insert into preallocated slot arrays, per unmap one hash removal.
+ * Per map that is one hash insert into preallocated slot arrays and an insert into the device's
+ * bus-ordered index, per unmap the same removals. The pins are also the device side's record:
+ * what each device may reach, and which mappings descriptors in flight hold ({@link DmaInFlight});
+ * an unmap or coherent free of a held mapping is refused with {@link DmaError.InUse} and changes
+ * nothing.
  *
  * <p>Thread-safe: devices, their mapping records and each bounce-pool area are separately locked.
  */
 public final class DmaMappingLayer implements DmaApi {
 
     private static final int RECENT_WARNINGS = 32;
-    private static final String STREAMING = "streaming";
-    private static final String SCATTERLIST = "scatterlist";
-    private static final String COHERENT = "coherent";
+    /** {@link org.jdma.kernel.mm.LiveMapping#kind()} of a single or page mapping. */
+    public static final String STREAMING = "streaming";
+    /** {@link org.jdma.kernel.mm.LiveMapping#kind()} of a scatterlist entry's mapping. */
+    public static final String SCATTERLIST = "scatterlist";
+    /** {@link org.jdma.kernel.mm.LiveMapping#kind()} of a coherent allocation. */
+    public static final String COHERENT = "coherent";
+    private static final int BOTH = DmaPins.DEVICE_READS | DmaPins.DEVICE_WRITES;
 
     private final Optional<Iommu> iommu;
     private final DmaMemory memory;
@@ -283,7 +292,7 @@ public final class DmaMappingLayer implements DmaApi {
         }
         CoherentBuffer b = st.backend.allocCoherent(st, size);
         if (b != null) {
-            pins.pin(b.physical(), size, st.device, b.dmaAddress(), DmaDirection.BIDIRECTIONAL, COHERENT);
+            pins.pin(b.physical(), size, st.device, b.dmaAddress(), DmaDirection.BIDIRECTIONAL, BOTH, COHERENT);
         }
         return b;
     }
@@ -297,12 +306,16 @@ public final class DmaMappingLayer implements DmaApi {
             warn(String.format("%s: freeCoherent of %#x (dma %#x, %d bytes): no such coherent allocation", device.name(), physical, dmaAddress, size));
             return;
         }
-        pins.unpin(st.device, c.dma(), COHERENT, 1);
+        MappingHold held = pins.unpin(st.device, c.dma(), COHERENT, 1);
+        if (held != null) {
+            st.addCoherent(c);
+            throw DmaInFlight.inUse(device, held);
+        }
         try {
             // Another mapping of these bytes (a streaming map of coherent memory) keeps them allocated.
             memory.requireUnmapped(c.physical(), c.size(), "coherent allocation");
         } catch (MemoryInUseException e) {
-            pins.pin(c.physical(), c.size(), st.device, c.dma(), DmaDirection.BIDIRECTIONAL, COHERENT);
+            pins.pin(c.physical(), c.size(), st.device, c.dma(), DmaDirection.BIDIRECTIONAL, BOTH, COHERENT);
             st.addCoherent(c);
             throw e;
         }
@@ -312,7 +325,7 @@ public final class DmaMappingLayer implements DmaApi {
     /** Pins a successful streaming map; returns {@code dma}. */
     private long pinned(DeviceState st, long physical, long size, long dma, DmaDirection direction) {
         if (dma != DMA_MAPPING_ERROR) {
-            pins.pin(physical, size, st.device, dma, direction, STREAMING);
+            pins.pin(physical, size, st.device, dma, direction, DmaInFlight.accessBits(direction), STREAMING);
         }
         return dma;
     }
@@ -330,7 +343,10 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "unmapSingle");
         checkDirection(direction, "unmapSingle", device);
         // Best effort, as Linux without dma-debug: an address nothing is mapped at releases nothing.
-        pins.unpin(st.device, dmaAddress, STREAMING, 1);
+        MappingHold held = pins.unpin(st.device, dmaAddress, STREAMING, 1);
+        if (held != null) {
+            throw DmaInFlight.inUse(device, held);
+        }
         st.backend.unmap(st, dmaAddress, size, direction, skip(attrs, "unmapSingle"));
     }
 
@@ -358,8 +374,13 @@ public final class DmaMappingLayer implements DmaApi {
         checkSg(sg, nents, "mapSg", device);
         int count = st.backend.mapSg(st, sg, nents, direction, skip(attrs, "mapSg"));
         if (count > 0) {
+            // Entry i's CPU bytes, and device segment i (fewer segments than entries when merged).
+            long key = sg.get(0).dmaAddress();
+            int bits = DmaInFlight.accessBits(direction);
             for (int i = 0; i < nents; i++) {
-                pins.pin(sg.get(i).physical(), sg.get(i).length(), st.device, sg.get(0).dmaAddress(), direction, SCATTERLIST);
+                ScatterList.Entry e = sg.get(i);
+                pins.pin(e.physical(), e.length(), st.device, key, i < count ? e.dmaAddress() : key, i < count ? e.dmaLength() : 0,
+                        direction, bits, SCATTERLIST);
             }
         }
         return count;
@@ -370,7 +391,10 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "unmapSg");
         checkDirection(direction, "unmapSg", device);
         checkSg(sg, nents, "unmapSg", device);
-        pins.unpin(st.device, sg.get(0).dmaAddress(), SCATTERLIST, nents);
+        MappingHold held = pins.unpin(st.device, sg.get(0).dmaAddress(), SCATTERLIST, nents);
+        if (held != null) {
+            throw DmaInFlight.inUse(device, held);
+        }
         st.backend.unmapSg(st, sg, nents, direction, skip(attrs, "unmapSg"));
     }
 

@@ -9,7 +9,10 @@
  * allocations, streaming mappings of single buffers, pages and scatterlists, ownership syncs, and
  * three backends: direct (bus = physical + offset), IOMMU (IOVAs in the device's domain, Linux's
  * scatterlist merge rules) and bounce buffers ({@code dma.swiotlb}, allocated on first use). DMA
- * pools are in {@code dma.pool}. Errors that a caller handles are one unchecked
+ * pools are in {@code dma.pool}. Map only while in use: {@link org.jdma.kernel.dma.DmaInFlight} and
+ * {@link org.jdma.kernel.dma.RingHolds} let ring drivers hold the mappings a descriptor names from
+ * submit to completion; submit refuses unmapped ranges and unmaps of held mappings are refused.
+ * Errors that a caller handles are one unchecked
  * {@link org.jdma.kernel.dma.DmaException} carrying a {@link org.jdma.kernel.dma.DmaError} kind.
  *
  * <p>Models: Linux's dma-direct and dma-iommu decisions (when to bounce, which zone a coherent
@@ -22,7 +25,8 @@
  * job; here an unmap of an address that is not mapped releases nothing (on the direct path it is
  * the for-CPU sync of the range named, as in Linux).
  *
- * <p>Invariant: every successful map that holds something (IOVA space, bounce slots) is recorded
+ * <p>Invariant: a mapping a descriptor in flight holds is not unmapped or freed.
+ * Every successful map that holds something (IOVA space, bounce slots) is recorded
  * against its device until the matching unmap or the device's detach releases exactly what the
  * map took; coherent allocations likewise hold their frames until freed or detached.
  */

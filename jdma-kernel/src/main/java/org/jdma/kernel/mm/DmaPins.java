@@ -1,25 +1,54 @@
 package org.jdma.kernel.mm;
 
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The physical bytes live DMA mappings hold. The mapping layer pins the CPU-side range of every
+ * The live DMA mappings, seen from both ends, and what holds them. The mapping layer pins every
  * mapping it makes (single, page, each scatterlist entry, coherent; direct, bounced or through an
- * IOMMU) and unpins it at unmap; every free path ({@link DmaBuffer#close()}, frames, coherent
- * frees, DMA pool blocks) asks {@link #find} first and refuses while a pin overlaps.
+ * IOMMU) and unpins it at unmap:
+ * <ul>
+ *   <li>CPU side: every free path ({@link DmaBuffer#close()}, frames, coherent frees, DMA pool
+ *       blocks) asks {@link #find} first and refuses while a pin overlaps the memory;</li>
+ *   <li>device side: per device, the bus ranges it may reach and in which direction
+ *       ({@link BusIndex}), so that a ring driver can {@link #hold} the ranges a descriptor names
+ *       before the device sees it: refused unless one live mapping of the device contains each
+ *       range and allows the access;</li>
+ *   <li>holds: while a hold is on a pin, {@link #unpin} refuses (and removes nothing) and names
+ *       the hold; the holder releases it when the descriptor's completion is reaped, or all of a
+ *       holder's at a device reset ({@link #releaseAll}); a detach drops the device's pins and
+ *       holds ({@link #unpinDevice}).</li>
+ * </ul>
  *
- * <p>Cost: pin and unpin are O(1) expected (a hash on device and bus address into slot arrays)
- * and allocate nothing once the arrays have grown to the peak number of live mappings; a lookup
- * by physical range, done only by frees, is O(live pins). Thread-safe (one lock).
+ * <p>Cost: pin and unpin are O(1) expected for the hash on device and key plus a binary search
+ * and an array shift in the device's bus index, and allocate nothing once the arrays have grown
+ * to the peak number of live mappings; a hold is a binary search per range and a slot from a free
+ * list; a lookup by physical range, done only by frees, is O(live pins). Thread-safe (one lock:
+ * a hold and an unmap of the same mapping cannot interleave).
  */
 public final class DmaPins {
+
+    /** Access bit: the device may read the mapping (TO_DEVICE, BIDIRECTIONAL). */
+    public static final int DEVICE_READS = 1;
+    /** Access bit: the device may write the mapping (FROM_DEVICE, BIDIRECTIONAL). */
+    public static final int DEVICE_WRITES = 2;
+    /** No hold (what {@link #hold} leaves in unused id slots, and {@link #release} skips). */
+    public static final long NO_HOLD = -1L;
 
     private static final int NONE = -1;
 
     private long[] start = new long[64];
     private long[] length = new long[64];
+    /** The key the layer unpins by: the mapping's device address (a scatterlist's first). */
     private long[] bus = new long[64];
+    /** The device range of this pin (length 0: none, not in the bus index). */
+    private long[] busStart = new long[64];
+    private long[] busLength = new long[64];
+    private int[] access = new int[64];
+    /** Holds on this pin now. */
+    private int[] held = new int[64];
     private Object[] device = new Object[64];
     private Object[] direction = new Object[64];
     private String[] kind = new String[64];
@@ -29,13 +58,29 @@ public final class DmaPins {
     private int freeHead = NONE;
     private int used;
     private int live;
+    private final Map<Object, BusIndex> byDevice = new IdentityHashMap<>();
+    private final PinHolds holds = new PinHolds();
 
     public DmaPins() {
         Arrays.fill(buckets, NONE);
     }
 
-    /** Records that {@code device} may reach [physical, physical + length) through {@code busAddress}. */
-    public synchronized void pin(long physical, long len, Object dev, long busAddress, Object dir, String what) {
+    /**
+     * Records that {@code dev} may reach [physical, physical + length) through {@code busAddress}
+     * (the device range is the same length from there).
+     */
+    public void pin(long physical, long len, Object dev, long busAddress, Object dir, int deviceAccess, String what) {
+        pin(physical, len, dev, busAddress, busAddress, len, dir, deviceAccess, what);
+    }
+
+    /**
+     * Records a mapping: {@code dev} may reach CPU-side [physical, physical + len) and device-side
+     * [busFirst, busFirst + busLen) with the access bits {@code deviceAccess}; it is unpinned by
+     * {@code key} (the address the layer unmaps by) and kind {@code what}. A busLen of 0 records no
+     * device range (a scatterlist entry merged into an earlier segment).
+     */
+    public synchronized void pin(long physical, long len, Object dev, long key, long busFirst, long busLen, Object dir,
+                                 int deviceAccess, String what) {
         int s = freeHead;
         if (s != NONE) {
             freeHead = next[s];
@@ -47,13 +92,20 @@ public final class DmaPins {
         }
         start[s] = physical;
         length[s] = len;
-        bus[s] = busAddress;
+        bus[s] = key;
+        busStart[s] = busFirst;
+        busLength[s] = busLen;
+        access[s] = deviceAccess;
+        held[s] = 0;
         device[s] = dev;
         direction[s] = dir;
         kind[s] = what;
-        int b = bucket(dev, busAddress);
+        int b = bucket(dev, key);
         next[s] = buckets[b];
         buckets[b] = s;
+        if (busLen > 0) {
+            byDevice.computeIfAbsent(dev, d -> new BusIndex()).insert(s, busStart, busLen);
+        }
         live++;
         if (live > buckets.length) {
             rehash(buckets.length * 2);
@@ -61,17 +113,23 @@ public final class DmaPins {
     }
 
     /**
-     * Removes up to {@code count} pins of {@code dev} at {@code busAddress} of kind {@code what};
-     * returns how many went. An address nothing is pinned at removes nothing.
+     * Removes up to {@code count} pins of {@code dev} at {@code key} of kind {@code what}, unless
+     * one of them is held: then nothing is removed and the hold is returned. Among equal pins (the
+     * same memory mapped twice at one address) those not held go first. Returns null when the pins
+     * went, or when nothing is pinned there.
      */
-    public synchronized int unpin(Object dev, long busAddress, String what, int count) {
-        int b = bucket(dev, busAddress);
+    public synchronized MappingHold unpin(Object dev, long key, String what, int count) {
+        MappingHold refusal = heldAmong(dev, key, what, count);
+        if (refusal != null) {
+            return refusal;
+        }
+        int b = bucket(dev, key);
         int removed = 0;
         int prev = NONE;
         int s = buckets[b];
         while (s != NONE && removed < count) {
             int n = next[s];
-            if (device[s] == dev && bus[s] == busAddress && kind[s].equals(what)) {
+            if (matches(s, dev, key, what) && held[s] == 0) {
                 if (prev == NONE) {
                     buckets[b] = n;
                 } else {
@@ -84,10 +142,38 @@ public final class DmaPins {
             }
             s = n;
         }
-        return removed;
+        return null;
     }
 
-    /** Removes every pin of {@code dev} (the device was detached: the layer released its mappings). */
+    /** What {@link #unpin} would refuse with now, or null (the checker asks before it forgets its entry). */
+    public synchronized MappingHold holdOn(Object dev, long key, String what, int count) {
+        return heldAmong(dev, key, what, count);
+    }
+
+    /** A hold on the pins an unpin of {@code count} at key would remove, preferring pins not held; null when none is held. */
+    private MappingHold heldAmong(Object dev, long key, String what, int count) {
+        int free = 0;
+        int heldSlot = NONE;
+        for (int s = buckets[bucket(dev, key)]; s != NONE; s = next[s]) {
+            if (matches(s, dev, key, what)) {
+                if (held[s] == 0) {
+                    free++;
+                } else if (heldSlot == NONE) {
+                    heldSlot = s;
+                }
+            }
+        }
+        if (heldSlot == NONE || free >= count) {
+            return null;
+        }
+        return holds.describe(heldSlot, mapping(heldSlot));
+    }
+
+    private boolean matches(int s, Object dev, long key, String what) {
+        return device[s] == dev && bus[s] == key && kind[s].equals(what);
+    }
+
+    /** Removes every pin and hold of {@code dev} (the device was detached: the layer released its mappings). */
     public synchronized void unpinDevice(Object dev) {
         for (int b = 0; b < buckets.length; b++) {
             int prev = NONE;
@@ -100,6 +186,8 @@ public final class DmaPins {
                     } else {
                         next[prev] = n;
                     }
+                    holds.dropPin(s);
+                    held[s] = 0;
                     release(s);
                 } else {
                     prev = s;
@@ -107,7 +195,126 @@ public final class DmaPins {
                 s = n;
             }
         }
+        byDevice.remove(dev);
     }
+
+    // ---- device side ----------------------------------------------------------------------------
+
+    /**
+     * Holds ranges {@code 0..n-1} of one use by {@code dev}: range i is [busAddress[i], + len[i])
+     * (a length of 0 counts as one byte) needing the access bits {@code need[i]} (0: named only,
+     * any direction). Each must lie inside one live pin of the device whose access includes the
+     * need; then every range is held, and its hold id written to {@code ids[offset + i]}. Otherwise
+     * nothing is held and the first range that failed is returned.
+     *
+     * @param user  who holds (described at a refused unpin), with its {@code tag} and each range's {@code field}
+     */
+    public synchronized RangeRefusal hold(Object dev, int n, long[] busAddress, long[] len, int[] need, String[] field,
+                                          Object user, long tag, long[] ids, int offset) {
+        BusIndex index = byDevice.get(dev);
+        for (int i = 0; i < n; i++) {
+            int s = covering(index, busAddress[i], Math.max(len[i], 1), need[i]);
+            if (s < 0) {
+                Arrays.fill(ids, offset, offset + n, NO_HOLD);
+                return refusal(index, i, busAddress[i], Math.max(len[i], 1), need[i]);
+            }
+            ids[offset + i] = s; // the pin, until every range is known to be covered
+        }
+        for (int i = 0; i < n; i++) {
+            int s = (int) ids[offset + i];
+            held[s]++;
+            ids[offset + i] = holds.add(s, user, tag, field[i], busAddress[i], Math.max(len[i], 1));
+        }
+        return null;
+    }
+
+    /** As {@link #hold} without holding anything: null when every range is inside a live pin that allows its access. */
+    public synchronized RangeRefusal check(Object dev, int n, long[] busAddress, long[] len, int[] need) {
+        BusIndex index = byDevice.get(dev);
+        for (int i = 0; i < n; i++) {
+            if (covering(index, busAddress[i], Math.max(len[i], 1), need[i]) < 0) {
+                return refusal(index, i, busAddress[i], Math.max(len[i], 1), need[i]);
+            }
+        }
+        return null;
+    }
+
+    /** Releases holds {@code ids[offset .. offset + n - 1]}; {@link #NO_HOLD} and ids already released are skipped. */
+    public synchronized void release(long[] ids, int offset, int n) {
+        for (int i = 0; i < n; i++) {
+            int s = holds.remove(ids[offset + i]);
+            if (s >= 0) {
+                held[s]--;
+            }
+            ids[offset + i] = NO_HOLD;
+        }
+    }
+
+    /** Releases every hold {@code user} has on pins of {@code dev} (the device was reset); returns how many. */
+    public synchronized int releaseAll(Object dev, Object user) {
+        return holds.removeAll(user, s -> {
+            if (device[s] == dev) {
+                held[s]--;
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Live holds now. */
+    public synchronized int holdCount() {
+        return holds.size();
+    }
+
+    /** A pin of the device containing [address, address + len) that allows {@code need}, or -1. */
+    private int covering(BusIndex index, long address, long len, int need) {
+        if (index == null) {
+            return NONE;
+        }
+        for (int i = index.upperBound(busStart, address) - 1; i >= 0; i--) {
+            int s = index.at(i);
+            long offset = address - busStart[s];
+            if (Long.compareUnsigned(offset, index.reach()) >= 0) {
+                break;
+            }
+            if (Long.compareUnsigned(offset, busLength[s]) < 0 && Long.compareUnsigned(len, busLength[s] - offset) <= 0
+                    && (access[s] & need) == need) {
+                return s;
+            }
+        }
+        return NONE;
+    }
+
+    /** Why no pin covers the range: a pin holding its first byte with the wrong direction, or one it runs past. */
+    private RangeRefusal refusal(BusIndex index, int i, long address, long len, int need) {
+        int wrong = NONE;
+        int shortPin = NONE;
+        if (index != null) {
+            for (int k = index.upperBound(busStart, address) - 1; k >= 0; k--) {
+                int s = index.at(k);
+                long offset = address - busStart[s];
+                if (Long.compareUnsigned(offset, index.reach()) >= 0) {
+                    break;
+                }
+                if (Long.compareUnsigned(offset, busLength[s]) < 0) {
+                    if ((access[s] & need) != need) {
+                        wrong = wrong == NONE ? s : wrong;
+                    } else {
+                        shortPin = shortPin == NONE ? s : shortPin;
+                    }
+                }
+            }
+        }
+        if (wrong != NONE) {
+            return new RangeRefusal(i, RangeRefusal.Reason.WRONG_DIRECTION, address, len, mapping(wrong));
+        }
+        if (shortPin != NONE) {
+            return new RangeRefusal(i, RangeRefusal.Reason.PAST_END, address, len, mapping(shortPin));
+        }
+        return new RangeRefusal(i, RangeRefusal.Reason.NOT_MAPPED, address, len, null);
+    }
+
+    // ---- CPU side -------------------------------------------------------------------------------
 
     /** The first live mapping that covers any byte of [address, address + len), or empty. */
     public Optional<LiveMapping> find(long address, long len) {
@@ -122,7 +329,7 @@ public final class DmaPins {
         for (int b = 0; b < buckets.length; b++) {
             for (int s = buckets[b]; s != NONE; s = next[s]) {
                 if (address < start[s] + length[s] && start[s] < address + len && !kind[s].equals(ignoredKind)) {
-                    return Optional.of(new LiveMapping(start[s], length[s], device[s], bus[s], direction[s], kind[s]));
+                    return Optional.of(mapping(s));
                 }
             }
         }
@@ -134,7 +341,21 @@ public final class DmaPins {
         return live;
     }
 
+    private LiveMapping mapping(int s) {
+        return new LiveMapping(start[s], length[s], device[s], bus[s], busLength[s] > 0 ? busStart[s] : bus[s], busLength[s],
+                direction[s], kind[s]);
+    }
+
     private void release(int s) {
+        if (busLength[s] > 0) {
+            BusIndex index = byDevice.get(device[s]);
+            if (index != null) {
+                index.remove(s, busStart);
+                if (index.size() == 0) {
+                    byDevice.remove(device[s]);
+                }
+            }
+        }
         device[s] = null;
         direction[s] = null;
         kind[s] = null;
@@ -154,6 +375,10 @@ public final class DmaPins {
         start = Arrays.copyOf(start, n);
         length = Arrays.copyOf(length, n);
         bus = Arrays.copyOf(bus, n);
+        busStart = Arrays.copyOf(busStart, n);
+        busLength = Arrays.copyOf(busLength, n);
+        access = Arrays.copyOf(access, n);
+        held = Arrays.copyOf(held, n);
         device = Arrays.copyOf(device, n);
         direction = Arrays.copyOf(direction, n);
         kind = Arrays.copyOf(kind, n);

@@ -10,10 +10,13 @@
  * allocated; memory that refuses to be freed (buffers, frames, and through the DMA layer coherent
  * allocations and pool blocks) while a live DMA mapping pins it ({@link org.jdma.kernel.mm.DmaPins})
  * or a {@link org.jdma.kernel.mm.DmaUseTracker} still sees it in use; who owns a byte
- * ({@link org.jdma.kernel.mm.DmaMemory#ownerAt}: free, a block of frames, a buffer, a pool block). Does not model: virtual memory (kernel code addresses RAM physically, a
+ * ({@link org.jdma.kernel.mm.DmaMemory#ownerAt}: free, a block of frames, a buffer, a pool block);
+ * the same pins seen from the device end, per device by bus address, with holds that in-flight
+ * descriptors put on them (the DMA layer's map-only-while-in-use service uses them: an unpin of a
+ * held pin is refused). Does not model: virtual memory (kernel code addresses RAM physically, a
  * direct map), NUMA nodes, per-CPU page lists, watermarks and lowmem reserves. Device addresses
- * are not this package's business: they come from the DMA API ({@code kernel.dma}), which depends
- * on this package and never the other way round.
+ * are made by the DMA API ({@code kernel.dma}), which depends on this package and never the other
+ * way round; the pins only record them.
  *
  * <p>Invariant: a frame is in exactly one state, free (in exactly one free block) or allocated (in
  * exactly one allocated block); free + allocated frames = managed frames. Frame 0, reserved ranges

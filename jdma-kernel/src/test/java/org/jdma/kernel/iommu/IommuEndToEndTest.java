@@ -81,7 +81,7 @@ class IommuEndToEndTest {
         try (DmaBuffer dst = k.memory().allocate(4096, 4096)) {
             long dstIova = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
             domain.map(dstIova, dst.physicalAddress(), 4096, IoPermission.READ_WRITE);
-            OpResult r = k.copyEngine().execute(Descriptor.memmove(unmapped + 0x10, dstIova, 64));
+            OpResult r = k.copyEngine().executeUnchecked(Descriptor.memmove(unmapped + 0x10, dstIova, 64));
             assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), r.status(), r.toString());
             machine.clock().runUntilIdle();
             assertEquals(1, seen.size(), seen.toString());
@@ -97,7 +97,7 @@ class IommuEndToEndTest {
             long ro = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
             domain.map(ro, dst.physicalAddress(), 4096, IoPermission.READ);
             long srcIova = dstIova;
-            OpResult w = k.copyEngine().execute(Descriptor.memmove(srcIova, ro, 64));
+            OpResult w = k.copyEngine().executeUnchecked(Descriptor.memmove(srcIova, ro, 64));
             assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), w.status(), w.toString());
             machine.clock().runUntilIdle();
             IommuFault wf = seen.getLast();
@@ -118,7 +118,7 @@ class IommuEndToEndTest {
             long dstIova = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
             domain.map(dstIova, dst.physicalAddress(), 4096, IoPermission.READ_WRITE);
             long beyond = 1L << 40; // the default unit has a 39-bit MGAW
-            OpResult r = k.copyEngine().execute(Descriptor.memmove(beyond, dstIova, 8));
+            OpResult r = k.copyEngine().executeUnchecked(Descriptor.memmove(beyond, dstIova, 8));
             assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), r.status(), r.toString());
             machine.clock().runFor(10_000);
             assertEquals(IommuFault.Kind.OUT_OF_RANGE, seen.getLast().kind(), seen.toString());

@@ -122,7 +122,7 @@ class IommuInitTest {
                 for (int i = 0; i < 11; i++) {
                     long bad = 0x4000_0000L + i * 0x10_0000L;
                     expected.add(bad);
-                    OpResult r = k.copyEngine().execute(Descriptor.memmove(bad + 0x40, sIova, 8));
+                    OpResult r = k.copyEngine().executeUnchecked(Descriptor.memmove(bad + 0x40, sIova, 8));
                     assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), r.status());
                     m.clock().runUntilIdle();
                 }
@@ -150,7 +150,7 @@ class IommuInitTest {
                 for (int i = 0; i < 8; i++) {
                     burst.add(Descriptor.memmove(0x5000_0000L + i * 0x1000L, sIova, 8));
                 }
-                assertEquals(8, k.copyEngine().submit(burst));
+                assertEquals(8, k.copyEngine().submitUnchecked(burst));
                 m.clock().runFor(1_000_000);
                 assertEquals(8, k.copyEngine().drain(new org.jdma.kernel.drivers.memcpy.CompletedDescriptor[8]));
                 VtdUnitDriver unit = VtdIommuDriver.of(k.iommu()).units().getFirst();
@@ -158,7 +158,7 @@ class IommuInitTest {
                 assertTrue(faults.size() < 8, faults.toString());
                 // PFO was cleared: the next fault is recorded and reported.
                 int before = faults.size();
-                OpResult r = k.copyEngine().execute(Descriptor.memmove(0x6000_0000L, sIova, 8));
+                OpResult r = k.copyEngine().executeUnchecked(Descriptor.memmove(0x6000_0000L, sIova, 8));
                 assertEquals(Optional.of(CompletionStatus.PAGE_FAULT_NOBOF), r.status());
                 m.clock().runFor(10_000);
                 assertEquals(before + 1, faults.size());

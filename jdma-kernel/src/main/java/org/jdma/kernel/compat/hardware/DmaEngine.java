@@ -32,6 +32,14 @@ import org.jdma.kernel.mm.DmaUseTracker;
  * full (the crate leaked it) and never maps into a controller that is not enabled; descriptors
  * carry device addresses, and the ring sits in coherent memory named by its device address.
  *
+ * <p>Map only while in use (the crate's Warning 5, and "unmapping an IOVA while a transfer is in
+ * flight causes data loss"): {@link #submit} refuses a descriptor whose buffer no live mapping of
+ * the device covers ({@link DmaError.NotMapped}; a {@link #prepareDescriptorWithPhys raw physical
+ * address} behind an IOMMU is exactly that), and {@link #unmapDescriptor}/{@link #unmapIova} of a
+ * buffer a descriptor in flight names are refused ({@link DmaError.InUse}) until it is drained.
+ * Mappings the crate's controller makes are recorded with the DMA layer so the engine may be
+ * given them. {@link #submitUnchecked} is for fault injection.
+ *
  * <p>Two ways to build one: on a {@link RingDevice} with a ring of its own (the crate's engine), or
  * {@link #over(CopyEngineDriver, DmaMemory) over a copy engine driver's ring}. Either way the
  * engine is a {@link DmaUseTracker} of its {@link DmaMemory}: a buffer named by a descriptor in
@@ -164,6 +172,8 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
      * Puts descriptors into the ring in order until it is full, then publishes them with one
      * doorbell. Returns how many were accepted: a prefix, 0 when the ring is full.
      *
+     * @throws DmaException {@link DmaError.NotMapped} before anything is written, when a
+     *         descriptor names a buffer no live mapping of the device covers
      * @throws IllegalArgumentException before anything is written, when a descriptor cannot be
      *         encoded (its length does not fit the engine's 32-bit size field)
      * @throws IllegalStateException when the engine is closed
@@ -171,6 +181,16 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
     public int submit(List<Descriptor> descriptors) {
         checkOpen();
         return ring.submit(descriptors);
+    }
+
+    /** Fault injection only: {@link #submit} without the map-only-while-in-use check (see {@link CopyRing#submitUnchecked(List)}). */
+    public int submitUnchecked(Descriptor... descriptors) {
+        return submitUnchecked(Arrays.asList(descriptors));
+    }
+
+    public int submitUnchecked(List<Descriptor> descriptors) {
+        checkOpen();
+        return ring.submitUnchecked(descriptors);
     }
 
     /**
@@ -209,7 +229,9 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
             throw new IllegalStateException("cannot map a freed buffer: " + buffer);
         }
         if (controller != null && controller.isEnabled()) {
-            return controller.map(buffer, align);
+            long iova = controller.map(buffer, align);
+            dma.inFlight().recordExternal(buffer.physicalAddress(), Math.max(buffer.length(), 1), iova, DmaDirection.BIDIRECTIONAL);
+            return iova;
         }
         long size = Math.max(buffer.length(), 1);
         long address = dma.mapSingle(buffer.physicalAddress(), size, DmaDirection.BIDIRECTIONAL);
@@ -249,17 +271,24 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
      * The crate's {@code unmap_iova}: true iff {@link #submitBuffer} mapped something at exactly
      * this device address and it is unmapped now (through the controller or the DMA API that made
      * it); false for an address it did not map, or already unmapped.
+     *
+     * @throws DmaException {@link DmaError.InUse} (retryable) when a descriptor in flight names the
+     *         mapping: nothing is unmapped; drain its completion, then unmap again
      */
     public boolean unmapIova(long deviceAddress) {
-        Mapped m;
         synchronized (mapped) {
-            m = mapped.remove(deviceAddress);
+            Mapped m = mapped.get(deviceAddress);
+            if (m != null) {
+                dma.unmapSingle(deviceAddress, m.size(), DmaDirection.BIDIRECTIONAL); // refused while in flight: stays recorded
+                mapped.remove(deviceAddress);
+                return true;
+            }
         }
-        if (m != null) {
-            dma.unmapSingle(deviceAddress, m.size(), DmaDirection.BIDIRECTIONAL);
-            return true;
+        if (controller == null || !controller.isEnabled()) {
+            return false;
         }
-        return controller != null && controller.isEnabled() && controller.unmapIova(deviceAddress);
+        dma.inFlight().removeExternal(deviceAddress);
+        return controller.unmapIova(deviceAddress);
     }
 
     /** Checks an alignment argument and turns 0 into one page (the crate: {@code align == 0} means 4096). */
@@ -341,7 +370,8 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
 
     /**
      * Stops tracking buffers and, when the ring is the engine's own, stops the device and frees the
-     * ring. Mappings {@link #submitBuffer} made and nobody unmapped are unmapped. Idempotent.
+     * ring. Mappings {@link #submitBuffer} made and nobody unmapped are unmapped, except those a
+     * descriptor still in a driver's ring names (they go when the device is detached). Idempotent.
      */
     @Override
     public void close() {
@@ -357,7 +387,16 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         synchronized (mapped) {
             left = List.copyOf(mapped.keySet());
         }
-        left.forEach(this::unmapIova);
+        for (long address : left) {
+            try {
+                unmapIova(address);
+            } catch (DmaException e) {
+                if (!(e.error() instanceof DmaError.InUse)) {
+                    throw e;
+                }
+                // A descriptor in the driver's ring still names it: it stays mapped until the device is detached.
+            }
+        }
     }
 
     public boolean isClosed() {

@@ -11,6 +11,7 @@ import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.dma.ScatterList;
 import org.jdma.kernel.mm.DmaMemory;
@@ -43,7 +44,9 @@ import org.jdma.platform.Platform;
  *
  * <p>Beyond Linux: a free the memory manager refuses because a live mapping still covers the memory
  * (a {@code DmaBuffer}, frames, a pool block, a coherent allocation) is reported as
- * {@link DmaDebugCategory#FREE_WHILE_MAPPED} with the map site.
+ * {@link DmaDebugCategory#FREE_WHILE_MAPPED} with the map site; an unmap the mapping layer refuses
+ * because a descriptor in flight holds the mapping as {@link DmaDebugCategory#UNMAP_WHILE_IN_USE}
+ * with the map site and the descriptor ({@link UnmapWhileInUse}), the entry kept.
  *
  * <p>Differences from Linux, on purpose: cache-line overlap tracking (checks 22-24) covers every
  * line of a mapping, not only its first; an sg unmap or sync of a list nobody mapped is reported
@@ -370,12 +373,13 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     @Override
     public void freeCoherent(DmaDevice device, long size, long physical, long dmaAddress) {
         // A streaming mapping of a real coherent allocation refuses the free (reported through freeWatcher) before its entry goes.
+        MappingRef ref = new MappingRef(device, dmaAddress, size, physical, DmaMappingType.COHERENT, DmaDirection.BIDIRECTIONAL, 0);
+        UnmapWhileInUse.refuseIfHeld(state, lock, delegate, ref, DmaMappingLayer.COHERENT, 1);
         if (FreeWhileMapped.isCoherentAllocation(state, lock, device, dmaAddress)) {
             delegate.memory().ifPresent(m -> m.requireUnmapped(physical, size, "coherent allocation", "coherent"));
         }
-        state.checkUnmap(new MappingRef(device, dmaAddress, size, physical, DmaMappingType.COHERENT, DmaDirection.BIDIRECTIONAL, 0),
-                unmapSite());
-        runLayer(() -> delegate.freeCoherent(device, size, physical, dmaAddress));
+        state.checkUnmap(ref, unmapSite());
+        UnmapWhileInUse.run(state, lock, ref, () -> runLayer(() -> delegate.freeCoherent(device, size, physical, dmaAddress)));
     }
 
     @Override
@@ -389,8 +393,10 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public void unmapSingle(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
-        state.checkUnmap(new MappingRef(device, dmaAddress, size, -1, DmaMappingType.SINGLE, direction, 0), unmapSite());
-        runLayer(() -> delegate.unmapSingle(device, dmaAddress, size, direction, attrs));
+        MappingRef ref = new MappingRef(device, dmaAddress, size, -1, DmaMappingType.SINGLE, direction, 0);
+        UnmapWhileInUse.refuseIfHeld(state, lock, delegate, ref, DmaMappingLayer.STREAMING, 1);
+        state.checkUnmap(ref, unmapSite());
+        UnmapWhileInUse.run(state, lock, ref, () -> runLayer(() -> delegate.unmapSingle(device, dmaAddress, size, direction, attrs)));
     }
 
     @Override
@@ -404,8 +410,10 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public void unmapPage(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
-        state.checkUnmap(new MappingRef(device, dmaAddress, size, -1, DmaMappingType.PAGE, direction, 0), unmapSite());
-        runLayer(() -> delegate.unmapPage(device, dmaAddress, size, direction, attrs));
+        MappingRef ref = new MappingRef(device, dmaAddress, size, -1, DmaMappingType.PAGE, direction, 0);
+        UnmapWhileInUse.refuseIfHeld(state, lock, delegate, ref, DmaMappingLayer.STREAMING, 1);
+        state.checkUnmap(ref, unmapSite());
+        UnmapWhileInUse.run(state, lock, ref, () -> runLayer(() -> delegate.unmapPage(device, dmaAddress, size, direction, attrs)));
     }
 
     @Override
@@ -424,11 +432,13 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
 
     @Override
     public void unmapSg(DmaDevice device, ScatterList sg, int nents, DmaDirection direction, Set<DmaAttr> attrs) {
+        MappingRef first = UnmapWhileInUse.sgRef(device, sg, nents, direction);
+        UnmapWhileInUse.refuseIfHeld(state, lock, delegate, first, DmaMappingLayer.SCATTERLIST, nents);
         Throwable site = unmapSite();
         for (MappingRef ref : state.sgRefs(device, sg, nents, direction)) {
             state.checkUnmap(ref, site);
         }
-        runLayer(() -> delegate.unmapSg(device, sg, nents, direction, attrs));
+        UnmapWhileInUse.run(state, lock, first, () -> runLayer(() -> delegate.unmapSg(device, sg, nents, direction, attrs)));
     }
 
     @Override

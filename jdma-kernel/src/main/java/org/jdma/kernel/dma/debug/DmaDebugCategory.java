@@ -6,7 +6,9 @@ package org.jdma.kernel.dma.debug;
  * category as {@link #linuxMessage()}; then the coherency sanitizer's findings (a) to (e), which
  * Linux cannot make because it does not see CPU loads and stores; then the device-side findings
  * ({@link #deviceSide()}), which it cannot make because it does not see what the device touches;
- * then jdma's own check of frees the memory manager refused ({@link #FREE_WHILE_MAPPED}).
+ * then jdma's own checks of frees the memory manager refused ({@link #FREE_WHILE_MAPPED}) and of
+ * unmaps the mapping layer refused because a descriptor in flight uses the mapping
+ * ({@link #UNMAP_WHILE_IN_USE}).
  */
 public enum DmaDebugCategory {
     /** 1: unmap/free of {@code DMA_MAPPING_ERROR}. */
@@ -77,7 +79,13 @@ public enum DmaDebugCategory {
     DEVICE_ACCESS_WRONG_DIRECTION(-1, "device accessed DMA memory against its mapping's direction"),
 
     /** jdma's own: memory a live mapping still covers was freed (the free is refused as well). */
-    FREE_WHILE_MAPPED(-1, "device driver frees memory that is still DMA-mapped");
+    FREE_WHILE_MAPPED(-1, "device driver frees memory that is still DMA-mapped"),
+
+    /**
+     * jdma's own: a mapping was unmapped (or a coherent allocation freed) while a descriptor in
+     * flight names it (the unmap is refused as well; the report names the descriptor and the map).
+     */
+    UNMAP_WHILE_IN_USE(-1, "device driver unmaps DMA memory a descriptor in flight still uses");
 
     private final int linuxCheck;
     private final String linuxMessage;

@@ -1,5 +1,6 @@
 package org.jdma.kernel.drivers.memcpy;
 
+import java.util.ArrayDeque;
 import java.util.function.Function;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaDirection;
@@ -15,6 +16,10 @@ import org.jdma.kernel.mm.DmaBuffer;
  * non-coherent machine needs (clean before, invalidate what the engine wrote after), and a checker
  * in front of it sees every byte the engine touches. A length of 0 still maps one byte: the engine
  * answers such a descriptor with XFER_ERANGE and touches nothing.
+ *
+ * <p>A descriptor that timed out or halted the engine is still in flight: the DMA layer refuses to
+ * unmap its buffers ({@link DmaError.InUse}). Those unmaps are deferred and retried before the
+ * next operation, after a reset and at removal, when the ring has let the descriptor go.
  */
 final class BufferTransfers {
 
@@ -22,6 +27,10 @@ final class BufferTransfers {
     private final String name;
     /** Runs one descriptor and waits for it. */
     private final Function<Descriptor, OpResult> execute;
+    /** Unmaps refused while their descriptor was in flight, oldest first. */
+    private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
+
+    private record Deferred(long dma, long size, DmaDirection direction) { }
 
     BufferTransfers(DeviceDmaApi dma, String name, Function<Descriptor, OpResult> execute) {
         this.dma = dma;
@@ -31,6 +40,7 @@ final class BufferTransfers {
 
     /** Copies {@code length} bytes from {@code src} to {@code dst} and waits for the result. */
     OpResult copy(DmaBuffer src, DmaBuffer dst, long length) {
+        retryDeferred();
         checkLength(src, length, "source");
         checkLength(dst, length, "destination");
         long size = Math.max(length, 1);
@@ -40,22 +50,23 @@ final class BufferTransfers {
             try {
                 return execute.apply(Descriptor.memmove(s, d, length));
             } finally {
-                dma.unmapSingle(d, size, DmaDirection.FROM_DEVICE);
+                unmap(d, size, DmaDirection.FROM_DEVICE);
             }
         } finally {
-            dma.unmapSingle(s, size, DmaDirection.TO_DEVICE);
+            unmap(s, size, DmaDirection.TO_DEVICE);
         }
     }
 
     /** Fills {@code length} bytes of {@code dst} with the 8-byte little-endian {@code pattern} and waits. */
     OpResult fill(DmaBuffer dst, long length, long pattern) {
+        retryDeferred();
         checkLength(dst, length, "destination");
         long size = Math.max(length, 1);
         long d = map(dst, size, DmaDirection.FROM_DEVICE);
         try {
             return execute.apply(Descriptor.memfill(d, length, pattern));
         } finally {
-            dma.unmapSingle(d, size, DmaDirection.FROM_DEVICE);
+            unmap(d, size, DmaDirection.FROM_DEVICE);
         }
     }
 
@@ -65,6 +76,7 @@ final class BufferTransfers {
      * first difference.
      */
     OpResult compare(DmaBuffer first, DmaBuffer second, long length) {
+        retryDeferred();
         checkLength(first, length, "first");
         checkLength(second, length, "second");
         long size = Math.max(length, 1);
@@ -74,10 +86,10 @@ final class BufferTransfers {
             try {
                 return execute.apply(Descriptor.compare(f, s, length));
             } finally {
-                dma.unmapSingle(s, size, DmaDirection.TO_DEVICE);
+                unmap(s, size, DmaDirection.TO_DEVICE);
             }
         } finally {
-            dma.unmapSingle(f, size, DmaDirection.TO_DEVICE);
+            unmap(f, size, DmaDirection.TO_DEVICE);
         }
     }
 
@@ -93,6 +105,27 @@ final class BufferTransfers {
             throw new DmaException(new DmaError.MappingFailed(String.format("%s: %d bytes of %s %s", name, size, b, direction)));
         }
         return a;
+    }
+
+    /** Unmaps, or defers the unmap while the descriptor that names the buffer is still in flight. */
+    private void unmap(long address, long size, DmaDirection direction) {
+        try {
+            dma.unmapSingle(address, size, direction);
+        } catch (DmaException e) {
+            if (!(e.error() instanceof DmaError.InUse)) {
+                throw e;
+            }
+            deferred.add(new Deferred(address, size, direction));
+        }
+    }
+
+    /** Retries the deferred unmaps; those still in use stay deferred. Returns how many are left. */
+    int retryDeferred() {
+        for (int i = deferred.size(); i > 0; i--) {
+            Deferred u = deferred.poll();
+            unmap(u.dma(), u.size(), u.direction());
+        }
+        return deferred.size();
     }
 
     private void checkLength(DmaBuffer b, long length, String what) {

@@ -58,6 +58,11 @@ final class CompletionWaiter {
      * full of asynchronous work, polls the oldest descriptor.
      */
     OpResult submitAndWait(Descriptor descriptor) {
+        return submitAndWait(descriptor, true);
+    }
+
+    /** As {@link #submitAndWait(Descriptor)}; {@code check} false only for fault injection ({@link CopyRing#submitUnchecked}). */
+    OpResult submitAndWait(Descriptor descriptor, boolean check) {
         Descriptor d = mode == CopyEngineDriver.CompletionMode.INTERRUPT
                 ? descriptor.withFlags(descriptor.flags() | Descriptor.INTERRUPT)
                 : descriptor.withFlags(descriptor.flags() & ~Descriptor.INTERRUPT);
@@ -73,7 +78,7 @@ final class CompletionWaiter {
         long sequence = ring.submittedCount();
         long irqsBefore = completionInterrupts;
         long errorsBefore = errorInterrupts;
-        if (!ring.submit(d)) {
+        if (!(check ? ring.submit(d) : ring.submitUnchecked(d))) {
             throw new IllegalStateException("ring had a free slot but refused the descriptor");
         }
         long deadline = Math.addExact(clock.now(), timeoutNs);

@@ -52,6 +52,12 @@ import org.jdma.spec.pci.RequesterId;
  * needs and the checker sees every byte the engine touches. {@link #execute} takes device
  * addresses the caller mapped.
  *
+ * <p>Map only while in use: every submission ({@link #execute}, {@link #submit}, and the buffer and
+ * scatter-gather operations) is refused with a {@code DmaError.NotMapped} when a descriptor names
+ * memory not mapped for the engine in the direction it uses it, and the mappings it names cannot be
+ * unmapped until its completion is drained, the engine is reset or the driver removed (see
+ * {@link CopyRing}). {@link #executeUnchecked} and {@link #submitUnchecked} are for fault injection.
+ *
  * <p>Device-reported errors are results ({@link OpResult}), never exceptions. When the engine halts
  * the driver reports its ERROR register ({@link #status()}); {@link #resetAndEnable()} brings it
  * back.
@@ -232,6 +238,16 @@ public final class CopyEngineDriver implements DriverInstance {
         return completions.submitAndWait(descriptor);
     }
 
+    /**
+     * Fault injection only: {@link #execute} without the map-only-while-in-use check, so a test can
+     * give the engine an address nothing maps for it (an IOMMU fault, an attack, a device-side
+     * checker finding). Nothing holds the descriptor's memory while it runs.
+     */
+    public OpResult executeUnchecked(Descriptor descriptor) {
+        checkOpen();
+        return completions.submitAndWait(descriptor, false);
+    }
+
     // ---- scatter-gather ------------------------------------------------------------------------
 
     /**
@@ -313,6 +329,16 @@ public final class CopyEngineDriver implements DriverInstance {
         return submit(Arrays.asList(descriptors));
     }
 
+    /** Fault injection only: {@link #submit(List)} without the check (see {@link CopyRing#submitUnchecked(List)}). */
+    public int submitUnchecked(List<Descriptor> descriptors) {
+        checkOpen();
+        return ring.submitUnchecked(descriptors);
+    }
+
+    public int submitUnchecked(Descriptor... descriptors) {
+        return submitUnchecked(Arrays.asList(descriptors));
+    }
+
     /**
      * Completed descriptors of asynchronous submissions, oldest first, into {@code out} from index
      * 0. Does not let the machine run: call the clock first.
@@ -342,7 +368,9 @@ public final class CopyEngineDriver implements DriverInstance {
         resetDevice();
         vectors.restore();
         write32(CopyEngineRegisters.ERR_INT_HANDLE, errorEntry);
-        return ring.restart();
+        List<Descriptor> dropped = ring.restart();
+        transfers.retryDeferred(); // their descriptors were dropped: the buffers can be unmapped now
+        return dropped;
     }
 
     /** {@link DriverInstance#reset()}: {@link #resetAndEnable()}, the dropped descriptors discarded. */
@@ -411,6 +439,7 @@ public final class CopyEngineDriver implements DriverInstance {
         }
         closed = true;
         ring.close();
+        transfers.retryDeferred();
     }
 
     // ---- register programming ------------------------------------------------------------------

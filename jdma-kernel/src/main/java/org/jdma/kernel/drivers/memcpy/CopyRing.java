@@ -8,6 +8,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jdma.kernel.dma.CoherentAllocation;
 import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.DmaInFlight;
+import org.jdma.kernel.dma.RingHolds;
 import org.jdma.kernel.ring.CompletionTest;
 import org.jdma.kernel.ring.RingMemory;
 import org.jdma.kernel.ring.SubmissionRing;
@@ -29,6 +33,13 @@ import org.jdma.spec.memcpy.CompletionStatus;
  *       the slot is reused (the format's {@link CompletionTest}).</li>
  *   <li>Descriptors name their completion records by device address, so behind an IOMMU the
  *       engine reaches the ring and the records through the same IOVA range.</li>
+ *   <li>Map only while in use ({@link RingHolds}, {@link DmaInFlight}): a ring in memory from the
+ *       DMA API holds its own memory while it is open, and every descriptor's ranges
+ *       ({@link Descriptor#namedRanges}) from submit until its completion is drained, so submit
+ *       refuses a descriptor naming memory not mapped for the engine in the direction it is used
+ *       ({@link DmaError.NotMapped}, nothing written), and an unmap of memory a descriptor in
+ *       flight names is refused ({@link DmaError.InUse}). {@link #submitUnchecked} is the fault
+ *       injector's way around the check.</li>
  * </ul>
  *
  * <p>Threads: one producer and one consumer at a time, as {@link SubmissionRing} says; the
@@ -62,6 +73,13 @@ public final class CopyRing implements AutoCloseable {
     private final RingMemory memory;
     private final SubmissionRing ring;
     private final AtomicReferenceArray<Descriptor> inFlight;
+    /** The mappings descriptors in flight hold; null for a ring in memory the caller owns (nothing to check against). */
+    private final RingHolds holds;
+    /** The engine's name in messages. */
+    private final String owner;
+    /** Whether the submission under way holds its descriptors, and which staged descriptor the writer commits next. */
+    private boolean committing;
+    private int stagedCursor;
     private final StatusByte status = new StatusByte();
     private final MemorySegment encodeScratch = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
     private final MemorySegment recordScratch = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
@@ -82,7 +100,8 @@ public final class CopyRing implements AutoCloseable {
      * @throws org.jdma.kernel.dma.DmaException when no coherent memory can be had
      */
     public CopyRing(DeviceDmaApi dma, Cpu cpu, Port port, int slots) {
-        this(Objects.requireNonNull(dma, "dma").allocCoherent(CopyRingLayout.bytes(CopyRingLayout.checkSlots(slots))), cpu, port, slots);
+        this(Objects.requireNonNull(dma, "dma").allocCoherent(CopyRingLayout.bytes(CopyRingLayout.checkSlots(slots))), dma.inFlight(),
+                cpu, port, slots);
     }
 
     /**
@@ -91,14 +110,14 @@ public final class CopyRing implements AutoCloseable {
      * The stress tests build rings this way, in memory both of whose access paths they drive.
      */
     public CopyRing(RingMemory memory, Port port, int slots) {
-        this(null, Objects.requireNonNull(memory, "memory"), port, slots);
+        this(null, null, Objects.requireNonNull(memory, "memory"), port, slots);
     }
 
-    private CopyRing(CoherentAllocation allocation, Cpu cpu, Port port, int slots) {
-        this(allocation, RingMemory.of(Objects.requireNonNull(cpu, "cpu"), allocation), port, slots);
+    private CopyRing(CoherentAllocation allocation, DmaInFlight inUse, Cpu cpu, Port port, int slots) {
+        this(allocation, inUse, RingMemory.of(Objects.requireNonNull(cpu, "cpu"), allocation), port, slots);
     }
 
-    private CopyRing(CoherentAllocation allocation, RingMemory memory, Port port, int slots) {
+    private CopyRing(CoherentAllocation allocation, DmaInFlight inUse, RingMemory memory, Port port, int slots) {
         this.port = Objects.requireNonNull(port, "port");
         this.slots = CopyRingLayout.checkSlots(slots);
         if (memory.bytes() < CopyRingLayout.bytes(slots)) {
@@ -109,10 +128,18 @@ public final class CopyRing implements AutoCloseable {
         this.memory = memory;
         this.ring = new SubmissionRing(memory, slots, port::doorbell);
         this.inFlight = new AtomicReferenceArray<>(slots);
+        this.owner = inUse == null ? "copy engine" : inUse.device().toString();
+        this.holds = inUse == null ? null : new RingHolds(inUse, slots, DESCRIPTOR_RANGES, this::describe);
         try {
+            if (holds != null) {
+                holds.holdRing(memory.dmaAddress(), CopyRingLayout.bytes(slots));
+            }
             this.interruptHandle = port.interruptHandle();
             port.attach(memory.dmaAddress(), slots);
         } catch (RuntimeException e) {
+            if (holds != null) {
+                holds.releaseAll(true);
+            }
             if (allocation != null) {
                 allocation.close();
             }
@@ -132,6 +159,19 @@ public final class CopyRing implements AutoCloseable {
      * @throws IllegalStateException when the ring is closed
      */
     public int submit(List<Descriptor> descriptors) {
+        return submit(descriptors, true);
+    }
+
+    /**
+     * Fault injection only: as {@link #submit(List)} without the map-only-while-in-use check, so a
+     * test can hand the engine addresses nothing maps (the IOMMU-fault and attack scenarios). The
+     * descriptors hold nothing, so nothing protects their memory while they run.
+     */
+    public int submitUnchecked(List<Descriptor> descriptors) {
+        return submit(descriptors, false);
+    }
+
+    private int submit(List<Descriptor> descriptors, boolean check) {
         checkOpen();
         for (int i = 0; i < descriptors.size(); i++) {
             Descriptor d = descriptors.get(i);
@@ -144,16 +184,86 @@ public final class CopyRing implements AutoCloseable {
                 throw new IllegalArgumentException("descriptor " + i + ": " + e.getMessage(), e);
             }
         }
+        int n = descriptors.size();
+        boolean holding = check && holds != null;
+        if (holding) {
+            for (int i = 0; i < n; i++) {
+                stage(i, descriptors.get(i), n);
+            }
+        }
         interruptHandle = port.interruptHandle();
-        return ring.submit(descriptors, 0, descriptors.size(), writer);
+        int accepted = 0;
+        try {
+            committing = holding;
+            stagedCursor = 0;
+            accepted = ring.submit(descriptors, 0, n, writer);
+        } finally {
+            committing = false;
+            if (holding) {
+                holds.releaseStaged(accepted, n - accepted);
+            }
+        }
+        return accepted;
+    }
+
+    /** Most ranges one descriptor names: a source and a destination (the completion record lies in the ring, held as a whole). */
+    private static final int DESCRIPTOR_RANGES = 2;
+
+    /** Holds descriptor {@code i}'s ranges, or releases what earlier ones of the batch staged and throws naming it. */
+    private void stage(int i, Descriptor d, int batch) {
+        d.namedRanges(holds.ranges());
+        try {
+            holds.stage(i, ring.submitted() + i);
+        } catch (DmaException e) {
+            holds.releaseStaged(0, i);
+            if (batch > 1 && e.error() instanceof DmaError.NotMapped m) {
+                throw new DmaException(new DmaError.NotMapped(m.device(), "descriptor " + i + " (" + d.opcode() + "): " + m.field(),
+                        m.address(), m.length(), m.reason()));
+            }
+            throw e;
+        }
+    }
+
+    /** Who holds: the ring itself (tag -1) or the descriptor submitted as {@code sequence}. */
+    private String describe(long sequence) {
+        if (sequence < 0) {
+            return "the descriptor ring of " + owner + " (the engine fetches from it while enabled)";
+        }
+        Descriptor d = inFlight.get(ring.slot(sequence));
+        return String.format("the descriptor in ring slot %d of %s, sequence %d, %s", ring.slot(sequence), owner, sequence,
+                d == null ? "(being written)" : d.opcode());
     }
 
     /** One descriptor: true when the ring took it (and rang the doorbell), false when full. Allocates nothing. */
     public boolean submit(Descriptor descriptor) {
+        return submit(descriptor, true);
+    }
+
+    /** Fault injection only: {@link #submit(Descriptor)} without the check (see {@link #submitUnchecked(List)}). */
+    public boolean submitUnchecked(Descriptor descriptor) {
+        return submit(descriptor, false);
+    }
+
+    private boolean submit(Descriptor descriptor, boolean check) {
         checkOpen();
         DescriptorCodec.checkEncodable(Objects.requireNonNull(descriptor, "descriptor"));
+        boolean holding = check && holds != null;
+        if (holding) {
+            stage(0, descriptor, 1);
+        }
         interruptHandle = port.interruptHandle();
-        return ring.submitOne(descriptor, writer);
+        boolean accepted = false;
+        try {
+            committing = holding;
+            stagedCursor = 0;
+            accepted = ring.submitOne(descriptor, writer);
+        } finally {
+            committing = false;
+            if (holding && !accepted) {
+                holds.releaseStaged(0, 1);
+            }
+        }
+        return accepted;
     }
 
     private void writeSlot(RingMemory m, int slot, long sequence, Descriptor d) {
@@ -161,6 +271,9 @@ public final class CopyRing implements AutoCloseable {
         m.fill(record, CopyRingLayout.COMPLETION_SIZE, (byte) 0);
         DescriptorCodec.encode(encodeScratch, 0, d, m.dmaAddressOf(record), interruptHandle);
         m.write(CopyRingLayout.descriptorOffset(slot), encodeScratch, 0, CopyRingLayout.DESCRIPTOR_SIZE);
+        if (committing) {
+            holds.commit(stagedCursor++, slot);
+        }
         inFlight.setRelease(slot, d);
     }
 
@@ -180,6 +293,9 @@ public final class CopyRing implements AutoCloseable {
             return drainCount;
         } finally {
             drainOut = null;
+            if (holds != null) {
+                holds.releaseReaped(); // the tail has moved past them
+            }
         }
     }
 
@@ -192,6 +308,9 @@ public final class CopyRing implements AutoCloseable {
         boolean error = s == null || s.isError();
         Descriptor d = inFlight.getAcquire(slot);
         Descriptor done = d.withFlags(d.flags() | Descriptor.DONE | (error ? Descriptor.ERROR : 0));
+        if (holds != null) {
+            holds.reaped(slot);
+        }
         drainOut[drainCount++] = new CompletedDescriptor(done, s, statusByte, DescriptorCodec.bytesCompleted(recordScratch, 0),
                 DescriptorCodec.result(recordScratch, 0), DescriptorCodec.faultAddress(recordScratch, 0), slot, sequence,
                 DescriptorCodec.chainProgress(recordScratch, 0));
@@ -236,6 +355,9 @@ public final class CopyRing implements AutoCloseable {
         for (long s = t; s < h; s++) {
             dropped.add(inFlight.getAndSet(ring.slot(s), null));
         }
+        if (holds != null) {
+            holds.releaseAll(false); // the reset engine no longer works on them
+        }
         memory.fill(0, memory.bytes(), (byte) 0);
         port.attach(memory.dmaAddress(), slots);
         return dropped;
@@ -249,6 +371,9 @@ public final class CopyRing implements AutoCloseable {
         }
         closed = true;
         port.detach();
+        if (holds != null) {
+            holds.releaseAll(true);
+        }
         if (allocation != null) {
             allocation.close();
         }

@@ -1,6 +1,8 @@
 package org.jdma.kernel.drivers.memcpy;
 
 import java.util.Objects;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaInFlight;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
 import org.jdma.spec.memcpy.Opcode;
 
@@ -130,6 +132,28 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
     /** Whether the device executes this descriptor's opcode (VALID set and not a NOOP). */
     public boolean executes() {
         return hasFlag(VALID) && opcode != Opcode.NOOP;
+    }
+
+    /**
+     * Adds the device-address ranges this descriptor names to {@code r}, with the access the
+     * engine makes: sources and a batch's list it reads, destinations it writes; a NOOP's buffer
+     * (the {@code hardware} crate's descriptor) is only named. A NOOP naming nothing (address and
+     * length 0) adds nothing.
+     */
+    public void namedRanges(DmaInFlight.Ranges r) {
+        switch (opcode) {
+            case NOOP -> {
+                if (address != 0 || length != 0) {
+                    r.add("buffer", address, length, DmaDirection.NONE);
+                }
+            }
+            case MEMMOVE -> r.add("MEMMOVE source", address, length, DmaDirection.TO_DEVICE)
+                    .add("MEMMOVE destination", destination, length, DmaDirection.FROM_DEVICE);
+            case MEMFILL -> r.add("MEMFILL destination", address, length, DmaDirection.FROM_DEVICE);
+            case COMPARE -> r.add("COMPARE first source", address, length, DmaDirection.TO_DEVICE)
+                    .add("COMPARE second source", destination, length, DmaDirection.TO_DEVICE);
+            case BATCH -> r.add("BATCH descriptor list", address, length * CopyDescriptorLayout.SIZE, DmaDirection.TO_DEVICE);
+        }
     }
 
     /** Whether the descriptor names memory in [start, start + len): either of its buffer operands. */

@@ -233,6 +233,8 @@ class DmaErrorTest {
             case DmaError.BoundaryCross b -> "boundary";
             case DmaError.RingFull r -> "ring";
             case DmaError.MappingFailed m -> "mapping";
+            case DmaError.NotMapped n -> "not mapped";
+            case DmaError.InUse u -> "in use";
         };
         assertEquals("mask 0x1000 fff", what);
         assertEquals(e.message(), new DmaException(e).getMessage());

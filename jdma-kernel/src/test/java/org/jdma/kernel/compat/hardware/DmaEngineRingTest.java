@@ -91,11 +91,11 @@ class DmaEngineRingTest {
     void shouldAccept127SubmitsThenReturnZero() {
         engine(128);
         for (int i = 0; i < 127; i++) {
-            assertEquals(1, engine.submit(tagged(i)), "submit " + i);
+            assertEquals(1, engine.submitUnchecked(tagged(i)), "submit " + i);
         }
         assertTrue(engine.isFull());
         assertEquals(127, engine.size());
-        assertEquals(0, engine.submit(tagged(127)));
+        assertEquals(0, engine.submitUnchecked(tagged(127)));
         assertEquals(127, engine.head());
         assertEquals(0, engine.tail());
     }
@@ -103,13 +103,13 @@ class DmaEngineRingTest {
     @Test
     void shouldAcceptOnlyThePrefixThatFits() {
         engine(8);
-        assertEquals(3, engine.submit(tagged(0), tagged(1), tagged(2)));
+        assertEquals(3, engine.submitUnchecked(tagged(0), tagged(1), tagged(2)));
         List<Descriptor> batch = new ArrayList<>();
         for (int i = 3; i < 20; i++) {
             batch.add(tagged(i));
         }
-        assertEquals(4, engine.submit(batch), "7 usable slots, 3 taken");
-        assertEquals(0, engine.submit(batch));
+        assertEquals(4, engine.submitUnchecked(batch), "7 usable slots, 3 taken");
+        assertEquals(0, engine.submitUnchecked(batch));
         device.process(Integer.MAX_VALUE);
         CompletedDescriptor[] out = new CompletedDescriptor[16];
         assertEquals(7, engine.drain(out));
@@ -121,13 +121,13 @@ class DmaEngineRingTest {
     @Test
     void shouldPublishEachBatchWithOneDoorbellOfTheNewProducerIndex() {
         engine(16);
-        assertEquals(0, engine.submit(List.of()));
+        assertEquals(0, engine.submitUnchecked(List.of()));
         assertEquals(List.of(), device.doorbells(), "nothing accepted, no doorbell");
-        engine.submit(tagged(0), tagged(1), tagged(2), tagged(3), tagged(4));
-        engine.submit(tagged(5));
+        engine.submitUnchecked(tagged(0), tagged(1), tagged(2), tagged(3), tagged(4));
+        engine.submitUnchecked(tagged(5));
         assertEquals(List.of(5, 6), device.doorbells());
         for (int i = 0; i < 20; i++) {
-            engine.submit(tagged(i));
+            engine.submitUnchecked(tagged(i));
         }
         assertEquals(2 + 9, device.doorbells().size(), "one doorbell per accepted submit (9 fit), none when full");
         assertEquals(15, (int) device.doorbells().getLast());
@@ -137,7 +137,7 @@ class DmaEngineRingTest {
     void shouldWriteDescriptorsIntoRingMemoryInTheDeviceFormat() {
         engine(4);
         Descriptor d = Descriptor.memmove(0xAB000, 0xCD000, 300);
-        engine.submit(tagged(0), d.withFlags(d.flags() | Descriptor.INTERRUPT));
+        engine.submitUnchecked(tagged(0), d.withFlags(d.flags() | Descriptor.INTERRUPT));
         MemorySegment slot1 = MemorySegment.ofArray(new byte[64]);
         machine.cpu().read(engine.ringBase() + CopyRingLayout.descriptorOffset(1), slot1, 0, 64);
         DescriptorCodec.Encoded e = DescriptorCodec.decode(slot1, 0);
@@ -157,7 +157,7 @@ class DmaEngineRingTest {
         CompletedDescriptor sentinel = new CompletedDescriptor(tagged(99), CompletionStatus.SUCCESS, 1, 0, 0, 0, 0, 0);
         out[0] = sentinel;
         assertEquals(0, engine.drain(out), "empty ring");
-        engine.submit(tagged(0), tagged(1));
+        engine.submitUnchecked(tagged(0), tagged(1));
         assertEquals(0, engine.drain(out), "submitted, not completed");
         assertSame(sentinel, out[0]);
         assertNull(out[1]);
@@ -167,7 +167,7 @@ class DmaEngineRingTest {
     @Test
     void shouldDrainOnlyCompletedDescriptorsInSubmissionOrder() {
         engine(8);
-        engine.submit(tagged(0), tagged(1), tagged(2), tagged(3), tagged(4));
+        engine.submitUnchecked(tagged(0), tagged(1), tagged(2), tagged(3), tagged(4));
         device.process(3);
         CompletedDescriptor[] out = new CompletedDescriptor[8];
         assertEquals(3, engine.drain(out));
@@ -193,7 +193,7 @@ class DmaEngineRingTest {
         device.statusFor(d -> d.opcode() == Opcode.COMPARE.code() ? CompletionStatus.BAD_OPCODE.code() : CompletionStatus.SUCCESS.code());
         Descriptor good = Descriptor.memmove(0x1000, 0x2000, 64);
         Descriptor bad = Descriptor.compare(0x1000, 0x2000, 64);
-        engine.submit(good, bad);
+        engine.submitUnchecked(good, bad);
         device.process(2);
         CompletedDescriptor[] out = new CompletedDescriptor[2];
         assertEquals(2, engine.drain(out));
@@ -209,7 +209,7 @@ class DmaEngineRingTest {
     @Test
     void shouldReportCompletionBySequenceWithoutDraining() {
         engine(4);
-        engine.submit(tagged(0), tagged(1));
+        engine.submitUnchecked(tagged(0), tagged(1));
         assertFalse(engine.isComplete(0));
         device.process(1);
         assertTrue(engine.isComplete(0));
@@ -224,7 +224,7 @@ class DmaEngineRingTest {
     void shouldRejectAnUnencodableBatchBeforeWritingAnything() {
         engine(8);
         var e = assertThrows(IllegalArgumentException.class,
-                () -> engine.submit(tagged(0), Descriptor.memmove(0, 0x1000, 1L << 33)));
+                () -> engine.submitUnchecked(tagged(0), Descriptor.memmove(0, 0x1000, 1L << 33)));
         assertTrue(e.getMessage().startsWith("descriptor 1"), e.getMessage());
         assertEquals(0, engine.size());
         assertEquals(List.of(), device.doorbells());
@@ -247,7 +247,7 @@ class DmaEngineRingTest {
                 ds.add(tagged(nextTag + i));
             }
             int free = capacity - 1 - engine.size();
-            int accepted = engine.submit(ds);
+            int accepted = engine.submitUnchecked(ds);
             assertEquals(Math.min(batch, free), accepted, ctx + ", round " + round);
             for (int i = 0; i < accepted; i++) {
                 expected.add(nextTag + i);
@@ -275,7 +275,7 @@ class DmaEngineRingTest {
     @Test
     void shouldDropInFlightDescriptorsAndStartAtSlotZeroOnRestart() {
         engine(8);
-        engine.submit(tagged(0), tagged(1), tagged(2));
+        engine.submitUnchecked(tagged(0), tagged(1), tagged(2));
         device.process(1);
         engine.drain(new CompletedDescriptor[1]);
         List<Descriptor> dropped = engine.restart();
@@ -283,7 +283,7 @@ class DmaEngineRingTest {
         assertTrue(engine.isEmpty());
         assertEquals(0, engine.head());
         assertEquals(8, engine.submittedCount(), "sequence numbers stay monotonic");
-        assertEquals(1, engine.submit(tagged(3)));
+        assertEquals(1, engine.submitUnchecked(tagged(3)));
         device.process(1);
         CompletedDescriptor[] out = new CompletedDescriptor[2];
         assertEquals(1, engine.drain(out));
@@ -298,19 +298,19 @@ class DmaEngineRingTest {
         engine.close();
         assertFalse(device.attached());
         assertTrue(memory.frames().stats().freeFrames() > free, "ring frames returned");
-        assertThrows(IllegalStateException.class, () -> engine.submit(tagged(0)));
+        assertThrows(IllegalStateException.class, () -> engine.submitUnchecked(tagged(0)));
         engine.close();
     }
 
     @Test
     void shouldRefuseNothingForAnEmptyBatchAndKeepStateWhenFull() {
         engine(2);
-        assertEquals(1, engine.submit(tagged(0)));
-        assertEquals(0, engine.submit(tagged(1), tagged(2)));
+        assertEquals(1, engine.submitUnchecked(tagged(0)));
+        assertEquals(0, engine.submitUnchecked(tagged(1), tagged(2)));
         device.process(5);
         CompletedDescriptor[] out = new CompletedDescriptor[3];
         assertEquals(1, engine.drain(out));
         assertArrayEquals(new long[] {0x1000}, new long[] {out[0].descriptor().address()});
-        assertEquals(1, engine.submit(tagged(1)));
+        assertEquals(1, engine.submitUnchecked(tagged(1)));
     }
 }

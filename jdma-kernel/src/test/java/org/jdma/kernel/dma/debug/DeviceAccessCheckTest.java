@@ -99,7 +99,7 @@ class DeviceAccessCheckTest {
         try (DmaBuffer b = buffer(4096)) {
             long d = map(b, 4096, DmaDirection.FROM_DEVICE);
             unmapTooEarly(d);
-            driver.execute(Descriptor.memfill(d, 256, 0x5A5A_5A5A_5A5A_5A5AL));
+            driver.executeUnchecked(Descriptor.memfill(d, 256, 0x5A5A_5A5A_5A5A_5A5AL));
             DmaDebugReport r = onlyReport();
             assertEquals(DmaDebugCategory.DEVICE_ACCESS_AFTER_UNMAP, r.category());
             assertTrue(r.message().contains("[write]") && r.message().contains(String.format("0x%016x", d))
@@ -122,7 +122,7 @@ class DeviceAccessCheckTest {
             long s = map(src, 4096, DmaDirection.TO_DEVICE);
             long d = map(dst, 4096, DmaDirection.FROM_DEVICE);
             dma().unmapSingle(s, 4096, DmaDirection.TO_DEVICE);
-            driver.execute(Descriptor.memmove(s, d, 4096));
+            driver.executeUnchecked(Descriptor.memmove(s, d, 4096));
             DmaDebugReport r = onlyReport();
             assertEquals(DmaDebugCategory.DEVICE_ACCESS_AFTER_UNMAP, r.category());
             assertTrue(r.message().contains("[read]"), r.message());
@@ -137,7 +137,7 @@ class DeviceAccessCheckTest {
         CoherentAllocation a = dma().allocCoherent(4096);
         long d = a.dmaAddress();
         a.close();
-        driver.execute(Descriptor.memfill(d, 64, 1));
+        driver.executeUnchecked(Descriptor.memfill(d, 64, 1));
         DmaDebugReport r = onlyReport();
         assertEquals(DmaDebugCategory.DEVICE_ACCESS_AFTER_UNMAP, r.category());
         assertTrue(r.message().contains("after it was freed"), r.message());
@@ -149,7 +149,7 @@ class DeviceAccessCheckTest {
     void shouldReportADeviceWriteToMemoryNeverMapped(IommuMode mode) {
         boot(mode);
         try (DmaBuffer b = buffer(4096)) {
-            driver.execute(Descriptor.memfill(b.physicalAddress(), 128, 7)); // a physical address no one mapped
+            driver.executeUnchecked(Descriptor.memfill(b.physicalAddress(), 128, 7)); // a physical address no one mapped
             DmaDebugReport r = onlyReport();
             assertEquals(DmaDebugCategory.DEVICE_ACCESS_NOT_MAPPED, r.category());
             assertTrue(r.message().contains(String.format("0x%016x", b.physicalAddress())), r.message());
@@ -162,7 +162,7 @@ class DeviceAccessCheckTest {
         boot(mode);
         try (DmaBuffer b = buffer(4096)) {
             long d = map(b, 4096, DmaDirection.TO_DEVICE);
-            driver.execute(Descriptor.memfill(d, 64, 1));
+            driver.executeUnchecked(Descriptor.memfill(d, 64, 1));
             DmaDebugReport r = onlyReport();
             assertEquals(DmaDebugCategory.DEVICE_ACCESS_WRONG_DIRECTION, r.category());
             assertTrue(names(r.mapStack(), "map"), r.format());
@@ -178,7 +178,7 @@ class DeviceAccessCheckTest {
             long d = map(b, 4096, DmaDirection.FROM_DEVICE);
             dma().unmapSingle(d, 4096, DmaDirection.FROM_DEVICE);
             for (int i = 0; i < 10; i++) {
-                driver.execute(Descriptor.memfill(d + i * 64, 64, i));
+                driver.executeUnchecked(Descriptor.memfill(d + i * 64, 64, i));
             }
             assertEquals(DmaDebugCategory.DEVICE_ACCESS_AFTER_UNMAP, onlyReport().category());
         }
@@ -212,7 +212,7 @@ class DeviceAccessCheckTest {
             long d = map(dst, 4096, DmaDirection.FROM_DEVICE);
             assertTrue(d != dst.physicalAddress(), "the device address is the bounce slot");
             dma().unmapSingle(d, 4096, DmaDirection.FROM_DEVICE);
-            driver.execute(Descriptor.memfill(d, 64, 3));
+            driver.executeUnchecked(Descriptor.memfill(d, 64, 3));
             assertEquals(DmaDebugCategory.DEVICE_ACCESS_AFTER_UNMAP, onlyReport().category());
         }
     }
@@ -250,7 +250,7 @@ class DeviceAccessCheckTest {
             // The same path does see a device thread's use after unmap.
             long d = map(dst, 4096, DmaDirection.FROM_DEVICE);
             dma().unmapSingle(d, 4096, DmaDirection.FROM_DEVICE);
-            assertEquals(1, driver.submit(Descriptor.memfill(d, 64, 1)));
+            assertEquals(1, driver.submitUnchecked(Descriptor.memfill(d, 64, 1)));
             while (driver.drain(out) == 0) {
                 Thread.onSpinWait();
             }

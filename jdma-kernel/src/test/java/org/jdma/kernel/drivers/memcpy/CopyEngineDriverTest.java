@@ -180,20 +180,20 @@ class CopyEngineDriverTest {
         Rig r = rig(CompletionMode.INTERRUPT);
         long hole = 0x9000_0000L;
         try (DmaBuffer src = r.memory().allocate(4096, 64); DmaBuffer dst = r.memory().allocate(4096, 64)) {
-            OpResult fault = r.driver().execute(Descriptor.memmove(hole, dst.physicalAddress(), 4096));
+            OpResult fault = r.driver().executeUnchecked(Descriptor.memmove(hole, dst.physicalAddress(), 4096));
             CompletedDescriptor f = fault.completed().orElseThrow();
             assertEquals(CompletionStatus.PAGE_FAULT_NOBOF, f.status());
             assertEquals(hole, f.faultAddress());
             assertTrue(f.isError());
             assertTrue(f.descriptor().hasFlag(Descriptor.ERROR));
 
-            OpResult writeFault = r.driver().execute(Descriptor.memfill(hole, 64, 1));
+            OpResult writeFault = r.driver().executeUnchecked(Descriptor.memfill(hole, 64, 1));
             assertTrue(writeFault.completed().orElseThrow().faultOnWrite());
 
             assertEquals(CompletionStatus.XFER_ERANGE, r.driver().copy(src, dst, 0).status().orElseThrow(), "length 0");
             long tooBig = r.driver().maxTransferSize() + 1;
             assertEquals(CompletionStatus.XFER_ERANGE,
-                    r.driver().execute(Descriptor.memmove(src.physicalAddress(), dst.physicalAddress(), tooBig)).status().orElseThrow());
+                    r.driver().executeUnchecked(Descriptor.memmove(src.physicalAddress(), dst.physicalAddress(), tooBig)).status().orElseThrow());
 
             src.fill(0, 4096, (byte) 0x3C);
             assertTrue(r.driver().copy(src, dst, 4096).isSuccess(), "the engine goes on after errors");
@@ -215,7 +215,7 @@ class CopyEngineDriverTest {
                     case 0 -> r.driver().copy(a, b, len);
                     case 1 -> r.driver().fill(b, len, rnd.nextLong());
                     case 2 -> r.driver().compare(a, b, len);
-                    default -> r.driver().execute(Descriptor.memmove(0x9000_0000L + len, b.physicalAddress(), Math.max(len, 1)));
+                    default -> r.driver().executeUnchecked(Descriptor.memmove(0x9000_0000L + len, b.physicalAddress(), Math.max(len, 1)));
                 };
                 CompletedDescriptor c = res.completed().orElseThrow();
                 log.add(i + ": " + c.status() + " bytes=" + c.bytesCompleted() + " result=" + c.result() + " fault=" + c.faultAddress());
@@ -241,7 +241,7 @@ class CopyEngineDriverTest {
         try (DmaBuffer a = r.memory().allocate(4096, 64); DmaBuffer b = r.memory().allocate(4096, 64)) {
             Descriptor quiet = Descriptor.memmove(a.physicalAddress(), b.physicalAddress(), 4096);
             Descriptor loud = quiet.withFlags(quiet.flags() | Descriptor.INTERRUPT);
-            assertEquals(4, r.driver().submit(quiet, loud, quiet, loud));
+            assertEquals(4, r.driver().submitUnchecked(quiet, loud, quiet, loud));
             r.machine().clock().runUntilIdle();
             assertEquals(2, r.driver().completionInterrupts());
             CompletedDescriptor[] out = new CompletedDescriptor[8];
@@ -260,7 +260,7 @@ class CopyEngineDriverTest {
             for (int i = 99; i >= 0; i--) {
                 batch.add(Descriptor.memmove(src.physicalAddress() + i * 64L, dst.physicalAddress() + i * 64L, 64));
             }
-            assertEquals(100, r.driver().submit(batch));
+            assertEquals(100, r.driver().submitUnchecked(batch));
             CompletedDescriptor[] out = new CompletedDescriptor[128];
             assertEquals(0, r.driver().drain(out), "nothing has run yet: the clock has not moved");
             r.machine().clock().runUntil(() -> r.driver().ring().isComplete(99), 1_000_000_000L);
@@ -315,7 +315,7 @@ class CopyEngineDriverTest {
         assertTrue(r.memory().frames().stats().freeFrames() > free, "ring frames returned");
         int again = r.machine().interrupts().allocateVector();
         assertEquals(vector, again, "the completion vector is free again");
-        assertThrows(IllegalStateException.class, () -> r.driver().submit(Descriptor.noop()));
+        assertThrows(IllegalStateException.class, () -> r.driver().submitUnchecked(Descriptor.noop()));
         r.driver().remove();
         assertEquals(List.of(), r.drivers().devices(), "unbound");
     }
