@@ -95,6 +95,9 @@ public final class DmaChannel implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the channel lacks the capability, or its device cannot
      *         take the transfer (too long)
+     * @throws org.jdma.kernel.dma.DmaException {@link org.jdma.kernel.dma.DmaError.NotMapped} when an
+     *         address of the transfer is not mapped for the channel's device in the direction the
+     *         device uses it; nothing is queued then
      * @throws IllegalStateException when the channel was released or has disappeared
      */
     public DmaCookie submit(DmaTransfer transfer) {

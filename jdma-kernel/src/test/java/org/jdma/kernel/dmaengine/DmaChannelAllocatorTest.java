@@ -15,6 +15,8 @@ import java.util.function.Consumer;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.dma.StreamingMapping;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.iommu.IommuMode;
@@ -228,6 +230,12 @@ class DmaChannelAllocatorTest {
              DmaChannel ch = k.dmaChannels().request(MEMCPY, "t")) {
             try (StreamingMapping d = ch.dma().mapStreaming(dst, 4096, DmaDirection.FROM_DEVICE)) {
                 long nobodyMapped = 0x4000_0000L;
+                DmaException refused = assertThrows(DmaException.class,
+                        () -> ch.submit(new DmaTransfer.Memcpy(d.dmaAddress(), nobodyMapped, 4096)));
+                assertTrue(refused.error() instanceof DmaError.NotMapped, refused.toString());
+                // Tell the kernel of a mapping the IOMMU never got (a lying IOMMU driver): submit
+                // accepts the address, and the device faults on it.
+                ch.dma().inFlight().recordExternal(dst.physicalAddress(), 4096, nobodyMapped, DmaDirection.TO_DEVICE);
                 DmaCookie c = ch.submit(new DmaTransfer.Memcpy(d.dmaAddress(), nobodyMapped, 4096));
                 ch.issuePending();
                 DmaTxResult r = ch.syncWait(c);
@@ -236,6 +244,7 @@ class DmaChannelAllocatorTest {
                 assertEquals(4096, r.residue());
                 assertTrue(r.detail().startsWith("PAGE_FAULT") && r.detail().endsWith("(read) at 0x40000000"), r.detail());
                 assertEquals(1, ch.failed());
+                ch.dma().inFlight().removeExternal(nobodyMapped);
             }
             m.clock().runUntilIdle();
             assertEquals(1, k.iommu().faults().size(), "the IOMMU recorded the read");

@@ -1,6 +1,7 @@
 package org.jdma.kernel.dmaengine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.dma.StreamingMapping;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
 import org.jdma.kernel.iommu.IommuDomain;
@@ -193,11 +196,17 @@ class SeveralEnginesTest {
             assertEquals(secret.physicalAddress(), aDomain.translate(aSource).orElseThrow(), "A's IOVA reaches the buffer in A's domain");
             assertTrue(bDomain.translate(aSource).isEmpty(), "and nothing in B's domain");
 
-            // Engine B is handed a buffer mapped for engine A.
+            // Engine B is handed a buffer mapped for engine A: the kernel refuses it at submit.
+            DmaException refused = assertThrows(DmaException.class,
+                    () -> b.channel.submit(new DmaTransfer.Memcpy(b.dstMap.dmaAddress(), aSource, CHUNK)));
+            assertTrue(refused.error() instanceof DmaError.NotMapped && refused.getMessage().contains("memcpy1"), refused.getMessage());
+            // Past a kernel that believed it (told of a mapping B never got), the IOMMU still stops B.
+            b.channel.dma().inFlight().recordExternal(secret.physicalAddress(), CHUNK, aSource, DmaDirection.TO_DEVICE);
             DmaCookie stolen = b.channel.submit(new DmaTransfer.Memcpy(b.dstMap.dmaAddress(), aSource, CHUNK));
             b.channel.issuePending();
             DmaTxResult r = b.channel.syncWait(stolen);
             assertEquals(DmaTxResult.Outcome.READ_FAILED, r.outcome(), r.toString());
+            b.channel.dma().inFlight().removeExternal(aSource);
             m.clock().runUntilIdle();
             List<IommuFault> faults = k.iommu().faults();
             assertEquals(1, faults.size(), faults.toString());

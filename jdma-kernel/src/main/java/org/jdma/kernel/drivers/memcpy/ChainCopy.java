@@ -6,6 +6,8 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.jdma.kernel.dma.CoherentAllocation;
 import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaInFlight;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
 
@@ -30,12 +32,33 @@ final class ChainCopy {
         this.execute = execute;
     }
 
-    /** See {@link CopyEngineDriver#copyChain}. */
-    OpResult run(List<Descriptor> links) {
+    /** See {@link CopyEngineDriver#copyChain}; {@code checked} false only for fault injection. */
+    OpResult run(List<Descriptor> links, boolean checked) {
         if (!supported) {
             throw new UnsupportedOperationException("the engine does not advertise CAP.CHAIN");
         }
         check(links);
+        if (!checked) {
+            return runHeld(links);
+        }
+        int n = links.size();
+        // Every link's buffers must be mapped for the engine, and stay mapped until the chain completes.
+        DmaInFlight inFlight = dma.inFlight();
+        DmaInFlight.Ranges ranges = new DmaInFlight.Ranges();
+        for (int i = 0; i < n; i++) {
+            int link = i;
+            links.get(i).namedRanges(new LinkRanges(ranges, link));
+        }
+        long[] holds = new long[ranges.size()];
+        inFlight.hold(ranges, tag -> "copy engine chain link buffers (" + n + " links)", 0, holds, 0);
+        try {
+            return runHeld(links);
+        } finally {
+            inFlight.release(holds, 0, holds.length);
+        }
+    }
+
+    private OpResult runHeld(List<Descriptor> links) {
         int n = links.size();
         long bytes = (long) n * CopyDescriptorLayout.SIZE;
         // Coherent memory is page aligned, beyond the 64 bytes a link address needs.
@@ -56,6 +79,14 @@ final class ChainCopy {
         return r;
     }
 
+    /** Names each range after its link ("link 2 MEMMOVE source"). */
+    private record LinkRanges(DmaInFlight.Ranges into, int link) implements Descriptor.RangeSink {
+        @Override
+        public void add(String field, long deviceAddress, long bytes, DmaDirection access) {
+            into.add("link " + link + " " + field, deviceAddress, bytes, access);
+        }
+    }
+
     /** LAST means what it says: it ends the chain, so it is on the last link and only there. */
     private static void check(List<Descriptor> links) {
         Objects.requireNonNull(links, "links");
@@ -66,6 +97,7 @@ final class ChainCopy {
         for (int i = 0; i < links.size(); i++) {
             Descriptor d = Objects.requireNonNull(links.get(i), () -> "link " + links.indexOf(null));
             DescriptorCodec.checkEncodable(d);
+            DescriptorCodec.checkLink(d);
             boolean last = i == links.size() - 1;
             if (d.hasFlag(Descriptor.LAST) != last) {
                 throw new IllegalArgumentException(last

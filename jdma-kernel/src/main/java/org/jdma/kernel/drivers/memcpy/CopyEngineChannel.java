@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaInFlight;
 import org.jdma.kernel.dmaengine.DmaCapabilities;
 import org.jdma.kernel.dmaengine.DmaCapability;
 import org.jdma.kernel.dmaengine.DmaChannelDriver;
@@ -46,6 +47,7 @@ final class CopyEngineChannel implements DmaChannelDriver {
     private final String name;
     /** Submitted, not issued yet. */
     private final ArrayDeque<Queued> submitted = new ArrayDeque<>();
+    private final DmaInFlight.Ranges checkRanges = new DmaInFlight.Ranges();
     /** Issued, waiting for room in the ring. */
     private final ArrayDeque<Queued> waiting = new ArrayDeque<>();
     /** In the ring, oldest first. */
@@ -101,6 +103,9 @@ final class CopyEngineChannel implements DmaChannelDriver {
         };
         d = d.withFlags(d.flags() | (transfer instanceof DmaTransfer.Interrupt ? Descriptor.INTERRUPT : irq));
         DescriptorCodec.checkEncodable(d);
+        // Prep refuses what the device may not reach; the ring holds the ranges when it takes them.
+        d.namedRanges(checkRanges.clear()::add);
+        driver.dma().inFlight().check(checkRanges);
         submitted.add(new Queued(cookie, d));
     }
 

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.dma.ScatterList;
@@ -301,11 +302,24 @@ public final class CopyEngineDriver implements DriverInstance {
      * @throws IllegalArgumentException when the list is empty or longer than
      *         {@link CopyDescriptorLayout#MAX_CHAIN_LINKS}, LAST is missing or misplaced, or a link is a
      *         BATCH, CHAIN or DRAIN or cannot be encoded
+     * @throws DmaException {@link org.jdma.kernel.dma.DmaError.NotMapped} naming the link and field
+     *         when a link's buffer is not mapped for the engine in the direction it is used; nothing
+     *         is submitted then. While the chain runs its links' mappings are held: unmapping them
+     *         is refused
      * @throws UnsupportedOperationException when the engine does not advertise CAP.CHAIN
      */
     public OpResult copyChain(List<Descriptor> links) {
         checkOpen();
-        return chains.run(links);
+        return chains.run(links, true);
+    }
+
+    /**
+     * Fault injection only: {@link #copyChain} without checking that the links' buffers are mapped
+     * for the engine, so a test can make a link fault in the device (as {@link #submitUnchecked}).
+     */
+    public OpResult copyChainUnchecked(List<Descriptor> links) {
+        checkOpen();
+        return chains.run(links, false);
     }
 
     /**

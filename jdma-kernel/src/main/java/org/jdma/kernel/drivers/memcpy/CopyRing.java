@@ -211,7 +211,7 @@ public final class CopyRing implements AutoCloseable {
 
     /** Holds descriptor {@code i}'s ranges, or releases what earlier ones of the batch staged and throws naming it. */
     private void stage(int i, Descriptor d, int batch) {
-        d.namedRanges(holds.ranges());
+        d.namedRanges(holds.ranges()::add);
         try {
             holds.stage(i, ring.submitted() + i);
         } catch (DmaException e) {

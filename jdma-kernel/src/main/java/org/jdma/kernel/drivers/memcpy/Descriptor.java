@@ -140,20 +140,33 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
      * (the {@code hardware} crate's descriptor) is only named. A NOOP naming nothing (address and
      * length 0) adds nothing.
      */
-    public void namedRanges(DmaInFlight.Ranges r) {
+    public void namedRanges(RangeSink r) {
         switch (opcode) {
             case NOOP -> {
                 if (address != 0 || length != 0) {
                     r.add("buffer", address, length, DmaDirection.NONE);
                 }
             }
-            case MEMMOVE -> r.add("MEMMOVE source", address, length, DmaDirection.TO_DEVICE)
-                    .add("MEMMOVE destination", destination, length, DmaDirection.FROM_DEVICE);
+            case MEMMOVE -> {
+                r.add("MEMMOVE source", address, length, DmaDirection.TO_DEVICE);
+                r.add("MEMMOVE destination", destination, length, DmaDirection.FROM_DEVICE);
+            }
             case MEMFILL -> r.add("MEMFILL destination", address, length, DmaDirection.FROM_DEVICE);
-            case COMPARE -> r.add("COMPARE first source", address, length, DmaDirection.TO_DEVICE)
-                    .add("COMPARE second source", destination, length, DmaDirection.TO_DEVICE);
+            case COMPARE -> {
+                r.add("COMPARE first source", address, length, DmaDirection.TO_DEVICE);
+                r.add("COMPARE second source", destination, length, DmaDirection.TO_DEVICE);
+            }
             case BATCH -> r.add("BATCH descriptor list", address, length * CopyDescriptorLayout.SIZE, DmaDirection.TO_DEVICE);
+            // The links' own buffers are the chain builder's to check and hold (ChainCopy).
+            case CHAIN -> r.add("CHAIN first link", address, CopyDescriptorLayout.SIZE, DmaDirection.TO_DEVICE);
+            case DRAIN -> { } // names no memory
         }
+    }
+
+    /** Takes the ranges a descriptor names: field, device address, length, the access the device makes. */
+    @FunctionalInterface
+    public interface RangeSink {
+        void add(String field, long deviceAddress, long bytes, DmaDirection access);
     }
 
     /** Whether the descriptor names memory in [start, start + len): either of its buffer operands. */

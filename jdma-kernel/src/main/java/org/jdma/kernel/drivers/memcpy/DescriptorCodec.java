@@ -87,6 +87,20 @@ public final class DescriptorCodec {
     }
 
     /**
+     * The operation {@code d} runs as a chain link.
+     *
+     * @throws IllegalArgumentException when it is a BATCH, CHAIN or DRAIN (only NOOP, MEMMOVE,
+     *         MEMFILL and COMPARE can be links)
+     */
+    static Opcode checkLink(Descriptor d) {
+        Opcode op = d.executes() ? d.opcode() : Opcode.NOOP;
+        if (op == Opcode.BATCH || op == Opcode.CHAIN || op == Opcode.DRAIN) {
+            throw new IllegalArgumentException(op + " cannot be a chain link (NOOP, MEMMOVE, MEMFILL or COMPARE)");
+        }
+        return op;
+    }
+
+    /**
      * Writes {@code d} as a CHAIN link at {@code offset} of {@code dst}: its operation as
      * {@link #encode} would, but with no record or interrupt of its own (the chain has one), and
      * either the engine's LAST flag ({@code next} = -1) or the device address of the next link in
@@ -96,10 +110,7 @@ public final class DescriptorCodec {
      *         or its length does not fit
      */
     public static void encodeLink(MemorySegment dst, long offset, Descriptor d, long next) {
-        Opcode op = d.executes() ? d.opcode() : Opcode.NOOP;
-        if (op == Opcode.BATCH || op == Opcode.CHAIN || op == Opcode.DRAIN) {
-            throw new IllegalArgumentException(op + " cannot be a chain link (NOOP, MEMMOVE, MEMFILL or COMPARE)");
-        }
+        Opcode op = checkLink(d);
         encode(dst, offset, d.withFlags(d.flags() & ~Descriptor.INTERRUPT), 0, 0);
         int linkFlags = next == -1 ? CopyDescriptorLayout.FLAG_LINK_LAST : 0;
         dst.set(INT, offset + CopyDescriptorLayout.FLAGS_OPCODE, CopyDescriptorLayout.flagsOpcode(linkFlags, op.code()));

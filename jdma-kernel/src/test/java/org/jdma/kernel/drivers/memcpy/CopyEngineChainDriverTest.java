@@ -17,6 +17,8 @@ import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.spec.memcpy.Opcode;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,7 +97,13 @@ class CopyEngineChainDriverTest {
                     Descriptor.memmove(s + 1024, unmappedIova, 1024),
                     last(Descriptor.memmove(s + 2048, d + 2048, 2048))));
 
-            OpResult r = driver.copyChain(links);
+            DmaException refused = assertThrows(DmaException.class, () -> driver.copyChain(links));
+            assertTrue(refused.error() instanceof DmaError.NotMapped, refused.toString());
+            assertTrue(refused.getMessage().contains("link 1 MEMMOVE destination") && refused.getMessage().contains("0x700000000000"),
+                    refused.getMessage());
+
+            // Past the kernel's check, the engine faults at the link and names it.
+            OpResult r = driver.copyChainUnchecked(links);
 
             CompletedDescriptor c = r.completed().orElseThrow();
             assertEquals(CompletionStatus.PAGE_FAULT_NOBOF, c.status());
