@@ -1,0 +1,301 @@
+package org.jdma.machine.dev.ixgbe;
+
+import static org.jdma.spec.ixgbe.IxgbeRegisters.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.function.Supplier;
+import org.jdma.machine.bus.DmaPort;
+import org.jdma.machine.bus.DmaResult;
+import org.jdma.machine.net.LinkEnd;
+import org.jdma.machine.time.EventKernel;
+import org.jdma.spec.ixgbe.AdvancedTxDescriptorLayout;
+
+/**
+ * The transmit path of a port (82599 datasheet §7.2): per queue, from a tail write to frames on
+ * the wire and written-back descriptors.
+ *
+ * <p>A queue runs while DMATXCTL.TE and its TXDCTL.ENABLE are set, the port is out of reset and
+ * the link is up. It fetches the descriptors from TDH up to TDT through the DMA port, one frame at
+ * a time: each advanced data descriptor's DTALEN bytes are read and appended to the frame (scatter-
+ * gather); context descriptors carry no data and are consumed; TDH advances past each descriptor;
+ * a descriptor with RS gets STA.DD written back once its data was read. At the descriptor with
+ * EOP the frame goes to the link (padded to 60 bytes with HLREG0.TXPADEN) once its data has
+ * arrived, after the frames fetched before it, and counts in GPTC, GOTC, TPT and QPTC. Fetches
+ * overlap: the next frame is fetched when the bus has moved this one's requests (their latency
+ * overlaps), as long as the transmit packet buffer (TXPBSIZE[0] bytes of fetched frames not yet off
+ * the wire) has room; so a port sends at line rate when the bus keeps up. Write-backs raise the queue's transmit cause after their
+ * bus time. Descriptors of a frame without EOP yet stay gathered until more arrive.
+ *
+ * <p>A refused descriptor read stops the queue at that descriptor (not consumed; the next tail
+ * write retries it); a refused data read or a malformed descriptor drops its frame at EOP; each
+ * refusal sets EICR.PCI. A ring with head or tail beyond its length is not touched.
+ */
+final class TransmitUnit {
+
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int ETHERNET_HEADER = 14;
+
+    /** One queue's frame in progress. */
+    private static final class Queue {
+        byte[] frame = new byte[2048];
+        int length;
+        boolean broken;
+        boolean scheduled;
+
+        void clear() {
+            length = 0;
+            broken = false;
+        }
+    }
+
+    private final Csr csr;
+    private final DmaPort port;
+    private final InterruptUnit interrupts;
+    private final EventKernel kernel;
+    private final FaultCounters.Live faults;
+    /** The link when the port may send (out of reset, link up), else null. */
+    private final Supplier<LinkEnd> link;
+    private final Queue[] queues;
+    private final String nextLabel;
+    private final String causeLabel;
+    private final MemorySegment descriptor = MemorySegment.ofArray(new byte[AdvancedTxDescriptorLayout.SIZE]);
+    private final MemorySegment status = MemorySegment.ofArray(new byte[4]);
+    private long generation;
+    private long framesSent;
+    /** Frames fetched into the transmit packet buffer and not yet off the wire: {bytes, time off the wire or -1}. */
+    private final java.util.ArrayDeque<long[]> onChip = new java.util.ArrayDeque<>();
+    private long onChipBytes;
+    /** When the last fetched frame goes to the link: frames leave in fetch order. */
+    private long lastHandOverNs;
+
+    TransmitUnit(Csr csr, DmaPort port, InterruptUnit interrupts, EventKernel kernel, FaultCounters.Live faults,
+                 Supplier<LinkEnd> link, String name) {
+        this.csr = csr;
+        this.port = port;
+        this.interrupts = interrupts;
+        this.kernel = kernel;
+        this.faults = faults;
+        this.link = link;
+        this.queues = new Queue[csr.queues];
+        for (int q = 0; q < queues.length; q++) {
+            queues[q] = new Queue();
+        }
+        this.nextLabel = name + " tx";
+        this.causeLabel = name + " tx wb";
+        status.set(LE_INT, 0, AdvancedTxDescriptorLayout.STA_DD);
+    }
+
+    /** Frames handed to the link since the machine was built. */
+    long framesSent() {
+        return framesSent;
+    }
+
+    /** A reset: frames in progress are dropped, scheduled work is forgotten. */
+    void reset() {
+        generation++;
+        onChip.clear();
+        onChipBytes = 0;
+        lastHandOverNs = 0;
+        for (Queue s : queues) {
+            s.clear();
+            s.scheduled = false;
+        }
+    }
+
+    /** Queue {@code q}'s tail moved (or it was enabled): send what is there, unless it is already sending. */
+    void kick(int q) {
+        if (!queues[q].scheduled) {
+            run(q);
+        }
+    }
+
+    void kickAll() {
+        for (int q = 0; q < queues.length; q++) {
+            kick(q);
+        }
+    }
+
+    private void run(int q) {
+        LinkEnd end = link.get();
+        if (end == null || !csr.bit(csr.dmatxctl, DMATXCTL_TE) || !csr.bit(csr.txdctl[q], TXDCTL_ENABLE)) {
+            return;
+        }
+        Queue s = queues[q];
+        int ring = csr.get(csr.tdlen[q]) / AdvancedTxDescriptorLayout.SIZE;
+        int head = csr.get(csr.tdh[q]);
+        int tail = csr.get(csr.tdt[q]);
+        if (ring == 0 || head >= ring || tail >= ring) {
+            if (ring != 0 || head != tail) {
+                faults.ringErrors++;
+            }
+            return;
+        }
+        long g = generation;
+        long room = roomAt();
+        if (room > kernel.now()) {
+            s.scheduled = true;
+            kernel.scheduleAt(room, nextLabel, () -> {
+                if (g == generation) {
+                    s.scheduled = false;
+                    run(q);
+                }
+            });
+            return;
+        }
+        long base = (csr.get(csr.tdbah[q]) & 0xFFFF_FFFFL) << 32 | (csr.get(csr.tdbal[q]) & 0xFFFF_FFFFL);
+        long cost = 0;
+        long occupancy = 0;
+        boolean wroteBack = false;
+        long nextAt = -1;
+        while (head != tail) {
+            long at = base + (long) AdvancedTxDescriptorLayout.SIZE * head;
+            DmaResult r = port.read(at, descriptor, 0, AdvancedTxDescriptorLayout.SIZE);
+            cost += r.costNs();
+            occupancy += busyNs(at, AdvancedTxDescriptorLayout.SIZE);
+            if (!r.isOk()) {
+                faults.descriptorFetchFaults++;
+                interrupts.otherCause(EICR_PCI);
+                break;
+            }
+            int cmd = descriptor.get(LE_INT, AdvancedTxDescriptorLayout.CMD_TYPE_LEN);
+            boolean data = AdvancedTxDescriptorLayout.isData(cmd);
+            if (data) {
+                long address = descriptor.get(LE_LONG, AdvancedTxDescriptorLayout.BUFFER_ADDR);
+                cost += gather(s, address, cmd & AdvancedTxDescriptorLayout.DTALEN_MASK);
+                occupancy += busyNs(address, cmd & AdvancedTxDescriptorLayout.DTALEN_MASK);
+            } else if (!AdvancedTxDescriptorLayout.isContext(cmd)) {
+                faults.malformedDescriptors++;
+                s.broken = true;
+            }
+            head = (head + 1) % ring;
+            csr.set(csr.tdh[q], head);
+            if ((cmd & AdvancedTxDescriptorLayout.DCMD_RS) != 0) {
+                DmaResult w = port.write(at + AdvancedTxDescriptorLayout.OLINFO_STATUS, status, 0, 4);
+                cost += w.costNs();
+                wroteBack = true;
+                if (!w.isOk()) {
+                    faults.writeBackFaults++;
+                    interrupts.otherCause(EICR_PCI);
+                }
+            }
+            if (data && (cmd & AdvancedTxDescriptorLayout.DCMD_EOP) != 0) {
+                send(q, s, end, kernel.now() + cost);
+                nextAt = kernel.now() + Math.max(1, occupancy);
+                break;
+            }
+        }
+        if (wroteBack) {
+            kernel.schedule(cost, causeLabel, () -> {
+                if (g == generation) {
+                    interrupts.queueCause(q, true);
+                }
+            });
+        }
+        if (nextAt >= 0) {
+            s.scheduled = true;
+            kernel.scheduleAt(nextAt, nextLabel, () -> {
+                if (g == generation) {
+                    s.scheduled = false;
+                    run(q);
+                }
+            });
+        }
+    }
+
+    /** Appends a data descriptor's buffer to the frame; returns the bus time. */
+    private long gather(Queue s, long address, int length) {
+        if (s.broken || length == 0) {
+            return 0;
+        }
+        if (s.length + length > ReceiveUnit.MAX_JUMBO_FRAME) {
+            s.broken = true;
+            return 0;
+        }
+        if (s.frame.length < s.length + length) {
+            s.frame = Arrays.copyOf(s.frame, Math.max(s.length + length, 2 * s.frame.length));
+        }
+        DmaResult r = port.read(address, MemorySegment.ofArray(s.frame), s.length, length);
+        if (!r.isOk()) {
+            faults.bufferFaults++;
+            interrupts.otherCause(EICR_PCI);
+            s.broken = true;
+        } else {
+            s.length += length;
+        }
+        return r.costNs();
+    }
+
+    /**
+     * The earliest time the transmit packet buffer (TXPBSIZE[0]) has room for another frame: now,
+     * or when the oldest frame on chip has left the wire.
+     */
+    private long roomAt() {
+        while (!onChip.isEmpty() && onChip.peekFirst()[1] >= 0 && onChip.peekFirst()[1] <= kernel.now()) {
+            onChipBytes -= onChip.removeFirst()[0];
+        }
+        long capacity = csr.get(csr.txpbsize[0]) & 0xFFFF_FFFFL;
+        if (onChipBytes < capacity || onChip.isEmpty()) {
+            return kernel.now();
+        }
+        long[] oldest = onChip.peekFirst();
+        return oldest[1] >= 0 ? oldest[1] : lastHandOverNs;
+    }
+
+    /** Time the bus is busy moving [address, address + length), latency excluded: requests overlap. */
+    private long busyNs(long address, int length) {
+        return port.timing().wireTimeNs(port.timing().transactions(address, length));
+    }
+
+    /**
+     * Hands the gathered frame to the link at {@code readyNs} (when its data has arrived, and
+     * after every frame fetched before it): the fetch of the next frame overlaps this one's wait.
+     */
+    private void send(int q, Queue s, LinkEnd end, long readyNs) {
+        if (s.broken || s.length < ETHERNET_HEADER) {
+            faults.droppedTransmits++;
+            s.clear();
+            return;
+        }
+        int length = s.length;
+        if (length < ReceiveUnit.MIN_FRAME && csr.bit(csr.hlreg0, HLREG0_TXPADEN)) {
+            length = ReceiveUnit.MIN_FRAME;
+        }
+        byte[] frame = Arrays.copyOf(s.frame, length);
+        if (length > s.length) {
+            Arrays.fill(frame, s.length, length, (byte) 0);
+        }
+        s.clear();
+        csr.count(csr.gptc);
+        csr.count(csr.tpt);
+        csr.count(csr.qptc[q]);
+        csr.addOctets(csr.gotcl, csr.gotch, length + FCS_BYTES);
+        if ((frame[0] & 1) != 0) {
+            csr.count(allOnes(frame) ? csr.bptc : csr.mptc);
+        }
+        framesSent++;
+        long[] entry = {length, -1};
+        onChip.addLast(entry);
+        onChipBytes += length;
+        long handOver = Math.max(readyNs, lastHandOverNs);
+        lastHandOverNs = handOver;
+        long g = generation;
+        kernel.scheduleAt(handOver, nextLabel, () -> {
+            if (g == generation) {
+                entry[1] = end.transmit(frame);
+            }
+        });
+    }
+
+    private static boolean allOnes(byte[] f) {
+        for (int i = 0; i < 6; i++) {
+            if (f[i] != (byte) 0xFF) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
