@@ -156,8 +156,7 @@ public final class EthernetLink {
             busyPs += duration;
             frames++;
             bytes += frame.length;
-            long lastBitPs = freeAtPs - INTER_FRAME_GAP_BYTES * parameters.bytePicoseconds()
-                    + parameters.propagationDelayNs() * 1_000;
+            long lastBitPs = start + parameters.lastBitPicoseconds(frame.length) + parameters.propagationDelayNs() * 1_000;
             long sentIn = generation;
             kernel.scheduleAt(Math.ceilDiv(lastBitPs, 1_000), deliverLabel, () -> deliver(frame, sentIn));
             // Rounded down: a sender that transmits again at this time keeps the wire busy back to back.

@@ -60,6 +60,15 @@ public record LinkParameters(long bitsPerSecond, long propagationDelayNs, long l
         return wireBytes(frameBytes) * bytePicoseconds();
     }
 
+    /**
+     * Picoseconds from a frame's first preamble bit to its last FCS bit (its wire time without the
+     * gap after it): 57,600 for 60 bytes at 10 Gb/s. The far end has the frame this much (plus the
+     * propagation delay) after it started.
+     */
+    public long lastBitPicoseconds(int frameBytes) {
+        return (wireBytes(frameBytes) - EthernetLink.INTER_FRAME_GAP_BYTES) * bytePicoseconds();
+    }
+
     /** Frames of {@code frameBytes} (without FCS) per second at full load: rate / (8 × wire bytes). */
     public double lineRatePps(int frameBytes) {
         return bitsPerSecond / (8.0 * wireBytes(frameBytes));

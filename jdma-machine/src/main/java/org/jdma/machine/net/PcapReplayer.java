@@ -11,9 +11,10 @@ import org.jdma.spec.pcap.PcapRecord;
  * A far end that sends the frames of a pcap file into a link, one record at a time (the file is
  * never held in memory), either at the file's own spacing or back to back at line rate.
  *
- * <p>At the file's timestamps the first record goes at {@link #start()} and each later one at the
- * same distance from it as in the file, or when the transmitter is free if it is still busy;
- * a timestamp earlier than the previous one sends at once. Records the snapshot length cut short
+ * <p>At the file's timestamps the first record goes at {@link #start()} and each later one so that
+ * its last bit arrives at the same distance from the first one's as in the file (a capture stamps
+ * a frame when its last bit arrived, as {@link PcapCapture} does), or when the transmitter is free
+ * if it is still busy; a timestamp earlier than the previous one sends at once. Records the snapshot length cut short
  * are sent as stored (the link cannot know the missing bytes) and counted; records shorter than an
  * Ethernet header are skipped and counted. A format error in the file ends the replay: the error
  * is kept ({@link #error()}), the machine runs on.
@@ -27,8 +28,11 @@ public final class PcapReplayer {
     private final LinkEnd end;
     private final PcapReader reader;
     private final Pacing pacing;
+    private final LinkParameters wire;
     private long startNs;
     private long firstTimestampNs = -1;
+    /** Wire time to the last bit of the first record sent, ps: the file's times are last-bit times. */
+    private long firstLastBitPs;
     private long previousDueNs;
     private long sent;
     private long truncated;
@@ -48,6 +52,7 @@ public final class PcapReplayer {
         this.end = Objects.requireNonNull(end, "end");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.pacing = Objects.requireNonNull(pacing, "pacing");
+        this.wire = LinkParameters.DEFAULT.withBitsPerSecond(end.bitsPerSecond());
         if (reader.header().linkType() != PcapLayout.LINKTYPE_ETHERNET) {
             throw new IllegalArgumentException("pcap link type is " + reader.header().linkType()
                     + ", only Ethernet (LINKTYPE_ETHERNET, 1) can be replayed into an Ethernet link");
@@ -89,12 +94,13 @@ public final class PcapReplayer {
                 if (r == null) {
                     break;
                 }
-                if (firstTimestampNs < 0) {
-                    firstTimestampNs = r.timestampNs();
-                }
                 if (r.data().length < EthernetLink.MIN_HEADER) {
                     skipped++;
                     continue;
+                }
+                if (firstTimestampNs < 0) {
+                    firstTimestampNs = r.timestampNs();
+                    firstLastBitPs = wire.lastBitPicoseconds(r.data().length);
                 }
                 if (r.truncated()) {
                     truncated++;
@@ -111,10 +117,15 @@ public final class PcapReplayer {
         return false;
     }
 
-    /** When {@code r} is due at the file's spacing: never before the previous record's time. */
+    /**
+     * When {@code r} is due at the file's spacing: a capture stamps a frame when its last bit
+     * arrived, so the frame starts its own wire time earlier (relative to the first record), never
+     * before the previous record was due.
+     */
     private long dueAt(PcapRecord r) {
-        long offset = Math.max(0, r.timestampNs() - firstTimestampNs);
-        previousDueNs = Math.max(previousDueNs, startNs + offset);
+        long offsetPs = Math.max(0, r.timestampNs() - firstTimestampNs) * 1_000
+                - wire.lastBitPicoseconds(r.data().length) + firstLastBitPs;
+        previousDueNs = Math.max(previousDueNs, startNs + Math.floorDiv(offsetPs, 1_000));
         return previousDueNs;
     }
 
