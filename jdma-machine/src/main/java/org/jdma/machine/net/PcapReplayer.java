@@ -14,10 +14,13 @@ import org.jdma.spec.pcap.PcapRecord;
  * <p>At the file's timestamps the first record goes at {@link #start()} and each later one so that
  * its last bit arrives at the same distance from the first one's as in the file (a capture stamps
  * a frame when its last bit arrived, as {@link PcapCapture} does), or when the transmitter is free
- * if it is still busy; a timestamp earlier than the previous one sends at once. Records the snapshot length cut short
- * are sent as stored (the link cannot know the missing bytes) and counted; records shorter than an
- * Ethernet header are skipped and counted. A format error in the file ends the replay: the error
- * is kept ({@link #error()}), the machine runs on.
+ * if it is still busy; a timestamp earlier than the previous one sends at once. At line rate each
+ * record goes when the previous one has left (on schedule, and lost, while the link is down).
+ *
+ * <p>Records the snapshot length cut short are sent as stored (the link cannot know the missing
+ * bytes) and counted; records shorter than an Ethernet header are skipped and counted. A format
+ * error in the file ends the replay: the error is kept ({@link #error()}), the machine runs on.
+ * Register {@link #onFinished} before {@link #start()}: an empty file finishes at once.
  */
 public final class PcapReplayer {
 
@@ -34,6 +37,8 @@ public final class PcapReplayer {
     /** Wire time to the last bit of the first record sent, ps: the file's times are last-bit times. */
     private long firstLastBitPs;
     private long previousDueNs;
+    /** When the wire would be free at line rate, ps: paces a line-rate replay even while the link is down. */
+    private long lineRatePs;
     private long sent;
     private long truncated;
     private long skipped;
@@ -78,10 +83,12 @@ public final class PcapReplayer {
     }
 
     private void sendNext() {
+        int length = next.data().length;
         long freeNs = end.transmit(next.data());
         sent++;
+        lineRatePs = Math.max(lineRatePs, kernel.now() * 1_000) + wire.framePicoseconds(length);
         if (readAhead()) {
-            long due = pacing == Pacing.LINE_RATE ? freeNs : Math.max(freeNs, dueAt(next));
+            long due = Math.max(freeNs, pacing == Pacing.LINE_RATE ? Math.floorDiv(lineRatePs, 1_000) : dueAt(next));
             kernel.scheduleAt(Math.max(due, kernel.now()), "pcap replay", this::sendNext);
         }
     }

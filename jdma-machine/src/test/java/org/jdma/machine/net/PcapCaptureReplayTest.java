@@ -108,6 +108,20 @@ class PcapCaptureReplayTest {
     }
 
     @Test
+    void shouldPaceALineRateReplayIntoADownLinkAndLoseItsFrames() throws IOException {
+        EthernetLink down = new EthernetLink(kernel, LinkParameters.DEFAULT.withLinkUpTimeNs(1_000_000));
+        byte[] pcap = file(nanos(), new long[] {0, 0, 0}, frame(60, 1), frame(60, 2), frame(60, 3));
+        List<Long> sends = new ArrayList<>();
+        PcapReplayer replay = new PcapReplayer(kernel, down.endA(), new PcapReader(new ByteArrayInputStream(pcap)),
+                PcapReplayer.Pacing.LINE_RATE);
+        replay.onFinished(() -> sends.add(kernel.now()));
+        replay.start();
+        kernel.runUntil(replay::finished);
+        assertEquals(3, down.counters(EthernetLink.Direction.A_TO_B).lostLinkDown());
+        assertEquals(List.of(134L), sends, "the third frame went 2 × 67.2 ns after the first, as on a live wire");
+    }
+
+    @Test
     void shouldSendTruncatedRecordsAsStoredAndSkipRecordsWithoutAHeader() throws IOException {
         PcapFileHeader snap100 = PcapFileHeader.ethernet(ByteOrder.BIG_ENDIAN, false, 100);
         byte[] pcap = file(snap100, new long[] {0, 1_000, 2_000}, frame(1514, 1), frame(10, 2), frame(60, 3));
