@@ -22,6 +22,7 @@ module org.jdma.platform {
     exports org.jdma.spec.memcpy;
     exports org.jdma.spec.msi;
     exports org.jdma.spec.pci;
+    exports org.jdma.spec.pcap;
     exports org.jdma.spec.timer;
     exports org.jdma.spec.vtd;
 }

@@ -14,8 +14,10 @@ public interface LinkEnd {
     /**
      * Queues {@code frame} for sending after whatever this end is still sending. Returns the
      * virtual time at which its last bit (and the inter-frame gap after it) has left, when the
-     * transmitter is free again; the frame arrives at the far end then. A frame sent while the
-     * link is down is lost and returns the current time.
+     * transmitter is free again (rounded down to the nanosecond, so that a frame sent at that time
+     * follows back to back). The frame arrives at the far end when its last bit does: a gap
+     * earlier, plus the link's propagation delay. A frame sent while the link is down is lost and
+     * returns the current time.
      *
      * @throws IllegalArgumentException when the frame is shorter than 14 bytes (no Ethernet header)
      */
