@@ -26,6 +26,7 @@ import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
+import org.jdma.machine.cpu.MachineCpus;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.cache.CacheConfig;
 import org.jdma.machine.dev.memcpy.CopyEngine;
@@ -89,6 +90,11 @@ public final class MemcpyCommand implements Callable<Integer> {
                     + "DMA channel allocator, with --count copies each; reports per engine and in total. Default: ${DEFAULT-VALUE}."})
     int engines;
 
+    @Option(names = "--cpus", paramLabel = "N",
+            description = {"CPUs of the machine (1..255; default: the machine's " + MachineConfig.DEFAULT_CPUS + "). With --engines,"
+                    + " engine i's copies are started and checked on CPU i mod N and its completion interrupt is routed there."})
+    Integer cpus;
+
     @Option(names = "--iommu", defaultValue = "strict", paramLabel = "MODE",
             description = "How the kernel uses the VT-d unit: off, strict (every unmap invalidated at once), lazy (batched"
                     + " invalidation), identity. Default: ${DEFAULT-VALUE}.")
@@ -109,6 +115,9 @@ public final class MemcpyCommand implements Callable<Integer> {
         if (engines < 1 || engines > MAX_ENGINES) {
             throw new IllegalArgumentException("--engines must be between 1 and " + MAX_ENGINES + ", was " + engines);
         }
+        if (cpus != null && (cpus < 1 || cpus > MachineCpus.MAX_CPUS)) {
+            throw new IllegalArgumentException("--cpus must be between 1 and " + MachineCpus.MAX_CPUS + ", was " + cpus);
+        }
         return run(out, iommuMode(iommu)) == 0 ? 0 : 1;
     }
 
@@ -124,6 +133,9 @@ public final class MemcpyCommand implements Callable<Integer> {
     /** Runs the test and returns the number of failed copies. */
     private int run(PrintWriter out, IommuMode mode) throws IOException {
         MachineConfig config = MachineConfig.defaults().withSeed(seed);
+        if (cpus != null) {
+            config = config.withCpus(cpus);
+        }
         if (nonCoherent) {
             config = config.withCache(CacheConfig.nonCoherent(NON_COHERENT_LINE_SIZE));
         }

@@ -19,7 +19,11 @@ import org.jdma.machine.dev.memcpy.CopyEngine;
  * {@code jdma run memcpy --engines N} with N > 1: dmatest on N copy engines at once. Each engine
  * is one {@link DmaTestTask} on a channel the kernel's allocator hands out; every iteration starts
  * a copy on every engine before it waits for any, so the engines' copies overlap in simulated time.
- * Reports per engine and in total: copies, bytes, the engine's busy time, interrupts, errors.
+ * Engine {@code i}'s work runs on CPU {@code i mod N} of the machine's N CPUs
+ * ({@link Machine#runOn}), and its completion vector is routed there (the kernel's IRQ affinity),
+ * so each engine is driven and interrupted on its own CPU as far as there are CPUs. Reports per
+ * engine and in total: copies, bytes, the engine's busy time, interrupts, errors; and per CPU, as
+ * Linux's {@code /proc/interrupts}, where each engine's interrupts landed.
  */
 final class MemcpyEngines {
 
@@ -30,6 +34,8 @@ final class MemcpyEngines {
     private final Machine machine;
     private final Kernel kernel;
     private final List<DmaTestTask> tasks = new ArrayList<>();
+    /** The CPU each task runs on, by task. */
+    private final List<Integer> cpuOf = new ArrayList<>();
     private final int count;
     private final boolean quiet;
     private long simulatedNs;
@@ -44,19 +50,25 @@ final class MemcpyEngines {
         DmaTestPatterns patterns = new DmaTestPatterns(size, arena);
         for (int e = 0; e < engines; e++) {
             DmaChannel ch = kernel.dmaChannels().request(DmaCapabilities.of(DmaCapability.MEMCPY), "dmatest" + e);
-            tasks.add(new DmaTestTask(ch, kernel.memory(), kernel.cpu(), patterns, seed + e * TASK_SEED_STEP, arena));
+            DmaTestTask task = new DmaTestTask(ch, kernel.memory(), kernel.cpu(), patterns, seed + e * TASK_SEED_STEP, arena);
+            int cpu = e % machine.cpus().size();
+            tasks.add(task);
+            cpuOf.add(cpu);
+            kernel.drivers().setIrqAffinity(driverOf(task).completionVector(), cpu);
         }
     }
 
     void printHeader(int engines, long size, boolean polled, boolean nonCoherent, String modeName, long seed) {
-        out.printf("jdma run memcpy: %d engines at once, %d copies each of up to %s (%s completion%s, IOMMU %s), seed %d%n",
-                engines, count, Sizes.format(size), polled ? "polled" : "interrupt", nonCoherent ? ", non-coherent cache" : "",
-                modeName, seed);
-        for (DmaTestTask t : tasks) {
+        out.printf("jdma run memcpy: %d engines at once on %d CPUs, %d copies each of up to %s (%s completion%s, IOMMU %s), seed %d%n",
+                engines, machine.cpus().size(), count, Sizes.format(size), polled ? "polled" : "interrupt",
+                nonCoherent ? ", non-coherent cache" : "", modeName, seed);
+        for (int i = 0; i < tasks.size(); i++) {
+            DmaTestTask t = tasks.get(i);
             CopyEngineDriver d = driverOf(t);
             String domain = kernel.iommu().domainOf(d.requester()).map(x -> x.type() + " domain " + x.id()).orElse("direct DMA");
-            out.printf("  %-14s %s %s, %s, MSI-X vector %d, held by %s%n", t.channel().name(), d.requester(),
-                    t.channel().capabilities(), domain, d.completionVector(), t.channel().client());
+            out.printf("  %-14s %s %s, %s, MSI-X vector %d -> CPU %d, runs on CPU %d, held by %s%n", t.channel().name(),
+                    d.requester(), t.channel().capabilities(), domain, d.completionVector(), cpuOf.get(i), cpuOf.get(i),
+                    t.channel().client());
         }
         out.println("  each iteration starts a copy on every engine before it waits for any");
         out.flush();
@@ -66,11 +78,13 @@ final class MemcpyEngines {
     void copyAll() {
         long t0 = machine.clock().now();
         for (int i = 0; i < count; i++) {
-            for (DmaTestTask t : tasks) {
-                t.start(i);
+            int iteration = i;
+            for (int t = 0; t < tasks.size(); t++) {
+                DmaTestTask task = tasks.get(t);
+                machine.runOn(cpuOf.get(t), () -> task.start(iteration));
             }
-            for (DmaTestTask t : tasks) {
-                t.finish();
+            for (int t = 0; t < tasks.size(); t++) {
+                machine.runOn(cpuOf.get(t), tasks.get(t)::finish);
             }
         }
         simulatedNs = machine.clock().now() - t0;
@@ -124,6 +138,29 @@ final class MemcpyEngines {
         out.printf("  %s verified: both whole buffers of every engine after every copy%n",
                 tasks.stream().mapToLong(DmaTestTask::byteErrors).sum() == 0 ? "every byte"
                         : tasks.stream().mapToLong(DmaTestTask::byteErrors).sum() + " wrong bytes");
+        printCpus();
+    }
+
+    /** Per CPU: each engine's completion interrupts where they landed (as /proc/interrupts), doorbells rung, interrupts handled. */
+    private void printCpus() {
+        int n = machine.cpus().size();
+        StringBuilder head = new StringBuilder(String.format("%n  Interrupts per CPU (/proc/interrupts)%n  %-14s %6s", "channel", "vector"));
+        for (int c = 0; c < n; c++) {
+            head.append(String.format(" %7s", "CPU" + c));
+        }
+        out.println(head);
+        for (DmaTestTask t : tasks) {
+            int vector = driverOf(t).completionVector();
+            StringBuilder row = new StringBuilder(String.format("  %-14s %6d", t.channel().name(), vector));
+            for (int c = 0; c < n; c++) {
+                row.append(String.format(" %7d", machine.interrupts().dispatched(vector, c)));
+            }
+            out.println(row);
+        }
+        for (int c = 0; c < n; c++) {
+            out.printf("  CPU%-3d MMIO writes (doorbells among them) %,8d   interrupts handled %,6d%n", c,
+                    machine.cpus().get(c).mmioWrites(), machine.interrupts().dispatchedOn(c));
+        }
     }
 
     /** dmatest's summary line per task, then one for the run. */

@@ -39,6 +39,33 @@ class SeveralEnginesCommandTest {
     }
 
     @Test
+    void shouldRunEachEngineOnItsCpuAndLandItsInterruptsThere() {
+        Run r = jdma("run", "memcpy", "--engines", "4", "--cpus", "2", "--size", "8K", "--count", "5", "--seed", "3");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("4 engines at once on 2 CPUs"), r.out());
+        for (int engine = 0; engine < 4; engine++) {
+            int e = engine;
+            int cpu = e % 2;
+            assertTrue(line(r.out(), "memcpy" + e + "chan0 ").contains("-> CPU " + cpu + ", runs on CPU " + cpu), r.out());
+            // The /proc/interrupts row: channel, vector, then one count per CPU.
+            List<String> irq = Arrays.stream(r.out().split("\n")).filter(l -> l.trim().matches("memcpy" + e + "chan0\\s+\\d+\\s+\\d+\\s+\\d+"))
+                    .findFirst().map(l -> Arrays.asList(l.trim().split("\\s+")))
+                    .orElseThrow(() -> new AssertionError("no interrupt row for engine " + e + ":\n" + r.out()));
+            assertEquals("5", irq.get(2 + cpu), "all five completions on CPU " + cpu + ": " + irq);
+            assertEquals("0", irq.get(2 + (1 - cpu)), "none on the other CPU: " + irq);
+        }
+        assertTrue(line(r.out(), "CPU1").contains("interrupts handled     10"), r.out());
+        assertTrue(r.out().contains("total (4 engines): summary 20 tests, 0 failures"), r.out());
+    }
+
+    @Test
+    void shouldRejectACpuCountTheMachineCannotHave() {
+        Run r = jdma("run", "memcpy", "--engines", "2", "--cpus", "0");
+        assertTrue(r.status() != 0, r.out() + r.err());
+        assertTrue(r.err().contains("--cpus must be between 1 and 255, was 0"), r.err());
+    }
+
+    @Test
     void shouldCopyAndVerifyEveryByteOnEachOfThreeEnginesAtOnce() {
         Run r = jdma("run", "memcpy", "--engines", "3", "--size", "32K", "--count", "6", "--seed", "5");
         assertEquals(0, r.status(), r.out() + r.err());
