@@ -128,6 +128,10 @@ class SeveralEnginesCommandTest {
         assertTrue(line(step, "memcpy1chan0").contains("DMA_STRICT domain 2"), step);
         String zero = line(step, "memcpy0:");
         String one = line(step, "memcpy1:");
+        assertTrue(line(step, "memcpy0chan0").endsWith("-> CPU 1, driven from CPU 1"), step);
+        assertTrue(line(step, "memcpy1chan0").endsWith("-> CPU 2, driven from CPU 2"), step);
+        assertTrue(zero.contains("4 interrupts (4 of them on CPU 1)") && one.contains("4 interrupts (4 of them on CPU 2)"),
+                "each engine's interrupts on its own CPU: " + step);
         assertTrue(zero.contains("4 descriptors, 4 interrupts") && zero.contains("\"engine 0 copied this.")
                 && zero.endsWith("(every byte its own engine's)"), step);
         assertTrue(one.contains("4 descriptors, 4 interrupts") && one.contains("\"engine 1 copied this.")
