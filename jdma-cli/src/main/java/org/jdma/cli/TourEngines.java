@@ -56,24 +56,7 @@ final class TourEngines {
         out.println("      each driven from its own CPU, which also takes its completion interrupts");
         try (Machine machine = new Machine(MachineConfig.defaults().withSeed(seed).withDevice(CopyEngine.spec(1)));
              Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
-            List<Lane> lanes = new ArrayList<>();
-            for (int e = 0; e < ENGINES; e++) {
-                DmaChannel ch = kernel.dmaChannels().request(DmaCapabilities.of(DmaCapability.MEMCPY), "tour" + e);
-                CopyEngineDriver driver = kernel.copyEngines().get(e);
-                int cpu = (e + 1) % machine.cpus().size();
-                kernel.drivers().setIrqAffinity(driver.completionVector(), cpu);
-                DmaBuffer src = kernel.memory().allocate(BUFFER, 4096);
-                DmaBuffer dst = kernel.memory().allocate(BUFFER, 4096);
-                byte[] text = ("engine " + e + " copied this. ").repeat(BUFFER / 10).getBytes(StandardCharsets.US_ASCII);
-                src.write(0, Arrays.copyOf(text, BUFFER));
-                lanes.add(new Lane(cpu, ch, driver, src, dst, ch.dma().mapStreaming(src, BUFFER, DmaDirection.TO_DEVICE),
-                        ch.dma().mapStreaming(dst, BUFFER, DmaDirection.FROM_DEVICE), new ArrayList<>()));
-                String domain = kernel.iommu().domainOf(driver.requester()).map(d -> d.type() + " domain " + d.id()).orElse("no domain");
-                out.printf("  %s %s, held by %s: %s, %s, MSI-X vector %d -> CPU %d, driven from CPU %d%n", ch.name(),
-                        ch.capabilities(), ch.client(), driver.requester(), domain, driver.completionVector(), cpu, cpu);
-                out.printf("      its source at IOVA %#x, its destination at IOVA %#x%n", lanes.getLast().srcMap().dmaAddress(),
-                        lanes.getLast().dstMap().dmaAddress());
-            }
+            List<Lane> lanes = lanes(out, machine, kernel);
             if (lanes.get(0).srcMap().dmaAddress() == lanes.get(1).srcMap().dmaAddress()) {
                 out.println("  the same IOVAs on both engines: each domain sends them to its own engine's buffers");
             }
@@ -113,5 +96,28 @@ final class TourEngines {
                     elapsed, busy, failed);
             lanes.forEach(Lane::close);
         }
+    }
+
+    /** Per engine: a channel, its buffers mapped in its domain, its CPU (engine e on CPU e + 1, its vector routed there). */
+    private static List<Lane> lanes(PrintWriter out, Machine machine, Kernel kernel) {
+        List<Lane> lanes = new ArrayList<>();
+        for (int e = 0; e < ENGINES; e++) {
+            DmaChannel ch = kernel.dmaChannels().request(DmaCapabilities.of(DmaCapability.MEMCPY), "tour" + e);
+            CopyEngineDriver driver = kernel.copyEngines().get(e);
+            int cpu = (e + 1) % machine.cpus().size();
+            kernel.drivers().setIrqAffinity(driver.completionVector(), cpu);
+            DmaBuffer src = kernel.memory().allocate(BUFFER, 4096);
+            DmaBuffer dst = kernel.memory().allocate(BUFFER, 4096);
+            byte[] text = ("engine " + e + " copied this. ").repeat(BUFFER / 10).getBytes(StandardCharsets.US_ASCII);
+            src.write(0, Arrays.copyOf(text, BUFFER));
+            lanes.add(new Lane(cpu, ch, driver, src, dst, ch.dma().mapStreaming(src, BUFFER, DmaDirection.TO_DEVICE),
+                    ch.dma().mapStreaming(dst, BUFFER, DmaDirection.FROM_DEVICE), new ArrayList<>()));
+            String domain = kernel.iommu().domainOf(driver.requester()).map(d -> d.type() + " domain " + d.id()).orElse("no domain");
+            out.printf("  %s %s, held by %s: %s, %s, MSI-X vector %d -> CPU %d, driven from CPU %d%n", ch.name(),
+                    ch.capabilities(), ch.client(), driver.requester(), domain, driver.completionVector(), cpu, cpu);
+            out.printf("      its source at IOVA %#x, its destination at IOVA %#x%n", lanes.getLast().srcMap().dmaAddress(),
+                    lanes.getLast().dstMap().dmaAddress());
+        }
+        return lanes;
     }
 }
