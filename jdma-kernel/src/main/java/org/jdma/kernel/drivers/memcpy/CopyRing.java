@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jdma.kernel.dma.CoherentAllocation;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.ring.CompletionTest;
+import org.jdma.kernel.ring.MpmcSubmissionRing;
 import org.jdma.kernel.ring.RingMemory;
+import org.jdma.kernel.ring.SubmissionProtocol;
 import org.jdma.kernel.ring.SubmissionRing;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.memcpy.CompletionRecordLayout;
@@ -31,14 +33,25 @@ import org.jdma.spec.memcpy.CompletionStatus;
  *       engine reaches the ring and the records through the same IOVA range.</li>
  * </ul>
  *
- * <p>Threads: one producer and one consumer at a time, as {@link SubmissionRing} says; the
- * descriptor kept per slot for {@link CompletedDescriptor#descriptor()} is published with the
- * ring's head.
+ * <p>Threads, chosen at construction ({@link Threads}): {@link Threads#SINGLE} is one producer and
+ * one consumer at a time over {@link SubmissionRing}, allocation-free; {@link Threads#SHARED} is
+ * any number of producer and draining threads over {@link MpmcSubmissionRing} (each thread encodes
+ * and decodes in scratch memory of its own). Either way the descriptor kept per slot for
+ * {@link CompletedDescriptor#descriptor()} is stored with release before the slot is published.
+ * {@link #restart()} and {@link #close()} want every producer and consumer stopped.
  */
 public final class CopyRing implements AutoCloseable {
 
     /** The default ring: 128 slots. */
     public static final int DEFAULT_SLOTS = 128;
+
+    /** Which threads may use the ring at once. */
+    public enum Threads {
+        /** One producer and one consumer at a time (they may be the same thread): no compare-and-set. */
+        SINGLE,
+        /** Any number of producer threads and of draining threads: slots claimed by compare-and-set, published in order. */
+        SHARED
+    }
 
     /** What the ring needs from the engine it feeds, and nothing more. */
     public interface Port {
@@ -60,16 +73,15 @@ public final class CopyRing implements AutoCloseable {
     /** The coherent allocation the ring owns and frees at close, or null when the caller owns the memory. */
     private final CoherentAllocation allocation;
     private final RingMemory memory;
-    private final SubmissionRing ring;
+    private final Threads threads;
+    private final SubmissionProtocol ring;
     private final AtomicReferenceArray<Descriptor> inFlight;
     private final StatusByte status = new StatusByte();
-    private final MemorySegment encodeScratch = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
-    private final MemorySegment recordScratch = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
-    private final SubmissionRing.SlotWriter<Descriptor> writer = this::writeSlot;
-    private final SubmissionRing.Reaper reaper = this::reapSlot;
-    /** Where {@link #drain} puts what the reaper decodes (one consumer at a time). */
-    private CompletedDescriptor[] drainOut;
-    private int drainCount;
+    /** The one scratch of a {@link Threads#SINGLE} ring, or null. */
+    private final Scratch single;
+    /** Each thread's scratch on a {@link Threads#SHARED} ring, or null. */
+    private final ThreadLocal<Scratch> perThread;
+    /** Stored by every producer before it submits; on a shared ring they all store the same value. */
     private int interruptHandle;
     private volatile boolean closed;
 
@@ -82,7 +94,13 @@ public final class CopyRing implements AutoCloseable {
      * @throws org.jdma.kernel.dma.DmaException when no coherent memory can be had
      */
     public CopyRing(DeviceDmaApi dma, Cpu cpu, Port port, int slots) {
-        this(Objects.requireNonNull(dma, "dma").allocCoherent(CopyRingLayout.bytes(CopyRingLayout.checkSlots(slots))), cpu, port, slots);
+        this(dma, cpu, port, slots, Threads.SINGLE);
+    }
+
+    /** As {@link #CopyRing(DeviceDmaApi, Cpu, Port, int)}, for the given {@code threads}. */
+    public CopyRing(DeviceDmaApi dma, Cpu cpu, Port port, int slots, Threads threads) {
+        this(Objects.requireNonNull(dma, "dma").allocCoherent(CopyRingLayout.bytes(CopyRingLayout.checkSlots(slots))), cpu, port, slots,
+                threads);
     }
 
     /**
@@ -91,15 +109,21 @@ public final class CopyRing implements AutoCloseable {
      * The stress tests build rings this way, in memory both of whose access paths they drive.
      */
     public CopyRing(RingMemory memory, Port port, int slots) {
-        this(null, Objects.requireNonNull(memory, "memory"), port, slots);
+        this(memory, port, slots, Threads.SINGLE);
     }
 
-    private CopyRing(CoherentAllocation allocation, Cpu cpu, Port port, int slots) {
-        this(allocation, RingMemory.of(Objects.requireNonNull(cpu, "cpu"), allocation), port, slots);
+    /** As {@link #CopyRing(RingMemory, Port, int)}, for the given {@code threads}. */
+    public CopyRing(RingMemory memory, Port port, int slots, Threads threads) {
+        this(null, Objects.requireNonNull(memory, "memory"), port, slots, threads);
     }
 
-    private CopyRing(CoherentAllocation allocation, RingMemory memory, Port port, int slots) {
+    private CopyRing(CoherentAllocation allocation, Cpu cpu, Port port, int slots, Threads threads) {
+        this(allocation, RingMemory.of(Objects.requireNonNull(cpu, "cpu"), allocation), port, slots, threads);
+    }
+
+    private CopyRing(CoherentAllocation allocation, RingMemory memory, Port port, int slots, Threads threads) {
         this.port = Objects.requireNonNull(port, "port");
+        this.threads = Objects.requireNonNull(threads, "threads");
         this.slots = CopyRingLayout.checkSlots(slots);
         if (memory.bytes() < CopyRingLayout.bytes(slots)) {
             throw new IllegalArgumentException(String.format("a ring of %d slots needs %d bytes; %s has %d",
@@ -107,7 +131,14 @@ public final class CopyRing implements AutoCloseable {
         }
         this.allocation = allocation;
         this.memory = memory;
-        this.ring = new SubmissionRing(memory, slots, port::doorbell);
+        this.ring = switch (threads) {
+            case SINGLE -> new SubmissionRing(memory, slots, port::doorbell);
+            // A slot whose writer failed is published as a NOOP, which the engine completes harmlessly.
+            case SHARED -> new MpmcSubmissionRing(memory, slots, port::doorbell, (m, slot, sequence) -> writeSlot(m, slot, Descriptor.noop(),
+                    MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE])));
+        };
+        this.single = threads == Threads.SINGLE ? new Scratch() : null;
+        this.perThread = threads == Threads.SHARED ? ThreadLocal.withInitial(Scratch::new) : null;
         this.inFlight = new AtomicReferenceArray<>(slots);
         try {
             this.interruptHandle = port.interruptHandle();
@@ -145,23 +176,41 @@ public final class CopyRing implements AutoCloseable {
             }
         }
         interruptHandle = port.interruptHandle();
-        return ring.submit(descriptors, 0, descriptors.size(), writer);
+        return ring.submit(descriptors, 0, descriptors.size(), scratch().writer);
     }
 
-    /** One descriptor: true when the ring took it (and rang the doorbell), false when full. Allocates nothing. */
+    /**
+     * One descriptor: true when the ring took it, false when full. Allocates nothing (on a shared
+     * ring, after the thread's first call). A single-producer ring has rung the doorbell when this
+     * returns; a shared one has, or another producer will once every earlier slot is written.
+     */
     public boolean submit(Descriptor descriptor) {
         checkOpen();
         DescriptorCodec.checkEncodable(Objects.requireNonNull(descriptor, "descriptor"));
         interruptHandle = port.interruptHandle();
-        return ring.submitOne(descriptor, writer);
+        return ring.submitOne(descriptor, scratch().writer);
     }
 
-    private void writeSlot(RingMemory m, int slot, long sequence, Descriptor d) {
+    private void writeSlot(RingMemory m, int slot, Descriptor d, MemorySegment encodeScratch) {
         long record = CopyRingLayout.completionOffset(slots, slot);
         m.fill(record, CopyRingLayout.COMPLETION_SIZE, (byte) 0);
         DescriptorCodec.encode(encodeScratch, 0, d, m.dmaAddressOf(record), interruptHandle);
         m.write(CopyRingLayout.descriptorOffset(slot), encodeScratch, 0, CopyRingLayout.DESCRIPTOR_SIZE);
         inFlight.setRelease(slot, d);
+    }
+
+    private Scratch scratch() {
+        return single != null ? single : perThread.get();
+    }
+
+    /** What one thread encodes into and decodes from, and where its drain puts descriptors. */
+    private final class Scratch {
+        final MemorySegment encode = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
+        final MemorySegment record = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
+        final SubmissionRing.SlotWriter<Descriptor> writer = (m, slot, sequence, d) -> writeSlot(m, slot, d, encode);
+        final SubmissionRing.Reaper reaper = (m, slot, sequence) -> reapSlot(m, slot, sequence, this);
+        CompletedDescriptor[] drainOut;
+        int drainCount;
     }
 
     // ---- consumer ------------------------------------------------------------------------------
@@ -173,26 +222,28 @@ public final class CopyRing implements AutoCloseable {
      */
     public int drain(CompletedDescriptor[] out) {
         checkOpen();
-        drainOut = out;
-        drainCount = 0;
+        Scratch s = scratch();
+        s.drainOut = out;
+        s.drainCount = 0;
         try {
-            ring.reap(status, reaper, out.length);
-            return drainCount;
+            ring.reap(status, s.reaper, out.length);
+            return s.drainCount;
         } finally {
-            drainOut = null;
+            s.drainOut = null;
         }
     }
 
-    private void reapSlot(RingMemory m, int slot, long sequence) {
+    private void reapSlot(RingMemory m, int slot, long sequence, Scratch scratch) {
         // The status test read the status byte with acquire: the whole record is visible now, and
         // the engine does not write it again until the slot is reused.
+        MemorySegment recordScratch = scratch.record;
         m.read(CopyRingLayout.completionOffset(slots, slot), recordScratch, 0, CopyRingLayout.COMPLETION_SIZE);
         int statusByte = DescriptorCodec.statusByte(recordScratch, 0);
         CompletionStatus s = CompletionStatus.fromStatusByte(statusByte);
         boolean error = s == null || s.isError();
         Descriptor d = inFlight.getAcquire(slot);
         Descriptor done = d.withFlags(d.flags() | Descriptor.DONE | (error ? Descriptor.ERROR : 0));
-        drainOut[drainCount++] = new CompletedDescriptor(done, s, statusByte, DescriptorCodec.bytesCompleted(recordScratch, 0),
+        scratch.drainOut[scratch.drainCount++] = new CompletedDescriptor(done, s, statusByte, DescriptorCodec.bytesCompleted(recordScratch, 0),
                 DescriptorCodec.result(recordScratch, 0), DescriptorCodec.faultAddress(recordScratch, 0), slot, sequence);
         inFlight.setRelease(slot, null);
     }
@@ -229,7 +280,7 @@ public final class CopyRing implements AutoCloseable {
      */
     public List<Descriptor> restart() {
         checkOpen();
-        long h = ring.submitted();
+        long h = ring.claimed();
         long t = ring.restart();
         List<Descriptor> dropped = new ArrayList<>();
         for (long s = t; s < h; s++) {
@@ -263,7 +314,7 @@ public final class CopyRing implements AutoCloseable {
      */
     public Optional<String> useOf(long address, long length) {
         long t = ring.reaped();
-        long h = ring.submitted();
+        long h = ring.claimed();
         for (long s = t; s < h; s++) {
             Descriptor d = inFlight.getAcquire(ring.slot(s));
             if (d != null && d.touches(address, length)) {
@@ -279,6 +330,11 @@ public final class CopyRing implements AutoCloseable {
     /** Number of slots N; at most N - 1 descriptors are in flight. */
     public int capacity() {
         return slots;
+    }
+
+    /** Which threads may use the ring at once. */
+    public Threads threads() {
+        return threads;
     }
 
     /** Descriptors submitted and not yet drained. */
