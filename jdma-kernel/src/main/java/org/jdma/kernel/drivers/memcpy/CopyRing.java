@@ -35,8 +35,8 @@ import org.jdma.spec.memcpy.CompletionStatus;
  *
  * <p>Threads, chosen at construction ({@link Threads}): {@link Threads#SINGLE} is one producer and
  * one consumer at a time over {@link SubmissionRing}, allocation-free; {@link Threads#SHARED} is
- * any number of producer and draining threads over {@link MpmcSubmissionRing} (each thread encodes
- * and decodes in scratch memory of its own). Either way the descriptor kept per slot for
+ * any number of producer and draining threads over {@link MpmcSubmissionRing} (each call encodes
+ * and decodes in scratch memory of its own, a few small objects). Either way the descriptor kept per slot for
  * {@link CompletedDescriptor#descriptor()} is stored with release before the slot is published.
  * {@link #restart()} and {@link #close()} want every producer and consumer stopped.
  */
@@ -77,10 +77,8 @@ public final class CopyRing implements AutoCloseable {
     private final SubmissionProtocol ring;
     private final AtomicReferenceArray<Descriptor> inFlight;
     private final StatusByte status = new StatusByte();
-    /** The one scratch of a {@link Threads#SINGLE} ring, or null. */
+    /** The one scratch of a {@link Threads#SINGLE} ring; null on a shared ring, whose calls make their own. */
     private final Scratch single;
-    /** Each thread's scratch on a {@link Threads#SHARED} ring, or null. */
-    private final ThreadLocal<Scratch> perThread;
     /** Stored by every producer before it submits; on a shared ring they all store the same value. */
     private int interruptHandle;
     private volatile boolean closed;
@@ -138,7 +136,6 @@ public final class CopyRing implements AutoCloseable {
                     MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE])));
         };
         this.single = threads == Threads.SINGLE ? new Scratch() : null;
-        this.perThread = threads == Threads.SHARED ? ThreadLocal.withInitial(Scratch::new) : null;
         this.inFlight = new AtomicReferenceArray<>(slots);
         try {
             this.interruptHandle = port.interruptHandle();
@@ -180,8 +177,8 @@ public final class CopyRing implements AutoCloseable {
     }
 
     /**
-     * One descriptor: true when the ring took it, false when full. Allocates nothing (on a shared
-     * ring, after the thread's first call). A single-producer ring has rung the doorbell when this
+     * One descriptor: true when the ring took it, false when full. Allocates nothing on a
+     * single-producer ring. A single-producer ring has rung the doorbell when this
      * returns; a shared one has, or another producer will once every earlier slot is written.
      */
     public boolean submit(Descriptor descriptor) {
@@ -199,8 +196,13 @@ public final class CopyRing implements AutoCloseable {
         inFlight.setRelease(slot, d);
     }
 
+    /**
+     * The single-producer ring's scratch, or a fresh one per call on a shared ring. (Not a
+     * ThreadLocal: its value would hold this ring, and so its own key, for as long as the thread
+     * lives.)
+     */
     private Scratch scratch() {
-        return single != null ? single : perThread.get();
+        return single != null ? single : new Scratch();
     }
 
     /** What one thread encodes into and decodes from, and where its drain puts descriptors. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +15,6 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.drivers.memcpy.CompletedDescriptor;
-import org.jdma.kernel.drivers.memcpy.CopyRing;
 import org.jdma.kernel.drivers.memcpy.CopyRingLayout;
 import org.jdma.kernel.drivers.memcpy.Descriptor;
 import org.jdma.kernel.drivers.memcpy.DescriptorCodec;
@@ -146,7 +146,7 @@ class DmaEngineConcurrencyTest {
 
         Device(Cpu cpu) {
             this.cpu = cpu;
-            java.util.Arrays.fill(lastIndex, -1);
+            Arrays.fill(lastIndex, -1);
         }
 
         @Override
