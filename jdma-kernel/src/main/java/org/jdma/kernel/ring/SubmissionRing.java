@@ -36,9 +36,10 @@ import java.util.Objects;
  * <h2>Threads</h2>
  * One producer and one consumer at a time (they may be the same thread): {@code head} is written
  * only by the producer, {@code tail} only by the consumer, each with release, and each reads the
- * other's with acquire. No compare-and-set: several producers must serialise themselves.
+ * other's with acquire. No compare-and-set: several producers or consumers use
+ * {@link MpmcSubmissionRing} instead, which keeps this class's protocol for the device.
  */
-public final class SubmissionRing {
+public final class SubmissionRing implements SubmissionProtocol {
 
     /** The smallest ring: one usable slot plus the one kept free. */
     public static final int MIN_SLOTS = 2;
@@ -108,6 +109,7 @@ public final class SubmissionRing {
         return slots;
     }
 
+    @Override
     public RingMemory memory() {
         return memory;
     }
@@ -119,6 +121,7 @@ public final class SubmissionRing {
      * full, then publishes them with one release and one doorbell. Returns how many were taken
      * (always the first ones; 0 when the ring is full, and then nothing is published).
      */
+    @Override
     public <T> int submit(List<? extends T> items, int from, int count, SlotWriter<? super T> writer) {
         Objects.checkFromIndexSize(from, count, items.size());
         long h = (long) HEAD.getOpaque(this);
@@ -135,6 +138,7 @@ public final class SubmissionRing {
     }
 
     /** One item: true when it was taken and published, false when the ring is full. */
+    @Override
     public <T> boolean submitOne(T item, SlotWriter<? super T> writer) {
         long h = (long) HEAD.getOpaque(this);
         if (!hasRoom(h)) {
@@ -167,6 +171,7 @@ public final class SubmissionRing {
      * first one {@code test} says is not complete; retires each ({@link CompletionTest#retire}),
      * then publishes the new tail once. Returns how many.
      */
+    @Override
     public int reap(CompletionTest test, Reaper reaper, int max) {
         long t = (long) TAIL.getOpaque(this);
         long h = (long) HEAD.getAcquire(this);
@@ -193,6 +198,7 @@ public final class SubmissionRing {
      *
      * @throws IllegalArgumentException when {@code sequence} was not submitted
      */
+    @Override
     public int retireThrough(long sequence) {
         long h = (long) HEAD.getAcquire(this);
         if (sequence >= h) {
@@ -212,6 +218,7 @@ public final class SubmissionRing {
      *
      * @throws IllegalArgumentException when {@code sequence} was not submitted
      */
+    @Override
     public boolean isComplete(CompletionTest test, long sequence) {
         long h = (long) HEAD.getAcquire(this);
         if (sequence < 0 || sequence >= h) {
@@ -233,6 +240,7 @@ public final class SubmissionRing {
      * Returns the first forgotten sequence (the old tail); the caller zeroes the ring memory and
      * programs the device again. Call with neither producer nor consumer running.
      */
+    @Override
     public long restart() {
         long t = (long) TAIL.getAcquire(this);
         long h = (long) HEAD.getAcquire(this);
@@ -245,43 +253,52 @@ public final class SubmissionRing {
 
     // ---- state ---------------------------------------------------------------------------------
 
+    @Override
     public int capacity() {
         return slots;
     }
 
     /** Entries submitted and not yet reaped. */
+    @Override
     public int size() {
         return (int) ((long) HEAD.getAcquire(this) - (long) TAIL.getAcquire(this));
     }
 
+    @Override
     public boolean isEmpty() {
         return size() == 0;
     }
 
+    @Override
     public boolean isFull() {
         return size() == slots - 1;
     }
 
     /** Entries submitted since the ring was made; also the sequence of the next one. */
+    @Override
     public long submitted() {
         return (long) HEAD.getAcquire(this);
     }
 
     /** Entries reaped (or retired) since the ring was made; also the sequence of the oldest one in flight. */
+    @Override
     public long reaped() {
         return (long) TAIL.getAcquire(this);
     }
 
     /** The producer index: the slot the next entry takes. */
+    @Override
     public int headSlot() {
         return slot((long) HEAD.getAcquire(this));
     }
 
     /** The consumer index: the slot the next reaped entry comes from. */
+    @Override
     public int tailSlot() {
         return slot((long) TAIL.getAcquire(this));
     }
 
+    @Override
     public int slot(long sequence) {
         return (int) (sequence & mask);
     }

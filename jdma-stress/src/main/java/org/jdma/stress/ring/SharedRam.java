@@ -25,7 +25,8 @@ import org.jdma.spec.pci.RequesterId;
  * <p>{@link #ring} is the kernel's real copy-engine ring ({@link CopyRing} over the shared ring
  * protocol) in this RAM, with the device address equal to the physical one (no IOMMU) and a
  * doorbell that stores the producer index into a volatile, as the copy engine's SUBMIT_INDEX
- * register hook does.
+ * register hook does. The ring is the single-producer one of {@value #SLOTS} slots unless the
+ * test asks for another size or a {@link CopyRing.Threads#SHARED shared} ring.
  */
 final class SharedRam {
 
@@ -43,6 +44,10 @@ final class SharedRam {
     volatile int submitIndex;
 
     SharedRam() {
+        this(SLOTS, CopyRing.Threads.SINGLE);
+    }
+
+    SharedRam(int slots, CopyRing.Threads threads) {
         PhysicalMemory ram = new PhysicalMemory();
         ram.addRam("stress", 0, Arena.ofAuto().allocate(SIZE, CACHE_LINE));
         this.cache = new CoherentCache(ram, CACHE_LINE);
@@ -69,6 +74,6 @@ final class SharedRam {
             @Override
             public void detach() {
             }
-        }, SLOTS);
+        }, slots, threads);
     }
 }

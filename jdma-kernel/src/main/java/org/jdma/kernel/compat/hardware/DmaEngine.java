@@ -45,7 +45,21 @@ import org.jdma.kernel.mm.DmaUseTracker;
  * engine is a {@link DmaUseTracker} of its {@link DmaMemory}: a buffer named by a descriptor in
  * flight refuses to be freed.
  *
- * <p>Threads: one producer and one consumer at a time, as the ring's.
+ * <p>Threads. An engine with a ring of its own is safe for any number of producer threads
+ * ({@link #submit}, {@link #submitBuffer}) and draining threads ({@link #drain}) at once: its ring
+ * is {@link CopyRing.Threads#SHARED} ({@link org.jdma.kernel.ring.MpmcSubmissionRing}), whose
+ * slots are claimed by compare-and-set and published to the device in order, lock-free. What a
+ * caller may rely on: every accepted descriptor reaches the device once, after every descriptor
+ * accepted before it (the device runs them in that order); the descriptors one thread submits are
+ * accepted in the order it submits them; every completed descriptor is drained by exactly one
+ * thread, and one {@code drain} call returns consecutive descriptors, oldest first (their
+ * {@link CompletedDescriptor#sequence()}s are consecutive), but calls on different threads
+ * interleave in any way. A {@code submit} may return before the doorbell announced its
+ * descriptors: another producer, or the one ringing the doorbell at that moment, announces them
+ * as soon as every earlier slot is written. {@link #restart()} and {@link #close()} want every
+ * producer and drainer stopped. An engine {@link #over(CopyEngineDriver, DmaMemory) over a
+ * driver's ring} shares that ring with the driver and keeps its rule: the copy-engine driver runs
+ * on one thread, so one producer and one consumer.
  */
 public final class DmaEngine implements DmaUseTracker, AutoCloseable {
 
@@ -68,7 +82,8 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
     }
 
     /**
-     * Allocates the ring (coherent memory from {@code dma}), attaches {@code device} to it, and
+     * Allocates the ring (coherent memory from {@code dma}, shared by producer and draining
+     * threads: see the class description), attaches {@code device} to it, and
      * registers the engine as a use tracker of {@code memory}. Descriptors carry 64-bit addresses,
      * so the device's streaming mask is set to 64 bits.
      *
@@ -81,7 +96,7 @@ public final class DmaEngine implements DmaUseTracker, AutoCloseable {
         if (!dma.setMask(DmaMask.BITS_64)) {
             throw new IllegalStateException(dma.device() + ": the platform refuses a 64-bit DMA mask");
         }
-        this.ring = new CopyRing(dma, memory.cpu(), device, capacity);
+        this.ring = new CopyRing(dma, memory.cpu(), device, capacity, CopyRing.Threads.SHARED);
         this.ownsRing = true;
         this.controller = controller;
         memory.addUseTracker(this);

@@ -13,7 +13,9 @@ import org.jdma.kernel.dma.DmaException;
 import org.jdma.kernel.dma.DmaInFlight;
 import org.jdma.kernel.dma.RingHolds;
 import org.jdma.kernel.ring.CompletionTest;
+import org.jdma.kernel.ring.MpmcSubmissionRing;
 import org.jdma.kernel.ring.RingMemory;
+import org.jdma.kernel.ring.SubmissionProtocol;
 import org.jdma.kernel.ring.SubmissionRing;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.memcpy.CompletionRecordLayout;
@@ -42,14 +44,26 @@ import org.jdma.spec.memcpy.CompletionStatus;
  *       injector's way around the check.</li>
  * </ul>
  *
- * <p>Threads: one producer and one consumer at a time, as {@link SubmissionRing} says; the
- * descriptor kept per slot for {@link CompletedDescriptor#descriptor()} is published with the
- * ring's head.
+ * <p>Threads, chosen at construction ({@link Threads}): {@link Threads#SINGLE} is one producer and
+ * one consumer at a time over {@link SubmissionRing}, allocation-free; {@link Threads#SHARED} is
+ * any number of producer and draining threads over {@link MpmcSubmissionRing} (each call encodes,
+ * decodes and stages its holds in scratch memory of its own, a few small objects). Either way the
+ * descriptor kept per slot for {@link CompletedDescriptor#descriptor()} and the slot's holds are
+ * stored before the slot is published. {@link #restart()} and {@link #close()} want every producer
+ * and consumer stopped.
  */
 public final class CopyRing implements AutoCloseable {
 
     /** The default ring: 128 slots. */
     public static final int DEFAULT_SLOTS = 128;
+
+    /** Which threads may use the ring at once. */
+    public enum Threads {
+        /** One producer and one consumer at a time (they may be the same thread): no compare-and-set. */
+        SINGLE,
+        /** Any number of producer threads and of draining threads: slots claimed by compare-and-set, published in order. */
+        SHARED
+    }
 
     /** What the ring needs from the engine it feeds, and nothing more. */
     public interface Port {
@@ -71,24 +85,18 @@ public final class CopyRing implements AutoCloseable {
     /** The coherent allocation the ring owns and frees at close, or null when the caller owns the memory. */
     private final CoherentAllocation allocation;
     private final RingMemory memory;
-    private final SubmissionRing ring;
+    private final Threads threads;
+    private final SubmissionProtocol ring;
     private final AtomicReferenceArray<Descriptor> inFlight;
     /** The mappings descriptors in flight hold; null for a ring in memory the caller owns (nothing to check against). */
     private final RingHolds holds;
     /** The engine's name in messages. */
     private final String owner;
-    /** Whether the submission under way holds its descriptors, and which staged descriptor the writer commits next. */
-    private boolean committing;
-    private int stagedCursor;
     private final StatusByte status = new StatusByte();
-    private final MemorySegment encodeScratch = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
-    private final MemorySegment recordScratch = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
-    private final SubmissionRing.SlotWriter<Descriptor> writer = this::writeSlot;
-    private final SubmissionRing.Reaper reaper = this::reapSlot;
-    /** Where {@link #drain} puts what the reaper decodes (one consumer at a time). */
-    private CompletedDescriptor[] drainOut;
-    private int drainCount;
-    private int interruptHandle;
+    /** The one scratch of a {@link Threads#SINGLE} ring; null on a shared ring, whose calls make their own. */
+    private final Scratch single;
+    /** Stored by every producer before it submits; on a shared ring they all store the same value. */
+    private volatile int interruptHandle;
     private volatile boolean closed;
 
     /**
@@ -100,8 +108,13 @@ public final class CopyRing implements AutoCloseable {
      * @throws org.jdma.kernel.dma.DmaException when no coherent memory can be had
      */
     public CopyRing(DeviceDmaApi dma, Cpu cpu, Port port, int slots) {
+        this(dma, cpu, port, slots, Threads.SINGLE);
+    }
+
+    /** As {@link #CopyRing(DeviceDmaApi, Cpu, Port, int)}, for the given {@code threads}. */
+    public CopyRing(DeviceDmaApi dma, Cpu cpu, Port port, int slots, Threads threads) {
         this(Objects.requireNonNull(dma, "dma").allocCoherent(CopyRingLayout.bytes(CopyRingLayout.checkSlots(slots))), dma.inFlight(),
-                cpu, port, slots);
+                cpu, port, slots, threads);
     }
 
     /**
@@ -110,15 +123,21 @@ public final class CopyRing implements AutoCloseable {
      * The stress tests build rings this way, in memory both of whose access paths they drive.
      */
     public CopyRing(RingMemory memory, Port port, int slots) {
-        this(null, null, Objects.requireNonNull(memory, "memory"), port, slots);
+        this(memory, port, slots, Threads.SINGLE);
     }
 
-    private CopyRing(CoherentAllocation allocation, DmaInFlight inUse, Cpu cpu, Port port, int slots) {
-        this(allocation, inUse, RingMemory.of(Objects.requireNonNull(cpu, "cpu"), allocation), port, slots);
+    /** As {@link #CopyRing(RingMemory, Port, int)}, for the given {@code threads}. */
+    public CopyRing(RingMemory memory, Port port, int slots, Threads threads) {
+        this(null, null, Objects.requireNonNull(memory, "memory"), port, slots, threads);
     }
 
-    private CopyRing(CoherentAllocation allocation, DmaInFlight inUse, RingMemory memory, Port port, int slots) {
+    private CopyRing(CoherentAllocation allocation, DmaInFlight inUse, Cpu cpu, Port port, int slots, Threads threads) {
+        this(allocation, inUse, RingMemory.of(Objects.requireNonNull(cpu, "cpu"), allocation), port, slots, threads);
+    }
+
+    private CopyRing(CoherentAllocation allocation, DmaInFlight inUse, RingMemory memory, Port port, int slots, Threads threads) {
         this.port = Objects.requireNonNull(port, "port");
+        this.threads = Objects.requireNonNull(threads, "threads");
         this.slots = CopyRingLayout.checkSlots(slots);
         if (memory.bytes() < CopyRingLayout.bytes(slots)) {
             throw new IllegalArgumentException(String.format("a ring of %d slots needs %d bytes; %s has %d",
@@ -126,10 +145,16 @@ public final class CopyRing implements AutoCloseable {
         }
         this.allocation = allocation;
         this.memory = memory;
-        this.ring = new SubmissionRing(memory, slots, port::doorbell);
+        this.ring = switch (threads) {
+            case SINGLE -> new SubmissionRing(memory, slots, port::doorbell);
+            // A slot whose writer failed is published as a NOOP, which the engine completes harmlessly.
+            case SHARED -> new MpmcSubmissionRing(memory, slots, port::doorbell,
+                    (m, slot, sequence) -> writeSlot(m, slot, Descriptor.noop(), new Scratch()));
+        };
         this.inFlight = new AtomicReferenceArray<>(slots);
         this.owner = inUse == null ? "copy engine" : inUse.device().toString();
         this.holds = inUse == null ? null : new RingHolds(inUse, slots, DESCRIPTOR_RANGES, this::describe);
+        this.single = threads == Threads.SINGLE ? new Scratch() : null;
         try {
             if (holds != null) {
                 holds.holdRing(memory.dmaAddress(), CopyRingLayout.bytes(slots));
@@ -185,22 +210,23 @@ public final class CopyRing implements AutoCloseable {
             }
         }
         int n = descriptors.size();
+        Scratch s = scratch();
         boolean holding = check && holds != null;
         if (holding) {
             for (int i = 0; i < n; i++) {
-                stage(i, descriptors.get(i), n);
+                stage(s.holds, i, descriptors.get(i), n);
             }
         }
         interruptHandle = port.interruptHandle();
         int accepted = 0;
         try {
-            committing = holding;
-            stagedCursor = 0;
-            accepted = ring.submit(descriptors, 0, n, writer);
+            s.committing = holding;
+            s.stagedCursor = 0;
+            accepted = ring.submit(descriptors, 0, n, s.writer);
         } finally {
-            committing = false;
+            s.committing = false;
             if (holding) {
-                holds.releaseStaged(accepted, n - accepted);
+                s.holds.releaseStaged(accepted, n - accepted);
             }
         }
         return accepted;
@@ -210,12 +236,12 @@ public final class CopyRing implements AutoCloseable {
     private static final int DESCRIPTOR_RANGES = 2;
 
     /** Holds descriptor {@code i}'s ranges, or releases what earlier ones of the batch staged and throws naming it. */
-    private void stage(int i, Descriptor d, int batch) {
-        d.namedRanges(holds.ranges()::add);
+    private void stage(RingHolds.Staging staging, int i, Descriptor d, int batch) {
+        d.namedRanges(staging.ranges()::add);
         try {
-            holds.stage(i, ring.submitted() + i);
+            staging.stage(i, ring.claimed() + i);
         } catch (DmaException e) {
-            holds.releaseStaged(0, i);
+            staging.releaseStaged(0, i);
             if (batch > 1 && e.error() instanceof DmaError.NotMapped m) {
                 throw new DmaException(new DmaError.NotMapped(m.device(), "descriptor " + i + " (" + d.opcode() + "): " + m.field(),
                         m.address(), m.length(), m.reason()));
@@ -234,7 +260,11 @@ public final class CopyRing implements AutoCloseable {
                 d == null ? "(being written)" : d.opcode());
     }
 
-    /** One descriptor: true when the ring took it (and rang the doorbell), false when full. Allocates nothing. */
+    /**
+     * One descriptor: true when the ring took it, false when full. Allocates nothing on a
+     * single-producer ring. A single-producer ring has rung the doorbell when this
+     * returns; a shared one has, or another producer will once every earlier slot is written.
+     */
     public boolean submit(Descriptor descriptor) {
         return submit(descriptor, true);
     }
@@ -247,34 +277,59 @@ public final class CopyRing implements AutoCloseable {
     private boolean submit(Descriptor descriptor, boolean check) {
         checkOpen();
         DescriptorCodec.checkEncodable(Objects.requireNonNull(descriptor, "descriptor"));
+        Scratch s = scratch();
         boolean holding = check && holds != null;
         if (holding) {
-            stage(0, descriptor, 1);
+            stage(s.holds, 0, descriptor, 1);
         }
         interruptHandle = port.interruptHandle();
         boolean accepted = false;
         try {
-            committing = holding;
-            stagedCursor = 0;
-            accepted = ring.submitOne(descriptor, writer);
+            s.committing = holding;
+            s.stagedCursor = 0;
+            accepted = ring.submitOne(descriptor, s.writer);
         } finally {
-            committing = false;
+            s.committing = false;
             if (holding && !accepted) {
-                holds.releaseStaged(0, 1);
+                s.holds.releaseStaged(0, 1);
             }
         }
         return accepted;
     }
 
-    private void writeSlot(RingMemory m, int slot, long sequence, Descriptor d) {
+    private void writeSlot(RingMemory m, int slot, Descriptor d, Scratch s) {
         long record = CopyRingLayout.completionOffset(slots, slot);
         m.fill(record, CopyRingLayout.COMPLETION_SIZE, (byte) 0);
-        DescriptorCodec.encode(encodeScratch, 0, d, m.dmaAddressOf(record), interruptHandle);
-        m.write(CopyRingLayout.descriptorOffset(slot), encodeScratch, 0, CopyRingLayout.DESCRIPTOR_SIZE);
-        if (committing) {
-            holds.commit(stagedCursor++, slot);
+        DescriptorCodec.encode(s.encode, 0, d, m.dmaAddressOf(record), interruptHandle);
+        m.write(CopyRingLayout.descriptorOffset(slot), s.encode, 0, CopyRingLayout.DESCRIPTOR_SIZE);
+        if (s.committing) {
+            s.holds.commit(s.stagedCursor++, slot);
         }
         inFlight.setRelease(slot, d);
+    }
+
+    /**
+     * The single-producer ring's scratch, or a fresh one per call on a shared ring. (Not a
+     * ThreadLocal: its value would hold this ring, and so its own key, for as long as the thread
+     * lives.)
+     */
+    private Scratch scratch() {
+        return single != null ? single : new Scratch();
+    }
+
+    /** What one call encodes into and decodes from, stages its holds in, and where its drain puts descriptors. */
+    private final class Scratch {
+        final MemorySegment encode = MemorySegment.ofArray(new byte[CopyRingLayout.DESCRIPTOR_SIZE]);
+        final MemorySegment record = MemorySegment.ofArray(new byte[CopyRingLayout.COMPLETION_SIZE]);
+        final SubmissionRing.SlotWriter<Descriptor> writer = (m, slot, sequence, d) -> writeSlot(m, slot, d, this);
+        final SubmissionRing.Reaper reaper = (m, slot, sequence) -> reapSlot(m, slot, sequence, this);
+        /** This call's staged and reaped holds; null when the ring holds nothing. */
+        final RingHolds.Staging holds = CopyRing.this.holds == null ? null : CopyRing.this.holds.staging();
+        /** Whether the submission under way holds its descriptors, and which staged descriptor the writer commits next. */
+        boolean committing;
+        int stagedCursor;
+        CompletedDescriptor[] drainOut;
+        int drainCount;
     }
 
     // ---- consumer ------------------------------------------------------------------------------
@@ -286,32 +341,34 @@ public final class CopyRing implements AutoCloseable {
      */
     public int drain(CompletedDescriptor[] out) {
         checkOpen();
-        drainOut = out;
-        drainCount = 0;
+        Scratch s = scratch();
+        s.drainOut = out;
+        s.drainCount = 0;
         try {
-            ring.reap(status, reaper, out.length);
-            return drainCount;
+            ring.reap(status, s.reaper, out.length);
+            return s.drainCount;
         } finally {
-            drainOut = null;
-            if (holds != null) {
-                holds.releaseReaped(); // the tail has moved past them
+            s.drainOut = null;
+            if (s.holds != null) {
+                s.holds.releaseReaped(); // the engine completed them; the tail has moved past them (shared: past this call's)
             }
         }
     }
 
-    private void reapSlot(RingMemory m, int slot, long sequence) {
+    private void reapSlot(RingMemory m, int slot, long sequence, Scratch scratch) {
         // The status test read the status byte with acquire: the whole record is visible now, and
         // the engine does not write it again until the slot is reused.
+        MemorySegment recordScratch = scratch.record;
         m.read(CopyRingLayout.completionOffset(slots, slot), recordScratch, 0, CopyRingLayout.COMPLETION_SIZE);
         int statusByte = DescriptorCodec.statusByte(recordScratch, 0);
         CompletionStatus s = CompletionStatus.fromStatusByte(statusByte);
         boolean error = s == null || s.isError();
         Descriptor d = inFlight.getAcquire(slot);
         Descriptor done = d.withFlags(d.flags() | Descriptor.DONE | (error ? Descriptor.ERROR : 0));
-        if (holds != null) {
-            holds.reaped(slot);
+        if (scratch.holds != null) {
+            scratch.holds.reaped(slot);
         }
-        drainOut[drainCount++] = new CompletedDescriptor(done, s, statusByte, DescriptorCodec.bytesCompleted(recordScratch, 0),
+        scratch.drainOut[scratch.drainCount++] = new CompletedDescriptor(done, s, statusByte, DescriptorCodec.bytesCompleted(recordScratch, 0),
                 DescriptorCodec.result(recordScratch, 0), DescriptorCodec.faultAddress(recordScratch, 0), slot, sequence,
                 DescriptorCodec.chainProgress(recordScratch, 0));
         inFlight.setRelease(slot, null);
@@ -349,7 +406,7 @@ public final class CopyRing implements AutoCloseable {
      */
     public List<Descriptor> restart() {
         checkOpen();
-        long h = ring.submitted();
+        long h = ring.claimed();
         long t = ring.restart();
         List<Descriptor> dropped = new ArrayList<>();
         for (long s = t; s < h; s++) {
@@ -357,6 +414,9 @@ public final class CopyRing implements AutoCloseable {
         }
         if (holds != null) {
             holds.releaseAll(false); // the reset engine no longer works on them
+            if (single != null) {
+                single.holds.releaseAll();
+            }
         }
         memory.fill(0, memory.bytes(), (byte) 0);
         port.attach(memory.dmaAddress(), slots);
@@ -373,6 +433,9 @@ public final class CopyRing implements AutoCloseable {
         port.detach();
         if (holds != null) {
             holds.releaseAll(true);
+            if (single != null) {
+                single.holds.releaseAll();
+            }
         }
         if (allocation != null) {
             allocation.close();
@@ -389,7 +452,7 @@ public final class CopyRing implements AutoCloseable {
      */
     public Optional<String> useOf(long address, long length) {
         long t = ring.reaped();
-        long h = ring.submitted();
+        long h = ring.claimed();
         for (long s = t; s < h; s++) {
             Descriptor d = inFlight.getAcquire(ring.slot(s));
             if (d != null && d.touches(address, length)) {
@@ -401,6 +464,11 @@ public final class CopyRing implements AutoCloseable {
     }
 
     // ---- state ---------------------------------------------------------------------------------
+
+    /** Which threads may use the ring at once. */
+    public Threads threads() {
+        return threads;
+    }
 
     /** Number of slots N; at most N - 1 descriptors are in flight. */
     public int capacity() {
