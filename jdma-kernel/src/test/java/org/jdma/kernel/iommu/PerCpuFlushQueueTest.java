@@ -228,8 +228,8 @@ class PerCpuFlushQueueTest {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int myCpu = t;
-                // CPU 0 is slow (its ring never fills before the timeout), the others fill theirs.
-                long step = t == 0 ? 1_000 : 100;
+                // CPU 0 is slow (each of its unmaps comes a timeout after the last), the others fill their rings.
+                long step = t == 0 ? 3_000 : 100;
                 done.add(pool4.submit(() -> {
                     cpuOfThread.set(myCpu);
                     go.await();
