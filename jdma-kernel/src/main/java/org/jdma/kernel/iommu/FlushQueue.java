@@ -3,28 +3,33 @@ package org.jdma.kernel.iommu;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import org.jdma.platform.Clock;
+import org.jdma.platform.Platform;
 
 /**
- * Lazy unmap: a flush queue (Linux {@code iova_fq} in {@code drivers/iommu/dma-iommu.c}). An
- * unmapped range (its IOVA and the table pages its unmap emptied) waits here until a whole-domain
- * IOTLB flush has completed; only then are the IOVA and the pages freed, so neither is reused while
- * the unit may still hold a translation or walk a page.
+ * Lazy unmap: per-CPU flush queues (Linux {@code iova_fq} in {@code drivers/iommu/dma-iommu.c}).
+ * An unmapped range (its IOVA and the table pages its unmap emptied) waits in the ring of the CPU
+ * that unmapped it until a whole-domain IOTLB flush that started after it has completed; only then
+ * are the IOVA and the pages freed, so neither is reused while the unit may still hold a
+ * translation or walk a page.
  *
- * <p>Linux's two-counter rule: an entry records {@code flushStart} when queued; a flush increments
- * {@code flushStart}, flushes, then increments {@code flushFinish}; an entry is freed only when its
- * counter is below {@code flushFinish} (a flush that started after it was queued has finished). A
- * full queue ({@value #DEFAULT_SIZE} entries) forces a flush; so does the timeout
- * ({@value #DEFAULT_TIMEOUT_NS} ns of virtual time after the first entry was queued).
- *
- * <p>TODO: one queue per domain, where Linux keeps one per CPU (sharing the domain's two counters):
- * unmaps from several CPUs contend for this queue's lock and fill it together (a full queue forces
- * the flush sooner than Linux's would). Which ranges are freed, and only after a completed flush,
- * is the same.
+ * <p>Each CPU has its own ring and lock ({@code queue} picks the caller's CPU; a thread that never
+ * entered a CPU is the boot CPU). The domain shares two counters: an entry records
+ * {@code flushStart} when queued; a flush increments {@code flushStart}, flushes, then increments
+ * {@code flushFinish}; an entry is freed only when its counter is below {@code flushFinish}, so by
+ * whichever CPU frees it, an entry queued after a flush started waits for the next one. A full ring
+ * ({@value #DEFAULT_SIZE} entries) flushes; so does the timeout ({@value #DEFAULT_TIMEOUT_NS} ns of
+ * virtual time after the first entry was queued, one timer for the domain). Every flush then frees
+ * what it covers in every ring, one ring lock at a time and never while holding another (Linux's
+ * full-ring flush leaves the other CPUs' rings to their next {@code queue_iova} or the timer; freeing
+ * them at once gives the IOVAs back sooner and keeps the timer's deadline the first live entry's).
  *
  * <p>The timeout is a timer armed on the platform clock (Linux {@code fq_timer}); it fires while
  * the machine runs. When it fires in the middle of an operation on the unit (the kernel is polling
- * a register, or this queue is flushing), it re-arms itself {@value #TIMER_RETRY_NS} ns later, as
+ * a register, or a flush is under way), it re-arms itself {@value #TIMER_RETRY_NS} ns later, as
  * a timer handler would wait for the lock. On a clock without timers the deadline is checked on
  * every queue operation and by {@link #runTimer()}.
  */
@@ -50,8 +55,10 @@ public final class FlushQueue {
     }
 
     /**
+     * Summed over every CPU's ring.
+     *
      * @param flushes          whole-domain flushes done
-     * @param fullFlushes      of them forced by a full queue
+     * @param fullFlushes      of them forced by a full ring
      * @param timeoutFlushes   of them forced by the timeout
      * @param queued           entries queued
      * @param freed            entries freed after their flush
@@ -68,32 +75,58 @@ public final class FlushQueue {
 
     private record Entry(long pfn, long pages, List<Long> tablePages, long counter, long unmappedAtNs) { }
 
+    /** One CPU's ring (Linux {@code struct iova_fq}); guarded by its own monitor. */
+    private static final class Ring {
+        final ArrayDeque<Entry> entries;
+        long queued;
+        long freed;
+        long staleMax;
+        long staleTotal;
+        long staleMin = Long.MAX_VALUE;
+
+        Ring(int size) {
+            entries = new ArrayDeque<>(size);
+        }
+    }
+
     private final Owner owner;
     private final Clock clock;
     private final int size;
     private final long timeoutNs;
-    private final ArrayDeque<Entry> ring;
-    private long flushStart;
-    private long flushFinish;
+    private final Ring[] rings;
+    private final IntSupplier currentCpu;
+    private final AtomicLong flushStart = new AtomicLong();
+    private final AtomicLong flushFinish = new AtomicLong();
+    /** Flushes under way (the timer must not start one from inside another). */
+    private final AtomicInteger flushing = new AtomicInteger();
+    private final AtomicLong flushes = new AtomicLong();
+    private final AtomicLong fullFlushes = new AtomicLong();
+    private final AtomicLong timeoutFlushes = new AtomicLong();
+    /** Time the last flush completed (so a freed entry's window ends there). */
+    private final AtomicLong lastFlushFinishedAt = new AtomicLong();
+
+    /** Guards the timer's deadline; never held while taking a ring's lock or flushing. */
+    private final Object timerLock = new Object();
     /** Virtual time at which the timer fires; -1 when not armed. */
     private long timerDeadline = -1;
     private boolean timersSupported = true;
-    private boolean flushing;
 
-    private long flushes;
-    private long fullFlushes;
-    private long timeoutFlushes;
-    private long queued;
-    private long freed;
-    private long staleMax;
-    private long staleTotal;
-    private long staleMin = Long.MAX_VALUE;
-    /** Time the last flush completed (so a freed entry's window ends there). */
-    private long lastFlushFinishedAt;
-
+    /** One ring, used by every caller (a single-CPU machine, or tests of the ring itself). */
     public FlushQueue(Owner owner, Clock clock, int size, long timeoutNs) {
+        this(owner, clock, 1, () -> 0, size, timeoutNs);
+    }
+
+    /**
+     * One ring per CPU, {@code cpus} of them, the caller's chosen by {@code currentCpu}
+     * (0..cpus-1).
+     */
+    public FlushQueue(Owner owner, Clock clock, int cpus, IntSupplier currentCpu, int size, long timeoutNs) {
         this.owner = Objects.requireNonNull(owner, "owner");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.currentCpu = Objects.requireNonNull(currentCpu, "currentCpu");
+        if (cpus < 1) {
+            throw new IllegalArgumentException("flush queue needs at least one CPU, was " + cpus);
+        }
         if (size < 1) {
             throw new IllegalArgumentException("flush queue size must be positive, was " + size);
         }
@@ -102,114 +135,225 @@ public final class FlushQueue {
         }
         this.size = size;
         this.timeoutNs = timeoutNs;
-        this.ring = new ArrayDeque<>(size);
+        this.rings = new Ring[cpus];
+        for (int i = 0; i < cpus; i++) {
+            rings[i] = new Ring(size);
+        }
+    }
+
+    /** One ring per CPU of {@code platform}, the caller's chosen by the CPU it runs as. */
+    public static FlushQueue perCpu(Owner owner, Platform platform, int size, long timeoutNs) {
+        Objects.requireNonNull(platform, "platform");
+        return new FlushQueue(owner, platform.clock(), platform.cpus().size(), () -> platform.cpu().index(),
+                size, timeoutNs);
     }
 
     /**
-     * Queues an unmapped range whose page-table entries are already cleared (Linux
-     * {@code queue_iova}). Frees what earlier flushes released; flushes first when full.
+     * Queues an unmapped range whose page-table entries are already cleared on the caller's CPU's
+     * ring (Linux {@code queue_iova}). Frees what earlier flushes released; flushes first when the
+     * ring is full.
      */
-    public synchronized void queue(long pfn, long pages, List<Long> tablePages) {
+    public void queue(long pfn, long pages, List<Long> tablePages) {
+        List<Long> tables = List.copyOf(tablePages);
         runTimer();
-        freeCompleted();
-        if (ring.size() == size) {
-            fullFlushes++;
-            flushNow();
+        long now = clock.now(); // read before the counter: the window never starts after its flush
+        Ring ring = ring(currentCpu.getAsInt());
+        boolean flushed = false;
+        synchronized (ring) {
+            freeCompleted(ring);
+            if (ring.entries.size() >= size) {
+                fullFlushes.incrementAndGet();
+                flushIotlb();
+                freeCompleted(ring);
+                flushed = true;
+            }
+            ring.entries.addLast(new Entry(pfn, pages, tables, flushStart.get(), now));
+            ring.queued++;
         }
-        ring.addLast(new Entry(pfn, pages, List.copyOf(tablePages), flushStart, clock.now()));
-        queued++;
-        if (timerDeadline < 0) {
-            timerDeadline = clock.now() + timeoutNs;
-            armTimer(timeoutNs);
+        if (flushed) {
+            freeEveryRingAndRearm();
+        } else {
+            armIfIdle();
         }
     }
 
+    private Ring ring(int cpu) {
+        if (cpu < 0 || cpu >= rings.length) {
+            throw new IllegalStateException("the caller runs as CPU " + cpu + "; this flush queue has rings for CPUs 0.."
+                    + (rings.length - 1));
+        }
+        return rings[cpu];
+    }
+
+    /** Linux {@code fq_flush_iotlb}: start count, whole-domain invalidation, finish count. */
+    private void flushIotlb() {
+        flushing.incrementAndGet();
+        try {
+            flushStart.incrementAndGet();
+            owner.flushIotlbAll();
+            // The time first: whoever sees the new count frees with a window that ends here or later.
+            lastFlushFinishedAt.accumulateAndGet(clock.now(), Math::max);
+            flushFinish.incrementAndGet();
+        } finally {
+            flushing.decrementAndGet();
+        }
+        flushes.incrementAndGet();
+    }
+
+    /** Frees what the finished flushes cover in every ring, then times what is left afresh. */
+    private void freeEveryRingAndRearm() {
+        synchronized (timerLock) {
+            timerDeadline = -1;
+        }
+        for (Ring r : rings) {
+            synchronized (r) {
+                freeCompleted(r);
+            }
+        }
+        if (pending() > 0) {
+            armIfIdle();
+        }
+    }
+
+    /** Arms the timer unless it already is (Linux {@code fq_timer_on}). */
+    private void armIfIdle() {
+        synchronized (timerLock) {
+            if (timerDeadline >= 0) {
+                return;
+            }
+            timerDeadline = clock.now() + timeoutNs;
+        }
+        armTimer(timeoutNs);
+    }
+
     private void armTimer(long delayNs) {
-        if (!timersSupported) {
-            return;
+        synchronized (timerLock) {
+            if (!timersSupported) {
+                return;
+            }
         }
         try {
             clock.schedule(delayNs, "iova flush queue timer", this::onTimer);
         } catch (UnsupportedOperationException e) {
-            timersSupported = false;
+            synchronized (timerLock) {
+                timersSupported = false;
+            }
         }
     }
 
     /** The timer event: flushes when due, unless the unit is busy (then tries again shortly). */
-    private synchronized void onTimer() {
-        if (timerDeadline < 0 || clock.now() < timerDeadline) {
-            return; // flushed meanwhile, or a later arming owns the deadline
+    private void onTimer() {
+        synchronized (timerLock) {
+            if (timerDeadline < 0 || clock.now() < timerDeadline) {
+                return; // flushed meanwhile, or a later arming owns the deadline
+            }
         }
-        if (flushing || owner.busy()) {
+        if (flushing.get() > 0 || owner.busy()) {
             armTimer(TIMER_RETRY_NS);
             return;
         }
         runTimer();
     }
 
-    /** Fires the timeout flush when its deadline has passed. Returns whether it flushed. */
-    public synchronized boolean runTimer() {
-        if (timerDeadline >= 0 && clock.now() >= timerDeadline) {
-            timeoutFlushes++;
-            flushNow();
-            return true;
+    /**
+     * Fires the timeout when its deadline has passed (Linux {@code fq_flush_timeout}): one flush,
+     * then every CPU's ring frees what it covers. Returns whether it flushed.
+     */
+    public boolean runTimer() {
+        synchronized (timerLock) {
+            if (timerDeadline < 0 || clock.now() < timerDeadline) {
+                return false;
+            }
+            timerDeadline = -1;
         }
-        return false;
+        timeoutFlushes.incrementAndGet();
+        flushIotlb();
+        freeEveryRingAndRearm();
+        return true;
     }
 
-    /** Flushes the domain and frees every queued entry (Linux {@code fq_flush_timeout} body). */
-    public synchronized void flushNow() {
-        timerDeadline = -1;
-        flushing = true;
-        try {
-            flushStart++;
-            owner.flushIotlbAll();
-            flushFinish++;
-        } finally {
-            flushing = false;
+    /** Flushes the domain and frees every ring's entries queued before the flush. */
+    public void flushNow() {
+        synchronized (timerLock) {
+            timerDeadline = -1;
         }
-        flushes++;
-        lastFlushFinishedAt = clock.now();
-        freeCompleted();
+        flushIotlb();
+        freeEveryRingAndRearm();
     }
 
     /** Linux {@code fq_ring_free_locked}: frees entries, oldest first, while counter < flushFinish. */
-    private void freeCompleted() {
-        while (!ring.isEmpty() && ring.peekFirst().counter() < flushFinish) {
-            Entry e = ring.pollFirst();
-            long window = lastFlushFinishedAt - e.unmappedAtNs();
-            staleMax = Math.max(staleMax, window);
-            staleMin = Math.min(staleMin, window);
-            staleTotal += window;
-            freed++;
+    private void freeCompleted(Ring ring) {
+        long finished = flushFinish.get();
+        while (!ring.entries.isEmpty() && ring.entries.peekFirst().counter() < finished) {
+            Entry e = ring.entries.pollFirst();
+            long window = lastFlushFinishedAt.get() - e.unmappedAtNs();
+            ring.staleMax = Math.max(ring.staleMax, window);
+            ring.staleMin = Math.min(ring.staleMin, window);
+            ring.staleTotal += window;
+            ring.freed++;
             owner.release(e.pfn(), e.pages(), e.tablePages());
         }
     }
 
-    /** Entries waiting for a flush. */
-    public synchronized int pending() {
-        return ring.size();
+    /** Number of rings (the CPUs this queue serves). */
+    public int cpus() {
+        return rings.length;
     }
 
-    /** Whether [pfn, pfn + pages) overlaps a queued entry (its IOVA must not be handed out yet). */
-    public synchronized boolean holds(long pfn) {
-        for (Entry e : ring) {
-            if (pfn >= e.pfn() && pfn < e.pfn() + e.pages()) {
-                return true;
+    /** Entries waiting for a flush, in every ring. */
+    public int pending() {
+        int n = 0;
+        for (int cpu = 0; cpu < rings.length; cpu++) {
+            n += pending(cpu);
+        }
+        return n;
+    }
+
+    /** Entries waiting for a flush in CPU {@code cpu}'s ring. */
+    public int pending(int cpu) {
+        Ring r = ring(cpu);
+        synchronized (r) {
+            return r.entries.size();
+        }
+    }
+
+    /** Whether [pfn, pfn + pages) overlaps a queued entry in any ring (its IOVA must not be handed out yet). */
+    public boolean holds(long pfn) {
+        for (Ring r : rings) {
+            synchronized (r) {
+                for (Entry e : r.entries) {
+                    if (pfn >= e.pfn() && pfn < e.pfn() + e.pages()) {
+                        return true;
+                    }
+                }
             }
         }
         return false;
     }
 
-    public synchronized long flushStartCount() {
-        return flushStart;
+    public long flushStartCount() {
+        return flushStart.get();
     }
 
-    public synchronized long flushFinishCount() {
-        return flushFinish;
+    public long flushFinishCount() {
+        return flushFinish.get();
     }
 
-    public synchronized Stats stats() {
-        return new Stats(flushes, fullFlushes, timeoutFlushes, queued, freed, staleMax, staleTotal, staleMin);
+    public Stats stats() {
+        long queued = 0;
+        long freed = 0;
+        long max = 0;
+        long total = 0;
+        long min = Long.MAX_VALUE;
+        for (Ring r : rings) {
+            synchronized (r) {
+                queued += r.queued;
+                freed += r.freed;
+                max = Math.max(max, r.staleMax);
+                total += r.staleTotal;
+                min = Math.min(min, r.staleMin);
+            }
+        }
+        return new Stats(flushes.get(), fullFlushes.get(), timeoutFlushes.get(), queued, freed, max, total, min);
     }
 }

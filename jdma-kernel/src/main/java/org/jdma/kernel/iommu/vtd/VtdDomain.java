@@ -13,7 +13,7 @@ import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.Iommu;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
-import org.jdma.platform.Clock;
+import org.jdma.platform.Platform;
 import org.jdma.spec.vtd.VtdCapabilityLayout;
 import org.jdma.spec.vtd.VtdContextEntryLayout;
 import org.jdma.spec.vtd.VtdPageEntryLayout;
@@ -27,7 +27,8 @@ import org.jdma.spec.pci.RequesterId;
  *   <li>DMA_STRICT: unmap clears the entries, invalidates the range (page-selective IOTLB
  *       invalidation and its wait), then frees the emptied table pages and the IOVA (Linux
  *       {@code __iommu_dma_unmap} + {@code iommu_iotlb_sync}).</li>
- *   <li>DMA_LAZY: unmap clears the entries and hands IOVA and table pages to a {@link FlushQueue}.</li>
+ *   <li>DMA_LAZY: unmap clears the entries and hands IOVA and table pages to a {@link FlushQueue}
+ *       (the ring of the CPU the caller runs as).</li>
  *   <li>IDENTITY: context TT = pass-through when ECAP.PT, else 1:1 tables over the given ranges
  *       (all RAM and every RMRR) with superpages.</li>
  *   <li>BLOCKED: attached devices' context entries are not present (Linux's blocking domain
@@ -56,7 +57,7 @@ public final class VtdDomain implements IommuDomain {
     private boolean pci32First = true;
     private boolean destroyed;
 
-    private VtdDomain(Type type, VtdUnitDriver unit, IovaAllocator iova, Clock clock, boolean passThrough) {
+    private VtdDomain(Type type, VtdUnitDriver unit, IovaAllocator iova, Platform platform, boolean passThrough) {
         this.type = type;
         this.unit = unit;
         this.passThrough = passThrough;
@@ -72,20 +73,23 @@ public final class VtdDomain implements IommuDomain {
             iova.reserve(msiLo, msiHi);
         }
         this.flushQueue = type == Type.DMA_LAZY
-                ? new FlushQueue(new LazyOwner(), clock, FlushQueue.DEFAULT_SIZE, FlushQueue.DEFAULT_TIMEOUT_NS) : null;
+                ? FlushQueue.perCpu(new LazyOwner(), platform, FlushQueue.DEFAULT_SIZE, FlushQueue.DEFAULT_TIMEOUT_NS) : null;
     }
 
-    /** A translated domain (DMA_STRICT or DMA_LAZY) owning {@code iova}. */
-    public static VtdDomain dma(VtdUnitDriver unit, Type type, IovaAllocator iova, Clock clock) {
+    /**
+     * A translated domain (DMA_STRICT or DMA_LAZY) owning {@code iova}; a lazy one queues unmaps
+     * per CPU of {@code platform} and times its flushes on the platform's clock.
+     */
+    public static VtdDomain dma(VtdUnitDriver unit, Type type, IovaAllocator iova, Platform platform) {
         if (type != Type.DMA_STRICT && type != Type.DMA_LAZY) {
             throw new IllegalArgumentException("a DMA domain is DMA_STRICT or DMA_LAZY, not " + type);
         }
         Objects.requireNonNull(iova, "iova");
-        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(platform, "platform");
         if (iova.granule() != GRANULE) {
             throw new IllegalArgumentException("the IOVA granule must be the VT-d page size 4096, was " + iova.granule());
         }
-        return new VtdDomain(type, unit, iova, clock, false);
+        return new VtdDomain(type, unit, iova, platform, false);
     }
 
     /**

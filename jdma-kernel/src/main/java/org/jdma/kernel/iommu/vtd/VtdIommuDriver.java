@@ -150,7 +150,7 @@ public final class VtdIommuDriver implements IommuDriver {
         VtdUnitDriver unit = unitDriverOf(device).orElseThrow(() -> new IllegalArgumentException(
                 "no enabled remapping unit covers " + device));
         return switch (type) {
-            case DMA_STRICT, DMA_LAZY -> VtdDomain.dma(unit, type, iova, platform.clock());
+            case DMA_STRICT, DMA_LAZY -> VtdDomain.dma(unit, type, iova, platform);
             case IDENTITY -> identityDomain(unit);
             case BLOCKED -> VtdDomain.blocked(unit);
         };
