@@ -112,6 +112,16 @@ public final class DriverContext {
     }
 
     /**
+     * Runs {@code code} as CPU {@code cpu} and returns when it is done (a per-CPU poll, a
+     * softirq: Linux runs NAPI on the CPU that took the interrupt).
+     *
+     * @throws IllegalArgumentException naming the CPU when there is no such CPU
+     */
+    public void runOn(int cpu, Runnable code) {
+        platform.runOn(cpu, code);
+    }
+
+    /**
      * The DMA API bound to this device.
      *
      * @throws IllegalStateException for a legacy device whose driver declared no DMA channel

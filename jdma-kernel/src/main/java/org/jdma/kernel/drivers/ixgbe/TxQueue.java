@@ -1,0 +1,139 @@
+package org.jdma.kernel.drivers.ixgbe;
+
+import static org.jdma.spec.ixgbe.AdvancedTxDescriptorLayout.*;
+
+import org.jdma.kernel.dma.CoherentAllocation;
+import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.driver.MmioWindow;
+import org.jdma.kernel.net.PacketBuffer;
+import org.jdma.platform.Cpu;
+import org.jdma.spec.ixgbe.IxgbeRegisters;
+
+/**
+ * One transmit queue: its ring of advanced data descriptors in coherent memory and ixy's batch
+ * send (reference: {@code ixgbe_tx_batch}). Each packet is one descriptor (EOP, IFCS, RS) naming
+ * the buffer mapped for this device with the streaming API; the ring is full when the next slot
+ * is the first one not cleaned (one slot stays free). Clean-up is in batches: when the last
+ * descriptor of the next {@code cleanBatch} has DD, all of them are unmapped and their buffers go
+ * back to their pools; {@link #clean(Cpu, boolean)} with {@code all} also takes a shorter tail.
+ * TDT is written once per batch, after the descriptors.
+ */
+final class TxQueue {
+
+    private static final int DCMD = DCMD_EOP | DCMD_IFCS | DCMD_RS;
+
+    private final int queue;
+    private final int size;
+    private final CoherentAllocation ring;
+    private final DeviceDmaApi dma;
+    private final MmioWindow registers;
+    private final int cleanBatch;
+    private final PacketBuffer[] buffers;
+    private final long[] mapped;
+    private int next;
+    private int clean;
+    long mapFailures;
+
+    TxQueue(int queue, int size, CoherentAllocation ring, DeviceDmaApi dma, MmioWindow registers, int cleanBatch) {
+        this.queue = queue;
+        this.size = size;
+        this.ring = ring;
+        this.dma = dma;
+        this.registers = registers;
+        this.cleanBatch = cleanBatch;
+        this.buffers = new PacketBuffer[size];
+        this.mapped = new long[size];
+    }
+
+    CoherentAllocation ring() {
+        return ring;
+    }
+
+    private long slot(int i) {
+        return ring.physical() + (long) i * SIZE;
+    }
+
+    /** Descriptors handed to the device and not cleaned yet. */
+    int pending() {
+        return (next - clean) & (size - 1);
+    }
+
+    /**
+     * Reclaims sent descriptors: in batches of {@code cleanBatch} whose last descriptor has DD, and
+     * with {@code all} also each remaining descriptor with DD. Returns how many.
+     */
+    int clean(Cpu cpu, boolean all) {
+        int cleaned = 0;
+        while (pending() > 0) {
+            int n = Math.min(cleanBatch, pending());
+            if (n < cleanBatch && !all) {
+                break;
+            }
+            int last = (clean + n - 1) & (size - 1);
+            if ((cpu.read32Acquire(slot(last) + OLINFO_STATUS) & STA_DD) == 0) {
+                if (!all) {
+                    break;
+                }
+                n = 0;
+                while (n < pending() && (cpu.read32Acquire(slot((clean + n) & (size - 1)) + OLINFO_STATUS) & STA_DD) != 0) {
+                    n++;
+                }
+                if (n == 0) {
+                    break;
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                int i = clean;
+                PacketBuffer b = buffers[i];
+                dma.unmapSingle(mapped[i], Math.max(1, b.size()), DmaDirection.TO_DEVICE);
+                buffers[i] = null;
+                b.free();
+                clean = (i + 1) & (size - 1);
+            }
+            cleaned += n;
+        }
+        return cleaned;
+    }
+
+    /** ixy's tx_batch: clean, then queue as many of {@code bufs[0..count)} as fit; one tail write. */
+    int send(Cpu cpu, PacketBuffer[] bufs, int count) {
+        clean(cpu, false);
+        int sent = 0;
+        while (sent < count) {
+            int i = next;
+            int after = (i + 1) & (size - 1);
+            if (after == clean) {
+                break;
+            }
+            PacketBuffer b = bufs[sent];
+            long address = dma.mapSingle(b.physical(), Math.max(1, b.size()), DmaDirection.TO_DEVICE);
+            if (dma.mappingError(address)) {
+                mapFailures++;
+                break;
+            }
+            buffers[i] = b;
+            mapped[i] = address;
+            cpu.write64(slot(i) + BUFFER_ADDR, address);
+            cpu.write32(slot(i) + CMD_TYPE_LEN, dataCmdTypeLen(b.size(), DCMD));
+            cpu.write32Release(slot(i) + OLINFO_STATUS, olinfo(b.size()));
+            next = after;
+            sent++;
+        }
+        if (sent > 0) {
+            registers.write32(IxgbeRegisters.tdt(queue), next);
+        }
+        return sent;
+    }
+
+    /** After the queue stopped: unmaps and frees what is still on the ring, sent or not. */
+    void drain() {
+        while (clean != next) {
+            int i = clean;
+            dma.unmapSingle(mapped[i], Math.max(1, buffers[i].size()), DmaDirection.TO_DEVICE);
+            buffers[i].free();
+            buffers[i] = null;
+            clean = (i + 1) & (size - 1);
+        }
+    }
+}
