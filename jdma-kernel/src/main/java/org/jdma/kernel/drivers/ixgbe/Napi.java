@@ -1,8 +1,5 @@
 package org.jdma.kernel.drivers.ixgbe;
 
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 import org.jdma.kernel.net.PacketBuffer;
 import org.jdma.kernel.net.PacketReceiver;
 
@@ -12,21 +9,10 @@ import org.jdma.kernel.net.PacketReceiver;
  * runs on the queue's CPU, reclaims sent descriptors, takes up to a budget of received packets and
  * hands them to the receiver. A poll that took its whole budget runs again (more may be waiting);
  * one that took less re-enables the vector (EIMS) and ends, so under load the queue is polled
- * without interrupts and when idle it costs nothing.
+ * without interrupts and when idle it costs nothing. Polls are softirqs
+ * ({@code DriverContext.raiseSoftirq}): they do not nest on a CPU.
  */
 final class Napi {
-
-    /** How long a poll waits when its CPU is inside another poll already, ns. */
-    static final long SOFTIRQ_RETRY_NS = 1_000;
-
-    /**
-     * CPUs inside a poll, per machine (keyed by its clock): polls do not nest on a CPU, as softirqs
-     * do not. A poll that waits (a strict IOMMU's invalidation) lets the machine run events, and
-     * another queue's poll on the same CPU must not run inside it.
-     * TODO: this belongs to a kernel softirq service shared by every driver; until then it only
-     * keeps 82599 polls apart.
-     */
-    private static final Map<Object, boolean[]> IN_POLL = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final IxgbeDriver driver;
     private final int queue;
@@ -58,23 +44,12 @@ final class Napi {
             return;
         }
         scheduled = true;
-        driver.context().clock().schedule(0, label, () -> driver.context().runOn(cpu, this::poll));
+        driver.context().raiseSoftirq(cpu, label, this::poll);
     }
 
     private void poll() {
-        if (stopped) {
-            return;
-        }
-        boolean[] busy = IN_POLL.computeIfAbsent(driver.context().clock(), k -> new boolean[driver.context().cpus()]);
-        if (busy[cpu]) {
-            driver.context().clock().schedule(SOFTIRQ_RETRY_NS, label, () -> driver.context().runOn(cpu, this::poll));
-            return;
-        }
-        busy[cpu] = true;
-        try {
+        if (!stopped) {
             pollOnce();
-        } finally {
-            busy[cpu] = false;
         }
     }
 
@@ -93,7 +68,7 @@ final class Napi {
         }
         if (n == batch.length) {
             fullPolls++;
-            driver.context().clock().schedule(0, label, () -> driver.context().runOn(cpu, this::poll));
+            driver.context().raiseSoftirq(cpu, label, this::poll);
             return;
         }
         scheduled = false;
