@@ -155,7 +155,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
             registers.write32(rdt(q), 0);
             PagePool pool = new PagePool(context.name() + " rx" + q, dma, context::cpu, BUFFER_SIZE, CHUNK_ENTRIES,
                     options.poolEntries());
-            rx[q] = new RxQueue(q, options.ringSize(), ring, pool, registers);
+            rx[q] = new RxQueue(q, options.ringSize(), ring, pool, dma, registers);
             registers.write32(dcaRxctrl(q), registers.read32(dcaRxctrl(q)) & ~(1 << 12));
         }
         registers.write32(CTRL_EXT, registers.read32(CTRL_EXT) | CTRL_EXT_NS_DIS);

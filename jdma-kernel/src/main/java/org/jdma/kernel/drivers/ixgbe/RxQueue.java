@@ -3,6 +3,9 @@ package org.jdma.kernel.drivers.ixgbe;
 import static org.jdma.spec.ixgbe.AdvancedRxDescriptorLayout.*;
 
 import org.jdma.kernel.dma.CoherentAllocation;
+import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.RingHolds;
 import org.jdma.kernel.driver.MmioWindow;
 import org.jdma.kernel.net.PacketBuffer;
 import org.jdma.kernel.net.PagePool;
@@ -24,18 +27,27 @@ final class RxQueue {
     private final PagePool pool;
     private final MmioWindow registers;
     private final PacketBuffer[] posted;
+    /** The buffer each posted descriptor names, held while the device may write it (null when the DMA API cannot check). */
+    private final RingHolds holds;
+    private long sequence;
     private int next;
     long errors;
     /** Completions the driver could not repost for lack of buffers: left for the next batch. */
     long starved;
 
-    RxQueue(int queue, int size, CoherentAllocation ring, PagePool pool, MmioWindow registers) {
+    RxQueue(int queue, int size, CoherentAllocation ring, PagePool pool, DeviceDmaApi dma, MmioWindow registers) {
         this.queue = queue;
         this.size = size;
         this.ring = ring;
         this.pool = pool;
         this.registers = registers;
         this.posted = new PacketBuffer[size];
+        RingHolds h = new RingHolds(dma.inFlight(), size, 1,
+                tag -> tag < 0 ? "receive ring " + queue : "receive descriptor " + tag + " of queue " + queue);
+        this.holds = h.checks() ? h : null;
+        if (holds != null) {
+            holds.holdRing(ring.dmaAddress(), ring.size());
+        }
     }
 
     PagePool pool() {
@@ -62,6 +74,12 @@ final class RxQueue {
     }
 
     private void post(Cpu cpu, int i, PacketBuffer b) {
+        if (holds != null) {
+            holds.ranges().add("packet buffer address", b.dmaAddress(), b.capacity(), DmaDirection.FROM_DEVICE);
+            holds.stage(0, sequence);
+            holds.commit(0, i);
+        }
+        sequence++;
         posted[i] = b;
         cpu.write64(slot(i) + PKT_ADDR, b.dmaAddress());
         cpu.write64(slot(i) + HDR_ADDR, 0);
@@ -89,6 +107,10 @@ final class RxQueue {
             }
             int length = cpu.read16(slot(i) + LENGTH) & 0xFFFF;
             PacketBuffer b = posted[i];
+            if (holds != null) {
+                holds.reaped(i);
+                holds.releaseReaped();
+            }
             pool.received(b, Math.min(length, b.capacity()));
             post(cpu, i, fresh);
             last = i;
@@ -109,6 +131,9 @@ final class RxQueue {
 
     /** Takes back every posted buffer (the queue is stopped). */
     void drain() {
+        if (holds != null) {
+            holds.releaseAll(true);
+        }
         for (int i = 0; i < size; i++) {
             if (posted[i] != null) {
                 posted[i].free();

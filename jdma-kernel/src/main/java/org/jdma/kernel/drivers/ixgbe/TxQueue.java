@@ -5,6 +5,7 @@ import static org.jdma.spec.ixgbe.AdvancedTxDescriptorLayout.*;
 import org.jdma.kernel.dma.CoherentAllocation;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.RingHolds;
 import org.jdma.kernel.driver.MmioWindow;
 import org.jdma.kernel.net.PacketBuffer;
 import org.jdma.platform.Cpu;
@@ -31,6 +32,9 @@ final class TxQueue {
     private final int cleanBatch;
     private final PacketBuffer[] buffers;
     private final long[] mapped;
+    /** What each descriptor names, held while it is in flight (null when the DMA API cannot check). */
+    private final RingHolds holds;
+    private long sequence;
     private int next;
     private int clean;
     long mapFailures;
@@ -44,6 +48,12 @@ final class TxQueue {
         this.cleanBatch = cleanBatch;
         this.buffers = new PacketBuffer[size];
         this.mapped = new long[size];
+        RingHolds h = new RingHolds(dma.inFlight(), size, 1,
+                tag -> tag < 0 ? "transmit ring " + queue : "transmit descriptor " + tag + " of queue " + queue);
+        this.holds = h.checks() ? h : null;
+        if (holds != null) {
+            holds.holdRing(ring.dmaAddress(), ring.size());
+        }
     }
 
     CoherentAllocation ring() {
@@ -83,13 +93,22 @@ final class TxQueue {
                     break;
                 }
             }
+            int first = clean;
             for (int k = 0; k < n; k++) {
-                int i = clean;
+                if (holds != null) {
+                    holds.reaped((first + k) & (size - 1));
+                }
+            }
+            clean = (first + n) & (size - 1);
+            if (holds != null) {
+                holds.releaseReaped();
+            }
+            for (int k = 0; k < n; k++) {
+                int i = (first + k) & (size - 1);
                 PacketBuffer b = buffers[i];
                 dma.unmapSingle(mapped[i], Math.max(1, b.size()), DmaDirection.TO_DEVICE);
                 buffers[i] = null;
                 b.free();
-                clean = (i + 1) & (size - 1);
             }
             cleaned += n;
         }
@@ -112,6 +131,12 @@ final class TxQueue {
                 mapFailures++;
                 break;
             }
+            if (holds != null) {
+                holds.ranges().add("buffer address", address, Math.max(1, b.size()), DmaDirection.TO_DEVICE);
+                holds.stage(0, sequence);
+                holds.commit(0, i);
+            }
+            sequence++;
             buffers[i] = b;
             mapped[i] = address;
             cpu.write64(slot(i) + BUFFER_ADDR, address);
@@ -128,6 +153,9 @@ final class TxQueue {
 
     /** After the queue stopped: unmaps and frees what is still on the ring, sent or not. */
     void drain() {
+        if (holds != null) {
+            holds.releaseAll(true);
+        }
         while (clean != next) {
             int i = clean;
             dma.unmapSingle(mapped[i], Math.max(1, buffers[i].size()), DmaDirection.TO_DEVICE);
