@@ -64,6 +64,11 @@ final class TxQueue {
         return ring.physical() + (long) i * SIZE;
     }
 
+    /** The device address descriptor {@code slot} names (for tests of what holds it). */
+    long mappedAddress(int slot) {
+        return mapped[slot];
+    }
+
     /** Descriptors handed to the device and not cleaned yet. */
     int pending() {
         return (next - clean) & (size - 1);

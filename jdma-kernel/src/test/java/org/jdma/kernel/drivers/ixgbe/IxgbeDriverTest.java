@@ -2,11 +2,18 @@ package org.jdma.kernel.drivers.ixgbe;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.jdma.kernel.Kernel;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaError;
+import org.jdma.kernel.dma.DmaException;
+import org.jdma.kernel.dma.debug.DmaDebugCategory;
+import org.jdma.kernel.dma.debug.DmaDebugReport;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.net.NetStats;
 import org.jdma.kernel.net.PacketBuffer;
@@ -274,6 +281,63 @@ class IxgbeDriverTest {
         assertTrue(a.vectors().dispatched(1, 1) > 0);
         assertEquals(0, a.vectors().dispatched(1, 0));
         assertEquals(0, a.vectors().dispatched(0), "queue 0 saw nothing");
+        closeWithSilentChecker();
+    }
+
+    @Test
+    void shouldRefuseToUnmapATransmitBufferWhileItsDescriptorIsInFlight() {
+        boot(IommuMode.STRICT, true, 1, IxgbeOptions.DEFAULTS.withInterrupts(false), frames(1));
+        PacketBuffer buffer = a.allocate(0);
+        buffer.put(new byte[60]);
+        assertEquals(1, b.txBatch(0, new PacketBuffer[] {buffer}, 1));
+        long address = b.tx(0).mappedAddress(0);
+        DmaException e = assertThrows(DmaException.class,
+                () -> b.context().dma().unmapSingle(address, 60, DmaDirection.TO_DEVICE));
+        assertInstanceOf(DmaError.InUse.class, e.error(), e.toString());
+        assertTrue(e.getMessage().contains("transmit descriptor 0 of queue 0"), e.getMessage());
+        List<DmaDebugReport> reports = kernel.dmaDebug().orElseThrow().reports();
+        assertEquals(List.of(DmaDebugCategory.UNMAP_WHILE_IN_USE), reports.stream().map(DmaDebugReport::category).toList());
+        machine.clock().runFor(1_000_000);
+        assertEquals(1, b.cleanTx(0), "sent, then cleaned: the hold is gone and the driver's unmap succeeds");
+        assertEquals(1, arrived.size());
+    }
+
+    @Test
+    void shouldRefuseABufferFreedTwiceOrToAnotherPool() {
+        boot(IommuMode.OFF, true, 1, IxgbeOptions.DEFAULTS.withInterrupts(false), frames(1));
+        PacketBuffer buffer = a.allocate(0);
+        buffer.free();
+        IllegalStateException twice = assertThrows(IllegalStateException.class, buffer::free);
+        assertTrue(twice.getMessage().contains("freed twice"), twice.getMessage());
+        PacketBuffer other = b.allocate(0);
+        IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class, () -> a.pool(0).received(other, 10));
+        assertTrue(foreign.getMessage().contains("belongs to pool ixgbe1 rx0"), foreign.getMessage());
+        other.free();
+        closeWithSilentChecker();
+    }
+
+    @Test
+    void shouldSendWhatTheApplicationWroteIntoAnAllocatedBuffer() {
+        boot(IommuMode.LAZY, false, 1, IxgbeOptions.DEFAULTS.withInterrupts(false), frames(1));
+        byte[] frame = new byte[128];
+        for (int i = 0; i < frame.length; i++) {
+            frame[i] = (byte) (i * 7 + 3);
+        }
+        PacketBuffer[] batch = new PacketBuffer[8];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = b.allocate(0);
+            frame[127] = (byte) i;
+            batch[i].put(frame);
+        }
+        assertEquals(8, b.txBatch(0, batch, 8));
+        machine.clock().runFor(1_000_000);
+        assertEquals(8, b.cleanTx(0));
+        assertEquals(8, arrived.size());
+        for (int i = 0; i < 8; i++) {
+            frame[127] = (byte) i;
+            assertArrayEquals(frame, arrived.get(i), "frame " + i);
+        }
+        assertEquals(8, b.stats().txPackets());
         closeWithSilentChecker();
     }
 }
