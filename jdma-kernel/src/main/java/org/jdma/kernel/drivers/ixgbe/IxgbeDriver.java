@@ -220,7 +220,8 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
             cpus[q] = q % context.cpus();
         }
         vectors = context.allocateVectors(queues + 1, Affinity.cpus(cpus));
-        registers.write32(GPIE, GPIE_MSIX_MODE | GPIE_PBA_SUPPORT | GPIE_EIAME);
+        // OCD: the other-causes handler's EICR read must not clear a queue cause that waits for its re-armed vector.
+        registers.write32(GPIE, GPIE_MSIX_MODE | GPIE_PBA_SUPPORT | GPIE_EIAME | GPIE_OCD);
         int queueBits = (1 << queues) - 1;
         registers.write32(EIAC, queueBits);
         registers.write32(EIAM, queueBits);

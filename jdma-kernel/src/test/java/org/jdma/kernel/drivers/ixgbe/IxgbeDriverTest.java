@@ -163,7 +163,7 @@ class IxgbeDriverTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = IommuMode.class, names = {"OFF", "STRICT"})
+    @EnumSource(IommuMode.class)
     void shouldForwardEveryFrameOnANonCoherentMachine(IommuMode mode) {
         boot(mode, false, 1, IxgbeOptions.DEFAULTS, frames(500));
         forwardWithNapi();
@@ -338,6 +338,27 @@ class IxgbeDriverTest {
             assertArrayEquals(frame, arrived.get(i), "frame " + i);
         }
         assertEquals(8, b.stats().txPackets());
+        closeWithSilentChecker();
+    }
+
+    @Test
+    void shouldForwardOnTheSecondQueuePairWithBothPortsWorkingOnTheSecondCpu() {
+        boot(IommuMode.STRICT, true, 2, IxgbeOptions.DEFAULTS, frames(600));
+        a.steerEtherType(0, GeneratorConfig.DEFAULT.etherType(), 1);
+        List<Integer> cpus = new ArrayList<>();
+        a.onReceive(1, (q, bufs, n) -> {
+            cpus.add(kernel.platform().cpu().index());
+            int s = b.txBatch(1, bufs, n);
+            for (int i = s; i < n; i++) {
+                bufs[i].free();
+            }
+        });
+        generator.start();
+        runUntilArrived(600);
+        assertForwardedIntact(600);
+        assertTrue(!cpus.isEmpty() && cpus.stream().allMatch(c -> c == 1), cpus.toString());
+        assertTrue(b.vectors().dispatched(1, 1) > 0, "B's transmit completions interrupt CPU 1");
+        assertEquals(0, b.vectors().dispatched(0), "B's queue pair 0 did nothing");
         closeWithSilentChecker();
     }
 }
