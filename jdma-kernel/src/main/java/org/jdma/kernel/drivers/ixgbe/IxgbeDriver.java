@@ -77,7 +77,8 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         context.enableBusMaster();
         resetAndInit();
         if (options.interrupts()) {
-            setUpInterrupts();
+            allocateInterrupts();
+            programInterrupts();
         }
     }
 
@@ -153,8 +154,8 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
             registers.write32(rdlen(q), (int) ring.size());
             registers.write32(rdh(q), 0);
             registers.write32(rdt(q), 0);
-            PagePool pool = new PagePool(context.name() + " rx" + q, dma, context::cpu, BUFFER_SIZE, CHUNK_ENTRIES,
-                    options.poolEntries());
+            PagePool pool = rx[q] != null ? rx[q].pool() // a reset keeps the pool and its mappings
+                    : new PagePool(context.name() + " rx" + q, dma, context::cpu, BUFFER_SIZE, CHUNK_ENTRIES, options.poolEntries());
             rx[q] = new RxQueue(q, options.ringSize(), ring, pool, dma, registers);
             registers.write32(dcaRxctrl(q), registers.read32(dcaRxctrl(q)) & ~(1 << 12));
         }
@@ -210,16 +211,29 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
     // ---------------------------------------------------------------- interrupts
 
     /**
-     * MSI-X: vector q for queue pair q on CPU q mod CPUs, one more for other causes on CPU 0;
-     * IVAR routes RX q and TX q to vector q; auto-clear and auto-mask (GPIE.EIAME, EIAM) make the
-     * vector mask itself when it fires, so the handler only schedules the poll.
+     * MSI-X: vector q for queue pair q on CPU q mod CPUs, one more for other causes on CPU 0; each
+     * queue vector's handler schedules its queue's NAPI poll. Once per probe.
      */
-    private void setUpInterrupts() {
+    private void allocateInterrupts() {
         int[] cpus = new int[queues + 1];
         for (int q = 0; q < queues; q++) {
             cpus[q] = q % context.cpus();
         }
         vectors = context.allocateVectors(queues + 1, Affinity.cpus(cpus));
+        for (int q = 0; q < queues; q++) {
+            napi[q] = new Napi(this, q, cpus[q]);
+            int queue = q;
+            vectors.onInterrupt(q, v -> napi[queue].schedule());
+        }
+        vectors.onInterrupt(queues, v -> registers.read32(EICR)); // other causes (link changes): acknowledged
+    }
+
+    /**
+     * The card's side, after every init: IVAR routes RX q and TX q to vector q; auto-clear and
+     * auto-mask (EIAC, GPIE.EIAME with EIAM) make a vector mask itself when it fires, so the
+     * handler only schedules the poll; EITR moderates each queue vector.
+     */
+    private void programInterrupts() {
         // OCD: the other-causes handler's EICR read must not clear a queue cause that waits for its re-armed vector.
         registers.write32(GPIE, GPIE_MSIX_MODE | GPIE_PBA_SUPPORT | GPIE_EIAME | GPIE_OCD);
         int queueBits = (1 << queues) - 1;
@@ -235,11 +249,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
             }
             registers.write32(reg, value);
             registers.write32(eitr(q), options.itr() | EITR_CNT_WDIS);
-            napi[q] = new Napi(this, q, cpus[q]);
-            int queue = q;
-            vectors.onInterrupt(q, v -> napi[queue].schedule());
         }
-        vectors.onInterrupt(queues, v -> registers.read32(EICR)); // other causes (link changes): acknowledged
         registers.write32(EIMS, queueBits | EICR_LSC);
     }
 
@@ -403,6 +413,18 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
             return;
         }
         removed = true;
+        quiesce();
+        for (int q = 0; q < queues; q++) {
+            if (rx[q].pool().inUse() == 0) {
+                rx[q].pool().close();
+            }
+            // TODO: buffers an application still holds (or another device still sends) keep their
+            // pool open; the kernel's detach then reports the pool's mappings as leaks.
+        }
+    }
+
+    /** Interrupts masked, polls stopped, DMA off, every posted and queued buffer back and its ring freed. */
+    private void quiesce() {
         registers.write32(EIMC, 0xFFFF_FFFF);
         registers.write32(RXCTRL, 0);
         registers.write32(DMATXCTL, 0);
@@ -416,24 +438,30 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         for (int q = 0; q < queues; q++) {
             tx[q].drain();
             tx[q].ring().close();
-        }
-        for (int q = 0; q < queues; q++) {
             rx[q].drain();
             rx[q].ring().close();
         }
-        for (int q = 0; q < queues; q++) {
-            if (rx[q].pool().inUse() == 0) {
-                rx[q].pool().close();
-            }
-            // TODO: buffers an application still holds (or another device still sends) keep their
-            // pool open; the kernel's detach then reports the pool's mappings as leaks.
-        }
     }
 
-    /** ixy has no error recovery; a reset is a remove and a fresh init. */
+    /**
+     * Linux's {@code ixgbe_reinit_locked}: quiesce (frames queued for sending are dropped), then the
+     * whole init sequence again with fresh rings; the page pools and their mappings, the vectors
+     * and each queue's receiver stay.
+     */
     @Override
     public void reset() {
-        throw new UnsupportedOperationException(name() + ": reset is not supported yet; unbind and bind again");
+        if (removed) {
+            throw new IllegalStateException(name() + " was removed");
+        }
+        quiesce();
+        resetAndInit();
+        if (options.interrupts()) {
+            vectors.restore();
+            programInterrupts();
+            for (Napi n : napi) {
+                n.resume();
+            }
+        }
     }
 
     @Override

@@ -76,9 +76,18 @@ final class Napi {
         driver.rearm(queue);
     }
 
-    /** No poll runs after this (the driver is being removed). */
+    /** No poll runs after this (the driver is being removed or reset). */
     void stop() {
         stopped = true;
+    }
+
+    /** After a reset: polls run again, and one now for what may be waiting. */
+    void resume() {
+        stopped = false;
+        scheduled = false;
+        if (receiver != null) {
+            schedule();
+        }
     }
 
     NapiStats stats() {

@@ -56,6 +56,7 @@ class IxgbeDriverTest {
     private final SequenceChecker checker = new SequenceChecker();
     private IxgbeDriver a;
     private IxgbeDriver b;
+    private LinkEnd generatorEnd;
 
     /** Records what the generator puts on the wire before port A gets it. */
     private record Tee(LinkEnd end, List<byte[]> seen) implements LinkEnd {
@@ -81,7 +82,8 @@ class IxgbeDriverTest {
             arrived.add(f.clone());
             checker.receive(f);
         });
-        generator = new TrafficGenerator(machine.eventKernel(), in.endA(), traffic);
+        generatorEnd = in.endA();
+        generator = new TrafficGenerator(machine.eventKernel(), generatorEnd, traffic);
         kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withDmaDebug(true)
                 .withDriver(IxgbeDriver.driver(options)));
         List<IxgbeDriver> drivers = kernel.drivers().drivers(IxgbeDriver.class);
@@ -359,6 +361,28 @@ class IxgbeDriverTest {
         assertTrue(!cpus.isEmpty() && cpus.stream().allMatch(c -> c == 1), cpus.toString());
         assertTrue(b.vectors().dispatched(1, 1) > 0, "B's transmit completions interrupt CPU 1");
         assertEquals(0, b.vectors().dispatched(0), "B's queue pair 0 did nothing");
+        closeWithSilentChecker();
+    }
+
+    @Test
+    void shouldForwardAgainAfterAReset() {
+        boot(IommuMode.STRICT, true, 1, IxgbeOptions.DEFAULTS, frames(300));
+        forwardWithNapi();
+        generator.start();
+        runUntilArrived(300);
+        int mappings = a.pool(0).mappings();
+        kernel.drivers().reset("ixgbe0");
+        assertTrue(a.linkUp(), "the link trained again within the reset");
+        assertEquals(mappings, a.pool(0).mappings(), "the pool and its mappings survive the reset");
+        TrafficGenerator second = new TrafficGenerator(machine.eventKernel(), generatorEnd, frames(300));
+        second.start();
+        assertTrue(machine.clock().runUntil(() -> second.finished() && arrived.size() >= 600, TIMEOUT_NS),
+                "arrived " + arrived.size());
+        machine.clock().runFor(1_000_000);
+        assertEquals(600, arrived.size());
+        for (int i = 0; i < 600; i++) {
+            assertArrayEquals(sent.get(i), arrived.get(i), "frame " + i);
+        }
         closeWithSilentChecker();
     }
 }
