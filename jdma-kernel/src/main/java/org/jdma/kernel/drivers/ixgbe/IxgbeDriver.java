@@ -82,7 +82,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         }
     }
 
-    /** The card's queues: per-queue registers that answer (RXDCTL of an absent queue keeps nothing). */
+    /** The card's queues: those whose SRRCTL holds its non-zero reset value (an absent queue's registers read 0). */
     private int maxQueues() {
         int n = 0;
         while (n < 16) {
