@@ -385,4 +385,34 @@ class IxgbeDriverTest {
         }
         closeWithSilentChecker();
     }
+
+    @Test
+    void shouldReportTheMappingOfABufferTheApplicationNeverGaveBackAsALeakOnRemove() {
+        boot(IommuMode.STRICT, true, 1, IxgbeOptions.DEFAULTS.withInterrupts(false), frames(1));
+        PacketBuffer kept = a.allocate(0);
+        assertTrue(kept.capacity() == IxgbeDriver.BUFFER_SIZE);
+        kernel.close();
+        List<DmaDebugReport> reports = kernel.dmaDebug().orElseThrow().reports();
+        assertTrue(!reports.isEmpty() && reports.stream().allMatch(r -> r.category() == DmaDebugCategory.LEAK_ON_DETACH
+                && r.device().equals("ixgbe0")), reports.toString());
+        assertTrue(java.util.Arrays.stream(reports.getFirst().mapStack()).anyMatch(f -> f.getClassName().endsWith("PagePool")),
+                "the report names where the pool mapped its chunk: " + reports.getFirst().format());
+    }
+
+    @Test
+    void shouldGiveTheCpuOnlyTheReceivedBytesOfABuffer() {
+        boot(IommuMode.STRICT, true, 1, IxgbeOptions.DEFAULTS.withInterrupts(false), GeneratorConfig.DEFAULT.withCount(1));
+        generator.start();
+        machine.clock().runFor(1_000_000);
+        PacketBuffer[] batch = new PacketBuffer[1];
+        assertEquals(1, a.rxBatch(0, batch, 1));
+        assertArrayEquals(sent.getFirst(), batch[0].toByteArray(), "the received bytes, synced for the CPU");
+        assertTrue(kernel.dmaDebug().orElseThrow().reports().isEmpty());
+        byte[] whole = new byte[batch[0].capacity()];
+        batch[0].read(0, whole, 0, whole.length); // wrong: past the frame the buffer is still the device's
+        List<DmaDebugReport> reports = kernel.dmaDebug().orElseThrow().reports();
+        assertEquals(List.of(DmaDebugCategory.CPU_TOUCH_DEVICE_OWNED), reports.stream().map(DmaDebugReport::category).toList(),
+                "reading bytes the pool did not sync for the CPU is reported: " + reports);
+        batch[0].free();
+    }
 }
