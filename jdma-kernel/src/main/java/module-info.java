@@ -11,7 +11,9 @@ module org.jdma.kernel {
     exports org.jdma.kernel.mm;
     exports org.jdma.kernel.driver;
     exports org.jdma.kernel.drivers.crc32;
+    exports org.jdma.kernel.drivers.ixgbe;
     exports org.jdma.kernel.drivers.memcpy;
+    exports org.jdma.kernel.net;
     exports org.jdma.kernel.drivers.timer;
     exports org.jdma.kernel.dma;
     exports org.jdma.kernel.dma.debug;

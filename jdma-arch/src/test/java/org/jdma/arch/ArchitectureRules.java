@@ -57,7 +57,9 @@ final class ArchitectureRules {
     /**
      * A driver depends only on its context (the driver model), the DMA API, the ring protocol, the
      * DMA channel allocator's driver interface (as a Linux DMA-engine driver includes
-     * {@code <linux/dmaengine.h>}), the datasheets, the platform API, the JDK and its own package.
+     * {@code <linux/dmaengine.h>}), the net-device API and its page pool (as a network driver
+     * includes {@code <linux/netdevice.h>} and {@code <net/page_pool.h>}), the datasheets, the
+     * platform API, the JDK and its own package.
      * Of the driver model, the kernel's side (the registry that binds, what it records of bound
      * devices) is out of reach: through it a driver would find other drivers. {@code mm.DmaBuffer} is allowed because it is the DMA
      * API's vocabulary for a buffer a client hands a driver
@@ -72,10 +74,10 @@ final class ArchitectureRules {
                 .and(not(name(model + ".ProbeFailure")));
         return classes().that().resideInAPackage(root + ".kernel.drivers..")
                 .should().onlyDependOnClassesThat(resideInAnyPackage(root + ".kernel.drivers..", dma[0], dma[1], root + ".kernel.ring..",
-                        root + ".kernel.dmaengine", root + ".spec..", root + ".platform..", "java..")
+                        root + ".kernel.dmaengine", root + ".kernel.net", root + ".spec..", root + ".platform..", "java..")
                         .or(driverSideOfTheModel)
                         .or(name(root + ".kernel.mm.DmaBuffer")))
-                .because("a driver sees its DriverContext, the DMA API, the ring protocol and dmaengine; never the machine, "
+                .because("a driver sees its DriverContext, the DMA API, the ring protocol, dmaengine and the net-device API; never the machine, "
                         + "PCI enumeration, the IOMMU's internals, the checker or the driver registry");
     }
 

@@ -111,6 +111,36 @@ public final class DriverContext {
         return platform.clock();
     }
 
+    /** How long deferred work waits when its CPU is already running deferred work, ns. */
+    public static final long SOFTIRQ_RETRY_NS = 1_000;
+
+    /**
+     * Runs {@code code} as CPU {@code cpu} once the current event is done (Linux
+     * {@code raise_softirq}: NAPI polls run there, on the CPU that took the interrupt). Deferred
+     * work does not nest on a CPU: when {@code cpu} is inside other deferred work (which may be
+     * waiting, letting the machine run), {@code code} waits {@link #SOFTIRQ_RETRY_NS} and tries
+     * again.
+     *
+     * @throws IllegalArgumentException naming the CPU when there is no such CPU
+     */
+    public void raiseSoftirq(int cpu, String label, Runnable code) {
+        routing.checkCpu(cpu, name + " " + label);
+        Objects.requireNonNull(code, "code");
+        platform.clock().schedule(0, label, () -> runSoftirq(cpu, label, code));
+    }
+
+    private void runSoftirq(int cpu, String label, Runnable code) {
+        if (!routing.enterSoftirq(cpu)) {
+            platform.clock().schedule(SOFTIRQ_RETRY_NS, label, () -> runSoftirq(cpu, label, code));
+            return;
+        }
+        try {
+            platform.runOn(cpu, code);
+        } finally {
+            routing.exitSoftirq(cpu);
+        }
+    }
+
     /**
      * The DMA API bound to this device.
      *

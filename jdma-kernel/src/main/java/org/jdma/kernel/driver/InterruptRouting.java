@@ -39,9 +39,26 @@ final class InterruptRouting {
     private final int cpus;
     private final Map<Integer, Assignment> assignments = new TreeMap<>();
 
+    /** CPUs running deferred work ({@link DriverContext#raiseSoftirq}) now: such work does not nest on a CPU. */
+    private final boolean[] inSoftirq;
+
     InterruptRouting(Interrupts interrupts, int cpus) {
         this.interrupts = interrupts;
         this.cpus = cpus;
+        this.inSoftirq = new boolean[cpus];
+    }
+
+    /** Marks CPU {@code cpu} as running deferred work; false when it already is. */
+    boolean enterSoftirq(int cpu) {
+        if (inSoftirq[cpu]) {
+            return false;
+        }
+        inSoftirq[cpu] = true;
+        return true;
+    }
+
+    void exitSoftirq(int cpu) {
+        inSoftirq[cpu] = false;
     }
 
     /** The platform's CPUs. */
