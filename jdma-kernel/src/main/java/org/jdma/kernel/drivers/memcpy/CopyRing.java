@@ -95,8 +95,6 @@ public final class CopyRing implements AutoCloseable {
     private final StatusByte status = new StatusByte();
     /** The one scratch of a {@link Threads#SINGLE} ring; null on a shared ring, whose calls make their own. */
     private final Scratch single;
-    /** Stored by every producer before it submits; on a shared ring they all store the same value. */
-    private volatile int interruptHandle;
     private volatile boolean closed;
 
     /**
@@ -159,7 +157,6 @@ public final class CopyRing implements AutoCloseable {
             if (holds != null) {
                 holds.holdRing(memory.dmaAddress(), CopyRingLayout.bytes(slots));
             }
-            this.interruptHandle = port.interruptHandle();
             port.attach(memory.dmaAddress(), slots);
         } catch (RuntimeException e) {
             if (holds != null) {
@@ -217,7 +214,7 @@ public final class CopyRing implements AutoCloseable {
                 stage(s.holds, i, descriptors.get(i), n);
             }
         }
-        interruptHandle = port.interruptHandle();
+        s.interruptHandle = port.interruptHandle();
         int accepted = 0;
         try {
             s.committing = holding;
@@ -282,7 +279,7 @@ public final class CopyRing implements AutoCloseable {
         if (holding) {
             stage(s.holds, 0, descriptor, 1);
         }
-        interruptHandle = port.interruptHandle();
+        s.interruptHandle = port.interruptHandle();
         boolean accepted = false;
         try {
             s.committing = holding;
@@ -300,7 +297,7 @@ public final class CopyRing implements AutoCloseable {
     private void writeSlot(RingMemory m, int slot, Descriptor d, Scratch s) {
         long record = CopyRingLayout.completionOffset(slots, slot);
         m.fill(record, CopyRingLayout.COMPLETION_SIZE, (byte) 0);
-        DescriptorCodec.encode(s.encode, 0, d, m.dmaAddressOf(record), interruptHandle);
+        DescriptorCodec.encode(s.encode, 0, d, m.dmaAddressOf(record), s.interruptHandle);
         m.write(CopyRingLayout.descriptorOffset(slot), s.encode, 0, CopyRingLayout.DESCRIPTOR_SIZE);
         if (s.committing) {
             s.holds.commit(s.stagedCursor++, slot);
@@ -325,6 +322,8 @@ public final class CopyRing implements AutoCloseable {
         final SubmissionRing.Reaper reaper = (m, slot, sequence) -> reapSlot(m, slot, sequence, this);
         /** This call's staged and reaped holds; null when the ring holds nothing. */
         final RingHolds.Staging holds = CopyRing.this.holds == null ? null : CopyRing.this.holds.staging();
+        /** The MSI-X entry this call's descriptors name (the port's, read once per submit). */
+        int interruptHandle;
         /** Whether the submission under way holds its descriptors, and which staged descriptor the writer commits next. */
         boolean committing;
         int stagedCursor;
