@@ -281,7 +281,7 @@ public final class FlushQueue {
         freeEveryRingAndRearm();
     }
 
-    /** Linux {@code fq_ring_free_locked}: frees entries, oldest first, while counter < flushFinish. */
+    /** Linux {@code fq_ring_free_locked}: frees entries, oldest first, while counter &lt; flushFinish. */
     private void freeCompleted(Ring ring) {
         long finished = flushFinish.get();
         while (!ring.entries.isEmpty() && ring.entries.peekFirst().counter() < finished) {

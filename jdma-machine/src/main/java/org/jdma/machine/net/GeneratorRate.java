@@ -10,7 +10,7 @@ public sealed interface GeneratorRate {
 
     /**
      * A share of the wire: after each frame the generator waits until the frame's wire time
-     * divided by {@code fraction} has passed, whatever the frame sizes (0 < fraction <= 1).
+     * divided by {@code fraction} has passed, whatever the frame sizes (0 &lt; fraction &lt;= 1).
      */
     record LineFraction(double fraction) implements GeneratorRate {
         public LineFraction {

@@ -22,7 +22,7 @@ package org.jdma.spec.ixgbe;
  * 0x00A00  IVAR_MISC   [7:0] TCP timer, [15:8] other causes ({@link IvarLayout})
  * 0x00A90  EICS_EX[0..1], 0x00AA0 EIMS_EX[0..1], 0x00AB0 EIMC_EX[0..1], 0x00AD0 EIAM_EX[0..1]:
  *                      the same for MSI-X vectors 0..31 and 32..63
- * 0x01000  RDBAL[n]    [31:7] ring base, low (128-byte aligned)        n * 0x40, n < 64
+ * 0x01000  RDBAL[n]    [31:7] ring base, low (128-byte aligned)        n * 0x40, n &lt; 64
  * 0x01004  RDBAH[n]    ring base, high
  * 0x01008  RDLEN[n]    [19:7] ring length in bytes (a multiple of 128)
  * 0x01010  RDH[n]      [15:0] head (hardware's next descriptor)

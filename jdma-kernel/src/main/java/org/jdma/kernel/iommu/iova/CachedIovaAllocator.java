@@ -167,7 +167,7 @@ public final class CachedIovaAllocator implements IovaAllocator {
     /**
      * {@code cpus} slots, the caller's chosen by {@code currentCpu} (0..cpus-1).
      *
-     * @throws IllegalArgumentException when {@code cpus} < 1
+     * @throws IllegalArgumentException when {@code cpus} &lt; 1
      */
     public static CachedIovaAllocator perCpu(TreeIovaAllocator tree, int cpus, IntSupplier currentCpu, boolean verifyFrees) {
         return new CachedIovaAllocator(tree, cpus, Objects.requireNonNull(currentCpu, "currentCpu"), verifyFrees,

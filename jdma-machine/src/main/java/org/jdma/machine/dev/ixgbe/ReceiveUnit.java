@@ -231,33 +231,68 @@ final class ReceiveUnit {
             return Outcome.NO_DESCRIPTORS;
         }
         long base = (csr.get(csr.rdbah[q]) & 0xFFFF_FFFFL) << 32 | (csr.get(csr.rdbal[q]) & 0xFFFF_FFFFL);
+        placementCost = 0;
+        if (!fetchBufferAddresses(base, head, ring, needed)) {
+            return Outcome.DROPPED;
+        }
+        int errors = writeFrame(frame, needed, bufferSize);
+        writeBack(base, head, ring, needed, frame.length, bufferSize, errors, filter);
+        csr.set(csr.rdh[q], (head + needed) % ring);
+        csr.count(csr.qprc[q]);
+        framesPlaced++;
+        long g = generation;
+        kernel.schedule(placementCost, causeLabel, () -> {
+            if (g == generation) {
+                interrupts.queueCause(q, false);
+            }
+        });
+        return Outcome.PLACED;
+    }
+
+    /** Bus time of the requests the frame being placed has made so far, ns. */
+    private long placementCost;
+
+    /** The descriptor address of ring entry {@code head + i}. */
+    private static long descriptorAt(long base, int head, int i, int ring) {
+        return base + (long) AdvancedRxDescriptorLayout.SIZE * ((head + i) % ring);
+    }
+
+    /** Reads the buffer addresses of the {@code needed} descriptors from {@code head}; false (counted) when a read is refused. */
+    private boolean fetchBufferAddresses(long base, int head, int ring, int needed) {
         if (bufferAddresses.length < needed) {
             bufferAddresses = new long[Math.max(needed, 2 * bufferAddresses.length)];
         }
-        long cost = 0;
         for (int i = 0; i < needed; i++) {
-            long at = base + (long) AdvancedRxDescriptorLayout.SIZE * ((head + i) % ring);
-            DmaResult r = port.read(at, descriptor, 0, AdvancedRxDescriptorLayout.SIZE);
-            cost += r.costNs();
+            DmaResult r = port.read(descriptorAt(base, head, i, ring), descriptor, 0, AdvancedRxDescriptorLayout.SIZE);
+            placementCost += r.costNs();
             if (!r.isOk()) {
                 faults.descriptorFetchFaults++;
                 interrupts.otherCause(EICR_PCI);
-                return Outcome.DROPPED;
+                return false;
             }
             bufferAddresses[i] = descriptor.get(LE_LONG, AdvancedRxDescriptorLayout.PKT_ADDR);
         }
+        return true;
+    }
+
+    /** Writes the frame across the buffers; returns RXE when a write was refused (the rest is not written). */
+    private int writeFrame(byte[] frame, int needed, long bufferSize) {
         MemorySegment data = MemorySegment.ofArray(frame);
-        int errors = 0;
-        for (int i = 0; i < needed && errors == 0; i++) {
+        for (int i = 0; i < needed; i++) {
             long offset = i * bufferSize;
             DmaResult r = port.write(bufferAddresses[i], data, offset, Math.min(bufferSize, frame.length - offset));
-            cost += r.costNs();
+            placementCost += r.costNs();
             if (!r.isOk()) {
                 faults.bufferFaults++;
                 interrupts.otherCause(EICR_PCI);
-                errors = AdvancedRxDescriptorLayout.ERR_RXE;
+                return AdvancedRxDescriptorLayout.ERR_RXE;
             }
         }
+        return 0;
+    }
+
+    /** Writes each descriptor back (DD, EOP on the last, length, errors on the last), after the data. */
+    private void writeBack(long base, int head, int ring, int needed, int frameLength, long bufferSize, int errors, int filter) {
         int info = filter >= 0 ? AdvancedRxDescriptorLayout.etqfPacketInfo(filter) : 0;
         for (int i = 0; i < needed; i++) {
             boolean last = i == needed - 1;
@@ -267,25 +302,14 @@ final class ReceiveUnit {
             descriptor.set(LE_INT, AdvancedRxDescriptorLayout.RSS_HASH, 0);
             descriptor.set(LE_INT, AdvancedRxDescriptorLayout.STATUS_ERROR,
                     AdvancedRxDescriptorLayout.statusError(status, last ? errors : 0));
-            descriptor.set(LE_SHORT, AdvancedRxDescriptorLayout.LENGTH, (short) Math.min(bufferSize, frame.length - offset));
+            descriptor.set(LE_SHORT, AdvancedRxDescriptorLayout.LENGTH, (short) Math.min(bufferSize, frameLength - offset));
             descriptor.set(LE_SHORT, AdvancedRxDescriptorLayout.VLAN, (short) 0);
-            long at = base + (long) AdvancedRxDescriptorLayout.SIZE * ((head + i) % ring);
-            DmaResult r = port.write(at, descriptor, 0, AdvancedRxDescriptorLayout.SIZE);
-            cost += r.costNs();
+            DmaResult r = port.write(descriptorAt(base, head, i, ring), descriptor, 0, AdvancedRxDescriptorLayout.SIZE);
+            placementCost += r.costNs();
             if (!r.isOk()) {
                 faults.writeBackFaults++;
                 interrupts.otherCause(EICR_PCI);
             }
         }
-        csr.set(csr.rdh[q], (head + needed) % ring);
-        csr.count(csr.qprc[q]);
-        framesPlaced++;
-        long g = generation;
-        kernel.schedule(cost, causeLabel, () -> {
-            if (g == generation) {
-                interrupts.queueCause(q, false);
-            }
-        });
-        return Outcome.PLACED;
     }
 }

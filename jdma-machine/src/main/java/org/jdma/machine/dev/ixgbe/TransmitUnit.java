@@ -125,25 +125,16 @@ final class TransmitUnit {
             return;
         }
         Queue s = queues[q];
-        int ring = csr.get(csr.tdlen[q]) / AdvancedTxDescriptorLayout.SIZE;
-        int head = csr.get(csr.tdh[q]);
-        int tail = csr.get(csr.tdt[q]);
-        if (ring == 0 || head >= ring || tail >= ring) {
-            if (ring != 0 || head != tail) {
-                faults.ringErrors++;
-            }
+        int ring = validRing(q);
+        if (ring < 0) {
             return;
         }
+        int head = csr.get(csr.tdh[q]);
+        int tail = csr.get(csr.tdt[q]);
         long g = generation;
         long room = roomAt();
         if (room > kernel.now()) {
-            s.scheduled = true;
-            kernel.scheduleAt(room, nextLabel, () -> {
-                if (g == generation) {
-                    s.scheduled = false;
-                    run(q);
-                }
-            });
+            runAgainAt(q, s, room, g);
             return;
         }
         long base = (csr.get(csr.tdbah[q]) & 0xFFFF_FFFFL) << 32 | (csr.get(csr.tdbal[q]) & 0xFFFF_FFFFL);
@@ -157,8 +148,7 @@ final class TransmitUnit {
             cost += r.costNs();
             occupancy += busyNs(at, AdvancedTxDescriptorLayout.SIZE);
             if (!r.isOk()) {
-                faults.descriptorFetchFaults++;
-                interrupts.otherCause(EICR_PCI);
+                fetchRefused();
                 break;
             }
             int cmd = descriptor.get(LE_INT, AdvancedTxDescriptorLayout.CMD_TYPE_LEN);
@@ -174,13 +164,8 @@ final class TransmitUnit {
             head = (head + 1) % ring;
             csr.set(csr.tdh[q], head);
             if ((cmd & AdvancedTxDescriptorLayout.DCMD_RS) != 0) {
-                DmaResult w = port.write(at + AdvancedTxDescriptorLayout.OLINFO_STATUS, status, 0, 4);
-                cost += w.costNs();
+                cost += writeBackDone(at);
                 wroteBack = true;
-                if (!w.isOk()) {
-                    faults.writeBackFaults++;
-                    interrupts.otherCause(EICR_PCI);
-                }
             }
             if (data && (cmd & AdvancedTxDescriptorLayout.DCMD_EOP) != 0) {
                 send(q, s, end, kernel.now() + cost);
@@ -189,21 +174,64 @@ final class TransmitUnit {
             }
         }
         if (wroteBack) {
-            kernel.schedule(cost, causeLabel, () -> {
-                if (g == generation) {
-                    interrupts.queueCause(q, true);
-                }
-            });
+            queueCauseAfter(q, cost, g);
         }
         if (nextAt >= 0) {
-            s.scheduled = true;
-            kernel.scheduleAt(nextAt, nextLabel, () -> {
-                if (g == generation) {
-                    s.scheduled = false;
-                    run(q);
-                }
-            });
+            runAgainAt(q, s, nextAt, g);
         }
+    }
+
+    /**
+     * Queue {@code q}'s ring size in descriptors, or -1 when there is nothing to do: an empty ring, or
+     * a length, head or tail that makes no sense (counted, unless it is merely an unset ring).
+     */
+    private int validRing(int q) {
+        int ring = csr.get(csr.tdlen[q]) / AdvancedTxDescriptorLayout.SIZE;
+        int head = csr.get(csr.tdh[q]);
+        int tail = csr.get(csr.tdt[q]);
+        if (ring == 0 || head >= ring || tail >= ring) {
+            if (ring != 0 || head != tail) {
+                faults.ringErrors++;
+            }
+            return -1;
+        }
+        return ring;
+    }
+
+    /** A descriptor fetch was refused: counted, and the PCI cause raised; the queue stops there. */
+    private void fetchRefused() {
+        faults.descriptorFetchFaults++;
+        interrupts.otherCause(EICR_PCI);
+    }
+
+    /** Raises queue {@code q}'s transmit cause once its write-backs have taken {@code cost} ns of bus time (unless reset meanwhile). */
+    private void queueCauseAfter(int q, long cost, long g) {
+        kernel.schedule(cost, causeLabel, () -> {
+            if (g == generation) {
+                interrupts.queueCause(q, true);
+            }
+        });
+    }
+
+    /** Runs queue {@code q} again at {@code at}, unless the port was reset (generation {@code g} gone) meanwhile. */
+    private void runAgainAt(int q, Queue s, long at, long g) {
+        s.scheduled = true;
+        kernel.scheduleAt(at, nextLabel, () -> {
+            if (g == generation) {
+                s.scheduled = false;
+                run(q);
+            }
+        });
+    }
+
+    /** Writes DD back into the descriptor at {@code at} (RS was set); a refused write is counted. Returns the bus time. */
+    private long writeBackDone(long at) {
+        DmaResult w = port.write(at + AdvancedTxDescriptorLayout.OLINFO_STATUS, status, 0, 4);
+        if (!w.isOk()) {
+            faults.writeBackFaults++;
+            interrupts.otherCause(EICR_PCI);
+        }
+        return w.costNs();
     }
 
     /** Appends a data descriptor's buffer to the frame; returns the bus time. */
