@@ -236,7 +236,7 @@ public final class TourCommand implements Callable<Integer> {
             out.println("  ./jdma run memcpy --size 64M --trace memcpy.trace.json   dmatest's byte-exact check, and a Perfetto timeline");
             out.println("  ./jdma run memcpy --iommu lazy                             the same with batched IOTLB invalidation (or off, identity)");
             out.println("  ./jdma run memcpy --polled                                 the same without interrupts");
-            out.println("  ./jdma run memcpy --engines 4                              the same on four engines at once");
+            out.println("  ./jdma run memcpy --engines 4 --cpus 4                     the same on four engines at once, each on its own CPU");
             out.println("  ./jdma run attack                                          a malicious device against each IOMMU mode");
             out.println("  ./jdma run coherency                                       DMA on a non-coherent cache: what goes stale, what catches it");
             out.println("  ./jdma --help");
