@@ -7,7 +7,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -326,21 +325,16 @@ public final class MemcpyCommand implements Callable<Integer> {
         private void verify(int i, long len, long srcOff, long dstOff, String copyFailure) {
             kernel.cpu().read(src.physicalAddress(), srcImage, 0, size);
             kernel.cpu().read(dst.physicalAddress(), dstImage, 0, size);
-            long[] errs = {0};
-            List<ByteError> srcErrors = patterns.verifySource(srcImage, srcOff, len, errs);
-            List<ByteError> dstErrors = patterns.verifyDestination(dstImage, srcOff, dstOff, len, errs);
-            String failure = copyFailure;
-            if (errs[0] > 0) {
-                byteErrors += errs[0];
-                failure = (failure == null ? "" : failure + "; ") + "data error: " + errs[0] + " wrong bytes";
-            }
+            DmaTestPatterns.Check check = patterns.check(srcImage, dstImage, srcOff, dstOff, len);
+            byteErrors += check.wrongBytes();
+            String failure = check.failure(copyFailure);
             if (failure == null) {
                 return;
             }
             failures++;
             if (!quiet) {
                 out.printf("  #%d: len %d src_off %#x dst_off %#x: %s%n", i, len, srcOff, dstOff, failure);
-                for (ByteError e : concat(srcErrors, dstErrors)) {
+                for (ByteError e : check.errors()) {
                     if (printedErrors++ < DmaTestPatterns.MAX_ERROR_COUNT) {
                         out.println("      " + e);
                     }
@@ -432,9 +426,4 @@ public final class MemcpyCommand implements Callable<Integer> {
             case OpResult.TimedOut t -> "timed out after " + t.waitedNs() + " ns: " + t.engine();
         };
     }
-
-    private static List<ByteError> concat(List<ByteError> a, List<ByteError> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
-    }
-
 }

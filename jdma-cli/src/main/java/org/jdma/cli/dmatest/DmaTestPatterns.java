@@ -83,6 +83,29 @@ public final class DmaTestPatterns {
         MemorySegment.copy(outside, start + len, buf, start + len, size - start - len);
     }
 
+    /** What the check of both buffers after one copy found: how many bytes were wrong, and the first of them. */
+    public record Check(long wrongBytes, List<ByteError> errors) {
+        /** The copy's own failure, with the data error appended when bytes were wrong; null when there is neither. */
+        public String failure(String copyFailure) {
+            if (wrongBytes == 0) {
+                return copyFailure;
+            }
+            return (copyFailure == null ? "" : copyFailure + "; ") + "data error: " + wrongBytes + " wrong bytes";
+        }
+    }
+
+    /**
+     * Checks both buffers, read back after copying [srcOff, srcOff + len) to dstOff: the source
+     * untouched ({@link #verifySource}), the destination an exact copy there and untouched elsewhere
+     * ({@link #verifyDestination}).
+     */
+    public Check check(MemorySegment srcImage, MemorySegment dstImage, long srcOff, long dstOff, long len) {
+        long[] errs = {0};
+        List<ByteError> errors = new ArrayList<>(verifySource(srcImage, srcOff, len, errs));
+        errors.addAll(verifyDestination(dstImage, srcOff, dstOff, len, errs));
+        return new Check(errs[0], List.copyOf(errors));
+    }
+
     /** Checks the source is untouched. Returns the errors found (at most {@link #MAX_ERROR_COUNT} kept). */
     public List<ByteError> verifySource(MemorySegment buf, long start, long len, long[] errorCount) {
         List<ByteError> errors = new ArrayList<>();

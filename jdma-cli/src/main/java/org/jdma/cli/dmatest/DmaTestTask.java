@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.jdma.cli.dmatest.DmaTestPatterns.ByteError;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaDirection;
@@ -147,17 +146,11 @@ public final class DmaTestTask implements AutoCloseable {
     private void verify(String copyFailure) {
         cpu.read(src.physicalAddress(), srcImage, 0, size);
         cpu.read(dst.physicalAddress(), dstImage, 0, size);
-        long[] errs = {0};
-        List<ByteError> srcErrors = patterns.verifySource(srcImage, srcOff, len, errs);
-        List<ByteError> dstErrors = patterns.verifyDestination(dstImage, srcOff, dstOff, len, errs);
-        String failure = copyFailure;
-        if (errs[0] > 0) {
-            byteErrors += errs[0];
-            failure = (failure == null ? "" : failure + "; ") + "data error: " + errs[0] + " wrong bytes";
-        }
+        DmaTestPatterns.Check check = patterns.check(srcImage, dstImage, srcOff, dstOff, len);
+        byteErrors += check.wrongBytes();
+        String failure = check.failure(copyFailure);
         if (failure != null) {
-            failures.add(new Failure(name(), iteration, len, srcOff, dstOff, failure,
-                    Stream.concat(srcErrors.stream(), dstErrors.stream()).toList()));
+            failures.add(new Failure(name(), iteration, len, srcOff, dstOff, failure, check.errors()));
         }
     }
 

@@ -44,8 +44,14 @@ public final class DmaInFlight {
         String describe(long tag);
     }
 
+    /** Takes the ranges a descriptor names: field, device address, length, the access the device makes. */
+    @FunctionalInterface
+    public interface RangeSink {
+        RangeSink add(String fieldName, long deviceAddress, long bytes, DmaDirection access);
+    }
+
     /** The device-address ranges one descriptor names. Reusable ({@link #clear()}); allocates only to grow. */
-    public static final class Ranges {
+    public static final class Ranges implements RangeSink {
         private long[] address = new long[4];
         private long[] length = new long[4];
         private int[] need = new int[4];
@@ -62,6 +68,7 @@ public final class DmaInFlight {
          * messages, which the device accesses as {@code access} says: TO_DEVICE it reads,
          * FROM_DEVICE it writes, BIDIRECTIONAL both, NONE it only names (any live mapping will do).
          */
+        @Override
         public Ranges add(String fieldName, long deviceAddress, long bytes, DmaDirection access) {
             if (bytes < 0) {
                 throw new IllegalArgumentException(fieldName + ": length must not be negative, was " + bytes);

@@ -80,10 +80,11 @@ final class ChainCopy {
     }
 
     /** Names each range after its link ("link 2 MEMMOVE source"). */
-    private record LinkRanges(DmaInFlight.Ranges into, int link) implements Descriptor.RangeSink {
+    private record LinkRanges(DmaInFlight.Ranges into, int link) implements DmaInFlight.RangeSink {
         @Override
-        public void add(String field, long deviceAddress, long bytes, DmaDirection access) {
+        public LinkRanges add(String field, long deviceAddress, long bytes, DmaDirection access) {
             into.add("link " + link + " " + field, deviceAddress, bytes, access);
+            return this;
         }
     }
 

@@ -104,7 +104,7 @@ final class CopyEngineChannel implements DmaChannelDriver {
         d = d.withFlags(d.flags() | (transfer instanceof DmaTransfer.Interrupt ? Descriptor.INTERRUPT : irq));
         DescriptorCodec.checkEncodable(d);
         // Prep refuses what the device may not reach; the ring holds the ranges when it takes them.
-        d.namedRanges(checkRanges.clear()::add);
+        d.namedRanges(checkRanges.clear());
         driver.dma().inFlight().check(checkRanges);
         submitted.add(new Queued(cookie, d));
     }

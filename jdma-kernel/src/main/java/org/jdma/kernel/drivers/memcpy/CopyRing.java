@@ -234,7 +234,7 @@ public final class CopyRing implements AutoCloseable {
 
     /** Holds descriptor {@code i}'s ranges, or releases what earlier ones of the batch staged and throws naming it. */
     private void stage(RingHolds.Staging staging, int i, Descriptor d, int batch) {
-        d.namedRanges(staging.ranges()::add);
+        d.namedRanges(staging.ranges());
         try {
             staging.stage(i, ring.claimed() + i);
         } catch (DmaException e) {

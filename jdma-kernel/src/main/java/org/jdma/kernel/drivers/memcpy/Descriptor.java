@@ -140,7 +140,7 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
      * (the {@code hardware} crate's descriptor) is only named. A NOOP naming nothing (address and
      * length 0) adds nothing.
      */
-    public void namedRanges(RangeSink r) {
+    public void namedRanges(DmaInFlight.RangeSink r) {
         switch (opcode) {
             case NOOP -> {
                 if (address != 0 || length != 0) {
@@ -161,12 +161,6 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
             case CHAIN -> r.add("CHAIN first link", address, CopyDescriptorLayout.SIZE, DmaDirection.TO_DEVICE);
             case DRAIN -> { } // names no memory
         }
-    }
-
-    /** Takes the ranges a descriptor names: field, device address, length, the access the device makes. */
-    @FunctionalInterface
-    public interface RangeSink {
-        void add(String field, long deviceAddress, long bytes, DmaDirection access);
     }
 
     /** Whether the descriptor names memory in [start, start + len): either of its buffer operands. */
