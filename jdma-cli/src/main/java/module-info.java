@@ -6,4 +6,5 @@ module org.jdma.cli {
     requires com.fasterxml.jackson.core;
     requires me.tongfei.progressbar;
     opens org.jdma.cli to info.picocli;
+    opens org.jdma.cli.trace to info.picocli;
 }

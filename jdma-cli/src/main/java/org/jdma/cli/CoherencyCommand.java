@@ -4,12 +4,14 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jdma.cli.trace.TraceDigestOption;
 import org.jdma.cli.coherency.CoherencyScenario;
 import org.jdma.cli.coherency.ScenarioResult;
 import org.jdma.kernel.dma.debug.DmaDebugReport;
 import org.jdma.machine.cache.CacheConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -44,6 +46,9 @@ public final class CoherencyCommand implements Callable<Integer> {
     @Option(names = "--stacks", description = "Print each report's full stacks (the map call and where it was detected).")
     boolean stacks;
 
+    @Mixin
+    TraceDigestOption traceDigest;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -56,8 +61,8 @@ public final class CoherencyCommand implements Callable<Integer> {
         for (CoherencyScenario s : scenarios) {
             n++;
             out.printf("%n%d. the driver %s%n", n, s.title());
-            ScenarioResult buggy = ScenarioResult.run(s, true, lineSize, seed);
-            ScenarioResult fixed = ScenarioResult.run(s, false, lineSize, seed);
+            ScenarioResult buggy = ScenarioResult.run(s, true, lineSize, seed, traceDigest::watch);
+            ScenarioResult fixed = ScenarioResult.run(s, false, lineSize, seed, traceDigest::watch);
             out.printf("   buggy driver: %s; checker: %d report%s%n", buggy.outcome().describe(), buggy.reports().size(),
                     buggy.reports().size() == 1 ? "" : "s");
             for (DmaDebugReport r : buggy.reports()) {
@@ -76,6 +81,7 @@ public final class CoherencyCommand implements Callable<Integer> {
             }
         }
         out.printf("%nsummary %d scenarios, %d as expected, %d not%n", scenarios.size(), scenarios.size() - bad, bad);
+        traceDigest.print(out);
         out.flush();
         return bad == 0 ? 0 : 1;
     }

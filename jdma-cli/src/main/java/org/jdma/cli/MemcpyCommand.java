@@ -16,6 +16,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.jdma.cli.dmatest.DmaTestPatterns;
 import org.jdma.cli.dmatest.DmaTestPatterns.ByteError;
 import org.jdma.cli.trace.ChromeTraceWriter;
+import org.jdma.cli.trace.TraceDigestOption;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
@@ -37,6 +38,7 @@ import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.time.TraceRecorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -102,6 +104,9 @@ public final class MemcpyCommand implements Callable<Integer> {
             + "(64-byte lines): each copy is bracketed by the cache maintenance dmatest's dma_map_single/dma_unmap_single do."})
     boolean nonCoherent;
 
+    @Mixin
+    TraceDigestOption traceDigest;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -143,7 +148,7 @@ public final class MemcpyCommand implements Callable<Integer> {
         }
         try (Machine machine = new Machine(config);
              Arena arena = Arena.ofConfined()) {
-            machine.trace().enable(trace != null);
+            traceDigest.watch(machine).trace().enable(trace != null || traceDigest.enabled());
             Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withDriver(CopyEngineDriver.driver(
                     CopyEngineDriver.Options.DEFAULTS.withMode(polled ? CopyEngineDriver.CompletionMode.POLLED
                             : CopyEngineDriver.CompletionMode.INTERRUPT))));
@@ -163,6 +168,7 @@ public final class MemcpyCommand implements Callable<Integer> {
             if (trace != null) {
                 writeTrace(out, machine.trace());
             }
+            traceDigest.print(out);
             out.flush();
             run.close();
             return run.failures;
@@ -184,6 +190,7 @@ public final class MemcpyCommand implements Callable<Integer> {
             if (trace != null) {
                 writeTrace(out, machine.trace());
             }
+            traceDigest.print(out);
             out.flush();
             return run.failures();
         } finally {

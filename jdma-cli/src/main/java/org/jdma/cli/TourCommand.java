@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.jdma.cli.trace.TraceDigestOption;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.driver.InterruptAssignment;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
@@ -29,6 +30,7 @@ import org.jdma.machine.cpu.MachineCpu;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import org.jdma.kernel.mm.DmaMemory;
@@ -51,6 +53,9 @@ public final class TourCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the machine's random source. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Mixin
+    TraceDigestOption traceDigest = new TraceDigestOption();
+
     PrintWriter out;
 
     @Override
@@ -58,7 +63,7 @@ public final class TourCommand implements Callable<Integer> {
         if (out == null) {
             out = spec.commandLine().getOut();
         }
-        try (Machine machine = new Machine(MachineConfig.defaults().withSeed(seed))) {
+        try (Machine machine = traceDigest.watch(new Machine(MachineConfig.defaults().withSeed(seed)))) {
             out.printf("jdma: a tour of the default machine (seed %d)%n%n", seed);
             out.println("== 1. The machine, as an OS discovers it");
             MachineSummary.print(machine, out);
@@ -71,9 +76,10 @@ public final class TourCommand implements Callable<Integer> {
             tour.onSubmitCpu(tour::moveBytes);
             tour.onSubmitCpu(tour::driverBugs);
             tour.onSubmitCpu(tour::batch);
-            TourEngines.show(out, seed);
+            TourEngines.show(out, seed, traceDigest);
             tour.totals();
             tour.close();
+            traceDigest.print(out);
             out.flush();
             return 0;
         }

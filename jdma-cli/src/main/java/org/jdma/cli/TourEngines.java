@@ -1,5 +1,6 @@
 package org.jdma.cli;
 
+import org.jdma.cli.trace.TraceDigestOption;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -49,12 +50,12 @@ final class TourEngines {
         }
     }
 
-    static void show(PrintWriter out, long seed) {
+    static void show(PrintWriter out, long seed, TraceDigestOption traceDigest) {
         out.println();
         out.println("== 6. Two copy engines at once: the default machine with a second engine, a channel on each from the");
         out.println("      kernel's DMA channel allocator (Linux dmaengine), each engine copying through its own IOMMU domain,");
         out.println("      each driven from its own CPU, which also takes its completion interrupts");
-        try (Machine machine = new Machine(MachineConfig.defaults().withSeed(seed).withDevice(CopyEngine.spec(1)));
+        try (Machine machine = traceDigest.watch(new Machine(MachineConfig.defaults().withSeed(seed).withDevice(CopyEngine.spec(1))));
              Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
             List<Lane> lanes = lanes(out, machine, kernel);
             if (lanes.get(0).srcMap().dmaAddress() == lanes.get(1).srcMap().dmaAddress()) {

@@ -1,5 +1,6 @@
 package org.jdma.cli.coherency;
 
+import java.util.function.UnaryOperator;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.kernel.pci.PciDevice;
 import java.util.EnumSet;
@@ -42,12 +43,12 @@ final class CoherencyRig implements AutoCloseable {
     final CopyEngineDriver engine;
     final Cpu cpu;
 
-    CoherencyRig(CacheConfig cache, long seed) {
-        machine = new Machine(MachineConfig.defaults()
+    CoherencyRig(CacheConfig cache, long seed, UnaryOperator<Machine> watch) {
+        machine = watch.apply(new Machine(MachineConfig.defaults()
                 .withSeed(seed)
                 .withRam(List.of(new MachineConfig.Ram("low", 0, RAM), new MachineConfig.Ram("high", 4 * MachineConfig.GiB, RAM)))
                 .withDevices(CopyEngine.specs(1))
-                .withCache(cache));
+                .withCache(cache)));
         try {
             // The kernel's own DMA API, with the checker in front: it sees the driver's ring too.
             kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withDmaDebug(true)

@@ -1,5 +1,7 @@
 package org.jdma.cli.coherency;
 
+import java.util.function.UnaryOperator;
+import org.jdma.machine.Machine;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -46,7 +48,12 @@ public record ScenarioResult(CoherencyScenario scenario, boolean buggy, Outcome 
 
     /** Runs {@code scenario}'s variant on a fresh non-coherent machine with {@code lineSize}-byte lines. */
     public static ScenarioResult run(CoherencyScenario scenario, boolean buggy, int lineSize, long seed) {
-        try (CoherencyRig rig = new CoherencyRig(scenario.cache(lineSize), seed)) {
+        return run(scenario, buggy, lineSize, seed, m -> m);
+    }
+
+    /** As {@link #run(CoherencyScenario, boolean, int, long)}, showing the fresh machine to {@code watch} first. */
+    public static ScenarioResult run(CoherencyScenario scenario, boolean buggy, int lineSize, long seed, UnaryOperator<Machine> watch) {
+        try (CoherencyRig rig = new CoherencyRig(scenario.cache(lineSize), seed, watch)) {
             Outcome o = scenario.run(rig, buggy);
             return new ScenarioResult(scenario, buggy, o, rig.checker.reports());
         }

@@ -1,7 +1,11 @@
 package org.jdma.machine.time;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,5 +97,41 @@ public final class TraceRecorder {
     public void clear() {
         events.clear();
         dropped = 0;
+    }
+
+    /**
+     * Feeds every record, in order, to {@code digest} in one canonical text form (track, name, start,
+     * duration, kind and each argument as {@code key=value} in its order), then the count of dropped
+     * records. Two runs whose digests match recorded the same events with the same arguments in the
+     * same order, which is what "same seed, same trace" means across JVMs: an argument whose text
+     * holds an identity hash, or arguments in a salted map's order, make the digests differ.
+     */
+    public void digestInto(MessageDigest digest) {
+        StringBuilder line = new StringBuilder(128);
+        for (TraceEvent e : events) {
+            line.setLength(0);
+            line.append(e.track()).append('\t').append(e.name()).append('\t').append(e.startNs()).append('\t')
+                    .append(e.durationNs()).append('\t').append(e.instant() ? 'i' : 's');
+            e.args().forEach((k, v) -> line.append('\t').append(k).append('=').append(v));
+            line.append('\n');
+            digest.update(line.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        digest.update(("dropped=" + dropped + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The SHA-256 of {@link #digestInto}, in hex. */
+    public String sha256() {
+        MessageDigest digest = sha256Digest();
+        digestInto(digest);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** A SHA-256 {@link MessageDigest}; every Java platform has one (Java SE's required algorithms). */
+    public static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
     }
 }

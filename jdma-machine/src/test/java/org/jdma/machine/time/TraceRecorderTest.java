@@ -2,6 +2,7 @@ package org.jdma.machine.time;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,4 +80,44 @@ class TraceRecorderTest {
         assertEquals(t, k.trace());
         assertThrows(NullPointerException.class, () -> new EventKernel(3, null));
     }
+
+    private static TraceRecorder recorded(String track, long start, Map<String, Object> args) {
+        var t = new TraceRecorder();
+        t.enable(true);
+        t.slice(track, "copy", start, 20, args);
+        t.instant("irq", "msi", start + 30, TraceRecorder.args("vector", 33, "cpu", 1));
+        return t;
+    }
+
+    @Test
+    void shouldDigestTheSameRecordsToTheSameHash() {
+        String a = recorded("memcpy0", 10, TraceRecorder.args("slot", 3, "status", "SUCCESS")).sha256();
+        String b = recorded("memcpy0", 10, TraceRecorder.args("slot", 3, "status", "SUCCESS")).sha256();
+        assertEquals(a, b);
+        assertEquals(64, a.length(), "SHA-256 in hex: " + a);
+    }
+
+    @Test
+    void shouldDigestDifferentlyWhenATimeATrackAnArgumentOrTheArgumentOrderDiffers() {
+        String base = recorded("memcpy0", 10, TraceRecorder.args("slot", 3, "status", "SUCCESS")).sha256();
+        assertNotEquals(base, recorded("memcpy0", 11, TraceRecorder.args("slot", 3, "status", "SUCCESS")).sha256(), "start time");
+        assertNotEquals(base, recorded("memcpy1", 10, TraceRecorder.args("slot", 3, "status", "SUCCESS")).sha256(), "track");
+        assertNotEquals(base, recorded("memcpy0", 10, TraceRecorder.args("slot", 4, "status", "SUCCESS")).sha256(), "argument value");
+        assertNotEquals(base, recorded("memcpy0", 10, TraceRecorder.args("status", "SUCCESS", "slot", 3)).sha256(),
+                "argument order: an exporter writes them in this order, so a salted map's order must show");
+    }
+
+    @Test
+    void shouldDigestDroppedRecordsToo() {
+        var full = recorded("memcpy0", 10, TraceRecorder.args());
+        var capped = new TraceRecorder();
+        capped.enable(true);
+        capped.limit(2);
+        capped.slice("memcpy0", "copy", 10, 20, TraceRecorder.args());
+        capped.instant("irq", "msi", 40, TraceRecorder.args("vector", 33, "cpu", 1));
+        assertEquals(full.sha256(), capped.sha256(), "the same two records, none dropped");
+        capped.instant("irq", "msi", 50, TraceRecorder.args());
+        assertNotEquals(full.sha256(), capped.sha256(), "a dropped record changes the digest: the trace is not whole");
+    }
 }
+
