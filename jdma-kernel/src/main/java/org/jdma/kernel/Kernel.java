@@ -45,14 +45,23 @@ public final class Kernel implements AutoCloseable {
      * @param dmaDebug       put the DMA-API checker ({@link DmaDebug}, with its coherency
      *                       sanitizer watching the CPU cache) in front of the mapping layer, so
      *                       every driver's DMA is checked (Linux {@code CONFIG_DMA_API_DEBUG})
+     * @param interruptRemapping remap every MSI/MSI-X through the IOMMU unit that covers the
+     *                       device, when the unit has ECAP.IR and the IOMMU is not OFF (default on,
+     *                       as Linux's {@code intremap}: without it any device can inject interrupts)
      */
     public record Options(List<Driver<?>> drivers, IommuMode iommu, Supplier<IovaAllocator> iovaAllocators,
-                          MappingOptions mapping, boolean dmaDebug) {
+                          MappingOptions mapping, boolean dmaDebug, boolean interruptRemapping) {
 
         /** The drivers a kernel binds unless told otherwise: the copy engine's, with its default options. */
         public static final List<Driver<?>> BUILT_IN_DRIVERS = List.of(CopyEngineDriver.driver());
 
         public static final Options DEFAULTS = new Options(BUILT_IN_DRIVERS, IommuMode.OFF, null, MappingOptions.DEFAULTS, false);
+
+        /** Options with interrupt remapping wherever the IOMMU is on and its unit has it. */
+        public Options(List<Driver<?>> drivers, IommuMode iommu, Supplier<IovaAllocator> iovaAllocators,
+                       MappingOptions mapping, boolean dmaDebug) {
+            this(drivers, iommu, iovaAllocators, mapping, dmaDebug, true);
+        }
 
         public Options {
             drivers = List.copyOf(Objects.requireNonNull(drivers, "drivers"));
@@ -74,12 +83,13 @@ public final class Kernel implements AutoCloseable {
             } else {
                 d.add(driver);
             }
-            return new Options(d, iommu, iovaAllocators, mapping, dmaDebug);
+            return new Options(d, iommu, iovaAllocators, mapping, dmaDebug, interruptRemapping);
         }
 
         /** Without the registration called {@code name} (nothing changes when there is none). */
         public Options withoutDriver(String name) {
-            return new Options(drivers.stream().filter(d -> !d.name().equals(name)).toList(), iommu, iovaAllocators, mapping, dmaDebug);
+            return new Options(drivers.stream().filter(d -> !d.name().equals(name)).toList(), iommu, iovaAllocators, mapping, dmaDebug,
+                    interruptRemapping);
         }
 
         private int indexOf(String name) {
@@ -92,19 +102,24 @@ public final class Kernel implements AutoCloseable {
         }
 
         public Options withIommu(IommuMode mode) {
-            return new Options(drivers, mode, iovaAllocators, mapping, dmaDebug);
+            return new Options(drivers, mode, iovaAllocators, mapping, dmaDebug, interruptRemapping);
         }
 
         public Options withIovaAllocators(Supplier<IovaAllocator> factory) {
-            return new Options(drivers, iommu, factory, mapping, dmaDebug);
+            return new Options(drivers, iommu, factory, mapping, dmaDebug, interruptRemapping);
         }
 
         public Options withMapping(MappingOptions options) {
-            return new Options(drivers, iommu, iovaAllocators, options, dmaDebug);
+            return new Options(drivers, iommu, iovaAllocators, options, dmaDebug, interruptRemapping);
         }
 
         public Options withDmaDebug(boolean on) {
-            return new Options(drivers, iommu, iovaAllocators, mapping, on);
+            return new Options(drivers, iommu, iovaAllocators, mapping, on, interruptRemapping);
+        }
+
+        /** Interrupt remapping on (where the IOMMU is on and its unit has ECAP.IR) or off. */
+        public Options withInterruptRemapping(boolean on) {
+            return new Options(drivers, iommu, iovaAllocators, mapping, dmaDebug, on);
         }
     }
 
@@ -125,7 +140,8 @@ public final class Kernel implements AutoCloseable {
         this.memory = new DmaMemory(platform.cpu(), frames);
         this.pci = PciSubsystem.scan(platform);
         // The generic IOMMU layer knows the hardware only through the probe handed in here: VT-d.
-        this.iommu = IommuSubsystem.init(platform, pci, frames, new IommuSubsystem.Config(options.iommu(), options.iovaAllocators()),
+        this.iommu = IommuSubsystem.init(platform, pci, frames, new IommuSubsystem.Config(options.iommu(), options.iovaAllocators(),
+                options.interruptRemapping()),
                 VtdIommuDriver::probe);
         // The DMA API exists before any driver probes; its bounce pool is allocated on first use.
         this.mappingLayer = new DmaMappingLayer(memory, iommu.enabled() ? Optional.of(iommu) : Optional.empty(), options.mapping());
@@ -133,7 +149,8 @@ public final class Kernel implements AutoCloseable {
         this.dma = dmaDebug != null ? dmaDebug : mappingLayer;
         // Each device is attached to the DMA API before its driver probes: served through its
         // IOMMU domain when a unit translates for it, else by direct DMA.
-        this.drivers = DriverRegistry.bind(platform, pci, dma, dmaChannels, options.drivers());
+        // MSI/MSI-X vectors go through the interrupt remapping of the device's unit, when it has it.
+        this.drivers = DriverRegistry.bind(platform, pci, dma, dmaChannels, iommu::interruptRemapper, options.drivers());
     }
 
     /** Boots with the built-in drivers' default options, IOMMU off, no checker. */

@@ -38,10 +38,17 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
      * @param iovaAllocators makes one IOVA allocator (granule 4096) per DMA domain; null: the
      *                       cached allocator with a magazine per CPU of the platform
      *                       ({@link CachedIovaAllocator#perCpu(Platform)}, Linux's default)
+     * @param interruptRemapping remap interrupts on every unit that offers it (Linux {@code intremap=on},
+     *                       its default); never in mode OFF, which leaves the units alone
      */
-    public record Config(IommuMode mode, Supplier<IovaAllocator> iovaAllocators) {
+    public record Config(IommuMode mode, Supplier<IovaAllocator> iovaAllocators, boolean interruptRemapping) {
         public Config {
             Objects.requireNonNull(mode, "mode");
+        }
+
+        /** Interrupt remapping where the hardware has it. */
+        public Config(IommuMode mode, Supplier<IovaAllocator> iovaAllocators) {
+            this(mode, iovaAllocators, true);
         }
 
         public Config(IommuMode mode) {
@@ -79,8 +86,8 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
         Objects.requireNonNull(probe, "probe");
         IommuSubsystem s = new IommuSubsystem(Objects.requireNonNull(config, "config"), platform);
         if (config.mode() != IommuMode.OFF) {
-            s.bringUp(new IommuDriver.Boot(platform, pci, frames, s.bootLog::add, s.problems::add, s::dispatchFault),
-                    probe);
+            s.bringUp(new IommuDriver.Boot(platform, pci, frames, s.bootLog::add, s.problems::add, s::dispatchFault,
+                    config.interruptRemapping()), probe);
         }
         return s;
     }
@@ -125,6 +132,11 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
 
     private long requireUnit(RequesterId device) {
         return unitOf(device).orElseThrow(() -> new IllegalArgumentException("no enabled remapping unit covers " + device));
+    }
+
+    /** The interrupt remapper for {@code device}'s vectors, when its unit remaps interrupts. */
+    public Optional<InterruptRemapper> interruptRemapper(RequesterId device) {
+        return driver == null ? Optional.empty() : driver.interruptRemapper(device);
     }
 
     /** The hardware driver, when it is a {@code type} (for what only that driver knows, such as its units). */
