@@ -100,7 +100,9 @@ final class AttackBed implements AutoCloseable {
             case STRICT, STRICT_UNTRUSTED -> IommuMode.STRICT;
             case LAZY -> IommuMode.LAZY;
         };
-        return Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(m).withIovaAllocators(CachedIovaAllocator::new));
+        Kernel.Options options = Kernel.Options.DEFAULTS.withIommu(m).withIovaAllocators(CachedIovaAllocator::new);
+        // The kernel is told the rogue is untrusted: its domain is strict whatever the mode.
+        return Kernel.boot(machine, mode == AttackMode.STRICT_UNTRUSTED ? options.withUntrusted(RogueDevice.slot(0)) : options);
     }
 
     AttackMode mode() { return mode; }

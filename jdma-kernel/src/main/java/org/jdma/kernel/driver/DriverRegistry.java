@@ -67,8 +67,13 @@ public final class DriverRegistry implements AutoCloseable {
 
     private record Bound(BoundDevice device, DriverContext context) { }
 
+    /** Which PCI functions are untrusted (their DmaDevice says so, and the mapping layer bounces for them). */
+    private final java.util.function.Predicate<RequesterId> untrusted;
+
     private DriverRegistry(Platform platform, PciSubsystem pci, DmaApi dma, DmaChannelAllocator channels,
-                           Function<RequesterId, Optional<InterruptRemapper>> remappers) {
+                           Function<RequesterId, Optional<InterruptRemapper>> remappers,
+                           java.util.function.Predicate<RequesterId> untrusted) {
+        this.untrusted = Objects.requireNonNull(untrusted, "untrusted");
         this.platform = Objects.requireNonNull(platform, "platform");
         this.pci = Objects.requireNonNull(pci, "pci");
         this.dma = Objects.requireNonNull(dma, "dma");
@@ -90,18 +95,20 @@ public final class DriverRegistry implements AutoCloseable {
     /** As {@link #bind(Platform, PciSubsystem, DmaApi, List)}, DMA-engine drivers registering their channels with {@code channels}. */
     public static DriverRegistry bind(Platform platform, PciSubsystem pci, DmaApi dma, DmaChannelAllocator channels,
                                       List<? extends Driver<?>> drivers) {
-        return bind(platform, pci, dma, channels, rid -> Optional.empty(), drivers);
+        return bind(platform, pci, dma, channels, rid -> Optional.empty(), rid -> false, drivers);
     }
 
     /**
      * As {@link #bind(Platform, PciSubsystem, DmaApi, DmaChannelAllocator, List)}, each device's
      * MSI/MSI-X vectors remapped through {@code remappers} when it gives one for the device (the
-     * IOMMU's interrupt remapping).
+     * IOMMU's interrupt remapping), and the functions {@code untrusted} names attached to the DMA
+     * API as untrusted.
      */
     public static DriverRegistry bind(Platform platform, PciSubsystem pci, DmaApi dma, DmaChannelAllocator channels,
                                       Function<RequesterId, Optional<InterruptRemapper>> remappers,
+                                      java.util.function.Predicate<RequesterId> untrusted,
                                       List<? extends Driver<?>> drivers) {
-        DriverRegistry r = new DriverRegistry(platform, pci, dma, channels, remappers);
+        DriverRegistry r = new DriverRegistry(platform, pci, dma, channels, remappers, untrusted);
         for (Driver<?> d : drivers) {
             r.register(d);
         }
@@ -129,7 +136,7 @@ public final class DriverRegistry implements AutoCloseable {
 
     private void bindPci(Driver<?> driver, PciDevice f, DeviceInfo.Pci info) {
         String name = instanceName(driver);
-        DmaDevice dmaDevice = new DmaDevice(name, f.requester(), false);
+        DmaDevice dmaDevice = new DmaDevice(name, f.requester(), untrusted.test(f.requester()));
         dma.attach(dmaDevice);
         DriverContext ctx = new DriverContext(name, info, platform, routing, f, dma, dmaDevice, channels);
         if (probe(driver, name, info, ctx)) {
