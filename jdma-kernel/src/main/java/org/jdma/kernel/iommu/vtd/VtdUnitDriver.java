@@ -12,13 +12,10 @@ import org.jdma.kernel.iommu.InterruptRemapper;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.platform.Cpu;
 import org.jdma.platform.Platform;
-import org.jdma.platform.irq.MsiMessage;
-import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.spec.pci.RequesterId;
 import org.jdma.spec.vtd.VtdCapabilityLayout;
 import org.jdma.spec.vtd.VtdContextEntryLayout;
 import org.jdma.spec.vtd.VtdFaultReason;
-import org.jdma.spec.vtd.VtdInterruptRequestLayout;
 
 /**
  * Driver of one DMA remapping unit (one DRHD), in legacy mode, programmed only through its
@@ -254,68 +251,29 @@ public final class VtdUnitDriver implements AutoCloseable {
             throw new IllegalArgumentException(device + ": " + count + " interrupt remapping entries asked for");
         }
         int first = interruptTable.allocate(count, device.toString());
-        return new RemappedVectors(device, first, count);
+        return new RemappedVectors(this, device, first, count);
     }
 
-    /** One device's block of entries in this unit's table. */
-    private final class RemappedVectors implements InterruptRemapper.Vectors {
-        private final RequesterId device;
-        private final int first;
-        private final int count;
-        private boolean closed;
-
-        RemappedVectors(RequesterId device, int first, int count) {
-            this.device = device;
-            this.first = first;
-            this.count = count;
+    /** Writes entry {@code index} of the table (then its IEC), under the driver's lock. */
+    synchronized void writeInterruptEntry(int index, int vector, int apicId, RequesterId device) {
+        busy++;
+        try {
+            interruptTable.write(index, vector, apicId, device);
+        } finally {
+            busy--;
         }
+    }
 
-        @Override
-        public MsiMessage remap(int i, MsiMessage compatibility) {
-            int index = index(i);
-            synchronized (VtdUnitDriver.this) {
-                if (closed) {
-                    throw new IllegalStateException(device + ": its interrupt remapping entries were freed");
-                }
-                busy++;
-                try {
-                    interruptTable.write(index, compatibility.vector(), MsiMessageLayout.destination(compatibility.address()), device);
-                } finally {
-                    busy--;
-                }
-            }
-            // Linux fill_msi_msg: the handle names the block's first entry, the sub-handle the vector.
-            return new MsiMessage(VtdInterruptRequestLayout.address(first, true), i);
+    /** Zeroes and frees a block (then its IEC), under the driver's lock; nothing when remapping is off by now. */
+    synchronized void freeInterruptEntries(int first, int count) {
+        if (interruptTable == null) {
+            return;
         }
-
-        @Override
-        public int count() {
-            return count;
-        }
-
-        @Override
-        public int index(int i) {
-            if (i < 0 || i >= count) {
-                throw new IllegalArgumentException(String.format("%s: interrupt remapping entry %d outside 0..%d", device, i, count - 1));
-            }
-            return first + i;
-        }
-
-        @Override
-        public void close() {
-            synchronized (VtdUnitDriver.this) {
-                if (closed || interruptTable == null) {
-                    closed = true;
-                    return;
-                }
-                closed = true;
-                busy++;
-                try {
-                    interruptTable.free(first, count);
-                } finally {
-                    busy--;
-                }
-            }
+        busy++;
+        try {
+            interruptTable.free(first, count);
+        } finally {
+            busy--;
         }
     }
 
