@@ -21,16 +21,25 @@ class AttackCommandTest {
     }
 
     @Test
-    void shouldRunEveryModeAndExitZeroWhenStrictAndLazyBehave() {
+    void shouldRunEveryModeAndExitZeroWhenEachBehaves() {
         String[] r = run("run", "attack");
         assertEquals("0", r[0], r[1] + r[2]);
-        assertTrue(r[1].contains("IOMMU off") && r[1].contains("IOMMU strict") && r[1].contains("IOMMU lazy"), r[1]);
-        assertTrue(r[1].contains("1 of 10 blocked"), "without an IOMMU only the device that honours Bus Master Enable is: " + r[1]);
-        assertTrue(r[1].contains("12 of 13 blocked"), "strict blocks all but the MSI: " + r[1]);
+        assertTrue(r[1].contains("IOMMU off") && r[1].contains("IOMMU strict") && r[1].contains("IOMMU lazy")
+                && r[1].contains("IOMMU pass-through") && r[1].contains("IOMMU strict+untrusted"), r[1]);
+        assertTrue(r[1].contains("1 of 14 blocked"), "without an IOMMU only the device that honours Bus Master Enable is: " + r[1]);
+        assertTrue(r[1].contains("16 of 17 blocked"), "strict blocks all but the sub-page read: " + r[1]);
+        assertTrue(r[1].contains("17 of 17 blocked"), "strict+untrusted blocks everything: " + r[1]);
         assertTrue(r[1].contains("DMA with bus mastering off") && r[1].contains("reason none (BUS_MASTER_DISABLED)"), r[1]);
         assertTrue(r[1].contains("fault record: 0000:00:10.0 R"), r[1]);
         assertTrue(r[1].contains("stale window: 10.0 ms"), r[1]);
         assertTrue(r[1].contains("As expected"), r[1]);
+    }
+
+    @Test
+    void shouldPrintJson() {
+        String[] r = run("run", "attack", "--mode", "strict+untrusted", "--json");
+        assertEquals("0", r[0], r[1] + r[2]);
+        assertTrue(r[1].startsWith("[") && r[1].contains("\"mode\": \"strict+untrusted\"") && r[1].contains("\"exposedBytes\": 0"), r[1]);
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.jdma.kernel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jdma.kernel.dma.DmaApi;
@@ -22,6 +23,7 @@ import org.jdma.kernel.mm.BuddyFrameAllocator;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.Cpu;
 import org.jdma.platform.Platform;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * The kernel's boot sequence, as far as DMA needs it: read the firmware memory map, put its RAM
@@ -45,17 +47,31 @@ public final class Kernel implements AutoCloseable {
      * @param dmaDebug       put the DMA-API checker ({@link DmaDebug}, with its coherency
      *                       sanitizer watching the CPU cache) in front of the mapping layer, so
      *                       every driver's DMA is checked (Linux {@code CONFIG_DMA_API_DEBUG})
+     * @param interruptRemapping remap every MSI/MSI-X through the IOMMU unit that covers the
+     *                       device, when the unit has ECAP.IR and the IOMMU is not OFF (default on,
+     *                       as Linux's {@code intremap}: without it any device can inject interrupts)
+     * @param untrusted      PCI functions the kernel treats as untrusted (as Linux treats a device
+     *                       behind an external-facing port): every streaming mapping of theirs that
+     *                       does not fill whole pages is bounced, and their IOMMU domain is strict
+     *                       even in mode LAZY
      */
     public record Options(List<Driver<?>> drivers, IommuMode iommu, Supplier<IovaAllocator> iovaAllocators,
-                          MappingOptions mapping, boolean dmaDebug) {
+                          MappingOptions mapping, boolean dmaDebug, boolean interruptRemapping, Set<RequesterId> untrusted) {
 
         /** The drivers a kernel binds unless told otherwise: the copy engine's, with its default options. */
         public static final List<Driver<?>> BUILT_IN_DRIVERS = List.of(CopyEngineDriver.driver());
 
         public static final Options DEFAULTS = new Options(BUILT_IN_DRIVERS, IommuMode.OFF, null, MappingOptions.DEFAULTS, false);
 
+        /** Options with interrupt remapping wherever the IOMMU is on and its unit has it. */
+        public Options(List<Driver<?>> drivers, IommuMode iommu, Supplier<IovaAllocator> iovaAllocators,
+                       MappingOptions mapping, boolean dmaDebug) {
+            this(drivers, iommu, iovaAllocators, mapping, dmaDebug, true, Set.of());
+        }
+
         public Options {
             drivers = List.copyOf(Objects.requireNonNull(drivers, "drivers"));
+            untrusted = Set.copyOf(Objects.requireNonNull(untrusted, "untrusted"));
             Objects.requireNonNull(iommu, "iommu");
             Objects.requireNonNull(mapping, "mapping");
         }
@@ -74,12 +90,13 @@ public final class Kernel implements AutoCloseable {
             } else {
                 d.add(driver);
             }
-            return new Options(d, iommu, iovaAllocators, mapping, dmaDebug);
+            return new Options(d, iommu, iovaAllocators, mapping, dmaDebug, interruptRemapping, untrusted);
         }
 
         /** Without the registration called {@code name} (nothing changes when there is none). */
         public Options withoutDriver(String name) {
-            return new Options(drivers.stream().filter(d -> !d.name().equals(name)).toList(), iommu, iovaAllocators, mapping, dmaDebug);
+            return new Options(drivers.stream().filter(d -> !d.name().equals(name)).toList(), iommu, iovaAllocators, mapping, dmaDebug,
+                    interruptRemapping, untrusted);
         }
 
         private int indexOf(String name) {
@@ -92,19 +109,31 @@ public final class Kernel implements AutoCloseable {
         }
 
         public Options withIommu(IommuMode mode) {
-            return new Options(drivers, mode, iovaAllocators, mapping, dmaDebug);
+            return new Options(drivers, mode, iovaAllocators, mapping, dmaDebug, interruptRemapping, untrusted);
         }
 
         public Options withIovaAllocators(Supplier<IovaAllocator> factory) {
-            return new Options(drivers, iommu, factory, mapping, dmaDebug);
+            return new Options(drivers, iommu, factory, mapping, dmaDebug, interruptRemapping, untrusted);
         }
 
         public Options withMapping(MappingOptions options) {
-            return new Options(drivers, iommu, iovaAllocators, options, dmaDebug);
+            return new Options(drivers, iommu, iovaAllocators, options, dmaDebug, interruptRemapping, untrusted);
         }
 
         public Options withDmaDebug(boolean on) {
-            return new Options(drivers, iommu, iovaAllocators, mapping, on);
+            return new Options(drivers, iommu, iovaAllocators, mapping, on, interruptRemapping, untrusted);
+        }
+
+        /** Interrupt remapping on (where the IOMMU is on and its unit has ECAP.IR) or off. */
+        public Options withInterruptRemapping(boolean on) {
+            return new Options(drivers, iommu, iovaAllocators, mapping, dmaDebug, on, untrusted);
+        }
+
+        /** Also treats {@code device} as untrusted (see {@link #untrusted()}). */
+        public Options withUntrusted(RequesterId device) {
+            Set<RequesterId> u = new java.util.HashSet<>(untrusted);
+            u.add(Objects.requireNonNull(device, "device"));
+            return new Options(drivers, iommu, iovaAllocators, mapping, dmaDebug, interruptRemapping, u);
         }
     }
 
@@ -125,7 +154,8 @@ public final class Kernel implements AutoCloseable {
         this.memory = new DmaMemory(platform.cpu(), frames);
         this.pci = PciSubsystem.scan(platform);
         // The generic IOMMU layer knows the hardware only through the probe handed in here: VT-d.
-        this.iommu = IommuSubsystem.init(platform, pci, frames, new IommuSubsystem.Config(options.iommu(), options.iovaAllocators()),
+        this.iommu = IommuSubsystem.init(platform, pci, frames, new IommuSubsystem.Config(options.iommu(), options.iovaAllocators(),
+                options.interruptRemapping(), options.untrusted()),
                 VtdIommuDriver::probe);
         // The DMA API exists before any driver probes; its bounce pool is allocated on first use.
         this.mappingLayer = new DmaMappingLayer(memory, iommu.enabled() ? Optional.of(iommu) : Optional.empty(), options.mapping());
@@ -133,7 +163,9 @@ public final class Kernel implements AutoCloseable {
         this.dma = dmaDebug != null ? dmaDebug : mappingLayer;
         // Each device is attached to the DMA API before its driver probes: served through its
         // IOMMU domain when a unit translates for it, else by direct DMA.
-        this.drivers = DriverRegistry.bind(platform, pci, dma, dmaChannels, options.drivers());
+        // MSI/MSI-X vectors go through the interrupt remapping of the device's unit, when it has it.
+        this.drivers = DriverRegistry.bind(platform, pci, dma, dmaChannels, iommu::interruptRemapper, options.untrusted()::contains,
+                options.drivers());
     }
 
     /** Boots with the built-in drivers' default options, IOMMU off, no checker. */

@@ -66,7 +66,9 @@ final class AttackBed implements AutoCloseable {
             this.rogue = machine.devices(RogueDevice.class).getFirst();
             this.compliant = machine.devices(RogueDevice.class).get(1);
             kernel.iommu().addFaultListener(reported::add);
-            DmaDevice rogueDevice = new DmaDevice(rogue.name(), rogue.requester(), false);
+            // In strict+untrusted mode the rogue is marked untrusted, as Linux marks a device behind an
+            // external-facing port: its sub-page streaming mappings are bounced.
+            DmaDevice rogueDevice = new DmaDevice(rogue.name(), rogue.requester(), mode == AttackMode.STRICT_UNTRUSTED);
             kernel.dma().attach(rogueDevice);
             this.rogueDma = new DeviceDmaApi(kernel.dma(), rogueDevice);
             rogueDma.setMaskAndCoherent(DmaMask.BITS_64);
@@ -94,10 +96,13 @@ final class AttackBed implements AutoCloseable {
     private static Kernel boot(Machine machine, AttackMode mode) {
         IommuMode m = switch (mode) {
             case OFF -> IommuMode.OFF;
-            case STRICT -> IommuMode.STRICT;
+            case PASS_THROUGH -> IommuMode.IDENTITY;
+            case STRICT, STRICT_UNTRUSTED -> IommuMode.STRICT;
             case LAZY -> IommuMode.LAZY;
         };
-        return Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(m).withIovaAllocators(CachedIovaAllocator::new));
+        Kernel.Options options = Kernel.Options.DEFAULTS.withIommu(m).withIovaAllocators(CachedIovaAllocator::new);
+        // The kernel is told the rogue is untrusted: its domain is strict whatever the mode.
+        return Kernel.boot(machine, mode == AttackMode.STRICT_UNTRUSTED ? options.withUntrusted(RogueDevice.slot(0)) : options);
     }
 
     AttackMode mode() { return mode; }
@@ -136,6 +141,19 @@ final class AttackBed implements AutoCloseable {
     /** Maps {@code b} for the rogue device as if a driver of it did (the device is compromised, not its driver). */
     long mapForRogue(DmaBuffer b) {
         return map(rogueDma, b, rogueMappings);
+    }
+
+    /** Maps the first {@code length} bytes of {@code b} for the rogue, for the device to read. */
+    long mapForRogue(DmaBuffer b, long length) {
+        StreamingMapping m = rogueDma.mapStreaming(b, length, DmaDirection.TO_DEVICE);
+        rogueMappings.put(m.dmaAddress(), m);
+        return m.dmaAddress();
+    }
+
+    /** The interrupt remapping table of the unit, when the kernel remaps interrupts. */
+    OptionalLong interruptRemapTable() {
+        return kernel.iommu().driver(VtdIommuDriver.class).stream().flatMap(d -> d.units().stream())
+                .filter(VtdUnitDriver::interruptRemapping).mapToLong(VtdUnitDriver::interruptRemapTable).findFirst();
     }
 
     /** Undoes {@link #mapForRogue}, as the rogue's driver does when its I/O is done. */

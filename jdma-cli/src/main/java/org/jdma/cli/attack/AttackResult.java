@@ -5,6 +5,7 @@ import java.util.OptionalLong;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.DmaResult;
+import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.spec.pci.RequesterId;
 
 /**
@@ -21,9 +22,16 @@ import org.jdma.spec.pci.RequesterId;
  * @param staleWindowNs for {@link Attack#STALE_IOVA}: virtual ns from the unmap to the first
  *                      blocked retry (empty when no IOMMU, or when it never got blocked in the
  *                      time the attack waited)
+ * @param exposedBytes  for {@link Attack#SUB_PAGE_READ}: bytes of another owner's data the device
+ *                      read; -1 for the other attacks
  */
 public record AttackResult(Attack attack, AttackMode mode, String target, boolean blocked, String effect, DmaResult device,
-                           RequesterId attacker, Optional<IommuFault> kernelFault, OptionalLong staleWindowNs) {
+                           RequesterId attacker, Optional<IommuFault> kernelFault, OptionalLong staleWindowNs, long exposedBytes) {
+
+    public AttackResult(Attack attack, AttackMode mode, String target, boolean blocked, String effect, DmaResult device,
+                        RequesterId attacker, Optional<IommuFault> kernelFault, OptionalLong staleWindowNs) {
+        this(attack, mode, target, blocked, effect, device, attacker, kernelFault, staleWindowNs, -1);
+    }
 
     /** Bytes of a page: a remapping unit records the faulting page, not the byte (VT-d FI = address bits 63:12). */
     static final long PAGE_MASK = ~0xFFFL;
@@ -49,7 +57,10 @@ public record AttackResult(Attack attack, AttackMode mode, String target, boolea
      * The kernel's {@link IommuFault.Kind} and the bus's generic reason share their names.
      */
     static boolean sameFault(IommuFault k, RequesterId device, DmaResult r) {
-        return !r.isOk() && k.device().equals(device) && k.iovaPage() == (r.faultAddress() & PAGE_MASK)
+        // An interrupt-remapping record holds the interrupt index, not the address: no page to compare.
+        boolean samePlace = k.interrupt() ? MsiMessageLayout.isInterruptAddress(r.faultAddress())
+                : k.iovaPage() == (r.faultAddress() & PAGE_MASK);
+        return !r.isOk() && k.device().equals(device) && samePlace
                 && k.read() == (r.access() == Access.READ) && k.kind().name().equals(r.reason().name())
                 && k.detail().iommu().equals(r.detail().source()) && k.detail().code() == r.detail().code();
     }
@@ -68,6 +79,9 @@ public record AttackResult(Attack attack, AttackMode mode, String target, boolea
 
     /** The kernel's fault as a report line: "0000:00:10.0 R 0x1000 reason 0x6 READ_NOT_PERMITTED". */
     static String kernelFaultText(IommuFault k) {
+        if (k.interrupt()) {
+            return String.format("%s interrupt index %#x reason %#x %s", k.device(), k.interruptIndex(), k.detail().code(), k.detail().name());
+        }
         return String.format("%s %s %#x reason %#x %s", k.device(), k.read() ? "R" : "W", k.iovaPage(), k.detail().code(),
                 k.detail().name());
     }

@@ -13,7 +13,9 @@ import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.machine.dev.rogue.RogueDevice;
 import org.jdma.kernel.drivers.memcpy.CopyEngineDriver;
+import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.spec.pci.PciConfigLayout;
+import org.jdma.spec.vtd.VtdInterruptRequestLayout;
 
 /**
  * Runs every {@link Attack} against one freshly booted machine per mode and judges each outcome.
@@ -56,6 +58,10 @@ public final class AttackSuite {
             case WRITE_PAGE_TABLES -> pageTables(bed);
             case RMRR_OF_ANOTHER_DEVICE -> List.of(rmrr(bed));
             case MSI_WINDOW -> List.of(msiWindow(bed));
+            case MSI_COMPATIBILITY -> List.of(forgedMsi(bed, Attack.MSI_COMPATIBILITY));
+            case MSI_REMAPPABLE -> List.of(forgedMsi(bed, Attack.MSI_REMAPPABLE));
+            case WRITE_INTERRUPT_TABLE -> List.of(interruptTable(bed));
+            case SUB_PAGE_READ -> List.of(subPageRead(bed));
             case BUS_MASTER_DISABLED -> busMasterDisabled(bed);
         };
     }
@@ -173,16 +179,112 @@ public final class AttackSuite {
         long before = driver.completionInterrupts();
         byte[] message = {(byte) data, (byte) (data >>> 8), (byte) (data >>> 16), (byte) (data >>> 24)};
         DmaResult r = bed.rogue().write(address, message);
-        List<IommuFault> faults = bed.takeKernelFaults();
+        Optional<IommuFault> kernelFault = matchingKernelFault(bed, r);
         long after = driver.completionInterrupts();
-        String effect = String.format("an interrupt, not a memory write: vector %d reached the copy engine driver's completion"
-                        + " handler (%d -> %d handled); DMA remapping never translates 0xfeexxxxx, only interrupt remapping"
-                        + " (DMAR INTR_REMAP, absent on this machine) could refuse it%s",
-                data & 0xFF, before, after, faults.isEmpty() ? "" : "; the kernel reported "
-                        + faults.stream().map(AttackResult::kernelFaultText).toList());
+        String effect = after > before
+                ? String.format("an interrupt, not a memory write: the copy engine driver's completion handler ran (%d -> %d handled);"
+                        + " DMA remapping never translates 0xfeexxxxx, only interrupt remapping can refuse it", before, after)
+                : String.format("blocked: no handler ran (%d handled); the entry the message names answers only the copy engine's"
+                        + " requester id", after);
         return new AttackResult(Attack.MSI_WINDOW, bed.mode(), String.format("MSI %#x data %#x", address, data),
-                !r.isOk(), effect, r, bed.rogue().requester(), Optional.empty(), OptionalLong.empty());
+                !r.isOk() && after == before, effect, r, bed.rogue().requester(), kernelFault, OptionalLong.empty());
     }
+
+    /**
+     * A message the rogue makes up: compatibility format naming the copy engine's completion vector
+     * on CPU 0, or remappable format naming the last interrupt index of the table (nobody's).
+     */
+    private static AttackResult forgedMsi(AttackBed bed, Attack attack) {
+        CopyEngineDriver driver = bed.kernel().copyEngine();
+        int vector = driver.completionVector();
+        boolean compatibility = attack == Attack.MSI_COMPATIBILITY;
+        long address = compatibility ? MsiMessageLayout.address(0) : VtdInterruptRequestLayout.address(FORGED_INDEX, false);
+        int data = compatibility ? MsiMessageLayout.data(vector) : 0;
+        long before = driver.completionInterrupts();
+        long dispatchedBefore = bed.machine().interruptController().dispatched(vector);
+        byte[] message = {(byte) data, (byte) (data >>> 8), (byte) (data >>> 16), (byte) (data >>> 24)};
+        DmaResult r = bed.rogue().write(address, message);
+        Optional<IommuFault> kernelFault = matchingKernelFault(bed, r);
+        long after = driver.completionInterrupts();
+        long received = bed.machine().interruptController().dispatched(vector) - dispatchedBefore;
+        boolean blocked = !r.isOk() && received == 0;
+        String effect = blocked ? String.format("blocked: vector %d was not raised (the unit's own fault event was the only interrupt)", vector)
+                : after > before ? String.format("vector %d reached the copy engine driver's completion handler (%d -> %d handled)",
+                        vector, before, after)
+                : String.format("vector %d was raised %d time(s)", vector, received);
+        return new AttackResult(attack, bed.mode(), String.format("MSI %#x data %#x", address, data), blocked, effect, r,
+                bed.rogue().requester(), kernelFault, OptionalLong.empty());
+    }
+
+    /** The index a forged remappable message names: the last of the kernel's table, which no driver holds. */
+    static final int FORGED_INDEX = 4095;
+
+    /** Writes the copy engine's interrupt remapping entry (with the IOMMU off: the memory its message address would index). */
+    private static AttackResult interruptTable(AttackBed bed) {
+        CopyEngine engine = bed.machine().devices(CopyEngine.class).getFirst();
+        int entry = CopyEngineDriver.COMPLETION_ENTRY;
+        OptionalLong table = bed.interruptRemapTable();
+        if (table.isEmpty()) {
+            DmaBuffer stand = bed.allocate(4096);
+            stand.write(0, SECRET);
+            AttackResult r = writeAttack(bed, Attack.WRITE_INTERRUPT_TABLE, String.format("physical %#x (no interrupt remapping table:"
+                    + " a kernel page stands in)", stand.physicalAddress()), stand.physicalAddress(), "the kernel page");
+            return r;
+        }
+        int index = VtdInterruptRequestLayout.index(engine.msix().address(entry), engine.msix().data(entry));
+        long at = table.getAsLong() + 16L * index;
+        return writeAttack(bed, Attack.WRITE_INTERRUPT_TABLE, String.format("IRTE %d at %#x", index, at), at,
+                "the copy engine's interrupt remapping entry");
+    }
+
+    /**
+     * The kernel maps a 512-byte buffer at the start of a page for the rogue to read; the rest of the
+     * page holds a kernel secret. The rogue reads the whole page at the buffer's device address
+     * rounded down: without bouncing the IOMMU maps the whole page (the granule), so the secret is
+     * exposed; an untrusted device's mapping is bounced into a page of its own.
+     */
+    private static AttackResult subPageRead(AttackBed bed) {
+        DmaBuffer page = bed.allocate(4096);
+        byte[] mine = new byte[SUB_PAGE_BUFFER];
+        java.util.Arrays.fill(mine, (byte) 'b');
+        page.write(0, mine);
+        byte[] secret = new byte[4096 - SUB_PAGE_BUFFER];
+        for (int i = 0; i < secret.length; i++) {
+            secret[i] = SECRET[i % SECRET.length];
+        }
+        page.write(SUB_PAGE_BUFFER, secret);
+        long iova = bed.mapForRogue(page, SUB_PAGE_BUFFER);
+        long pageStart = iova & AttackResult.PAGE_MASK;
+        RogueDevice.ReadOutcome r = bed.rogue().read(pageStart, 4096);
+        Optional<IommuFault> kernelFault = matchingKernelFault(bed, r.result());
+        byte[] got = r.data();
+        long exposed = 0;
+        long beyond = 0;
+        long bufferAt = iova - pageStart;
+        for (int i = 0; i < got.length; i++) {
+            long off = i - bufferAt;
+            if (off >= 0 && off < SUB_PAGE_BUFFER) {
+                continue; // the device's own buffer
+            }
+            beyond++;
+            long inPage = off - SUB_PAGE_BUFFER;
+            if (inPage >= 0 && inPage < secret.length && got[i] == secret[(int) inPage]) {
+                exposed++;
+            }
+        }
+        boolean blocked = exposed == 0;
+        String effect = r.blocked() && got.length == 0 ? "blocked: the device read nothing beyond its mapping"
+                : exposed > 0 ? String.format("read %d bytes beyond its 512-byte buffer; %d of them are the kernel's secret"
+                        + " that shares the page (\"%s...\")", beyond, exposed,
+                        new String(secret, 0, 16, StandardCharsets.US_ASCII))
+                : String.format("read %d bytes beyond its 512-byte buffer, none of them another owner's data (the buffer was bounced"
+                        + " into a page of its own)", beyond);
+        return new AttackResult(Attack.SUB_PAGE_READ, bed.mode(), String.format("page of IOVA %#x (512-byte buffer)", iova),
+                blocked, effect, r.result(), bed.rogue().requester(), kernelFault, OptionalLong.empty(), exposed);
+    }
+
+    /** The buffer the kernel maps for the sub-page read. */
+    static final int SUB_PAGE_BUFFER = 512;
 
     /**
      * Neither rogue has a driver, so the OS never set Bus Master Enable in either's Command register.

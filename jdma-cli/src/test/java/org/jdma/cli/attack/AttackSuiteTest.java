@@ -75,7 +75,7 @@ class AttackSuiteTest {
         String report = print(AttackMode.STRICT, strict);
         assertEquals(List.of(), AttackReport.unmetExpectations(strict), report);
         for (AttackResult r : strict) {
-            if (r.attack() != Attack.MSI_WINDOW && !r.attacker().equals(AttackBed.COMPLIANT)) {
+            if (!AttackReport.isMsi(r.attack()) && r.attack() != Attack.SUB_PAGE_READ && !r.attacker().equals(AttackBed.COMPLIANT)) {
                 assertBlockedAndRecorded(r, report);
             }
         }
@@ -83,7 +83,39 @@ class AttackSuiteTest {
         assertEquals(2, of(strict, Attack.READ_PEER_BUFFER).size(), report);
         assertEquals(2, of(strict, Attack.WRITE_PAGE_TABLES).size(), report);
         assertEquals(0, of(strict, Attack.STALE_IOVA).getFirst().staleWindowNs().orElseThrow(), "strict: the first retry faults");
-        assertFalse(of(strict, Attack.MSI_WINDOW).getFirst().blocked(), "an MSI is an interrupt, not a memory write");
+    }
+
+    /**
+     * The goal: strict with interrupt remapping blocks every attack but the sub-page read (the IOMMU
+     * maps the whole page), each MSI with the interrupt-remapping reason the kernel also reports;
+     * with the rogue untrusted, the sub-page read exposes 0 bytes too.
+     */
+    @Test
+    void shouldBlockEverythingButTheSubPageReadInStrictModeAndThatTooForAnUntrustedDevice() {
+        List<AttackResult> strict = AttackSuite.run(AttackMode.STRICT, 1);
+        String report = print(AttackMode.STRICT, strict);
+        for (AttackResult r : strict) {
+            assertEquals(r.attack() != Attack.SUB_PAGE_READ, r.blocked(), r.attack() + " " + r.target() + ":\n" + report);
+        }
+        assertEquals(4096 - AttackSuite.SUB_PAGE_BUFFER, of(strict, Attack.SUB_PAGE_READ).getFirst().exposedBytes(), report);
+        record Msi(Attack attack, VtdFaultReason reason) { }
+        for (Msi m : List.of(new Msi(Attack.MSI_WINDOW, VtdFaultReason.IR_SOURCE_INVALID),
+                new Msi(Attack.MSI_COMPATIBILITY, VtdFaultReason.IR_COMPATIBILITY_BLOCKED),
+                new Msi(Attack.MSI_REMAPPABLE, VtdFaultReason.IR_ENTRY_NOT_PRESENT))) {
+            AttackResult r = of(strict, m.attack()).getFirst();
+            assertEquals(m.reason().code(), r.device().detail().code(), report);
+            IommuFault k = r.kernelFault().orElseThrow(() -> new AssertionError("no kernel record: " + report));
+            assertTrue(k.interrupt() && r.faultRecordMatches(), k + "\n" + report);
+            assertEquals(m.reason().code(), k.detail().code());
+        }
+
+        List<AttackResult> untrusted = AttackSuite.run(AttackMode.STRICT_UNTRUSTED, 1);
+        String untrustedReport = print(AttackMode.STRICT_UNTRUSTED, untrusted);
+        assertEquals(List.of(), AttackReport.unmetExpectations(untrusted), untrustedReport);
+        for (AttackResult r : untrusted) {
+            assertTrue(r.blocked(), r.attack() + " " + r.target() + ":\n" + untrustedReport);
+        }
+        assertEquals(0, of(untrusted, Attack.SUB_PAGE_READ).getFirst().exposedBytes(), untrustedReport);
     }
 
     @Test
@@ -100,7 +132,8 @@ class AttackSuiteTest {
         assertTrue(stale.effect().contains("reused frame: new owner's data"), "it read the frame's new contents: " + stale.effect());
         assertTrue(stale.kernelFault().isPresent() && stale.faultRecordMatches(), "once flushed, the retry faults and is recorded: " + report);
         for (AttackResult r : lazy) {
-            if (r.attack() != Attack.MSI_WINDOW && r.attack() != Attack.STALE_IOVA && !r.attacker().equals(AttackBed.COMPLIANT)) {
+            if (!AttackReport.isMsi(r.attack()) && r.attack() != Attack.STALE_IOVA && r.attack() != Attack.SUB_PAGE_READ
+                    && !r.attacker().equals(AttackBed.COMPLIANT)) {
                 assertBlockedAndRecorded(r, report);
             }
         }
@@ -126,26 +159,57 @@ class AttackSuiteTest {
 
                 AttackResult hostile = results.get(1);
                 assertEquals(ROGUE, hostile.attacker());
-                assertEquals(mode != AttackMode.OFF, hostile.blocked(), "a device that ignores the bit is stopped only by the IOMMU: " + report);
+                boolean translated = AttackReport.translating(mode);
+                assertEquals(translated, hostile.blocked(), "a device that ignores the bit is stopped only by a translating IOMMU: " + report);
                 assertTrue(hostile.effect().contains("ignores it"), report);
-                // With the IOMMU on, its read fails as an Unsupported Request completion: a master abort too.
-                assertEquals(mode != AttackMode.OFF, hostile.effect().contains("Received Master Abort set"), report);
+                // With the IOMMU translating, its read fails as an Unsupported Request completion: a master abort too.
+                assertEquals(translated, hostile.effect().contains("Received Master Abort set"), report);
                 assertEquals(List.of(), AttackReport.unmetExpectations(results), report);
             }
         }
     }
 
     @Test
-    void shouldDeliverAnMsiWriteAsAnInterruptInEveryMode() {
+    void shouldDeliverAnMsiWriteAsAnInterruptOnlyWithoutInterruptRemapping() {
         for (AttackMode mode : AttackMode.values()) {
             try (AttackBed bed = new AttackBed(mode, 1)) {
                 AttackResult r = AttackSuite.run(Attack.MSI_WINDOW, bed).getFirst();
-                assertTrue(r.device().isOk(), mode + ": " + r);
-                assertFalse(r.blocked());
-                assertEquals(1, bed.kernel().copyEngine().completionInterrupts(), mode + ": the driver's handler ran once: " + r.effect());
-                assertTrue(r.effect().contains("(0 -> 1 handled)"), r.effect());
+                boolean remapped = mode.interruptRemapping();
+                assertEquals(!remapped, r.device().isOk(), mode + ": " + r);
+                assertEquals(remapped, r.blocked());
+                assertEquals(remapped ? 0 : 1, bed.kernel().copyEngine().completionInterrupts(), mode + ": " + r.effect());
+                assertEquals(!remapped, r.effect().contains("(0 -> 1 handled)"), r.effect());
+                AttackResult forged = AttackSuite.run(Attack.MSI_COMPATIBILITY, bed).getFirst();
+                assertEquals(remapped, forged.blocked(), mode + ": " + forged.effect());
             }
         }
+    }
+
+    @Test
+    void shouldExposeTheRestOfThePageUnlessTheDeviceIsUntrusted() {
+        for (AttackMode mode : AttackMode.values()) {
+            try (AttackBed bed = new AttackBed(mode, 1)) {
+                AttackResult r = AttackSuite.run(Attack.SUB_PAGE_READ, bed).getFirst();
+                long expected = mode == AttackMode.STRICT_UNTRUSTED ? 0 : 4096 - AttackSuite.SUB_PAGE_BUFFER;
+                assertEquals(expected, r.exposedBytes(), mode + ": " + r.effect());
+            }
+        }
+    }
+
+    @Test
+    void shouldPrintTheAttackByModeTableAndJson() {
+        List<AttackResult> all = new java.util.ArrayList<>(AttackSuite.run(AttackMode.OFF, 1));
+        all.addAll(AttackSuite.run(AttackMode.STRICT, 1));
+        StringWriter w = new StringWriter();
+        AttackReport.printTable(new PrintWriter(w, true), all);
+        String table = w.toString();
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("forged compatibility MSI") && l.contains("LEAKED") && l.contains("blocked 0x25")), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("read the rest of a page") && l.contains("LEAKED 3584B")), table);
+        StringWriter j = new StringWriter();
+        AttackReport.printJson(new PrintWriter(j, true), all);
+        String json = j.toString();
+        assertTrue(json.contains("\"attack\": \"MSI_REMAPPABLE\", \"mode\": \"strict\"") && json.contains("\"faultReason\": 34"), json);
+        assertEquals(all.size(), json.lines().filter(l -> l.trim().startsWith("{")).count());
     }
 
     @Test

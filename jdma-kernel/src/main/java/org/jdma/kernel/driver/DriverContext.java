@@ -216,7 +216,7 @@ public final class DriverContext {
         }
         Optional<PciMsix> msix = PciMsix.of(f, platform.cpu());
         if (msix.isPresent()) {
-            vectors = InterruptVectors.msix(name, routing, msix.get(), count, affinity);
+            vectors = InterruptVectors.msix(name, f.requester(), routing, msix.get(), count, affinity);
             return vectors;
         }
         PciMsi msi = PciMsi.of(f).orElseThrow(() -> new ProbeException(name + " (" + device + "): no MSI-X or MSI capability"));
@@ -224,7 +224,7 @@ public final class DriverContext {
             throw new ProbeException(String.format("%s (%s): %d vectors asked for; it has MSI only, which gives one vector "
                     + "on a platform without interrupt remapping", name, device, count));
         }
-        vectors = InterruptVectors.msi(name, routing, msi, affinity);
+        vectors = InterruptVectors.msi(name, f.requester(), routing, msi, affinity);
         return vectors;
     }
 

@@ -10,14 +10,17 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dmaengine.DmaChannelAllocator;
+import org.jdma.kernel.iommu.InterruptRemapper;
 import org.jdma.kernel.pci.PciDevice;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.Platform;
 import org.jdma.spec.pci.PciConfigLayout;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * The kernel's driver core (Linux {@code drivers/base/dd.c}): binds registered drivers to devices
@@ -64,12 +67,18 @@ public final class DriverRegistry implements AutoCloseable {
 
     private record Bound(BoundDevice device, DriverContext context) { }
 
-    private DriverRegistry(Platform platform, PciSubsystem pci, DmaApi dma, DmaChannelAllocator channels) {
+    /** Which PCI functions are untrusted (their DmaDevice says so, and the mapping layer bounces for them). */
+    private final java.util.function.Predicate<RequesterId> untrusted;
+
+    private DriverRegistry(Platform platform, PciSubsystem pci, DmaApi dma, DmaChannelAllocator channels,
+                           Function<RequesterId, Optional<InterruptRemapper>> remappers,
+                           java.util.function.Predicate<RequesterId> untrusted) {
+        this.untrusted = Objects.requireNonNull(untrusted, "untrusted");
         this.platform = Objects.requireNonNull(platform, "platform");
         this.pci = Objects.requireNonNull(pci, "pci");
         this.dma = Objects.requireNonNull(dma, "dma");
         this.channels = Objects.requireNonNull(channels, "channels");
-        this.routing = new InterruptRouting(platform.interrupts(), platform.cpus().size());
+        this.routing = new InterruptRouting(platform.interrupts(), platform.cpus().size(), Objects.requireNonNull(remappers, "remappers"));
     }
 
     /**
@@ -86,7 +95,20 @@ public final class DriverRegistry implements AutoCloseable {
     /** As {@link #bind(Platform, PciSubsystem, DmaApi, List)}, DMA-engine drivers registering their channels with {@code channels}. */
     public static DriverRegistry bind(Platform platform, PciSubsystem pci, DmaApi dma, DmaChannelAllocator channels,
                                       List<? extends Driver<?>> drivers) {
-        DriverRegistry r = new DriverRegistry(platform, pci, dma, channels);
+        return bind(platform, pci, dma, channels, rid -> Optional.empty(), rid -> false, drivers);
+    }
+
+    /**
+     * As {@link #bind(Platform, PciSubsystem, DmaApi, DmaChannelAllocator, List)}, each device's
+     * MSI/MSI-X vectors remapped through {@code remappers} when it gives one for the device (the
+     * IOMMU's interrupt remapping), and the functions {@code untrusted} names attached to the DMA
+     * API as untrusted.
+     */
+    public static DriverRegistry bind(Platform platform, PciSubsystem pci, DmaApi dma, DmaChannelAllocator channels,
+                                      Function<RequesterId, Optional<InterruptRemapper>> remappers,
+                                      java.util.function.Predicate<RequesterId> untrusted,
+                                      List<? extends Driver<?>> drivers) {
+        DriverRegistry r = new DriverRegistry(platform, pci, dma, channels, remappers, untrusted);
         for (Driver<?> d : drivers) {
             r.register(d);
         }
@@ -114,7 +136,7 @@ public final class DriverRegistry implements AutoCloseable {
 
     private void bindPci(Driver<?> driver, PciDevice f, DeviceInfo.Pci info) {
         String name = instanceName(driver);
-        DmaDevice dmaDevice = new DmaDevice(name, f.requester(), false);
+        DmaDevice dmaDevice = new DmaDevice(name, f.requester(), untrusted.test(f.requester()));
         dma.attach(dmaDevice);
         DriverContext ctx = new DriverContext(name, info, platform, routing, f, dma, dmaDevice, channels);
         if (probe(driver, name, info, ctx)) {

@@ -4,18 +4,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Optional;
+import java.util.function.Function;
+import org.jdma.kernel.iommu.InterruptRemapper;
 import org.jdma.platform.irq.InterruptHandler;
 import org.jdma.platform.irq.Interrupts;
 import org.jdma.platform.irq.LineTrigger;
 import org.jdma.platform.irq.MsiMessage;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * The one place where a device's interrupt becomes a CPU vector: every vector a driver gets is
  * allocated here, every MSI/MSI-X message is composed here, and every legacy line is routed here
- * (Linux's irq domain hierarchy, collapsed to one level). Interrupt remapping belongs here when it
- * comes: {@link #message} would then allocate an Interrupt Remapping Table Entry for the device and
- * return a remappable-format message naming it (VT-d 4.1 §5.1.2), and {@link #routeLine} would
- * point the I/O APIC entry at one; drivers would not change.
+ * (Linux's irq domain hierarchy, collapsed to one level). Interrupt remapping plugs in here: when
+ * the IOMMU unit that covers a device remaps interrupts ({@link #remapperFor}), its vectors get a
+ * block of remapping entries, each pointed at the vector and CPU the compatibility message would
+ * name, and the device is programmed with remappable-format messages naming only the entries
+ * (VT-d §5.1.2); drivers do not change. Legacy lines are routed by the interrupt controller, not
+ * by messages a device writes: they are not remapped (this machine has no I/OxAPIC that sends
+ * messages through a unit).
  *
  * <p>It also knows which CPU each driver-held vector goes to and how to move it ({@link #assign},
  * {@link #setAffinity}): the kernel's affinity table.
@@ -42,10 +49,23 @@ final class InterruptRouting {
     /** CPUs running deferred work ({@link DriverContext#raiseSoftirq}) now: such work does not nest on a CPU. */
     private final boolean[] inSoftirq;
 
+    /** The interrupt remapper of the unit covering a device, when it remaps interrupts. */
+    private final Function<RequesterId, Optional<InterruptRemapper>> remappers;
+
     InterruptRouting(Interrupts interrupts, int cpus) {
+        this(interrupts, cpus, rid -> Optional.empty());
+    }
+
+    InterruptRouting(Interrupts interrupts, int cpus, Function<RequesterId, Optional<InterruptRemapper>> remappers) {
         this.interrupts = interrupts;
         this.cpus = cpus;
         this.inSoftirq = new boolean[cpus];
+        this.remappers = remappers;
+    }
+
+    /** The interrupt remapper for {@code device}'s vectors, when its unit remaps interrupts. */
+    Optional<InterruptRemapper> remapperFor(RequesterId device) {
+        return remappers.apply(device);
     }
 
     /** Marks CPU {@code cpu} as running deferred work; false when it already is. */

@@ -2,9 +2,12 @@ package org.jdma.kernel.driver;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.jdma.kernel.iommu.InterruptRemapper;
 import org.jdma.kernel.pci.PciMsi;
 import org.jdma.kernel.pci.PciMsix;
 import org.jdma.platform.irq.InterruptHandler;
+import org.jdma.platform.irq.MsiMessage;
+import org.jdma.spec.pci.RequesterId;
 
 /**
  * The message-signalled interrupts of one PCI device (Linux {@code pci_alloc_irq_vectors} with
@@ -13,6 +16,10 @@ import org.jdma.platform.irq.InterruptHandler;
  * programmed and MSI-X (or MSI) enabled before the driver gets this; the driver attaches a handler
  * to each vector it uses ({@link #onInterrupt}). The kernel masks the entries, turns MSI-X or MSI
  * off and frees the vectors when the driver is removed or its probe fails.
+ *
+ * <p>Under interrupt remapping the device's entries hold remappable messages naming remapping
+ * entries, which the kernel points at vector and CPU ({@link InterruptRemapper}); the driver sees
+ * no difference.
  *
  * <p>Each vector goes to one CPU ({@link #cpu}), chosen at allocation by an {@link Affinity} and
  * written into its entry as the message's destination; {@link #setAffinity} moves it (the kernel's
@@ -30,10 +37,14 @@ public final class InterruptVectors {
     private final int[] vectors;
     /** The CPU each vector is sent to. */
     private final int[] cpus;
+    /** The device's remapping entries, or null when its unit does not remap interrupts. */
+    private final InterruptRemapper.Vectors remapped;
     private boolean released;
 
-    private InterruptVectors(String owner, InterruptRouting routing, PciMsix msix, PciMsi msi, int[] vectors, int[] cpus) {
+    private InterruptVectors(String owner, InterruptRouting routing, PciMsix msix, PciMsi msi, int[] vectors, int[] cpus,
+                             InterruptRemapper.Vectors remapped) {
         this.owner = owner;
+        this.remapped = remapped;
         this.routing = routing;
         this.msix = msix;
         this.msi = msi;
@@ -69,22 +80,48 @@ public final class InterruptVectors {
      * order (PCI Local Bus Specification 3.0 §6.8.2): MSI-X Enable with the Function Mask set, each
      * entry written masked and unmasked, then the Function Mask cleared.
      */
-    static InterruptVectors msix(String owner, InterruptRouting routing, PciMsix msix, int count, Affinity affinity) {
+    static InterruptVectors msix(String owner, RequesterId device, InterruptRouting routing, PciMsix msix, int count,
+                                 Affinity affinity) {
         if (count < 1 || count > msix.tableSize()) {
             throw new ProbeException(String.format("%s: %d MSI-X vectors asked for; its table has %d entries", owner, count, msix.tableSize()));
         }
         int[] cpus = cpus(owner, routing, affinity, count);
-        InterruptVectors v = new InterruptVectors(owner, routing, msix, null, allocate(owner, routing, count), cpus);
+        return create(owner, device, routing, msix, null, count, cpus);
+    }
+
+    /** Allocates one vector and programs and enables the device's MSI capability with it (§6.8.1). */
+    static InterruptVectors msi(String owner, RequesterId device, InterruptRouting routing, PciMsi msi, Affinity affinity) {
+        int[] cpus = cpus(owner, routing, affinity, 1);
+        return create(owner, device, routing, null, msi, 1, cpus);
+    }
+
+    /** Vectors, remapping entries when the device's unit remaps interrupts, then the device programmed. */
+    private static InterruptVectors create(String owner, RequesterId device, InterruptRouting routing, PciMsix msix, PciMsi msi,
+                                           int count, int[] cpus) {
+        int[] vectors = allocate(owner, routing, count);
+        InterruptRemapper.Vectors remapped;
+        try {
+            remapped = routing.remapperFor(device).map(r -> r.allocate(device, count)).orElse(null);
+        } catch (RuntimeException e) {
+            for (int v : vectors) {
+                routing.free(v);
+            }
+            throw new ProbeException(owner + ": no interrupt remapping entries (" + e.getMessage() + ")", e);
+        }
+        InterruptVectors v = new InterruptVectors(owner, routing, msix, msi, vectors, cpus, remapped);
         v.restore();
         return v;
     }
 
-    /** Allocates one vector and programs and enables the device's MSI capability with it (§6.8.1). */
-    static InterruptVectors msi(String owner, InterruptRouting routing, PciMsi msi, Affinity affinity) {
-        int[] cpus = cpus(owner, routing, affinity, 1);
-        InterruptVectors v = new InterruptVectors(owner, routing, null, msi, allocate(owner, routing, 1), cpus);
-        v.restore();
-        return v;
+    /** What the device writes for vector {@code index}: remappable when its unit remaps, after pointing the entry. */
+    private MsiMessage message(int index) {
+        MsiMessage compatibility = routing.message(vectors[index], cpus[index]);
+        return remapped == null ? compatibility : remapped.remap(index, compatibility);
+    }
+
+    /** The remapping entry (the unit's interrupt index) of vector {@code index}, or -1 when not remapped. */
+    public int remappingIndex(int index) {
+        return remapped == null ? -1 : remapped.index(checkIndex(index));
     }
 
     private static int[] allocate(String owner, InterruptRouting routing, int count) {
@@ -149,10 +186,13 @@ public final class InterruptVectors {
         checkOpen();
         checkIndex(index);
         cpus[index] = routing.checkCpu(cpu, owner + " interrupt " + index);
-        if (msix != null) {
-            msix.program(index, routing.message(vectors[index], cpu));
+        if (remapped != null) {
+            // Only the remapping entry changes; the device keeps naming it (Linux intel_ir_set_affinity).
+            message(index);
+        } else if (msix != null) {
+            msix.program(index, message(index));
         } else {
-            msi.enable(routing.message(vectors[index], cpu));
+            msi.enable(message(index));
         }
     }
 
@@ -165,11 +205,11 @@ public final class InterruptVectors {
         if (msix != null) {
             msix.enableMasked();
             for (int i = 0; i < vectors.length; i++) {
-                msix.program(i, routing.message(vectors[i], cpus[i]));
+                msix.program(i, message(i));
             }
             msix.functionMask(false);
         } else {
-            msi.enable(routing.message(vectors[0], cpus[0]));
+            msi.enable(message(0));
         }
     }
 
@@ -186,6 +226,9 @@ public final class InterruptVectors {
             msix.disable();
         } else {
             msi.disable();
+        }
+        if (remapped != null) {
+            remapped.close(); // the device is quiet: its entries can go
         }
         for (int v : vectors) {
             routing.unassign(v);
@@ -208,6 +251,7 @@ public final class InterruptVectors {
 
     @Override
     public String toString() {
-        return owner + " " + kind() + " vectors " + Arrays.toString(vectors) + " on CPUs " + Arrays.toString(cpus);
+        return owner + " " + kind() + " vectors " + Arrays.toString(vectors) + " on CPUs " + Arrays.toString(cpus)
+                + (remapped == null ? "" : " remapped from entries " + remapped.index(0) + ".." + remapped.index(remapped.count() - 1));
     }
 }

@@ -62,6 +62,15 @@ public interface IommuDriver extends AutoCloseable {
      */
     void enableTranslation();
 
+    /**
+     * The interrupt remapper of the unit that covers {@code device}, when that unit remaps
+     * interrupts (the kernel asked for it at boot and the hardware has it); empty otherwise, and then
+     * the device's messages are the compatibility ones.
+     */
+    default java.util.Optional<InterruptRemapper> interruptRemapper(RequesterId device) {
+        return java.util.Optional.empty();
+    }
+
     /** Every fault the units reported, oldest first per unit. */
     List<IommuFault> faults();
 
@@ -93,7 +102,14 @@ public interface IommuDriver extends AutoCloseable {
      * and faults.
      */
     record Boot(Platform platform, PciSubsystem pci, FrameAllocator frames, Consumer<String> log,
-                Consumer<String> problems, IommuFaultListener faults) {
+                Consumer<String> problems, IommuFaultListener faults, boolean interruptRemapping) {
+
+        /** A boot with interrupt remapping wherever the hardware offers it. */
+        public Boot(Platform platform, PciSubsystem pci, FrameAllocator frames, Consumer<String> log,
+                    Consumer<String> problems, IommuFaultListener faults) {
+            this(platform, pci, frames, log, problems, faults, true);
+        }
+
         public Boot {
             Objects.requireNonNull(platform, "platform");
             Objects.requireNonNull(pci, "pci");

@@ -15,13 +15,31 @@ import org.jdma.spec.pci.RequesterId;
  * @param kind     what happened, in generic terms
  * @param detail   the IOMMU's own reason
  * @param timeNs   virtual time at which the handler read the record
+ * @param interruptIndex for an interrupt-remapping fault (a blocked interrupt request, VT-d
+ *                 0x20-0x27) the interrupt index the request named, else -1; such a fault has no
+ *                 page: {@code iovaPage} is then the interrupt range's base, 0xFEE00000, and
+ *                 {@code read} is false
  */
-public record IommuFault(long unit, RequesterId device, long iovaPage, boolean read, Kind kind, Detail detail, long timeNs) {
+public record IommuFault(long unit, RequesterId device, long iovaPage, boolean read, Kind kind, Detail detail, long timeNs,
+                         int interruptIndex) {
+
+    /** The interrupt range an interrupt-remapping fault is reported against. */
+    public static final long INTERRUPT_RANGE = 0xFEE0_0000L;
 
     public IommuFault {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(detail, "detail");
+    }
+
+    /** A DMA remapping fault (no interrupt index). */
+    public IommuFault(long unit, RequesterId device, long iovaPage, boolean read, Kind kind, Detail detail, long timeNs) {
+        this(unit, device, iovaPage, read, kind, detail, timeNs, -1);
+    }
+
+    /** Whether the request blocked was an interrupt (interrupt remapping), not a memory access. */
+    public boolean interrupt() {
+        return interruptIndex >= 0;
     }
 
     /**
@@ -64,6 +82,10 @@ public record IommuFault(long unit, RequesterId device, long iovaPage, boolean r
 
     @Override
     public String toString() {
+        if (interrupt()) {
+            return String.format("IOMMU interrupt-remapping fault: %s interrupt index %#x, %s (%s) (unit %#x, t=%d ns)", device,
+                    interruptIndex, kind, detail, unit, timeNs);
+        }
         return String.format("IOMMU fault: %s %s IOVA page %#x, %s (%s) (unit %#x, t=%d ns)", device,
                 read ? "read" : "write", iovaPage, kind, detail, unit, timeNs);
     }

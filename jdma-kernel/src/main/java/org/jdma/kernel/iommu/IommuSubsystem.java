@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.jdma.kernel.iommu.IommuDriver.ReservedRegion;
@@ -38,10 +39,22 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
      * @param iovaAllocators makes one IOVA allocator (granule 4096) per DMA domain; null: the
      *                       cached allocator with a magazine per CPU of the platform
      *                       ({@link CachedIovaAllocator#perCpu(Platform)}, Linux's default)
+     * @param interruptRemapping remap interrupts on every unit that offers it (Linux {@code intremap=on},
+     *                       its default); never in mode OFF, which leaves the units alone
+     * @param untrusted      devices that are untrusted (behind an external-facing port, Linux
+     *                       {@code pci_dev->untrusted}): in mode LAZY their default domain is strict
+     *                       all the same (Linux {@code iommu_dma_init_domain} gives them no flush queue)
      */
-    public record Config(IommuMode mode, Supplier<IovaAllocator> iovaAllocators) {
+    public record Config(IommuMode mode, Supplier<IovaAllocator> iovaAllocators, boolean interruptRemapping,
+                         Set<RequesterId> untrusted) {
         public Config {
             Objects.requireNonNull(mode, "mode");
+            untrusted = Set.copyOf(Objects.requireNonNull(untrusted, "untrusted"));
+        }
+
+        /** Interrupt remapping where the hardware has it; no untrusted device. */
+        public Config(IommuMode mode, Supplier<IovaAllocator> iovaAllocators) {
+            this(mode, iovaAllocators, true, Set.of());
         }
 
         public Config(IommuMode mode) {
@@ -79,8 +92,8 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
         Objects.requireNonNull(probe, "probe");
         IommuSubsystem s = new IommuSubsystem(Objects.requireNonNull(config, "config"), platform);
         if (config.mode() != IommuMode.OFF) {
-            s.bringUp(new IommuDriver.Boot(platform, pci, frames, s.bootLog::add, s.problems::add, s::dispatchFault),
-                    probe);
+            s.bringUp(new IommuDriver.Boot(platform, pci, frames, s.bootLog::add, s.problems::add, s::dispatchFault,
+                    config.interruptRemapping()), probe);
         }
         return s;
     }
@@ -104,7 +117,8 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
     private void attachDefaultDomain(RequesterId rid, long unit) {
         IommuDomain d = createDomain(rid, switch (config.mode()) {
             case STRICT -> IommuDomain.Type.DMA_STRICT;
-            case LAZY -> IommuDomain.Type.DMA_LAZY;
+            // An untrusted device gets strict invalidation whatever the mode: no stale-IOVA window.
+            case LAZY -> config.untrusted().contains(rid) ? IommuDomain.Type.DMA_STRICT : IommuDomain.Type.DMA_LAZY;
             case IDENTITY -> IommuDomain.Type.IDENTITY;
             case OFF -> throw new IllegalStateException("no domains in mode OFF");
         });
@@ -125,6 +139,11 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
 
     private long requireUnit(RequesterId device) {
         return unitOf(device).orElseThrow(() -> new IllegalArgumentException("no enabled remapping unit covers " + device));
+    }
+
+    /** The interrupt remapper for {@code device}'s vectors, when its unit remaps interrupts. */
+    public Optional<InterruptRemapper> interruptRemapper(RequesterId device) {
+        return driver == null ? Optional.empty() : driver.interruptRemapper(device);
     }
 
     /** The hardware driver, when it is a {@code type} (for what only that driver knows, such as its units). */

@@ -50,6 +50,24 @@ public interface AddressTranslator {
         return false;
     }
 
+    /**
+     * True when the translator remaps (or may refuse) {@code requester}'s interrupt requests now:
+     * its unit has interrupt remapping enabled. When false the bus delivers a write into the
+     * interrupt range as it is, without calling {@link #remapInterrupt}.
+     */
+    default boolean remapsInterrupts(RequesterId requester) {
+        return false;
+    }
+
+    /**
+     * Decodes {@code requester}'s 32-bit write of {@code data} to {@code address} (in the interrupt
+     * range) as an interrupt request: the message to deliver, or a refusal. Without interrupt
+     * remapping, the write as it is.
+     */
+    default InterruptRequest remapInterrupt(RequesterId requester, long address, int data) {
+        return InterruptRequest.deliver(address, data);
+    }
+
     AddressTranslator IDENTITY = new AddressTranslator() {
         @Override
         public Translation translate(RequesterId requester, long busAddress, long length, Access access) {

@@ -407,7 +407,10 @@ public final class DmaPort {
                 : DmaResult.fault(bytes, cost, fault.reason(), faultBase + bytes, Access.READ, fault.detail());
     }
 
-    /** Sends an MSI: a 32-bit posted write of {@code data} to {@code address}. Never translated. */
+    /**
+     * Sends an MSI: a 32-bit posted write of {@code data} to {@code address}. Never translated;
+     * remapped (or refused) by the covering unit when it has interrupt remapping enabled.
+     */
     public DmaResult signalMsi(long address, int data) {
         if (!MsiMessageLayout.isInterruptAddress(address)) {
             // Not the interrupt range: an ordinary posted write of the data word to memory.
@@ -432,9 +435,23 @@ public final class DmaPort {
             notify(Access.WRITE, bus, len, false, true);
             return r;
         }
-        msisSent++;
         writeTransactions++;
-        interrupts.deliver(requester, bus, data);
+        AddressTranslator tr = translator;
+        long address = bus;
+        int message = data;
+        if (tr != AddressTranslator.IDENTITY && tr.remapsInterrupts(requester)) {
+            // Interrupt remapping: the unit that covers the device decodes the request (VT-d §5.1).
+            InterruptRequest r = tr.remapInterrupt(requester, bus, data);
+            if (r.refused()) {
+                faults++;
+                notify(Access.WRITE, bus, 4, false, true);
+                return DmaResult.fault(0, timing.writeLatencyNs() + timing.wireTimeNs(1), r.fault(), bus, Access.WRITE, r.detail());
+            }
+            address = r.address();
+            message = r.data();
+        }
+        msisSent++;
+        interrupts.deliver(requester, address, message);
         notify(Access.WRITE, bus, 4, true, true);
         return DmaResult.ok(4, timing.writeLatencyNs() + timing.wireTimeNs(1));
     }

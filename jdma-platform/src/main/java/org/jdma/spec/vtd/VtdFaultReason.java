@@ -4,8 +4,10 @@ import java.util.Optional;
 
 /**
  * Fault reasons of legacy-mode DMA remapping (VT-d spec §7.1.3, Table 25 "Unrecoverable Fault
- * Conditions and Responses"), with the codes the FR field of a fault record carries. Names follow
- * QEMU's {@code VTDFaultReason}, which follows the spec's table order.
+ * Conditions and Responses") and of interrupt remapping (§7.1.1, Table 23, codes 0x20-0x27), with
+ * the codes the FR field of a fault record carries. Names follow QEMU's {@code VTDFaultReason},
+ * which follows the spec's table order; the interrupt-remapping descriptions follow Linux's
+ * {@code irq_remap_fault_reasons[]}.
  */
 public enum VtdFaultReason {
     ROOT_ENTRY_NOT_PRESENT(0x1, "root entry not present"),
@@ -21,7 +23,15 @@ public enum VtdFaultReason {
     CONTEXT_ENTRY_RESERVED(0xB, "reserved bit set in context entry"),
     PAGING_ENTRY_RESERVED(0xC, "reserved bit set in second-level paging entry"),
     BLOCKED_BY_TRANSLATION_TYPE(0xD, "request blocked by the context entry's translation type"),
-    INTERRUPT_ADDRESS(0xE, "translated address in the interrupt range");
+    INTERRUPT_ADDRESS(0xE, "translated address in the interrupt range"),
+    IR_REQUEST_RESERVED(0x20, "reserved bits set in an interrupt request (remappable format)"),
+    IR_INDEX_BEYOND_TABLE(0x21, "interrupt index beyond the interrupt remapping table's size"),
+    IR_ENTRY_NOT_PRESENT(0x22, "interrupt remapping table entry not present"),
+    IR_TABLE_INVALID(0x23, "interrupt remapping table entry could not be read"),
+    IR_ENTRY_RESERVED(0x24, "reserved bits set in a present interrupt remapping table entry"),
+    IR_COMPATIBILITY_BLOCKED(0x25, "compatibility-format interrupt request blocked"),
+    IR_SOURCE_INVALID(0x26, "interrupt request source id failed the entry's validation"),
+    IR_POSTED_DESCRIPTOR_INVALID(0x27, "posted-interrupt descriptor could not be accessed");
 
     private final int code;
     private final String description;
@@ -29,6 +39,11 @@ public enum VtdFaultReason {
     VtdFaultReason(int code, String description) {
         this.code = code;
         this.description = description;
+    }
+
+    /** Whether this is an interrupt-remapping fault (0x20-0x27): its record carries an interrupt index, not a page. */
+    public boolean interruptRemapping() {
+        return code >= 0x20;
     }
 
     /** The FR code of a fault record. */

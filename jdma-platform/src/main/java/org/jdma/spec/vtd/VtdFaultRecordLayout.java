@@ -11,7 +11,11 @@ package org.jdma.spec.vtd;
  *                | F | T1 | AT  | PASID...| FR (reason) | reserved | SID (source id) |
  * </pre>
  *
- * F (bit 127, RW1C) says the record holds a fault; software clears it by writing 1. T1 (bit 126):
+ * For an interrupt-remapping fault (FR 0x20-0x27) the lower half holds the interrupt index in bits
+ * 63:48 instead of a page address (§10.4.14 FI; QEMU {@code VTD_FRCD_IR_IDX}), and T1 reads 0 (the
+ * request was a write).
+ *
+ * <p>F (bit 127, RW1C) says the record holds a fault; software clears it by writing 1. T1 (bit 126):
  * 0 = write request, 1 = read request. FR is a {@link VtdFaultReason} code. SID is the requester's
  * bus:device.function.
  */
@@ -22,6 +26,17 @@ public final class VtdFaultRecordLayout {
     public static final int HI = 8;
 
     public static final long LO_FI_MASK = 0xFFFF_FFFF_FFFF_F000L;
+    /** FI of an interrupt-remapping fault: the interrupt index in bits 63:48. */
+    public static final int LO_IR_INDEX_SHIFT = 48;
+
+    /** The lower half of an interrupt-remapping fault's record. */
+    public static long loInterrupt(int index) {
+        return ((long) index & 0xFFFF) << LO_IR_INDEX_SHIFT;
+    }
+
+    public static int interruptIndex(long lo) {
+        return (int) (lo >>> LO_IR_INDEX_SHIFT) & 0xFFFF;
+    }
     public static final long HI_SID_MASK = 0xFFFFL;
     public static final int HI_FR_SHIFT = 32;
     public static final long HI_FR_MASK = 0xFFL << HI_FR_SHIFT;

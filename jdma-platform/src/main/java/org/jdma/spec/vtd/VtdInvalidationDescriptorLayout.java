@@ -9,6 +9,8 @@ package org.jdma.spec.vtd;
  * Context-cache (type 1)  lo: 49:48 FM | 47:32 SID | 31:16 DID | 5:4 G | 3:0 type     hi: reserved
  * IOTLB (type 2)          lo: 31:16 DID | 7 DR | 6 DW | 5:4 G | 3:0 type
  *                         hi: 63:12 ADDR | 6 IH | 5:0 AM
+ * IEC (type 4)            lo: 47:32 IIDX | 31:27 IM | 4 G (0 global, 1 index-selective) | 3:0 type
+ *                         hi: reserved
  * Invalidation wait (5)   lo: 63:32 status data | 7 PD | 6 FN | 5 SW | 4 IF | 3:0 type
  *                         hi: 63:2 status address (4-byte aligned)
  * </pre>
@@ -51,6 +53,33 @@ public final class VtdInvalidationDescriptorLayout {
     public static final long IOTLB_HI_IH = 1L << 6;
     public static final long IOTLB_HI_AM_MASK = 0x3FL;
     public static final long IOTLB_HI_RESERVED = 0xF80L; // bits 11:7
+
+    // interrupt entry cache (§6.5.2.7): IIDX, 2^IM entries from it when index-selective
+    public static final long IEC_G_INDEX = 1L << 4;
+    public static final int IEC_IM_SHIFT = 27;
+    public static final long IEC_IM_MASK = 0x1FL << IEC_IM_SHIFT;
+    public static final int IEC_IIDX_SHIFT = 32;
+    public static final long IEC_IIDX_MASK = 0xFFFFL << IEC_IIDX_SHIFT;
+    public static final long IEC_LO_RESERVED = ~(TYPE_MASK | IEC_G_INDEX | IEC_IM_MASK | IEC_IIDX_MASK);
+
+    /** A global interrupt-entry-cache invalidation. */
+    public static long iecGlobal() {
+        return TYPE_INTERRUPT_ENTRY_CACHE;
+    }
+
+    /** An index-selective one: the 2^{@code im} entries from {@code index}. */
+    public static long iecIndex(int index, int im) {
+        return TYPE_INTERRUPT_ENTRY_CACHE | IEC_G_INDEX | (((long) im << IEC_IM_SHIFT) & IEC_IM_MASK)
+                | (((long) index << IEC_IIDX_SHIFT) & IEC_IIDX_MASK);
+    }
+
+    public static int iecIndex(long lo) {
+        return (int) ((lo & IEC_IIDX_MASK) >>> IEC_IIDX_SHIFT);
+    }
+
+    public static int iecMask(long lo) {
+        return (int) ((lo & IEC_IM_MASK) >>> IEC_IM_SHIFT);
+    }
 
     // invalidation wait
     public static final long WAIT_IF = 1L << 4;

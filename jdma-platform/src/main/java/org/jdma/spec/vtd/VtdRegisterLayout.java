@@ -15,6 +15,7 @@ package org.jdma.spec.vtd;
  * 0x028 CCMD    context command              0x090 IQA     invalidation queue address
  * 0x034 FSTS    fault status (RW1C)          0x09C ICS     invalidation completion status (RW1C)
  *                                            0x0A0 IECTL/0x0A4 IEDATA/0x0A8 IEADDR/0x0AC IEUADDR
+ *                                            0x0B8 IRTA    interrupt remapping table address
  * ECAP.IRO*16 + 0x0 IVA, + 0x8 IOTLB         CAP.FRO*16 + 16*i  FRCD[i] (128 bits each)
  * </pre>
  */
@@ -44,6 +45,7 @@ public final class VtdRegisterLayout {
     public static final int IEDATA = 0x0A4;
     public static final int IEADDR = 0x0A8;
     public static final int IEUADDR = 0x0AC;
+    public static final int IRTA = 0x0B8;
 
     /** Where this model places the IOTLB registers: ECAP.IRO = 0xF (offset 0xF0), as QEMU does. */
     public static final int DEFAULT_IRO = 0x0F;
@@ -74,6 +76,8 @@ public final class VtdRegisterLayout {
     public static final int GCMD_IRE = 1 << 25;   // interrupt remapping enable / GSTS.IRES
     public static final int GCMD_SIRTP = 1 << 24; // set intr remap table ptr   / GSTS.IRTPS
     public static final int GCMD_CFI = 1 << 23;   // compatibility format intr  / GSTS.CFIS
+    /** Interrupt-remapping command bits (need ECAP.IR): SIRTP latches IRTA, IRE and CFI are persistent. */
+    public static final int GCMD_IR_BITS = GCMD_IRE | GCMD_SIRTP | GCMD_CFI;
     /** GCMD bits this model acts on; others are ignored (their features are absent in CAP/ECAP). */
     public static final int GCMD_ONE_SHOT = GCMD_SRTP | GCMD_SFL | GCMD_WBF | GCMD_SIRTP;
 
@@ -143,6 +147,17 @@ public final class VtdRegisterLayout {
     /** Queue entries for a QS value with 128-bit descriptors: 2^QS pages of 256 descriptors. */
     public static int queueEntries128(long qs) {
         return 256 << (int) (qs & IQA_QS_MASK);
+    }
+
+    // ---- IRTA (§10.4.29): IRTA 63:12 (4 KiB-aligned table base), EIME 11 (x2APIC mode, needs
+    // ECAP.EIM), S 3:0 (2^(S+1) entries). Latched by GCMD.SIRTP.
+    public static final long IRTA_ADDR_MASK = 0xFFFF_FFFF_FFFF_F000L;
+    public static final long IRTA_EIME = 1L << 11;
+    public static final long IRTA_S_MASK = 0xFL;
+
+    /** Entries of an interrupt remapping table of size field {@code s}: 2^(S+1) (S 15: 65536, 1 MiB). */
+    public static int irtEntries(long s) {
+        return 2 << (int) (s & IRTA_S_MASK);
     }
 
     // ---- ICS (§10.4.25): IWC 0 (invalidation wait descriptor complete, RW1C).

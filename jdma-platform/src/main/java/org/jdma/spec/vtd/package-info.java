@@ -6,8 +6,10 @@
  * these classes, so the two agree only on bits, as hardware and OS do.
  *
  * <p>Modeled: legacy (non-scalable) mode: root and context tables, second-level paging (3 and 4
- * levels, 2 MiB and 1 GiB superpages), register and queued invalidation, primary fault logging.
- * Not modeled: scalable mode (PASID tables, first-level paging), interrupt remapping, device
+ * levels, 2 MiB and 1 GiB superpages), register and queued invalidation, primary fault logging,
+ * interrupt remapping in xAPIC mode (IRTA, remapped-format IRTEs, both request formats, IEC
+ * invalidation, faults 0x20-0x27). Not modeled: scalable mode (PASID tables, first-level paging),
+ * posted interrupts and x2APIC (EIM), device
  * IOTLBs (ATS), advanced fault logging, protected memory regions, page requests. Their fields are
  * named where a reader needs them (CAP/ECAP bits report them absent).
  *

@@ -78,6 +78,11 @@ final class QueuedInvalidator implements Invalidator {
                 VtdInvalidationDescriptorLayout.iotlbHi(address, mask, false));
     }
 
+    /** Interrupt entry cache invalidation (§6.5.2.7): every entry, or the 2^{@code mask} entries from {@code index}. */
+    void interruptEntryCache(boolean global, int index, int mask) {
+        submitAndWait(global ? VtdInvalidationDescriptorLayout.iecGlobal() : VtdInvalidationDescriptorLayout.iecIndex(index, mask), 0);
+    }
+
     /** Queues one descriptor and an invalidation-wait with a status write, moves IQT, and polls the status. */
     private void submitAndWait(long lo, long hi) {
         int seq = ++waitSequence;

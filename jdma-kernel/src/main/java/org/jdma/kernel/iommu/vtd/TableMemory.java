@@ -46,6 +46,22 @@ public final class TableMemory {
         return page;
     }
 
+    /** 2^{@code order} zeroed, contiguous 4 KiB frames (NORMAL zone, falling back to DMA32), visible to the unit. */
+    public long allocatePages(int order) {
+        long bytes = (long) FrameAllocator.FRAME_SIZE << order;
+        long first = frames.allocate(order, Zone.NORMAL);
+        cpu.fill(first, bytes, (byte) 0);
+        cleanIfNeeded(first, bytes);
+        pagesInUse += 1L << order;
+        return first;
+    }
+
+    /** Returns frames from {@link #allocatePages}. The caller must know the unit no longer reads them. */
+    public void freePages(long first, int order) {
+        frames.free(first, order);
+        pagesInUse -= 1L << order;
+    }
+
     /**
      * A zeroed 4 KiB frame that the CPU and the unit share both ways (see the class comment):
      * UNCACHED when the CPU cache is not coherent with DMA. Free it with {@link #freeShared}.

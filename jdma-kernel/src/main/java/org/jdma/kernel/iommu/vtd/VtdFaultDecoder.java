@@ -26,6 +26,14 @@ import org.jdma.spec.vtd.VtdFaultReason;
  * 0xC PAGING_ENTRY_RESERVED         MALFORMED_TABLE
  * 0xD BLOCKED_BY_TRANSLATION_TYPE   BLOCKED
  * 0xE INTERRUPT_ADDRESS             NO_PERMISSION    the translation points into the interrupt range
+ * 0x20 IR_REQUEST_RESERVED           BLOCKED          a malformed interrupt request
+ * 0x21 IR_INDEX_BEYOND_TABLE         OUT_OF_RANGE     index at or above 2^(IRTA.S+1)
+ * 0x22 IR_ENTRY_NOT_PRESENT          NOT_PRESENT      the IRTE's P bit is clear
+ * 0x23 IR_TABLE_INVALID              MALFORMED_TABLE  the IRTE could not be read
+ * 0x24 IR_ENTRY_RESERVED             MALFORMED_TABLE
+ * 0x25 IR_COMPATIBILITY_BLOCKED      BLOCKED          compatibility format while CFI is clear
+ * 0x26 IR_SOURCE_INVALID             NO_PERMISSION    another requester's entry (SVT/SQ/SID)
+ * 0x27 IR_POSTED_DESCRIPTOR_INVALID  MALFORMED_TABLE
  * other                             UNKNOWN          "unknown"
  * </pre>
  */
@@ -52,6 +60,14 @@ final class VtdFaultDecoder {
         KINDS.put(VtdFaultReason.PAGING_ENTRY_RESERVED, IommuFault.Kind.MALFORMED_TABLE);
         KINDS.put(VtdFaultReason.BLOCKED_BY_TRANSLATION_TYPE, IommuFault.Kind.BLOCKED);
         KINDS.put(VtdFaultReason.INTERRUPT_ADDRESS, IommuFault.Kind.NO_PERMISSION);
+        KINDS.put(VtdFaultReason.IR_REQUEST_RESERVED, IommuFault.Kind.BLOCKED);
+        KINDS.put(VtdFaultReason.IR_INDEX_BEYOND_TABLE, IommuFault.Kind.OUT_OF_RANGE);
+        KINDS.put(VtdFaultReason.IR_ENTRY_NOT_PRESENT, IommuFault.Kind.NOT_PRESENT);
+        KINDS.put(VtdFaultReason.IR_TABLE_INVALID, IommuFault.Kind.MALFORMED_TABLE);
+        KINDS.put(VtdFaultReason.IR_ENTRY_RESERVED, IommuFault.Kind.MALFORMED_TABLE);
+        KINDS.put(VtdFaultReason.IR_COMPATIBILITY_BLOCKED, IommuFault.Kind.BLOCKED);
+        KINDS.put(VtdFaultReason.IR_SOURCE_INVALID, IommuFault.Kind.NO_PERMISSION);
+        KINDS.put(VtdFaultReason.IR_POSTED_DESCRIPTOR_INVALID, IommuFault.Kind.MALFORMED_TABLE);
         if (KINDS.size() != VtdFaultReason.values().length) {
             throw new AssertionError("a VT-d fault reason has no generic kind");
         }

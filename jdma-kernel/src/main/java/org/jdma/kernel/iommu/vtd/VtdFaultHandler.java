@@ -120,8 +120,13 @@ final class VtdFaultHandler {
         int sid = VtdFaultRecordLayout.sourceId(hi);
         RequesterId device = new RequesterId(segment, sid >>> 8, (sid >>> 3) & 0x1F, sid & 0x7);
         int code = VtdFaultRecordLayout.reason(hi);
-        IommuFault f = new IommuFault(regs.base(), device, lo & VtdFaultRecordLayout.LO_FI_MASK, VtdFaultRecordLayout.isRead(hi),
-                VtdFaultDecoder.kindOf(code), VtdFaultDecoder.detailOf(code), clock.now());
+        boolean interrupt = VtdFaultReason.ofCode(code).map(VtdFaultReason::interruptRemapping).orElse(false);
+        // An interrupt-remapping record holds the interrupt index in FI bits 63:48, not a page.
+        IommuFault f = interrupt
+                ? new IommuFault(regs.base(), device, IommuFault.INTERRUPT_RANGE, false, VtdFaultDecoder.kindOf(code),
+                        VtdFaultDecoder.detailOf(code), clock.now(), VtdFaultRecordLayout.interruptIndex(lo))
+                : new IommuFault(regs.base(), device, lo & VtdFaultRecordLayout.LO_FI_MASK, VtdFaultRecordLayout.isRead(hi),
+                        VtdFaultDecoder.kindOf(code), VtdFaultDecoder.detailOf(code), clock.now());
         synchronized (faultLog) {
             faults++;
             faultLog.add(f);

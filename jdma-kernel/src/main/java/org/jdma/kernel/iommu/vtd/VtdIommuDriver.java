@@ -17,6 +17,7 @@ import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IommuDriver;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuSubsystem;
+import org.jdma.kernel.iommu.InterruptRemapper;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.MemoryMapEntry;
@@ -100,7 +101,7 @@ public final class VtdIommuDriver implements IommuDriver {
         }
         VtdUnitDriver unit = u.get();
         try {
-            unit.init();
+            unit.init(boot.interruptRemapping());
         } catch (IllegalStateException e) {
             // A unit that does not complete a command: Linux fails its init and goes on without it.
             boot.problems().accept(String.format("DRHD at %#x: init failed, its devices' DMA is not remapped: %s",
@@ -113,6 +114,16 @@ public final class VtdIommuDriver implements IommuDriver {
                 unit.registerBase(), unit.rootTable(),
                 unit.queuedInvalidation() ? "queued invalidation enabled (GCMD.QIE)" : "register-based invalidation",
                 unit.faultVector()));
+        if (unit.interruptRemapping()) {
+            boot.log().accept(String.format("DMAR-IR: unit %#x: interrupt remapping enabled, table at %#x (%d entries, xAPIC mode),"
+                    + " compatibility-format interrupts blocked", unit.registerBase(), unit.interruptRemapTable(), InterruptRemapTable.ENTRIES));
+        } else if (boot.interruptRemapping()) {
+            // Linux: "... the system is vulnerable to irq-injection attacks".
+            boot.log().accept(String.format("DMAR-IR: unit %#x: no interrupt remapping (ECAP.IR %s, queued invalidation %s):"
+                    + " its devices can inject interrupts", unit.registerBase(),
+                    (unit.ecap() & org.jdma.spec.vtd.VtdCapabilityLayout.ECAP_IR) != 0 ? "set" : "clear",
+                    unit.queuedInvalidation() ? "on" : "off"));
+        }
         unit.addFaultListener(boot.faults());
         units.put(drhd.registerBase(), unit);
     }
@@ -177,6 +188,12 @@ public final class VtdIommuDriver implements IommuDriver {
     public List<ReservedRegion> reservedRegions(RequesterId device) {
         return lookup.reservedRegionsFor(device).stream()
                 .map(r -> new ReservedRegion(r.base(), r.limit() - r.base() + 1, "RMRR")).toList();
+    }
+
+    @Override
+    public Optional<InterruptRemapper> interruptRemapper(RequesterId device) {
+        return unitDriverOf(device).filter(VtdUnitDriver::interruptRemapping)
+                .map(u -> (InterruptRemapper) (rid, count) -> u.allocateInterrupts(rid, count));
     }
 
     /** GCMD.TE on every unit, after the caller mapped every RMRR (VT-d §8.4). */

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jdma.kernel.iommu.IommuFault;
 import org.jdma.kernel.iommu.IommuFaultListener;
+import org.jdma.kernel.iommu.InterruptRemapper;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.platform.Cpu;
 import org.jdma.platform.Platform;
@@ -29,6 +30,9 @@ import org.jdma.spec.vtd.VtdFaultReason;
  *       cleared; §7.3);</li>
  *   <li>context entries ({@link #setContext}, {@link #clearContext}) with the invalidations §6.5.3.3
  *       asks for: context cache (device-selective), then IOTLB (domain-selective);</li>
+ *   <li>with interrupt remapping asked for and ECAP.IR (and QI), the interrupt remapping table
+ *       ({@link InterruptRemapTable}): IRTA, SIRTP, a global IEC, IRE, CFI cleared; before
+ *       translation is enabled, as Linux enables it at boot before DMA remapping;</li>
  *   <li>{@link #enableTranslation}: GCMD.TE, poll GSTS.TES — after the caller mapped the RMRRs.</li>
  * </ol>
  *
@@ -77,6 +81,8 @@ public final class VtdUnitDriver implements AutoCloseable {
     /** The queue while queued invalidation is on (after {@link #init} on an ECAP.QI unit), else null. */
     private QueuedInvalidator queue;
     private Invalidator invalidator;
+    /** The interrupt remapping table while interrupt remapping is on, else null. */
+    private InterruptRemapTable interruptTable;
     /** The root and context tables, from {@link #init} on. */
     private ContextTables tables;
     private boolean initialised;
@@ -170,13 +176,26 @@ public final class VtdUnitDriver implements AutoCloseable {
 
     // ---- init -------------------------------------------------------------------------------
 
-    /** Root table, invalidation, fault interrupt; translation stays off. */
+    /** Root table, invalidation, fault interrupt; translation and interrupt remapping stay off. */
     public void init() {
+        init(false);
+    }
+
+    /**
+     * Root table, invalidation, fault interrupt, and with {@code interruptRemapping} (when the unit
+     * has ECAP.IR and queued invalidation) the interrupt remapping table with remapping on;
+     * translation stays off.
+     */
+    public synchronized void init(boolean interruptRemapping) {
         if (initialised) {
             throw new IllegalStateException(String.format("unit %#x is already initialised", base));
         }
         int gsts = regs.read32(GSTS);
-        regs.adoptShadow(gsts & (GCMD_TE | GCMD_QIE));
+        regs.adoptShadow(gsts & (GCMD_TE | GCMD_QIE | GCMD_IRE | GCMD_CFI));
+        if ((gsts & GCMD_IRE) != 0) {
+            // Firmware or an earlier kernel left interrupt remapping on: off before a new table (Linux, not kdump).
+            regs.persistent(GCMD_IRE, false, "GSTS.IRES clear after GCMD.IRE = 0");
+        }
         if ((gsts & GCMD_TE) != 0) {
             // Firmware (or a previous kernel) left translation on: turn it off before replacing tables.
             disableTranslation();
@@ -196,7 +215,66 @@ public final class VtdUnitDriver implements AutoCloseable {
         invalidateContextGlobal();
         invalidateIotlbGlobal();
         faultHandler.enable(platform.interrupts(), this::handleFaults);
+        if (interruptRemapping && interruptRemappingCapable()) {
+            interruptTable = new InterruptRemapTable(regs, memory, queue);
+            interruptTable.enable();
+        }
         initialised = true;
+    }
+
+    /** ECAP.IR, and queued invalidation on (the only way to invalidate the interrupt entry cache). */
+    public boolean interruptRemappingCapable() {
+        return (ecap & VtdCapabilityLayout.ECAP_IR) != 0 && queue != null;
+    }
+
+    /** Whether this driver turned interrupt remapping on. */
+    public boolean interruptRemapping() {
+        return interruptTable != null;
+    }
+
+    /** The interrupt remapping table's physical address, 0 when remapping is off. */
+    public long interruptRemapTable() {
+        return interruptTable == null ? 0 : interruptTable.table();
+    }
+
+    /**
+     * {@code count} interrupt remapping entries for {@code device} (see {@link InterruptRemapper}).
+     *
+     * @throws IllegalStateException when remapping is off or the table is full
+     */
+    public synchronized InterruptRemapper.Vectors allocateInterrupts(RequesterId device, int count) {
+        if (interruptTable == null) {
+            throw new IllegalStateException(String.format("VT-d unit %#x does not remap interrupts", base));
+        }
+        checkSegment(device);
+        if (count < 1) {
+            throw new IllegalArgumentException(device + ": " + count + " interrupt remapping entries asked for");
+        }
+        int first = interruptTable.allocate(count, device.toString());
+        return new RemappedVectors(this, device, first, count);
+    }
+
+    /** Writes entry {@code index} of the table (then its IEC), under the driver's lock. */
+    synchronized void writeInterruptEntry(int index, int vector, int apicId, RequesterId device) {
+        busy++;
+        try {
+            interruptTable.write(index, vector, apicId, device);
+        } finally {
+            busy--;
+        }
+    }
+
+    /** Zeroes and frees a block (then its IEC), under the driver's lock; nothing when remapping is off by now. */
+    synchronized void freeInterruptEntries(int first, int count) {
+        if (interruptTable == null) {
+            return;
+        }
+        busy++;
+        try {
+            interruptTable.free(first, count);
+        } finally {
+            busy--;
+        }
     }
 
     /** GCMD.TE, poll GSTS.TES. Call after every RMRR is identity-mapped. */
@@ -450,6 +528,10 @@ public final class VtdUnitDriver implements AutoCloseable {
         }
         if (regs.shadowHas(GCMD_TE)) {
             disableTranslation();
+        }
+        if (interruptTable != null) {
+            interruptTable.disable();
+            interruptTable = null;
         }
         if (queue != null) {
             queue.disable();

@@ -18,9 +18,10 @@
  *
  * <p>Modeled: legacy root/context tables, 3- and 4-level second-level tables with 2 MiB/1 GiB
  * pages, register-based and queued invalidation (context cache, IOTLB global/domain/page, wait
- * descriptors with status write), primary fault logging with the fault-event MSI, pass-through.
- * Not modeled: scalable mode and PASIDs, first-level tables, device IOTLBs (ATS), advanced fault
- * logging, interrupt remapping, protected memory regions, write-buffer flushing (CAP.RWBF units).
+ * descriptors with status write), primary fault logging with the fault-event MSI, pass-through,
+ * interrupt remapping ({@code InterruptRemapTable}: one remapping entry per MSI/MSI-X vector, IEC on
+ * every change). Not modeled: scalable mode and PASIDs, first-level tables, device IOTLBs (ATS),
+ * advanced fault logging, posted interrupts, x2APIC mode, protected memory regions, write-buffer flushing (CAP.RWBF units).
  *
  * <p>Invariant: a table page, a context table or an IOVA is freed or reused only after the unit's
  * caches were invalidated for it (strict: before unmap returns; lazy: after a completed flush).

@@ -9,7 +9,7 @@ import org.jdma.kernel.iommu.IommuFault.Kind;
 import org.jdma.spec.vtd.VtdFaultReason;
 import org.junit.jupiter.api.Test;
 
-/** The driver's FR code to generic kind table, row by row against VT-d §7.1.3 Table 25. */
+/** The driver's FR code to generic kind table, row by row against VT-d §7.1.3 Table 25 and §7.1.1. */
 class VtdFaultDecoderTest {
 
     private static final Map<VtdFaultReason, Kind> EXPECTED = new EnumMap<>(Map.ofEntries(
@@ -26,7 +26,15 @@ class VtdFaultDecoderTest {
             Map.entry(VtdFaultReason.CONTEXT_ENTRY_RESERVED, Kind.MALFORMED_TABLE),
             Map.entry(VtdFaultReason.PAGING_ENTRY_RESERVED, Kind.MALFORMED_TABLE),
             Map.entry(VtdFaultReason.BLOCKED_BY_TRANSLATION_TYPE, Kind.BLOCKED),
-            Map.entry(VtdFaultReason.INTERRUPT_ADDRESS, Kind.NO_PERMISSION)));
+            Map.entry(VtdFaultReason.INTERRUPT_ADDRESS, Kind.NO_PERMISSION),
+            Map.entry(VtdFaultReason.IR_REQUEST_RESERVED, Kind.BLOCKED),
+            Map.entry(VtdFaultReason.IR_INDEX_BEYOND_TABLE, Kind.OUT_OF_RANGE),
+            Map.entry(VtdFaultReason.IR_ENTRY_NOT_PRESENT, Kind.NOT_PRESENT),
+            Map.entry(VtdFaultReason.IR_TABLE_INVALID, Kind.MALFORMED_TABLE),
+            Map.entry(VtdFaultReason.IR_ENTRY_RESERVED, Kind.MALFORMED_TABLE),
+            Map.entry(VtdFaultReason.IR_COMPATIBILITY_BLOCKED, Kind.BLOCKED),
+            Map.entry(VtdFaultReason.IR_SOURCE_INVALID, Kind.NO_PERMISSION),
+            Map.entry(VtdFaultReason.IR_POSTED_DESCRIPTOR_INVALID, Kind.MALFORMED_TABLE)));
 
     @Test
     void shouldGiveEveryFaultReasonCodeItsGenericKindAndSpecName() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jdma.machine.bus.AddressTranslator.Translation;
+import org.jdma.machine.bus.InterruptRequest;
 import org.jdma.machine.mmio.Register;
 import org.jdma.spec.pci.RequesterId;
 import org.jdma.spec.vtd.VtdFaultReason;
@@ -59,6 +60,8 @@ final class FaultRecorder {
         return switch (r) {
             case CONTEXT_ENTRY_NOT_PRESENT, CONTEXT_ENTRY_INVALID, ADDRESS_BEYOND_MGAW, WRITE_NOT_PERMITTED,
                  READ_NOT_PERMITTED, PAGING_ENTRY_INVALID, PAGING_ENTRY_RESERVED, BLOCKED_BY_TRANSLATION_TYPE -> true;
+            // Interrupt remapping (§7.1.1): the IRTE's FPD qualifies the faults found in the entry.
+            case IR_ENTRY_NOT_PRESENT, IR_ENTRY_RESERVED, IR_SOURCE_INVALID -> true;
             default -> false;
         };
     }
@@ -76,7 +79,7 @@ final class FaultRecorder {
         if (isSuppressed) {
             suppressed++;
         } else {
-            isRecorded = record(requester.sourceId(), address, write, reason);
+            isRecorded = record(requester.sourceId(), address & VtdFaultRecordLayout.LO_FI_MASK, write, reason);
         }
         if (trace.enabled()) {
             trace.instant("fault " + reason.name(), "requester", requester.toString(), "address", UnitTrace.hex(address),
@@ -91,8 +94,34 @@ final class FaultRecorder {
         return Translation.fault(VtdFaultKinds.kindOf(reason), VtdFaultKinds.detailOf(reason), costNs);
     }
 
-    /** Primary fault logging (§7.2.1): the record at the next index, or overflow. */
-    private boolean record(int sourceId, long address, boolean write, VtdFaultReason reason) {
+    /**
+     * Blocks an interrupt request (interrupt remapping, §7.1.1): records the fault with the
+     * interrupt index in FI (unless the entry's FPD suppresses it), traces it, tells the listeners
+     * (the request's address as the blocked access, a write), and returns the refusal the bus sees.
+     */
+    InterruptRequest blockInterrupt(RequesterId requester, long address, int index, VtdFaultReason reason, boolean fpd) {
+        boolean isSuppressed = fpd && qualified(reason);
+        boolean isRecorded = false;
+        if (isSuppressed) {
+            suppressed++;
+        } else {
+            isRecorded = record(requester.sourceId(), VtdFaultRecordLayout.loInterrupt(index), true, reason);
+        }
+        if (trace.enabled()) {
+            trace.instant("interrupt fault " + reason.name(), "requester", requester.toString(), "address", UnitTrace.hex(address),
+                    "index", index, "reason", reason.code(), "recorded", isRecorded, "fpd", isSuppressed);
+        }
+        if (!listeners.isEmpty()) {
+            VtdUnit.BlockedAccess b = new VtdUnit.BlockedAccess(requester, address, true, reason, isRecorded, trace.now());
+            for (Consumer<VtdUnit.BlockedAccess> l : listeners) {
+                l.accept(b);
+            }
+        }
+        return InterruptRequest.refuse(VtdFaultKinds.kindOf(reason), VtdFaultKinds.detailOf(reason));
+    }
+
+    /** Primary fault logging (§7.2.1): the record at the next index (lower half {@code lo}), or overflow. */
+    private boolean record(int sourceId, long lo, boolean write, VtdFaultReason reason) {
         long status = regs.get(regs.fsts);
         if ((status & FSTS_PFO) != 0) {
             // While PFO is set no new fault is recorded (§10.4.9).
@@ -109,7 +138,7 @@ final class FaultRecorder {
         if (!anyRecordPending()) {
             firstPendingRecord = nextRecord;
         }
-        regs.set(regs.frcdLo[nextRecord], address & VtdFaultRecordLayout.LO_FI_MASK);
+        regs.set(regs.frcdLo[nextRecord], lo);
         regs.set(regs.frcdHi[nextRecord], VtdFaultRecordLayout.hi(sourceId, reason.code(), !write));
         nextRecord = (nextRecord + 1) % regs.frcdHi.length;
         recorded++;

@@ -24,6 +24,8 @@ final class InvalidationQueue {
     private final VtdRegisterPage regs;
     private final UnitMemory memory;
     private final CacheInvalidator invalidator;
+    /** Null without interrupt remapping: IEC descriptors are then an unsupported type. */
+    private final InterruptRemapper interruptRemapper;
     private final FaultRecorder faults;
     private final EventInterrupt event;
     private final UnitTrace trace;
@@ -33,11 +35,12 @@ final class InvalidationQueue {
     private long waitDescriptors;
     private long queueErrors;
 
-    InvalidationQueue(VtdRegisterPage regs, UnitMemory memory, CacheInvalidator invalidator, FaultRecorder faults,
-                      EventInterrupt event, UnitTrace trace) {
+    InvalidationQueue(VtdRegisterPage regs, UnitMemory memory, CacheInvalidator invalidator, InterruptRemapper interruptRemapper,
+                      FaultRecorder faults, EventInterrupt event, UnitTrace trace) {
         this.regs = regs;
         this.memory = memory;
         this.invalidator = invalidator;
+        this.interruptRemapper = interruptRemapper;
         this.faults = faults;
         this.event = event;
         this.trace = trace;
@@ -98,7 +101,9 @@ final class InvalidationQueue {
             case VtdInvalidationDescriptorLayout.TYPE_CONTEXT_CACHE -> contextCache(lo, hi, g);
             case VtdInvalidationDescriptorLayout.TYPE_IOTLB -> iotlb(lo, hi, g);
             case VtdInvalidationDescriptorLayout.TYPE_INVALIDATION_WAIT -> invalidationWait(lo, hi);
-            // Device-IOTLB (3) needs ECAP.DT, interrupt-entry-cache (4) ECAP.IR: both absent.
+            case VtdInvalidationDescriptorLayout.TYPE_INTERRUPT_ENTRY_CACHE -> interruptRemapper == null
+                    ? "descriptor type " + type + " (interrupt entry cache) needs ECAP.IR" : interruptEntryCache(lo, hi);
+            // Device-IOTLB (3) needs ECAP.DT, absent.
             default -> "descriptor type " + type + " is not supported by this unit";
         };
     }
@@ -124,6 +129,24 @@ final class InvalidationQueue {
         int am = (int) (hi & VtdInvalidationDescriptorLayout.IOTLB_HI_AM_MASK);
         return invalidator.invalidateIotlb(g, did, hi & VtdInvalidationDescriptorLayout.IOTLB_HI_ADDR_MASK, am, "queue") == 0
                 ? "IOTLB descriptor with granularity 0" : null;
+    }
+
+    /** Interrupt entry cache invalidate descriptor (§6.5.2.7): global, or 2^IM entries from IIDX. */
+    private String interruptEntryCache(long lo, long hi) {
+        if ((lo & VtdInvalidationDescriptorLayout.IEC_LO_RESERVED) != 0 || hi != 0) {
+            return "reserved bits set in an interrupt-entry-cache descriptor";
+        }
+        int im = VtdInvalidationDescriptorLayout.iecMask(lo);
+        if ((lo & VtdInvalidationDescriptorLayout.IEC_G_INDEX) == 0) {
+            interruptRemapper.invalidateAll();
+        } else if (im > VtdConfig.MAX_HANDLE_MASK) {
+            return "interrupt-entry-cache descriptor with IM " + im + " above ECAP.MHMV " + VtdConfig.MAX_HANDLE_MASK;
+        } else {
+            interruptRemapper.invalidate(VtdInvalidationDescriptorLayout.iecIndex(lo), im);
+        }
+        trace.instant("interrupt entry cache invalidation", "global", (lo & VtdInvalidationDescriptorLayout.IEC_G_INDEX) == 0,
+                "index", VtdInvalidationDescriptorLayout.iecIndex(lo), "im", im);
+        return null;
     }
 
     /** Invalidation wait (§6.5.2.8): everything before it is done; then status write and/or interrupt. */

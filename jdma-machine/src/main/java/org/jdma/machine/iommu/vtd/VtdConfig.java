@@ -28,25 +28,42 @@ import org.jdma.spec.vtd.VtdCapabilityLayout;
  * @param iotlbHitNs         cost of a translation that hits the IOTLB
  * @param walkStepNs         cost of reading one table entry (root, context, or one paging level)
  * @param invalidationNs     cost of one invalidation request (register or queued descriptor)
+ * @param interruptRemapping ECAP.IR: interrupt remapping (IRTA, GCMD.SIRTP/IRE/CFI, the IEC
+ *                           descriptor; needs queued invalidation), in xAPIC mode (no ECAP.EIM)
  */
 public record VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, boolean superpage1G, int nd,
                         boolean cachingMode, boolean pageWalkCoherent, boolean queuedInvalidation,
                         boolean passThrough, boolean pageSelective, int mamv, int faultRecords,
                         int iotlbEntries, int iotlbWays, int contextCacheEntries,
-                        long iotlbHitNs, long walkStepNs, long invalidationNs) {
+                        long iotlbHitNs, long walkStepNs, long invalidationNs, boolean interruptRemapping) {
 
     /**
      * A unit like a current Intel client platform's, as QEMU's defaults: 39-bit (3-level) and
      * 48-bit (4-level) tables, 2 MiB and 1 GiB superpages, 256 domain ids (ND 2), coherent walks,
      * queued invalidation, pass-through, PSI with MAMV 18, 8 fault records, a 512-entry 8-way IOTLB,
      * a 64-entry context cache; 10 ns IOTLB hit, 100 ns per walk step (one memory read), 200 ns per
-     * invalidation.
+     * invalidation; interrupt remapping (every Intel unit since 2011's client chipsets has it; it is
+     * off until software enables it, so a kernel that ignores it sees the machine as before).
      */
     public static final VtdConfig DEFAULT = new VtdConfig(39, SAGAW_39_BIT | SAGAW_48_BIT, true, true, 2,
-            false, true, true, true, true, 18, 8, 512, 8, 64, 10, 100, 200);
+            false, true, true, true, true, 18, 8, 512, 8, 64, 10, 100, 200, true);
 
     /** As many 16-byte fault records as fit between offset 0x220 and the end of the register page. */
     public static final int MAX_FAULT_RECORDS = (VtdRegisterLayout.REGISTER_SET_SIZE - VtdRegisterLayout.DEFAULT_FRO * 16) / VtdRegisterLayout.FRCD_SIZE;
+
+    /** A unit as before interrupt remapping was modeled: interrupt remapping whenever it has queued invalidation. */
+    public VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, boolean superpage1G, int nd,
+                     boolean cachingMode, boolean pageWalkCoherent, boolean queuedInvalidation,
+                     boolean passThrough, boolean pageSelective, int mamv, int faultRecords,
+                     int iotlbEntries, int iotlbWays, int contextCacheEntries,
+                     long iotlbHitNs, long walkStepNs, long invalidationNs) {
+        this(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent, queuedInvalidation,
+                passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
+                iotlbHitNs, walkStepNs, invalidationNs, queuedInvalidation);
+    }
+
+    /** ECAP.MHMV of a unit with interrupt remapping. */
+    public static final int MAX_HANDLE_MASK = 15;
 
     public VtdConfig {
         if (addressWidthBits != 39 && addressWidthBits != 48) {
@@ -74,6 +91,9 @@ public record VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, bo
         if (contextCacheEntries < 1) {
             throw new IllegalArgumentException("contextCacheEntries must be positive, was " + contextCacheEntries);
         }
+        if (interruptRemapping && !queuedInvalidation) {
+            throw new IllegalArgumentException("interrupt remapping needs queued invalidation (the IEC descriptor is its only invalidation)");
+        }
         if (iotlbHitNs < 0 || walkStepNs < 0 || invalidationNs < 0) {
             throw new IllegalArgumentException("costs must not be negative");
         }
@@ -82,55 +102,63 @@ public record VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, bo
     public VtdConfig withFaultRecords(int n) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, n, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
     }
 
     public VtdConfig withPageWalkCoherent(boolean c) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, c,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
     }
 
+    /** Queued invalidation on or off; off also drops interrupt remapping, whose cache only the queue invalidates. */
     public VtdConfig withQueuedInvalidation(boolean q) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 q, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping && q);
+    }
+
+    /** ECAP.IR on or off (on needs queued invalidation: the interrupt entry cache is invalidated only through the queue). */
+    public VtdConfig withInterruptRemapping(boolean ir) {
+        return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
+                queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
+                iotlbHitNs, walkStepNs, invalidationNs, ir);
     }
 
     public VtdConfig withPassThrough(boolean p) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, p, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
     }
 
     public VtdConfig withSuperpages(boolean twoMiB, boolean oneGiB) {
         return new VtdConfig(addressWidthBits, sagaw, twoMiB, oneGiB, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
     }
 
     public VtdConfig withAddressWidth(int bits, int sagawBits) {
         return new VtdConfig(bits, sagawBits, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
     }
 
     public VtdConfig withIotlb(int entries, int ways) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, entries, ways, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
     }
 
     public VtdConfig withPageSelective(boolean psi, int maxAddressMask) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, psi, maxAddressMask, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
     }
 
     public VtdConfig withDomainBits(int ndValue) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, ndValue, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
     }
 
     /** The CAP register value (§10.4.2). FRO and NFR place {@link #faultRecords} records at {@link VtdRegisterLayout#DEFAULT_FRO}. */
@@ -163,6 +191,10 @@ public record VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, bo
         }
         if (passThrough) {
             e |= ECAP_PT;
+        }
+        if (interruptRemapping) {
+            // MHMV 15: an index-selective IEC descriptor may cover up to 2^15 entries (as QEMU).
+            e |= ECAP_IR | ((long) MAX_HANDLE_MASK << ECAP_MHMV_SHIFT);
         }
         e |= ((long) VtdRegisterLayout.DEFAULT_IRO & ECAP_IRO_MASK) << ECAP_IRO_SHIFT;
         return e;

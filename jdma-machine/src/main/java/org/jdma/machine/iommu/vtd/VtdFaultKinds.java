@@ -26,10 +26,19 @@ import org.jdma.spec.vtd.VtdFaultReason;
  * 0xC PAGING_ENTRY_RESERVED         MALFORMED_TABLE
  * 0xD BLOCKED_BY_TRANSLATION_TYPE   BLOCKED
  * 0xE INTERRUPT_ADDRESS             NO_PERMISSION    the translation points into the interrupt range
+ * 0x20 IR_REQUEST_RESERVED           BLOCKED          a malformed interrupt request
+ * 0x21 IR_INDEX_BEYOND_TABLE         OUT_OF_RANGE     index at or above 2^(IRTA.S+1)
+ * 0x22 IR_ENTRY_NOT_PRESENT          NOT_PRESENT      the IRTE's P bit is clear
+ * 0x23 IR_TABLE_INVALID              MALFORMED_TABLE  the IRTE could not be read
+ * 0x24 IR_ENTRY_RESERVED             MALFORMED_TABLE
+ * 0x25 IR_COMPATIBILITY_BLOCKED      BLOCKED          compatibility format while CFI is clear
+ * 0x26 IR_SOURCE_INVALID             NO_PERMISSION    another requester's entry (SVT/SQ/SID)
+ * 0x27 IR_POSTED_DESCRIPTOR_INVALID  MALFORMED_TABLE
  * </pre>
  *
  * Legacy-mode VT-d has no separate "not present" reason for a page (§3.7: a second-level entry with
- * R = W = 0 is a permission fault), so {@link FaultReason#NOT_PRESENT} never comes from this unit.
+ * R = W = 0 is a permission fault), so {@link FaultReason#NOT_PRESENT} comes from this unit only for
+ * an interrupt request whose IRTE is not present.
  */
 final class VtdFaultKinds {
     private VtdFaultKinds() { }
@@ -55,6 +64,14 @@ final class VtdFaultKinds {
         row(VtdFaultReason.PAGING_ENTRY_RESERVED, FaultReason.MALFORMED_TABLE);
         row(VtdFaultReason.BLOCKED_BY_TRANSLATION_TYPE, FaultReason.BLOCKED);
         row(VtdFaultReason.INTERRUPT_ADDRESS, FaultReason.NO_PERMISSION);
+        row(VtdFaultReason.IR_REQUEST_RESERVED, FaultReason.BLOCKED);
+        row(VtdFaultReason.IR_INDEX_BEYOND_TABLE, FaultReason.OUT_OF_RANGE);
+        row(VtdFaultReason.IR_ENTRY_NOT_PRESENT, FaultReason.NOT_PRESENT);
+        row(VtdFaultReason.IR_TABLE_INVALID, FaultReason.MALFORMED_TABLE);
+        row(VtdFaultReason.IR_ENTRY_RESERVED, FaultReason.MALFORMED_TABLE);
+        row(VtdFaultReason.IR_COMPATIBILITY_BLOCKED, FaultReason.BLOCKED);
+        row(VtdFaultReason.IR_SOURCE_INVALID, FaultReason.NO_PERMISSION);
+        row(VtdFaultReason.IR_POSTED_DESCRIPTOR_INVALID, FaultReason.MALFORMED_TABLE);
         if (KINDS.size() != VtdFaultReason.values().length) {
             throw new AssertionError("a VT-d fault reason has no generic kind");
         }

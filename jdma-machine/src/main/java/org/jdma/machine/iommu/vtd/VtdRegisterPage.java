@@ -20,7 +20,10 @@ import org.jdma.spec.vtd.VtdFaultRecordLayout;
  */
 final class VtdRegisterPage {
 
-    /** GSTS bits this model sets: the status twins of TE, SRTP and QIE (same positions as GCMD). */
+    /**
+     * GSTS bits this model sets: the status twins of TE, SRTP and QIE (same positions as GCMD), and
+     * with ECAP.IR those of IRE, SIRTP and CFI.
+     */
     static final long GSTS_MASK = GCMD_TE | GCMD_SRTP | GCMD_QIE;
     static final long CCMD_CIRG_MASK = CCMD_GRANULARITY_MASK << CCMD_CIRG_SHIFT;
     static final long CCMD_CAIG_MASK = CCMD_GRANULARITY_MASK << CCMD_CAIG_SHIFT;
@@ -53,6 +56,8 @@ final class VtdRegisterPage {
     final Register iectl;
     final Register iedata;
     final Register ieaddr;
+    /** IRTA (§10.4.29); null without interrupt remapping (ECAP.IR = 0). */
+    final Register irta;
     final Register iva;
     final Register iotlb;
     /** Fault recording registers (§10.4.14), lower and upper 64 bits of each. */
@@ -70,8 +75,9 @@ final class VtdRegisterPage {
         file.add(new Register("VER", VER, 4, RegisterAccess.RO, VER_MASK, VERSION_1_0));
         file.add(new Register("CAP", CAP, 8, RegisterAccess.RO, -1L, cap));
         file.add(new Register("ECAP", ECAP, 8, RegisterAccess.RO, -1L, ecap));
-        gcmd = file.add(Register.of("GCMD", GCMD, 4, RegisterAccess.WO, GCMD_TE | GCMD_SRTP | GCMD_SFL | GCMD_WBF | GCMD_QIE));
-        gsts = file.add(Register.of("GSTS", GSTS, 4, RegisterAccess.RO, GSTS_MASK));
+        long ir = config.interruptRemapping() ? GCMD_IR_BITS : 0;
+        gcmd = file.add(Register.of("GCMD", GCMD, 4, RegisterAccess.WO, GCMD_TE | GCMD_SRTP | GCMD_SFL | GCMD_WBF | GCMD_QIE | ir));
+        gsts = file.add(Register.of("GSTS", GSTS, 4, RegisterAccess.RO, GSTS_MASK | ir));
         rtaddr = file.add(Register.of("RTADDR", RTADDR, 8, RegisterAccess.RW, RTADDR_RTA_MASK & haw));
         ccmd = file.add(Register.of("CCMD", CCMD, 8, RegisterAccess.RW,
                 CCMD_ICC | CCMD_CIRG_MASK | CCMD_CAIG_MASK | CCMD_FM_MASK | CCMD_SID_MASK | CCMD_DID_MASK));
@@ -94,6 +100,10 @@ final class VtdRegisterPage {
         } else {
             iqh = iqt = iqa = ics = iectl = iedata = ieaddr = null;
         }
+        // IRTA.EIME needs ECAP.EIM (absent): reserved, as the address bits at and above the host width.
+        irta = config.interruptRemapping()
+                ? file.add(Register.of("IRTA", IRTA, 8, RegisterAccess.RW, (IRTA_ADDR_MASK & haw) | IRTA_S_MASK))
+                : null;
         int iro = VtdCapabilityLayout.iro(ecap);
         iva = file.add(Register.of("IVA", ivaOffset(iro), 8, RegisterAccess.RW, IVA_ADDR_MASK | IVA_IH | IVA_AM_MASK));
         iotlb = file.add(Register.of("IOTLB", iotlbOffset(iro), 8, RegisterAccess.RW,

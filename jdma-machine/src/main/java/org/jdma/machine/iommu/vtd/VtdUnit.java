@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.AddressTranslator;
+import org.jdma.machine.bus.InterruptRequest;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.irq.InterruptController;
 import org.jdma.machine.memory.PhysicalMemory;
@@ -69,8 +70,13 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
     /** Null when the unit has no queued invalidation (ECAP.QI = 0). */
     private final InvalidationQueue queue;
 
+    /** Null when the unit has no interrupt remapping (ECAP.IR = 0). */
+    private final InterruptRemapper interruptRemapper;
+
     /** GSTS.TES; volatile for the lock-free check of the disabled case. */
     private volatile boolean translationEnabled;
+    /** GSTS.IRES; volatile for the lock-free check on every interrupt request. */
+    private volatile boolean interruptRemappingEnabled;
     private long writeBufferFlushes;
 
     /**
@@ -101,8 +107,9 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         UnitMemory unitMemory = new UnitMemory(memory, cache);
         this.remapper = new DmaRemapper(config, hawBits, contextCache, iotlb, unitMemory, faults);
         this.invalidator = new CacheInvalidator(regs, config, contextCache, iotlb, trace);
+        this.interruptRemapper = config.interruptRemapping() ? new InterruptRemapper(config, unitMemory, faults) : null;
         this.queue = config.queuedInvalidation()
-                ? new InvalidationQueue(regs, unitMemory, invalidator, faults,
+                ? new InvalidationQueue(regs, unitMemory, invalidator, interruptRemapper, faults,
                         new EventInterrupt(regs, regs.iectl, regs.iedata, regs.ieaddr, interrupts, self), trace)
                 : null;
         wireRegisters();
@@ -191,11 +198,81 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
             // can be read: it reads 0. CAP.RWBF is 0, so software need not ask at all.
             writeBufferFlushes++;
         }
+        if (interruptRemapper != null) {
+            status = interruptRemappingCommand(cmd, status);
+        }
         // SFL needs advanced fault logging (CAP.AFL = 0): ignored, FLS stays 0.
         regs.set(regs.gsts, status);
         if (qie) {
             queue.process();
         }
+    }
+
+    /**
+     * The interrupt-remapping bits of a GCMD write (§10.4.4): SIRTP latches IRTA and sets IRTPS;
+     * IRE and CFI are persistent, mirrored in IRES and CFIS. Returns the new GSTS.
+     */
+    private long interruptRemappingCommand(long cmd, long status) {
+        if ((cmd & GCMD_SIRTP) != 0) {
+            interruptRemapper.table(regs.get(regs.irta));
+            status |= GCMD_SIRTP;
+            trace.instant("set interrupt remapping table", "table", UnitTrace.hex(interruptRemapper.tableBase()),
+                    "entries", interruptRemapper.tableEntries());
+        }
+        boolean cfi = (cmd & GCMD_CFI) != 0;
+        interruptRemapper.compatibilityAllowed(cfi);
+        status = cfi ? status | GCMD_CFI : status & ~GCMD_CFI;
+        boolean ire = (cmd & GCMD_IRE) != 0;
+        if (ire != interruptRemappingEnabled) {
+            interruptRemappingEnabled = ire;
+            trace.instant(ire ? "interrupt remapping enabled" : "interrupt remapping disabled");
+        }
+        return ire ? status | GCMD_IRE : status & ~GCMD_IRE;
+    }
+
+    // ---------------------------------------------------------------- interrupt remapping
+
+    @Override
+    public boolean remapsInterrupts(RequesterId requester) {
+        return interruptRemappingEnabled && requester.segment() == segment;
+    }
+
+    /**
+     * A covered device's write into the interrupt range, decoded (§5.1): remapped through the
+     * table, passed (compatibility format with CFIS set, or remapping disabled), or refused with a
+     * recorded interrupt-remapping fault. The unit's own fault and invalidation events are not
+     * requests of a covered device and never come here: Linux programs them in compatibility
+     * format even with CFI clear, which works on hardware only because they bypass remapping.
+     */
+    @Override
+    public InterruptRequest remapInterrupt(RequesterId requester, long address, int data) {
+        if (!remapsInterrupts(requester)) {
+            return InterruptRequest.deliver(address, data);
+        }
+        synchronized (this) {
+            if (!interruptRemappingEnabled) {
+                return InterruptRequest.deliver(address, data);
+            }
+            return interruptRemapper.remap(requester, address, data);
+        }
+    }
+
+    public synchronized boolean interruptRemappingEnabled() { return interruptRemappingEnabled; }
+
+    /** Interrupt requests remapped through the table, compatibility requests passed (CFIS), and blocked. */
+    public synchronized long[] interruptCounters() {
+        return interruptRemapper == null ? new long[3]
+                : new long[] {interruptRemapper.remapped(), interruptRemapper.compatibilityPassed(), interruptRemapper.blocked()};
+    }
+
+    /** Entries in the interrupt entry cache now. */
+    public synchronized int interruptEntryCacheSize() {
+        return interruptRemapper == null ? 0 : interruptRemapper.cached();
+    }
+
+    /** IEC invalidations performed (global and index-selective). */
+    public synchronized long interruptEntryCacheInvalidations() {
+        return interruptRemapper == null ? 0 : interruptRemapper.invalidations();
     }
 
     // ---------------------------------------------------------------- translation

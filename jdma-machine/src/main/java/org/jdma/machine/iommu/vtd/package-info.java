@@ -9,7 +9,9 @@
  * a context cache and a set-associative IOTLB that keep stale entries until invalidated;
  * register-based (CCMD, IOTLB/IVA) and queued invalidation (context-cache, IOTLB, wait with status
  * write and interrupt, §6.5); primary fault logging with overflow, FPD-qualified faults and the
- * fault-event interrupt (§7); pass-through contexts (ECAP.PT).
+ * fault-event interrupt (§7); pass-through contexts (ECAP.PT); interrupt remapping in xAPIC mode
+ * (§5.1, §9.10: IRTA, both request formats, source-id validation, an interrupt entry cache
+ * invalidated by the IEC descriptor, faults 0x20-0x26), {@code InterruptRemapper}.
  *
  * <p>One class per structure or job: {@link org.jdma.machine.iommu.vtd.VtdUnit} (wiring, the
  * GCMD/GSTS protocol, the lock), {@code VtdRegisterPage} (the register table), {@code DmaRemapper}
@@ -19,7 +21,7 @@
  * A blocked request reaches the bus as a generic {@link org.jdma.machine.bus.FaultReason} with the
  * VT-d reason as its detail, one table for all reasons ({@code VtdFaultKinds}).
  *
- * <p>Does not model: scalable mode and first-level tables, interrupt remapping, device IOTLBs
+ * <p>Does not model: scalable mode and first-level tables, posted interrupts and x2APIC (EIM), device IOTLBs
  * (ATS, so fault 0xD "blocked by TT", which only translation requests raise, never occurs),
  * advanced fault logging (GCMD.SFL is ignored), protected memory regions, page requests, fault
  * compression, caching of not-present entries under CAP.CM (CM only tells software to invalidate

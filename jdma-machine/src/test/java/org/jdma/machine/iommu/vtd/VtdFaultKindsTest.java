@@ -10,7 +10,7 @@ import org.jdma.machine.bus.FaultReason;
 import org.jdma.spec.vtd.VtdFaultReason;
 import org.junit.jupiter.api.Test;
 
-/** The VT-d fault reason to generic kind table, row by row against §7.1.3 Table 25. */
+/** The VT-d fault reason to generic kind table, row by row against §7.1.3 Table 25 and the interrupt-remapping reasons of §7.1.1. */
 class VtdFaultKindsTest {
 
     private static final Map<VtdFaultReason, FaultReason> EXPECTED = new EnumMap<>(Map.ofEntries(
@@ -27,7 +27,15 @@ class VtdFaultKindsTest {
             Map.entry(VtdFaultReason.CONTEXT_ENTRY_RESERVED, FaultReason.MALFORMED_TABLE),
             Map.entry(VtdFaultReason.PAGING_ENTRY_RESERVED, FaultReason.MALFORMED_TABLE),
             Map.entry(VtdFaultReason.BLOCKED_BY_TRANSLATION_TYPE, FaultReason.BLOCKED),
-            Map.entry(VtdFaultReason.INTERRUPT_ADDRESS, FaultReason.NO_PERMISSION)));
+            Map.entry(VtdFaultReason.INTERRUPT_ADDRESS, FaultReason.NO_PERMISSION),
+            Map.entry(VtdFaultReason.IR_REQUEST_RESERVED, FaultReason.BLOCKED),
+            Map.entry(VtdFaultReason.IR_INDEX_BEYOND_TABLE, FaultReason.OUT_OF_RANGE),
+            Map.entry(VtdFaultReason.IR_ENTRY_NOT_PRESENT, FaultReason.NOT_PRESENT),
+            Map.entry(VtdFaultReason.IR_TABLE_INVALID, FaultReason.MALFORMED_TABLE),
+            Map.entry(VtdFaultReason.IR_ENTRY_RESERVED, FaultReason.MALFORMED_TABLE),
+            Map.entry(VtdFaultReason.IR_COMPATIBILITY_BLOCKED, FaultReason.BLOCKED),
+            Map.entry(VtdFaultReason.IR_SOURCE_INVALID, FaultReason.NO_PERMISSION),
+            Map.entry(VtdFaultReason.IR_POSTED_DESCRIPTOR_INVALID, FaultReason.MALFORMED_TABLE)));
 
     @Test
     void shouldGiveEveryVtdFaultReasonItsGenericKind() {

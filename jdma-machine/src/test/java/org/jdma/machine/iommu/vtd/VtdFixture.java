@@ -48,8 +48,12 @@ final class VtdFixture implements AutoCloseable {
     }
 
     VtdFixture(VtdConfig config) {
-        machine = new Machine(MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("low", 0, 64 * MiB)))
-                .withVtd(config));
+        this(MachineConfig.defaults().withVtd(config));
+    }
+
+    /** {@code config} with the fixture's 64 MiB of RAM. */
+    VtdFixture(MachineConfig config) {
+        machine = new Machine(config.withRam(List.of(new MachineConfig.Ram("low", 0, 64 * MiB))));
         cpu = machine.cpu();
         unit = machine.remappingUnits().getFirst();
         port = machine.dmaPorts().getFirst();
