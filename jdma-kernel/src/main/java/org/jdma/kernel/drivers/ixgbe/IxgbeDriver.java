@@ -15,6 +15,7 @@ import org.jdma.kernel.driver.DriverInstance;
 import org.jdma.kernel.driver.InterruptVectors;
 import org.jdma.kernel.driver.MmioWindow;
 import org.jdma.kernel.driver.ProbeException;
+import org.jdma.kernel.net.LinkStatus;
 import org.jdma.kernel.net.NetDevice;
 import org.jdma.kernel.net.NetStats;
 import org.jdma.kernel.net.PacketBuffer;
@@ -60,6 +61,11 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
     private InterruptVectors vectors;
     private long rxPackets, rxBytes, txPackets, txBytes, rxDropped;
     private boolean removed;
+    /** The carrier as LINKS read at the last link-change interrupt (or the end of init). */
+    private boolean carrier;
+    private long carrierBitsPerSecond;
+    private long carrierChanges;
+    private long txRefusedWhileDown;
 
     private IxgbeDriver(DriverContext context, IxgbeOptions options) {
         this.context = context;
@@ -129,6 +135,30 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         int fctrl = registers.read32(FCTRL);
         registers.write32(FCTRL, options.promiscuous() ? fctrl | FCTRL_UPE | FCTRL_MPE : fctrl & ~(FCTRL_UPE | FCTRL_MPE));
         context.clock().runUntil(() -> (registers.read32(LINKS) & LINKS_UP) != 0, options.linkTimeoutNs());
+        readLink(false);
+    }
+
+    /** Reads LINKS into the carrier state; {@code count}: a change is counted. */
+    private void readLink(boolean count) {
+        int links = registers.read32(LINKS);
+        boolean up = (links & LINKS_UP) != 0;
+        if (count && up != carrier) {
+            carrierChanges++;
+        }
+        carrier = up;
+        carrierBitsPerSecond = !up ? 0 : switch (links & LINKS_SPEED_MASK) {
+            case LINKS_SPEED_10G -> 10_000_000_000L;
+            case LINKS_SPEED_1G -> 1_000_000_000L;
+            case LINKS_SPEED_100M -> 100_000_000L;
+            default -> 0;
+        };
+    }
+
+    /** The other-causes vector: reading EICR acknowledges them (GPIE.OCD: only bits 31:16); LSC updates the carrier. */
+    private void otherCauses() {
+        if ((registers.read32(EICR) & EICR_LSC) != 0) {
+            readLink(true);
+        }
     }
 
     private void waitFor(String what, BooleanSupplier condition) {
@@ -145,6 +175,8 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         }
         registers.write32(HLREG0, registers.read32(HLREG0) | HLREG0_RXCRCSTRP);
         registers.write32(RDRXCTL, registers.read32(RDRXCTL) | RDRXCTL_CRCSTRIP);
+        initFrameSize();
+        initRss();
         registers.write32(FCTRL, registers.read32(FCTRL) | FCTRL_BAM);
         for (int q = 0; q < queues; q++) {
             registers.write32(srrctl(q), SRRCTL_DESCTYPE_ADV_ONEBUF | SRRCTL_DROP_EN | (BUFFER_SIZE / SRRCTL_BSIZEPKT_UNIT));
@@ -161,6 +193,45 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         }
         registers.write32(CTRL_EXT, registers.read32(CTRL_EXT) | CTRL_EXT_NS_DIS);
         registers.write32(RXCTRL, registers.read32(RXCTRL) | RXCTRL_RXEN);
+    }
+
+    /**
+     * Jumbo frames (Linux {@code ixgbe_set_rx_buffer_len}): above a 1500-byte MTU, MAXFRS.MFS =
+     * MTU + header + FCS and HLREG0.JUMBOEN; the buffers stay 2 KB, so such a frame spans several.
+     */
+    private void initFrameSize() {
+        int hlreg0 = registers.read32(HLREG0);
+        if (options.mtu() > IxgbeOptions.STANDARD_MTU) {
+            registers.write32(MAXFRS, options.maxFrameSize() << MAXFRS_MFS_SHIFT);
+            registers.write32(HLREG0, hlreg0 | HLREG0_JUMBOEN);
+        } else {
+            registers.write32(MAXFRS, MAXFRS_RESET);
+            registers.write32(HLREG0, hlreg0 & ~HLREG0_JUMBOEN);
+        }
+    }
+
+    /** MRQC fields the driver hashes: every IPv4 and IPv6 type with and without TCP and UDP ports. */
+    static final int RSS_FIELDS = MRQC_RSSEN | MRQC_RSS_FIELDS;
+
+    /**
+     * RSS (Linux {@code ixgbe_setup_mrqc}): the key into RSSRK, RETA spread round-robin over the
+     * queue pairs, every IPv4/IPv6 TCP/UDP field set on, and RXCSUM.PCSD so descriptors carry the hash.
+     */
+    private void initRss() {
+        byte[] key = options.rssKey();
+        for (int n = 0; n < RSSRK_REGISTERS; n++) {
+            registers.write32(rssrk(n), (key[4 * n] & 0xFF) | (key[4 * n + 1] & 0xFF) << 8 | (key[4 * n + 2] & 0xFF) << 16
+                    | (key[4 * n + 3] & 0xFF) << 24);
+        }
+        for (int n = 0; n < RETA_REGISTERS; n++) {
+            int value = 0;
+            for (int k = 0; k < 4; k++) {
+                value |= ((4 * n + k) % queues) << (8 * k);
+            }
+            registers.write32(reta(n), value);
+        }
+        registers.write32(RXCSUM, registers.read32(RXCSUM) | RXCSUM_PCSD);
+        registers.write32(MRQC, RSS_FIELDS);
     }
 
     private void initTx() {
@@ -225,7 +296,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
             int queue = q;
             vectors.onInterrupt(q, v -> napi[queue].schedule());
         }
-        vectors.onInterrupt(queues, v -> registers.read32(EICR)); // other causes (link changes): acknowledged
+        vectors.onInterrupt(queues, v -> otherCauses());
     }
 
     /**
@@ -306,9 +377,42 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
     }
 
     @Override
+    public LinkStatus link() {
+        if (!options.interrupts()) {
+            readLink(true); // no link-change interrupt: look now
+        }
+        return new LinkStatus(carrier, carrierBitsPerSecond, carrierChanges, txRefusedWhileDown);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException naming the frame when a chain has more segments than the
+     *         ring could ever hold, or more bytes than the MTU allows (nothing is queued then)
+     */
+    @Override
     public int txBatch(int queue, PacketBuffer[] buffers, int count) {
         checkQueue(queue);
         Objects.checkFromIndexSize(0, count, buffers.length);
+        if (!carrier && !options.interrupts()) {
+            readLink(true); // a polling driver learns the link came up when it next sends
+        }
+        if (!carrier) {
+            txRefusedWhileDown++;
+            return 0;
+        }
+        int maxFrame = options.maxFrameSize() - FCS_BYTES;
+        for (int i = 0; i < count; i++) {
+            PacketBuffer b = buffers[i];
+            if (b.next() != null && b.segments() > tx[queue].size() - 1) {
+                throw new IllegalArgumentException(String.format("%s: frame %d has %d segments; ring %d holds at most %d",
+                        name(), i, b.segments(), queue, tx[queue].size() - 1));
+            }
+            if (b.next() != null && b.frameLength() > maxFrame) {
+                throw new IllegalArgumentException(String.format("%s: frame %d is %d bytes; MTU %d allows %d",
+                        name(), i, b.frameLength(), options.mtu(), maxFrame));
+            }
+        }
         return tx[queue].send(context.cpu(), buffers, count);
     }
 
@@ -358,7 +462,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
 
     /**
      * Steers frames of {@code etherType} to receive queue {@code queue} with EtherType filter
-     * {@code filter} (ETQF/ETQS; the card has no RSS in this model).
+     * {@code filter} (ETQF/ETQS; a filter's match takes precedence over RSS).
      */
     public void steerEtherType(int filter, int etherType, int queue) {
         checkQueue(queue);
@@ -405,7 +509,9 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
 
     /**
      * Stops the queues and the port's DMA (RXCTRL.RXEN and DMATXCTL.TE off, queues disabled),
-     * masks its interrupts, then unmaps and frees every buffer and ring.
+     * masks its interrupts, then unmaps and frees every buffer and ring. Buffers the application
+     * still holds, or another device still sends, are unmapped with their pool
+     * ({@link PagePool#retire}); their memory goes back when they are freed.
      */
     @Override
     public void remove() {
@@ -415,11 +521,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         removed = true;
         quiesce();
         for (int q = 0; q < queues; q++) {
-            if (rx[q].pool().inUse() == 0) {
-                rx[q].pool().close();
-            }
-            // TODO: buffers an application still holds (or another device still sends) keep their
-            // pool open; the kernel's detach then reports the pool's mappings as leaks.
+            rx[q].pool().retire(); // buffers still out free their memory when they come back
         }
     }
 
