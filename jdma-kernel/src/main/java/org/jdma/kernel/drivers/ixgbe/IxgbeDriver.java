@@ -62,10 +62,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
     private long rxPackets, rxBytes, txPackets, txBytes, rxDropped;
     private boolean removed;
     /** The carrier as LINKS read at the last link-change interrupt (or the end of init). */
-    private boolean carrier;
-    private long carrierBitsPerSecond;
-    private long carrierChanges;
-    private long txRefusedWhileDown;
+    private final Carrier carrier = new Carrier();
 
     private IxgbeDriver(DriverContext context, IxgbeOptions options) {
         this.context = context;
@@ -135,29 +132,13 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         int fctrl = registers.read32(FCTRL);
         registers.write32(FCTRL, options.promiscuous() ? fctrl | FCTRL_UPE | FCTRL_MPE : fctrl & ~(FCTRL_UPE | FCTRL_MPE));
         context.clock().runUntil(() -> (registers.read32(LINKS) & LINKS_UP) != 0, options.linkTimeoutNs());
-        readLink(false);
-    }
-
-    /** Reads LINKS into the carrier state; {@code count}: a change is counted. */
-    private void readLink(boolean count) {
-        int links = registers.read32(LINKS);
-        boolean up = (links & LINKS_UP) != 0;
-        if (count && up != carrier) {
-            carrierChanges++;
-        }
-        carrier = up;
-        carrierBitsPerSecond = !up ? 0 : switch (links & LINKS_SPEED_MASK) {
-            case LINKS_SPEED_10G -> 10_000_000_000L;
-            case LINKS_SPEED_1G -> 1_000_000_000L;
-            case LINKS_SPEED_100M -> 100_000_000L;
-            default -> 0;
-        };
+        carrier.read(registers, false);
     }
 
     /** The other-causes vector: reading EICR acknowledges them (GPIE.OCD: only bits 31:16); LSC updates the carrier. */
     private void otherCauses() {
         if ((registers.read32(EICR) & EICR_LSC) != 0) {
-            readLink(true);
+            carrier.read(registers, true);
         }
     }
 
@@ -175,8 +156,8 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         }
         registers.write32(HLREG0, registers.read32(HLREG0) | HLREG0_RXCRCSTRP);
         registers.write32(RDRXCTL, registers.read32(RDRXCTL) | RDRXCTL_CRCSTRIP);
-        initFrameSize();
-        initRss();
+        ReceiveFeatures.frameSize(registers, options);
+        ReceiveFeatures.rss(registers, options, queues);
         registers.write32(FCTRL, registers.read32(FCTRL) | FCTRL_BAM);
         for (int q = 0; q < queues; q++) {
             registers.write32(srrctl(q), SRRCTL_DESCTYPE_ADV_ONEBUF | SRRCTL_DROP_EN | (BUFFER_SIZE / SRRCTL_BSIZEPKT_UNIT));
@@ -193,45 +174,6 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         }
         registers.write32(CTRL_EXT, registers.read32(CTRL_EXT) | CTRL_EXT_NS_DIS);
         registers.write32(RXCTRL, registers.read32(RXCTRL) | RXCTRL_RXEN);
-    }
-
-    /**
-     * Jumbo frames (Linux {@code ixgbe_set_rx_buffer_len}): above a 1500-byte MTU, MAXFRS.MFS =
-     * MTU + header + FCS and HLREG0.JUMBOEN; the buffers stay 2 KB, so such a frame spans several.
-     */
-    private void initFrameSize() {
-        int hlreg0 = registers.read32(HLREG0);
-        if (options.mtu() > IxgbeOptions.STANDARD_MTU) {
-            registers.write32(MAXFRS, options.maxFrameSize() << MAXFRS_MFS_SHIFT);
-            registers.write32(HLREG0, hlreg0 | HLREG0_JUMBOEN);
-        } else {
-            registers.write32(MAXFRS, MAXFRS_RESET);
-            registers.write32(HLREG0, hlreg0 & ~HLREG0_JUMBOEN);
-        }
-    }
-
-    /** MRQC fields the driver hashes: every IPv4 and IPv6 type with and without TCP and UDP ports. */
-    static final int RSS_FIELDS = MRQC_RSSEN | MRQC_RSS_FIELDS;
-
-    /**
-     * RSS (Linux {@code ixgbe_setup_mrqc}): the key into RSSRK, RETA spread round-robin over the
-     * queue pairs, every IPv4/IPv6 TCP/UDP field set on, and RXCSUM.PCSD so descriptors carry the hash.
-     */
-    private void initRss() {
-        byte[] key = options.rssKey();
-        for (int n = 0; n < RSSRK_REGISTERS; n++) {
-            registers.write32(rssrk(n), (key[4 * n] & 0xFF) | (key[4 * n + 1] & 0xFF) << 8 | (key[4 * n + 2] & 0xFF) << 16
-                    | (key[4 * n + 3] & 0xFF) << 24);
-        }
-        for (int n = 0; n < RETA_REGISTERS; n++) {
-            int value = 0;
-            for (int k = 0; k < 4; k++) {
-                value |= ((4 * n + k) % queues) << (8 * k);
-            }
-            registers.write32(reta(n), value);
-        }
-        registers.write32(RXCSUM, registers.read32(RXCSUM) | RXCSUM_PCSD);
-        registers.write32(MRQC, RSS_FIELDS);
     }
 
     private void initTx() {
@@ -379,9 +321,9 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
     @Override
     public LinkStatus link() {
         if (!options.interrupts()) {
-            readLink(true); // no link-change interrupt: look now
+            carrier.read(registers, true); // no link-change interrupt: look now
         }
-        return new LinkStatus(carrier, carrierBitsPerSecond, carrierChanges, txRefusedWhileDown);
+        return carrier.status();
     }
 
     /**
@@ -394,11 +336,11 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
     public int txBatch(int queue, PacketBuffer[] buffers, int count) {
         checkQueue(queue);
         Objects.checkFromIndexSize(0, count, buffers.length);
-        if (!carrier && !options.interrupts()) {
-            readLink(true); // a polling driver learns the link came up when it next sends
+        if (!carrier.up() && !options.interrupts()) {
+            carrier.read(registers, true); // a polling driver learns the link came up when it next sends
         }
-        if (!carrier) {
-            txRefusedWhileDown++;
+        if (!carrier.up()) {
+            carrier.refused();
             return 0;
         }
         int maxFrame = options.maxFrameSize() - FCS_BYTES;

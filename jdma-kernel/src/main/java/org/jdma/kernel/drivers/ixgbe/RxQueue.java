@@ -34,6 +34,10 @@ final class RxQueue {
     private final RingHolds.Staging staging;
     private long sequence;
     private int next;
+    /** The frame being collected: its first and last buffer, its segment count, an error seen on any. */
+    private PacketBuffer head, tail;
+    private int segments;
+    private boolean frameError;
     long errors;
     /** Completions the driver could not repost for lack of buffers: left for the next batch. */
     long starved;
@@ -144,11 +148,6 @@ final class RxQueue {
         }
         return n;
     }
-
-    /** The frame being collected: its first and last buffer, its segment count, an error seen on any. */
-    private PacketBuffer head, tail;
-    private int segments;
-    private boolean frameError;
 
     /**
      * Adds {@code b} to the frame being collected; returns the frame's first buffer once

@@ -108,6 +108,28 @@ class IxgbeFramesTest {
     }
 
     @Test
+    void shouldDropAWholeFrameWhenOneOfItsSegmentsHasAnErrorAndCountIt() {
+        rig = new TwoPorts(IommuMode.STRICT, 1, polling().withMtu(9000), traffic(2, new FrameSizes.Cycle(9014, 3000)), null);
+        // the card cannot write the third buffer of the first frame: the IOMMU maps nothing there
+        long slot2 = rig.a.rx(0).ring().physical() + 2 * org.jdma.spec.ixgbe.AdvancedRxDescriptorLayout.SIZE;
+        rig.kernel.platform().cpu().write64(slot2, 0x7_0000_0000L);
+        int out = rig.a.pool(0).inUse();
+        rig.generator.start();
+        rig.machine.clock().runFor(2_000_000);
+        PacketBuffer[] batch = new PacketBuffer[4];
+        assertEquals(1, rig.a.rxBatch(0, batch, 4), "the broken frame is not handed over, not even in part");
+        assertEquals(3000, batch[0].frameLength(), "the next frame is whole");
+        assertEquals(2, batch[0].segments());
+        assertEquals(1, rig.a.stats().rxErrors(), "counted once for its five descriptors");
+        batch[0].free();
+        assertEquals(out, rig.a.pool(0).inUse(), "the dropped frame's five buffers went back to the pool");
+        var reports = rig.kernel.dmaDebug().orElseThrow().reports();
+        assertEquals(1, reports.size(), reports.toString());
+        assertTrue(reports.getFirst().message().contains("no mapping for [write] [device address=0x0000000700000000]"),
+                "the checker saw the card's write the IOMMU refused: " + reports.getFirst().message());
+    }
+
+    @Test
     void shouldDropFramesLongerThanTheMtuAllowsAndCountNothingReceived() {
         rig = new TwoPorts(IommuMode.OFF, 1, polling().withMtu(4000), traffic(3, new FrameSizes.Cycle(4014, 4015, 60)), null);
         rig.generator.start();

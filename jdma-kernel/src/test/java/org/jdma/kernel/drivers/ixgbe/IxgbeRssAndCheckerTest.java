@@ -68,7 +68,7 @@ class IxgbeRssAndCheckerTest {
         byte[] key = IxgbeOptions.DEFAULTS.rssKey();
         Set<Integer> queues = new HashSet<>();
         for (Seen s : seen) {
-            RssHash.Result expected = RssHash.of(s.frame(), IxgbeDriver.RSS_FIELDS, key);
+            RssHash.Result expected = RssHash.of(s.frame(), ReceiveFeatures.RSS_FIELDS, key);
             assertEquals(expected.hash(), s.hash(), "the hash the card wrote back is the Toeplitz hash of the flow with the driver's key");
             assertEquals(AdvancedRxDescriptorLayout.RSSTYPE_IPV4_UDP, s.type());
             assertEquals(RssHash.retaIndex(s.hash()) % 4, s.queue(), "RETA spreads its 128 entries round-robin over the 4 queue pairs");
