@@ -25,8 +25,18 @@ public interface NetDevice {
     boolean linkUp();
 
     /**
+     * The carrier as the driver tracks it from link-change interrupts: up or down, speed, how
+     * often it changed, and sends refused while it was down. The default, for a device whose
+     * driver does not track it, reports {@link #linkUp()} with nothing counted.
+     */
+    default LinkStatus link() {
+        return new LinkStatus(linkUp(), 0, 0, 0);
+    }
+
+    /**
      * Takes up to {@code max} received packets of queue {@code queue} into {@code buffers[0..)} and
-     * gives the device a fresh buffer for each; returns how many. The caller owns them.
+     * gives the device a fresh buffer for each; returns how many. The caller owns them. A frame
+     * the device wrote over several buffers is one entry: the first buffer of its chain.
      *
      * @throws IllegalArgumentException naming the queue or the count when they are out of range
      */
@@ -36,7 +46,9 @@ public interface NetDevice {
      * Queues {@code buffers[0..count)} for sending on queue {@code queue}, each its
      * {@link PacketBuffer#size()} bytes, in order, as far as the ring has room; returns how many
      * it took. The device owns those until they are sent (then they go back to their pool); the
-     * caller keeps the others.
+     * caller keeps the others. Each buffer is a frame: a chain ({@link PacketBuffer#next()}) is
+     * sent as one frame of all its segments, or not at all. While the carrier is down
+     * ({@link #link()}) it takes none.
      */
     int txBatch(int queue, PacketBuffer[] buffers, int count);
 

@@ -2,10 +2,13 @@ package org.jdma.kernel.net;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.StreamingMapping;
 import org.jdma.kernel.mm.DmaBuffer;
@@ -43,6 +46,10 @@ public final class PagePool implements AutoCloseable {
     private final ArrayDeque<PacketBuffer> free = new ArrayDeque<>();
     private int entries;
     private boolean closed;
+    /** The device is gone ({@link #retire}): returned buffers are not reused, their chunk's memory goes once all are back. */
+    private boolean retired;
+    /** While retired: buffers of each chunk still out. */
+    private int[] outOfChunk;
 
     /**
      * @param entrySize       bytes per buffer, a power of two
@@ -92,6 +99,9 @@ public final class PagePool implements AutoCloseable {
 
     /** Buffers out of the pool: posted, in flight or with the application. */
     public int inUse() {
+        if (retired) {
+            return closed ? 0 : Arrays.stream(outOfChunk).sum();
+        }
         return entries - free.size();
     }
 
@@ -134,8 +144,8 @@ public final class PagePool implements AutoCloseable {
     }
 
     private PacketBuffer take() {
-        if (closed) {
-            throw new IllegalStateException(name + " is closed");
+        if (closed || retired) {
+            throw new IllegalStateException(name + (closed ? " is closed" : " was retired: its device is gone"));
         }
         if (free.isEmpty() && !grow()) {
             return null;
@@ -177,7 +187,66 @@ public final class PagePool implements AutoCloseable {
             throw new IllegalStateException(name + ": " + b + " freed twice");
         }
         b.free = true;
+        if (retired) {
+            returned(b.chunk());
+            return;
+        }
         free.push(b);
+    }
+
+    /**
+     * The pool's device is going away (its driver's remove) while buffers may still be out, with
+     * the application or queued on another device (Linux {@code page_pool_destroy} with pages in
+     * flight): every chunk is unmapped now (the device has stopped; without a for-CPU sync, since
+     * the CPU owns the buffers that are out and may have written them), a chunk with all its
+     * buffers home is freed now, the others when their last buffer comes back. The pool hands
+     * out nothing more. With nothing out this is {@link #close()}.
+     */
+    public void retire() {
+        if (closed || retired) {
+            return;
+        }
+        if (inUse() == 0) {
+            close();
+            return;
+        }
+        retired = true;
+        outOfChunk = new int[chunks.size()];
+        for (int i = 0; i < chunks.size(); i++) {
+            outOfChunk[i] = Math.min(entriesPerChunk, entries - i * entriesPerChunk);
+        }
+        for (PacketBuffer b : free) {
+            outOfChunk[b.chunk()]--;
+        }
+        free.clear();
+        for (int i = 0; i < mappings.size(); i++) {
+            StreamingMapping m = mappings.get(i);
+            if (outOfChunk[i] == 0) {
+                m.close();
+                chunks.get(i).close();
+            } else {
+                dma.unmapSingle(m.dmaAddress(), m.size(), DmaDirection.FROM_DEVICE, SKIP_CPU_SYNC);
+            }
+        }
+    }
+
+    private static final Set<DmaAttr> SKIP_CPU_SYNC = Set.of(DmaAttr.SKIP_CPU_SYNC);
+
+    /** A buffer of chunk {@code c} came back to a retired pool: the chunk's memory goes with its last one. */
+    private void returned(int c) {
+        if (--outOfChunk[c] == 0) {
+            chunks.get(c).close();
+        }
+        if (Arrays.stream(outOfChunk).allMatch(n -> n == 0)) {
+            closed = true;
+            mappings.clear();
+            chunks.clear();
+        }
+    }
+
+    /** Whether the pool was retired with buffers out, some of which have not come back yet. */
+    public boolean retiring() {
+        return retired && !closed;
     }
 
     private void checkOwn(PacketBuffer b) {

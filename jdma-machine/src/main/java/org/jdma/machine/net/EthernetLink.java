@@ -192,6 +192,11 @@ public final class EthernetLink {
         }
 
         @Override
+        public void onLinkChange(Runnable listener) {
+            EthernetLink.this.onLinkChange(listener);
+        }
+
+        @Override
         public boolean linkUp() {
             return up;
         }

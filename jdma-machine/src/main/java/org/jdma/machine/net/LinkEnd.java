@@ -29,6 +29,13 @@ public interface LinkEnd {
     /** Whether the link is up (both ends attached and the link trained). */
     boolean linkUp();
 
+    /**
+     * Runs {@code listener} (on the event kernel) whenever the link goes up or down, as a PHY tells
+     * its MAC. The default does nothing: for an end whose link never changes after it is made.
+     */
+    default void onLinkChange(Runnable listener) {
+    }
+
     /** The link's rate, bits per second (10 Gb/s is 10_000_000_000). */
     long bitsPerSecond();
 }

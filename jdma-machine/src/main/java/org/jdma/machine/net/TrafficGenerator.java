@@ -132,6 +132,9 @@ public final class TrafficGenerator {
         if (config.sequenceNumbers()) {
             GeneratorFrameLayout.putSequence(frame, index);
         }
+        if (config.flows() > 0) {
+            GeneratorFrameLayout.putFlow(frame, (int) (index % config.flows()));
+        }
         return frame;
     }
 

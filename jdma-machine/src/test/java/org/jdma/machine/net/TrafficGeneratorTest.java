@@ -192,4 +192,37 @@ class TrafficGeneratorTest {
         assertEquals(10, slow.counters(EthernetLink.Direction.A_TO_B).lostLinkDown(), "sent at 0..9 µs, before the link was up");
         assertEquals(10, sink.frames());
     }
+
+    @Test
+    void shouldSendIpv4UdpFramesOfEachFlowInTurnWithOtherwiseTheSameBytes() throws IOException {
+        GeneratorConfig plain = GeneratorConfig.DEFAULT.withCount(8).withSequenceNumbers(false);
+        TrafficGenerator g = generator(plain.withFlows(4));
+        g.start();
+        kernel.runUntilIdle();
+        assertEquals(8, frames.size());
+        for (int i = 0; i < 8; i++) {
+            byte[] f = frames.get(i);
+            assertEquals(0x0800, GeneratorFrameLayout.etherType(f));
+            assertEquals(0x45, f[GeneratorFrameLayout.IPV4] & 0xFF);
+            assertEquals(17, f[GeneratorFrameLayout.IPV4 + 9], "UDP");
+            int sum = 0;
+            for (int k = 0; k < 20; k += 2) {
+                sum += (f[GeneratorFrameLayout.IPV4 + k] & 0xFF) << 8 | (f[GeneratorFrameLayout.IPV4 + k + 1] & 0xFF);
+            }
+            while (sum > 0xFFFF) {
+                sum = (sum & 0xFFFF) + (sum >>> 16);
+            }
+            assertEquals(0xFFFF, sum, "the header checksum is valid");
+            int sourcePort = (f[GeneratorFrameLayout.UDP] & 0xFF) << 8 | (f[GeneratorFrameLayout.UDP + 1] & 0xFF);
+            assertEquals(GeneratorFrameLayout.FLOW_FIRST_SOURCE_PORT + i % 4, sourcePort, "flow " + i % 4);
+            assertEquals(i % 4, f[GeneratorFrameLayout.IPV4 + 15], "its source address");
+        }
+        assertThrows(IllegalArgumentException.class, () -> GeneratorConfig.DEFAULT.withCount(1)
+                .withFlows(2).withSequenceNumbers(true), "the sequence number's bytes hold the IPv4 header");
+        byte[] withFlows = capture(42, plain.withFlows(4));
+        byte[] without = capture(42, plain);
+        assertEquals(without.length, withFlows.length, "flows change headers, not sizes or the random payload");
+        assertArrayEquals(Arrays.copyOfRange(without, without.length - 10, without.length),
+                Arrays.copyOfRange(withFlows, withFlows.length - 10, withFlows.length));
+    }
 }

@@ -44,6 +44,14 @@ public final class AdvancedRxDescriptorLayout {
     public static final int VLAN = 0x0E;
 
     public static final int RSSTYPE_MASK = 0x0000000F;
+    /** RSS types (bits 3:0 of dword 0): which fields the hash in dword 1 covers ({@link RssHash}). */
+    public static final int RSSTYPE_NONE = 0;
+    public static final int RSSTYPE_IPV4_TCP = 1;
+    public static final int RSSTYPE_IPV4 = 2;
+    public static final int RSSTYPE_IPV6_TCP = 3;
+    public static final int RSSTYPE_IPV6 = 5;
+    public static final int RSSTYPE_IPV4_UDP = 7;
+    public static final int RSSTYPE_IPV6_UDP = 8;
     public static final int PKTTYPE_SHIFT = 4;
     public static final int PKTTYPE_MASK = 0x0001FFF0;
     public static final int PKTTYPE_IPV4 = 0x0010;

@@ -40,12 +40,18 @@ package org.jdma.spec.ixgbe;
  * 0x04074  GPRC, 0x04078 BPRC, 0x0407C MPRC, 0x04080 GPTC, 0x04088/C GORCL/H, 0x04090/4 GOTCL/H,
  * 0x040A4 RUC, 0x040AC ROC, 0x040C0/4 TORL/H, 0x040D0 TPR, 0x040D4 TPT, 0x040F0 MPTC, 0x040F4 BPTC  (all RC)
  * 0x04240  HLREG0      [0] TXCRCEN  [1] RXCRCSTRP  [2] JUMBOEN  [10] TXPADEN  [15] LPBK
+ * 0x04268  MAXFRS      [31:16] MFS: longest frame accepted with JUMBOEN, FCS included (Linux MHADD)
  * 0x042A0  AUTOC       [12] AN_RESTART (self-clears)  [15:13] LMS  [8:7] 10G_PMA_PMD
  * 0x042A4  LINKS       [29:28] speed (01 100M, 10 1G, 11 10G)  [30] LINK_UP  (RO)
  * 0x04900  RTTDCS      [6] ARBDIS
  * 0x04A80  DMATXCTL    [0] TE (transmit DMA enable)
+ * 0x05000  RXCSUM      [13] PCSD: the descriptor's dword 1 holds the RSS hash
  * 0x05080  FCTRL       [1] SBP  [8] MPE  [9] UPE  [10] BAM
  * 0x05128  ETQF[0..7]  [15:0] EtherType  [31] FILTER_EN
+ * 0x05818  MRQC        [3:0] MRQE (0001 RSS)  [16] IPv4/TCP [17] IPv4 [20] IPv6 [21] IPv6/TCP
+ *                      [22] IPv4/UDP [23] IPv6/UDP: the field sets RSS hashes (§7.1.2.8)
+ * 0x05C00  RETA[0..31] four 8-bit entries, entry 4n + k in bits 8k+3:8k (a queue, 4 bits)
+ * 0x05C80  RSSRK[0..9] the 40-byte RSS key, key byte 4n + k in bits 8k+7:8k
  * 0x05400  RAL[0..15]  MAC bytes 0..3 (byte 0 in bits 7:0); RAH at +4: [15:0] bytes 4..5, [31] AV
  * 0x06000  TDBAL[n], 0x06004 TDBAH, 0x06008 TDLEN, 0x06010 TDH, 0x06018 TDT, 0x06028 TXDCTL
  *                      ([6:0] PTHRESH [14:8] HTHRESH [22:16] WTHRESH [25] ENABLE), 0x06030 QPTC
@@ -237,6 +243,40 @@ public final class IxgbeRegisters {
     public static final int FCTRL_BAM = 1 << 10;
     public static final int FCTRL_MASK = FCTRL_SBP | FCTRL_MPE | FCTRL_UPE | FCTRL_BAM;
 
+    // ---------------------------------------------------------------- RSS (§7.1.2.8, §8.2.3.7)
+
+    public static final int RXCSUM = 0x05000;
+    /** Packet checksum disable: dword 1 of a receive write-back holds the RSS hash, not the IP id and checksum. */
+    public static final int RXCSUM_PCSD = 1 << 13;
+    public static final int RXCSUM_MASK = RXCSUM_PCSD;
+
+    public static final int MRQC = 0x05818;
+    public static final int MRQC_MRQE_MASK = 0xF;
+    /** MRQE = 0001b: RSS only. */
+    public static final int MRQC_RSSEN = 0x1;
+    public static final int MRQC_RSS_FIELD_IPV4_TCP = 1 << 16;
+    public static final int MRQC_RSS_FIELD_IPV4 = 1 << 17;
+    public static final int MRQC_RSS_FIELD_IPV6 = 1 << 20;
+    public static final int MRQC_RSS_FIELD_IPV6_TCP = 1 << 21;
+    public static final int MRQC_RSS_FIELD_IPV4_UDP = 1 << 22;
+    public static final int MRQC_RSS_FIELD_IPV6_UDP = 1 << 23;
+    public static final int MRQC_RSS_FIELDS = MRQC_RSS_FIELD_IPV4_TCP | MRQC_RSS_FIELD_IPV4 | MRQC_RSS_FIELD_IPV6
+            | MRQC_RSS_FIELD_IPV6_TCP | MRQC_RSS_FIELD_IPV4_UDP | MRQC_RSS_FIELD_IPV6_UDP;
+    public static final int MRQC_MASK = MRQC_MRQE_MASK | MRQC_RSS_FIELDS;
+
+    /** RETA[n], n 0..31: the redirection table's entries 4n..4n+3. */
+    public static int reta(int n) { return 0x05C00 + 4 * n; }
+    public static final int RETA_REGISTERS = 32;
+    public static final int RETA_ENTRIES = 128;
+    /** Each 8-bit entry holds a queue index in its low 4 bits; bits 7:4 are reserved. */
+    public static final int RETA_ENTRY_MASK = 0xF;
+    public static final int RETA_MASK = 0x0F0F0F0F;
+
+    /** RSSRK[n], n 0..9: the RSS key's bytes 4n..4n+3, byte 4n in bits 7:0. */
+    public static int rssrk(int n) { return 0x05C80 + 4 * n; }
+    public static final int RSSRK_REGISTERS = 10;
+    public static final int RSS_KEY_BYTES = 40;
+
     /** RAL/RAH[n]: 0..15 at 0x5400 + 8n, 16..127 at 0xA200 + 8n. */
     public static int ral(int n) { return n <= 15 ? 0x05400 + 8 * n : 0x0A200 + 8 * n; }
     public static int rah(int n) { return ral(n) + 4; }
@@ -264,6 +304,17 @@ public final class IxgbeRegisters {
     public static final int HLREG0_TXPADEN = 1 << 10;
     public static final int HLREG0_LPBK = 1 << 15;
     public static final int HLREG0_MASK = HLREG0_TXCRCEN | HLREG0_RXCRCSTRP | HLREG0_JUMBOEN | HLREG0_TXPADEN | HLREG0_LPBK;
+
+    /** MAXFRS (Linux MHADD), §8.2.3.22.13: MFS in bits 31:16. */
+    public static final int MAXFRS = 0x04268;
+    public static final int MAXFRS_MFS_SHIFT = 16;
+    public static final int MAXFRS_MFS_MASK = 0xFFFF0000;
+    /** Reset value: MFS = 1518, a standard frame with its FCS. */
+    public static final int MAXFRS_RESET = 1518 << MAXFRS_MFS_SHIFT;
+    /** The longest frame the 82599 accepts with JUMBOEN, FCS included (15.5 KB; Linux supports 9728). */
+    public static final int MAX_FRAME_SIZE_LIMIT = 15_872;
+    /** The longest frame without JUMBOEN, FCS included: 1500 bytes of payload, a header, a VLAN tag. */
+    public static final int STANDARD_MAX_FRAME = 1522;
 
     public static final int AUTOC = 0x042A0;
     public static final int AUTOC_10G_PMA_PMD_MASK = 0x3 << 7;

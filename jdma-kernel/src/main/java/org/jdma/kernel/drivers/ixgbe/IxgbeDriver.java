@@ -15,6 +15,7 @@ import org.jdma.kernel.driver.DriverInstance;
 import org.jdma.kernel.driver.InterruptVectors;
 import org.jdma.kernel.driver.MmioWindow;
 import org.jdma.kernel.driver.ProbeException;
+import org.jdma.kernel.net.LinkStatus;
 import org.jdma.kernel.net.NetDevice;
 import org.jdma.kernel.net.NetStats;
 import org.jdma.kernel.net.PacketBuffer;
@@ -60,6 +61,8 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
     private InterruptVectors vectors;
     private long rxPackets, rxBytes, txPackets, txBytes, rxDropped;
     private boolean removed;
+    /** The carrier as LINKS read at the last link-change interrupt (or the end of init). */
+    private final Carrier carrier = new Carrier();
 
     private IxgbeDriver(DriverContext context, IxgbeOptions options) {
         this.context = context;
@@ -129,6 +132,14 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         int fctrl = registers.read32(FCTRL);
         registers.write32(FCTRL, options.promiscuous() ? fctrl | FCTRL_UPE | FCTRL_MPE : fctrl & ~(FCTRL_UPE | FCTRL_MPE));
         context.clock().runUntil(() -> (registers.read32(LINKS) & LINKS_UP) != 0, options.linkTimeoutNs());
+        carrier.read(registers, false);
+    }
+
+    /** The other-causes vector: reading EICR acknowledges them (GPIE.OCD: only bits 31:16); LSC updates the carrier. */
+    private void otherCauses() {
+        if ((registers.read32(EICR) & EICR_LSC) != 0) {
+            carrier.read(registers, true);
+        }
     }
 
     private void waitFor(String what, BooleanSupplier condition) {
@@ -145,6 +156,8 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         }
         registers.write32(HLREG0, registers.read32(HLREG0) | HLREG0_RXCRCSTRP);
         registers.write32(RDRXCTL, registers.read32(RDRXCTL) | RDRXCTL_CRCSTRIP);
+        ReceiveFeatures.frameSize(registers, options);
+        ReceiveFeatures.rss(registers, options, queues);
         registers.write32(FCTRL, registers.read32(FCTRL) | FCTRL_BAM);
         for (int q = 0; q < queues; q++) {
             registers.write32(srrctl(q), SRRCTL_DESCTYPE_ADV_ONEBUF | SRRCTL_DROP_EN | (BUFFER_SIZE / SRRCTL_BSIZEPKT_UNIT));
@@ -225,7 +238,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
             int queue = q;
             vectors.onInterrupt(q, v -> napi[queue].schedule());
         }
-        vectors.onInterrupt(queues, v -> registers.read32(EICR)); // other causes (link changes): acknowledged
+        vectors.onInterrupt(queues, v -> otherCauses());
     }
 
     /**
@@ -306,9 +319,42 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
     }
 
     @Override
+    public LinkStatus link() {
+        if (!options.interrupts()) {
+            carrier.read(registers, true); // no link-change interrupt: look now
+        }
+        return carrier.status();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException naming the frame when a chain has more segments than the
+     *         ring could ever hold, or more bytes than the MTU allows (nothing is queued then)
+     */
+    @Override
     public int txBatch(int queue, PacketBuffer[] buffers, int count) {
         checkQueue(queue);
         Objects.checkFromIndexSize(0, count, buffers.length);
+        if (!carrier.up() && !options.interrupts()) {
+            carrier.read(registers, true); // a polling driver learns the link came up when it next sends
+        }
+        if (!carrier.up()) {
+            carrier.refused();
+            return 0;
+        }
+        int maxFrame = options.maxFrameSize() - FCS_BYTES;
+        for (int i = 0; i < count; i++) {
+            PacketBuffer b = buffers[i];
+            if (b.next() != null && b.segments() > tx[queue].size() - 1) {
+                throw new IllegalArgumentException(String.format("%s: frame %d has %d segments; ring %d holds at most %d",
+                        name(), i, b.segments(), queue, tx[queue].size() - 1));
+            }
+            if (b.next() != null && b.frameLength() > maxFrame) {
+                throw new IllegalArgumentException(String.format("%s: frame %d is %d bytes; MTU %d allows %d",
+                        name(), i, b.frameLength(), options.mtu(), maxFrame));
+            }
+        }
         return tx[queue].send(context.cpu(), buffers, count);
     }
 
@@ -358,7 +404,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
 
     /**
      * Steers frames of {@code etherType} to receive queue {@code queue} with EtherType filter
-     * {@code filter} (ETQF/ETQS; the card has no RSS in this model).
+     * {@code filter} (ETQF/ETQS; a filter's match takes precedence over RSS).
      */
     public void steerEtherType(int filter, int etherType, int queue) {
         checkQueue(queue);
@@ -405,7 +451,9 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
 
     /**
      * Stops the queues and the port's DMA (RXCTRL.RXEN and DMATXCTL.TE off, queues disabled),
-     * masks its interrupts, then unmaps and frees every buffer and ring.
+     * masks its interrupts, then unmaps and frees every buffer and ring. Buffers the application
+     * still holds, or another device still sends, are unmapped with their pool
+     * ({@link PagePool#retire}); their memory goes back when they are freed.
      */
     @Override
     public void remove() {
@@ -415,11 +463,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         removed = true;
         quiesce();
         for (int q = 0; q < queues; q++) {
-            if (rx[q].pool().inUse() == 0) {
-                rx[q].pool().close();
-            }
-            // TODO: buffers an application still holds (or another device still sends) keep their
-            // pool open; the kernel's detach then reports the pool's mappings as leaks.
+            rx[q].pool().retire(); // buffers still out free their memory when they come back
         }
     }
 

@@ -14,7 +14,8 @@ import org.jdma.spec.ixgbe.IxgbeRegisters;
 
 /**
  * One receive queue: its ring of advanced descriptors in coherent memory, the buffer posted in
- * each slot, and ixy's batch receive (reference: {@code ixgbe_rx_batch}). Each completed
+ * each slot, and ixy's batch receive (reference: {@code ixgbe_rx_batch}) extended to frames over
+ * several descriptors (Linux {@code ixgbe_clean_rx_irq}: the buffers up to EOP become one chain). Each completed
  * descriptor is reposted with a fresh buffer from the page pool before the next is looked at
  * (one buffer back for each one taken), and RDT is written once per batch, one behind the last
  * slot processed so it never catches up with RDH.
@@ -33,6 +34,10 @@ final class RxQueue {
     private final RingHolds.Staging staging;
     private long sequence;
     private int next;
+    /** The frame being collected: its first and last buffer, its segment count, an error seen on any. */
+    private PacketBuffer head, tail;
+    private int segments;
+    private boolean frameError;
     long errors;
     /** Completions the driver could not repost for lack of buffers: left for the next batch. */
     long starved;
@@ -93,7 +98,13 @@ final class RxQueue {
         return size - 1;
     }
 
-    /** ixy's rx_batch: up to {@code max} packets into {@code out}; their buffers replaced. */
+    /**
+     * ixy's rx_batch, with frames over several descriptors: up to {@code max} frames into
+     * {@code out}, each the first buffer of its chain; every descriptor taken is reposted with a
+     * fresh buffer. A frame whose EOP descriptor has not been written yet stays here, partly
+     * collected, for the next batch. A frame with an error on any of its descriptors is freed and
+     * counted in {@link #errors}.
+     */
     int receive(Cpu cpu, PacketBuffer[] out, int max) {
         int n = 0;
         int last = -1;
@@ -109,6 +120,8 @@ final class RxQueue {
                 break;
             }
             int length = cpu.read16(slot(i) + LENGTH) & 0xFFFF;
+            int info = cpu.read32(slot(i) + PKT_INFO);
+            int hash = cpu.read32(slot(i) + RSS_HASH);
             PacketBuffer b = posted[i];
             if (holds != null) {
                 staging.reaped(i);
@@ -118,13 +131,17 @@ final class RxQueue {
             post(cpu, i, fresh);
             last = i;
             next = (i + 1) & (size - 1);
-            if ((statusError & STAT_EOP) == 0 || (statusError & ERR_RXE) != 0) {
-                // A frame over several buffers (larger than this driver's 2 KB buffers allow) or with an error: dropped.
-                errors++;
-                b.free();
+            PacketBuffer frame = collect(b, statusError);
+            if (frame == null) {
                 continue;
             }
-            out[n++] = b;
+            if (frameError) {
+                errors++;
+                frame.free();
+                continue;
+            }
+            frame.setRss(hash, info & RSSTYPE_MASK);
+            out[n++] = frame;
         }
         if (last >= 0) {
             registers.write32(IxgbeRegisters.rdt(queue), last);
@@ -132,11 +149,42 @@ final class RxQueue {
         return n;
     }
 
+    /**
+     * Adds {@code b} to the frame being collected; returns the frame's first buffer once
+     * {@code b}'s descriptor had EOP, else null. A frame with more segments than the ring has
+     * slots cannot be one the card wrote: it ends there, as an error.
+     */
+    private PacketBuffer collect(PacketBuffer b, int statusError) {
+        if (head == null) {
+            head = b;
+            segments = 0;
+            frameError = false;
+        } else {
+            tail.append(b);
+        }
+        tail = b;
+        segments++;
+        frameError |= (statusError & ERR_RXE) != 0;
+        if ((statusError & STAT_EOP) == 0 && segments < size) {
+            return null;
+        }
+        frameError |= (statusError & STAT_EOP) == 0;
+        PacketBuffer frame = head;
+        head = null;
+        tail = null;
+        return frame;
+    }
+
     /** Takes back every posted buffer (the queue is stopped). */
     void drain() {
         if (holds != null) {
             holds.releaseAll(true);
             staging.releaseAll();
+        }
+        if (head != null) {
+            head.free();
+            head = null;
+            tail = null;
         }
         for (int i = 0; i < size; i++) {
             if (posted[i] != null) {

@@ -13,16 +13,19 @@ import org.jdma.spec.ixgbe.IxgbeRegisters;
 
 /**
  * One transmit queue: its ring of advanced data descriptors in coherent memory and ixy's batch
- * send (reference: {@code ixgbe_tx_batch}). Each packet is one descriptor (EOP, IFCS, RS) naming
- * the buffer mapped for this device with the streaming API; the ring is full when the next slot
- * is the first one not cleaned (one slot stays free). Clean-up is in batches: when the last
- * descriptor of the next {@code cleanBatch} has DD, all of them are unmapped and their buffers go
- * back to their pools; {@link #clean(Cpu, boolean)} with {@code all} also takes a shorter tail.
- * TDT is written once per batch, after the descriptors.
+ * send (reference: {@code ixgbe_tx_batch}), with frames over several buffers as Linux sends
+ * them: each segment of a chain is one data descriptor naming the segment mapped for this device
+ * with the streaming API, PAYLEN on each is the frame's length, EOP and RS are on the last only.
+ * A frame goes on the ring whole or not at all; the ring is full when the next slot is the first
+ * one not cleaned (one slot stays free). Clean-up is in batches: when the EOP descriptor of the
+ * frame that holds the {@code cleanBatch}-th pending descriptor has DD, every descriptor up to it
+ * is unmapped and each frame goes back to its pools; {@link #clean(Cpu, boolean)} with
+ * {@code all} also takes a shorter tail, frame by frame. TDT is written once per batch.
  */
 final class TxQueue {
 
-    private static final int DCMD = DCMD_EOP | DCMD_IFCS | DCMD_RS;
+    private static final int DCMD_LAST = DCMD_EOP | DCMD_IFCS | DCMD_RS;
+    private static final int DCMD_MORE = DCMD_IFCS;
 
     private final int queue;
     private final int size;
@@ -30,12 +33,31 @@ final class TxQueue {
     private final DeviceDmaApi dma;
     private final MmioWindow registers;
     private final int cleanBatch;
-    private final PacketBuffer[] buffers;
+    /** The frame each EOP descriptor ends (its first buffer); null on the other descriptors. */
+    private final PacketBuffer[] frames;
     private final long[] mapped;
+    private final int[] mappedLength;
+    /** For each descriptor, the slot of its frame's EOP descriptor. */
+    private final int[] eopOf;
     /** What each descriptor names, held while it is in flight (null when the DMA API cannot check). */
     private final RingHolds holds;
     /** This queue's one producer and consumer stage their holds here (null when nothing is checked). */
     private final RingHolds.Staging staging;
+    private long[] segmentAddresses = new long[8];
+
+    /** One step on a mapped segment: its device address and length. */
+    @FunctionalInterface
+    interface SegmentStep {
+        void run(DeviceDmaApi dma, long address, int length);
+    }
+
+    /**
+     * The clean-up's unmap of a sent segment. Package-private so that a test can build a broken
+     * driver (one that forgets to unmap) and see the checker name it; nothing else changes it.
+     */
+    SegmentStep unmap = (d, address, length) -> d.unmapSingle(address, length, DmaDirection.TO_DEVICE);
+    /** Runs after a segment is mapped, before its descriptor is written: nothing (a test adds a wrong sync). */
+    SegmentStep afterMap = (d, address, length) -> { };
     private long sequence;
     private int next;
     private int clean;
@@ -48,8 +70,10 @@ final class TxQueue {
         this.dma = dma;
         this.registers = registers;
         this.cleanBatch = cleanBatch;
-        this.buffers = new PacketBuffer[size];
+        this.frames = new PacketBuffer[size];
         this.mapped = new long[size];
+        this.mappedLength = new int[size];
+        this.eopOf = new int[size];
         RingHolds h = new RingHolds(dma.inFlight(), size, 1,
                 tag -> tag < 0 ? "transmit ring " + queue : "transmit descriptor " + tag + " of queue " + queue);
         this.holds = h.checks() ? h : null;
@@ -61,6 +85,11 @@ final class TxQueue {
 
     CoherentAllocation ring() {
         return ring;
+    }
+
+    /** Descriptors of the ring: a frame may have at most {@code size() - 1} segments. */
+    int size() {
+        return size;
     }
 
     private long slot(int i) {
@@ -77,9 +106,19 @@ final class TxQueue {
         return (next - clean) & (size - 1);
     }
 
+    private boolean done(Cpu cpu, int eop) {
+        return (cpu.read32Acquire(slot(eop) + OLINFO_STATUS) & STA_DD) != 0;
+    }
+
+    /** Descriptors from the clean index through {@code eop}. */
+    private int through(int eop) {
+        return ((eop - clean) & (size - 1)) + 1;
+    }
+
     /**
-     * Reclaims sent descriptors: in batches of {@code cleanBatch} whose last descriptor has DD, and
-     * with {@code all} also each remaining descriptor with DD. Returns how many.
+     * Reclaims sent descriptors: in batches of at least {@code cleanBatch} (extended to the end of
+     * the frame they reach) whose EOP descriptor has DD, and with {@code all} also each remaining
+     * frame whose EOP descriptor has DD. Returns how many descriptors.
      */
     int clean(Cpu cpu, boolean all) {
         int cleaned = 0;
@@ -88,75 +127,111 @@ final class TxQueue {
             if (n < cleanBatch && !all) {
                 break;
             }
-            int last = (clean + n - 1) & (size - 1);
-            if ((cpu.read32Acquire(slot(last) + OLINFO_STATUS) & STA_DD) == 0) {
+            n = through(eopOf[(clean + n - 1) & (size - 1)]);
+            if (!done(cpu, (clean + n - 1) & (size - 1))) {
                 if (!all) {
                     break;
                 }
                 n = 0;
-                while (n < pending() && (cpu.read32Acquire(slot((clean + n) & (size - 1)) + OLINFO_STATUS) & STA_DD) != 0) {
-                    n++;
+                while (n < pending() && done(cpu, eopOf[(clean + n) & (size - 1)])) {
+                    n = through(eopOf[(clean + n) & (size - 1)]);
                 }
                 if (n == 0) {
                     break;
                 }
             }
-            int first = clean;
-            for (int k = 0; k < n; k++) {
-                if (holds != null) {
-                    staging.reaped((first + k) & (size - 1));
-                }
-            }
-            clean = (first + n) & (size - 1);
-            if (holds != null) {
-                staging.releaseReaped();
-            }
-            for (int k = 0; k < n; k++) {
-                int i = (first + k) & (size - 1);
-                PacketBuffer b = buffers[i];
-                dma.unmapSingle(mapped[i], Math.max(1, b.size()), DmaDirection.TO_DEVICE);
-                buffers[i] = null;
-                b.free();
-            }
+            release(n);
             cleaned += n;
         }
         return cleaned;
     }
 
-    /** ixy's tx_batch: clean, then queue as many of {@code bufs[0..count)} as fit; one tail write. */
+    /** The {@code n} descriptors from the clean index are done: reap, move the clean index, release, unmap, free. */
+    private void release(int n) {
+        int first = clean;
+        if (holds != null) {
+            for (int k = 0; k < n; k++) {
+                staging.reaped((first + k) & (size - 1));
+            }
+        }
+        clean = (first + n) & (size - 1);
+        if (holds != null) {
+            staging.releaseReaped();
+        }
+        for (int k = 0; k < n; k++) {
+            int i = (first + k) & (size - 1);
+            unmap.run(dma, mapped[i], mappedLength[i]);
+            if (frames[i] != null) {
+                frames[i].free();
+                frames[i] = null;
+            }
+        }
+    }
+
+    /**
+     * ixy's tx_batch: clean, then queue as many of the frames {@code bufs[0..count)} as fit whole
+     * (each chain's segments on consecutive descriptors); one tail write.
+     */
     int send(Cpu cpu, PacketBuffer[] bufs, int count) {
         clean(cpu, false);
         int sent = 0;
         while (sent < count) {
-            int i = next;
-            int after = (i + 1) & (size - 1);
-            if (after == clean) {
+            PacketBuffer frame = bufs[sent];
+            int segments = frame.segments();
+            if (segments > size - 1 - pending() || !mapSegments(frame, segments)) {
                 break;
             }
-            PacketBuffer b = bufs[sent];
-            long address = dma.mapSingle(b.physical(), Math.max(1, b.size()), DmaDirection.TO_DEVICE);
-            if (dma.mappingError(address)) {
-                mapFailures++;
-                break;
+            int length = frame.frameLength();
+            int first = next;
+            int eop = (first + segments - 1) & (size - 1);
+            int k = 0;
+            for (PacketBuffer b = frame; b != null; b = b.next(), k++) {
+                int i = (first + k) & (size - 1);
+                long address = segmentAddresses[k];
+                int bytes = Math.max(1, b.size());
+                if (holds != null) {
+                    staging.ranges().add("buffer address", address, bytes, DmaDirection.TO_DEVICE);
+                    staging.stage(0, sequence);
+                    staging.commit(0, i);
+                }
+                afterMap.run(dma, address, bytes);
+                sequence++;
+                mapped[i] = address;
+                mappedLength[i] = bytes;
+                eopOf[i] = eop;
+                frames[i] = i == eop ? frame : null;
+                cpu.write64(slot(i) + BUFFER_ADDR, address);
+                cpu.write32(slot(i) + CMD_TYPE_LEN, dataCmdTypeLen(b.size(), i == eop ? DCMD_LAST : DCMD_MORE));
+                cpu.write32Release(slot(i) + OLINFO_STATUS, olinfo(length));
             }
-            if (holds != null) {
-                staging.ranges().add("buffer address", address, Math.max(1, b.size()), DmaDirection.TO_DEVICE);
-                staging.stage(0, sequence);
-                staging.commit(0, i);
-            }
-            sequence++;
-            buffers[i] = b;
-            mapped[i] = address;
-            cpu.write64(slot(i) + BUFFER_ADDR, address);
-            cpu.write32(slot(i) + CMD_TYPE_LEN, dataCmdTypeLen(b.size(), DCMD));
-            cpu.write32Release(slot(i) + OLINFO_STATUS, olinfo(b.size()));
-            next = after;
+            next = (eop + 1) & (size - 1);
             sent++;
         }
         if (sent > 0) {
             registers.write32(IxgbeRegisters.tdt(queue), next);
         }
         return sent;
+    }
+
+    /** Maps each segment of {@code frame} into {@link #segmentAddresses}; on a refusal unmaps those done and returns false. */
+    private boolean mapSegments(PacketBuffer frame, int segments) {
+        if (segmentAddresses.length < segments) {
+            segmentAddresses = new long[Math.max(segments, 2 * segmentAddresses.length)];
+        }
+        int k = 0;
+        for (PacketBuffer b = frame; b != null; b = b.next(), k++) {
+            long address = dma.mapSingle(b.physical(), Math.max(1, b.size()), DmaDirection.TO_DEVICE);
+            if (dma.mappingError(address)) {
+                mapFailures++;
+                PacketBuffer u = frame;
+                for (int j = 0; j < k; j++, u = u.next()) {
+                    dma.unmapSingle(segmentAddresses[j], Math.max(1, u.size()), DmaDirection.TO_DEVICE);
+                }
+                return false;
+            }
+            segmentAddresses[k] = address;
+        }
+        return true;
     }
 
     /** After the queue stopped: unmaps and frees what is still on the ring, sent or not. */
@@ -167,9 +242,11 @@ final class TxQueue {
         }
         while (clean != next) {
             int i = clean;
-            dma.unmapSingle(mapped[i], Math.max(1, buffers[i].size()), DmaDirection.TO_DEVICE);
-            buffers[i].free();
-            buffers[i] = null;
+            dma.unmapSingle(mapped[i], mappedLength[i], DmaDirection.TO_DEVICE);
+            if (frames[i] != null) {
+                frames[i].free();
+                frames[i] = null;
+            }
             clean = (i + 1) & (size - 1);
         }
     }

@@ -9,8 +9,12 @@
  * pair on that queue's CPU. What a descriptor in flight names is held ({@code RingHolds}), so
  * it cannot be unmapped under the card; a reset re-runs the init sequence and keeps the pools.
  *
- * <p>Does not: offloads, RSS, multi-buffer receive (a frame over one 2 KB buffer is dropped and
- * counted as an error), jumbo frames, link-change handling beyond acknowledging it.
+ * Frames over several buffers are {@link org.jdma.kernel.net.PacketBuffer} chains both ways;
+ * an MTU above 1500 turns on jumbo frames (JUMBOEN, MAXFRS); RSS spreads flows over the queue
+ * pairs with a seeded key; link-status-change interrupts keep the carrier that
+ * {@link org.jdma.kernel.net.NetDevice#link()} reports and that gates sending.
+ *
+ * <p>Does not: offloads (checksums, TSO, VLAN), header split, adaptive interrupt moderation.
  *
  * <p>Invariant: a buffer is on a ring only while mapped for this device, and a received byte is
  * read by the CPU only after the pool synced it for the CPU.

@@ -46,8 +46,10 @@ final class Csr {
     final Register[] rxpbsize = new Register[PACKET_BUFFERS], txpbsize = new Register[PACKET_BUFFERS];
     final Register[] ral = new Register[16], rah = new Register[16];
     final Register[] etqf = new Register[ETQ_FILTERS], etqs = new Register[ETQ_FILTERS];
+    final Register rxcsum, mrqc;
+    final Register[] reta = new Register[RETA_REGISTERS], rssrk = new Register[RSSRK_REGISTERS];
     // MAC
-    final Register hlreg0, autoc, links;
+    final Register hlreg0, maxfrs, autoc, links;
     // transmit
     final Register[] tdbal, tdbah, tdlen, tdh, tdt, txdctl;
     final Register dmatxctl, rttdcs, dtxmxszrq;
@@ -140,7 +142,16 @@ final class Csr {
             etqf[i] = f.add(reg("ETQF" + i, etqf(i), RW, ETQF_ETYPE | ETQF_FILTER_EN));
             etqs[i] = f.add(reg("ETQS" + i, etqs(i), RW, ETQS_RX_QUEUE | ETQS_QUEUE_EN));
         }
+        rxcsum = f.add(reg("RXCSUM", RXCSUM, RW, RXCSUM_MASK));
+        mrqc = f.add(reg("MRQC", MRQC, RW, MRQC_MASK));
+        for (int i = 0; i < RETA_REGISTERS; i++) {
+            reta[i] = f.add(reg("RETA" + i, reta(i), RW, RETA_MASK));
+        }
+        for (int i = 0; i < RSSRK_REGISTERS; i++) {
+            rssrk[i] = f.add(reg("RSSRK" + i, rssrk(i), RW, ALL));
+        }
         hlreg0 = f.add(new Register("HLREG0", HLREG0, 4, RW, HLREG0_MASK, HLREG0_RESET));
+        maxfrs = f.add(new Register("MAXFRS", MAXFRS, 4, RW, MAXFRS_MFS_MASK & ALL, MAXFRS_RESET));
         autoc = f.add(reg("AUTOC", AUTOC, RW, AUTOC_MASK));
         links = f.add(reg("LINKS", LINKS, RO, LINKS_UP | LINKS_SPEED_MASK));
         dmatxctl = f.add(reg("DMATXCTL", DMATXCTL, RW, DMATXCTL_TE));
@@ -175,6 +186,20 @@ final class Csr {
 
     boolean bit(Register r, int bits) {
         return (file.get(r) & bits) != 0;
+    }
+
+    /** The RSS key as RSSRK holds it, byte 4n + k in bits 8k+7:8k of RSSRK[n]. */
+    byte[] rssKey() {
+        byte[] key = new byte[RSS_KEY_BYTES];
+        for (int i = 0; i < RSS_KEY_BYTES; i++) {
+            key[i] = (byte) (get(rssrk[i / 4]) >>> (8 * (i % 4)));
+        }
+        return key;
+    }
+
+    /** The queue in RETA entry {@code index} (0..127). */
+    int retaEntry(int index) {
+        return get(reta[index / 4]) >>> (8 * (index % 4)) & RETA_ENTRY_MASK;
     }
 
     /** A statistics counter counts one more (wrapping at its width). */

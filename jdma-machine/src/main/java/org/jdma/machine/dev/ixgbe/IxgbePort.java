@@ -140,8 +140,20 @@ public final class IxgbePort extends PciEndpoint {
         }
         link = end;
         end.onReceive(frame -> receive.receive(frame, !inReset));
+        end.onLinkChange(this::linkChanged);
         if (linkTrained && end.linkUp()) {
             interrupts.otherCause(EICR_LSC);
+            transmit.kickAll();
+        }
+    }
+
+    /** The cable went down or came up: EICR.LSC once the port's own link training is done; sending resumes when up. */
+    private void linkChanged() {
+        if (!linkTrained || inReset) {
+            return;
+        }
+        interrupts.otherCause(EICR_LSC);
+        if (linkUp()) {
             transmit.kickAll();
         }
     }

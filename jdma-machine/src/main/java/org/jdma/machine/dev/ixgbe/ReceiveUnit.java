@@ -10,18 +10,23 @@ import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.spec.ixgbe.AdvancedRxDescriptorLayout;
+import org.jdma.spec.ixgbe.RssHash;
 
 /**
  * The receive path of a port (82599 datasheet §7.1), from a frame off the wire to a written-back
  * descriptor and its interrupt cause:
  *
  * <ol>
- *   <li>Counted in TPR/TOR; undersize (RUC) and oversize (ROC) frames are dropped.</li>
+ *   <li>Counted in TPR/TOR; undersize (RUC) and oversize (ROC) frames are dropped: oversize is
+ *       longer than 1522 bytes with FCS, or with HLREG0.JUMBOEN longer than MAXFRS.MFS.</li>
  *   <li>Layer 2 filter: broadcast passes with FCTRL.BAM, other group addresses with FCTRL.MPE,
  *       unicast with FCTRL.UPE or when it equals a receive address (RAL/RAH) whose AV bit is set.
  *       Passed frames count in GPRC/GORC (and BPRC/MPRC).</li>
  *   <li>Queue: an enabled EtherType filter (ETQF with ETQS.QUEUE_EN) that matches bytes 12..13
- *       steers the frame to its queue; otherwise queue 0 (no RSS in this model).</li>
+ *       steers the frame to its queue; otherwise, with MRQC.MRQE = RSS, the queue in
+ *       RETA[hash &amp; 0x7F] ({@link RssHash}; a frame with no hashable fields has hash 0);
+ *       otherwise queue 0. The RSS type and packet type go into the write-back's dword 0, the
+ *       hash into dword 1 when RXCSUM.PCSD is set.</li>
  *   <li>Placement: the frame needs ceil(length / (SRRCTL.BSIZEPKT KB)) descriptors from RDH up to,
  *       not including, RDT. With too few, the frame is dropped and counted in QPRDC when
  *       SRRCTL.DROP_EN is set; otherwise it waits in the packet buffer (RXPBSIZE[0] bytes; RNBC
@@ -40,9 +45,9 @@ import org.jdma.spec.ixgbe.AdvancedRxDescriptorLayout;
 final class ReceiveUnit {
 
     /** The longest frame without JUMBOEN, FCS excluded: 1500 bytes of payload, a header and a VLAN tag. */
-    static final int MAX_FRAME = 1518;
-    /** The longest frame with HLREG0.JUMBOEN, FCS excluded (15.5 KB with it). */
-    static final int MAX_JUMBO_FRAME = 15_868;
+    static final int MAX_FRAME = STANDARD_MAX_FRAME - FCS_BYTES;
+    /** The longest frame with HLREG0.JUMBOEN whatever MAXFRS says, FCS excluded (15.5 KB with it). */
+    static final int MAX_JUMBO_FRAME = MAX_FRAME_SIZE_LIMIT - FCS_BYTES;
     /** The shortest frame a MAC accepts, FCS excluded (64 bytes with it). */
     static final int MIN_FRAME = 60;
 
@@ -52,7 +57,7 @@ final class ReceiveUnit {
 
     private enum Outcome { PLACED, NO_DESCRIPTORS, DROPPED }
 
-    private record Waiting(byte[] frame, int queue, int filter) { }
+    private record Waiting(byte[] frame, int queue, int filter, RssHash.Result rss) { }
 
     private final Csr csr;
     private final DmaPort port;
@@ -105,7 +110,7 @@ final class ReceiveUnit {
             csr.count(csr.ruc);
             return;
         }
-        if (frame.length > (csr.bit(csr.hlreg0, HLREG0_JUMBOEN) ? MAX_JUMBO_FRAME : MAX_FRAME)) {
+        if (frame.length > maxFrame()) {
             csr.count(csr.roc);
             return;
         }
@@ -121,28 +126,59 @@ final class ReceiveUnit {
             csr.count(csr.mprc);
         }
         int filter = matchingFilter(frame);
-        int queue = filter < 0 ? 0 : csr.get(csr.etqs[filter]) >>> ETQS_RX_QUEUE_SHIFT & 0x7F;
+        RssHash.Result rss = filter < 0 ? rss(frame) : RssHash.Result.NONE;
+        int queue;
+        if (filter >= 0) {
+            queue = csr.get(csr.etqs[filter]) >>> ETQS_RX_QUEUE_SHIFT & 0x7F;
+        } else if ((csr.get(csr.mrqc) & MRQC_MRQE_MASK) == MRQC_RSSEN) {
+            queue = csr.retaEntry(RssHash.retaIndex(rss.hash()));
+        } else {
+            queue = 0;
+        }
         if (queue >= csr.queues) {
             queue = 0;
         }
+        Waiting w = new Waiting(frame, queue, filter, rss);
         if (!packetBuffer.isEmpty()) {
-            hold(new Waiting(frame, queue, filter));
+            hold(w);
             return;
         }
-        if (place(frame, queue, filter) == Outcome.NO_DESCRIPTORS) {
+        if (place(w) == Outcome.NO_DESCRIPTORS) {
             if (csr.bit(csr.srrctl[queue], SRRCTL_DROP_EN)) {
                 csr.count(csr.qprdc[queue]);
             } else {
-                hold(new Waiting(frame, queue, filter));
+                hold(w);
             }
         }
     }
+
+    /**
+     * The longest frame accepted, FCS excluded: with HLREG0.JUMBOEN, MAXFRS.MFS (at most the
+     * card's 15.5 KB); without, a standard frame with a VLAN tag.
+     */
+    private int maxFrame() {
+        if (!csr.bit(csr.hlreg0, HLREG0_JUMBOEN)) {
+            return MAX_FRAME;
+        }
+        int mfs = csr.get(csr.maxfrs) >>> MAXFRS_MFS_SHIFT;
+        return Math.min(mfs, MAX_FRAME_SIZE_LIMIT) - FCS_BYTES;
+    }
+
+    /** The frame's RSS hash and packet type with RSS on; only the packet type with it off. */
+    private RssHash.Result rss(byte[] frame) {
+        boolean on = (csr.get(csr.mrqc) & MRQC_MRQE_MASK) == MRQC_RSSEN;
+        RssHash.Result r = RssHash.of(frame, on ? csr.get(csr.mrqc) : 0, on ? csr.rssKey() : RSS_OFF_KEY);
+        return r;
+    }
+
+    /** A key for frames hashed with every field off (only the packet type is wanted). */
+    private static final byte[] RSS_OFF_KEY = new byte[RSS_KEY_BYTES];
 
     /** Software gave descriptors back (a tail write) or enabled something: frames waiting move on. */
     void drain() {
         while (!packetBuffer.isEmpty()) {
             Waiting w = packetBuffer.peekFirst();
-            if (place(w.frame, w.queue, w.filter) == Outcome.NO_DESCRIPTORS) {
+            if (place(w) == Outcome.NO_DESCRIPTORS) {
                 if (!csr.bit(csr.srrctl[w.queue], SRRCTL_DROP_EN)) {
                     return;
                 }
@@ -214,7 +250,9 @@ final class ReceiveUnit {
 
     // ---------------------------------------------------------------- placement
 
-    private Outcome place(byte[] frame, int q, int filter) {
+    private Outcome place(Waiting w) {
+        byte[] frame = w.frame;
+        int q = w.queue;
         if (!csr.bit(csr.rxdctl[q], RXDCTL_ENABLE)) {
             return Outcome.NO_DESCRIPTORS;
         }
@@ -236,7 +274,7 @@ final class ReceiveUnit {
             return Outcome.DROPPED;
         }
         int errors = writeFrame(frame, needed, bufferSize);
-        writeBack(base, head, ring, needed, frame.length, bufferSize, errors, filter);
+        writeBack(base, head, ring, needed, frame.length, bufferSize, errors, w);
         csr.set(csr.rdh[q], (head + needed) % ring);
         csr.count(csr.qprc[q]);
         framesPlaced++;
@@ -292,14 +330,15 @@ final class ReceiveUnit {
     }
 
     /** Writes each descriptor back (DD, EOP on the last, length, errors on the last), after the data. */
-    private void writeBack(long base, int head, int ring, int needed, int frameLength, long bufferSize, int errors, int filter) {
-        int info = filter >= 0 ? AdvancedRxDescriptorLayout.etqfPacketInfo(filter) : 0;
+    private void writeBack(long base, int head, int ring, int needed, int frameLength, long bufferSize, int errors, Waiting w) {
+        int info = w.filter >= 0 ? AdvancedRxDescriptorLayout.etqfPacketInfo(w.filter) : w.rss.packetType() | w.rss.type();
+        int hash = csr.bit(csr.rxcsum, RXCSUM_PCSD) ? w.rss.hash() : 0;
         for (int i = 0; i < needed; i++) {
             boolean last = i == needed - 1;
             int status = AdvancedRxDescriptorLayout.STAT_DD | (last ? AdvancedRxDescriptorLayout.STAT_EOP : 0);
             long offset = i * bufferSize;
             descriptor.set(LE_INT, AdvancedRxDescriptorLayout.PKT_INFO, info);
-            descriptor.set(LE_INT, AdvancedRxDescriptorLayout.RSS_HASH, 0);
+            descriptor.set(LE_INT, AdvancedRxDescriptorLayout.RSS_HASH, hash);
             descriptor.set(LE_INT, AdvancedRxDescriptorLayout.STATUS_ERROR,
                     AdvancedRxDescriptorLayout.statusError(status, last ? errors : 0));
             descriptor.set(LE_SHORT, AdvancedRxDescriptorLayout.LENGTH, (short) Math.min(bufferSize, frameLength - offset));

@@ -7,7 +7,8 @@
  * table in BAR3; software reset with a settle time, EEPROM auto-read done, the station address in
  * RAL[0]/RAH[0]; link training and LINKS; interrupt causes, masks, auto-clear, auto-mask, IVAR
  * routing and EITR throttling ({@code InterruptUnit}); the layer 2 filter (promiscuous, broadcast,
- * 16 exact addresses), EtherType queue filters, N receive queues writing advanced descriptors with
+ * 16 exact addresses), EtherType queue filters, RSS (MRQC, RSSRK, RETA, the Toeplitz hash written
+ * back), the frame-size limit (JUMBOEN, MAXFRS), N receive queues writing advanced descriptors with
  * frames spanning several buffers, the packet buffer, drops counted where the datasheet counts
  * them ({@code ReceiveUnit}); N transmit queues gathering frames from advanced data descriptors,
  * RS write-back, line-rate pacing by the link ({@code TransmitUnit}); the good-packet and octet
@@ -18,7 +19,9 @@
  * is a {@link org.jdma.machine.net.LinkEnd} given to
  * {@link org.jdma.machine.dev.ixgbe.IxgbePort#attach}.
  *
- * <p>Does not model: RSS, VMDq, SR-IOV, DCB, flow control, offloads (checksums, TSO, VLAN
+ * Link changes of the attached {@link org.jdma.machine.net.LinkEnd} raise EICR.LSC.
+ *
+ * <p>Does not model: VMDq, SR-IOV, DCB, flow control, offloads (checksums, TSO, VLAN
  * insertion and stripping, RSC), header split, legacy descriptors, multicast table, head
  * write-back, write-back batching (WTHRESH), descriptor prefetch (PTHRESH/HTHRESH), the FCS (the
  * link carries frames without it; octet counters add its 4 bytes), MDIO/I2C/SFP, the EEPROM

@@ -45,6 +45,7 @@ class IxgbeReceiveTest {
     void shouldSpreadALargeFrameOverSeveralDescriptorsWithEopOnTheLast() {
         try (IxgbeRig rig = ready()) {
             rig.write(HLREG0, rig.reg(HLREG0) | HLREG0_JUMBOEN);
+            rig.write(MAXFRS, 3004 << MAXFRS_MFS_SHIFT);
             rig.startRx(0, 8, ADV_1K, FCTRL_BAM);
             byte[] f = rig.toPort(3000, 2);
             rig.far.transmit(f);
