@@ -37,15 +37,15 @@ final class NicReport {
                         + " unmap %d, sync %d; IOMMU map +%d, unmap +%d, invalidation request %d cycles%n", c.cpuGhz(), c.batchCycles(),
                 c.rxPacketCycles(), c.txPacketCycles(), c.mapCycles(), c.unmapCycles(), c.syncCycles(), c.iommuMapCycles(),
                 c.iommuUnmapCycles(), c.invalidationCycles());
-        out.printf("  %9s %9s %7s %9s %7s %9s %8s %11s %9s %24s %9s%n", "time s", "A>B Mpps", "Gbit/s", "B>A Mpps", "Gbit/s", "drops",
-                "irq/s", "IOTLB m/pkt", "inval/pkt", "CPU ns/pkt drv/map/iommu", "sim x");
+        out.printf("  %9s %9s %7s %9s %7s %9s %8s %11s %9s %30s %9s%n", "time s", "A>B Mpps", "Gbit/s", "B>A Mpps", "Gbit/s", "drops",
+                "irq/s", "IOTLB m/pkt", "inval/pkt", "CPU ns/pkt drv/map/iommu/wait", "sim x");
         out.flush();
     }
 
     static void interval(PrintWriter out, NicSample x) {
-        out.printf("  %9.3f %9.3f %7.2f %9.3f %7.2f %,9d %8.0f %11.3f %9.3f %7.1f %5.1f/%5.1f/%5.1f %9.4f%n", x.endNs() / 1e9, x.mppsAb(),
+        out.printf("  %9.3f %9.3f %7.2f %9.3f %7.2f %,9d %8.0f %11.3f %9.3f %7.1f %5.1f/%5.1f/%5.1f/%5.1f %9.4f%n", x.endNs() / 1e9, x.mppsAb(),
                 x.gbpsAb(), x.mppsBa(), x.gbpsBa(), x.drops(), x.interruptsPerS(), x.iotlbMissesPerPacket(), x.invalidationsPerPacket(),
-                x.cpuNs(), x.driverNs(), x.mappingNs(), x.iommuNs(), x.simSpeed());
+                x.cpuNs(), x.driverNs(), x.mappingNs(), x.iommuNs(), x.waitNs(), x.simSpeed());
         out.flush();
     }
 
@@ -61,8 +61,8 @@ final class NicReport {
         out.printf("  interrupts/s   %.0f (the applications poll, as ixy does)%n", t.interruptsPerS());
         out.printf("  IOTLB misses   %.3f per packet%n", t.iotlbMissesPerPacket());
         out.printf("  invalidations  %.3f per packet%n", t.invalidationsPerPacket());
-        out.printf("  CPU per packet %.2f ns: driver %.2f, mapping %.2f, IOMMU %.2f (modeled; %.1f%% of a CPU busy, the rest idle polls)%n",
-                t.cpuNs(), t.driverNs(), t.mappingNs(), t.iommuNs(), t.busyCpus() * 100);
+        out.printf("  CPU per packet %.2f ns: driver %.2f, mapping %.2f, IOMMU %.2f, MMIO and waits %.2f (%.1f%% of a CPU busy,"
+                + " the rest idle polls)%n", t.cpuNs(), t.driverNs(), t.mappingNs(), t.iommuNs(), t.waitNs(), t.busyCpus() * 100);
         out.printf("  sequence A->B  %s%n", sequence(r.sequenceAb()));
         if (r.scenario().bidirectional()) {
             out.printf("  sequence B->A  %s%n", sequence(r.sequenceBa()));
@@ -125,6 +125,7 @@ final class NicReport {
         g.writeNumberField("driverNsPerPacket", x.driverNs());
         g.writeNumberField("mappingNsPerPacket", x.mappingNs());
         g.writeNumberField("iommuNsPerPacket", x.iommuNs());
+        g.writeNumberField("waitNsPerPacket", x.waitNs());
         g.writeNumberField("simSpeed", x.simSpeed());
         g.writeNumberField("busyCpus", x.busyCpus());
         g.writeEndObject();

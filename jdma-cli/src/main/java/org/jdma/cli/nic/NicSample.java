@@ -18,16 +18,17 @@ package org.jdma.cli.nic;
  * @param driverNs         modeled CPU ns per delivered frame: driver
  * @param mappingNs        modeled CPU ns per delivered frame: DMA API
  * @param iommuNs          modeled CPU ns per delivered frame: IOMMU
+ * @param waitNs           machine time per delivered frame that passed inside polls (MMIO, device waits)
  * @param simSpeed         modeled seconds per wall second
  * @param busyCpus         CPUs' worth of packet work (driver, mapping, IOMMU) over the interval; the
  *                         rest of a polling CPU's time is idle polls
  */
 public record NicSample(long startNs, long endNs, double mppsAb, double gbpsAb, double mppsBa, double gbpsBa, long framesAb,
                         long framesBa, long drops, double interruptsPerS, double iotlbMissesPerPacket,
-                        double invalidationsPerPacket, double driverNs, double mappingNs, double iommuNs, double simSpeed, double busyCpus) {
+                        double invalidationsPerPacket, double driverNs, double mappingNs, double iommuNs, double waitNs, double simSpeed, double busyCpus) {
 
     public double cpuNs() {
-        return driverNs + mappingNs + iommuNs;
+        return driverNs + mappingNs + iommuNs + waitNs;
     }
 
     public double mpps() {

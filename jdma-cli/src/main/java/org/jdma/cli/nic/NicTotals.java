@@ -36,7 +36,7 @@ public record NicTotals(long timeNs, long wallNs, long framesAb, long bytesAb, l
                 mpps(fBa, seconds), gbps(fBa, bytesBa - start.bytesBa, seconds), fAb, fBa, drops - start.drops,
                 seconds == 0 ? 0 : (interrupts - start.interrupts) / seconds,
                 per(iotlbMisses - start.iotlbMisses, packets), per(w.invalidations(), packets),
-                perPacket.driverNs(), perPacket.mappingNs(), perPacket.iommuNs(), (double) ns / wall,
+                perPacket.driverNs(), perPacket.mappingNs(), perPacket.iommuNs(), perPacket.waitNs(), (double) ns / wall,
                 ns == 0 ? 0 : spent.busyNs() / ns);
     }
 

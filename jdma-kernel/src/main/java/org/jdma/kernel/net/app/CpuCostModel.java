@@ -19,13 +19,15 @@ package org.jdma.kernel.net.app;
  * @param iommuMapCycles     extra cycles per map in a translated domain: IOVA allocation and page-table writes (250)
  * @param iommuUnmapCycles   extra cycles per unmap in a translated domain: page-table clear and IOVA free
  *                           or flush-queue entry (200)
- * @param invalidationCycles cycles per IOTLB invalidation request, submitted and waited for (1,000)
+ * @param invalidationCycles CPU cycles per IOTLB invalidation request: building and queueing the
+ *                           descriptors (300); the wait for its completion is the machine's (MMIO
+ *                           and the unit's modeled completion pass on the clock inside the poll)
  */
 public record CpuCostModel(double cpuGhz, int batchCycles, int rxPacketCycles, int txPacketCycles, int mapCycles,
                            int unmapCycles, int syncCycles, int iommuMapCycles, int iommuUnmapCycles,
                            int invalidationCycles) {
 
-    public static final CpuCostModel DEFAULTS = new CpuCostModel(1.6, 150, 50, 40, 30, 20, 10, 250, 200, 1_000);
+    public static final CpuCostModel DEFAULTS = new CpuCostModel(1.6, 150, 50, 40, 30, 20, 10, 250, 200, 300);
 
     public CpuCostModel {
         if (!(cpuGhz > 0 && cpuGhz <= 100)) {
@@ -63,6 +65,6 @@ public record CpuCostModel(double cpuGhz, int batchCycles, int rxPacketCycles, i
         if (translated) {
             iommu += (double) work.maps() * iommuMapCycles + (double) work.unmaps() * iommuUnmapCycles;
         }
-        return new CpuCost(ns(driver), ns(mapping), ns(iommu), ns((double) work.idlePolls() * batchCycles));
+        return new CpuCost(ns(driver), ns(mapping), ns(iommu), 0, ns((double) work.idlePolls() * batchCycles));
     }
 }

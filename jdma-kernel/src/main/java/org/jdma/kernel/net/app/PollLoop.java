@@ -144,6 +144,7 @@ public final class PollLoop {
             return;
         }
         inPoll = true;
+        long startNs = clock.now();
         CpuWork done;
         CpuWork after;
         try {
@@ -163,7 +164,7 @@ public final class PollLoop {
         lastSeen = after;
         CpuCost cost = model.cost(done, translated);
         c.work = c.work.plus(done);
-        c.cost = c.cost.plus(cost);
+        c.cost = c.cost.plus(cost.withWait(clock.now() - startNs));
         c.polls++;
         double wait = cost.totalNs() + c.carryNs;
         long delay = Math.max(1, (long) wait);
