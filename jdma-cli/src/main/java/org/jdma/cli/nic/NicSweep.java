@@ -42,7 +42,7 @@ final class NicSweep {
         out.println("Sweep: forwarded Mpps / Gbit/s / modeled CPU ns per packet, by frame size (rows) and IOMMU mode (columns)");
         StringBuilder head = new StringBuilder(String.format("  %6s", "bytes"));
         for (IommuMode m : results.keySet()) {
-            head.append(String.format(" | %-26s", label(m)));
+            head.append(String.format(" | %-30s", label(m)));
         }
         out.println(head);
         for (int i = 0; i < SIZES.length; i++) {
