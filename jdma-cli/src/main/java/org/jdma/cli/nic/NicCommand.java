@@ -110,13 +110,17 @@ public final class NicCommand implements Callable<Integer> {
         if (text) {
             NicReport.header(out, s);
         }
+        long[] firstNs = {-1};
         try (ProgressBar bar = progress(s.durationNs() / 1_000_000)) {
             NicResult r = NicRun.run(s, x -> {
+                if (firstNs[0] < 0) {
+                    firstNs[0] = x.startNs();
+                }
                 if (text && s.intervalNs() < s.durationNs()) {
                     NicReport.interval(out, x);
                 }
                 if (bar != null) {
-                    bar.stepTo((x.endNs() - 0) / 1_000_000);
+                    bar.stepTo((x.endNs() - firstNs[0]) / 1_000_000); // modeled ms since the sources started
                 }
             });
             if (json) {
