@@ -5,6 +5,9 @@ module org.jdma.cli {
     requires info.picocli;
     requires com.fasterxml.jackson.core;
     requires me.tongfei.progressbar;
+    requires xchart;
+    requires java.desktop;
     opens org.jdma.cli to info.picocli;
     opens org.jdma.cli.trace to info.picocli;
+    opens org.jdma.cli.nic to info.picocli;
 }

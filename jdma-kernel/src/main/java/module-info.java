@@ -14,6 +14,7 @@ module org.jdma.kernel {
     exports org.jdma.kernel.drivers.ixgbe;
     exports org.jdma.kernel.drivers.memcpy;
     exports org.jdma.kernel.net;
+    exports org.jdma.kernel.net.app;
     exports org.jdma.kernel.drivers.timer;
     exports org.jdma.kernel.dma;
     exports org.jdma.kernel.dma.debug;

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.jdma.kernel.dma.swiotlb.Swiotlb;
 import org.jdma.kernel.mm.DmaMemory;
@@ -69,6 +70,24 @@ public final class DmaMappingLayer implements DmaApi {
     private final ConcurrentHashMap<DmaDevice, DeviceState> devices = new ConcurrentHashMap<>();
     private final List<Consumer<String>> warningListeners = new CopyOnWriteArrayList<>();
     private final Deque<String> recent = new ArrayDeque<>();
+    private final LongAdder maps = new LongAdder();
+    private final LongAdder unmaps = new LongAdder();
+    private final LongAdder syncs = new LongAdder();
+
+    /**
+     * Streaming DMA-API calls made so far, over every device (a scatterlist call counts once per
+     * entry): what a CPU cost model charges for mapping work.
+     *
+     * @param maps   successful and failed map calls (single, page, scatterlist entries)
+     * @param unmaps unmap calls
+     * @param syncs  sync calls, for the CPU or for the device
+     */
+    public record Counts(long maps, long unmaps, long syncs) {
+        /** These counts minus {@code earlier}'s. */
+        public Counts minus(Counts earlier) {
+            return new Counts(maps - earlier.maps, unmaps - earlier.unmaps, syncs - earlier.syncs);
+        }
+    }
 
     /** A layer whose cache maintenance goes to the machine's CPU cache. */
     public DmaMappingLayer(DmaMemory memory, Optional<Iommu> iommu, MappingOptions options) {
@@ -100,6 +119,11 @@ public final class DmaMappingLayer implements DmaApi {
             return buddy.managedRanges().stream().mapToLong(PhysicalRange::end).max().orElse(0);
         }
         return Long.MAX_VALUE; // unknown: assume RAM reaches beyond every mask below 64 bits
+    }
+
+    /** The streaming calls counted so far. */
+    public Counts counts() {
+        return new Counts(maps.sum(), unmaps.sum(), syncs.sum());
     }
 
     /** The memory this layer maps and allocates from; its pins hold every live mapping. */
@@ -335,6 +359,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "mapSingle");
         checkDirection(direction, "mapSingle", device);
         checkRange(physical, size, "buffer", "mapSingle", device);
+        maps.increment();
         return pinned(st, physical, size, st.backend.map(st, physical, size, direction, skip(attrs, "mapSingle")), direction);
     }
 
@@ -347,6 +372,7 @@ public final class DmaMappingLayer implements DmaApi {
         if (held != null) {
             throw DmaInFlight.inUse(device, held);
         }
+        unmaps.increment();
         st.backend.unmap(st, dmaAddress, size, direction, skip(attrs, "unmapSingle"));
     }
 
@@ -358,6 +384,7 @@ public final class DmaMappingLayer implements DmaApi {
             throw new IllegalArgumentException("mapPage: " + device.name() + ": offset must not be negative, was " + offset);
         }
         checkRange(pagePhysical + offset, size, "buffer", "mapPage", device);
+        maps.increment();
         long dma = st.backend.map(st, pagePhysical + offset, size, direction, skip(attrs, "mapPage"));
         return pinned(st, pagePhysical + offset, size, dma, direction);
     }
@@ -372,6 +399,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "mapSg");
         checkDirection(direction, "mapSg", device);
         checkSg(sg, nents, "mapSg", device);
+        maps.add(nents);
         int count = st.backend.mapSg(st, sg, nents, direction, skip(attrs, "mapSg"));
         if (count > 0) {
             // Entry i's CPU bytes, and device segment i (fewer segments than entries when merged).
@@ -395,6 +423,7 @@ public final class DmaMappingLayer implements DmaApi {
         if (held != null) {
             throw DmaInFlight.inUse(device, held);
         }
+        unmaps.add(nents);
         st.backend.unmapSg(st, sg, nents, direction, skip(attrs, "unmapSg"));
     }
 
@@ -403,6 +432,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "syncSingleForCpu");
         checkDirection(direction, "syncSingleForCpu", device);
         checkRange(dmaAddress, size, "device", "syncSingleForCpu", device);
+        syncs.increment();
         st.backend.syncForCpu(st, dmaAddress, size, direction);
     }
 
@@ -411,6 +441,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "syncSingleForDevice");
         checkDirection(direction, "syncSingleForDevice", device);
         checkRange(dmaAddress, size, "device", "syncSingleForDevice", device);
+        syncs.increment();
         st.backend.syncForDevice(st, dmaAddress, size, direction);
     }
 
@@ -419,6 +450,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "syncSgForCpu");
         checkDirection(direction, "syncSgForCpu", device);
         checkSg(sg, nents, "syncSgForCpu", device);
+        syncs.add(nents);
         st.backend.syncSgForCpu(st, sg, nents, direction);
     }
 
@@ -427,6 +459,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "syncSgForDevice");
         checkDirection(direction, "syncSgForDevice", device);
         checkSg(sg, nents, "syncSgForDevice", device);
+        syncs.add(nents);
         st.backend.syncSgForDevice(st, sg, nents, direction);
     }
 

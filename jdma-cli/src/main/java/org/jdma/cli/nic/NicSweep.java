@@ -1,0 +1,83 @@
+package org.jdma.cli.nic;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdma.kernel.iommu.IommuMode;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * {@code --sweep}: the scenario for IOMMU off, strict, lazy and pass-through at each frame size,
+ * as a table of forwarded Mpps, Gbit/s and modeled CPU ns per packet, and optionally a PNG plot.
+ */
+final class NicSweep {
+
+    static final List<IommuMode> MODES = List.of(IommuMode.OFF, IommuMode.STRICT, IommuMode.LAZY, IommuMode.IDENTITY);
+    static final int[] SIZES = {64, 128, 256, 512, 1024, 1518};
+
+    private NicSweep() { }
+
+    /** Results by mode, each with one entry per size in {@link #SIZES} order. */
+    static Map<IommuMode, List<NicResult>> run(NicScenario base, Runnable onRun) throws IOException {
+        Map<IommuMode, List<NicResult>> results = new LinkedHashMap<>();
+        for (IommuMode mode : MODES) {
+            List<NicResult> row = new ArrayList<>();
+            for (int size : SIZES) {
+                row.add(NicRun.run(base.with(mode, size), x -> { }));
+                onRun.run();
+            }
+            results.put(mode, row);
+        }
+        return results;
+    }
+
+    static void table(PrintWriter out, Map<IommuMode, List<NicResult>> results) {
+        out.println("Sweep: forwarded Mpps / Gbit/s / modeled CPU ns per packet, by frame size (rows) and IOMMU mode (columns)");
+        StringBuilder head = new StringBuilder(String.format("  %6s", "bytes"));
+        for (IommuMode m : results.keySet()) {
+            head.append(String.format(" | %-30s", label(m)));
+        }
+        out.println(head);
+        for (int i = 0; i < SIZES.length; i++) {
+            StringBuilder line = new StringBuilder(String.format("  %6d", SIZES[i]));
+            for (List<NicResult> row : results.values()) {
+                NicSample t = row.get(i).total();
+                line.append(String.format(" | %7.3f Mpps %6.2f G %5.0f ns", t.mpps(), t.gbpsAb() + t.gbpsBa(), t.cpuNs()));
+            }
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    static String label(IommuMode m) {
+        return m == IommuMode.IDENTITY ? "pt" : m.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Forwarded Mpps against frame size, a line per IOMMU mode and one for line rate, as a PNG. */
+    static void plot(Path file, Map<IommuMode, List<NicResult>> results) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(800).height(500).title("jdma run nic fwd: IOMMU modes")
+                .xAxisTitle("frame size, bytes (FCS included)").yAxisTitle("forwarded Mpps").build();
+        double[] x = new double[SIZES.length];
+        double[] line = new double[SIZES.length];
+        for (int i = 0; i < SIZES.length; i++) {
+            x[i] = SIZES[i];
+            line[i] = org.jdma.machine.net.LinkParameters.DEFAULT.lineRatePps(SIZES[i] - NicScenario.FCS_BYTES) / 1e6;
+        }
+        chart.addSeries("10 GbE line rate", x, line).setMarker(SeriesMarkers.NONE);
+        for (Map.Entry<IommuMode, List<NicResult>> e : results.entrySet()) {
+            double[] y = e.getValue().stream().mapToDouble(r -> r.total().mpps()).toArray();
+            chart.addSeries("IOMMU " + label(e.getKey()), x, y);
+        }
+        String name = file.toString();
+        String base = name.toLowerCase(java.util.Locale.ROOT).endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+        BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
+    }
+}

@@ -1,0 +1,45 @@
+package org.jdma.kernel.net.app;
+
+import org.jdma.kernel.Kernel;
+import org.jdma.kernel.dma.DmaMappingLayer;
+import org.jdma.kernel.iommu.IommuDomain;
+import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
+import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
+import org.jdma.spec.pci.RequesterId;
+
+/**
+ * Reads the counters the kernel already keeps that a {@link CpuCostModel} charges for: the mapping
+ * layer's streaming calls and the VT-d driver's IOTLB invalidation requests (every granularity).
+ */
+public final class KernelCounters {
+
+    private final Kernel kernel;
+
+    public KernelCounters(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** Maps, unmaps, syncs and invalidations so far; batches and packets zero (the poll counts those). */
+    public CpuWork read() {
+        DmaMappingLayer.Counts c = kernel.mappingLayer().counts();
+        return new CpuWork(0, 0, 0, 0, c.maps(), c.unmaps(), c.syncs(), invalidations());
+    }
+
+    private long invalidations() {
+        long n = 0;
+        VtdIommuDriver vtd = kernel.iommu().driver(VtdIommuDriver.class).orElse(null);
+        if (vtd != null) {
+            for (VtdUnitDriver u : vtd.units()) {
+                VtdUnitDriver.Stats s = u.stats();
+                n += s.iotlbGlobal() + s.iotlbDomain() + s.iotlbPage();
+            }
+        }
+        return n;
+    }
+
+    /** Whether {@code device} maps through a translated domain (strict or lazy), not directly or 1:1. */
+    public boolean translated(RequesterId device) {
+        return kernel.iommu().domainOf(device).map(d -> d.type() == IommuDomain.Type.DMA_STRICT
+                || d.type() == IommuDomain.Type.DMA_LAZY).orElse(false);
+    }
+}

@@ -1,0 +1,178 @@
+package org.jdma.kernel.net.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.jdma.platform.Clock;
+import org.jdma.platform.Platform;
+
+/**
+ * Runs applications as modeled-time loops, one per CPU: a poll runs every step given to its CPU
+ * (as that CPU), the kernel counters it moved and the packets it handled are charged by a
+ * {@link CpuCostModel}, and the CPU's next poll is an event that much later on the machine's
+ * clock (or later, when a step paces itself). Work the kernel did between polls (a lazy flush
+ * queue's timer) is charged to the next poll of any CPU.
+ *
+ * <p>Polls do not interleave: a poll that finds another CPU's poll in progress (waiting, so the
+ * machine runs) tries again {@link #RETRY_NS} later, so counter deltas belong to one poll.
+ */
+public final class PollLoop {
+
+    /** How long a poll that found another in progress waits before it tries again, ns. */
+    public static final long RETRY_NS = 10;
+
+    /** One application's work per poll: ixy's loop body. */
+    public interface Step {
+        /** Does one poll's work as the current CPU; returns its batch calls and packets (other fields 0). */
+        CpuWork poll();
+
+        /** The earliest time the step wants its CPU's next poll (pacing), ns of the machine's clock; 0 for none. */
+        default long notBeforeNs() {
+            return 0;
+        }
+    }
+
+    private final Platform platform;
+    private final Clock clock;
+    private final KernelCounters counters;
+    private final CpuCostModel model;
+    private final boolean translated;
+    private final TreeMap<Integer, Cpu> cpus = new TreeMap<>();
+    private boolean running;
+    private boolean inPoll;
+    private CpuWork lastSeen;
+
+    /** Per CPU: its steps, what it did and what that cost. */
+    private static final class Cpu {
+        final int index;
+        final List<Step> steps = new ArrayList<>();
+        CpuWork work = CpuWork.ZERO;
+        CpuCost cost = CpuCost.ZERO;
+        long polls;
+        /** Fractions of a nanosecond not yet waited (the clock has whole ns). */
+        double carryNs;
+
+        Cpu(int index) {
+            this.index = index;
+        }
+    }
+
+    /**
+     * Loops on {@code platform}'s CPUs, charging by {@code model}; {@code translated}: the devices
+     * map through a translated IOMMU domain ({@link KernelCounters#translated}).
+     */
+    public PollLoop(Platform platform, KernelCounters counters, CpuCostModel model, boolean translated) {
+        this.platform = Objects.requireNonNull(platform, "platform");
+        this.clock = platform.clock();
+        this.counters = Objects.requireNonNull(counters, "counters");
+        this.model = Objects.requireNonNull(model, "model");
+        this.translated = translated;
+    }
+
+    /** Adds {@code step} to CPU {@code cpu}'s loop (before {@link #start}). */
+    public void add(int cpu, Step step) {
+        if (cpu < 0 || cpu >= platform.cpus().size()) {
+            throw new IllegalArgumentException("CPU " + cpu + " does not exist (CPUs 0.." + (platform.cpus().size() - 1) + ")");
+        }
+        if (running) {
+            throw new IllegalStateException("add steps before start");
+        }
+        cpus.computeIfAbsent(cpu, Cpu::new).steps.add(Objects.requireNonNull(step, "step"));
+    }
+
+    /** Starts every CPU's loop now. */
+    public void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        lastSeen = counters.read();
+        for (Cpu c : cpus.values()) {
+            clock.schedule(0, "poll cpu" + c.index, () -> poll(c));
+        }
+    }
+
+    /** Stops every loop after the poll in progress. */
+    public void stop() {
+        running = false;
+    }
+
+    public CpuCostModel model() {
+        return model;
+    }
+
+    /** The CPUs that have steps, ascending. */
+    public List<Integer> cpus() {
+        return List.copyOf(cpus.keySet());
+    }
+
+    public CpuWork work(int cpu) {
+        return cpu(cpu).work;
+    }
+
+    public CpuCost cost(int cpu) {
+        return cpu(cpu).cost;
+    }
+
+    public long polls(int cpu) {
+        return cpu(cpu).polls;
+    }
+
+    public CpuWork totalWork() {
+        return cpus.values().stream().map(c -> c.work).reduce(CpuWork.ZERO, CpuWork::plus);
+    }
+
+    public CpuCost totalCost() {
+        return cpus.values().stream().map(c -> c.cost).reduce(CpuCost.ZERO, CpuCost::plus);
+    }
+
+    private Cpu cpu(int cpu) {
+        Cpu c = cpus.get(cpu);
+        if (c == null) {
+            throw new IllegalArgumentException("CPU " + cpu + " runs no step");
+        }
+        return c;
+    }
+
+    private void poll(Cpu c) {
+        if (!running) {
+            return;
+        }
+        if (inPoll) {
+            clock.schedule(RETRY_NS, "poll cpu" + c.index + " (another poll waits)", () -> poll(c));
+            return;
+        }
+        inPoll = true;
+        long startNs = clock.now();
+        CpuWork done;
+        CpuWork after;
+        try {
+            CpuWork before = counters.read();
+            CpuWork background = before.minus(lastSeen);
+            CpuWork[] handled = {CpuWork.ZERO};
+            platform.runOn(c.index, () -> {
+                for (Step s : c.steps) {
+                    handled[0] = handled[0].plus(s.poll());
+                }
+            });
+            after = counters.read();
+            done = handled[0].plus(after.minus(before)).plus(background);
+        } finally {
+            inPoll = false;
+        }
+        lastSeen = after;
+        CpuCost cost = model.cost(done, translated);
+        c.work = c.work.plus(done);
+        c.cost = c.cost.plus(cost.withWait(clock.now() - startNs));
+        c.polls++;
+        double wait = cost.totalNs() + c.carryNs;
+        long delay = Math.max(1, (long) wait);
+        c.carryNs = Math.max(0, wait - delay);
+        long next = clock.now() + delay;
+        for (Step s : c.steps) {
+            next = Math.max(next, s.notBeforeNs());
+        }
+        clock.schedule(next - clock.now(), "poll cpu" + c.index, () -> poll(c));
+    }
+}
