@@ -20,6 +20,7 @@ module org.jdma.machine {
     exports org.jdma.machine.iommu.vtd;
     exports org.jdma.machine.irq;
     exports org.jdma.machine.legacy;
+    exports org.jdma.machine.legacy.isadma;
     exports org.jdma.machine.memory;
     exports org.jdma.machine.mmio;
     exports org.jdma.machine.net;
