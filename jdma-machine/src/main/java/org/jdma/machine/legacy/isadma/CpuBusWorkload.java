@@ -123,7 +123,10 @@ public final class CpuBusWorkload {
         return Math.max(now, cycleEnd) + left * cycleNs;
     }
 
-    /** Where the idle time that {@code at} falls in ends (Long.MAX_VALUE when the CPU is stopped). */
+    /**
+     * Where the idle time that {@code at} falls in ends: {@code at} itself when the CPU is on the
+     * bus or about to be, Long.MAX_VALUE when it is stopped.
+     */
     long idleEndsAfter(long at) {
         if (!running) {
             return Long.MAX_VALUE;
@@ -131,10 +134,13 @@ public final class CpuBusWorkload {
         if (idleStart <= at && at < idleEnd) {
             return idleEnd;
         }
-        return at + shape.idleNs();
+        return at;
     }
 
     public Shape shape() { return shape; }
+
+    /** When the workload started, ns. */
+    public long startedAt() { return startedAt; }
 
     /** Memory cycles completed. */
     public long cycles() { return cycles; }

@@ -209,6 +209,7 @@ public final class IsaDma implements IsaDmaController {
             chip = first;
             channel = first.winner(first.requesting());
         }
+        firstInGrant = true; // the grant's first transfer outputs the high address byte (S1)
         if (arbiter.timing().transparent() && !fits()) {
             long idleEnd = arbiter.idleEndsAfter(kernel.now());
             long next = Math.max(kernel.now() + arbiter.timing().ns(1), arbiter.nextIdleStart(Math.max(idleEnd, kernel.now())));
@@ -231,7 +232,6 @@ public final class IsaDma implements IsaDmaController {
             }
             return;
         }
-        firstInGrant = true;
         kernel.schedule(arbiter.timing().ns(transferClocks()), "8237 transfer", this::transfer);
     }
 
