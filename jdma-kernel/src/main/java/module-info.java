@@ -20,6 +20,7 @@ module org.jdma.kernel {
     exports org.jdma.kernel.dma.pool;
     exports org.jdma.kernel.dma.swiotlb;
     exports org.jdma.kernel.dmaengine;
+    exports org.jdma.kernel.isadma;
     exports org.jdma.kernel.ring;
     exports org.jdma.kernel.compat.dmaapi;
     exports org.jdma.kernel.compat.hardware;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import org.jdma.kernel.isadma.IsaDma;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -63,6 +64,16 @@ public final class DriverRegistry implements AutoCloseable {
     private final Map<String, Integer> nextInstance = new HashMap<>();
 
     private record Bound(BoundDevice device, DriverContext context) { }
+
+    /** The ISA DMA API, set up when the first legacy driver with a DMA channel binds. */
+    private IsaDma isaDma;
+
+    private IsaDma isaDma() {
+        if (isaDma == null) {
+            isaDma = new IsaDma(platform.cpu());
+        }
+        return isaDma;
+    }
 
     private DriverRegistry(Platform platform, PciSubsystem pci, DmaApi dma, DmaChannelAllocator channels) {
         this.platform = Objects.requireNonNull(platform, "platform");
@@ -143,6 +154,9 @@ public final class DriverRegistry implements AutoCloseable {
         }
         claims.claim(name, resources);
         DriverContext ctx = new DriverContext(name, info, platform, routing, null, dma, dmaDevice, channels);
+        if (dmaDevice != null) {
+            ctx.isaDma(isaDma());
+        }
         if (!probe(driver, name, info, ctx)) {
             claims.release(name);
         }
