@@ -12,6 +12,7 @@ module org.jdma.kernel {
     exports org.jdma.kernel.driver;
     exports org.jdma.kernel.drivers.crc32;
     exports org.jdma.kernel.drivers.ixgbe;
+    exports org.jdma.kernel.drivers.isablock;
     exports org.jdma.kernel.drivers.memcpy;
     exports org.jdma.kernel.net;
     exports org.jdma.kernel.drivers.timer;

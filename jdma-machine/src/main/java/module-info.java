@@ -13,6 +13,7 @@ module org.jdma.machine {
     exports org.jdma.machine.dev;
     exports org.jdma.machine.dev.crc32;
     exports org.jdma.machine.dev.ixgbe;
+    exports org.jdma.machine.dev.isablock;
     exports org.jdma.machine.dev.memcpy;
     exports org.jdma.machine.dev.rogue;
     exports org.jdma.machine.dev.timer;
