@@ -12,6 +12,7 @@ module org.jdma.kernel {
     exports org.jdma.kernel.driver;
     exports org.jdma.kernel.drivers.crc32;
     exports org.jdma.kernel.drivers.ixgbe;
+    exports org.jdma.kernel.drivers.isablock;
     exports org.jdma.kernel.drivers.memcpy;
     exports org.jdma.kernel.net;
     exports org.jdma.kernel.net.app;
@@ -21,6 +22,7 @@ module org.jdma.kernel {
     exports org.jdma.kernel.dma.pool;
     exports org.jdma.kernel.dma.swiotlb;
     exports org.jdma.kernel.dmaengine;
+    exports org.jdma.kernel.isadma;
     exports org.jdma.kernel.ring;
     exports org.jdma.kernel.compat.dmaapi;
     exports org.jdma.kernel.compat.hardware;

@@ -13,6 +13,7 @@ module org.jdma.machine {
     exports org.jdma.machine.dev;
     exports org.jdma.machine.dev.crc32;
     exports org.jdma.machine.dev.ixgbe;
+    exports org.jdma.machine.dev.isablock;
     exports org.jdma.machine.dev.memcpy;
     exports org.jdma.machine.dev.rogue;
     exports org.jdma.machine.dev.timer;
@@ -20,6 +21,7 @@ module org.jdma.machine {
     exports org.jdma.machine.iommu.vtd;
     exports org.jdma.machine.irq;
     exports org.jdma.machine.legacy;
+    exports org.jdma.machine.legacy.isadma;
     exports org.jdma.machine.memory;
     exports org.jdma.machine.mmio;
     exports org.jdma.machine.net;

@@ -18,6 +18,8 @@ module org.jdma.platform {
     exports org.jdma.platform.irq;
     exports org.jdma.spec.acpi;
     exports org.jdma.spec.crc32;
+    exports org.jdma.spec.i8237;
+    exports org.jdma.spec.isablock;
     exports org.jdma.spec.ixgbe;
     exports org.jdma.spec.memcpy;
     exports org.jdma.spec.msi;

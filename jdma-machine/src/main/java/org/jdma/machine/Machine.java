@@ -34,6 +34,8 @@ import org.jdma.machine.irq.InterruptController;
 import org.jdma.machine.legacy.LegacyBus;
 import org.jdma.machine.legacy.LegacyDevice;
 import org.jdma.machine.legacy.LegacyResources;
+import org.jdma.machine.legacy.isadma.IsaBusTiming;
+import org.jdma.machine.legacy.isadma.IsaDma;
 import org.jdma.platform.irq.Interrupts;
 import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.machine.memory.AnonymousMemory;
@@ -109,6 +111,8 @@ public final class Machine implements Platform, AutoCloseable {
     private final PciHostBridge pci;
     /** Null on a machine without legacy devices (see {@link #lpcBridge()}). */
     private final LpcBridge lpcBridge;
+    /** Null on a machine without legacy devices. */
+    private final IsaDma isaDma;
     private final Map<Integer, PciTopology> topologies = new TreeMap<>();
     private final Map<String, byte[]> acpiTables = new HashMap<>();
     private final List<MemoryMapEntry> memoryMap;
@@ -134,6 +138,8 @@ public final class Machine implements Platform, AutoCloseable {
             this.legacyBus = new LegacyBus(LegacyBus.LPC_BRIDGE, ioPorts, interrupts, kernel, this::plugDmaPort);
             this.pci = new PciHostBridge(config.pci(), config.bridges());
             this.lpcBridge = hasLegacyDevices(config) ? new LpcBridge(LPC_BRIDGE_NAME, legacyBus.bridge()) : null;
+            // The LPC bridge holds the 8237A pair, as Intel's ICH does.
+            this.isaDma = lpcBridge == null ? null : IsaDma.install(legacyBus, ioPorts, kernel, cpus, IsaBusTiming.DEFAULT);
             if (lpcBridge != null) {
                 pci.add(lpcBridge);
             }
@@ -267,6 +273,9 @@ public final class Machine implements Platform, AutoCloseable {
      * does not make the bridge appear.
      */
     public Optional<LpcBridge> lpcBridge() { return Optional.ofNullable(lpcBridge); }
+
+    /** The two 8237A DMA controllers in the LPC bridge; present when the LPC bridge is. */
+    public Optional<IsaDma> isaDma() { return Optional.ofNullable(isaDma); }
 
     private static boolean hasLegacyDevices(MachineConfig config) {
         return config.devices().stream().anyMatch(d -> d.placement() instanceof Placement.Legacy);

@@ -9,6 +9,7 @@ import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dmaengine.DmaChannelAllocator;
 import org.jdma.kernel.dmaengine.DmaChannelDriver;
+import org.jdma.kernel.isadma.IsaDma;
 import org.jdma.kernel.pci.PciBar;
 import org.jdma.kernel.pci.PciDevice;
 import org.jdma.kernel.pci.PciMsi;
@@ -62,6 +63,7 @@ public final class DriverContext {
     private final MmioWindow[] windows;
     private final DmaChannelAllocator channels;
     private final List<DmaChannelDriver> registeredChannels = new ArrayList<>();
+    private IsaDma isaDma;
     private InterruptVectors vectors;
     private IrqLine irqLine;
     private boolean busMaster;
@@ -267,6 +269,23 @@ public final class DriverContext {
         routing.routeLine(line, vector, trigger, 0);
         irqLine = new IrqLine(name, routing, line, vector, trigger);
         return irqLine;
+    }
+
+    void isaDma(IsaDma service) {
+        this.isaDma = service;
+    }
+
+    /**
+     * Linux's ISA DMA API, to program the 8237A channels the driver declared; the probe takes them
+     * with {@code requestDma}.
+     *
+     * @throws IllegalStateException for a device whose driver declared no DMA channel
+     */
+    public IsaDma isaDma() {
+        if (isaDma == null) {
+            throw new IllegalStateException(name + " (" + device + ") declared no ISA DMA channel");
+        }
+        return isaDma;
     }
 
     /** The 8237 DMA channels the driver declared (empty for a PCI device). */

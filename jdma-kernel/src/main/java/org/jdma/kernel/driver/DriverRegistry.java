@@ -16,6 +16,7 @@ import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dmaengine.DmaChannelAllocator;
 import org.jdma.kernel.iommu.InterruptRemapper;
+import org.jdma.kernel.isadma.IsaDma;
 import org.jdma.kernel.pci.PciDevice;
 import org.jdma.kernel.pci.PciSubsystem;
 import org.jdma.platform.Platform;
@@ -66,6 +67,16 @@ public final class DriverRegistry implements AutoCloseable {
     private final Map<String, Integer> nextInstance = new HashMap<>();
 
     private record Bound(BoundDevice device, DriverContext context) { }
+
+    /** The ISA DMA API, set up when the first legacy driver with a DMA channel binds. */
+    private IsaDma isaDma;
+
+    private IsaDma isaDma() {
+        if (isaDma == null) {
+            isaDma = new IsaDma(platform.cpu());
+        }
+        return isaDma;
+    }
 
     /** Which PCI functions are untrusted (their DmaDevice says so, and the mapping layer bounces for them). */
     private final java.util.function.Predicate<RequesterId> untrusted;
@@ -165,6 +176,9 @@ public final class DriverRegistry implements AutoCloseable {
         }
         claims.claim(name, resources);
         DriverContext ctx = new DriverContext(name, info, platform, routing, null, dma, dmaDevice, channels);
+        if (dmaDevice != null) {
+            ctx.isaDma(isaDma());
+        }
         if (!probe(driver, name, info, ctx)) {
             claims.release(name);
         }

@@ -59,6 +59,8 @@ public final class MachineCpu implements Cpu {
     private long mmioWrites;
     private long ioReads;
     private long ioWrites;
+    private long busStallNs;
+    private long busStalls;
 
     /**
      * A machine with this one CPU (index 0, APIC id 0), for rigs without a {@code Machine}.
@@ -119,6 +121,29 @@ public final class MachineCpu implements Cpu {
         return ioWrites;
     }
 
+    /** Modeled time this CPU's RAM accesses waited while another bus owner (ISA DMA) held the bus, ns. */
+    public long busStallNs() {
+        return busStallNs;
+    }
+
+    /** RAM accesses of this CPU that had to wait for the bus. */
+    public long busStalls() {
+        return busStalls;
+    }
+
+    /** Waits while another owner holds the memory bus (see {@link MemoryBusGate}); counted on the running CPU. */
+    private void awaitBus() {
+        MemoryBusGate g = cpus.memoryBusGate;
+        if (g != null) {
+            long ns = g.awaitBus();
+            if (ns > 0) {
+                MachineCpu c = cpus.current();
+                c.busStallNs += ns;
+                c.busStalls++;
+            }
+        }
+    }
+
     /** The stall of one port I/O access, ns. */
     public long ioPortAccessNs() {
         return ioPortAccessNs;
@@ -146,6 +171,7 @@ public final class MachineCpu implements Cpu {
 
     private long load(long phys, int size) {
         if (isRam(phys, size)) {
+            awaitBus();
             return switch (size) {
                 case 1 -> cache.loadByte(phys) & 0xFFL;
                 case 2 -> cache.loadShort(phys) & 0xFFFFL;
@@ -167,6 +193,7 @@ public final class MachineCpu implements Cpu {
 
     private void store(long phys, int size, long value) {
         if (isRam(phys, size)) {
+            awaitBus();
             switch (size) {
                 case 1 -> cache.storeByte(phys, (byte) value);
                 case 2 -> cache.storeShort(phys, (short) value);
@@ -275,6 +302,7 @@ public final class MachineCpu implements Cpu {
             throw new IllegalArgumentException(String.format(
                     "CPU RAM access [%#x, +%#x) is not inside one RAM region", phys, length));
         }
+        awaitBus();
     }
 
     @Override

@@ -38,6 +38,8 @@ public final class MachineCpus implements InterruptTargets {
     final EventKernel kernel;
     final long mmioAccessNs;
     final long ioPortAccessNs;
+    /** Null while the CPUs own the memory bus alone (see {@link MemoryBusGate}). */
+    MemoryBusGate memoryBusGate;
     private final MachineCpu[] cpus;
     private List<MachineCpu> list;
     /** Null while the thread runs as the boot CPU it never left. */
@@ -68,6 +70,14 @@ public final class MachineCpus implements InterruptTargets {
             l.add(cpus[i]);
         }
         this.list = List.copyOf(l);
+    }
+
+    /**
+     * Installs {@code gate} (null: none) as the memory bus's other owner: CPU RAM accesses wait
+     * on it. The ISA DMA arbiter installs itself only while it holds the bus.
+     */
+    public void memoryBusGate(MemoryBusGate gate) {
+        this.memoryBusGate = gate;
     }
 
     /** A one-CPU machine's CPU made on its own ({@link MachineCpu}'s public constructor) takes the place of CPU 0. */

@@ -34,12 +34,14 @@ import org.jdma.spec.pci.RequesterId;
  *       requester id, so the IOMMU unit whose DMAR scope covers 00:1f.0 translates them.</li>
  * </ul>
  *
- * <p>TODO (the 8237A issue): the 8237A DMA controllers will claim ports 0x00-0x0f, 0x80-0x8f and
- * 0xc0-0xdf and drive every channel's port from their address, count and page registers, while
- * a device only asserts DREQ on its channel. Until then a device moves data through its channel's
- * port on its own, so nothing stops a device model from transferring where no driver programmed a
- * channel to; the IOMMU, if one covers the bridge, is the only check. {@link #dmaPort(int)} is the
- * seam the controller will use.
+ * <p>DMA: a machine with legacy devices installs the two 8237A controllers
+ * ({@link #dmaController(IsaDmaController)}); they claim ports 0x00-0x0F, 0x80-0x8F and
+ * 0xC0-0xDF and drive each channel's port ({@link #channelPort(int)}) from their address, count
+ * and page registers, while a device only drives DREQ and answers DACK
+ * ({@link LegacyDeviceContext#dmaRequest}). An ISA bus master (a card whose channel software puts
+ * in cascade mode) drives its own addresses on the port its context gives it
+ * ({@link LegacyDeviceContext#dmaPort}); the bus does not stop such a card from using that port
+ * without a grant (the IOMMU, if one covers the bridge, is the only check).
  *
  * <p>Thread use: the machine's event thread.
  */
@@ -65,6 +67,7 @@ public final class LegacyBus {
     private final TreeMap<Integer, String> channelOwners = new TreeMap<>();
     private final Map<Integer, DmaPort> channelPortsByNumber = new HashMap<>();
     private long ioCycles;
+    private IsaDmaController dmaController;
 
     public LegacyBus(RequesterId bridge, IoPortSpace ioPorts, InterruptController interrupts, EventKernel kernel,
                      ChannelPortFactory channelPorts) {
@@ -101,15 +104,13 @@ public final class LegacyBus {
         }
         Map<Integer, DmaPort> ports = new TreeMap<>();
         for (int c : wanted.dmaChannels()) {
-            DmaPort p = channelPorts.create(name + ".dma" + c, new DmaOrigin.LegacyChannel(c, bridge));
-            ports.put(c, p);
             channelOwners.put(c, name);
-            channelPortsByNumber.put(c, p);
+            ports.put(c, channelPort(c));
         }
         wanted.irqLine().ifPresent(l -> irqOwners.put(l, name));
         devices.put(name, device);
         plugOrder.add(device);
-        LegacyDeviceContext ctx = new LegacyDeviceContext(name, wanted, bridge, kernel, interrupts, ports);
+        LegacyDeviceContext ctx = new LegacyDeviceContext(name, wanted, bridge, kernel, interrupts, ports, this);
         device.attach(ctx);
         return ctx;
     }
@@ -184,7 +185,32 @@ public final class LegacyBus {
 
     /** The path to memory of DMA channel {@code channel}, if a device claimed it. */
     public Optional<DmaPort> dmaPort(int channel) {
-        return Optional.ofNullable(channelPortsByNumber.get(channel));
+        return channelOwners.containsKey(channel) ? Optional.of(channelPort(channel)) : Optional.empty();
+    }
+
+    /**
+     * The path to memory of DMA channel {@code channel} (0-7), made when first asked for: the DMA
+     * controllers drive it, whether or not a device claimed the channel (memory to memory uses
+     * channels 0 and 1 with no device).
+     */
+    public DmaPort channelPort(int channel) {
+        return channelPortsByNumber.computeIfAbsent(channel, c -> {
+            String owner = channelOwners.getOrDefault(c, "isa");
+            return channelPorts.create(owner + ".dma" + c, new DmaOrigin.LegacyChannel(c, bridge));
+        });
+    }
+
+    /** Installs the bus's DMA controllers (once). */
+    public void dmaController(IsaDmaController controller) {
+        if (dmaController != null) {
+            throw new IllegalStateException("the legacy bus has its DMA controllers already");
+        }
+        this.dmaController = Objects.requireNonNull(controller, "controller");
+    }
+
+    /** The bus's DMA controllers, if installed. */
+    public Optional<IsaDmaController> dmaController() {
+        return Optional.ofNullable(dmaController);
     }
 
     /** Byte-wide I/O cycles the bridge has forwarded to its devices. */
@@ -195,5 +221,8 @@ public final class LegacyBus {
     /** Asserts the bus's RESET: every device returns to its power-on state. */
     public void reset() {
         plugOrder.forEach(LegacyDevice::reset);
+        if (dmaController != null) {
+            dmaController.reset();
+        }
     }
 }

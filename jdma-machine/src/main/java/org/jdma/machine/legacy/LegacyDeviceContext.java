@@ -26,9 +26,11 @@ public final class LegacyDeviceContext {
     private final EventKernel kernel;
     private final InterruptController interrupts;
     private final Map<Integer, DmaPort> channels;
+    private final LegacyBus bus;
 
     LegacyDeviceContext(String name, LegacyResources resources, RequesterId bridge, EventKernel kernel,
-                        InterruptController interrupts, Map<Integer, DmaPort> channels) {
+                        InterruptController interrupts, Map<Integer, DmaPort> channels, LegacyBus bus) {
+        this.bus = bus;
         this.name = name;
         this.resources = resources;
         this.bridge = bridge;
@@ -74,12 +76,29 @@ public final class LegacyDeviceContext {
     /** The DMA channels granted, ascending. */
     public List<Integer> dmaChannels() { return resources.dmaChannels(); }
 
-    /** The path to memory of DMA channel {@code channel}. */
+    /**
+     * The path to memory of DMA channel {@code channel}, for an ISA bus master that drives its own
+     * addresses once software put its channel in cascade mode and the controller granted it the
+     * bus ({@link DmaHandshake#busGranted()}). A device the 8237A serves uses {@link #dmaRequest}.
+     */
     public DmaPort dmaPort(int channel) {
         DmaPort p = channels.get(channel);
         if (p == null) {
             throw new IllegalStateException(name + " was not granted DMA channel " + channel + " (it has " + dmaChannels() + ")");
         }
         return p;
+    }
+
+    /**
+     * Connects the device to the DMA controller on granted channel {@code channel}: the returned
+     * line is its DREQ, and {@code handshake} is called at each DACK and at terminal count.
+     *
+     * @throws IllegalStateException when the channel was not granted or the bus has no DMA controllers
+     */
+    public DmaRequestLine dmaRequest(int channel, DmaHandshake handshake) {
+        dmaPort(channel); // granted?
+        IsaDmaController c = bus.dmaController().orElseThrow(() -> new IllegalStateException(
+                name + ": the legacy bus has no DMA controllers to serve channel " + channel));
+        return c.connect(channel, handshake);
     }
 }

@@ -7,8 +7,10 @@
  * I/O cycles, as an LPC bridge splits wider CPU accesses; a {@link org.jdma.machine.bus.DmaPort}
  * per DMA channel whose requests carry the bridge's requester id
  * ({@link org.jdma.machine.bus.DmaOrigin.LegacyChannel}), as LPC/ISA DMA reaches an IOMMU on real
- * chipsets. Does not model: the 8237A DMA controllers and DREQ/DACK arbitration (a later issue:
- * {@link org.jdma.machine.legacy.LegacyBus#dmaPort(int)} is where they attach), the 8259A PIC,
+ * chipsets; the device side of ISA DMA ({@link org.jdma.machine.legacy.DmaRequestLine} for DREQ,
+ * {@link org.jdma.machine.legacy.DmaHandshake} for DACK and EOP) and the seam the controllers
+ * plug into ({@link org.jdma.machine.legacy.IsaDmaController}; the 8237A pair itself is
+ * {@code legacy.isadma}). Does not model: the 8259A PIC,
  * LPC memory and firmware cycles, ISA plug and play. The bridge's own configuration space is the
  * PCI package's ({@link org.jdma.machine.pci.LpcBridge}); a machine configuration places devices
  * here with a legacy {@link org.jdma.machine.dev.Placement}.
