@@ -106,6 +106,13 @@ final class NvmeRig implements AutoCloseable {
 
     void write64(int offset, long value) { cpu.write64(bar0 + offset, value); }
 
+    /** Reads {@code len} bytes at physical {@code address} into {@code dst} at {@code off}. */
+    void readInto(long address, byte[] dst, int off, int len) {
+        byte[] b = new byte[len];
+        cpu.read(address, b);
+        System.arraycopy(b, 0, dst, off, len);
+    }
+
     void runIdle() { machine.eventKernel().runUntilIdle(); }
 
     void runFor(long ns) { machine.eventKernel().runFor(ns); }
