@@ -1,20 +1,24 @@
 package org.jdma.machine.dev.nvme;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * The channels of {@link MediaTiming}: when each is free. A command takes the channel free
- * earliest (lowest index on a tie), so the schedule depends only on the commands' order and
- * sizes: the same run gives the same latencies.
+ * earliest (lowest index on a tie), and takes up to {@link MediaTiming#spread()} longer at
+ * random from a split of the machine's seeded source, so the same seed and the same commands give
+ * the same latencies.
  */
 final class Media {
 
     private final MediaTiming timing;
     private final long[] freeAt;
+    private final SplittableRandom random;
 
-    Media(MediaTiming timing) {
+    Media(MediaTiming timing, SplittableRandom random) {
         this.timing = timing;
         this.freeAt = new long[timing.channels()];
+        this.random = random;
     }
 
     /** A read of {@code blocks} blocks arriving at {@code now}: when it is done. */
@@ -42,6 +46,9 @@ final class Media {
             if (freeAt[c] < freeAt[best]) {
                 best = c;
             }
+        }
+        if (timing.spread() > 0) {
+            duration += (long) (duration * timing.spread() * random.nextDouble());
         }
         long start = Math.max(now, freeAt[best]);
         freeAt[best] = start + duration;

@@ -95,7 +95,7 @@ public final class NvmeController extends PciEndpoint {
         for (int i = 0; i < config.namespaces().size(); i++) {
             namespaces.add(new Namespace(i + 1, config.namespaces().get(i)));
         }
-        this.media = new Media(config.media());
+        this.media = new Media(config.media(), kernel.random().split());
         this.engine = new CommandEngine(msixEntries, port(), kernel, this::signalInterrupt, this::fatal, config.fetchNs(), label);
         DataPointers adminPointers = new DataPointers(port());
         this.admin = new AdminCommands(engine, config, port(), adminPointers, () -> pageSize, msixEntries);
