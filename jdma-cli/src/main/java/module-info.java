@@ -5,5 +5,7 @@ module org.jdma.cli {
     requires info.picocli;
     requires com.fasterxml.jackson.core;
     requires me.tongfei.progressbar;
+    requires HdrHistogram;
     opens org.jdma.cli to info.picocli;
+    opens org.jdma.cli.nvme to info.picocli;
 }

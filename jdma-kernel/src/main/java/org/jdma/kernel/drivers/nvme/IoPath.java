@@ -57,7 +57,13 @@ final class IoPath {
             this.direction = request.op() == BlockOp.READ ? DmaDirection.FROM_DEVICE : DmaDirection.TO_DEVICE;
         }
 
-        /** Unmaps and frees what the command held. */
+        /**
+         * Unmaps and frees what the command held.
+         * TODO: with a strict IOMMU and queues on several CPUs under sustained load, each unmap's
+         * invalidation wait lets other CPUs' reaps run nested inside it, and their waits can fill
+         * the VT-d invalidation queue ("timed out waiting for a free invalidation queue slot");
+         * batching a reap's unmaps into one invalidation (as the NIC driver's transmit clean does) would fix it.
+         */
         void release() {
             DeviceDmaApi dma = driver.dma();
             if (mapped) {

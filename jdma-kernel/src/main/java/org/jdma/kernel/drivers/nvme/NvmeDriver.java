@@ -86,7 +86,8 @@ public final class NvmeDriver implements DriverInstance, BlockDevice {
             throw new ProbeException(String.format("%s: CAP %#x: no NVM command set or no 4 KiB pages", context.name(), cap));
         }
         this.dstrd = capDstrd(cap);
-        this.depth = Math.min(options.queueDepth(), capMqes(cap) + 1);
+        // a power of two: the ring protocol indexes slots by mask
+        this.depth = Integer.highestOneBit(Math.min(options.queueDepth(), capMqes(cap) + 1));
         context.enableBusMaster();
         this.smallPool = DmaPool.create(context.name() + " prp list 256", dma.api(), dma.device(), 256, 256, 0);
         this.pagePool = DmaPool.create(context.name() + " prp list page", dma.api(), dma.device(), 4096, 4096, 0);

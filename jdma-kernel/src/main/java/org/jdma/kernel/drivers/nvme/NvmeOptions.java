@@ -5,8 +5,8 @@ package org.jdma.kernel.drivers.nvme;
  *
  * @param ioQueues      I/O queue pairs to ask for; 0 = one per CPU (Linux's default), limited by
  *                      the controller's grant
- * @param queueDepth    entries per I/O queue ({@code io_queue_depth}), 2..4096, limited by CAP.MQES + 1;
- *                      one fewer command than this may be outstanding
+ * @param queueDepth    entries per I/O queue ({@code io_queue_depth}), 2..4096, limited by CAP.MQES + 1
+ *                      and rounded down to a power of two; one fewer command than this may be outstanding
  * @param sglThreshold  use SGLs when the controller has them and a request's average segment is at
  *                      least this many bytes ({@code sgl_threshold}); 0 = never
  * @param interrupts    completions by MSI-X (one vector per queue); false = the caller polls
