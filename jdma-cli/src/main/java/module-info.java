@@ -7,5 +7,4 @@ module org.jdma.cli {
     requires me.tongfei.progressbar;
     requires HdrHistogram;
     opens org.jdma.cli to info.picocli;
-    opens org.jdma.cli.nvme to info.picocli;
 }

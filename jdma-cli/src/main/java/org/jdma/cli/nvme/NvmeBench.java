@@ -55,6 +55,15 @@ public final class NvmeBench {
         }
     }
 
+    /** Queue depths 1, 2, 4 ... 128, one run each. */
+    public static List<NvmeJobResult> sweep(NvmeJob job) {
+        List<NvmeJobResult> results = new ArrayList<>();
+        for (int d = 1; d <= 128; d *= 2) {
+            results.add(run(job.withIodepth(d), ns -> { }));
+        }
+        return results;
+    }
+
     static IommuMode iommu(String name) {
         for (IommuMode m : IommuMode.values()) {
             if (m.name().equalsIgnoreCase(name)) {

@@ -1,5 +1,5 @@
 /**
- * {@code jdma run nvme}: a fio-like load generator over the NVMe driver's block device (fio's
+ * What {@code jdma run nvme} runs: a fio-like load generator over the NVMe driver's block device (fio's
  * {@code rw}, {@code bs}, {@code iodepth}, {@code numjobs}, {@code size}, {@code runtime}), completion
  * latencies in an HdrHistogram, and a queue-depth sweep. Time is the machine's modeled time.
  *

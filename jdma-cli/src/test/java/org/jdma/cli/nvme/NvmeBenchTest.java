@@ -16,7 +16,7 @@ class NvmeBenchTest {
 
     @Test
     void shouldHoldLittlesLawAndSaturateThroughputWithDepth() {
-        List<NvmeJobResult> curve = NvmeCommand.sweep(JOB);
+        List<NvmeJobResult> curve = NvmeBench.sweep(JOB);
         assertEquals(8, curve.size());
         for (NvmeJobResult r : curve) {
             assertEquals(0, r.errors());

@@ -1,14 +1,14 @@
-package org.jdma.cli.nvme;
+package org.jdma.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.jdma.cli.Sizes;
+import org.jdma.cli.nvme.NvmeBench;
+import org.jdma.cli.nvme.NvmeJob;
+import org.jdma.cli.nvme.NvmeJobResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,7 +63,7 @@ public final class NvmeCommand implements Callable<Integer> {
         NvmeJob job = new NvmeJob(rw, (int) bs, iodepth, numjobs, size, runtimeMs * 1_000_000L, iommu, verify, seed);
         if (sweep) {
             out.println("iodepth      IOPS    MiB/s   mean us    p99 us   depth (IOPS x mean latency)");
-            for (NvmeJobResult r : sweep(job)) {
+            for (NvmeJobResult r : NvmeBench.sweep(job)) {
                 out.printf(Locale.ROOT, "%7d %9.0f %8.1f %9.1f %9.1f %8.2f%n", r.job().iodepth(), r.iops(), r.bandwidthMiBs(),
                         r.meanLatencyNs() / 1e3, r.latency().getValueAtPercentile(99) / 1e3, r.littlesLawDepth());
             }
@@ -72,15 +72,6 @@ public final class NvmeCommand implements Callable<Integer> {
         NvmeJobResult r = runWithProgress(job);
         report(out, r);
         return r.errors() == 0 && r.mismatches() == 0 ? 0 : 1;
-    }
-
-    /** Queue depths 1, 2, 4 ... 128, one run each. */
-    public static List<NvmeJobResult> sweep(NvmeJob job) {
-        List<NvmeJobResult> results = new ArrayList<>();
-        for (int d = 1; d <= 128; d *= 2) {
-            results.add(NvmeBench.run(job.withIodepth(d), ns -> { }));
-        }
-        return results;
     }
 
     private NvmeJobResult runWithProgress(NvmeJob job) {
