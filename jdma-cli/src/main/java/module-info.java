@@ -7,6 +7,7 @@ module org.jdma.cli {
     requires me.tongfei.progressbar;
     requires xchart;
     requires java.desktop;
+    requires HdrHistogram;
     opens org.jdma.cli to info.picocli;
     opens org.jdma.cli.trace to info.picocli;
     opens org.jdma.cli.nic to info.picocli;

@@ -14,8 +14,10 @@ module org.jdma.kernel {
     exports org.jdma.kernel.drivers.ixgbe;
     exports org.jdma.kernel.drivers.isablock;
     exports org.jdma.kernel.drivers.memcpy;
+    exports org.jdma.kernel.drivers.nvme;
     exports org.jdma.kernel.net;
     exports org.jdma.kernel.net.app;
+    exports org.jdma.kernel.block;
     exports org.jdma.kernel.drivers.timer;
     exports org.jdma.kernel.dma;
     exports org.jdma.kernel.dma.debug;

@@ -23,6 +23,7 @@ module org.jdma.platform {
     exports org.jdma.spec.ixgbe;
     exports org.jdma.spec.memcpy;
     exports org.jdma.spec.msi;
+    exports org.jdma.spec.nvme;
     exports org.jdma.spec.pci;
     exports org.jdma.spec.pcap;
     exports org.jdma.spec.timer;

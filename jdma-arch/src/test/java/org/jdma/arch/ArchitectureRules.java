@@ -74,7 +74,7 @@ final class ArchitectureRules {
                 .and(not(name(model + ".ProbeFailure")));
         return classes().that().resideInAPackage(root + ".kernel.drivers..")
                 .should().onlyDependOnClassesThat(resideInAnyPackage(root + ".kernel.drivers..", dma[0], dma[1], root + ".kernel.ring..",
-                        root + ".kernel.dmaengine", root + ".kernel.net", root + ".kernel.isadma", root + ".spec..", root + ".platform..", "java..")
+                        root + ".kernel.dmaengine", root + ".kernel.net", root + ".kernel.isadma", root + ".kernel.block", root + ".spec..", root + ".platform..", "java..")
                         .or(driverSideOfTheModel)
                         .or(name(root + ".kernel.mm.DmaBuffer")))
                 .because("a driver sees its DriverContext, the DMA API, the ring protocol, dmaengine and the net-device API; never the machine, "

@@ -1,0 +1,25 @@
+package org.jdma.cli.nvme;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * What a job measured: I/Os completed, modeled time, completion latencies (ns), interrupts, wall
+ * time, mean outstanding requests, and verify mismatches.
+ */
+public record NvmeJobResult(NvmeJob job, long ios, long errors, long modeledNs, Histogram latency, long interrupts,
+                            long wallNs, long verified, long mismatches) {
+
+    public double iops() { return ios / (modeledNs / 1e9); }
+
+    public double bandwidthMiBs() { return iops() * job.bs() / (1 << 20); }
+
+    public double meanLatencyNs() { return latency.getMean(); }
+
+    public double interruptsPerIo() { return ios == 0 ? 0 : interrupts / (double) ios; }
+
+    /** Modeled I/Os per wall second: how fast the simulation runs. */
+    public double simulatedIosPerWallSecond() { return ios / (wallNs / 1e9); }
+
+    /** Little's law: outstanding requests = throughput x latency. */
+    public double littlesLawDepth() { return iops() * meanLatencyNs() / 1e9; }
+}

@@ -1,0 +1,244 @@
+package org.jdma.kernel.drivers.nvme;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jdma.kernel.block.BlockOp;
+import org.jdma.kernel.block.BlockRequest;
+import org.jdma.kernel.block.BlockStatus;
+import org.jdma.kernel.dma.DeviceDmaApi;
+import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.ScatterList;
+import org.jdma.kernel.dma.pool.DmaPool;
+import org.jdma.spec.nvme.DsmRangeLayout;
+import org.jdma.spec.nvme.NvmeCommands;
+import org.jdma.spec.nvme.NvmeStatus;
+
+/**
+ * A block request's way through the driver (Linux {@code nvme_queue_rq} and {@code nvme_pci_complete_rq}):
+ * check it, take a CID, map its scatter list for the device, build PRPs or an SGL, write the entry
+ * and ring the doorbell, arm its timeout; at completion unmap, give the list blocks back to their
+ * pools and complete the request with the status the controller gave. A request outstanding for
+ * the timeout is aborted (Admin Abort); one still outstanding a timeout later resets the
+ * controller, which completes every outstanding request with {@link BlockStatus#RESET}.
+ */
+final class IoPath {
+
+    private final NvmeDriver driver;
+    private final DataPointerBuilder pointers;
+    private long aborts;
+    private long sglRequests;
+    private long prpRequests;
+
+    IoPath(NvmeDriver driver, DataPointerBuilder pointers) {
+        this.driver = driver;
+        this.pointers = pointers;
+    }
+
+    long aborts() { return aborts; }
+
+    long sglRequests() { return sglRequests; }
+
+    long prpRequests() { return prpRequests; }
+
+    /** One outstanding command's state. */
+    private final class Command implements QueuePair.Tag {
+        final QueuePair queue;
+        final int cid;
+        final BlockRequest request;
+        final DmaDirection direction;
+        final List<DmaPool.Block> blocks = new ArrayList<>(2);
+        boolean mapped;
+        boolean aborted;
+
+        Command(QueuePair queue, int cid, BlockRequest request) {
+            this.queue = queue;
+            this.cid = cid;
+            this.request = request;
+            this.direction = request.op() == BlockOp.READ ? DmaDirection.FROM_DEVICE : DmaDirection.TO_DEVICE;
+        }
+
+        /**
+         * Unmaps and frees what the command held.
+         * TODO: with a strict IOMMU and queues on several CPUs under sustained load, each unmap's
+         * invalidation wait lets other CPUs' reaps run nested inside it, and their waits can fill
+         * the VT-d invalidation queue ("timed out waiting for a free invalidation queue slot");
+         * batching a reap's unmaps into one invalidation (as the NIC driver's transmit clean does) would fix it.
+         */
+        void release() {
+            DeviceDmaApi dma = driver.dma();
+            if (mapped) {
+                dma.unmapSg(request.data(), request.data().size(), direction);
+                mapped = false;
+            }
+            for (DmaPool.Block b : blocks) {
+                pool(b).free(b);
+            }
+            blocks.clear();
+        }
+
+        @Override
+        public void completed(int status, int dw0) {
+            release();
+            request.complete(statusOf(status), status, driver.context().clock().now());
+        }
+    }
+
+    private DmaPool pool(DmaPool.Block b) {
+        return b.size() == DataPointerBuilder.PAGE ? pointersPage : pointersSmall;
+    }
+
+    private DmaPool pointersSmall;
+    private DmaPool pointersPage;
+
+    void pools(DmaPool small, DmaPool page) {
+        this.pointersSmall = small;
+        this.pointersPage = page;
+    }
+
+    static BlockStatus statusOf(int status) {
+        return switch (status) {
+            case NvmeStatus.SUCCESS -> BlockStatus.OK;
+            case NvmeStatus.DATA_TRANSFER_ERROR -> BlockStatus.TRANSFER_ERROR;
+            case NvmeStatus.ABORTED_BY_REQUEST -> BlockStatus.TIMED_OUT;
+            case NvmeStatus.ABORTED_SQ_DELETED, NvmeStatus.ABORTED_POWER_LOSS -> BlockStatus.RESET;
+            default -> NvmeStatus.sct(status) == NvmeStatus.SCT_MEDIA ? BlockStatus.MEDIA_ERROR : BlockStatus.INVALID;
+        };
+    }
+
+    boolean submit(QueuePair queue, BlockRequest r) {
+        long now = driver.context().clock().now();
+        if (!valid(r)) {
+            r.started(now);
+            r.complete(BlockStatus.INVALID, 0, now);
+            return true;
+        }
+        int cid = queue.allocCid();
+        if (cid < 0) {
+            return false;
+        }
+        Command c = new Command(queue, cid, r);
+        NvmeDriver.Entry e = entry(r);
+        if (!data(c, e)) {
+            c.release();
+            queue.release(cid);
+            return false;
+        }
+        r.started(now);
+        queue.submit(cid, c, e.cid(cid).bytes, now);
+        armTimeout(c);
+        return true;
+    }
+
+    private boolean valid(BlockRequest r) {
+        long blocks = driver.blocks();
+        if (r.op() == BlockOp.FLUSH) {
+            return true;
+        }
+        if (r.lba() >= blocks || r.blocks() > blocks - r.lba() || r.blocks() > driver.maxBlocks() && r.op() != BlockOp.DISCARD) {
+            return false;
+        }
+        return r.data() == null || r.data().totalLength() == (long) r.blocks() * driver.blockSize();
+    }
+
+    private static NvmeDriver.Entry entry(BlockRequest r) {
+        int opcode = switch (r.op()) {
+            case READ -> NvmeCommands.NVM_READ;
+            case WRITE -> NvmeCommands.NVM_WRITE;
+            case FLUSH -> NvmeCommands.NVM_FLUSH;
+            case DISCARD -> NvmeCommands.NVM_DATASET_MANAGEMENT;
+        };
+        NvmeDriver.Entry e = NvmeDriver.sqe(opcode).nsid(1);
+        if (r.op() == BlockOp.READ || r.op() == BlockOp.WRITE) {
+            e.cdw64(10, r.lba()).cdw(12, r.blocks() - 1);
+        } else if (r.op() == BlockOp.DISCARD) {
+            e.cdw(10, 0).cdw(11, NvmeCommands.DSM_AD); // one range
+        }
+        return e;
+    }
+
+    /** Maps the data and builds DPTR; false when resources ran out (the caller retries later). */
+    private boolean data(Command c, NvmeDriver.Entry e) {
+        BlockRequest r = c.request;
+        if (r.op() == BlockOp.DISCARD) {
+            DmaPool.Block b = pointersSmall.alloc();
+            if (b == null) {
+                return false;
+            }
+            c.blocks.add(b);
+            var cpu = driver.context().cpu();
+            cpu.write32(b.physical() + DsmRangeLayout.ATTRIBUTES, 0);
+            cpu.write32(b.physical() + DsmRangeLayout.LENGTH, r.blocks());
+            cpu.write64(b.physical() + DsmRangeLayout.SLBA, r.lba());
+            e.prp1(b.dmaAddress());
+            return true;
+        }
+        ScatterList sg = r.data();
+        if (sg == null) {
+            return true;
+        }
+        int n = driver.dma().mapSg(sg, sg.size(), c.direction);
+        if (n == 0) {
+            return false;
+        }
+        c.mapped = true;
+        long[] address = new long[n];
+        long[] length = new long[n];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            address[i] = sg.get(i).dmaAddress();
+            length[i] = sg.get(i).dmaLength();
+            total += length[i];
+        }
+        int threshold = driver.options().sglThreshold();
+        boolean prp = DataPointerBuilder.prpCapable(address, length, n);
+        boolean sgl = driver.sglsSupported() && (!prp || threshold > 0 && total / n >= threshold);
+        if (sgl) {
+            sglRequests++;
+            return pointers.sgl(address, length, n, e.bytes, c.blocks);
+        }
+        if (!prp) {
+            // TODO: bounce such a list through a PRP-friendly buffer (Linux sets a virt boundary so this never happens)
+            return false;
+        }
+        prpRequests++;
+        return pointers.prp(address, length, n, e.bytes, c.blocks);
+    }
+
+    /** The timeout runs as deferred work on the queue's CPU (it reaps, unmaps and may reset: not in a timer handler). */
+    private void armTimeout(Command c) {
+        String label = driver.name() + " timeout";
+        driver.context().clock().schedule(driver.options().timeoutNs(), label,
+                () -> driver.context().raiseSoftirq(c.queue.cpu, label, () -> timedOut(c)));
+    }
+
+    /** First timeout: Abort. Second: controller reset. */
+    private void timedOut(Command c) {
+        if (driver.resetting() || c.queue.tags[c.cid] != c) {
+            return;
+        }
+        c.queue.reap(); // as Linux's nvme_timeout: a completion whose interrupt is late is not a timeout
+        if (c.queue.tags[c.cid] != c) {
+            return; // completed in time
+        }
+        if (!c.aborted) {
+            c.aborted = true;
+            aborts++;
+            driver.adminAsync(NvmeDriver.sqe(NvmeCommands.ADMIN_ABORT).cdw(10, NvmeCommands.abortCdw10(c.queue.qid, c.cid)),
+                    (status, dw0) -> { });
+            armTimeout(c);
+            return;
+        }
+        driver.reset();
+    }
+
+    /** Completes every outstanding command of {@code queue} with RESET (the controller is going away). */
+    void failAll(QueuePair queue) {
+        for (int cid = 0; cid < queue.tags.length; cid++) {
+            QueuePair.Tag t = queue.tags[cid];
+            if (t != null) {
+                queue.release(cid);
+                t.completed(NvmeStatus.ABORTED_SQ_DELETED, 0);
+            }
+        }
+    }
+}
