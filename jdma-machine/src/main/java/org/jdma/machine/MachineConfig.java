@@ -165,17 +165,17 @@ public final class MachineConfig {
      * The default machine's DMAR: one remapping unit at {@link #VTD_REGISTER_BASE} (one 4 KiB
      * register page) covering all of segment 0 (INCLUDE_PCI_ALL), 39-bit DMA addresses, no RMRRs.
      *
-     * <p>Flags: DMA_CTRL_PLATFORM_OPT_IN only. The flag states that any DMA the platform starts
+     * <p>Flags: INTR_REMAP and DMA_CTRL_PLATFORM_OPT_IN. The latter states that any DMA the platform starts
      * itself reaches only RMRR memory when firmware hands over to the OS, and asks the OS to keep
      * remapping on; that holds here (the firmware starts no DMA at all), and current Intel client
-     * firmware sets it ("Kernel DMA Protection"). INTR_REMAP is clear because no interrupt
-     * remapping hardware is modelled, and X2APIC_OPT_OUT means something only with INTR_REMAP.
+     * firmware sets it ("Kernel DMA Protection"). INTR_REMAP: the unit offers interrupt remapping
+     * (ECAP.IR, {@link VtdConfig#DEFAULT}); X2APIC_OPT_OUT is clear (the machine runs in xAPIC mode).
      *
      * <p>The machine plugs a VT-d unit ({@link #vtd()}) in at the register base; it starts with
      * translation disabled, as hardware leaves reset.
      */
     public static DmarDescription defaultDmar() {
-        return DmarDescription.of("JDMAMACH", HOST_ADDRESS_WIDTH, DmarLayout.FLAG_DMA_CTRL_PLATFORM_OPT_IN,
+        return DmarDescription.of("JDMAMACH", HOST_ADDRESS_WIDTH, DmarLayout.FLAG_INTR_REMAP | DmarLayout.FLAG_DMA_CTRL_PLATFORM_OPT_IN,
                 List.of(DmarDescription.RemappingUnit.includeAll(0, VTD_REGISTER_BASE)));
     }
 

@@ -42,9 +42,9 @@ class MachineFirmwareTest {
     @Test
     void shouldPublishTheDefaultDmarByteForByte() {
         try (Machine m = Machine.createDefault()) {
-            // Hand-computed: JDMA ids, HAW 38, DMA_CTRL_PLATFORM_OPT_IN, one INCLUDE_PCI_ALL unit at 0xfed90000.
-            assertArrayEquals(hex("44 4D 41 52 40 00 00 00 01 DA 4A 44 4D 41 20 20 4A 44 4D 41 4D 41 43 48 01 00 00 00"
-                    + " 4A 44 4D 41 01 00 00 00 26 04 00 00 00 00 00 00 00 00 00 00"
+            // Hand-computed: JDMA ids, HAW 38, INTR_REMAP | DMA_CTRL_PLATFORM_OPT_IN, one INCLUDE_PCI_ALL unit at 0xfed90000.
+            assertArrayEquals(hex("44 4D 41 52 40 00 00 00 01 D9 4A 44 4D 41 20 20 4A 44 4D 41 4D 41 43 48 01 00 00 00"
+                    + " 4A 44 4D 41 01 00 00 00 26 05 00 00 00 00 00 00 00 00 00 00"
                     + " 00 00 10 00 01 00 00 00 00 00 D9 FE 00 00 00 00"), m.acpiTable("DMAR").orElseThrow());
         }
     }

@@ -23,7 +23,6 @@ import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.rogue.RogueDevice;
 import org.jdma.machine.firmware.acpi.DmarDescription;
-import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.spec.vtd.VtdRegisterLayout;
 import org.jdma.machine.firmware.acpi.ScopeDescription;
 import org.jdma.spec.pci.PciConfigLayout;
@@ -85,7 +84,7 @@ final class AttackBed implements AutoCloseable {
      */
     static MachineConfig config(long seed) {
         DmarDescription dmar = DmarDescription.of("JDMAMACH", MachineConfig.HOST_ADDRESS_WIDTH,
-                DmarLayout.FLAG_DMA_CTRL_PLATFORM_OPT_IN, List.of(
+                MachineConfig.defaultDmar().flags(), List.of(
                         DmarDescription.RemappingUnit.includeAll(0, MachineConfig.VTD_REGISTER_BASE),
                         new DmarDescription.ReservedMemoryRegion(0, RMRR_BASE, RMRR_BASE + RMRR_SIZE - 1,
                                 List.of(new ScopeDescription.PciDevice(PEER, 0)))));

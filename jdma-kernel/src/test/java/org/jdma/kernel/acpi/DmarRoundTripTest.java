@@ -152,7 +152,7 @@ class DmarRoundTripTest {
             DmarTable t = DmarParser.parse(bytes);
             assertEquals(new AcpiTableHeader("DMAR", 64, 1, bytes[9] & 0xFF, "JDMA  ", "JDMAMACH", 1, "JDMA", 1), t.header());
             assertEquals(39, t.physicalAddressBits());
-            assertEquals(DmarTable.FLAG_DMA_CTRL_PLATFORM_OPT_IN, t.flags());
+            assertEquals(DmarTable.FLAG_INTR_REMAP | DmarTable.FLAG_DMA_CTRL_PLATFORM_OPT_IN, t.flags());
             Drhd unit = new Drhd(Drhd.FLAG_INCLUDE_PCI_ALL, 0, 0, MachineConfig.VTD_REGISTER_BASE, List.of());
             assertEquals(List.of(unit), t.structures());
             assertEquals(DmarDescriptions.expectedModel(MachineConfig.defaultDmar(), List.of(), bytes), t);

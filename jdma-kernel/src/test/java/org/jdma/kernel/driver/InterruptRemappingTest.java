@@ -14,11 +14,13 @@ import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
+import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
 import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.spec.memcpy.CopyEngineRegisters;
+import org.jdma.spec.acpi.DmarLayout;
 import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.spec.vtd.VtdFaultReason;
 import org.jdma.spec.vtd.VtdInterruptRequestLayout;
@@ -50,7 +52,11 @@ class InterruptRemappingTest {
     }
 
     private void boot(IommuMode mode, boolean interruptRemapping) {
-        machine = new Machine(TestMachines.small(1));
+        boot(TestMachines.small(1), mode, interruptRemapping);
+    }
+
+    private void boot(MachineConfig config, IommuMode mode, boolean interruptRemapping) {
+        machine = new Machine(config);
         Driver<DriverRig.Recorder> spread = recording("spread",
                 DeviceMatch.pciId(CopyEngineRegisters.VENDOR_ID, CopyEngineRegisters.DEVICE_ID), ctx -> {
                     ctx.enableBusMaster();
@@ -129,6 +135,20 @@ class InterruptRemappingTest {
         assertEquals(2, MsiMessageLayout.destination(engine().msix().address(2)));
         raise(2);
         assertEquals(List.of("entry 2 vector " + vectors.vector(2) + " on CPU 2"), log);
+    }
+
+    @Test
+    void shouldLeaveRemappingOffWhenTheFirmwareDoesNotClaimIt() {
+        MachineConfig config = TestMachines.small(1);
+        var dmar = config.dmar().orElseThrow();
+        boot(config.withDmar(dmar.withFlags(dmar.flags() & ~DmarLayout.FLAG_INTR_REMAP)), IommuMode.STRICT, true);
+        assertFalse(unitDriver().interruptRemapping(), "DMAR Flags.INTR_REMAP clear: the unit's ECAP.IR is not used");
+        assertFalse(machine.remappingUnits().getFirst().interruptRemappingEnabled());
+        assertFalse(VtdInterruptRequestLayout.remappable(engine().msix().address(1)));
+        assertTrue(kernel.iommu().bootLog().stream().anyMatch(l -> l.startsWith("DMAR-IR: DMAR Flags 0x04: INTR_REMAP clear")),
+                kernel.iommu().bootLog().toString());
+        raise(1);
+        assertEquals(1, log.size(), "interrupts still arrive, unremapped");
     }
 
     @Test

@@ -449,6 +449,11 @@ public final class DmaPort {
             }
             address = r.address();
             message = r.data();
+            if (!r.delivers()) {
+                msisSent++; // posted: the remapper recorded it in memory and owes no message now
+                notify(Access.WRITE, bus, 4, true, true);
+                return DmaResult.ok(4, timing.writeLatencyNs() + timing.wireTimeNs(1));
+            }
         }
         msisSent++;
         interrupts.deliver(requester, address, message);

@@ -48,6 +48,8 @@ public final class VtdCapabilityLayout {
     public static final long CAP_MAMV_MASK = 0x3FL;
     public static final long CAP_DWD = 1L << 54;
     public static final long CAP_DRD = 1L << 55;
+    /** CAP.PI, bit 59: posted interrupts (IRTEs with IM = 1, §9.11). */
+    public static final long CAP_PI = 1L << 59;
 
     // ECAP
     public static final long ECAP_C = 1L;

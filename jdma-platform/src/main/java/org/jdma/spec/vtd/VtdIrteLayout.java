@@ -15,14 +15,24 @@ package org.jdma.spec.vtd;
  *
  * P: present. FPD: fault processing disable (faults 0x22, 0x24, 0x26 are not recorded). DM: 0
  * physical, 1 logical destination. RH: redirection hint. TM: 0 edge, 1 level. DLM: the MSI delivery
- * mode (000 fixed). IM = 0 is this remapped format; IM = 1 a posted entry (§9.11, needs CAP.PI,
- * absent here: reserved). DST in xAPIC mode (IRTA.EIME = 0) is the 8-bit APIC id in bits 15:8 of
+ * mode (000 fixed). IM = 0 is this remapped format; IM = 1 a posted entry (§9.11, only with
+ * CAP.PI; without it IM is a reserved bit). DST in xAPIC mode (IRTA.EIME = 0) is the 8-bit APIC id in bits 15:8 of
  * the field (IRTE bits 47:40; Linux {@code IRTE_DEST}); in x2APIC mode all 32 bits.
  *
  * <p>Source validation (§9.10, SVT/SQ): SVT 00 none; 01 the request's requester id must equal SID
  * under the SQ mask (SQ 00 all 16 bits, 01 ignore bit 2, 10 ignore bits 2:1, 11 ignore bits 2:0);
  * 10 the requester's bus must lie in [SID 15:8, SID 7:0] (start bus, end bus: Linux
  * {@code set_irte_verify_bus}); 11 reserved (the request fails verification).
+ *
+ * <p>Posted format (IM = 1, §9.11; Linux {@code struct irte}'s {@code p_*} fields): the entry names
+ * a {@link VtdPostedDescriptorLayout posted-interrupt descriptor} instead of a destination.
+ * <pre>
+ * lower 64 bits: 63          38 37      24 23    16 15   14  13 12 11    8 7      2   1    0
+ *                | PDA[31:6]    | reserved | VV     | IM=1| URG| rsvd | AVAIL | reserved | FPD | P |
+ * upper 64 bits: 127       96 95      84 83 82 81 80 79      64
+ *                | PDA[63:32] | reserved | SVT  | SQ  | SID     |
+ * </pre>
+ * VV: the vector posted in the descriptor's PIR. URG: urgent, notify even when SN is set.
  */
 public final class VtdIrteLayout {
     private VtdIrteLayout() { }
@@ -66,6 +76,18 @@ public final class VtdIrteLayout {
     /** Reserved bits of a present remapped-format entry in xAPIC mode (the IM bit among them: no posting). */
     public static final long LO_RESERVED_XAPIC = LO_RESERVED_14_12 | LO_IM | LO_RESERVED_31_24 | LO_DST_XAPIC_RESERVED;
 
+    /** Posted format: URG, bit 14. */
+    public static final long LO_URG = 1L << 14;
+    /** Posted format: PDA bits 31:6 in IRTE bits 63:38. */
+    public static final int LO_PDA_SHIFT = 38;
+    private static final int PDA_LOW_SHIFT = 6;
+    /** Posted format: reserved bits 7:2, 13:12 and 37:24 of the lower half. */
+    public static final long LO_POSTED_RESERVED = (0x3FL << 2) | (0x3L << 12) | (0x3FFFL << 24);
+    /** Posted format: PDA bits 63:32 in IRTE bits 127:96. */
+    public static final int HI_PDA_SHIFT = 32;
+    /** Posted format: reserved bits 95:84. */
+    public static final long HI_POSTED_RESERVED = 0xFFFL << 20;
+
     /** Source-validation types (SVT). */
     public static final int SVT_NONE = 0;
     public static final int SVT_REQUESTER_ID = 1;
@@ -88,6 +110,26 @@ public final class VtdIrteLayout {
     /** The upper half: source id, qualifier, validation type. */
     public static long hi(int sid, int sq, int svt) {
         return (sid & HI_SID_MASK) | (((long) sq << HI_SQ_SHIFT) & HI_SQ_MASK) | (((long) svt << HI_SVT_SHIFT) & HI_SVT_MASK);
+    }
+
+    /** The lower half of a present posted-format entry posting {@code virtualVector} to the descriptor at {@code pda}. */
+    public static long postedLo(int virtualVector, long pda, boolean urgent, boolean fpd) {
+        return LO_P | (fpd ? LO_FPD : 0) | (urgent ? LO_URG : 0) | LO_IM
+                | (((long) virtualVector << LO_VECTOR_SHIFT) & LO_VECTOR_MASK)
+                | ((pda & 0xFFFF_FFFFL) >>> PDA_LOW_SHIFT) << LO_PDA_SHIFT;
+    }
+
+    /** The upper half of a posted-format entry: source validation as {@link #hi}, plus PDA bits 63:32. */
+    public static long postedHi(int sid, int sq, int svt, long pda) {
+        return hi(sid, sq, svt) | (pda >>> 32) << HI_PDA_SHIFT;
+    }
+
+    public static boolean posted(long lo) { return (lo & LO_IM) != 0; }
+    public static boolean urgent(long lo) { return (lo & LO_URG) != 0; }
+
+    /** The posted-interrupt descriptor address a posted-format entry names (64-byte aligned). */
+    public static long postedDescriptor(long lo, long hi) {
+        return (hi >>> HI_PDA_SHIFT) << 32 | (lo >>> LO_PDA_SHIFT) << PDA_LOW_SHIFT;
     }
 
     /** SID for SVT 10: the bus range [startBus, endBus] (Linux {@code set_irte_verify_bus}). */

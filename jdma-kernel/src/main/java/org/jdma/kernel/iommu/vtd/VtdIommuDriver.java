@@ -69,8 +69,14 @@ public final class VtdIommuDriver implements IommuDriver {
             return Optional.empty();
         }
         VtdIommuDriver driver = new VtdIommuDriver(boot, deviceLookup(table, boot.pci()));
+        // Firmware states interrupt remapping support in the DMAR flags; without it no unit's IR is used.
+        boolean firmwareIr = (table.flags() & DmarTable.FLAG_INTR_REMAP) != 0;
+        if (boot.interruptRemapping() && !firmwareIr) {
+            boot.log().accept(String.format("DMAR-IR: DMAR Flags %#04x: INTR_REMAP clear, interrupt remapping not enabled;"
+                    + " devices can inject interrupts", table.flags()));
+        }
         for (Drhd drhd : table.structuresOf(Drhd.class)) {
-            driver.bringUp(drhd);
+            driver.bringUp(drhd, boot.interruptRemapping() && firmwareIr);
         }
         return Optional.of(driver);
     }
@@ -92,7 +98,7 @@ public final class VtdIommuDriver implements IommuDriver {
     }
 
     /** Probes and initialises the unit of {@code drhd}; a unit that does not answer or init is a problem, not an error. */
-    private void bringUp(Drhd drhd) {
+    private void bringUp(Drhd drhd, boolean interruptRemapping) {
         Optional<VtdUnitDriver> u = VtdUnitDriver.probe(platform, boot.frames(), drhd.registerBase(), drhd.segment());
         if (u.isEmpty()) {
             boot.problems().accept(String.format("DRHD at %#x (segment %d): VER reads all ones or zero, no unit answers; "
@@ -101,7 +107,7 @@ public final class VtdIommuDriver implements IommuDriver {
         }
         VtdUnitDriver unit = u.get();
         try {
-            unit.init(boot.interruptRemapping());
+            unit.init(interruptRemapping);
         } catch (IllegalStateException e) {
             // A unit that does not complete a command: Linux fails its init and goes on without it.
             boot.problems().accept(String.format("DRHD at %#x: init failed, its devices' DMA is not remapped: %s",
@@ -117,7 +123,7 @@ public final class VtdIommuDriver implements IommuDriver {
         if (unit.interruptRemapping()) {
             boot.log().accept(String.format("DMAR-IR: unit %#x: interrupt remapping enabled, table at %#x (%d entries, xAPIC mode),"
                     + " compatibility-format interrupts blocked", unit.registerBase(), unit.interruptRemapTable(), InterruptRemapTable.ENTRIES));
-        } else if (boot.interruptRemapping()) {
+        } else if (interruptRemapping) {
             // Linux: "... the system is vulnerable to irq-injection attacks".
             boot.log().accept(String.format("DMAR-IR: unit %#x: no interrupt remapping (ECAP.IR %s, queued invalidation %s):"
                     + " its devices can inject interrupts", unit.registerBase(),

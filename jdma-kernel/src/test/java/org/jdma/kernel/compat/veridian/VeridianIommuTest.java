@@ -60,7 +60,7 @@ class VeridianIommuTest {
         try (BootedMachine m = new BootedMachine(IommuMode.STRICT)) {
             DmarInfo info = VeridianIommu.parseDmar(m.machine.acpiTable("DMAR").orElseThrow());
             assertEquals(MachineConfig.HOST_ADDRESS_WIDTH, info.hostAddressWidth());
-            assertEquals(DmarLayout.FLAG_DMA_CTRL_PLATFORM_OPT_IN, info.flags());
+            assertEquals(DmarLayout.FLAG_INTR_REMAP | DmarLayout.FLAG_DMA_CTRL_PLATFORM_OPT_IN, info.flags());
             assertEquals(48, VeridianIommu.DMAR_HEADER_SIZE);
         }
     }

@@ -12,6 +12,7 @@ import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.spec.pci.RequesterId;
 import org.jdma.spec.vtd.VtdFaultReason;
 import org.jdma.spec.vtd.VtdIrteLayout;
+import org.jdma.spec.vtd.VtdPostedDescriptorLayout;
 import org.jdma.spec.vtd.VtdRegisterLayout;
 
 /**
@@ -31,7 +32,13 @@ import org.jdma.spec.vtd.VtdRegisterLayout;
  * fetch costs one {@link VtdConfig#walkStepNs()} step (counted; the interrupt is not delayed).
  * Entry fetches snoop the CPU cache only with ECAP.C, as table walks do.
  *
- * <p>Not modeled: posted interrupts (IM = 1 is a reserved bit), x2APIC mode (IRTA.EIME is
+ * <p>With CAP.PI a posted-format entry (IM = 1) does not deliver: the unit sets the entry's
+ * virtual vector in the posted-interrupt descriptor's PIR and sends the descriptor's notification
+ * event only when ON was clear and SN does not suppress it (URG overrides SN), setting ON (§5.2.3).
+ * A descriptor that is not RAM is fault 0x27. Descriptor accesses are always snooped: posting is an
+ * atomic read-modify-write against what the CPU sees. Without CAP.PI, IM is a reserved bit.
+ *
+ * <p>Not modeled: x2APIC mode (IRTA.EIME is
  * reserved: the unit has no ECAP.EIM), I/OxAPIC requests (no I/OxAPIC sends messages here).
  * Not thread-safe: the owning {@link VtdUnit} serialises every access.
  */
@@ -60,6 +67,8 @@ final class InterruptRemapper {
     private boolean compatibilityAllowed;
 
     private long remapped;
+    private long postedInterrupts;
+    private long notifications;
     private long compatibilityPassed;
     private long blocked;
     private long cacheHits;
@@ -120,15 +129,43 @@ final class InterruptRemapper {
         if (!VtdIrteLayout.present(e.lo)) {
             return block(requester, address, index, VtdFaultReason.IR_ENTRY_NOT_PRESENT, fpd);
         }
-        if ((e.lo & VtdIrteLayout.LO_RESERVED_XAPIC) != 0 || (e.hi & VtdIrteLayout.HI_RESERVED) != 0) {
+        boolean posted = config.postedInterrupts() && VtdIrteLayout.posted(e.lo);
+        long loReserved = posted ? VtdIrteLayout.LO_POSTED_RESERVED : VtdIrteLayout.LO_RESERVED_XAPIC;
+        long hiReserved = posted ? VtdIrteLayout.HI_POSTED_RESERVED : VtdIrteLayout.HI_RESERVED;
+        if ((e.lo & loReserved) != 0 || (e.hi & hiReserved) != 0) {
             return block(requester, address, index, VtdFaultReason.IR_ENTRY_RESERVED, fpd);
         }
         cache.put(index, e); // present and well formed: cached until an IEC descriptor drops it
         if (!VtdIrteLayout.sourceValid(e.hi, requester.sourceId())) {
             return block(requester, address, index, VtdFaultReason.IR_SOURCE_INVALID, fpd);
         }
+        if (posted) {
+            return post(requester, address, index, e, fpd);
+        }
         remapped++;
         return InterruptRequest.deliver(message(e.lo, address), data(e.lo));
+    }
+
+    /** Posts the entry's virtual vector into its descriptor; the notification event when one is due. */
+    private InterruptRequest post(RequesterId requester, long address, int index, Irte e, boolean fpd) {
+        long pid = VtdIrteLayout.postedDescriptor(e.lo, e.hi);
+        MemorySegment d = memory.read(pid, VtdPostedDescriptorLayout.SIZE, true);
+        if (d == null) {
+            return block(requester, address, index, VtdFaultReason.IR_POSTED_DESCRIPTOR_INVALID, fpd);
+        }
+        int vv = VtdIrteLayout.vector(e.lo);
+        int word = VtdPostedDescriptorLayout.pirWordOffset(vv);
+        memory.writeLong(pid + word, d.get(LE_LONG, word) | VtdPostedDescriptorLayout.pirBit(vv));
+        postedInterrupts++;
+        long control = d.get(LE_LONG, VtdPostedDescriptorLayout.CONTROL);
+        boolean suppressed = VtdPostedDescriptorLayout.sn(control) && !VtdIrteLayout.urgent(e.lo);
+        if (VtdPostedDescriptorLayout.on(control) || suppressed) {
+            return InterruptRequest.posted();
+        }
+        memory.writeLong(pid + VtdPostedDescriptorLayout.CONTROL, control | VtdPostedDescriptorLayout.ON);
+        notifications++;
+        return InterruptRequest.deliver(MsiMessageLayout.address(VtdPostedDescriptorLayout.xapicDestination(control)),
+                VtdPostedDescriptorLayout.nv(control));
     }
 
     /** The compatibility-format address the entry names (destination, DM, RH), keeping the request's bits 1:0. */
@@ -165,6 +202,10 @@ final class InterruptRemapper {
 
     int cached() { return cache.size(); }
     long remapped() { return remapped; }
+    /** Interrupts posted into a descriptor (each counted once, notified or not). */
+    long postedInterrupts() { return postedInterrupts; }
+    /** Notification events sent for posted interrupts. */
+    long notifications() { return notifications; }
     long compatibilityPassed() { return compatibilityPassed; }
     long blocked() { return blocked; }
     long cacheHits() { return cacheHits; }

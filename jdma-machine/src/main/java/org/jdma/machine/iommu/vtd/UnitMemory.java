@@ -15,6 +15,7 @@ import org.jdma.machine.memory.PhysicalMemory;
  */
 final class UnitMemory {
 
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final PhysicalMemory memory;
@@ -49,6 +50,17 @@ final class UnitMemory {
         }
         s.set(LE_INT, 0, value);
         cache.snoopDeviceWrite(physical, Integer.BYTES);
+        return true;
+    }
+
+    /** A 64-bit little-endian write by the unit, as {@link #writeInt}. False when the word is not RAM. */
+    boolean writeLong(long physical, long value) {
+        MemorySegment s = memory.ramSlice(physical, Long.BYTES);
+        if (s == null) {
+            return false;
+        }
+        s.set(LE_LONG, 0, value);
+        cache.snoopDeviceWrite(physical, Long.BYTES);
         return true;
     }
 }

@@ -30,12 +30,15 @@ import org.jdma.spec.vtd.VtdCapabilityLayout;
  * @param invalidationNs     cost of one invalidation request (register or queued descriptor)
  * @param interruptRemapping ECAP.IR: interrupt remapping (IRTA, GCMD.SIRTP/IRE/CFI, the IEC
  *                           descriptor; needs queued invalidation), in xAPIC mode (no ECAP.EIM)
+ * @param postedInterrupts   CAP.PI: posted-format IRTEs (IM = 1) post into a posted-interrupt
+ *                           descriptor and send its notification event (needs interrupt remapping)
  */
 public record VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, boolean superpage1G, int nd,
                         boolean cachingMode, boolean pageWalkCoherent, boolean queuedInvalidation,
                         boolean passThrough, boolean pageSelective, int mamv, int faultRecords,
                         int iotlbEntries, int iotlbWays, int contextCacheEntries,
-                        long iotlbHitNs, long walkStepNs, long invalidationNs, boolean interruptRemapping) {
+                        long iotlbHitNs, long walkStepNs, long invalidationNs, boolean interruptRemapping,
+                        boolean postedInterrupts) {
 
     /**
      * A unit like a current Intel client platform's, as QEMU's defaults: 39-bit (3-level) and
@@ -46,10 +49,21 @@ public record VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, bo
      * off until software enables it, so a kernel that ignores it sees the machine as before).
      */
     public static final VtdConfig DEFAULT = new VtdConfig(39, SAGAW_39_BIT | SAGAW_48_BIT, true, true, 2,
-            false, true, true, true, true, 18, 8, 512, 8, 64, 10, 100, 200, true);
+            false, true, true, true, true, 18, 8, 512, 8, 64, 10, 100, 200, true, false);
 
     /** As many 16-byte fault records as fit between offset 0x220 and the end of the register page. */
     public static final int MAX_FAULT_RECORDS = (VtdRegisterLayout.REGISTER_SET_SIZE - VtdRegisterLayout.DEFAULT_FRO * 16) / VtdRegisterLayout.FRCD_SIZE;
+
+    /** A unit without posted interrupts (QEMU's unit has none). */
+    public VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, boolean superpage1G, int nd,
+                     boolean cachingMode, boolean pageWalkCoherent, boolean queuedInvalidation,
+                     boolean passThrough, boolean pageSelective, int mamv, int faultRecords,
+                     int iotlbEntries, int iotlbWays, int contextCacheEntries,
+                     long iotlbHitNs, long walkStepNs, long invalidationNs, boolean interruptRemapping) {
+        this(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent, queuedInvalidation,
+                passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, false);
+    }
 
     /** A unit as before interrupt remapping was modeled: interrupt remapping whenever it has queued invalidation. */
     public VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, boolean superpage1G, int nd,
@@ -94,6 +108,9 @@ public record VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, bo
         if (interruptRemapping && !queuedInvalidation) {
             throw new IllegalArgumentException("interrupt remapping needs queued invalidation (the IEC descriptor is its only invalidation)");
         }
+        if (postedInterrupts && !interruptRemapping) {
+            throw new IllegalArgumentException("posted interrupts need interrupt remapping (a posted entry is an IRTE)");
+        }
         if (iotlbHitNs < 0 || walkStepNs < 0 || invalidationNs < 0) {
             throw new IllegalArgumentException("costs must not be negative");
         }
@@ -102,63 +119,70 @@ public record VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, bo
     public VtdConfig withFaultRecords(int n) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, n, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, postedInterrupts);
     }
 
     public VtdConfig withPageWalkCoherent(boolean c) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, c,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, postedInterrupts);
     }
 
     /** Queued invalidation on or off; off also drops interrupt remapping, whose cache only the queue invalidates. */
     public VtdConfig withQueuedInvalidation(boolean q) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 q, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping && q);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping && q, postedInterrupts && q);
     }
 
     /** ECAP.IR on or off (on needs queued invalidation: the interrupt entry cache is invalidated only through the queue). */
     public VtdConfig withInterruptRemapping(boolean ir) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs, ir);
+                iotlbHitNs, walkStepNs, invalidationNs, ir, postedInterrupts && ir);
+    }
+
+    /** CAP.PI on or off (on needs interrupt remapping). */
+    public VtdConfig withPostedInterrupts(boolean pi) {
+        return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
+                queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, pi);
     }
 
     public VtdConfig withPassThrough(boolean p) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, p, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, postedInterrupts);
     }
 
     public VtdConfig withSuperpages(boolean twoMiB, boolean oneGiB) {
         return new VtdConfig(addressWidthBits, sagaw, twoMiB, oneGiB, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, postedInterrupts);
     }
 
     public VtdConfig withAddressWidth(int bits, int sagawBits) {
         return new VtdConfig(bits, sagawBits, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, postedInterrupts);
     }
 
     public VtdConfig withIotlb(int entries, int ways) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, entries, ways, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, postedInterrupts);
     }
 
     public VtdConfig withPageSelective(boolean psi, int maxAddressMask) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, psi, maxAddressMask, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, postedInterrupts);
     }
 
     public VtdConfig withDomainBits(int ndValue) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, ndValue, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
-                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping);
+                iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, postedInterrupts);
     }
 
     /** The CAP register value (§10.4.2). FRO and NFR place {@link #faultRecords} records at {@link VtdRegisterLayout#DEFAULT_FRO}. */
@@ -177,6 +201,9 @@ public record VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, bo
             c |= ((long) mamv & CAP_MAMV_MASK) << CAP_MAMV_SHIFT;
         }
         c |= ((long) (faultRecords - 1) & CAP_NFR_MASK) << CAP_NFR_SHIFT;
+        if (postedInterrupts) {
+            c |= CAP_PI;
+        }
         return c;
     }
 

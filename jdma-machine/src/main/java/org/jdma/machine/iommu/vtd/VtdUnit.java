@@ -265,6 +265,12 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
                 : new long[] {interruptRemapper.remapped(), interruptRemapper.compatibilityPassed(), interruptRemapper.blocked()};
     }
 
+    /** Interrupts posted into posted-interrupt descriptors, and the notification events sent for them. */
+    public synchronized long[] postedInterruptCounters() {
+        return interruptRemapper == null ? new long[2]
+                : new long[] {interruptRemapper.postedInterrupts(), interruptRemapper.notifications()};
+    }
+
     /** Entries in the interrupt entry cache now. */
     public synchronized int interruptEntryCacheSize() {
         return interruptRemapper == null ? 0 : interruptRemapper.cached();

@@ -37,13 +37,20 @@ class VtdInterruptRemappingTest {
     private static final int OTHER_VECTOR = 0x52;
 
     /** A fixture with a rogue device, an interrupt remapping table, the queue, and remapping on. */
-    private static final class Ir implements AutoCloseable {
-        final VtdFixture f = new VtdFixture(MachineConfig.defaults().withDevice(RogueDevice.spec(0)));
-        final long table = f.page();
-        final VtdInvalidationTest.Queue queue = new VtdInvalidationTest.Queue(f);
+    static final class Ir implements AutoCloseable {
+        final VtdFixture f;
+        final long table;
+        final VtdInvalidationTest.Queue queue;
         final long[] handled = new long[256];
 
         Ir(boolean enable) {
+            this(VtdConfig.DEFAULT, enable);
+        }
+
+        Ir(VtdConfig unit, boolean enable) {
+            f = new VtdFixture(MachineConfig.defaults().withVtd(unit).withDevice(RogueDevice.spec(0)));
+            table = f.page();
+            queue = new VtdInvalidationTest.Queue(f);
             for (int v : new int[] {VECTOR, OTHER_VECTOR}) {
                 f.machine.interruptController().register(v, vector -> handled[vector]++);
             }
