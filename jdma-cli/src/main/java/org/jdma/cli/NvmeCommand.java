@@ -1,6 +1,9 @@
 package org.jdma.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -9,15 +12,19 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.jdma.cli.nvme.NvmeBench;
 import org.jdma.cli.nvme.NvmeJob;
 import org.jdma.cli.nvme.NvmeJobResult;
+import org.jdma.cli.nvme.NvmePlot;
+import org.jdma.cli.trace.TraceDigestOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code jdma run nvme}: fio's vocabulary over the NVMe driver on the emulated controller. Prints
- * IOPS, bandwidth, completion-latency percentiles, interrupts per I/O and the simulation speed;
- * {@code --sweep} runs queue depths 1, 2, 4 ... 128 and prints the latency/throughput curve.
+ * IOPS, bandwidth, completion-latency percentiles, interrupts and IOTLB misses per I/O and the
+ * simulation speed; {@code --sweep} runs queue depths 1, 2, 4 ... 128 and prints the
+ * latency/throughput curve, {@code --plot} draws it.
  */
 @Command(name = "nvme", mixinStandardHelpOptions = true,
         description = {"Random or sequential reads and writes on the emulated NVMe controller, fio-style.",
@@ -54,33 +61,51 @@ public final class NvmeCommand implements Callable<Integer> {
     @Option(names = "--sweep", description = "Run queue depths 1, 2, 4, ..., 128 and print the curve.")
     boolean sweep;
 
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "With --sweep: also plot IOPS and p99 latency against queue depth as a PNG.")
+    Path plot;
+
+    @Mixin
+    TraceDigestOption traceDigest;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the machine and the workload. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (plot != null && !sweep) {
+            throw new IllegalArgumentException("--plot needs --sweep");
+        }
         NvmeJob job = new NvmeJob(rw, (int) bs, iodepth, numjobs, size, runtimeMs * 1_000_000L, iommu, verify, seed);
         if (sweep) {
-            out.println("iodepth      IOPS    MiB/s   mean us    p99 us   depth (IOPS x mean latency)");
-            for (NvmeJobResult r : NvmeBench.sweep(job)) {
-                out.printf(Locale.ROOT, "%7d %9.0f %8.1f %9.1f %9.1f %8.2f%n", r.job().iodepth(), r.iops(), r.bandwidthMiBs(),
-                        r.meanLatencyNs() / 1e3, r.latency().getValueAtPercentile(99) / 1e3, r.littlesLawDepth());
+            out.println("iodepth      IOPS    MiB/s   mean us    p99 us   depth (IOPS x mean latency)   IOTLB misses/IO");
+            List<NvmeJobResult> curve = NvmeBench.sweep(job, traceDigest::watch);
+            long errors = 0;
+            for (NvmeJobResult r : curve) {
+                out.printf(Locale.ROOT, "%7d %9.0f %8.1f %9.1f %9.1f %8.2f %32.3f%n", r.job().iodepth(), r.iops(), r.bandwidthMiBs(),
+                        r.meanLatencyNs() / 1e3, r.latency().getValueAtPercentile(99) / 1e3, r.littlesLawDepth(), r.iotlbMissesPerIo());
+                errors += r.errors() + r.mismatches();
             }
-            return 0;
+            if (plot != null) {
+                NvmePlot.plot(plot, curve);
+                out.println("plot: " + plot);
+            }
+            traceDigest.print(out);
+            return errors == 0 ? 0 : 1;
         }
         NvmeJobResult r = runWithProgress(job);
         report(out, r);
+        traceDigest.print(out);
         return r.errors() == 0 && r.mismatches() == 0 ? 0 : 1;
     }
 
     private NvmeJobResult runWithProgress(NvmeJob job) {
-        if (System.console() == null) {
-            return NvmeBench.run(job, ns -> { });
+        if (System.console() == null || !System.console().isTerminal()) {
+            return NvmeBench.run(job, ns -> { }, traceDigest::watch);
         }
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("nvme").setInitialMax(job.runtimeNs() / 1_000_000L)
                 .setUnit(" ms", 1).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build()) {
-            return NvmeBench.run(job, ns -> bar.stepTo(ns / 1_000_000L));
+            return NvmeBench.run(job, ns -> bar.stepTo(ns / 1_000_000L), traceDigest::watch);
         }
     }
 
@@ -94,8 +119,9 @@ public final class NvmeCommand implements Callable<Integer> {
                 r.latency().getValueAtPercentile(50) / 1e3, r.latency().getValueAtPercentile(90) / 1e3,
                 r.latency().getValueAtPercentile(99) / 1e3, r.latency().getValueAtPercentile(99.9) / 1e3,
                 r.latency().getMaxValue() / 1e3, r.meanLatencyNs() / 1e3);
-        out.printf(Locale.ROOT, "  interrupts per I/O %.2f; simulation %.0f I/Os per wall second%n", r.interruptsPerIo(),
-                r.simulatedIosPerWallSecond());
+        out.printf(Locale.ROOT, "  interrupts per I/O %.2f; IOTLB misses per I/O %.3f%n", r.interruptsPerIo(), r.iotlbMissesPerIo());
+        out.printf(Locale.ROOT, "  simulation: %.0f modeled I/Os per wall second (%.3f s wall for %.3f ms modeled)%n",
+                r.simulatedIosPerWallSecond(), r.wallNs() / 1e9, r.modeledNs() / 1e6);
         if (j.verify()) {
             out.printf(Locale.ROOT, "  verify: %d blocks read back, %d mismatches%n", r.verified(), r.mismatches());
         }

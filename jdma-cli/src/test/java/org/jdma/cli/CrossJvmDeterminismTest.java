@@ -60,6 +60,7 @@ class CrossJvmDeterminismTest {
         "run memcpy --quiet --count 6 --iommu identity --cpus 1",
         "run memcpy --quiet --count 6 --iommu off --non-coherent --cpus 2",
         "run coherency --scenario forgets-sync-for-cpu --scenario shares-a-cache-line",
+        "run nvme --runtime 1 --size 4M --iodepth 4 --numjobs 2 --iommu strict",
     })
     void shouldTraceTheSameRunTheSameWayInTwoJvmsWithDifferentHashing(String commandLine) throws Exception {
         Digest first = runInNewJvm(List.of(), commandLine);

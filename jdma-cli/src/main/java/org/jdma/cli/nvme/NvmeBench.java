@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import java.util.zip.CRC32;
 import org.HdrHistogram.Histogram;
 import org.jdma.kernel.Kernel;
@@ -21,6 +23,7 @@ import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.nvme.NamespaceSpec;
 import org.jdma.machine.dev.nvme.NvmeConfig;
 import org.jdma.machine.dev.nvme.NvmeController;
+import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.spec.pci.RequesterId;
 
 /**
@@ -37,18 +40,25 @@ public final class NvmeBench {
 
     /** Runs {@code job}; {@code progress} is told the modeled ns done so far, now and then. */
     public static NvmeJobResult run(NvmeJob job, LongConsumer progress) {
+        return run(job, progress, m -> m);
+    }
+
+    /**
+     * Runs {@code job}; {@code progress} is told the modeled ns done so far, now and then, and
+     * {@code watch} sees the machine before it boots (the {@code --trace-digest} recorder).
+     */
+    public static NvmeJobResult run(NvmeJob job, LongConsumer progress, UnaryOperator<Machine> watch) {
         NvmeConfig device = NvmeConfig.DEFAULT.withNamespaces(NamespaceSpec.memory(BLOCK, job.size() / BLOCK))
                 .withIoQueuePairs(Math.max(job.numjobs(), 1));
         MachineConfig config = MachineConfig.defaults().withSeed(job.seed()).withCpus(Math.max(job.numjobs(), 1))
                 .withDevice(NvmeController.spec("nvme0", SLOT, device));
-        long wall0 = System.nanoTime();
-        try (Machine machine = new Machine(config)) {
+        try (Machine machine = watch.apply(new Machine(config))) {
             Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(iommu(job.iommu()))
                     .withDriver(NvmeDriver.driver(NvmeOptions.DEFAULTS.withIoQueues(job.numjobs())
                             .withQueueDepth(Integer.highestOneBit(job.iodepth()) * 2).withTimeoutNs(10_000_000_000L))));
             try {
                 NvmeDriver nvme = kernel.driver(NvmeDriver.class);
-                return new Run(job, kernel, nvme, progress).go(wall0);
+                return new Run(job, kernel, nvme, progress, () -> iotlbMisses(machine)).go();
             } finally {
                 kernel.close();
             }
@@ -57,11 +67,25 @@ public final class NvmeBench {
 
     /** Queue depths 1, 2, 4 ... 128, one run each. */
     public static List<NvmeJobResult> sweep(NvmeJob job) {
+        return sweep(job, m -> m);
+    }
+
+    /** Queue depths 1, 2, 4 ... 128, one run each; {@code watch} sees each machine before it boots. */
+    public static List<NvmeJobResult> sweep(NvmeJob job, UnaryOperator<Machine> watch) {
         List<NvmeJobResult> results = new ArrayList<>();
         for (int d = 1; d <= 128; d *= 2) {
-            results.add(run(job.withIodepth(d), ns -> { }));
+            results.add(run(job.withIodepth(d), ns -> { }, watch));
         }
         return results;
+    }
+
+    /** IOTLB misses of every remapping unit so far (read from the model: no modeled time passes). */
+    private static long iotlbMisses(Machine machine) {
+        long misses = 0;
+        for (VtdUnit u : machine.remappingUnits()) {
+            misses += u.counters().iotlbMisses();
+        }
+        return misses;
     }
 
     static IommuMode iommu(String name) {
@@ -79,6 +103,7 @@ public final class NvmeBench {
         final Kernel kernel;
         final NvmeDriver nvme;
         final LongConsumer progress;
+        final LongSupplier iotlbMisses;
         final Histogram latency = new Histogram(3_600_000_000_000L, 3);
         final SplittableRandom random;
         final long slots;
@@ -90,8 +115,9 @@ public final class NvmeBench {
         long endNs;
         int outstanding;
 
-        Run(NvmeJob job, Kernel kernel, NvmeDriver nvme, LongConsumer progress) {
+        Run(NvmeJob job, Kernel kernel, NvmeDriver nvme, LongConsumer progress, LongSupplier iotlbMisses) {
             this.job = job;
+            this.iotlbMisses = iotlbMisses;
             this.kernel = kernel;
             this.nvme = nvme;
             this.progress = progress;
@@ -103,8 +129,10 @@ public final class NvmeBench {
             }
         }
 
-        NvmeJobResult go(long wall0) {
+        NvmeJobResult go() {
+            long wall0 = System.nanoTime();
             long start = kernel.platform().clock().now();
+            long misses0 = iotlbMisses.getAsLong();
             endNs = start + job.runtimeNs();
             for (int j = 0; j < job.numjobs(); j++) {
                 for (int d = 0; d < job.iodepth(); d++) {
@@ -120,14 +148,15 @@ public final class NvmeBench {
                 progress.accept(Math.min(kernel.platform().clock().now() - start, job.runtimeNs()));
             }
             long modeled = kernel.platform().clock().now() - start;
+            long misses = iotlbMisses.getAsLong() - misses0;
+            long wall = System.nanoTime() - wall0;
             long interrupts = 0;
             for (int q = 0; q < nvme.queues(); q++) {
                 interrupts += nvme.interrupts(q);
             }
             long[] check = job.verify() ? verify() : new long[2];
-            long wall = System.nanoTime() - wall0;
             buffers.forEach(DmaBuffer::close);
-            return new NvmeJobResult(job, ios, errors, modeled, latency, interrupts, wall, check[0], check[1]);
+            return new NvmeJobResult(job, ios, errors, modeled, latency, interrupts, misses, wall, check[0], check[1]);
         }
 
         private boolean isWrite() {

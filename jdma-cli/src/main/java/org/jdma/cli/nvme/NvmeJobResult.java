@@ -3,11 +3,14 @@ package org.jdma.cli.nvme;
 import org.HdrHistogram.Histogram;
 
 /**
- * What a job measured: I/Os completed, modeled time, completion latencies (ns), interrupts, wall
- * time, mean outstanding requests, and verify mismatches.
+ * What a job measured: I/Os completed, modeled time, completion latencies (ns), interrupts, IOTLB
+ * misses of the remapping units (0 with the IOMMU off), wall time, and verify results.
+ *
+ * @param iotlbMisses IOTLB misses of every VT-d unit from the first I/O to the last completion
+ * @param wallNs      wall time from the first I/O to the last completion (boot and verify left out), ns
  */
 public record NvmeJobResult(NvmeJob job, long ios, long errors, long modeledNs, Histogram latency, long interrupts,
-                            long wallNs, long verified, long mismatches) {
+                            long iotlbMisses, long wallNs, long verified, long mismatches) {
 
     public double iops() { return ios / (modeledNs / 1e9); }
 
@@ -16,6 +19,8 @@ public record NvmeJobResult(NvmeJob job, long ios, long errors, long modeledNs, 
     public double meanLatencyNs() { return latency.getMean(); }
 
     public double interruptsPerIo() { return ios == 0 ? 0 : interrupts / (double) ios; }
+
+    public double iotlbMissesPerIo() { return ios == 0 ? 0 : iotlbMisses / (double) ios; }
 
     /** Modeled I/Os per wall second: how fast the simulation runs. */
     public double simulatedIosPerWallSecond() { return ios / (wallNs / 1e9); }

@@ -3,13 +3,22 @@ package org.jdma.cli.nvme;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.jdma.cli.Main;
+import org.jdma.cli.trace.TraceDigestOption;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The fio-like run: Little's law, saturation with depth, verify, and the same seed giving the same histogram. */
+/**
+ * The fio-like run: Little's law, saturation with depth, verify, the same seed giving the same
+ * histogram, IOTLB misses per I/O, the printed numbers, the trace digest and the sweep's plot.
+ */
 class NvmeBenchTest {
 
     static final NvmeJob JOB = new NvmeJob("randread", 4096, 1, 1, 16L << 20, 5_000_000L, "off", false, 1);
@@ -53,5 +62,58 @@ class NvmeBenchTest {
         assertEquals(0, code, text.toString());
         assertTrue(text.toString().contains("IOPS="), text.toString());
         assertTrue(text.toString().contains("p99.9="), text.toString());
+    }
+
+    private static String jdma(String... args) {
+        StringWriter text = new StringWriter();
+        int code = Main.commandLine().setOut(new PrintWriter(text)).setErr(new PrintWriter(text)).execute(args);
+        assertEquals(0, code, text.toString());
+        return text.toString();
+    }
+
+    @Test
+    void shouldCountIotlbMissesPerIoOnlyWhenTheIommuTranslates() {
+        NvmeJob off = new NvmeJob("randread", 4096, 8, 1, 4L << 20, 1_000_000L, "off", false, 3);
+        NvmeJobResult none = NvmeBench.run(off, ns -> { });
+        NvmeJobResult strict = NvmeBench.run(new NvmeJob("randread", 4096, 8, 1, 4L << 20, 1_000_000L, "strict", false, 3), ns -> { });
+        assertTrue(none.ios() > 100 && strict.ios() > 100, none.ios() + " / " + strict.ios());
+        assertEquals(0, none.iotlbMisses(), "no IOMMU, no IOTLB");
+        // strict: every I/O's buffer is mapped afresh and its IOTLB entry invalidated at unmap, so the
+        // controller's first access to it misses (the queues' own mappings stay cached)
+        assertTrue(strict.iotlbMissesPerIo() >= 1.0 && strict.iotlbMissesPerIo() < 4.0, "misses per I/O " + strict.iotlbMissesPerIo());
+        assertTrue(strict.simulatedIosPerWallSecond() > 0 && strict.wallNs() > 0);
+    }
+
+    @Test
+    void shouldPrintIotlbMissesSimulationSpeedAndTheSameTraceDigestForASeed() {
+        String[] args = {"run", "nvme", "--iodepth", "4", "--numjobs", "2", "--runtime", "1", "--size", "4M", "--iommu", "strict",
+                "--trace-digest"};
+        String first = jdma(args);
+        assertTrue(first.matches("(?s).*IOTLB misses per I/O [1-9][0-9.]*\\n.*"), first);
+        assertTrue(first.matches("(?s).*simulation: [1-9][0-9]* modeled I/Os per wall second.*"), first);
+        String digest = first.lines().filter(l -> l.startsWith(TraceDigestOption.PREFIX)).findFirst().orElseThrow(() -> new AssertionError(first));
+        assertTrue(digest.matches(".*\\(([1-9][0-9]*) events, 1 machines\\)"), digest);
+        assertTrue(jdma(args).contains(digest), "same command line, same seed: same digest");
+    }
+
+    @Test
+    void shouldPlotTheSweepAsAPngOfTheExpectedSize(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("sweep.png");
+        String out = jdma("run", "nvme", "--sweep", "--runtime", "1", "--size", "4M", "--iommu", "off", "--plot", png.toString());
+        assertTrue(out.contains("plot: " + png), out);
+        assertEquals(9 + 1, out.lines().count(), "a header, 8 depths and the plot line:\n" + out);
+        assertTrue(Files.size(png) > 1000);
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertEquals(NvmePlot.WIDTH, image.getWidth());
+        assertEquals(NvmePlot.HEIGHT, image.getHeight());
+    }
+
+    @Test
+    void shouldRefuseAPlotWithoutASweep() {
+        StringWriter text = new StringWriter();
+        int code = Main.commandLine().setOut(new PrintWriter(text)).setErr(new PrintWriter(text))
+                .execute("run", "nvme", "--runtime", "1", "--plot", "x.png");
+        assertTrue(code != 0);
+        assertTrue(text.toString().contains("--plot needs --sweep"), text.toString());
     }
 }

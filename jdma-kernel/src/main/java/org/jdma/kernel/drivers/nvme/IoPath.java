@@ -58,11 +58,9 @@ final class IoPath {
         }
 
         /**
-         * Unmaps and frees what the command held.
-         * TODO: with a strict IOMMU and queues on several CPUs under sustained load, each unmap's
-         * invalidation wait lets other CPUs' reaps run nested inside it, and their waits can fill
-         * the VT-d invalidation queue ("timed out waiting for a free invalidation queue slot");
-         * batching a reap's unmaps into one invalidation (as the NIC driver's transmit clean does) would fix it.
+         * Unmaps and frees what the command held. With a strict IOMMU the unmap waits for its
+         * invalidation, and other CPUs' reaps may run nested in that wait; the VT-d driver's
+         * queued invalidation is re-entrant for that (see {@code QueuedInvalidator}).
          */
         void release() {
             DeviceDmaApi dma = driver.dma();

@@ -13,6 +13,14 @@ import org.jdma.spec.vtd.VtdInvalidationDescriptorLayout;
  * driver polls the status word, so the call returns when everything before the wait is done.
  * FSTS.IQE while waiting is an error naming the descriptor.
  *
+ * <p>Re-entrant: every wait lets modeled time pass (an MMIO read does too), so deferred work of other
+ * CPUs may run inside it and queue invalidations of its own. Such a nested request takes the slots
+ * after the tail as it is then and completes first; the outer one takes the next free slots after
+ * it returns (waiting in modeled time while the queue is full), so no descriptor is overwritten or
+ * lost. All requests share one status word that each wait overwrites with its sequence number; the
+ * unit drains the queue in order, so a status at or past a request's own number means its wait, and
+ * everything queued before it, is done.
+ *
  * <p>The queue and the status word are shared with the unit both ways, so they are uncached on a
  * CPU cache that is not coherent with DMA ({@link TableMemory#allocateShared()}).
  */
@@ -102,15 +110,26 @@ final class QueuedInvalidator implements Invalidator {
                         regs.base(), regs.read64(IQH), lo, hi));
             }
             // The status page is uncached where the CPU cache is not coherent: the read sees memory.
-            return cpu.read32(waitStatus) == expected;
+            // A later wait (queued by work nested in this one) may already have overwritten it.
+            return reached(cpu.read32(waitStatus), expected);
         }, "invalidation wait descriptor " + seq);
     }
 
+    /** Whether wait sequence number {@code status} is {@code expected} or later (numbers wrap; 0 is "none yet"). */
+    static boolean reached(int status, int expected) {
+        return status != 0 && status - expected >= 0;
+    }
+
+    /**
+     * Writes one descriptor at the tail once the slot after it is free. The tail is read after the
+     * poll: requests nested in the poll may have moved it, and their descriptors must stay.
+     */
     private void writeDescriptor(long lo, long hi) {
-        int next = (queueTail + 1) % QUEUE_ENTRIES;
-        regs.poll(() -> (int) ((regs.read64(IQH) & IQ_INDEX_MASK_128) >>> IQ_INDEX_SHIFT_128) != next,
-                "a free invalidation queue slot");
+        regs.poll(() -> {
+            int head = (int) ((regs.read64(IQH) & IQ_INDEX_MASK_128) >>> IQ_INDEX_SHIFT_128);
+            return head != (queueTail + 1) % QUEUE_ENTRIES;
+        }, "a free invalidation queue slot");
         memory.write128(queue + (long) queueTail * VtdInvalidationDescriptorLayout.SIZE, lo, hi);
-        queueTail = next;
+        queueTail = (queueTail + 1) % QUEUE_ENTRIES;
     }
 }

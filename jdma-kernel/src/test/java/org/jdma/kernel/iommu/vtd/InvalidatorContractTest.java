@@ -6,6 +6,8 @@ import static org.jdma.spec.vtd.VtdRegisterLayout.IOTLB_DOMAIN;
 import static org.jdma.spec.vtd.VtdRegisterLayout.IOTLB_GLOBAL;
 import static org.jdma.spec.vtd.VtdRegisterLayout.IOTLB_PAGE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.function.IntToLongFunction;
 import org.jdma.kernel.Kernel;
@@ -14,6 +16,7 @@ import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.iommu.vtd.VtdUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,6 +51,51 @@ class InvalidatorContractTest {
             assertEquals(queued ? 10 : 0, unit.queuedDescriptors() - queuedBefore);
             assertEquals(0, unit.queueErrors());
         }
+    }
+
+    /**
+     * Deferred work of other CPUs runs inside an invalidation's wait (modeled time passes there) and
+     * queues invalidations of its own, nested up to 300 deep: more than the 256-entry queue holds, so
+     * the innermost wait for a free slot while the unit drains. Every request is performed once,
+     * none is overwritten, and no wait mistakes a later request's status for a timeout.
+     */
+    @Test
+    void shouldPerformEveryInvalidationQueuedFromWorkNestedInAnotherOnesWait() {
+        MachineConfig c = TestMachines.small(1);
+        try (Machine machine = new Machine(c.withVtd(c.vtd().withQueuedInvalidation(true)));
+             Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
+            VtdUnitDriver driver = VtdIommuDriver.of(kernel.iommu()).units().getFirst();
+            VtdUnit unit = machine.remappingUnits().getFirst();
+            long pagesBefore = unit.iotlbInvalidations(IOTLB_PAGE);
+            long domainsBefore = unit.iotlbInvalidations(IOTLB_DOMAIN);
+            int nested = 300;
+            int[] done = {0};
+            for (int i = 0; i < nested; i++) {
+                long address = 0x40_0000L + 0x1000L * i;
+                kernel.platform().clock().schedule(i % 3, "nested invalidation " + i, () -> {
+                    driver.invalidateIotlbPages(DID, address, 1);
+                    done[0]++;
+                });
+            }
+            for (int i = 0; i < 4; i++) {
+                driver.invalidateIotlbDomain(DID);
+            }
+            kernel.platform().clock().runUntilIdle();
+            assertEquals(nested, done[0]);
+            assertEquals(nested, unit.iotlbInvalidations(IOTLB_PAGE) - pagesBefore, "each page request performed once");
+            assertEquals(4, unit.iotlbInvalidations(IOTLB_DOMAIN) - domainsBefore);
+            assertEquals(0, unit.queueErrors());
+        }
+    }
+
+    @Test
+    void shouldTakeAWaitStatusAtOrPastItsOwnNumberAsDoneAcrossTheWrap() {
+        assertTrue(QueuedInvalidator.reached(14, 14));
+        assertTrue(QueuedInvalidator.reached(15, 14), "a later wait overwrote the status: everything before it is done");
+        assertFalse(QueuedInvalidator.reached(13, 14));
+        assertFalse(QueuedInvalidator.reached(0, 14), "nothing written yet");
+        assertTrue(QueuedInvalidator.reached(1, -1), "past the wrap (0 is skipped)");
+        assertFalse(QueuedInvalidator.reached(-1, 1));
     }
 
     /** {@code request} makes the unit perform exactly one invalidation, at {@code granularity}, and no other. */
