@@ -38,7 +38,7 @@ public record SoakConfig(long seed, IommuMode iommu, long modeledNs, long wallNs
 
     /** As {@link #modeled}, bounded by wall time instead. */
     public static SoakConfig wall(long seed, IommuMode iommu, long wallNs) {
-        SoakConfig c = modeled(seed, iommu, 0);
+        SoakConfig c = modeled(seed, iommu, 1);
         return new SoakConfig(seed, iommu, 0, wallNs, c.cpus, c.engines, c.copyBytes, c.frameBytes, c.lineFraction, c.nvmeDepth,
                 c.nvmeBlockBytes, c.faultEveryNs, c.resetEveryNs, c.isaEveryNs, Set.of());
     }

@@ -112,4 +112,13 @@ class SoakTest {
         assertTrue(s.toString().contains("FAIL  copy: wrong bytes: expected 0, found 1 (off by 1)"), s::toString);
         assertTrue(s.toString().contains("soak FAILED: "), s::toString);
     }
+
+    @Test
+    void shouldBoundARunByWallTimeOrModeledTimeNotBoth() {
+        SoakConfig wall = SoakConfig.wall(1, IommuMode.LAZY, 60_000_000_000L);
+        assertEquals(0, wall.modeledNs());
+        assertEquals(60_000_000_000L, wall.wallNs());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new SoakConfig(1, IommuMode.LAZY, 1, 1, 4, 3, 16384, 508, 0.1, 8, 4096, 1, 1, 1, java.util.Set.of()));
+    }
 }
