@@ -202,8 +202,10 @@ final class CopyWork {
     void injectFault(int pick) {
         Lane l = lanes.get(Math.floorMod(pick, lanes.size()));
         faultsInjected++;
+        // A fresh page each time: the checker reports each never-mapped page of a device once.
+        long from = UNMAPPED + faultsInjected * 4 * FAULT_LENGTH;
         OpResult r = platform.callOn(l.cpu, () -> l.driver.executeUnchecked(
-                Descriptor.memmove(UNMAPPED, UNMAPPED + 2 * FAULT_LENGTH, FAULT_LENGTH)));
+                Descriptor.memmove(from, from + 2 * FAULT_LENGTH, FAULT_LENGTH)));
         if (r instanceof OpResult.Completed c && c.completion().isError()) {
             faultsEndedWithError++;
         }
