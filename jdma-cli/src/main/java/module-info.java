@@ -11,4 +11,5 @@ module org.jdma.cli {
     opens org.jdma.cli to info.picocli;
     opens org.jdma.cli.trace to info.picocli;
     opens org.jdma.cli.nic to info.picocli;
+    opens org.jdma.cli.soak to info.picocli;
 }
