@@ -9,7 +9,9 @@ import org.jdma.cli.attack.AttackMode;
 import org.jdma.cli.attack.AttackReport;
 import org.jdma.cli.attack.AttackResult;
 import org.jdma.cli.attack.AttackSuite;
+import org.jdma.cli.trace.JfrOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,10 +41,22 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the machine. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Mixin
+    JfrOption jfr;
+
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
         List<AttackMode> selected = modes.stream().map(AttackCommand::mode).distinct().toList();
+        jfr.start();
+        try {
+            return run(selected);
+        } finally {
+            jfr.stop(spec.commandLine().getErr());
+        }
+    }
+
+    private int run(List<AttackMode> selected) {
+        PrintWriter out = spec.commandLine().getOut();
         List<AttackResult> all = new ArrayList<>();
         if (!json) {
             out.printf("jdma run attack: rogue0 (00:10.0) and rogue1 (00:11.0, honours Bus Master Enable) against the kernel;"

@@ -16,6 +16,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.jdma.cli.dmatest.DmaTestPatterns;
 import org.jdma.cli.dmatest.DmaTestPatterns.ByteError;
 import org.jdma.cli.trace.ChromeTraceWriter;
+import org.jdma.cli.trace.JfrOption;
 import org.jdma.cli.trace.TraceDigestOption;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaDirection;
@@ -107,6 +108,9 @@ public final class MemcpyCommand implements Callable<Integer> {
     @Mixin
     TraceDigestOption traceDigest;
 
+    @Mixin
+    JfrOption jfr;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -122,7 +126,13 @@ public final class MemcpyCommand implements Callable<Integer> {
         if (cpus != null && (cpus < 1 || cpus > MachineCpus.MAX_CPUS)) {
             throw new IllegalArgumentException("--cpus must be between 1 and " + MachineCpus.MAX_CPUS + ", was " + cpus);
         }
-        return run(out, iommuMode(iommu)) == 0 ? 0 : 1;
+        IommuMode mode = iommuMode(iommu);
+        jfr.start();
+        try {
+            return run(out, mode) == 0 ? 0 : 1;
+        } finally {
+            jfr.stop(spec.commandLine().getErr());
+        }
     }
 
     static IommuMode iommuMode(String name) {
