@@ -8,6 +8,7 @@ module org.jdma.cli {
     requires xchart;
     requires java.desktop;
     requires HdrHistogram;
+    requires jdk.jfr;
     opens org.jdma.cli to info.picocli;
     opens org.jdma.cli.trace to info.picocli;
     opens org.jdma.cli.nic to info.picocli;

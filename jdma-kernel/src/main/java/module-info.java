@@ -5,6 +5,7 @@
  */
 module org.jdma.kernel {
     requires transitive org.jdma.platform;
+    requires jdk.jfr;
     exports org.jdma.kernel;
     exports org.jdma.kernel.acpi;
     exports org.jdma.kernel.pci;
@@ -32,4 +33,5 @@ module org.jdma.kernel {
     exports org.jdma.kernel.iommu;
     exports org.jdma.kernel.iommu.iova;
     exports org.jdma.kernel.iommu.vtd;
+    exports org.jdma.kernel.jfr;
 }

@@ -6,6 +6,7 @@
  */
 module org.jdma.machine {
     requires transitive org.jdma.platform;
+    requires jdk.jfr;
     exports org.jdma.machine;
     exports org.jdma.machine.bus;
     exports org.jdma.machine.cache;
@@ -21,6 +22,7 @@ module org.jdma.machine {
     exports org.jdma.machine.firmware.acpi;
     exports org.jdma.machine.iommu.vtd;
     exports org.jdma.machine.irq;
+    exports org.jdma.machine.jfr;
     exports org.jdma.machine.legacy;
     exports org.jdma.machine.legacy.isadma;
     exports org.jdma.machine.memory;

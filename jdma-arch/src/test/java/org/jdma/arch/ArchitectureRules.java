@@ -40,10 +40,14 @@ final class ArchitectureRules {
                 .because("the OS view of the machine is the bottom layer: kernel -> platform <- machine");
     }
 
-    /** The kernel compiles against the platform API and the datasheets only (and the JDK). */
+    /**
+     * The kernel compiles against the platform API and the datasheets only (and the JDK: its
+     * {@code java.*} API and the Flight Recorder's {@code jdk.jfr}, for the kernel's own events).
+     */
     static ArchRule kernelDependsOnlyOnThePlatformApi(String root) {
         return classes().that().resideInAPackage(root + ".kernel..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage(root + ".kernel..", root + ".platform..", root + ".spec..", "java..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(root + ".kernel..", root + ".platform..", root + ".spec..", "java..",
+                        "jdk.jfr..")
                 .because("the kernel sees what an OS sees, never a machine object");
     }
 

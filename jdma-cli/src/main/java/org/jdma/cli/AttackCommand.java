@@ -9,7 +9,9 @@ import org.jdma.cli.attack.AttackMode;
 import org.jdma.cli.attack.AttackReport;
 import org.jdma.cli.attack.AttackResult;
 import org.jdma.cli.attack.AttackSuite;
+import org.jdma.cli.trace.JfrOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,21 +41,47 @@ public final class AttackCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the machine. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Mixin
+    JfrOption jfr;
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "Also write a PNG bar chart: attacks blocked and not blocked per IOMMU mode.")
+    java.nio.file.Path plot;
+
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+    public Integer call() throws java.io.IOException {
         List<AttackMode> selected = modes.stream().map(AttackCommand::mode).distinct().toList();
+        jfr.start();
+        try {
+            return run(selected);
+        } finally {
+            jfr.stop(spec.commandLine().getErr());
+        }
+    }
+
+    private int run(List<AttackMode> selected) throws java.io.IOException {
+        PrintWriter out = spec.commandLine().getOut();
         List<AttackResult> all = new ArrayList<>();
         if (!json) {
             out.printf("jdma run attack: rogue0 (00:10.0) and rogue1 (00:11.0, honours Bus Master Enable) against the kernel;"
                     + " the copy engine (00:04.0) has an RMRR; seed %d%n%n", seed);
         }
-        for (AttackMode m : selected) {
-            List<AttackResult> results = AttackSuite.run(m, seed);
-            if (!json) {
-                AttackReport.print(out, m, results);
+        try (me.tongfei.progressbar.ProgressBar bar = Progress.bar("attack", selected.size(), !json)) {
+            for (AttackMode m : selected) {
+                List<AttackResult> results = AttackSuite.run(m, seed);
+                if (!json) {
+                    AttackReport.print(out, m, results);
+                }
+                all.addAll(results);
+                if (bar != null) {
+                    bar.step();
+                }
             }
-            all.addAll(results);
+        }
+        if (plot != null) {
+            AttackReport.plot(plot, all);
+            if (!json) {
+                out.println("plot: " + plot);
+            }
         }
         List<String> problems = AttackReport.unmetExpectations(all);
         if (json) {

@@ -7,15 +7,17 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.jdma.cli.dmatest.DmaTestPatterns;
+import org.jdma.cli.dmatest.MemcpySweep;
 import org.jdma.cli.dmatest.DmaTestPatterns.ByteError;
 import org.jdma.cli.trace.ChromeTraceWriter;
+import org.jdma.cli.trace.JfrOption;
 import org.jdma.cli.trace.TraceDigestOption;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaDirection;
@@ -107,6 +109,16 @@ public final class MemcpyCommand implements Callable<Integer> {
     @Mixin
     TraceDigestOption traceDigest;
 
+    @Mixin
+    JfrOption jfr;
+
+    @Option(names = "--sweep", description = {"Instead of one run: --count copies of each size from 512 B to 1 MiB under IOMMU off,"
+            + " pt, lazy and strict, each on a fresh machine; prints modeled GB/s and simulated ns per copy."})
+    boolean sweep;
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "With --sweep: also write the sweep as a PNG plot (throughput against copy size).")
+    Path plot;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -122,7 +134,16 @@ public final class MemcpyCommand implements Callable<Integer> {
         if (cpus != null && (cpus < 1 || cpus > MachineCpus.MAX_CPUS)) {
             throw new IllegalArgumentException("--cpus must be between 1 and " + MachineCpus.MAX_CPUS + ", was " + cpus);
         }
-        return run(out, iommuMode(iommu)) == 0 ? 0 : 1;
+        IommuMode mode = iommuMode(iommu);
+        if (plot != null && !sweep) {
+            throw new IllegalArgumentException("--plot needs --sweep");
+        }
+        jfr.start();
+        try {
+            return (sweep ? sweep(out) : run(out, mode)) == 0 ? 0 : 1;
+        } finally {
+            jfr.stop(spec.commandLine().getErr());
+        }
     }
 
     static IommuMode iommuMode(String name) {
@@ -132,6 +153,31 @@ public final class MemcpyCommand implements Callable<Integer> {
             }
         }
         throw new IllegalArgumentException("--iommu must be one of off, strict, lazy, identity, was " + name);
+    }
+
+    /** {@code --sweep}: every size under every IOMMU mode; returns the failed copies. */
+    private int sweep(PrintWriter out) throws IOException {
+        int points = MemcpySweep.MODES.size() * MemcpySweep.SIZES.length;
+        out.printf("jdma run memcpy --sweep: %d copies per point, %d points (%d sizes x %d IOMMU modes), %s completion, seed %d%n",
+                count, points, MemcpySweep.SIZES.length, MemcpySweep.MODES.size(), polled ? "polled" : "interrupt", seed);
+        out.flush();
+        Map<IommuMode, List<MemcpySweep.Point>> results;
+        try (ProgressBar bar = Progress.bar("memcpy sweep", points, !quiet)) {
+            results = MemcpySweep.run(count, seed, polled, () -> {
+                if (bar != null) {
+                    bar.step();
+                }
+            });
+        }
+        MemcpySweep.table(out, results);
+        if (plot != null) {
+            MemcpySweep.plot(plot, results);
+            out.println("plot: " + plot);
+        }
+        int failures = results.values().stream().flatMap(List::stream).mapToInt(MemcpySweep.Point::failures).sum();
+        out.printf("sweep: %d failures%n", failures);
+        out.flush();
+        return failures;
     }
 
     /** Runs the test and returns the number of failed copies. */
@@ -262,8 +308,7 @@ public final class MemcpyCommand implements Callable<Integer> {
         /** All {@code count} copies, with a progress bar when the run moves at least 256 MiB. */
         void copyAll() {
             boolean showProgress = !quiet && (size * (long) count) >= (256L << 20);
-            try (ProgressBar bar = showProgress ? new ProgressBarBuilder().setTaskName("memcpy").setInitialMax(count)
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build() : null) {
+            try (ProgressBar bar = Progress.bar("memcpy", count, showProgress)) {
                 for (int i = 0; i < count; i++) {
                     copyOnce(i);
                     if (bar != null) {

@@ -58,6 +58,28 @@ public final class AttackReport {
         return problems;
     }
 
+    /**
+     * A bar chart, as a PNG: per IOMMU mode, the attack attempts (attack x target) blocked and the
+     * ones that got through.
+     */
+    public static void plot(java.nio.file.Path file, List<AttackResult> results) throws java.io.IOException {
+        org.knowm.xchart.CategoryChart chart = org.jdma.cli.plot.Charts.bars("jdma run attack: what each IOMMU mode stops",
+                "IOMMU mode", "attack attempts (count)");
+        List<String> modes = new ArrayList<>();
+        List<Integer> blocked = new ArrayList<>();
+        List<Integer> through = new ArrayList<>();
+        for (AttackMode m : results.stream().map(AttackResult::mode).distinct().toList()) {
+            List<AttackResult> rs = results.stream().filter(r -> r.mode() == m).toList();
+            int b = (int) rs.stream().filter(AttackResult::blocked).count();
+            modes.add(m.label());
+            blocked.add(b);
+            through.add(rs.size() - b);
+        }
+        chart.addSeries("blocked", modes, blocked);
+        chart.addSeries("not blocked", modes, through);
+        org.jdma.cli.plot.Charts.savePng(chart, file);
+    }
+
     /** The attacks that are interrupt requests, not memory accesses. */
     static boolean isMsi(Attack a) {
         return a == Attack.MSI_WINDOW || a == Attack.MSI_COMPATIBILITY || a == Attack.MSI_REMAPPABLE;

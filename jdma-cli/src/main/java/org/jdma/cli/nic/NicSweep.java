@@ -8,9 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdma.kernel.iommu.IommuMode;
-import org.knowm.xchart.BitmapEncoder;
+import org.jdma.cli.plot.Charts;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -62,9 +61,7 @@ final class NicSweep {
 
     /** Forwarded Mpps against frame size, a line per IOMMU mode and one for line rate, as a PNG. */
     static void plot(Path file, Map<IommuMode, List<NicResult>> results) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(800).height(500).title("jdma run nic fwd: IOMMU modes")
-                .xAxisTitle("frame size, bytes (FCS included)").yAxisTitle("forwarded Mpps").build();
+        XYChart chart = Charts.xy("jdma run nic fwd: IOMMU modes", "frame size, bytes (FCS included)", "forwarded Mpps");
         double[] x = new double[SIZES.length];
         double[] line = new double[SIZES.length];
         for (int i = 0; i < SIZES.length; i++) {
@@ -76,8 +73,6 @@ final class NicSweep {
             double[] y = e.getValue().stream().mapToDouble(r -> r.total().mpps()).toArray();
             chart.addSeries("IOMMU " + label(e.getKey()), x, y);
         }
-        String name = file.toString();
-        String base = name.toLowerCase(java.util.Locale.ROOT).endsWith(".png") ? name.substring(0, name.length() - 4) : name;
-        BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
+        Charts.savePng(chart, file);
     }
 }

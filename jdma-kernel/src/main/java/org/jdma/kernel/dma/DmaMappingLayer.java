@@ -11,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.jdma.kernel.dma.swiotlb.Swiotlb;
+import org.jdma.kernel.jfr.DmaMapEvent;
+import org.jdma.kernel.jfr.DmaUnmapEvent;
 import org.jdma.kernel.mm.DmaMemory;
 import org.jdma.kernel.mm.DmaPins;
 import org.jdma.kernel.mm.MappingHold;
@@ -360,7 +362,12 @@ public final class DmaMappingLayer implements DmaApi {
         checkDirection(direction, "mapSingle", device);
         checkRange(physical, size, "buffer", "mapSingle", device);
         maps.increment();
-        return pinned(st, physical, size, st.backend.map(st, physical, size, direction, skip(attrs, "mapSingle")), direction);
+        DmaMapEvent event = DmaMapEvent.start();
+        long dma = pinned(st, physical, size, st.backend.map(st, physical, size, direction, skip(attrs, "mapSingle")), direction);
+        if (event != null) {
+            event.finish(device.name(), size, direction.name(), physical, dma, 1, st.backend.name(), dma == DMA_MAPPING_ERROR);
+        }
+        return dma;
     }
 
     @Override
@@ -373,7 +380,11 @@ public final class DmaMappingLayer implements DmaApi {
             throw DmaInFlight.inUse(device, held);
         }
         unmaps.increment();
+        DmaUnmapEvent event = DmaUnmapEvent.start();
         st.backend.unmap(st, dmaAddress, size, direction, skip(attrs, "unmapSingle"));
+        if (event != null) {
+            event.finish(device.name(), size, direction.name(), dmaAddress, 1, st.backend.name());
+        }
     }
 
     @Override
@@ -385,8 +396,13 @@ public final class DmaMappingLayer implements DmaApi {
         }
         checkRange(pagePhysical + offset, size, "buffer", "mapPage", device);
         maps.increment();
-        long dma = st.backend.map(st, pagePhysical + offset, size, direction, skip(attrs, "mapPage"));
-        return pinned(st, pagePhysical + offset, size, dma, direction);
+        DmaMapEvent event = DmaMapEvent.start();
+        long dma = pinned(st, pagePhysical + offset, size, st.backend.map(st, pagePhysical + offset, size, direction,
+                skip(attrs, "mapPage")), direction);
+        if (event != null) {
+            event.finish(device.name(), size, direction.name(), pagePhysical + offset, dma, 1, st.backend.name(), dma == DMA_MAPPING_ERROR);
+        }
+        return dma;
     }
 
     @Override
@@ -400,6 +416,7 @@ public final class DmaMappingLayer implements DmaApi {
         checkDirection(direction, "mapSg", device);
         checkSg(sg, nents, "mapSg", device);
         maps.add(nents);
+        DmaMapEvent event = DmaMapEvent.start();
         int count = st.backend.mapSg(st, sg, nents, direction, skip(attrs, "mapSg"));
         if (count > 0) {
             // Entry i's CPU bytes, and device segment i (fewer segments than entries when merged).
@@ -410,6 +427,10 @@ public final class DmaMappingLayer implements DmaApi {
                 pins.pin(e.physical(), e.length(), st.device, key, i < count ? e.dmaAddress() : key, i < count ? e.dmaLength() : 0,
                         direction, bits, SCATTERLIST);
             }
+        }
+        if (event != null) {
+            event.finish(device.name(), sg.lengthOf(nents), direction.name(), sg.get(0).physical(),
+                    count > 0 ? sg.get(0).dmaAddress() : DMA_MAPPING_ERROR, nents, st.backend.name(), count <= 0);
         }
         return count;
     }
@@ -424,7 +445,11 @@ public final class DmaMappingLayer implements DmaApi {
             throw DmaInFlight.inUse(device, held);
         }
         unmaps.add(nents);
+        DmaUnmapEvent event = DmaUnmapEvent.start();
         st.backend.unmapSg(st, sg, nents, direction, skip(attrs, "unmapSg"));
+        if (event != null) {
+            event.finish(device.name(), sg.lengthOf(nents), direction.name(), sg.get(0).dmaAddress(), nents, st.backend.name());
+        }
     }
 
     @Override

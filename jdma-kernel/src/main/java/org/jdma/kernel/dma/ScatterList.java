@@ -65,6 +65,15 @@ public final class ScatterList {
     public Entry get(int i) { return entries.get(i); }
     public List<Entry> entries() { return List.copyOf(entries); }
 
+    /** Bytes of the first {@code n} entries. */
+    public long lengthOf(int n) {
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            total += entries.get(i).length();
+        }
+        return total;
+    }
+
     public long totalLength() {
         long t = 0;
         for (Entry e : entries) {

@@ -3,6 +3,7 @@ package org.jdma.machine.irq;
 import java.util.Arrays;
 import java.util.Objects;
 import org.jdma.spec.pci.RequesterId;
+import org.jdma.machine.jfr.InterruptDeliveredEvent;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
 import org.jdma.platform.irq.InterruptHandler;
@@ -113,7 +114,11 @@ public final class InterruptController implements Interrupts {
         if (kernel.trace().enabled()) {
             kernel.trace().instant("irq", "vector " + vector, kernel.now(), TraceRecorder.args("source", source.toString(), "cpu", cpu));
         }
+        InterruptDeliveredEvent event = InterruptDeliveredEvent.start();
         handle(h, vector, cpu);
+        if (event != null) {
+            event.finish(vector, cpu, source, kernel.now());
+        }
     }
 
     private void count(int vector, int cpu) {
@@ -214,7 +219,11 @@ public final class InterruptController implements Interrupts {
             if (kernel.trace().enabled()) {
                 kernel.trace().instant("irq", "vector " + vector, kernel.now(), TraceRecorder.args("source", lineLabels[line], "cpu", cpu));
             }
+            InterruptDeliveredEvent event = InterruptDeliveredEvent.start();
             handle(h, vector, cpu);
+            if (event != null) {
+                event.finish(vector, cpu, lineLabels[line], kernel.now());
+            }
         }
         lines.endOfInterrupt(line);
     }

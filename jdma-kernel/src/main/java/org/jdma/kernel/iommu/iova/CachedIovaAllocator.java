@@ -60,44 +60,8 @@ public final class CachedIovaAllocator implements IovaAllocator {
     /** Sizes below this many pages are rounded up to a power of two (Linux {@code alloc_iova_fast}). */
     private static final long ROUND_UP_BELOW = 1L << (RANGE_CACHE_MAX_SIZE - 1);
 
-    /** A stack of pfns of one size class. */
-    private static final class Magazine {
-        final long[] pfns = new long[MAG_SIZE];
-        int size;
-
-        boolean full() {
-            return size == MAG_SIZE;
-        }
-
-        /**
-         * Linux {@code iova_magazine_pop}: the most recently pushed pfn not above {@code maxPfn},
-         * or {@link #NONE}; the hole is filled with the top entry.
-         */
-        long pop(long maxPfn) {
-            int i = size - 1;
-            while (pfns[i] > maxPfn) {
-                if (i == 0) {
-                    return NONE;
-                }
-                i--;
-            }
-            long pfn = pfns[i];
-            pfns[i] = pfns[--size];
-            return pfn;
-        }
-
-        boolean contains(long pfn, long pages) {
-            for (int i = 0; i < size; i++) {
-                if (pfn >= pfns[i] && pfn - pfns[i] < pages) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
-
-    /** One CPU's cache of one size class (Linux {@code struct iova_cpu_rcache}); guarded by itself. */
-    private static final class CpuCache {
+    /** One CPU's cache of one size class (Linux {@code struct iova_cpu_rcache}); guarded by its own lock. */
+    private static final class CpuCache extends SpinLock {
         Magazine loaded = new Magazine();
         Magazine prev = new Magazine();
         long hits;
@@ -131,6 +95,8 @@ public final class CachedIovaAllocator implements IovaAllocator {
     /** The slot of the caller: its CPU, or null for thread slots. */
     private final IntSupplier currentCpu;
     private final boolean verifyFrees;
+    /** cpuSlots - 1 when it is a power of two (a thread's slot is then a mask, not a division), else -1. */
+    private final int slotMask;
     /** [order][slot] */
     private final CpuCache[][] cpuCaches;
     private final Depot[] depots;
@@ -186,6 +152,7 @@ public final class CachedIovaAllocator implements IovaAllocator {
         this.cpuSlots = cpuSlots;
         this.currentCpu = currentCpu;
         this.verifyFrees = verifyFrees;
+        this.slotMask = Integer.bitCount(cpuSlots) == 1 ? cpuSlots - 1 : -1;
         // Slot-major allocation order spreads one slot's objects away from the next slot's.
         cpuCaches = new CpuCache[RANGE_CACHE_MAX_SIZE][cpuSlots];
         for (int slot = 0; slot < cpuSlots; slot++) {
@@ -226,8 +193,11 @@ public final class CachedIovaAllocator implements IovaAllocator {
         long n = 0;
         for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
             CpuCache c = cpuCaches[order][slot];
-            synchronized (c) {
+            c.lock();
+            try {
                 n += c.loaded.size + c.prev.size;
+            } finally {
+                c.unlock();
             }
         }
         return n;
@@ -291,21 +261,28 @@ public final class CachedIovaAllocator implements IovaAllocator {
 
     /**
      * Whether {@code pfn} lies in a range handed out and not freed, or reserved; a range sitting in
-     * a cache is free. Scans every magazine: for tests and reports, not for a hot path, and exact
-     * only while no other thread allocates or frees.
+     * a cache is free. With {@code verifyFrees} the tree node's cached mark answers (one tree
+     * lookup: cheap enough for every unmap); without it every magazine is scanned, which is for
+     * tests and reports, not for a hot path, and exact only while no other thread allocates or frees.
      */
     @Override
     public boolean isAllocated(long pfn) {
+        if (verifyFrees) {
+            return tree.isAllocatedAndNotCached(pfn);
+        }
         if (!tree.isAllocated(pfn)) {
             return false;
         }
         for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
             long pages = 1L << order;
             for (CpuCache c : cpuCaches[order]) {
-                synchronized (c) {
+                c.lock();
+                try {
                     if (c.loaded.contains(pfn, pages) || c.prev.contains(pfn, pages)) {
                         return false;
                     }
+                } finally {
+                    c.unlock();
                 }
             }
             Depot d = depots[order];
@@ -335,9 +312,12 @@ public final class CachedIovaAllocator implements IovaAllocator {
             // out and freeing them after unlocking let that retry fail on a space with free pfns
             // (jcstress CachedFlushAllocateTest).
             for (CpuCache c : cpuCaches[order]) {
-                synchronized (c) {
+                c.lock();
+                try {
                     bad = freeToTree(c.loaded, pages, bad);
                     bad = freeToTree(c.prev, pages, bad);
+                } finally {
+                    c.unlock();
                 }
             }
             Depot d = depots[order];
@@ -374,10 +354,13 @@ public final class CachedIovaAllocator implements IovaAllocator {
         long cached = 0;
         for (int order = 0; order < RANGE_CACHE_MAX_SIZE; order++) {
             for (CpuCache c : cpuCaches[order]) {
-                synchronized (c) {
+                c.lock();
+                try {
                     hits += c.hits;
                     misses += c.misses;
                     cached += c.loaded.size + c.prev.size;
+                } finally {
+                    c.unlock();
                 }
             }
             Depot d = depots[order];
@@ -393,7 +376,8 @@ public final class CachedIovaAllocator implements IovaAllocator {
     /** Linux {@code __iova_rcache_get}: a cached pfn not above {@code maxPfn}, or {@link #NONE}. */
     private long cacheGet(int order, long maxPfn) {
         CpuCache c = cpuCaches[order][slot()];
-        synchronized (c) {
+        c.lock();
+        try {
             Magazine m = c.loaded;
             if (m.size == 0) {
                 if (c.prev.size != 0) {
@@ -415,6 +399,8 @@ public final class CachedIovaAllocator implements IovaAllocator {
                 c.hits++;
             }
             return pfn;
+        } finally {
+            c.unlock();
         }
     }
 
@@ -422,7 +408,8 @@ public final class CachedIovaAllocator implements IovaAllocator {
     private void cacheInsert(int order, long pfn, long pages) {
         CpuCache c = cpuCaches[order][slot()];
         Magazine overflow = null;
-        synchronized (c) {
+        c.lock();
+        try {
             if (c.loaded.full()) {
                 if (!c.prev.full()) {
                     Magazine m = c.loaded;
@@ -437,6 +424,8 @@ public final class CachedIovaAllocator implements IovaAllocator {
             }
             Magazine m = c.loaded;
             m.pfns[m.size++] = pfn;
+        } finally {
+            c.unlock();
         }
         if (overflow != null) {
             IllegalArgumentException bad = freeToTree(overflow, pages, null);
@@ -477,7 +466,8 @@ public final class CachedIovaAllocator implements IovaAllocator {
             }
             return cpu;
         }
-        return (int) (Thread.currentThread().threadId() % cpuSlots);
+        long id = Thread.currentThread().threadId();
+        return slotMask >= 0 ? (int) (id & slotMask) : (int) (id % cpuSlots);
     }
 
     /** The size actually allocated for {@code pages}: rounded up to a power of two when small. */

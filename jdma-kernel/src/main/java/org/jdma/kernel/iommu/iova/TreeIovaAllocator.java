@@ -321,6 +321,17 @@ public final class TreeIovaAllocator implements IovaAllocator {
         }
     }
 
+    /**
+     * Whether {@code pfn} lies in a range handed out or reserved that no verifying
+     * {@link CachedIovaAllocator} holds in a magazine: one tree lookup, the node's own mark.
+     */
+    boolean isAllocatedAndNotCached(long pfn) {
+        synchronized (lock) {
+            Map.Entry<Long, Node> e = nodes.floorEntry(pfn);
+            return e != null && e.getValue() != anchor && e.getValue().hi >= pfn && !e.getValue().cached;
+        }
+    }
+
     /** Number of allocated and reserved ranges (nodes, the anchor not counted). */
     public int rangeCount() {
         synchronized (lock) {

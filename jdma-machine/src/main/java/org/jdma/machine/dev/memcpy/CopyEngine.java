@@ -19,6 +19,7 @@ import org.jdma.machine.pci.PciEndpoint;
 import org.jdma.machine.pci.PciIds;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.machine.time.TraceRecorder;
+import org.jdma.machine.jfr.DescriptorCompletionEvent;
 import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
@@ -396,6 +397,10 @@ public final class CopyEngine extends PciEndpoint {
         executor.completeMembers(work, !threaded);
         COMPLETED.setRelease(this, completed + 1);
         executor.completeOwn(work);
+        if (DescriptorCompletionEvent.PROBE.isEnabled()) {
+            DescriptorCompletionEvent.emit(ctx.name(), work.slot, DescriptorExecutor.opName(work.opcodeCode), work.bytesCompleted,
+                    DescriptorExecutor.statusName(work.statusByte), !work.isError());
+        }
     }
 
     // ---------------------------------------------------------------- event-driven processing

@@ -2,6 +2,7 @@ package org.jdma.machine.iommu.vtd;
 
 import static org.jdma.spec.vtd.VtdRegisterLayout.*;
 
+import org.jdma.machine.jfr.IotlbInvalidationEvent;
 import org.jdma.spec.vtd.VtdPageEntryLayout;
 
 /**
@@ -92,6 +93,7 @@ final class CacheInvalidator {
         if (granularity == IOTLB_PAGE && (!config.pageSelective() || am > config.mamv())) {
             done = IOTLB_DOMAIN;
         }
+        IotlbInvalidationEvent event = IotlbInvalidationEvent.start();
         int n = switch (done) {
             case IOTLB_GLOBAL -> iotlb.invalidateAll();
             case IOTLB_DOMAIN -> iotlb.invalidateDomain(did);
@@ -106,11 +108,24 @@ final class CacheInvalidator {
         }
         iotlbInvalidations[done]++;
         invalidationNs += config.invalidationNs();
+        if (event != null) {
+            event.finish(trace.name(), via, granularityName(done), granularityName(granularity), did, address,
+                    done == IOTLB_PAGE ? VtdPageEntryLayout.PAGE_SIZE << am : 0, n);
+        }
         if (trace.enabled()) {
             trace.slice("IOTLB invalidation", config.invalidationNs(), "via", via, "requested", granularity,
                     "granularity", done, "did", did, "address", UnitTrace.hex(address), "am", am, "dropped", n);
         }
         return done;
+    }
+
+    private static String granularityName(int g) {
+        return switch (g) {
+            case IOTLB_GLOBAL -> "global";
+            case IOTLB_DOMAIN -> "domain";
+            case IOTLB_PAGE -> "page";
+            default -> "invalid";
+        };
     }
 
     /** Context-cache invalidations performed at {@code granularity} (1 global, 2 domain, 3 device). */

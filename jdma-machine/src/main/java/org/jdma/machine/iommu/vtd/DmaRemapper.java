@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jdma.machine.bus.Access;
 import org.jdma.machine.bus.AddressTranslator.Translation;
+import org.jdma.machine.jfr.IotlbMissEvent;
 import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.spec.pci.RequesterId;
 import org.jdma.spec.vtd.VtdCapabilityLayout;
@@ -34,6 +35,8 @@ final class DmaRemapper {
     private static final int SID_BUS_SHIFT = 8;
     private static final int SID_DEVFN_MASK = 0xFF;
 
+    /** The unit's name, for the recording. */
+    private final String unit;
     private final VtdConfig config;
     private final int hawBits;
     private final int mgawBits;
@@ -59,8 +62,9 @@ final class DmaRemapper {
     private long pageWalks;
     private long walkSteps;
 
-    DmaRemapper(VtdConfig config, int hawBits, ContextCache contextCache, Iotlb iotlb, UnitMemory memory,
+    DmaRemapper(String unit, VtdConfig config, int hawBits, ContextCache contextCache, Iotlb iotlb, UnitMemory memory,
                 FaultRecorder faults) {
+        this.unit = unit;
         this.config = config;
         this.hawBits = hawBits;
         this.mgawBits = VtdCapabilityLayout.mgawBits(config.cap());
@@ -121,7 +125,13 @@ final class DmaRemapper {
             }
         }
         iotlbMisses++;
-        return walk(requester, ctx, address, length, write);
+        IotlbMissEvent event = IotlbMissEvent.start();
+        if (event == null) {
+            return walk(requester, ctx, address, length, write);
+        }
+        Translation t = walk(requester, ctx, address, length, write);
+        event.finish(unit, did, address, write, steps, t.faulted(), t.costNs());
+        return t;
     }
 
     private boolean pageSizeSupported(int level) {

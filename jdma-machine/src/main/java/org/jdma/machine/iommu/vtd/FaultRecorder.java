@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jdma.machine.bus.AddressTranslator.Translation;
 import org.jdma.machine.bus.InterruptRequest;
+import org.jdma.machine.jfr.IommuFaultEvent;
 import org.jdma.machine.mmio.Register;
 import org.jdma.spec.pci.RequesterId;
 import org.jdma.spec.vtd.VtdFaultReason;
@@ -81,6 +82,7 @@ final class FaultRecorder {
         } else {
             isRecorded = record(requester.sourceId(), address & VtdFaultRecordLayout.LO_FI_MASK, write, reason);
         }
+        IommuFaultEvent.emit(trace.name(), requester, address, write, false, reason.name(), reason.code(), isRecorded, trace.now());
         if (trace.enabled()) {
             trace.instant("fault " + reason.name(), "requester", requester.toString(), "address", UnitTrace.hex(address),
                     "access", write ? "write" : "read", "reason", reason.code(), "recorded", isRecorded, "fpd", isSuppressed);
@@ -107,6 +109,7 @@ final class FaultRecorder {
         } else {
             isRecorded = record(requester.sourceId(), VtdFaultRecordLayout.loInterrupt(index), true, reason);
         }
+        IommuFaultEvent.emit(trace.name(), requester, address, true, true, reason.name(), reason.code(), isRecorded, trace.now());
         if (trace.enabled()) {
             trace.instant("interrupt fault " + reason.name(), "requester", requester.toString(), "address", UnitTrace.hex(address),
                     "index", index, "reason", reason.code(), "recorded", isRecorded, "fpd", isSuppressed);

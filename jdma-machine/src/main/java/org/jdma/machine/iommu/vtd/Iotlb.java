@@ -29,6 +29,9 @@ final class Iotlb {
         }
     }
 
+    /** Leaf levels an entry can come from: 4 KiB (1), 2 MiB (2) and 1 GiB (3) pages. */
+    private static final int LEAF_LEVELS = 3;
+
     private final Entry[][] sets;
     private final int ways;
     private long tick;
@@ -115,10 +118,40 @@ final class Iotlb {
         return n;
     }
 
-    /** Drops every entry of {@code domainId} whose page overlaps [address, address + length). */
+    /**
+     * Drops every entry of {@code domainId} whose page overlaps [address, address + length). An
+     * entry of page number vpn and size 2^shift lives only in {@code setFor(domainId, vpn, shift)},
+     * so a small range probes just those sets (one per page size for a one-page invalidation);
+     * a range with more pages than the IOTLB has sets is scanned whole.
+     */
     int invalidateRange(int domainId, long address, long length) {
-        int n = 0;
         long end = address + length;
+        long probes = 0;
+        for (int level = 1; level <= LEAF_LEVELS; level++) {
+            int shift = shiftOf(level);
+            probes += ((end - 1) >>> shift) - (address >>> shift) + 1;
+        }
+        if (length <= 0 || end < address || probes > sets.length) {
+            return invalidateRangeByScan(domainId, address, end);
+        }
+        int n = 0;
+        for (int level = 1; level <= LEAF_LEVELS; level++) {
+            int shift = shiftOf(level);
+            for (long vpn = address >>> shift; vpn <= (end - 1) >>> shift; vpn++) {
+                for (Entry e : setFor(domainId, vpn, shift)) {
+                    if (e.valid && e.domainId == domainId && e.vpn == vpn && e.shift == shift) {
+                        e.valid = false;
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Every set scanned: the reference the probing path must agree with. */
+    int invalidateRangeByScan(int domainId, long address, long end) {
+        int n = 0;
         for (Entry[] set : sets) {
             for (Entry e : set) {
                 if (e.valid && e.domainId == domainId) {

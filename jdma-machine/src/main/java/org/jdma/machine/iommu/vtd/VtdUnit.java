@@ -105,7 +105,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         this.faults = new FaultRecorder(regs,
                 new EventInterrupt(regs, regs.fectl, regs.fedata, regs.feaddr, interrupts, self), trace);
         UnitMemory unitMemory = new UnitMemory(memory, cache);
-        this.remapper = new DmaRemapper(config, hawBits, contextCache, iotlb, unitMemory, faults);
+        this.remapper = new DmaRemapper(name, config, hawBits, contextCache, iotlb, unitMemory, faults);
         this.invalidator = new CacheInvalidator(regs, config, contextCache, iotlb, trace);
         this.interruptRemapper = config.interruptRemapping() ? new InterruptRemapper(config, unitMemory, faults) : null;
         this.queue = config.queuedInvalidation()

@@ -1,0 +1,57 @@
+package org.jdma.machine.iommu.vtd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** {@link Iotlb#invalidateRange} probes only the sets that can hold the range's pages, and drops what a full scan drops. */
+class IotlbRangeInvalidationTest {
+
+    private static final int K4 = 12;
+    private static final int M2 = 21;
+    private static final int G1 = 30;
+
+    @Test
+    void shouldDropTheOnePageAndTheSuperpagesThatHoldItButNotItsNeighboursOrOtherDomains() {
+        Iotlb tlb = new Iotlb(512, 8);
+        long page = 0x4020_3000L;
+        tlb.insert(1, page, K4, 0x1000, true, true);
+        tlb.insert(1, page + 0x1000, K4, 0x2000, true, true);
+        tlb.insert(1, page, M2, 0x20_0000, true, true);
+        tlb.insert(1, page, G1, 0x4000_0000L, true, true);
+        tlb.insert(2, page, K4, 0x3000, true, true);
+
+        assertEquals(3, tlb.invalidateRange(1, page, 4096));
+
+        assertNull(tlb.lookup(1, page, K4));
+        assertNull(tlb.lookup(1, page, M2));
+        assertNull(tlb.lookup(1, page, G1));
+        assertNotNull(tlb.lookup(1, page + 0x1000, K4), "the next page was not invalidated");
+        assertNotNull(tlb.lookup(2, page, K4), "another domain's entry for the same IOVA stays");
+    }
+
+    @Test
+    void shouldAgreeWithAFullScanOnRandomRanges() {
+        SplittableRandom random = new SplittableRandom(42);
+        for (int round = 0; round < 200; round++) {
+            Iotlb probed = new Iotlb(512, 8);
+            Iotlb scanned = new Iotlb(512, 8);
+            for (int i = 0; i < 300; i++) {
+                int did = random.nextInt(3);
+                int shift = new int[] {K4, K4, K4, M2, G1}[random.nextInt(5)];
+                long iova = random.nextLong(1L << 34);
+                probed.insert(did, iova, shift, 0, true, true);
+                scanned.insert(did, iova, shift, 0, true, true);
+            }
+            int did = random.nextInt(3);
+            long address = random.nextLong(1L << 34) & ~0xFFFL;
+            long length = 4096L << random.nextInt(12); // 4 KiB .. 8 MiB: probes and scans
+            assertEquals(scanned.invalidateRangeByScan(did, address, address + length), probed.invalidateRange(did, address, length),
+                    "round " + round);
+            assertEquals(scanned.size(), probed.size(), "round " + round);
+        }
+    }
+}
