@@ -103,7 +103,7 @@ final class QueuedInvalidator implements Invalidator {
             }
             // The status page is uncached where the CPU cache is not coherent: the read sees memory.
             return cpu.read32(waitStatus) == expected;
-        }, "invalidation wait descriptor " + seq);
+        }, "invalidation wait descriptor", seq & 0xFFFF_FFFFL);
     }
 
     private void writeDescriptor(long lo, long hi) {

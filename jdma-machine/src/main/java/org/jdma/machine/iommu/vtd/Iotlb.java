@@ -32,6 +32,8 @@ final class Iotlb {
     private final Entry[][] sets;
     private final int ways;
     private long tick;
+    /** Bit s set: an entry of page shift s has been inserted (so a range invalidation knows which sizes to look for). */
+    private long shiftsSeen;
 
     Iotlb(int entries, int ways) {
         this.ways = ways;
@@ -65,6 +67,7 @@ final class Iotlb {
     void insert(int domainId, long iova, int shift, long physicalBase, boolean read, boolean write) {
         long vpn = iova >>> shift;
         Entry[] set = setFor(domainId, vpn, shift);
+        shiftsSeen |= 1L << shift;
         Entry victim = set[0];
         for (Entry e : set) {
             if (e.valid && e.domainId == domainId && e.vpn == vpn && e.shift == shift) {
@@ -117,8 +120,37 @@ final class Iotlb {
 
     /** Drops every entry of {@code domainId} whose page overlaps [address, address + length). */
     int invalidateRange(int domainId, long address, long length) {
-        int n = 0;
         long end = address + length;
+        if (length <= 0) {
+            return invalidateRangeScan(domainId, address, end);
+        }
+        // A small range: look only in the sets its pages can live in (one per page and page size),
+        // rather than in every set; the same entries go either way.
+        long candidates = 0;
+        for (long bits = shiftsSeen; bits != 0; bits &= bits - 1) {
+            int shift = Long.numberOfTrailingZeros(bits);
+            candidates += ((end - 1) >>> shift) - (address >>> shift) + 1;
+        }
+        if (candidates < 0 || candidates > sets.length) {
+            return invalidateRangeScan(domainId, address, end);
+        }
+        int n = 0;
+        for (long bits = shiftsSeen; bits != 0; bits &= bits - 1) {
+            int shift = Long.numberOfTrailingZeros(bits);
+            for (long vpn = address >>> shift; vpn <= (end - 1) >>> shift; vpn++) {
+                for (Entry e : setFor(domainId, vpn, shift)) {
+                    if (e.valid && e.domainId == domainId && e.vpn == vpn && e.shift == shift) {
+                        e.valid = false;
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    private int invalidateRangeScan(int domainId, long address, long end) {
+        int n = 0;
         for (Entry[] set : sets) {
             for (Entry e : set) {
                 if (e.valid && e.domainId == domainId) {
