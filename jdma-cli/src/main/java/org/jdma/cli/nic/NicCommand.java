@@ -15,7 +15,9 @@ import org.jdma.kernel.net.app.CpuCostModel;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cpu.MachineCpus;
 import org.jdma.machine.net.PcapReplayer;
+import org.jdma.cli.trace.TraceDigestOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -93,6 +95,9 @@ public final class NicCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
+    @Mixin
+    TraceDigestOption traceDigest;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -122,7 +127,7 @@ public final class NicCommand implements Callable<Integer> {
                 if (bar != null) {
                     bar.stepTo((x.endNs() - firstNs[0]) / 1_000_000); // modeled ms since the sources started
                 }
-            });
+            }, traceDigest::watch);
             if (json) {
                 NicReport.json(out, r);
                 out.println();
@@ -130,6 +135,7 @@ public final class NicCommand implements Callable<Integer> {
                 NicReport.totals(out, r);
             }
         }
+        traceDigest.print(out);
         out.flush();
         return 0;
     }
@@ -147,7 +153,7 @@ public final class NicCommand implements Callable<Integer> {
                 if (bar != null) {
                     bar.step();
                 }
-            });
+            }, traceDigest::watch);
         }
         if (json) {
             out.println("[");
@@ -171,6 +177,7 @@ public final class NicCommand implements Callable<Integer> {
                 out.println("plot: " + plot);
             }
         }
+        traceDigest.print(out);
         out.flush();
         return 0;
     }

@@ -70,6 +70,11 @@ final class NicRig implements AutoCloseable {
     private PcapCapture capture;
 
     NicRig(NicScenario s) throws IOException {
+        this(s, m -> m);
+    }
+
+    /** {@code watch} sees the machine as soon as it is built (before the kernel boots). */
+    NicRig(NicScenario s, java.util.function.UnaryOperator<Machine> watch) throws IOException {
         this.scenario = s;
         boolean twoPorts = s.mode() != NicMode.PKTGEN;
         MachineConfig config = MachineConfig.defaults().withSeed(s.seed()).withCpus(s.cpus())
@@ -80,7 +85,7 @@ final class NicRig implements AutoCloseable {
         if (s.nonCoherent()) {
             config = config.withCache(CacheConfig.nonCoherent(64));
         }
-        machine = new Machine(config);
+        machine = watch.apply(new Machine(config));
         sinkAb = new CountingSink(machine.eventKernel());
         sinkBa = new CountingSink(machine.eventKernel());
         EthernetLink in = new EthernetLink(machine.eventKernel());
