@@ -59,6 +59,10 @@ public final class NicCommand implements Callable<Integer> {
     @Option(names = "--queues", defaultValue = "1", description = "Queue pairs per port (1..16); pair q is polled by CPU q mod CPUs. Default: ${DEFAULT-VALUE}.")
     int queues;
 
+    @Option(names = "--flows", defaultValue = "0", description = "fwd: the generators send IPv4/UDP frames of this many flows, "
+            + "which RSS spreads over the queue pairs (0: plain frames, all on queue 0). Default: ${DEFAULT-VALUE}.")
+    int flows;
+
     @Option(names = "--cpus", description = "CPUs of the machine (default: the machine's " + MachineConfig.DEFAULT_CPUS + ").")
     Integer cpus;
 
@@ -209,7 +213,7 @@ public final class NicCommand implements Callable<Integer> {
         };
         CpuCostModel cost = cpuGhz == null ? CpuCostModel.DEFAULTS : CpuCostModel.DEFAULTS.withCpuGhz(cpuGhz);
         return new NicScenario(m, size, fraction(rate), count, nanos(duration, "--duration"), nanos(interval, "--interval"), queues, n,
-                iommuMode(iommu), seed, nonCoherent, bothWays, pcapIn, pcapOut, pacing, cost);
+                iommuMode(iommu), seed, nonCoherent, bothWays, pcapIn, pcapOut, pacing, cost, flows);
     }
 
     static IommuMode iommuMode(String name) {

@@ -167,7 +167,7 @@ final class NicRig implements AutoCloseable {
     private static GeneratorConfig traffic(NicScenario s) {
         return GeneratorConfig.DEFAULT.withSizes(new FrameSizes.Fixed(s.wireFrameBytes()))
                 .withRate(new GeneratorRate.LineFraction(s.lineFraction()))
-                .withCount(s.count() == 0 ? GeneratorConfig.UNLIMITED : s.count());
+                .withCount(s.count() == 0 ? GeneratorConfig.UNLIMITED : s.count()).withFlows(s.flows());
     }
 
     /** ixy-pktgen's frame: the generator's layout, payload from the seed. */
@@ -221,6 +221,17 @@ final class NicRig implements AutoCloseable {
             return hostGenerators.stream().mapToLong(PacketGenerator::sent).sum();
         }
         return generators.stream().mapToLong(TrafficGenerator::sent).sum();
+    }
+
+    /** Frames forwarded from each of port A's receive queues to B (fwd; empty otherwise), by queue. */
+    List<Long> forwardedPerQueue() {
+        List<Long> n = new ArrayList<>();
+        for (Forwarder f : forwarders) {
+            if (f.takesFrom(a)) {
+                n.add(f.forwarded());
+            }
+        }
+        return n;
     }
 
     SequenceReport sequenceAb() {

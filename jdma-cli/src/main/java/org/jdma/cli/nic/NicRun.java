@@ -56,7 +56,8 @@ public final class NicRun {
                 samples.add(emit(now.since(previous), onInterval));
                 previous = now;
             }
-            return new NicResult(s, samples, previous.since(start), rig.sequenceAb(), rig.sequenceBa(), rig.sourceFrames());
+            return new NicResult(s, samples, previous.since(start), rig.sequenceAb(), rig.sequenceBa(), rig.sourceFrames(),
+                    rig.forwardedPerQueue());
         }
     }
 

@@ -53,6 +53,11 @@ public final class Forwarder implements PollLoop.Step {
         return CpuWork.batch(n, sent);
     }
 
+    /** Whether this forwarder takes its frames from {@code device}. */
+    public boolean takesFrom(NetDevice device) {
+        return in == device;
+    }
+
     /** Frames sent on {@code out}. */
     public long forwarded() {
         return forwarded;
