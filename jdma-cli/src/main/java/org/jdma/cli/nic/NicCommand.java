@@ -15,7 +15,9 @@ import org.jdma.kernel.net.app.CpuCostModel;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cpu.MachineCpus;
 import org.jdma.machine.net.PcapReplayer;
+import org.jdma.cli.trace.TraceDigestOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,6 +59,10 @@ public final class NicCommand implements Callable<Integer> {
     @Option(names = "--queues", defaultValue = "1", description = "Queue pairs per port (1..16); pair q is polled by CPU q mod CPUs. Default: ${DEFAULT-VALUE}.")
     int queues;
 
+    @Option(names = "--flows", defaultValue = "0", description = "fwd: the generators send IPv4/UDP frames of this many flows, "
+            + "which RSS spreads over the queue pairs (0: plain frames, all on queue 0). Default: ${DEFAULT-VALUE}.")
+    int flows;
+
     @Option(names = "--cpus", description = "CPUs of the machine (default: the machine's " + MachineConfig.DEFAULT_CPUS + ").")
     Integer cpus;
 
@@ -93,6 +99,9 @@ public final class NicCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
+    @Mixin
+    TraceDigestOption traceDigest;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -122,7 +131,7 @@ public final class NicCommand implements Callable<Integer> {
                 if (bar != null) {
                     bar.stepTo((x.endNs() - firstNs[0]) / 1_000_000); // modeled ms since the sources started
                 }
-            });
+            }, traceDigest::watch);
             if (json) {
                 NicReport.json(out, r);
                 out.println();
@@ -130,6 +139,7 @@ public final class NicCommand implements Callable<Integer> {
                 NicReport.totals(out, r);
             }
         }
+        traceDigest.print(out);
         out.flush();
         return 0;
     }
@@ -147,7 +157,7 @@ public final class NicCommand implements Callable<Integer> {
                 if (bar != null) {
                     bar.step();
                 }
-            });
+            }, traceDigest::watch);
         }
         if (json) {
             out.println("[");
@@ -171,6 +181,7 @@ public final class NicCommand implements Callable<Integer> {
                 out.println("plot: " + plot);
             }
         }
+        traceDigest.print(out);
         out.flush();
         return 0;
     }
@@ -202,7 +213,7 @@ public final class NicCommand implements Callable<Integer> {
         };
         CpuCostModel cost = cpuGhz == null ? CpuCostModel.DEFAULTS : CpuCostModel.DEFAULTS.withCpuGhz(cpuGhz);
         return new NicScenario(m, size, fraction(rate), count, nanos(duration, "--duration"), nanos(interval, "--interval"), queues, n,
-                iommuMode(iommu), seed, nonCoherent, bothWays, pcapIn, pcapOut, pacing, cost);
+                iommuMode(iommu), seed, nonCoherent, bothWays, pcapIn, pcapOut, pacing, cost, flows);
     }
 
     static IommuMode iommuMode(String name) {

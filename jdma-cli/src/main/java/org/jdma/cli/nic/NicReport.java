@@ -56,6 +56,10 @@ final class NicReport {
         if (r.scenario().mode() == NicMode.FWD && r.scenario().bidirectional()) {
             out.printf("  B->A           %.3f Mpps  %.3f Gbit/s  (%,d frames)%n", t.mppsBa(), t.gbpsBa(), t.framesBa());
         }
+        if (r.forwardedAb().size() > 1) {
+            out.printf("  A->B by queue  %s%n", r.forwardedAb().stream().map(n -> String.format("%,d", n))
+                    .collect(java.util.stream.Collectors.joining(" / ")));
+        }
         out.printf("  sources        %,d frames sent%n", r.sourceFrames());
         out.printf("  drops          %,d%n", t.drops());
         out.printf("  interrupts/s   %.0f (the applications poll, as ixy does)%n", t.interruptsPerS());
@@ -94,6 +98,12 @@ final class NicReport {
             g.writeBooleanField("bidirectional", s.bidirectional());
             g.writeNumberField("cpuGhz", s.cost().cpuGhz());
             g.writeNumberField("sourceFrames", r.sourceFrames());
+            g.writeNumberField("flows", s.flows());
+            g.writeArrayFieldStart("forwardedAbByQueue");
+            for (long n : r.forwardedAb()) {
+                g.writeNumber(n);
+            }
+            g.writeEndArray();
             g.writeFieldName("total");
             sample(g, r.total());
             g.writeArrayFieldStart("intervals");

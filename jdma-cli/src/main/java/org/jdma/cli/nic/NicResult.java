@@ -8,11 +8,13 @@ import org.jdma.machine.net.SequenceReport;
  * sequence checkers saw.
  *
  * @param sourceFrames frames the sources sent (generators, replayer, or the pktgen host)
+ * @param forwardedAb  fwd: frames forwarded A to B from each of A's receive queues, by queue (empty otherwise)
  */
 public record NicResult(NicScenario scenario, List<NicSample> intervals, NicSample total, SequenceReport sequenceAb,
-                        SequenceReport sequenceBa, long sourceFrames) {
+                        SequenceReport sequenceBa, long sourceFrames, List<Long> forwardedAb) {
 
     public NicResult {
         intervals = List.copyOf(intervals);
+        forwardedAb = List.copyOf(forwardedAb);
     }
 }

@@ -70,6 +70,11 @@ final class NicRig implements AutoCloseable {
     private PcapCapture capture;
 
     NicRig(NicScenario s) throws IOException {
+        this(s, m -> m);
+    }
+
+    /** {@code watch} sees the machine as soon as it is built (before the kernel boots). */
+    NicRig(NicScenario s, java.util.function.UnaryOperator<Machine> watch) throws IOException {
         this.scenario = s;
         boolean twoPorts = s.mode() != NicMode.PKTGEN;
         MachineConfig config = MachineConfig.defaults().withSeed(s.seed()).withCpus(s.cpus())
@@ -80,7 +85,7 @@ final class NicRig implements AutoCloseable {
         if (s.nonCoherent()) {
             config = config.withCache(CacheConfig.nonCoherent(64));
         }
-        machine = new Machine(config);
+        machine = watch.apply(new Machine(config));
         sinkAb = new CountingSink(machine.eventKernel());
         sinkBa = new CountingSink(machine.eventKernel());
         EthernetLink in = new EthernetLink(machine.eventKernel());
@@ -162,7 +167,7 @@ final class NicRig implements AutoCloseable {
     private static GeneratorConfig traffic(NicScenario s) {
         return GeneratorConfig.DEFAULT.withSizes(new FrameSizes.Fixed(s.wireFrameBytes()))
                 .withRate(new GeneratorRate.LineFraction(s.lineFraction()))
-                .withCount(s.count() == 0 ? GeneratorConfig.UNLIMITED : s.count());
+                .withCount(s.count() == 0 ? GeneratorConfig.UNLIMITED : s.count()).withFlows(s.flows());
     }
 
     /** ixy-pktgen's frame: the generator's layout, payload from the seed. */
@@ -216,6 +221,17 @@ final class NicRig implements AutoCloseable {
             return hostGenerators.stream().mapToLong(PacketGenerator::sent).sum();
         }
         return generators.stream().mapToLong(TrafficGenerator::sent).sum();
+    }
+
+    /** Frames forwarded from each of port A's receive queues to B (fwd; empty otherwise), by queue. */
+    List<Long> forwardedPerQueue() {
+        List<Long> n = new ArrayList<>();
+        for (Forwarder f : forwarders) {
+            if (f.takesFrom(a)) {
+                n.add(f.forwarded());
+            }
+        }
+        return n;
     }
 
     SequenceReport sequenceAb() {

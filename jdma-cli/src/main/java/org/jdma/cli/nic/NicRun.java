@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.jdma.machine.Machine;
 
 /**
  * Runs a {@link NicScenario} on a fresh {@link NicRig}: starts the sources and applications,
@@ -20,7 +22,12 @@ public final class NicRun {
 
     /** Runs {@code s}; {@code onInterval} sees each interval's sample as it ends. */
     public static NicResult run(NicScenario s, Consumer<NicSample> onInterval) throws IOException {
-        try (NicRig rig = new NicRig(s)) {
+        return run(s, onInterval, m -> m);
+    }
+
+    /** As {@link #run(NicScenario, Consumer)}; {@code watch} sees the machine once it is built (a trace digest). */
+    public static NicResult run(NicScenario s, Consumer<NicSample> onInterval, UnaryOperator<Machine> watch) throws IOException {
+        try (NicRig rig = new NicRig(s, watch)) {
             var clock = rig.machine().eventKernel();
             rig.start();
             NicTotals start = rig.totals(System.nanoTime());
@@ -49,7 +56,8 @@ public final class NicRun {
                 samples.add(emit(now.since(previous), onInterval));
                 previous = now;
             }
-            return new NicResult(s, samples, previous.since(start), rig.sequenceAb(), rig.sequenceBa(), rig.sourceFrames());
+            return new NicResult(s, samples, previous.since(start), rig.sequenceAb(), rig.sequenceBa(), rig.sourceFrames(),
+                    rig.forwardedPerQueue());
         }
     }
 

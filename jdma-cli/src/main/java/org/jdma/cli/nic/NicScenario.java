@@ -25,10 +25,12 @@ import org.jdma.machine.net.PcapReplayer;
  * @param pcapOut       pcap: the capture to write (may be null)
  * @param pacing        pcap: file timestamps or line rate
  * @param cost          the CPU cost model
+ * @param flows         fwd: IPv4/UDP flows the generators send, for RSS to spread over the queues (0: plain frames)
  */
 public record NicScenario(NicMode mode, int frameBytes, double lineFraction, long count, long durationNs, long intervalNs,
                           int queues, int cpus, IommuMode iommu, long seed, boolean nonCoherent, boolean bidirectional,
-                          Path pcapIn, Path pcapOut, PcapReplayer.Pacing pacing, CpuCostModel cost) {
+                          Path pcapIn, Path pcapOut, PcapReplayer.Pacing pacing, CpuCostModel cost,
+                          int flows) {
 
     public static final int MIN_FRAME = 64;
     public static final int MAX_FRAME = 1518;
@@ -50,6 +52,9 @@ public record NicScenario(NicMode mode, int frameBytes, double lineFraction, lon
         if (queues < 1 || queues > 16 || cpus < 1) {
             throw new IllegalArgumentException("--queues must be 1..16 and --cpus >= 1, were " + queues + ", " + cpus);
         }
+        if (flows < 0 || flows > org.jdma.machine.net.GeneratorFrameLayout.MAX_FLOWS) {
+            throw new IllegalArgumentException("--flows must be 0.." + org.jdma.machine.net.GeneratorFrameLayout.MAX_FLOWS + ", was " + flows);
+        }
         if (mode == NicMode.PCAP && pcapIn == null) {
             throw new IllegalArgumentException("mode pcap needs --pcap-in FILE");
         }
@@ -62,6 +67,6 @@ public record NicScenario(NicMode mode, int frameBytes, double lineFraction, lon
 
     public NicScenario with(IommuMode mode, int size) {
         return new NicScenario(this.mode, size, lineFraction, count, durationNs, intervalNs, queues, cpus, mode, seed, nonCoherent,
-                bidirectional, pcapIn, pcapOut, pacing, cost);
+                bidirectional, pcapIn, pcapOut, pacing, cost, flows);
     }
 }

@@ -24,12 +24,13 @@ final class NicSweep {
     private NicSweep() { }
 
     /** Results by mode, each with one entry per size in {@link #SIZES} order. */
-    static Map<IommuMode, List<NicResult>> run(NicScenario base, Runnable onRun) throws IOException {
+    static Map<IommuMode, List<NicResult>> run(NicScenario base, Runnable onRun,
+            java.util.function.UnaryOperator<org.jdma.machine.Machine> watch) throws IOException {
         Map<IommuMode, List<NicResult>> results = new LinkedHashMap<>();
         for (IommuMode mode : MODES) {
             List<NicResult> row = new ArrayList<>();
             for (int size : SIZES) {
-                row.add(NicRun.run(base.with(mode, size), x -> { }));
+                row.add(NicRun.run(base.with(mode, size), x -> { }, watch));
                 onRun.run();
             }
             results.put(mode, row);

@@ -77,7 +77,8 @@ public final class RegisterFile implements MmioHandler {
         int off = r.offset();
         if (off >= 0 && off < slotByOffset.length && slotByOffset[off] != 0) {
             int i = slotByOffset[off] - 1;
-            if (registers.get(i).equals(r)) {
+            Register held = registers.get(i);
+            if (held == r || held.equals(r)) { // identity first: the record's equals compares every field
                 return i;
             }
         }

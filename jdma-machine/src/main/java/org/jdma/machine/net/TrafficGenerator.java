@@ -124,7 +124,7 @@ public final class TrafficGenerator {
     private byte[] makeFrame(long index) {
         int length = config.sizes().size(index, random);
         byte[] frame = new byte[length];
-        random.nextBytes(frame);
+        fillRandom(frame, random);
         putMac(frame, GeneratorFrameLayout.DESTINATION, config.destinationMac());
         putMac(frame, GeneratorFrameLayout.SOURCE, config.sourceMac());
         frame[GeneratorFrameLayout.ETHERTYPE] = (byte) (config.etherType() >>> 8);
@@ -136,6 +136,26 @@ public final class TrafficGenerator {
             GeneratorFrameLayout.putFlow(frame, (int) (index % config.flows()));
         }
         return frame;
+    }
+
+    private static final java.lang.invoke.VarHandle LONG_LE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * The bytes {@code random.nextBytes(frame)} gives (each {@code nextLong} little-endian, the last
+     * one cut short), written eight at a time: SplittableRandom's own nextBytes goes through a
+     * generic proxy and cost a fifth of a 1,518-byte forwarding run.
+     */
+    static void fillRandom(byte[] frame, SplittableRandom random) {
+        int i = 0;
+        for (int words = frame.length >> 3; words > 0; words--, i += 8) {
+            LONG_LE.set(frame, i, random.nextLong());
+        }
+        if (i < frame.length) {
+            for (long rnd = random.nextLong(); i < frame.length; rnd >>>= 8) {
+                frame[i++] = (byte) rnd;
+            }
+        }
     }
 
     private static void putMac(byte[] frame, int offset, long mac) {

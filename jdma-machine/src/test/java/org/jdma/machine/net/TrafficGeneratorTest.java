@@ -62,6 +62,18 @@ class TrafficGeneratorTest {
     }
 
     @Test
+    void shouldFillPayloadsWithTheBytesSplittableRandomGives() {
+        // The fast fill must not change a single payload byte: captures of earlier versions stay valid.
+        for (int length : new int[] {0, 1, 7, 8, 9, 60, 61, 1514, 9014}) {
+            byte[] expected = new byte[length];
+            new java.util.SplittableRandom(length).nextBytes(expected);
+            byte[] actual = new byte[length];
+            TrafficGenerator.fillRandom(actual, new java.util.SplittableRandom(length));
+            assertArrayEquals(expected, actual, "payload of " + length + " bytes");
+        }
+    }
+
+    @Test
     void shouldSendBackToBackAtLineRate() {
         TrafficGenerator g = generator(GeneratorConfig.DEFAULT.withCount(1_000));
         g.start();

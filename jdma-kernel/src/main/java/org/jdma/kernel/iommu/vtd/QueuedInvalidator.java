@@ -112,7 +112,7 @@ final class QueuedInvalidator implements Invalidator {
             // The status page is uncached where the CPU cache is not coherent: the read sees memory.
             // A later wait (queued by work nested in this one) may already have overwritten it.
             return reached(cpu.read32(waitStatus), expected);
-        }, "invalidation wait descriptor " + seq);
+        }, "invalidation wait descriptor", seq & 0xFFFF_FFFFL);
     }
 
     /** Whether wait sequence number {@code status} is {@code expected} or later (numbers wrap; 0 is "none yet"). */

@@ -65,11 +65,19 @@ final class UnitRegisters {
 
     /** Polls {@code done}, letting virtual time pass; throws, naming {@code what}, after the timeout. */
     void poll(BooleanSupplier done, String what) {
+        poll(done, what, -1);
+    }
+
+    /**
+     * As {@link #poll(BooleanSupplier, String)}, naming {@code what} followed by {@code number} (unless
+     * negative): the text is built only for the error, not on every (per-unmap, in strict mode) wait.
+     */
+    void poll(BooleanSupplier done, String what, long number) {
         long deadline = clock.now() + VtdUnitDriver.OPERATION_TIMEOUT_NS;
         while (!done.getAsBoolean()) {
             if (clock.now() >= deadline) {
                 throw new IllegalStateException(String.format("VT-d unit %#x: timed out after %d ns waiting for %s",
-                        base, VtdUnitDriver.OPERATION_TIMEOUT_NS, what));
+                        base, VtdUnitDriver.OPERATION_TIMEOUT_NS, number < 0 ? what : what + " " + number));
             }
             // MMIO reads already advance time; this lets events (a unit that completes later) run.
             clock.runFor(100);

@@ -46,12 +46,16 @@ public final class Forwarder implements PollLoop.Step {
         }
         int sent = out.txBatch(outQueue, batch, n);
         for (int i = sent; i < n; i++) {
-            // TODO: once a received frame can be a chain of buffers, free the whole chain here.
-            batch[i].free();
+            batch[i].free(); // the whole frame: free() returns every segment of a chain to its pool
         }
         forwarded += sent;
         refused += n - sent;
         return CpuWork.batch(n, sent);
+    }
+
+    /** Whether this forwarder takes its frames from {@code device}. */
+    public boolean takesFrom(NetDevice device) {
+        return in == device;
     }
 
     /** Frames sent on {@code out}. */

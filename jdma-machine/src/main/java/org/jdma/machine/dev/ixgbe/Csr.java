@@ -190,12 +190,25 @@ final class Csr {
 
     /** The RSS key as RSSRK holds it, byte 4n + k in bits 8k+7:8k of RSSRK[n]. */
     byte[] rssKey() {
-        byte[] key = new byte[RSS_KEY_BYTES];
-        for (int i = 0; i < RSS_KEY_BYTES; i++) {
-            key[i] = (byte) (get(rssrk[i / 4]) >>> (8 * (i % 4)));
+        boolean same = rssKeyCache != null;
+        for (int n = 0; n < RSSRK_REGISTERS; n++) {
+            long v = file.get(rssrk[n]);
+            same &= v == rssKeyWords[n];
+            rssKeyWords[n] = v;
         }
-        return key;
+        if (!same) { // built again only when software changed a key register: a frame needs it, not a copy per frame
+            byte[] key = new byte[RSS_KEY_BYTES];
+            for (int i = 0; i < RSS_KEY_BYTES; i++) {
+                key[i] = (byte) (rssKeyWords[i / 4] >>> (8 * (i % 4)));
+            }
+            rssKeyCache = key;
+        }
+        return rssKeyCache;
     }
+
+    /** The RSSRK values {@link #rssKeyCache} was built from. */
+    private final long[] rssKeyWords = new long[RSSRK_REGISTERS];
+    private byte[] rssKeyCache;
 
     /** The queue in RETA entry {@code index} (0..127). */
     int retaEntry(int index) {
