@@ -14,6 +14,7 @@ module org.jdma.kernel {
     exports org.jdma.kernel.drivers.crc32;
     exports org.jdma.kernel.drivers.ixgbe;
     exports org.jdma.kernel.drivers.isablock;
+    exports org.jdma.kernel.drivers.sb16;
     exports org.jdma.kernel.drivers.memcpy;
     exports org.jdma.kernel.drivers.nvme;
     exports org.jdma.kernel.net;

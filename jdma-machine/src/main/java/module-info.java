@@ -15,6 +15,7 @@ module org.jdma.machine {
     exports org.jdma.machine.dev.crc32;
     exports org.jdma.machine.dev.ixgbe;
     exports org.jdma.machine.dev.isablock;
+    exports org.jdma.machine.dev.sb16;
     exports org.jdma.machine.dev.memcpy;
     exports org.jdma.machine.dev.nvme;
     exports org.jdma.machine.dev.rogue;

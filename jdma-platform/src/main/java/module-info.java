@@ -26,6 +26,7 @@ module org.jdma.platform {
     exports org.jdma.spec.nvme;
     exports org.jdma.spec.pci;
     exports org.jdma.spec.pcap;
+    exports org.jdma.spec.sb16;
     exports org.jdma.spec.timer;
     exports org.jdma.spec.vtd;
 }

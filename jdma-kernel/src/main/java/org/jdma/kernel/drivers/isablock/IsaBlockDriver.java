@@ -14,6 +14,7 @@ import org.jdma.kernel.driver.PortRange;
 import org.jdma.kernel.driver.ProbeException;
 import org.jdma.kernel.isadma.IsaDma;
 import org.jdma.platform.irq.LineTrigger;
+import org.jdma.spec.i8237.I8237Layout;
 
 /**
  * Reads and writes sectors of the floppy-like block device. The transfer buffer is a coherent
@@ -92,9 +93,40 @@ public final class IsaBlockDriver implements DriverInstance {
         return interrupts;
     }
 
+    /**
+     * How a read moves: the 8237A's mode for the channel and the device's BURST (sectors it reads
+     * ahead before it raises DREQ; 0, the floppy's way, one byte at a time).
+     *
+     * @param mode         {@link I8237Layout#MODE_SINGLE}, {@link I8237Layout#MODE_BLOCK} or {@link I8237Layout#MODE_DEMAND}
+     * @param burstSectors 0..255; block mode needs the whole transfer buffered first
+     */
+    public record Transfer(int mode, int burstSectors) {
+        /** Single mode, one byte per DREQ: what {@link #read(int, int, byte[])} does. */
+        public static final Transfer FLOPPY = new Transfer(I8237Layout.MODE_SINGLE, 0);
+
+        public Transfer {
+            if (mode != I8237Layout.MODE_SINGLE && mode != I8237Layout.MODE_BLOCK && mode != I8237Layout.MODE_DEMAND
+                    || burstSectors < 0 || burstSectors > 255) {
+                throw new IllegalArgumentException(String.format("transfer: mode %#x (single, block or demand), burst %d sectors (0..255)",
+                        mode, burstSectors));
+            }
+        }
+    }
+
     /** Reads {@code count} sectors from {@code sector} into {@code into}. */
     public void read(int sector, int count, byte[] into) {
-        run(CMD_READ, IsaDma.DMA_MODE_READ, sector, count);
+        read(sector, count, into, Transfer.FLOPPY);
+    }
+
+    /** Reads {@code count} sectors from {@code sector} into {@code into}, moved as {@code how} says. */
+    public void read(int sector, int count, byte[] into, Transfer how) {
+        int mode = IsaDma.DMA_MODE_READ & ~I8237Layout.MODE_SELECT_MASK | how.mode();
+        ports.out8(BURST, how.burstSectors());
+        try {
+            run(CMD_READ, mode, sector, count);
+        } finally {
+            ports.out8(BURST, 0);
+        }
         ctx.cpu().read(buffer.physical(), into);
     }
 

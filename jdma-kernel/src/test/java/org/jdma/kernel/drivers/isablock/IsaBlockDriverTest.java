@@ -71,4 +71,31 @@ class IsaBlockDriverTest {
         driver.read(0, 1, again); // the device and the channel work after an error
         assertEquals(2, driver.interrupts());
     }
+
+    @Test
+    void shouldReadTheSameBytesInBlockAndDemandModeWithOneGrantForABufferedBlock() {
+        byte[] medium = device.medium();
+        for (int i = 0; i < medium.length; i++) {
+            medium[i] = (byte) (i * 13 + 5);
+        }
+        var isa = machine.isaDma().orElseThrow();
+        byte[] block = new byte[4 * SECTOR];
+        isa.counters().clear();
+        driver.read(20, 4, block, new IsaBlockDriver.Transfer(org.jdma.spec.i8237.I8237Layout.MODE_BLOCK, 4));
+        assertArrayEquals(Arrays.copyOfRange(medium, 20 * SECTOR, 24 * SECTOR), block);
+        assertEquals(1, isa.counters().grants(2), "block mode: the whole buffered transfer in one grant");
+        byte[] demand = new byte[4 * SECTOR];
+        isa.counters().clear();
+        driver.read(20, 4, demand, new IsaBlockDriver.Transfer(org.jdma.spec.i8237.I8237Layout.MODE_DEMAND, 1));
+        assertArrayEquals(block, demand);
+        assertEquals(4, isa.counters().grants(2), "demand mode: a grant per sector the device has ready");
+    }
+
+    @Test
+    void shouldFailWithUnderrunWhenBlockModeStartsBeforeTheDataIsThere() {
+        var e = assertThrows(IsaBlockDriver.IsaBlockException.class, () -> driver.read(0, 2, new byte[2 * SECTOR],
+                new IsaBlockDriver.Transfer(org.jdma.spec.i8237.I8237Layout.MODE_BLOCK, 1)));
+        assertEquals(IsaBlockPorts.ERR_UNDERRUN, e.error());
+        driver.read(0, 1, new byte[SECTOR]); // and works again
+    }
 }

@@ -46,6 +46,12 @@ public final class IsaBlockDevice implements Device, LegacyDevice, DmaHandshake 
     private long rangeEnd;
     private int waiting = -1;
     private long generation;
+    private int burst;
+    private boolean buffered;
+    private final java.util.ArrayDeque<Integer> buffer = new java.util.ArrayDeque<>();
+    private int capacity;
+    private long mediumPosition;
+    private boolean mediumWaits;
 
     public IsaBlockDevice(IsaBlockConfig config, DeviceContext.Legacy ctx) {
         this.name = ctx.name();
@@ -76,6 +82,7 @@ public final class IsaBlockDevice implements Device, LegacyDevice, DmaHandshake 
             case COUNT -> count;
             case STATUS -> status;
             case ERROR -> error;
+            case BURST -> burst;
             default -> 0xFF;
         };
     }
@@ -87,6 +94,7 @@ public final class IsaBlockDevice implements Device, LegacyDevice, DmaHandshake 
             case SECTOR_HI -> sector = (sector & 0x00FF) | value << 8;
             case COUNT -> count = value;
             case COMMAND -> command(value);
+            case BURST -> burst = value;
             default -> { }
         }
     }
@@ -111,6 +119,11 @@ public final class IsaBlockDevice implements Device, LegacyDevice, DmaHandshake 
             fail(ERR_RANGE);
             return;
         }
+        buffered = !writing && burst > 0;
+        buffer.clear();
+        capacity = burst * SECTOR_BYTES;
+        mediumPosition = position;
+        mediumWaits = false;
         long g = ++generation;
         bus.kernel().schedule(config.mediumNsPerByte(), name + " medium", () -> mediumByte(g));
     }
@@ -124,6 +137,10 @@ public final class IsaBlockDevice implements Device, LegacyDevice, DmaHandshake 
             dreq.assertDreq();
             return;
         }
+        if (buffered) {
+            bufferByte(g);
+            return;
+        }
         if (waiting >= 0) {
             fail(ERR_OVERRUN); // the previous byte was never taken
             return;
@@ -132,8 +149,50 @@ public final class IsaBlockDevice implements Device, LegacyDevice, DmaHandshake 
         dreq.assertDreq();
     }
 
+    /** Read ahead into the buffer; the medium waits while it is full. */
+    private void bufferByte(long g) {
+        if (buffer.size() >= capacity) {
+            mediumWaits = true;
+            return;
+        }
+        buffer.add(medium[(int) mediumPosition++] & 0xFF);
+        if (buffer.size() >= Math.min(capacity, rangeEnd - position)) {
+            dreq.assertDreq(); // a burst's worth (or the rest) waits
+        }
+        if (mediumPosition < rangeEnd) {
+            bus.kernel().schedule(config.mediumNsPerByte(), name + " medium", () -> mediumByte(g));
+        }
+    }
+
+    private int dackBuffered() {
+        if ((status & STATUS_BUSY) == 0) {
+            return 0xFF;
+        }
+        if (buffer.isEmpty()) {
+            finish(ERR_UNDERRUN); // the DMA asked before the data was there
+            return 0xFF;
+        }
+        int v = buffer.poll();
+        position++;
+        if (buffer.isEmpty()) {
+            dreq.dropDreq();
+        }
+        if (mediumWaits) {
+            mediumWaits = false;
+            long g = generation;
+            bus.kernel().schedule(config.mediumNsPerByte(), name + " medium", () -> mediumByte(g));
+        }
+        if (position == rangeEnd && rangeEnd < end) {
+            finish(ERR_RANGE);
+        }
+        return v;
+    }
+
     @Override
     public int dackRead() {
+        if (buffered) {
+            return dackBuffered();
+        }
         int v = waiting < 0 ? 0xFF : waiting;
         waiting = -1;
         dreq.dropDreq();
@@ -180,6 +239,7 @@ public final class IsaBlockDevice implements Device, LegacyDevice, DmaHandshake 
     private void finish(int why) {
         generation++;
         waiting = -1;
+        buffer.clear();
         dreq.dropDreq();
         error = why;
         status = why == ERR_NONE ? STATUS_DONE : STATUS_ERROR;
@@ -193,7 +253,9 @@ public final class IsaBlockDevice implements Device, LegacyDevice, DmaHandshake 
         error = ERR_NONE;
         sector = 0;
         count = 0;
+        burst = 0;
         waiting = -1;
+        buffer.clear();
         if (dreq != null) {
             dreq.dropDreq();
         }
