@@ -280,7 +280,7 @@ public final class Machine implements Platform, AutoCloseable {
             lpcBridge.reset();
         }
         remappingUnits.forEach(VtdUnit::reset);
-        pci.initialize();
+        pci.assignBars();
     }
 
     public MachineConfig config() { return config; }
