@@ -105,4 +105,16 @@ class ResetCompletenessTest {
             }
         }, inputs("VtdUnitFuzzTest", "softwareNeverCrashesTheRemappingUnit"));
     }
+
+    @Test
+    void isaDmaTargetSeesTheSameAfterAnyInputAsOnANewMachine() {
+        assertResetComplete(new Target() {
+            @Override public MachineConfig config() { return IsaDmaFuzzTest.config(); }
+            @Override public void run(Machine m, byte[] input, Outcome out) { IsaDmaFuzzTest.run(m, input, out); }
+            @Override public List<String> state(Machine m) {
+                byte[] medium = m.devices(org.jdma.machine.dev.isablock.IsaBlockDevice.class).getFirst().medium();
+                return List.of("medium " + java.util.Arrays.hashCode(medium), "now " + m.clock().now());
+            }
+        }, inputs("IsaDmaFuzzTest", "portWritesAndDreqNeverCrashTheControllers"));
+    }
 }
