@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
@@ -17,8 +18,8 @@ import org.jdma.machine.memory.RamRegion;
 
 /**
  * "Nothing software writes crashes the machine", for the VT-d remapping unit: the fuzz bytes
- * drive a small machine (one copy engine, one rogue device, {@value #RAM_SIZE} bytes of RAM at 0)
- * through a sequence of
+ * drive a small machine (one copy engine, one rogue device, {@value #RAM_SIZE} bytes of RAM at 0,
+ * built once and reset before each input: {@link ReusedMachine}) through a sequence of
  * <ul>
  *   <li>MMIO writes and reads of any width (1, 2, 4, 8) at any offset of the unit's register page,
  *       through the CPU, as a driver would issue them;</li>
@@ -41,8 +42,11 @@ import org.jdma.machine.memory.RamRegion;
  */
 class VtdUnitFuzzTest {
 
-    /** Small, so that random pointers land in RAM and a snapshot for the moved-bytes check is cheap. */
-    static final long RAM_SIZE = 8L << 20;
+    /**
+     * Small, so that random pointers land in RAM, and the snapshot for the moved-bytes check and
+     * the zeroing between inputs are cheap; the seeds' tables and queue sit below 0x32000.
+     */
+    static final long RAM_SIZE = 256L << 10;
     private static final long PAGE = 4096;
     private static final int MAX_OPS = 64;
     private static final int MAX_RAM_WRITE = 64;
@@ -60,80 +64,96 @@ class VtdUnitFuzzTest {
         return MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("ram", 0, RAM_SIZE))).withDevice(RogueDevice.spec(0));
     }
 
+    private static final ReusedMachine MACHINE = new ReusedMachine(config());
+    private static final MemorySegment SNAPSHOT = Arena.ofAuto().allocate(RAM_SIZE);
+    private static final MemorySegment BUFFER = Arena.ofAuto().allocate(MAX_DMA);
+    /** What a read's destination holds before the read: past a fault it must still hold it. */
+    private static final MemorySegment UNTOUCHED = Arena.ofAuto().allocate(MAX_DMA).fill((byte) 0xA5);
+
     @FuzzTest(maxDuration = "10m")
     void softwareNeverCrashesTheRemappingUnit(byte[] input) {
-        FuzzBytes data = new FuzzBytes(input);
-        try (Machine m = new Machine(config()); Arena arena = Arena.ofConfined()) {
-            Cpu cpu = m.cpu();
-            VtdUnit unit = m.remappingUnits().getFirst();
-            long base = unit.registerBase();
-            List<DmaPort> ports = m.dmaPorts();
-            ports.forEach(p -> p.busMasterEnabled(true)); // as their drivers would: the unit, not Bus Master Enable, is under test
-            MemorySegment ram = ramOf(m);
-            MemorySegment snapshot = arena.allocate(RAM_SIZE);
-            MemorySegment buffer = arena.allocate(MAX_DMA);
-            long cursor = 0;
-            for (int op = 0; op < MAX_OPS && !data.exhausted(); op++) {
-                switch (data.choice(7)) {
-                    case 0 -> { // MMIO write to a known register
-                        int reg = REGISTERS[data.choice(REGISTERS.length)];
-                        mmioWrite(cpu, base + reg, WIDTHS[data.choice(WIDTHS.length)], data.u64());
-                    }
-                    case 1 -> // MMIO write anywhere on the page, any width, aligned or not
-                        mmioWrite(cpu, base + data.u16() % VtdRegisterLayout.REGISTER_SET_SIZE,
-                                WIDTHS[data.choice(WIDTHS.length)], data.u64());
-                    case 2 -> mmioRead(cpu, base + data.u16() % VtdRegisterLayout.REGISTER_SET_SIZE,
-                            WIDTHS[data.choice(WIDTHS.length)]);
-                    case 3 -> { // point the cursor at the root table or the invalidation queue
-                        long reg = data.choice(2) == 0 ? VtdRegisterLayout.RTADDR : VtdRegisterLayout.IQA;
-                        cursor = inRam(cpu.read64(base + reg) & ~(PAGE - 1));
-                    }
-                    case 4 -> { // follow a pointer in the table under the cursor (root -> context -> page tables)
-                        long entry = inRam(cursor + 8L * (data.u16() % (PAGE / 8)));
-                        cursor = inRam(cpu.read64(entry) & ~(PAGE - 1));
-                    }
-                    case 5 -> { // random bytes where the cursor points
-                        long at = inRam(cursor + data.u16() % PAGE);
-                        byte[] bytes = data.bytes(MAX_RAM_WRITE);
-                        int n = (int) Math.min(bytes.length, RAM_SIZE - at);
-                        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, ram, at, n);
-                    }
-                    default -> dma(data, ports.get(data.choice(ports.size())), unit, ram, snapshot, buffer);
-                }
-            }
-        }
+        run(MACHINE.fresh(), input, Outcome.IGNORED);
     }
 
-    private static void dma(FuzzBytes data, DmaPort port, VtdUnit unit, MemorySegment ram,
+    /** Runs one input on {@code m} (new or reset), telling {@code out} what it observed. */
+    static void run(Machine m, byte[] input, Outcome out) {
+        FuzzBytes data = new FuzzBytes(input);
+        Cpu cpu = m.cpu();
+        VtdUnit unit = m.remappingUnits().getFirst();
+        long base = unit.registerBase();
+        List<DmaPort> ports = m.dmaPorts();
+        ports.forEach(p -> p.busMasterEnabled(true)); // as their drivers would: the unit, not Bus Master Enable, is under test
+        MemorySegment ram = ramOf(m);
+        long cursor = 0;
+        long faultsBefore = faultsAccounted(unit); // counters go on over resets: the outcome is the change
+        for (int op = 0; op < MAX_OPS && !data.exhausted(); op++) {
+            switch (data.choice(7)) {
+                case 0 -> { // MMIO write to a known register
+                    int reg = REGISTERS[data.choice(REGISTERS.length)];
+                    mmioWrite(cpu, base + reg, WIDTHS[data.choice(WIDTHS.length)], data.u64());
+                }
+                case 1 -> // MMIO write anywhere on the page, any width, aligned or not
+                    mmioWrite(cpu, base + data.u16() % VtdRegisterLayout.REGISTER_SET_SIZE,
+                            WIDTHS[data.choice(WIDTHS.length)], data.u64());
+                case 2 -> out.add("mmio read", mmioRead(cpu, base + data.u16() % VtdRegisterLayout.REGISTER_SET_SIZE,
+                        WIDTHS[data.choice(WIDTHS.length)]));
+                case 3 -> { // point the cursor at the root table or the invalidation queue
+                    long reg = data.choice(2) == 0 ? VtdRegisterLayout.RTADDR : VtdRegisterLayout.IQA;
+                    cursor = inRam(cpu.read64(base + reg) & ~(PAGE - 1));
+                }
+                case 4 -> { // follow a pointer in the table under the cursor (root -> context -> page tables)
+                    long entry = inRam(cursor + 8L * (data.u16() % (PAGE / 8)));
+                    cursor = inRam(cpu.read64(entry) & ~(PAGE - 1));
+                }
+                case 5 -> { // random bytes where the cursor points
+                    long at = inRam(cursor + data.u16() % PAGE);
+                    byte[] bytes = data.bytes(MAX_RAM_WRITE);
+                    int n = (int) Math.min(bytes.length, RAM_SIZE - at);
+                    MemorySegment.copy(MemorySegment.ofArray(bytes), 0, ram, at, n);
+                }
+                default -> out.add("dma", dma(data, ports.get(data.choice(ports.size())), unit, ram, SNAPSHOT, BUFFER));
+            }
+        }
+        out.add("faults", faultsAccounted(unit) - faultsBefore);
+        out.add("pending fault records", unit.pendingFaultRecords());
+    }
+
+    private static DmaResult dma(FuzzBytes data, DmaPort port, VtdUnit unit, MemorySegment ram,
             MemorySegment snapshot, MemorySegment buffer) {
         boolean write = data.choice(2) == 0;
         // Mostly addresses a driver could map (inside the 39-bit space), sometimes anything at all.
         long bus = data.choice(2) == 0 ? data.u64() & ((1L << 39) - 1) : data.u64();
         int len = data.u16() % (MAX_DMA + 1);
-        long accounted = unit.faultsRecorded() + unit.faultsDropped() + unit.faultsSuppressed();
+        long accounted = faultsAccounted(unit);
         DmaResult r;
         if (write) {
             buffer.fill((byte) 0x5A);
             MemorySegment.copy(ram, 0, snapshot, 0, RAM_SIZE);
-            r = port.write(bus, buffer, 0, len);
+            DmaResult w = port.write(bus, buffer, 0, len);
             long changed = changedBytes(snapshot, ram);
-            check(r.bytes() >= 0 && r.bytes() <= len, "write " + r + " of " + len + " bytes");
-            check(changed <= r.bytes(), "write " + r + " changed " + changed + " bytes of RAM");
+            check(w.bytes() >= 0 && w.bytes() <= len, () -> "write " + w + " of " + len + " bytes");
+            check(changed <= w.bytes(), () -> "write " + w + " changed " + changed + " bytes of RAM");
+            r = w;
         } else {
             buffer.fill((byte) 0xA5);
-            r = port.read(bus, buffer, 0, len);
-            check(r.bytes() >= 0 && r.bytes() <= len, "read " + r + " of " + len + " bytes");
-            if (!r.isOk()) {
-                for (long i = r.bytes(); i < len; i++) {
-                    check(buffer.get(ValueLayout.JAVA_BYTE, i) == (byte) 0xA5,
-                            "read " + r + " wrote the destination at " + i + ", past the fault");
-                }
+            DmaResult rd = port.read(bus, buffer, 0, len);
+            check(rd.bytes() >= 0 && rd.bytes() <= len, () -> "read " + rd + " of " + len + " bytes");
+            if (!rd.isOk() && rd.bytes() < len) {
+                long past = MemorySegment.mismatch(buffer, rd.bytes(), len, UNTOUCHED, 0, len - rd.bytes());
+                check(past < 0, () -> "read " + rd + " wrote the destination at " + (rd.bytes() + past) + ", past the fault");
             }
+            r = rd;
         }
-        if (!r.isOk() && r.reason().translation() && !r.detail().isNone()) {
-            long now = unit.faultsRecorded() + unit.faultsDropped() + unit.faultsSuppressed();
-            check(now > accounted, "fault " + r + " was neither recorded, dropped nor suppressed");
+        DmaResult result = r;
+        if (!result.isOk() && result.reason().translation() && !result.detail().isNone()) {
+            long now = faultsAccounted(unit);
+            check(now > accounted, () -> "fault " + result + " was neither recorded, dropped nor suppressed");
         }
+        return result;
+    }
+
+    private static long faultsAccounted(VtdUnit unit) {
+        return unit.faultsRecorded() + unit.faultsDropped() + unit.faultsSuppressed();
     }
 
     private static long changedBytes(MemorySegment before, MemorySegment after) {
@@ -159,13 +179,13 @@ class VtdUnitFuzzTest {
         }
     }
 
-    private static void mmioRead(Cpu cpu, long address, int width) {
-        switch (width) {
+    private static long mmioRead(Cpu cpu, long address, int width) {
+        return switch (width) {
             case 1 -> cpu.read8(address);
             case 2 -> cpu.read16(address);
             case 4 -> cpu.read32(address);
             default -> cpu.read64(address);
-        }
+        };
     }
 
     private static long inRam(long address) {
@@ -177,9 +197,10 @@ class VtdUnitFuzzTest {
         return r.memory();
     }
 
-    private static void check(boolean condition, String message) {
+    /** The message is built only on failure: building it per check cost more than the checks. */
+    private static void check(boolean condition, Supplier<String> message) {
         if (!condition) {
-            throw new AssertionError(message);
+            throw new AssertionError(message.get());
         }
     }
 }

@@ -255,6 +255,34 @@ public final class Machine implements Platform, AutoCloseable {
                 List.of(new McfgTableBuilder.Allocation(config.pci().ecamBase(), 0, 0, config.pci().endBus()))));
     }
 
+    /**
+     * A platform reset, then firmware again: the dirty lines of a write-back CPU cache are written
+     * back (RAM then holds what the CPUs last stored; RAM itself is not cleared, as on real
+     * hardware), pending events are dropped and virtual time is back at 0, every PCI function,
+     * legacy device, the 8237A pair, the LPC bridge and every remapping unit return to their
+     * power-on state, and firmware places the BARs again. For harnesses that run many short
+     * experiments on one machine (the fuzz targets), where building a machine per experiment
+     * would cost more than the experiment. Counters, bus monitors, observers and the seeded random
+     * source go on. Devices that run their own thread must be idle.
+     */
+    public void reset() {
+        for (RamRegion r : memory.ramRegions()) {
+            cache.cleanInvalidate(r.base(), r.size());
+        }
+        kernel.reset();
+        for (Device d : devices) {
+            if (d instanceof PciEndpoint) {
+                d.reset();
+            }
+        }
+        legacyBus.reset();
+        if (lpcBridge != null) {
+            lpcBridge.reset();
+        }
+        remappingUnits.forEach(VtdUnit::reset);
+        pci.assignBars();
+    }
+
     public MachineConfig config() { return config; }
     public EventKernel eventKernel() { return kernel; }
     public TraceRecorder trace() { return kernel.trace(); }

@@ -101,6 +101,14 @@ public final class PciHostBridge {
                 zero.multiFunction(true);
             }
         }
+        assignBars();
+    }
+
+    /**
+     * Firmware's BAR placement alone (what {@link #initialize()} ends with), again after a reset
+     * has left every BAR unassigned; the same endpoints get the same addresses.
+     */
+    public void assignBars() {
         BarAllocator allocator = new BarAllocator(config);
         for (PciEndpoint e : endpoints) {
             allocator.assign(e);

@@ -105,6 +105,19 @@ public final class EventKernel {
         siftUp(i);
     }
 
+    /**
+     * Back to time 0 with nothing pending (for a machine reset): the events waiting are dropped,
+     * unrun, and the sequence starts again, so what is scheduled next runs as on a new kernel. The
+     * executed-event count and the random source go on.
+     */
+    public void reset() {
+        Arrays.fill(actions, 0, size, null);
+        Arrays.fill(labels, 0, size, null);
+        size = 0;
+        now = 0;
+        nextSequence = 0;
+    }
+
     /** Runs the earliest event, if any. Returns false when nothing was pending. */
     public boolean step() {
         if (size == 0) {

@@ -38,6 +38,12 @@ final class CacheInvalidator {
         this.trace = trace;
     }
 
+    /** Power-on state: no invalidation granularity reported yet; counters are kept. */
+    void reset() {
+        lastCaig = 0;
+        lastIaig = 0;
+    }
+
     /** CCMD written: with ICC, a context-cache invalidation of CIRG granularity. */
     void contextCommandWritten(long value) {
         if ((value & CCMD_ICC) != 0) {

@@ -76,6 +76,13 @@ final class DmaRemapper {
         this.faults = faults;
     }
 
+    /** Power-on state: no root table latched; counters are kept. */
+    void reset() {
+        rootTable = 0;
+        steps = 0;
+        fetchedFpd = false;
+    }
+
     void rootTable(long address) {
         rootTable = address;
     }

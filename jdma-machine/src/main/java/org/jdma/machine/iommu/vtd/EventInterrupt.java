@@ -41,6 +41,11 @@ final class EventInterrupt {
         this.source = source;
     }
 
+    /** Power-on state: no message held (the control register is reset by the page); counters are kept. */
+    void reset() {
+        pending = false;
+    }
+
     /** The event happened: the message goes out now, or, masked, IP is set and the message held. */
     void raise() {
         if ((regs.get(control) & ECTL_IM) != 0) {

@@ -52,6 +52,13 @@ final class FaultRecorder {
         this.trace = trace;
     }
 
+    /** Power-on state: recording starts at register 0 again (the registers are reset by the page); counters are kept. */
+    void reset() {
+        nextRecord = 0;
+        firstPendingRecord = 0;
+        event.reset();
+    }
+
     /**
      * Fault reasons that are "qualified" (§7.1.3 Table 25; QEMU's {@code vtd_qualified_faults}):
      * not recorded when the context entry's FPD is set. Root-level and table-access faults are

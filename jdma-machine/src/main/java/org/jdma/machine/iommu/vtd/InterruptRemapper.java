@@ -87,6 +87,13 @@ final class InterruptRemapper {
         tableEntries = VtdRegisterLayout.irtEntries(irta & VtdRegisterLayout.IRTA_S_MASK);
     }
 
+    /** Power-on state: no table latched, compatibility format blocked, the entry cache empty; counters are kept. */
+    void reset() {
+        table(0);
+        compatibilityAllowed = false;
+        cache.clear();
+    }
+
     long tableBase() { return tableBase; }
     int tableEntries() { return tableEntries; }
 

@@ -50,6 +50,12 @@ final class InvalidationQueue {
         return enabled;
     }
 
+    /** Power-on state: disabled, no event held (the registers are reset by the page); counters are kept. */
+    void reset() {
+        enabled = false;
+        event.reset();
+    }
+
     /** GCMD.QIE changed: §10.4.22, IQH reads 0 whenever queued invalidation is disabled. */
     void enable(boolean on) {
         enabled = on;

@@ -93,6 +93,12 @@ final class Iotlb {
     }
 
     /** Drops everything; returns how many entries were dropped. */
+    /** Power-on state: every entry invalid and the LRU clock back at 0, so replacement starts as on a new unit. */
+    void reset() {
+        invalidateAll();
+        tick = 0;
+    }
+
     int invalidateAll() {
         int n = 0;
         for (Entry[] set : sets) {

@@ -137,6 +137,31 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         }
     }
 
+    /**
+     * Puts the unit back in its power-on state, as a platform reset does: every register at its
+     * reset value, translation, queued invalidation and interrupt remapping off, no root or
+     * interrupt table latched, the context cache, IOTLB and interrupt entry cache empty, no fault
+     * recorded or event held. Listeners stay, and so do the counters (they count over the unit's
+     * life, like the machine's other statistics). Memory is not touched: tables live in RAM.
+     */
+    public synchronized void reset() {
+        regs.file.reset();
+        translationEnabled = false;
+        interruptRemappingEnabled = false;
+        contextCache.invalidateAll();
+        iotlb.reset();
+        faults.reset();
+        remapper.reset();
+        invalidator.reset();
+        if (queue != null) {
+            queue.reset();
+        }
+        if (interruptRemapper != null) {
+            interruptRemapper.reset();
+        }
+        trace.instant("reset");
+    }
+
     public String name() { return name; }
     public int segment() { return segment; }
     public long registerBase() { return registerBase; }
