@@ -93,12 +93,16 @@ final class QueuedInvalidator implements Invalidator {
 
     /** Queues one descriptor and an invalidation-wait with a status write, moves IQT, and polls the status. */
     private void submitAndWait(long lo, long hi) {
+        writeDescriptor(lo, hi);
+        awaitFreeSlot();
+        // Numbered only now, with nothing nested left before the write: every wait queued earlier
+        // (nested ones included) has a smaller number, so "status reached seq" means this
+        // descriptor ran, never only a nested one queued ahead of it.
         int seq = ++waitSequence;
         if (seq == 0) {
             seq = ++waitSequence; // 0 is the "not yet" value of the status word
         }
-        writeDescriptor(lo, hi);
-        writeDescriptor(VtdInvalidationDescriptorLayout.waitLo(seq, true, false, true),
+        putDescriptor(VtdInvalidationDescriptorLayout.waitLo(seq, true, false, true),
                 VtdInvalidationDescriptorLayout.waitHi(waitStatus));
         waitDescriptors++;
         regs.write64(IQT, ((long) queueTail << IQ_INDEX_SHIFT_128) & IQ_INDEX_MASK_128);
@@ -125,10 +129,20 @@ final class QueuedInvalidator implements Invalidator {
      * poll: requests nested in the poll may have moved it, and their descriptors must stay.
      */
     private void writeDescriptor(long lo, long hi) {
+        awaitFreeSlot();
+        putDescriptor(lo, hi);
+    }
+
+    /** Polls until the slot after the tail is free (work nested in the poll may move the tail). */
+    private void awaitFreeSlot() {
         regs.poll(() -> {
             int head = (int) ((regs.read64(IQH) & IQ_INDEX_MASK_128) >>> IQ_INDEX_SHIFT_128);
             return head != (queueTail + 1) % QUEUE_ENTRIES;
         }, "a free invalidation queue slot");
+    }
+
+    /** Writes one descriptor at the tail; the caller has just seen the slot after it free. */
+    private void putDescriptor(long lo, long hi) {
         memory.write128(queue + (long) queueTail * VtdInvalidationDescriptorLayout.SIZE, lo, hi);
         queueTail = (queueTail + 1) % QUEUE_ENTRIES;
     }
