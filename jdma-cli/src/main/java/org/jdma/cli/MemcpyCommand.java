@@ -16,6 +16,7 @@ import me.tongfei.progressbar.ProgressBar;
 import org.jdma.cli.dmatest.DmaTestPatterns;
 import org.jdma.cli.dmatest.MemcpySweep;
 import org.jdma.cli.dmatest.DmaTestPatterns.ByteError;
+import org.jdma.cli.options.IommuModeNames;
 import org.jdma.cli.trace.ChromeTraceWriter;
 import org.jdma.cli.trace.JfrOption;
 import org.jdma.cli.trace.TraceDigestOption;
@@ -134,7 +135,7 @@ public final class MemcpyCommand implements Callable<Integer> {
         if (cpus != null && (cpus < 1 || cpus > MachineCpus.MAX_CPUS)) {
             throw new IllegalArgumentException("--cpus must be between 1 and " + MachineCpus.MAX_CPUS + ", was " + cpus);
         }
-        IommuMode mode = iommuMode(iommu);
+        IommuMode mode = IommuModeNames.parse(iommu);
         if (plot != null && !sweep) {
             throw new IllegalArgumentException("--plot needs --sweep");
         }
@@ -144,15 +145,6 @@ public final class MemcpyCommand implements Callable<Integer> {
         } finally {
             jfr.stop(spec.commandLine().getErr());
         }
-    }
-
-    static IommuMode iommuMode(String name) {
-        for (IommuMode m : IommuMode.values()) {
-            if (m.name().equalsIgnoreCase(name)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("--iommu must be one of off, strict, lazy, identity, was " + name);
     }
 
     /** {@code --sweep}: every size under every IOMMU mode; returns the failed copies. */

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jdma.cli.options.IommuModeNames;
 import org.jdma.cli.plot.Charts;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DeviceDmaApi;
@@ -109,15 +110,11 @@ public final class MemcpySweep {
         }
     }
 
-    public static String label(IommuMode m) {
-        return m == IommuMode.IDENTITY ? "pt" : m.name().toLowerCase(Locale.ROOT);
-    }
-
     public static void table(PrintWriter out, Map<IommuMode, List<Point>> results) {
         out.println("Sweep: modeled GB/s and simulated ns per copy, by copy size (rows) and IOMMU mode (columns)");
         StringBuilder head = new StringBuilder(String.format("  %8s", "bytes"));
         for (IommuMode m : results.keySet()) {
-            head.append(String.format(" | %-22s", label(m)));
+            head.append(String.format(" | %-22s", IommuModeNames.label(m)));
         }
         out.println(head);
         for (int i = 0; i < SIZES.length; i++) {
@@ -142,7 +139,7 @@ public final class MemcpySweep {
             x[i] = SIZES[i];
         }
         for (Map.Entry<IommuMode, List<Point>> e : results.entrySet()) {
-            chart.addSeries("IOMMU " + label(e.getKey()), x, e.getValue().stream().mapToDouble(Point::gbPerS).toArray());
+            chart.addSeries("IOMMU " + IommuModeNames.label(e.getKey()), x, e.getValue().stream().mapToDouble(Point::gbPerS).toArray());
         }
         Charts.savePng(chart, file);
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.jdma.cli.options.IommuModeNames;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.net.app.CpuCostModel;
 import org.jdma.machine.MachineConfig;
@@ -213,17 +214,7 @@ public final class NicCommand implements Callable<Integer> {
         };
         CpuCostModel cost = cpuGhz == null ? CpuCostModel.DEFAULTS : CpuCostModel.DEFAULTS.withCpuGhz(cpuGhz);
         return new NicScenario(m, size, fraction(rate), count, nanos(duration, "--duration"), nanos(interval, "--interval"), queues, n,
-                iommuMode(iommu), seed, nonCoherent, bothWays, pcapIn, pcapOut, pacing, cost, flows);
-    }
-
-    static IommuMode iommuMode(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "off" -> IommuMode.OFF;
-            case "strict" -> IommuMode.STRICT;
-            case "lazy" -> IommuMode.LAZY;
-            case "pt", "identity" -> IommuMode.IDENTITY;
-            default -> throw new IllegalArgumentException("--iommu must be off, pt, strict or lazy, was " + name);
-        };
+                IommuModeNames.parse(iommu), seed, nonCoherent, bothWays, pcapIn, pcapOut, pacing, cost, flows);
     }
 
     static double fraction(String text) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.util.Locale;
+import org.jdma.cli.options.IommuModeNames;
 import org.jdma.kernel.net.app.CpuCostModel;
 import org.jdma.machine.net.SequenceReport;
 
@@ -17,7 +18,7 @@ final class NicReport {
     private NicReport() { }
 
     static String mode(NicScenario s) {
-        return s.iommu() == org.jdma.kernel.iommu.IommuMode.IDENTITY ? "pt" : s.iommu().name().toLowerCase(Locale.ROOT);
+        return IommuModeNames.label(s.iommu());
     }
 
     static void header(PrintWriter out, NicScenario s) {

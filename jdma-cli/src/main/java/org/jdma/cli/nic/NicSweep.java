@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdma.cli.options.IommuModeNames;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.cli.plot.Charts;
 import org.knowm.xchart.XYChart;
@@ -42,7 +43,7 @@ final class NicSweep {
         out.println("Sweep: forwarded Mpps / Gbit/s / modeled CPU ns per packet, by frame size (rows) and IOMMU mode (columns)");
         StringBuilder head = new StringBuilder(String.format("  %6s", "bytes"));
         for (IommuMode m : results.keySet()) {
-            head.append(String.format(" | %-30s", label(m)));
+            head.append(String.format(" | %-30s", IommuModeNames.label(m)));
         }
         out.println(head);
         for (int i = 0; i < SIZES.length; i++) {
@@ -54,10 +55,6 @@ final class NicSweep {
             out.println(line);
         }
         out.flush();
-    }
-
-    static String label(IommuMode m) {
-        return m == IommuMode.IDENTITY ? "pt" : m.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Forwarded Mpps against frame size, a line per IOMMU mode and one for line rate, as a PNG. */
@@ -72,7 +69,7 @@ final class NicSweep {
         chart.addSeries("10 GbE line rate", x, line).setMarker(SeriesMarkers.NONE);
         for (Map.Entry<IommuMode, List<NicResult>> e : results.entrySet()) {
             double[] y = e.getValue().stream().mapToDouble(r -> r.total().mpps()).toArray();
-            chart.addSeries("IOMMU " + label(e.getKey()), x, y);
+            chart.addSeries("IOMMU " + IommuModeNames.label(e.getKey()), x, y);
         }
         Charts.savePng(chart, file);
     }

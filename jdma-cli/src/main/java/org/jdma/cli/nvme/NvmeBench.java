@@ -10,13 +10,13 @@ import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.zip.CRC32;
 import org.HdrHistogram.Histogram;
+import org.jdma.cli.options.IommuModeNames;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.block.BlockOp;
 import org.jdma.kernel.block.BlockRequest;
 import org.jdma.kernel.block.BlockStatus;
 import org.jdma.kernel.drivers.nvme.NvmeDriver;
 import org.jdma.kernel.drivers.nvme.NvmeOptions;
-import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.mm.DmaBuffer;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
@@ -53,7 +53,7 @@ public final class NvmeBench {
         MachineConfig config = MachineConfig.defaults().withSeed(job.seed()).withCpus(Math.max(job.numjobs(), 1))
                 .withDevice(NvmeController.spec("nvme0", SLOT, device));
         try (Machine machine = watch.apply(new Machine(config))) {
-            Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(iommu(job.iommu()))
+            Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuModeNames.parse(job.iommu()))
                     .withDriver(NvmeDriver.driver(NvmeOptions.DEFAULTS.withIoQueues(job.numjobs())
                             .withQueueDepth(Integer.highestOneBit(job.iodepth()) * 2).withTimeoutNs(10_000_000_000L))));
             try {
@@ -86,15 +86,6 @@ public final class NvmeBench {
             misses += u.counters().iotlbMisses();
         }
         return misses;
-    }
-
-    static IommuMode iommu(String name) {
-        for (IommuMode m : IommuMode.values()) {
-            if (m.name().equalsIgnoreCase(name)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("--iommu must be one of off, strict, lazy, identity, was " + name);
     }
 
     /** The state of one run. */

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.jdma.cli.options.IommuModeNames;
 import org.jdma.cli.trace.TraceDigestOption;
 import org.jdma.kernel.iommu.IommuMode;
 import picocli.CommandLine.Command;
@@ -50,7 +51,7 @@ public final class SoakCommand implements Callable<Integer> {
         if (minutes != null && modeledMs != null) {
             throw new IllegalArgumentException("give --minutes or --modeled-ms, not both");
         }
-        IommuMode mode = mode(iommu);
+        IommuMode mode = IommuModeNames.parse(iommu);
         SoakConfig config;
         if (minutes != null) {
             if (!(minutes > 0)) {
@@ -89,12 +90,4 @@ public final class SoakCommand implements Callable<Integer> {
                 .setUpdateIntervalMillis(500).build();
     }
 
-    static IommuMode mode(String name) {
-        for (IommuMode m : IommuMode.values()) {
-            if (m.name().equalsIgnoreCase(name)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("--iommu must be one of off, strict, lazy, identity, was " + name);
-    }
 }
