@@ -439,6 +439,7 @@ public final class DmaPort {
         AddressTranslator tr = translator;
         long address = bus;
         int message = data;
+        boolean deliver = true;
         if (tr != AddressTranslator.IDENTITY && tr.remapsInterrupts(requester)) {
             // Interrupt remapping: the unit that covers the device decodes the request (VT-d §5.1).
             InterruptRequest r = tr.remapInterrupt(requester, bus, data);
@@ -447,16 +448,14 @@ public final class DmaPort {
                 notify(Access.WRITE, bus, 4, false, true);
                 return DmaResult.fault(0, timing.writeLatencyNs() + timing.wireTimeNs(1), r.fault(), bus, Access.WRITE, r.detail());
             }
+            deliver = r.delivers(); // false when posted: recorded in memory, no message owed now
             address = r.address();
             message = r.data();
-            if (!r.delivers()) {
-                msisSent++; // posted: the remapper recorded it in memory and owes no message now
-                notify(Access.WRITE, bus, 4, true, true);
-                return DmaResult.ok(4, timing.writeLatencyNs() + timing.wireTimeNs(1));
-            }
         }
         msisSent++;
-        interrupts.deliver(requester, address, message);
+        if (deliver) {
+            interrupts.deliver(requester, address, message);
+        }
         notify(Access.WRITE, bus, 4, true, true);
         return DmaResult.ok(4, timing.writeLatencyNs() + timing.wireTimeNs(1));
     }
