@@ -13,13 +13,14 @@ import org.jdma.spec.vtd.VtdInvalidationDescriptorLayout;
  * driver polls the status word, so the call returns when everything before the wait is done.
  * FSTS.IQE while waiting is an error naming the descriptor.
  *
- * <p>Re-entrant: every wait lets modeled time pass (an MMIO read does too), so deferred work of other
- * CPUs may run inside it and queue invalidations of its own. Such a nested request takes the slots
- * after the tail as it is then and completes first; the outer one takes the next free slots after
- * it returns (waiting in modeled time while the queue is full), so no descriptor is overwritten or
- * lost. All requests share one status word that each wait overwrites with its sequence number; the
- * unit drains the queue in order, so a status at or past a request's own number means its wait, and
- * everything queued before it, is done.
+ * <p>Re-entrant: every wait lets modeled time pass (an MMIO read does too, and so does a RAM store
+ * while an ISA DMA transfer holds the bus), so deferred work of other CPUs may run inside it and
+ * queue invalidations of its own. Such a nested request takes the slots after the tail as it is
+ * then and completes first; the outer one claims a slot only if the tail did not move while it
+ * wrote the descriptor, else it writes it again at the new tail (waiting in modeled time while the
+ * queue is full), so no descriptor is overwritten, lost or skipped. All requests share one status
+ * word that each wait overwrites with its sequence number; the unit drains the queue in order, so a
+ * status at or past a request's own number means its wait, and everything queued before it, is done.
  *
  * <p>The queue and the status word are shared with the unit both ways, so they are uncached on a
  * CPU cache that is not coherent with DMA ({@link TableMemory#allocateShared()}).
@@ -93,17 +94,17 @@ final class QueuedInvalidator implements Invalidator {
 
     /** Queues one descriptor and an invalidation-wait with a status write, moves IQT, and polls the status. */
     private void submitAndWait(long lo, long hi) {
-        writeDescriptor(lo, hi);
-        awaitFreeSlot();
-        // Numbered only now, with nothing nested left before the write: every wait queued earlier
-        // (nested ones included) has a smaller number, so "status reached seq" means this
-        // descriptor ran, never only a nested one queued ahead of it.
-        int seq = ++waitSequence;
-        if (seq == 0) {
-            seq = ++waitSequence; // 0 is the "not yet" value of the status word
+        while (!tryPut(lo, hi)) {
+            // work nested in the store took the slot: the descriptor goes in the next free one
         }
-        putDescriptor(VtdInvalidationDescriptorLayout.waitLo(seq, true, false, true),
-                VtdInvalidationDescriptorLayout.waitHi(waitStatus));
+        // Numbered at each attempt, when nothing nested can come before it: every wait queued
+        // earlier (nested ones included) has a smaller number, so "status reached seq" means this
+        // descriptor ran, never only a nested one queued ahead of it.
+        int seq;
+        do {
+            seq = nextSequence();
+        } while (!tryPut(VtdInvalidationDescriptorLayout.waitLo(seq, true, false, true),
+                VtdInvalidationDescriptorLayout.waitHi(waitStatus)));
         waitDescriptors++;
         regs.write64(IQT, ((long) queueTail << IQ_INDEX_SHIFT_128) & IQ_INDEX_MASK_128);
         int expected = seq;
@@ -119,18 +120,32 @@ final class QueuedInvalidator implements Invalidator {
         }, "invalidation wait descriptor", seq & 0xFFFF_FFFFL);
     }
 
+    private int nextSequence() {
+        int seq = ++waitSequence;
+        return seq != 0 ? seq : ++waitSequence; // 0 is the "not yet" value of the status word
+    }
+
     /** Whether wait sequence number {@code status} is {@code expected} or later (numbers wrap; 0 is "none yet"). */
     static boolean reached(int status, int expected) {
         return status != 0 && status - expected >= 0;
     }
 
     /**
-     * Writes one descriptor at the tail once the slot after it is free. The tail is read after the
-     * poll: requests nested in the poll may have moved it, and their descriptors must stay.
+     * Writes one descriptor in the slot at the tail, once the slot after it is free, and claims it.
+     * Returns false when work nested in the store took that slot first: a RAM store waits while an
+     * ISA DMA transfer holds the bus, and other CPUs' work runs meanwhile. That work queued its own
+     * descriptors from the same tail and waited for them, so the unit is past the slot and what
+     * landed there is never run; the caller writes the descriptor again at the new tail.
      */
-    private void writeDescriptor(long lo, long hi) {
+    private boolean tryPut(long lo, long hi) {
         awaitFreeSlot();
-        putDescriptor(lo, hi);
+        int slot = queueTail;
+        memory.write128(queue + (long) slot * VtdInvalidationDescriptorLayout.SIZE, lo, hi);
+        if (queueTail != slot) {
+            return false;
+        }
+        queueTail = (slot + 1) % QUEUE_ENTRIES;
+        return true;
     }
 
     /** Polls until the slot after the tail is free (work nested in the poll may move the tail). */
@@ -139,11 +154,5 @@ final class QueuedInvalidator implements Invalidator {
             int head = (int) ((regs.read64(IQH) & IQ_INDEX_MASK_128) >>> IQ_INDEX_SHIFT_128);
             return head != (queueTail + 1) % QUEUE_ENTRIES;
         }, "a free invalidation queue slot");
-    }
-
-    /** Writes one descriptor at the tail; the caller has just seen the slot after it free. */
-    private void putDescriptor(long lo, long hi) {
-        memory.write128(queue + (long) queueTail * VtdInvalidationDescriptorLayout.SIZE, lo, hi);
-        queueTail = (queueTail + 1) % QUEUE_ENTRIES;
     }
 }

@@ -88,6 +88,40 @@ class InvalidatorContractTest {
         }
     }
 
+    /**
+     * A CPU store to RAM waits while an ISA DMA transfer holds the bus, and other CPUs' work runs
+     * meanwhile. Here another request runs inside the store of the first one's descriptor, takes
+     * the same slot and finishes; the first request must still be performed (in the next free
+     * slot), and no slot may be skipped (a stale slot the unit would run or reject).
+     */
+    @Test
+    void shouldPerformARequestWhoseDescriptorStoreWaitedWhileAnotherTookItsSlot() {
+        MachineConfig c = TestMachines.small(1);
+        try (Machine machine = new Machine(c.withVtd(c.vtd().withQueuedInvalidation(true)));
+             Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT))) {
+            VtdUnitDriver driver = VtdIommuDriver.of(kernel.iommu()).units().getFirst();
+            VtdUnit unit = machine.remappingUnits().getFirst();
+            long pagesBefore = unit.iotlbInvalidations(IOTLB_PAGE);
+            boolean[] armed = {true};
+            // Runs the other request inside the first RAM access after arming: the outer descriptor's store.
+            machine.processors().memoryBusGate(() -> {
+                if (armed[0]) {
+                    armed[0] = false;
+                    driver.invalidateIotlbPages(DID, 0x80_0000L, 1);
+                }
+                return 0;
+            });
+            driver.invalidateIotlbPages(DID, 0x40_0000L, 1);
+            machine.processors().memoryBusGate(null);
+
+            assertFalse(armed[0], "the nested request ran inside the store");
+            assertEquals(2, unit.iotlbInvalidations(IOTLB_PAGE) - pagesBefore, "both page requests performed");
+            assertEquals(0, unit.queueErrors());
+            driver.invalidateIotlbDomain(DID);
+            assertEquals(0, unit.queueErrors(), "no slot was left behind for a later request to run");
+        }
+    }
+
     @Test
     void shouldTakeAWaitStatusAtOrPastItsOwnNumberAsDoneAcrossTheWrap() {
         assertTrue(QueuedInvalidator.reached(14, 14));
