@@ -38,8 +38,8 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the machine and every workload. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--iommu", defaultValue = "lazy", description = {"off, strict, lazy or identity. Default: ${DEFAULT-VALUE}.",
-            "TODO: strict fails under this load (the VT-d invalidation queue overflows when waits nest; see docs/FUZZING.md, Soak)."})
+    @Option(names = "--iommu", defaultValue = "lazy", description = {"off, strict, lazy or identity. Default: ${DEFAULT-VALUE}, as",
+            "Linux on x86; strict reuses each IOVA at once, so a lost IOTLB invalidation shows as corrupted data."})
     String iommu;
 
     @Mixin

@@ -22,9 +22,9 @@ import org.jdma.spec.pci.RequesterId;
 /**
  * The soak's machine and kernel: {@code engines} copy engines (00:04.0 on), two 82599 ports
  * (00:10.0, 00:11.0) each on its own cable, an NVMe controller (00:12.0) with one 16 MiB
- * namespace (its driver uses one I/O queue: with a strict IOMMU, reaps on several CPUs
- * nest their invalidation waits until the queue is full, the TODO in the driver's IoPath), and the ISA block device at 0x3F0, IRQ 6, DMA channel 2. The
- * kernel boots with the checker on and every domain's IOVA allocator counted.
+ * namespace and two I/O queue pairs (so that, with a strict IOMMU, reaps on two CPUs nest their
+ * invalidation waits in each other's), and the ISA block device at 0x3F0, IRQ 6, DMA channel 2.
+ * The kernel boots with the checker on and every domain's IOVA allocator counted.
  */
 final class SoakRig {
 
@@ -70,7 +70,7 @@ final class SoakRig {
         return Kernel.Options.DEFAULTS.withIommu(c.iommu()).withDmaDebug(true)
                 .withIovaAllocators(() -> new CountingIovaAllocator(CachedIovaAllocator.perCpu(machine), iovaPages))
                 .withDriver(IxgbeDriver.driver(IxgbeOptions.DEFAULTS.withInterrupts(false).withQueues(1)))
-                .withDriver(NvmeDriver.driver(NvmeOptions.DEFAULTS.withIoQueues(1)))
+                .withDriver(NvmeDriver.driver(NvmeOptions.DEFAULTS.withIoQueues(2)))
                 .withDriver(IsaBlockDriver.driver(ISA_BASE, ISA_IRQ, ISA_CHANNEL));
     }
 
