@@ -95,7 +95,5 @@ final class IsaWork {
                 + "%d interrupts", operations, bytesMoved, bytesVerified, resets, driver.interrupts());
         r.check("isa: sectors that did not hold what was written", 0, mismatches);
         r.check("isa: operations that failed", 0, errors);
-        // TODO(issue 14): the Sound Blaster 16-like DAC is being added in parallel; once it exists, its
-        // auto-initialize playback joins the soak here (buffer periods played, underruns counted as a check).
     }
 }

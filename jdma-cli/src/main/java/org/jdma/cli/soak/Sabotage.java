@@ -12,6 +12,8 @@ public enum Sabotage {
     CORRUPT_NVME_READ,
     /** One byte of a sector flipped on the ISA block device's medium. */
     CORRUPT_ISA_MEDIUM,
+    /** One byte of the sound buffer changed behind the driver before the card plays it. */
+    CORRUPT_SAMPLE,
     /** One forwarded frame swallowed before the far end counts it. */
     DROP_FRAME,
     /** One byte of a forwarded frame flipped before the far end checks it. */

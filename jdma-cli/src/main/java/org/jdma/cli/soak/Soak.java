@@ -18,7 +18,7 @@ import org.jdma.platform.Clock;
  * Runs one soak ({@link SoakConfig}) and checks it. The loop, until the bound: inject faults when
  * due (a copy from an unmapped address, an unmap under a descriptor in flight, a double unmap),
  * one copy round on every engine with churn between its start and its wait, an ISA operation
- * when due, a driver reset when due (copy engine, NIC port, NVMe controller, ISA device in turn),
+ * when due (the sound card plays throughout), a driver reset when due (copy engine, NIC port, NVMe controller, ISA device in turn),
  * then {@link #ROUND_GAP_NS} of machine time for the NIC and NVMe, which run on the event kernel
  * throughout. Then everything stops and drains, NVMe and ISA are read back in full, every driver
  * is unbound, and the allocators and the checker are asked what is left.
@@ -90,6 +90,7 @@ public final class Soak {
         final NicWork nic;
         final NvmeWork nvme;
         final IsaWork isa;
+        final SoundWork sound;
         final ChurnWork churn;
         long resets;
 
@@ -105,6 +106,7 @@ public final class Soak {
             this.nic = new NicWork(kernel, rig.machine, config, rig.in, rig.out);
             this.nvme = new NvmeWork(kernel, config, SoakRig.NAMESPACE_BYTES);
             this.isa = new IsaWork(kernel, rig.isa, config);
+            this.sound = new SoundWork(kernel, rig.machine, config);
             this.churn = new ChurnWork(copy.dmaApis(), kernel.memory(), config);
         }
 
@@ -112,6 +114,7 @@ public final class Soak {
             long t0 = clock.now();
             nic.start();
             nvme.start();
+            sound.start();
             long nextFault = t0 + config.faultEveryNs() / 2;
             long nextReset = t0 + config.resetEveryNs();
             long nextIsa = t0;
@@ -150,6 +153,7 @@ public final class Soak {
             long modeled = clock.now() - t0;
             nic.stop();
             nvme.stop();
+            sound.stopAndVerify();
             churn.stop();
             nvme.verifyAll();
             isa.verifyAll();
@@ -165,6 +169,7 @@ public final class Soak {
             nic.report(r);
             nvme.report(r);
             isa.report(r);
+            sound.report(r);
             churn.report(r);
             r.figure("resets        %d driver resets in all (copy engine, NIC port, NVMe, ISA in turn)", resets);
             checkFaults(r, faultsBefore, engines);

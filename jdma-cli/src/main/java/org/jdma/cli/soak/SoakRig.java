@@ -7,6 +7,7 @@ import org.jdma.kernel.drivers.ixgbe.IxgbeDriver;
 import org.jdma.kernel.drivers.ixgbe.IxgbeOptions;
 import org.jdma.kernel.drivers.nvme.NvmeDriver;
 import org.jdma.kernel.drivers.nvme.NvmeOptions;
+import org.jdma.kernel.drivers.sb16.Sb16Driver;
 import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
@@ -17,13 +18,15 @@ import org.jdma.machine.dev.nvme.NvmeConfig;
 import org.jdma.machine.dev.nvme.NvmeController;
 import org.jdma.machine.net.EthernetLink;
 import org.jdma.machine.dev.isablock.IsaBlockDevice;
+import org.jdma.machine.dev.sb16.Sb16Device;
 import org.jdma.spec.pci.RequesterId;
 
 /**
  * The soak's machine and kernel: {@code engines} copy engines (00:04.0 on), two 82599 ports
  * (00:10.0, 00:11.0) each on its own cable, an NVMe controller (00:12.0) with one 16 MiB
  * namespace and two I/O queue pairs (so that, with a strict IOMMU, reaps on two CPUs nest their
- * invalidation waits in each other's), and the ISA block device at 0x3F0, IRQ 6, DMA channel 2.
+ * invalidation waits in each other's), the ISA block device at 0x3F0, IRQ 6, DMA channel 2, and
+ * the Sound Blaster 16-like DAC at 0x220, IRQ 5, DMA channels 1 and 5.
  * The kernel boots with the checker on and every domain's IOVA allocator counted.
  */
 final class SoakRig {
@@ -37,6 +40,10 @@ final class SoakRig {
     static final int ISA_BASE = 0x3F0;
     static final int ISA_IRQ = 6;
     static final int ISA_CHANNEL = 2;
+    static final int SB_BASE = 0x220;
+    static final int SB_IRQ = 5;
+    static final int SB_DMA8 = 1;
+    static final int SB_DMA16 = 5;
 
     final Machine machine;
     final Kernel kernel;
@@ -63,7 +70,8 @@ final class SoakRig {
         return m.withDevice(IxgbePort.spec(ETH0, SLOT_ETH0)).withDevice(IxgbePort.spec(ETH1, SLOT_ETH1))
                 .withDevice(NvmeController.spec("nvme0", SLOT_NVME, NvmeConfig.DEFAULT
                         .withNamespaces(NamespaceSpec.memory(512, NAMESPACE_BYTES / 512)).withIoQueuePairs(2)))
-                .withDevice(IsaBlockDevice.spec("fd0", ISA_BASE, ISA_IRQ, ISA_CHANNEL));
+                .withDevice(IsaBlockDevice.spec("fd0", ISA_BASE, ISA_IRQ, ISA_CHANNEL))
+                .withDevice(Sb16Device.spec("sb0", SB_BASE, SB_IRQ, SB_DMA8, SB_DMA16));
     }
 
     static Kernel.Options kernelOptions(SoakConfig c, Machine machine, AtomicLong iovaPages) {
@@ -71,7 +79,8 @@ final class SoakRig {
                 .withIovaAllocators(() -> new CountingIovaAllocator(CachedIovaAllocator.perCpu(machine), iovaPages))
                 .withDriver(IxgbeDriver.driver(IxgbeOptions.DEFAULTS.withInterrupts(false).withQueues(1)))
                 .withDriver(NvmeDriver.driver(NvmeOptions.DEFAULTS.withIoQueues(2)))
-                .withDriver(IsaBlockDriver.driver(ISA_BASE, ISA_IRQ, ISA_CHANNEL));
+                .withDriver(IsaBlockDriver.driver(ISA_BASE, ISA_IRQ, ISA_CHANNEL))
+                .withDriver(Sb16Driver.driver(SB_BASE, SB_IRQ, SB_DMA8, SB_DMA16));
     }
 
     /** The name the driver core bound {@code instance} under ("isablock0"). */

@@ -86,6 +86,11 @@ class SoakTest {
     }
 
     @Test
+    void shouldReportASampleTheCardPlayedThatTheDriverDidNotWrite() {
+        assertOff("sound: bytes played that differ from what the driver wrote", 1);
+    }
+
+    @Test
     void shouldReportALostFrame() {
         assertOff("nic: frames neither received nor counted as dropped", 1);
     }
