@@ -49,6 +49,8 @@ final class IoPath {
         final List<DmaPool.Block> blocks = new ArrayList<>(2);
         boolean mapped;
         boolean aborted;
+        /** When the command times out (first: Abort; after the Abort: controller reset), ns. */
+        long deadlineNs;
 
         Command(QueuePair queue, int cid, BlockRequest request) {
             this.queue = queue;
@@ -203,16 +205,58 @@ final class IoPath {
     }
 
     /** The timeout runs as deferred work on the queue's CPU (it reaps, unmaps and may reset: not in a timer handler). */
+    /**
+     * Gives {@code c} its deadline. One timer per queue covers every command on it (as blk-mq's
+     * per-queue timeout timer), set to the earliest deadline: deadlines are given in time order, so
+     * a queue whose timer is armed needs nothing new, and the scan re-arms for what is left.
+     */
     private void armTimeout(Command c) {
+        c.deadlineNs = driver.context().clock().now() + driver.options().timeoutNs();
+        if (c.queue.timeoutTimerNs < 0) {
+            scheduleTimeoutScan(c.queue, c.deadlineNs);
+        }
+    }
+
+    private void scheduleTimeoutScan(QueuePair queue, long atNs) {
+        queue.timeoutTimerNs = atNs;
         String label = driver.name() + " timeout";
-        driver.context().clock().schedule(driver.options().timeoutNs(), label,
-                () -> driver.context().raiseSoftirq(c.queue.cpu, label, () -> timedOut(c)));
+        driver.context().clock().schedule(atNs - driver.context().clock().now(), label,
+                () -> driver.context().raiseSoftirq(queue.cpu, label, () -> scanTimeouts(queue)));
+    }
+
+    /**
+     * Handles every command on {@code queue} past its deadline, then re-arms the timer for the
+     * earliest deadline left. The timer counts as armed during the scan, so that commands
+     * submitted from completions the scan reaps do not arm a second one.
+     */
+    private void scanTimeouts(QueuePair queue) {
+        long now = driver.context().clock().now();
+        if (!driver.resetting()) {
+            for (QueuePair.Tag t : queue.tags) {
+                if (t instanceof Command c && c.deadlineNs <= now) {
+                    timedOut(c);
+                }
+            }
+        }
+        queue.timeoutTimerNs = -1;
+        if (driver.resetting()) {
+            return; // the reset completes what is outstanding; new commands arm a new timer
+        }
+        long earliest = Long.MAX_VALUE;
+        for (QueuePair.Tag t : queue.tags) {
+            if (t instanceof Command c) {
+                earliest = Math.min(earliest, c.deadlineNs);
+            }
+        }
+        if (earliest != Long.MAX_VALUE) {
+            scheduleTimeoutScan(queue, Math.max(earliest, now));
+        }
     }
 
     /** First timeout: Abort. Second: controller reset. */
     private void timedOut(Command c) {
         if (driver.resetting() || c.queue.tags[c.cid] != c) {
-            return;
+            return; // completed by a reap earlier in the scan, or the controller is being reset
         }
         c.queue.reap(); // as Linux's nvme_timeout: a completion whose interrupt is late is not a timeout
         if (c.queue.tags[c.cid] != c) {

@@ -44,6 +44,8 @@ final class QueuePair {
     private int tail;
     /** A reap is scheduled as deferred work (the interrupt handler schedules one at a time). */
     boolean pollScheduled;
+    /** When the queue's timeout timer fires next, ns; -1 when it is not armed. */
+    long timeoutTimerNs = -1;
 
     QueuePair(int qid, int depth, int cpu, DeviceDmaApi dma, Cpu mem, MmioWindow registers, int dstrd) {
         this.qid = qid;

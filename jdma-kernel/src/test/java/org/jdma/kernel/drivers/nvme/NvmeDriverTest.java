@@ -245,6 +245,27 @@ class NvmeDriverTest {
         finish();
     }
 
+    /** One timer per queue, not one event per request: a queue that did thousands of I/Os leaves one behind. */
+    @Test
+    void shouldLeaveOneTimeoutTimerBehindNotOneEventPerCompletedRequest() {
+        boot(IommuMode.OFF, true, 1, SMALL, NvmeOptions.DEFAULTS);
+        long idle = machine.eventKernel().pendingEvents();
+        try (DmaBuffer a = kernel.memory().allocate(64 * 4096, 4096)) {
+            List<BlockRequest> rs = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                BlockRequest r = BlockRequest.read(8L * i, 8, new ScatterList().add(a.physicalAddress() + 4096L * i, 4096), null);
+                assertTrue(nvme.submit(0, r));
+                rs.add(r);
+            }
+            await(rs);
+            rs.forEach(r -> assertEquals(BlockStatus.OK, r.status(), r.toString()));
+            int pending = machine.eventKernel().pendingEvents();
+            assertTrue(pending <= idle + 1, () -> pending + " events pending after 64 requests, " + idle
+                    + " before: at most the queue's timeout timer may be new");
+        }
+        finish();
+    }
+
     @Test
     void shouldResetTheControllerWhenAbortDoesNotEndRequestsAndFailEveryOutstandingOne() {
         boot(IommuMode.STRICT, true, 1, SMALL, NvmeOptions.DEFAULTS.withTimeoutNs(5_000_000L));
