@@ -8,10 +8,14 @@ import java.util.function.BooleanSupplier;
 /**
  * The machine's discrete-event scheduler.
  *
- * <p>Events are kept in a binary heap over parallel primitive arrays keyed by (time, sequence); the
- * sequence is a global insertion counter, so two events at the same virtual time run in the order
- * they were scheduled. That total order, plus the single {@link #random()} source, is what makes a
- * run reproducible.
+ * <p>Events run in (time, sequence) order; the sequence is a global insertion counter, so two
+ * events at the same virtual time run in the order they were scheduled. That total order, plus the
+ * single {@link #random()} source, is what makes a run reproducible. Future events are kept in a
+ * binary heap over parallel primitive arrays; events scheduled for the current time (interrupt
+ * deliveries, deferred work: most of them) go to a FIFO instead, which needs no sifting. Every
+ * FIFO event is at the current time and was scheduled after every heap event at that time that
+ * was already queued, except when the heap's root is such an event with a smaller sequence, which
+ * {@link #step()} checks, so the order is the same as with the heap alone.
  *
  * <p>Not thread-safe: the event kernel belongs to the thread that drives the machine. Devices that
  * run on their own threads do not use it.
@@ -31,6 +35,13 @@ public final class EventKernel {
     private Runnable[] actions = new Runnable[64];
     private String[] labels = new String[64];
     private int size;
+
+    // Events at the current time, in sequence order: a ring of parallel arrays.
+    private long[] nowSequences = new long[64];
+    private Runnable[] nowActions = new Runnable[64];
+    private String[] nowLabels = new String[64];
+    private int nowHead;
+    private int nowCount;
 
     public EventKernel(long seed) {
         this(seed, new TraceRecorder());
@@ -67,7 +78,7 @@ public final class EventKernel {
 
     /** Number of events waiting to run. */
     public int pendingEvents() {
-        return size;
+        return size + nowCount;
     }
 
     /**
@@ -90,6 +101,10 @@ public final class EventKernel {
             throw new IllegalArgumentException("event '" + label + "' scheduled at " + timeNs
                     + " ns, before the current time " + now + " ns");
         }
+        if (timeNs == now) {
+            enqueueNow(label, action);
+            return;
+        }
         if (size == times.length) {
             int n = size * 2;
             times = Arrays.copyOf(times, n);
@@ -97,12 +112,39 @@ public final class EventKernel {
             actions = Arrays.copyOf(actions, n);
             labels = Arrays.copyOf(labels, n);
         }
-        int i = size++;
-        times[i] = timeNs;
-        sequences[i] = nextSequence++;
-        actions[i] = action;
-        labels[i] = label;
-        siftUp(i);
+        siftUp(size++, timeNs, nextSequence++, action, label);
+    }
+
+    private void enqueueNow(String label, Runnable action) {
+        if (nowCount == nowActions.length) {
+            int n = nowCount * 2;
+            nowSequences = unwrap(nowSequences, n);
+            nowActions = unwrap(nowActions, n);
+            nowLabels = unwrap(nowLabels, n);
+            nowHead = 0;
+        }
+        int i = (nowHead + nowCount++) & (nowActions.length - 1);
+        nowSequences[i] = nextSequence++;
+        nowActions[i] = action;
+        nowLabels[i] = label;
+    }
+
+    /** The ring's entries from its head, in a new array of length {@code n}. */
+    private long[] unwrap(long[] ring, int n) {
+        long[] out = new long[n];
+        int first = ring.length - nowHead;
+        System.arraycopy(ring, nowHead, out, 0, Math.min(first, nowCount));
+        System.arraycopy(ring, 0, out, first, Math.max(0, nowCount - first));
+        return out;
+    }
+
+    private <T> T[] unwrap(T[] ring, int n) {
+        T[] out = Arrays.copyOf(ring, n);
+        int first = ring.length - nowHead;
+        System.arraycopy(ring, nowHead, out, 0, Math.min(first, nowCount));
+        System.arraycopy(ring, 0, out, first, Math.max(0, nowCount - first));
+        Arrays.fill(out, Math.max(0, nowCount), n, null);
+        return out;
     }
 
     /**
@@ -114,19 +156,35 @@ public final class EventKernel {
         Arrays.fill(actions, 0, size, null);
         Arrays.fill(labels, 0, size, null);
         size = 0;
+        Arrays.fill(nowActions, null);
+        Arrays.fill(nowLabels, null);
+        nowHead = 0;
+        nowCount = 0;
         now = 0;
         nextSequence = 0;
     }
 
     /** Runs the earliest event, if any. Returns false when nothing was pending. */
     public boolean step() {
-        if (size == 0) {
+        long t;
+        Runnable action;
+        String label;
+        if (nowCount > 0 && (size == 0 || times[0] > now || sequences[0] > nowSequences[nowHead])) {
+            t = now;
+            action = nowActions[nowHead];
+            label = nowLabels[nowHead];
+            nowActions[nowHead] = null;
+            nowLabels[nowHead] = null;
+            nowHead = (nowHead + 1) & (nowActions.length - 1);
+            nowCount--;
+        } else if (size > 0) {
+            t = times[0];
+            action = actions[0];
+            label = labels[0];
+            removeRoot();
+        } else {
             return false;
         }
-        long t = times[0];
-        Runnable action = actions[0];
-        String label = labels[0];
-        removeRoot();
         now = t;
         executed++;
         try {
@@ -135,6 +193,11 @@ public final class EventKernel {
             throw new IllegalStateException("event '" + label + "' at " + t + " ns failed: " + e, e);
         }
         return true;
+    }
+
+    /** Whether an event is pending at or before {@code timeNs}. */
+    private boolean due(long timeNs) {
+        return nowCount > 0 ? now <= timeNs : size > 0 && times[0] <= timeNs;
     }
 
     /** Runs events until none is pending. Returns the number run. */
@@ -152,7 +215,7 @@ public final class EventKernel {
      */
     public long runUntil(long timeNs) {
         long before = executed;
-        while (size > 0 && times[0] <= timeNs) {
+        while (due(timeNs)) {
             step();
         }
         if (timeNs > now) {
@@ -188,7 +251,7 @@ public final class EventKernel {
      */
     public boolean runUntil(BooleanSupplier condition, long deadlineNs) {
         while (!condition.getAsBoolean()) {
-            if (size == 0 || times[0] > deadlineNs) {
+            if (!due(deadlineNs)) {
                 if (deadlineNs > now) {
                     now = deadlineNs;
                 }
@@ -199,48 +262,61 @@ public final class EventKernel {
         return true;
     }
 
-    private boolean less(int a, int b) {
-        return times[a] < times[b] || (times[a] == times[b] && sequences[a] < sequences[b]);
-    }
-
-    private void swap(int a, int b) {
-        long t = times[a]; times[a] = times[b]; times[b] = t;
-        long s = sequences[a]; sequences[a] = sequences[b]; sequences[b] = s;
-        Runnable r = actions[a]; actions[a] = actions[b]; actions[b] = r;
-        String l = labels[a]; labels[a] = labels[b]; labels[b] = l;
-    }
-
-    private void siftUp(int i) {
+    /** Moves the hole at {@code i} up until (time, sequence) fits, and puts the event there. */
+    private void siftUp(int i, long time, long sequence, Runnable action, String label) {
         while (i > 0) {
             int parent = (i - 1) >>> 1;
-            if (!less(i, parent)) {
-                return;
+            if (times[parent] < time || (times[parent] == time && sequences[parent] < sequence)) {
+                break;
             }
-            swap(i, parent);
+            move(parent, i);
             i = parent;
         }
+        put(i, time, sequence, action, label);
     }
 
+    /** Takes the root out: the last event fills the hole left at the root, sifted down. */
     private void removeRoot() {
         int last = --size;
-        if (last > 0) {
-            swap(0, last);
-        }
+        long time = times[last];
+        long sequence = sequences[last];
+        Runnable action = actions[last];
+        String label = labels[last];
         actions[last] = null;
         labels[last] = null;
+        if (last == 0) {
+            actions[0] = null;
+            labels[0] = null;
+            return;
+        }
         int i = 0;
         while (true) {
             int l = 2 * i + 1;
             if (l >= size) {
-                return;
+                break;
             }
             int r = l + 1;
-            int smallest = (r < size && less(r, l)) ? r : l;
-            if (!less(smallest, i)) {
-                return;
+            int c = (r < size && (times[r] < times[l] || (times[r] == times[l] && sequences[r] < sequences[l]))) ? r : l;
+            if (time < times[c] || (time == times[c] && sequence < sequences[c])) {
+                break;
             }
-            swap(i, smallest);
-            i = smallest;
+            move(c, i);
+            i = c;
         }
+        put(i, time, sequence, action, label);
+    }
+
+    private void move(int from, int to) {
+        times[to] = times[from];
+        sequences[to] = sequences[from];
+        actions[to] = actions[from];
+        labels[to] = labels[from];
+    }
+
+    private void put(int i, long time, long sequence, Runnable action, String label) {
+        times[i] = time;
+        sequences[i] = sequence;
+        actions[i] = action;
+        labels[i] = label;
     }
 }

@@ -87,6 +87,48 @@ class EventKernelTest {
         assertEquals(List.of("first", "second", "nested"), ran);
     }
 
+    /**
+     * Events for the current time take a queue of their own; mixed with heap events at the same
+     * time, and past the queue's first capacity while it wraps, the order must still be (time,
+     * order of scheduling).
+     */
+    @Test
+    void shouldKeepTimeThenSchedulingOrderWhenManyEventsAreForNow() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        List<long[]> order = new ArrayList<>(); // {time, scheduling index} in the order run
+        long[] scheduled = {0};
+        Runnable[] spawn = new Runnable[1];
+        spawn[0] = () -> {
+            int children = random.nextInt(4);
+            for (int i = 0; i < children && scheduled[0] < 20_000; i++) {
+                long delay = random.nextInt(3) == 0 ? random.nextInt(1, 4) : 0;
+                long index = scheduled[0]++;
+                long at = kernel.now() + delay;
+                kernel.schedule(delay, "e" + index, () -> {
+                    order.add(new long[] {at, index});
+                    spawn[0].run();
+                });
+            }
+        };
+        for (int i = 0; i < 200; i++) {
+            long index = scheduled[0]++;
+            long at = i % 3;
+            kernel.scheduleAt(at, "root" + index, () -> {
+                order.add(new long[] {at, index});
+                spawn[0].run();
+            });
+        }
+        kernel.runUntilIdle();
+        assertEquals(scheduled[0], order.size(), "every event ran once");
+        for (int i = 1; i < order.size(); i++) {
+            long[] p = order.get(i - 1);
+            long[] c = order.get(i);
+            assertTrue(p[0] < c[0] || (p[0] == c[0] && p[1] < c[1]),
+                    "event " + i + " (time " + c[0] + ", scheduled " + c[1] + ") ran after (" + p[0] + ", " + p[1] + ")");
+        }
+        assertEquals(0, kernel.pendingEvents());
+    }
+
     @Test
     void shouldRunUntilATimeInclusiveAndAdvanceTheClockToIt() {
         at(10, "a");
