@@ -23,6 +23,9 @@ import org.jdma.spec.nvme.SubmissionEntryLayout;
  */
 final class AdminCommands implements CommandEngine.CommandSet {
 
+    /** The longest Get Log Page this controller serves even without MDTS, bytes (longer: Invalid Field). */
+    static final long LOG_TRANSFER_LIMIT = 2L << 20;
+
     private final CommandEngine engine;
     private final NvmeConfig config;
     private final DmaPort port;
@@ -320,7 +323,7 @@ final class AdminCommands implements CommandEngine.CommandSet {
             engine.complete(c, INVALID_LOG_PAGE, 0);
             return;
         }
-        if ((offset & 3) != 0 || Long.compareUnsigned(offset, log.byteSize()) >= 0 || length > config.maxTransferBytes()) {
+        if ((offset & 3) != 0 || Long.compareUnsigned(offset, log.byteSize()) >= 0 || length > Math.min(config.maxTransferBytes(), LOG_TRANSFER_LIMIT)) {
             engine.complete(c, INVALID_FIELD, 0);
             return;
         }
