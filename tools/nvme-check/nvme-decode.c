@@ -12,6 +12,7 @@
  *   nvme-decode cqe FILE         16-byte entries, one after another
  *   nvme-decode smart FILE       512 bytes of Get Log Page 02h (SMART / health)
  *   nvme-decode error-log FILE   64-byte Get Log Page 01h entries
+ *   nvme-decode fw-log FILE      512 bytes of Get Log Page 03h (firmware slot information)
  */
 #include <endian.h>
 #include <stddef.h>
@@ -58,6 +59,9 @@ _Static_assert(offsetof(struct sqe, cdw10) == offsetof(struct nvme_passthru_cmd,
 _Static_assert(offsetof(struct sqe, cdw15) == offsetof(struct nvme_passthru_cmd, cdw15), "cdw15");
 _Static_assert(sizeof(struct nvme_id_ctrl) == 4096, "libnvme's Identify Controller");
 _Static_assert(sizeof(struct nvme_id_ns) == 4096, "libnvme's Identify Namespace");
+_Static_assert(sizeof(struct nvme_smart_log) == 512, "libnvme's SMART / health log");
+_Static_assert(sizeof(struct nvme_error_log_page) == 64, "libnvme's error log entry");
+_Static_assert(sizeof(struct nvme_firmware_slot) == 512, "libnvme's firmware slot log");
 
 static void *slurp(const char *path, size_t *size)
 {
@@ -270,10 +274,22 @@ static void error_log(const char *path)
 	}
 }
 
+static void fw_log(const char *path)
+{
+	struct nvme_firmware_slot *f = slurp_exact(path, sizeof(*f));
+	num("afi.active", f->afi & 0x7);
+	num("afi.next", (f->afi >> 4) & 0x7);
+	for (int i = 0; i < 7; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "frs%d", i + 1);
+		str(name, f->frs[i], sizeof(f->frs[i]));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s id-ctrl|id-ns|sqe|cqe|smart|error-log FILE\n", argv[0]);
+		fprintf(stderr, "usage: %s id-ctrl|id-ns|sqe|cqe|smart|error-log|fw-log FILE\n", argv[0]);
 		return 2;
 	}
 	const char *what = argv[1];
@@ -289,6 +305,8 @@ int main(int argc, char **argv)
 		smart(argv[2]);
 	else if (!strcmp(what, "error-log"))
 		error_log(argv[2]);
+	else if (!strcmp(what, "fw-log"))
+		fw_log(argv[2]);
 	else {
 		fprintf(stderr, "%s: unknown structure %s\n", argv[0], what);
 		return 2;

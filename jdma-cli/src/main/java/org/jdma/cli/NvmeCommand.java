@@ -14,6 +14,7 @@ import org.jdma.cli.nvme.NvmeJob;
 import org.jdma.cli.nvme.NvmeJobResult;
 import org.jdma.cli.nvme.NvmePlot;
 import org.jdma.cli.trace.TraceDigestOption;
+import org.jdma.kernel.drivers.nvme.SmartLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,6 +59,9 @@ public final class NvmeCommand implements Callable<Integer> {
     @Option(names = "--verify", description = "Read back every block last written and compare checksums.")
     boolean verify;
 
+    @Option(names = "--smart", description = "After the job, print the controller's SMART / Health log and its error-log count.")
+    boolean smart;
+
     @Option(names = "--sweep", description = "Run queue depths 1, 2, 4, ..., 128 and print the curve.")
     boolean sweep;
 
@@ -95,6 +99,9 @@ public final class NvmeCommand implements Callable<Integer> {
         }
         NvmeJobResult r = runWithProgress(job);
         report(out, r);
+        if (smart) {
+            printSmart(out, r.smart());
+        }
         traceDigest.print(out);
         return r.errors() == 0 && r.mismatches() == 0 ? 0 : 1;
     }
@@ -125,5 +132,24 @@ public final class NvmeCommand implements Callable<Integer> {
         if (j.verify()) {
             out.printf(Locale.ROOT, "  verify: %d blocks read back, %d mismatches%n", r.verified(), r.mismatches());
         }
+    }
+
+    /** The SMART / Health log as {@code nvme smart-log} names its fields. */
+    static void printSmart(PrintWriter out, SmartLog s) {
+        out.println("smart-log:");
+        out.printf(Locale.ROOT, "  critical_warning        %#x%n", s.criticalWarning());
+        out.printf(Locale.ROOT, "  temperature             %d K (%d C)%n", s.temperatureK(), s.temperatureC());
+        out.printf(Locale.ROOT, "  available_spare         %d%%  (threshold %d%%)%n", s.availableSpare(), s.spareThreshold());
+        out.printf(Locale.ROOT, "  percentage_used         %d%%%n", s.percentageUsed());
+        out.printf(Locale.ROOT, "  data_units_read         %d  (x 512,000 bytes)%n", s.dataUnitsRead());
+        out.printf(Locale.ROOT, "  data_units_written      %d%n", s.dataUnitsWritten());
+        out.printf(Locale.ROOT, "  host_read_commands      %d%n", s.hostReadCommands());
+        out.printf(Locale.ROOT, "  host_write_commands     %d%n", s.hostWriteCommands());
+        out.printf(Locale.ROOT, "  controller_busy_time    %d min%n", s.busyMinutes());
+        out.printf(Locale.ROOT, "  power_cycles            %d%n", s.powerCycles());
+        out.printf(Locale.ROOT, "  power_on_hours          %d%n", s.powerOnHours());
+        out.printf(Locale.ROOT, "  unsafe_shutdowns        %d%n", s.unsafeShutdowns());
+        out.printf(Locale.ROOT, "  media_errors            %d%n", s.mediaErrors());
+        out.printf(Locale.ROOT, "  num_err_log_entries     %d%n", s.errorLogEntries());
     }
 }

@@ -147,7 +147,7 @@ public final class NvmeBench {
             }
             long[] check = job.verify() ? verify() : new long[2];
             buffers.forEach(DmaBuffer::close);
-            return new NvmeJobResult(job, ios, errors, modeled, latency, interrupts, misses, wall, check[0], check[1]);
+            return new NvmeJobResult(job, ios, errors, modeled, latency, interrupts, misses, wall, check[0], check[1], nvme.smartLog());
         }
 
         private boolean isWrite() {

@@ -1,6 +1,7 @@
 package org.jdma.cli.nvme;
 
 import org.HdrHistogram.Histogram;
+import org.jdma.kernel.drivers.nvme.SmartLog;
 
 /**
  * What a job measured: I/Os completed, modeled time, completion latencies (ns), interrupts, IOTLB
@@ -8,9 +9,11 @@ import org.HdrHistogram.Histogram;
  *
  * @param iotlbMisses IOTLB misses of every VT-d unit from the first I/O to the last completion
  * @param wallNs      wall time from the first I/O to the last completion (boot and verify left out), ns
+ * @param smart       the controller's SMART / Health log read after the job (and after verify)
  */
 public record NvmeJobResult(NvmeJob job, long ios, long errors, long modeledNs, Histogram latency, long interrupts,
-                            long iotlbMisses, long wallNs, long verified, long mismatches) {
+                            long iotlbMisses, long wallNs, long verified, long mismatches,
+                            SmartLog smart) {
 
     public double iops() { return ios / (modeledNs / 1e9); }
 

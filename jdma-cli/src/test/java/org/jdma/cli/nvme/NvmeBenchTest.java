@@ -116,4 +116,20 @@ class NvmeBenchTest {
         assertTrue(code != 0);
         assertTrue(text.toString().contains("--plot needs --sweep"), text.toString());
     }
+
+    @Test
+    void shouldPrintTheSmartLogWhoseCommandCountsMatchTheJob() {
+        StringWriter text = new StringWriter();
+        int code = Main.commandLine().setOut(new PrintWriter(text)).setErr(new PrintWriter(text))
+                .execute("run", "nvme", "--rw", "randwrite", "--bs", "4K", "--iodepth", "2", "--runtime", "1", "--size", "4M",
+                        "--iommu", "off", "--smart");
+        String out = text.toString();
+        assertEquals(0, code, out);
+        NvmeJobResult r = NvmeBench.run(new NvmeJob("randwrite", 4096, 2, 1, 4L << 20, 1_000_000L, "off", false, 1), ns -> { });
+        assertTrue(out.contains("host_write_commands     " + r.ios() + "\n"), out);
+        long units = (r.ios() * 8 + 999) / 1000;
+        assertTrue(out.contains("data_units_written      " + units + "\n"), "4K = 8 units of 512, thousands rounded up: " + out);
+        assertTrue(out.contains("num_err_log_entries     0"), out);
+        assertEquals(r.ios(), r.smart().hostWriteCommands());
+    }
 }

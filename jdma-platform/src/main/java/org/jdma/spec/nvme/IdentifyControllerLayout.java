@@ -8,7 +8,7 @@ package org.jdma.spec.nvme;
  * 0     VID (16)        2    SSVID (16)     4    SN (20 ASCII)   24   MN (40 ASCII)   64  FR (8 ASCII)
  * 72    RAB             73   IEEE (24)      76   CMIC            77   MDTS (2^n min pages, 0 = none)
  * 78    CNTLID (16)     80   VER (32)       256  OACS (16)       258  ACL    259  AERL
- * 260   FRMW            261  LPA            262  ELPE            263  NPSS
+ * 260   FRMW: [0] slot 1 read only [3:1] slots   261  LPA   262  ELPE (error log entries, 0's based)   263  NPSS
  * 512   SQES: required [3:0], max [7:4]     513  CQES: required [3:0], max [7:4]
  * 514   MAXCMD (16)     516  NN (32)        520  ONCS (16): [2] DSM [3] Write Zeroes
  * 525   VWC             536  SGLS (32): [1:0] 01 = supported, any alignment  [16] bit bucket
@@ -59,6 +59,11 @@ public final class IdentifyControllerLayout {
     public static final int SGLS_SUPPORTED = 0x1;
     public static final int SGLS_SUPPORT_MASK = 0x3;
     public static final int SGLS_BIT_BUCKET = 1 << 16;
+
+    /** FRMW: {@code slots} firmware slots (1..7), slot 1 read only if {@code slot1ReadOnly}. */
+    public static int frmw(int slots, boolean slot1ReadOnly) {
+        return (slots & 0x7) << 1 | (slot1ReadOnly ? 1 : 0);
+    }
 
     /** SQES/CQES byte: required (minimum) size [3:0] and maximum [7:4], both log2. */
     public static int entrySizes(int requiredLog2, int maxLog2) {

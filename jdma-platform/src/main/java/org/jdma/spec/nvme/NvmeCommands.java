@@ -14,6 +14,8 @@ package org.jdma.spec.nvme;
  * Abort (0x08)                      CDW10 SQID [15:0] CID [31:16]; DW0 bit 0 = 1: not aborted
  * Set/Get Features (0x09/0x0A)      CDW10 FID [7:0] (Set: SV [31]; Get: SEL [10:8]); CDW11 value
  * Asynchronous Event Request (0x0C) DW0 type [2:0], info [15:8], log page [23:16]
+ * Get Log Page (0x02)   PRP1/PRP2   CDW10 LID [7:0] LSP [14:8] RAE [15] NUMDL [31:16]
+ *                                   CDW11 NUMDU [15:0] (NUMD 0's based dwords)  CDW12 LPOL  CDW13 LPOU
  * Read/Write/Write Zeroes (0x02/0x01/0x08)
  *                       CDW10-11 SLBA (64)  CDW12 NLB [15:0] (0's based) DEAC [25] FUA [30] LR [31]
  * Dataset Management (0x09)         CDW10 NR [7:0] (0's based)  CDW11 IDR [0] IDW [1] AD [2]
@@ -119,8 +121,42 @@ public final class NvmeCommands {
     public static final int AER_ERROR_INVALID_DOORBELL = 0;
     /** Error event info: invalid doorbell write value. */
     public static final int AER_ERROR_INVALID_DOORBELL_VALUE = 1;
-    /** Error information log page. */
+    public static final int AER_TYPE_SMART = 1;
+    public static final int AER_TYPE_NOTICE = 2;
+    public static final int AER_TYPE_MASK = 0x7;
+    /** SMART / Health event info: NVM subsystem reliability, temperature threshold, spare below threshold. */
+    public static final int AER_SMART_RELIABILITY = 0;
+    public static final int AER_SMART_TEMPERATURE = 1;
+    public static final int AER_SMART_SPARE = 2;
+
+    // Get Log Page (§5.16)
     public static final int LOG_ERROR_INFORMATION = 0x01;
+    public static final int LOG_SMART = 0x02;
+    public static final int LOG_FIRMWARE_SLOT = 0x03;
+    public static final int LOG_LID_MASK = 0xFF;
+    /** Retain Asynchronous Event: reading the log does not clear the event's mask. */
+    public static final int LOG_RAE = 1 << 15;
+    public static final int LOG_NUMDL_SHIFT = 16;
+    public static final int LOG_NUMDU_MASK = 0xFFFF;
+
+    /** CDW10 of Get Log Page for {@code dwords} dwords (1..2^32) of log {@code lid}. */
+    public static int getLogCdw10(int lid, boolean rae, long dwords) {
+        return (int) ((dwords - 1) & 0xFFFF) << LOG_NUMDL_SHIFT | (rae ? LOG_RAE : 0) | lid & LOG_LID_MASK;
+    }
+
+    /** CDW11 of Get Log Page: NUMDU, the upper half of the 0's based dword count. */
+    public static int getLogCdw11(long dwords) {
+        return (int) ((dwords - 1) >>> 16 & LOG_NUMDU_MASK);
+    }
+
+    /** Features: Temperature Threshold TMPTH [15:0] kelvin, TMPSEL [19:16], THSEL [21:20] (0 over, 1 under). */
+    public static final int FID_TEMPERATURE_THRESHOLD = 0x04;
+    public static final int TMPTH_MASK = 0xFFFF;
+    public static final int THSEL_SHIFT = 20;
+    public static final int THSEL_UNDER = 1;
+    /** Features: Asynchronous Event Configuration, [7:0] SMART / Health critical warnings that raise events. */
+    public static final int FID_ASYNC_EVENT_CONFIG = 0x0B;
+    public static final int AEC_SMART_MASK = 0xFF;
 
     public static int asyncEvent(int type, int info, int logPage) {
         return logPage << AER_LOG_PAGE_SHIFT | info << AER_INFO_SHIFT | type;

@@ -2,6 +2,7 @@ package org.jdma.spec.nvme;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -97,5 +98,70 @@ class NvmeLayoutTest {
         assertEquals(0x0001_0002, NvmeCommands.numberOfQueues(3, 2));
         assertEquals(0x0005_0003, NvmeCommands.createCqCdw11(5, true));
         assertEquals(0x003F_0007, NvmeCommands.createQueueCdw10(7, 64));
+    }
+
+    @Test
+    void shouldPlaceErrorLogEntryFieldsAtTheOffsetsOfLinuxNvmeErrorLogPage() {
+        assertEquals(64, ErrorLogEntryLayout.SIZE);
+        assertEquals(8, ErrorLogEntryLayout.SQID);
+        assertEquals(10, ErrorLogEntryLayout.CID);
+        assertEquals(12, ErrorLogEntryLayout.STATUS_FIELD);
+        assertEquals(14, ErrorLogEntryLayout.PARAMETER_ERROR_LOCATION);
+        assertEquals(16, ErrorLogEntryLayout.LBA);
+        assertEquals(24, ErrorLogEntryLayout.NAMESPACE);
+        assertEquals(29, ErrorLogEntryLayout.TRANSPORT_TYPE);
+        assertEquals(32, ErrorLogEntryLayout.COMMAND_SPECIFIC);
+        assertEquals(40, ErrorLogEntryLayout.TRANSPORT_SPECIFIC);
+        assertEquals(4 | 3 << 8, ErrorLogEntryLayout.parameterErrorLocation(4, 3));
+        assertEquals(0x02 << 1 | 1 << 9 | 1 << 15, ErrorLogEntryLayout.statusField(NvmeStatus.INVALID_QUEUE_SIZE, true),
+                "status as in a CQE, phase bit clear");
+    }
+
+    @Test
+    void shouldPlaceSmartLogFieldsAtTheOffsetsOfLinuxNvmeSmartLog() {
+        assertEquals(512, SmartLogLayout.SIZE);
+        assertEquals(1, SmartLogLayout.COMPOSITE_TEMPERATURE);
+        assertEquals(3, SmartLogLayout.AVAILABLE_SPARE);
+        assertEquals(4, SmartLogLayout.AVAILABLE_SPARE_THRESHOLD);
+        assertEquals(5, SmartLogLayout.PERCENTAGE_USED);
+        assertEquals(32, SmartLogLayout.DATA_UNITS_READ);
+        assertEquals(48, SmartLogLayout.DATA_UNITS_WRITTEN);
+        assertEquals(64, SmartLogLayout.HOST_READ_COMMANDS);
+        assertEquals(80, SmartLogLayout.HOST_WRITE_COMMANDS);
+        assertEquals(96, SmartLogLayout.CONTROLLER_BUSY_TIME);
+        assertEquals(112, SmartLogLayout.POWER_CYCLES);
+        assertEquals(128, SmartLogLayout.POWER_ON_HOURS);
+        assertEquals(144, SmartLogLayout.UNSAFE_SHUTDOWNS);
+        assertEquals(160, SmartLogLayout.MEDIA_ERRORS);
+        assertEquals(176, SmartLogLayout.ERROR_LOG_ENTRIES);
+        assertEquals(192, SmartLogLayout.WARNING_TEMPERATURE_TIME);
+        assertEquals(200, SmartLogLayout.TEMPERATURE_SENSOR_1);
+    }
+
+    @Test
+    void shouldRoundDataUnitsUpToThousandsOf512ByteUnits() {
+        assertEquals(0, SmartLogLayout.dataUnits(0));
+        assertEquals(1, SmartLogLayout.dataUnits(1));
+        assertEquals(1, SmartLogLayout.dataUnits(1000));
+        assertEquals(2, SmartLogLayout.dataUnits(1001));
+    }
+
+    @Test
+    void shouldPlaceFirmwareSlotsAfterTheActiveFirmwareInfo() {
+        assertEquals(512, FirmwareSlotLogLayout.SIZE);
+        assertEquals(8, FirmwareSlotLogLayout.frs(1));
+        assertEquals(56, FirmwareSlotLogLayout.frs(7));
+        assertEquals(0x21, FirmwareSlotLogLayout.afi(1, 2));
+        assertThrows(IllegalArgumentException.class, () -> FirmwareSlotLogLayout.frs(8));
+        assertEquals(0x3, IdentifyControllerLayout.frmw(1, true));
+    }
+
+    @Test
+    void shouldEncodeGetLogPageDwordCountsZerosBased() {
+        int cdw10 = NvmeCommands.getLogCdw10(NvmeCommands.LOG_SMART, true, 128);
+        assertEquals(0x02 | 1 << 15 | 127 << 16, cdw10);
+        assertEquals(0, NvmeCommands.getLogCdw11(128));
+        assertEquals(0xFFFF << 16, NvmeCommands.getLogCdw10(1, false, 1L << 16) & 0xFFFF_0000);
+        assertEquals(1, NvmeCommands.getLogCdw11(1L << 17));
     }
 }

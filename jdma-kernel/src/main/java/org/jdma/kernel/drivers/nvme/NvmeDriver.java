@@ -5,6 +5,7 @@ import static org.jdma.spec.nvme.NvmeRegisters.*;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import org.jdma.kernel.block.BlockDevice;
@@ -21,10 +22,12 @@ import org.jdma.kernel.driver.DriverInstance;
 import org.jdma.kernel.driver.InterruptVectors;
 import org.jdma.kernel.driver.MmioWindow;
 import org.jdma.kernel.driver.ProbeException;
+import org.jdma.spec.nvme.FirmwareSlotLogLayout;
 import org.jdma.spec.nvme.IdentifyControllerLayout;
 import org.jdma.spec.nvme.IdentifyNamespaceLayout;
 import org.jdma.spec.nvme.NvmeCommands;
 import org.jdma.spec.nvme.NvmeStatus;
+import org.jdma.spec.nvme.SmartLogLayout;
 import org.jdma.spec.nvme.SubmissionEntryLayout;
 
 /**
@@ -72,6 +75,7 @@ public final class NvmeDriver implements DriverInstance, BlockDevice {
     private int resets;
     private boolean resetting;
     private boolean removed;
+    private HealthMonitor monitor;
 
     private NvmeDriver(DriverContext context, NvmeOptions options) {
         this.context = context;
@@ -231,6 +235,15 @@ public final class NvmeDriver implements DriverInstance, BlockDevice {
 
     /** Runs an admin command to its completion; returns DW0. */
     private int command(Entry e, String what) {
+        int[] result = run(e, what);
+        if (result[0] != NvmeStatus.SUCCESS) {
+            throw new ProbeException(String.format("%s: %s failed: %s (%#05x)", context.name(), what, NvmeStatus.name(result[0]), result[0]));
+        }
+        return result[1];
+    }
+
+    /** Runs an admin command to its completion; returns its status and DW0. */
+    private int[] run(Entry e, String what) {
         int[] result = {-1, 0};
         if (!adminAsync(e, (status, dw0) -> {
             result[0] = status;
@@ -242,10 +255,74 @@ public final class NvmeDriver implements DriverInstance, BlockDevice {
             admin.reap(); // before the vectors exist (Identify, Number of Queues) nothing else reaps
             return result[0] >= 0;
         });
-        if (result[0] != NvmeStatus.SUCCESS) {
-            throw new ProbeException(String.format("%s: %s failed: %s (%#05x)", context.name(), what, NvmeStatus.name(result[0]), result[0]));
+        return result;
+    }
+
+    // ---------------------------------------------------------------- logs and health
+
+    /**
+     * Get Log Page: {@code length} bytes (a multiple of 4, at most 4096) of log {@code logId} from
+     * byte {@code offset} (a multiple of 4), read with RAE clear. Throws {@link NvmeCommandException}
+     * with the controller's status when it refuses.
+     */
+    public byte[] getLogPage(int logId, long offset, int length) {
+        if (logId < 0 || logId > NvmeCommands.LOG_LID_MASK) {
+            throw new IllegalArgumentException("log id must be 0..255, was " + logId);
         }
-        return result[1];
+        if (offset < 0 || (offset & 3) != 0) {
+            throw new IllegalArgumentException("log offset must be a non-negative multiple of 4, was " + offset);
+        }
+        if (length < 4 || length > 4096 || (length & 3) != 0) {
+            throw new IllegalArgumentException("log length must be a multiple of 4 in 4..4096, was " + length);
+        }
+        try (CoherentAllocation data = dma.allocCoherent(4096)) {
+            String what = String.format("Get Log Page %#04x", logId);
+            int[] result = run(sqe(NvmeCommands.ADMIN_GET_LOG_PAGE).prp1(data.dmaAddress())
+                    .cdw(10, NvmeCommands.getLogCdw10(logId, false, length / 4)).cdw(11, NvmeCommands.getLogCdw11(length / 4))
+                    .cdw64(12, offset), what);
+            if (result[0] != NvmeStatus.SUCCESS) {
+                throw new NvmeCommandException(context.name() + ": " + what, result[0]);
+            }
+            byte[] b = new byte[length];
+            context.cpu().read(data.physical(), b);
+            return b;
+        }
+    }
+
+    /** The SMART / Health Information log. */
+    public SmartLog smartLog() {
+        return SmartLog.decode(getLogPage(NvmeCommands.LOG_SMART, 0, SmartLogLayout.SIZE));
+    }
+
+    /** The Error Information log's used entries, most recent first. */
+    public List<ErrorLogEntry> errorLog() {
+        return ErrorLogEntry.decodeAll(getLogPage(NvmeCommands.LOG_ERROR_INFORMATION, 0, 4096));
+    }
+
+    /** The Firmware Slot Information log. */
+    public FirmwareSlots firmwareSlots() {
+        return FirmwareSlots.decode(getLogPage(NvmeCommands.LOG_FIRMWARE_SLOT, 0, FirmwareSlotLogLayout.SIZE));
+    }
+
+    /**
+     * Starts the health monitor: enables SMART critical-warning events (Feature 0Bh) and keeps one
+     * Asynchronous Event Request outstanding, reporting each event to {@code listener}.
+     */
+    public HealthMonitor startHealthMonitor(HealthMonitor.Listener listener) {
+        if (monitor != null) {
+            throw new IllegalStateException(context.name() + ": the health monitor is already running");
+        }
+        monitor = new HealthMonitor(this, listener);
+        armMonitor();
+        return monitor;
+    }
+
+    private void armMonitor() {
+        command(sqe(NvmeCommands.ADMIN_SET_FEATURES).cdw(10, NvmeCommands.FID_ASYNC_EVENT_CONFIG)
+                .cdw(11, HealthMonitor.WATCHED_WARNINGS), "Set Features (Asynchronous Event Configuration)");
+        if (!monitor.arm()) {
+            throw new IllegalStateException(context.name() + ": admin queue full arming the health monitor");
+        }
     }
 
     // ---------------------------------------------------------------- reset
@@ -272,6 +349,9 @@ public final class NvmeDriver implements DriverInstance, BlockDevice {
             admin.free();
             context.enableBusMaster(); // as nvme_reset_work's nvme_pci_enable
             bringUp(false);
+            if (monitor != null) {
+                armMonitor(); // the reset dropped the event request and the configuration
+            }
         } finally {
             resetting = false;
         }
@@ -298,6 +378,9 @@ public final class NvmeDriver implements DriverInstance, BlockDevice {
             p.free();
         }
         admin.free();
+        if (monitor != null) {
+            monitor.close();
+        }
         smallPool.destroy();
         pagePool.destroy();
     }

@@ -5,6 +5,7 @@ import static org.jdma.spec.nvme.NvmeStatus.*;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.LongSupplier;
 import org.jdma.machine.bus.DmaPort;
@@ -13,12 +14,17 @@ import org.jdma.spec.nvme.SubmissionEntryLayout;
 
 /**
  * The admin command set (NVMe base spec §5): Identify, Create/Delete I/O SQ and CQ, Get/Set
- * Features (Number of Queues, Interrupt Coalescing, Interrupt Vector Configuration), Abort and
- * Asynchronous Event Request, each with the checks and status codes QEMU's controller applies, in
- * its order. Admin data pointers must be PRPs. Every command completes at once except an
- * Asynchronous Event Request, which waits for an event.
+ * Features (Number of Queues, Interrupt Coalescing, Interrupt Vector Configuration, Temperature
+ * Threshold, Asynchronous Event Configuration), Abort, Asynchronous Event Request and Get Log Page,
+ * each with the checks and status codes QEMU's controller applies, in its order. Admin data
+ * pointers must be PRPs. Every command completes at once except an Asynchronous Event Request,
+ * which waits for an event. Once an event of a type is reported, events of that type stay queued
+ * (masked) until the host reads the event's log page with RAE cleared (§5.2, §5.16).
  */
 final class AdminCommands implements CommandEngine.CommandSet {
+
+    /** The longest Get Log Page this controller serves even without MDTS, bytes (longer: Invalid Field). */
+    static final long LOG_TRANSFER_LIMIT = 2L << 20;
 
     private final CommandEngine engine;
     private final NvmeConfig config;
@@ -29,13 +35,17 @@ final class AdminCommands implements CommandEngine.CommandSet {
     private final Transfer transfer = new Transfer();
     private final ArrayDeque<Command> eventRequests = new ArrayDeque<>();
     private final ArrayDeque<Integer> events = new ArrayDeque<>();
+    private final HealthLog health;
+    /** Event types (bit per type) reported and not yet cleared by reading their log page. */
+    private int maskedTypes;
     private final boolean[] coalescingDisabled;
     /** Number of Queues granted (I/O SQs and CQs each). */
     private int granted;
     private boolean ioQueuesCreated;
 
     AdminCommands(CommandEngine engine, NvmeConfig config, DmaPort port, DataPointers pointers, LongSupplier pageSize,
-                  int msixEntries) {
+                  int msixEntries, HealthLog health) {
+        this.health = health;
         this.engine = engine;
         this.config = config;
         this.port = port;
@@ -51,6 +61,8 @@ final class AdminCommands implements CommandEngine.CommandSet {
     void reset() {
         eventRequests.clear();
         events.clear();
+        maskedTypes = 0;
+        health.resetFeatures();
         java.util.Arrays.fill(coalescingDisabled, false);
         granted = config.ioQueuePairs();
         ioQueuesCreated = false;
@@ -58,13 +70,23 @@ final class AdminCommands implements CommandEngine.CommandSet {
 
     /** An asynchronous event: completes an outstanding request now, or waits for one. */
     void event(int dw0) {
-        events.add(dw0);
+        if (!events.contains(dw0)) {
+            events.add(dw0);
+        }
         deliverEvents();
     }
 
+    /** Completes requests with the oldest events whose type is not masked, masking each type reported. */
     private void deliverEvents() {
-        while (!events.isEmpty() && !eventRequests.isEmpty()) {
-            engine.complete(eventRequests.poll(), SUCCESS, events.poll());
+        Iterator<Integer> queued = events.iterator();
+        while (queued.hasNext() && !eventRequests.isEmpty()) {
+            int dw0 = queued.next();
+            int typeBit = 1 << (dw0 & AER_TYPE_MASK);
+            if ((maskedTypes & typeBit) == 0) {
+                queued.remove();
+                maskedTypes |= typeBit;
+                engine.complete(eventRequests.poll(), SUCCESS, dw0);
+            }
         }
     }
 
@@ -83,6 +105,7 @@ final class AdminCommands implements CommandEngine.CommandSet {
             case ADMIN_SET_FEATURES -> setFeatures(c);
             case ADMIN_GET_FEATURES -> getFeatures(c);
             case ADMIN_ABORT -> abort(c);
+            case ADMIN_GET_LOG_PAGE -> getLogPage(c);
             case ADMIN_ASYNC_EVENT_REQUEST -> {
                 if (eventRequests.size() > IdentifyData.AERL) {
                     engine.complete(c, ASYNC_EVENT_REQUEST_LIMIT_EXCEEDED, 0);
@@ -233,6 +256,16 @@ final class AdminCommands implements CommandEngine.CommandSet {
                     engine.complete(c, SUCCESS, 0);
                 }
             }
+            case FID_TEMPERATURE_THRESHOLD -> {
+                health.temperatureThreshold(value);
+                engine.complete(c, SUCCESS, 0);
+                health.checkWarnings(); // an event the new setting raises follows this completion
+            }
+            case FID_ASYNC_EVENT_CONFIG -> {
+                health.eventConfig(value);
+                engine.complete(c, SUCCESS, 0);
+                health.checkWarnings(); // an event the new setting raises follows this completion
+            }
             default -> engine.complete(c, INVALID_FIELD, 0);
         }
     }
@@ -250,6 +283,9 @@ final class AdminCommands implements CommandEngine.CommandSet {
                     engine.complete(c, SUCCESS, iv | (coalescingDisabled[iv] ? IVC_CD : 0));
                 }
             }
+            case FID_TEMPERATURE_THRESHOLD -> engine.complete(c, SUCCESS,
+                    health.temperatureThreshold((c.cdw(11) >>> THSEL_SHIFT & 0x3) == THSEL_UNDER));
+            case FID_ASYNC_EVENT_CONFIG -> engine.complete(c, SUCCESS, health.eventConfig());
             default -> engine.complete(c, INVALID_FIELD, 0);
         }
     }
@@ -265,5 +301,53 @@ final class AdminCommands implements CommandEngine.CommandSet {
         }
         engine.complete(target, ABORTED_BY_REQUEST, 0);
         engine.complete(c, SUCCESS, 0);
+    }
+
+    /**
+     * Get Log Page: NUMD dwords (0's based, NUMDU:NUMDL) from dword-aligned offset LPOU:LPOL of
+     * log LID, bytes past the end of the log read as zero. Reading with RAE clear unmasks the
+     * events whose log page it is.
+     */
+    private void getLogPage(Command c) {
+        int cdw10 = c.cdw(10);
+        long length = (((long) (c.cdw(11) & LOG_NUMDU_MASK) << 16 | cdw10 >>> LOG_NUMDL_SHIFT) + 1) * 4;
+        long offset = (c.cdw(13) & 0xFFFF_FFFFL) << 32 | c.cdw(12) & 0xFFFF_FFFFL;
+        int lid = cdw10 & LOG_LID_MASK;
+        MemorySegment log = switch (lid) {
+            case LOG_ERROR_INFORMATION -> health.errorPage();
+            case LOG_SMART -> health.smartPage();
+            case LOG_FIRMWARE_SLOT -> health.firmwareSlotPage();
+            default -> null;
+        };
+        if (log == null) {
+            engine.complete(c, INVALID_LOG_PAGE, 0);
+            return;
+        }
+        if ((offset & 3) != 0 || Long.compareUnsigned(offset, log.byteSize()) >= 0 || length > Math.min(config.maxTransferBytes(), LOG_TRANSFER_LIMIT)) {
+            engine.complete(c, INVALID_FIELD, 0);
+            return;
+        }
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) length]);
+        MemorySegment.copy(log, offset, data, 0, Math.min(length, log.byteSize() - offset));
+        int s = pointers.prp(c.prp1(), c.prp2(), length, pageSize.getAsLong(), transfer);
+        if (s == SUCCESS && transfer.toHost(port, data) != null) {
+            s = DATA_TRANSFER_ERROR;
+        }
+        engine.complete(c, s, 0);
+        if (s == SUCCESS && (cdw10 & LOG_RAE) == 0) {
+            unmaskEventsOf(lid);
+        }
+    }
+
+    private void unmaskEventsOf(int lid) {
+        int type = switch (lid) {
+            case LOG_ERROR_INFORMATION -> AER_TYPE_ERROR;
+            case LOG_SMART -> AER_TYPE_SMART;
+            default -> -1;
+        };
+        if (type >= 0) {
+            maskedTypes &= ~(1 << type);
+            deliverEvents();
+        }
     }
 }

@@ -35,6 +35,13 @@ final class CommandEngine {
         void execute(Command c);
     }
 
+    /** Sees every command fetched and completed (the SMART counters and the error log). */
+    interface Observer {
+        void fetched(Command c);
+
+        void completed(Command c, int status);
+    }
+
     /** Signals an MSI-X entry; false when the message did not go out (masked or disabled). */
     interface Signal {
         boolean raise(int vector);
@@ -60,6 +67,11 @@ final class CommandEngine {
     int coalesceTime;
     /** Per vector: coalescing disabled (Set Features 09h CD). */
     IntPredicate coalescingDisabled = v -> false;
+    Observer observer = new Observer() {
+        @Override public void fetched(Command c) { }
+
+        @Override public void completed(Command c, int status) { }
+    };
     private long fetched;
     private long completed;
     private long interrupts;
@@ -141,6 +153,7 @@ final class CommandEngine {
                 post(sq, c.cid(), NvmeStatus.CID_CONFLICT, 0, true);
                 continue;
             }
+            observer.fetched(c);
             (c.admin() ? admin : io).execute(c);
         }
     }
@@ -154,6 +167,7 @@ final class CommandEngine {
         }
         c.done = true;
         outstanding.remove(c.key());
+        observer.completed(c, status);
         post(c.sq, c.cid(), status, dw0, status != NvmeStatus.SUCCESS && status != NvmeStatus.ABORTED_BY_REQUEST
                 && status != NvmeStatus.ABORTED_SQ_DELETED);
     }

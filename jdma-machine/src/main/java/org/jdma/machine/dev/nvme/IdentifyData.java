@@ -43,6 +43,8 @@ final class IdentifyData {
         b.set(LE_INT, VER, NvmeRegisters.VS_1_4);
         b.set(ValueLayout.JAVA_BYTE, ACL, (byte) IdentifyData.ACL);
         b.set(ValueLayout.JAVA_BYTE, AERL, (byte) IdentifyData.AERL);
+        b.set(ValueLayout.JAVA_BYTE, FRMW, (byte) frmw(1, true));
+        b.set(ValueLayout.JAVA_BYTE, ELPE, (byte) (HealthLog.ERROR_ENTRIES - 1));
         b.set(ValueLayout.JAVA_BYTE, SQES, (byte) entrySizes(SubmissionEntryLayout.SIZE_LOG2, SubmissionEntryLayout.SIZE_LOG2));
         b.set(ValueLayout.JAVA_BYTE, CQES, (byte) entrySizes(CompletionEntryLayout.SIZE_LOG2, CompletionEntryLayout.SIZE_LOG2));
         b.set(LE_SHORT, MAXCMD, (short) config.maxQueueEntries());

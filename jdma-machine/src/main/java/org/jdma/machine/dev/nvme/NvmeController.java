@@ -62,6 +62,7 @@ public final class NvmeController extends PciEndpoint {
     private final Media media;
     private final CommandEngine engine;
     private final AdminCommands admin;
+    private final HealthLog health;
     private final IoCommands io;
     private final int msixEntries;
     private long pageSize = 4096;
@@ -98,10 +99,22 @@ public final class NvmeController extends PciEndpoint {
         this.media = new Media(config.media(), kernel.random().split());
         this.engine = new CommandEngine(msixEntries, port(), kernel, this::signalInterrupt, this::fatal, config.fetchNs(), label);
         DataPointers adminPointers = new DataPointers(port());
-        this.admin = new AdminCommands(engine, config, port(), adminPointers, () -> pageSize, msixEntries);
+        this.health = new HealthLog(config, kernel::now, this::asyncEvent);
+        this.admin = new AdminCommands(engine, config, port(), adminPointers, () -> pageSize, msixEntries, health);
         this.io = new IoCommands(engine, config, namespaces, media, port(), new DataPointers(port()), kernel,
                 () -> pageSize, label);
         engine.commandSets(admin, io);
+        engine.observer = new CommandEngine.Observer() {
+            @Override public void fetched(Command c) {
+                if (!c.admin()) {
+                    health.ioStarted();
+                }
+            }
+
+            @Override public void completed(Command c, int status) {
+                health.completed(c, status, blockSize(c.nsid()));
+            }
+        };
         declareBar(Bar.memory64(REGISTER_BAR, REGISTER_BAR_SIZE, false), new Bar0());
         declareBar(Bar.memory64(MSIX_BAR, MSIX_BAR_SIZE, false), new MmioHandler() {
             @Override public long read(long offset, int size) { return 0; }
@@ -134,6 +147,9 @@ public final class NvmeController extends PciEndpoint {
                 }
             });
         } else if (!enabled && (ready || (status & CSTS_CFS) != 0)) {
+            if ((status & CSTS_SHST_MASK) != CSTS_SHST_COMPLETE) {
+                health.unsafeShutdown();
+            }
             stop();
             kernel.schedule(config.enableNs(), label + " disable", () -> {
                 if (g == enableGeneration) {
@@ -269,6 +285,24 @@ public final class NvmeController extends PciEndpoint {
     // ---------------------------------------------------------------- observation
 
     public NvmeConfig config() { return config; }
+
+    private void asyncEvent(int dw0) {
+        admin.event(dw0);
+    }
+
+    /** The LBA size of namespace {@code nsid}, 0 when there is none. */
+    private int blockSize(int nsid) {
+        return nsid > 0 && nsid <= config.namespaces().size() ? config.namespaces().get(nsid - 1).lbaSize() : 0;
+    }
+
+    /** Test hook: the media wore to {@code percent} available spare (a SMART warning below the threshold, 10). */
+    public void lowerAvailableSpare(int percent) { health.availableSpare(percent); }
+
+    /** Test hook: the composite temperature sensor reads {@code kelvin}. */
+    public void setTemperature(int kelvin) { health.temperature(kelvin); }
+
+    /** Error Information log entries recorded since power on. */
+    public long errorsLogged() { return health.errorCount(); }
 
     /** The register table (name, offset, width, access, mask, reset). */
     public List<Register> registerTable() { return registers.registers(); }

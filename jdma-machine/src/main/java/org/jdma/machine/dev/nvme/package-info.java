@@ -4,7 +4,8 @@
  * pair and up to 64 I/O queue pairs in host memory whose 64-byte submission and 16-byte completion
  * entries it reads and writes by DMA (phase tag inverted at each wrap, SQ head in every entry, a
  * full completion queue waits for its head doorbell); the admin commands Identify, Create/Delete
- * I/O SQ/CQ, Get/Set Features, Abort and Asynchronous Event Request; the NVM commands Read, Write,
+ * I/O SQ/CQ, Get/Set Features, Abort, Asynchronous Event Request (SMART / Health events masked per
+ * type until their log is read) and Get Log Page (Error Information, SMART / Health, Firmware Slot); the NVM commands Read, Write,
  * Flush, Write Zeroes and Dataset Management; data described by PRPs (lists chained across pages)
  * or SGLs (data block, bit bucket, segment, last segment), all walked through its DMA port so the
  * IOMMU translates them; one MSI-X vector per completion queue, coalesced by threshold and time;
@@ -12,7 +13,7 @@
  * with channels working in parallel, so that queue depth changes throughput and latency.
  *
  * <p>Not modeled: metadata and end-to-end protection, fused commands, weighted round robin
- * arbitration (queues are served in doorbell order), Get Log Page, namespace management, the
+ * arbitration (queues are served in doorbell order), namespace management, the
  * controller memory buffer, NSSR, power states, pin-based interrupts (INTMS/INTMC only keep their mask).
  *
  * <p>Invariant: no input (register write, doorbell, queue entry, list) throws into the machine: a

@@ -230,6 +230,9 @@ class NvmeAdminTest {
             assertEquals(SUCCESS, e.status());
             assertEquals(asyncEvent(AER_TYPE_ERROR, AER_ERROR_INVALID_DOORBELL, LOG_ERROR_INFORMATION), e.dw0());
             rig.write(NvmeRegisters.sqTailDoorbell(0, 0), NvmeRig.ADMIN_ENTRIES + 3); // beyond the admin SQ
+            rig.runIdle();
+            assertEquals(null, rig.peek(rig.admin), "error events masked until the error log is read");
+            assertEquals(SUCCESS, rig.admin(sqe(ADMIN_GET_LOG_PAGE).prp1(DATA).cdw(10, getLogCdw10(LOG_ERROR_INFORMATION, false, 16))).status());
             e = rig.await(rig.admin);
             assertEquals(asyncEvent(AER_TYPE_ERROR, AER_ERROR_INVALID_DOORBELL_VALUE, LOG_ERROR_INFORMATION), e.dw0());
             assertEquals(2, rig.nvme.invalidDoorbells());
