@@ -16,6 +16,7 @@ import org.jdma.kernel.net.app.CpuCostModel;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cpu.MachineCpus;
 import org.jdma.machine.net.PcapReplayer;
+import org.jdma.cli.trace.JfrOption;
 import org.jdma.cli.trace.TraceDigestOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -111,6 +112,9 @@ public final class NicCommand implements Callable<Integer> {
     @Mixin
     TraceDigestOption traceDigest;
 
+    @Mixin
+    JfrOption jfr;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -118,12 +122,18 @@ public final class NicCommand implements Callable<Integer> {
         if (plot != null && !sweep) {
             throw new IllegalArgumentException("--plot needs --sweep");
         }
-        if (sweep) {
-            if (s.mode() == NicMode.PCAP) {
-                throw new IllegalArgumentException("--sweep varies the frame size: use it with fwd or pktgen, not pcap");
-            }
-            return sweep(out, s);
+        if (sweep && s.mode() == NicMode.PCAP) {
+            throw new IllegalArgumentException("--sweep varies the frame size: use it with fwd or pktgen, not pcap");
         }
+        jfr.start();
+        try {
+            return sweep ? sweep(out, s) : runOnce(out, s);
+        } finally {
+            jfr.stop(spec.commandLine().getErr());
+        }
+    }
+
+    private int runOnce(PrintWriter out, NicScenario s) throws IOException {
         boolean text = !json;
         if (text) {
             NicReport.header(out, s);

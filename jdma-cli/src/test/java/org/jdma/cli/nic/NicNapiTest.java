@@ -3,15 +3,24 @@ package org.jdma.cli.nic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.jdma.cli.Main;
+import org.jdma.kernel.jfr.DmaMapEvent;
+import org.jdma.machine.jfr.InterruptDeliveredEvent;
 import org.jdma.spec.ixgbe.IxgbeRegisters;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
@@ -22,6 +31,9 @@ import picocli.CommandLine;
  * the interrupt rate follows the packet rate or the EITR interval, whichever is lower.
  */
 class NicNapiTest {
+
+    @TempDir
+    Path dir;
 
     private static String json(String... args) {
         List<String> a = new ArrayList<>(List.of("run", "nic"));
@@ -88,6 +100,31 @@ class NicNapiTest {
         assertEquals(50, field(j, "framesAb"), j);
         assertEquals(2.0, field(j, "interruptsPerPacket"), 1e-9, "A's receive and B's transmit completion, each frame: " + j);
         assertEquals(0, field(j, "fullPolls"), j);
+    }
+
+    @Test
+    void shouldRecordEveryInterruptTheReportCountsWithJfr() throws IOException {
+        Path file = dir.resolve("nic.jfr");
+        String j = json("fwd", "--mode", "napi", "--iommu", "strict", "--itr", "0", "--rate", "0.1%", "--count", "20",
+                "--duration", "10ms", "--jfr", file.toString());
+        double startNs = field(j, "startNs");
+        long reported = Math.round(field(j, "interruptsPerPacket") * field(j, "framesAb"));
+        List<RecordedEvent> interrupts = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals(InterruptDeliveredEvent.NAME))
+                .filter(e -> e.getLong("modeledNs") >= startNs)
+                .filter(e -> e.getString("source").contains(NicRig.SLOT_A.toString())
+                        || e.getString("source").contains(NicRig.SLOT_B.toString())).toList();
+        assertEquals(40, reported, j);
+        // Per port and vector: each port's queue vector fired once per frame (A on receive, B on transmit
+        // completion); besides them, B's link-up reaches its other-causes vector, signalled before the sources started.
+        List<Long> perVector = interrupts.stream()
+                .collect(Collectors.groupingBy(e -> e.getString("source") + " " + e.getInt("vector"), Collectors.counting()))
+                .values().stream().sorted(Comparator.reverseOrder()).toList();
+        assertEquals(List.of(20L, 20L), perVector.subList(0, 2), perVector.toString());
+        assertEquals(reported, perVector.get(0) + perVector.get(1), "one event per interrupt the run reported");
+        assertTrue(perVector.size() <= 3 && perVector.stream().skip(2).allMatch(n -> n == 1), perVector.toString());
+        assertTrue(RecordingFile.readAllEvents(file).stream().anyMatch(e -> e.getEventType().getName().equals(DmaMapEvent.NAME)),
+                "the driver's streaming maps are recorded too");
     }
 
     @Test
