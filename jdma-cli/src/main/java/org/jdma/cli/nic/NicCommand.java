@@ -16,6 +16,7 @@ import org.jdma.kernel.net.app.CpuCostModel;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cpu.MachineCpus;
 import org.jdma.machine.net.PcapReplayer;
+import org.jdma.cli.trace.JfrOption;
 import org.jdma.cli.trace.TraceDigestOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,6 +65,14 @@ public final class NicCommand implements Callable<Integer> {
             + "which RSS spreads over the queue pairs (0: plain frames, all on queue 0). Default: ${DEFAULT-VALUE}.")
     int flows;
 
+    @Option(names = "--mode", defaultValue = "poll", description = "How the applications receive: poll (the rings, as ixy) or napi "
+            + "(each queue's MSI-X vector schedules a NAPI poll of up to 64 frames). Default: ${DEFAULT-VALUE}.")
+    String rxPath;
+
+    @Option(names = "--itr", paramLabel = "US", description = "napi: interrupt moderation interval per queue vector, us, rounded to "
+            + "EITR's 2.048 us steps (0: none; default " + NicScenario.DEFAULT_ITR_US + ").")
+    Integer itrUs;
+
     @Option(names = "--cpus", description = "CPUs of the machine (default: the machine's " + MachineConfig.DEFAULT_CPUS + ").")
     Integer cpus;
 
@@ -103,6 +112,9 @@ public final class NicCommand implements Callable<Integer> {
     @Mixin
     TraceDigestOption traceDigest;
 
+    @Mixin
+    JfrOption jfr;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -110,12 +122,18 @@ public final class NicCommand implements Callable<Integer> {
         if (plot != null && !sweep) {
             throw new IllegalArgumentException("--plot needs --sweep");
         }
-        if (sweep) {
-            if (s.mode() == NicMode.PCAP) {
-                throw new IllegalArgumentException("--sweep varies the frame size: use it with fwd or pktgen, not pcap");
-            }
-            return sweep(out, s);
+        if (sweep && s.mode() == NicMode.PCAP) {
+            throw new IllegalArgumentException("--sweep varies the frame size: use it with fwd or pktgen, not pcap");
         }
+        jfr.start();
+        try {
+            return sweep ? sweep(out, s) : runOnce(out, s);
+        } finally {
+            jfr.stop(spec.commandLine().getErr());
+        }
+    }
+
+    private int runOnce(PrintWriter out, NicScenario s) throws IOException {
         boolean text = !json;
         if (text) {
             NicReport.header(out, s);
@@ -212,9 +230,18 @@ public final class NicCommand implements Callable<Integer> {
             case "line" -> PcapReplayer.Pacing.LINE_RATE;
             default -> throw new IllegalArgumentException("--pace must be timestamps or line, was " + pace);
         };
+        NicRxPath path = switch (rxPath.toLowerCase(Locale.ROOT)) {
+            case "poll" -> NicRxPath.POLL;
+            case "napi" -> NicRxPath.NAPI;
+            default -> throw new IllegalArgumentException("--mode must be poll or napi, was " + rxPath);
+        };
+        if (itrUs != null && path != NicRxPath.NAPI) {
+            throw new IllegalArgumentException("--itr moderates interrupts: use it with --mode napi");
+        }
         CpuCostModel cost = cpuGhz == null ? CpuCostModel.DEFAULTS : CpuCostModel.DEFAULTS.withCpuGhz(cpuGhz);
         return new NicScenario(m, size, fraction(rate), count, nanos(duration, "--duration"), nanos(interval, "--interval"), queues, n,
-                IommuModeNames.parse(iommu), seed, nonCoherent, bothWays, pcapIn, pcapOut, pacing, cost, flows);
+                IommuModeNames.parse(iommu), seed, nonCoherent, bothWays, pcapIn, pcapOut, pacing, cost, flows, path,
+                itrUs == null ? NicScenario.DEFAULT_ITR_US : itrUs);
     }
 
     static double fraction(String text) {

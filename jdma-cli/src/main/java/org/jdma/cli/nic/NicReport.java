@@ -1,5 +1,7 @@
 package org.jdma.cli.nic;
 
+import org.jdma.spec.ixgbe.IxgbeRegisters;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
@@ -63,7 +65,13 @@ final class NicReport {
         }
         out.printf("  sources        %,d frames sent%n", r.sourceFrames());
         out.printf("  drops          %,d%n", t.drops());
-        out.printf("  interrupts/s   %.0f (the applications poll, as ixy does)%n", t.interruptsPerS());
+        if (r.scenario().rxPath() == NicRxPath.NAPI) {
+            out.printf("  interrupts/s   %.0f, %.4f per packet (NAPI, EITR %s)%n", t.interruptsPerS(), t.interruptsPerPacket(),
+                    r.scenario().itrUs() == 0 ? "off" : String.format("%.3f us", IxgbeRegisters.eitrIntervalNs(r.scenario().eitrField()) / 1e3));
+            out.printf("  NAPI polls     %,d, %,d took the whole budget; %,d TX descriptors cleaned%n", t.polls(), t.fullPolls(), t.txCleaned());
+        } else {
+            out.printf("  interrupts/s   %.0f (the applications poll, as ixy does)%n", t.interruptsPerS());
+        }
         out.printf("  IOTLB misses   %.3f per packet%n", t.iotlbMissesPerPacket());
         out.printf("  invalidations  %.3f per packet%n", t.invalidationsPerPacket());
         out.printf("  CPU per packet %.2f ns: driver %.2f, mapping %.2f, IOMMU %.2f, MMIO and waits %.2f (%.1f%% of a CPU busy,"
@@ -100,6 +108,8 @@ final class NicReport {
             g.writeNumberField("cpuGhz", s.cost().cpuGhz());
             g.writeNumberField("sourceFrames", r.sourceFrames());
             g.writeNumberField("flows", s.flows());
+            g.writeStringField("rxPath", s.rxPath().name().toLowerCase(Locale.ROOT));
+            g.writeNumberField("itrUs", s.itrUs());
             g.writeArrayFieldStart("forwardedAbByQueue");
             for (long n : r.forwardedAb()) {
                 g.writeNumber(n);
@@ -139,6 +149,10 @@ final class NicReport {
         g.writeNumberField("waitNsPerPacket", x.waitNs());
         g.writeNumberField("simSpeed", x.simSpeed());
         g.writeNumberField("busyCpus", x.busyCpus());
+        g.writeNumberField("interruptsPerPacket", x.interruptsPerPacket());
+        g.writeNumberField("polls", x.polls());
+        g.writeNumberField("fullPolls", x.fullPolls());
+        g.writeNumberField("txCleaned", x.txCleaned());
         g.writeEndObject();
     }
 

@@ -8,6 +8,8 @@ import java.util.SplittableRandom;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.drivers.ixgbe.IxgbeDriver;
 import org.jdma.kernel.drivers.ixgbe.IxgbeOptions;
+import org.jdma.kernel.drivers.ixgbe.NapiStats;
+import org.jdma.kernel.net.app.CpuCost;
 import org.jdma.kernel.net.app.CpuWork;
 import org.jdma.kernel.net.app.Forwarder;
 import org.jdma.kernel.net.app.KernelCounters;
@@ -42,7 +44,9 @@ import org.jdma.spec.pci.RequesterId;
  * A booted machine for one {@link NicScenario}: port A (eth0) whose cable's far end is the
  * traffic source (a generator, a pcap replayer) or, in pktgen, the counting end; port B (eth1)
  * whose far end counts, checks sequence numbers and captures; the 82599 driver polling (ixy's
- * mode) and the applications on a {@link PollLoop} per CPU, queue pair q on CPU q mod CPUs.
+ * mode) and the applications on a {@link PollLoop} per CPU, queue pair q on CPU q mod CPUs; or,
+ * with {@link NicRxPath#NAPI}, the driver on MSI-X and the forwarders as NAPI receivers that each
+ * queue's poll (a softirq on its CPU) hands its frames to.
  */
 final class NicRig implements AutoCloseable {
 
@@ -54,6 +58,8 @@ final class NicRig implements AutoCloseable {
     private final Kernel kernel;
     private final PollLoop loop;
     private final List<Forwarder> forwarders = new ArrayList<>();
+    private final List<NapiForwarder> napiForwarders = new ArrayList<>();
+    private final KernelCounters counters;
     private final List<PacketGenerator> hostGenerators = new ArrayList<>();
     private final List<TrafficGenerator> generators = new ArrayList<>();
     private final CountingSink sinkAb;
@@ -125,7 +131,8 @@ final class NicRig implements AutoCloseable {
                 checkerAb.receive(f);
             });
         }
-        IxgbeOptions options = IxgbeOptions.DEFAULTS.withInterrupts(false).withQueues(s.queues());
+        IxgbeOptions options = IxgbeOptions.DEFAULTS.withInterrupts(s.rxPath() == NicRxPath.NAPI).withItr(s.eitrField())
+                .withQueues(s.queues());
         kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(s.iommu()).withDriver(IxgbeDriver.driver(options)));
         List<IxgbeDriver> drivers = kernel.drivers().drivers(IxgbeDriver.class);
         if (drivers.size() != (twoPorts ? 2 : 1)) {
@@ -133,7 +140,7 @@ final class NicRig implements AutoCloseable {
         }
         a = drivers.get(0);
         b = twoPorts ? drivers.get(1) : null;
-        KernelCounters counters = new KernelCounters(kernel);
+        counters = new KernelCounters(kernel);
         loop = new PollLoop(kernel.platform(), counters, s.cost(), counters.translated(SLOT_A));
         addApplications(s);
     }
@@ -153,6 +160,11 @@ final class NicRig implements AutoCloseable {
                 }
                 continue;
             }
+            if (s.rxPath() == NicRxPath.NAPI) {
+                receiveThroughNapi(a, b, q, s);
+                receiveThroughNapi(b, a, q, s); // one way too: B's polls clean its transmit ring, and are charged
+                continue;
+            }
             Forwarder ab = new Forwarder(a, q, b, q, Forwarder.BATCH);
             forwarders.add(ab);
             loop.add(cpu, ab);
@@ -162,6 +174,28 @@ final class NicRig implements AutoCloseable {
                 loop.add(cpu, ba);
             }
         }
+    }
+
+    /** {@code in}'s queue {@code q} hands each NAPI poll's frames to a forwarder to {@code out}'s queue {@code q}. */
+    private void receiveThroughNapi(IxgbeDriver in, IxgbeDriver out, int q, NicScenario s) {
+        NapiForwarder f = new NapiForwarder(in, out, q, counters, s.cost(), counters.translated(SLOT_A),
+                machine.clock()::now);
+        napiForwarders.add(f);
+        in.onReceive(q, f);
+    }
+
+    /** Every port's NAPI counters together (zero when polling). */
+    NapiStats napiStats() {
+        NapiStats sum = NapiStats.ZERO;
+        if (scenario.rxPath() != NicRxPath.NAPI) {
+            return sum;
+        }
+        for (IxgbeDriver d : b == null ? List.of(a) : List.of(a, b)) {
+            for (int q = 0; q < d.queues(); q++) {
+                sum = sum.plus(d.napiStats(q));
+            }
+        }
+        return sum;
     }
 
     private static GeneratorConfig traffic(NicScenario s) {
@@ -231,6 +265,11 @@ final class NicRig implements AutoCloseable {
                 n.add(f.forwarded());
             }
         }
+        for (NapiForwarder f : napiForwarders) {
+            if (f.takesFrom(a)) {
+                n.add(f.forwarded());
+            }
+        }
         return n;
     }
 
@@ -260,13 +299,19 @@ final class NicRig implements AutoCloseable {
         for (Forwarder f : forwarders) {
             drops += f.refused();
         }
+        CpuWork work = loop.totalWork();
+        CpuCost cost = loop.totalCost();
+        for (NapiForwarder f : napiForwarders) {
+            drops += f.refused();
+            work = work.plus(f.work());
+            cost = cost.plus(f.cost());
+        }
         long misses = 0;
         for (VtdUnit u : machine.remappingUnits()) {
             misses += u.counters().iotlbMisses();
         }
-        CpuWork work = loop.totalWork();
         return new NicTotals(machine.clock().now(), wallNs, sinkAb.frames(), sinkAb.bytes(), sinkBa.frames(), sinkBa.bytes(), drops,
-                interrupts, misses, work, loop.totalCost());
+                interrupts, misses, work, cost, napiStats());
     }
 
     /** Frames the wire delivered to {@code port} that it neither placed in a buffer nor still holds. */

@@ -44,7 +44,7 @@ public final class NicRun {
                         NicTotals last = rig.totals(System.nanoTime());
                         long stop = Math.max(previous.timeNs() + 1, Math.min(clock.now(), rig.lastArrivalNs()));
                         last = new NicTotals(stop, last.wallNs(), last.framesAb(), last.bytesAb(), last.framesBa(), last.bytesBa(),
-                                last.drops(), last.interrupts(), last.iotlbMisses(), last.work(), last.cost());
+                                last.drops(), last.interrupts(), last.iotlbMisses(), last.work(), last.cost(), last.napi());
                         samples.add(emit(last.since(previous), onInterval));
                         previous = last;
                         break;

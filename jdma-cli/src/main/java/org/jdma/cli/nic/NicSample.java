@@ -22,10 +22,15 @@ package org.jdma.cli.nic;
  * @param simSpeed         modeled seconds per wall second
  * @param busyCpus         CPUs' worth of packet work (driver, mapping, IOMMU) over the interval; the
  *                         rest of a polling CPU's time is idle polls
+ * @param interruptsPerPacket MSI-X interrupts per delivered frame
+ * @param polls            NAPI polls run (0 when the applications poll)
+ * @param fullPolls        NAPI polls that took their whole budget
+ * @param txCleaned        transmit descriptors the NAPI polls reclaimed
  */
 public record NicSample(long startNs, long endNs, double mppsAb, double gbpsAb, double mppsBa, double gbpsBa, long framesAb,
                         long framesBa, long drops, double interruptsPerS, double iotlbMissesPerPacket,
-                        double invalidationsPerPacket, double driverNs, double mappingNs, double iommuNs, double waitNs, double simSpeed, double busyCpus) {
+                        double invalidationsPerPacket, double driverNs, double mappingNs, double iommuNs, double waitNs, double simSpeed, double busyCpus,
+                        double interruptsPerPacket, long polls, long fullPolls, long txCleaned) {
 
     public double cpuNs() {
         return driverNs + mappingNs + iommuNs + waitNs;

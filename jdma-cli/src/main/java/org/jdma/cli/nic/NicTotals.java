@@ -1,5 +1,7 @@
 package org.jdma.cli.nic;
 
+import org.jdma.kernel.drivers.ixgbe.NapiStats;
+
 import org.jdma.kernel.net.app.CpuCost;
 import org.jdma.kernel.net.app.CpuWork;
 
@@ -17,9 +19,11 @@ import org.jdma.kernel.net.app.CpuWork;
  * @param iotlbMisses IOTLB misses of every remapping unit
  * @param work        what the CPUs did
  * @param cost        what it cost
+ * @param napi        the ports' NAPI counters (zero when the applications poll)
  */
 public record NicTotals(long timeNs, long wallNs, long framesAb, long bytesAb, long framesBa, long bytesBa, long drops,
-                        long interrupts, long iotlbMisses, CpuWork work, CpuCost cost) {
+                        long interrupts, long iotlbMisses, CpuWork work, CpuCost cost,
+                        NapiStats napi) {
 
     /** The interval from {@code start} to this. */
     public NicSample since(NicTotals start) {
@@ -37,7 +41,8 @@ public record NicTotals(long timeNs, long wallNs, long framesAb, long bytesAb, l
                 seconds == 0 ? 0 : (interrupts - start.interrupts) / seconds,
                 per(iotlbMisses - start.iotlbMisses, packets), per(w.invalidations(), packets),
                 perPacket.driverNs(), perPacket.mappingNs(), perPacket.iommuNs(), perPacket.waitNs(), (double) ns / wall,
-                ns == 0 ? 0 : spent.busyNs() / ns);
+                ns == 0 ? 0 : spent.busyNs() / ns, per(interrupts - start.interrupts, packets), napi.polls() - start.napi.polls(),
+                napi.fullPolls() - start.napi.fullPolls(), napi.txCleaned() - start.napi.txCleaned());
     }
 
     private static double mpps(long frames, double seconds) {

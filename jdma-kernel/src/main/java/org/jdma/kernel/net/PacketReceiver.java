@@ -13,4 +13,14 @@ public interface PacketReceiver {
      * ({@link NetDevice#txBatch}); the array is the driver's and is reused after the call.
      */
     void receive(int queue, PacketBuffer[] buffers, int count);
+
+    /** A poll of {@code queue} begins on the current CPU (before it reclaims sent descriptors and receives); by default nothing. */
+    default void pollStarted(int queue) { }
+
+    /**
+     * The poll of {@code queue} that began with {@link #pollStarted} ends: it took {@code taken} packets
+     * of its {@code budget} (all of it: it polls again; fewer: the vector is re-armed) and reclaimed
+     * {@code txCleaned} transmit descriptors. By default nothing.
+     */
+    default void pollEnded(int queue, int taken, int budget, int txCleaned) { }
 }

@@ -13,7 +13,7 @@ package org.jdma.spec.ixgbe;
  * 0x00800  EICR        [15:0] RTxQ / MSI-X vectors 15:0  [16..30] other causes  [31] OTHER
  * 0x00808  EICS        write 1 sets the EICR bit (WO)
  * 0x00810  EIAC        [15:0] auto-clear the EICR bit when its MSI-X message is sent
- * 0x00820  EITR[0..23] [11:3] ITR interval, 2 us units  [15] LLI_MOD  [31] CNT_WDIS; 24..63 at 0x12300
+ * 0x00820  EITR[0..23] [11:3] ITR interval, 2.048 us units  [15] LLI_MOD  [31] CNT_WDIS; 24..63 at 0x12300
  * 0x00880  EIMS        write 1 sets the mask (enables); reads the mask
  * 0x00888  EIMC        write 1 clears the mask (WO)
  * 0x00890  EIAM        auto-mask: clear EIMS bits on EICR access, or (GPIE.EIAME) on the MSI-X message
@@ -158,8 +158,12 @@ public final class IxgbeRegisters {
 
     public static final int EITR_INTERVAL_MASK = 0x00000FF8;
     public static final int EITR_INTERVAL_SHIFT = 3;
-    /** One step of the ITR interval field at 1 and 10 Gb/s: 2 microseconds. */
-    public static final long EITR_INTERVAL_UNIT_NS = 2_000;
+    /**
+     * One step of the ITR interval field at 1 and 10 Gb/s: 2.048 us (DS 8.2.3.5.12; Intel's
+     * ixgbe_type.h bounds the rate at 488,281/s for one step, 1/488,281 s = 2.048 us, and at
+     * 956/s for the largest, 511 steps). Drivers round it to 2 us: Linux writes microseconds x 4.
+     */
+    public static final long EITR_INTERVAL_UNIT_NS = 2_048;
     public static final int EITR_LLI_MOD = 1 << 15;
     public static final int EITR_CNT_WDIS = 1 << 31;
     public static final int EITR_MASK = EITR_INTERVAL_MASK | EITR_LLI_MOD | EITR_CNT_WDIS;

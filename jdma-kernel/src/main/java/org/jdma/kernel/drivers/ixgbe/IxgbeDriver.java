@@ -236,7 +236,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         for (int q = 0; q < queues; q++) {
             napi[q] = new Napi(this, q, cpus[q]);
             int queue = q;
-            vectors.onInterrupt(q, v -> napi[queue].schedule());
+            vectors.onInterrupt(q, v -> napi[queue].interrupt());
         }
         vectors.onInterrupt(queues, v -> otherCauses());
     }

@@ -22,7 +22,7 @@ final class Napi {
     private PacketReceiver receiver;
     private boolean scheduled;
     private boolean stopped;
-    private long interrupts, polls, packets, fullPolls, rearms;
+    private long interrupts, polls, packets, fullPolls, rearms, txCleaned;
     private int largest;
 
     Napi(IxgbeDriver driver, int queue, int cpu) {
@@ -37,9 +37,14 @@ final class Napi {
         this.receiver = r;
     }
 
-    /** From the interrupt handler (or a new receiver): run a poll soon on the queue's CPU, once. */
-    void schedule() {
+    /** From the queue vector's interrupt handler: counts it and schedules a poll. */
+    void interrupt() {
         interrupts++;
+        schedule();
+    }
+
+    /** Runs a poll soon on the queue's CPU, once (a new receiver, an interrupt). */
+    void schedule() {
         if (scheduled || stopped) {
             return;
         }
@@ -55,9 +60,13 @@ final class Napi {
 
     private void pollOnce() {
         polls++;
-        driver.tx(queue).clean(driver.context().cpu(), true);
-        int n = 0;
         PacketReceiver r = receiver;
+        if (r != null) {
+            r.pollStarted(queue);
+        }
+        int cleaned = driver.tx(queue).clean(driver.context().cpu(), true);
+        txCleaned += cleaned;
+        int n = 0;
         if (r != null) {
             n = driver.rx(queue).receive(driver.context().cpu(), batch, batch.length);
             packets += n;
@@ -65,6 +74,7 @@ final class Napi {
             if (n > 0) {
                 r.receive(queue, batch, n);
             }
+            r.pollEnded(queue, n, batch.length, cleaned);
         }
         if (n == batch.length) {
             fullPolls++;
@@ -91,6 +101,6 @@ final class Napi {
     }
 
     NapiStats stats() {
-        return new NapiStats(interrupts, polls, packets, fullPolls, rearms, largest);
+        return new NapiStats(interrupts, polls, packets, fullPolls, rearms, largest, txCleaned);
     }
 }

@@ -17,6 +17,7 @@ import org.jdma.kernel.dma.debug.DmaDebugReport;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.net.NetStats;
 import org.jdma.kernel.net.PacketBuffer;
+import org.jdma.kernel.net.PacketReceiver;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cache.CacheConfig;
@@ -245,6 +246,38 @@ class IxgbeDriverTest {
         assertEquals(List.of(64, 64, 64, 8), polls);
         assertEquals(1, after.rearms() - before.rearms(), after.toString());
         assertEquals(3, after.fullPolls() - before.fullPolls(), after.toString());
+        closeWithSilentChecker();
+    }
+
+    @Test
+    void shouldTellTheReceiverWhenEachPollStartsAndEndsAndWhatItTook() {
+        boot(IommuMode.STRICT, true, 1, IxgbeOptions.DEFAULTS, GeneratorConfig.DEFAULT.withCount(200));
+        generator.start();
+        assertTrue(machine.clock().runUntil(generator::finished, TIMEOUT_NS));
+        machine.clock().runFor(1_000_000);
+        List<String> events = new ArrayList<>();
+        a.onReceive(0, new PacketReceiver() {
+            @Override
+            public void receive(int queue, PacketBuffer[] buffers, int count) {
+                events.add("receive " + count);
+                for (int i = 0; i < count; i++) {
+                    buffers[i].free();
+                }
+            }
+
+            @Override
+            public void pollStarted(int queue) {
+                events.add("start");
+            }
+
+            @Override
+            public void pollEnded(int queue, int taken, int budget, int txCleaned) {
+                events.add("end " + taken + "/" + budget);
+            }
+        });
+        machine.clock().runFor(1_000_000);
+        assertEquals(List.of("start", "receive 64", "end 64/64", "start", "receive 64", "end 64/64", "start", "receive 64",
+                "end 64/64", "start", "receive 8", "end 8/64"), events);
         closeWithSilentChecker();
     }
 

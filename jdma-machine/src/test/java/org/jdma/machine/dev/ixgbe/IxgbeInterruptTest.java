@@ -95,6 +95,24 @@ class IxgbeInterruptTest {
     }
 
     @Test
+    void shouldSpaceInterruptsExactlyByTheProgrammedStepsOf2048Ns() {
+        try (IxgbeRig rig = ready(4)) {
+            rig.routeQueuesToVectors(4, 3);
+            rig.write(eitr(0), 0x008 | EITR_CNT_WDIS);   // one step of the interval field
+            rig.startRx(0, 64, IxgbeReceiveTest.ADV_2K, FCTRL_BAM);
+            for (int i = 0; i < 60; i++) {
+                rig.far.transmit(rig.toPort(60, 400 + i));   // 60 frames over about 4 us: causes keep coming
+            }
+            rig.runIdle();
+            List<IxgbeRig.Irq> irqs = rig.interruptsOf(0);
+            assertEquals(3, irqs.size(), "one per 2.048 us step while frames arrive: " + irqs);
+            for (int i = 1; i < irqs.size(); i++) {
+                assertEquals(2_048, irqs.get(i).timeNs() - irqs.get(i - 1).timeNs(), irqs.toString());
+            }
+        }
+    }
+
+    @Test
     void shouldAutoMaskAVectorWhenItsMessageIsSentWithEiame() {
         try (IxgbeRig rig = ready(4)) {
             rig.routeQueuesToVectors(4, 3);

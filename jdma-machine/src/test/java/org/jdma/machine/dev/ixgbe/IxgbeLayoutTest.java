@@ -75,7 +75,8 @@ class IxgbeLayoutTest {
         assertEquals(0x0408C, IxgbeRegisters.GORCH);
         assertEquals(0x8086, IxgbeRegisters.VENDOR_ID);
         assertEquals(0x10FB, IxgbeRegisters.DEVICE_ID);
-        assertEquals(10_000, IxgbeRegisters.eitrIntervalNs(0x028), "ixy's default ITR 0x028 is 10 us");
+        assertEquals(10_240, IxgbeRegisters.eitrIntervalNs(0x028), "ixy's default ITR 0x028: 5 steps of 2.048 us");
+        assertEquals(1_046_528, IxgbeRegisters.eitrIntervalNs(0xFF8), "511 steps: the 956 interrupts/s floor");
         assertEquals(0, IxgbeRegisters.eitrIntervalNs(0x7), "bits 2:0 are not part of the interval");
     }
 
