@@ -10,7 +10,7 @@ import org.jdma.machine.time.EventKernel;
  * CPU thread on the other side. It spins for a while on an empty ring, then parks; a doorbell
  * write unparks it.
  *
- * <p>While threaded: the event kernel is not used at all, no virtual time passes for the device,
+ * <p>While threaded: the event queue is not used, no virtual time passes for the device,
  * nothing is traced, and <b>no MSI is sent</b> (completion or error; the interrupt controller
  * belongs to the event thread): the driver must poll completion records. The thread registers
  * with the event kernel ({@link EventKernel#deviceThreadStarted()}), so what its DMA sets off
