@@ -263,9 +263,13 @@ public final class Machine implements Platform, AutoCloseable {
      * power-on state, and firmware places the BARs again. For harnesses that run many short
      * experiments on one machine (the fuzz targets), where building a machine per experiment
      * would cost more than the experiment. Counters, bus monitors, observers and the seeded random
-     * source go on. Devices that run their own thread must be idle.
+     * source go on. A device running its own thread is stopped first ({@link Device#stopThread()},
+     * which joins it); then the work it posted to the machine thread is dropped with the events.
      */
     public void reset() {
+        for (Device d : devices) {
+            d.stopThread();
+        }
         for (RamRegion r : memory.ramRegions()) {
             cache.cleanInvalidate(r.base(), r.size());
         }

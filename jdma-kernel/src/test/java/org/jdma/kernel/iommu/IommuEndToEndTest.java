@@ -4,6 +4,7 @@ import org.jdma.machine.dev.memcpy.CopyEngine;
 import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
+import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.MachineConfig;
 import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.spec.vtd.VtdFaultReason;
@@ -106,6 +108,30 @@ class IommuEndToEndTest {
             assertEquals(IommuFault.Kind.NO_PERMISSION, wf.kind());
             assertEquals(VtdFaultReason.WRITE_NOT_PERMITTED.code(), wf.detail().code());
         }
+    }
+
+    @Test
+    void shouldNotRunTheFaultHandlerInsideItselfWhenAFaultEventArrivesWhileItRuns() {
+        Kernel k = boot(TestMachines.small(1), IommuMode.STRICT);
+        VtdDomain domain = VtdDomain.of(k.iommu(), ENGINE).orElseThrow();
+        long unmapped = domain.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
+        DmaPort engine = machine.dmaPorts().stream().filter(p -> p.requester().equals(ENGINE)).findFirst().orElseThrow();
+        List<IommuFault> seen = new ArrayList<>();
+        int[] depth = {0, 0}; // now, deepest
+        k.iommu().addFaultListener(f -> {
+            depth[1] = Math.max(depth[1], ++depth[0]);
+            seen.add(f);
+            if (seen.size() == 1) {
+                // A second fault, and time for its fault event to arrive, while the handler still runs.
+                engine.read(unmapped, MemorySegment.ofArray(new byte[8]), 0, 8);
+                machine.clock().runFor(10_000);
+            }
+            depth[0]--;
+        });
+        assertFalse(engine.read(unmapped, MemorySegment.ofArray(new byte[8]), 0, 8).isOk());
+        machine.clock().runUntilIdle();
+        assertEquals(2, seen.size(), "each fault reported once: " + seen);
+        assertEquals(1, depth[1], "the handler ran the second event after the first, not inside it");
     }
 
     @Test

@@ -16,6 +16,14 @@ public interface Device extends AutoCloseable {
     void reset();
 
     /**
+     * Stops and joins the device's own thread, if it runs on one, so that the machine thread is
+     * again the only one that touches it (a machine reset calls this before resetting anything).
+     * Most devices have no thread: the default does nothing.
+     */
+    default void stopThread() {
+    }
+
+    /**
      * Stops whatever the device runs outside the event kernel (a device thread) before the
      * machine frees its RAM. Most devices have nothing to stop.
      */

@@ -15,7 +15,8 @@ import org.jdma.spec.msi.MsiMessageLayout;
 /**
  * Receives MSI writes from the bus and signals on {@link #LEGACY_LINES} legacy lines, and
  * dispatches handlers in event order after {@code deliveryLatencyNs}, each as the CPU the
- * interrupt was sent to ({@link InterruptTargets}), on the thread that drives the event kernel.
+ * interrupt was sent to ({@link InterruptTargets}), on the thread that drives the event kernel
+ * (a message sent from a device thread is handed to that thread first).
  * Vectors below 16 are illegal (counted as invalid); a legal vector with no handler is counted as
  * spurious.
  *
@@ -82,8 +83,16 @@ public final class InterruptController implements Interrupts {
         }
     }
 
-    /** Called by the bus for a 32-bit write into the interrupt range. */
+    /**
+     * Called by the bus for a 32-bit write into the interrupt range. From a device thread the
+     * message is posted to the machine thread ({@link EventKernel#post}) and handled there as if it
+     * arrived at that moment; counters and trace are kept on the machine thread only.
+     */
     public void deliver(RequesterId source, long address, int data) {
+        if (kernel.onDeviceThread()) {
+            kernel.post(() -> deliver(source, address, data));
+            return;
+        }
         received++;
         int vector = MsiMessageLayout.vector(data);
         int mode = (data & MsiMessageLayout.DATA_DELIVERY_MODE_MASK) >>> MsiMessageLayout.DATA_DELIVERY_MODE_SHIFT;

@@ -2,7 +2,10 @@ package org.jdma.machine.time;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -12,13 +15,18 @@ import java.util.function.BooleanSupplier;
  * events at the same virtual time run in the order they were scheduled. That total order, plus the
  * single {@link #random()} source, is what makes a run reproducible. Future events are kept in a
  * binary heap over parallel primitive arrays; events scheduled for the current time (interrupt
- * deliveries, deferred work: most of them) go to a FIFO instead, which needs no sifting. Every
- * FIFO event is at the current time and was scheduled after every heap event at that time that
- * was already queued, except when the heap's root is such an event with a smaller sequence, which
- * {@link #step()} checks, so the order is the same as with the heap alone.
+ * deliveries, deferred work: most of them) go to a FIFO instead, which needs no sifting. The heap's
+ * root runs before the FIFO's head only when it is at the current time too and older, so the
+ * order is the same as with the heap alone.
  *
- * <p>Not thread-safe: the event kernel belongs to the thread that drives the machine. Devices that
- * run on their own threads do not use it.
+ * <p>Not thread-safe, with one exception: the event kernel belongs to the thread that drives the
+ * machine (the machine thread), but a device that runs on a thread of its own registers it
+ * ({@link #deviceThreadStarted()}), and code that may run there asks {@link #onDeviceThread()} and
+ * hands its work over with {@link #post} (or {@link #runOnMachineThread}): an interrupt message, a
+ * trace record, a report to listeners. The machine thread runs posted work at its next step, before
+ * the next event and at the current virtual time, oldest first; a run of the machine thread is
+ * deterministic only up to when such work arrives, which real concurrency decides. Posting takes
+ * no lock; an empty inbox costs a step one volatile read.
  */
 public final class EventKernel {
 
@@ -28,6 +36,11 @@ public final class EventKernel {
     private final SplittableRandom random;
     private final long seed;
     private final TraceRecorder trace;
+    private final Inbox inbox = new Inbox();
+    private final Set<Thread> deviceThreads = ConcurrentHashMap.newKeySet();
+    /** Size of {@link #deviceThreads}: 0 answers {@link #onDeviceThread()} without a lookup. */
+    private final AtomicInteger deviceThreadCount = new AtomicInteger();
+    private long postedRun;
 
     // Heap storage: parallel arrays, index 0 is the root.
     private long[] times = new long[64];
@@ -80,6 +93,79 @@ public final class EventKernel {
     public int pendingEvents() {
         return size + nowCount;
     }
+
+    // ---------------------------------------------------------------- other threads
+
+    /** The calling thread is a device's own thread from now on (it calls this first thing). */
+    public void deviceThreadStarted() {
+        if (deviceThreads.add(Thread.currentThread())) {
+            deviceThreadCount.incrementAndGet();
+        }
+    }
+
+    /** The calling device thread is done (it calls this last thing). */
+    public void deviceThreadStopped() {
+        if (deviceThreads.remove(Thread.currentThread())) {
+            deviceThreadCount.decrementAndGet();
+        }
+    }
+
+    /** Whether the calling thread is a registered device thread (then it must {@link #post}, not schedule). */
+    public boolean onDeviceThread() {
+        return deviceThreadCount.get() != 0 && deviceThreads.contains(Thread.currentThread());
+    }
+
+    /**
+     * Any thread: {@code action} runs on the machine thread at its next step, before the next event,
+     * at the virtual time of that moment. Posts run in the order they were made (one thread's in its
+     * program order).
+     */
+    public void post(Runnable action) {
+        inbox.post(Objects.requireNonNull(action, "action"));
+    }
+
+    /** Runs {@code action} now, or posts it when called from a device thread. */
+    public void runOnMachineThread(Runnable action) {
+        if (onDeviceThread()) {
+            post(action);
+        } else {
+            action.run();
+        }
+    }
+
+    /**
+     * Machine thread: runs the work posted so far, oldest first. Returns how much ran.
+     *
+     * @throws IllegalStateException after running all of it, if any of it threw (the first cause)
+     */
+    public int runPosted() {
+        if (inbox.isEmpty()) {
+            return 0;
+        }
+        Runnable[] work = inbox.drain();
+        RuntimeException failure = null;
+        for (Runnable r : work) {
+            postedRun++;
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("work posted by a device thread failed at " + now + " ns: " + e, e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return work.length;
+    }
+
+    /** Posted actions run so far. */
+    public long postedRun() {
+        return postedRun;
+    }
+
+    // ---------------------------------------------------------------- events
 
     /**
      * Schedules {@code action} to run {@code delayNs} nanoseconds from now.
@@ -148,9 +234,9 @@ public final class EventKernel {
     }
 
     /**
-     * Back to time 0 with nothing pending (for a machine reset): the events waiting are dropped,
-     * unrun, and the sequence starts again, so what is scheduled next runs as on a new kernel. The
-     * executed-event count and the random source go on.
+     * Back to time 0 with nothing pending (for a machine reset, after device threads stopped): the
+     * events and posted work waiting are dropped, unrun, and the sequence starts again, so what is
+     * scheduled next runs as on a new kernel. The executed-event count and the random source go on.
      */
     public void reset() {
         Arrays.fill(actions, 0, size, null);
@@ -162,10 +248,24 @@ public final class EventKernel {
         nowCount = 0;
         now = 0;
         nextSequence = 0;
+        inbox.clear();
     }
 
-    /** Runs the earliest event, if any. Returns false when nothing was pending. */
+    /**
+     * Runs the work other threads posted, then the earliest event, if any. Returns false when
+     * nothing was pending.
+     */
     public boolean step() {
+        int posted = runPosted();
+        if (size == 0 && nowCount == 0) {
+            return posted > 0;
+        }
+        runEarliest();
+        return true;
+    }
+
+    /** Runs the earliest event: the FIFO's head, unless the heap's root is at the same time and older. */
+    private void runEarliest() {
         long t;
         Runnable action;
         String label;
@@ -177,13 +277,11 @@ public final class EventKernel {
             nowLabels[nowHead] = null;
             nowHead = (nowHead + 1) & (nowActions.length - 1);
             nowCount--;
-        } else if (size > 0) {
+        } else {
             t = times[0];
             action = actions[0];
             label = labels[0];
             removeRoot();
-        } else {
-            return false;
         }
         now = t;
         executed++;
@@ -192,7 +290,6 @@ public final class EventKernel {
         } catch (RuntimeException e) {
             throw new IllegalStateException("event '" + label + "' at " + t + " ns failed: " + e, e);
         }
-        return true;
     }
 
     /** Whether an event is pending at or before {@code timeNs}. */
@@ -215,8 +312,12 @@ public final class EventKernel {
      */
     public long runUntil(long timeNs) {
         long before = executed;
-        while (due(timeNs)) {
-            step();
+        while (true) {
+            runPosted();
+            if (!due(timeNs)) {
+                break;
+            }
+            runEarliest();
         }
         if (timeNs > now) {
             now = timeNs;
@@ -251,13 +352,16 @@ public final class EventKernel {
      */
     public boolean runUntil(BooleanSupplier condition, long deadlineNs) {
         while (!condition.getAsBoolean()) {
+            if (runPosted() > 0) {
+                continue;
+            }
             if (!due(deadlineNs)) {
                 if (deadlineNs > now) {
                     now = deadlineNs;
                 }
                 return condition.getAsBoolean();
             }
-            step();
+            runEarliest();
         }
         return true;
     }

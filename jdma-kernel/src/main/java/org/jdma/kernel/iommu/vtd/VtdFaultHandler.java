@@ -71,6 +71,11 @@ final class VtdFaultHandler {
         }
     }
 
+    /** The handler is running (its register reads may run a nested fault event); guarded by the driver's lock. */
+    private boolean handling;
+    /** A fault event arrived while it ran: read FSTS again before returning. */
+    private boolean again;
+
     int vector() {
         return vector;
     }
@@ -83,8 +88,33 @@ final class VtdFaultHandler {
         listeners.remove(l);
     }
 
-    /** Reads every pending record from FRI on, reports each, then counts and clears PFO; returns the records read. */
+    /**
+     * Reads every pending record from FRI on, reports each, then counts and clears PFO; returns the
+     * records read. A fault event that arrives while the handler runs (each register read lets the
+     * machine's event loop run, and with it the next fault-event interrupt) does not run a second
+     * handler over the same records, which would report a record twice: it makes this one read
+     * FSTS again when it is done, as Linux's {@code dmar_fault}, which runs with interrupts off,
+     * meets the next event after it returns.
+     */
     int handle() {
+        if (handling) {
+            again = true;
+            return 0;
+        }
+        handling = true;
+        try {
+            int handled = 0;
+            do {
+                again = false;
+                handled += handleOnce();
+            } while (again);
+            return handled;
+        } finally {
+            handling = false;
+        }
+    }
+
+    private int handleOnce() {
         int fsts = regs.read32(FSTS);
         int handled = 0;
         if ((fsts & FSTS_PPF) != 0) {

@@ -51,7 +51,9 @@ import org.jdma.spec.pci.RequesterId;
  *
  * <h2>Threaded mode</h2>
  * {@link #startThread()} hands the ring to a real Java thread ({@link DeviceThread}, whose
- * documentation says what changes: no virtual time, no trace, no MSI) until {@link #stopThread()}.
+ * documentation says what changes: no virtual time, no trace, no MSI) until {@link #stopThread()}
+ * (which a machine reset calls too). Translated DMA may fault there: the VT-d unit records the
+ * fault at once and hands its interrupt and trace to the machine thread.
  *
  * <p>Block on fault ({@link BlockOnFault}): a ring descriptor with BOF set that faults stops the
  * engine with STATUS.FAULT_WAIT until software answers its page request or the fault-wait timeout
@@ -507,7 +509,7 @@ public final class CopyEngine extends PciEndpoint {
             generation++; // a scheduled fetch event becomes a no-op; the thread does the fetching now
             inProgress = false;
             threaded = true;
-            DeviceThread t = new DeviceThread(this, lock);
+            DeviceThread t = new DeviceThread(this, lock, ctx.kernel());
             worker = t;
             t.start();
         } finally {
@@ -521,6 +523,7 @@ public final class CopyEngine extends PciEndpoint {
      *
      * @throws IllegalStateException if the device thread died of an exception (a bug in the model)
      */
+    @Override
     public void stopThread() {
         DeviceThread t = worker;
         if (!threaded || t == null) {

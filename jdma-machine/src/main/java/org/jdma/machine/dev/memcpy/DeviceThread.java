@@ -2,6 +2,7 @@ package org.jdma.machine.dev.memcpy;
 
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jdma.machine.time.EventKernel;
 
 /**
  * The copy engine's threaded mode: a real Java thread that polls the doorbell and processes
@@ -9,9 +10,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * CPU thread on the other side. It spins for a while on an empty ring, then parks; a doorbell
  * write unparks it.
  *
- * <p>While threaded: the event kernel is not used at all, no virtual time passes for the device,
+ * <p>While threaded: the event queue is not used, no virtual time passes for the device,
  * nothing is traced, and <b>no MSI is sent</b> (completion or error; the interrupt controller
- * belongs to the event thread): the driver must poll completion records. Records are still
+ * belongs to the event thread): the driver must poll completion records. The thread registers
+ * with the event kernel ({@link EventKernel#deviceThreadStarted()}), so what its DMA sets off
+ * elsewhere (a VT-d fault's record and interrupt, a write into the interrupt range) is handed to
+ * the machine thread through the kernel's inbox instead of touching the event queue from here. Records are still
  * published status byte last with release semantics; the doorbell is a volatile field, so a plain
  * MMIO write from the CPU thread is seen. Register changes (CONTROL, RESET) are applied between two
  * descriptors; a descriptor blocked on a fault waits on this thread (parked, at most the fault-wait
@@ -34,6 +38,7 @@ final class DeviceThread {
 
     private final CopyEngine engine;
     private final ReentrantLock lock;
+    private final EventKernel kernel;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean parked;
@@ -41,9 +46,10 @@ final class DeviceThread {
     /** Wall-clock time spent processing descriptors, ns; read after the thread is joined. */
     private long busyWallNs;
 
-    DeviceThread(CopyEngine engine, ReentrantLock lock) {
+    DeviceThread(CopyEngine engine, ReentrantLock lock, EventKernel kernel) {
         this.engine = engine;
         this.lock = lock;
+        this.kernel = kernel;
         this.thread = new Thread(this::loop, engine.name() + "-engine");
         thread.setDaemon(true);
     }
@@ -91,6 +97,7 @@ final class DeviceThread {
         // Busy time is summed locally and stored once at exit: a field written per burst would share
         // a cache line with `parked`, which the CPU thread reads at every doorbell.
         long busy = 0;
+        kernel.deviceThreadStarted();
         try {
             int idle = 0;
             while (running) {
@@ -117,6 +124,7 @@ final class DeviceThread {
             failure = t;
         } finally {
             busyWallNs = busy;
+            kernel.deviceThreadStopped();
         }
     }
 

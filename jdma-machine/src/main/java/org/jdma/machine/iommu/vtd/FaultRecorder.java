@@ -27,7 +27,10 @@ import org.jdma.spec.vtd.VtdFaultRecordLayout;
  * and its held message is dropped when software has serviced every condition (§10.4.10).
  *
  * <p>Every blocked request, recorded or not, is traced and reported to the listeners, and answered
- * with the generic kind of its reason ({@link VtdFaultKinds}).
+ * with the generic kind of its reason ({@link VtdFaultKinds}). The record and the fault event are
+ * made at once, under the unit's lock, on whatever thread translated; the trace, the JFR event and
+ * the listeners run on the machine thread ({@link UnitTrace#report}), so a listener never runs on
+ * a device thread.
  *
  * <p>Not thread-safe: the owning {@link VtdUnit} serialises every access.
  */
@@ -89,17 +92,8 @@ final class FaultRecorder {
         } else {
             isRecorded = record(requester.sourceId(), address & VtdFaultRecordLayout.LO_FI_MASK, write, reason);
         }
-        IommuFaultEvent.emit(trace.name(), requester, address, write, false, reason.name(), reason.code(), isRecorded, trace.now());
-        if (trace.enabled()) {
-            trace.instant("fault " + reason.name(), "requester", requester.toString(), "address", UnitTrace.hex(address),
-                    "access", write ? "write" : "read", "reason", reason.code(), "recorded", isRecorded, "fpd", isSuppressed);
-        }
-        if (!listeners.isEmpty()) {
-            VtdUnit.BlockedAccess b = new VtdUnit.BlockedAccess(requester, address, write, reason, isRecorded, trace.now());
-            for (Consumer<VtdUnit.BlockedAccess> l : listeners) {
-                l.accept(b);
-            }
-        }
+        boolean recordedNow = isRecorded;
+        trace.report(() -> reportBlocked(requester, address, write, reason, recordedNow, isSuppressed));
         return Translation.fault(VtdFaultKinds.kindOf(reason), VtdFaultKinds.detailOf(reason), costNs);
     }
 
@@ -116,18 +110,36 @@ final class FaultRecorder {
         } else {
             isRecorded = record(requester.sourceId(), VtdFaultRecordLayout.loInterrupt(index), true, reason);
         }
-        IommuFaultEvent.emit(trace.name(), requester, address, true, true, reason.name(), reason.code(), isRecorded, trace.now());
+        boolean recordedNow = isRecorded;
+        trace.report(() -> {
+            IommuFaultEvent.emit(trace.name(), requester, address, true, true, reason.name(), reason.code(), recordedNow, trace.now());
+            if (trace.enabled()) {
+                trace.instant("interrupt fault " + reason.name(), "requester", requester.toString(), "address", UnitTrace.hex(address),
+                        "index", index, "reason", reason.code(), "recorded", recordedNow, "fpd", isSuppressed);
+            }
+            tellListeners(requester, address, true, reason, recordedNow);
+        });
+        return InterruptRequest.refuse(VtdFaultKinds.kindOf(reason), VtdFaultKinds.detailOf(reason));
+    }
+
+    /** The JFR event, the trace record and the listeners of a blocked memory request (on the machine thread). */
+    private void reportBlocked(RequesterId requester, long address, boolean write, VtdFaultReason reason, boolean isRecorded,
+                               boolean isSuppressed) {
+        IommuFaultEvent.emit(trace.name(), requester, address, write, false, reason.name(), reason.code(), isRecorded, trace.now());
         if (trace.enabled()) {
-            trace.instant("interrupt fault " + reason.name(), "requester", requester.toString(), "address", UnitTrace.hex(address),
-                    "index", index, "reason", reason.code(), "recorded", isRecorded, "fpd", isSuppressed);
+            trace.instant("fault " + reason.name(), "requester", requester.toString(), "address", UnitTrace.hex(address),
+                    "access", write ? "write" : "read", "reason", reason.code(), "recorded", isRecorded, "fpd", isSuppressed);
         }
+        tellListeners(requester, address, write, reason, isRecorded);
+    }
+
+    private void tellListeners(RequesterId requester, long address, boolean write, VtdFaultReason reason, boolean isRecorded) {
         if (!listeners.isEmpty()) {
-            VtdUnit.BlockedAccess b = new VtdUnit.BlockedAccess(requester, address, true, reason, isRecorded, trace.now());
+            VtdUnit.BlockedAccess b = new VtdUnit.BlockedAccess(requester, address, write, reason, isRecorded, trace.now());
             for (Consumer<VtdUnit.BlockedAccess> l : listeners) {
                 l.accept(b);
             }
         }
-        return InterruptRequest.refuse(VtdFaultKinds.kindOf(reason), VtdFaultKinds.detailOf(reason));
     }
 
     /** Primary fault logging (§7.2.1): the record at the next index (lower half {@code lo}), or overflow. */

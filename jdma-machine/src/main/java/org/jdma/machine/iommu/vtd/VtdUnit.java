@@ -41,11 +41,15 @@ import org.jdma.spec.vtd.VtdFaultReason;
  * lines software left dirty in a write-back cache are stale to the unit. Each entry read costs
  * {@link VtdConfig#walkStepNs()}. Invalidation descriptors are always fetched snooped.
  *
- * <p>Thread use: a device thread may translate while the CPU thread writes registers; every entry
- * point is synchronized on the unit. TODO(threads): a fault found on a device thread (a copy
- * engine in threaded mode) records its fault and traces it from that thread, and its fault-event
- * MSI goes to the interrupt controller, whose event queue is not thread-safe; until the event
- * kernel accepts events from other threads, run translated DMA that may fault in event mode.
+ * <p>Thread use: a device thread (a copy engine in threaded mode) may translate while the CPU
+ * thread writes registers and invalidates; every entry point is synchronized on the unit, so a
+ * translation sees the tables and caches either before or after an invalidation, never half of
+ * one. A fault found on a device thread is recorded in its fault recording register and raises
+ * the fault event there, under the lock, at once; what belongs to the machine thread is handed to
+ * it through the event kernel's inbox ({@link EventKernel#post}): the fault-event MSI (the
+ * interrupt controller posts a message that comes from a device thread), the trace record, the JFR
+ * event and the blocked-access listeners ({@link UnitTrace#report}). The machine thread handles
+ * them at its next step, at the virtual time of that step.
  */
 public final class VtdUnit implements MmioHandler, AddressTranslator {
 
@@ -177,7 +181,7 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         return regs.file.registers();
     }
 
-    /** Called for every blocked request, recorded or not (attack reports, tests). */
+    /** Called for every blocked request, recorded or not (attack reports, tests), on the machine thread. */
     public void addBlockedAccessListener(Consumer<BlockedAccess> l) {
         faults.addListener(l);
     }
