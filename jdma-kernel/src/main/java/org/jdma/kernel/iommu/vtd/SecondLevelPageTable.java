@@ -171,15 +171,13 @@ public final class SecondLevelPageTable {
     public List<Long> unmap(long iova, long size) {
         checkRange(iova, size);
         long end = iova + size;
-        // Refuse before changing anything: only the leaves at the two ends can stick out.
-        for (long edge : new long[] {iova, end - 1}) {
-            Leaf leaf = lookup(edge);
-            if (leaf != null && (leaf.iovaBase() < iova || leaf.iovaBase() + leaf.pageSize() > end)) {
-                throw new IllegalArgumentException(String.format("unmap of [%#x, %#x) cuts the %d KiB page at IOVA %#x",
-                        iova, end, leaf.pageSize() >> 10, leaf.iovaBase()));
-            }
+        if (size > PAGE_SIZE) {
+            // Refuse before changing anything: only the leaves at the two ends can stick out. A
+            // single page needs no pre-check: unmapAt refuses a cut superpage before writing.
+            refuseCutAtEdge(iova, iova, end);
+            refuseCutAtEdge(end - 1, iova, end);
         }
-        List<Long> freed = new ArrayList<>();
+        List<Long> freed = new ArrayList<>(0);
         long va = iova;
         while (va < end) {
             va = unmapAt(va, end, freed);
@@ -187,9 +185,17 @@ public final class SecondLevelPageTable {
         return freed;
     }
 
+    private void refuseCutAtEdge(long edge, long iova, long end) {
+        Leaf leaf = lookup(edge);
+        if (leaf != null && (leaf.iovaBase() < iova || leaf.iovaBase() + leaf.pageSize() > end)) {
+            throw new IllegalArgumentException(String.format("unmap of [%#x, %#x) cuts the %d KiB page at IOVA %#x",
+                    iova, end, leaf.pageSize() >> 10, leaf.iovaBase()));
+        }
+    }
+
     /** Clears what covers {@code va}; returns the next IOVA to look at. */
     private long unmapAt(long va, long end, List<Long> freed) {
-        long[] path = new long[levels + 1];
+        long[] path = new long[levels + 1]; // per call: a store may run nested work that unmaps too
         long table = root;
         for (int l = levels; l >= 1; l--) {
             path[l] = table;
@@ -233,6 +239,25 @@ public final class SecondLevelPageTable {
     public OptionalLong translate(long iova) {
         Leaf leaf = lookup(iova);
         return leaf == null ? OptionalLong.empty() : OptionalLong.of(leaf.physicalOf(iova));
+    }
+
+    /** Whether a present leaf maps {@code iova} (as {@code lookup(iova) != null}, without building the leaf). */
+    public boolean isMapped(long iova) {
+        if (iova < 0 || iova >= addressLimit()) {
+            return false;
+        }
+        long table = root;
+        for (int l = levels; l >= 1; l--) {
+            long e = memory.read64(table + (long) indexOf(iova, l) * SIZE);
+            if (!present(e)) {
+                return false;
+            }
+            if (l == 1 || (e & PS) != 0) {
+                return true;
+            }
+            table = e & ADDRESS_MASK;
+        }
+        return false;
     }
 
     /** The leaf that maps {@code iova}, or null. */
