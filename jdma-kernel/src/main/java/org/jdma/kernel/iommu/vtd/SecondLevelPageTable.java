@@ -40,7 +40,15 @@ public final class SecondLevelPageTable {
     private final boolean oneGiB;
     private final long root;
     /** Present entries per table page (software bookkeeping, so empty tables can be freed). */
-    private final Map<Long, Integer> presentCounts = new HashMap<>();
+    private final Map<Long, PresentCount> presentCounts = new HashMap<>();
+    /** The table last counted and its count: consecutive map/unmap calls mostly hit one leaf table. */
+    private long lastCountedTable = -1;
+    private PresentCount lastCount;
+
+    /** A mutable count, so updating it boxes nothing. */
+    private static final class PresentCount {
+        int n;
+    }
 
     /**
      * @param levels 3 (39-bit) or 4 (48-bit)
@@ -224,13 +232,17 @@ public final class SecondLevelPageTable {
     private void releaseEmpty(long va, long[] path, int leafLevel, List<Long> freed) {
         for (int l = leafLevel; l < levels; l++) {
             long table = path[l];
-            if (presentCounts.get(table) != 0) {
+            if (countOf(table).n != 0) {
                 return;
             }
             long parent = path[l + 1];
             memory.write64(parent + (long) indexOf(va, l + 1) * SIZE, 0);
             decrement(parent);
             presentCounts.remove(table);
+            if (table == lastCountedTable) {
+                lastCountedTable = -1;
+                lastCount = null;
+            }
             freed.add(table);
         }
     }
@@ -286,6 +298,8 @@ public final class SecondLevelPageTable {
             memory.freePage(page);
         }
         presentCounts.clear();
+        lastCountedTable = -1;
+        lastCount = null;
     }
 
     private void checkRange(long iova, long size) {
@@ -303,15 +317,27 @@ public final class SecondLevelPageTable {
 
     private long allocateTable() {
         long page = memory.allocatePage();
-        presentCounts.put(page, 0);
+        presentCounts.put(page, new PresentCount());
         return page;
     }
 
     private void increment(long table) {
-        presentCounts.merge(table, 1, Integer::sum);
+        countOf(table).n++;
     }
 
     private void decrement(long table) {
-        presentCounts.merge(table, -1, Integer::sum);
+        countOf(table).n--;
+    }
+
+    private PresentCount countOf(long table) {
+        if (table != lastCountedTable) {
+            PresentCount count = presentCounts.get(table);
+            if (count == null) {
+                throw new IllegalStateException(String.format("table page %#x is not one of this domain's tables", table));
+            }
+            lastCountedTable = table;
+            lastCount = count;
+        }
+        return lastCount;
     }
 }
