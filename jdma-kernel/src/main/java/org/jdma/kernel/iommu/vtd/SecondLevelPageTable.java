@@ -203,10 +203,8 @@ public final class SecondLevelPageTable {
 
     /** Clears what covers {@code va}; returns the next IOVA to look at. */
     private long unmapAt(long va, long end, List<Long> freed) {
-        long[] path = new long[levels + 1]; // per call: a store may run nested work that unmaps too
         long table = root;
         for (int l = levels; l >= 1; l--) {
-            path[l] = table;
             long slot = table + (long) indexOf(va, l) * SIZE;
             long e = memory.read64(slot);
             long span = pageSizeAt(l);
@@ -220,12 +218,26 @@ public final class SecondLevelPageTable {
                 }
                 memory.write64(slot, 0);
                 decrement(table);
-                releaseEmpty(va, path, l, freed);
+                if (l < levels && countOf(table).n == 0) {
+                    releaseEmpty(va, pathTo(va, l), l, freed); // rare: the walk is redone only then
+                }
                 return va + span;
             }
             table = e & ADDRESS_MASK;
         }
         throw new AssertionError("unreachable");
+    }
+
+    /** The tables a walk for {@code va} passes through, indexed by level, from the root down to {@code leafLevel}. */
+    private long[] pathTo(long va, int leafLevel) {
+        long[] path = new long[levels + 1];
+        long table = root;
+        for (int l = levels; l > leafLevel; l--) {
+            path[l] = table;
+            table = memory.read64(table + (long) indexOf(va, l) * SIZE) & ADDRESS_MASK;
+        }
+        path[leafLevel] = table;
+        return path;
     }
 
     /** Unlinks tables, from level {@code leafLevel} up, that hold no present entry any more. */
