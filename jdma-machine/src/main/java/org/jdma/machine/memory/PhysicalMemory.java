@@ -103,7 +103,9 @@ public final class PhysicalMemory implements MmioSpace {
         if (hit != null && hit.contains(address)) {
             return hit;
         }
-        for (RamRegion r : ram) {
+        // Indexed, not for-each: a miss (every MMIO access) must not allocate an iterator.
+        for (int i = 0; i < ram.size(); i++) {
+            RamRegion r = ram.get(i);
             if (r.contains(address)) {
                 lastHit = r;
                 return r;
@@ -114,7 +116,9 @@ public final class PhysicalMemory implements MmioSpace {
 
     /** The MMIO window containing {@code address}, or null. */
     public MmioWindow mmioAt(long address) {
-        for (MmioWindow w : mmio) {
+        List<MmioWindow> windows = mmio;
+        for (int i = 0; i < windows.size(); i++) {
+            MmioWindow w = windows.get(i);
             if (w.contains(address)) {
                 return w;
             }

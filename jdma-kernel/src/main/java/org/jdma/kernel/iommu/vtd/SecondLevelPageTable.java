@@ -40,7 +40,15 @@ public final class SecondLevelPageTable {
     private final boolean oneGiB;
     private final long root;
     /** Present entries per table page (software bookkeeping, so empty tables can be freed). */
-    private final Map<Long, Integer> presentCounts = new HashMap<>();
+    private final Map<Long, PresentCount> presentCounts = new HashMap<>();
+    /** The table last counted and its count: consecutive map/unmap calls mostly hit one leaf table. */
+    private long lastCountedTable = -1;
+    private PresentCount lastCount;
+
+    /** A mutable count, so updating it boxes nothing. */
+    private static final class PresentCount {
+        int n;
+    }
 
     /**
      * @param levels 3 (39-bit) or 4 (48-bit)
@@ -171,15 +179,13 @@ public final class SecondLevelPageTable {
     public List<Long> unmap(long iova, long size) {
         checkRange(iova, size);
         long end = iova + size;
-        // Refuse before changing anything: only the leaves at the two ends can stick out.
-        for (long edge : new long[] {iova, end - 1}) {
-            Leaf leaf = lookup(edge);
-            if (leaf != null && (leaf.iovaBase() < iova || leaf.iovaBase() + leaf.pageSize() > end)) {
-                throw new IllegalArgumentException(String.format("unmap of [%#x, %#x) cuts the %d KiB page at IOVA %#x",
-                        iova, end, leaf.pageSize() >> 10, leaf.iovaBase()));
-            }
+        if (size > PAGE_SIZE) {
+            // Refuse before changing anything: only the leaves at the two ends can stick out. A
+            // single page needs no pre-check: unmapAt refuses a cut superpage before writing.
+            refuseCutAtEdge(iova, iova, end);
+            refuseCutAtEdge(end - 1, iova, end);
         }
-        List<Long> freed = new ArrayList<>();
+        List<Long> freed = new ArrayList<>(0);
         long va = iova;
         while (va < end) {
             va = unmapAt(va, end, freed);
@@ -187,12 +193,18 @@ public final class SecondLevelPageTable {
         return freed;
     }
 
+    private void refuseCutAtEdge(long edge, long iova, long end) {
+        Leaf leaf = lookup(edge);
+        if (leaf != null && (leaf.iovaBase() < iova || leaf.iovaBase() + leaf.pageSize() > end)) {
+            throw new IllegalArgumentException(String.format("unmap of [%#x, %#x) cuts the %d KiB page at IOVA %#x",
+                    iova, end, leaf.pageSize() >> 10, leaf.iovaBase()));
+        }
+    }
+
     /** Clears what covers {@code va}; returns the next IOVA to look at. */
     private long unmapAt(long va, long end, List<Long> freed) {
-        long[] path = new long[levels + 1];
         long table = root;
         for (int l = levels; l >= 1; l--) {
-            path[l] = table;
             long slot = table + (long) indexOf(va, l) * SIZE;
             long e = memory.read64(slot);
             long span = pageSizeAt(l);
@@ -206,7 +218,9 @@ public final class SecondLevelPageTable {
                 }
                 memory.write64(slot, 0);
                 decrement(table);
-                releaseEmpty(va, path, l, freed);
+                if (l < levels && countOf(table).n == 0) {
+                    releaseEmpty(va, pathTo(va, l), l, freed); // rare: the walk is redone only then
+                }
                 return va + span;
             }
             table = e & ADDRESS_MASK;
@@ -214,17 +228,33 @@ public final class SecondLevelPageTable {
         throw new AssertionError("unreachable");
     }
 
+    /** The tables a walk for {@code va} passes through, indexed by level, from the root down to {@code leafLevel}. */
+    private long[] pathTo(long va, int leafLevel) {
+        long[] path = new long[levels + 1];
+        long table = root;
+        for (int l = levels; l > leafLevel; l--) {
+            path[l] = table;
+            table = memory.read64(table + (long) indexOf(va, l) * SIZE) & ADDRESS_MASK;
+        }
+        path[leafLevel] = table;
+        return path;
+    }
+
     /** Unlinks tables, from level {@code leafLevel} up, that hold no present entry any more. */
     private void releaseEmpty(long va, long[] path, int leafLevel, List<Long> freed) {
         for (int l = leafLevel; l < levels; l++) {
             long table = path[l];
-            if (presentCounts.get(table) != 0) {
+            if (countOf(table).n != 0) {
                 return;
             }
             long parent = path[l + 1];
             memory.write64(parent + (long) indexOf(va, l + 1) * SIZE, 0);
             decrement(parent);
             presentCounts.remove(table);
+            if (table == lastCountedTable) {
+                lastCountedTable = -1;
+                lastCount = null;
+            }
             freed.add(table);
         }
     }
@@ -233,6 +263,25 @@ public final class SecondLevelPageTable {
     public OptionalLong translate(long iova) {
         Leaf leaf = lookup(iova);
         return leaf == null ? OptionalLong.empty() : OptionalLong.of(leaf.physicalOf(iova));
+    }
+
+    /** Whether a present leaf maps {@code iova} (as {@code lookup(iova) != null}, without building the leaf). */
+    public boolean isMapped(long iova) {
+        if (iova < 0 || iova >= addressLimit()) {
+            return false;
+        }
+        long table = root;
+        for (int l = levels; l >= 1; l--) {
+            long e = memory.read64(table + (long) indexOf(iova, l) * SIZE);
+            if (!present(e)) {
+                return false;
+            }
+            if (l == 1 || (e & PS) != 0) {
+                return true;
+            }
+            table = e & ADDRESS_MASK;
+        }
+        return false;
     }
 
     /** The leaf that maps {@code iova}, or null. */
@@ -261,6 +310,8 @@ public final class SecondLevelPageTable {
             memory.freePage(page);
         }
         presentCounts.clear();
+        lastCountedTable = -1;
+        lastCount = null;
     }
 
     private void checkRange(long iova, long size) {
@@ -278,15 +329,27 @@ public final class SecondLevelPageTable {
 
     private long allocateTable() {
         long page = memory.allocatePage();
-        presentCounts.put(page, 0);
+        presentCounts.put(page, new PresentCount());
         return page;
     }
 
     private void increment(long table) {
-        presentCounts.merge(table, 1, Integer::sum);
+        countOf(table).n++;
     }
 
     private void decrement(long table) {
-        presentCounts.merge(table, -1, Integer::sum);
+        countOf(table).n--;
+    }
+
+    private PresentCount countOf(long table) {
+        if (table != lastCountedTable) {
+            PresentCount count = presentCounts.get(table);
+            if (count == null) {
+                throw new IllegalStateException(String.format("table page %#x is not one of this domain's tables", table));
+            }
+            lastCountedTable = table;
+            lastCount = count;
+        }
+        return lastCount;
     }
 }

@@ -256,7 +256,9 @@ public final class VtdDomain implements IommuDomain {
         requireDma("unmapAndFree");
         long pages = size / GRANULE;
         long pfn = iovaAddress / GRANULE;
-        if (flushQueue != null && flushQueue.holds(pfn)) {
+        // A queued range's entries are already clear, so a mapped first page is never in the flush
+        // queue: only an unmapped one needs the queue's scan.
+        if (flushQueue != null && !table.isMapped(iovaAddress) && flushQueue.holds(pfn)) {
             throw new IllegalArgumentException(String.format(
                     "IOVA %#x was already unmapped and waits for its flush (double unmap)", iovaAddress));
         }

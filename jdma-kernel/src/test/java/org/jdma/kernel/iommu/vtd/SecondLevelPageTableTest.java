@@ -131,6 +131,21 @@ class SecondLevelPageTableTest {
     }
 
     @Test
+    void shouldSayAPageIsMappedExactlyWhenLookupFindsItsLeaf() {
+        SecondLevelPageTable t = table(3, true, false);
+        t.map(0x10_0000, 0x20_0000, K4, true, false);
+        t.map(0x4000_0000L, 0x60_0000, M2, true, true);
+        long[] probes = {0x10_0000, 0x10_0000 + 0x123, 0x10_1000, 0x4000_0000L, 0x4000_0000L + M2 - K4,
+                0x4000_0000L + M2, -K4, 1L << 39};
+        for (long iova : probes) {
+            assertEquals(t.lookup(iova) != null, t.isMapped(iova), "IOVA " + Long.toHexString(iova));
+        }
+        assertTrue(t.isMapped(0x4000_0000L + M2 - K4), "inside the 2 MiB leaf");
+        t.unmap(0x10_0000, K4);
+        assertFalse(t.isMapped(0x10_0000), "unmapped page");
+    }
+
+    @Test
     void shouldAgreeWithTheSpecWalkAfterRandomMapsAndUnmaps() {
         for (long seed = 1; seed <= 20; seed++) {
             SplittableRandom rnd = new SplittableRandom(seed);

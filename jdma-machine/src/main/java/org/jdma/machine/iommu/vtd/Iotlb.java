@@ -34,11 +34,14 @@ final class Iotlb {
 
     private final Entry[][] sets;
     private final int ways;
+    /** sets.length - 1 when that is a power of two (the mask equals floorMod then), else -1. */
+    private final int setMask;
     private long tick;
 
     Iotlb(int entries, int ways) {
         this.ways = ways;
         this.sets = new Entry[entries / ways][ways];
+        this.setMask = Integer.bitCount(sets.length) == 1 ? sets.length - 1 : -1;
         for (Entry[] set : sets) {
             for (int w = 0; w < ways; w++) {
                 set[w] = new Entry();
@@ -49,7 +52,7 @@ final class Iotlb {
     private Entry[] setFor(int domainId, long vpn, int shift) {
         long h = (vpn * 0x9E37_79B9_7F4A_7C15L) ^ ((long) domainId << 20) ^ shift;
         h ^= h >>> 29;
-        return sets[(int) Math.floorMod(h, (long) sets.length)];
+        return sets[setMask >= 0 ? (int) (h & setMask) : (int) Math.floorMod(h, (long) sets.length)];
     }
 
     /** The entry for the page of {@code iova} of size 2^{@code shift} in {@code domainId}, or null. */
