@@ -117,4 +117,17 @@ class ResetCompletenessTest {
             }
         }, inputs("IsaDmaFuzzTest", "portWritesAndDreqNeverCrashTheControllers"));
     }
+
+    @Test
+    void nvmeTargetSeesTheSameAfterAnyInputAsOnANewMachine() {
+        assertResetComplete(new Target() {
+            @Override public MachineConfig config() { return NvmeFuzzTest.config(); }
+            @Override public void run(Machine m, byte[] input, Outcome out) { NvmeFuzzTest.run(m, input, out); }
+            @Override public List<String> state(Machine m) {
+                var nvme = (org.jdma.machine.dev.nvme.NvmeController) m.device("nvme0");
+                long bar0 = nvme.barAddress(org.jdma.spec.nvme.NvmeRegisters.REGISTER_BAR);
+                return nvme.registerTable().stream().map(r -> r.name() + "=" + Long.toHexString(r.width() == 8 ? m.cpu().read64(bar0 + r.offset()) : m.cpu().read32(bar0 + r.offset()))).toList();
+            }
+        }, inputs("NvmeFuzzTest", "garbageCommandsCompleteOrFailTheControllerAndStayInTheWindow"));
+    }
 }
