@@ -130,4 +130,16 @@ class ResetCompletenessTest {
             }
         }, inputs("NvmeFuzzTest", "garbageCommandsCompleteOrFailTheControllerAndStayInTheWindow"));
     }
+
+    @Test
+    void irTargetSeesTheSameAfterAnyInputAsOnANewMachine() {
+        assertResetComplete(new Target() {
+            @Override public MachineConfig config() { return VtdUnitFuzzTest.config(); }
+            @Override public void run(Machine m, byte[] input, Outcome out) { IrFuzzTest.run(m, input, out); }
+            @Override public List<String> state(Machine m) {
+                var unit = m.remappingUnits().getFirst();
+                return unit.registers().stream().map(r -> r.name() + "=" + Long.toHexString(unit.register(r))).toList();
+            }
+        }, inputs("IrFuzzTest", "blockedInterruptsAreFaultRecordedWithAReason"));
+    }
 }

@@ -278,6 +278,9 @@ public final class NvmeController extends PciEndpoint {
 
     public long completionsPosted() { return engine.completed(); }
 
+    /** Completions waiting for a slot in a full completion queue. */
+    public long completionsWaiting() { return engine.waiting(); }
+
     public long interruptsRaised() { return engine.interrupts(); }
 
     /** Commands failed because a DMA of their data was refused. */
