@@ -37,10 +37,14 @@ SQ1_DOORBELL = DOORBELLS + 2 * 4
 seeds = {
     'seed-empty': b'',
     'seed-identify-controller': submit(IDENTIFY, in_window(8 * PAGE), in_window(0), [1], cid=7, nsid=0) + run(0xFFFF) + read(0x1C),
-    'seed-io-write-read': create_io_queues
+    'seed-io-write-read': create_io_queues + window_bytes(10 * PAGE, b'jdma' * 16)
         + window_bytes(4 * PAGE, sqe(0x01, 3, 1, IOVA + 10 * PAGE, 0, cdw12=7))
         + window_bytes(4 * PAGE + 64, sqe(0x02, 4, 1, IOVA + 12 * PAGE, 0, cdw12=7))
         + doorbell(SQ1_DOORBELL, 2) + run(0xFFFF),
+    # Reads blocks it never wrote: on a reused machine they must be zero, as on a new one.
+    'seed-io-read-only': create_io_queues
+        + window_bytes(4 * PAGE, sqe(0x02, 3, 1, IOVA + 12 * PAGE, 0, cdw12=7))
+        + doorbell(SQ1_DOORBELL, 1) + run(0xFFFF),
     # PRP2 points at a list in the window whose second entry points outside it: the read must fail.
     'seed-prp-list-outside-window': create_io_queues
         + window_bytes(13 * PAGE, u64(IOVA + 14 * PAGE) + u64(0x7_0000_0000) + u64(IOVA + 15 * PAGE))
