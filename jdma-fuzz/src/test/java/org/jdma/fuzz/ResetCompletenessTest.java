@@ -37,7 +37,12 @@ class ResetCompletenessTest {
     private static final int MUTANTS = 6;
 
     static void assertResetComplete(Target target, Path inputs) {
-        List<byte[]> corpus = corpus(inputs);
+        assertResetComplete(target, inputs, MUTANTS);
+    }
+
+    /** With {@code mutants} per checked-in input: fewer for a target whose runs are slow (every pair runs three times). */
+    static void assertResetComplete(Target target, Path inputs, int mutants) {
+        List<byte[]> corpus = corpus(inputs, mutants);
         try (ReusedMachine reused = new ReusedMachine(target.config())) {
             for (byte[] a : corpus) {
                 for (byte[] b : corpus) {
@@ -67,7 +72,7 @@ class ResetCompletenessTest {
     }
 
     /** The checked-in inputs, each with a few mutants (bytes replaced at random, seeded). */
-    static List<byte[]> corpus(Path dir) {
+    static List<byte[]> corpus(Path dir, int mutants) {
         List<byte[]> seeds = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.sorted().toList()) {
@@ -79,7 +84,7 @@ class ResetCompletenessTest {
         SplittableRandom random = new SplittableRandom(18);
         List<byte[]> corpus = new ArrayList<>(seeds);
         for (byte[] seed : seeds) {
-            for (int i = 0; i < MUTANTS && seed.length > 0; i++) {
+            for (int i = 0; i < mutants && seed.length > 0; i++) {
                 byte[] mutant = seed.clone();
                 for (int k = 0; k < 1 + seed.length / 16; k++) {
                     mutant[random.nextInt(mutant.length)] = (byte) random.nextInt(256);
@@ -116,5 +121,30 @@ class ResetCompletenessTest {
                 return List.of("medium " + java.util.Arrays.hashCode(medium), "now " + m.clock().now());
             }
         }, inputs("IsaDmaFuzzTest", "portWritesAndDreqNeverCrashTheControllers"));
+    }
+
+    @Test
+    void nvmeTargetSeesTheSameAfterAnyInputAsOnANewMachine() {
+        assertResetComplete(new Target() {
+            @Override public MachineConfig config() { return NvmeFuzzTest.config(); }
+            @Override public void run(Machine m, byte[] input, Outcome out) { NvmeFuzzTest.run(m, input, out); }
+            @Override public List<String> state(Machine m) {
+                var nvme = (org.jdma.machine.dev.nvme.NvmeController) m.device("nvme0");
+                long bar0 = nvme.barAddress(org.jdma.spec.nvme.NvmeRegisters.REGISTER_BAR);
+                return nvme.registerTable().stream().map(r -> r.name() + "=" + Long.toHexString(r.width() == 8 ? m.cpu().read64(bar0 + r.offset()) : m.cpu().read32(bar0 + r.offset()))).toList();
+            }
+        }, inputs("NvmeFuzzTest", "garbageCommandsCompleteOrFailTheControllerAndStayInTheWindow"), 2);
+    }
+
+    @Test
+    void irTargetSeesTheSameAfterAnyInputAsOnANewMachine() {
+        assertResetComplete(new Target() {
+            @Override public MachineConfig config() { return VtdUnitFuzzTest.config(); }
+            @Override public void run(Machine m, byte[] input, Outcome out) { IrFuzzTest.run(m, input, out); }
+            @Override public List<String> state(Machine m) {
+                var unit = m.remappingUnits().getFirst();
+                return unit.registers().stream().map(r -> r.name() + "=" + Long.toHexString(unit.register(r))).toList();
+            }
+        }, inputs("IrFuzzTest", "blockedInterruptsAreFaultRecordedWithAReason"));
     }
 }

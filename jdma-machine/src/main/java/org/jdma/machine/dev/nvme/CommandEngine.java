@@ -97,6 +97,15 @@ final class CommandEngine {
 
     long completed() { return completed; }
 
+    /** Completions held because their queue is full (the host has not moved its head). */
+    long waiting() {
+        long n = 0;
+        for (CompletionQueue cq : cqs) {
+            n += cq == null ? 0 : cq.waiting.size();
+        }
+        return n;
+    }
+
     long interrupts() { return interrupts; }
 
     /** Forgets every queue and command (disable, reset): nothing scheduled before runs. */

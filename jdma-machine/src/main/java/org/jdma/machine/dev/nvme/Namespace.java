@@ -50,6 +50,11 @@ final class Namespace implements AutoCloseable {
         return data.asSlice(slba * spec.lbaSize(), count * spec.lbaSize());
     }
 
+    /** Zeroes every block, as a newly built namespace in memory holds. */
+    void erase() {
+        data.fill((byte) 0);
+    }
+
     /** Whether [slba, slba + count) lies inside the namespace (no wrap). */
     boolean inRange(long slba, long count) {
         return slba >= 0 && count >= 0 && slba <= spec.blocks() && count <= spec.blocks() - slba;

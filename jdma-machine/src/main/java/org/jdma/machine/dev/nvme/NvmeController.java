@@ -312,6 +312,9 @@ public final class NvmeController extends PciEndpoint {
 
     public long completionsPosted() { return engine.completed(); }
 
+    /** Completions waiting for a slot in a full completion queue. */
+    public long completionsWaiting() { return engine.waiting(); }
+
     public long interruptsRaised() { return engine.interrupts(); }
 
     /** Commands failed because a DMA of their data was refused. */
@@ -319,6 +322,14 @@ public final class NvmeController extends PciEndpoint {
 
     /** Doorbell writes ignored (no such queue, off the stride, index beyond the queue, controller not ready). */
     public long invalidDoorbells() { return invalidDoorbells; }
+
+    /**
+     * Zeroes every namespace's data: what a reset keeps (as a disk would) made new again, for a
+     * machine reused across fuzz inputs whose outcomes must not depend on earlier inputs' writes.
+     */
+    public void eraseNamespaces() {
+        namespaces.forEach(Namespace::erase);
+    }
 
     /** Register accesses no register answered. */
     public long unclaimedAccesses() { return registers.unclaimedAccesses(); }
