@@ -3,7 +3,6 @@ package org.jdma.fuzz;
 import static org.jdma.spec.nvme.NvmeRegisters.*;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.function.Supplier;
@@ -14,13 +13,7 @@ import org.jdma.machine.dev.nvme.NvmeConfig;
 import org.jdma.machine.dev.nvme.NvmeController;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.nvme.SubmissionEntryLayout;
-import org.jdma.spec.pci.EcamLayout;
-import org.jdma.spec.pci.PciConfigLayout;
 import org.jdma.spec.pci.RequesterId;
-import org.jdma.spec.vtd.VtdContextEntryLayout;
-import org.jdma.spec.vtd.VtdPageEntryLayout;
-import org.jdma.spec.vtd.VtdRegisterLayout;
-import org.jdma.spec.vtd.VtdRootEntryLayout;
 
 /**
  * "A controller given garbage sets an error status and keeps running", for the NVMe controller
@@ -49,16 +42,11 @@ class NvmeFuzzTest {
 
     static final long RAM_SIZE = 512L << 10;
     static final RequesterId SLOT = RequesterId.of(0, 6, 0);
-    private static final long PAGE = 4096;
-    static final int WINDOW_PAGES = 32;
-    /** Physical RAM the IOMMU maps: [WINDOW, WINDOW + WINDOW_BYTES). */
-    static final long WINDOW = 0x40000;
-    static final long WINDOW_BYTES = WINDOW_PAGES * PAGE;
-    /** Where the window appears to the device. */
-    static final long IOVA = 0x1_0000_0000L;
-    private static final long TABLES = 0x70000;
-    private static final long ROOT = TABLES, CONTEXT = TABLES + PAGE, L3 = TABLES + 2 * PAGE, L2 = TABLES + 3 * PAGE,
-            L1 = TABLES + 4 * PAGE;
+    private static final long PAGE = IommuWindow.PAGE;
+    static final int WINDOW_PAGES = IommuWindow.PAGES;
+    static final long WINDOW = IommuWindow.WINDOW;
+    static final long WINDOW_BYTES = IommuWindow.BYTES;
+    static final long IOVA = IommuWindow.IOVA;
     static final int ADMIN_ENTRIES = 16;
     private static final int MAX_OPS = 48;
     /** Virtual time one operation may let pass, and what the end of an input lets pass to quiesce. */
@@ -80,7 +68,7 @@ class NvmeFuzzTest {
     }
 
     private static final ReusedMachine MACHINE = new ReusedMachine(config());
-    private static final MemorySegment SNAPSHOT = Arena.ofAuto().allocate(RAM_SIZE);
+    private static final IommuWindow SANDBOX = new IommuWindow(RAM_SIZE);
 
     @FuzzTest(maxDuration = "10m")
     void garbageCommandsCompleteOrFailTheControllerAndStayInTheWindow(byte[] input) {
@@ -95,7 +83,7 @@ class NvmeFuzzTest {
         nvme.eraseNamespaces();
         long bar0 = bringUp(m, cpu);
         MemorySegment ram = VtdUnitFuzzTest.ramOf(m);
-        MemorySegment.copy(ram, 0, SNAPSHOT, 0, RAM_SIZE);
+        SANDBOX.snapshot(ram);
         long fetchedBefore = nvme.commandsFetched();
         long completedBefore = nvme.completionsPosted();
         long faultsBefore = m.remappingUnits().getFirst().faultsRecorded(); // counters go on over resets
@@ -116,10 +104,7 @@ class NvmeFuzzTest {
                 }
                 case 2 -> { // bytes in the window: entries, PRP lists, SGL segments, data
                     long at = WINDOW + data.u16() % WINDOW_BYTES;
-                    byte[] bytes = data.bytes(64);
-                    int n = (int) Math.min(bytes.length, WINDOW + WINDOW_BYTES - at);
-                    MemorySegment.copy(MemorySegment.ofArray(bytes), 0, ram, at, n);
-                    MemorySegment.copy(ram, at, SNAPSHOT, at, n);
+                    SANDBOX.write(ram, at, data.bytes(64));
                 }
                 case 3 -> { // a command at the admin tail, then its doorbell
                     submit(data, ram, adminTail);
@@ -131,7 +116,7 @@ class NvmeFuzzTest {
             }
         }
         m.clock().runFor(QUIESCE_NS);
-        checkNothingOutsideTheWindowChanged(ram);
+        SANDBOX.checkNothingOutsideChanged(ram);
         int csts = cpu.read32(bar0 + CSTS);
         long fetched = nvme.commandsFetched() - fetchedBefore;
         long completed = nvme.completionsPosted() - completedBefore;
@@ -164,28 +149,11 @@ class NvmeFuzzTest {
 
     /**
      * What a driver does first: Memory Space and Bus Master Enable, VT-d tables mapping the window
-     * for the controller only, translation on, admin queues in the window, CC.EN, wait for RDY.
+     * for the controller only, translation on ({@link IommuWindow}), admin queues in the window,
+     * CC.EN, wait for RDY.
      */
     private static long bringUp(Machine m, Cpu cpu) {
-        long cfg = m.config().pci().ecamBase() + EcamLayout.offset(SLOT, 0);
-        int command = cpu.read16(cfg + PciConfigLayout.COMMAND) & 0xFFFF;
-        cpu.write16(cfg + PciConfigLayout.COMMAND, command | PciConfigLayout.COMMAND_BUS_MASTER | PciConfigLayout.COMMAND_MEMORY_SPACE);
-        long bar0 = (cpu.read32(cfg + PciConfigLayout.bar(REGISTER_BAR)) & 0xFFFF_FFF0L)
-                | (cpu.read32(cfg + PciConfigLayout.bar(REGISTER_BAR + 1)) & 0xFFFF_FFFFL) << 32;
-        cpu.write64(ROOT + VtdRootEntryLayout.offsetOf(SLOT.bus()), VtdRootEntryLayout.lo(CONTEXT, true));
-        long ctx = CONTEXT + VtdContextEntryLayout.offsetOf(SLOT.device(), SLOT.function());
-        cpu.write64(ctx + 8, VtdContextEntryLayout.hi(1, VtdContextEntryLayout.AW_39_BIT));
-        cpu.write64(ctx, VtdContextEntryLayout.lo(L3, VtdContextEntryLayout.TT_MULTI_LEVEL, false, true));
-        cpu.write64(L3 + 8L * VtdPageEntryLayout.indexOf(IOVA, 3), VtdPageEntryLayout.entry(L2, true, true, false));
-        cpu.write64(L2 + 8L * VtdPageEntryLayout.indexOf(IOVA, 2), VtdPageEntryLayout.entry(L1, true, true, false));
-        for (int p = 0; p < WINDOW_PAGES; p++) {
-            long iova = IOVA + p * PAGE;
-            cpu.write64(L1 + 8L * VtdPageEntryLayout.indexOf(iova, 1), VtdPageEntryLayout.entry(WINDOW + p * PAGE, true, true, false));
-        }
-        long vtd = m.remappingUnits().getFirst().registerBase();
-        cpu.write64(vtd + VtdRegisterLayout.RTADDR, ROOT);
-        cpu.write32(vtd + VtdRegisterLayout.GCMD, VtdRegisterLayout.GCMD_SRTP);
-        cpu.write32(vtd + VtdRegisterLayout.GCMD, VtdRegisterLayout.GCMD_TE);
+        long bar0 = IommuWindow.enable(m, cpu, SLOT, REGISTER_BAR);
         cpu.write32(bar0 + AQA, aqa(ADMIN_ENTRIES, ADMIN_ENTRIES));
         cpu.write64(bar0 + ASQ, IOVA);
         cpu.write64(bar0 + ACQ, IOVA + PAGE);
@@ -195,26 +163,11 @@ class NvmeFuzzTest {
         return bar0;
     }
 
-    private static void checkNothingOutsideTheWindowChanged(MemorySegment ram) {
-        long below = MemorySegment.mismatch(SNAPSHOT, 0, WINDOW, ram, 0, WINDOW);
-        check(below < 0, () -> "RAM at " + Long.toHexString(below) + ", below the IOMMU window, changed");
-        long end = WINDOW + WINDOW_BYTES;
-        long above = MemorySegment.mismatch(SNAPSHOT, end, RAM_SIZE, ram, end, RAM_SIZE);
-        check(above < 0, () -> "RAM at " + Long.toHexString(end + above) + ", above the IOMMU window, changed");
-    }
-
     private static void mmioWrite(Cpu cpu, long address, int width, long value) {
-        switch (width) {
-            case 1 -> cpu.write8(address, (int) value);
-            case 2 -> cpu.write16(address, (int) value);
-            case 4 -> cpu.write32(address, (int) value);
-            default -> cpu.write64(address, value);
-        }
+        IommuWindow.mmioWrite(cpu, address, width, value);
     }
 
     private static void check(boolean condition, Supplier<String> message) {
-        if (!condition) {
-            throw new AssertionError(message.get());
-        }
+        IommuWindow.check(condition, message);
     }
 }
