@@ -10,6 +10,7 @@ import java.util.List;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.ixgbe.FaultCounters;
+import org.jdma.machine.dev.ixgbe.IxgbeConfig;
 import org.jdma.machine.dev.ixgbe.IxgbePort;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.net.FrameReceiver;
@@ -58,6 +59,8 @@ class IxgbeFuzzTest {
     private static final long QUIESCE_NS = 2_000_000;
     private static final int MAX_FRAME = 16_384;
     private static final int[] WIDTHS = {1, 2, 4, 8};
+    /** Link training after power-on, shortened (the datasheet's is milliseconds) so that inputs start sending at once. */
+    private static final long LINK_UP_NS = 20_000;
     private static final int[] REGISTERS = {rdbal(0), rdbah(0), rdlen(0), rdh(0), rdt(0), rxdctl(0), srrctl(0),
             tdbal(0), tdbah(0), tdlen(0), tdh(0), tdt(0), txdctl(0), rdbal(1), rdt(1), rxdctl(1), tdbal(1), tdt(1), txdctl(1),
             RXCTRL, FCTRL, DMATXCTL, CTRL, EIMS, EIMC, EIAC, GPIE, eitr(0), ivar(0), HLREG0, MAXFRS, AUTOC, MRQC, reta(0)};
@@ -66,7 +69,7 @@ class IxgbeFuzzTest {
 
     static MachineConfig config() {
         return MachineConfig.defaults().withRam(List.of(new MachineConfig.Ram("ram", 0, RAM_SIZE)))
-                .withDevice(IxgbePort.spec("eth0", SLOT));
+                .withDevice(IxgbePort.spec("eth0", SLOT, IxgbeConfig.DEFAULT.withLinkUpNs(LINK_UP_NS)));
     }
 
     private static final ReusedMachine MACHINE = new ReusedMachine(config());
@@ -131,7 +134,7 @@ class IxgbeFuzzTest {
     /**
      * What ixy's init does, shortened: bus mastering and the IOMMU window, receive queue 0 with
      * {@value #RING} advanced one-buffer descriptors of 2 KiB buffers, all given to the card;
-     * transmit queue 0 empty; promiscuous receive, RX and TX DMA on.
+     * transmit queue 0 empty; promiscuous receive, RX and TX DMA on; wait for the link.
      */
     private static long bringUp(Machine m, Cpu cpu, MemorySegment ram) {
         long bar0 = IommuWindow.enable(m, cpu, SLOT, CSR_BAR);
@@ -156,6 +159,9 @@ class IxgbeFuzzTest {
         cpu.write32(bar0 + tdt(0), 0);
         cpu.write32(bar0 + DMATXCTL, DMATXCTL_TE);
         cpu.write32(bar0 + txdctl(0), TXDCTL_ENABLE);
+        IxgbePort port = (IxgbePort) m.device("eth0");
+        m.eventKernel().runUntil(port::linkUp, m.eventKernel().now() + 10 * LINK_UP_NS);
+        IommuWindow.check(port.linkUp(), () -> "link not up after bring-up");
         return bar0;
     }
 
