@@ -1,7 +1,8 @@
 package org.jdma.fuzz;
 
+import static org.jdma.fuzz.Harness.check;
+
 import java.lang.foreign.MemorySegment;
-import java.util.function.Supplier;
 import org.jdma.machine.Machine;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.pci.EcamLayout;
@@ -83,20 +84,5 @@ final class IommuWindow {
         long end = WINDOW + BYTES;
         long above = MemorySegment.mismatch(snapshot, end, ramSize, ram, end, ramSize);
         check(above < 0, () -> "RAM at " + Long.toHexString(end + above) + ", above the IOMMU window, changed");
-    }
-
-    static void mmioWrite(Cpu cpu, long address, int width, long value) {
-        switch (width) {
-            case 1 -> cpu.write8(address, (int) value);
-            case 2 -> cpu.write16(address, (int) value);
-            case 4 -> cpu.write32(address, (int) value);
-            default -> cpu.write64(address, value);
-        }
-    }
-
-    static void check(boolean condition, Supplier<String> message) {
-        if (!condition) {
-            throw new AssertionError(message.get());
-        }
     }
 }

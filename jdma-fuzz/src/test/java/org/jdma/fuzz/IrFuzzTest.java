@@ -1,8 +1,10 @@
 package org.jdma.fuzz;
 
+import static org.jdma.fuzz.Harness.check;
+import static org.jdma.fuzz.Harness.mmioWrite;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.List;
-import java.util.function.Supplier;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.bus.DmaPort;
@@ -106,20 +108,5 @@ class IrFuzzTest {
 
     private static long faultsAccounted(VtdUnit unit) {
         return unit.faultsRecorded() + unit.faultsDropped() + unit.faultsSuppressed();
-    }
-
-    private static void mmioWrite(Cpu cpu, long address, int width, long value) {
-        switch (width) {
-            case 1 -> cpu.write8(address, (int) value);
-            case 2 -> cpu.write16(address, (int) value);
-            case 4 -> cpu.write32(address, (int) value);
-            default -> cpu.write64(address, value);
-        }
-    }
-
-    private static void check(boolean condition, Supplier<String> message) {
-        if (!condition) {
-            throw new AssertionError(message.get());
-        }
     }
 }

@@ -1,9 +1,10 @@
 package org.jdma.fuzz;
 
+import static org.jdma.fuzz.Harness.check;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.DeviceSpec;
@@ -117,11 +118,5 @@ class IsaDmaFuzzTest {
         check((status & ~STATUS_BITS) == 0, () -> "status " + Integer.toHexString(status) + " has undocumented bits");
         check(error >= IsaBlockPorts.ERR_NONE && error <= IsaBlockPorts.ERR_BAD_COMMAND, () -> "undocumented error " + error);
         out.add("device", status + "/" + error);
-    }
-
-    private static void check(boolean condition, Supplier<String> message) {
-        if (!condition) {
-            throw new AssertionError(message.get());
-        }
     }
 }

@@ -1,5 +1,7 @@
 package org.jdma.fuzz;
 
+import static org.jdma.fuzz.Harness.check;
+import static org.jdma.fuzz.Harness.mmioWrite;
 import static org.jdma.spec.ixgbe.IxgbeRegisters.*;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -101,9 +103,9 @@ class IxgbeFuzzTest {
                     int reg = REGISTERS[data.choice(REGISTERS.length)];
                     long value = BASES.contains(reg) && data.choice(2) == 0
                             ? IommuWindow.IOVA + (data.u16() % (IommuWindow.BYTES / 128)) * 128 : data.u64();
-                    IommuWindow.mmioWrite(cpu, bar0 + reg, WIDTHS[data.choice(WIDTHS.length)], value);
+                    mmioWrite(cpu, bar0 + reg, WIDTHS[data.choice(WIDTHS.length)], value);
                 }
-                case 1 -> IommuWindow.mmioWrite(cpu, bar0 + (data.u16() | (long) data.choice(2) << 16) % CSR_SPAN,
+                case 1 -> mmioWrite(cpu, bar0 + (data.u16() | (long) data.choice(2) << 16) % CSR_SPAN,
                         WIDTHS[data.choice(WIDTHS.length)], data.u64());
                 case 2 -> SANDBOX.write(ram, IommuWindow.WINDOW + data.u16() % IommuWindow.BYTES, data.bytes(64));
                 case 3 -> {
@@ -122,7 +124,7 @@ class IxgbeFuzzTest {
         long cardDmaFaults = after.descriptorFetchFaults() - before.descriptorFetchFaults() + after.bufferFaults()
                 - before.bufferFaults() + after.writeBackFaults() - before.writeBackFaults();
         long unitFaults = unit.faultsRecorded() + unit.faultsDropped() + unit.faultsSuppressed() - unitFaultsBefore;
-        IommuWindow.check(unitFaults == 0 || cardDmaFaults > 0, () -> "the IOMMU blocked " + unitFaults
+        check(unitFaults == 0 || cardDmaFaults > 0, () -> "the IOMMU blocked " + unitFaults
                 + " accesses of the card, which counted no DMA fault: " + after);
         out.add("card dma faults", cardDmaFaults);
         out.add("unit faults", unitFaults);
@@ -161,7 +163,7 @@ class IxgbeFuzzTest {
         cpu.write32(bar0 + txdctl(0), TXDCTL_ENABLE);
         IxgbePort port = (IxgbePort) m.device("eth0");
         m.eventKernel().runUntil(port::linkUp, m.eventKernel().now() + 10 * LINK_UP_NS);
-        IommuWindow.check(port.linkUp(), () -> "link not up after bring-up");
+        check(port.linkUp(), () -> "link not up after bring-up");
         return bar0;
     }
 

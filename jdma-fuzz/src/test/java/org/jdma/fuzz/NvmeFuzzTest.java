@@ -1,11 +1,12 @@
 package org.jdma.fuzz;
 
+import static org.jdma.fuzz.Harness.check;
+import static org.jdma.fuzz.Harness.mmioWrite;
 import static org.jdma.spec.nvme.NvmeRegisters.*;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.function.Supplier;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.dev.nvme.NamespaceSpec;
@@ -161,13 +162,5 @@ class NvmeFuzzTest {
         m.eventKernel().runUntil(() -> (cpu.read32(bar0 + CSTS) & (CSTS_RDY | CSTS_CFS)) != 0, m.eventKernel().now() + 1_000_000_000L);
         check((cpu.read32(bar0 + CSTS) & CSTS_RDY) != 0, () -> "controller not ready after bring-up");
         return bar0;
-    }
-
-    private static void mmioWrite(Cpu cpu, long address, int width, long value) {
-        IommuWindow.mmioWrite(cpu, address, width, value);
-    }
-
-    private static void check(boolean condition, Supplier<String> message) {
-        IommuWindow.check(condition, message);
     }
 }

@@ -1,12 +1,14 @@
 package org.jdma.fuzz;
 
+import static org.jdma.fuzz.Harness.check;
+import static org.jdma.fuzz.Harness.mmioWrite;
+
 import org.jdma.machine.dev.rogue.RogueDevice;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
-import java.util.function.Supplier;
 import org.jdma.platform.Cpu;
 import org.jdma.machine.Machine;
 import org.jdma.machine.MachineConfig;
@@ -170,15 +172,6 @@ class VtdUnitFuzzTest {
         return changed;
     }
 
-    private static void mmioWrite(Cpu cpu, long address, int width, long value) {
-        switch (width) {
-            case 1 -> cpu.write8(address, (int) value);
-            case 2 -> cpu.write16(address, (int) value);
-            case 4 -> cpu.write32(address, (int) value);
-            default -> cpu.write64(address, value);
-        }
-    }
-
     private static long mmioRead(Cpu cpu, long address, int width) {
         return switch (width) {
             case 1 -> cpu.read8(address);
@@ -198,9 +191,4 @@ class VtdUnitFuzzTest {
     }
 
     /** The message is built only on failure: building it per check cost more than the checks. */
-    private static void check(boolean condition, Supplier<String> message) {
-        if (!condition) {
-            throw new AssertionError(message.get());
-        }
-    }
 }
