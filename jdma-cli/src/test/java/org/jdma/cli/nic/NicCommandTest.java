@@ -2,6 +2,7 @@ package org.jdma.cli.nic;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -260,10 +261,18 @@ class NicCommandTest {
         assertEquals(4000, perQueue.stream().mapToLong(Long::longValue).sum(), spread);
         assertEquals(4000, field(spread, "framesAb"), spread);
         assertEquals(0, field(spread, "drops"), spread);
+        assertTrue(spread.contains("\"sequenceChecked\" : false"), "flow frames carry no sequence number: " + spread);
 
         String plain = json("fwd", "--iommu", "lazy", "--queues", "4", "--cpus", "4", "--rate", "5%", "--count", "4000",
                 "--duration", "10ms");
         assertEquals(List.of(4000L, 0L, 0L, 0L), queueCounts(plain), "frames without flows all land on queue 0");
+    }
+
+    @Test
+    void shouldSayTheSequenceIsNotCheckedForFlowFramesRatherThanReportNoneReceived() {
+        String out = run("run", "nic", "fwd", "--flows", "8", "--rate", "1%", "--count", "200", "--duration", "1ms");
+        assertTrue(out.contains("sequence       not checked: flow frames (--flows)"), out);
+        assertFalse(out.contains("sequence A->B"), out);
     }
 
     private static List<Long> queueCounts(String json) {
