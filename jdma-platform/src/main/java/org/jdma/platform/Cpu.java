@@ -87,6 +87,17 @@ public interface Cpu {
 
     void write64Release(long phys, long value);
 
+    /**
+     * Replaces the 8 bytes of RAM at {@code phys} with {@code value} if they hold {@code expected},
+     * as x86 {@code LOCK CMPXCHG} does: the bus is taken once for the whole read-compare-write, so
+     * no device access and no other CPU's work comes between them (a plain load and store each may
+     * wait for the bus, and other work runs in that wait). Returns the value found: {@code expected}
+     * when the exchange happened.
+     *
+     * @throws IllegalArgumentException when the 8 bytes are not RAM
+     */
+    long compareAndExchange64(long phys, long expected, long value);
+
     /** Copies RAM [phys, phys + length) into {@code dst} at {@code dstOffset}. */
     void read(long phys, MemorySegment dst, long dstOffset, long length);
 

@@ -266,6 +266,17 @@ public final class MachineCpu implements Cpu {
         cache.storeLongRelease(phys, v);
     }
 
+    /** Waits for the bus once, then loads, compares and stores with nothing in between (no event runs in a cache access). */
+    @Override
+    public long compareAndExchange64(long phys, long expected, long value) {
+        requireRam(phys, 8);
+        long found = cache.loadLong(phys);
+        if (found == expected) {
+            cache.storeLong(phys, value);
+        }
+        return found;
+    }
+
     /** Copies RAM [phys, phys + length) into {@code dst} at {@code dstOffset}. */
     @Override
     public void read(long phys, MemorySegment dst, long dstOffset, long length) {

@@ -140,28 +140,46 @@ public final class SecondLevelPageTable {
             long slot = table + (long) indexOf(va, l) * SIZE;
             long e = memory.read64(slot);
             if (!present(e)) {
-                long next = allocateTable();
-                memory.write64(slot, entry(next, true, true, false));
-                increment(table);
-                table = next;
-            } else if ((e & PS) != 0) {
-                throw overlap(va);
-            } else {
-                table = e & ADDRESS_MASK;
+                e = installTable(table, slot, e);
             }
+            if ((e & PS) != 0) {
+                throw overlap(va);
+            }
+            table = e & ADDRESS_MASK;
         }
         long slot = table + (long) indexOf(va, level) * SIZE;
         long e = memory.read64(slot);
-        if (present(e)) {
-            if (level > 1 && (e & PS) == 0) {
-                // A table already hangs here (smaller mappings nearby): map this piece with smaller leaves.
-                return mapOne(va, pa, level - 1, read, write);
+        if (!present(e)) {
+            e = memory.compareAndExchange64(slot, e, entry(pa, read, write, level > 1));
+            if (!present(e)) {
+                increment(table);
+                return pageSizeAt(level);
             }
-            throw overlap(va);
         }
-        memory.write64(slot, entry(pa, read, write, level > 1));
+        if (level > 1 && (e & PS) == 0) {
+            // A table already hangs here (smaller mappings nearby): map this piece with smaller leaves.
+            return mapOne(va, pa, level - 1, read, write);
+        }
+        throw overlap(va);
+    }
+
+    /**
+     * Hangs a new table in the empty {@code slot} of {@code table} and returns the entry now there.
+     * The allocation and the store may wait for the bus while other CPUs' work runs, and that work
+     * may map nearby and hang its own table here first: the store is a compare-and-exchange, and
+     * the loser frees its table and uses the winner's (Linux's {@code cmpxchg64} in {@code pfn_to_dma_pte}).
+     */
+    private long installTable(long table, long slot, long empty) {
+        long next = allocateTable();
+        long installed = entry(next, true, true, false);
+        long found = memory.compareAndExchange64(slot, empty, installed);
+        if (found != empty) {
+            forget(next);
+            memory.freePage(next);
+            return found;
+        }
         increment(table);
-        return pageSizeAt(level);
+        return installed;
     }
 
     private static IllegalArgumentException overlap(long va) {
@@ -248,13 +266,19 @@ public final class SecondLevelPageTable {
                 return;
             }
             long parent = path[l + 1];
-            memory.write64(parent + (long) indexOf(va, l + 1) * SIZE, 0);
-            decrement(parent);
-            presentCounts.remove(table);
-            if (table == lastCountedTable) {
-                lastCountedTable = -1;
-                lastCount = null;
+            long slot = parent + (long) indexOf(va, l + 1) * SIZE;
+            memory.write64(slot, 0);
+            if (countOf(table).n != 0) {
+                // A map nested in the store's wait for the bus put an entry in the table: hang it back.
+                long found = memory.compareAndExchange64(slot, 0, entry(table, true, true, false));
+                if (found != 0) {
+                    throw new IllegalStateException(String.format("IOVA %#x: a table was hung at level %d while its "
+                            + "emptied predecessor (%#x) was being released", va, l + 1, table));
+                }
+                return;
             }
+            decrement(parent);
+            forget(table);
             freed.add(table);
         }
     }
@@ -331,6 +355,15 @@ public final class SecondLevelPageTable {
         long page = memory.allocatePage();
         presentCounts.put(page, new PresentCount());
         return page;
+    }
+
+    /** Drops a table page's count: it is about to be freed. */
+    private void forget(long table) {
+        presentCounts.remove(table);
+        if (table == lastCountedTable) {
+            lastCountedTable = -1;
+            lastCount = null;
+        }
     }
 
     private void increment(long table) {

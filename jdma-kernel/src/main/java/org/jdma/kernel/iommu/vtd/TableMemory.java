@@ -106,6 +106,19 @@ public final class TableMemory {
         cleanIfNeeded(address, Long.BYTES);
     }
 
+    /**
+     * Installs a 64-bit entry only if the slot still holds {@code expected} (see
+     * {@link Cpu#compareAndExchange64}) and, for a non-coherent walk, cleans its line. Returns the
+     * value found.
+     */
+    public long compareAndExchange64(long address, long expected, long value) {
+        long found = cpu.compareAndExchange64(address, expected, value);
+        if (found == expected) {
+            cleanIfNeeded(address, Long.BYTES);
+        }
+        return found;
+    }
+
     /** Stores a 128-bit entry, upper half first, so the lower half (with its present bit) lands last. */
     public void write128(long address, long lo, long hi) {
         cpu.write64(address + Long.BYTES, hi);

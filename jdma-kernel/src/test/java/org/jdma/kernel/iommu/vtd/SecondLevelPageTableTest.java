@@ -31,6 +31,57 @@ class SecondLevelPageTableTest {
         return new SecondLevelPageTable(memory, levels, twoM, oneG);
     }
 
+    /**
+     * Runs {@code nested} inside the {@code n}th CPU RAM access from now, as other CPUs' work runs
+     * while a CPU waits for a bus an ISA DMA transfer holds.
+     */
+    private void nestInRamAccess(int n, Runnable nested) {
+        int[] left = {n};
+        machine.processors().memoryBusGate(() -> {
+            if (--left[0] == 0) {
+                nested.run();
+            }
+            return 0;
+        });
+    }
+
+    @Test
+    void shouldKeepAMappingMadeNearbyWhileAnotherMapHungItsNewTable() {
+        // The nested map, in the same 2 MiB, runs in each of the outer map's first RAM accesses in
+        // turn: in those between its read of the empty level-2 slot and its store (the new table's
+        // fill, the store's own wait) it hangs its table and leaf first.
+        for (int access = 1; access <= 6; access++) {
+            SecondLevelPageTable u = table(3, false, false);
+            nestInRamAccess(access, () -> u.map(0x20_1000, 0x9000, K4, true, true));
+            u.map(0x20_0000, 0x8000, K4, true, true);
+            machine.processors().memoryBusGate(null);
+            int at = access;
+            assertEquals(OptionalLong.of(0x8000), SoftwareWalker.walk(machine.cpu(), u.root(), 3, 0x20_0000, true), () -> "outer, nested at access " + at);
+            assertEquals(OptionalLong.of(0x9000), SoftwareWalker.walk(machine.cpu(), u.root(), 3, 0x20_1000, true), () -> "nested, at access " + at);
+            assertEquals(3, u.tablePages(), () -> "root, one level-2 and one level-1 table, nested at access " + at);
+            u.destroy();
+        }
+        assertEquals(0, memory.pagesInUse(), "every table page back, the loser's included");
+    }
+
+    @Test
+    void shouldHangAnEmptiedTableBackWhenAMapNestedInItsReleaseFilledIt() {
+        // The unmap clears the leaf, finds the level-1 table empty and clears its entry in the
+        // parent; the nested map runs in each RAM access in turn, that store's wait included.
+        for (int access = 1; access <= 8; access++) {
+            SecondLevelPageTable u = table(3, false, false);
+            u.map(0x20_0000, 0x8000, K4, true, true);
+            nestInRamAccess(access, () -> u.map(0x20_1000, 0x9000, K4, true, true));
+            u.unmap(0x20_0000, K4).forEach(memory::freePage);
+            machine.processors().memoryBusGate(null);
+            int at = access;
+            assertEquals(OptionalLong.empty(), SoftwareWalker.walk(machine.cpu(), u.root(), 3, 0x20_0000, false), () -> "unmapped, nested at " + at);
+            assertEquals(OptionalLong.of(0x9000), SoftwareWalker.walk(machine.cpu(), u.root(), 3, 0x20_1000, true), () -> "nested map kept, at " + at);
+            assertEquals(OptionalLong.of(0x9000), u.translate(0x20_1000), () -> "and the kernel's view agrees, at " + at);
+            u.destroy();
+        }
+    }
+
     @Test
     void shouldMapFourKilobytePagesThatTheSpecWalkFinds() {
         SecondLevelPageTable t = table(3, true, true);
