@@ -150,7 +150,11 @@ public final class Soak {
                 clock.runFor(ROUND_GAP_NS);
             }
             progress.accept(1);
-            long modeled = clock.now() - t0;
+            return finish(clock.now() - t0);
+        }
+
+        /** Stops every device's work, reads back what was written, tears down and checks. */
+        private SoakReport finish(long modeled) {
             nic.stop();
             nvme.stop();
             sound.stopAndVerify();
