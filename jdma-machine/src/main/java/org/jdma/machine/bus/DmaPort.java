@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.irq.InterruptController;
+import org.jdma.machine.memory.SegmentCopy;
 import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
@@ -187,7 +188,7 @@ public final class DmaPort {
             }
             Run run = (Run) o;
             cache.snoopDeviceRead(run.physical, run.length);
-            MemorySegment.copy(run.segment, run.offset, dst, dstOffset + done, run.length);
+            SegmentCopy.copy(run.segment, run.offset, dst, dstOffset + done, run.length);
             cost += run.costNs;
             done += run.length;
         }
@@ -211,7 +212,7 @@ public final class DmaPort {
                 return finish(Access.WRITE, bus, len, timed(Access.WRITE, bus, done, cost + f.costNs(), f.reason(), f.detail()));
             }
             Run run = (Run) o;
-            MemorySegment.copy(src, srcOffset + done, run.segment, run.offset, run.length);
+            SegmentCopy.copy(src, srcOffset + done, run.segment, run.offset, run.length);
             cache.snoopDeviceWrite(run.physical, run.length);
             cost += run.costNs;
             done += run.length;
@@ -311,10 +312,10 @@ public final class DmaPort {
         return finish(Access.WRITE, dst, len, r);
     }
 
-    /** Moves {@code n} bytes of one translated run pair; MemorySegment.copy is itself memmove-safe. */
+    /** Moves {@code n} bytes of one translated run pair; RAM to RAM is the generic segment copy, which is memmove-safe. */
     private void move(Run from, Run to, long n) {
         cache.snoopDeviceRead(from.physical, n);
-        MemorySegment.copy(from.segment, from.offset, to.segment, to.offset, n);
+        SegmentCopy.copy(from.segment, from.offset, to.segment, to.offset, n);
         cache.snoopDeviceWrite(to.physical, n);
     }
 

@@ -1,6 +1,7 @@
 package org.jdma.machine.cache;
 
 import java.lang.foreign.MemorySegment;
+import org.jdma.machine.memory.SegmentCopy;
 import org.jdma.platform.MemoryType;
 
 /**
@@ -41,7 +42,7 @@ final class BulkAccess {
     void load(long p, MemorySegment dst, long dstOffset, long length) {
         walk(p, length, false, new Pieces() {
             @Override public void cached(long dataOffset, long done, long n) {
-                MemorySegment.copy(lines.data, dataOffset, dst, dstOffset + done, n);
+                SegmentCopy.copy(lines.data, dataOffset, dst, dstOffset + done, n);
             }
 
             @Override public void bypassing(long phys, MemoryType type, long done, long n) {
@@ -53,7 +54,7 @@ final class BulkAccess {
     void store(long p, MemorySegment src, long srcOffset, long length) {
         walk(p, length, true, new Pieces() {
             @Override public void cached(long dataOffset, long done, long n) {
-                MemorySegment.copy(src, srcOffset + done, lines.data, dataOffset, n);
+                SegmentCopy.copy(src, srcOffset + done, lines.data, dataOffset, n);
             }
 
             @Override public void bypassing(long phys, MemoryType type, long done, long n) {

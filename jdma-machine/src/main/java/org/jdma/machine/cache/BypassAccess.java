@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
+import org.jdma.machine.memory.SegmentCopy;
 import org.jdma.platform.MemoryType;
 
 /**
@@ -69,7 +70,7 @@ final class BypassAccess {
             serialize();
         }
         RamRegion r = memory.ramAt(p);
-        MemorySegment.copy(r.memory(), p - r.base(), dst, dstOffset, n);
+        SegmentCopy.copy(r.memory(), p - r.base(), dst, dstOffset, n);
         if (type == MemoryType.WRITE_COMBINING) {
             wc.forward(p, dst, dstOffset, (int) n);
         }
@@ -83,7 +84,7 @@ final class BypassAccess {
         } else {
             serialize();
             RamRegion r = memory.ramAt(p);
-            MemorySegment.copy(src, srcOffset, r.memory(), p - r.base(), n);
+            SegmentCopy.copy(src, srcOffset, r.memory(), p - r.base(), n);
         }
         observers.uncachedWrite(p, lineSize, n);
     }

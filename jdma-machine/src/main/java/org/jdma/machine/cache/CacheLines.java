@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
+import org.jdma.machine.memory.SegmentCopy;
 import org.jdma.platform.CacheObserver;
 
 /**
@@ -155,7 +156,7 @@ final class CacheLines {
         }
         if (fetch) {
             RamRegion r = memory.ramAt(line);
-            MemorySegment.copy(r.memory(), line - r.base(), data, slotOffset(victim), lineSize);
+            SegmentCopy.copy(r.memory(), line - r.base(), data, slotOffset(victim), lineSize);
         }
         tags[victim] = line;
         dirty[victim] = false;
@@ -168,7 +169,7 @@ final class CacheLines {
         long line = tags[slot];
         RamRegion r = memory.ramAt(line);
         VarHandle.releaseFence();
-        MemorySegment.copy(data, slotOffset(slot), r.memory(), line - r.base(), lineSize);
+        SegmentCopy.copy(data, slotOffset(slot), r.memory(), line - r.base(), lineSize);
     }
 
     // ---- maintenance by range: whole lines, every line reported (see WriteBackCache) ----------

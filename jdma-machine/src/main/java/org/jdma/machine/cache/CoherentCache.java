@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
+import org.jdma.machine.memory.SegmentCopy;
 import org.jdma.platform.CacheObserver;
 import org.jdma.platform.MemoryType;
 
@@ -167,7 +168,7 @@ public final class CoherentCache implements CpuCache {
             return;
         }
         reportRead(p, len);
-        MemorySegment.copy(r.memory(), p - r.base(), dst, off, len);
+        SegmentCopy.copy(r.memory(), p - r.base(), dst, off, len);
     }
 
     @Override
@@ -177,7 +178,7 @@ public final class CoherentCache implements CpuCache {
             typedStore(p, src, off, len);
             return;
         }
-        MemorySegment.copy(src, off, r.memory(), p - r.base(), len);
+        SegmentCopy.copy(src, off, r.memory(), p - r.base(), len);
         reportWrite(p, len);
     }
 
@@ -232,7 +233,7 @@ public final class CoherentCache implements CpuCache {
             if (type == MemoryType.WRITE_BACK) {
                 RamRegion r = memory.ramAt(a);
                 reportRead(a, n);
-                MemorySegment.copy(r.memory(), a - r.base(), dst, off + done, n);
+                SegmentCopy.copy(r.memory(), a - r.base(), dst, off + done, n);
             } else {
                 bypass.load(a, type, dst, off + done, n);
             }
@@ -244,7 +245,7 @@ public final class CoherentCache implements CpuCache {
         walkTyped(p, len, (a, type, done, n) -> {
             if (type == MemoryType.WRITE_BACK) {
                 RamRegion r = memory.ramAt(a);
-                MemorySegment.copy(src, off + done, r.memory(), a - r.base(), n);
+                SegmentCopy.copy(src, off + done, r.memory(), a - r.base(), n);
                 reportWrite(a, n);
             } else {
                 bypass.store(a, type, src, off + done, n);

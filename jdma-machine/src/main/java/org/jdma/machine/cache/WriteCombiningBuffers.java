@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
+import org.jdma.machine.memory.SegmentCopy;
 import org.jdma.platform.CacheObserver;
 
 /**
@@ -107,7 +108,7 @@ final class WriteCombiningBuffers {
     void store(long p, MemorySegment src, long srcOffset, int n) {
         int slot = slotFor(p);
         int off = (int) (p & lineMask);
-        MemorySegment.copy(src, srcOffset, data, (long) slot * lineSize + off, n);
+        SegmentCopy.copy(src, srcOffset, data, (long) slot * lineSize + off, n);
         written(slot, off, n);
     }
 
@@ -223,7 +224,7 @@ final class WriteCombiningBuffers {
             while (i < lineSize && enabled(slot, i)) {
                 i++;
             }
-            MemorySegment.copy(data, base + start, r.memory(), line + start - r.base(), i - start);
+            SegmentCopy.copy(data, base + start, r.memory(), line + start - r.base(), i - start);
             bytes += i - start;
         }
         Arrays.fill(masks, slot * maskWords, (slot + 1) * maskWords, 0L);
