@@ -35,6 +35,8 @@ public final class RegisterFile implements MmioHandler {
      * and hashing a record (name included) per access showed up in profiles.
      */
     private int[] slotByOffset = new int[0];
+    /** {@link #registers} as an array, for the per-access lookups (no list bounds check and indirection). */
+    private Register[] byIndex = new Register[0];
     private long[] values = new long[0];
     private WriteHook[] writeHooks = new WriteHook[0];
     private ReadHook[] readHooks = new ReadHook[0];
@@ -64,6 +66,8 @@ public final class RegisterFile implements MmioHandler {
         }
         int index = registers.size();
         registers.add(r);
+        byIndex = Arrays.copyOf(byIndex, index + 1);
+        byIndex[index] = r;
         values = Arrays.copyOf(values, index + 1);
         writeHooks = Arrays.copyOf(writeHooks, index + 1);
         readHooks = Arrays.copyOf(readHooks, index + 1);
@@ -77,7 +81,7 @@ public final class RegisterFile implements MmioHandler {
         int off = r.offset();
         if (off >= 0 && off < slotByOffset.length && slotByOffset[off] != 0) {
             int i = slotByOffset[off] - 1;
-            Register held = registers.get(i);
+            Register held = byIndex[i];
             if (held == r || held.equals(r)) { // identity first: the record's equals compares every field
                 return i;
             }
@@ -125,7 +129,7 @@ public final class RegisterFile implements MmioHandler {
     @Override
     public long read(long offset, int size) {
         int i = indexAt(offset);
-        Register r = i >= 0 ? registers.get(i) : null;
+        Register r = i >= 0 ? byIndex[i] : null;
         if (r == null || !validSize(size) || offset + size > r.offset() + r.width()) {
             unclaimedAccesses++;
             return 0;
@@ -148,7 +152,7 @@ public final class RegisterFile implements MmioHandler {
     @Override
     public void write(long offset, int size, long value) {
         int i = indexAt(offset);
-        Register r = i >= 0 ? registers.get(i) : null;
+        Register r = i >= 0 ? byIndex[i] : null;
         if (r == null || !validSize(size) || offset + size > r.offset() + r.width()) {
             unclaimedAccesses++;
             return;

@@ -2,9 +2,9 @@ package org.jdma.machine.iommu.vtd;
 
 import static org.jdma.spec.vtd.VtdRegisterLayout.*;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import org.jdma.machine.memory.RamRegion;
 import org.jdma.spec.vtd.VtdInvalidationDescriptorLayout;
 
 /**
@@ -80,10 +80,11 @@ final class InvalidationQueue {
         while (head != tail) {
             // Descriptor fetches snoop whatever ECAP.C says: C covers the translation structures only
             // (§10.4.3), and Linux never flushes a descriptor it queues.
-            MemorySegment d = memory.read(base + head * VtdInvalidationDescriptorLayout.SIZE,
-                    VtdInvalidationDescriptorLayout.SIZE, true);
+            long at = base + head * VtdInvalidationDescriptorLayout.SIZE;
+            RamRegion d = memory.readRegion(at, VtdInvalidationDescriptorLayout.SIZE, true);
             String problem = d == null ? "descriptor not in RAM"
-                    : execute(d.get(LE_LONG, VtdInvalidationDescriptorLayout.LO), d.get(LE_LONG, VtdInvalidationDescriptorLayout.HI));
+                    : execute(d.memory().get(LE_LONG, at - d.base() + VtdInvalidationDescriptorLayout.LO),
+                            d.memory().get(LE_LONG, at - d.base() + VtdInvalidationDescriptorLayout.HI));
             if (problem != null) {
                 error(problem, head);
                 return; // IQH keeps pointing at the descriptor that failed
