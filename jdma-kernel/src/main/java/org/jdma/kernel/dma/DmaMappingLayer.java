@@ -209,7 +209,9 @@ public final class DmaMappingLayer implements DmaApi {
     // ---- validation -------------------------------------------------------------------------
 
     private DeviceState state(DmaDevice device, String call) {
-        Objects.requireNonNull(device, call + ": device");
+        if (device == null) { // the message is built only on failure: these checks run on every map and unmap
+            throw new NullPointerException(call + ": device");
+        }
         DeviceState st = devices.get(device);
         if (st == null) {
             throw new IllegalArgumentException(call + ": device " + device + " is not attached to the DMA-mapping layer");
@@ -218,7 +220,9 @@ public final class DmaMappingLayer implements DmaApi {
     }
 
     private static void checkDirection(DmaDirection direction, String call, DmaDevice device) {
-        Objects.requireNonNull(direction, call + ": direction");
+        if (direction == null) {
+            throw new NullPointerException(call + ": direction");
+        }
         if (direction == DmaDirection.NONE) {
             throw new IllegalArgumentException(call + ": direction NONE gives " + device.name() + " no access; nothing to map or sync");
         }
@@ -235,12 +239,16 @@ public final class DmaMappingLayer implements DmaApi {
     }
 
     private static boolean skip(Set<DmaAttr> attrs, String call) {
-        Objects.requireNonNull(attrs, call + ": attrs (pass an empty set)");
+        if (attrs == null) {
+            throw new NullPointerException(call + ": attrs (pass an empty set)");
+        }
         return attrs.contains(DmaAttr.SKIP_CPU_SYNC);
     }
 
     private static void checkSg(ScatterList sg, int nents, String call, DmaDevice device) {
-        Objects.requireNonNull(sg, call + ": sg");
+        if (sg == null) {
+            throw new NullPointerException(call + ": sg");
+        }
         if (nents < 1 || nents > sg.size()) {
             throw new IllegalArgumentException(String.format("%s: %s: nents %d outside 1..%d (the list's length)",
                     call, device.name(), nents, sg.size()));
