@@ -121,7 +121,11 @@ public record Descriptor(long address, long length, int flags, Opcode opcode, lo
         return new Descriptor(0, 0, VALID, Opcode.NOOP, 0, 0);
     }
 
+    /** This descriptor with {@code newFlags}; itself when they are its flags already (a record: nothing to copy). */
     public Descriptor withFlags(int newFlags) {
+        if (newFlags == flags) {
+            return this;
+        }
         return new Descriptor(address, length, newFlags, opcode, destination, pattern);
     }
 
