@@ -149,6 +149,9 @@ public final class CopyEngine extends PciEndpoint {
     private long descriptorStart;
     /** Block on fault: the outstanding page request, if any. */
     private final BlockOnFault blockOnFault;
+    /** Ring descriptors fetched, and those a reset dropped between fetch and completion, since the machine was built. */
+    private long descriptorsFetched;
+    private long descriptorsAbandoned;
 
     // Threaded mode.
     private final ReentrantLock lock = new ReentrantLock();
@@ -206,6 +209,18 @@ public final class CopyEngine extends PciEndpoint {
 
     /** Descriptors completed (any status) since the machine was built; RESET does not clear it. */
     public long descriptorsCompleted() { return executor.descriptorsCompleted(); }
+
+    /**
+     * Ring descriptors fetched since the machine was built. Each one completes
+     * ({@link #descriptorsCompleted()}) or is abandoned by a reset ({@link #descriptorsAbandoned()}).
+     */
+    public long descriptorsFetched() { return descriptorsFetched; }
+
+    /**
+     * Descriptors a reset (CONTROL.RESET or the machine's) dropped between fetch and completion, since
+     * the machine was built: they write no completion record and send no interrupt.
+     */
+    public long descriptorsAbandoned() { return descriptorsAbandoned; }
 
     /** Members of BATCH descriptors completed (any status) since the machine was built; not in {@link #descriptorsCompleted()}. */
     public long batchMembersCompleted() { return executor.batchMembersCompleted(); }
@@ -305,6 +320,9 @@ public final class CopyEngine extends PciEndpoint {
         lock.lock();
         try {
             generation++;
+            if (awaitingCompletion) {
+                descriptorsAbandoned++;
+            }
             state = CopyEngineRegisters.STATE_DISABLED;
             fetchIndex = 0;
             submitIndex = 0;
@@ -366,6 +384,7 @@ public final class CopyEngine extends PciEndpoint {
             return null;
         }
         FETCH_INDEX.setRelease(this, (slot + 1) & (ringSize - 1));
+        descriptorsFetched++;
         return f;
     }
 
