@@ -27,10 +27,11 @@ import org.jdma.spec.pci.MsixTableLayout;
  *
  * <p>Thread use: MMIO and Message Control come from the thread that owns the machine's event
  * kernel; {@link #signal} may also come from the device's own thread (a copy engine in threaded
- * mode). Every method holds the table's lock, so a signal and an unmask of the same entry never
- * both send its message, or both leave it pending. A message is written on the thread that sends
- * it: a signal's on the signalling thread, an unmask's (a pending message) on the CPU thread; the
- * interrupt controller hands one that arrives from a device thread to the machine thread.
+ * mode). The table's state is kept under its lock, so a signal and an unmask of the same entry
+ * never both send its message, or both leave it pending. A message is written on the thread that
+ * sends it: a signal's on the signalling thread, once it has let go of the lock; an unmask's (a
+ * pending message) on the CPU thread; the interrupt controller hands one that arrives from a
+ * device thread to the machine thread.
  * Accesses of the wrong size or alignment read as zero, are dropped on write and are counted in
  * {@link #unclaimedAccesses()}; nothing throws.
  */
@@ -155,20 +156,33 @@ public final class MsixTable {
      *
      * @return true when a message was written to the bus now
      */
-    public synchronized boolean signal(int entry) {
-        if (entry < 0 || entry >= entries) {
-            return false;
+    public boolean signal(int entry) {
+        long address;
+        int message;
+        synchronized (this) {
+            if (entry < 0 || entry >= entries) {
+                return false;
+            }
+            if (!enabled) {
+                suppressed++;
+                return false;
+            }
+            if (masked(entry) || functionMasked) {
+                pending[entry / MsixTableLayout.PBA_ENTRIES_PER_WORD] |= bit(entry);
+                pended++;
+                return false;
+            }
+            sent++;
+            address = address(entry);
+            message = data[entry];
         }
-        if (!enabled) {
-            suppressed++;
-            return false;
+        // Written after letting go of the lock: a device thread must not hold it while the bus takes
+        // the IOMMU's (interrupt remapping), whose listeners may reach this table from the CPU thread.
+        if (!port.signalMsi(address, message).isOk()) {
+            synchronized (this) {
+                sendFaults++;
+            }
         }
-        if (masked(entry) || functionMasked) {
-            pending[entry / MsixTableLayout.PBA_ENTRIES_PER_WORD] |= bit(entry);
-            pended++;
-            return false;
-        }
-        send(entry);
         return true;
     }
 
