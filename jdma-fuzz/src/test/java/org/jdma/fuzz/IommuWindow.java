@@ -3,6 +3,7 @@ package org.jdma.fuzz;
 import static org.jdma.fuzz.Harness.check;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import org.jdma.machine.Machine;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.pci.EcamLayout;
@@ -43,15 +44,27 @@ final class IommuWindow {
 
     /** Memory Space and Bus Master Enable for {@code slot}, its tables, translation on; returns BAR {@code bar}'s address. */
     static long enable(Machine m, Cpu cpu, RequesterId slot, int bar) {
-        long cfg = m.config().pci().ecamBase() + EcamLayout.offset(slot, 0);
-        int command = cpu.read16(cfg + PciConfigLayout.COMMAND) & 0xFFFF;
-        cpu.write16(cfg + PciConfigLayout.COMMAND, command | PciConfigLayout.COMMAND_BUS_MASTER | PciConfigLayout.COMMAND_MEMORY_SPACE);
-        long address = (cpu.read32(cfg + PciConfigLayout.bar(bar)) & 0xFFFF_FFF0L)
-                | (cpu.read32(cfg + PciConfigLayout.bar(bar + 1)) & 0xFFFF_FFFFL) << 32;
-        cpu.write64(ROOT + VtdRootEntryLayout.offsetOf(slot.bus()), VtdRootEntryLayout.lo(CONTEXT, true));
-        long ctx = CONTEXT + VtdContextEntryLayout.offsetOf(slot.device(), slot.function());
-        cpu.write64(ctx + 8, VtdContextEntryLayout.hi(1, VtdContextEntryLayout.AW_39_BIT));
-        cpu.write64(ctx, VtdContextEntryLayout.lo(L3, VtdContextEntryLayout.TT_MULTI_LEVEL, false, true));
+        return enable(m, cpu, List.of(slot), bar)[0];
+    }
+
+    /**
+     * The same for several functions on bus 0, all in one domain over the one window; returns
+     * each one's BAR {@code bar} address, in order.
+     */
+    static long[] enable(Machine m, Cpu cpu, List<RequesterId> slots, int bar) {
+        long[] bars = new long[slots.size()];
+        for (int i = 0; i < bars.length; i++) {
+            RequesterId slot = slots.get(i);
+            long cfg = m.config().pci().ecamBase() + EcamLayout.offset(slot, 0);
+            int command = cpu.read16(cfg + PciConfigLayout.COMMAND) & 0xFFFF;
+            cpu.write16(cfg + PciConfigLayout.COMMAND, command | PciConfigLayout.COMMAND_BUS_MASTER | PciConfigLayout.COMMAND_MEMORY_SPACE);
+            bars[i] = (cpu.read32(cfg + PciConfigLayout.bar(bar)) & 0xFFFF_FFF0L)
+                    | (cpu.read32(cfg + PciConfigLayout.bar(bar + 1)) & 0xFFFF_FFFFL) << 32;
+            cpu.write64(ROOT + VtdRootEntryLayout.offsetOf(slot.bus()), VtdRootEntryLayout.lo(CONTEXT, true));
+            long ctx = CONTEXT + VtdContextEntryLayout.offsetOf(slot.device(), slot.function());
+            cpu.write64(ctx + 8, VtdContextEntryLayout.hi(1, VtdContextEntryLayout.AW_39_BIT));
+            cpu.write64(ctx, VtdContextEntryLayout.lo(L3, VtdContextEntryLayout.TT_MULTI_LEVEL, false, true));
+        }
         cpu.write64(L3 + 8L * VtdPageEntryLayout.indexOf(IOVA, 3), VtdPageEntryLayout.entry(L2, true, true, false));
         cpu.write64(L2 + 8L * VtdPageEntryLayout.indexOf(IOVA, 2), VtdPageEntryLayout.entry(L1, true, true, false));
         for (int p = 0; p < PAGES; p++) {
@@ -62,7 +75,7 @@ final class IommuWindow {
         cpu.write64(vtd + VtdRegisterLayout.RTADDR, ROOT);
         cpu.write32(vtd + VtdRegisterLayout.GCMD, VtdRegisterLayout.GCMD_SRTP);
         cpu.write32(vtd + VtdRegisterLayout.GCMD, VtdRegisterLayout.GCMD_TE);
-        return address;
+        return bars;
     }
 
     /** Remembers RAM as it is now: what the check compares with. */

@@ -153,6 +153,15 @@ class ResetCompletenessTest {
     }
 
     @Test
+    void copyEngineTargetSeesTheSameAfterAnyInputAsOnANewMachine() {
+        assertResetComplete(new Target() {
+            @Override public MachineConfig config() { return CopyEngineFuzzTest.config(); }
+            @Override public void run(Machine m, byte[] input, Outcome out) { CopyEngineFuzzTest.run(m, input, out); }
+            @Override public List<String> state(Machine m) { return CopyEngineFuzzTest.state(m); }
+        }, inputs("CopyEngineFuzzTest", "garbageDescriptorsCompleteWithAStatusAndStayInTheWindow"), 2);
+    }
+
+    @Test
     void irTargetSeesTheSameAfterAnyInputAsOnANewMachine() {
         assertResetComplete(new Target() {
             @Override public MachineConfig config() { return VtdUnitFuzzTest.config(); }

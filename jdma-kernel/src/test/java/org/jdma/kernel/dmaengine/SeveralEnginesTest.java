@@ -269,7 +269,7 @@ class SeveralEnginesTest {
                 assertEquals((long) rounds * CHUNKS, l.channel.completed(), l.channel.name());
                 assertEquals(0, l.channel.failed());
                 assertEquals((long) rounds * CHUNKS, devices.get(l.engine).descriptorsCompleted());
-                assertEquals(0, k.copyEngines().get(l.engine).completionInterrupts(), "threaded mode sends no MSI");
+                assertEquals(0, k.copyEngines().get(l.engine).completionInterrupts(), "polled descriptors ask for no MSI");
                 assertFalse(l.channel.isGone());
             }
             assertEquals(List.of(), k.iommu().faults());

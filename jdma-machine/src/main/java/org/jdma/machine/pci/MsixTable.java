@@ -25,7 +25,13 @@ import org.jdma.spec.pci.MsixTableLayout;
  *
  * <p>Not modeled: TPH steering tags in Vector Control.
  *
- * <p>Thread use: the thread that owns the machine's event kernel (MMIO and signalling alike).
+ * <p>Thread use: MMIO and Message Control come from the thread that owns the machine's event
+ * kernel; {@link #signal} may also come from the device's own thread (a copy engine in threaded
+ * mode). The table's state is kept under its lock, so a signal and an unmask of the same entry
+ * never both send its message, or both leave it pending. A message is written on the thread that
+ * sends it: a signal's on the signalling thread, once it has let go of the lock; an unmask's (a
+ * pending message) on the CPU thread; the interrupt controller hands one that arrives from a
+ * device thread to the machine thread.
  * Accesses of the wrong size or alignment read as zero, are dropped on write and are counted in
  * {@link #unclaimedAccesses()}; nothing throws.
  */
@@ -76,18 +82,18 @@ public final class MsixTable {
     public long pbaSize() { return MsixTableLayout.pbaSize(entries); }
 
     /** Messages written to the bus (whether or not the bus accepted them). */
-    public long sent() { return sent; }
+    public synchronized long sent() { return sent; }
 
     /** Signals that found their entry masked and set its pending bit. */
-    public long pended() { return pended; }
+    public synchronized long pended() { return pended; }
 
     /** Messages the bus refused (address not in RAM or the interrupt range, bus mastering off). */
-    public long sendFaults() { return sendFaults; }
+    public synchronized long sendFaults() { return sendFaults; }
 
-    public long unclaimedAccesses() { return unclaimedAccesses; }
+    public synchronized long unclaimedAccesses() { return unclaimedAccesses; }
 
     /** Signals dropped because MSI-X Enable was clear. */
-    public long suppressed() { return suppressed; }
+    public synchronized long suppressed() { return suppressed; }
 
     public boolean enabled() { return enabled; }
 
@@ -97,7 +103,7 @@ public final class MsixTable {
      * Applies the capability's MSI-X Enable and Function Mask. Entries that stop being masked
      * with their pending bit set send now (§6.8.2.3, "Function Mask ... pending messages").
      */
-    public void control(boolean enable, boolean functionMask) {
+    public synchronized void control(boolean enable, boolean functionMask) {
         boolean wasOff = !enabled || functionMasked;
         enabled = enable;
         functionMasked = functionMask;
@@ -115,7 +121,7 @@ public final class MsixTable {
      * Returns every entry to its reset state: masked, address and data zero, not pending. MSI-X
      * Enable and Function Mask belong to configuration space and are left as they are.
      */
-    public void reset() {
+    public synchronized void reset() {
         for (int i = 0; i < entries; i++) {
             addrLo[i] = 0;
             addrHi[i] = 0;
@@ -125,20 +131,20 @@ public final class MsixTable {
         Arrays.fill(pending, 0);
     }
 
-    public boolean masked(int entry) {
+    public synchronized boolean masked(int entry) {
         return (control[entry] & MsixTableLayout.VECTOR_MASKED) != 0;
     }
 
-    public boolean pending(int entry) {
+    public synchronized boolean pending(int entry) {
         return (pending[entry / MsixTableLayout.PBA_ENTRIES_PER_WORD] & bit(entry)) != 0;
     }
 
     /** The message address entry {@code entry} holds. */
-    public long address(int entry) {
+    public synchronized long address(int entry) {
         return ((long) addrHi[entry] << 32) | (addrLo[entry] & 0xFFFF_FFFFL);
     }
 
-    public int data(int entry) {
+    public synchronized int data(int entry) {
         return data[entry];
     }
 
@@ -151,19 +157,32 @@ public final class MsixTable {
      * @return true when a message was written to the bus now
      */
     public boolean signal(int entry) {
-        if (entry < 0 || entry >= entries) {
-            return false;
+        long address;
+        int message;
+        synchronized (this) {
+            if (entry < 0 || entry >= entries) {
+                return false;
+            }
+            if (!enabled) {
+                suppressed++;
+                return false;
+            }
+            if (masked(entry) || functionMasked) {
+                pending[entry / MsixTableLayout.PBA_ENTRIES_PER_WORD] |= bit(entry);
+                pended++;
+                return false;
+            }
+            sent++;
+            address = address(entry);
+            message = data[entry];
         }
-        if (!enabled) {
-            suppressed++;
-            return false;
+        // Written after letting go of the lock: a device thread must not hold it while the bus takes
+        // the IOMMU's (interrupt remapping), whose listeners may reach this table from the CPU thread.
+        if (!port.signalMsi(address, message).isOk()) {
+            synchronized (this) {
+                sendFaults++;
+            }
         }
-        if (masked(entry) || functionMasked) {
-            pending[entry / MsixTableLayout.PBA_ENTRIES_PER_WORD] |= bit(entry);
-            pended++;
-            return false;
-        }
-        send(entry);
         return true;
     }
 
@@ -188,7 +207,7 @@ public final class MsixTable {
     }
 
     /** An aligned 4- or 8-byte read at {@code offset} from the table's start. */
-    public long readTable(long offset, int size) {
+    public synchronized long readTable(long offset, int size) {
         if (!claims(offset, size, tableSize())) {
             return 0;
         }
@@ -197,7 +216,7 @@ public final class MsixTable {
     }
 
     /** An aligned 4- or 8-byte write at {@code offset} from the table's start. */
-    public void writeTable(long offset, int size, long value) {
+    public synchronized void writeTable(long offset, int size, long value) {
         if (!claims(offset, size, tableSize())) {
             return;
         }
@@ -236,7 +255,7 @@ public final class MsixTable {
     }
 
     /** An aligned 4- or 8-byte read at {@code offset} from the PBA's start. */
-    public long readPba(long offset, int size) {
+    public synchronized long readPba(long offset, int size) {
         if (!claims(offset, size, pbaSize())) {
             return 0;
         }
@@ -248,7 +267,7 @@ public final class MsixTable {
     }
 
     /** Pending bits are read-only (§6.8.2.10): a write is dropped. */
-    public void writePba(long offset, int size, long value) {
+    public synchronized void writePba(long offset, int size, long value) {
         claims(offset, size, pbaSize());
     }
 }

@@ -87,7 +87,7 @@ class CopyEngineThreadedTest {
                     assertEquals(last, cells.readLong(cell * 8L), "seed " + seed + ": cell " + cell + " holds the last fill aimed at it");
                 }
                 assertTrue(driver.ring().isEmpty());
-                assertEquals(0, driver.completionInterrupts(), "threaded mode sends no MSI");
+                assertEquals(0, driver.completionInterrupts(), "polled descriptors ask for no MSI");
             }
         }
     }

@@ -51,9 +51,11 @@ import org.jdma.spec.pci.RequesterId;
  *
  * <h2>Threaded mode</h2>
  * {@link #startThread()} hands the ring to a real Java thread ({@link DeviceThread}, whose
- * documentation says what changes: no virtual time, no trace, no MSI) until {@link #stopThread()}
- * (which a machine reset calls too). Translated DMA may fault there: the VT-d unit records the
- * fault at once and hands its interrupt and trace to the machine thread.
+ * documentation says what changes: no virtual time, no trace, no error interrupt) until
+ * {@link #stopThread()} (which a machine reset calls too). Completion interrupts are sent from
+ * that thread as in event mode, after the record; the interrupt controller hands them to the
+ * machine thread. Translated DMA may fault there: the VT-d unit records the fault at once and
+ * hands its interrupt and trace to the machine thread.
  *
  * <p>Block on fault ({@link BlockOnFault}): a ring descriptor with BOF set that faults stops the
  * engine with STATUS.FAULT_WAIT until software answers its page request or the fault-wait timeout
@@ -149,6 +151,9 @@ public final class CopyEngine extends PciEndpoint {
     private long descriptorStart;
     /** Block on fault: the outstanding page request, if any. */
     private final BlockOnFault blockOnFault;
+    /** Ring descriptors fetched, and those a reset dropped between fetch and completion, since the machine was built. */
+    private long descriptorsFetched;
+    private long descriptorsAbandoned;
 
     // Threaded mode.
     private final ReentrantLock lock = new ReentrantLock();
@@ -206,6 +211,18 @@ public final class CopyEngine extends PciEndpoint {
 
     /** Descriptors completed (any status) since the machine was built; RESET does not clear it. */
     public long descriptorsCompleted() { return executor.descriptorsCompleted(); }
+
+    /**
+     * Ring descriptors fetched since the machine was built. Each one completes
+     * ({@link #descriptorsCompleted()}) or is abandoned by a reset ({@link #descriptorsAbandoned()}).
+     */
+    public long descriptorsFetched() { return descriptorsFetched; }
+
+    /**
+     * Descriptors a reset (CONTROL.RESET or the machine's) dropped between fetch and completion, since
+     * the machine was built: they write no completion record and send no interrupt.
+     */
+    public long descriptorsAbandoned() { return descriptorsAbandoned; }
 
     /** Members of BATCH descriptors completed (any status) since the machine was built; not in {@link #descriptorsCompleted()}. */
     public long batchMembersCompleted() { return executor.batchMembersCompleted(); }
@@ -305,6 +322,9 @@ public final class CopyEngine extends PciEndpoint {
         lock.lock();
         try {
             generation++;
+            if (awaitingCompletion) {
+                descriptorsAbandoned++;
+            }
             state = CopyEngineRegisters.STATE_DISABLED;
             fetchIndex = 0;
             submitIndex = 0;
@@ -325,7 +345,7 @@ public final class CopyEngine extends PciEndpoint {
         }
     }
 
-    /** Sets error bits; the error interrupt fires when one of them was clear (event mode only). */
+    /** Sets error bits; the error interrupt fires when one of them was clear (event mode only: see {@link DeviceThread}). */
     private void raiseError(int bits) {
         int before = error.getAndUpdate(e -> e | bits);
         if ((before & bits) != bits && errIntEnabled && !threaded) {
@@ -366,6 +386,7 @@ public final class CopyEngine extends PciEndpoint {
             return null;
         }
         FETCH_INDEX.setRelease(this, (slot + 1) & (ringSize - 1));
+        descriptorsFetched++;
         return f;
     }
 
@@ -391,17 +412,22 @@ public final class CopyEngine extends PciEndpoint {
     }
 
     /**
-     * Completes the current descriptor: the records of a batch's members (and their interrupts,
-     * event mode), COMPLETED, then its own record (bytes 1..31, then the status byte with release)
-     * when one was requested at an aligned address.
+     * Completes the current descriptor: the records of a batch's members (each followed by its
+     * interrupt when asked), COMPLETED, then its own record (bytes 1..31, then the status byte with
+     * release) when one was requested at an aligned address, then its completion interrupt (RCI).
+     * On the device thread too: the MSI-X table takes signals from it, and the interrupt
+     * controller posts the message to the machine thread.
      */
     void finish() {
-        executor.completeMembers(work, !threaded);
+        executor.completeMembers(work);
         COMPLETED.setRelease(this, completed + 1);
         executor.completeOwn(work);
         if (DescriptorCompletionEvent.PROBE.isEnabled()) {
             DescriptorCompletionEvent.emit(ctx.name(), work.slot, DescriptorExecutor.opName(work.opcodeCode), work.bytesCompleted,
                     DescriptorExecutor.statusName(work.statusByte), !work.isError());
+        }
+        if (work.wantInterrupt) {
+            signalMsix(work.intHandle);
         }
     }
 
@@ -469,9 +495,6 @@ public final class CopyEngine extends PciEndpoint {
         }
         awaitingCompletion = false;
         finish();
-        if (work.wantInterrupt) {
-            signalMsix(work.intHandle);
-        }
         EventKernel k = ctx.kernel();
         busyTimeNs += k.now() - start;
         TraceRecorder trace = k.trace();

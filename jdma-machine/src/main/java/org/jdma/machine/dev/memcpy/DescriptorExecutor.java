@@ -112,7 +112,7 @@ final class DescriptorExecutor {
     private final DmaPort port;
     /** A completion record could not be written where the descriptor asked (ERROR.COMPLETION_FAULT). */
     private final LongConsumer completionFault;
-    /** A batch member asked for its completion interrupt (event mode only): its MSI-X entry. */
+    /** A batch member asked for its completion interrupt: its MSI-X entry. */
     private final IntConsumer memberInterrupt;
 
     // Scratch, used by one descriptor at a time.
@@ -342,17 +342,17 @@ final class DescriptorExecutor {
     }
 
     /**
-     * First half of completing {@code w}: the records of a batch's members, in order (and their
-     * interrupts when {@code interrupts}). The engine then counts {@code w} in COMPLETED and calls
-     * {@link #completeOwn}.
+     * First half of completing {@code w}: the records of a batch's members, in order, each
+     * followed by its interrupt when it asked for one. The engine then counts {@code w} in
+     * COMPLETED and calls {@link #completeOwn}.
      */
-    void completeMembers(Work w, boolean interrupts) {
+    void completeMembers(Work w) {
         for (int i = 0; i < w.batchCount; i++) {
             Work m = members[i];
             batchMembersCompleted++;
             count(m);
             writeRecord(m);
-            if (m.wantInterrupt && interrupts) {
+            if (m.wantInterrupt) {
                 memberInterrupt.accept(m.intHandle);
             }
         }

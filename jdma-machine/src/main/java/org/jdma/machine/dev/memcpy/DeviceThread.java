@@ -10,15 +10,19 @@ import org.jdma.machine.time.EventKernel;
  * CPU thread on the other side. It spins for a while on an empty ring, then parks; a doorbell
  * write unparks it.
  *
- * <p>While threaded: the event queue is not used, no virtual time passes for the device,
- * nothing is traced, and <b>no MSI is sent</b> (completion or error; the interrupt controller
- * belongs to the event thread): the driver must poll completion records. The thread registers
- * with the event kernel ({@link EventKernel#deviceThreadStarted()}), so what its DMA sets off
- * elsewhere (a VT-d fault's record and interrupt, a write into the interrupt range) is handed to
- * the machine thread through the kernel's inbox instead of touching the event queue from here. Records are still
- * published status byte last with release semantics; the doorbell is a volatile field, so a plain
- * MMIO write from the CPU thread is seen. Register changes (CONTROL, RESET) are applied between two
- * descriptors; a descriptor blocked on a fault waits on this thread (parked, at most the fault-wait
+ * <p>While threaded: the event queue is not used, no virtual time passes for the device, and
+ * nothing is traced. The thread registers with the event kernel
+ * ({@link EventKernel#deviceThreadStarted()}), so what its DMA sets off elsewhere (a VT-d fault's
+ * record and interrupt, a write into the interrupt range) is handed to the machine thread through
+ * the kernel's inbox instead of touching the event queue from here. That is how completion
+ * interrupts arrive: this thread signals the MSI-X entry after the record's status byte (the
+ * table takes signals from here under its lock) and writes the message on the bus; the interrupt
+ * controller posts it, and the machine thread delivers it at its next step, so a driver waiting
+ * for it must keep the machine running. The error interrupt is not sent while threaded (ERROR
+ * still says what happened). Records are still published status byte last with release
+ * semantics; the doorbell is a volatile field, so a plain MMIO write from the CPU thread is seen.
+ * Register changes (CONTROL, RESET) are applied between two descriptors; a descriptor blocked on
+ * a fault waits on this thread (parked, at most the fault-wait
  * timeout in wall-clock time) for PAGE_RESPONSE, which needs no lock. {@link CopyEngine#stopThread()}
  * joins the thread, after which every counter of the engine and of its
  * {@link org.jdma.machine.bus.DmaPort} may be read. (One gap: unmasking an MSI-X entry whose

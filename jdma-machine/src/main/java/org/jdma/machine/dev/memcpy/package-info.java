@@ -15,7 +15,7 @@
  * handle; per-descriptor error statuses with DSA's codes ({@code enum dsa_completion_status});
  * block on fault through a page request software answers in the engine's registers (modelled on
  * PCIe PRS, bounded by a timeout; {@code BlockOnFault}); an optional device thread that polls the
- * doorbell for real-concurrency runs (no interrupts, no trace there). Does not model: DSA's work
+ * doorbell for real-concurrency runs (completion interrupts, but no error interrupt and no trace there). Does not model: DSA's work
  * queues and portals (ENQCMD), PASID, DIF/CRC/delta opcodes, ATS, PRS through the IOMMU's page
  * request queue, DRAIN's readback addresses, the fault-info byte, more than one descriptor in
  * flight (FENCE is therefore always honoured, and DRAIN completes at once).

@@ -275,11 +275,17 @@ class CopyEngineOperationsTest {
             assertEquals(0, rig.record(recordAddress(0)).status(), "no record after RESET");
             assertEquals(0, rig.reg64(COMPLETED));
             assertEquals(STATE_DISABLED | STATUS_IDLE, rig.reg(STATUS));
+            assertEquals(1, rig.engine.descriptorsFetched());
+            assertEquals(0, rig.engine.descriptorsCompleted());
+            assertEquals(1, rig.engine.descriptorsAbandoned(), "fetched, then dropped by RESET");
 
             rig.enable(16);
             rig.submit(noop(recordAddress(1)));
             rig.runIdle();
             assertEquals(CompletionStatus.SUCCESS, rig.record(recordAddress(1)).code(), "works again after RESET");
+            assertEquals(2, rig.engine.descriptorsFetched());
+            assertEquals(1, rig.engine.descriptorsCompleted());
+            assertEquals(1, rig.engine.descriptorsAbandoned(), "the NOOP completed: nothing more abandoned");
         }
     }
 

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.jdma.machine.bus.DmaPort;
@@ -29,6 +31,7 @@ class CopyEngineThreadedTest {
 
     private static final int SLOTS = 64;
     private static final long DST_BASE = DATA + 0x10_0000;
+    private static final int INTERRUPT_DESCRIPTORS = 3_000;
 
     /** Spins until the record's status byte is non-zero, as a polling driver does. */
     private static Completion await(EngineRig rig, long record) {
@@ -82,7 +85,7 @@ class CopyEngineThreadedTest {
             DmaPort port = rig.machine.dmaPorts().getFirst();
             assertEquals(bytes + (long) n * CompletionRecordLayout.SIZE, port.bytesWritten(), "data plus one record each");
             assertEquals(eventsBefore, rig.machine.eventKernel().executedEvents(), "the event path stayed idle");
-            assertEquals(0, rig.engine.msix().sent() + rig.engine.msix().pended(), "no interrupts while threaded");
+            assertEquals(0, rig.engine.msix().sent() + rig.engine.msix().pended(), "no descriptor asked for an interrupt");
             assertTrue(rig.engine.threadBusyWallNs() > 0);
         }
     }
@@ -101,13 +104,59 @@ class CopyEngineThreadedTest {
             assertEquals(CompletionStatus.SUCCESS, await(rig, recordAddress(0)).code());
             rig.engine.stopThread();
             rig.runIdle();
-            assertEquals(0, irqs[0], "no MSI from the threaded descriptor");
+            assertEquals(1, irqs[0], "the threaded descriptor's MSI, delivered once the machine runs");
 
             rig.submit(noop(recordAddress(1)).op(Opcode.NOOP.code(), RECORD_FLAGS | CopyDescriptorLayout.FLAG_RCI));
             rig.runIdle();
             assertEquals(CompletionStatus.SUCCESS, rig.record(recordAddress(1)).code());
-            assertEquals(1, irqs[0], "event mode sends interrupts again");
+            assertEquals(2, irqs[0], "event mode sends interrupts as before");
             assertEquals(2, rig.reg64(COMPLETED));
+        }
+    }
+
+    /**
+     * Every third of {@value #INTERRUPT_DESCRIPTORS} descriptors asks for its completion interrupt;
+     * each has a record of its own, so the handler can check that the k-th interrupt finds the k-th
+     * asking descriptor's record written. The test thread is the CPU and runs the machine, which
+     * delivers the messages the device thread sent.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldDeliverEveryCompletionInterruptOnceAfterItsRecordWhileThreaded() {
+        try (EngineRig rig = new EngineRig()) {
+            int vector = rig.machine.interrupts().allocateVector();
+            int asking = (INTERRUPT_DESCRIPTORS + 2) / 3;
+            int[] delivered = new int[1];
+            List<Integer> recordMissing = new ArrayList<>();
+            rig.machine.interrupts().register(vector, v -> {
+                int descriptor = 3 * delivered[0]++;
+                if (descriptor >= INTERRUPT_DESCRIPTORS
+                        || (rig.cpu.read32Acquire(recordAddress(descriptor)) & 0xFF) != CompletionStatus.SUCCESS.code()) {
+                    recordMissing.add(descriptor);
+                }
+            });
+            rig.msix(0, rig.machine.interrupts().messageFor(vector));
+            rig.enable(SLOTS);
+            rig.engine.startThread();
+            for (int i = 0; i < INTERRUPT_DESCRIPTORS; i++) {
+                if (i >= SLOTS - 1) {
+                    rig.awaitRecord(recordAddress(i - (SLOTS - 1))); // the ring has room again
+                }
+                int flags = RECORD_FLAGS | (i % 3 == 0 ? CopyDescriptorLayout.FLAG_RCI : 0);
+                rig.submit(memfill(i, DATA + 8L * i, 8, recordAddress(i)).op(Opcode.MEMFILL.code(), flags));
+                rig.machine.clock().runFor(100); // the CPU takes its interrupts as it goes
+            }
+            spinUntil(() -> {
+                rig.machine.clock().runFor(1_000);
+                return delivered[0] >= asking;
+            }, () -> delivered[0] + " of " + asking + " completion interrupts");
+            rig.engine.stopThread();
+            rig.runIdle();
+
+            assertEquals(asking, delivered[0], "each completion interrupt once");
+            assertEquals(List.of(), recordMissing, "interrupts that found their descriptor's record unwritten");
+            assertEquals(asking, rig.engine.msix().sent());
+            assertEquals(INTERRUPT_DESCRIPTORS, rig.engine.descriptorsCompleted());
         }
     }
 
