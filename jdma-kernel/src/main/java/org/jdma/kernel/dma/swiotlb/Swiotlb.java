@@ -222,7 +222,13 @@ public final class Swiotlb {
             if (m != null) {
                 used.addAndGet(nslots);
                 live.incrementAndGet();
-                copy(original, m.tlbAddress(), size);
+                try {
+                    copy(original, m.tlbAddress(), size);
+                } catch (RuntimeException notRam) {
+                    // An original the CPU cannot read (not RAM) is refused; the slots go back.
+                    freeSlots(m);
+                    throw notRam;
+                }
                 return m.tlbAddress();
             }
         }
@@ -329,6 +335,11 @@ public final class Swiotlb {
         if (copyBack) {
             copy(m.tlbAddress(), m.original(), m.size());
         }
+        return freeSlots(m);
+    }
+
+    /** Gives {@code m}'s slots back; false when a concurrent unmap of the same mapping already did. */
+    private boolean freeSlots(Mapping m) {
         Area area = areas[(m.firstSlot() / (slots / areas.length))];
         area.lock.lock();
         try {

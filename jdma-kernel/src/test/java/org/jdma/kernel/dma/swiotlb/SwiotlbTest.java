@@ -85,6 +85,16 @@ class SwiotlbTest {
     }
 
     @Test
+    void shouldGiveTheSlotsBackWhenTheOriginalIsNotRam() {
+        Swiotlb tlb = pool(1L << 20, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> tlb.map(0xFFFF_FFFF_FFFF_F000L, 0x1000, 0, 0, -1L, 0));
+        assertTrue(e.getMessage().contains("0xfffffffffffff000"), e.getMessage());
+        assertEquals(0, tlb.usedSlots(), "a refused map holds no slot");
+        assertEquals(0, tlb.stats().liveMappings());
+    }
+
+    @Test
     void shouldKeepEachMappingInsideOneSegment() {
         Swiotlb tlb = pool(1L << 20, 1);
         long size = 100 * Swiotlb.SLOT_SIZE;
