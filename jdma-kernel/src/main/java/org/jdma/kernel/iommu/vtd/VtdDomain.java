@@ -367,6 +367,14 @@ public final class VtdDomain implements IommuDomain {
 
     // ---- teardown ---------------------------------------------------------------------------
 
+    @Override
+    public synchronized void free() {
+        if (!devices.isEmpty()) {
+            throw new IllegalStateException(String.format("domain %d cannot be freed: %s still attached", domainId, devices));
+        }
+        destroy();
+    }
+
     /** Detaches every device, flushes, frees the tables and the domain id. */
     public synchronized void destroy() {
         if (destroyed) {
