@@ -273,6 +273,8 @@ public final class VtdDomain implements IommuDomain {
         } else {
             flushQueue.queue(pfn, pages, tables);
         }
+        // This unmap may have ended the mapping that covered a table page whose free was refused.
+        unit.memory().retryRefusedFrees();
     }
 
     /**
