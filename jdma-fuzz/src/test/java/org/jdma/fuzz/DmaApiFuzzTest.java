@@ -50,6 +50,9 @@ class DmaApiFuzzTest {
 
     private static final long MiB = 1L << 20;
     private static final int MAX_OPS = 48;
+    /** "Any" sizes from here up to {@link #KEPT_SIZES_FROM} are folded below it (see {@link #size}). */
+    private static final long FOLDED_SIZES_FROM = 1L << 20;
+    private static final long KEPT_SIZES_FROM = 1L << 48;
     private static final DmaDirection[] DIRECTIONS = DmaDirection.values();
     /** The rogue device's requester: on the bus, in the DRHD's scope, not claimed by a kernel driver. */
     private static final RequesterId DEVICE = RogueDevice.slot(0);
@@ -281,9 +284,19 @@ class DmaApiFuzzTest {
         return bits <= 64 ? DmaMask.bits(Math.max(bits, 1)) : DmaMask.of(data.u64());
     }
 
-    /** Mostly up to 128 KiB (around the bounce and segment limits), sometimes any value. */
+    /**
+     * Mostly up to 128 KiB (around the bounce and segment limits), sometimes any value, except that
+     * values from 1 MiB up to 2^48 are folded below 1 MiB: through an IOMMU a mapping writes one
+     * page-table entry per 4 KiB page, so a mapping of gigabytes takes seconds (the campaign's slow
+     * inputs, docs/FUZZING.md) and would set the pace of the whole run. Values of 2^48 and more
+     * (beyond every IOMMU address width; negative ones too) are kept for the overflow and mask paths.
+     */
     private static long size(FuzzBytes data) {
-        return data.choice(8) == 0 ? data.u64() : data.u16() * 2L;
+        if (data.choice(8) != 0) {
+            return data.u16() * 2L;
+        }
+        long any = data.u64();
+        return any >= FOLDED_SIZES_FROM && any < KEPT_SIZES_FROM ? any & (FOLDED_SIZES_FROM - 1) : any;
     }
 
     /** Mostly inside the test's buffer, sometimes anywhere. */
