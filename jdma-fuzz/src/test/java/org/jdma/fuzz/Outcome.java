@@ -14,12 +14,21 @@ class Outcome {
     /** Records nothing (the fuzzing path: no cost per observation). */
     static final Outcome IGNORED = new Outcome() {
         @Override void add(String what, Object value) { }
+
+        @Override boolean records() {
+            return false;
+        }
     };
 
     private final List<String> observed = new ArrayList<>();
 
     void add(String what, Object value) {
         observed.add(what + "=" + value);
+    }
+
+    /** Whether observations are kept (a caller may skip building an expensive one when not). */
+    boolean records() {
+        return true;
     }
 
     List<String> observed() {

@@ -14,6 +14,7 @@ import org.jdma.kernel.dma.swiotlb.Swiotlb;
 import org.jdma.kernel.jfr.DmaMapEvent;
 import org.jdma.kernel.jfr.DmaUnmapEvent;
 import org.jdma.kernel.mm.DmaMemory;
+import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.DmaPins;
 import org.jdma.kernel.mm.MappingHold;
 import org.jdma.kernel.mm.MemoryInUseException;
@@ -347,7 +348,9 @@ public final class DmaMappingLayer implements DmaApi {
         }
         try {
             // Another mapping of these bytes (a streaming map of coherent memory) keeps them allocated.
-            memory.requireUnmapped(c.physical(), c.size(), "coherent allocation");
+            // The whole block is checked, not only the bytes asked for: the frame allocator refuses
+            // the block if a mapping covers its tail, and that refusal must come before anything is undone.
+            memory.requireUnmapped(c.physical(), (long) FrameAllocator.FRAME_SIZE << c.order(), "coherent allocation");
         } catch (MemoryInUseException e) {
             pins.pin(c.physical(), c.size(), st.device, c.dma(), DmaDirection.BIDIRECTIONAL, BOTH, COHERENT);
             st.addCoherent(c);

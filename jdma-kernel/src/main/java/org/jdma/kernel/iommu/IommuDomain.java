@@ -73,6 +73,16 @@ public interface IommuDomain {
      */
     void reserveAndMapIdentity(long base, long size);
 
+    /**
+     * Frees a domain no device is attached to any more (Linux {@code iommu_domain_free}): pending
+     * lazy unmaps are flushed, then its tables, IOVA space and domain id are released. The domain
+     * is unusable afterwards. The generic layer frees only domains it made for one device
+     * ({@link IommuSubsystem#replaceDefaultDomain}), never a driver's shared identity domain.
+     *
+     * @throws IllegalStateException when a device is still attached (naming it)
+     */
+    void free();
+
     /** The flush queue of a DMA_LAZY domain (Linux's {@code iova_fq}); null for other types. */
     default FlushQueue flushQueue() {
         return null;

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jdma.kernel.iommu.IommuDriver.ReservedRegion;
 import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
@@ -115,6 +116,12 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
 
     /** Linux {@code iommu_setup_default_domain}: the mode's domain type, its reserved regions mapped, then attach. */
     private void attachDefaultDomain(RequesterId rid, long unit) {
+        IommuDomain d = newDefaultDomain(rid, bootLog::add);
+        bootLog.add(String.format("%s: %s: attached to %s domain %d on unit %#x", driver.name(), rid, d.type(), d.id(), unit));
+    }
+
+    /** A domain of the mode's type for {@code rid}, its reserved regions mapped (each logged to {@code log}), attached. */
+    private IommuDomain newDefaultDomain(RequesterId rid, Consumer<String> log) {
         IommuDomain d = createDomain(rid, switch (config.mode()) {
             case STRICT -> IommuDomain.Type.DMA_STRICT;
             // An untrusted device gets strict invalidation whatever the mode: no stale-IOVA window.
@@ -124,12 +131,48 @@ public final class IommuSubsystem implements Iommu, AutoCloseable {
         });
         for (ReservedRegion r : driver.reservedRegions(rid)) {
             d.reserveAndMapIdentity(r.base(), r.length());
-            bootLog.add(String.format("%s: %s: %s [%#x-%#x] identity-mapped in %s domain %d",
+            log.accept(String.format("%s: %s: %s [%#x-%#x] identity-mapped in %s domain %d",
                     driver.name(), rid, r.source(), r.base(), r.last(), d.type(), d.id()));
         }
         d.attach(rid);
         domains.put(rid, d);
-        bootLog.add(String.format("%s: %s: attached to %s domain %d on unit %#x", driver.name(), rid, d.type(), d.id(), unit));
+        return d;
+    }
+
+    /**
+     * Gives {@code device} a new default domain, as boot gave it one, and frees the domain it had
+     * (Linux {@code iommu_setup_default_domain} when the group's sysfs {@code type} is written,
+     * which needs the group to have no driver bound): a fresh IOVA space, no cached IOVAs, an
+     * empty flush queue, the reserved regions mapped again. Whoever used the device before leaves
+     * nothing that changes which IOVAs the next user gets. An identity domain holds no such state
+     * (no IOVA space, no queue): the device keeps it. A domain other devices still use is not freed.
+     *
+     * <p>Unlike Linux, the old domain is freed before the new one is allocated, so its frames are
+     * back before the new tables take theirs: every call leaves the frame allocator in the same
+     * state. In between, the device's context entry is not present (its DMA would fault).
+     *
+     * <p>The caller makes sure no DMA of the device is live: it is detached from the DMA API (as
+     * Linux needs the driver unbound). Used by harnesses that run independent workloads one after
+     * another on one kernel (the DMA-API fuzz target).
+     *
+     * @return the device's new domain (the same one for an identity domain)
+     * @throws IllegalArgumentException when the device has no domain (mode OFF, or no unit covers it)
+     */
+    public synchronized IommuDomain replaceDefaultDomain(RequesterId device) {
+        Objects.requireNonNull(device, "device");
+        IommuDomain old = domains.get(device);
+        if (old == null) {
+            throw new IllegalArgumentException(String.format("%s has no IOMMU domain to replace (mode %s)", device, config.mode()));
+        }
+        if (old.type() == IommuDomain.Type.IDENTITY) {
+            return old;
+        }
+        old.detach(device);
+        domains.remove(device);
+        if (!domains.containsValue(old)) {
+            old.free();
+        }
+        return newDefaultDomain(device, line -> { });
     }
 
     /** The unit that translates {@code device} (its register base), if an enabled one does. */

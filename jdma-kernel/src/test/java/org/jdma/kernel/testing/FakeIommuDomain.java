@@ -122,6 +122,16 @@ public final class FakeIommuDomain implements IommuDomain {
         return devices.remove(device);
     }
 
+    /** Forgets every mapping and allocation; refused while a device is attached, as a real domain refuses. */
+    @Override
+    public synchronized void free() {
+        if (!devices.isEmpty()) {
+            throw new IllegalStateException("fake domain cannot be freed: " + devices + " still attached");
+        }
+        allocated.clear();
+        ptes.clear();
+    }
+
     /** Maps the range 1:1 read/write and counts it as allocated, so the allocator never hands it out. */
     @Override
     public synchronized void reserveAndMapIdentity(long base, long size) {

@@ -2,8 +2,8 @@ package org.jdma.kernel.dma.debug;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.Arrays;
+import java.util.Comparator;
 import org.jdma.kernel.dma.DmaDirection;
 
 /**
@@ -48,16 +48,23 @@ final class CachelineTracker {
         if (r.direction == DmaDirection.TO_DEVICE) {
             return; // "If the device is not writing memory then we don't have any concerns about the cpu consuming stale data"
         }
-        boolean overlap = false;
-        long overlapLine = -1;
-        for (long ln : lines(r)) {
+        if (exceedsCapacity(r)) {
+            // More lines than the tracker holds: it would fill up on the way, so give up at once.
+            sink.report(DmaDebugCategory.CACHELINE_TRACKING_OUT_OF_MEMORY, e, r.starts[0] & -(1L << shift),
+                    String.format("cacheline tracking ENOMEM, dma-debug disabled [tracked lines=%d]", active.size()));
+            sink.disable();
+            return;
+        }
+        boolean[] overlap = {false};
+        long[] overlapLine = {0};
+        boolean complete = forEachLine(r, ln -> {
             Integer c = active.get(ln);
             if (c == null) {
                 if (active.size() >= capacity) {
                     sink.report(DmaDebugCategory.CACHELINE_TRACKING_OUT_OF_MEMORY, e, ln << shift,
                             String.format("cacheline tracking ENOMEM, dma-debug disabled [tracked lines=%d]", active.size()));
                     sink.disable();
-                    return;
+                    return false;
                 }
                 active.put(ln, 0);
             } else {
@@ -71,15 +78,16 @@ final class CachelineTracker {
                 } else {
                     active.put(ln, n);
                 }
-                if (!overlap) {
-                    overlap = true;
-                    overlapLine = ln << shift;
+                if (!overlap[0]) {
+                    overlap[0] = true;
+                    overlapLine[0] = ln << shift;
                 }
             }
-        }
-        if (overlap && !r.skipCpuSync) {
-            sink.report(DmaDebugCategory.CACHELINE_OVERLAP, e, overlapLine, String.format(
-                    "cacheline tracking EEXIST, overlapping mappings aren't supported [cacheline=0x%x]", overlapLine));
+            return true;
+        });
+        if (complete && overlap[0] && !r.skipCpuSync) {
+            sink.report(DmaDebugCategory.CACHELINE_OVERLAP, e, overlapLine[0], String.format(
+                    "cacheline tracking EEXIST, overlapping mappings aren't supported [cacheline=0x%x]", overlapLine[0]));
         }
     }
 
@@ -88,7 +96,7 @@ final class CachelineTracker {
         if (r.direction == DmaDirection.TO_DEVICE) {
             return;
         }
-        for (long ln : lines(r)) {
+        forEachLine(r, ln -> {
             Integer c = active.get(ln);
             if (c != null) {
                 if (c == 0) {
@@ -97,30 +105,67 @@ final class CachelineTracker {
                     active.put(ln, c - 1);
                 }
             }
-        }
+            return true;
+        });
     }
 
     void clear() {
         active.clear();
     }
 
-    /** The distinct cache-line numbers of a region, ascending (sg segments may share lines with each other). */
-    private long[] lines(MappedRegion r) {
-        if (r.starts.length == 1) {
-            long first = r.starts[0] >>> shift;
-            long last = (r.ends[0] - 1) >>> shift;
-            long[] out = new long[(int) Math.min(Integer.MAX_VALUE - 8, last - first + 1)];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = first + i;
+    /** What to do with one cache line; false stops the walk. */
+    @FunctionalInterface
+    private interface LineVisitor {
+        boolean visit(long line);
+    }
+
+    /**
+     * Visits the distinct cache-line numbers of a region, ascending (sg segments may share lines
+     * with each other), one at a time: a mapping of terabytes costs no memory, and the walk stops
+     * as soon as the visitor says so (a full tracker). Returns whether it visited every line.
+     */
+    private boolean forEachLine(MappedRegion r, LineVisitor visitor) {
+        long[][] ranges = lineRanges(r);
+        long next = Long.MIN_VALUE; // the first line not visited yet
+        for (long[] range : ranges) {
+            for (long ln = Math.max(range[0], next); ln <= range[1]; ln++) {
+                if (!visitor.visit(ln)) {
+                    return false;
+                }
             }
-            return out;
+            next = Math.max(next, range[1] + 1);
         }
-        SortedSet<Long> set = new TreeSet<>();
+        return true;
+    }
+
+    /** Whether the region covers more distinct lines than the tracker may hold. */
+    boolean exceedsCapacity(MappedRegion r) {
+        long lines = 0;
+        long next = Long.MIN_VALUE;
+        for (long[] range : lineRanges(r)) {
+            long from = Math.max(range[0], next);
+            if (from <= range[1]) {
+                lines += range[1] - from + 1;
+                if (lines > capacity) {
+                    return true;
+                }
+            }
+            next = Math.max(next, range[1] + 1);
+        }
+        return false;
+    }
+
+    /** Each non-empty range of the region as {first line, last line}, by first line. */
+    private long[][] lineRanges(MappedRegion r) {
+        long[][] ranges = new long[r.starts.length][];
+        int n = 0;
         for (int i = 0; i < r.starts.length; i++) {
-            for (long ln = r.starts[i] >>> shift; ln <= (r.ends[i] - 1) >>> shift; ln++) {
-                set.add(ln);
+            if (r.ends[i] != r.starts[i]) {
+                ranges[n++] = new long[] {r.starts[i] >>> shift, (r.ends[i] - 1) >>> shift};
             }
         }
-        return set.stream().mapToLong(Long::longValue).toArray();
+        ranges = Arrays.copyOf(ranges, n);
+        Arrays.sort(ranges, Comparator.comparingLong(range -> range[0]));
+        return ranges;
     }
 }

@@ -165,7 +165,16 @@ final class CheckerState {
             e.region.first = e;
             cachelines.track(e);
             if (sanitizer != null && e.type.streaming() && !disabled) {
-                sanitizer.mapped(e.region);
+                if (cachelines.exceedsCapacity(e.region)) {
+                    // The sanitizer keeps state per line too: a region larger than the tracker may
+                    // hold (a TO_DEVICE one is not tracked above) would cost unbounded memory.
+                    report(DmaDebugCategory.CACHELINE_TRACKING_OUT_OF_MEMORY, e.device, e, -1, String.format(
+                            "cacheline tracking ENOMEM, dma-debug disabled [mapping of %d bytes at 0x%x has more lines than the tracker holds]",
+                            e.size, e.physical));
+                    disable();
+                } else {
+                    sanitizer.mapped(e.region);
+                }
             }
         }
     }

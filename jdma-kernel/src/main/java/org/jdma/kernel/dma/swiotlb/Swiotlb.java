@@ -222,7 +222,13 @@ public final class Swiotlb {
             if (m != null) {
                 used.addAndGet(nslots);
                 live.incrementAndGet();
-                copy(original, m.tlbAddress(), size);
+                try {
+                    copy(original, m.tlbAddress(), size);
+                } catch (RuntimeException notRam) {
+                    // An original the CPU cannot read (not RAM) is refused; the slots go back.
+                    freeSlots(m);
+                    throw notRam;
+                }
                 return m.tlbAddress();
             }
         }
@@ -329,6 +335,11 @@ public final class Swiotlb {
         if (copyBack) {
             copy(m.tlbAddress(), m.original(), m.size());
         }
+        return freeSlots(m);
+    }
+
+    /** Gives {@code m}'s slots back; false when a concurrent unmap of the same mapping already did. */
+    private boolean freeSlots(Mapping m) {
         Area area = areas[(m.firstSlot() / (slots / areas.length))];
         area.lock.lock();
         try {
@@ -365,6 +376,34 @@ public final class Swiotlb {
         byte[] tmp = new byte[(int) n];
         cpu.read(from, tmp);
         cpu.write(to, tmp);
+    }
+
+    /**
+     * Restarts every area's next-fit search at the area's first slot, as in a pool just allocated,
+     * so that the same map calls get the same bounce addresses again. Only for an idle pool: a
+     * harness that runs independent workloads one after another on one kernel (the DMA-API fuzz
+     * target) calls it between them, once every device is detached. Linux has no such call (its
+     * pool lives as long as the kernel).
+     *
+     * @throws IllegalStateException when a mapping is live (naming how many slots it holds)
+     */
+    public void rewind() {
+        for (Area area : areas) {
+            area.lock.lock();
+        }
+        try {
+            if (used.get() != 0) {
+                throw new IllegalStateException(String.format("swiotlb at %#x: cannot rewind with %d slots of %d mappings in use",
+                        start, used.get(), live.get()));
+            }
+            for (Area area : areas) {
+                area.index = 0;
+            }
+        } finally {
+            for (Area area : areas) {
+                area.lock.unlock();
+            }
+        }
     }
 
     /** Returns the pool's frames (the layer is shutting down); the pool is unusable afterwards. */

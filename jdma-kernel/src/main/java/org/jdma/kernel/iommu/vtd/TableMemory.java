@@ -1,7 +1,9 @@
 package org.jdma.kernel.iommu.vtd;
 
+import java.util.ArrayDeque;
 import java.util.Objects;
 import org.jdma.kernel.mm.FrameAllocator;
+import org.jdma.kernel.mm.MemoryInUseException;
 import org.jdma.kernel.mm.Zone;
 import org.jdma.platform.Cpu;
 import org.jdma.platform.MemoryType;
@@ -19,6 +21,7 @@ public final class TableMemory {
     private final FrameAllocator frames;
     private final boolean coherentWalk;
     private long pagesInUse;
+    private final ArrayDeque<Long> refused = new ArrayDeque<>();
 
     /**
      * @param coherentWalk ECAP.C: the unit snoops the CPU cache; when false, writes are cleaned
@@ -39,6 +42,7 @@ public final class TableMemory {
 
     /** A zeroed 4 KiB frame (NORMAL zone, falling back to DMA32), already visible to the unit. */
     public long allocatePage() {
+        retryRefusedFrees();
         long page = frames.allocate(0, Zone.NORMAL);
         cpu.fill(page, FrameAllocator.FRAME_SIZE, (byte) 0);
         cleanIfNeeded(page, FrameAllocator.FRAME_SIZE);
@@ -85,10 +89,40 @@ public final class TableMemory {
         freePage(page);
     }
 
-    /** Returns a frame from {@link #allocatePage()}. The caller must know the unit no longer walks it. */
+    /**
+     * Returns a frame from {@link #allocatePage()}. The caller must know the unit no longer walks it.
+     *
+     * <p>The frame allocator refuses a frame that a live DMA mapping still covers (a driver mapped
+     * memory beyond its buffer, and the table was later allocated in that memory): freed now, the
+     * frame could be handed to someone else while that device can still write it. Such a page
+     * waits, still counted in use, and every later table operation on this unit (allocate or free)
+     * tries it again; it goes back once the covering mapping is gone. Throwing instead would leave
+     * the unmap that freed the table half done (its IOVA never freed).
+     */
     public void freePage(long page) {
-        frames.free(page, 0);
-        pagesInUse--;
+        retryRefusedFrees();
+        release(page);
+    }
+
+    /** Table pages whose free the frame allocator refused so far (see {@link #freePage}), waiting. */
+    public int refusedFrees() {
+        return refused.size();
+    }
+
+    /** Frees the waiting pages whose covering mapping is gone; the rest keep waiting. */
+    public void retryRefusedFrees() {
+        for (int n = refused.size(); n > 0; n--) {
+            release(refused.poll());
+        }
+    }
+
+    private void release(long page) {
+        try {
+            frames.free(page, 0);
+            pagesInUse--;
+        } catch (MemoryInUseException stillMapped) {
+            refused.add(page);
+        }
     }
 
     /** Frames currently held for tables. */

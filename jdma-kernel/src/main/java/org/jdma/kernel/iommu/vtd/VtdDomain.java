@@ -273,6 +273,8 @@ public final class VtdDomain implements IommuDomain {
         } else {
             flushQueue.queue(pfn, pages, tables);
         }
+        // This unmap may have ended the mapping that covered a table page whose free was refused.
+        unit.memory().retryRefusedFrees();
     }
 
     /**
@@ -366,6 +368,14 @@ public final class VtdDomain implements IommuDomain {
     }
 
     // ---- teardown ---------------------------------------------------------------------------
+
+    @Override
+    public synchronized void free() {
+        if (!devices.isEmpty()) {
+            throw new IllegalStateException(String.format("domain %d cannot be freed: %s still attached", domainId, devices));
+        }
+        destroy();
+    }
 
     /** Detaches every device, flushes, frees the tables and the domain id. */
     public synchronized void destroy() {

@@ -14,6 +14,7 @@ import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaAttr;
 import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
+import org.jdma.kernel.dma.DmaMask;
 import org.jdma.kernel.dma.ScatterList;
 import org.jdma.kernel.testing.Workers;
 import org.junit.jupiter.api.AfterEach;
@@ -357,6 +358,28 @@ class DmaDebugChecksTest {
         assertTrue(api.disabled());
         api.unmapSingle(dev, 0x1234_0000L, 64, TO, NONE); // would be check 2: the checker is off now
         assertEquals(1, api.errorCount());
+    }
+
+    @Test
+    void shouldDisableItselfAtTheTrackersCapacityOnATerabyteMapping() {                         // 24
+        long buf = f.buffer(4096);
+        assertTrue(api.setMask(dev, DmaMask.BITS_64));
+        // Direct DMA within the mask: the layer maps it; the checker must not walk 2^34 lines first.
+        long a = api.mapPage(dev, buf, 0, 1L << 40, FROM, NONE);
+        assertEquals(buf, a);
+        assertEquals(List.of(DmaDebugCategory.CACHELINE_TRACKING_OUT_OF_MEMORY), f.categories());
+        assertTrue(api.disabled());
+    }
+
+    @Test
+    void shouldDisableItselfRatherThanShadowEveryLineOfAHugeMappingTheDeviceOnlyReads() {       // 24
+        long buf = f.buffer(4096);
+        assertTrue(api.setMask(dev, DmaMask.BITS_64));
+        // TO_DEVICE lines are not tracked for overlaps, but the sanitizer would shadow each one.
+        api.mapPage(dev, buf, 0, 1L << 40, TO, NONE);
+        assertEquals(List.of(DmaDebugCategory.CACHELINE_TRACKING_OUT_OF_MEMORY), f.categories());
+        assertTrue(f.reports.getFirst().message().contains("more lines than the tracker holds"), f.reports.getFirst().message());
+        assertTrue(api.disabled());
     }
 
     @Test

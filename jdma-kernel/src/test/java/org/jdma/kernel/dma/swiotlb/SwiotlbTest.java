@@ -85,6 +85,44 @@ class SwiotlbTest {
     }
 
     @Test
+    void shouldGiveTheSlotsBackWhenTheOriginalIsNotRam() {
+        Swiotlb tlb = pool(1L << 20, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> tlb.map(0xFFFF_FFFF_FFFF_F000L, 0x1000, 0, 0, -1L, 0));
+        assertTrue(e.getMessage().contains("0xfffffffffffff000"), e.getMessage());
+        assertEquals(0, tlb.usedSlots(), "a refused map holds no slot");
+        assertEquals(0, tlb.stats().liveMappings());
+    }
+
+    @Test
+    void shouldHandOutTheSameSlotsAgainAfterARewind() {
+        Swiotlb tlb = pool(1L << 20, 2);
+        long first = tlb.map(0x10000, 100, 0, 0, -1L, 0);
+        long second = tlb.map(0x20000, 5000, 0, 0, -1L, 0);
+        tlb.unmap(first, false);
+        tlb.unmap(second, false);
+        long third = tlb.map(0x10000, 100, 0, 0, -1L, 0);
+        assertNotEquals(first, third, "next fit: the search goes on after the last mapping");
+        tlb.unmap(third, false);
+
+        tlb.rewind();
+
+        assertEquals(first, tlb.map(0x10000, 100, 0, 0, -1L, 0));
+        assertEquals(second, tlb.map(0x20000, 5000, 0, 0, -1L, 0));
+    }
+
+    @Test
+    void shouldRefuseToRewindWhileAMappingIsLive() {
+        Swiotlb tlb = pool(1L << 20, 1);
+        long live = tlb.map(0x10000, 100, 0, 0, -1L, 0);
+        IllegalStateException e = assertThrows(IllegalStateException.class, tlb::rewind);
+        assertTrue(e.getMessage().contains("1 slots of 1 mappings in use"), e.getMessage());
+        tlb.unmap(live, false);
+        tlb.rewind();
+        assertEquals(live, tlb.map(0x10000, 100, 0, 0, -1L, 0));
+    }
+
+    @Test
     void shouldKeepEachMappingInsideOneSegment() {
         Swiotlb tlb = pool(1L << 20, 1);
         long size = 100 * Swiotlb.SLOT_SIZE;
