@@ -29,6 +29,8 @@ public final class RegisterFile implements MmioHandler {
 
     private final String name;
     private final List<Register> registers = new ArrayList<>();
+    /** {@link #registers} as an array: {@link #indexOf} runs on every device-side access. */
+    private Register[] byIndex = new Register[0];
     /**
      * For each byte offset of the window, 1 + the index of the register covering it (0: none).
      * Arrays rather than maps keyed by offset and by register: every MMIO access goes through here,
@@ -64,6 +66,8 @@ public final class RegisterFile implements MmioHandler {
         }
         int index = registers.size();
         registers.add(r);
+        byIndex = Arrays.copyOf(byIndex, index + 1);
+        byIndex[index] = r;
         values = Arrays.copyOf(values, index + 1);
         writeHooks = Arrays.copyOf(writeHooks, index + 1);
         readHooks = Arrays.copyOf(readHooks, index + 1);
@@ -77,7 +81,7 @@ public final class RegisterFile implements MmioHandler {
         int off = r.offset();
         if (off >= 0 && off < slotByOffset.length && slotByOffset[off] != 0) {
             int i = slotByOffset[off] - 1;
-            Register held = registers.get(i);
+            Register held = byIndex[i];
             if (held == r || held.equals(r)) { // identity first: the record's equals compares every field
                 return i;
             }
@@ -110,6 +114,12 @@ public final class RegisterFile implements MmioHandler {
     /** Device-side update; ignores the access kind but keeps reserved bits zero. */
     public void set(Register r, long value) {
         values[indexOf(r)] = value & r.mask();
+    }
+
+    /** Device-side {@code set(r, get(r) + delta)} with one lookup (a statistics counter counting, wrapping at its bits). */
+    public void add(Register r, long delta) {
+        int i = indexOf(r);
+        values[i] = values[i] + delta & r.mask();
     }
 
     public void reset() {
