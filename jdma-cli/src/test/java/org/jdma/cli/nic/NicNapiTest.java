@@ -150,6 +150,15 @@ class NicNapiTest {
     }
 
     @Test
+    void shouldGenerateWithStrictUnmapsWhileNapiPollsCleanTheSameRing() {
+        // The generator's send unmaps (strict: an invalidation wait lets the machine run); a NAPI poll of
+        // the same queue that runs meanwhile must not clean the ring under it.
+        String j = json("pktgen", "--mode", "napi", "--iommu", "strict", "--size", "1518", "--duration", "2ms");
+        assertTrue(field(j, "framesAb") > 1000, j);
+        assertTrue(field(j, "polls") > 0, "the port's NAPI polls ran: " + j);
+    }
+
+    @Test
     void shouldPollWithoutInterruptsByDefault() {
         String j = json("fwd", "--iommu", "off", "--duration", "200us");
         assertEquals(0, field(j, "interruptsPerS"), j);
