@@ -167,6 +167,9 @@ final class ReceiveUnit {
 
     /** The frame's RSS hash and packet type with RSS on; only the packet type with it off. */
     private RssHash.Result rss(byte[] frame) {
+        if (!RssHash.mayHash(frame)) {
+            return RssHash.Result.NONE; // without reading the key (ten registers) for a frame it would not be used on
+        }
         boolean on = (csr.get(csr.mrqc) & MRQC_MRQE_MASK) == MRQC_RSSEN;
         RssHash.Result r = RssHash.of(frame, on ? csr.get(csr.mrqc) : 0, on ? csr.rssKey() : RSS_OFF_KEY);
         return r;
