@@ -11,7 +11,6 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.jdma.cli.options.IommuModeNames;
-import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.net.app.CpuCostModel;
 import org.jdma.machine.MachineConfig;
 import org.jdma.machine.cpu.MachineCpus;
@@ -100,7 +99,8 @@ public final class NicCommand implements Callable<Integer> {
     @Option(names = "--cpu-ghz", description = "CPU clock of the cost model, GHz (default " + 1.6 + ").")
     Double cpuGhz;
 
-    @Option(names = "--sweep", description = "Run IOMMU off/strict/lazy/pt x frame sizes 64..1518 and print a table.")
+    @Option(names = "--sweep", description = "Run IOMMU off/strict/lazy/pt x frame sizes 64..1518, polling and through NAPI, "
+            + "and print a table per receive path (--mode is ignored).")
     boolean sweep;
 
     @Option(names = "--plot", paramLabel = "FILE.png", description = "With --sweep: also plot Mpps against frame size as a PNG.")
@@ -164,13 +164,13 @@ public final class NicCommand implements Callable<Integer> {
     }
 
     private int sweep(PrintWriter out, NicScenario s) throws IOException {
-        int runs = NicSweep.MODES.size() * NicSweep.SIZES.length;
+        int runs = NicSweep.runs();
         if (!json) {
-            out.printf("jdma run nic %s --sweep: %d runs of %.3f ms modeled each, %d queue pair(s) on %d CPU(s), seed %d%n",
-                    s.mode().name().toLowerCase(Locale.ROOT), runs, s.durationNs() / 1e6, s.queues(), s.cpus(), s.seed());
+            out.printf("jdma run nic %s --sweep: %d runs of %.3f ms modeled each (polling and NAPI), %d queue pair(s) on %d CPU(s),"
+                    + " seed %d%n", s.mode().name().toLowerCase(Locale.ROOT), runs, s.durationNs() / 1e6, s.queues(), s.cpus(), s.seed());
             out.flush();
         }
-        Map<IommuMode, List<NicResult>> results;
+        Map<NicSweep.Column, List<NicResult>> results;
         try (ProgressBar bar = progress(runs)) {
             results = NicSweep.run(s, () -> {
                 if (bar != null) {
@@ -235,8 +235,8 @@ public final class NicCommand implements Callable<Integer> {
             case "napi" -> NicRxPath.NAPI;
             default -> throw new IllegalArgumentException("--mode must be poll or napi, was " + rxPath);
         };
-        if (itrUs != null && path != NicRxPath.NAPI) {
-            throw new IllegalArgumentException("--itr moderates interrupts: use it with --mode napi");
+        if (itrUs != null && path != NicRxPath.NAPI && !sweep) {
+            throw new IllegalArgumentException("--itr moderates interrupts: use it with --mode napi (or --sweep, whose NAPI runs use it)");
         }
         CpuCostModel cost = cpuGhz == null ? CpuCostModel.DEFAULTS : CpuCostModel.DEFAULTS.withCpuGhz(cpuGhz);
         return new NicScenario(m, size, fraction(rate), count, nanos(duration, "--duration"), nanos(interval, "--interval"), queues, n,

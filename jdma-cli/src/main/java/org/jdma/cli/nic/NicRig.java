@@ -59,6 +59,8 @@ final class NicRig implements AutoCloseable {
     private final PollLoop loop;
     private final List<Forwarder> forwarders = new ArrayList<>();
     private final List<NapiForwarder> napiForwarders = new ArrayList<>();
+    /** Takes each NAPI forwarder off its queue: before the kernel removes the ports, no poll forwards to a removed port. */
+    private final List<Runnable> napiDetach = new ArrayList<>();
     private final KernelCounters counters;
     private final List<PacketGenerator> hostGenerators = new ArrayList<>();
     private final List<TrafficGenerator> generators = new ArrayList<>();
@@ -182,6 +184,7 @@ final class NicRig implements AutoCloseable {
                 machine.clock()::now);
         napiForwarders.add(f);
         in.onReceive(q, f);
+        napiDetach.add(() -> in.onReceive(q, null));
     }
 
     /** Every port's NAPI counters together (zero when polling). */
@@ -331,6 +334,7 @@ final class NicRig implements AutoCloseable {
     public void close() throws IOException {
         loop.stop();
         generators.forEach(TrafficGenerator::stop);
+        napiDetach.forEach(Runnable::run);
         try {
             if (capture != null) {
                 capture.close();

@@ -84,6 +84,12 @@ public record NicScenario(NicMode mode, int frameBytes, double lineFraction, lon
                 bidirectional, pcapIn, pcapOut, pacing, cost, flows, rxPath, itrUs);
     }
 
+    /** The same run, receiving by {@code path}. */
+    public NicScenario with(NicRxPath path) {
+        return new NicScenario(mode, frameBytes, lineFraction, count, durationNs, intervalNs, queues, cpus, iommu, seed, nonCoherent,
+                bidirectional, pcapIn, pcapOut, pacing, cost, flows, path, itrUs);
+    }
+
     /** The EITR interval field for {@link #itrUs}: the nearest whole number of steps, at least one unless 0. */
     public int eitrField() {
         if (itrUs == 0) {

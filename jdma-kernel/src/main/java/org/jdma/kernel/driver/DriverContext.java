@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaApi;
 import org.jdma.kernel.dma.DmaDevice;
@@ -132,8 +133,7 @@ public final class DriverContext {
     }
 
     private void runSoftirq(int cpu, String label, Runnable code) {
-        if (!routing.enterSoftirq(cpu)) {
-            platform.clock().schedule(SOFTIRQ_RETRY_NS, label, () -> runSoftirq(cpu, label, code));
+        if (!enterSoftirq(cpu, label, () -> runSoftirq(cpu, label, code))) {
             return;
         }
         try {
@@ -141,6 +141,66 @@ public final class DriverContext {
         } finally {
             routing.exitSoftirq(cpu);
         }
+    }
+
+    /**
+     * Deferred work whose own CPU time the machine does not model but a cost model charges (a NAPI
+     * poll): as {@link #raiseSoftirq}, {@code code} runs as CPU {@code cpu} once the current event is
+     * done and returns the CPU time it took, ns, beyond the machine time that passed inside it. The
+     * CPU stays in deferred work that much longer (other deferred work on it waits until then, as on
+     * a CPU busy in a softirq), and then {@code then} runs there, still inside, and the work ends.
+     * With 0 ns {@code then} runs at once, as the end of {@code code} would.
+     *
+     * @throws IllegalArgumentException naming the CPU when there is no such CPU
+     */
+    public void raiseTimedSoftirq(int cpu, String label, LongSupplier code, Runnable then) {
+        routing.checkCpu(cpu, name + " " + label);
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(then, "then");
+        platform.clock().schedule(0, label, () -> runTimedSoftirq(cpu, label, code, then));
+    }
+
+    private void runTimedSoftirq(int cpu, String label, LongSupplier code, Runnable then) {
+        if (!enterSoftirq(cpu, label, () -> runTimedSoftirq(cpu, label, code, then))) {
+            return;
+        }
+        long busyNs;
+        try {
+            long[] took = new long[1];
+            platform.runOn(cpu, () -> took[0] = code.getAsLong());
+            busyNs = Math.max(0, took[0]);
+        } catch (RuntimeException | Error e) {
+            routing.exitSoftirq(cpu);
+            throw e;
+        }
+        if (busyNs == 0) {
+            endSoftirq(cpu, then);
+            return;
+        }
+        routing.busyUntil(cpu, platform.clock().now() + busyNs);
+        platform.clock().schedule(busyNs, label, () -> endSoftirq(cpu, then));
+    }
+
+    private void endSoftirq(int cpu, Runnable then) {
+        try {
+            platform.runOn(cpu, then);
+        } finally {
+            routing.exitSoftirq(cpu);
+        }
+    }
+
+    /**
+     * Enters deferred work on {@code cpu}; when it is already in some, schedules {@code retry} for
+     * when it is free (known when that work is spending modeled CPU time, else
+     * {@link #SOFTIRQ_RETRY_NS} later) and returns false.
+     */
+    private boolean enterSoftirq(int cpu, String label, Runnable retry) {
+        if (routing.enterSoftirq(cpu)) {
+            return true;
+        }
+        long busyFor = routing.busyUntil(cpu) - platform.clock().now();
+        platform.clock().schedule(busyFor > 0 ? busyFor : SOFTIRQ_RETRY_NS, label, retry);
+        return false;
     }
 
     /**

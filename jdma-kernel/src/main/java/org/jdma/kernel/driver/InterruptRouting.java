@@ -48,6 +48,8 @@ final class InterruptRouting {
 
     /** CPUs running deferred work ({@link DriverContext#raiseSoftirq}) now: such work does not nest on a CPU. */
     private final boolean[] inSoftirq;
+    /** Per CPU: the end of the modeled CPU time its deferred work spends ({@link DriverContext#raiseTimedSoftirq}). */
+    private final long[] busyUntilNs;
 
     /** The interrupt remapper of the unit covering a device, when it remaps interrupts. */
     private final Function<RequesterId, Optional<InterruptRemapper>> remappers;
@@ -60,6 +62,7 @@ final class InterruptRouting {
         this.interrupts = interrupts;
         this.cpus = cpus;
         this.inSoftirq = new boolean[cpus];
+        this.busyUntilNs = new long[cpus];
         this.remappers = remappers;
     }
 
@@ -79,6 +82,16 @@ final class InterruptRouting {
 
     void exitSoftirq(int cpu) {
         inSoftirq[cpu] = false;
+    }
+
+    /** CPU {@code cpu}'s deferred work spends modeled CPU time until {@code timeNs} (then it ends). */
+    void busyUntil(int cpu, long timeNs) {
+        busyUntilNs[cpu] = timeNs;
+    }
+
+    /** Until when CPU {@code cpu}'s deferred work was last known to spend modeled CPU time, ns (0: never). */
+    long busyUntil(int cpu) {
+        return busyUntilNs[cpu];
     }
 
     /** The platform's CPUs. */

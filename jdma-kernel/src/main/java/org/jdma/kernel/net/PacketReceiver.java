@@ -20,7 +20,11 @@ public interface PacketReceiver {
     /**
      * The poll of {@code queue} that began with {@link #pollStarted} ends: it took {@code taken} packets
      * of its {@code budget} (all of it: it polls again; fewer: the vector is re-armed) and reclaimed
-     * {@code txCleaned} transmit descriptors. By default nothing.
+     * {@code txCleaned} transmit descriptors. Returns the CPU time the poll took, ns, beyond the
+     * machine time that passed inside it (a cost model's charge): the CPU stays in the poll that
+     * long before it polls again or re-arms. By default 0: the machine's time only.
      */
-    default void pollEnded(int queue, int taken, int budget, int txCleaned) { }
+    default long pollEnded(int queue, int taken, int budget, int txCleaned) {
+        return 0;
+    }
 }

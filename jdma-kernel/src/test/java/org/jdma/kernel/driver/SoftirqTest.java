@@ -52,6 +52,33 @@ class SoftirqTest {
     }
 
     @Test
+    void shouldKeepTheCpuForTheCpuTimeTimedWorkTookThenEndItAndRunWhatWaitedWhenItIsFree() {
+        DriverContext ctx = bind();
+        long start = ctx.clock().now();
+        ctx.raiseTimedSoftirq(1, "poll", () -> {
+            log.add("poll at " + (ctx.clock().now() - start));
+            ctx.raiseSoftirq(1, "other", () -> log.add("other at " + (ctx.clock().now() - start)));
+            ctx.raiseSoftirq(2, "elsewhere", () -> log.add("elsewhere at " + (ctx.clock().now() - start)));
+            return 2_500;
+        }, () -> log.add("end on CPU " + ctx.currentCpu() + " at " + (ctx.clock().now() - start)));
+        rig.machine.eventKernel().runUntilIdle();
+        assertEquals(List.of("poll at 0", "elsewhere at 0", "end on CPU 1 at 2500", "other at 2500"), log,
+                "the other work waits exactly until the CPU is free, not a retry interval");
+    }
+
+    @Test
+    void shouldEndTimedWorkAtOnceWhenItTookNoCpuTime() {
+        DriverContext ctx = bind();
+        ctx.raiseTimedSoftirq(1, "poll", () -> {
+            ctx.raiseSoftirq(1, "other", () -> log.add("other"));
+            return 0;
+        }, () -> log.add("end"));
+        log.add("raised");
+        rig.machine.eventKernel().runUntilIdle();
+        assertEquals(List.of("raised", "end", "other"), log);
+    }
+
+    @Test
     void shouldRefuseACpuThatDoesNotExist() {
         DriverContext ctx = bind();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ctx.raiseSoftirq(9, "x", () -> { }));

@@ -29,14 +29,14 @@ public final class RegisterFile implements MmioHandler {
 
     private final String name;
     private final List<Register> registers = new ArrayList<>();
+    /** {@link #registers} as an array: {@link #indexOf} runs on every device-side access. */
+    private Register[] byIndex = new Register[0];
     /**
      * For each byte offset of the window, 1 + the index of the register covering it (0: none).
      * Arrays rather than maps keyed by offset and by register: every MMIO access goes through here,
      * and hashing a record (name included) per access showed up in profiles.
      */
     private int[] slotByOffset = new int[0];
-    /** {@link #registers} as an array, for the per-access lookups (no list bounds check and indirection). */
-    private Register[] byIndex = new Register[0];
     private long[] values = new long[0];
     private WriteHook[] writeHooks = new WriteHook[0];
     private ReadHook[] readHooks = new ReadHook[0];
@@ -114,6 +114,12 @@ public final class RegisterFile implements MmioHandler {
     /** Device-side update; ignores the access kind but keeps reserved bits zero. */
     public void set(Register r, long value) {
         values[indexOf(r)] = value & r.mask();
+    }
+
+    /** Device-side {@code set(r, get(r) + delta)} with one lookup (a statistics counter counting, wrapping at its bits). */
+    public void add(Register r, long delta) {
+        int i = indexOf(r);
+        values[i] = values[i] + delta & r.mask();
     }
 
     public void reset() {

@@ -134,6 +134,8 @@ public final class EthernetLink {
         private long lostLinkDown;
         private long unclaimed;
         private long busyPs;
+        /** Delivery events that have run, for reuse (a frame in flight holds one). */
+        private Delivery freeDeliveries;
 
         Port(String name) {
             this.deliverLabel = "ethernet deliver from " + name;
@@ -157,10 +159,40 @@ public final class EthernetLink {
             frames++;
             bytes += frame.length;
             long lastBitPs = start + parameters.lastBitPicoseconds(frame.length) + parameters.propagationDelayNs() * 1_000;
-            long sentIn = generation;
-            kernel.scheduleAt(Math.ceilDiv(lastBitPs, 1_000), deliverLabel, () -> deliver(frame, sentIn));
+            kernel.scheduleAt(Math.ceilDiv(lastBitPs, 1_000), deliverLabel, delivery(frame, generation));
             // Rounded down: a sender that transmits again at this time keeps the wire busy back to back.
             return Math.floorDiv(freeAtPs, 1_000);
+        }
+
+        /** A delivery event for {@code frame}, from the free list when one is there (no allocation per frame). */
+        private Delivery delivery(byte[] frame, long sentIn) {
+            Delivery d = freeDeliveries;
+            if (d == null) {
+                d = new Delivery();
+            } else {
+                freeDeliveries = d.nextFree;
+                d.nextFree = null;
+            }
+            d.frame = frame;
+            d.sentIn = sentIn;
+            return d;
+        }
+
+        /** The event that delivers one frame; back on the free list before the receiver runs. */
+        private final class Delivery implements Runnable {
+            private byte[] frame;
+            private long sentIn;
+            private Delivery nextFree;
+
+            @Override
+            public void run() {
+                byte[] f = frame;
+                long g = sentIn;
+                frame = null;
+                nextFree = freeDeliveries;
+                freeDeliveries = this;
+                deliver(f, g);
+            }
         }
 
         private void deliver(byte[] frame, long sentIn) {

@@ -33,6 +33,8 @@ public final class TrafficGenerator {
     /** The fractional picoseconds of a pps spacing carried to the next frame (numerator over pps). */
     private long spacingRemainder;
     private Runnable onFinished = () -> { };
+    /** The next send of the current epoch: one task per start, not one per frame. */
+    private Runnable sendTask;
 
     /** A generator sending into {@code end}; takes its random source from the kernel's (a split). */
     public TrafficGenerator(EventKernel kernel, LinkEnd end, GeneratorConfig config) {
@@ -60,7 +62,8 @@ public final class TrafficGenerator {
         running = true;
         nominalPs = kernel.now() * 1_000;
         long e = ++epoch;
-        kernel.schedule(0, "generator send", () -> sendNext(e));
+        sendTask = () -> sendNext(e);
+        kernel.schedule(0, "generator send", sendTask);
     }
 
     /** Stops before the next frame; the frame on the wire still arrives. */
@@ -102,7 +105,7 @@ public final class TrafficGenerator {
         }
         nominalPs += spacingPs(frame.length);
         long dueNs = Math.max(Math.floorDiv(nominalPs, 1_000), freeNs);
-        kernel.scheduleAt(Math.max(dueNs, kernel.now()), "generator send", () -> sendNext(e));
+        kernel.scheduleAt(Math.max(dueNs, kernel.now()), "generator send", sendTask);
     }
 
     private long spacingPs(int frameBytes) {

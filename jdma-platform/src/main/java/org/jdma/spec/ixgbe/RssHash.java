@@ -62,6 +62,15 @@ public final class RssHash {
         return result;
     }
 
+    /** Whether {@code frame} is one {@link #of} may hash: IPv4 or IPv6, long enough for an IP header; for the others it answers {@link Result#NONE}. */
+    public static boolean mayHash(byte[] frame) {
+        if (frame.length < L3 + 20) {
+            return false;
+        }
+        int etherType = (frame[12] & 0xFF) << 8 | (frame[13] & 0xFF);
+        return etherType == ETHERTYPE_IPV4 || etherType == ETHERTYPE_IPV6;
+    }
+
     /** What the card computes for {@code frame} with MRQC holding {@code mrqc} and the key {@code key}. */
     public static Result of(byte[] frame, int mrqc, byte[] key) {
         Objects.requireNonNull(frame, "frame");

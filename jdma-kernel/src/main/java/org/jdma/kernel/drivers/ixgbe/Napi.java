@@ -10,7 +10,8 @@ import org.jdma.kernel.net.PacketReceiver;
  * hands them to the receiver. A poll that took its whole budget runs again (more may be waiting);
  * one that took less re-enables the vector (EIMS) and ends, so under load the queue is polled
  * without interrupts and when idle it costs nothing. Polls are softirqs
- * ({@code DriverContext.raiseSoftirq}): they do not nest on a CPU.
+ * ({@code DriverContext.raiseTimedSoftirq}): they do not nest on a CPU, and each keeps its CPU for
+ * the CPU time its receiver charges for it before it polls again or re-arms.
  */
 final class Napi {
 
@@ -24,6 +25,8 @@ final class Napi {
     private boolean stopped;
     private long interrupts, polls, packets, fullPolls, rearms, txCleaned;
     private int largest;
+    /** Packets the last poll took. */
+    private int lastTaken;
 
     Napi(IxgbeDriver driver, int queue, int cpu) {
         this.driver = driver;
@@ -49,16 +52,24 @@ final class Napi {
             return;
         }
         scheduled = true;
-        driver.context().raiseSoftirq(cpu, label, this::poll);
+        raise();
     }
 
-    private void poll() {
-        if (!stopped) {
-            pollOnce();
+    /**
+     * A poll as deferred work on the queue's CPU: the receiver says what CPU time the poll took
+     * ({@link PacketReceiver#pollEnded}); the CPU stays in the poll that long, then the poll ends
+     * ({@link #afterPoll}).
+     */
+    private void raise() {
+        driver.context().raiseTimedSoftirq(cpu, label, this::poll, this::afterPoll);
+    }
+
+    /** One poll; returns its CPU time, ns, as the receiver charges it (0 without a receiver). */
+    private long poll() {
+        lastTaken = 0;
+        if (stopped) {
+            return 0;
         }
-    }
-
-    private void pollOnce() {
         polls++;
         PacketReceiver r = receiver;
         if (r != null) {
@@ -66,19 +77,29 @@ final class Napi {
         }
         int cleaned = driver.tx(queue).clean(driver.context().cpu(), true);
         txCleaned += cleaned;
-        int n = 0;
-        if (r != null) {
-            n = driver.rx(queue).receive(driver.context().cpu(), batch, batch.length);
-            packets += n;
-            largest = Math.max(largest, n);
-            if (n > 0) {
-                r.receive(queue, batch, n);
-            }
-            r.pollEnded(queue, n, batch.length, cleaned);
+        if (r == null) {
+            return 0;
         }
+        int n = driver.rx(queue).receive(driver.context().cpu(), batch, batch.length);
+        packets += n;
+        largest = Math.max(largest, n);
+        if (n > 0) {
+            r.receive(queue, batch, n);
+        }
+        lastTaken = n;
         if (n == batch.length) {
             fullPolls++;
-            driver.context().raiseSoftirq(cpu, label, this::poll);
+        }
+        return r.pollEnded(queue, n, batch.length, cleaned);
+    }
+
+    /** The poll's CPU time is over: poll again when it took the whole budget, else re-arm the vector. */
+    private void afterPoll() {
+        if (stopped) {
+            return;
+        }
+        if (lastTaken == batch.length) {
+            raise();
             return;
         }
         scheduled = false;

@@ -58,6 +58,12 @@ final class TxQueue {
     SegmentStep unmap = (d, address, length) -> d.unmapSingle(address, length, DmaDirection.TO_DEVICE);
     /** Runs after a segment is mapped, before its descriptor is written: nothing (a test adds a wrong sync). */
     SegmentStep afterMap = (d, address, length) -> { };
+    /**
+     * A send or clean-up is in progress. Either may wait (a strict unmap's invalidation lets the
+     * machine run), and a NAPI poll of this queue may run meanwhile; it must not move the indexes
+     * under the waiting one, so a re-entered clean-up or send does nothing.
+     */
+    private boolean busy;
     private long sequence;
     private int next;
     private int clean;
@@ -121,6 +127,18 @@ final class TxQueue {
      * frame whose EOP descriptor has DD. Returns how many descriptors.
      */
     int clean(Cpu cpu, boolean all) {
+        if (busy) {
+            return 0; // a NAPI poll that ran while this queue's sender waited: the sender cleans (Linux sends with softirqs off)
+        }
+        busy = true;
+        try {
+            return reclaim(cpu, all);
+        } finally {
+            busy = false;
+        }
+    }
+
+    private int reclaim(Cpu cpu, boolean all) {
         int cleaned = 0;
         while (pending() > 0) {
             int n = Math.min(cleanBatch, pending());
@@ -173,7 +191,19 @@ final class TxQueue {
      * (each chain's segments on consecutive descriptors); one tail write.
      */
     int send(Cpu cpu, PacketBuffer[] bufs, int count) {
-        clean(cpu, false);
+        if (busy) {
+            return 0; // re-entered while this queue waits (an unmap's invalidation lets the machine run): nothing sent
+        }
+        busy = true;
+        try {
+            return queue(cpu, bufs, count);
+        } finally {
+            busy = false;
+        }
+    }
+
+    private int queue(Cpu cpu, PacketBuffer[] bufs, int count) {
+        reclaim(cpu, false);
         int sent = 0;
         while (sent < count) {
             PacketBuffer frame = bufs[sent];

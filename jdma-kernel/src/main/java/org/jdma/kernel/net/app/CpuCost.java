@@ -38,6 +38,11 @@ public record CpuCost(double driverNs, double mappingNs, double iommuNs, double 
         return new CpuCost(driverNs - o.driverNs, mappingNs - o.mappingNs, iommuNs - o.iommuNs, waitNs - o.waitNs, idleNs - o.idleNs);
     }
 
+    /** This cost scaled by {@code share} (the part of it spent so far, say). */
+    public CpuCost times(double share) {
+        return new CpuCost(driverNs * share, mappingNs * share, iommuNs * share, waitNs * share, idleNs * share);
+    }
+
     /** This cost divided over {@code packets} (zero when there were none). */
     public CpuCost per(long packets) {
         return packets == 0 ? ZERO : new CpuCost(driverNs / packets, mappingNs / packets, iommuNs / packets, waitNs / packets,

@@ -271,8 +271,9 @@ class IxgbeDriverTest {
             }
 
             @Override
-            public void pollEnded(int queue, int taken, int budget, int txCleaned) {
+            public long pollEnded(int queue, int taken, int budget, int txCleaned) {
                 events.add("end " + taken + "/" + budget);
+                return 0;
             }
         });
         machine.clock().runFor(1_000_000);

@@ -217,7 +217,7 @@ final class Csr {
 
     /** A statistics counter counts one more (wrapping at its width). */
     void count(Register r) {
-        file.set(r, file.get(r) + 1);
+        file.add(r, 1);
     }
 
     /** Adds {@code n} to a 36-bit octet counter held in {@code low} (bits 31:0) and {@code high} (35:32). */

@@ -71,6 +71,8 @@ final class ReceiveUnit {
     private long[] bufferAddresses = new long[8];
     private long generation;
     private long framesPlaced;
+    /** Cause events that have run, for reuse. */
+    private Cause freeCauses;
 
     ReceiveUnit(Csr csr, DmaPort port, InterruptUnit interrupts, EventKernel kernel, FaultCounters.Live faults, String name) {
         this.csr = csr;
@@ -138,16 +140,15 @@ final class ReceiveUnit {
         if (queue >= csr.queues) {
             queue = 0;
         }
-        Waiting w = new Waiting(frame, queue, filter, rss);
         if (!packetBuffer.isEmpty()) {
-            hold(w);
+            hold(frame, queue, filter, rss);
             return;
         }
-        if (place(w) == Outcome.NO_DESCRIPTORS) {
+        if (place(frame, queue, filter, rss) == Outcome.NO_DESCRIPTORS) {
             if (csr.bit(csr.srrctl[queue], SRRCTL_DROP_EN)) {
                 csr.count(csr.qprdc[queue]);
             } else {
-                hold(w);
+                hold(frame, queue, filter, rss);
             }
         }
     }
@@ -166,6 +167,9 @@ final class ReceiveUnit {
 
     /** The frame's RSS hash and packet type with RSS on; only the packet type with it off. */
     private RssHash.Result rss(byte[] frame) {
+        if (!RssHash.mayHash(frame)) {
+            return RssHash.Result.NONE; // without reading the key (ten registers) for a frame it would not be used on
+        }
         boolean on = (csr.get(csr.mrqc) & MRQC_MRQE_MASK) == MRQC_RSSEN;
         RssHash.Result r = RssHash.of(frame, on ? csr.get(csr.mrqc) : 0, on ? csr.rssKey() : RSS_OFF_KEY);
         return r;
@@ -178,7 +182,7 @@ final class ReceiveUnit {
     void drain() {
         while (!packetBuffer.isEmpty()) {
             Waiting w = packetBuffer.peekFirst();
-            if (place(w) == Outcome.NO_DESCRIPTORS) {
+            if (place(w.frame, w.queue, w.filter, w.rss) == Outcome.NO_DESCRIPTORS) {
                 if (!csr.bit(csr.srrctl[w.queue], SRRCTL_DROP_EN)) {
                     return;
                 }
@@ -189,8 +193,9 @@ final class ReceiveUnit {
         }
     }
 
-    private void hold(Waiting w) {
-        long size = w.frame.length + FCS_BYTES;
+    /** The frame waits in the packet buffer, or is missed (MPC) when it does not fit. */
+    private void hold(byte[] frame, int queue, int filter, RssHash.Result rss) {
+        long size = frame.length + FCS_BYTES;
         long capacity = csr.get(csr.rxpbsize[0]) & 0xFFFF_FFFFL;
         if (packetBufferBytes + size > capacity) {
             csr.count(csr.mpc[0]);
@@ -198,7 +203,7 @@ final class ReceiveUnit {
             return;
         }
         csr.count(csr.rnbc[0]);
-        packetBuffer.addLast(w);
+        packetBuffer.addLast(new Waiting(frame, queue, filter, rss));
         packetBufferBytes += size;
     }
 
@@ -250,9 +255,7 @@ final class ReceiveUnit {
 
     // ---------------------------------------------------------------- placement
 
-    private Outcome place(Waiting w) {
-        byte[] frame = w.frame;
-        int q = w.queue;
+    private Outcome place(byte[] frame, int q, int filter, RssHash.Result rss) {
         if (!csr.bit(csr.rxdctl[q], RXDCTL_ENABLE)) {
             return Outcome.NO_DESCRIPTORS;
         }
@@ -274,17 +277,44 @@ final class ReceiveUnit {
             return Outcome.DROPPED;
         }
         int errors = writeFrame(frame, needed, bufferSize);
-        writeBack(base, head, ring, needed, frame.length, bufferSize, errors, w);
+        writeBack(base, head, ring, needed, frame.length, bufferSize, errors, filter, rss);
         csr.set(csr.rdh[q], (head + needed) % ring);
         csr.count(csr.qprc[q]);
         framesPlaced++;
-        long g = generation;
-        kernel.schedule(placementCost, causeLabel, () -> {
-            if (g == generation) {
+        kernel.schedule(placementCost, causeLabel, cause(q));
+        return Outcome.PLACED;
+    }
+
+    /** The event raising queue {@code q}'s receive cause for a placed frame, from the free list when one is there. */
+    private Cause cause(int q) {
+        Cause c = freeCauses;
+        if (c == null) {
+            c = new Cause();
+        } else {
+            freeCauses = c.nextFree;
+            c.nextFree = null;
+        }
+        c.queue = q;
+        c.generation = generation;
+        return c;
+    }
+
+    /** Raises a queue's receive cause after the frame's bus time, unless the port was reset meanwhile; then back on the free list. */
+    private final class Cause implements Runnable {
+        private int queue;
+        private long generation;
+        private Cause nextFree;
+
+        @Override
+        public void run() {
+            int q = queue;
+            boolean current = generation == ReceiveUnit.this.generation;
+            nextFree = freeCauses;
+            freeCauses = this;
+            if (current) {
                 interrupts.queueCause(q, false);
             }
-        });
-        return Outcome.PLACED;
+        }
     }
 
     /** Bus time of the requests the frame being placed has made so far, ns. */
@@ -330,9 +360,10 @@ final class ReceiveUnit {
     }
 
     /** Writes each descriptor back (DD, EOP on the last, length, errors on the last), after the data. */
-    private void writeBack(long base, int head, int ring, int needed, int frameLength, long bufferSize, int errors, Waiting w) {
-        int info = w.filter >= 0 ? AdvancedRxDescriptorLayout.etqfPacketInfo(w.filter) : w.rss.packetType() | w.rss.type();
-        int hash = csr.bit(csr.rxcsum, RXCSUM_PCSD) ? w.rss.hash() : 0;
+    private void writeBack(long base, int head, int ring, int needed, int frameLength, long bufferSize, int errors, int filter,
+                           RssHash.Result rss) {
+        int info = filter >= 0 ? AdvancedRxDescriptorLayout.etqfPacketInfo(filter) : rss.packetType() | rss.type();
+        int hash = csr.bit(csr.rxcsum, RXCSUM_PCSD) ? rss.hash() : 0;
         for (int i = 0; i < needed; i++) {
             boolean last = i == needed - 1;
             int status = AdvancedRxDescriptorLayout.STAT_DD | (last ? AdvancedRxDescriptorLayout.STAT_EOP : 0);

@@ -42,6 +42,9 @@ final class TransmitUnit {
     /** One queue's frame in progress. */
     private static final class Queue {
         byte[] frame = new byte[2048];
+        MemorySegment frameSegment = MemorySegment.ofArray(frame);
+        /** A frame of one data descriptor, read straight into an array of its length on the wire (else null). */
+        byte[] whole;
         int length;
         boolean broken;
         boolean scheduled;
@@ -49,6 +52,31 @@ final class TransmitUnit {
         void clear() {
             length = 0;
             broken = false;
+            whole = null;
+        }
+    }
+
+    /**
+     * A frame fetched into the transmit packet buffer: its bytes, and when it is off the wire (-1
+     * until it was handed to the link). It is also the event that hands it over; it goes back on
+     * the free list once it has left the packet buffer.
+     */
+    private final class OnChip implements Runnable {
+        long bytes;
+        long offWireNs;
+        byte[] frame;
+        LinkEnd end;
+        long generation;
+        OnChip nextFree;
+
+        @Override
+        public void run() {
+            byte[] f = frame;
+            frame = null;
+            if (generation == TransmitUnit.this.generation) {
+                offWireNs = end.transmit(f);
+            }
+            end = null;
         }
     }
 
@@ -66,8 +94,10 @@ final class TransmitUnit {
     private final MemorySegment status = MemorySegment.ofArray(new byte[4]);
     private long generation;
     private long framesSent;
-    /** Frames fetched into the transmit packet buffer and not yet off the wire: {bytes, time off the wire or -1}. */
-    private final java.util.ArrayDeque<long[]> onChip = new java.util.ArrayDeque<>();
+    /** Frames fetched into the transmit packet buffer and not yet off the wire, oldest first. */
+    private final java.util.ArrayDeque<OnChip> onChip = new java.util.ArrayDeque<>();
+    /** Entries that have left the packet buffer, for reuse. */
+    private OnChip freeOnChip;
     private long onChipBytes;
     /** When the last fetched frame goes to the link: frames leave in fetch order. */
     private long lastHandOverNs;
@@ -155,7 +185,8 @@ final class TransmitUnit {
             boolean data = AdvancedTxDescriptorLayout.isData(cmd);
             if (data) {
                 long address = descriptor.get(LE_LONG, AdvancedTxDescriptorLayout.BUFFER_ADDR);
-                cost += gather(s, address, cmd & AdvancedTxDescriptorLayout.DTALEN_MASK);
+                cost += gather(s, address, cmd & AdvancedTxDescriptorLayout.DTALEN_MASK,
+                        (cmd & AdvancedTxDescriptorLayout.DCMD_EOP) != 0);
                 occupancy += busyNs(address, cmd & AdvancedTxDescriptorLayout.DTALEN_MASK);
             } else if (!AdvancedTxDescriptorLayout.isContext(cmd)) {
                 faults.malformedDescriptors++;
@@ -234,8 +265,12 @@ final class TransmitUnit {
         return w.costNs();
     }
 
-    /** Appends a data descriptor's buffer to the frame; returns the bus time. */
-    private long gather(Queue s, long address, int length) {
+    /**
+     * Appends a data descriptor's buffer to the frame; returns the bus time. A frame that is this
+     * one descriptor ({@code eop}, nothing gathered before) is read straight into an array of its
+     * length on the wire, so its bytes are moved once.
+     */
+    private long gather(Queue s, long address, int length, boolean eop) {
         if (s.broken || length == 0) {
             return 0;
         }
@@ -243,10 +278,24 @@ final class TransmitUnit {
             s.broken = true;
             return 0;
         }
+        if (eop && s.length == 0) {
+            byte[] whole = new byte[paddedLength(length)];
+            DmaResult r = port.read(address, MemorySegment.ofArray(whole), 0, length);
+            if (!r.isOk()) {
+                faults.bufferFaults++;
+                interrupts.otherCause(EICR_PCI);
+                s.broken = true;
+            } else {
+                s.whole = whole;
+                s.length = length;
+            }
+            return r.costNs();
+        }
         if (s.frame.length < s.length + length) {
             s.frame = Arrays.copyOf(s.frame, Math.max(s.length + length, 2 * s.frame.length));
+            s.frameSegment = MemorySegment.ofArray(s.frame);
         }
-        DmaResult r = port.read(address, MemorySegment.ofArray(s.frame), s.length, length);
+        DmaResult r = port.read(address, s.frameSegment, s.length, length);
         if (!r.isOk()) {
             faults.bufferFaults++;
             interrupts.otherCause(EICR_PCI);
@@ -262,15 +311,23 @@ final class TransmitUnit {
      * or when the oldest frame on chip has left the wire.
      */
     private long roomAt() {
-        while (!onChip.isEmpty() && onChip.peekFirst()[1] >= 0 && onChip.peekFirst()[1] <= kernel.now()) {
-            onChipBytes -= onChip.removeFirst()[0];
+        while (!onChip.isEmpty() && onChip.peekFirst().offWireNs >= 0 && onChip.peekFirst().offWireNs <= kernel.now()) {
+            OnChip gone = onChip.removeFirst();
+            onChipBytes -= gone.bytes;
+            gone.nextFree = freeOnChip;
+            freeOnChip = gone;
         }
         long capacity = csr.get(csr.txpbsize[0]) & 0xFFFF_FFFFL;
         if (onChipBytes < capacity || onChip.isEmpty()) {
             return kernel.now();
         }
-        long[] oldest = onChip.peekFirst();
-        return oldest[1] >= 0 ? oldest[1] : lastHandOverNs;
+        OnChip oldest = onChip.peekFirst();
+        return oldest.offWireNs >= 0 ? oldest.offWireNs : lastHandOverNs;
+    }
+
+    /** The length a frame of {@code length} gathered bytes goes on the wire with: padded to 60 bytes with HLREG0.TXPADEN. */
+    private int paddedLength(int length) {
+        return length < ReceiveUnit.MIN_FRAME && csr.bit(csr.hlreg0, HLREG0_TXPADEN) ? ReceiveUnit.MIN_FRAME : length;
     }
 
     /** Time the bus is busy moving [address, address + length), latency excluded: requests overlap. */
@@ -288,14 +345,12 @@ final class TransmitUnit {
             s.clear();
             return;
         }
-        int length = s.length;
-        if (length < ReceiveUnit.MIN_FRAME && csr.bit(csr.hlreg0, HLREG0_TXPADEN)) {
-            length = ReceiveUnit.MIN_FRAME;
+        byte[] frame = s.whole;
+        if (frame == null) {
+            frame = Arrays.copyOf(s.frame, paddedLength(s.length));
+            Arrays.fill(frame, s.length, frame.length, (byte) 0); // the gather array holds older frames' bytes there
         }
-        byte[] frame = Arrays.copyOf(s.frame, length);
-        if (length > s.length) {
-            Arrays.fill(frame, s.length, length, (byte) 0);
-        }
+        int length = frame.length;
         s.clear();
         csr.count(csr.gptc);
         csr.count(csr.tpt);
@@ -305,17 +360,29 @@ final class TransmitUnit {
             csr.count(allOnes(frame) ? csr.bptc : csr.mptc);
         }
         framesSent++;
-        long[] entry = {length, -1};
+        OnChip entry = onChip(length, frame, end);
         onChip.addLast(entry);
         onChipBytes += length;
         long handOver = Math.max(readyNs, lastHandOverNs);
         lastHandOverNs = handOver;
-        long g = generation;
-        kernel.scheduleAt(handOver, nextLabel, () -> {
-            if (g == generation) {
-                entry[1] = end.transmit(frame);
-            }
-        });
+        kernel.scheduleAt(handOver, nextLabel, entry);
+    }
+
+    /** A packet-buffer entry for {@code frame}, from the free list when one is there. */
+    private OnChip onChip(int length, byte[] frame, LinkEnd end) {
+        OnChip e = freeOnChip;
+        if (e == null) {
+            e = new OnChip();
+        } else {
+            freeOnChip = e.nextFree;
+            e.nextFree = null;
+        }
+        e.bytes = length;
+        e.offWireNs = -1;
+        e.frame = frame;
+        e.end = end;
+        e.generation = generation;
+        return e;
     }
 
     private static boolean allOnes(byte[] f) {
