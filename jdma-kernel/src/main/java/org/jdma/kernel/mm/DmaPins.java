@@ -119,7 +119,7 @@ public final class DmaPins {
      * went, or when nothing is pinned there.
      */
     public synchronized MappingHold unpin(Object dev, long key, String what, int count) {
-        MappingHold refusal = heldAmong(dev, key, what, count);
+        MappingHold refusal = holds.size() == 0 ? null : heldAmong(dev, key, what, count);
         if (refusal != null) {
             return refusal;
         }
@@ -364,9 +364,16 @@ public final class DmaPins {
         live--;
     }
 
+    /**
+     * The bucket of (device, key): both mixed into every bit (a MurmurHash3 finalizer), so that keys
+     * that differ only above their low 12 bits (page-aligned device addresses) spread over every
+     * bucket instead of sharing the few their low bits would pick.
+     */
     private int bucket(Object dev, long busAddress) {
-        long h = (System.identityHashCode(dev) * 0x9E37_79B9L) ^ (busAddress >>> 6) ^ busAddress;
-        h ^= h >>> 29;
+        long h = busAddress ^ ((long) System.identityHashCode(dev) << 32);
+        h = (h ^ (h >>> 33)) * 0xFF51_AFD7_ED55_8CCDL;
+        h = (h ^ (h >>> 33)) * 0xC4CE_B9FE_1A85_EC53L;
+        h ^= h >>> 33;
         return (int) (h & (buckets.length - 1));
     }
 

@@ -57,6 +57,12 @@ public final class DmaPort {
     /** Told when a request of this port ends in a master abort (see {@link #onMasterAbort}). */
     private volatile Runnable masterAbortHook;
 
+    /**
+     * Successful results handed out lately, reused: a device repeats the same few (bytes, cost)
+     * pairs (an entry fetch, a block of data, a completion), and a result is an immutable record.
+     * Direct-mapped by bytes and cost.
+     */
+    private final DmaResult[] recentOk = new DmaResult[8];
     private long bytesRead;
     private long bytesWritten;
     private long readTransactions;
@@ -458,7 +464,7 @@ public final class DmaPort {
             interrupts.deliver(requester, address, message);
         }
         notify(Access.WRITE, bus, 4, true, true);
-        return DmaResult.ok(4, timing.writeLatencyNs() + timing.wireTimeNs(1));
+        return ok(4, timing.writeLatencyNs() + timing.wireTimeNs(1));
     }
 
     /** Tells the observers, before any data moves, of a memory request the device really issues. */
@@ -479,7 +485,18 @@ public final class DmaPort {
             writeTransactions += timing.transactions(bus, bytes);
             bytesWritten += bytes;
         }
-        return reason == null ? DmaResult.ok(bytes, cost) : DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
+        return reason == null ? ok(bytes, cost) : DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
+    }
+
+    /** {@code DmaResult.ok(bytes, costNs)}, the one made last time when it was the same. */
+    private DmaResult ok(long bytes, long costNs) {
+        int i = (int) (bytes ^ bytes >>> 9 ^ costNs) & (recentOk.length - 1);
+        DmaResult r = recentOk[i];
+        if (r == null || r.bytes() != bytes || r.costNs() != costNs) {
+            r = DmaResult.ok(bytes, costNs);
+            recentOk[i] = r;
+        }
+        return r;
     }
 
     private DmaResult timedCopy(long src, long dst, long bytes, long translationCost, DmaResult fault) {

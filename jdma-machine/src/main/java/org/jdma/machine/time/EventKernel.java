@@ -14,10 +14,11 @@ import java.util.function.BooleanSupplier;
  * <p>Events run in (time, sequence) order; the sequence is a global insertion counter, so two
  * events at the same virtual time run in the order they were scheduled. That total order, plus the
  * single {@link #random()} source, is what makes a run reproducible. Future events are kept in a
- * binary heap over parallel primitive arrays; events scheduled for the current time (interrupt
- * deliveries, deferred work: most of them) go to a FIFO instead, which needs no sifting. The heap's
- * root runs before the FIFO's head only when it is at the current time too and older, so the
- * order is the same as with the heap alone.
+ * binary heap over parallel primitive arrays, except those that arrive already in order, which go
+ * to a FIFO {@link EventLane} and need no sifting: events for the current time (deferred work), and
+ * events of a delay scheduled often (an interrupt's delivery latency, a device's fetch delay: "now +
+ * the same delay" never goes back in time). The next event is the earliest by (time, sequence) of
+ * the heap's root and the lanes' heads, so the order is the same as with the heap alone.
  *
  * <p>Not thread-safe, with one exception: the event kernel belongs to the thread that drives the
  * machine (the machine thread), but a device that runs on a thread of its own registers it
@@ -49,12 +50,10 @@ public final class EventKernel {
     private String[] labels = new String[64];
     private int size;
 
-    // Events at the current time, in sequence order: a ring of parallel arrays.
-    private long[] nowSequences = new long[64];
-    private Runnable[] nowActions = new Runnable[64];
-    private String[] nowLabels = new String[64];
-    private int nowHead;
-    private int nowCount;
+    /** Lanes of events already in order: [0] for the current time, the rest one per frequent delay. */
+    private final EventLane[] lanes = new EventLane[1 + DELAY_LANES];
+    /** Delays that get a lane of their own at a time (an empty lane is given to the next new delay). */
+    private static final int DELAY_LANES = 4;
 
     public EventKernel(long seed) {
         this(seed, new TraceRecorder());
@@ -64,6 +63,9 @@ public final class EventKernel {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.trace = Objects.requireNonNull(trace, "trace");
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = new EventLane(0);
+        }
     }
 
     /** Current virtual time in nanoseconds. */
@@ -91,7 +93,11 @@ public final class EventKernel {
 
     /** Number of events waiting to run. */
     public int pendingEvents() {
-        return size + nowCount;
+        int n = size;
+        for (EventLane lane : lanes) {
+            n += lane.size();
+        }
+        return n;
     }
 
     // ---------------------------------------------------------------- other threads
@@ -177,7 +183,35 @@ public final class EventKernel {
         if (delayNs < 0) {
             throw new IllegalArgumentException("event '" + label + "' scheduled with negative delay " + delayNs + " ns");
         }
-        scheduleAt(Math.addExact(now, delayNs), label, action);
+        long timeNs = Math.addExact(now, delayNs);
+        EventLane lane = delayNs == 0 ? null : laneFor(delayNs, timeNs);
+        if (lane == null) {
+            scheduleAt(timeNs, label, action);
+        } else {
+            lane.add(timeNs, nextSequence++, Objects.requireNonNull(action, "action"), label);
+        }
+    }
+
+    /**
+     * The lane of {@code delayNs} if it can take an event at {@code timeNs} (always, unless the
+     * clock was set back); else an empty lane, the least used one, given to that delay now (so a
+     * delay seen once does not take the lane of one seen every microsecond); else null (the heap).
+     */
+    private EventLane laneFor(long delayNs, long timeNs) {
+        EventLane spare = null;
+        for (int i = 1; i < lanes.length; i++) {
+            EventLane lane = lanes[i];
+            if (lane.delayNs == delayNs) {
+                return lane.accepts(timeNs) ? lane : null;
+            }
+            if (lane.isEmpty() && (spare == null || lane.added() < spare.added())) {
+                spare = lane;
+            }
+        }
+        if (spare != null) {
+            spare.serve(delayNs);
+        }
+        return spare;
     }
 
     /** Schedules {@code action} at absolute virtual time {@code timeNs}, which must not be in the past. */
@@ -188,7 +222,7 @@ public final class EventKernel {
                     + " ns, before the current time " + now + " ns");
         }
         if (timeNs == now) {
-            enqueueNow(label, action);
+            lanes[0].add(timeNs, nextSequence++, action, label);
             return;
         }
         if (size == times.length) {
@@ -201,38 +235,6 @@ public final class EventKernel {
         siftUp(size++, timeNs, nextSequence++, action, label);
     }
 
-    private void enqueueNow(String label, Runnable action) {
-        if (nowCount == nowActions.length) {
-            int n = nowCount * 2;
-            nowSequences = unwrap(nowSequences, n);
-            nowActions = unwrap(nowActions, n);
-            nowLabels = unwrap(nowLabels, n);
-            nowHead = 0;
-        }
-        int i = (nowHead + nowCount++) & (nowActions.length - 1);
-        nowSequences[i] = nextSequence++;
-        nowActions[i] = action;
-        nowLabels[i] = label;
-    }
-
-    /** The ring's entries from its head, in a new array of length {@code n}. */
-    private long[] unwrap(long[] ring, int n) {
-        long[] out = new long[n];
-        int first = ring.length - nowHead;
-        System.arraycopy(ring, nowHead, out, 0, Math.min(first, nowCount));
-        System.arraycopy(ring, 0, out, first, Math.max(0, nowCount - first));
-        return out;
-    }
-
-    private <T> T[] unwrap(T[] ring, int n) {
-        T[] out = Arrays.copyOf(ring, n);
-        int first = ring.length - nowHead;
-        System.arraycopy(ring, nowHead, out, 0, Math.min(first, nowCount));
-        System.arraycopy(ring, 0, out, first, Math.max(0, nowCount - first));
-        Arrays.fill(out, Math.max(0, nowCount), n, null);
-        return out;
-    }
-
     /**
      * Back to time 0 with nothing pending (for a machine reset, after device threads stopped): the
      * events and posted work waiting are dropped, unrun, and the sequence starts again, so what is
@@ -242,10 +244,9 @@ public final class EventKernel {
         Arrays.fill(actions, 0, size, null);
         Arrays.fill(labels, 0, size, null);
         size = 0;
-        Arrays.fill(nowActions, null);
-        Arrays.fill(nowLabels, null);
-        nowHead = 0;
-        nowCount = 0;
+        for (EventLane lane : lanes) {
+            lane.clear();
+        }
         now = 0;
         nextSequence = 0;
         inbox.clear();
@@ -257,26 +258,24 @@ public final class EventKernel {
      */
     public boolean step() {
         int posted = runPosted();
-        if (size == 0 && nowCount == 0) {
+        if (pendingEvents() == 0) {
             return posted > 0;
         }
         runEarliest();
         return true;
     }
 
-    /** Runs the earliest event: the FIFO's head, unless the heap's root is at the same time and older. */
+    /** Runs the earliest event, by (time, sequence): a lane's head or the heap's root. */
     private void runEarliest() {
+        EventLane lane = earliestLane();
         long t;
         Runnable action;
         String label;
-        if (nowCount > 0 && (size == 0 || times[0] > now || sequences[0] > nowSequences[nowHead])) {
-            t = now;
-            action = nowActions[nowHead];
-            label = nowLabels[nowHead];
-            nowActions[nowHead] = null;
-            nowLabels[nowHead] = null;
-            nowHead = (nowHead + 1) & (nowActions.length - 1);
-            nowCount--;
+        if (lane != null) {
+            t = lane.headTime();
+            action = lane.headAction();
+            label = lane.headLabel();
+            lane.removeHead();
         } else {
             t = times[0];
             action = actions[0];
@@ -292,9 +291,38 @@ public final class EventKernel {
         }
     }
 
+    /** The lane whose head runs next, or null when the heap's root does (something is pending). */
+    private EventLane earliestLane() {
+        EventLane best = null;
+        boolean any = size > 0;
+        long time = any ? times[0] : 0;
+        long sequence = any ? sequences[0] : 0;
+        for (EventLane lane : lanes) {
+            if (!lane.isEmpty() && (!any || lane.headTime() < time
+                    || lane.headTime() == time && lane.headSequence() < sequence)) {
+                best = lane;
+                any = true;
+                time = lane.headTime();
+                sequence = lane.headSequence();
+            }
+        }
+        return best;
+    }
+
     /** Whether an event is pending at or before {@code timeNs}. */
     private boolean due(long timeNs) {
-        return nowCount > 0 ? now <= timeNs : size > 0 && times[0] <= timeNs;
+        if (!lanes[0].isEmpty()) {
+            return now <= timeNs;
+        }
+        if (size > 0 && times[0] <= timeNs) {
+            return true;
+        }
+        for (int i = 1; i < lanes.length; i++) {
+            if (!lanes[i].isEmpty() && lanes[i].headTime() <= timeNs) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs events until none is pending. Returns the number run. */

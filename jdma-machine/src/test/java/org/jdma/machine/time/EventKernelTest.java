@@ -129,6 +129,53 @@ class EventKernelTest {
         assertEquals(0, kernel.pendingEvents());
     }
 
+    /**
+     * Delays scheduled often get a FIFO lane each (a few at a time, an emptied lane passing to the next
+     * new delay); with more distinct delays than lanes, absolute times and runs cut at arbitrary
+     * times, every event still runs by (time, scheduling order).
+     */
+    @Test
+    void shouldKeepTimeThenSchedulingOrderWithMoreDelaysThanLanes() {
+        SplittableRandom random = new SplittableRandom(11);
+        long[] delays = {0, 5, 7, 11, 13, 17, 100, 250};
+        List<long[]> order = new ArrayList<>(); // {time, scheduling index} in the order run
+        long[] scheduled = {0};
+        Runnable[] spawn = new Runnable[1];
+        spawn[0] = () -> {
+            int children = random.nextInt(3);
+            for (int i = 0; i < children && scheduled[0] < 30_000; i++) {
+                long index = scheduled[0]++;
+                Runnable record = () -> {
+                    order.add(new long[] {kernel.now(), index});
+                    spawn[0].run();
+                };
+                if (random.nextInt(5) == 0) {
+                    kernel.scheduleAt(kernel.now() + random.nextInt(300), "abs" + index, record);
+                } else {
+                    kernel.schedule(delays[random.nextInt(delays.length)], "e" + index, record);
+                }
+            }
+        };
+        for (int i = 0; i < 64; i++) {
+            long index = scheduled[0]++;
+            kernel.scheduleAt(i, "root" + index, () -> {
+                order.add(new long[] {kernel.now(), index});
+                spawn[0].run();
+                spawn[0].run();
+            });
+        }
+        while (kernel.pendingEvents() > 0) {
+            kernel.runFor(random.nextInt(1, 400));
+        }
+        assertEquals(scheduled[0], order.size(), "every event ran once");
+        for (int i = 1; i < order.size(); i++) {
+            long[] p = order.get(i - 1);
+            long[] c = order.get(i);
+            assertTrue(p[0] < c[0] || (p[0] == c[0] && p[1] < c[1]),
+                    "event " + i + " (time " + c[0] + ", scheduled " + c[1] + ") ran after (" + p[0] + ", " + p[1] + ")");
+        }
+    }
+
     @Test
     void shouldRunUntilATimeInclusiveAndAdvanceTheClockToIt() {
         at(10, "a");

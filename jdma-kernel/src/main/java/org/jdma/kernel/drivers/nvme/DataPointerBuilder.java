@@ -56,23 +56,24 @@ final class DataPointerBuilder {
     boolean prp(long[] address, long[] length, int n, MemorySegment sqe, List<DmaPool.Block> taken) {
         sqe.set(LE_LONG, SubmissionEntryLayout.PRP1, address[0]);
         int pages = 0;
-        long[] list = new long[16];
+        long prp2 = 0; // the page after PRP1's, if any
         for (int i = 0; i < n; i++) {
-            long start = i == 0 ? (address[0] & -PAGE) + PAGE : address[i];
-            for (long p = start; p < address[i] + length[i]; p += PAGE) {
-                if (pages == list.length) {
-                    list = java.util.Arrays.copyOf(list, pages * 2);
+            for (long p = firstPage(address, i); p < address[i] + length[i]; p += PAGE) {
+                if (pages++ == 0) {
+                    prp2 = p;
                 }
-                list[pages++] = p;
             }
         }
-        if (pages == 0) {
-            sqe.set(LE_LONG, SubmissionEntryLayout.PRP2, 0);
+        if (pages <= 1) { // no list: PRP2 names the one page after PRP1's, or is unused
+            sqe.set(LE_LONG, SubmissionEntryLayout.PRP2, prp2);
             return true;
         }
-        if (pages == 1) {
-            sqe.set(LE_LONG, SubmissionEntryLayout.PRP2, list[0]);
-            return true;
+        long[] list = new long[pages];
+        pages = 0;
+        for (int i = 0; i < n; i++) {
+            for (long p = firstPage(address, i); p < address[i] + length[i]; p += PAGE) {
+                list[pages++] = p;
+            }
         }
         DmaPool pool = pages <= SMALL_ENTRIES ? small : page;
         int perPage = (int) (pool.blockSize() / PrpLayout.ENTRY_SIZE);
@@ -98,6 +99,11 @@ final class DataPointerBuilder {
             cpu.write64(block.physical() + (long) slot++ * PrpLayout.ENTRY_SIZE, list[i]);
         }
         return true;
+    }
+
+    /** The first page of segment {@code i} after PRP1's (which PRP1 itself names). */
+    private static long firstPage(long[] address, int i) {
+        return i == 0 ? (address[0] & -PAGE) + PAGE : address[i];
     }
 
     /** An SGL into {@code sqe} (PSDT 01); false when no pool memory could be had. */

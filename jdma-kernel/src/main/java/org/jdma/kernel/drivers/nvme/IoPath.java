@@ -46,7 +46,8 @@ final class IoPath {
         final int cid;
         final BlockRequest request;
         final DmaDirection direction;
-        final List<DmaPool.Block> blocks = new ArrayList<>(2);
+        /** Pool blocks of PRP or SGL lists (none for most: the list takes its array at the first). */
+        final List<DmaPool.Block> blocks = new ArrayList<>();
         boolean mapped;
         boolean aborted;
         /** When the command times out (first: Abort; after the Abort: controller reset), ns. */

@@ -161,10 +161,7 @@ public final class NvmeDriver implements DriverInstance, BlockDevice {
     private void schedulePoll(QueuePair p) {
         if (!p.pollScheduled) {
             p.pollScheduled = true;
-            context.raiseSoftirq(p.cpu, "nvme q" + p.qid, () -> {
-                p.pollScheduled = false;
-                p.reap();
-            });
+            context.raiseSoftirq(p.cpu, p.pollLabel, p.poll);
         }
     }
 

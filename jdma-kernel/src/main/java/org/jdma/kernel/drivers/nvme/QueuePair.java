@@ -7,6 +7,7 @@ import org.jdma.kernel.driver.MmioWindow;
 import org.jdma.kernel.ring.CompletionQueue;
 import org.jdma.kernel.ring.CompletionTest;
 import org.jdma.kernel.ring.RingMemory;
+import org.jdma.kernel.ring.SubmissionRing;
 import org.jdma.platform.Cpu;
 import org.jdma.spec.nvme.CompletionEntryLayout;
 import org.jdma.spec.nvme.NvmeRegisters;
@@ -44,6 +45,14 @@ final class QueuePair {
     private int tail;
     /** A reap is scheduled as deferred work (the interrupt handler schedules one at a time). */
     boolean pollScheduled;
+    /** That deferred work and its name, made once (not per interrupt). */
+    final String pollLabel;
+    final Runnable poll = () -> {
+        pollScheduled = false;
+        reap();
+    };
+    /** Hands each new completion to its tag (made once: a reap allocates nothing). */
+    private final SubmissionRing.Reaper reaper = this::completed;
     /** When the queue's timeout timer fires next, ns; -1 when it is not armed. */
     long timeoutTimerNs = -1;
 
@@ -51,6 +60,7 @@ final class QueuePair {
         this.qid = qid;
         this.depth = depth;
         this.cpu = cpu;
+        this.pollLabel = "nvme q" + qid;
         this.registers = registers;
         this.sqMemory = dma.allocCoherent((long) depth * SubmissionEntryLayout.SIZE);
         this.cqMemory = dma.allocCoherent((long) depth * CompletionEntryLayout.SIZE);
@@ -94,19 +104,22 @@ final class QueuePair {
 
     /** Reaps every new completion: its tag's callback runs with the status ({@code SCT << 8 | SC}) and DW0. */
     int reap() {
-        return cq.reap((memory, slot, sequence) -> {
-            long at = (long) slot * CompletionEntryLayout.SIZE;
-            int cid = memory.read16(at + CompletionEntryLayout.CID) & 0xFFFF;
-            int status = CompletionEntryLayout.status(memory.read16(at + CompletionEntryLayout.STATUS) & 0xFFFF);
-            int dw0 = memory.read32(at + CompletionEntryLayout.DW0);
-            Tag t = cid < tags.length ? tags[cid] : null;
-            if (t == null) {
-                strayCompletions++;
-                return;
-            }
-            release(cid);
-            t.completed(status, dw0);
-        }, depth);
+        return cq.reap(reaper, depth);
+    }
+
+    /** The completion entry in {@code slot}: its tag's callback runs with the status and DW0. */
+    private void completed(RingMemory memory, int slot, long sequence) {
+        long at = (long) slot * CompletionEntryLayout.SIZE;
+        int cid = memory.read16(at + CompletionEntryLayout.CID) & 0xFFFF;
+        int status = CompletionEntryLayout.status(memory.read16(at + CompletionEntryLayout.STATUS) & 0xFFFF);
+        int dw0 = memory.read32(at + CompletionEntryLayout.DW0);
+        Tag t = cid < tags.length ? tags[cid] : null;
+        if (t == null) {
+            strayCompletions++;
+            return;
+        }
+        release(cid);
+        t.completed(status, dw0);
     }
 
     /** Frees {@code cid} (its completion arrived, or the controller was reset). */

@@ -1,48 +1,54 @@
 package org.jdma.machine.dev.nvme;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import org.jdma.spec.nvme.SubmissionEntryLayout;
 
 /**
- * One fetched submission entry: its 64 bytes (copied out of host memory once), the queue it came
- * from, and whether it is done (completed or aborted: a late media event then does nothing).
+ * One fetched submission entry: its 64 bytes (copied out of host memory once, read in place
+ * through little-endian array views: no segment per command), the queue it came from, and whether
+ * it is done (completed or aborted: a late media event then does nothing).
  */
 final class Command {
 
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
     final SubmissionQueue sq;
-    final MemorySegment sqe;
+    /** The entry's {@link SubmissionEntryLayout#SIZE} bytes. */
+    private final byte[] sqe;
     final long fetchedAt;
     boolean done;
 
-    Command(SubmissionQueue sq, MemorySegment sqe, long fetchedAt) {
+    Command(SubmissionQueue sq, byte[] sqe, long fetchedAt) {
         this.sq = sq;
         this.sqe = sqe;
         this.fetchedAt = fetchedAt;
     }
 
-    int opcode() { return sqe.get(ValueLayout.JAVA_BYTE, SubmissionEntryLayout.OPCODE) & 0xFF; }
+    /** The entry as a segment (an SGL walk reads DPTR from it). */
+    MemorySegment entry() { return MemorySegment.ofArray(sqe); }
 
-    int flags() { return sqe.get(ValueLayout.JAVA_BYTE, SubmissionEntryLayout.FLAGS) & 0xFF; }
+    int opcode() { return sqe[SubmissionEntryLayout.OPCODE] & 0xFF; }
 
-    int cid() { return sqe.get(LE_SHORT, SubmissionEntryLayout.CID) & 0xFFFF; }
+    int flags() { return sqe[SubmissionEntryLayout.FLAGS] & 0xFF; }
 
-    int nsid() { return sqe.get(LE_INT, SubmissionEntryLayout.NSID); }
+    int cid() { return (short) LE_SHORT.get(sqe, SubmissionEntryLayout.CID) & 0xFFFF; }
 
-    long prp1() { return sqe.get(LE_LONG, SubmissionEntryLayout.PRP1); }
+    int nsid() { return (int) LE_INT.get(sqe, SubmissionEntryLayout.NSID); }
 
-    long prp2() { return sqe.get(LE_LONG, SubmissionEntryLayout.PRP2); }
+    long prp1() { return (long) LE_LONG.get(sqe, SubmissionEntryLayout.PRP1); }
+
+    long prp2() { return (long) LE_LONG.get(sqe, SubmissionEntryLayout.PRP2); }
 
     /** Command dword {@code n} (10..15). */
-    int cdw(int n) { return sqe.get(LE_INT, SubmissionEntryLayout.cdw(n)); }
+    int cdw(int n) { return (int) LE_INT.get(sqe, SubmissionEntryLayout.cdw(n)); }
 
     /** CDW10 and CDW11 as one 64-bit value (SLBA). */
-    long cdw10and11() { return sqe.get(LE_LONG, SubmissionEntryLayout.CDW10); }
+    long cdw10and11() { return (long) LE_LONG.get(sqe, SubmissionEntryLayout.CDW10); }
 
     boolean admin() { return sq.id == 0; }
 

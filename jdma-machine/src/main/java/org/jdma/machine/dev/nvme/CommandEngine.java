@@ -57,6 +57,8 @@ final class CommandEngine {
     private final String fetchLabel;
     private final String coalesceLabel;
     private final MemorySegment cqe = MemorySegment.ofArray(new byte[CompletionEntryLayout.SIZE]);
+    /** Where a fetch reads an entry before the command takes a copy of its bytes. */
+    private final MemorySegment sqe = MemorySegment.ofArray(new byte[SubmissionEntryLayout.SIZE]);
     private final Map<Long, Command> outstanding = new HashMap<>();
     private CommandSet admin;
     private CommandSet io;
@@ -148,7 +150,6 @@ final class CommandEngine {
         sq.fetching = false;
         long g = generation;
         while (!sq.empty() && g == generation && sqs[sq.id] == sq) {
-            MemorySegment sqe = MemorySegment.ofArray(new byte[SubmissionEntryLayout.SIZE]);
             DmaResult r = port.read(sq.entryAddress(sq.head), sqe, 0, SubmissionEntryLayout.SIZE);
             if (!r.isOk()) {
                 fatal.run();
@@ -156,7 +157,7 @@ final class CommandEngine {
             }
             sq.head = (sq.head + 1) % sq.size;
             fetched++;
-            Command c = new Command(sq, sqe, kernel.now());
+            Command c = new Command(sq, sqe.toArray(ValueLayout.JAVA_BYTE), kernel.now());
             if (outstanding.putIfAbsent(c.key(), c) != null) {
                 c.done = true;
                 post(sq, c.cid(), NvmeStatus.CID_CONFLICT, 0, true);

@@ -101,7 +101,12 @@ final class IoCommands implements CommandEngine.CommandSet {
             return;
         }
         if (read) {
-            later(c, media.read(kernel.now(), blocks), () -> finish(c, t.toHost(port, ns.blocks(slba, blocks)) == null));
+            long g = engine.generation;
+            kernel.scheduleAt(media.read(kernel.now(), blocks), mediaLabel, () -> {
+                if (g == engine.generation && !c.done) {
+                    finish(c, t.toHost(port, ns.data(), ns.offsetOf(slba)) == null);
+                }
+            });
             return;
         }
         MemorySegment staged = MemorySegment.ofArray(new byte[(int) bytes]);
@@ -119,7 +124,7 @@ final class IoCommands implements CommandEngine.CommandSet {
         return switch (SubmissionEntryLayout.psdt(c.flags())) {
             case SubmissionEntryLayout.PSDT_PRP -> pointers.prp(c.prp1(), c.prp2(), bytes, pageSize.getAsLong(), t);
             case SubmissionEntryLayout.PSDT_SGL_MPTR_CONTIGUOUS, SubmissionEntryLayout.PSDT_SGL_MPTR_SGL ->
-                    config.sgls() ? pointers.sgl(c.sqe, SubmissionEntryLayout.DPTR, bytes, read, t) : INVALID_FIELD;
+                    config.sgls() ? pointers.sgl(c.entry(), SubmissionEntryLayout.DPTR, bytes, read, t) : INVALID_FIELD;
             default -> INVALID_FIELD;
         };
     }

@@ -45,6 +45,16 @@ final class Namespace implements AutoCloseable {
 
     int lbaSize() { return spec.lbaSize(); }
 
+    /** Every block's bytes, block {@code b} at {@link #offsetOf offsetOf(b)}. */
+    MemorySegment data() {
+        return data;
+    }
+
+    /** Where block {@code slba} starts in {@link #data()}. */
+    long offsetOf(long slba) {
+        return slba * spec.lbaSize();
+    }
+
     /** The bytes of blocks [slba, slba + count); the caller checked the range. */
     MemorySegment blocks(long slba, long count) {
         return data.asSlice(slba * spec.lbaSize(), count * spec.lbaSize());

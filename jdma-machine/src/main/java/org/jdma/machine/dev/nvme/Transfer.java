@@ -14,8 +14,9 @@ final class Transfer {
 
     private static final long BUCKET = -1;
 
-    private long[] address = new long[8];
-    private long[] length = new long[8];
+    // Most transfers are one or two runs (PRP1 and PRP2); a list grows them.
+    private long[] address = new long[2];
+    private long[] length = new long[2];
     private int runs;
     private long bytes;
 
@@ -54,7 +55,12 @@ final class Transfer {
 
     /** Device writes {@code src} (of {@link #bytes()} bytes) into the runs: a Read's data. Null when every byte moved. */
     DmaResult toHost(DmaPort port, MemorySegment src) {
-        long at = 0;
+        return toHost(port, src, 0);
+    }
+
+    /** As {@link #toHost(DmaPort, MemorySegment)} from {@code src} at {@code srcOffset}. */
+    DmaResult toHost(DmaPort port, MemorySegment src, long srcOffset) {
+        long at = srcOffset;
         for (int i = 0; i < runs; i++) {
             if (address[i] != BUCKET) {
                 DmaResult r = port.write(address[i], src, at, length[i]);
