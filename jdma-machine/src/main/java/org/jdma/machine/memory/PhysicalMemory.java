@@ -131,11 +131,20 @@ public final class PhysicalMemory implements MmioSpace {
      * the range is not RAM or the range spans two regions.
      */
     public MemorySegment ramSlice(long address, long length) {
+        RamRegion r = ramHolding(address, length);
+        return r == null ? null : r.memory().asSlice(address - r.base(), length);
+    }
+
+    /**
+     * The RAM region that holds all of [address, address + length), or null: {@link #ramSlice}
+     * without making a slice, for hot paths that read or write the bytes at once.
+     */
+    public RamRegion ramHolding(long address, long length) {
         RamRegion r = ramAt(address);
         if (r == null || length < 0 || Long.compareUnsigned(address - r.base() + length, r.size()) > 0) {
             return null;
         }
-        return r.memory().asSlice(address - r.base(), length);
+        return r;
     }
 
     /** Length of the RAM run starting at {@code address} inside one region (0 if not RAM). */

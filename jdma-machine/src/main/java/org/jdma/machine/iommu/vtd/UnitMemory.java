@@ -29,14 +29,8 @@ final class UnitMemory {
 
     /** [physical, physical + size) of RAM, read by the unit; null when the bytes are not RAM. */
     MemorySegment read(long physical, int size, boolean snooped) {
-        MemorySegment s = memory.ramSlice(physical, size);
-        if (s != null) {
-            if (snooped && !cache.coherent()) {
-                cache.clean(physical, size);
-            }
-            cache.snoopDeviceRead(physical, size);
-        }
-        return s;
+        RamRegion r = readRegion(physical, size, snooped);
+        return r == null ? null : r.memory().asSlice(physical - r.base(), size);
     }
 
     /**
@@ -46,7 +40,7 @@ final class UnitMemory {
      * strict unmap).
      */
     RamRegion readRegion(long physical, int size, boolean snooped) {
-        RamRegion r = regionOf(physical, size);
+        RamRegion r = memory.ramHolding(physical, size);
         if (r != null) {
             if (snooped && !cache.coherent()) {
                 cache.clean(physical, size);
@@ -62,7 +56,7 @@ final class UnitMemory {
      * when the word is not RAM.
      */
     boolean writeInt(long physical, int value) {
-        RamRegion r = regionOf(physical, Integer.BYTES);
+        RamRegion r = memory.ramHolding(physical, Integer.BYTES);
         if (r == null) {
             return false;
         }
@@ -73,18 +67,12 @@ final class UnitMemory {
 
     /** A 64-bit little-endian write by the unit, as {@link #writeInt}. False when the word is not RAM. */
     boolean writeLong(long physical, long value) {
-        RamRegion r = regionOf(physical, Long.BYTES);
+        RamRegion r = memory.ramHolding(physical, Long.BYTES);
         if (r == null) {
             return false;
         }
         r.memory().set(LE_LONG, physical - r.base(), value);
         cache.snoopDeviceWrite(physical, Long.BYTES);
         return true;
-    }
-
-    /** The RAM region holding all of [physical, physical + size), or null. */
-    private RamRegion regionOf(long physical, int size) {
-        RamRegion r = memory.ramAt(physical);
-        return r != null && Long.compareUnsigned(physical - r.base() + size, r.size()) <= 0 ? r : null;
     }
 }
