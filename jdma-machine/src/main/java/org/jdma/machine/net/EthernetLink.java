@@ -1,5 +1,6 @@
 package org.jdma.machine.net;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -134,8 +135,8 @@ public final class EthernetLink {
         private long lostLinkDown;
         private long unclaimed;
         private long busyPs;
-        /** Delivery events that have run, for reuse (a frame in flight holds one). */
-        private Delivery freeDeliveries;
+        /** Delivery events that have run, for reuse (a frame in flight holds one; last in, first out). */
+        private final ArrayDeque<Delivery> freeDeliveries = new ArrayDeque<>();
 
         Port(String name) {
             this.deliverLabel = "ethernet deliver from " + name;
@@ -166,12 +167,9 @@ public final class EthernetLink {
 
         /** A delivery event for {@code frame}, from the free list when one is there (no allocation per frame). */
         private Delivery delivery(byte[] frame, long sentIn) {
-            Delivery d = freeDeliveries;
+            Delivery d = freeDeliveries.pollLast();
             if (d == null) {
                 d = new Delivery();
-            } else {
-                freeDeliveries = d.nextFree;
-                d.nextFree = null;
             }
             d.frame = frame;
             d.sentIn = sentIn;
@@ -182,15 +180,13 @@ public final class EthernetLink {
         private final class Delivery implements Runnable {
             private byte[] frame;
             private long sentIn;
-            private Delivery nextFree;
 
             @Override
             public void run() {
                 byte[] f = frame;
                 long g = sentIn;
                 frame = null;
-                nextFree = freeDeliveries;
-                freeDeliveries = this;
+                freeDeliveries.addLast(this);
                 deliver(f, g);
             }
         }

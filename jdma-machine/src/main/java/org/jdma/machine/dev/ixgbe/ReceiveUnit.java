@@ -71,8 +71,8 @@ final class ReceiveUnit {
     private long[] bufferAddresses = new long[8];
     private long generation;
     private long framesPlaced;
-    /** Cause events that have run, for reuse. */
-    private Cause freeCauses;
+    /** Cause events that have run, for reuse (last in, first out). */
+    private final ArrayDeque<Cause> freeCauses = new ArrayDeque<>();
 
     ReceiveUnit(Csr csr, DmaPort port, InterruptUnit interrupts, EventKernel kernel, FaultCounters.Live faults, String name) {
         this.csr = csr;
@@ -287,12 +287,9 @@ final class ReceiveUnit {
 
     /** The event raising queue {@code q}'s receive cause for a placed frame, from the free list when one is there. */
     private Cause cause(int q) {
-        Cause c = freeCauses;
+        Cause c = freeCauses.pollLast();
         if (c == null) {
             c = new Cause();
-        } else {
-            freeCauses = c.nextFree;
-            c.nextFree = null;
         }
         c.queue = q;
         c.generation = generation;
@@ -303,14 +300,12 @@ final class ReceiveUnit {
     private final class Cause implements Runnable {
         private int queue;
         private long generation;
-        private Cause nextFree;
 
         @Override
         public void run() {
             int q = queue;
             boolean current = generation == ReceiveUnit.this.generation;
-            nextFree = freeCauses;
-            freeCauses = this;
+            freeCauses.addLast(this);
             if (current) {
                 interrupts.queueCause(q, false);
             }

@@ -67,7 +67,6 @@ final class TransmitUnit {
         byte[] frame;
         LinkEnd end;
         long generation;
-        OnChip nextFree;
 
         @Override
         public void run() {
@@ -96,8 +95,8 @@ final class TransmitUnit {
     private long framesSent;
     /** Frames fetched into the transmit packet buffer and not yet off the wire, oldest first. */
     private final java.util.ArrayDeque<OnChip> onChip = new java.util.ArrayDeque<>();
-    /** Entries that have left the packet buffer, for reuse. */
-    private OnChip freeOnChip;
+    /** Entries that have left the packet buffer, for reuse (last in, first out). */
+    private final java.util.ArrayDeque<OnChip> freeOnChip = new java.util.ArrayDeque<>();
     private long onChipBytes;
     /** When the last fetched frame goes to the link: frames leave in fetch order. */
     private long lastHandOverNs;
@@ -314,8 +313,7 @@ final class TransmitUnit {
         while (!onChip.isEmpty() && onChip.peekFirst().offWireNs >= 0 && onChip.peekFirst().offWireNs <= kernel.now()) {
             OnChip gone = onChip.removeFirst();
             onChipBytes -= gone.bytes;
-            gone.nextFree = freeOnChip;
-            freeOnChip = gone;
+            freeOnChip.addLast(gone);
         }
         long capacity = csr.get(csr.txpbsize[0]) & 0xFFFF_FFFFL;
         if (onChipBytes < capacity || onChip.isEmpty()) {
@@ -370,12 +368,9 @@ final class TransmitUnit {
 
     /** A packet-buffer entry for {@code frame}, from the free list when one is there. */
     private OnChip onChip(int length, byte[] frame, LinkEnd end) {
-        OnChip e = freeOnChip;
+        OnChip e = freeOnChip.pollLast();
         if (e == null) {
             e = new OnChip();
-        } else {
-            freeOnChip = e.nextFree;
-            e.nextFree = null;
         }
         e.bytes = length;
         e.offWireNs = -1;
