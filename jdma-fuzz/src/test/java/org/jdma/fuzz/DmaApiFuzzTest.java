@@ -17,6 +17,9 @@ import org.jdma.kernel.dma.DmaDevice;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.dma.ScatterList;
+import org.jdma.kernel.dma.debug.DmaDebug;
+import org.jdma.kernel.dma.debug.DmaDebugCategory;
+import org.jdma.kernel.dma.debug.DmaDebugReport;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.FlushQueue;
 import org.jdma.kernel.mm.BuddyFrameAllocator;
@@ -35,6 +38,16 @@ import org.junit.jupiter.api.AfterAll;
  * detached (which releases whatever it left mapped or allocated) the frame allocator has every
  * frame back that it had before the device was attached, the same blocks free, once the lazy
  * flush queue's timer has fired: a leak shows as missing frames.
+ *
+ * <p>Every call goes through the DMA-API checker ({@link DmaDebug}, a new one per input), and the
+ * target keeps its own record of what the input has live (mapped and not unmapped, allocated and
+ * not freed) to judge the reports: a call that releases what it mapped with the same size,
+ * direction and entry count must not be reported; an unmap or free of a device address nothing is
+ * live at must be reported ({@link DmaDebugCategory#FREE_NOT_ALLOCATED} or
+ * {@link DmaDebugCategory#FREE_INVALID_ADDRESS}); a detach with something live must report the
+ * leak ({@link DmaDebugCategory#LEAK_ON_DETACH}), one with nothing live must not. Reports the record
+ * cannot judge (cache-line overlap of mappings of the same bytes, sync ranges and directions) are
+ * allowed.
  *
  * <p>One kernel per IOMMU mode serves every input ({@link ReusedKernel}): booted on first use,
  * prepared before each input (a new IOMMU domain for the device, the bounce pool rewound).
@@ -58,6 +71,16 @@ class DmaApiFuzzTest {
     private static final RequesterId DEVICE = RogueDevice.slot(0);
     /** One kernel per IOMMU mode for the whole run, booted on first use. */
     private static final Map<IommuMode, ReusedKernel> KERNELS = new EnumMap<>(IommuMode.class);
+    /** No stacks: reports are judged by category here, and a stack per call would set the pace. */
+    private static final DmaDebug.Options CHECKER = new DmaDebug.Options(false, DmaDebug.DEFAULT_CACHELINE_CAPACITY);
+    private static final Set<DmaDebugCategory> NOT_LIVE = EnumSet.of(DmaDebugCategory.FREE_NOT_ALLOCATED, DmaDebugCategory.FREE_INVALID_ADDRESS);
+    /**
+     * What the checker says of a wrong unmap or free (Linux's checks 1-7). Not FREE_WHILE_MAPPED: a
+     * right unmap may empty a page table that lies under another mapping of the input (it may map
+     * any allocated memory, the IOMMU's tables too), and that table's refused free is reported.
+     */
+    private static final Set<DmaDebugCategory> WRONG_RELEASE = EnumSet.range(DmaDebugCategory.FREE_INVALID_ADDRESS,
+            DmaDebugCategory.FREE_DIRECTION_MISMATCH);
 
     static MachineConfig config() {
         return MachineConfig.defaults()
@@ -110,18 +133,31 @@ class DmaApiFuzzTest {
         long buffer = reused.buffer(data.choice(2) == 0 ? Zone.NORMAL : Zone.DMA32);
         DmaDevice device = new DmaDevice("fuzzdev", DEVICE, data.choice(2) == 0);
         List<BuddyFrameAllocator.Block> freeBefore = reused.freeBlocks();
-        dma.attach(device);
-        Calls calls = new Calls(dma, device, buffer, out);
-        for (int op = 0; op < MAX_OPS && !data.exhausted(); op++) {
-            try {
-                calls.step(data);
-            } catch (IllegalArgumentException | IllegalStateException documented) {
-                // The two exceptions DmaApi allows for bad arguments and double attach.
-                out.add("threw", documented);
+        DmaDebug checker = DmaDebug.wrap(dma, CHECKER);
+        try {
+            Calls calls = new Calls(checker, dma, device, buffer, out);
+            checker.addListener(calls.reports::add);
+            checker.attach(device);
+            for (int op = 0; op < MAX_OPS && !data.exhausted(); op++) {
+                calls.reports.clear();
+                try {
+                    calls.step(data);
+                    calls.judge();
+                } catch (IllegalArgumentException | IllegalStateException documented) {
+                    // The two exceptions DmaApi allows for bad arguments and double attach.
+                    out.add("threw", documented);
+                    calls.judgeThrown();
+                }
             }
-        }
-        if (dma.isAttached(device)) {
-            dma.detach(device);
+            calls.reports.clear();
+            if (dma.isAttached(device)) {
+                calls.detach();
+                calls.judge();
+            }
+            Harness.check(checker.liveMappings(device).isEmpty(), () -> "after detach (" + mode + "): the checker still holds "
+                    + checker.liveMappings(device));
+        } finally {
+            checker.close();
         }
         // Lazy mode frees unmapped IOVAs and emptied table pages when the flush queue's timer
         // fires: let it (virtual time) before counting.
@@ -138,22 +174,33 @@ class DmaApiFuzzTest {
 
     /** The calls of one input: the device, its buffer, what it has mapped so far, where results go. */
     private static final class Calls {
-        private final DmaMappingLayer dma;
+        /** The checker in front of the layer: every call goes to it. */
+        private final DmaApi dma;
+        private final DmaMappingLayer layer;
         private final DmaDevice device;
         private final long buffer;
         private final Outcome out;
         private final List<Single> singles = new ArrayList<>();
         private final List<CoherentBuffer> coherent = new ArrayList<>();
         private final List<Sg> sgs = new ArrayList<>();
+        /** What the checker reported during the current call. */
+        final List<DmaDebugReport> reports = new ArrayList<>();
+        /** What the current call must or must not be reported for (see {@link #judge}). */
+        private Expect expect = Expect.ANYTHING;
+        private String call = "";
 
-        Calls(DmaMappingLayer dma, DmaDevice device, long buffer, Outcome out) {
+        private enum Expect { ANYTHING, NO_RELEASE_REPORT, NOT_LIVE, LEAK, NO_LEAK }
+
+        Calls(DmaApi dma, DmaMappingLayer layer, DmaDevice device, long buffer, Outcome out) {
             this.dma = dma;
+            this.layer = layer;
             this.device = device;
             this.buffer = buffer;
             this.out = out;
         }
 
         void step(FuzzBytes data) {
+            expect = Expect.ANYTHING;
             switch (data.choice(12)) {
                 case 0 -> out.add("setMask", dma.setMask(device, mask(data)));
                 case 1 -> out.add("setCoherentMask", dma.setCoherentMask(device, mask(data)));
@@ -173,9 +220,14 @@ class DmaApiFuzzTest {
                             return;
                         }
                         CoherentBuffer b = coherent.remove(i % coherent.size());
+                        expect(Expect.NO_RELEASE_REPORT, "freeCoherent of a live allocation");
                         dma.freeCoherent(device, b.size(), b.physical(), b.dmaAddress());
                     } else {
-                        dma.freeCoherent(device, size(data), address(data, buffer), data.u64());
+                        long size = size(data);
+                        long physical = address(data, buffer);
+                        long bus = data.u64();
+                        expectNotLiveUnless(isLive(bus), "freeCoherent of " + Long.toHexString(bus));
+                        dma.freeCoherent(device, size, physical, bus);
                     }
                 }
                 case 4, 5 -> {
@@ -198,13 +250,19 @@ class DmaApiFuzzTest {
                             return;
                         }
                         Single s = singles.remove(i % singles.size());
+                        expect(Expect.NO_RELEASE_REPORT, "unmap of a live mapping");
                         if (s.page()) {
                             dma.unmapPage(device, s.dma(), s.size(), s.direction(), attrs);
                         } else {
                             dma.unmapSingle(device, s.dma(), s.size(), s.direction(), attrs);
                         }
                     } else {
-                        dma.unmapSingle(device, data.u64(), size(data), direction(data), attrs(data));
+                        long bus = data.u64();
+                        long size = size(data);
+                        DmaDirection dir = direction(data);
+                        Set<DmaAttr> attrs = attrs(data);
+                        expectNotLiveUnless(isLive(bus), "unmapSingle of " + Long.toHexString(bus));
+                        dma.unmapSingle(device, bus, size, dir, attrs);
                     }
                 }
                 case 7 -> {
@@ -232,6 +290,9 @@ class DmaApiFuzzTest {
                     Set<DmaAttr> attrs = attrs(data);
                     if (!sgs.isEmpty()) {
                         Sg s = sgs.remove(i % sgs.size());
+                        if (bogusNents == Integer.MIN_VALUE) {
+                            expect(Expect.NO_RELEASE_REPORT, "unmapSg of a live list");
+                        }
                         dma.unmapSg(device, s.list(), bogusNents == Integer.MIN_VALUE ? s.nents() : bogusNents, s.direction(), attrs);
                     }
                 }
@@ -265,15 +326,64 @@ class DmaApiFuzzTest {
                 default -> {
                     // Detach (everything live is released) and, maybe, attach again.
                     boolean detach = data.choice(2) == 0;
-                    if (detach && dma.isAttached(device)) {
-                        dma.detach(device);
-                        singles.clear();
-                        coherent.clear();
-                        sgs.clear();
+                    if (detach && layer.isAttached(device)) {
+                        detach();
                     } else {
                         dma.attach(device);
                     }
                 }
+            }
+        }
+
+        /** Detaches the device: everything live is released, and the checker must say whether anything was. */
+        void detach() {
+            boolean live = !singles.isEmpty() || !coherent.isEmpty() || !sgs.isEmpty();
+            expect(live ? Expect.LEAK : Expect.NO_LEAK, "detach with " + singles.size() + " mappings, " + sgs.size()
+                    + " lists and " + coherent.size() + " coherent allocations live");
+            dma.detach(device);
+            singles.clear();
+            coherent.clear();
+            sgs.clear();
+        }
+
+        private void expect(Expect e, String what) {
+            expect = e;
+            call = what;
+        }
+
+        /** A release of {@code bus} must be reported unless something the input has live starts there. */
+        private void expectNotLiveUnless(boolean live, String what) {
+            expect(live ? Expect.ANYTHING : Expect.NOT_LIVE, what);
+        }
+
+        /** Whether a live mapping, list segment or coherent allocation of the input starts at device address {@code bus}. */
+        private boolean isLive(long bus) {
+            return singles.stream().anyMatch(s -> s.dma() == bus) || coherent.stream().anyMatch(c -> c.dmaAddress() == bus)
+                    || sgs.stream().anyMatch(g -> g.list().entries().stream().anyMatch(e -> e.dmaAddress() == bus));
+        }
+
+        /** The reports of a call that returned, against what the input's record says of it. */
+        void judge() {
+            switch (expect) {
+                case ANYTHING -> { }
+                case NO_RELEASE_REPORT -> Harness.check(reports.stream().noneMatch(r -> WRONG_RELEASE.contains(r.category())),
+                        () -> call + " was reported: " + reports);
+                case NOT_LIVE -> Harness.check(reports.stream().anyMatch(r -> NOT_LIVE.contains(r.category())),
+                        () -> call + ", where nothing is live, was not reported as such: " + reports);
+                case LEAK -> Harness.check(reports.stream().anyMatch(r -> r.category() == DmaDebugCategory.LEAK_ON_DETACH),
+                        () -> call + ": no leak reported: " + reports);
+                case NO_LEAK -> Harness.check(reports.stream().noneMatch(r -> r.category() == DmaDebugCategory.LEAK_ON_DETACH),
+                        () -> call + ": a leak reported: " + reports);
+            }
+        }
+
+        /**
+         * The reports of a call that threw a documented error: the argument checks of the checker
+         * run before the layer's, so a refused release of something live still must not be reported.
+         */
+        void judgeThrown() {
+            if (expect == Expect.NO_RELEASE_REPORT || expect == Expect.NO_LEAK) {
+                judge();
             }
         }
     }

@@ -32,8 +32,12 @@ import org.jdma.spec.pci.RequesterId;
  */
 final class ReusedKernel implements AutoCloseable {
 
-    /** Bytes of each test buffer the inputs map from. */
-    static final long BUFFER = 64 * 1024;
+    /**
+     * Bytes of each test buffer the inputs map from: an input's usual address (up to 64 KiB into
+     * the buffer) plus its usual size (up to 128 KiB) stays inside it, since the mapping layer
+     * refuses memory the frame allocator holds free.
+     */
+    static final long BUFFER = 256 * 1024;
 
     private final Machine machine;
     private final Kernel kernel;

@@ -18,6 +18,9 @@ import org.jdma.kernel.mm.DmaMemory;
  * test every returned address with {@link #mappingError} (the checker reports a driver that does
  * not). Arguments that are wrong whatever the machine state (negative size, direction NONE, a
  * device the layer does not know) throw {@link IllegalArgumentException} naming the argument.
+ * So does a streaming map of memory that includes a frame the frame allocator holds free: nobody
+ * owns it, and the allocator would hand it to someone else (a page table, another buffer) while the
+ * device can still reach it. Memory the allocator does not manage (a device's BAR) is not judged.
  * Misuse that Linux only catches with dma-debug (unmapping what was never mapped, wrong size) is
  * reported by the checker; without it the call is best effort, as in Linux.
  */

@@ -239,6 +239,16 @@ public final class DmaMappingLayer implements DmaApi {
         }
     }
 
+    /** Refuses to map memory nobody allocated ({@link DmaMemory#firstFreeFrame}); {@code entry} -1 for no scatterlist. */
+    private void checkAllocated(long address, long size, String call, int entry, DmaDevice device) {
+        long free = memory.firstFreeFrame(address, size);
+        if (free >= 0) {
+            throw new IllegalArgumentException(String.format(
+                    "%s: %s: %s [%#x, +%#x) includes frame %#x, which the frame allocator holds free; map only allocated memory",
+                    call, device.name(), entry < 0 ? "buffer" : "entry " + entry, address, size, free));
+        }
+    }
+
     private static boolean skip(Set<DmaAttr> attrs, String call) {
         if (attrs == null) {
             throw new NullPointerException(call + ": attrs (pass an empty set)");
@@ -372,6 +382,7 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "mapSingle");
         checkDirection(direction, "mapSingle", device);
         checkRange(physical, size, "buffer", "mapSingle", device);
+        checkAllocated(physical, size, "mapSingle", -1, device);
         maps.increment();
         DmaMapEvent event = DmaMapEvent.start();
         long dma = pinned(st, physical, size, st.backend.map(st, physical, size, direction, skip(attrs, "mapSingle")), direction);
@@ -406,6 +417,7 @@ public final class DmaMappingLayer implements DmaApi {
             throw new IllegalArgumentException("mapPage: " + device.name() + ": offset must not be negative, was " + offset);
         }
         checkRange(pagePhysical + offset, size, "buffer", "mapPage", device);
+        checkAllocated(pagePhysical + offset, size, "mapPage", -1, device);
         maps.increment();
         DmaMapEvent event = DmaMapEvent.start();
         long dma = pinned(st, pagePhysical + offset, size, st.backend.map(st, pagePhysical + offset, size, direction,
@@ -426,6 +438,10 @@ public final class DmaMappingLayer implements DmaApi {
         DeviceState st = state(device, "mapSg");
         checkDirection(direction, "mapSg", device);
         checkSg(sg, nents, "mapSg", device);
+        for (int i = 0; i < nents; i++) {
+            ScatterList.Entry e = sg.get(i);
+            checkAllocated(e.physical(), e.length(), "mapSg", i, device);
+        }
         maps.add(nents);
         DmaMapEvent event = DmaMapEvent.start();
         int count = st.backend.mapSg(st, sg, nents, direction, skip(attrs, "mapSg"));

@@ -218,6 +218,70 @@ public final class BuddyFrameAllocator implements FrameAllocator {
         }
     }
 
+    /**
+     * The first managed frame of {@code [physical, physical + length)} that is free, or -1 when
+     * every managed frame there lies in an allocated block (frames the allocator does not manage,
+     * holes, reserved ranges and frame 0, are not its to judge). One block lookup per allocated
+     * block the range crosses.
+     *
+     * <p>Reads the state bytes without the lock: the answer for a frame of an allocated block is
+     * stable, because the bytes it reads (the block's own, down to its head) change only when that
+     * block is freed; a range freed while it is being asked about is the caller's race, and either
+     * answer is then true of some moment.
+     */
+    public long firstFreeFrame(long physical, long length) {
+        if (length <= 0 || physical < 0) {
+            return -1;
+        }
+        long pfn = physical >>> FRAME_SHIFT;
+        long lastPfn = (physical + length - 1) >>> FRAME_SHIFT;
+        if (physical + length - 1 < physical) {
+            lastPfn = Long.MAX_VALUE >>> FRAME_SHIFT; // the range reaches past the top of memory
+        }
+        while (pfn <= lastPfn) {
+            BuddyRegion r = regionOf(pfn);
+            if (r == null) {
+                pfn = nextRegionStart(pfn);
+                continue;
+            }
+            long blockEnd = allocatedBlockEnd(r, pfn);
+            if (blockEnd < 0) {
+                return pfn << FRAME_SHIFT;
+            }
+            pfn = blockEnd;
+        }
+        return -1;
+    }
+
+    /** The frame after the allocated block of {@code r} that holds {@code pfn}; -1 when the frame is free. */
+    private static long allocatedBlockEnd(BuddyRegion r, long pfn) {
+        for (int k = 0; k <= MAX_ORDER; k++) {
+            long head = pfn & -(1L << k);
+            if (head < r.startPfn) {
+                return -1; // blocks tile the region, so this only happens to a corrupt state
+            }
+            int state = r.state(head);
+            int order = state & BuddyRegion.STATE_ORDER_MASK;
+            if ((state & BuddyRegion.STATE_ALLOCATED_HEAD) != 0 && order >= k) {
+                return head + (1L << order);
+            }
+            if ((state & BuddyRegion.STATE_FREE_HEAD) != 0 && order >= k) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** The first frame of the first region above {@code pfn}, or past the top when there is none. */
+    private long nextRegionStart(long pfn) {
+        for (BuddyRegion r : regions) {
+            if (r.startPfn > pfn) {
+                return r.startPfn;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
     @Override
     public void free(long physical, int order) {
         checkOrder(order);

@@ -170,6 +170,17 @@ public final class DmaMemory {
         }
     }
 
+    /**
+     * The first frame of [address, address + length) that the frame allocator holds free, or -1.
+     * Nobody owns such memory: a device mapped to it would reach memory the allocator will hand to
+     * someone else (a page table, another driver's buffer) while the mapping lives, so the mapping
+     * layer refuses it. Memory the allocator does not manage (device memory, reserved ranges) is
+     * not judged (-1).
+     */
+    public long firstFreeFrame(long address, long length) {
+        return frames instanceof BuddyFrameAllocator buddy ? buddy.firstFreeFrame(address, length) : -1;
+    }
+
     /** Hears of every free {@link #requireUnmapped} refuses (the DMA-API checker reports them). */
     public void addRefusalListener(Consumer<MemoryInUseException> listener) {
         refusalListeners.add(Objects.requireNonNull(listener, "listener"));

@@ -96,7 +96,7 @@ class ScatterGatherIommuTest {
     @Test
     void shouldSplitWhereMaxSegmentSizeWouldBeExceeded() {
         dev.maxSegmentSize(2 * PAGE);
-        long buf = rig.high(8 * PAGE);
+        long buf = rig.high(9 * PAGE);
         ScatterList sg = new ScatterList();
         for (int i = 0; i < 5; i++) {
             sg.add(buf + i * 2 * PAGE, PAGE); // not physically contiguous

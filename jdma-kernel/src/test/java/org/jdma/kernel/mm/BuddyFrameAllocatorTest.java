@@ -43,6 +43,34 @@ class BuddyFrameAllocatorTest {
         return String.format("%#x", v);
     }
 
+    // ---------------------------------------------------------------- which frames of a range are free
+
+    @Test
+    void shouldFindNoFreeFrameInARangeOfAllocatedBlocksAndHoles() {
+        // RAM [1 MiB, 1.5 MiB) and [2 MiB, 2.5 MiB): a hole between, nothing below.
+        var a = BuddyFrameAllocator.fromMemoryMap(List.of(ram(MiB, 512 * KiB), ram(2 * MiB, 512 * KiB)));
+        long first = a.allocate(7, Zone.DMA); // the whole first region (128 frames)
+        long second = a.allocate(7, Zone.DMA);
+        assertEquals(MiB, first);
+        assertEquals(2 * MiB, second);
+        assertEquals(-1, a.firstFreeFrame(0, 4 * MiB), "frame 0, the hole and the space above RAM are not the allocator's");
+        a.free(second, 7);
+        assertEquals(2 * MiB, a.firstFreeFrame(0, 4 * MiB));
+        assertEquals(-1, a.firstFreeFrame(MiB + 100, 512 * KiB - 100), "up to the last byte of the allocated block");
+        assertEquals(2 * MiB, a.firstFreeFrame(MiB, 2 * MiB - MiB + 1), "one byte into the freed block");
+    }
+
+    @Test
+    void shouldFindTheFirstFreeFrameInsideABlockSplitForAnAllocation() {
+        var a = BuddyFrameAllocator.fromMemoryMap(List.of(ram(MiB, MiB)));
+        long one = a.allocate(0, Zone.DMA);
+        assertEquals(-1, a.firstFreeFrame(one, FRAME_SIZE));
+        assertEquals(one + FRAME_SIZE, a.firstFreeFrame(one, 2 * FRAME_SIZE));
+        assertEquals(one + FRAME_SIZE, a.firstFreeFrame(one, Long.MAX_VALUE), "a range past the top of memory");
+        assertEquals(-1, a.firstFreeFrame(one, 0));
+        assertEquals(-1, a.firstFreeFrame(-FRAME_SIZE, FRAME_SIZE), "negative addresses are no RAM");
+    }
+
     // ---------------------------------------------------------------- construction from the map
 
     @Test

@@ -93,7 +93,7 @@ public final class TableMemory {
      * Returns a frame from {@link #allocatePage()}. The caller must know the unit no longer walks it.
      *
      * <p>The frame allocator refuses a frame that a live DMA mapping still covers (a driver mapped
-     * memory beyond its buffer, and the table was later allocated in that memory): freed now, the
+     * memory that is not its own, the tables among it): freed now, the
      * frame could be handed to someone else while that device can still write it. Such a page
      * waits, still counted in use, and every later table operation on this unit (allocate or free)
      * tries it again; it goes back once the covering mapping is gone. Throwing instead would leave
