@@ -169,12 +169,21 @@ class DmaApiFuzzTest {
         Harness.check(freeAfter.equals(freeBefore), () -> "after detach (" + mode + "): "
                 + (freeBefore.stream().mapToLong(BuddyFrameAllocator.Block::bytes).sum()
                 - freeAfter.stream().mapToLong(BuddyFrameAllocator.Block::bytes).sum()) / 4096
-                + " frames not returned; free blocks before " + freeBefore + ", after " + freeAfter);
+                + " frames not returned; free blocks before " + freeBefore + ", after " + freeAfter
+                + "; where the missing ones went: " + whereTaken(k, freeBefore, freeAfter));
+    }
+
+    /** For each block free before and not after: who owns its first frame now, and what maps it. */
+    private static String whereTaken(Kernel k, List<BuddyFrameAllocator.Block> before, List<BuddyFrameAllocator.Block> after) {
+        return before.stream().filter(b -> !after.contains(b))
+                .map(b -> b + ": " + k.memory().ownerAt(b.physical()) + ", " + k.memory().pins().find(b.physical(), b.bytes()))
+                .toList().toString();
     }
 
     /** The calls of one input: the device, its buffer, what it has mapped so far, where results go. */
     private static final class Calls {
         /** The checker in front of the layer: every call goes to it. */
+        private final DmaDebug checker;
         private final DmaApi dma;
         private final DmaMappingLayer layer;
         private final DmaDevice device;
@@ -191,8 +200,9 @@ class DmaApiFuzzTest {
 
         private enum Expect { ANYTHING, NO_RELEASE_REPORT, NOT_LIVE, LEAK, NO_LEAK }
 
-        Calls(DmaApi dma, DmaMappingLayer layer, DmaDevice device, long buffer, Outcome out) {
-            this.dma = dma;
+        Calls(DmaDebug checker, DmaMappingLayer layer, DmaDevice device, long buffer, Outcome out) {
+            this.checker = checker;
+            this.dma = checker;
             this.layer = layer;
             this.device = device;
             this.buffer = buffer;
@@ -362,8 +372,15 @@ class DmaApiFuzzTest {
                     || sgs.stream().anyMatch(g -> g.list().entries().stream().anyMatch(e -> e.dmaAddress() == bus));
         }
 
-        /** The reports of a call that returned, against what the input's record says of it. */
+        /**
+         * The reports of a call that returned, against what the input's record says of it. A
+         * checker that disabled itself (its cache-line tracker full, check 24) says nothing more,
+         * as Linux's: then there is nothing to judge.
+         */
         void judge() {
+            if (checker.disabled()) {
+                return;
+            }
             switch (expect) {
                 case ANYTHING -> { }
                 case NO_RELEASE_REPORT -> Harness.check(reports.stream().noneMatch(r -> WRONG_RELEASE.contains(r.category())),
