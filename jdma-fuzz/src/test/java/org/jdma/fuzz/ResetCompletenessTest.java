@@ -32,6 +32,11 @@ class ResetCompletenessTest {
 
         /** Device state the outcome does not show: register values, queue positions. */
         List<String> state(Machine m);
+
+        /** The reused machine as the target's fuzzing path builds it (RAM restored its way). */
+        default ReusedMachine reusedMachine() {
+            return new ReusedMachine(config());
+        }
     }
 
     private static final int MUTANTS = 6;
@@ -43,7 +48,7 @@ class ResetCompletenessTest {
     /** With {@code mutants} per checked-in input: fewer for a target whose runs are slow (every pair runs three times). */
     static void assertResetComplete(Target target, Path inputs, int mutants) {
         List<byte[]> corpus = corpus(inputs, mutants);
-        try (ReusedMachine reused = new ReusedMachine(target.config())) {
+        try (ReusedMachine reused = target.reusedMachine()) {
             for (byte[] a : corpus) {
                 for (byte[] b : corpus) {
                     target.run(reused.fresh(), a, Outcome.IGNORED);
@@ -128,6 +133,7 @@ class ResetCompletenessTest {
         assertResetComplete(new Target() {
             @Override public MachineConfig config() { return NvmeFuzzTest.config(); }
             @Override public void run(Machine m, byte[] input, Outcome out) { NvmeFuzzTest.run(m, input, out); }
+            @Override public ReusedMachine reusedMachine() { return NvmeFuzzTest.reusedMachine(); }
             @Override public List<String> state(Machine m) {
                 var nvme = (org.jdma.machine.dev.nvme.NvmeController) m.device("nvme0");
                 long bar0 = nvme.barAddress(org.jdma.spec.nvme.NvmeRegisters.REGISTER_BAR);
@@ -141,6 +147,7 @@ class ResetCompletenessTest {
         assertResetComplete(new Target() {
             @Override public MachineConfig config() { return IxgbeFuzzTest.config(); }
             @Override public void run(Machine m, byte[] input, Outcome out) { IxgbeFuzzTest.run(m, input, out); }
+            @Override public ReusedMachine reusedMachine() { return IxgbeFuzzTest.reusedMachine(); }
             @Override public List<String> state(Machine m) {
                 var port = (org.jdma.machine.dev.ixgbe.IxgbePort) m.device("eth0");
                 long bar0 = port.barAddress(org.jdma.spec.ixgbe.IxgbeRegisters.CSR_BAR);
