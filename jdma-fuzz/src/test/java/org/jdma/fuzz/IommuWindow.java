@@ -40,7 +40,6 @@ final class IommuWindow {
     private static final long TABLE_BYTES = 5 * PAGE;
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final Map<List<RequesterId>, MemorySegment> TABLE_IMAGES = new ConcurrentHashMap<>();
-    private static final MemorySegment ZERO_PAGE = Arena.global().allocate(PAGE).asReadOnly();
 
     private final MemorySegment snapshot;
     private final long ramSize;
@@ -48,8 +47,6 @@ final class IommuWindow {
     private Machine verified;
     /** The machine whose RAM {@link #restore} left outside the window, so that the snapshot still holds for it. */
     private Machine kept;
-    /** Which pages of the snapshot are all zero, when {@link #snapshot(Machine, MemorySegment)} took it. */
-    private boolean[] zeroPages;
 
     /** A window over RAM of {@code ramSize} bytes (from 0), with room for the snapshot the check compares with. */
     IommuWindow(long ramSize) {
@@ -118,7 +115,6 @@ final class IommuWindow {
     void snapshot(MemorySegment ram) {
         MemorySegment.copy(ram, 0, snapshot, 0, ramSize);
         kept = null;
-        zeroPages = null;
     }
 
     /**
@@ -133,10 +129,6 @@ final class IommuWindow {
             return;
         }
         snapshot(ram);
-        zeroPages = new boolean[(int) (ramSize / PAGE)];
-        for (int p = 0; p < zeroPages.length; p++) {
-            zeroPages[p] = MemorySegment.mismatch(snapshot, p * PAGE, (p + 1) * PAGE, ZERO_PAGE, 0, PAGE) < 0;
-        }
     }
 
     /**
@@ -163,25 +155,10 @@ final class IommuWindow {
         MemorySegment.copy(ram, at, snapshot, at, n);
     }
 
-    /**
-     * {@link #checkNothingOutsideChanged(MemorySegment)}, page by page: a page the snapshot holds
-     * as zeros is compared with a zero page (one pass over RAM instead of two), and a pass is
-     * remembered for {@link #restore}.
-     */
+    /** {@link #checkNothingOutsideChanged(MemorySegment)}, remembering a pass on {@code m} for {@link #restore}. */
     void checkNothingOutsideChanged(Machine m, MemorySegment ram) {
         verified = null;
-        if (zeroPages == null) {
-            checkNothingOutsideChanged(ram);
-        } else {
-            for (int p = 0; p < zeroPages.length; p++) {
-                long at = p * PAGE;
-                if (at < WINDOW || at >= WINDOW + BYTES) {
-                    long found = zeroPages[p] ? MemorySegment.mismatch(ZERO_PAGE, 0, PAGE, ram, at, at + PAGE)
-                            : MemorySegment.mismatch(snapshot, at, at + PAGE, ram, at, at + PAGE);
-                    check(found < 0, () -> changed(at + found));
-                }
-            }
-        }
+        checkNothingOutsideChanged(ram);
         verified = m;
     }
 
