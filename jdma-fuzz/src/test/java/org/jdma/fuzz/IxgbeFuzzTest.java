@@ -74,8 +74,13 @@ class IxgbeFuzzTest {
                 .withDevice(IxgbePort.spec("eth0", SLOT, IxgbeConfig.DEFAULT.withLinkUpNs(LINK_UP_NS)));
     }
 
-    private static final ReusedMachine MACHINE = new ReusedMachine(config());
     private static final IommuWindow SANDBOX = new IommuWindow(RAM_SIZE);
+    private static final ReusedMachine MACHINE = reusedMachine();
+
+    /** A machine for this target's inputs, whose RAM is restored per input as {@link IommuWindow#restore} says. */
+    static ReusedMachine reusedMachine() {
+        return new ReusedMachine(config(), SANDBOX::restore);
+    }
 
     @FuzzTest(maxDuration = "10m")
     void garbageDescriptorsAndFramesAreCountedAndStayInTheWindow(byte[] input) {
@@ -95,7 +100,7 @@ class IxgbeFuzzTest {
         long receivedBefore = port.framesReceived();
         long sentBefore = port.framesSent();
         long bar0 = bringUp(m, cpu, ram);
-        SANDBOX.snapshot(ram);
+        SANDBOX.snapshot(m, ram);
         int txTail = 0;
         for (int op = 0; op < MAX_OPS && !data.exhausted(); op++) {
             switch (data.choice(7)) {
@@ -119,7 +124,7 @@ class IxgbeFuzzTest {
             }
         }
         m.clock().runFor(QUIESCE_NS);
-        SANDBOX.checkNothingOutsideChanged(ram);
+        SANDBOX.checkNothingOutsideChanged(m, ram);
         FaultCounters after = port.faults();
         long cardDmaFaults = after.descriptorFetchFaults() - before.descriptorFetchFaults() + after.bufferFaults()
                 - before.bufferFaults() + after.writeBackFaults() - before.writeBackFaults();

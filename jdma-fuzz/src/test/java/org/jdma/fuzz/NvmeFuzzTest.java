@@ -68,8 +68,13 @@ class NvmeFuzzTest {
                 .withDevice(NvmeController.spec("nvme0", SLOT, NVME));
     }
 
-    private static final ReusedMachine MACHINE = new ReusedMachine(config());
     private static final IommuWindow SANDBOX = new IommuWindow(RAM_SIZE);
+    private static final ReusedMachine MACHINE = reusedMachine();
+
+    /** A machine for this target's inputs, whose RAM is restored per input as {@link IommuWindow#restore} says. */
+    static ReusedMachine reusedMachine() {
+        return new ReusedMachine(config(), SANDBOX::restore);
+    }
 
     @FuzzTest(maxDuration = "10m")
     void garbageCommandsCompleteOrFailTheControllerAndStayInTheWindow(byte[] input) {
@@ -84,7 +89,7 @@ class NvmeFuzzTest {
         nvme.eraseNamespaces();
         long bar0 = bringUp(m, cpu);
         MemorySegment ram = VtdUnitFuzzTest.ramOf(m);
-        SANDBOX.snapshot(ram);
+        SANDBOX.snapshot(m, ram);
         long fetchedBefore = nvme.commandsFetched();
         long completedBefore = nvme.completionsPosted();
         long faultsBefore = m.remappingUnits().getFirst().faultsRecorded(); // counters go on over resets
@@ -117,7 +122,7 @@ class NvmeFuzzTest {
             }
         }
         m.clock().runFor(QUIESCE_NS);
-        SANDBOX.checkNothingOutsideChanged(ram);
+        SANDBOX.checkNothingOutsideChanged(m, ram);
         int csts = cpu.read32(bar0 + CSTS);
         long fetched = nvme.commandsFetched() - fetchedBefore;
         long completed = nvme.completionsPosted() - completedBefore;

@@ -37,11 +37,21 @@ final class Iotlb {
     /** sets.length - 1 when that is a power of two (the mask equals floorMod then), else -1. */
     private final int setMask;
     private long tick;
+    /**
+     * The sets an insert went to since the last {@link #invalidateAll}, each once: only they can
+     * hold valid entries, so a reset (once per fuzz input) drops everything without scanning
+     * every set.
+     */
+    private final int[] filledSets;
+    private final boolean[] setFilled;
+    private int filledCount;
 
     Iotlb(int entries, int ways) {
         this.ways = ways;
         this.sets = new Entry[entries / ways][ways];
         this.setMask = Integer.bitCount(sets.length) == 1 ? sets.length - 1 : -1;
+        this.filledSets = new int[sets.length];
+        this.setFilled = new boolean[sets.length];
         for (Entry[] set : sets) {
             for (int w = 0; w < ways; w++) {
                 set[w] = new Entry();
@@ -50,9 +60,13 @@ final class Iotlb {
     }
 
     private Entry[] setFor(int domainId, long vpn, int shift) {
+        return sets[setIndex(domainId, vpn, shift)];
+    }
+
+    private int setIndex(int domainId, long vpn, int shift) {
         long h = (vpn * 0x9E37_79B9_7F4A_7C15L) ^ ((long) domainId << 20) ^ shift;
         h ^= h >>> 29;
-        return sets[setMask >= 0 ? (int) (h & setMask) : (int) Math.floorMod(h, (long) sets.length)];
+        return setMask >= 0 ? (int) (h & setMask) : (int) Math.floorMod(h, (long) sets.length);
     }
 
     /** The entry for the page of {@code iova} of size 2^{@code shift} in {@code domainId}, or null. */
@@ -70,7 +84,12 @@ final class Iotlb {
     /** Caches a translation, evicting the least recently used entry of its set when full. */
     void insert(int domainId, long iova, int shift, long physicalBase, boolean read, boolean write) {
         long vpn = iova >>> shift;
-        Entry[] set = setFor(domainId, vpn, shift);
+        int index = setIndex(domainId, vpn, shift);
+        if (!setFilled[index]) {
+            setFilled[index] = true;
+            filledSets[filledCount++] = index;
+        }
+        Entry[] set = sets[index];
         Entry victim = set[0];
         for (Entry e : set) {
             if (e.valid && e.domainId == domainId && e.vpn == vpn && e.shift == shift) {
@@ -95,21 +114,24 @@ final class Iotlb {
         victim.lastUse = ++tick;
     }
 
-    /** Drops everything; returns how many entries were dropped. */
     /** Power-on state: every entry invalid and the LRU clock back at 0, so replacement starts as on a new unit. */
     void reset() {
         invalidateAll();
         tick = 0;
     }
 
+    /** Drops everything; returns how many entries were dropped. Visits only the sets filled since the last call. */
     int invalidateAll() {
         int n = 0;
-        for (Entry[] set : sets) {
-            for (Entry e : set) {
+        for (int i = 0; i < filledCount; i++) {
+            int index = filledSets[i];
+            setFilled[index] = false;
+            for (Entry e : sets[index]) {
                 n += e.valid ? 1 : 0;
                 e.valid = false;
             }
         }
+        filledCount = 0;
         return n;
     }
 
