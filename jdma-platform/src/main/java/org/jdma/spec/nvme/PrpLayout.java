@@ -14,7 +14,8 @@ package org.jdma.spec.nvme;
  *   <li>Otherwise PRP2 points to a PRP list (it may have an offset: the first list page then holds
  *       {@code (page - offset) / 8} entries). Every list entry is a page with offset 0. If more
  *       entries are needed than a list page holds, its last entry points to the next list page.</li>
- *   <li>An entry whose offset is not a dword multiple, or a non-first entry with an offset, is
+ *   <li>An entry whose offset is not a dword multiple, a non-first entry with an offset, or a list
+ *       pointer less than one entry (8 bytes) before its page's end (a list page with no entry), is
  *       {@link NvmeStatus#PRP_OFFSET_INVALID}; a list the controller cannot read is
  *       {@link NvmeStatus#DATA_TRANSFER_ERROR}.</li>
  * </ul>

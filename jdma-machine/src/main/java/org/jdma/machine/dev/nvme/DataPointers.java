@@ -55,8 +55,8 @@ final class DataPointers {
             return SUCCESS;
         }
         long listAddress = prp2;
-        if ((listAddress & PrpLayout.DWORD_MASK) != 0) {
-            return PRP_OFFSET_INVALID;
+        if ((listAddress & PrpLayout.DWORD_MASK) != 0 || PrpLayout.entriesInListPage(listAddress, page) == 0) {
+            return PRP_OFFSET_INVALID; // not dword aligned, or too near its page's end to hold one entry
         }
         while (rest > 0) {
             int room = PrpLayout.entriesInListPage(listAddress, page);

@@ -80,6 +80,9 @@ class NvmeDataPointerTest {
             rig.cpu.write64(LISTS, DATA + PAGE);
             rig.cpu.write64(LISTS + 8, DATA + 2 * PAGE + 0x200);
             assertEquals(PRP_OFFSET_INVALID, submitAndWait(rig, p, rw(NVM_READ, 0, 24, DATA, LISTS)), "a list entry with an offset");
+            assertEquals(PRP_OFFSET_INVALID, submitAndWait(rig, p, rw(NVM_READ, 0, 24, DATA, LISTS + PAGE - 4)),
+                    "a list pointer 4 bytes before its page's end: no room for one entry");
+            assertEquals(SUCCESS, submitAndWait(rig, p, rw(NVM_WRITE, 0, 8, DATA, 0)), "the queue goes on");
             assertEquals(SUCCESS, submitAndWait(rig, p, rw(NVM_READ, 0, 8, DATA, 0)), "the queue goes on");
         }
     }
