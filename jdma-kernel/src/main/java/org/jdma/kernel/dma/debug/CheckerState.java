@@ -1,5 +1,6 @@
 package org.jdma.kernel.dma.debug;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.jdma.kernel.dma.CoherentBuffer;
@@ -193,13 +194,61 @@ final class CheckerState {
         }
     }
 
-    /** Checks an unmap or free; {@code site} is where it was called (or null), kept with the removed entry. */
-    void checkUnmap(MappingRef ref, Throwable site) {
+    /**
+     * Checks an unmap or free before the layer runs it; returns the entry it releases, or null.
+     * Nothing is forgotten yet: a call the layer refuses leaves the mapping, so the entry stays too.
+     */
+    DebugEntry checkUnmap(MappingRef ref) {
+        synchronized (lock) {
+            return disabled ? null : checks.checkUnmap(ref, List.of());
+        }
+    }
+
+    /** {@link #checkUnmap} for each segment of an sg unmap; each finds an entry of its own. */
+    List<DebugEntry> checkUnmaps(List<MappingRef> refs) {
+        List<DebugEntry> found = new ArrayList<>(refs.size());
         synchronized (lock) {
             if (!disabled) {
-                checks.checkUnmap(ref, site);
+                for (MappingRef ref : refs) {
+                    DebugEntry e = checks.checkUnmap(ref, found);
+                    if (e != null) {
+                        found.add(e);
+                    }
+                }
             }
         }
+        return found;
+    }
+
+    /**
+     * The layer released what {@link #checkUnmap} found: the entry goes into the unmap history with
+     * {@code site} (where it was unmapped, or null). An entry already gone (its device detached on
+     * another thread meanwhile) is left alone.
+     */
+    void released(DebugEntry e, Throwable site) {
+        if (e == null) {
+            return;
+        }
+        synchronized (lock) {
+            releasedLocked(e, site);
+        }
+    }
+
+    void released(List<DebugEntry> entries, Throwable site) {
+        synchronized (lock) {
+            for (DebugEntry e : entries) {
+                releasedLocked(e, site);
+            }
+        }
+    }
+
+    private void releasedLocked(DebugEntry e, Throwable site) {
+        if (disabled || !table.contains(e)) {
+            return;
+        }
+        e.unmapSite = site;
+        forget(e);
+        history.add(e);
     }
 
     DebugEntry checkSync(MappingRef ref, boolean toCpu) {

@@ -44,11 +44,13 @@ final class DebugChecks {
     }
 
     /**
-     * Linux {@code check_unmap}; removes the entry it finds into the unmap history, with
-     * {@code site}. An unmap of an address the history holds (a double unmap) names the first.
+     * Linux {@code check_unmap}: reports what is wrong with the unmap or free and returns the entry
+     * it releases (not one of {@code claimed}), or null; the entry stays until the layer has
+     * released the mapping ({@link CheckerState#released}). An unmap of an address the history
+     * holds (a double unmap) names the first.
      */
-    void checkUnmap(MappingRef ref, Throwable site) {
-        DebugEntry e = table.findExact(ref);
+    DebugEntry checkUnmap(MappingRef ref, List<DebugEntry> claimed) {
+        DebugEntry e = table.findExact(ref, claimed);
         if (e == null) {
             DebugEntry gone = debug.history.startingAt(ref.device(), ref.dmaAddress());
             if (ref.dmaAddress() == DmaApi.DMA_MAPPING_ERROR) {
@@ -64,7 +66,7 @@ final class DebugChecks {
                         "device driver tries to free DMA memory it has not allocated [device address=0x%016x] [size=%d bytes]",
                         ref.dmaAddress(), ref.size()));
             }
-            return;
+            return null;
         }
         if (ref.size() != e.size) {
             debug.report(DmaDebugCategory.FREE_SIZE_MISMATCH, ref.device(), e, -1, String.format(
@@ -95,9 +97,7 @@ final class DebugChecks {
                     "device driver failed to check map error [device address=0x%016x] [size=%d bytes] [mapped as %s]",
                     ref.dmaAddress(), ref.size(), e.type.linuxName()));
         }
-        e.unmapSite = site;
-        debug.forget(e);
-        debug.history.add(e);
+        return e;
     }
 
     /** Linux {@code check_sync}; moves ownership to the CPU when {@code toCpu}. Returns the entry found. */

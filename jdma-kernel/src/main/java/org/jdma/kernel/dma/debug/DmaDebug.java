@@ -55,7 +55,9 @@ import org.jdma.platform.Platform;
  * check 18 for memory that is not RAM in the firmware map.
  *
  * <p>Call shape: the checks that concern arguments run before the delegate; entries are added
- * after a successful map and removed before the delegate unmaps. Every call reaches the delegate,
+ * after a successful map; an unmap or free is checked before the delegate runs it and its entry
+ * forgotten after the delegate has released the mapping, so a call the layer refuses (a bad
+ * argument, a mapping in use) leaves the entry as it leaves the mapping. Every call reaches the delegate,
  * a wrong one included, as in Linux: the checker reports, it does not repair.
  *
  * <p>Thread use: all state is guarded by one lock, never held while the delegate runs; listeners
@@ -378,8 +380,10 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
         if (FreeWhileMapped.isCoherentAllocation(state, lock, device, dmaAddress)) {
             delegate.memory().ifPresent(m -> m.requireUnmapped(physical, size, "coherent allocation", "coherent"));
         }
-        state.checkUnmap(ref, unmapSite());
+        DebugEntry released = state.checkUnmap(ref);
+        Throwable site = unmapSite();
         UnmapWhileInUse.run(state, lock, ref, () -> runLayer(() -> delegate.freeCoherent(device, size, physical, dmaAddress)));
+        state.released(released, site);
     }
 
     @Override
@@ -395,8 +399,10 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     public void unmapSingle(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
         MappingRef ref = new MappingRef(device, dmaAddress, size, -1, DmaMappingType.SINGLE, direction, 0);
         UnmapWhileInUse.refuseIfHeld(state, lock, delegate, ref, DmaMappingLayer.STREAMING, 1);
-        state.checkUnmap(ref, unmapSite());
+        DebugEntry released = state.checkUnmap(ref);
+        Throwable site = unmapSite();
         UnmapWhileInUse.run(state, lock, ref, () -> runLayer(() -> delegate.unmapSingle(device, dmaAddress, size, direction, attrs)));
+        state.released(released, site);
     }
 
     @Override
@@ -412,8 +418,10 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     public void unmapPage(DmaDevice device, long dmaAddress, long size, DmaDirection direction, Set<DmaAttr> attrs) {
         MappingRef ref = new MappingRef(device, dmaAddress, size, -1, DmaMappingType.PAGE, direction, 0);
         UnmapWhileInUse.refuseIfHeld(state, lock, delegate, ref, DmaMappingLayer.STREAMING, 1);
-        state.checkUnmap(ref, unmapSite());
+        DebugEntry released = state.checkUnmap(ref);
+        Throwable site = unmapSite();
         UnmapWhileInUse.run(state, lock, ref, () -> runLayer(() -> delegate.unmapPage(device, dmaAddress, size, direction, attrs)));
+        state.released(released, site);
     }
 
     @Override
@@ -434,11 +442,10 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     public void unmapSg(DmaDevice device, ScatterList sg, int nents, DmaDirection direction, Set<DmaAttr> attrs) {
         MappingRef first = UnmapWhileInUse.sgRef(device, sg, nents, direction);
         UnmapWhileInUse.refuseIfHeld(state, lock, delegate, first, DmaMappingLayer.SCATTERLIST, nents);
+        List<DebugEntry> released = state.checkUnmaps(state.sgRefs(device, sg, nents, direction));
         Throwable site = unmapSite();
-        for (MappingRef ref : state.sgRefs(device, sg, nents, direction)) {
-            state.checkUnmap(ref, site);
-        }
         UnmapWhileInUse.run(state, lock, first, () -> runLayer(() -> delegate.unmapSg(device, sg, nents, direction, attrs)));
+        state.released(released, site);
     }
 
     @Override

@@ -85,9 +85,21 @@ final class EntryTable {
 
     /** Linux {@code bucket_find_exact}: the entry at the address that matches the call best. */
     DebugEntry findExact(MappingRef ref) {
+        return findExact(ref, List.of());
+    }
+
+    /**
+     * {@link #findExact(MappingRef)} among the entries not in {@code claimed} (compared by
+     * identity): the segments of one sg unmap each find their own entry, also when several are
+     * alike (the same bytes in two segments).
+     */
+    DebugEntry findExact(MappingRef ref, List<DebugEntry> claimed) {
         DebugEntry best = null;
         int bestScore = -1;
         for (DebugEntry e : entriesAt(ref.device(), ref.dmaAddress())) {
+            if (containsSame(claimed, e)) {
+                continue;
+            }
             int score = (e.size == ref.size() ? 1 : 0) + (e.type == ref.type() ? 1 : 0)
                     + (e.direction == ref.direction() ? 1 : 0) + (e.sgCallEntries == ref.sgCallEntries() ? 1 : 0);
             if (score == 4) {
@@ -99,6 +111,20 @@ final class EntryTable {
             }
         }
         return best;
+    }
+
+    /** Whether {@code e} itself (not an equal-looking entry) is live in the table. */
+    boolean contains(DebugEntry e) {
+        return containsSame(entriesAt(e.device, e.dmaAddress), e);
+    }
+
+    private static boolean containsSame(List<DebugEntry> entries, DebugEntry e) {
+        for (DebugEntry x : entries) {
+            if (x == e) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Linux {@code bucket_find_contain}: an entry whose range contains the address. */

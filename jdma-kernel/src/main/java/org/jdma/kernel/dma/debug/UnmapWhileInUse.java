@@ -18,7 +18,8 @@ import org.jdma.kernel.mm.MappingHold;
  *
  * <p>A hold placed between this question and the layer's unmap (a submit racing the unmap of the
  * same buffer on another thread) is still refused by the layer, which decides under its own lock;
- * the checker then has forgotten the entry and reports the refusal without a map site.
+ * the checker reports that refusal too, and keeps the entry, which it forgets only after the layer
+ * has released the mapping.
  */
 final class UnmapWhileInUse {
     private UnmapWhileInUse() { }

@@ -196,6 +196,42 @@ class DmaDebugChecksTest {
     }
 
     @Test
+    void shouldKeepTheEntryOfAnUnmapTheLayerRefuses() {
+        long a = mapChecked(f.buffer(4096), 4096, TO);
+        assertThrows(IllegalArgumentException.class, () -> api.unmapSingle(dev, a, 4096, DmaDirection.NONE, NONE));
+        assertEquals(List.of(DmaDebugCategory.FREE_DIRECTION_MISMATCH), f.categories(), () -> "reports: " + f.reports);
+        assertEquals(1, api.liveMappings(dev).size(), "the layer kept the mapping, so the checker keeps its entry");
+        api.clearReports();
+        api.unmapSingle(dev, a, 4096, TO, NONE);
+        api.assertNoReports();
+        assertEquals(List.of(), api.liveMappings(dev));
+    }
+
+    @Test
+    void shouldKeepTheEntriesOfAnSgUnmapTheLayerRefuses() {
+        long buf = f.buffer(3 * 4096);
+        ScatterList sg = new ScatterList().add(buf, 4096).add(buf + 8192, 4096).add(buf + 4096, 4096);
+        assertEquals(3, api.mapSg(dev, sg, 3, TO, NONE));
+        assertThrows(IllegalArgumentException.class, () -> api.unmapSg(dev, sg, 5, TO, NONE));
+        assertEquals(3, api.liveMappings(dev).size(), () -> "reports: " + f.reports);
+        api.clearReports();
+        api.unmapSg(dev, sg, 3, TO, NONE);
+        api.assertNoReports();
+        assertEquals(List.of(), api.liveMappings(dev));
+    }
+
+    @Test
+    void shouldReleaseEverySegmentOfAListThatMapsTheSameBytesTwice() {
+        long buf = f.buffer(4096);
+        ScatterList sg = new ScatterList().add(buf, 512).add(buf + 1024, 512).add(buf, 512);
+        assertEquals(3, api.mapSg(dev, sg, 3, TO, NONE));
+        assertEquals(sg.get(0).dmaAddress(), sg.get(2).dmaAddress(), "direct mapping: one address for both");
+        api.unmapSg(dev, sg, 3, TO, NONE);
+        api.assertNoReports();
+        assertEquals(List.of(), api.liveMappings(dev), "each segment releases an entry of its own");
+    }
+
+    @Test
     void shouldReportSyncOfMemoryNeverMapped() {                                                 // 9
         long a = mapChecked(f.buffer(4096), 4096, FROM);
         api.syncSingleForCpu(dev, a + 8192, 64, FROM);
