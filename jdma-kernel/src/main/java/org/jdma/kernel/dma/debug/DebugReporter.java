@@ -21,9 +21,6 @@ final class DebugReporter {
 
     /** Reports kept for {@link #reports()}; the counters go on counting past it. */
     static final int MAX_KEPT_REPORTS = 10_000;
-    /** Frames kept of a captured stack. */
-    static final int MAX_STACK_FRAMES = 24;
-    private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
 
     private final List<DmaDebugListener> listeners = new CopyOnWriteArrayList<>();
     private final long[] counts = new long[DmaDebugCategory.values().length];
@@ -38,10 +35,11 @@ final class DebugReporter {
     /** As {@link #report(DmaDebugCategory, DmaDevice, DebugEntry, long, String)}; {@code withUnmap}: name the entry's unmap site. */
     void report(DmaDebugCategory category, DmaDevice device, DebugEntry entry, long line, String text, boolean withUnmap) {
         String message = "DMA-API: " + device.name() + ": " + text;
-        StackTraceElement[] mapStack = entry == null || entry.origin == null ? NO_STACK : trim(entry.origin.getStackTrace());
+        // Stacks are captured now and decoded only if someone reads them (ReportStack).
         DmaDebugReport r = new DmaDebugReport(category, device.name(), message,
-                Optional.ofNullable(entry).map(DebugEntry::snapshot), line, mapStack, trim(new Throwable().getStackTrace()),
-                withUnmap && entry != null && entry.unmapSite != null ? trim(entry.unmapSite.getStackTrace()) : NO_STACK);
+                Optional.ofNullable(entry).map(DebugEntry::snapshot), line,
+                entry == null ? ReportStack.NONE : ReportStack.of(entry.origin), ReportStack.of(new Throwable()),
+                withUnmap && entry != null ? ReportStack.of(entry.unmapSite) : ReportStack.NONE);
         errorCount++;
         counts[category.ordinal()]++;
         if (kept.size() < MAX_KEPT_REPORTS) {
@@ -86,31 +84,5 @@ final class DebugReporter {
             }
         }
         return Collections.unmodifiableSet(s);
-    }
-
-    /** Drops the checker's own frames (and the cache's, for sanitizer reports) and caps the depth. */
-    private static StackTraceElement[] trim(StackTraceElement[] stack) {
-        int from = 0;
-        while (from < stack.length && isInternal(stack[from].getClassName())) {
-            from++;
-        }
-        if (from == stack.length) {
-            from = 0;
-        }
-        return Arrays.copyOfRange(stack, from, Math.min(stack.length, from + MAX_STACK_FRAMES));
-    }
-
-    /** The checker's own classes. */
-    private static final List<Class<?>> INTERNAL = List.of(DmaDebug.class, CheckerState.class, DebugChecks.class, DebugReporter.class,
-            EntryTable.class, CachelineTracker.class, CoherencySanitizer.class, UnmapHistory.class, DeviceAccessCheck.class);
-
-    /** The checker's own frames, and the cache model's (a sanitizer report is detected inside a cache event). */
-    private static boolean isInternal(String className) {
-        for (Class<?> c : INTERNAL) {
-            if (className.equals(c.getName()) || className.startsWith(c.getName() + "$")) {
-                return true;
-            }
-        }
-        return className.startsWith("org.jdma.machine.cache.");
     }
 }
