@@ -239,13 +239,18 @@ public final class DmaMappingLayer implements DmaApi {
         }
     }
 
-    /** Refuses to map memory nobody allocated ({@link DmaMemory#firstFreeFrame}); {@code entry} -1 for no scatterlist. */
+    /**
+     * Refuses to map memory nobody allocated, or memory the kernel holds for itself
+     * ({@link DmaMemory#firstUnmappableFrame}); {@code entry} -1 for no scatterlist.
+     */
     private void checkAllocated(long address, long size, String call, int entry, DmaDevice device) {
-        long free = memory.firstFreeFrame(address, size);
-        if (free >= 0) {
-            throw new IllegalArgumentException(String.format(
-                    "%s: %s: %s [%#x, +%#x) includes frame %#x, which the frame allocator holds free; map only allocated memory",
-                    call, device.name(), entry < 0 ? "buffer" : "entry " + entry, address, size, free));
+        long frame = memory.firstUnmappableFrame(address, size);
+        if (frame >= 0) {
+            String why = memory.isKernelHeld(frame)
+                    ? "which the kernel holds for its own structures (the IOMMU's tables and queues, the bounce pool); map only memory the driver owns"
+                    : "which the frame allocator holds free; map only allocated memory";
+            throw new IllegalArgumentException(String.format("%s: %s: %s [%#x, +%#x) includes frame %#x, %s",
+                    call, device.name(), entry < 0 ? "buffer" : "entry " + entry, address, size, frame, why));
         }
     }
 

@@ -36,10 +36,11 @@ import org.jdma.platform.MemoryMapEntry;
  * <h2>Metadata, and why it is small</h2>
  * Per region ({@link BuddyRegion}): one state byte per frame (free or allocated block head, the
  * block's order, and a sticky "was ever allocated" bit that only chooses the words of a bad-free
- * error), and for each order a {@link SummaryBitmap} with one bit per possible block of that order
- * (bit set = a free block starts there). The bitmaps add up to about two bits per frame.
- * Altogether about 1.3 bytes per 4 KiB frame (0.03 % of RAM; 1.3 MiB for the default machine's
- * 4 GiB); there is no object per frame or per block.
+ * error), for each order a {@link SummaryBitmap} with one bit per possible block of that order
+ * (bit set = a free block starts there), and one bit per frame that marks the head of a block the
+ * kernel holds for itself ({@link #allocateForKernel}). The bitmaps add up to about three bits per
+ * frame. Altogether about 1.4 bytes per 4 KiB frame (0.03 % of RAM; 1.4 MiB for the default
+ * machine's 4 GiB); there is no object per frame or per block.
  *
  * <h2>Policy and cost</h2>
  * Within a zone the lowest-addressed free block of the smallest sufficient order is taken, which
@@ -144,6 +145,16 @@ public final class BuddyFrameAllocator implements FrameAllocator {
 
     @Override
     public long allocate(int order, Zone zone) {
+        return allocate(order, zone, false);
+    }
+
+    /** As {@link #allocate}, and the block is marked as the kernel's own until it is freed ({@link #firstUnmappableFrame}). */
+    @Override
+    public long allocateForKernel(int order, Zone zone) {
+        return allocate(order, zone, true);
+    }
+
+    private long allocate(int order, Zone zone, boolean forKernel) {
         checkOrder(order);
         Objects.requireNonNull(zone, "zone");
         List<Zone> tries = zone.fallbackOrder();
@@ -152,6 +163,9 @@ public final class BuddyFrameAllocator implements FrameAllocator {
                 ZoneArea area = areas[tries.get(i).ordinal()];
                 long pfn = allocateFrom(area, order);
                 if (pfn >= 0) {
+                    if (forKernel) {
+                        regionOf(pfn).kernelHead(pfn, true);
+                    }
                     allocations++;
                     area.allocations++;
                     if (i > 0) {
@@ -230,6 +244,31 @@ public final class BuddyFrameAllocator implements FrameAllocator {
      * answer is then true of some moment.
      */
     public long firstFreeFrame(long physical, long length) {
+        return firstFrameNotOwned(physical, length, false);
+    }
+
+    /**
+     * The first managed frame of {@code [physical, physical + length)} that no driver may map for a
+     * device: a free frame, or one of a block {@link #allocateForKernel allocated for the kernel}
+     * (a device that reached the IOMMU's own tables could rewrite its translations). -1 when there
+     * is none. Same cost and locking as {@link #firstFreeFrame}; {@link #isKernelHeld} tells the two
+     * reasons apart.
+     */
+    public long firstUnmappableFrame(long physical, long length) {
+        return firstFrameNotOwned(physical, length, true);
+    }
+
+    /** True when {@code physical} lies in a block allocated with {@link #allocateForKernel} and not yet freed. */
+    public boolean isKernelHeld(long physical) {
+        synchronized (lock) {
+            long pfn = physical >>> FRAME_SHIFT;
+            BuddyRegion r = physical < 0 ? null : regionOf(pfn);
+            long head = r == null ? -1 : allocatedHead(r, pfn);
+            return head >= 0 && r.kernelHead(head);
+        }
+    }
+
+    private long firstFrameNotOwned(long physical, long length, boolean kernelHeldToo) {
         if (length <= 0 || physical < 0) {
             return -1;
         }
@@ -244,17 +283,17 @@ public final class BuddyFrameAllocator implements FrameAllocator {
                 pfn = nextRegionStart(pfn);
                 continue;
             }
-            long blockEnd = allocatedBlockEnd(r, pfn);
-            if (blockEnd < 0) {
+            long head = allocatedHead(r, pfn);
+            if (head < 0 || kernelHeldToo && r.kernelHead(head)) {
                 return pfn << FRAME_SHIFT;
             }
-            pfn = blockEnd;
+            pfn = head + (1L << (r.state(head) & BuddyRegion.STATE_ORDER_MASK));
         }
         return -1;
     }
 
-    /** The frame after the allocated block of {@code r} that holds {@code pfn}; -1 when the frame is free. */
-    private static long allocatedBlockEnd(BuddyRegion r, long pfn) {
+    /** The first frame of the allocated block of {@code r} that holds {@code pfn}; -1 when the frame is free. */
+    private static long allocatedHead(BuddyRegion r, long pfn) {
         for (int k = 0; k <= MAX_ORDER; k++) {
             long head = pfn & -(1L << k);
             if (head < r.startPfn) {
@@ -263,7 +302,7 @@ public final class BuddyFrameAllocator implements FrameAllocator {
             int state = r.state(head);
             int order = state & BuddyRegion.STATE_ORDER_MASK;
             if ((state & BuddyRegion.STATE_ALLOCATED_HEAD) != 0 && order >= k) {
-                return head + (1L << order);
+                return head;
             }
             if ((state & BuddyRegion.STATE_FREE_HEAD) != 0 && order >= k) {
                 return -1;
@@ -311,6 +350,7 @@ public final class BuddyFrameAllocator implements FrameAllocator {
             }
             ZoneArea area = areas[r.zone.ordinal()];
             r.state(pfn, state & BuddyRegion.STATE_EVER_ALLOCATED);
+            r.kernelHead(pfn, false);
             int k = order;
             while (k < MAX_ORDER) {
                 long buddy = pfn ^ (1L << k);

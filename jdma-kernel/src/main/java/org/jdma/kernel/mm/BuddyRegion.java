@@ -17,7 +17,11 @@ import static org.jdma.kernel.mm.FrameAllocator.FRAME_SIZE;
  *   +--------+-----------+--------+------------------+
  * </pre>
  * EVER ALLOC is sticky: set on a frame once the allocator returned it. It only chooses the words
- * of an error ({@link #badFree}). Not thread-safe: the allocator's lock guards it.
+ * of an error ({@link #badFree}).
+ *
+ * <p>Beside the state bytes, one bit per frame marks the head of a block the kernel holds for its
+ * own structures ({@link BuddyFrameAllocator#allocateForKernel}); set at allocation, cleared at free.
+ * Not thread-safe: the allocator's lock guards writes.
  */
 final class BuddyRegion {
 
@@ -32,6 +36,8 @@ final class BuddyRegion {
     final long endPfn;
     /** One state byte per frame, indexed by pfn - startPfn. */
     final byte[] stateBytes;
+    /** Bit pfn - startPfn is set when an allocated block the kernel holds for itself starts at pfn. */
+    private final long[] kernelHeads;
     /** Per order: bit (pfn >>> k) - (startPfn >>> k) is set when a free block of order k starts at pfn. */
     final SummaryBitmap[] free = new SummaryBitmap[BuddyFrameAllocator.MAX_ORDER + 1];
 
@@ -40,6 +46,7 @@ final class BuddyRegion {
         this.startPfn = startPfn;
         this.endPfn = endPfn;
         this.stateBytes = new byte[Math.toIntExact(endPfn - startPfn)];
+        this.kernelHeads = new long[(stateBytes.length + 63) >>> 6];
         for (int k = 0; k <= BuddyFrameAllocator.MAX_ORDER; k++) {
             free[k] = new SummaryBitmap(((endPfn - 1) >>> k) - (startPfn >>> k) + 1);
         }
@@ -51,6 +58,20 @@ final class BuddyRegion {
 
     void state(long pfn, int value) {
         stateBytes[(int) (pfn - startPfn)] = (byte) value;
+    }
+
+    boolean kernelHead(long pfn) {
+        int i = (int) (pfn - startPfn);
+        return (kernelHeads[i >>> 6] & (1L << i)) != 0;
+    }
+
+    void kernelHead(long pfn, boolean held) {
+        int i = (int) (pfn - startPfn);
+        if (held) {
+            kernelHeads[i >>> 6] |= 1L << i;
+        } else {
+            kernelHeads[i >>> 6] &= ~(1L << i);
+        }
     }
 
     long blockIndex(long pfn, int k) {

@@ -171,14 +171,22 @@ public final class DmaMemory {
     }
 
     /**
-     * The first frame of [address, address + length) that the frame allocator holds free, or -1.
-     * Nobody owns such memory: a device mapped to it would reach memory the allocator will hand to
-     * someone else (a page table, another driver's buffer) while the mapping lives, so the mapping
-     * layer refuses it. Memory the allocator does not manage (device memory, reserved ranges) is
-     * not judged (-1).
+     * The first frame of [address, address + length) that no device may be given, or -1: a frame
+     * the frame allocator holds free, or one the kernel holds for its own structures
+     * ({@link FrameAllocator#allocateForKernel}). Nobody owns a free frame: a device mapped to it
+     * would reach memory the allocator will hand to someone else (a page table, another driver's
+     * buffer) while the mapping lives. A device that reached the kernel's own frames could rewrite
+     * the IOMMU's tables, or the kernel would write over them when a bounce buffer is copied back.
+     * The mapping layer refuses both. Memory the allocator does not manage (device memory, reserved
+     * ranges) is not judged (-1). {@link #isKernelHeld} tells the two reasons apart.
      */
-    public long firstFreeFrame(long address, long length) {
-        return frames instanceof BuddyFrameAllocator buddy ? buddy.firstFreeFrame(address, length) : -1;
+    public long firstUnmappableFrame(long address, long length) {
+        return frames instanceof BuddyFrameAllocator buddy ? buddy.firstUnmappableFrame(address, length) : -1;
+    }
+
+    /** True when {@code address} lies in frames the kernel holds for its own structures. */
+    public boolean isKernelHeld(long address) {
+        return frames instanceof BuddyFrameAllocator buddy && buddy.isKernelHeld(address);
     }
 
     /** Hears of every free {@link #requireUnmapped} refuses (the DMA-API checker reports them). */

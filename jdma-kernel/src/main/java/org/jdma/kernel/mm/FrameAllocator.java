@@ -24,6 +24,18 @@ public interface FrameAllocator {
     long allocate(int order, Zone zone);
 
     /**
+     * Allocates {@code 2^order} contiguous frames that the kernel keeps for its own structures (the
+     * IOMMU's tables and queues): until they are freed, the mapping layer refuses to map them for a
+     * device, whoever asks. An allocator that cannot tell them apart returns an ordinary block.
+     *
+     * @return the physical address of the first frame
+     * @throws OutOfFramesException as {@link #allocate}
+     */
+    default long allocateForKernel(int order, Zone zone) {
+        return allocate(order, zone);
+    }
+
+    /**
      * Allocates the smallest power-of-two run of frames that holds {@code bytes} bytes.
      *
      * @return the physical address of the first frame

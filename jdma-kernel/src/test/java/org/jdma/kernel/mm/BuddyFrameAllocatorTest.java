@@ -71,6 +71,32 @@ class BuddyFrameAllocatorTest {
         assertEquals(-1, a.firstFreeFrame(-FRAME_SIZE, FRAME_SIZE), "negative addresses are no RAM");
     }
 
+    @Test
+    void shouldCountTheKernelsOwnBlocksAsUnmappableUntilTheyAreFreed() {
+        var a = BuddyFrameAllocator.fromMemoryMap(List.of(ram(MiB, MiB)));
+        long driver = a.allocate(0, Zone.DMA);
+        long tables = a.allocateForKernel(1, Zone.DMA);
+        long after = a.allocate(0, Zone.DMA);
+        assertEquals(driver + 2 * FRAME_SIZE, tables, "order 1 is aligned to two frames");
+        assertEquals(driver + FRAME_SIZE, after, "the frame the split left");
+        long end = tables + 2 * FRAME_SIZE;
+        assertEquals(-1, a.firstFreeFrame(driver, end - driver), "every frame is allocated");
+        assertEquals(tables, a.firstUnmappableFrame(driver, end - driver));
+        assertEquals(-1, a.firstUnmappableFrame(driver, 2 * FRAME_SIZE), "the two frames drivers own");
+        assertEquals(end, a.firstUnmappableFrame(end, FRAME_SIZE), "a free frame is unmappable too");
+        assertEquals(tables, a.firstUnmappableFrame(tables - 1, 2), "one byte before and one byte into the kernel's block");
+        assertEquals(tables + FRAME_SIZE, a.firstUnmappableFrame(tables + FRAME_SIZE, FRAME_SIZE), "its second frame too");
+        assertTrue(a.isKernelHeld(tables + FRAME_SIZE + 100));
+        assertFalse(a.isKernelHeld(driver));
+        assertFalse(a.isKernelHeld(after));
+        assertFalse(a.isKernelHeld(end), "a free frame is nobody's");
+        a.free(tables, 1);
+        assertFalse(a.isKernelHeld(tables));
+        long reused = a.allocate(1, Zone.DMA);
+        assertEquals(tables, reused, "the same block, now a driver's");
+        assertEquals(-1, a.firstUnmappableFrame(reused, 2 * FRAME_SIZE), "the mark went with the free");
+    }
+
     // ---------------------------------------------------------------- construction from the map
 
     @Test

@@ -104,7 +104,8 @@ public final class Swiotlb {
      * Allocates the pool from DMA32 frames (Linux {@code swiotlb_init_remap}): {@code bytes}
      * rounded up to a power-of-two block; when no such block is free the size is halved, with a
      * warning, down to {@link #MIN_SIZE}; when even that fails the pool is inactive and every
-     * bounce fails. {@code bytes == 0} makes an inactive pool.
+     * bounce fails. {@code bytes == 0} makes an inactive pool. The frames are allocated for the
+     * kernel ({@link FrameAllocator#allocateForKernel}): no driver can map the slots for a device.
      *
      * @param nareas power of two; reduced when the pool is too small to give each area a segment
      */
@@ -122,7 +123,7 @@ public final class Swiotlb {
         int minOrder = FrameAllocator.orderFor(MIN_SIZE);
         for (int o = order; o >= minOrder; o--) {
             try {
-                long phys = frames.allocate(o, Zone.DMA32);
+                long phys = frames.allocateForKernel(o, Zone.DMA32);
                 long size = PAGE_SIZE << o;
                 if (o != order) {
                     warnings.accept(String.format("swiotlb: bounce buffer size adjusted %d -> %d bytes", PAGE_SIZE << order, size));

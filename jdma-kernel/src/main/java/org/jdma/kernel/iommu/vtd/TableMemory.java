@@ -43,7 +43,7 @@ public final class TableMemory {
     /** A zeroed 4 KiB frame (NORMAL zone, falling back to DMA32), already visible to the unit. */
     public long allocatePage() {
         retryRefusedFrees();
-        long page = frames.allocate(0, Zone.NORMAL);
+        long page = frames.allocateForKernel(0, Zone.NORMAL);
         cpu.fill(page, FrameAllocator.FRAME_SIZE, (byte) 0);
         cleanIfNeeded(page, FrameAllocator.FRAME_SIZE);
         pagesInUse++;
@@ -53,7 +53,7 @@ public final class TableMemory {
     /** 2^{@code order} zeroed, contiguous 4 KiB frames (NORMAL zone, falling back to DMA32), visible to the unit. */
     public long allocatePages(int order) {
         long bytes = (long) FrameAllocator.FRAME_SIZE << order;
-        long first = frames.allocate(order, Zone.NORMAL);
+        long first = frames.allocateForKernel(order, Zone.NORMAL);
         cpu.fill(first, bytes, (byte) 0);
         cleanIfNeeded(first, bytes);
         pagesInUse += 1L << order;
@@ -71,7 +71,7 @@ public final class TableMemory {
      * UNCACHED when the CPU cache is not coherent with DMA. Free it with {@link #freeShared}.
      */
     public long allocateShared() {
-        long page = frames.allocate(0, Zone.NORMAL);
+        long page = frames.allocateForKernel(0, Zone.NORMAL);
         if (!cpu.cache().coherent()) {
             // Cleans and drops whatever lines the frame's last user left, then bypasses the cache.
             cpu.cache().memoryType(page, FrameAllocator.FRAME_SIZE, MemoryType.UNCACHED);
@@ -92,9 +92,10 @@ public final class TableMemory {
     /**
      * Returns a frame from {@link #allocatePage()}. The caller must know the unit no longer walks it.
      *
-     * <p>The frame allocator refuses a frame that a live DMA mapping still covers (a driver mapped
-     * memory that is not its own, the tables among it): freed now, the
-     * frame could be handed to someone else while that device can still write it. Such a page
+     * <p>The frame allocator refuses a frame that a live DMA mapping still covers: the mapping layer
+     * refuses to map table frames, but a mapping made outside it (an IOMMU driver that programs a
+     * domain itself and records the mapping) can cover them. Freed now, the frame could be handed
+     * to someone else while that device can still write it. Such a page
      * waits, still counted in use, and every later table operation on this unit (allocate or free)
      * tries it again; it goes back once the covering mapping is gone. Throwing instead would leave
      * the unmap that freed the table half done (its IOVA never freed).
