@@ -57,6 +57,14 @@ seeds = {
     'seed-identity-misuse': header(IDENTITY)
         + alloc_coherent(size(8192)) + free_coherent_bogus(size(4096), addr(0), 0)
         + map_sg([(addr(0), size(4096))], BIDI) + unmap_sg(0) + unmap_bogus(0, size(4096), BIDI),
+    # Strict IOMMU: syncs judged against Linux's check_sync: a right one, one against the
+    # mapping's direction, one past its end, a list synced to the device against its direction,
+    # and a sync with nothing live (not allocated).
+    'seed-strict-sync-misuse': header(STRICT)
+        + map_single(addr(0x100), size(4096), TO_DEV) + sync_live(0, cpu=True, d=TO_DEV)
+        + sync_live(0, cpu=True, d=FROM_DEV) + sync_live(0, cpu=False, sz=size(8192), d=TO_DEV)
+        + map_sg([(addr(0x4000), size(4096)), (addr(0x8000), size(0x200))], FROM_DEV) + sync_sg(0, cpu=False, d=BIDI)
+        + sync_sg(0, cpu=True, d=FROM_DEV) + unmap_live(0) + unmap_sg(0) + sync_live(0, cpu=False),
 }
 
 out = sys.argv[1]

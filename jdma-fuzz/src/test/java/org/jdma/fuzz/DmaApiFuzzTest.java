@@ -49,9 +49,13 @@ import org.junit.jupiter.api.AfterAll;
  * layer refuses (it throws) leaves what it names live. After a release with made-up arguments
  * returns at an address where the input has something live, what stays live there is not judged:
  * the checker forgets the entry that fits best, as Linux's does, and the layer releases what it
- * finds there. Reports the record
- * cannot judge (cache-line overlap of mappings of the same bytes, sync ranges and directions) are
- * allowed.
+ * finds there. A sync is judged by what Linux's {@code check_sync} says of it: while the input has
+ * nothing live, any sync must be reported as {@link DmaDebugCategory#SYNC_NOT_ALLOCATED}; a sync of
+ * a live mapping or list that no other live thing of the input shares a start address with must
+ * be reported for exactly the misuse it is (outside the mapping, against its direction), and a
+ * right one not at all. Reports the record cannot judge (cache-line overlap of mappings of the
+ * same bytes; syncs at addresses where several things start, or after a release with made-up
+ * arguments) are allowed.
  *
  * <p>One kernel per IOMMU mode serves every input ({@link ReusedKernel}): booted on first use,
  * prepared before each input (a new IOMMU domain for the device, the bounce pool rewound).
@@ -80,11 +84,14 @@ class DmaApiFuzzTest {
     private static final Set<DmaDebugCategory> NOT_LIVE = EnumSet.of(DmaDebugCategory.FREE_NOT_ALLOCATED, DmaDebugCategory.FREE_INVALID_ADDRESS);
     /**
      * What the checker says of a wrong unmap or free (Linux's checks 1-7). Not FREE_WHILE_MAPPED: a
-     * right unmap may empty a page table that lies under another mapping of the input (it may map
-     * any allocated memory, the IOMMU's tables too), and that table's refused free is reported.
+     * right free of a coherent allocation that a streaming mapping of the input covers is refused,
+     * and reported as that.
      */
     private static final Set<DmaDebugCategory> WRONG_RELEASE = EnumSet.range(DmaDebugCategory.FREE_INVALID_ADDRESS,
             DmaDebugCategory.FREE_DIRECTION_MISMATCH);
+    /** What the checker says of a sync (Linux's {@code check_sync}). */
+    private static final Set<DmaDebugCategory> SYNC = EnumSet.range(DmaDebugCategory.SYNC_NOT_ALLOCATED,
+            DmaDebugCategory.SYNC_SG_COUNT_MISMATCH);
 
     static MachineConfig config() {
         return MachineConfig.defaults()
@@ -105,7 +112,8 @@ class DmaApiFuzzTest {
 
     private record Single(long dma, long size, DmaDirection direction, boolean page) { }
 
-    private record Sg(ScatterList list, int nents, DmaDirection direction) { }
+    /** A live scatterlist: the first {@code mapped} entries carry its device segments. */
+    private record Sg(ScatterList list, int nents, int mapped, DmaDirection direction) { }
 
     @FuzzTest(maxDuration = "10m")
     void mappingApiThrowsOnlyDocumentedErrorsAndLeaksNothing(byte[] input) {
@@ -209,7 +217,10 @@ class DmaApiFuzzTest {
         private Expect expect = Expect.ANYTHING;
         private String call = "";
 
-        private enum Expect { ANYTHING, NO_RELEASE_REPORT, NOT_LIVE, LEAK, NO_LEAK }
+        /** The sync reports the current call must get, exactly, when {@link #expect} is SYNC. */
+        private final Set<DmaDebugCategory> syncReports = EnumSet.noneOf(DmaDebugCategory.class);
+
+        private enum Expect { ANYTHING, NO_RELEASE_REPORT, NOT_LIVE, LEAK, NO_LEAK, SYNC }
 
         Calls(DmaDebug checker, DmaMappingLayer layer, DmaDevice device, long buffer, Outcome out) {
             this.checker = checker;
@@ -306,7 +317,7 @@ class DmaApiFuzzTest {
                         }
                     }
                     if (mapped > 0) {
-                        sgs.add(new Sg(sg, nents, dir));
+                        sgs.add(new Sg(sg, nents, mapped, dir));
                     }
                 }
                 case 8 -> {
@@ -332,10 +343,14 @@ class DmaApiFuzzTest {
                     } else {
                         bus = data.u64();
                     }
-                    if (data.choice(2) == 0) {
-                        dma.syncSingleForCpu(device, bus, size(data), direction(data));
+                    boolean forCpu = data.choice(2) == 0;
+                    long size = size(data);
+                    DmaDirection dir = direction(data);
+                    expectSingleSync(bus, size, dir, forCpu);
+                    if (forCpu) {
+                        dma.syncSingleForCpu(device, bus, size, dir);
                     } else {
-                        dma.syncSingleForDevice(device, bus, size(data), direction(data));
+                        dma.syncSingleForDevice(device, bus, size, dir);
                     }
                 }
                 case 10 -> {
@@ -344,6 +359,7 @@ class DmaApiFuzzTest {
                     DmaDirection dir = direction(data);
                     if (!sgs.isEmpty()) {
                         Sg s = sgs.get(i % sgs.size());
+                        expectSgSync(s, dir, forCpu);
                         if (forCpu) {
                             dma.syncSgForCpu(device, s.list(), s.nents(), dir);
                         } else {
@@ -400,6 +416,81 @@ class DmaApiFuzzTest {
             expect(live ? Expect.ANYTHING : Expect.NOT_LIVE, what);
         }
 
+        /**
+         * What a sync of [bus, +size) must be reported for. With nothing live, whatever the address:
+         * not allocated. At the start of a live mapping that nothing else of the input starts at
+         * (the checker then finds that mapping's entry): outside its range when longer, and its
+         * direction checks. Anything else (an address inside a mapping or among several, a
+         * coherent allocation, an uncertain record) is not judged.
+         */
+        private void expectSingleSync(long bus, long size, DmaDirection dir, boolean forCpu) {
+            if (!uncertain.isEmpty()) {
+                return;
+            }
+            if (singles.isEmpty() && coherent.isEmpty() && sgs.isEmpty()) {
+                expectSync(EnumSet.of(DmaDebugCategory.SYNC_NOT_ALLOCATED), "sync of " + Long.toHexString(bus) + " with nothing live");
+                return;
+            }
+            if (startsAt(bus) != 1) {
+                return;
+            }
+            singles.stream().filter(s -> s.dma() == bus).findFirst().ifPresent(s -> {
+                Set<DmaDebugCategory> want = syncDirectionReports(s.direction(), dir, forCpu);
+                if (size > s.size()) {
+                    want.add(DmaDebugCategory.SYNC_OUT_OF_RANGE);
+                }
+                expectSync(want, (forCpu ? "syncSingleForCpu " : "syncSingleForDevice ") + dir + " of " + size + " bytes of " + s);
+            });
+        }
+
+        /**
+         * What a sync of a live list with its own entry count must be reported for, when each of its
+         * device segments starts where nothing else of the input does: its direction checks only.
+         */
+        private void expectSgSync(Sg s, DmaDirection dir, boolean forCpu) {
+            if (!uncertain.isEmpty()) {
+                return;
+            }
+            for (int i = 0; i < s.mapped() && i < s.list().size(); i++) {
+                if (startsAt(s.list().get(i).dmaAddress()) != 1) {
+                    return;
+                }
+            }
+            expectSync(syncDirectionReports(s.direction(), dir, forCpu), (forCpu ? "syncSgForCpu " : "syncSgForDevice ") + dir
+                    + " of a list mapped " + s.direction());
+        }
+
+        /** Linux's direction checks of a sync: none for a BIDIRECTIONAL mapping. */
+        private static Set<DmaDebugCategory> syncDirectionReports(DmaDirection mapped, DmaDirection synced, boolean forCpu) {
+            Set<DmaDebugCategory> want = EnumSet.noneOf(DmaDebugCategory.class);
+            if (mapped == DmaDirection.BIDIRECTIONAL) {
+                return want;
+            }
+            if (synced != mapped) {
+                want.add(DmaDebugCategory.SYNC_DIRECTION_MISMATCH);
+            }
+            if (forCpu && mapped != DmaDirection.FROM_DEVICE && synced != DmaDirection.TO_DEVICE) {
+                want.add(DmaDebugCategory.SYNC_READ_ONLY_FOR_CPU);
+            }
+            if (!forCpu && mapped != DmaDirection.TO_DEVICE && synced != DmaDirection.FROM_DEVICE) {
+                want.add(DmaDebugCategory.SYNC_WRITE_ONLY_TO_DEVICE);
+            }
+            return want;
+        }
+
+        private void expectSync(Set<DmaDebugCategory> reports, String what) {
+            syncReports.clear();
+            syncReports.addAll(reports);
+            expect(Expect.SYNC, what);
+        }
+
+        /** How many live mappings, list entries and coherent allocations of the input start at device address {@code bus}. */
+        private long startsAt(long bus) {
+            return singles.stream().filter(s -> s.dma() == bus).count()
+                    + coherent.stream().filter(c -> c.dmaAddress() == bus).count()
+                    + sgs.stream().flatMap(g -> g.list().entries().stream()).filter(e -> e.dmaAddress() == bus).count();
+        }
+
         /** Whether a live mapping, list segment or coherent allocation of the input starts at device address {@code bus}. */
         private boolean isLive(long bus) {
             return singles.stream().anyMatch(s -> s.dma() == bus) || coherent.stream().anyMatch(c -> c.dmaAddress() == bus)
@@ -425,15 +516,22 @@ class DmaApiFuzzTest {
                         () -> call + ": no leak reported: " + reports);
                 case NO_LEAK -> Harness.check(reports.stream().noneMatch(r -> r.category() == DmaDebugCategory.LEAK_ON_DETACH),
                         () -> call + ": a leak reported: " + reports);
+                case SYNC -> {
+                    Set<DmaDebugCategory> got = EnumSet.noneOf(DmaDebugCategory.class);
+                    reports.stream().map(DmaDebugReport::category).filter(SYNC::contains).forEach(got::add);
+                    Harness.check(got.equals(syncReports), () -> call + ": reported " + got + ", expected exactly " + syncReports
+                            + ": " + reports);
+                }
             }
         }
 
         /**
          * The reports of a call that threw a documented error: the argument checks of the checker
-         * run before the layer's, so a refused release of something live still must not be reported.
+         * run before the layer's, so a refused release of something live still must not be reported,
+         * and a sync the layer refuses is checked all the same.
          */
         void judgeThrown() {
-            if (expect == Expect.NO_RELEASE_REPORT || expect == Expect.NO_LEAK) {
+            if (expect == Expect.NO_RELEASE_REPORT || expect == Expect.NO_LEAK || expect == Expect.SYNC) {
                 judge();
             }
         }
