@@ -212,23 +212,8 @@ public final class BuddyFrameAllocator implements FrameAllocator {
         long pfn = physical >>> FRAME_SHIFT;
         synchronized (lock) {
             BuddyRegion r = physical < 0 ? null : regionOf(pfn);
-            if (r == null) {
-                return null;
-            }
-            for (int k = 0; k <= MAX_ORDER; k++) {
-                long head = pfn & -(1L << k);
-                if (head < r.startPfn) {
-                    return null;
-                }
-                int state = r.state(head);
-                if ((state & BuddyRegion.STATE_ALLOCATED_HEAD) != 0 && (state & BuddyRegion.STATE_ORDER_MASK) >= k) {
-                    return new Block(head << FRAME_SHIFT, state & BuddyRegion.STATE_ORDER_MASK);
-                }
-                if ((state & BuddyRegion.STATE_FREE_HEAD) != 0 && (state & BuddyRegion.STATE_ORDER_MASK) >= k) {
-                    return null;
-                }
-            }
-            return null;
+            long head = r == null ? -1 : allocatedHead(r, pfn);
+            return head < 0 ? null : new Block(head << FRAME_SHIFT, r.state(head) & BuddyRegion.STATE_ORDER_MASK);
         }
     }
 

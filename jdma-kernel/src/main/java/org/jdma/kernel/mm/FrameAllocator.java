@@ -25,7 +25,7 @@ public interface FrameAllocator {
 
     /**
      * Allocates {@code 2^order} contiguous frames that the kernel keeps for its own structures (the
-     * IOMMU's tables and queues): until they are freed, the mapping layer refuses to map them for a
+     * IOMMU's tables and queues, the bounce pool): until they are freed, the mapping layer refuses to map them for a
      * device, whoever asks. An allocator that cannot tell them apart returns an ordinary block.
      *
      * @return the physical address of the first frame
