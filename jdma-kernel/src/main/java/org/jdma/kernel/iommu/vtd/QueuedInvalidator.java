@@ -22,6 +22,12 @@ import org.jdma.spec.vtd.VtdInvalidationDescriptorLayout;
  * word that each wait overwrites with its sequence number; the unit drains the queue in order, so a
  * status at or past a request's own number means its wait, and everything queued before it, is done.
  *
+ * <p>Like Linux's {@code qi_submit_sync}, the driver does not read IQH on every request: it keeps
+ * the head as last seen, a bound the unit's head can only have moved past, and reads the register
+ * only when that bound says the queue is full. A completed wait moves the bound to the slot after
+ * it. The wait loop reads the status word first and FSTS only while the wait is not done, so a unit
+ * that finished before the first poll costs no register read.
+ *
  * <p>The queue and the status word are shared with the unit both ways, so they are uncached on a
  * CPU cache that is not coherent with DMA ({@link TableMemory#allocateShared()}).
  */
@@ -38,6 +44,11 @@ final class QueuedInvalidator implements Invalidator {
     private long queue;
     private long waitStatus;
     private int queueTail;
+    /**
+     * A slot the unit's head has reached (it may be further on, never behind): the register's value
+     * at its last read, or the slot after the last completed wait.
+     */
+    private int knownHead;
     private int waitSequence;
     private long waitDescriptors;
 
@@ -55,6 +66,7 @@ final class QueuedInvalidator implements Invalidator {
         queue = memory.allocateShared();
         waitStatus = memory.allocateShared();
         queueTail = 0;
+        knownHead = 0;
         // IQT must be 0 and IQA programmed while QIE is clear; then enable and poll QIES.
         regs.write64(IQT, 0);
         regs.write64(IQA, (queue & IQA_ADDR_MASK) | QUEUE_QS);
@@ -106,18 +118,25 @@ final class QueuedInvalidator implements Invalidator {
         } while (!tryPut(VtdInvalidationDescriptorLayout.waitLo(seq, true, false, true),
                 VtdInvalidationDescriptorLayout.waitHi(waitStatus)));
         waitDescriptors++;
-        regs.write64(IQT, ((long) queueTail << IQ_INDEX_SHIFT_128) & IQ_INDEX_MASK_128);
+        int after = queueTail;
+        regs.write64(IQT, ((long) after << IQ_INDEX_SHIFT_128) & IQ_INDEX_MASK_128);
         int expected = seq;
         regs.poll(() -> {
+            // The status page is uncached where the CPU cache is not coherent: the read sees memory.
+            // A later wait (queued by work nested in this one) may already have overwritten it.
+            if (reached(cpu.read32(waitStatus), expected)) {
+                return true;
+            }
             if ((regs.read32(FSTS) & FSTS_IQE) != 0) {
                 throw new IllegalStateException(String.format(
                         "VT-d unit %#x: invalidation queue error (FSTS.IQE) at IQH %#x for descriptor %#x/%#x",
                         regs.base(), regs.read64(IQH), lo, hi));
             }
-            // The status page is uncached where the CPU cache is not coherent: the read sees memory.
-            // A later wait (queued by work nested in this one) may already have overwritten it.
-            return reached(cpu.read32(waitStatus), expected);
+            return false;
         }, "invalidation wait descriptor", seq & 0xFFFF_FFFFL);
+        // The unit ran the wait, so its head is at least the slot after it. Work nested in the
+        // poll may have seen a later head; an earlier bound is still a true one.
+        knownHead = after;
     }
 
     private int nextSequence() {
@@ -148,11 +167,18 @@ final class QueuedInvalidator implements Invalidator {
         return true;
     }
 
-    /** Polls until the slot after the tail is free (work nested in the poll may move the tail). */
+    /**
+     * Polls until the slot after the tail is free (work nested in the poll may move the tail). The
+     * unit's head lies between {@link #knownHead} and the tail, so the slot is free unless the
+     * bound is that very slot; only then is IQH read.
+     */
     private void awaitFreeSlot() {
+        if (knownHead != (queueTail + 1) % QUEUE_ENTRIES) {
+            return;
+        }
         regs.poll(() -> {
-            int head = (int) ((regs.read64(IQH) & IQ_INDEX_MASK_128) >>> IQ_INDEX_SHIFT_128);
-            return head != (queueTail + 1) % QUEUE_ENTRIES;
+            knownHead = (int) ((regs.read64(IQH) & IQ_INDEX_MASK_128) >>> IQ_INDEX_SHIFT_128);
+            return knownHead != (queueTail + 1) % QUEUE_ENTRIES;
         }, "a free invalidation queue slot");
     }
 }
