@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.OptionalLong;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.mm.DmaBuffer;
+import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
+import org.jdma.kernel.iommu.iova.IovaAllocator;
+import org.jdma.kernel.iommu.iova.TreeIovaAllocator;
 import org.jdma.kernel.iommu.vtd.VtdDomain;
 import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
@@ -114,6 +117,56 @@ class DomainMappingTest {
             long iova = domain.allocIova(1L << 20, 0xFFFF_FFFFL).orElseThrow();
             assertTrue(iova + (1L << 20) <= VtdDomain.MSI_WINDOW_BASE || iova > VtdDomain.MSI_WINDOW_LAST,
                     "IOVA " + Long.toHexString(iova) + " overlaps the MSI window");
+        }
+    }
+
+    /**
+     * Without verified frees the cached allocator cannot say cheaply whether a range is live (it
+     * would scan every magazine), so an unmap asks it only when the tables do not map the first
+     * page: the unmap of a live mapping asks nothing, and a double unmap is still refused, in both
+     * modes, naming the IOVA.
+     */
+    @Test
+    void shouldAskAnAllocatorThatCannotAnswerCheaplyOnlyWhenTheTablesDoNotMapThePage() {
+        for (IommuDomain.Type type : new IommuDomain.Type[] {IommuDomain.Type.DMA_STRICT, IommuDomain.Type.DMA_LAZY}) {
+            CountingAllocator counting = new CountingAllocator(new CachedIovaAllocator(new TreeIovaAllocator(), 1, false));
+            try (Machine m = new Machine(TestMachines.small(1));
+                 Kernel k = Kernel.boot(m, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT).withIovaAllocators(() -> counting))) {
+                VtdDomain d = (VtdDomain) k.iommu().createDomain(ENGINE, type);
+                for (int i = 0; i < 3; i++) {
+                    long iova = d.allocIova(4096, 0xFFFF_FFFFL).orElseThrow();
+                    d.map(iova, 0x20_0000, 4096, IoPermission.READ);
+                    d.unmapAndFree(iova, 4096);
+                    assertEquals(0, counting.asked, type + ": a live mapping's unmap asked the allocator");
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.unmapAndFree(iova, 4096));
+                    assertTrue(e.getMessage().contains(Long.toHexString(iova)), e.getMessage());
+                    assertEquals(OptionalLong.empty(), d.translate(iova));
+                    counting.asked = 0;
+                }
+            }
+        }
+    }
+
+    /** A non-verifying cached allocator that counts the isAllocated questions it is asked. */
+    private static final class CountingAllocator implements IovaAllocator {
+        private final IovaAllocator inner;
+        int asked;
+
+        CountingAllocator(IovaAllocator inner) {
+            this.inner = inner;
+        }
+
+        @Override public long granule() { return inner.granule(); }
+        @Override public long allocate(long pages, long limitPfn) { return inner.allocate(pages, limitPfn); }
+        @Override public long allocate(long pages, long limitPfn, boolean mayFlush) { return inner.allocate(pages, limitPfn, mayFlush); }
+        @Override public void free(long pfn, long pages) { inner.free(pfn, pages); }
+        @Override public void reserve(long loPfn, long hiPfn) { inner.reserve(loPfn, hiPfn); }
+        @Override public boolean answersIsAllocatedCheaply() { return inner.answersIsAllocatedCheaply(); }
+
+        @Override
+        public boolean isAllocated(long pfn) {
+            asked++;
+            return inner.isAllocated(pfn);
         }
     }
 }

@@ -265,6 +265,12 @@ public final class CachedIovaAllocator implements IovaAllocator {
      * lookup: cheap enough for every unmap); without it every magazine is scanned, which is for
      * tests and reports, not for a hot path, and exact only while no other thread allocates or frees.
      */
+    /** With verified frees only: otherwise {@link #isAllocated} scans every magazine. */
+    @Override
+    public boolean answersIsAllocatedCheaply() {
+        return verifyFrees;
+    }
+
     @Override
     public boolean isAllocated(long pfn) {
         if (verifyFrees) {

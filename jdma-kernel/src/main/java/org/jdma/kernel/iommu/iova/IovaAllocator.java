@@ -44,4 +44,14 @@ public interface IovaAllocator {
 
     /** Whether {@code pfn} lies in an allocated (not free, not cached) or reserved range. */
     boolean isAllocated(long pfn);
+
+    /**
+     * Whether {@link #isAllocated} answers with one lookup, cheap enough to ask on every unmap.
+     * An allocator that caches freed ranges without marking them (a {@link CachedIovaAllocator}
+     * without verified frees, as Linux's) can answer only by scanning its caches; an unmap then
+     * checks what the page tables show instead.
+     */
+    default boolean answersIsAllocatedCheaply() {
+        return true;
+    }
 }

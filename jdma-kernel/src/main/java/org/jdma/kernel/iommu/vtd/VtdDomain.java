@@ -256,13 +256,18 @@ public final class VtdDomain implements IommuDomain {
         requireDma("unmapAndFree");
         long pages = size / GRANULE;
         long pfn = iovaAddress / GRANULE;
+        // An allocator that cannot answer cheaply (cached frees not marked, as Linux's) is asked
+        // only when the tables do not map the first page; a mapped one is taken as live, as Linux
+        // takes what iommu_unmap finds. The tables are walked only when an answer needs them.
+        boolean cheap = iova.answersIsAllocatedCheaply();
+        boolean mapped = (flushQueue != null || !cheap) && table.isMapped(iovaAddress);
         // A queued range's entries are already clear, so a mapped first page is never in the flush
         // queue: only an unmapped one needs the queue's scan.
-        if (flushQueue != null && !table.isMapped(iovaAddress) && flushQueue.holds(pfn)) {
+        if (flushQueue != null && !mapped && flushQueue.holds(pfn)) {
             throw new IllegalArgumentException(String.format(
                     "IOVA %#x was already unmapped and waits for its flush (double unmap)", iovaAddress));
         }
-        if (!iova.isAllocated(pfn)) {
+        if ((cheap || !mapped) && !iova.isAllocated(pfn)) {
             throw new IllegalArgumentException(String.format("IOVA %#x was not allocated in domain %d", iovaAddress, domainId));
         }
         List<Long> tables = table.unmap(iovaAddress, size);
