@@ -9,6 +9,7 @@ import org.jdma.kernel.iommu.IoPermission;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.IommuMode;
 import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
+import org.jdma.kernel.iommu.iova.TreeIovaAllocator;
 import org.jdma.machine.Machine;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,6 +60,13 @@ public class MapBenchmark {
         @Param({"STRICT", "LAZY"})
         public IommuMode mode;
 
+        /**
+         * The IOVA allocator's verified frees: off is Linux's fast path (and its dma_map_benchmark),
+         * which trusts the caller; on is what the tests and the kernel's default allocator run.
+         */
+        @Param({"false", "true"})
+        public boolean verify;
+
         Machine machine;
         Kernel kernel;
         IommuDomain domain;
@@ -69,7 +77,8 @@ public class MapBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             machine = Machine.createDefault();
-            kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withIovaAllocators(CachedIovaAllocator::new));
+            kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(mode).withIovaAllocators(() -> new CachedIovaAllocator(
+                    new TreeIovaAllocator(), Runtime.getRuntime().availableProcessors(), verify)));
             domain = kernel.iommu().domainOf(kernel.copyEngine().requester()).orElseThrow(
                     () -> new IllegalStateException("the copy engine has no IOMMU domain in mode " + mode));
             size = pages * PAGE;

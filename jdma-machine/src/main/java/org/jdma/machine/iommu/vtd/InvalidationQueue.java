@@ -5,15 +5,23 @@ import static org.jdma.spec.vtd.VtdRegisterLayout.*;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jdma.machine.memory.RamRegion;
+import org.jdma.machine.time.EventKernel;
 import org.jdma.spec.vtd.VtdInvalidationDescriptorLayout;
 
 /**
  * Queued invalidation (VT-d §6.5.2): software writes 128-bit descriptors into a ring in memory
- * (IQA) and moves the tail (IQT); the unit runs them from the head (IQH) at once: context-cache
- * and IOTLB descriptors through the {@link CacheInvalidator}, invalidation-wait descriptors with
- * a status write and/or the invalidation completion event. A descriptor it cannot run (reserved
- * bits, an unsupported type, granularity 0, a status address that is not RAM) stops the queue
- * with FSTS.IQE, IQH left pointing at it, until software clears IQE.
+ * (IQA) and moves the tail (IQT); the unit runs them from the head (IQH): context-cache, IOTLB
+ * and interrupt-entry-cache descriptors through the {@link CacheInvalidator} (their entries are
+ * dropped at once), invalidation-wait descriptors with a status write and/or the invalidation
+ * completion event. A descriptor it cannot run (reserved bits, an unsupported type, granularity
+ * 0, a status address that is not RAM) stops the queue with FSTS.IQE, IQH left pointing at it,
+ * until software clears IQE.
+ *
+ * <p>Each invalidation keeps the unit busy for {@link VtdConfig#invalidationNs()} of virtual time,
+ * one after another. A wait descriptor completes only when the unit is no longer busy (§6.5.2.8:
+ * it reports that everything before it is done): until then IQH points at it, and the queue goes
+ * on by itself at that time. So software polling a wait's status spends the invalidations' time,
+ * as a driver spinning on it does on hardware.
  *
  * <p>Not thread-safe: the owning {@link VtdUnit} serialises every access.
  */
@@ -29,15 +37,34 @@ final class InvalidationQueue {
     private final FaultRecorder faults;
     private final EventInterrupt event;
     private final UnitTrace trace;
+    private final EventKernel kernel;
+    private final long invalidationNs;
+    /** The owning unit, whose lock the queue's own later steps take. */
+    private final Object unitLock;
     /** GSTS.QIES. */
     private boolean enabled;
+    /** Virtual time until which the invalidations taken so far keep the unit busy. */
+    private long busyUntil;
+    /** Whether a later step of the queue (at {@link #busyUntil}) is scheduled. */
+    private boolean stepScheduled;
+    private final Runnable step;
     private long queuedDescriptors;
     private long waitDescriptors;
     private long queueErrors;
 
     InvalidationQueue(VtdRegisterPage regs, UnitMemory memory, CacheInvalidator invalidator, InterruptRemapper interruptRemapper,
-                      FaultRecorder faults, EventInterrupt event, UnitTrace trace) {
+                      FaultRecorder faults, EventInterrupt event, UnitTrace trace, EventKernel kernel, long invalidationNs,
+                      Object unitLock) {
         this.regs = regs;
+        this.kernel = kernel;
+        this.invalidationNs = invalidationNs;
+        this.unitLock = unitLock;
+        this.step = () -> {
+            synchronized (unitLock) {
+                stepScheduled = false;
+                process();
+            }
+        };
         this.memory = memory;
         this.invalidator = invalidator;
         this.interruptRemapper = interruptRemapper;
@@ -82,9 +109,22 @@ final class InvalidationQueue {
             // (§10.4.3), and Linux never flushes a descriptor it queues.
             long at = base + head * VtdInvalidationDescriptorLayout.SIZE;
             RamRegion d = memory.readRegion(at, VtdInvalidationDescriptorLayout.SIZE, true);
-            String problem = d == null ? "descriptor not in RAM"
-                    : execute(d.memory().get(LE_LONG, at - d.base() + VtdInvalidationDescriptorLayout.LO),
-                            d.memory().get(LE_LONG, at - d.base() + VtdInvalidationDescriptorLayout.HI));
+            String problem;
+            if (d == null) {
+                problem = "descriptor not in RAM";
+            } else {
+                long lo = d.memory().get(LE_LONG, at - d.base() + VtdInvalidationDescriptorLayout.LO);
+                long hi = d.memory().get(LE_LONG, at - d.base() + VtdInvalidationDescriptorLayout.HI);
+                int type = VtdInvalidationDescriptorLayout.type(lo);
+                if (type == VtdInvalidationDescriptorLayout.TYPE_INVALIDATION_WAIT && busyUntil > kernel.now()) {
+                    stepAtBusyEnd();
+                    return; // IQH points at the wait until the invalidations before it are done
+                }
+                problem = execute(lo, hi);
+                if (problem == null && type != VtdInvalidationDescriptorLayout.TYPE_INVALIDATION_WAIT) {
+                    busyUntil = Math.max(busyUntil, kernel.now()) + invalidationNs;
+                }
+            }
             if (problem != null) {
                 error(problem, head);
                 return; // IQH keeps pointing at the descriptor that failed
@@ -93,6 +133,15 @@ final class InvalidationQueue {
             head = (head + 1) % entries;
             regs.set(regs.iqh, head << IQ_INDEX_SHIFT_128);
         }
+    }
+
+    /** Schedules the queue's next step for when the unit is no longer busy (once). */
+    private void stepAtBusyEnd() {
+        if (stepScheduled) {
+            return;
+        }
+        stepScheduled = true;
+        kernel.schedule(busyUntil - kernel.now(), "invalidation queue", step);
     }
 
     private void error(String problem, long head) {

@@ -32,8 +32,10 @@ import org.jdma.spec.vtd.VtdFaultReason;
  * runs the global command protocol (GCMD/GSTS) and is the one lock around all of them.
  *
  * <p>Commands complete at the register write: a GCMD command's status bit, CCMD.ICC and
- * IOTLB.IVT are final when software first polls them, and the invalidation queue is drained up to
- * IQT when IQT is written. Their modeled cost is counted ({@link #invalidationNs()}), not waited.
+ * IOTLB.IVT are final when software first polls them: their modeled cost is counted
+ * ({@link #invalidationNs()}), not waited. The invalidation queue runs up to IQT when IQT is
+ * written, except that a wait descriptor completes only once the invalidations before it have
+ * taken their modeled time ({@link InvalidationQueue}).
  *
  * <p>Table walks read physical memory directly, as a device does, never through a DMA port's
  * translation. With ECAP.C (page-walk coherency) the walk snoops the CPU cache first (dirty lines
@@ -114,7 +116,8 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
         this.interruptRemapper = config.interruptRemapping() ? new InterruptRemapper(config, unitMemory, faults) : null;
         this.queue = config.queuedInvalidation()
                 ? new InvalidationQueue(regs, unitMemory, invalidator, interruptRemapper, faults,
-                        new EventInterrupt(regs, regs.iectl, regs.iedata, regs.ieaddr, interrupts, self), trace)
+                        new EventInterrupt(regs, regs.iectl, regs.iedata, regs.ieaddr, interrupts, self), trace, kernel,
+                        config.invalidationNs(), this)
                 : null;
         wireRegisters();
     }

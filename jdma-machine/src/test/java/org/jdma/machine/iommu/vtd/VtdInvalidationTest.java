@@ -221,10 +221,16 @@ class VtdInvalidationTest {
                     VtdInvalidationDescriptorLayout.iotlbHi(IOVA, 0, false));
             q.put(VtdInvalidationDescriptorLayout.waitLo(0xC0FFEE, true, false, false), VtdInvalidationDescriptorLayout.waitHi(status));
             assertEquals(0x01D, f.dmaReadLong(IOVA), "written but not submitted: nothing happened yet");
+            long submitted = f.machine.eventKernel().now();
             q.submit();
+            assertEquals(0x2E3, f.dmaReadLong(IOVA), "the IOTLB entry is gone at once");
+            assertEquals(0, f.cpu.read32(status), "the wait waits for the invalidation's modeled time");
+            f.machine.eventKernel().runFor(VtdConfig.DEFAULT.invalidationNs() - 1);
+            assertEquals(0, f.cpu.read32(status), "one nanosecond before the invalidation is done");
+            f.machine.eventKernel().runFor(1);
+            assertEquals(submitted + VtdConfig.DEFAULT.invalidationNs(), f.machine.eventKernel().now());
             assertEquals(0xC0FFEE, f.cpu.read32(status), "status data written when everything before it was done");
             assertEquals(2, q.head());
-            assertEquals(0x2E3, f.dmaReadLong(IOVA));
             assertEquals(1, f.unit.waitDescriptors());
             assertEquals(2, f.unit.queuedDescriptors());
         }
