@@ -179,6 +179,13 @@ public record VtdConfig(int addressWidthBits, int sagaw, boolean superpage2M, bo
                 iotlbHitNs, walkStepNs, invalidationNs, interruptRemapping, postedInterrupts);
     }
 
+    /** The same unit with other modeled costs (ns): an IOTLB hit, a walk step, an invalidation. */
+    public VtdConfig withTiming(long iotlbHit, long walkStep, long invalidation) {
+        return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, nd, cachingMode, pageWalkCoherent,
+                queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
+                iotlbHit, walkStep, invalidation, interruptRemapping, postedInterrupts);
+    }
+
     public VtdConfig withDomainBits(int ndValue) {
         return new VtdConfig(addressWidthBits, sagaw, superpage2M, superpage1G, ndValue, cachingMode, pageWalkCoherent,
                 queuedInvalidation, passThrough, pageSelective, mamv, faultRecords, iotlbEntries, iotlbWays, contextCacheEntries,
