@@ -11,7 +11,7 @@ import org.jdma.spec.vtd.VtdPageEntryLayout;
  * CAIG/IAIG report the granularity performed (0 when the request was invalid and ignored). The
  * invalidation queue ({@link InvalidationQueue}) performs its descriptors through here too, so both
  * interfaces count and trace alike. Each invalidation's modeled cost is {@link VtdConfig#invalidationNs()},
- * counted, not waited.
+ * counted here; the queue makes its wait descriptors wait for it, the registers do not.
  *
  * <p>Not thread-safe: the owning {@link VtdUnit} serialises every access.
  */

@@ -26,8 +26,9 @@
  * advanced fault logging (GCMD.SFL is ignored), protected memory regions, page requests, fault
  * compression, caching of not-present entries under CAP.CM (CM only tells software to invalidate
  * after making entries present, which is always safe here), paging-structure caches (IVA.IH has
- * no effect). Commands and queued invalidations complete at the register write that starts them;
- * their cost is counted, not waited for.
+ * no effect). Register commands (GCMD, CCMD, IOTLB) complete at the register write that starts
+ * them, their cost counted, not waited for; in the invalidation queue each invalidation keeps the
+ * unit busy for its modeled time, and a wait descriptor completes only after that time.
  *
  * <p>Invariant: nothing software writes to the registers or into the tables and queue in memory
  * makes the unit throw: a bad table blocks the request with the spec's fault reason and records
