@@ -23,6 +23,10 @@ import java.util.OptionalLong;
  * caller frees them only after the IOTLB (and the paging-structure caches) were invalidated, as
  * Linux's freelist does; until then the unit may still walk them.
  *
+ * <p>The leaf table (level 1) last walked to is remembered with the 2 MiB of IOVA space it covers,
+ * so the next map, unmap or lookup there reads one entry instead of walking from the root; the unit
+ * never writes these tables, and the table is forgotten before it is unlinked.
+ *
  * <p>Not thread-safe: the owning domain serialises calls.
  */
 public final class SecondLevelPageTable {
@@ -44,6 +48,12 @@ public final class SecondLevelPageTable {
     /** The table last counted and its count: consecutive map/unmap calls mostly hit one leaf table. */
     private long lastCountedTable = -1;
     private PresentCount lastCount;
+    /** {@code va >>> LEAF_KEY_SHIFT} of the 2 MiB that {@link #leafTable} maps (-1: none). */
+    private long leafKey = -1;
+    private long leafTable;
+
+    /** The IOVA bits above a leaf table's index: one leaf table per value. */
+    private static final int LEAF_KEY_SHIFT = indexShift(2);
 
     /** A mutable count, so updating it boxes nothing. */
     private static final class PresentCount {
@@ -135,17 +145,23 @@ public final class SecondLevelPageTable {
 
     /** Installs one leaf at {@code level} (falling back to smaller leaves below an existing table). Returns bytes mapped. */
     private long mapOne(long va, long pa, int level, boolean read, boolean write) {
-        long table = root;
-        for (int l = levels; l > level; l--) {
-            long slot = table + (long) indexOf(va, l) * SIZE;
-            long e = memory.read64(slot);
-            if (!present(e)) {
-                e = installTable(table, slot, e);
+        long table = level == 1 ? cachedLeafTable(va) : -1;
+        if (table < 0) {
+            table = root;
+            for (int l = levels; l > level; l--) {
+                long slot = table + (long) indexOf(va, l) * SIZE;
+                long e = memory.read64(slot);
+                if (!present(e)) {
+                    e = installTable(table, slot, e);
+                }
+                if ((e & PS) != 0) {
+                    throw overlap(va);
+                }
+                table = e & ADDRESS_MASK;
             }
-            if ((e & PS) != 0) {
-                throw overlap(va);
+            if (level == 1) {
+                rememberLeafTable(va, table);
             }
-            table = e & ADDRESS_MASK;
         }
         long slot = table + (long) indexOf(va, level) * SIZE;
         long e = memory.read64(slot);
@@ -221,8 +237,9 @@ public final class SecondLevelPageTable {
 
     /** Clears what covers {@code va}; returns the next IOVA to look at. */
     private long unmapAt(long va, long end, List<Long> freed) {
-        long table = root;
-        for (int l = levels; l >= 1; l--) {
+        long cached = cachedLeafTable(va);
+        long table = cached >= 0 ? cached : root;
+        for (int l = cached >= 0 ? 1 : levels; l >= 1; l--) {
             long slot = table + (long) indexOf(va, l) * SIZE;
             long e = memory.read64(slot);
             long span = pageSizeAt(l);
@@ -242,6 +259,9 @@ public final class SecondLevelPageTable {
                 return va + span;
             }
             table = e & ADDRESS_MASK;
+            if (l == 2) {
+                rememberLeafTable(va, table);
+            }
         }
         throw new AssertionError("unreachable");
     }
@@ -267,6 +287,7 @@ public final class SecondLevelPageTable {
             }
             long parent = path[l + 1];
             long slot = parent + (long) indexOf(va, l + 1) * SIZE;
+            forgetLeafTable(table); // before the unlink: work nested in the store walks from the root
             memory.write64(slot, 0);
             if (countOf(table).n != 0) {
                 // A map nested in the store's wait for the bus put an entry in the table: hang it back.
@@ -294,6 +315,10 @@ public final class SecondLevelPageTable {
         if (iova < 0 || iova >= addressLimit()) {
             return false;
         }
+        long cached = cachedLeafTable(iova);
+        if (cached >= 0) {
+            return present(memory.read64(cached + (long) indexOf(iova, 1) * SIZE));
+        }
         long table = root;
         for (int l = levels; l >= 1; l--) {
             long e = memory.read64(table + (long) indexOf(iova, l) * SIZE);
@@ -313,8 +338,9 @@ public final class SecondLevelPageTable {
         if (iova < 0 || iova >= addressLimit()) {
             return null;
         }
-        long table = root;
-        for (int l = levels; l >= 1; l--) {
+        long cached = cachedLeafTable(iova);
+        long table = cached >= 0 ? cached : root;
+        for (int l = cached >= 0 ? 1 : levels; l >= 1; l--) {
             long e = memory.read64(table + (long) indexOf(iova, l) * SIZE);
             if (!present(e)) {
                 return null;
@@ -336,6 +362,7 @@ public final class SecondLevelPageTable {
         presentCounts.clear();
         lastCountedTable = -1;
         lastCount = null;
+        leafKey = -1;
     }
 
     private void checkRange(long iova, long size) {
@@ -359,10 +386,27 @@ public final class SecondLevelPageTable {
 
     /** Drops a table page's count: it is about to be freed. */
     private void forget(long table) {
+        forgetLeafTable(table);
         presentCounts.remove(table);
         if (table == lastCountedTable) {
             lastCountedTable = -1;
             lastCount = null;
+        }
+    }
+
+    /** The remembered leaf table if it maps {@code va}'s 2 MiB, else -1. */
+    private long cachedLeafTable(long va) {
+        return va >>> LEAF_KEY_SHIFT == leafKey ? leafTable : -1;
+    }
+
+    private void rememberLeafTable(long va, long table) {
+        leafKey = va >>> LEAF_KEY_SHIFT;
+        leafTable = table;
+    }
+
+    private void forgetLeafTable(long table) {
+        if (leafKey >= 0 && table == leafTable) {
+            leafKey = -1;
         }
     }
 

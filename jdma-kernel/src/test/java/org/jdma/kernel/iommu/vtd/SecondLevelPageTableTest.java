@@ -67,13 +67,24 @@ class SecondLevelPageTableTest {
     @Test
     void shouldHangAnEmptiedTableBackWhenAMapNestedInItsReleaseFilledIt() {
         // The unmap clears the leaf, finds the level-1 table empty and clears its entry in the
-        // parent; the nested map runs in each RAM access in turn, that store's wait included.
-        for (int access = 1; access <= 8; access++) {
+        // parent; the nested map runs in each RAM access of the unmap in turn, that store's wait
+        // included (the loop ends at the first access number the unmap no longer reaches).
+        for (int access = 1; ; access++) {
             SecondLevelPageTable u = table(3, false, false);
             u.map(0x20_0000, 0x8000, K4, true, true);
-            nestInRamAccess(access, () -> u.map(0x20_1000, 0x9000, K4, true, true));
-            u.unmap(0x20_0000, K4).forEach(memory::freePage);
+            boolean[] ran = {false};
+            nestInRamAccess(access, () -> {
+                ran[0] = true;
+                u.map(0x20_1000, 0x9000, K4, true, true);
+            });
+            List<Long> released = u.unmap(0x20_0000, K4);
             machine.processors().memoryBusGate(null);
+            released.forEach(memory::freePage);
+            if (!ran[0]) {
+                assertTrue(access > 6, "the unmap reads the leaf, clears it, walks to it again and unlinks two tables");
+                u.destroy();
+                break;
+            }
             int at = access;
             assertEquals(OptionalLong.empty(), SoftwareWalker.walk(machine.cpu(), u.root(), 3, 0x20_0000, false), () -> "unmapped, nested at " + at);
             assertEquals(OptionalLong.of(0x9000), SoftwareWalker.walk(machine.cpu(), u.root(), 3, 0x20_1000, true), () -> "nested map kept, at " + at);
@@ -165,6 +176,40 @@ class SecondLevelPageTableTest {
         freed.forEach(memory::freePage);
         assertEquals(before, memory.pagesInUse());
         assertEquals(1, t.tablePages());
+    }
+
+    /**
+     * The tables remember the leaf table last walked to. Once an unmap releases it, nothing may go
+     * through it again: not a lookup after a 2 MiB leaf took its place, not a map after that leaf
+     * went too (which needs a new table), even when the freed page came back as another table.
+     */
+    @Test
+    void shouldNeverUseALeafTableAfterItWasReleased() {
+        SecondLevelPageTable t = table(3, true, false);
+        t.map(0x20_0000, 0x8000, K4, true, true);
+        assertTrue(t.isMapped(0x20_0000));
+        List<Long> released = t.unmap(0x20_0000, K4);
+        assertEquals(2, released.size(), "the leaf table and its level-2 parent");
+        released.forEach(memory::freePage);
+        assertFalse(t.isMapped(0x20_0000));
+
+        t.map(0x20_0000, 0x40_0000, M2, true, false);
+        assertEquals(M2, t.lookup(0x20_1000).pageSize(), "the 2 MiB leaf, not the released table");
+        assertTrue(t.isMapped(0x20_1000));
+        assertEquals(OptionalLong.of(0x40_1000), SoftwareWalker.walk(machine.cpu(), t.root(), 3, 0x20_1000, false));
+
+        t.unmap(0x20_0000, M2).forEach(memory::freePage);
+        SecondLevelPageTable other = table(3, true, false);
+        other.map(0x7000_0000L, 0xA000, K4, true, true); // may take the freed pages as its tables
+        t.map(0x20_3000, 0x9000, K4, true, true);
+        assertEquals(OptionalLong.of(0x9000), SoftwareWalker.walk(machine.cpu(), t.root(), 3, 0x20_3000, true));
+        assertEquals(OptionalLong.empty(), SoftwareWalker.walk(machine.cpu(), t.root(), 3, 0x20_0000, false));
+        assertEquals(OptionalLong.of(0xA000), SoftwareWalker.walk(machine.cpu(), other.root(), 3, 0x7000_0000L, true),
+                "the other tables were not written through a stale pointer");
+        assertEquals(OptionalLong.empty(), SoftwareWalker.walk(machine.cpu(), other.root(), 3, 0x7000_3000L, false));
+        assertEquals(3, t.tablePages());
+        other.destroy();
+        t.destroy();
     }
 
     @Test
