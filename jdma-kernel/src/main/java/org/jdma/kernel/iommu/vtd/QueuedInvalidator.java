@@ -132,7 +132,9 @@ final class QueuedInvalidator implements Invalidator {
                         "VT-d unit %#x: invalidation queue error (FSTS.IQE) at IQH %#x for descriptor %#x/%#x",
                         regs.base(), regs.read64(IQH), lo, hi));
             }
-            return false;
+            // The register read took its time; look again before the poll's own step, as Linux's
+            // loop re-reads the status right after qi_check_fault.
+            return reached(cpu.read32(waitStatus), expected);
         }, "invalidation wait descriptor", seq & 0xFFFF_FFFFL);
         // The unit ran the wait, so its head is at least the slot after it. Work nested in the
         // poll may have seen a later head; an earlier bound is still a true one.
