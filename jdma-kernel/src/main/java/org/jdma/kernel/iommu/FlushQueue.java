@@ -105,10 +105,14 @@ public final class FlushQueue {
     /** Time the last flush completed (so a freed entry's window ends there). */
     private final AtomicLong lastFlushFinishedAt = new AtomicLong();
 
-    /** Guards the timer's deadline; never held while taking a ring's lock or flushing. */
+    /** Guards changes to the timer's deadline; never held while taking a ring's lock or flushing. */
     private final Object timerLock = new Object();
-    /** Virtual time at which the timer fires; -1 when not armed. */
-    private long timerDeadline = -1;
+    /**
+     * Virtual time at which the timer fires; -1 when not armed. Written under {@link #timerLock};
+     * volatile so that every queue operation can see without the lock that the timer is armed
+     * and not due (the common case), and take the lock only to change it.
+     */
+    private volatile long timerDeadline = -1;
     private boolean timersSupported = true;
 
     /** One ring, used by every caller (a single-CPU machine, or tests of the ring itself). */
@@ -157,7 +161,7 @@ public final class FlushQueue {
         List<Long> tables = List.copyOf(tablePages);
         runTimer();
         long now = clock.now(); // read before the counter: the window never starts after its flush
-        Ring ring = ring(currentCpu.getAsInt());
+        Ring ring = rings.length == 1 ? rings[0] : ring(currentCpu.getAsInt());
         boolean flushed = false;
         synchronized (ring) {
             freeCompleted(ring);
@@ -217,6 +221,11 @@ public final class FlushQueue {
 
     /** Arms the timer unless it already is (Linux {@code fq_timer_on}). */
     private void armIfIdle() {
+        if (timerDeadline >= 0) {
+            // Armed. Had a flush just disarmed it, that flush re-arms after looking at the rings,
+            // which it does after this caller's entry was added (under the ring's lock).
+            return;
+        }
         synchronized (timerLock) {
             if (timerDeadline >= 0) {
                 return;
@@ -260,6 +269,10 @@ public final class FlushQueue {
      * then every CPU's ring frees what it covers. Returns whether it flushed.
      */
     public boolean runTimer() {
+        long deadline = timerDeadline;
+        if (deadline < 0 || clock.now() < deadline) {
+            return false; // not armed, or not due: seen again under the lock only when it may fire
+        }
         synchronized (timerLock) {
             if (timerDeadline < 0 || clock.now() < timerDeadline) {
                 return false;
