@@ -45,6 +45,12 @@ final class Iotlb {
     private final int[] filledSets;
     private final boolean[] setFilled;
     private int filledCount;
+    /**
+     * The largest page size (as a shift) inserted since the last {@link #invalidateAll}: a range
+     * invalidation probes no larger size, so while only 4 KiB pages are cached it probes one set
+     * per page instead of three.
+     */
+    private int largestShift = shiftOf(1);
 
     Iotlb(int entries, int ways) {
         this.ways = ways;
@@ -104,6 +110,7 @@ final class Iotlb {
                 victim = e;
             }
         }
+        largestShift = Math.max(largestShift, shift);
         victim.valid = true;
         victim.domainId = domainId;
         victim.vpn = vpn;
@@ -132,6 +139,7 @@ final class Iotlb {
             }
         }
         filledCount = 0;
+        largestShift = shiftOf(1);
         return n;
     }
 
@@ -157,8 +165,9 @@ final class Iotlb {
      */
     int invalidateRange(int domainId, long address, long length) {
         long end = address + length;
+        int levels = levelsCached();
         long probes = 0;
-        for (int level = 1; level <= LEAF_LEVELS; level++) {
+        for (int level = 1; level <= levels; level++) {
             int shift = shiftOf(level);
             probes += ((end - 1) >>> shift) - (address >>> shift) + 1;
         }
@@ -166,7 +175,7 @@ final class Iotlb {
             return invalidateRangeByScan(domainId, address, end);
         }
         int n = 0;
-        for (int level = 1; level <= LEAF_LEVELS; level++) {
+        for (int level = 1; level <= levels; level++) {
             int shift = shiftOf(level);
             for (long vpn = address >>> shift; vpn <= (end - 1) >>> shift; vpn++) {
                 for (Entry e : setFor(domainId, vpn, shift)) {
@@ -178,6 +187,15 @@ final class Iotlb {
             }
         }
         return n;
+    }
+
+    /** Leaf levels whose page size was inserted since the last {@link #invalidateAll}. */
+    private int levelsCached() {
+        int levels = 1;
+        while (levels < LEAF_LEVELS && shiftOf(levels + 1) <= largestShift) {
+            levels++;
+        }
+        return levels;
     }
 
     /** Every set scanned: the reference the probing path must agree with. */

@@ -33,6 +33,29 @@ class IotlbRangeInvalidationTest {
         assertNotNull(tlb.lookup(2, page, K4), "another domain's entry for the same IOVA stays");
     }
 
+    /**
+     * While only 4 KiB pages are cached a range invalidation probes one set per page; a superpage
+     * cached later, even after such invalidations, is dropped all the same, and after a global
+     * invalidation the probing narrows again.
+     */
+    @Test
+    void shouldDropASuperpageCachedAfterOnlySmallPagesWere() {
+        Iotlb tlb = new Iotlb(512, 8);
+        long page = 0x4020_3000L;
+        tlb.insert(1, page, K4, 0x1000, true, true);
+        assertEquals(1, tlb.invalidateRange(1, page, 4096));
+        tlb.insert(1, page, M2, 0x20_0000, true, true);
+        assertEquals(1, tlb.invalidateRange(1, page + 0x1000, 4096), "the 2 MiB entry holding the page");
+        assertNull(tlb.lookup(1, page, M2));
+
+        tlb.insert(1, page, G1, 0x4000_0000L, true, true);
+        tlb.invalidateAll();
+        tlb.insert(1, page, K4, 0x1000, true, true);
+        tlb.insert(1, page, G1, 0x4000_0000L, true, true);
+        assertEquals(2, tlb.invalidateRange(1, page, 4096), "the page and the 1 GiB entry");
+        assertNull(tlb.lookup(1, page, G1));
+    }
+
     @Test
     void shouldAgreeWithAFullScanOnRandomRanges() {
         SplittableRandom random = new SplittableRandom(42);
