@@ -45,6 +45,8 @@ final class FaultRecorder {
     private final List<Consumer<VtdUnit.BlockedAccess>> listeners = new CopyOnWriteArrayList<>();
     private int nextRecord;
     private int firstPendingRecord;
+    /** Records holding a fault (F set): FSTS.PPF, which every FSTS read reports, without a scan. */
+    private int pendingRecords;
     private long recorded;
     private long dropped;
     private long suppressed;
@@ -59,6 +61,7 @@ final class FaultRecorder {
     void reset() {
         nextRecord = 0;
         firstPendingRecord = 0;
+        pendingRecords = 0;
         event.reset();
     }
 
@@ -162,6 +165,7 @@ final class FaultRecorder {
         }
         regs.set(regs.frcdLo[nextRecord], lo);
         regs.set(regs.frcdHi[nextRecord], VtdFaultRecordLayout.hi(sourceId, reason.code(), !write));
+        pendingRecords++;
         nextRecord = (nextRecord + 1) % regs.frcdHi.length;
         recorded++;
         raiseIfFirst(before);
@@ -169,12 +173,7 @@ final class FaultRecorder {
     }
 
     private boolean anyRecordPending() {
-        for (Register r : regs.frcdHi) {
-            if (VtdFaultRecordLayout.isFault(regs.get(r))) {
-                return true;
-            }
-        }
-        return false;
+        return pendingRecords > 0;
     }
 
     private int conditions() {
@@ -200,7 +199,11 @@ final class FaultRecorder {
     /** Software wrote a record's upper half: F is RW1C. */
     void recordWritten(Register hi, long written) {
         if ((written & VtdFaultRecordLayout.HI_F) != 0) {
-            regs.set(hi, regs.get(hi) & ~VtdFaultRecordLayout.HI_F);
+            long held = regs.get(hi);
+            if (VtdFaultRecordLayout.isFault(held)) {
+                pendingRecords--;
+            }
+            regs.set(hi, held & ~VtdFaultRecordLayout.HI_F);
             conditionsServiced();
         }
     }
