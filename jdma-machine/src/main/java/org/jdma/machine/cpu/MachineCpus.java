@@ -3,6 +3,7 @@ package org.jdma.machine.cpu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.machine.irq.InterruptTargets;
@@ -44,6 +45,12 @@ public final class MachineCpus implements InterruptTargets {
     private List<MachineCpu> list;
     /** Null while the thread runs as the boot CPU it never left. */
     private final ThreadLocal<MachineCpu> current = new ThreadLocal<>();
+    /**
+     * Threads now inside {@link #runOn} (nested entries counted each): while none is, every thread
+     * runs as the boot CPU and {@link #current} needs no thread-local lookup (every MMIO access
+     * asks it).
+     */
+    private final AtomicInteger entered = new AtomicInteger();
 
     /**
      * @param count          CPUs, 1..{@link #MAX_CPUS}
@@ -119,7 +126,7 @@ public final class MachineCpus implements InterruptTargets {
 
     /** The CPU the calling thread runs as: the boot CPU unless it entered another. */
     public MachineCpu current() {
-        if (cpus.length == 1) {
+        if (cpus.length == 1 || entered.get() == 0) {
             return cpus[0];
         }
         MachineCpu c = current.get();
@@ -147,6 +154,7 @@ public final class MachineCpus implements InterruptTargets {
     public void runOn(int index, Runnable code) {
         Objects.requireNonNull(code, "code");
         MachineCpu target = cpus[check(index)];
+        entered.incrementAndGet();
         MachineCpu before = current.get();
         current.set(target);
         try {
@@ -157,6 +165,7 @@ public final class MachineCpus implements InterruptTargets {
             } else {
                 current.set(before);
             }
+            entered.decrementAndGet();
         }
     }
 
