@@ -158,7 +158,7 @@ public final class FlushQueue {
      * ring is full.
      */
     public void queue(long pfn, long pages, List<Long> tablePages) {
-        List<Long> tables = List.copyOf(tablePages);
+        List<Long> tables = tablePages.isEmpty() ? List.of() : List.copyOf(tablePages);
         runTimer();
         long now = clock.now(); // read before the counter: the window never starts after its flush
         Ring ring = rings.length == 1 ? rings[0] : ring(currentCpu.getAsInt());

@@ -8,7 +8,8 @@ public record RamRegion(String name, long base, long size, MemorySegment memory)
         return base + size;
     }
 
+    /** One unsigned compare: below {@code base}, {@code address - base} wraps to at least {@code size}. */
     public boolean contains(long address) {
-        return Long.compareUnsigned(address, base) >= 0 && Long.compareUnsigned(address - base, size) < 0;
+        return Long.compareUnsigned(address - base, size) < 0;
     }
 }
