@@ -42,8 +42,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * jdma time / copy time here (above 1: mapping costs more than copying).
  *
  * <p>The domain is the copy engine's own DMA domain, as its driver maps buffers; the buffer lies
- * in RAM above 4 GiB. Virtual time does not advance between operations, so in lazy mode the
- * 10 ms flush-queue timer never fires and flushes come only from a full queue.
+ * in RAM above 4 GiB. Virtual time advances only while the CPU waits for the unit (a strict
+ * unmap's invalidation, a full lazy queue's flush: a few hundred ns each), so in lazy mode the
+ * 10 ms flush-queue timer fires about once per ten million operations and flushes come almost
+ * only from a full queue.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
