@@ -259,18 +259,18 @@ public final class CachedIovaAllocator implements IovaAllocator {
         tree.reserve(loPfn, hiPfn);
     }
 
-    /**
-     * Whether {@code pfn} lies in a range handed out and not freed, or reserved; a range sitting in
-     * a cache is free. With {@code verifyFrees} the tree node's cached mark answers (one tree
-     * lookup: cheap enough for every unmap); without it every magazine is scanned, which is for
-     * tests and reports, not for a hot path, and exact only while no other thread allocates or frees.
-     */
     /** With verified frees only: otherwise {@link #isAllocated} scans every magazine. */
     @Override
     public boolean answersIsAllocatedCheaply() {
         return verifyFrees;
     }
 
+    /**
+     * Whether {@code pfn} lies in a range handed out and not freed, or reserved; a range sitting in
+     * a cache is free. With {@code verifyFrees} the tree node's cached mark answers (one tree
+     * lookup: cheap enough for every unmap); without it every magazine is scanned, which is for
+     * tests and reports, not for a hot path, and exact only while no other thread allocates or frees.
+     */
     @Override
     public boolean isAllocated(long pfn) {
         if (verifyFrees) {

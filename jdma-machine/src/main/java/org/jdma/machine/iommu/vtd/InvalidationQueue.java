@@ -80,6 +80,7 @@ final class InvalidationQueue {
     /** Power-on state: disabled, no event held (the registers are reset by the page); counters are kept. */
     void reset() {
         enabled = false;
+        busyUntil = 0; // a step still scheduled finds the queue disabled
         event.reset();
     }
 
