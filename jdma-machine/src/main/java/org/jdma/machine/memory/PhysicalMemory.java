@@ -17,15 +17,24 @@ import org.jdma.spec.msi.MsiMessageLayout;
  */
 public final class PhysicalMemory implements MmioSpace {
 
+    /** Up to this many RAM regions a lookup compares each in turn; beyond, it searches by base. */
+    private static final int LINEAR_LOOKUP_MAX = 4;
+
     private final List<RamRegion> ram = new ArrayList<>();
+    /**
+     * The RAM regions sorted by base, for lookups: replaced (never changed) as regions are added
+     * while the machine is assembled, before any device thread starts. A lookup writes nothing, so
+     * threads that look up addresses share this line read-only.
+     */
+    private RamRegion[] byBase = new RamRegion[0];
     private volatile List<MmioWindow> mmio = List.of();
-    private RamRegion lastHit;
 
     public RamRegion addRam(String name, long base, MemorySegment memory) {
         RamRegion r = new RamRegion(name, base, memory.byteSize(), memory);
         checkFree(name, base, r.size());
         ram.add(r);
         ram.sort(Comparator.comparingLong(RamRegion::base));
+        byBase = ram.toArray(RamRegion[]::new);
         return r;
     }
 
@@ -99,19 +108,27 @@ public final class PhysicalMemory implements MmioSpace {
 
     /** The RAM region containing {@code address}, or null. */
     public RamRegion ramAt(long address) {
-        RamRegion hit = lastHit;
-        if (hit != null && hit.contains(address)) {
-            return hit;
+        RamRegion[] regions = byBase;
+        if (regions.length <= LINEAR_LOOKUP_MAX) {
+            for (RamRegion r : regions) {
+                if (r.contains(address)) {
+                    return r;
+                }
+            }
+            return null;
         }
-        // Indexed, not for-each: a miss (every MMIO access) must not allocate an iterator.
-        for (int i = 0; i < ram.size(); i++) {
-            RamRegion r = ram.get(i);
-            if (r.contains(address)) {
-                lastHit = r;
-                return r;
+        // Many regions: the last whose base is at or below the address (regions never overlap).
+        int lo = 0;
+        int hi = regions.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(regions[mid].base(), address) <= 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
             }
         }
-        return null;
+        return hi >= 0 && regions[hi].contains(address) ? regions[hi] : null;
     }
 
     /** The MMIO window containing {@code address}, or null. */

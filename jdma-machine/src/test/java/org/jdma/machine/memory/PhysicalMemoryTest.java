@@ -65,7 +65,7 @@ class PhysicalMemoryTest {
         assertNull(memory.ramAt(0x10_1000));
         assertNull(memory.ramAt(0x0F_FFFF));
         assertSame(b, memory.ramAt(0x20_1FFF));
-        // Alternate lookups: the last-hit cache must never return a region that does not contain the address.
+        // Alternate lookups: an earlier hit must never answer for an address outside it.
         for (int i = 0; i < 4; i++) {
             assertSame(a, memory.ramAt(0x10_0800));
             assertSame(b, memory.ramAt(0x20_0800));
@@ -75,6 +75,28 @@ class PhysicalMemoryTest {
         assertNull(memory.mmioAt(0x10_0000));
         assertEquals(java.util.List.of(a, b), memory.ramRegions());
         assertEquals(0x3000, memory.totalRam());
+    }
+
+    @Test
+    void shouldFindRamInEveryOneOfManyRegionsAddedOutOfOrder() {
+        // More regions than a linear lookup takes: the search by base must find each, and no gap.
+        RamRegion[] regions = new RamRegion[9];
+        for (int i : new int[] {4, 0, 8, 2, 6, 1, 7, 3, 5}) {
+            regions[i] = ram("r" + i, 0x10_0000L * (i + 1), 0x1000 * (i + 1));
+        }
+        assertNull(memory.ramAt(0));
+        assertNull(memory.ramAt(0x0F_FFFF));
+        for (int i = 0; i < regions.length; i++) {
+            long base = 0x10_0000L * (i + 1);
+            long size = 0x1000L * (i + 1);
+            assertSame(regions[i], memory.ramAt(base), "first byte of r" + i);
+            assertSame(regions[i], memory.ramAt(base + size - 1), "last byte of r" + i);
+            assertNull(memory.ramAt(base + size), "the gap after r" + i);
+            assertNull(memory.ramAt(base - 1), "the gap before r" + i);
+        }
+        assertNull(memory.ramAt(Long.MAX_VALUE));
+        assertNull(memory.ramAt(-1));
+        assertEquals(java.util.List.of(regions), memory.ramRegions());
     }
 
     @Test
