@@ -52,6 +52,8 @@ public final class DmaPins {
     private Object[] device = new Object[64];
     private Object[] direction = new Object[64];
     private String[] kind = new String[64];
+    /** The bus index this pin is in (null: none, its busLen is 0), so an unpin needs no lookup by device. */
+    private BusIndex[] indexOf = new BusIndex[64];
     /** Next slot in the same bucket, or in the free list. */
     private int[] next = new int[64];
     private int[] buckets = new int[128];
@@ -59,6 +61,9 @@ public final class DmaPins {
     private int used;
     private int live;
     private final Map<Object, BusIndex> byDevice = new IdentityHashMap<>();
+    /** The device looked up last and its index (null when none): a driver's pins come in runs of one device. */
+    private Object lastDevice;
+    private BusIndex lastIndex;
     private final PinHolds holds = new PinHolds();
 
     public DmaPins() {
@@ -104,7 +109,15 @@ public final class DmaPins {
         next[s] = buckets[b];
         buckets[b] = s;
         if (busLen > 0) {
-            byDevice.computeIfAbsent(dev, d -> new BusIndex()).insert(s, busStart, busLen);
+            BusIndex index = indexFor(dev);
+            if (index == null) {
+                index = new BusIndex();
+                byDevice.put(dev, index);
+                lastDevice = dev;
+                lastIndex = index;
+            }
+            index.insert(s, busStart, busLen);
+            indexOf[s] = index;
         }
         live++;
         if (live > buckets.length) {
@@ -119,11 +132,14 @@ public final class DmaPins {
      * went, or when nothing is pinned there.
      */
     public synchronized MappingHold unpin(Object dev, long key, String what, int count) {
-        MappingHold refusal = holds.size() == 0 ? null : heldAmong(dev, key, what, count);
+        int b = bucket(dev, key);
+        if (count == 1) {
+            return unpinOne(b, dev, key, what);
+        }
+        MappingHold refusal = holds.size() == 0 ? null : heldAmong(b, dev, key, what, count);
         if (refusal != null) {
             return refusal;
         }
-        int b = bucket(dev, key);
         int removed = 0;
         int prev = NONE;
         int s = buckets[b];
@@ -145,16 +161,45 @@ public final class DmaPins {
         return null;
     }
 
-    /** What {@link #unpin} would refuse with now, or null (the checker asks before it forgets its entry). */
-    public synchronized MappingHold holdOn(Object dev, long key, String what, int count) {
-        return heldAmong(dev, key, what, count);
+    /**
+     * {@link #unpin} of one pin in one pass of bucket {@code b}: the first equal pin not held goes;
+     * when every equal pin is held, the first one's hold is returned and nothing goes.
+     */
+    private MappingHold unpinOne(int b, Object dev, long key, String what) {
+        int heldSlot = NONE;
+        int prev = NONE;
+        for (int s = buckets[b]; s != NONE; prev = s, s = next[s]) {
+            if (matches(s, dev, key, what)) {
+                if (held[s] == 0) {
+                    if (prev == NONE) {
+                        buckets[b] = next[s];
+                    } else {
+                        next[prev] = next[s];
+                    }
+                    release(s);
+                    return null;
+                }
+                if (heldSlot == NONE) {
+                    heldSlot = s;
+                }
+            }
+        }
+        return heldSlot == NONE ? null : holds.describe(heldSlot, mapping(heldSlot));
     }
 
-    /** A hold on the pins an unpin of {@code count} at key would remove, preferring pins not held; null when none is held. */
-    private MappingHold heldAmong(Object dev, long key, String what, int count) {
+    /** What {@link #unpin} would refuse with now, or null (the checker asks before it forgets its entry). */
+    public synchronized MappingHold holdOn(Object dev, long key, String what, int count) {
+        return heldAmong(bucket(dev, key), dev, key, what, count);
+    }
+
+    /**
+     * A hold on the pins in bucket {@code b} an unpin of {@code count} at key would remove,
+     * preferring pins not held; null when none is held.
+     */
+    private MappingHold heldAmong(int b, Object dev, long key, String what, int count) {
         int free = 0;
         int heldSlot = NONE;
-        for (int s = buckets[bucket(dev, key)]; s != NONE; s = next[s]) {
+        for (int s = buckets[b]; s != NONE; s = next[s]) {
             if (matches(s, dev, key, what)) {
                 if (held[s] == 0) {
                     free++;
@@ -196,6 +241,10 @@ public final class DmaPins {
             }
         }
         byDevice.remove(dev);
+        if (lastDevice == dev) {
+            lastDevice = null;
+            lastIndex = null;
+        }
     }
 
     // ---- device side ----------------------------------------------------------------------------
@@ -211,7 +260,7 @@ public final class DmaPins {
      */
     public synchronized RangeRefusal hold(Object dev, int n, long[] busAddress, long[] len, int[] need, String[] field,
                                           Object user, long tag, long[] ids, int offset) {
-        BusIndex index = byDevice.get(dev);
+        BusIndex index = indexFor(dev);
         for (int i = 0; i < n; i++) {
             int s = covering(index, busAddress[i], Math.max(len[i], 1), need[i]);
             if (s < 0) {
@@ -230,7 +279,7 @@ public final class DmaPins {
 
     /** As {@link #hold} without holding anything: null when every range is inside a live pin that allows its access. */
     public synchronized RangeRefusal check(Object dev, int n, long[] busAddress, long[] len, int[] need) {
-        BusIndex index = byDevice.get(dev);
+        BusIndex index = indexFor(dev);
         for (int i = 0; i < n; i++) {
             if (covering(index, busAddress[i], Math.max(len[i], 1), need[i]) < 0) {
                 return refusal(index, i, busAddress[i], Math.max(len[i], 1), need[i]);
@@ -346,15 +395,31 @@ public final class DmaPins {
                 direction[s], kind[s]);
     }
 
+    /** The bus index of {@code dev}, or null when it has no pin with a device range. */
+    private BusIndex indexFor(Object dev) {
+        if (dev == lastDevice) {
+            return lastIndex;
+        }
+        BusIndex index = byDevice.get(dev);
+        if (index != null) {
+            lastDevice = dev;
+            lastIndex = index;
+        }
+        return index;
+    }
+
     private void release(int s) {
-        if (busLength[s] > 0) {
-            BusIndex index = byDevice.get(device[s]);
-            if (index != null) {
-                index.remove(s, busStart);
-                if (index.size() == 0) {
-                    byDevice.remove(device[s]);
+        BusIndex index = indexOf[s];
+        if (index != null) {
+            index.remove(s, busStart);
+            if (index.size() == 0) {
+                byDevice.remove(device[s]);
+                if (lastIndex == index) {
+                    lastDevice = null;
+                    lastIndex = null;
                 }
             }
+            indexOf[s] = null;
         }
         device[s] = null;
         direction[s] = null;
@@ -389,6 +454,7 @@ public final class DmaPins {
         device = Arrays.copyOf(device, n);
         direction = Arrays.copyOf(direction, n);
         kind = Arrays.copyOf(kind, n);
+        indexOf = Arrays.copyOf(indexOf, n);
         next = Arrays.copyOf(next, n);
     }
 

@@ -107,4 +107,36 @@ class DmaPinsTest {
             assertEquals(expected, r == null, "step " + step + " [" + address + ", +" + len + ") need " + need);
         }
     }
+    @Test
+    void shouldAnswerPerDeviceWhileDevicesAlternateAndTheirLastPinsGo() {
+        // Few live pins on two devices, so that each device's bus index empties (and is dropped)
+        // again and again between lookups for the other one.
+        Object[] devices = {dev, new Object()};
+        Random random = new Random(0xd0d0);
+        List<long[]> live = new ArrayList<>(); // {device, bus, len}
+        int emptied = 0;
+        for (int step = 0; step < 4000; step++) {
+            int d = random.nextInt(2);
+            List<long[]> mine = live.stream().filter(p -> p[0] == d).toList();
+            if (mine.isEmpty() || (mine.size() < 3 && random.nextBoolean())) {
+                long bus = 0x1000L * (1 + random.nextInt(64));
+                if (mine.stream().noneMatch(p -> p[1] == bus)) {
+                    pins.pin(bus, 0x1000, devices[d], bus, "d", RW, "streaming");
+                    live.add(new long[] {d, bus, 0x1000});
+                }
+            } else {
+                long[] gone = mine.get(random.nextInt(mine.size()));
+                live.remove(gone);
+                assertNull(pins.unpin(devices[d], gone[1], "streaming", 1));
+                emptied += mine.size() == 1 ? 1 : 0;
+            }
+            int asked = random.nextInt(2);
+            long address = 0x1000L * random.nextInt(66) + random.nextInt(0x1000);
+            boolean expected = live.stream().anyMatch(p -> p[0] == asked && address >= p[1] && address + 8 <= p[1] + p[2]);
+            RangeRefusal r = pins.check(devices[asked], 1, new long[] {address}, new long[] {8}, new int[] {RW});
+            assertEquals(expected, r == null, "step " + step + " device " + asked + " address " + Long.toHexString(address));
+        }
+        assertEquals(live.size(), pins.size());
+        org.junit.jupiter.api.Assertions.assertTrue(emptied > 100, "a device's last pin went " + emptied + " times");
+    }
 }
