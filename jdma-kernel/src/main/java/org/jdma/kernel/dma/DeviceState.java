@@ -29,11 +29,14 @@ final class DeviceState {
     final DmaDevice device;
     final Backend backend;
     final IommuDomain domain;
+    /** The layer that keeps this record (a device may be attached to more than one). */
+    final Object layer;
 
     private final Map<Long, ArrayDeque<Live>> live = new HashMap<>();
     private final Map<Long, Coherent> coherent = new HashMap<>();
 
-    DeviceState(DmaDevice device, Backend backend, IommuDomain domain) {
+    DeviceState(Object layer, DmaDevice device, Backend backend, IommuDomain domain) {
+        this.layer = layer;
         this.device = device;
         this.backend = backend;
         this.domain = domain;

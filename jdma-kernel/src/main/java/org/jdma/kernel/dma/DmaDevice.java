@@ -28,6 +28,11 @@ public final class DmaDevice {
     private volatile long maxSegmentSize = DEFAULT_MAX_SEGMENT_SIZE;
     private volatile long segmentBoundary = DEFAULT_SEGMENT_BOUNDARY;
     private volatile long minAlignMask;
+    /**
+     * The mapping layer's record of this device while attached (as Linux keeps a device's DMA ops
+     * and IOMMU data in {@code struct device}): read on every map and unmap instead of a lookup.
+     */
+    private volatile DeviceState attached;
 
     /**
      * @param untrusted an external-facing device (Thunderbolt, Linux {@code pci_dev->untrusted}):
@@ -48,6 +53,9 @@ public final class DmaDevice {
     public long maxSegmentSize() { return maxSegmentSize; }
     public long segmentBoundary() { return segmentBoundary; }
     public long minAlignMask() { return minAlignMask; }
+
+    DeviceState attached() { return attached; }
+    void attached(DeviceState state) { this.attached = state; }
 
     /** Package-private: only the mapping layer changes masks, after checking them. */
     void dmaMask(DmaMask mask) { this.dmaMask = mask; }

@@ -213,7 +213,11 @@ public final class DmaMappingLayer implements DmaApi {
         if (device == null) { // the message is built only on failure: these checks run on every map and unmap
             throw new NullPointerException(call + ": device");
         }
-        DeviceState st = devices.get(device);
+        DeviceState st = device.attached();
+        if (st != null && st.layer == this) {
+            return st;
+        }
+        st = devices.get(device);
         if (st == null) {
             throw new IllegalArgumentException(call + ": device " + device + " is not attached to the DMA-mapping layer");
         }
@@ -278,16 +282,20 @@ public final class DmaMappingLayer implements DmaApi {
         Objects.requireNonNull(device, "attach: device");
         IommuDomain domain = iommu.flatMap(i -> i.domainOf(device.requester())).orElse(null);
         Backend backend = domain == null || domain.type() == IommuDomain.Type.IDENTITY ? direct : translated;
-        DeviceState st = new DeviceState(device, backend, backend == translated ? domain : null);
+        DeviceState st = new DeviceState(this, device, backend, backend == translated ? domain : null);
         if (devices.putIfAbsent(device, st) != null) {
             throw new IllegalStateException("attach: " + device + " is already attached");
         }
+        device.attached(st);
     }
 
     @Override
     public void detach(DmaDevice device) {
         DeviceState st = state(device, "detach");
         devices.remove(device);
+        if (device.attached() == st) {
+            device.attached(null);
+        }
         pins.unpinDevice(st.device);
         for (DeviceState.Live m : st.drainLive()) {
             st.backend.release(st, m);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The layer's per-device record of live mappings: found again by device address, released in a defined order. */
 class DeviceStateTest {
 
-    private final DeviceState state = new DeviceState(new DmaDevice("nvme0", RequesterId.of(0, 8, 0), false), null, null);
+    private final DeviceState state = new DeviceState(new Object(), new DmaDevice("nvme0", RequesterId.of(0, 8, 0), false), null, null);
 
     @Test
     void shouldTakeEachOfManyNeighbouringPageAlignedMappingsByItsAddress() {

@@ -53,6 +53,33 @@ class DmaMappingLayerTest {
     }
 
     @Test
+    void shouldKeepEachLayersRecordOfADeviceAttachedToTwoAndForgetItAtDetach() {
+        FakeIommuDomain domain = new FakeIommuDomain(IommuDomain.Type.DMA_STRICT, 48);
+        try (Rig direct = Rig.direct(true); Rig translated = Rig.iommu(true, new FakeIommu().put(Rig.rid(4), domain))) {
+            DmaDevice d = direct.attach("nic", 4, false);
+            translated.dma.attach(d);
+            long buf = translated.high(4096);
+            long viaIommu = translated.dma.mapSingle(d, buf, 4096, DmaDirection.TO_DEVICE, Set.of());
+            assertEquals("direct", direct.dma.backendName(d));
+            assertEquals("iommu", translated.dma.backendName(d), "each layer answers with its own record");
+            assertEquals(1, translated.dma.liveMappings(d));
+            assertEquals(0, direct.dma.liveMappings(d));
+            translated.dma.unmapSingle(d, viaIommu, 4096, DmaDirection.TO_DEVICE, Set.of());
+            translated.dma.detach(d);
+            assertThrows(IllegalArgumentException.class, () -> translated.dma.mapSingle(d, buf, 4096, DmaDirection.TO_DEVICE, Set.of()),
+                    "detached from this layer");
+            assertEquals("direct", direct.dma.backendName(d), "still attached to the other");
+            direct.dma.detach(d);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> direct.dma.backendName(d));
+            assertTrue(e.getMessage().contains("not attached"), e.getMessage());
+            translated.dma.attach(d); // attach again after a detach: a fresh record
+            assertEquals("iommu", translated.dma.backendName(d));
+            assertEquals(0, translated.dma.liveMappings(d));
+            translated.frames.free(buf, 0);
+        }
+    }
+
+    @Test
     void shouldReportMappingErrorValueOnly() {
         try (Rig rig = Rig.direct(true)) {
             DmaDevice d = rig.attach("nic", 4, false);
