@@ -27,6 +27,14 @@ import java.util.OptionalLong;
  * so the next map, unmap or lookup there reads one entry instead of walking from the root; the unit
  * never writes these tables, and the table is forgotten before it is unlinked.
  *
+ * <p>Other CPUs' work can run inside any RAM access here (while this CPU waits for the bus), and
+ * it may map and unmap neighbouring IOVAs in the same tables. A table is released when an unmap
+ * leaves it without entries; a map therefore counts itself into each table it walks through (hand
+ * over hand, one table at a time), so that no unmap releases the table it is about to write, and a
+ * map that finds a table being released (its unmap waits in the store that unlinks it) hangs a
+ * fresh table in its place instead of waiting. A table a map walked into but left empty stays
+ * linked until an unmap empties it again or the domain goes.
+ *
  * <p>Not thread-safe: the owning domain serialises calls.
  */
 public final class SecondLevelPageTable {
@@ -55,9 +63,11 @@ public final class SecondLevelPageTable {
     /** The IOVA bits above a leaf table's index: one leaf table per value. */
     private static final int LEAF_KEY_SHIFT = indexShift(2);
 
-    /** A mutable count, so updating it boxes nothing. */
+    /** A table page's present entries plus the maps walking through it now; mutable, so updating it boxes nothing. */
     private static final class PresentCount {
         int n;
+        /** Being released (it had no entry and no map in it): no map walks into it any more. */
+        boolean dying;
     }
 
     /**
@@ -145,33 +155,16 @@ public final class SecondLevelPageTable {
 
     /** Installs one leaf at {@code level} (falling back to smaller leaves below an existing table). Returns bytes mapped. */
     private long mapOne(long va, long pa, int level, boolean read, boolean write) {
-        long table = level == 1 ? cachedLeafTable(va) : -1;
-        if (table < 0) {
-            table = root;
-            for (int l = levels; l > level; l--) {
-                long slot = table + (long) indexOf(va, l) * SIZE;
-                long e = memory.read64(slot);
-                if (!present(e)) {
-                    e = installTable(table, slot, e);
-                }
-                if ((e & PS) != 0) {
-                    throw overlap(va);
-                }
-                table = e & ADDRESS_MASK;
-            }
-            if (level == 1) {
-                rememberLeafTable(va, table);
-            }
-        }
+        long table = enterTableAt(va, level);
         long slot = table + (long) indexOf(va, level) * SIZE;
         long e = memory.read64(slot);
         if (!present(e)) {
             e = memory.compareAndExchange64(slot, e, entry(pa, read, write, level > 1));
             if (!present(e)) {
-                increment(table);
-                return pageSizeAt(level);
+                return pageSizeAt(level); // this map's count in the table is now its entry's
             }
         }
+        decrement(table);
         if (level > 1 && (e & PS) == 0) {
             // A table already hangs here (smaller mappings nearby): map this piece with smaller leaves.
             return mapOne(va, pa, level - 1, read, write);
@@ -180,22 +173,86 @@ public final class SecondLevelPageTable {
     }
 
     /**
-     * Hangs a new table in the empty {@code slot} of {@code table} and returns the entry now there.
-     * The allocation and the store may wait for the bus while other CPUs' work runs, and that work
-     * may map nearby and hang its own table here first: the store is a compare-and-exchange, and
-     * the loser frees its table and uses the winner's (Linux's {@code cmpxchg64} in {@code pfn_to_dma_pte}).
+     * The table whose entries at {@code level} map {@code va}, with this map counted into it (the
+     * caller's leaf takes the count over, or the caller decrements it). Walks from the root, hanging
+     * tables where none is, counted into one table at a time.
      */
-    private long installTable(long table, long slot, long empty) {
+    private long enterTableAt(long va, int level) {
+        if (level == 1) {
+            long cached = cachedLeafTable(va);
+            if (cached >= 0) {
+                increment(cached); // a remembered table is never one being released
+                return cached;
+            }
+        }
+        long table = root; // never released, so never counted into
+        for (int l = levels; l > level; l--) {
+            long child = enterChild(table, va, l);
+            if (table != root) {
+                decrement(table); // the child's count now keeps the path above it
+            }
+            table = child;
+        }
+        if (level == 1) {
+            rememberLeafTable(va, table);
+        }
+        return table;
+    }
+
+    /**
+     * The table that {@code va}'s entry at level {@code l} of {@code table} (a table this map is
+     * counted into, or the root) points to, with this map counted into it: hangs a new table where
+     * the entry is empty, or where the table there is being released.
+     */
+    private long enterChild(long table, long va, int l) {
+        long slot = table + (long) indexOf(va, l) * SIZE;
+        while (true) {
+            long e = memory.read64(slot);
+            long child;
+            if (!present(e)) {
+                child = hangTable(slot, e);
+                if (child >= 0) {
+                    increment(table); // its new entry
+                }
+            } else if ((e & PS) != 0) {
+                throw overlap(va);
+            } else {
+                child = e & ADDRESS_MASK;
+                PresentCount c = presentCounts.get(child);
+                if (c == null) {
+                    throw new IllegalStateException(String.format("IOVA %#x: the level-%d entry points at %#x, which is not one "
+                            + "of this domain's tables", va, l, child));
+                }
+                if (!c.dying) {
+                    c.n++; // nothing ran since the read: the table is linked here
+                    return child;
+                }
+                // Its unmap waits in the store that unlinks it (this runs inside that wait): take its place.
+                child = hangTable(slot, e);
+            }
+            if (child >= 0) {
+                increment(child);
+                return child;
+            }
+            // Work nested in the allocation or the store changed the entry first: look again.
+        }
+    }
+
+    /**
+     * Hangs a new table in {@code slot} if it still holds {@code expected}; returns the new table,
+     * or -1 when the entry changed meanwhile (the new table is freed). The allocation and the store
+     * may wait for the bus while other CPUs' work runs, and that work may hang its own table here
+     * first: the store is a compare-and-exchange (Linux's {@code cmpxchg64} in {@code pfn_to_dma_pte}).
+     */
+    private long hangTable(long slot, long expected) {
         long next = allocateTable();
-        long installed = entry(next, true, true, false);
-        long found = memory.compareAndExchange64(slot, empty, installed);
-        if (found != empty) {
+        long found = memory.compareAndExchange64(slot, expected, entry(next, true, true, false));
+        if (found != expected) {
             forget(next);
             memory.freePage(next);
-            return found;
+            return -1;
         }
-        increment(table);
-        return installed;
+        return next;
     }
 
     private static IllegalArgumentException overlap(long va) {
@@ -260,7 +317,10 @@ public final class SecondLevelPageTable {
             }
             table = e & ADDRESS_MASK;
             if (l == 2) {
-                rememberLeafTable(va, table);
+                PresentCount c = presentCounts.get(table);
+                if (c != null && !c.dying) {
+                    rememberLeafTable(va, table);
+                }
             }
         }
         throw new AssertionError("unreachable");
@@ -278,27 +338,27 @@ public final class SecondLevelPageTable {
         return path;
     }
 
-    /** Unlinks tables, from level {@code leafLevel} up, that hold no present entry any more. */
+    /**
+     * Unlinks tables, from level {@code leafLevel} up, that hold no present entry and no map any
+     * more. A table is marked as being released before the store that unlinks it: a map that runs
+     * inside that store's wait for the bus and needs the table hangs a fresh one in its place, and
+     * the store (a compare-and-exchange) then leaves the fresh one there.
+     */
     private void releaseEmpty(long va, long[] path, int leafLevel, List<Long> freed) {
         for (int l = leafLevel; l < levels; l++) {
             long table = path[l];
-            if (countOf(table).n != 0) {
-                return;
+            PresentCount c = presentCounts.get(table);
+            if (c == null || c.dying || c.n != 0) {
+                return; // in use again, or released by work nested in this unmap
             }
+            c.dying = true;
+            forgetLeafTable(table);
             long parent = path[l + 1];
             long slot = parent + (long) indexOf(va, l + 1) * SIZE;
-            forgetLeafTable(table); // before the unlink: work nested in the store walks from the root
-            memory.write64(slot, 0);
-            if (countOf(table).n != 0) {
-                // A map nested in the store's wait for the bus put an entry in the table: hang it back.
-                long found = memory.compareAndExchange64(slot, 0, entry(table, true, true, false));
-                if (found != 0) {
-                    throw new IllegalStateException(String.format("IOVA %#x: a table was hung at level %d while its "
-                            + "emptied predecessor (%#x) was being released", va, l + 1, table));
-                }
-                return;
+            long linked = entry(table, true, true, false);
+            if (memory.compareAndExchange64(slot, linked, 0) == linked) {
+                decrement(parent);
             }
-            decrement(parent);
             forget(table);
             freed.add(table);
         }

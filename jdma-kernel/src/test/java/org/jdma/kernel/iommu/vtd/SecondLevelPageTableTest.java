@@ -11,6 +11,8 @@ import org.jdma.kernel.testing.TestMachines;
 import org.jdma.machine.Machine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SecondLevelPageTableTest {
 
@@ -65,10 +67,11 @@ class SecondLevelPageTableTest {
     }
 
     @Test
-    void shouldHangAnEmptiedTableBackWhenAMapNestedInItsReleaseFilledIt() {
+    void shouldKeepAMapNestedInTheReleaseOfTheTableItNeeds() {
         // The unmap clears the leaf, finds the level-1 table empty and clears its entry in the
         // parent; the nested map runs in each RAM access of the unmap in turn, that store's wait
-        // included (the loop ends at the first access number the unmap no longer reaches).
+        // included, and hangs a fresh table where it finds the one being released (the loop ends
+        // at the first access number the unmap no longer reaches).
         for (int access = 1; ; access++) {
             SecondLevelPageTable u = table(3, false, false);
             u.map(0x20_0000, 0x8000, K4, true, true);
@@ -90,6 +93,54 @@ class SecondLevelPageTableTest {
             assertEquals(OptionalLong.of(0x9000), SoftwareWalker.walk(machine.cpu(), u.root(), 3, 0x20_1000, true), () -> "nested map kept, at " + at);
             assertEquals(OptionalLong.of(0x9000), u.translate(0x20_1000), () -> "and the kernel's view agrees, at " + at);
             u.destroy();
+        }
+    }
+
+    @ParameterizedTest(name = "leaf table remembered: {0}")
+    @ValueSource(booleans = {true, false})
+    void shouldMapIntoAFreshTableWhenAnUnmapNestedInTheMapReleasedTheOneItWalkedTo(boolean remembered) {
+        // The outer map goes to the level-1 table that holds 0x20_0000's leaf: straight to it when
+        // it is the table remembered last, else by a walk from the root (a map in another GiB was
+        // the last). The nested work, run in each of the map's RAM accesses in turn (as another
+        // CPU's unmap in a bus wait), unmaps that leaf, which empties the level-1 table and its
+        // parent, frees what it released at once (as a strict unmap does after its invalidation)
+        // and lets another domain take the freed pages as its tables. The map must neither write
+        // into a released table nor count an entry in one, nor fail (the loop ends at the first
+        // access the map no longer reaches).
+        for (int access = 1; ; access++) {
+            SecondLevelPageTable u = table(3, false, false);
+            SecondLevelPageTable other = table(3, false, false);
+            u.map(0x20_0000, 0x8000, K4, true, true);
+            if (!remembered) {
+                u.map(0x4000_0000L, 0xB000, K4, true, true);
+            }
+            boolean[] ran = {false};
+            nestInRamAccess(access, () -> {
+                ran[0] = true;
+                u.unmap(0x20_0000, K4).forEach(memory::freePage);
+                other.map(0x7000_0000L, 0xA000, K4, true, true);
+            });
+            u.map(0x20_1000, 0x9000, K4, true, true);
+            machine.processors().memoryBusGate(null);
+            int at = access;
+            assertEquals(OptionalLong.of(0x9000), SoftwareWalker.walk(machine.cpu(), u.root(), 3, 0x20_1000, true), () -> "outer map, nested at " + at);
+            assertEquals(OptionalLong.of(0x9000), u.translate(0x20_1000), () -> "and the kernel's view agrees, at " + at);
+            if (ran[0]) {
+                assertEquals(OptionalLong.empty(), SoftwareWalker.walk(machine.cpu(), u.root(), 3, 0x20_0000, false), () -> "unmapped, at " + at);
+                assertEquals(OptionalLong.of(0xA000), SoftwareWalker.walk(machine.cpu(), other.root(), 3, 0x7000_0000L, true),
+                        () -> "the other domain's tables were not written through a stale pointer, at " + at);
+                assertEquals(OptionalLong.empty(), SoftwareWalker.walk(machine.cpu(), other.root(), 3, 0x7000_1000L, false),
+                        () -> "no entry of the outer map landed in the other domain's tables, at " + at);
+            }
+            u.unmap(0x20_1000, K4).forEach(memory::freePage);
+            u.destroy();
+            other.destroy();
+            assertEquals(0, memory.pagesInUse(), () -> "every table page back, nested at " + at);
+            if (!ran[0]) {
+                assertTrue(access > (remembered ? 2 : 4), "the map reads the leaf slot (after a walk of three levels "
+                        + "when the table is not remembered) and stores its leaf; reached " + (access - 1));
+                break;
+            }
         }
     }
 
@@ -292,5 +343,81 @@ class SecondLevelPageTableTest {
             t.destroy();
         }
         assertEquals(0, memory.pagesInUse());
+    }
+    @Test
+    void shouldAgreeWithTheSpecWalkWhenOtherCpusMapAndUnmapInsideEachAccess() {
+        // 4 KiB pages in two 2 MiB halves of one GiB and a few in the next GiB, so that the outer
+        // call and the nested one (another CPU's, in a bus wait at a random access of the outer)
+        // share tables, empty them and release them under each other. Released pages are freed at
+        // once, where a strict unmap frees them after its invalidation, and another domain maps
+        // now and then so that freed pages come back as its tables.
+        long[] pages = new long[96];
+        for (int i = 0; i < pages.length; i++) {
+            pages[i] = i < 80 ? 0x20_0000L + (i % 2) * M2 + (i / 2) * K4 : G1 + (i - 80) * K4;
+        }
+        for (long seed = 1; seed <= 12; seed++) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            SecondLevelPageTable t = table(rnd.nextBoolean() ? 3 : 4, false, false);
+            SecondLevelPageTable other = table(3, false, false);
+            long[] model = new long[pages.length]; // physical + 1, or 0
+            int otherPages = 0;
+            for (int step = 0; step < 150; step++) {
+                int outer = rnd.nextInt(pages.length);
+                int nested = rnd.nextInt(pages.length - 1);
+                nested = nested >= outer ? nested + 1 : nested;
+                long nestedPhys = 0x10_0000L + rnd.nextInt(4096) * K4;
+                boolean nestedMaps = model[nested] == 0;
+                boolean[] ran = {false};
+                int n = nested;
+                boolean otherMaps = rnd.nextInt(4) == 0;
+                long otherIova = 0x7000_0000L + otherPages * K4;
+                nestInRamAccess(1 + rnd.nextInt(8), () -> {
+                    ran[0] = true;
+                    if (nestedMaps) {
+                        t.map(pages[n], nestedPhys, K4, true, true);
+                    } else {
+                        t.unmap(pages[n], K4).forEach(memory::freePage);
+                    }
+                    if (otherMaps) {
+                        other.map(otherIova, 0x5000, K4, true, false);
+                    }
+                });
+                long outerPhys = 0x10_0000L + rnd.nextInt(4096) * K4;
+                if (model[outer] == 0) {
+                    t.map(pages[outer], outerPhys, K4, true, true);
+                    model[outer] = outerPhys + 1;
+                } else {
+                    t.unmap(pages[outer], K4).forEach(memory::freePage);
+                    model[outer] = 0;
+                }
+                machine.processors().memoryBusGate(null);
+                if (ran[0]) {
+                    model[nested] = nestedMaps ? nestedPhys + 1 : 0;
+                    otherPages += otherMaps ? 1 : 0;
+                }
+                for (int i = 0; i < pages.length; i++) {
+                    OptionalLong want = model[i] == 0 ? OptionalLong.empty() : OptionalLong.of(model[i] - 1);
+                    int page = i;
+                    long s0 = seed;
+                    int st = step;
+                    assertEquals(want, SoftwareWalker.walk(machine.cpu(), t.root(), t.levels(), pages[i], true),
+                            () -> "seed " + s0 + " step " + st + " iova " + Long.toHexString(pages[page]));
+                    assertEquals(want, t.translate(pages[i]), () -> "seed " + s0 + " step " + st + ", the kernel's view");
+                }
+                for (int i = 0; i < otherPages; i++) {
+                    assertEquals(OptionalLong.of(0x5000), SoftwareWalker.walk(machine.cpu(), other.root(), 3, 0x7000_0000L + i * K4, false),
+                            "seed " + seed + ": the other domain's tables were not written through a stale pointer");
+                }
+            }
+            for (int i = 0; i < pages.length; i++) {
+                if (model[i] != 0) {
+                    t.unmap(pages[i], K4).forEach(memory::freePage);
+                }
+            }
+            assertEquals(1, t.tablePages(), "seed " + seed + ": every table but the root was unlinked");
+            t.destroy();
+            other.destroy();
+            assertEquals(0, memory.pagesInUse(), "seed " + seed);
+        }
     }
 }
