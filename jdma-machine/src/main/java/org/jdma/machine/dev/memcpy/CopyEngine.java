@@ -1,8 +1,6 @@
 package org.jdma.machine.dev.memcpy;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,25 +98,6 @@ public final class CopyEngine extends PciEndpoint {
         return IntStream.range(0, count).<DeviceSpec<?>>mapToObj(i -> spec(i, options)).toList();
     }
 
-    /**
-     * FETCH_INDEX and COMPLETED are written by one thread at a time (the event thread, or the
-     * device thread under {@code lock}) and only read elsewhere (MMIO read hooks, the idle check),
-     * so a release store is enough; a volatile store would put a full fence after every
-     * descriptor, which stalls the device thread until its completion-record stores are visible.
-     */
-    private static final VarHandle FETCH_INDEX;
-    private static final VarHandle COMPLETED;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            FETCH_INDEX = l.findVarHandle(CopyEngine.class, "fetchIndex", int.class);
-            COMPLETED = l.findVarHandle(CopyEngine.class, "completed", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final CopyEngineConfig config;
     private final DeviceContext.Pci ctx;
     private final EngineRegisters registers;
@@ -130,13 +109,10 @@ public final class CopyEngine extends PciEndpoint {
     // Engine state. Written by the thread that drives the machine, or by the device thread while
     // threaded (under `lock` for everything but the doorbell); read through MMIO read hooks.
     private volatile int state = CopyEngineRegisters.STATE_DISABLED;
-    private volatile int fetchIndex;
-    private volatile int submitIndex;
+    /** SUBMIT_INDEX, FETCH_INDEX, COMPLETED, in progress, fetched: padded apart (the CPU and a device thread write them). */
+    private final RingCursors cursors = new RingCursors();
     private final AtomicInteger error = new AtomicInteger();
     private volatile long errorAddress;
-    private volatile long completed;
-    /** A descriptor is being processed, or (event mode) a fetch event is scheduled. */
-    private volatile boolean inProgress;
     /** Event mode: a descriptor was fetched and its completion event is scheduled. */
     private boolean awaitingCompletion;
     private volatile long ringBase;
@@ -151,8 +127,7 @@ public final class CopyEngine extends PciEndpoint {
     private long descriptorStart;
     /** Block on fault: the outstanding page request, if any. */
     private final BlockOnFault blockOnFault;
-    /** Ring descriptors fetched, and those a reset dropped between fetch and completion, since the machine was built. */
-    private long descriptorsFetched;
+    /** Ring descriptors a reset dropped between fetch and completion, since the machine was built. */
     private long descriptorsAbandoned;
 
     // Threaded mode.
@@ -180,10 +155,10 @@ public final class CopyEngine extends PciEndpoint {
         RegisterFile file = registers.file;
         file.onRead(registers.status, (r, v) -> statusValue());
         file.onRead(registers.error, (r, v) -> error.get());
-        file.onRead(registers.fetchIndex, (r, v) -> fetchIndex & 0xFFFF_FFFFL);
-        file.onRead(registers.submitIndex, (r, v) -> submitIndex & 0xFFFF_FFFFL);
+        file.onRead(registers.fetchIndex, (r, v) -> cursors.fetchIndex() & 0xFFFF_FFFFL);
+        file.onRead(registers.submitIndex, (r, v) -> cursors.submitIndex() & 0xFFFF_FFFFL);
         file.onRead(registers.errorAddress, (r, v) -> errorAddress);
-        file.onRead(registers.completed, (r, v) -> completed);
+        file.onRead(registers.completed, (r, v) -> cursors.completed());
         file.onRead(registers.pageReqAddress, (r, v) -> blockOnFault.address());
         file.onRead(registers.pageReq, (r, v) -> blockOnFault.requestBits());
         file.onWrite(registers.pageResponse, (r, v, written) -> blockOnFault.responseWritten(written));
@@ -216,7 +191,7 @@ public final class CopyEngine extends PciEndpoint {
      * Ring descriptors fetched since the machine was built. Each one completes
      * ({@link #descriptorsCompleted()}) or is abandoned by a reset ({@link #descriptorsAbandoned()}).
      */
-    public long descriptorsFetched() { return descriptorsFetched; }
+    public long descriptorsFetched() { return cursors.descriptorsFetched(); }
 
     /**
      * Descriptors a reset (CONTROL.RESET or the machine's) dropped between fetch and completion, since
@@ -250,7 +225,7 @@ public final class CopyEngine extends PciEndpoint {
     // ---------------------------------------------------------------- MMIO
 
     private long statusValue() {
-        boolean idle = !inProgress && fetchIndex == submitIndex;
+        boolean idle = !cursors.inProgress() && cursors.fetchIndex() == cursors.submitIndex();
         return state | (idle ? CopyEngineRegisters.STATUS_IDLE : 0)
                 | (blockOnFault.pending() ? CopyEngineRegisters.STATUS_FAULT_WAIT : 0);
     }
@@ -289,8 +264,7 @@ public final class CopyEngine extends PciEndpoint {
         }
         ringBase = base;
         ringSize = (int) size;
-        fetchIndex = 0;
-        submitIndex = 0;
+        cursors.resetIndexes();
         registers.file.set(registers.submitIndex, 0);
         state = CopyEngineRegisters.STATE_RUNNING;
     }
@@ -299,7 +273,7 @@ public final class CopyEngine extends PciEndpoint {
         long limit = state != CopyEngineRegisters.STATE_DISABLED ? ringSize : registers.file.get(registers.ringSize);
         if (value >= limit) {
             // Keep the register's stored copy equal to the doorbell, so a later partial write merges correctly.
-            registers.file.set(registers.submitIndex, submitIndex);
+            registers.file.set(registers.submitIndex, cursors.submitIndex());
             if (!threaded && ctx.kernel().trace().enabled()) {
                 ctx.kernel().trace().instant(ringTrack, "SUBMIT_RANGE", ctx.kernel().now(),
                         TraceRecorder.args("submit_index", value, "ring_size", limit));
@@ -307,7 +281,7 @@ public final class CopyEngine extends PciEndpoint {
             raiseError(CopyEngineRegisters.ERROR_SUBMIT_RANGE);
             return;
         }
-        submitIndex = (int) value;
+        cursors.submitIndex((int) value);
         if (threaded) {
             DeviceThread w = worker;
             if (w != null) {
@@ -326,12 +300,11 @@ public final class CopyEngine extends PciEndpoint {
                 descriptorsAbandoned++;
             }
             state = CopyEngineRegisters.STATE_DISABLED;
-            fetchIndex = 0;
-            submitIndex = 0;
+            cursors.resetIndexes();
             error.set(0);
             errorAddress = 0;
-            completed = 0;
-            inProgress = false;
+            cursors.resetCompleted();
+            cursors.inProgress(false);
             awaitingCompletion = false;
             ringBase = 0;
             ringSize = 0;
@@ -365,11 +338,11 @@ public final class CopyEngine extends PciEndpoint {
     // ---------------------------------------------------------------- one descriptor (both modes)
 
     boolean hasWork() {
-        return state == CopyEngineRegisters.STATE_RUNNING && fetchIndex != submitIndex;
+        return state == CopyEngineRegisters.STATE_RUNNING && cursors.fetchIndex() != cursors.submitIndex();
     }
 
     void inProgress(boolean on) {
-        inProgress = on;
+        cursors.inProgress(on);
     }
 
     /**
@@ -385,8 +358,8 @@ public final class CopyEngine extends PciEndpoint {
             state = CopyEngineRegisters.STATE_HALTED;
             return null;
         }
-        FETCH_INDEX.setRelease(this, (slot + 1) & (ringSize - 1));
-        descriptorsFetched++;
+        cursors.fetchIndexRelease((slot + 1) & (ringSize - 1));
+        cursors.countFetched();
         return f;
     }
 
@@ -395,7 +368,7 @@ public final class CopyEngine extends PciEndpoint {
      * the answer to every page request it makes; false when the fetch faulted (the engine halted).
      */
     boolean fetchAndExecute() {
-        int slot = fetchIndex;
+        int slot = cursors.fetchIndex();
         if (fetch(slot) == null) {
             return false;
         }
@@ -420,7 +393,7 @@ public final class CopyEngine extends PciEndpoint {
      */
     void finish() {
         executor.completeMembers(work);
-        COMPLETED.setRelease(this, completed + 1);
+        cursors.incrementCompletedRelease();
         executor.completeOwn(work);
         if (DescriptorCompletionEvent.PROBE.isEnabled()) {
             DescriptorCompletionEvent.emit(ctx.name(), work.slot, DescriptorExecutor.opName(work.opcodeCode), work.bytesCompleted,
@@ -435,10 +408,10 @@ public final class CopyEngine extends PciEndpoint {
 
     /** Starts an event chain if the engine is running, has work, and no chain is live. */
     private void wake() {
-        if (threaded || inProgress || !hasWork()) {
+        if (threaded || cursors.inProgress() || !hasWork()) {
             return;
         }
-        inProgress = true;
+        cursors.inProgress(true);
         long gen = generation;
         ctx.kernel().schedule(0, fetchLabel, () -> fetchEvent(gen));
     }
@@ -448,15 +421,15 @@ public final class CopyEngine extends PciEndpoint {
             return;
         }
         if (!hasWork()) {
-            inProgress = false;
+            cursors.inProgress(false);
             return;
         }
         EventKernel k = ctx.kernel();
         long start = k.now();
-        int slot = fetchIndex;
+        int slot = cursors.fetchIndex();
         DmaResult f = fetch(slot);
         if (f == null) {
-            inProgress = false;
+            cursors.inProgress(false);
             return;
         }
         execute(slot);
@@ -505,7 +478,7 @@ public final class CopyEngine extends PciEndpoint {
         if (hasWork()) {
             fetchEvent(gen);
         } else {
-            inProgress = false;
+            cursors.inProgress(false);
         }
     }
 
@@ -530,7 +503,7 @@ public final class CopyEngine extends PciEndpoint {
         lock.lock();
         try {
             generation++; // a scheduled fetch event becomes a no-op; the thread does the fetching now
-            inProgress = false;
+            cursors.inProgress(false);
             threaded = true;
             DeviceThread t = new DeviceThread(this, lock, ctx.kernel());
             worker = t;
