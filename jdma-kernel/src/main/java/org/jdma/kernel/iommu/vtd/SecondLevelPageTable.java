@@ -51,6 +51,7 @@ public final class SecondLevelPageTable {
     private final boolean twoMiB;
     private final boolean oneGiB;
     private final long root;
+    private final PresentCount rootCount;
     /** Present entries per table page (software bookkeeping, so empty tables can be freed). */
     private final Map<Long, PresentCount> presentCounts = new HashMap<>();
     /** The table last counted and its count: consecutive map/unmap calls mostly hit one leaf table. */
@@ -59,15 +60,21 @@ public final class SecondLevelPageTable {
     /** {@code va >>> LEAF_KEY_SHIFT} of the 2 MiB that {@link #leafTable} maps (-1: none). */
     private long leafKey = -1;
     private long leafTable;
+    private PresentCount leafCount;
 
     /** The IOVA bits above a leaf table's index: one leaf table per value. */
     private static final int LEAF_KEY_SHIFT = indexShift(2);
 
     /** A table page's present entries plus the maps walking through it now; mutable, so updating it boxes nothing. */
     private static final class PresentCount {
+        final long page;
         int n;
         /** Being released (it had no entry and no map in it): no map walks into it any more. */
         boolean dying;
+
+        PresentCount(long page) {
+            this.page = page;
+        }
     }
 
     /**
@@ -84,6 +91,7 @@ public final class SecondLevelPageTable {
         this.twoMiB = twoMiB;
         this.oneGiB = oneGiB;
         this.root = allocateTable();
+        this.rootCount = presentCounts.get(root);
     }
 
     /** Physical address of the top-level table (the context entry's SLPTPTR). */
@@ -155,8 +163,8 @@ public final class SecondLevelPageTable {
 
     /** Installs one leaf at {@code level} (falling back to smaller leaves below an existing table). Returns bytes mapped. */
     private long mapOne(long va, long pa, int level, boolean read, boolean write) {
-        long table = enterTableAt(va, level);
-        long slot = table + (long) indexOf(va, level) * SIZE;
+        PresentCount table = enterTableAt(va, level);
+        long slot = table.page + (long) indexOf(va, level) * SIZE;
         long e = memory.read64(slot);
         if (!present(e)) {
             e = memory.compareAndExchange64(slot, e, entry(pa, read, write, level > 1));
@@ -164,7 +172,7 @@ public final class SecondLevelPageTable {
                 return pageSizeAt(level); // this map's count in the table is now its entry's
             }
         }
-        decrement(table);
+        table.n--;
         if (level > 1 && (e & PS) == 0) {
             // A table already hangs here (smaller mappings nearby): map this piece with smaller leaves.
             return mapOne(va, pa, level - 1, read, write);
@@ -174,22 +182,19 @@ public final class SecondLevelPageTable {
 
     /**
      * The table whose entries at {@code level} map {@code va}, with this map counted into it (the
-     * caller's leaf takes the count over, or the caller decrements it). Walks from the root, hanging
-     * tables where none is, counted into one table at a time.
+     * caller's leaf takes the count over, or the caller takes it back). Walks from the root,
+     * hanging tables where none is, counted into one table at a time.
      */
-    private long enterTableAt(long va, int level) {
-        if (level == 1) {
-            long cached = cachedLeafTable(va);
-            if (cached >= 0) {
-                increment(cached); // a remembered table is never one being released
-                return cached;
-            }
+    private PresentCount enterTableAt(long va, int level) {
+        if (level == 1 && va >>> LEAF_KEY_SHIFT == leafKey) {
+            leafCount.n++; // a remembered table is never one being released
+            return leafCount;
         }
-        long table = root; // never released, so never counted into
+        PresentCount table = rootCount; // the root is never released, so never counted into
         for (int l = levels; l > level; l--) {
-            long child = enterChild(table, va, l);
-            if (table != root) {
-                decrement(table); // the child's count now keeps the path above it
+            PresentCount child = enterChild(table, va, l);
+            if (table != rootCount) {
+                table.n--; // the child's count now keeps the path above it
             }
             table = child;
         }
@@ -204,34 +209,33 @@ public final class SecondLevelPageTable {
      * counted into, or the root) points to, with this map counted into it: hangs a new table where
      * the entry is empty, or where the table there is being released.
      */
-    private long enterChild(long table, long va, int l) {
-        long slot = table + (long) indexOf(va, l) * SIZE;
+    private PresentCount enterChild(PresentCount table, long va, int l) {
+        long slot = table.page + (long) indexOf(va, l) * SIZE;
         while (true) {
             long e = memory.read64(slot);
-            long child;
+            PresentCount child;
             if (!present(e)) {
                 child = hangTable(slot, e);
-                if (child >= 0) {
-                    increment(table); // its new entry
+                if (child != null) {
+                    table.n++; // its new entry
                 }
             } else if ((e & PS) != 0) {
                 throw overlap(va);
             } else {
-                child = e & ADDRESS_MASK;
-                PresentCount c = presentCounts.get(child);
-                if (c == null) {
+                child = presentCounts.get(e & ADDRESS_MASK);
+                if (child == null) {
                     throw new IllegalStateException(String.format("IOVA %#x: the level-%d entry points at %#x, which is not one "
-                            + "of this domain's tables", va, l, child));
+                            + "of this domain's tables", va, l, e & ADDRESS_MASK));
                 }
-                if (!c.dying) {
-                    c.n++; // nothing ran since the read: the table is linked here
+                if (!child.dying) {
+                    child.n++; // nothing ran since the read: the table is linked here
                     return child;
                 }
                 // Its unmap waits in the store that unlinks it (this runs inside that wait): take its place.
                 child = hangTable(slot, e);
             }
-            if (child >= 0) {
-                increment(child);
+            if (child != null) {
+                child.n++;
                 return child;
             }
             // Work nested in the allocation or the store changed the entry first: look again.
@@ -239,20 +243,20 @@ public final class SecondLevelPageTable {
     }
 
     /**
-     * Hangs a new table in {@code slot} if it still holds {@code expected}; returns the new table,
-     * or -1 when the entry changed meanwhile (the new table is freed). The allocation and the store
+     * Hangs a new table in {@code slot} if it still holds {@code expected}; returns the new table's
+     * count, or null when the entry changed meanwhile (the new table is freed). The allocation and the store
      * may wait for the bus while other CPUs' work runs, and that work may hang its own table here
      * first: the store is a compare-and-exchange (Linux's {@code cmpxchg64} in {@code pfn_to_dma_pte}).
      */
-    private long hangTable(long slot, long expected) {
+    private PresentCount hangTable(long slot, long expected) {
         long next = allocateTable();
         long found = memory.compareAndExchange64(slot, expected, entry(next, true, true, false));
         if (found != expected) {
             forget(next);
             memory.freePage(next);
-            return -1;
+            return null;
         }
-        return next;
+        return presentCounts.get(next);
     }
 
     private static IllegalArgumentException overlap(long va) {
@@ -319,7 +323,7 @@ public final class SecondLevelPageTable {
             if (l == 2) {
                 PresentCount c = presentCounts.get(table);
                 if (c != null && !c.dying) {
-                    rememberLeafTable(va, table);
+                    rememberLeafTable(va, c);
                 }
             }
         }
@@ -423,6 +427,7 @@ public final class SecondLevelPageTable {
         lastCountedTable = -1;
         lastCount = null;
         leafKey = -1;
+        leafCount = null;
     }
 
     private void checkRange(long iova, long size) {
@@ -440,7 +445,7 @@ public final class SecondLevelPageTable {
 
     private long allocateTable() {
         long page = memory.allocatePage();
-        presentCounts.put(page, new PresentCount());
+        presentCounts.put(page, new PresentCount(page));
         return page;
     }
 
@@ -459,19 +464,17 @@ public final class SecondLevelPageTable {
         return va >>> LEAF_KEY_SHIFT == leafKey ? leafTable : -1;
     }
 
-    private void rememberLeafTable(long va, long table) {
+    private void rememberLeafTable(long va, PresentCount table) {
         leafKey = va >>> LEAF_KEY_SHIFT;
-        leafTable = table;
+        leafTable = table.page;
+        leafCount = table;
     }
 
     private void forgetLeafTable(long table) {
         if (leafKey >= 0 && table == leafTable) {
             leafKey = -1;
+            leafCount = null;
         }
-    }
-
-    private void increment(long table) {
-        countOf(table).n++;
     }
 
     private void decrement(long table) {
