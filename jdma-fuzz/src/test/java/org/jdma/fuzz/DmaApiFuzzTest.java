@@ -79,8 +79,11 @@ class DmaApiFuzzTest {
     private static final RequesterId DEVICE = RogueDevice.slot(0);
     /** One kernel per IOMMU mode for the whole run, booted on first use. */
     private static final Map<IommuMode, ReusedKernel> KERNELS = new EnumMap<>(IommuMode.class);
-    /** No stacks: reports are judged by category here, and a stack per call would set the pace. */
-    private static final DmaDebug.Options CHECKER = new DmaDebug.Options(false, DmaDebug.DEFAULT_CACHELINE_CAPACITY);
+    /**
+     * No stacks, neither of the calls that map nor of the calls a report is about: reports are
+     * judged by category here, and capturing a stack per call or per report would set the pace.
+     */
+    private static final DmaDebug.Options CHECKER = new DmaDebug.Options(false, DmaDebug.DEFAULT_CACHELINE_CAPACITY, 0);
     private static final Set<DmaDebugCategory> NOT_LIVE = EnumSet.of(DmaDebugCategory.FREE_NOT_ALLOCATED, DmaDebugCategory.FREE_INVALID_ADDRESS);
     /**
      * What the checker says of a wrong unmap or free (Linux's checks 1-7). Not FREE_WHILE_MAPPED: a

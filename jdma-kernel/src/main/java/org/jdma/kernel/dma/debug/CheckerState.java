@@ -24,7 +24,7 @@ final class CheckerState {
 
     private final Object lock;
     final EntryTable table = new EntryTable();
-    final DebugReporter reporter = new DebugReporter();
+    final DebugReporter reporter;
     final UnmapHistory history = new UnmapHistory();
     final DeviceAccessCheck deviceAccesses = new DeviceAccessCheck(this);
     final DebugChecks checks;
@@ -33,7 +33,8 @@ final class CheckerState {
     CacheMaintenance sanitizedCache;
     boolean disabled;
 
-    CheckerState(Object lock, int cachelineCapacity, int lineSize) {
+    CheckerState(Object lock, int cachelineCapacity, int lineSize, long reportStacks) {
+        this.reporter = new DebugReporter(reportStacks);
         this.lock = lock;
         this.checks = new DebugChecks(this, table);
         this.cachelines = new CachelineTracker(cachelineCapacity, lineSize, new CachelineTracker.Sink() {

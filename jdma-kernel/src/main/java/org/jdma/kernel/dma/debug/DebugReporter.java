@@ -23,9 +23,15 @@ final class DebugReporter {
     static final int MAX_KEPT_REPORTS = 10_000;
 
     private final List<DmaDebugListener> listeners = new CopyOnWriteArrayList<>();
+    /** Reports that carry the stack of their call, from the start or the last {@link #clear()}. */
+    private final long reportStacks;
     private final long[] counts = new long[DmaDebugCategory.values().length];
     private final List<DmaDebugReport> kept = new ArrayList<>();
     private long errorCount;
+
+    DebugReporter(long reportStacks) {
+        this.reportStacks = reportStacks;
+    }
 
     /** Makes a report: {@code text} is the category's message for this case. */
     void report(DmaDebugCategory category, DmaDevice device, DebugEntry entry, long line, String text) {
@@ -35,10 +41,12 @@ final class DebugReporter {
     /** As {@link #report(DmaDebugCategory, DmaDevice, DebugEntry, long, String)}; {@code withUnmap}: name the entry's unmap site. */
     void report(DmaDebugCategory category, DmaDevice device, DebugEntry entry, long line, String text, boolean withUnmap) {
         String message = "DMA-API: " + device.name() + ": " + text;
-        // Stacks are captured now and decoded only if someone reads them (ReportStack).
+        // Stacks are captured now and decoded only if someone reads them (ReportStack); capturing
+        // one walks the whole call stack, so past the first reportStacks reports none is taken.
+        ReportStack here = errorCount < reportStacks ? ReportStack.of(new Throwable()) : ReportStack.NONE;
         DmaDebugReport r = new DmaDebugReport(category, device.name(), message,
                 Optional.ofNullable(entry).map(DebugEntry::snapshot), line,
-                entry == null ? ReportStack.NONE : ReportStack.of(entry.origin), ReportStack.of(new Throwable()),
+                entry == null ? ReportStack.NONE : ReportStack.of(entry.origin), here,
                 withUnmap && entry != null ? ReportStack.of(entry.unmapSite) : ReportStack.NONE);
         errorCount++;
         counts[category.ordinal()]++;

@@ -80,14 +80,28 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
      *                          call, decoded only when a report needs it)
      * @param cachelineCapacity cache lines the overlap tracker may hold before it gives up and
      *                          disables the checker (check 24)
+     * @param reportStacks      how many reports carry the stack of the call or access that was
+     *                          wrong, counted from the start or the last {@link #clearReports()}
+     *                          (Linux's {@code show_num_errors}); later reports are made and counted
+     *                          the same but carry no such stack. {@link #ALL_REPORTS} by default
      */
-    public record Options(boolean captureStacks, int cachelineCapacity) {
-        public static final Options DEFAULTS = new Options(true, DEFAULT_CACHELINE_CAPACITY);
+    public record Options(boolean captureStacks, int cachelineCapacity, long reportStacks) {
+        /** {@code reportStacks} for every report. */
+        public static final long ALL_REPORTS = Long.MAX_VALUE;
+        public static final Options DEFAULTS = new Options(true, DEFAULT_CACHELINE_CAPACITY, ALL_REPORTS);
 
         public Options {
             if (cachelineCapacity < 1) {
                 throw new IllegalArgumentException("cachelineCapacity must be positive, was " + cachelineCapacity);
             }
+            if (reportStacks < 0) {
+                throw new IllegalArgumentException("reportStacks must not be negative, was " + reportStacks);
+            }
+        }
+
+        /** Every report with its stack. */
+        public Options(boolean captureStacks, int cachelineCapacity) {
+            this(captureStacks, cachelineCapacity, ALL_REPORTS);
         }
     }
 
@@ -106,7 +120,7 @@ public final class DmaDebug implements DmaApi, AutoCloseable {
     private DmaDebug(DmaApi delegate, Options options) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.options = Objects.requireNonNull(options, "options");
-        this.state = new CheckerState(lock, options.cachelineCapacity(), DEFAULT_LINE_SIZE);
+        this.state = new CheckerState(lock, options.cachelineCapacity(), DEFAULT_LINE_SIZE, options.reportStacks());
         this.deviceObserver = state::deviceAccess;
         this.freeWatcher = e -> FreeWhileMapped.refused(state, lock, e);
         delegate.memory().ifPresent(m -> m.addRefusalListener(freeWatcher));

@@ -507,4 +507,29 @@ class DmaDebugChecksTest {
         assertEquals(0, r.mapStack().length);
         assertEquals("shouldCaptureNoMapStackWhenAskedNotTo", r.reportStack()[0].getMethodName(), "the bad call is still located");
     }
+    @Test
+    void shouldLocateOnlyTheFirstReportsWhenAskedForFewStacksAndCountThemAll() {
+        // Linux's show_num_errors: the first N reports carry the stack of the bad call; later ones
+        // are made and counted the same, without it, until the reports are cleared.
+        f.close();
+        f = DebugFixture.withOptions(new DmaDebug.Options(false, DmaDebug.DEFAULT_CACHELINE_CAPACITY, 1));
+        api = f.debug;
+        dev = f.device;
+        for (int i = 0; i < 3; i++) {
+            long a = api.mapSingle(dev, f.buffer(4096), 4096, TO, NONE);
+            api.unmapSingle(dev, a, 4096, TO, NONE);
+        }
+        List<DmaDebugReport> reports = api.reports();
+        assertEquals(3, reports.size());
+        assertEquals(3, api.errorCount());
+        assertEquals("shouldLocateOnlyTheFirstReportsWhenAskedForFewStacksAndCountThemAll", reports.get(0).reportStack()[0].getMethodName());
+        assertEquals(0, reports.get(1).reportStack().length, "past the first, no stack");
+        assertEquals(0, reports.get(2).reportStack().length);
+        assertTrue(reports.get(2).message().contains(dev.name()), reports.get(2).message());
+        api.clearReports();
+        long a = api.mapSingle(dev, f.buffer(4096), 4096, TO, NONE);
+        api.unmapSingle(dev, a, 4096, TO, NONE);
+        assertTrue(api.reports().getFirst().reportStack().length > 0, "cleared: the next report is located again");
+        assertThrows(IllegalArgumentException.class, () -> new DmaDebug.Options(true, 4, -1));
+    }
 }
