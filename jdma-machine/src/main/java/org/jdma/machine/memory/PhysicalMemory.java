@@ -17,8 +17,14 @@ import org.jdma.spec.msi.MsiMessageLayout;
  */
 public final class PhysicalMemory implements MmioSpace {
 
-    /** Up to this many RAM regions a lookup compares each in turn; beyond, it searches by base. */
+    /** Up to this many RAM regions a scan compares each in turn; beyond, it searches by base. */
     private static final int LINEAR_LOOKUP_MAX = 4;
+    /** The lookup table's granule: 1 GiB. */
+    private static final int GRANULE_SHIFT = 30;
+    /** Granules the table covers at most (64 TiB); RAM above is found by the scan. */
+    private static final int MAX_GRANULES = 1 << 16;
+    /** In {@link #byGranule}: RAM covers only part of this granule, or several regions share it. */
+    private static final RamRegion PARTIAL = new RamRegion("(partial granule)", 0, 0, MemorySegment.NULL);
 
     private final List<RamRegion> ram = new ArrayList<>();
     /**
@@ -27,6 +33,13 @@ public final class PhysicalMemory implements MmioSpace {
      * threads that look up addresses share this line read-only.
      */
     private RamRegion[] byBase = new RamRegion[0];
+    /**
+     * Per GiB of the address space up to the end of RAM: the region that covers all of it, null
+     * where no RAM is, {@link #PARTIAL} where a scan must decide. A lookup is then one table load
+     * whatever region it lands in; a scan over several regions mispredicts its exit branch when
+     * lookups alternate between regions (page tables in one, queues in another, MMIO between).
+     */
+    private RamRegion[] byGranule = new RamRegion[0];
     private volatile List<MmioWindow> mmio = List.of();
 
     public RamRegion addRam(String name, long base, MemorySegment memory) {
@@ -35,6 +48,7 @@ public final class PhysicalMemory implements MmioSpace {
         ram.add(r);
         ram.sort(Comparator.comparingLong(RamRegion::base));
         byBase = ram.toArray(RamRegion[]::new);
+        byGranule = granuleTable(byBase);
         return r;
     }
 
@@ -108,6 +122,18 @@ public final class PhysicalMemory implements MmioSpace {
 
     /** The RAM region containing {@code address}, or null. */
     public RamRegion ramAt(long address) {
+        long g = address >>> GRANULE_SHIFT;
+        RamRegion[] table = byGranule;
+        if (g < table.length) {
+            RamRegion r = table[(int) g];
+            if (r != PARTIAL) {
+                return r;
+            }
+        }
+        return scan(address);
+    }
+
+    private RamRegion scan(long address) {
         RamRegion[] regions = byBase;
         if (regions.length <= LINEAR_LOOKUP_MAX) {
             for (RamRegion r : regions) {
@@ -129,6 +155,26 @@ public final class PhysicalMemory implements MmioSpace {
             }
         }
         return hi >= 0 && regions[hi].contains(address) ? regions[hi] : null;
+    }
+
+    private static RamRegion[] granuleTable(RamRegion[] regions) {
+        long end = 0;
+        for (RamRegion r : regions) {
+            end = Math.max(end, r.end());
+        }
+        int n = (int) Math.min(MAX_GRANULES, (end + (1L << GRANULE_SHIFT) - 1) >>> GRANULE_SHIFT);
+        RamRegion[] table = new RamRegion[n];
+        for (int g = 0; g < n; g++) {
+            long lo = (long) g << GRANULE_SHIFT;
+            long hi = lo + (1L << GRANULE_SHIFT);
+            for (RamRegion r : regions) {
+                if (r.base() < hi && lo < r.end()) {
+                    boolean whole = r.base() <= lo && hi <= r.end();
+                    table[g] = table[g] == null && whole ? r : PARTIAL;
+                }
+            }
+        }
+        return table;
     }
 
     /** The MMIO window containing {@code address}, or null. */

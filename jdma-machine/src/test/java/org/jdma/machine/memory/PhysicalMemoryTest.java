@@ -78,6 +78,29 @@ class PhysicalMemoryTest {
     }
 
     @Test
+    void shouldFindRamInWholeAndPartlyCoveredGibibytesAndNothingInTheHoles() {
+        // The default machine's shape: whole GiBs of RAM below 2 GiB and from 4 GiB, plus one
+        // small region sharing a GiB with nothing else, and lookups in the holes between.
+        long g = 1L << 30;
+        RamRegion low = memory.addRam("low", 0, AnonymousMemory.map(2 * g, arena));
+        RamRegion high = memory.addRam("high", 4 * g, AnonymousMemory.map(2 * g, arena));
+        RamRegion small = memory.addRam("small", 3 * g + 0x1000, AnonymousMemory.map(0x1000, arena));
+        assertSame(low, memory.ramAt(0));
+        assertSame(low, memory.ramAt(g + 123));
+        assertSame(low, memory.ramAt(2 * g - 1));
+        assertNull(memory.ramAt(2 * g), "the hole after low");
+        assertNull(memory.ramAt(3 * g), "the part of small's GiB before it");
+        assertSame(small, memory.ramAt(3 * g + 0x1000));
+        assertSame(small, memory.ramAt(3 * g + 0x1FFF));
+        assertNull(memory.ramAt(3 * g + 0x2000), "the part of small's GiB after it");
+        assertSame(high, memory.ramAt(4 * g));
+        assertSame(high, memory.ramAt(6 * g - 1));
+        assertNull(memory.ramAt(6 * g), "above all RAM");
+        assertNull(memory.ramAt(-1));
+        assertNull(memory.ramAt(Long.MAX_VALUE));
+    }
+
+    @Test
     void shouldFindRamInEveryOneOfManyRegionsAddedOutOfOrder() {
         // More regions than a linear lookup takes: the search by base must find each, and no gap.
         RamRegion[] regions = new RamRegion[9];
