@@ -80,6 +80,45 @@ class AnonymousMemoryTest {
         }
     }
 
+    /**
+     * Guest RAM is offered to transparent huge pages: the kernel's per-mapping report
+     * (/proc/self/smaps, "THPeligible") says the mapping may be backed by 2 MiB pages exactly when
+     * the host's THP setting takes advice or applies to everything ("madvise" or "always"), and not
+     * when it is "never". Linux only (smaps and the setting are Linux's).
+     */
+    @Test
+    void shouldOfferGuestRamToTransparentHugePagesWhereTheHostTakesAdvice() throws IOException {
+        Path setting = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        Assumptions.assumeTrue(System.getProperty("os.name", "").startsWith("Linux") && Files.isReadable(setting),
+                "transparent huge pages are a Linux setting");
+        String mode = Files.readString(setting); // e.g. "always [madvise] never"
+        boolean takesAdvice = mode.contains("[madvise]") || mode.contains("[always]");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment m = AnonymousMemory.map(8 * MiB, arena);
+            m.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+            String eligible = smapsField(m.address(), "THPeligible:");
+            assertEquals(takesAdvice ? "1" : "0", eligible, "THPeligible of the mapping at 0x"
+                    + Long.toHexString(m.address()) + " with transparent_hugepage " + mode.trim());
+        }
+    }
+
+    /** The value of {@code field} in the /proc/self/smaps entry of the mapping that holds {@code address}. */
+    private static String smapsField(long address, String field) throws IOException {
+        boolean inside = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            int dash = line.indexOf('-');
+            int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && line.substring(0, dash).matches("[0-9a-f]+")) {
+                long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                inside = Long.compareUnsigned(start, address) <= 0 && Long.compareUnsigned(address, end) < 0;
+            } else if (inside && line.startsWith(field)) {
+                return line.substring(field.length()).trim();
+            }
+        }
+        throw new AssertionError("no " + field + " for the mapping at 0x" + Long.toHexString(address) + " in /proc/self/smaps");
+    }
+
     /** VmRSS in bytes, or -1 when /proc/self/status is not there (not Linux). */
     private static long residentBytes() throws IOException {
         if (!Files.isReadable(PROC_STATUS)) {
