@@ -2,6 +2,7 @@ package org.jdma.machine.memory;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -26,9 +27,8 @@ public final class PhysicalMemory implements MmioSpace {
     /** In {@link #byGranule}: RAM covers only part of this granule, or several regions share it. */
     private static final RamRegion PARTIAL = new RamRegion("(partial granule)", 0, 0, MemorySegment.NULL);
 
-    private final List<RamRegion> ram = new ArrayList<>();
     /**
-     * The RAM regions sorted by base, for lookups: replaced (never changed) as regions are added
+     * The RAM regions sorted by base: replaced (never changed) as regions are added
      * while the machine is assembled, before any device thread starts. A lookup writes nothing, so
      * threads that look up addresses share this line read-only.
      */
@@ -45,9 +45,10 @@ public final class PhysicalMemory implements MmioSpace {
     public RamRegion addRam(String name, long base, MemorySegment memory) {
         RamRegion r = new RamRegion(name, base, memory.byteSize(), memory);
         checkFree(name, base, r.size());
-        ram.add(r);
-        ram.sort(Comparator.comparingLong(RamRegion::base));
-        byBase = ram.toArray(RamRegion[]::new);
+        RamRegion[] regions = Arrays.copyOf(byBase, byBase.length + 1);
+        regions[byBase.length] = r;
+        Arrays.sort(regions, Comparator.comparingLong(RamRegion::base));
+        byBase = regions;
         byGranule = granuleTable(byBase);
         return r;
     }
@@ -80,7 +81,7 @@ public final class PhysicalMemory implements MmioSpace {
 
     /** Whether no byte of [base, base + size) is RAM, an MMIO window or the interrupt range. */
     public boolean isFree(long base, long size) {
-        for (RamRegion r : ram) {
+        for (RamRegion r : byBase) {
             if (base < r.end() && r.base() < base + size) {
                 return false;
             }
@@ -98,7 +99,7 @@ public final class PhysicalMemory implements MmioSpace {
         if (size <= 0 || base < 0 || base + size < base) {
             throw new IllegalArgumentException(String.format("region %s [%#x, +%#x) is empty or wraps", name, base, size));
         }
-        for (RamRegion r : ram) {
+        for (RamRegion r : byBase) {
             if (base < r.end() && r.base() < base + size) {
                 throw new IllegalArgumentException(String.format("region %s at %#x overlaps RAM %s [%#x, %#x)",
                         name, base, r.name(), r.base(), r.end()));
@@ -113,7 +114,7 @@ public final class PhysicalMemory implements MmioSpace {
     }
 
     public List<RamRegion> ramRegions() {
-        return List.copyOf(ram);
+        return List.of(byBase);
     }
 
     public List<MmioWindow> mmioWindows() {
@@ -218,7 +219,7 @@ public final class PhysicalMemory implements MmioSpace {
 
     public long totalRam() {
         long sum = 0;
-        for (RamRegion r : ram) {
+        for (RamRegion r : byBase) {
             sum += r.size();
         }
         return sum;

@@ -57,9 +57,8 @@ public final class SecondLevelPageTable {
     /** The table last counted and its count: consecutive map/unmap calls mostly hit one leaf table. */
     private long lastCountedTable = -1;
     private PresentCount lastCount;
-    /** {@code va >>> LEAF_KEY_SHIFT} of the 2 MiB that {@link #leafTable} maps (-1: none). */
+    /** {@code va >>> LEAF_KEY_SHIFT} of the 2 MiB that {@link #leafCount}'s table maps (-1: none). */
     private long leafKey = -1;
-    private long leafTable;
     private PresentCount leafCount;
 
     /** The IOVA bits above a leaf table's index: one leaf table per value. */
@@ -461,17 +460,16 @@ public final class SecondLevelPageTable {
 
     /** The remembered leaf table if it maps {@code va}'s 2 MiB, else -1. */
     private long cachedLeafTable(long va) {
-        return va >>> LEAF_KEY_SHIFT == leafKey ? leafTable : -1;
+        return va >>> LEAF_KEY_SHIFT == leafKey ? leafCount.page : -1;
     }
 
     private void rememberLeafTable(long va, PresentCount table) {
         leafKey = va >>> LEAF_KEY_SHIFT;
-        leafTable = table.page;
         leafCount = table;
     }
 
     private void forgetLeafTable(long table) {
-        if (leafKey >= 0 && table == leafTable) {
+        if (leafKey >= 0 && table == leafCount.page) {
             leafKey = -1;
             leafCount = null;
         }
