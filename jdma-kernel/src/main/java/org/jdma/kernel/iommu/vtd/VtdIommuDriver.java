@@ -211,6 +211,15 @@ public final class VtdIommuDriver implements IommuDriver {
         }
     }
 
+    /** IOTLB invalidation requests of every unit so far, every granularity (a poll loop reads it often). */
+    public long iotlbInvalidations() {
+        long n = 0;
+        for (VtdUnitDriver unit : units.values()) {
+            n += unit.iotlbInvalidations();
+        }
+        return n;
+    }
+
     /** The units that came up, in DRHD order. */
     public List<VtdUnitDriver> units() {
         return List.copyOf(units.values());

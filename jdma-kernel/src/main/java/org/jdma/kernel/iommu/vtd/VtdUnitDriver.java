@@ -505,6 +505,11 @@ public final class VtdUnitDriver implements AutoCloseable {
                 queue == null ? 0 : queue.waitDescriptors(), faultCounts[0], faultCounts[1]);
     }
 
+    /** IOTLB invalidation requests so far, every granularity: {@link #stats}' three, without building it. */
+    public long iotlbInvalidations() {
+        return iotlbGlobal + iotlbDomain + iotlbPage;
+    }
+
     /**
      * Whether the driver is in the middle of programming the unit (a timer that fires while the
      * kernel polls a register must not start another invalidation then).

@@ -4,7 +4,6 @@ import org.jdma.kernel.Kernel;
 import org.jdma.kernel.dma.DmaMappingLayer;
 import org.jdma.kernel.iommu.IommuDomain;
 import org.jdma.kernel.iommu.vtd.VtdIommuDriver;
-import org.jdma.kernel.iommu.vtd.VtdUnitDriver;
 import org.jdma.spec.pci.RequesterId;
 
 /**
@@ -26,15 +25,8 @@ public final class KernelCounters {
     }
 
     private long invalidations() {
-        long n = 0;
         VtdIommuDriver vtd = kernel.iommu().driver(VtdIommuDriver.class).orElse(null);
-        if (vtd != null) {
-            for (VtdUnitDriver u : vtd.units()) {
-                VtdUnitDriver.Stats s = u.stats();
-                n += s.iotlbGlobal() + s.iotlbDomain() + s.iotlbPage();
-            }
-        }
-        return n;
+        return vtd == null ? 0 : vtd.iotlbInvalidations();
     }
 
     /** Whether {@code device} maps through a translated domain (strict or lazy), not directly or 1:1. */

@@ -43,10 +43,16 @@ public final class PollLoop {
     private boolean inPoll;
     private CpuWork lastSeen;
 
-    /** Per CPU: its steps, what it did and what that cost. */
-    private static final class Cpu {
+    /** Per CPU: its steps, what it did and what that cost, and its poll as a task (built once: a poll is an event). */
+    private final class Cpu {
         final int index;
         final List<Step> steps = new ArrayList<>();
+        final String label;
+        final String retryLabel;
+        final Runnable pollTask = () -> poll(this);
+        /** Runs every step as this CPU, summing what they report into {@link #handled}. */
+        final Runnable stepsTask = this::runSteps;
+        CpuWork handled = CpuWork.ZERO;
         CpuWork work = CpuWork.ZERO;
         CpuCost cost = CpuCost.ZERO;
         long polls;
@@ -55,6 +61,14 @@ public final class PollLoop {
 
         Cpu(int index) {
             this.index = index;
+            this.label = "poll cpu" + index;
+            this.retryLabel = label + " (another poll waits)";
+        }
+
+        private void runSteps() {
+            for (Step s : steps) {
+                handled = handled.plus(s.poll());
+            }
         }
     }
 
@@ -89,7 +103,7 @@ public final class PollLoop {
         running = true;
         lastSeen = counters.read();
         for (Cpu c : cpus.values()) {
-            clock.schedule(0, "poll cpu" + c.index, () -> poll(c));
+            clock.schedule(0, c.label, c.pollTask);
         }
     }
 
@@ -140,7 +154,7 @@ public final class PollLoop {
             return;
         }
         if (inPoll) {
-            clock.schedule(RETRY_NS, "poll cpu" + c.index + " (another poll waits)", () -> poll(c));
+            clock.schedule(RETRY_NS, c.retryLabel, c.pollTask);
             return;
         }
         inPoll = true;
@@ -150,14 +164,10 @@ public final class PollLoop {
         try {
             CpuWork before = counters.read();
             CpuWork background = before.minus(lastSeen);
-            CpuWork[] handled = {CpuWork.ZERO};
-            platform.runOn(c.index, () -> {
-                for (Step s : c.steps) {
-                    handled[0] = handled[0].plus(s.poll());
-                }
-            });
+            c.handled = CpuWork.ZERO;
+            platform.runOn(c.index, c.stepsTask);
             after = counters.read();
-            done = handled[0].plus(after.minus(before)).plus(background);
+            done = c.handled.plus(after.minus(before)).plus(background);
         } finally {
             inPoll = false;
         }
@@ -173,6 +183,6 @@ public final class PollLoop {
         for (Step s : c.steps) {
             next = Math.max(next, s.notBeforeNs());
         }
-        clock.schedule(next - clock.now(), "poll cpu" + c.index, () -> poll(c));
+        clock.schedule(next - clock.now(), c.label, c.pollTask);
     }
 }
