@@ -160,11 +160,8 @@ public final class MachineCpus implements InterruptTargets {
         try {
             code.run();
         } finally {
-            if (before == null) {
-                current.remove();
-            } else {
-                current.set(before);
-            }
+            // Set, not removed when null: the thread keeps its entry, so the next entry allocates none.
+            current.set(before);
             entered.decrementAndGet();
         }
     }
