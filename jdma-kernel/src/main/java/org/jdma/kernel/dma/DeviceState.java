@@ -1,6 +1,5 @@
 package org.jdma.kernel.dma;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +31,7 @@ final class DeviceState {
     /** The layer that keeps this record (a device may be attached to more than one). */
     final Object layer;
 
-    private final Map<Long, ArrayDeque<Live>> live = new HashMap<>();
+    private final LiveMappings live = new LiveMappings();
     private final Map<Long, Coherent> coherent = new HashMap<>();
 
     DeviceState(Object layer, DmaDevice device, Backend backend, IommuDomain domain) {
@@ -42,49 +41,22 @@ final class DeviceState {
         this.domain = domain;
     }
 
-    /**
-     * The key of device address {@code dma} in {@link #live}: a one-to-one mix. Long's own hash
-     * keeps the zero low bits of page-aligned addresses, so IOVAs handed out next to each other
-     * shared a few buckets, which then turned into trees (a tree walk per map and unmap).
-     */
-    private static Long key(long dma) {
-        long h = dma * 0x9E37_79B9_7F4A_7C15L;
-        return h ^ (h >>> 32);
-    }
-
     synchronized void add(Live m) {
-        live.computeIfAbsent(key(m.dma()), k -> new ArrayDeque<>()).addLast(m);
+        live.add(m);
     }
 
     /** Removes and returns the oldest live mapping at {@code dma}, or null. */
     synchronized Live take(long dma) {
-        Long k = key(dma);
-        ArrayDeque<Live> q = live.get(k);
-        if (q == null) {
-            return null;
-        }
-        Live m = q.pollFirst();
-        if (q.isEmpty()) {
-            live.remove(k);
-        }
-        return m;
+        return live.take(dma);
     }
 
     synchronized int liveCount() {
-        int n = 0;
-        for (ArrayDeque<Live> q : live.values()) {
-            n += q.size();
-        }
-        return n;
+        return live.size();
     }
 
     /** Takes every live mapping, by device address (unsigned), the oldest first at one address. */
     synchronized List<Live> drainLive() {
-        List<Live> all = new ArrayList<>();
-        live.values().forEach(all::addAll);
-        live.clear();
-        all.sort((a, b) -> Long.compareUnsigned(a.dma(), b.dma()));
-        return all;
+        return live.drain();
     }
 
     synchronized void addCoherent(Coherent c) {
