@@ -1,6 +1,5 @@
 package org.jdma.kernel.iommu;
 
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,11 +72,19 @@ public final class FlushQueue {
         }
     }
 
-    private record Entry(long pfn, long pages, List<Long> tablePages, long counter, long unmappedAtNs) { }
-
-    /** One CPU's ring (Linux {@code struct iova_fq}); guarded by its own monitor. */
-    private static final class Ring {
-        final ArrayDeque<Entry> entries;
+    /**
+     * One CPU's ring (Linux {@code struct iova_fq}): queued ranges oldest first, in parallel
+     * primitive arrays so that queueing an unmap allocates nothing; guarded by its own monitor.
+     * Package-private for its contract test.
+     */
+    static final class Ring {
+        private long[] pfns;
+        private long[] pageCounts;
+        private long[] counters;
+        private long[] unmappedAtNs;
+        private List<?>[] tablePages;
+        private int head;
+        private int count;
         long queued;
         long freed;
         long staleMax;
@@ -85,7 +92,91 @@ public final class FlushQueue {
         long staleMin = Long.MAX_VALUE;
 
         Ring(int size) {
-            entries = new ArrayDeque<>(size);
+            allocate(size);
+        }
+
+        private void allocate(int capacity) {
+            pfns = new long[capacity];
+            pageCounts = new long[capacity];
+            counters = new long[capacity];
+            unmappedAtNs = new long[capacity];
+            tablePages = new List<?>[capacity];
+        }
+
+        int size() {
+            return count;
+        }
+
+        void add(long pfn, long pages, List<Long> tables, long counter, long atNs) {
+            if (count == pfns.length) {
+                grow(); // only when flushes on other CPUs kept a full ring's entries from their flush
+            }
+            int i = slot(count);
+            pfns[i] = pfn;
+            pageCounts[i] = pages;
+            counters[i] = counter;
+            unmappedAtNs[i] = atNs;
+            tablePages[i] = tables;
+            count++;
+        }
+
+        private int slot(int nth) {
+            int i = head + nth;
+            return i >= pfns.length ? i - pfns.length : i;
+        }
+
+        private void grow() {
+            long[] p = pfns, n = pageCounts, c = counters, t = unmappedAtNs;
+            List<?>[] tp = tablePages;
+            int oldHead = head;
+            allocate(p.length * 2);
+            for (int k = 0; k < count; k++) {
+                int from = (oldHead + k) % p.length;
+                pfns[k] = p[from];
+                pageCounts[k] = n[from];
+                counters[k] = c[from];
+                unmappedAtNs[k] = t[from];
+                tablePages[k] = tp[from];
+            }
+            head = 0;
+        }
+
+        long headCounter() {
+            return counters[head];
+        }
+
+        long headPfn() {
+            return pfns[head];
+        }
+
+        long headPages() {
+            return pageCounts[head];
+        }
+
+        long headUnmappedAtNs() {
+            return unmappedAtNs[head];
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Long> headTablePages() {
+            return (List<Long>) tablePages[head];
+        }
+
+        void removeHead() {
+            tablePages[head] = null;
+            head = slot(1);
+            count--;
+        }
+
+        /** Whether a queued range covers {@code pfn}. */
+        boolean covers(long pfn) {
+            for (int k = 0; k < count; k++) {
+                int i = slot(k);
+                if (pfn >= pfns[i] && pfn < pfns[i] + pageCounts[i]) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -165,13 +256,13 @@ public final class FlushQueue {
         boolean flushed = false;
         synchronized (ring) {
             freeCompleted(ring);
-            if (ring.entries.size() >= size) {
+            if (ring.size() >= size) {
                 fullFlushes.incrementAndGet();
                 flushIotlb();
                 freeCompleted(ring);
                 flushed = true;
             }
-            ring.entries.addLast(new Entry(pfn, pages, tables, flushStart.get(), now));
+            ring.add(pfn, pages, tables, flushStart.get(), now);
             ring.queued++;
         }
         if (flushed) {
@@ -297,14 +388,17 @@ public final class FlushQueue {
     /** Linux {@code fq_ring_free_locked}: frees entries, oldest first, while counter &lt; flushFinish. */
     private void freeCompleted(Ring ring) {
         long finished = flushFinish.get();
-        while (!ring.entries.isEmpty() && ring.entries.peekFirst().counter() < finished) {
-            Entry e = ring.entries.pollFirst();
-            long window = lastFlushFinishedAt.get() - e.unmappedAtNs();
+        while (ring.size() > 0 && ring.headCounter() < finished) {
+            long pfn = ring.headPfn();
+            long pages = ring.headPages();
+            List<Long> tablePages = ring.headTablePages();
+            long window = lastFlushFinishedAt.get() - ring.headUnmappedAtNs();
+            ring.removeHead();
             ring.staleMax = Math.max(ring.staleMax, window);
             ring.staleMin = Math.min(ring.staleMin, window);
             ring.staleTotal += window;
             ring.freed++;
-            owner.release(e.pfn(), e.pages(), e.tablePages());
+            owner.release(pfn, pages, tablePages);
         }
     }
 
@@ -326,7 +420,7 @@ public final class FlushQueue {
     public int pending(int cpu) {
         Ring r = ring(cpu);
         synchronized (r) {
-            return r.entries.size();
+            return r.size();
         }
     }
 
@@ -334,10 +428,8 @@ public final class FlushQueue {
     public boolean holds(long pfn) {
         for (Ring r : rings) {
             synchronized (r) {
-                for (Entry e : r.entries) {
-                    if (pfn >= e.pfn() && pfn < e.pfn() + e.pages()) {
-                        return true;
-                    }
+                if (r.covers(pfn)) {
+                    return true;
                 }
             }
         }

@@ -41,6 +41,17 @@ public interface IommuDomain {
      */
     OptionalLong allocIova(long size, long limit);
 
+    /** What {@link #tryAllocIova} returns when no IOVA space is left (never a granule-aligned address). */
+    long NO_IOVA = -1L;
+
+    /**
+     * {@link #allocIova} for a hot path, as Linux's {@code iommu_dma_alloc_iova} returns a plain
+     * address: the IOVA, or {@link #NO_IOVA} when the space is exhausted.
+     */
+    default long tryAllocIova(long size, long limit) {
+        return allocIova(size, limit).orElse(NO_IOVA);
+    }
+
     /**
      * Maps [iova, iova + size) to [physical, physical + size) with {@code permission}; all three
      * granule-aligned. Uses superpages where alignment allows.

@@ -40,11 +40,12 @@ public final class IovaMapper {
     public static OptionalLong allocateAndMap(IommuDomain domain, long allocation, long limit, Mapping mapping) {
         Objects.requireNonNull(domain, "domain");
         Objects.requireNonNull(mapping, "mapping");
-        OptionalLong iova = domain.allocIova(allocation, limit);
-        if (iova.isPresent()) {
-            mapOrRelease(domain, iova.getAsLong(), allocation, mapping);
+        long iova = domain.tryAllocIova(allocation, limit);
+        if (iova == IommuDomain.NO_IOVA) {
+            return OptionalLong.empty();
         }
-        return iova;
+        mapOrRelease(domain, iova, allocation, mapping);
+        return OptionalLong.of(iova);
     }
 
     /**

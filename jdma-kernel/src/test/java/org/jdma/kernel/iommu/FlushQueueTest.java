@@ -2,11 +2,15 @@ package org.jdma.kernel.iommu;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import org.jdma.platform.Clock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class FlushQueueTest {
 
@@ -122,5 +126,85 @@ class FlushQueueTest {
         assertEquals(List.of(3L), freed);
         assertEquals(1, q.stats().timeoutFlushes());
         assertEquals(10_000_000L + FlushQueue.TIMER_RETRY_NS, q.stats().staleMaxNs());
+    }
+
+    /**
+     * Unmaps nested in a flush (an invalidation wait runs the machine, whose work unmaps on the same
+     * CPU) queue behind a flush that already started, so a full ring can stay full after its flush:
+     * the ring then holds more than its size, and every range is still released exactly once (the
+     * outer ones oldest first; nested ones as their nested flushes complete). Several ring sizes and
+     * nesting patterns, so the ring overflows with its oldest entry anywhere in its storage.
+     */
+    @ParameterizedTest
+    @CsvSource({"2, 3, 0", "3, 4, 1", "4, 5, 2", "3, 2, 3", "5, 7, 1"})
+    void shouldReleaseEveryRangeOnceWhenUnmapsNestInFlushes(int size, int nestedPerFlush, int quietFlushes) {
+        List<Long> order = new ArrayList<>();
+        long[] next = {1000};
+        FlushQueue[] self = new FlushQueue[1];
+        int[] flushCalls = {0};
+        int[] mostPending = {0};
+        self[0] = new FlushQueue(new FlushQueue.Owner() {
+            @Override public void flushIotlbAll() {
+                int call = flushCalls[0]++;
+                if (call >= quietFlushes && call < quietFlushes + 6) { // then quiet again: the test ends drained
+                    for (int k = 0; k < nestedPerFlush; k++) {
+                        self[0].queue(next[0]++, 1, List.of());
+                        mostPending[0] = Math.max(mostPending[0], self[0].pending());
+                    }
+                }
+            }
+            @Override public void release(long pfn, long pages, List<Long> tablePages) {
+                order.add(pfn);
+            }
+        }, clock, size, 10_000_000L);
+        for (long pfn = 1; pfn <= 40; pfn++) {
+            self[0].queue(pfn, 1, List.of());
+            assertTrue(self[0].holds(pfn) || order.contains(pfn), "pfn " + pfn + " held until released");
+        }
+        self[0].flushNow();
+        self[0].flushNow();
+        assertEquals(0, self[0].pending());
+        assertEquals(order.stream().distinct().count(), order.size(), "released once each: " + order);
+        List<Long> expected = new ArrayList<>();
+        for (long p = 1; p <= 40; p++) {
+            expected.add(p);
+        }
+        for (long p = 1000; p < next[0]; p++) {
+            expected.add(p);
+        }
+        assertEquals(expected, order.stream().sorted().toList(), "every range released");
+        List<Long> outer = order.stream().filter(p -> p < 1000).toList();
+        assertEquals(outer.stream().sorted().toList(), outer, "oldest first");
+        assertTrue(mostPending[0] > size, "the ring held more than its size: " + mostPending[0]);
+    }
+
+    /** A CPU's ring against a deque: wrapping around its storage and growing beyond it keep every range, in order. */
+    @Test
+    void shouldKeepQueuedRangesInOrderAcrossWrapAndGrowth() {
+        FlushQueue.Ring ring = new FlushQueue.Ring(3);
+        ArrayDeque<long[]> reference = new ArrayDeque<>();
+        SplittableRandom random = new SplittableRandom(7);
+        long pfn = 0;
+        for (int step = 0; step < 5_000; step++) {
+            if (reference.isEmpty() || random.nextInt(100) < (reference.size() < 20 ? 55 : 45)) {
+                pfn += 1 + random.nextInt(4);
+                long pages = 1 + random.nextInt(3);
+                List<Long> tables = random.nextInt(10) == 0 ? List.of(pfn << 12) : List.of();
+                ring.add(pfn, pages, tables, step, 10L * step);
+                reference.addLast(new long[] {pfn, pages, step, 10L * step, tables.isEmpty() ? -1 : pfn << 12});
+            } else {
+                long[] e = reference.pollFirst();
+                assertEquals(e[0], ring.headPfn(), "step " + step);
+                assertEquals(e[1], ring.headPages());
+                assertEquals(e[2], ring.headCounter());
+                assertEquals(e[3], ring.headUnmappedAtNs());
+                assertEquals(e[4] < 0 ? List.of() : List.of(e[4]), ring.headTablePages());
+                ring.removeHead();
+            }
+            assertEquals(reference.size(), ring.size());
+            long probe = pfn - random.nextInt(30);
+            boolean held = reference.stream().anyMatch(e -> probe >= e[0] && probe < e[0] + e[1]);
+            assertEquals(held, ring.covers(probe), "step " + step + ": covers " + probe);
+        }
     }
 }

@@ -279,12 +279,27 @@ public final class SecondLevelPageTable {
             refuseCutAtEdge(iova, iova, end);
             refuseCutAtEdge(end - 1, iova, end);
         }
-        List<Long> freed = new ArrayList<>(0);
+        List<Long> freed = List.of(); // most unmaps empty no table: then nothing is allocated
         long va = iova;
         while (va < end) {
-            va = unmapAt(va, end, freed);
+            long next = unmapAt(va, end);
+            if (next < 0) {
+                // The cleared leaf's table emptied (rare): release it, and its parents that empty too.
+                next = ~next;
+                if (!(freed instanceof ArrayList)) {
+                    freed = new ArrayList<>(levels);
+                }
+                int leafLevel = levelOfPageSize(next - va);
+                releaseEmpty(va, pathTo(va, leafLevel), leafLevel, freed);
+            }
+            va = next;
         }
         return freed;
+    }
+
+    /** The level whose entries map pages of {@code pageSize} (4 KiB: 1, 2 MiB: 2, 1 GiB: 3). */
+    private static int levelOfPageSize(long pageSize) {
+        return 1 + (Long.numberOfTrailingZeros(pageSize) - 12) / 9;
     }
 
     private void refuseCutAtEdge(long edge, long iova, long end) {
@@ -295,8 +310,11 @@ public final class SecondLevelPageTable {
         }
     }
 
-    /** Clears what covers {@code va}; returns the next IOVA to look at. */
-    private long unmapAt(long va, long end, List<Long> freed) {
+    /**
+     * Clears what covers {@code va}; returns the next IOVA to look at, or its complement (negative:
+     * IOVAs are below 2^57) when the cleared leaf left its table empty, for the caller to release.
+     */
+    private long unmapAt(long va, long end) {
         long cached = cachedLeafTable(va);
         long table = cached >= 0 ? cached : root;
         for (int l = cached >= 0 ? 1 : levels; l >= 1; l--) {
@@ -314,7 +332,7 @@ public final class SecondLevelPageTable {
                 memory.write64(slot, 0);
                 decrement(table);
                 if (l < levels && countOf(table).n == 0) {
-                    releaseEmpty(va, pathTo(va, l), l, freed); // rare: the walk is redone only then
+                    return ~(va + span); // rare: the caller redoes the walk to release the table
                 }
                 return va + span;
             }

@@ -194,7 +194,13 @@ public final class VtdDomain implements IommuDomain {
     // ---- IOVA -------------------------------------------------------------------------------
 
     @Override
-    public synchronized OptionalLong allocIova(long size, long limit) {
+    public OptionalLong allocIova(long size, long limit) {
+        long iovaAddress = tryAllocIova(size, limit);
+        return iovaAddress == NO_IOVA ? OptionalLong.empty() : OptionalLong.of(iovaAddress);
+    }
+
+    @Override
+    public synchronized long tryAllocIova(long size, long limit) {
         requireDma("allocIova");
         if (size <= 0 || size % GRANULE != 0) {
             throw new IllegalArgumentException(String.format("IOVA size %#x is not a positive multiple of %d", size, GRANULE));
@@ -219,7 +225,7 @@ public final class VtdDomain implements IommuDomain {
             flushQueue.flushNow();
             pfn = iova.allocate(pages, limitPfn, true);
         }
-        return pfn == IovaAllocator.NONE ? OptionalLong.empty() : OptionalLong.of(pfn * GRANULE);
+        return pfn == IovaAllocator.NONE ? NO_IOVA : pfn * GRANULE;
     }
 
     /** Turns the 32-bit-first policy off (Linux {@code iommu.forcedac=1}). */
@@ -273,13 +279,20 @@ public final class VtdDomain implements IommuDomain {
         List<Long> tables = table.unmap(iovaAddress, size);
         if (type == Type.DMA_STRICT) {
             unit.invalidateIotlbPages(domainId, iovaAddress, pages);
-            tables.forEach(unit.memory()::freePage);
+            freeTablePages(tables);
             iova.free(pfn, pages);
         } else {
             flushQueue.queue(pfn, pages, tables);
         }
         // This unmap may have ended the mapping that covered a table page whose free was refused.
         unit.memory().retryRefusedFrees();
+    }
+
+    /** Frees table pages an unmap emptied (most unmaps empty none). */
+    private void freeTablePages(List<Long> tablePages) {
+        for (int i = 0; i < tablePages.size(); i++) {
+            unit.memory().freePage(tablePages.get(i));
+        }
     }
 
     /**
@@ -362,7 +375,7 @@ public final class VtdDomain implements IommuDomain {
 
         @Override
         public void release(long pfn, long pages, List<Long> tablePages) {
-            tablePages.forEach(unit.memory()::freePage);
+            freeTablePages(tablePages);
             iova.free(pfn, pages);
         }
 
