@@ -7,11 +7,14 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.jdma.machine.memory.AnonymousMemory;
 
 /**
- * A namespace's data: a {@link MemorySegment} of {@code blocks * lbaSize} bytes, either allocated
- * (zeroed) or a file mapped with {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)},
- * so that writes reach the file and survive the machine. A file shorter than the namespace is
+ * A namespace's data: a {@link MemorySegment} of {@code blocks * lbaSize} bytes, either anonymous
+ * memory ({@link AnonymousMemory}: reads as zeroes, and the host backs a page only once it is
+ * written, so a large namespace costs what its data uses) or a file mapped with
+ * {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)}, so that writes reach the file
+ * and survive the machine. A file shorter than the namespace is
  * extended (reads as zeroes); a longer one keeps its tail untouched.
  */
 final class Namespace implements AutoCloseable {
@@ -24,7 +27,7 @@ final class Namespace implements AutoCloseable {
     Namespace(int nsid, NamespaceSpec spec) {
         this.nsid = nsid;
         this.spec = spec;
-        this.data = spec.file().map(this::map).orElseGet(() -> arena.allocate(spec.bytes(), 4096));
+        this.data = spec.file().map(this::map).orElseGet(() -> AnonymousMemory.map(spec.bytes(), arena));
     }
 
     private MemorySegment map(Path file) {
