@@ -76,11 +76,42 @@ public class NvmeBenchmark {
                     .withDriver(NvmeDriver.driver(NvmeOptions.DEFAULTS.withIoQueues(1).withQueueDepth(2 * DEPTH))));
             nvme = kernel.driver(NvmeDriver.class);
             for (int i = 0; i < DEPTH; i++) {
-                DmaBuffer b = kernel.memory().allocate(IO_BYTES, 4096);
-                buffers.add(b);
+                buffers.add(kernel.memory().allocate(IO_BYTES, 4096));
+            }
+            writeEveryBlock();
+            for (DmaBuffer b : buffers) {
                 submit(b);
             }
             machine.eventKernel().runFor(1_000_000); // steady state
+        }
+
+        /**
+         * Writes every block once, DEPTH at a time. A memory namespace is backed by the host only
+         * where it was written, and a block never written reads the host's one zero page, which
+         * stays in the cache: the reads below copy from RAM, as a namespace in use does.
+         */
+        void writeEveryBlock() {
+            int[] pending = {0};
+            long lba = 0;
+            while (lba < BLOCKS) {
+                for (DmaBuffer b : buffers) {
+                    if (lba >= BLOCKS) {
+                        break;
+                    }
+                    BlockRequest w = BlockRequest.of(BlockOp.WRITE, lba, IO_BYTES / BLOCK, BLOCK, b, done -> {
+                        if (done.status() != BlockStatus.OK) {
+                            throw new IllegalStateException("prefill write failed: " + done.status());
+                        }
+                        pending[0]--;
+                    });
+                    if (!nvme.submit(0, w)) {
+                        throw new IllegalStateException("queue full during prefill");
+                    }
+                    pending[0]++;
+                    lba += IO_BYTES / BLOCK;
+                }
+                machine.eventKernel().runUntil(() -> pending[0] == 0);
+            }
         }
 
         /** A random 4 KiB read into {@code b}; its completion starts the next one. */
