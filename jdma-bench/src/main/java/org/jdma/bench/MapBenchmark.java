@@ -217,7 +217,6 @@ public class MapBenchmark {
         }
     }
 
-    /** dma_map_single + dma_unmap_single of {@code pages} pages for the copy engine. */
     /** The kernel's map path allocates as Linux does: a plain address, no box (IommuDomain#tryAllocIova). */
     private static long allocIova(IommuDomain domain, long size) {
         long iova = domain.tryAllocIova(size, -1L);
@@ -227,6 +226,7 @@ public class MapBenchmark {
         return iova;
     }
 
+    /** dma_map_single + dma_unmap_single of {@code pages} pages for the copy engine. */
     @Benchmark
     public long jdmaMapUnmap(Mapping s) {
         long iova = allocIova(s.domain, s.size);
