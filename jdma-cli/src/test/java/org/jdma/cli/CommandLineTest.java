@@ -39,6 +39,32 @@ class CommandLineTest {
         return new Run(status, out.toString(), err.toString());
     }
 
+    /**
+     * Picocli formats every description with {@code String.format}; a bare {@code %} (or a default
+     * value holding one) makes it log a warning to {@code System.err} and print the text raw.
+     */
+    @Test
+    void shouldRenderEveryCommandsHelpWithoutFormatWarnings() {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+        List<String> rendered = new ArrayList<>();
+        try {
+            System.setErr(new java.io.PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
+            List<CommandLine> commands = new ArrayList<>(List.of(Main.commandLine()));
+            for (int i = 0; i < commands.size(); i++) {
+                CommandLine command = commands.get(i);
+                commands.addAll(command.getSubcommands().values());
+                command.getUsageMessage(CommandLine.Help.Ansi.OFF);
+                rendered.add(command.getCommandSpec().qualifiedName());
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertTrue(rendered.contains("jdma run nic"), "walked " + rendered);
+        String warnings = logged.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(warnings.contains("picocli WARN"), warnings);
+    }
+
     @Test
     void shouldRunTheTourWithNoArguments() {
         Run r = jdma();

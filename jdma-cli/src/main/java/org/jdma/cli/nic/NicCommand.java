@@ -45,7 +45,7 @@ public final class NicCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "64", description = "Frame size in bytes, FCS included (64..1518). Default: ${DEFAULT-VALUE}.")
     int size;
 
-    @Option(names = "--rate", defaultValue = "100%", description = "Offered load as a share of line rate (50% or 0.5). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--rate", defaultValue = "100%", description = "Offered load as a share of line rate (50%% or 0.5). Default: 100%%.")
     String rate;
 
     @Option(names = "--count", defaultValue = "0", description = "Frames each source sends (0: until --duration ends). Default: ${DEFAULT-VALUE}.")
