@@ -327,8 +327,19 @@ public final class CopyRing implements AutoCloseable {
         /** Whether the submission under way holds its descriptors, and which staged descriptor the writer commits next. */
         boolean committing;
         int stagedCursor;
-        CompletedDescriptor[] drainOut;
-        int drainCount;
+        /** What the drain under way reaped (null until this scratch first drains). */
+        CompletionView reaped;
+        /** Whether a drain of this scratch is calling its handler (a drain from there would overwrite {@link #reaped}). */
+        boolean delivering;
+
+        /** The view a drain of up to {@code limit} reaps into, at most a ring's worth. */
+        CompletionView reapedFor(int limit) {
+            int need = Math.min(limit, slots);
+            if (reaped == null || reaped.capacity() < need) {
+                reaped = new CompletionView(this == single ? slots : need);
+            }
+            return reaped;
+        }
     }
 
     // ---- consumer ------------------------------------------------------------------------------
@@ -341,13 +352,77 @@ public final class CopyRing implements AutoCloseable {
     public int drain(CompletedDescriptor[] out) {
         checkOpen();
         Scratch s = scratch();
-        s.drainOut = out;
-        s.drainCount = 0;
+        requireNotDelivering(s);
+        CompletionView view = s.reapedFor(out.length);
+        int n = reap(s, view, out.length);
+        for (int i = 0; i < n; i++) {
+            view.moveTo(i);
+            out[i] = view.toCompleted();
+        }
+        view.clear();
+        return n;
+    }
+
+    /**
+     * Reaps up to {@code limit} completed descriptors, oldest first, and shows each to
+     * {@code handler} through a view that allocates nothing (on a single-producer ring). Every
+     * descriptor reaped is shown once: when the handler throws, the rest are still shown, and the
+     * first exception is rethrown afterwards (later ones suppressed). By the time the handler runs,
+     * the descriptors' slots are free and their holds released, so it may unmap their buffers or
+     * submit again; it may not drain this ring again.
+     *
+     * @return how many were reaped
+     * @throws IllegalStateException when called from this ring's own drain handler
+     */
+    public int drain(CompletionView.Handler handler, int limit) {
+        checkOpen();
+        Objects.requireNonNull(handler, "handler");
+        if (limit < 0) {
+            throw new IllegalArgumentException("drain limit must not be negative, was " + limit);
+        }
+        Scratch s = scratch();
+        requireNotDelivering(s);
+        CompletionView view = s.reapedFor(limit);
+        int n = reap(s, view, limit);
+        Throwable failure = null;
+        s.delivering = true;
         try {
-            ring.reap(status, s.reaper, out.length);
-            return s.drainCount;
+            for (int i = 0; i < n; i++) {
+                view.moveTo(i);
+                try {
+                    handler.completed(view);
+                } catch (RuntimeException | Error e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
         } finally {
-            s.drainOut = null;
+            s.delivering = false;
+            view.clear();
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        return n;
+    }
+
+    private static void requireNotDelivering(Scratch s) {
+        if (s.delivering) {
+            throw new IllegalStateException("drain called from this ring's own drain handler");
+        }
+    }
+
+    /** Reaps up to {@code limit} into {@code view}, then releases their holds. */
+    private int reap(Scratch s, CompletionView view, int limit) {
+        try {
+            return ring.reap(status, s.reaper, Math.min(limit, view.capacity()));
+        } finally {
             if (s.holds != null) {
                 s.holds.releaseReaped(); // the engine completed them; the tail has moved past them (shared: past this call's)
             }
@@ -359,17 +434,10 @@ public final class CopyRing implements AutoCloseable {
         // the engine does not write it again until the slot is reused.
         MemorySegment recordScratch = scratch.record;
         m.read(CopyRingLayout.completionOffset(slots, slot), recordScratch, 0, CopyRingLayout.COMPLETION_SIZE);
-        int statusByte = DescriptorCodec.statusByte(recordScratch, 0);
-        CompletionStatus s = CompletionStatus.fromStatusByte(statusByte);
-        boolean error = s == null || s.isError();
-        Descriptor d = inFlight.getAcquire(slot);
-        Descriptor done = d.withFlags(d.flags() | Descriptor.DONE | (error ? Descriptor.ERROR : 0));
         if (scratch.holds != null) {
             scratch.holds.reaped(slot);
         }
-        scratch.drainOut[scratch.drainCount++] = new CompletedDescriptor(done, s, statusByte, DescriptorCodec.bytesCompleted(recordScratch, 0),
-                DescriptorCodec.result(recordScratch, 0), DescriptorCodec.faultAddress(recordScratch, 0), slot, sequence,
-                DescriptorCodec.chainProgress(recordScratch, 0));
+        scratch.reaped.add(inFlight.getAcquire(slot), recordScratch, slot, sequence);
         inFlight.setRelease(slot, null);
     }
 
