@@ -114,7 +114,7 @@ public final class DmaInFlight {
      *         device covers for its access; nothing is held then
      */
     public void hold(Ranges r, User user, long tag, long[] ids, int offset) {
-        if (pins == null) {
+        if (pins == null || r.size == 0) { // a NOOP names nothing: no need for the pins' lock
             Arrays.fill(ids, offset, offset + r.size, DmaPins.NO_HOLD);
             return;
         }
@@ -137,9 +137,19 @@ public final class DmaInFlight {
 
     /** Releases the holds {@code ids[offset .. offset + n - 1]} (the completion was reaped); sets them to {@link DmaPins#NO_HOLD}. */
     public void release(long[] ids, int offset, int n) {
-        if (pins != null) {
+        if (pins != null && anyHeld(ids, offset, n)) {
             pins.release(ids, offset, n);
         }
+    }
+
+    /** Whether a hold id is among {@code ids[offset .. offset + n - 1]} (descriptors that name nothing leave none). */
+    private static boolean anyHeld(long[] ids, int offset, int n) {
+        for (int i = offset; i < offset + n; i++) {
+            if (ids[i] != DmaPins.NO_HOLD) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Releases every hold {@code user} has on this device's mappings (the device was reset or stopped); returns how many. */
