@@ -295,8 +295,10 @@ public final class CopyRing implements AutoCloseable {
     }
 
     private void writeSlot(RingMemory m, int slot, Descriptor d, Scratch s) {
+        // The record needs no clearing here: its status byte was cleared when the slot's last
+        // completion was reaped (or the memory zeroed at attach and restart), and the engine writes
+        // the whole record before it sets the status again.
         long record = CopyRingLayout.completionOffset(slots, slot);
-        m.fill(record, CopyRingLayout.COMPLETION_SIZE, (byte) 0);
         DescriptorCodec.encode(s.encode, 0, d, m.dmaAddressOf(record), s.interruptHandle);
         m.write(CopyRingLayout.descriptorOffset(slot), s.encode, 0, CopyRingLayout.DESCRIPTOR_SIZE);
         if (s.committing) {
