@@ -115,6 +115,19 @@ public interface Cpu {
     /** Sets RAM [phys, phys + length) to {@code value}. */
     void fill(long phys, long length, byte value);
 
+    /**
+     * RAM [phys, phys + length) resolved once, for memory this CPU reaches all the time (a
+     * descriptor ring): the same accesses at offsets, with the same effects. The default makes
+     * every access through this CPU's methods; a machine may reach the memory directly while
+     * nothing needs to see each access.
+     *
+     * @throws IllegalArgumentException when the range is empty, or (where the implementation can
+     *         tell) not inside one RAM region
+     */
+    default RamWindow window(long phys, long length) {
+        return RamWindow.through(this, phys, length);
+    }
+
     /** Reads the 8-bit I/O port {@code port} (x86 {@code IN AL, DX}). Returns 0..255. */
     int in8(int port);
 

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import org.jdma.kernel.dma.CoherentAllocation;
 import org.jdma.platform.Cpu;
+import org.jdma.platform.RamWindow;
 
 /**
  * The memory a descriptor ring shares with its device: one coherent allocation that the CPU
@@ -27,7 +28,8 @@ import org.jdma.platform.Cpu;
  */
 public final class RingMemory {
 
-    private final Cpu cpu;
+    /** The memory, resolved once: the CPU's accesses without a region lookup each ({@link Cpu#window}). */
+    private final RamWindow window;
     private final long physical;
     private final long dmaAddress;
     private final long bytes;
@@ -38,10 +40,11 @@ public final class RingMemory {
      * @param bytes      size of the memory
      */
     public RingMemory(Cpu cpu, long physical, long dmaAddress, long bytes) {
-        this.cpu = Objects.requireNonNull(cpu, "cpu");
+        Objects.requireNonNull(cpu, "cpu");
         if (bytes <= 0) {
             throw new IllegalArgumentException("ring memory size must be positive, was " + bytes);
         }
+        this.window = cpu.window(physical, bytes);
         this.physical = physical;
         this.dmaAddress = dmaAddress;
         this.bytes = bytes;
@@ -74,57 +77,57 @@ public final class RingMemory {
 
     public void write(long offset, MemorySegment src, long srcOffset, long length) {
         check(offset, length);
-        cpu.write(physical + offset, src, srcOffset, length);
+        window.write(offset, src, srcOffset, length);
     }
 
     public void read(long offset, MemorySegment dst, long dstOffset, long length) {
         check(offset, length);
-        cpu.read(physical + offset, dst, dstOffset, length);
+        window.read(offset, dst, dstOffset, length);
     }
 
     public void fill(long offset, long length, byte value) {
         check(offset, length);
-        cpu.fill(physical + offset, length, value);
+        window.fill(offset, length, value);
     }
 
     public int read8(long offset) {
         check(offset, 1);
-        return cpu.read8(physical + offset);
+        return window.read8(offset);
     }
 
     public void write8(long offset, int value) {
         check(offset, 1);
-        cpu.write8(physical + offset, value);
+        window.write8(offset, value);
     }
 
     public int read16(long offset) {
         check(offset, 2);
-        return cpu.read16(physical + offset);
+        return window.read16(offset);
     }
 
     public void write16(long offset, int value) {
         check(offset, 2);
-        cpu.write16(physical + offset, value);
+        window.write16(offset, value);
     }
 
     public int read32(long offset) {
         check(offset, 4);
-        return cpu.read32(physical + offset);
+        return window.read32(offset);
     }
 
     public void write32(long offset, int value) {
         check(offset, 4);
-        cpu.write32(physical + offset, value);
+        window.write32(offset, value);
     }
 
     public long read64(long offset) {
         check(offset, 8);
-        return cpu.read64(physical + offset);
+        return window.read64(offset);
     }
 
     public void write64(long offset, long value) {
         check(offset, 8);
-        cpu.write64(physical + offset, value);
+        window.write64(offset, value);
     }
 
     // ---- ordered accesses -------------------------------------------------------------------------
@@ -132,31 +135,31 @@ public final class RingMemory {
     /** A byte, with acquire: later loads see what the device wrote before it. */
     public int readAcquire8(long offset) {
         check(offset, 1);
-        return cpu.read8Acquire(physical + offset);
+        return window.read8Acquire(offset);
     }
 
     /** An aligned 32-bit word, with acquire. */
     public int readAcquire32(long offset) {
         check(offset, 4);
-        return cpu.read32Acquire(physical + offset);
+        return window.read32Acquire(offset);
     }
 
     /** An aligned 64-bit word, with acquire. */
     public long readAcquire64(long offset) {
         check(offset, 8);
-        return cpu.read64Acquire(physical + offset);
+        return window.read64Acquire(offset);
     }
 
     /** An aligned 32-bit word, after every earlier store. */
     public void writeRelease32(long offset, int value) {
         check(offset, 4);
-        cpu.write32Release(physical + offset, value);
+        window.write32Release(offset, value);
     }
 
     /** An aligned 64-bit word, after every earlier store. */
     public void writeRelease64(long offset, long value) {
         check(offset, 8);
-        cpu.write64Release(physical + offset, value);
+        window.write64Release(offset, value);
     }
 
     /**

@@ -77,6 +77,14 @@ public final class CoherentCache implements CpuCache {
 
     @Override public boolean coherent() { return true; }
 
+    /**
+     * Whether a CPU access to RAM needs nothing but the memory now: no range has a memory type
+     * and nobody observes. A pre-resolved window ({@code Cpu.window}) checks this per access.
+     */
+    public boolean unwatched() {
+        return !typed && observers.get().length == 0;
+    }
+
     @Override public int lineSize() { return lineSize; }
 
     /** Number of clean/invalidate calls seen (each is a no-op here, but drivers can be checked for them). */

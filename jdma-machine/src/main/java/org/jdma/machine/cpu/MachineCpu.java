@@ -1,8 +1,10 @@
 package org.jdma.machine.cpu;
 
 import java.lang.foreign.MemorySegment;
+import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.platform.Cpu;
+import org.jdma.platform.RamWindow;
 import org.jdma.machine.memory.IoPortSpace;
 import org.jdma.machine.memory.MmioWindow;
 import org.jdma.machine.memory.PhysicalMemory;
@@ -305,6 +307,24 @@ public final class MachineCpu implements Cpu {
     public void fill(long phys, long length, byte value) {
         requireRam(phys, length);
         cache.fill(phys, length, value);
+    }
+
+    /**
+     * [phys, phys + length) of one RAM region, resolved once: reached directly while the coherent
+     * cache has no typed range and no observer and no ISA DMA can hold the bus, else this CPU's way.
+     *
+     * @throws IllegalArgumentException when the range is empty or not inside one RAM region
+     */
+    @Override
+    public RamWindow window(long phys, long length) {
+        RamWindow.checkWindow(phys, length);
+        RamRegion r = memory.ramAt(phys);
+        if (r == null || phys - r.base() + length > r.size()) {
+            throw new IllegalArgumentException(String.format(
+                    "RAM window [%#x, +%#x) is not inside one RAM region", phys, length));
+        }
+        return new DirectRamWindow(this, cpus, cache instanceof CoherentCache c ? c : null, phys,
+                r.memory().asSlice(phys - r.base(), length));
     }
 
     private void requireRam(long phys, long length) {
