@@ -169,7 +169,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
             registers.write32(rdt(q), 0);
             PagePool pool = rx[q] != null ? rx[q].pool() // a reset keeps the pool and its mappings
                     : new PagePool(context.name() + " rx" + q, dma, context::cpu, BUFFER_SIZE, CHUNK_ENTRIES, options.poolEntries());
-            rx[q] = new RxQueue(q, options.ringSize(), ring, pool, dma, registers);
+            rx[q] = new RxQueue(q, options.ringSize(), ring, context.cpu(), pool, dma, registers);
             registers.write32(dcaRxctrl(q), registers.read32(dcaRxctrl(q)) & ~(1 << 12));
         }
         registers.write32(CTRL_EXT, registers.read32(CTRL_EXT) | CTRL_EXT_NS_DIS);
@@ -190,7 +190,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
             registers.write32(tdbah(q), (int) (ring.dmaAddress() >>> 32));
             registers.write32(tdlen(q), (int) ring.size());
             registers.write32(txdctl(q), 36 | 8 << 8 | 4 << 16);
-            tx[q] = new TxQueue(q, options.ringSize(), ring, dma, registers, options.txCleanBatch());
+            tx[q] = new TxQueue(q, options.ringSize(), ring, context.cpu(), dma, registers, options.txCleanBatch());
         }
         registers.write32(DMATXCTL, DMATXCTL_TE);
     }
@@ -207,7 +207,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
     }
 
     private void startRx(int q) {
-        rx[q].fill(context.cpu());
+        rx[q].fill();
         registers.write32(rxdctl(q), registers.read32(rxdctl(q)) | RXDCTL_ENABLE);
         waitFor("RXDCTL[" + q + "].ENABLE", () -> (registers.read32(rxdctl(q)) & RXDCTL_ENABLE) != 0);
         registers.write32(rdh(q), 0);
@@ -315,7 +315,7 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
         if (max < 0 || max > buffers.length) {
             throw new IllegalArgumentException(String.format("%s: max %d outside 0..%d (the array's length)", name(), max, buffers.length));
         }
-        return rx[queue].receive(context.cpu(), buffers, max);
+        return rx[queue].receive(buffers, max);
     }
 
     @Override
@@ -355,13 +355,13 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
                         name(), i, b.frameLength(), options.mtu(), maxFrame));
             }
         }
-        return tx[queue].send(context.cpu(), buffers, count);
+        return tx[queue].send(buffers, count);
     }
 
     /** Reclaims every sent descriptor of {@code queue} now, not only whole batches; returns how many. */
     public int cleanTx(int queue) {
         checkQueue(queue);
-        return tx[queue].clean(context.cpu(), true);
+        return tx[queue].clean(true);
     }
 
     @Override

@@ -75,12 +75,12 @@ final class Napi {
         if (r != null) {
             r.pollStarted(queue);
         }
-        int cleaned = driver.tx(queue).clean(driver.context().cpu(), true);
+        int cleaned = driver.tx(queue).clean(true);
         txCleaned += cleaned;
         if (r == null) {
             return 0;
         }
-        int n = driver.rx(queue).receive(driver.context().cpu(), batch, batch.length);
+        int n = driver.rx(queue).receive(batch, batch.length);
         packets += n;
         largest = Math.max(largest, n);
         if (n > 0) {

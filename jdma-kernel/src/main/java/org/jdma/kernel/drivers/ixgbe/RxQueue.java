@@ -3,6 +3,7 @@ package org.jdma.kernel.drivers.ixgbe;
 import static org.jdma.spec.ixgbe.AdvancedRxDescriptorLayout.*;
 
 import org.jdma.kernel.dma.CoherentAllocation;
+import org.jdma.kernel.ring.RingMemory;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.RingHolds;
@@ -25,6 +26,8 @@ final class RxQueue {
     private final int queue;
     private final int size;
     private final CoherentAllocation ring;
+    /** The ring as the CPU reaches it (resolved once). */
+    private final RingMemory memory;
     private final PagePool pool;
     private final MmioWindow registers;
     private final PacketBuffer[] posted;
@@ -42,10 +45,11 @@ final class RxQueue {
     /** Completions the driver could not repost for lack of buffers: left for the next batch. */
     long starved;
 
-    RxQueue(int queue, int size, CoherentAllocation ring, PagePool pool, DeviceDmaApi dma, MmioWindow registers) {
+    RxQueue(int queue, int size, CoherentAllocation ring, Cpu cpu, PagePool pool, DeviceDmaApi dma, MmioWindow registers) {
         this.queue = queue;
         this.size = size;
         this.ring = ring;
+        this.memory = RingMemory.of(cpu, ring);
         this.pool = pool;
         this.registers = registers;
         this.posted = new PacketBuffer[size];
@@ -66,22 +70,23 @@ final class RxQueue {
         return ring;
     }
 
-    private long slot(int i) {
-        return ring.physical() + (long) i * SIZE;
+    /** Where descriptor {@code i} starts in the ring. */
+    private static long offset(int i) {
+        return (long) i * SIZE;
     }
 
     /** Posts a buffer in every slot (read format: packet address, header address 0 so DD is clear). */
-    void fill(Cpu cpu) {
+    void fill() {
         for (int i = 0; i < size; i++) {
             PacketBuffer b = pool.allocForDevice();
             if (b == null) {
                 throw new IllegalStateException(pool.name() + ": no buffer for receive slot " + i);
             }
-            post(cpu, i, b);
+            post(i, b);
         }
     }
 
-    private void post(Cpu cpu, int i, PacketBuffer b) {
+    private void post(int i, PacketBuffer b) {
         if (holds != null) {
             staging.ranges().add("packet buffer address", b.dmaAddress(), b.capacity(), DmaDirection.FROM_DEVICE);
             staging.stage(0, sequence);
@@ -89,8 +94,8 @@ final class RxQueue {
         }
         sequence++;
         posted[i] = b;
-        cpu.write64(slot(i) + PKT_ADDR, b.dmaAddress());
-        cpu.write64(slot(i) + HDR_ADDR, 0);
+        memory.write64(offset(i) + PKT_ADDR, b.dmaAddress());
+        memory.write64(offset(i) + HDR_ADDR, 0);
     }
 
     /** The tail after {@link #fill}: all but one slot given to the device. */
@@ -105,12 +110,12 @@ final class RxQueue {
      * collected, for the next batch. A frame with an error on any of its descriptors is freed and
      * counted in {@link #errors}.
      */
-    int receive(Cpu cpu, PacketBuffer[] out, int max) {
+    int receive(PacketBuffer[] out, int max) {
         int n = 0;
         int last = -1;
         while (n < max) {
             int i = next;
-            int statusError = cpu.read32Acquire(slot(i) + STATUS_ERROR);
+            int statusError = memory.readAcquire32(offset(i) + STATUS_ERROR);
             if ((statusError & STAT_DD) == 0) {
                 break;
             }
@@ -119,16 +124,16 @@ final class RxQueue {
                 starved++;
                 break;
             }
-            int length = cpu.read16(slot(i) + LENGTH) & 0xFFFF;
-            int info = cpu.read32(slot(i) + PKT_INFO);
-            int hash = cpu.read32(slot(i) + RSS_HASH);
+            int length = memory.read16(offset(i) + LENGTH) & 0xFFFF;
+            int info = memory.read32(offset(i) + PKT_INFO);
+            int hash = memory.read32(offset(i) + RSS_HASH);
             PacketBuffer b = posted[i];
             if (holds != null) {
                 staging.reaped(i);
                 staging.releaseReaped();
             }
             pool.received(b, Math.min(length, b.capacity()));
-            post(cpu, i, fresh);
+            post(i, fresh);
             last = i;
             next = (i + 1) & (size - 1);
             PacketBuffer frame = collect(b, statusError);

@@ -3,6 +3,7 @@ package org.jdma.kernel.drivers.ixgbe;
 import static org.jdma.spec.ixgbe.AdvancedTxDescriptorLayout.*;
 
 import org.jdma.kernel.dma.CoherentAllocation;
+import org.jdma.kernel.ring.RingMemory;
 import org.jdma.kernel.dma.DeviceDmaApi;
 import org.jdma.kernel.dma.DmaDirection;
 import org.jdma.kernel.dma.RingHolds;
@@ -30,6 +31,8 @@ final class TxQueue {
     private final int queue;
     private final int size;
     private final CoherentAllocation ring;
+    /** The ring as the CPU reaches it (resolved once). */
+    private final RingMemory memory;
     private final DeviceDmaApi dma;
     private final MmioWindow registers;
     private final int cleanBatch;
@@ -69,10 +72,11 @@ final class TxQueue {
     private int clean;
     long mapFailures;
 
-    TxQueue(int queue, int size, CoherentAllocation ring, DeviceDmaApi dma, MmioWindow registers, int cleanBatch) {
+    TxQueue(int queue, int size, CoherentAllocation ring, Cpu cpu, DeviceDmaApi dma, MmioWindow registers, int cleanBatch) {
         this.queue = queue;
         this.size = size;
         this.ring = ring;
+        this.memory = RingMemory.of(cpu, ring);
         this.dma = dma;
         this.registers = registers;
         this.cleanBatch = cleanBatch;
@@ -98,8 +102,9 @@ final class TxQueue {
         return size;
     }
 
-    private long slot(int i) {
-        return ring.physical() + (long) i * SIZE;
+    /** Where descriptor {@code i} starts in the ring. */
+    private static long offset(int i) {
+        return (long) i * SIZE;
     }
 
     /** The device address descriptor {@code slot} names (for tests of what holds it). */
@@ -112,8 +117,8 @@ final class TxQueue {
         return (next - clean) & (size - 1);
     }
 
-    private boolean done(Cpu cpu, int eop) {
-        return (cpu.read32Acquire(slot(eop) + OLINFO_STATUS) & STA_DD) != 0;
+    private boolean done(int eop) {
+        return (memory.readAcquire32(offset(eop) + OLINFO_STATUS) & STA_DD) != 0;
     }
 
     /** Descriptors from the clean index through {@code eop}. */
@@ -126,19 +131,19 @@ final class TxQueue {
      * the frame they reach) whose EOP descriptor has DD, and with {@code all} also each remaining
      * frame whose EOP descriptor has DD. Returns how many descriptors.
      */
-    int clean(Cpu cpu, boolean all) {
+    int clean(boolean all) {
         if (busy) {
             return 0; // a NAPI poll that ran while this queue's sender waited: the sender cleans (Linux sends with softirqs off)
         }
         busy = true;
         try {
-            return reclaim(cpu, all);
+            return reclaim(all);
         } finally {
             busy = false;
         }
     }
 
-    private int reclaim(Cpu cpu, boolean all) {
+    private int reclaim(boolean all) {
         int cleaned = 0;
         while (pending() > 0) {
             int n = Math.min(cleanBatch, pending());
@@ -146,12 +151,12 @@ final class TxQueue {
                 break;
             }
             n = through(eopOf[(clean + n - 1) & (size - 1)]);
-            if (!done(cpu, (clean + n - 1) & (size - 1))) {
+            if (!done((clean + n - 1) & (size - 1))) {
                 if (!all) {
                     break;
                 }
                 n = 0;
-                while (n < pending() && done(cpu, eopOf[(clean + n) & (size - 1)])) {
+                while (n < pending() && done(eopOf[(clean + n) & (size - 1)])) {
                     n = through(eopOf[(clean + n) & (size - 1)]);
                 }
                 if (n == 0) {
@@ -190,20 +195,20 @@ final class TxQueue {
      * ixy's tx_batch: clean, then queue as many of the frames {@code bufs[0..count)} as fit whole
      * (each chain's segments on consecutive descriptors); one tail write.
      */
-    int send(Cpu cpu, PacketBuffer[] bufs, int count) {
+    int send(PacketBuffer[] bufs, int count) {
         if (busy) {
             return 0; // re-entered while this queue waits (an unmap's invalidation lets the machine run): nothing sent
         }
         busy = true;
         try {
-            return queue(cpu, bufs, count);
+            return queue(bufs, count);
         } finally {
             busy = false;
         }
     }
 
-    private int queue(Cpu cpu, PacketBuffer[] bufs, int count) {
-        reclaim(cpu, false);
+    private int queue(PacketBuffer[] bufs, int count) {
+        reclaim(false);
         int sent = 0;
         while (sent < count) {
             PacketBuffer frame = bufs[sent];
@@ -230,9 +235,9 @@ final class TxQueue {
                 mappedLength[i] = bytes;
                 eopOf[i] = eop;
                 frames[i] = i == eop ? frame : null;
-                cpu.write64(slot(i) + BUFFER_ADDR, address);
-                cpu.write32(slot(i) + CMD_TYPE_LEN, dataCmdTypeLen(b.size(), i == eop ? DCMD_LAST : DCMD_MORE));
-                cpu.write32Release(slot(i) + OLINFO_STATUS, olinfo(length));
+                memory.write64(offset(i) + BUFFER_ADDR, address);
+                memory.write32(offset(i) + CMD_TYPE_LEN, dataCmdTypeLen(b.size(), i == eop ? DCMD_LAST : DCMD_MORE));
+                memory.writeRelease32(offset(i) + OLINFO_STATUS, olinfo(length));
             }
             next = (eop + 1) & (size - 1);
             sent++;
