@@ -1,9 +1,6 @@
 package org.jdma.machine.cpu;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.memory.SegmentCopy;
 import org.jdma.platform.RamWindow;
@@ -16,13 +13,6 @@ import org.jdma.platform.RamWindow;
  * way resolves the address to its region twice.
  */
 final class DirectRamWindow implements RamWindow {
-
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BYTE_ATOMIC = ValueLayout.JAVA_BYTE.varHandle();
-    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-    private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final MachineCpu cpu;
     private final MachineCpus cpus;
@@ -57,28 +47,28 @@ final class DirectRamWindow implements RamWindow {
 
     @Override
     public int read8(long o) {
-        return direct() ? memory.get(ValueLayout.JAVA_BYTE, o) & 0xFF : cpu.read8(at(o, 1));
+        return direct() ? (int) DirectRam.load(memory, o, 1) : cpu.read8(at(o, 1));
     }
 
     @Override
     public int read16(long o) {
-        return direct() ? memory.get(SHORT, o) & 0xFFFF : cpu.read16(at(o, 2));
+        return direct() ? (int) DirectRam.load(memory, o, 2) : cpu.read16(at(o, 2));
     }
 
     @Override
     public int read32(long o) {
-        return direct() ? memory.get(INT, o) : cpu.read32(at(o, 4));
+        return direct() ? (int) DirectRam.load(memory, o, 4) : cpu.read32(at(o, 4));
     }
 
     @Override
     public long read64(long o) {
-        return direct() ? memory.get(LONG, o) : cpu.read64(at(o, 8));
+        return direct() ? DirectRam.load(memory, o, 8) : cpu.read64(at(o, 8));
     }
 
     @Override
     public void write8(long o, int v) {
         if (direct()) {
-            memory.set(ValueLayout.JAVA_BYTE, o, (byte) v);
+            DirectRam.store(memory, o, 1, v);
         } else {
             cpu.write8(at(o, 1), v);
         }
@@ -87,7 +77,7 @@ final class DirectRamWindow implements RamWindow {
     @Override
     public void write16(long o, int v) {
         if (direct()) {
-            memory.set(SHORT, o, (short) v);
+            DirectRam.store(memory, o, 2, v);
         } else {
             cpu.write16(at(o, 2), v);
         }
@@ -96,7 +86,7 @@ final class DirectRamWindow implements RamWindow {
     @Override
     public void write32(long o, int v) {
         if (direct()) {
-            memory.set(INT, o, v);
+            DirectRam.store(memory, o, 4, v);
         } else {
             cpu.write32(at(o, 4), v);
         }
@@ -105,7 +95,7 @@ final class DirectRamWindow implements RamWindow {
     @Override
     public void write64(long o, long v) {
         if (direct()) {
-            memory.set(LONG, o, v);
+            DirectRam.store(memory, o, 8, v);
         } else {
             cpu.write64(at(o, 8), v);
         }
@@ -113,23 +103,23 @@ final class DirectRamWindow implements RamWindow {
 
     @Override
     public int read8Acquire(long o) {
-        return direct() ? (byte) BYTE_ATOMIC.getAcquire(memory, o) & 0xFF : cpu.read8Acquire(at(o, 1));
+        return direct() ? DirectRam.load8Acquire(memory, o) : cpu.read8Acquire(at(o, 1));
     }
 
     @Override
     public int read32Acquire(long o) {
-        return direct() ? (int) INT_ATOMIC.getAcquire(memory, o) : cpu.read32Acquire(at(o, 4));
+        return direct() ? DirectRam.load32Acquire(memory, o) : cpu.read32Acquire(at(o, 4));
     }
 
     @Override
     public long read64Acquire(long o) {
-        return direct() ? (long) LONG_ATOMIC.getAcquire(memory, o) : cpu.read64Acquire(at(o, 8));
+        return direct() ? DirectRam.load64Acquire(memory, o) : cpu.read64Acquire(at(o, 8));
     }
 
     @Override
     public void write32Release(long o, int v) {
         if (direct()) {
-            INT_ATOMIC.setRelease(memory, o, v);
+            DirectRam.store32Release(memory, o, v);
         } else {
             cpu.write32Release(at(o, 4), v);
         }
@@ -138,7 +128,7 @@ final class DirectRamWindow implements RamWindow {
     @Override
     public void write64Release(long o, long v) {
         if (direct()) {
-            LONG_ATOMIC.setRelease(memory, o, v);
+            DirectRam.store64Release(memory, o, v);
         } else {
             cpu.write64Release(at(o, 8), v);
         }

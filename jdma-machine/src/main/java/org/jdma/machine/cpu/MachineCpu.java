@@ -9,6 +9,7 @@ import org.jdma.machine.memory.IoPortSpace;
 import org.jdma.machine.memory.MmioWindow;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
+import org.jdma.machine.memory.SegmentCopy;
 import org.jdma.machine.time.EventKernel;
 
 /**
@@ -53,6 +54,8 @@ public final class MachineCpu implements Cpu {
     private final PhysicalMemory memory;
     private final IoPortSpace ioPorts;
     private final CpuCache cache;
+    /** The cache when it is the coherent one (RAM accesses may then go straight to memory while it is unwatched), else null. */
+    private final CoherentCache coherent;
     private final EventKernel kernel;
     private final long mmioAccessNs;
     private final long ioPortAccessNs;
@@ -83,6 +86,7 @@ public final class MachineCpu implements Cpu {
         this.memory = cpus.memory;
         this.ioPorts = cpus.ioPorts;
         this.cache = cpus.cache;
+        this.coherent = cache instanceof CoherentCache c ? c : null;
         this.kernel = cpus.kernel;
         this.mmioAccessNs = cpus.mmioAccessNs;
         this.ioPortAccessNs = cpus.ioPortAccessNs;
@@ -166,14 +170,27 @@ public final class MachineCpu implements Cpu {
         return "CPU " + index + " (APIC id " + apicId + ")";
     }
 
-    private boolean isRam(long phys, int size) {
+    /** The RAM region holding all of [phys, phys + size), or null. */
+    private RamRegion ramFor(long phys, long size) {
         RamRegion r = memory.ramAt(phys);
-        return r != null && phys - r.base() + size <= r.size();
+        return r != null && size >= 0 && phys - r.base() + size <= r.size() ? r : null;
+    }
+
+    /**
+     * Whether a RAM access may go straight to the region's memory: the coherent cache would do
+     * nothing else now (no typed range, no observer); the region is then looked up once, not twice.
+     */
+    private boolean direct() {
+        return coherent != null && coherent.unwatched();
     }
 
     private long load(long phys, int size) {
-        if (isRam(phys, size)) {
+        RamRegion r = ramFor(phys, size);
+        if (r != null) {
             awaitBus();
+            if (direct()) {
+                return DirectRam.load(r.memory(), phys - r.base(), size);
+            }
             return switch (size) {
                 case 1 -> cache.loadByte(phys) & 0xFFL;
                 case 2 -> cache.loadShort(phys) & 0xFFFFL;
@@ -194,8 +211,13 @@ public final class MachineCpu implements Cpu {
     }
 
     private void store(long phys, int size, long value) {
-        if (isRam(phys, size)) {
+        RamRegion r = ramFor(phys, size);
+        if (r != null) {
             awaitBus();
+            if (direct()) {
+                DirectRam.store(r.memory(), phys - r.base(), size, value);
+                return;
+            }
             switch (size) {
                 case 1 -> cache.storeByte(phys, (byte) value);
                 case 2 -> cache.storeShort(phys, (short) value);
@@ -238,40 +260,55 @@ public final class MachineCpu implements Cpu {
      */
     @Override
     public int read8Acquire(long phys) {
-        requireRam(phys, 1);
-        return cache.loadByteAcquire(phys) & 0xFF;
+        RamRegion r = requireRam(phys, 1);
+        return direct() ? DirectRam.load8Acquire(r.memory(), phys - r.base()) : cache.loadByteAcquire(phys) & 0xFF;
     }
 
     /** A 32-bit RAM load with acquire ordering (for status words a device thread publishes). */
     @Override
     public int read32Acquire(long phys) {
-        requireRam(phys, 4);
-        return cache.loadIntAcquire(phys);
+        RamRegion r = requireRam(phys, 4);
+        return direct() ? DirectRam.load32Acquire(r.memory(), phys - r.base()) : cache.loadIntAcquire(phys);
     }
 
     /** A 32-bit RAM store with release ordering (publishes earlier stores to a device thread). */
     @Override
     public void write32Release(long phys, int v) {
-        requireRam(phys, 4);
-        cache.storeIntRelease(phys, v);
+        RamRegion r = requireRam(phys, 4);
+        if (direct()) {
+            DirectRam.store32Release(r.memory(), phys - r.base(), v);
+        } else {
+            cache.storeIntRelease(phys, v);
+        }
     }
 
     @Override
     public long read64Acquire(long phys) {
-        requireRam(phys, 8);
-        return cache.loadLongAcquire(phys);
+        RamRegion r = requireRam(phys, 8);
+        return direct() ? DirectRam.load64Acquire(r.memory(), phys - r.base()) : cache.loadLongAcquire(phys);
     }
 
     @Override
     public void write64Release(long phys, long v) {
-        requireRam(phys, 8);
-        cache.storeLongRelease(phys, v);
+        RamRegion r = requireRam(phys, 8);
+        if (direct()) {
+            DirectRam.store64Release(r.memory(), phys - r.base(), v);
+        } else {
+            cache.storeLongRelease(phys, v);
+        }
     }
 
     /** Waits for the bus once, then loads, compares and stores with nothing in between (no event runs in a cache access). */
     @Override
     public long compareAndExchange64(long phys, long expected, long value) {
-        requireRam(phys, 8);
+        RamRegion r = requireRam(phys, 8);
+        if (direct()) {
+            long found = DirectRam.load(r.memory(), phys - r.base(), 8);
+            if (found == expected) {
+                DirectRam.store(r.memory(), phys - r.base(), 8, value);
+            }
+            return found;
+        }
         long found = cache.loadLong(phys);
         if (found == expected) {
             cache.storeLong(phys, value);
@@ -282,8 +319,12 @@ public final class MachineCpu implements Cpu {
     /** Copies RAM [phys, phys + length) into {@code dst} at {@code dstOffset}. */
     @Override
     public void read(long phys, MemorySegment dst, long dstOffset, long length) {
-        requireRam(phys, length);
-        cache.load(phys, dst, dstOffset, length);
+        RamRegion r = requireRam(phys, length);
+        if (direct()) {
+            SegmentCopy.copy(r.memory(), phys - r.base(), dst, dstOffset, length);
+        } else {
+            cache.load(phys, dst, dstOffset, length);
+        }
     }
 
     @Override
@@ -294,8 +335,12 @@ public final class MachineCpu implements Cpu {
     /** Copies {@code length} bytes of {@code src} at {@code srcOffset} into RAM at {@code phys}. */
     @Override
     public void write(long phys, MemorySegment src, long srcOffset, long length) {
-        requireRam(phys, length);
-        cache.store(phys, src, srcOffset, length);
+        RamRegion r = requireRam(phys, length);
+        if (direct()) {
+            SegmentCopy.copy(src, srcOffset, r.memory(), phys - r.base(), length);
+        } else {
+            cache.store(phys, src, srcOffset, length);
+        }
     }
 
     @Override
@@ -305,8 +350,12 @@ public final class MachineCpu implements Cpu {
 
     @Override
     public void fill(long phys, long length, byte value) {
-        requireRam(phys, length);
-        cache.fill(phys, length, value);
+        RamRegion r = requireRam(phys, length);
+        if (direct()) {
+            r.memory().asSlice(phys - r.base(), length).fill(value);
+        } else {
+            cache.fill(phys, length, value);
+        }
     }
 
     /**
@@ -327,13 +376,15 @@ public final class MachineCpu implements Cpu {
                 r.memory().asSlice(phys - r.base(), length));
     }
 
-    private void requireRam(long phys, long length) {
-        RamRegion r = memory.ramAt(phys);
-        if (r == null || length < 0 || phys - r.base() + length > r.size()) {
+    /** The region holding [phys, phys + length), after waiting for the bus; a kernel bug otherwise. */
+    private RamRegion requireRam(long phys, long length) {
+        RamRegion r = ramFor(phys, length);
+        if (r == null) {
             throw new IllegalArgumentException(String.format(
                     "CPU RAM access [%#x, +%#x) is not inside one RAM region", phys, length));
         }
         awaitBus();
+        return r;
     }
 
     @Override
