@@ -9,6 +9,9 @@ package org.jdma.kernel.iommu.iova;
  *
  * <p>Invariants: ranges handed out never overlap each other or a reserved range; pfn 0 is never
  * handed out; a freed range may be handed out again.
+ *
+ * <p>Thread-safe: a domain allocates without a lock of its own (Linux's {@code iova_domain} has
+ * its own lock), and frees from whichever CPU unmaps or flushes.
  */
 public interface IovaAllocator {
 

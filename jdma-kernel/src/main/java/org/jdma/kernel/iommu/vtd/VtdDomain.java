@@ -54,7 +54,8 @@ public final class VtdDomain implements IommuDomain {
     private final boolean passThrough;
     private final long addressLimit;
     private final Set<RequesterId> devices = new LinkedHashSet<>();
-    private boolean pci32First = true;
+    /** Read without the domain's lock by {@link #tryAllocIova}. */
+    private volatile boolean pci32First = true;
     private boolean destroyed;
 
     private VtdDomain(Type type, VtdUnitDriver unit, IovaAllocator iova, Platform platform, boolean passThrough) {
@@ -199,8 +200,13 @@ public final class VtdDomain implements IommuDomain {
         return iovaAddress == NO_IOVA ? OptionalLong.empty() : OptionalLong.of(iovaAddress);
     }
 
+    /**
+     * Takes no domain lock: the IOVA allocator and the flush queue are thread-safe (Linux's
+     * {@code iommu_dma_alloc_iova} takes none either). Only a full space's flush, which frees table
+     * pages, runs under the lock, as every other flush does.
+     */
     @Override
-    public synchronized long tryAllocIova(long size, long limit) {
+    public long tryAllocIova(long size, long limit) {
         requireDma("allocIova");
         if (size <= 0 || size % GRANULE != 0) {
             throw new IllegalArgumentException(String.format("IOVA size %#x is not a positive multiple of %d", size, GRANULE));
@@ -222,14 +228,14 @@ public final class VtdDomain implements IommuDomain {
         }
         if (pfn == IovaAllocator.NONE && flushQueue != null && flushQueue.pending() > 0) {
             // Space held by unmapped-but-unflushed ranges: flush, release, retry once.
-            flushQueue.flushNow();
+            flush();
             pfn = iova.allocate(pages, limitPfn, true);
         }
         return pfn == IovaAllocator.NONE ? NO_IOVA : pfn * GRANULE;
     }
 
     /** Turns the 32-bit-first policy off (Linux {@code iommu.forcedac=1}). */
-    public synchronized void forceDac() {
+    public void forceDac() {
         pci32First = false;
     }
 
