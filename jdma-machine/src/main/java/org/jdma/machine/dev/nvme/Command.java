@@ -56,4 +56,7 @@ final class Command {
     long key() { return key(sq.id, cid()); }
 
     static long key(int sqid, int cid) { return (long) sqid << 16 | cid; }
+
+    /** The SQ id in {@code key}. */
+    static int sqid(long key) { return (int) (key >>> 16); }
 }

@@ -4,8 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.IntPredicate;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
@@ -59,7 +57,7 @@ final class CommandEngine {
     private final MemorySegment cqe = MemorySegment.ofArray(new byte[CompletionEntryLayout.SIZE]);
     /** Where a fetch reads an entry before the command takes a copy of its bytes. */
     private final MemorySegment sqe = MemorySegment.ofArray(new byte[SubmissionEntryLayout.SIZE]);
-    private final Map<Long, Command> outstanding = new HashMap<>();
+    private final CommandTable outstanding = new CommandTable();
     private CommandSet admin;
     private CommandSet io;
     /** Bumped when the controller is disabled or reset: events of an earlier one do nothing. */
@@ -125,9 +123,9 @@ final class CommandEngine {
         return outstanding.get(Command.key(sqid, cid));
     }
 
-    /** Every outstanding command of queue {@code sqid}. */
+    /** Every outstanding command of queue {@code sqid}, by ascending CID. */
     java.util.List<Command> outstandingOf(int sqid) {
-        return outstanding.values().stream().filter(c -> c.sq.id == sqid).toList();
+        return outstanding.of(sqid);
     }
 
     // ---------------------------------------------------------------- submission

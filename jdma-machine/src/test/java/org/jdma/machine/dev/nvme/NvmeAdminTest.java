@@ -134,6 +134,25 @@ class NvmeAdminTest {
     }
 
     @Test
+    void shouldAbortTheCommandsOfADeletedSubmissionQueueByAscendingCid() {
+        try (NvmeRig rig = rig()) {
+            NvmeRig.Pair p = rig.createPair(1, 16, 1);
+            int[] cids = {9, 3, 0x8001, 5};
+            for (int i = 0; i < cids.length; i++) {
+                rig.queue(p, NvmeRig.rw(NVM_READ, 8L * i, 8, DATA + 4096L * i, 0).cid(cids[i]));
+            }
+            rig.ring(p);
+            rig.runFor(NvmeConfig.DEFAULT.fetchNs()); // fetched, in the media
+            assertEquals(SUCCESS, rig.admin(sqe(ADMIN_DELETE_SQ).cdw(10, 1)).status());
+            for (int cid : new int[] {3, 5, 9, 0x8001}) {
+                NvmeRig.Cqe c = rig.await(p);
+                assertEquals(cid, c.cid());
+                assertEquals(ABORTED_SQ_DELETED, c.status());
+            }
+        }
+    }
+
+    @Test
     void shouldCompleteCommandsOfADeletedSubmissionQueueAsAbortedBySqDeletion() {
         try (NvmeRig rig = rig()) {
             NvmeRig.Pair p = rig.createPair(1, 16, 1);
