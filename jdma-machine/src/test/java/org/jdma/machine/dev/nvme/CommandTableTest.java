@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,6 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The controller's table of outstanding commands, checked against a plain map. */
 class CommandTableTest {
 
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private final CommandTable table = new CommandTable();
     private final SubmissionQueue[] queues = new SubmissionQueue[70_000];
 
@@ -26,10 +30,10 @@ class CommandTableTest {
         if (queues[sqid] == null) {
             queues[sqid] = new SubmissionQueue(sqid, 0, 2, null);
         }
-        byte[] sqe = new byte[SubmissionEntryLayout.SIZE];
-        sqe[SubmissionEntryLayout.CID] = (byte) cid;
-        sqe[SubmissionEntryLayout.CID + 1] = (byte) (cid >>> 8);
-        return new Command(queues[sqid], sqe, 0);
+        Command c = new Command();
+        c.entry().set(LE_SHORT, SubmissionEntryLayout.CID, (short) cid);
+        c.fetched(queues[sqid], 0);
+        return c;
     }
 
     /**
