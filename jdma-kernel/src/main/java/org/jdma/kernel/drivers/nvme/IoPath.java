@@ -40,24 +40,43 @@ final class IoPath {
 
     long prpRequests() { return prpRequests; }
 
-    /** One outstanding command's state. */
+    /**
+     * What the driver keeps for the command under one CID of a queue (Linux: the request's
+     * per-tag driver data, {@code struct nvme_iod}): made at the CID's first use and reused by
+     * every later command under it, with its entry under construction and its segment arrays.
+     * {@link #use} tells one use from the next (a reap may complete a command and start another
+     * under the same CID).
+     */
     private final class Command implements QueuePair.Tag {
         final QueuePair queue;
         final int cid;
-        final BlockRequest request;
-        final DmaDirection direction;
+        final NvmeDriver.Entry entry = new NvmeDriver.Entry(0);
+        BlockRequest request;
+        DmaDirection direction;
         /** Pool blocks of PRP or SGL lists (none for most: the list takes its array at the first). */
         final List<DmaPool.Block> blocks = new ArrayList<>();
+        /** The mapped segments' device addresses and lengths (grown, never shrunk). */
+        long[] address = new long[1];
+        long[] length = new long[1];
         boolean mapped;
         boolean aborted;
         /** When the command times out (first: Abort; after the Abort: controller reset), ns. */
         long deadlineNs;
+        /** Counts the commands this CID carried. */
+        long use;
 
-        Command(QueuePair queue, int cid, BlockRequest request) {
+        Command(QueuePair queue, int cid) {
             this.queue = queue;
             this.cid = cid;
-            this.request = request;
-            this.direction = request.op() == BlockOp.READ ? DmaDirection.FROM_DEVICE : DmaDirection.TO_DEVICE;
+        }
+
+        /** Starts the next use, for {@code r}. */
+        void start(BlockRequest r) {
+            use++;
+            request = r;
+            direction = r.op() == BlockOp.READ ? DmaDirection.FROM_DEVICE : DmaDirection.TO_DEVICE;
+            mapped = false;
+            aborted = false;
         }
 
         /**
@@ -77,11 +96,22 @@ final class IoPath {
             blocks.clear();
         }
 
+        /** Last thing: the request's callback may start the next command under this CID. */
         @Override
         public void completed(int status, int dw0) {
             release();
             request.complete(statusOf(status), status, driver.context().clock().now());
         }
+    }
+
+    /** The command state of {@code cid} on {@code queue}, for a new use. */
+    private Command command(QueuePair queue, int cid) {
+        Command c = (Command) queue.commands[cid];
+        if (c == null) {
+            c = new Command(queue, cid);
+            queue.commands[cid] = c;
+        }
+        return c;
     }
 
     private DmaPool pool(DmaPool.Block b) {
@@ -117,8 +147,9 @@ final class IoPath {
         if (cid < 0) {
             return false;
         }
-        Command c = new Command(queue, cid, r);
-        NvmeDriver.Entry e = entry(r);
+        Command c = command(queue, cid);
+        c.start(r);
+        NvmeDriver.Entry e = entry(r, c.entry);
         if (!data(c, e)) {
             c.release();
             queue.release(cid);
@@ -141,14 +172,15 @@ final class IoPath {
         return r.data() == null || r.data().totalLength() == (long) r.blocks() * driver.blockSize();
     }
 
-    private static NvmeDriver.Entry entry(BlockRequest r) {
+    /** {@code e}, cleared, as the entry of {@code r} (without its data pointer and CID). */
+    private static NvmeDriver.Entry entry(BlockRequest r, NvmeDriver.Entry e) {
         int opcode = switch (r.op()) {
             case READ -> NvmeCommands.NVM_READ;
             case WRITE -> NvmeCommands.NVM_WRITE;
             case FLUSH -> NvmeCommands.NVM_FLUSH;
             case DISCARD -> NvmeCommands.NVM_DATASET_MANAGEMENT;
         };
-        NvmeDriver.Entry e = NvmeDriver.sqe(opcode).nsid(1);
+        e.reset(opcode).nsid(1);
         if (r.op() == BlockOp.READ || r.op() == BlockOp.WRITE) {
             e.cdw64(10, r.lba()).cdw(12, r.blocks() - 1);
         } else if (r.op() == BlockOp.DISCARD) {
@@ -182,8 +214,12 @@ final class IoPath {
             return false;
         }
         c.mapped = true;
-        long[] address = new long[n];
-        long[] length = new long[n];
+        if (c.address.length < n) {
+            c.address = new long[n];
+            c.length = new long[n];
+        }
+        long[] address = c.address;
+        long[] length = c.length;
         long total = 0;
         for (int i = 0; i < n; i++) {
             address[i] = sg.get(i).dmaAddress();
@@ -259,9 +295,10 @@ final class IoPath {
         if (driver.resetting() || c.queue.tags[c.cid] != c) {
             return; // completed by a reap earlier in the scan, or the controller is being reset
         }
+        long use = c.use;
         c.queue.reap(); // as Linux's nvme_timeout: a completion whose interrupt is late is not a timeout
-        if (c.queue.tags[c.cid] != c) {
-            return; // completed in time
+        if (c.queue.tags[c.cid] != c || c.use != use) {
+            return; // completed in time (and its CID may carry a new command now)
         }
         if (!c.aborted) {
             c.aborted = true;

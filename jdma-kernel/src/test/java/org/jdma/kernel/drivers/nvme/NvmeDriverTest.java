@@ -245,6 +245,27 @@ class NvmeDriverTest {
         finish();
     }
 
+    /**
+     * A timeout first reaps (a completion whose interrupt is late is no timeout): here, without
+     * interrupts, only the timeout reaps. The request it completes starts the next one, which takes
+     * the same CID; that one is not the one that timed out, and is not aborted.
+     */
+    @Test
+    void shouldNotAbortTheRequestStartedUnderTheCidOfOneATimeoutReaped() {
+        boot(IommuMode.STRICT, true, 1, SMALL, NvmeOptions.DEFAULTS.withInterrupts(false).withTimeoutNs(1_000_000L));
+        try (DmaBuffer a = kernel.memory().allocate(4096, 4096); DmaBuffer b = kernel.memory().allocate(4096, 4096)) {
+            BlockRequest second = BlockRequest.of(BlockOp.READ, 8, 8, 512, b, null);
+            BlockRequest first = BlockRequest.of(BlockOp.READ, 0, 8, 512, a, done -> assertTrue(nvme.submit(0, second)));
+            assertTrue(nvme.submit(0, first));
+            await(List.of(first, second));
+            assertEquals(BlockStatus.OK, first.status());
+            assertEquals(BlockStatus.OK, second.status());
+            assertEquals(0, nvme.aborts());
+            assertEquals(0, nvme.outstanding(0));
+        }
+        finish();
+    }
+
     /** One timer per queue, not one event per request: a queue that did thousands of I/Os leaves one behind. */
     @Test
     void shouldLeaveOneTimeoutTimerBehindNotOneEventPerCompletedRequest() {
