@@ -59,10 +59,13 @@ public final class DmaPort {
 
     /**
      * Successful results handed out lately, reused: a device repeats the same few (bytes, cost)
-     * pairs (an entry fetch, a block of data, a completion), and a result is an immutable record.
-     * Direct-mapped by bytes and cost.
+     * pairs (an entry fetch, a block of data, a completion, a doorbell word), and a result is an
+     * immutable record. Two ways per set, sets chosen by a multiplicative hash of bytes and cost
+     * (their low bits alone put an NVMe controller's four pairs on one slot).
      */
-    private final DmaResult[] recentOk = new DmaResult[8];
+    private final DmaResult[] recentOk = new DmaResult[2 * RECENT_OK_SETS];
+    private static final int RECENT_OK_SETS = 8;
+    private static final long FIBONACCI = 0x9E37_79B9_7F4A_7C15L;
     private long bytesRead;
     private long bytesWritten;
     private long readTransactions;
@@ -488,15 +491,25 @@ public final class DmaPort {
         return reason == null ? ok(bytes, cost) : DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
     }
 
-    /** {@code DmaResult.ok(bytes, costNs)}, the one made last time when it was the same. */
+    /**
+     * {@code DmaResult.ok(bytes, costNs)}, one made earlier when it is in {@link #recentOk}; a new
+     * one goes in its set's first way and moves the one there to the second.
+     */
     private DmaResult ok(long bytes, long costNs) {
-        int i = (int) (bytes ^ bytes >>> 9 ^ costNs) & (recentOk.length - 1);
+        int set = (int) (((bytes * FIBONACCI ^ costNs) * FIBONACCI) >>> (Long.SIZE - Integer.numberOfTrailingZeros(RECENT_OK_SETS)));
+        int i = 2 * set;
         DmaResult r = recentOk[i];
-        if (r == null || r.bytes() != bytes || r.costNs() != costNs) {
-            r = DmaResult.ok(bytes, costNs);
-            recentOk[i] = r;
+        if (r != null && r.bytes() == bytes && r.costNs() == costNs) {
+            return r;
         }
-        return r;
+        DmaResult other = recentOk[i + 1];
+        if (other != null && other.bytes() == bytes && other.costNs() == costNs) {
+            return other;
+        }
+        DmaResult made = DmaResult.ok(bytes, costNs);
+        recentOk[i + 1] = r;
+        recentOk[i] = made;
+        return made;
     }
 
     private DmaResult timedCopy(long src, long dst, long bytes, long translationCost, DmaResult fault) {
