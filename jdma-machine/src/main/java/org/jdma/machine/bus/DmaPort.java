@@ -53,6 +53,8 @@ public final class DmaPort {
     private final List<BusMonitor> monitors;
     private final AccessObservers observers;
     private volatile AddressTranslator translator = AddressTranslator.IDENTITY;
+    /** The translator's answer for the request being resolved (read at once: the port's one thread). */
+    private final AddressTranslator.Result translated = new AddressTranslator.Result();
     private volatile boolean busMasterEnabled = true;
     /** Told when a request of this port ends in a master abort (see {@link #onMasterAbort}). */
     private volatile Runnable masterAbortHook;
@@ -155,13 +157,14 @@ public final class DmaPort {
             translatedLength = len;
             translationCost = 0;
         } else {
-            AddressTranslator.Translation t = tr.translate(requester, bus, len, access);
-            if (t.faulted()) {
-                return DmaResult.fault(0, t.costNs(), t.fault(), bus, access, t.detail());
+            AddressTranslator.Result t = translated;
+            tr.translateInto(requester, bus, len, access, t);
+            if (t.fault != null) {
+                return DmaResult.fault(0, t.costNs, t.fault, bus, access, t.detail);
             }
-            physical = t.physical();
-            translatedLength = t.length();
-            translationCost = t.costNs();
+            physical = t.physical;
+            translatedLength = t.length;
+            translationCost = t.costNs;
         }
         long runLen = Math.min(len, translatedLength);
         if (runLen <= 0) {
