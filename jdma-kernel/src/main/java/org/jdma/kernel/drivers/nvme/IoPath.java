@@ -1,5 +1,6 @@
 package org.jdma.kernel.drivers.nvme;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdma.kernel.block.BlockOp;
@@ -41,15 +42,16 @@ final class IoPath {
     long prpRequests() { return prpRequests; }
 
     /**
-     * What the driver keeps for the command under one CID of a queue (Linux: the request's
-     * per-tag driver data, {@code struct nvme_iod}): made at the CID's first use and reused by
-     * every later command under it, with its entry under construction and its segment arrays.
-     * {@link #use} tells one use from the next (a reap may complete a command and start another
-     * under the same CID).
+     * What the driver keeps for one outstanding command (Linux: a request's driver data,
+     * {@code struct nvme_iod}), with its entry under construction and its segment arrays. Reused:
+     * a command whose completion has run to its end goes back to {@link #free}. Not before: with a
+     * strict IOMMU the unmap in {@link #completed} waits, and a submission nested in that wait may
+     * take the CID just freed, so the CID cannot carry the state. {@link #use} tells one use from
+     * the next (a reap may complete a command and start another with the same object).
      */
     private final class Command implements QueuePair.Tag {
-        final QueuePair queue;
-        final int cid;
+        QueuePair queue;
+        int cid;
         final NvmeDriver.Entry entry = new NvmeDriver.Entry(0);
         BlockRequest request;
         DmaDirection direction;
@@ -62,17 +64,14 @@ final class IoPath {
         boolean aborted;
         /** When the command times out (first: Abort; after the Abort: controller reset), ns. */
         long deadlineNs;
-        /** Counts the commands this CID carried. */
+        /** Counts the commands this object carried. */
         long use;
 
-        Command(QueuePair queue, int cid) {
-            this.queue = queue;
-            this.cid = cid;
-        }
-
-        /** Starts the next use, for {@code r}. */
-        void start(BlockRequest r) {
+        /** Starts the next use: {@code r} under {@code cid} of {@code q}. */
+        void start(QueuePair q, int id, BlockRequest r) {
             use++;
+            queue = q;
+            cid = id;
             request = r;
             direction = r.op() == BlockOp.READ ? DmaDirection.FROM_DEVICE : DmaDirection.TO_DEVICE;
             mapped = false;
@@ -96,23 +95,19 @@ final class IoPath {
             blocks.clear();
         }
 
-        /** Last thing: the request's callback may start the next command under this CID. */
+        /** The request's callback may submit more (nested); then this command goes back to {@link #free}. */
         @Override
         public void completed(int status, int dw0) {
             release();
-            request.complete(statusOf(status), status, driver.context().clock().now());
+            BlockRequest r = request;
+            request = null;
+            r.complete(statusOf(status), status, driver.context().clock().now());
+            free.push(this);
         }
     }
 
-    /** The command state of {@code cid} on {@code queue}, for a new use. */
-    private Command command(QueuePair queue, int cid) {
-        Command c = (Command) queue.commands[cid];
-        if (c == null) {
-            c = new Command(queue, cid);
-            queue.commands[cid] = c;
-        }
-        return c;
-    }
+    /** Commands whose completion has run, for the next submissions (never more than the peak outstanding). */
+    private final ArrayDeque<Command> free = new ArrayDeque<>();
 
     private DmaPool pool(DmaPool.Block b) {
         return b.size() == DataPointerBuilder.PAGE ? pointersPage : pointersSmall;
@@ -147,11 +142,13 @@ final class IoPath {
         if (cid < 0) {
             return false;
         }
-        Command c = command(queue, cid);
-        c.start(r);
+        Command c = free.isEmpty() ? new Command() : free.pop();
+        c.start(queue, cid, r);
         NvmeDriver.Entry e = entry(r, c.entry);
         if (!data(c, e)) {
             c.release();
+            c.request = null;
+            free.push(c);
             queue.release(cid);
             return false;
         }
@@ -297,8 +294,8 @@ final class IoPath {
         }
         long use = c.use;
         c.queue.reap(); // as Linux's nvme_timeout: a completion whose interrupt is late is not a timeout
-        if (c.queue.tags[c.cid] != c || c.use != use) {
-            return; // completed in time (and its CID may carry a new command now)
+        if (c.use != use || c.queue.tags[c.cid] != c) {
+            return; // completed in time (and the object may carry a new command now)
         }
         if (!c.aborted) {
             c.aborted = true;

@@ -39,8 +39,6 @@ final class QueuePair {
     private final MmioWindow registers;
     private final int sqDoorbell;
     final Tag[] tags;
-    /** Per CID, the state the I/O path keeps for the commands under it, made at the CID's first use. */
-    final Tag[] commands;
     final long[] startedNs;
     private final int[] freeCids;
     private int freeCount;
@@ -78,7 +76,6 @@ final class QueuePair {
                 CompletionTest.phaseTag(CompletionEntryLayout.SIZE, CompletionEntryLayout.STATUS, CompletionEntryLayout.PHASE, depth),
                 head -> registers.write32(cqDoorbell, head));
         this.tags = new Tag[depth - 1];
-        this.commands = new Tag[depth - 1];
         this.startedNs = new long[depth - 1];
         this.freeCids = new int[depth - 1];
         for (int i = depth - 2; i >= 0; i--) {
