@@ -127,13 +127,14 @@ public final class DriverContext {
      * @throws IllegalArgumentException naming the CPU when there is no such CPU
      */
     public void raiseSoftirq(int cpu, String label, Runnable code) {
-        routing.checkCpu(cpu, name + " " + label);
+        routing.checkCpu(cpu, name, label);
         Objects.requireNonNull(code, "code");
         platform.clock().schedule(0, label, () -> runSoftirq(cpu, label, code));
     }
 
     private void runSoftirq(int cpu, String label, Runnable code) {
-        if (!enterSoftirq(cpu, label, () -> runSoftirq(cpu, label, code))) {
+        if (!routing.enterSoftirq(cpu)) {
+            retrySoftirq(cpu, label, () -> runSoftirq(cpu, label, code));
             return;
         }
         try {
@@ -154,14 +155,15 @@ public final class DriverContext {
      * @throws IllegalArgumentException naming the CPU when there is no such CPU
      */
     public void raiseTimedSoftirq(int cpu, String label, LongSupplier code, Runnable then) {
-        routing.checkCpu(cpu, name + " " + label);
+        routing.checkCpu(cpu, name, label);
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(then, "then");
         platform.clock().schedule(0, label, () -> runTimedSoftirq(cpu, label, code, then));
     }
 
     private void runTimedSoftirq(int cpu, String label, LongSupplier code, Runnable then) {
-        if (!enterSoftirq(cpu, label, () -> runTimedSoftirq(cpu, label, code, then))) {
+        if (!routing.enterSoftirq(cpu)) {
+            retrySoftirq(cpu, label, () -> runTimedSoftirq(cpu, label, code, then));
             return;
         }
         long busyNs;
@@ -190,17 +192,13 @@ public final class DriverContext {
     }
 
     /**
-     * Enters deferred work on {@code cpu}; when it is already in some, schedules {@code retry} for
-     * when it is free (known when that work is spending modeled CPU time, else
-     * {@link #SOFTIRQ_RETRY_NS} later) and returns false.
+     * Deferred work found {@code cpu} already in some: schedules {@code retry} for when it is free
+     * (known when that work is spending modeled CPU time, else {@link #SOFTIRQ_RETRY_NS} later).
+     * The retry is made only then, not at every run.
      */
-    private boolean enterSoftirq(int cpu, String label, Runnable retry) {
-        if (routing.enterSoftirq(cpu)) {
-            return true;
-        }
+    private void retrySoftirq(int cpu, String label, Runnable retry) {
         long busyFor = routing.busyUntil(cpu) - platform.clock().now();
         platform.clock().schedule(busyFor > 0 ? busyFor : SOFTIRQ_RETRY_NS, label, retry);
-        return false;
     }
 
     /**

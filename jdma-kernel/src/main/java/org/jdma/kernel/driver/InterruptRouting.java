@@ -99,6 +99,11 @@ final class InterruptRouting {
         return cpus;
     }
 
+    /** As {@link #checkCpu(int, String)} for {@code who + " " + what}, joined only for the exception. */
+    int checkCpu(int cpu, String who, String what) {
+        return cpu >= 0 && cpu < cpus ? cpu : checkCpu(cpu, who + " " + what);
+    }
+
     /** CPU {@code cpu} exists, or an IllegalArgumentException naming it and {@code what} it was asked for. */
     int checkCpu(int cpu, String what) {
         if (cpu < 0 || cpu >= cpus) {

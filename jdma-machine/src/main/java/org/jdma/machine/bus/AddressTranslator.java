@@ -36,10 +36,62 @@ public interface AddressTranslator {
     }
 
     /**
+     * Where {@link #translateInto} puts its answer: a {@link Translation}'s fields, overwritten by
+     * each call. The caller owns it (a {@link DmaPort} has one), so that the bus translates every
+     * request without a result object per request.
+     */
+    final class Result {
+        long physical;
+        long length;
+        long costNs;
+        /** null when allowed. */
+        FaultReason fault;
+        FaultDetail detail = FaultDetail.NONE;
+
+        /** An allowed run. */
+        public void allow(long physical, long length, long costNs) {
+            this.physical = physical;
+            this.length = length;
+            this.costNs = costNs;
+            this.fault = null;
+            this.detail = FaultDetail.NONE;
+        }
+
+        /** What {@code t} says. */
+        public void set(Translation t) {
+            this.physical = t.physical();
+            this.length = t.length();
+            this.costNs = t.costNs();
+            this.fault = t.fault();
+            this.detail = t.detail();
+        }
+
+        public boolean faulted() {
+            return fault != null;
+        }
+
+        public long costNs() {
+            return costNs;
+        }
+
+        public Translation toTranslation() {
+            return new Translation(physical, length, costNs, fault, detail);
+        }
+    }
+
+    /**
      * Translates the start of [busAddress, busAddress + length). The result may cover fewer bytes
      * (a page boundary); the caller asks again for the rest. A faulted translation blocks the access.
      */
     Translation translate(RequesterId requester, long busAddress, long length, Access access);
+
+    /**
+     * As {@link #translate}, the answer put into {@code out}. A translator on the hot path (an
+     * IOMMU) overrides it to answer without making a {@link Translation}.
+     */
+    default void translateInto(RequesterId requester, long busAddress, long length, Access access, Result out) {
+        out.set(translate(requester, busAddress, length, access));
+    }
 
     /**
      * True when {@link #translate} would answer identity, at no cost, for every request of

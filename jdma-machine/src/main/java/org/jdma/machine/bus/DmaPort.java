@@ -53,16 +53,21 @@ public final class DmaPort {
     private final List<BusMonitor> monitors;
     private final AccessObservers observers;
     private volatile AddressTranslator translator = AddressTranslator.IDENTITY;
+    /** The translator's answer for the request being resolved (read at once: the port's one thread). */
+    private final AddressTranslator.Result translated = new AddressTranslator.Result();
     private volatile boolean busMasterEnabled = true;
     /** Told when a request of this port ends in a master abort (see {@link #onMasterAbort}). */
     private volatile Runnable masterAbortHook;
 
     /**
      * Successful results handed out lately, reused: a device repeats the same few (bytes, cost)
-     * pairs (an entry fetch, a block of data, a completion), and a result is an immutable record.
-     * Direct-mapped by bytes and cost.
+     * pairs (an entry fetch, a block of data, a completion, a doorbell word), and a result is an
+     * immutable record. Two ways per set, sets chosen by a multiplicative hash of bytes and cost
+     * (their low bits alone put an NVMe controller's four pairs on one slot).
      */
-    private final DmaResult[] recentOk = new DmaResult[8];
+    private final DmaResult[] recentOk = new DmaResult[2 * RECENT_OK_SETS];
+    private static final int RECENT_OK_SETS = 8;
+    private static final long FIBONACCI = 0x9E37_79B9_7F4A_7C15L;
     private long bytesRead;
     private long bytesWritten;
     private long readTransactions;
@@ -152,13 +157,14 @@ public final class DmaPort {
             translatedLength = len;
             translationCost = 0;
         } else {
-            AddressTranslator.Translation t = tr.translate(requester, bus, len, access);
-            if (t.faulted()) {
-                return DmaResult.fault(0, t.costNs(), t.fault(), bus, access, t.detail());
+            AddressTranslator.Result t = translated;
+            tr.translateInto(requester, bus, len, access, t);
+            if (t.fault != null) {
+                return DmaResult.fault(0, t.costNs, t.fault, bus, access, t.detail);
             }
-            physical = t.physical();
-            translatedLength = t.length();
-            translationCost = t.costNs();
+            physical = t.physical;
+            translatedLength = t.length;
+            translationCost = t.costNs;
         }
         long runLen = Math.min(len, translatedLength);
         if (runLen <= 0) {
@@ -488,15 +494,25 @@ public final class DmaPort {
         return reason == null ? ok(bytes, cost) : DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
     }
 
-    /** {@code DmaResult.ok(bytes, costNs)}, the one made last time when it was the same. */
+    /**
+     * {@code DmaResult.ok(bytes, costNs)}, one made earlier when it is in {@link #recentOk}; a new
+     * one goes in its set's first way and moves the one there to the second.
+     */
     private DmaResult ok(long bytes, long costNs) {
-        int i = (int) (bytes ^ bytes >>> 9 ^ costNs) & (recentOk.length - 1);
+        int set = (int) (((bytes * FIBONACCI ^ costNs) * FIBONACCI) >>> (Long.SIZE - Integer.numberOfTrailingZeros(RECENT_OK_SETS)));
+        int i = 2 * set;
         DmaResult r = recentOk[i];
-        if (r == null || r.bytes() != bytes || r.costNs() != costNs) {
-            r = DmaResult.ok(bytes, costNs);
-            recentOk[i] = r;
+        if (r != null && r.bytes() == bytes && r.costNs() == costNs) {
+            return r;
         }
-        return r;
+        DmaResult other = recentOk[i + 1];
+        if (other != null && other.bytes() == bytes && other.costNs() == costNs) {
+            return other;
+        }
+        DmaResult made = DmaResult.ok(bytes, costNs);
+        recentOk[i + 1] = r;
+        recentOk[i] = made;
+        return made;
     }
 
     private DmaResult timedCopy(long src, long dst, long bytes, long translationCost, DmaResult fault) {

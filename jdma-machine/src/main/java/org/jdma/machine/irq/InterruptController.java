@@ -58,6 +58,11 @@ public final class InterruptController implements Interrupts {
     /** Event labels by vector, made once: building the string per MSI showed up in copy profiles. */
     private final String[] deliveryLabels = new String[256];
     private final String[] lineLabels = new String[LEGACY_LINES];
+    /**
+     * By vector, the delivery event made last: the next MSI with that vector for the same CPU and
+     * source schedules the same (immutable) event instead of a new one per message.
+     */
+    private final Dispatch[] dispatches = new Dispatch[256];
     private final LegacyLines lines = new LegacyLines(LEGACY_LINES, this::sendLine);
     private long spurious;
     private long invalid;
@@ -110,7 +115,30 @@ public final class InterruptController implements Interrupts {
                     "reason", why));
             return;
         }
-        kernel.schedule(deliveryLatencyNs, deliveryLabels[vector], () -> dispatch(vector, cpu, source));
+        Dispatch d = dispatches[vector];
+        if (d == null || d.cpu != cpu || !d.source.equals(source)) {
+            d = new Dispatch(vector, cpu, source);
+            dispatches[vector] = d;
+        }
+        kernel.schedule(deliveryLatencyNs, deliveryLabels[vector], d);
+    }
+
+    /** The delivery of a message with {@code vector} from {@code source} to {@code cpu}. */
+    private final class Dispatch implements Runnable {
+        final int vector;
+        final int cpu;
+        final RequesterId source;
+
+        Dispatch(int vector, int cpu, RequesterId source) {
+            this.vector = vector;
+            this.cpu = cpu;
+            this.source = source;
+        }
+
+        @Override
+        public void run() {
+            dispatch(vector, cpu, source);
+        }
     }
 
     private void dispatch(int vector, int cpu, RequesterId source) {

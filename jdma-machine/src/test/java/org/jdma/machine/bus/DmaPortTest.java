@@ -242,6 +242,28 @@ class DmaPortTest {
         assertEquals(8, port.faults());
     }
 
+    /**
+     * A device repeats a few requests (an NVMe controller: entry fetch, data, completion, a
+     * doorbell-sized word), interleaved: each gets the result it got before, not a new one.
+     */
+    @Test
+    void shouldHandOutOneResultPerRepeatedRequestWhileAFewOthersAlternate() {
+        MemorySegment buf = MemorySegment.ofArray(new byte[4096]);
+        List<DmaResult> first = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            List<DmaResult> now = List.of(port.read(A, buf, 0, 64), port.write(A + 0x1000, buf, 0, 4096),
+                    port.write(A + 0x2000, buf, 0, 16), port.read(A + 0x3000, buf, 0, 4), port.write(A + 0x4000, buf, 0, 512));
+            if (round == 0) {
+                first.addAll(now);
+                assertEquals(5, new HashSet<>(now).size(), "five different results: " + now);
+                continue;
+            }
+            for (int i = 0; i < now.size(); i++) {
+                assertSame(first.get(i), now.get(i), "round " + round + ", request " + i);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ copy
 
     @Test

@@ -1,5 +1,6 @@
 package org.jdma.kernel.drivers.nvme;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdma.kernel.block.BlockOp;
@@ -40,24 +41,41 @@ final class IoPath {
 
     long prpRequests() { return prpRequests; }
 
-    /** One outstanding command's state. */
+    /**
+     * What the driver keeps for one outstanding command (Linux: a request's driver data,
+     * {@code struct nvme_iod}), with its entry under construction and its segment arrays. Reused:
+     * a command whose completion has run to its end goes back to {@link #free}. Not before: with a
+     * strict IOMMU the unmap in {@link #completed} waits, and a submission nested in that wait may
+     * take the CID just freed, so the CID cannot carry the state. {@link #use} tells one use from
+     * the next (a reap may complete a command and start another with the same object).
+     */
     private final class Command implements QueuePair.Tag {
-        final QueuePair queue;
-        final int cid;
-        final BlockRequest request;
-        final DmaDirection direction;
+        QueuePair queue;
+        int cid;
+        final NvmeDriver.Entry entry = new NvmeDriver.Entry(0);
+        BlockRequest request;
+        DmaDirection direction;
         /** Pool blocks of PRP or SGL lists (none for most: the list takes its array at the first). */
         final List<DmaPool.Block> blocks = new ArrayList<>();
+        /** The mapped segments' device addresses and lengths (grown, never shrunk). */
+        long[] address = new long[1];
+        long[] length = new long[1];
         boolean mapped;
         boolean aborted;
         /** When the command times out (first: Abort; after the Abort: controller reset), ns. */
         long deadlineNs;
+        /** Counts the commands this object carried. */
+        long use;
 
-        Command(QueuePair queue, int cid, BlockRequest request) {
-            this.queue = queue;
-            this.cid = cid;
-            this.request = request;
-            this.direction = request.op() == BlockOp.READ ? DmaDirection.FROM_DEVICE : DmaDirection.TO_DEVICE;
+        /** Starts the next use: {@code r} under {@code cid} of {@code q}. */
+        void start(QueuePair q, int id, BlockRequest r) {
+            use++;
+            queue = q;
+            cid = id;
+            request = r;
+            direction = r.op() == BlockOp.READ ? DmaDirection.FROM_DEVICE : DmaDirection.TO_DEVICE;
+            mapped = false;
+            aborted = false;
         }
 
         /**
@@ -77,12 +95,19 @@ final class IoPath {
             blocks.clear();
         }
 
+        /** The request's callback may submit more (nested); then this command goes back to {@link #free}. */
         @Override
         public void completed(int status, int dw0) {
             release();
-            request.complete(statusOf(status), status, driver.context().clock().now());
+            BlockRequest r = request;
+            request = null;
+            r.complete(statusOf(status), status, driver.context().clock().now());
+            free.push(this);
         }
     }
+
+    /** Commands whose completion has run, for the next submissions (never more than the peak outstanding). */
+    private final ArrayDeque<Command> free = new ArrayDeque<>();
 
     private DmaPool pool(DmaPool.Block b) {
         return b.size() == DataPointerBuilder.PAGE ? pointersPage : pointersSmall;
@@ -117,10 +142,13 @@ final class IoPath {
         if (cid < 0) {
             return false;
         }
-        Command c = new Command(queue, cid, r);
-        NvmeDriver.Entry e = entry(r);
+        Command c = free.isEmpty() ? new Command() : free.pop();
+        c.start(queue, cid, r);
+        NvmeDriver.Entry e = entry(r, c.entry);
         if (!data(c, e)) {
             c.release();
+            c.request = null;
+            free.push(c);
             queue.release(cid);
             return false;
         }
@@ -141,14 +169,15 @@ final class IoPath {
         return r.data() == null || r.data().totalLength() == (long) r.blocks() * driver.blockSize();
     }
 
-    private static NvmeDriver.Entry entry(BlockRequest r) {
+    /** {@code e}, cleared, as the entry of {@code r} (without its data pointer and CID). */
+    private static NvmeDriver.Entry entry(BlockRequest r, NvmeDriver.Entry e) {
         int opcode = switch (r.op()) {
             case READ -> NvmeCommands.NVM_READ;
             case WRITE -> NvmeCommands.NVM_WRITE;
             case FLUSH -> NvmeCommands.NVM_FLUSH;
             case DISCARD -> NvmeCommands.NVM_DATASET_MANAGEMENT;
         };
-        NvmeDriver.Entry e = NvmeDriver.sqe(opcode).nsid(1);
+        e.reset(opcode).nsid(1);
         if (r.op() == BlockOp.READ || r.op() == BlockOp.WRITE) {
             e.cdw64(10, r.lba()).cdw(12, r.blocks() - 1);
         } else if (r.op() == BlockOp.DISCARD) {
@@ -182,8 +211,12 @@ final class IoPath {
             return false;
         }
         c.mapped = true;
-        long[] address = new long[n];
-        long[] length = new long[n];
+        if (c.address.length < n) {
+            c.address = new long[n];
+            c.length = new long[n];
+        }
+        long[] address = c.address;
+        long[] length = c.length;
         long total = 0;
         for (int i = 0; i < n; i++) {
             address[i] = sg.get(i).dmaAddress();
@@ -259,9 +292,10 @@ final class IoPath {
         if (driver.resetting() || c.queue.tags[c.cid] != c) {
             return; // completed by a reap earlier in the scan, or the controller is being reset
         }
+        long use = c.use;
         c.queue.reap(); // as Linux's nvme_timeout: a completion whose interrupt is late is not a timeout
-        if (c.queue.tags[c.cid] != c) {
-            return; // completed in time
+        if (c.use != use || c.queue.tags[c.cid] != c) {
+            return; // completed in time (and the object may carry a new command now)
         }
         if (!c.aborted) {
             c.aborted = true;

@@ -209,6 +209,13 @@ public final class NvmeDriver implements DriverInstance, BlockDevice {
 
         Entry(int opcode) { bytes.set(ValueLayout.JAVA_BYTE, SubmissionEntryLayout.OPCODE, (byte) opcode); }
 
+        /** Zeroed again, with {@code opcode} (an entry reused for the next command). */
+        Entry reset(int opcode) {
+            bytes.fill((byte) 0);
+            bytes.set(ValueLayout.JAVA_BYTE, SubmissionEntryLayout.OPCODE, (byte) opcode);
+            return this;
+        }
+
         Entry nsid(int n) { bytes.set(LE_INT, SubmissionEntryLayout.NSID, n); return this; }
 
         Entry prp1(long a) { bytes.set(LE_LONG, SubmissionEntryLayout.PRP1, a); return this; }

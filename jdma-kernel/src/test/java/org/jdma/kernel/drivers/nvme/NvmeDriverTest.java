@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.zip.CRC32;
 import org.jdma.kernel.Kernel;
 import org.jdma.kernel.block.BlockOp;
@@ -160,6 +161,47 @@ class NvmeDriverTest {
         finish();
     }
 
+    /**
+     * With a strict IOMMU a completion's unmap waits for its invalidation, and the other CPU's
+     * reaps run nested in that wait. Here every completion submits the next request, to either
+     * queue in turn, so a nested one may take the CID that the waiting completion has just freed:
+     * each request still completes once, with its own outcome.
+     */
+    @Test
+    void shouldCompleteEachRequestOnceWhenSubmissionsNestInAStrictUnmap() {
+        boot(IommuMode.STRICT, true, 2, SMALL, NvmeOptions.DEFAULTS);
+        int total = 2_000;
+        List<BlockRequest> all = new ArrayList<>();
+        List<DmaBuffer> buffers = new ArrayList<>();
+        int[] completions = new int[1];
+        SplittableRandom random = new SplittableRandom(3);
+        Consumer<BlockRequest> next = new Consumer<>() {
+            @Override
+            public void accept(BlockRequest done) {
+                completions[0]++;
+                if (all.size() < total) {
+                    long buffer = done.data().get(0).physical(); // the one the completed request is done with
+                    BlockRequest r = BlockRequest.read(8L * random.nextInt(2048), 8, new ScatterList().add(buffer, 4096), this);
+                    all.add(r);
+                    assertTrue(nvme.submit(all.size() % 2, r));
+                }
+            }
+        };
+        for (int i = 0; i < 32; i++) {
+            DmaBuffer b = kernel.memory().allocate(4096, 4096);
+            buffers.add(b);
+            BlockRequest r = BlockRequest.of(BlockOp.READ, 8L * i, 8, 512, b, next);
+            all.add(r);
+            assertTrue(nvme.submit(i % 2, r));
+        }
+        assertTrue(kernel.platform().clock().runUntil(() -> completions[0] == total, WAIT_NS),
+                () -> completions[0] + " of " + total + " completed");
+        all.forEach(r -> assertEquals(BlockStatus.OK, r.status(), r.toString()));
+        assertEquals(0, nvme.outstanding(0));
+        buffers.forEach(DmaBuffer::close);
+        finish();
+    }
+
     @ParameterizedTest
     @EnumSource(IommuMode.class)
     void shouldKeepDataIntactOnANonCoherentMachine(IommuMode mode) {
@@ -240,6 +282,27 @@ class NvmeDriverTest {
             assertEquals(BlockStatus.TIMED_OUT, r.status());
             assertEquals(1, nvme.aborts());
             assertEquals(0, nvme.resets());
+            assertEquals(0, nvme.outstanding(0));
+        }
+        finish();
+    }
+
+    /**
+     * A timeout first reaps (a completion whose interrupt is late is no timeout): here, without
+     * interrupts, only the timeout reaps. The request it completes starts the next one, which takes
+     * the same CID; that one is not the one that timed out, and is not aborted.
+     */
+    @Test
+    void shouldNotAbortTheRequestStartedUnderTheCidOfOneATimeoutReaped() {
+        boot(IommuMode.STRICT, true, 1, SMALL, NvmeOptions.DEFAULTS.withInterrupts(false).withTimeoutNs(1_000_000L));
+        try (DmaBuffer a = kernel.memory().allocate(4096, 4096); DmaBuffer b = kernel.memory().allocate(4096, 4096)) {
+            BlockRequest second = BlockRequest.of(BlockOp.READ, 8, 8, 512, b, null);
+            BlockRequest first = BlockRequest.of(BlockOp.READ, 0, 8, 512, a, done -> assertTrue(nvme.submit(0, second)));
+            assertTrue(nvme.submit(0, first));
+            await(List.of(first, second));
+            assertEquals(BlockStatus.OK, first.status());
+            assertEquals(BlockStatus.OK, second.status());
+            assertEquals(0, nvme.aborts());
             assertEquals(0, nvme.outstanding(0));
         }
         finish();

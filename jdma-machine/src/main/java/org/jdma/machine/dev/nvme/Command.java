@@ -8,8 +8,13 @@ import org.jdma.spec.nvme.SubmissionEntryLayout;
 
 /**
  * One fetched submission entry: its 64 bytes (copied out of host memory once, read in place
- * through little-endian array views: no segment per command), the queue it came from, and whether
- * it is done (completed or aborted: a late media event then does nothing).
+ * through little-endian array views), the queue it came from, and whether it is done (completed
+ * or aborted: a late media event then does nothing). An I/O command also carries what the NVM
+ * command set needs while the media works: the data's runs, the namespace and blocks, the data
+ * staged from the host, and its one media event.
+ *
+ * <p>The controller reuses I/O commands (see {@link CommandEngine}): a command, with its entry
+ * bytes, transfer and event, serves one fetched entry after another once nothing refers to it.
  */
 final class Command {
 
@@ -17,20 +22,49 @@ final class Command {
     private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LE_SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
-    final SubmissionQueue sq;
-    /** The entry's {@link SubmissionEntryLayout#SIZE} bytes. */
+    SubmissionQueue sq;
+    /** The entry's {@link SubmissionEntryLayout#SIZE} bytes, and the same bytes as a segment (a fetch reads into it). */
     private final byte[] sqe;
-    final long fetchedAt;
+    private final MemorySegment entry;
+    long fetchedAt;
     boolean done;
 
-    Command(SubmissionQueue sq, byte[] sqe, long fetchedAt) {
-        this.sq = sq;
-        this.sqe = sqe;
-        this.fetchedAt = fetchedAt;
+    /** Where the data lives in host memory (I/O commands; walked at fetch). */
+    final Transfer transfer = new Transfer();
+    /** The namespace, first block and block count an I/O command's media event works on. */
+    Namespace ns;
+    long slba;
+    long blocks;
+    /** Bytes read from the host before the media event (a Write's data, a DSM range list), else null. */
+    MemorySegment staged;
+    /** The media event scheduled for this command and the controller generation it was scheduled in. */
+    Runnable mediaEvent;
+    long mediaGeneration;
+    boolean mediaPending;
+
+    /** An empty command; {@link #fetched} gives it its queue, and a fetch reads its bytes into {@link #entry()}. */
+    Command() {
+        this.sqe = new byte[SubmissionEntryLayout.SIZE];
+        this.entry = MemorySegment.ofArray(sqe);
     }
 
-    /** The entry as a segment (an SGL walk reads DPTR from it). */
-    MemorySegment entry() { return MemorySegment.ofArray(sqe); }
+    /** Starts the command's use for an entry of {@code queue} fetched at {@code now}. */
+    void fetched(SubmissionQueue queue, long now) {
+        sq = queue;
+        fetchedAt = now;
+        done = false;
+    }
+
+    /** Drops what the last use referred to (the command goes back to the free ones). */
+    void recycle() {
+        sq = null;
+        ns = null;
+        staged = null;
+        transfer.clear();
+    }
+
+    /** The entry as a segment over its bytes (an SGL walk reads DPTR from it). */
+    MemorySegment entry() { return entry; }
 
     int opcode() { return sqe[SubmissionEntryLayout.OPCODE] & 0xFF; }
 
@@ -56,4 +90,7 @@ final class Command {
     long key() { return key(sq.id, cid()); }
 
     static long key(int sqid, int cid) { return (long) sqid << 16 | cid; }
+
+    /** The SQ id in {@code key}. */
+    static int sqid(long key) { return (int) (key >>> 16); }
 }

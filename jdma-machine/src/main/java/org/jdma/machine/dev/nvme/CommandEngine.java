@@ -4,8 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.IntPredicate;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
@@ -24,6 +22,11 @@ import org.jdma.spec.nvme.SubmissionEntryLayout;
  * threshold and time, Set Features 08h). A completion queue that is full keeps completions
  * waiting until the head doorbell frees slots. A failed SQE fetch or CQE write is a controller
  * fatal status (CSTS.CFS): the controller stops, the machine does not.
+ *
+ * <p>I/O commands are reused: one whose completion is posted and whose media event (if any) has
+ * run goes back to {@link #free}, and the next fetch takes it, so the steady I/O path allocates
+ * no command. There are never more than the peak number outstanding. Admin commands are new
+ * each time (an Asynchronous Event Request stays outstanding for as long as the host wants).
  */
 final class CommandEngine {
 
@@ -57,9 +60,9 @@ final class CommandEngine {
     private final String fetchLabel;
     private final String coalesceLabel;
     private final MemorySegment cqe = MemorySegment.ofArray(new byte[CompletionEntryLayout.SIZE]);
-    /** Where a fetch reads an entry before the command takes a copy of its bytes. */
-    private final MemorySegment sqe = MemorySegment.ofArray(new byte[SubmissionEntryLayout.SIZE]);
-    private final Map<Long, Command> outstanding = new HashMap<>();
+    private final CommandTable outstanding = new CommandTable();
+    /** I/O commands nothing refers to any more, for the next fetches. */
+    private final ArrayDeque<Command> free = new ArrayDeque<>();
     private CommandSet admin;
     private CommandSet io;
     /** Bumped when the controller is disabled or reset: events of an earlier one do nothing. */
@@ -125,24 +128,30 @@ final class CommandEngine {
         return outstanding.get(Command.key(sqid, cid));
     }
 
-    /** Every outstanding command of queue {@code sqid}. */
+    /** Every outstanding command of queue {@code sqid}, by ascending CID. */
     java.util.List<Command> outstandingOf(int sqid) {
-        return outstanding.values().stream().filter(c -> c.sq.id == sqid).toList();
+        return outstanding.of(sqid);
     }
 
     // ---------------------------------------------------------------- submission
 
-    /** The host wrote SQ {@code sq}'s tail doorbell (already checked). */
+    /**
+     * The host wrote SQ {@code sq}'s tail doorbell (already checked). The fetch event is the
+     * queue's own, made once: a queue has at most one pending ({@code fetching}).
+     */
     void tail(SubmissionQueue sq, int tail) {
         sq.tail = tail;
         if (!sq.fetching && !sq.empty()) {
             sq.fetching = true;
-            long g = generation;
-            kernel.schedule(fetchNs, fetchLabel, () -> {
-                if (g == generation) {
-                    fetch(sq);
-                }
-            });
+            if (sq.fetchEvent == null) {
+                sq.fetchEvent = () -> {
+                    if (sq.fetchGeneration == generation) {
+                        fetch(sq);
+                    }
+                };
+            }
+            sq.fetchGeneration = generation;
+            kernel.schedule(fetchNs, fetchLabel, sq.fetchEvent);
         }
     }
 
@@ -150,21 +159,41 @@ final class CommandEngine {
         sq.fetching = false;
         long g = generation;
         while (!sq.empty() && g == generation && sqs[sq.id] == sq) {
-            DmaResult r = port.read(sq.entryAddress(sq.head), sqe, 0, SubmissionEntryLayout.SIZE);
+            Command c = sq.id == 0 || free.isEmpty() ? new Command() : free.pop();
+            DmaResult r = port.read(sq.entryAddress(sq.head), c.entry(), 0, SubmissionEntryLayout.SIZE);
             if (!r.isOk()) {
                 fatal.run();
                 return;
             }
             sq.head = (sq.head + 1) % sq.size;
             fetched++;
-            Command c = new Command(sq, sqe.toArray(ValueLayout.JAVA_BYTE), kernel.now());
+            c.fetched(sq, kernel.now());
             if (outstanding.putIfAbsent(c.key(), c) != null) {
                 c.done = true;
                 post(sq, c.cid(), NvmeStatus.CID_CONFLICT, 0, true);
+                release(c);
                 continue;
             }
             observer.fetched(c);
-            (c.admin() ? admin : io).execute(c);
+            if (c.admin()) {
+                admin.execute(c);
+            } else {
+                io.execute(c);
+                if (c.done && !c.mediaPending) {
+                    release(c); // completed at once (a bad field, a refused DMA)
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code c} is done and its media event (if it had one) has run: nothing refers to it, and an
+     * I/O command goes back to the free ones.
+     */
+    void release(Command c) {
+        if (c.sq != null && c.sq.id != 0) {
+            c.recycle();
+            free.push(c);
         }
     }
 
@@ -184,25 +213,28 @@ final class CommandEngine {
 
     private void post(SubmissionQueue sq, int cid, int status, int dw0, boolean dnr) {
         CompletionQueue cq = sq.cq;
-        CompletionQueue.Entry e = new CompletionQueue.Entry(dw0, sq.id, cid, status, dnr);
         if (cq.full() || !cq.waiting.isEmpty()) {
-            cq.waiting.add(e);
+            cq.waiting.add(new CompletionQueue.Entry(dw0, sq.id, cid, status, dnr));
             return;
         }
-        if (write(cq, e)) {
+        if (write(cq, dw0, sq.id, cid, status, dnr)) {
             interrupt(cq, 1);
         }
     }
 
-    /** Writes one entry at the CQ tail: DW0, SQ head, SQ id, CID and the phase-tagged status. */
     private boolean write(CompletionQueue cq, CompletionQueue.Entry e) {
-        cqe.set(LE_INT, CompletionEntryLayout.DW0, e.dw0());
+        return write(cq, e.dw0(), e.sqid(), e.cid(), e.status(), e.dnr());
+    }
+
+    /** Writes one entry at the CQ tail: DW0, SQ head, SQ id, CID and the phase-tagged status. */
+    private boolean write(CompletionQueue cq, int dw0, int sqid, int cid, int status, boolean dnr) {
+        cqe.set(LE_INT, CompletionEntryLayout.DW0, dw0);
         cqe.set(LE_INT, CompletionEntryLayout.DW1, 0);
-        SubmissionQueue sq = sqs[e.sqid()];
+        SubmissionQueue sq = sqs[sqid];
         cqe.set(LE_SHORT, CompletionEntryLayout.SQHD, (short) (sq == null ? 0 : sq.head));
-        cqe.set(LE_SHORT, CompletionEntryLayout.SQID, (short) e.sqid());
-        cqe.set(LE_SHORT, CompletionEntryLayout.CID, (short) e.cid());
-        cqe.set(LE_SHORT, CompletionEntryLayout.STATUS, (short) CompletionEntryLayout.statusWord(e.status(), e.dnr(), cq.phase));
+        cqe.set(LE_SHORT, CompletionEntryLayout.SQID, (short) sqid);
+        cqe.set(LE_SHORT, CompletionEntryLayout.CID, (short) cid);
+        cqe.set(LE_SHORT, CompletionEntryLayout.STATUS, (short) CompletionEntryLayout.statusWord(status, dnr, cq.phase));
         DmaResult r = port.write(cq.entryAddress(cq.tail), cqe, 0, CompletionEntryLayout.SIZE);
         if (!r.isOk()) {
             fatal.run();

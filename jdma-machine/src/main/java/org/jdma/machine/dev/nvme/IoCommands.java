@@ -35,7 +35,6 @@ final class IoCommands implements CommandEngine.CommandSet {
     private final EventKernel kernel;
     private final LongSupplier pageSize;
     private final String mediaLabel;
-    private final Transfer scratch = new Transfer();
     private long dataTransferErrors;
 
     IoCommands(CommandEngine engine, NvmeConfig config, List<Namespace> namespaces, Media media, DmaPort port,
@@ -61,10 +60,7 @@ final class IoCommands implements CommandEngine.CommandSet {
         Namespace ns = nsid >= 1 && nsid <= namespaces.size() ? namespaces.get(nsid - 1) : null;
         int opcode = c.opcode();
         if (opcode == NVM_FLUSH && (ns != null || nsid == SubmissionEntryLayout.NSID_ALL)) {
-            later(c, media.flush(kernel.now()), () -> {
-                namespaces.forEach(Namespace::persist);
-                engine.complete(c, SUCCESS, 0);
-            });
+            later(c, media.flush(kernel.now()));
             return;
         }
         if (opcode != NVM_READ && opcode != NVM_WRITE && opcode != NVM_WRITE_ZEROES && opcode != NVM_DATASET_MANAGEMENT) {
@@ -94,30 +90,25 @@ final class IoCommands implements CommandEngine.CommandSet {
             engine.complete(c, INVALID_FIELD, 0);
             return;
         }
-        Transfer t = new Transfer();
-        int s = walk(c, bytes, read, t);
+        int s = walk(c, bytes, read, c.transfer);
         if (s != SUCCESS) {
             engine.complete(c, s, 0);
             return;
         }
+        c.ns = ns;
+        c.slba = slba;
+        c.blocks = blocks;
         if (read) {
-            long g = engine.generation;
-            kernel.scheduleAt(media.read(kernel.now(), blocks), mediaLabel, () -> {
-                if (g == engine.generation && !c.done) {
-                    finish(c, t.toHost(port, ns.data(), ns.offsetOf(slba)) == null);
-                }
-            });
+            later(c, media.read(kernel.now(), blocks));
             return;
         }
         MemorySegment staged = MemorySegment.ofArray(new byte[(int) bytes]);
-        if (t.fromHost(port, staged) != null) {
+        if (c.transfer.fromHost(port, staged) != null) {
             finish(c, false);
             return;
         }
-        later(c, media.write(kernel.now(), blocks), () -> {
-            MemorySegment.copy(staged, 0, ns.blocks(slba, blocks), 0, bytes);
-            engine.complete(c, SUCCESS, 0);
-        });
+        c.staged = staged;
+        later(c, media.write(kernel.now(), blocks));
     }
 
     private int walk(Command c, long bytes, boolean read, Transfer t) {
@@ -143,19 +134,19 @@ final class IoCommands implements CommandEngine.CommandSet {
             engine.complete(c, LBA_OUT_OF_RANGE, 0);
             return;
         }
-        later(c, media.write(kernel.now(), 0), () -> {
-            ns.blocks(slba, blocks).fill((byte) 0);
-            engine.complete(c, SUCCESS, 0);
-        });
+        c.ns = ns;
+        c.slba = slba;
+        c.blocks = blocks;
+        later(c, media.write(kernel.now(), 0));
     }
 
     /** Deallocate (AD) zeroes each range; without AD the attributes are hints and nothing changes. */
     private void datasetManagement(Command c, Namespace ns) {
         int ranges = (c.cdw(10) & DSM_NR_MASK) + 1;
         long bytes = (long) ranges * DsmRangeLayout.SIZE;
-        int s = walk(c, bytes, false, scratch);
+        int s = walk(c, bytes, false, c.transfer);
         MemorySegment list = MemorySegment.ofArray(new byte[(int) bytes]);
-        if (s == SUCCESS && scratch.fromHost(port, list) != null) {
+        if (s == SUCCESS && c.transfer.fromHost(port, list) != null) {
             finish(c, false);
             return;
         }
@@ -171,24 +162,58 @@ final class IoCommands implements CommandEngine.CommandSet {
                 return;
             }
         }
-        boolean deallocate = (c.cdw(11) & DSM_AD) != 0;
-        later(c, media.write(kernel.now(), 0), () -> {
-            for (int i = 0; deallocate && i < ranges; i++) {
-                long at = (long) i * DsmRangeLayout.SIZE;
-                long length = list.get(LE_INT, at + DsmRangeLayout.LENGTH) & 0xFFFF_FFFFL;
-                ns.blocks(list.get(LE_LONG, at + DsmRangeLayout.SLBA), length).fill((byte) 0);
-            }
-            engine.complete(c, SUCCESS, 0);
-        });
+        c.ns = ns;
+        c.staged = list;
+        later(c, media.write(kernel.now(), 0));
     }
 
-    /** Runs {@code done} at {@code atNs} unless the command was completed (aborted) or the controller reset. */
-    private void later(Command c, long atNs, Runnable done) {
-        long g = engine.generation;
-        kernel.scheduleAt(atNs, mediaLabel, () -> {
-            if (g == engine.generation && !c.done) {
-                done.run();
+    /**
+     * Schedules {@code c}'s media event at {@code atNs}: {@link #mediaDone} then finishes the
+     * command unless it was completed (aborted) or the controller reset in the meantime. The
+     * event is the command's own, made once: a command has at most one pending.
+     */
+    private void later(Command c, long atNs) {
+        if (c.mediaEvent == null) {
+            c.mediaEvent = () -> mediaDone(c);
+        }
+        c.mediaGeneration = engine.generation;
+        c.mediaPending = true;
+        kernel.scheduleAt(atNs, mediaLabel, c.mediaEvent);
+    }
+
+    /** The media is done with {@code c}: its data moves and it completes; then nothing refers to it. */
+    private void mediaDone(Command c) {
+        c.mediaPending = false;
+        if (c.mediaGeneration == engine.generation && !c.done) {
+            switch (c.opcode()) {
+                case NVM_READ -> finish(c, c.transfer.toHost(port, c.ns.data(), c.ns.offsetOf(c.slba)) == null);
+                case NVM_WRITE -> {
+                    MemorySegment.copy(c.staged, 0, c.ns.blocks(c.slba, c.blocks), 0, c.staged.byteSize());
+                    engine.complete(c, SUCCESS, 0);
+                }
+                case NVM_FLUSH -> {
+                    namespaces.forEach(Namespace::persist);
+                    engine.complete(c, SUCCESS, 0);
+                }
+                case NVM_WRITE_ZEROES -> {
+                    c.ns.blocks(c.slba, c.blocks).fill((byte) 0);
+                    engine.complete(c, SUCCESS, 0);
+                }
+                default -> deallocate(c);
             }
-        });
+        }
+        engine.release(c);
+    }
+
+    /** Dataset Management's media step: with AD, zeroes each range of the list read at fetch. */
+    private void deallocate(Command c) {
+        int ranges = (c.cdw(10) & DSM_NR_MASK) + 1;
+        boolean deallocate = (c.cdw(11) & DSM_AD) != 0;
+        for (int i = 0; deallocate && i < ranges; i++) {
+            long at = (long) i * DsmRangeLayout.SIZE;
+            long length = c.staged.get(LE_INT, at + DsmRangeLayout.LENGTH) & 0xFFFF_FFFFL;
+            c.ns.blocks(c.staged.get(LE_LONG, at + DsmRangeLayout.SLBA), length).fill((byte) 0);
+        }
+        engine.complete(c, SUCCESS, 0);
     }
 }

@@ -15,6 +15,9 @@ final class SubmissionQueue {
     int tail;
     /** A fetch is scheduled (the doorbell need not schedule another). */
     boolean fetching;
+    /** The queue's fetch event (made at its first doorbell) and the controller generation it was scheduled in. */
+    Runnable fetchEvent;
+    long fetchGeneration;
 
     SubmissionQueue(int id, long base, int size, CompletionQueue cq) {
         this.id = id;

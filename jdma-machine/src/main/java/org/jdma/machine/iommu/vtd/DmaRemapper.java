@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jdma.machine.bus.Access;
-import org.jdma.machine.bus.AddressTranslator.Translation;
+import org.jdma.machine.bus.AddressTranslator;
 import org.jdma.machine.jfr.IotlbMissEvent;
 import org.jdma.spec.msi.MsiMessageLayout;
 import org.jdma.spec.pci.RequesterId;
@@ -91,8 +91,8 @@ final class DmaRemapper {
         return rootTable;
     }
 
-    /** Translates the start of [address, address + length) for {@code requester}, with translation enabled. */
-    Translation translate(RequesterId requester, long address, long length, Access access) {
+    /** Translates the start of [address, address + length) for {@code requester}, with translation enabled, into {@code out}. */
+    void translate(RequesterId requester, long address, long length, Access access, AddressTranslator.Result out) {
         translations++;
         boolean write = access == Access.WRITE;
         int sid = requester.sourceId();
@@ -105,7 +105,8 @@ final class DmaRemapper {
             contextMisses++;
             VtdFaultReason why = fetchContext(sid);
             if (why != null) {
-                return blocked(requester, address, write, why);
+                blocked(requester, address, write, why, out);
+                return;
             }
             ctx = contextCache.lookup(sid);
         }
@@ -114,10 +115,12 @@ final class DmaRemapper {
         int aw = VtdContextEntryLayout.aw(ctx.hi());
         int widthBits = Math.min(mgawBits, VtdCapabilityLayout.bitsForAw(aw));
         if ((address >>> widthBits) != 0) {
-            return blocked(requester, address, write, VtdFaultReason.ADDRESS_BEYOND_MGAW);
+            blocked(requester, address, write, VtdFaultReason.ADDRESS_BEYOND_MGAW, out);
+            return;
         }
         if (tt == VtdContextEntryLayout.TT_PASS_THROUGH) {
-            return new Translation(address, length, cost());
+            out.allow(address, length, cost());
+            return;
         }
         int did = ctx.domainId();
         for (int level = 1; level <= LARGEST_LEAF_LEVEL; level++) {
@@ -128,17 +131,16 @@ final class DmaRemapper {
             Iotlb.Entry e = iotlb.lookup(did, address, shift);
             if (e != null && (write ? e.write : e.read)) {
                 iotlbHits++;
-                return run(e.physicalBase, shift, address, length);
+                run(e.physicalBase, shift, address, length, out);
+                return;
             }
         }
         iotlbMisses++;
         IotlbMissEvent event = IotlbMissEvent.start();
-        if (event == null) {
-            return walk(requester, ctx, address, length, write);
+        walk(requester, ctx, address, length, write, out);
+        if (event != null) {
+            event.finish(unit, did, address, write, steps, out.faulted(), out.costNs());
         }
-        Translation t = walk(requester, ctx, address, length, write);
-        event.finish(unit, did, address, write, steps, t.faulted(), t.costNs());
-        return t;
     }
 
     private boolean pageSizeSupported(int level) {
@@ -150,15 +152,16 @@ final class DmaRemapper {
         return config.iotlbHitNs() + steps * config.walkStepNs();
     }
 
-    private Translation run(long physicalBase, int shift, long address, long length) {
+    private void run(long physicalBase, int shift, long address, long length, AddressTranslator.Result out) {
         long pageMask = (1L << shift) - 1;
         long physical = physicalBase | (address & pageMask);
         long left = (1L << shift) - (address & pageMask);
-        return new Translation(physical, Math.min(length, left), cost());
+        out.allow(physical, Math.min(length, left), cost());
     }
 
-    private Translation blocked(RequesterId requester, long address, boolean write, VtdFaultReason reason) {
-        return faults.block(requester, address, write, reason, fetchedFpd, cost());
+    /** The refusal goes into {@code out} after the recorder ran (its listeners may translate in the meantime). */
+    private void blocked(RequesterId requester, long address, boolean write, VtdFaultReason reason, AddressTranslator.Result out) {
+        out.set(faults.block(requester, address, write, reason, fetchedFpd, cost()));
     }
 
     /** Reads root and context entry for {@code sid} and caches the context; null when usable. */
@@ -216,7 +219,8 @@ final class DmaRemapper {
     }
 
     /** The second-level walk (§3.7.1, §9.8); caches the leaf in the IOTLB. */
-    private Translation walk(RequesterId requester, ContextCache.Context ctx, long address, long length, boolean write) {
+    private void walk(RequesterId requester, ContextCache.Context ctx, long address, long length, boolean write,
+                      AddressTranslator.Result out) {
         pageWalks++;
         int levels = VtdCapabilityLayout.levelsForAw(VtdContextEntryLayout.aw(ctx.hi()));
         long table = ctx.lo() & VtdContextEntryLayout.LO_SLPTPTR_MASK;
@@ -226,28 +230,33 @@ final class DmaRemapper {
             MemorySegment slot = tableRead(table + (long) VtdPageEntryLayout.indexOf(address, level) * VtdPageEntryLayout.SIZE,
                     VtdPageEntryLayout.SIZE);
             if (slot == null) {
-                return blocked(requester, address, write, VtdFaultReason.PAGING_ENTRY_INVALID);
+                blocked(requester, address, write, VtdFaultReason.PAGING_ENTRY_INVALID, out);
+                return;
             }
             long e = slot.get(LE_LONG, 0);
             // Not present, then permission, then reserved bits: QEMU's order (vtd_iova_to_slpte).
             read &= (e & VtdPageEntryLayout.R) != 0;
             writable &= (e & VtdPageEntryLayout.W) != 0;
             if (!VtdPageEntryLayout.present(e) || (write ? !writable : !read)) {
-                return blocked(requester, address, write,
-                        write ? VtdFaultReason.WRITE_NOT_PERMITTED : VtdFaultReason.READ_NOT_PERMITTED);
+                blocked(requester, address, write,
+                        write ? VtdFaultReason.WRITE_NOT_PERMITTED : VtdFaultReason.READ_NOT_PERMITTED, out);
+                return;
             }
             boolean leaf = level == 1 || (e & VtdPageEntryLayout.PS) != 0;
             if ((e & reservedBits(level, leaf)) != 0) {
-                return blocked(requester, address, write, VtdFaultReason.PAGING_ENTRY_RESERVED);
+                blocked(requester, address, write, VtdFaultReason.PAGING_ENTRY_RESERVED, out);
+                return;
             }
             if (leaf) {
                 int shift = Iotlb.shiftOf(level);
                 long base = e & VtdPageEntryLayout.ADDRESS_MASK & ~((1L << shift) - 1);
                 if (MsiMessageLayout.isInterruptAddress(base | (address & ((1L << shift) - 1)))) {
-                    return blocked(requester, address, write, VtdFaultReason.INTERRUPT_ADDRESS);
+                    blocked(requester, address, write, VtdFaultReason.INTERRUPT_ADDRESS, out);
+                    return;
                 }
                 iotlb.insert(ctx.domainId(), address, shift, base, read, writable);
-                return run(base, shift, address, length);
+                run(base, shift, address, length, out);
+                return;
             }
             table = e & VtdPageEntryLayout.ADDRESS_MASK;
         }

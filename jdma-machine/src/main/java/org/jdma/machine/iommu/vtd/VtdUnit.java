@@ -322,17 +322,26 @@ public final class VtdUnit implements MmioHandler, AddressTranslator {
 
     @Override
     public Translation translate(RequesterId requester, long address, long length, Access access) {
+        AddressTranslator.Result out = new AddressTranslator.Result();
+        translateInto(requester, address, length, access, out);
+        return out.toTranslation();
+    }
+
+    @Override
+    public void translateInto(RequesterId requester, long address, long length, Access access, AddressTranslator.Result out) {
         if (!translationEnabled || requester.segment() != segment || MsiMessageLayout.isInterruptAddress(address)) {
             // Disabled: the reset state passes requests through (read without the lock: the common
             // case of an untranslated machine pays no lock per request). Interrupt-range requests
             // are never remapped (§3.13): the bus handles them.
-            return new Translation(address, length, 0);
+            out.allow(address, length, 0);
+            return;
         }
         synchronized (this) {
             if (!translationEnabled) {
-                return new Translation(address, length, 0); // disabled between the check and the lock
+                out.allow(address, length, 0); // disabled between the check and the lock
+                return;
             }
-            return remapper.translate(requester, address, length, access);
+            remapper.translate(requester, address, length, access, out);
         }
     }
 

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jdma.spec.nvme.ActiveNamespaceListLayout;
 import org.jdma.spec.nvme.IdentifyControllerLayout;
 import org.jdma.spec.nvme.IdentifyNamespaceLayout;
@@ -134,6 +136,25 @@ class NvmeAdminTest {
     }
 
     @Test
+    void shouldAbortTheCommandsOfADeletedSubmissionQueueByAscendingCid() {
+        try (NvmeRig rig = rig()) {
+            NvmeRig.Pair p = rig.createPair(1, 16, 1);
+            int[] cids = {9, 3, 0x8001, 5};
+            for (int i = 0; i < cids.length; i++) {
+                rig.queue(p, NvmeRig.rw(NVM_READ, 8L * i, 8, DATA + 4096L * i, 0).cid(cids[i]));
+            }
+            rig.ring(p);
+            rig.runFor(NvmeConfig.DEFAULT.fetchNs()); // fetched, in the media
+            assertEquals(SUCCESS, rig.admin(sqe(ADMIN_DELETE_SQ).cdw(10, 1)).status());
+            for (int cid : new int[] {3, 5, 9, 0x8001}) {
+                NvmeRig.Cqe c = rig.await(p);
+                assertEquals(cid, c.cid());
+                assertEquals(ABORTED_SQ_DELETED, c.status());
+            }
+        }
+    }
+
+    @Test
     void shouldCompleteCommandsOfADeletedSubmissionQueueAsAbortedBySqDeletion() {
         try (NvmeRig rig = rig()) {
             NvmeRig.Pair p = rig.createPair(1, 16, 1);
@@ -212,6 +233,51 @@ class NvmeAdminTest {
             assertEquals(ABORTED_BY_REQUEST, c.status());
             rig.runIdle();
             assertEquals(null, rig.peek(p), "the media's completion does not come later");
+        }
+    }
+
+    /**
+     * An aborted command's media event still comes, later: it must neither move the aborted
+     * command's data nor touch the commands fetched after it (the controller reuses I/O commands),
+     * not even one with the same CID. Here a Flush takes the aborted read's CID: it completes by
+     * its own media time (every channel idle, then the flush time), not the read's.
+     */
+    @Test
+    void shouldKeepAnAbortedCommandsLateMediaEventAwayFromTheCommandsAfterIt() {
+        try (NvmeRig rig = rig()) {
+            NvmeRig.Pair p = rig.createPair(1, 16, 1);
+            long written = DATA + 0x10000;
+            long later = DATA + 0x20000;
+            rig.cpu.fill(written, 4096, (byte) 0x5A);
+            rig.submit(p, NvmeRig.rw(NVM_WRITE, 0, 8, written, 0));
+            assertEquals(SUCCESS, rig.await(p).status());
+            rig.cpu.fill(DATA, 4096, (byte) 0xAA);
+            rig.cpu.fill(later, 2 * 4096, (byte) 0xAA);
+            int cid = rig.submit(p, NvmeRig.rw(NVM_READ, 0, 8, DATA, 0));
+            rig.runFor(NvmeConfig.DEFAULT.fetchNs());
+            assertEquals(0, rig.admin(sqe(ADMIN_ABORT).cdw(10, abortCdw10(1, cid))).dw0() & 1, "aborted");
+            assertEquals(ABORTED_BY_REQUEST, rig.await(p).status());
+            rig.queue(p, sqe(NVM_FLUSH).nsid(1).cid(cid));
+            rig.queue(p, NvmeRig.rw(NVM_READ, 0, 8, later, 0));
+            rig.queue(p, NvmeRig.rw(NVM_READ, 0, 8, later + 4096, 0));
+            rig.ring(p);
+            long rung = rig.now();
+            Map<Integer, Long> completedAt = new HashMap<>();
+            for (int i = 0; i < 3; i++) {
+                NvmeRig.Cqe c = rig.await(p);
+                assertEquals(SUCCESS, c.status(), "CID " + c.cid());
+                assertEquals(null, completedAt.put(c.cid(), rig.now()), "CID " + c.cid() + " completed twice");
+            }
+            rig.runIdle();
+            assertEquals(null, rig.peek(p), "one completion each");
+            long flushAt = completedAt.get(cid);
+            assertTrue(flushAt >= rung + NvmeConfig.DEFAULT.fetchNs() + MediaTiming.DEFAULT.flushNs(),
+                    "the Flush completed by its own media time, at " + flushAt);
+            for (int at = 0; at < 4096; at += 512) {
+                assertEquals(0xAA, rig.cpu.read8(DATA + at), "the aborted read moved no data, byte " + at);
+                assertEquals(0x5A, rig.cpu.read8(later + at), "read 1, byte " + at);
+                assertEquals(0x5A, rig.cpu.read8(later + 4096 + at), "read 2, byte " + at);
+            }
         }
     }
 
