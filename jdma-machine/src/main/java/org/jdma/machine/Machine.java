@@ -176,6 +176,7 @@ public final class Machine implements Platform, AutoCloseable {
             @Override public void runFor(long deltaNs) { kernel.runFor(deltaNs); }
             @Override public void runUntilIdle() { kernel.runUntilIdle(); }
             @Override public void schedule(long delayNs, String label, Runnable action) { kernel.schedule(delayNs, label, action); }
+            @Override public long quietUntil() { return kernel.quietUntil(); }
         };
     }
 

@@ -31,4 +31,14 @@ public interface Clock {
     default void schedule(long delayNs, String label, Runnable action) {
         throw new UnsupportedOperationException("this clock has no timers");
     }
+
+    /**
+     * The time before which nothing can change the machine but the code running now (the next
+     * event, or the end of the run in progress): work that would only repeat a step that changed
+     * nothing may account for its repetitions before this time instead of running each. The
+     * default, {@link Long#MIN_VALUE}, promises nothing.
+     */
+    default long quietUntil() {
+        return Long.MIN_VALUE;
+    }
 }

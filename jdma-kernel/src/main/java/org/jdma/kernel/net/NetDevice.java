@@ -43,6 +43,16 @@ public interface NetDevice {
     int rxBatch(int queue, PacketBuffer[] buffers, int max);
 
     /**
+     * Whether the last {@link #rxBatch} of queue {@code queue} took nothing because the device had
+     * written nothing back, so that every rxBatch until it does takes nothing and changes nothing
+     * (a poll loop may then account for its idle polls without making them). The default, false,
+     * promises nothing.
+     */
+    default boolean rxFoundEmpty(int queue) {
+        return false;
+    }
+
+    /**
      * Queues {@code buffers[0..count)} for sending on queue {@code queue}, each its
      * {@link PacketBuffer#size()} bytes, in order, as far as the ring has room; returns how many
      * it took. The device owns those until they are sent (then they go back to their pool); the

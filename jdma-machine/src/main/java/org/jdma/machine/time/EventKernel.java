@@ -42,6 +42,12 @@ public final class EventKernel {
     /** Size of {@link #deviceThreads}: 0 answers {@link #onDeviceThread()} without a lookup. */
     private final AtomicInteger deviceThreadCount = new AtomicInteger();
     private long postedRun;
+    /**
+     * The last time the run in progress lets events happen at ({@link #runUntil(long)}'s limit),
+     * or {@link Long#MIN_VALUE} while no run promises more than the event at hand (a step, a run
+     * until a condition); see {@link #quietUntil()}.
+     */
+    private long runLimit = Long.MIN_VALUE;
 
     // Heap storage: parallel arrays, index 0 is the root.
     private long[] times = new long[64];
@@ -261,8 +267,42 @@ public final class EventKernel {
         if (pendingEvents() == 0) {
             return posted > 0;
         }
-        runEarliest();
+        long outer = runLimit;
+        runLimit = Long.MIN_VALUE;
+        try {
+            runEarliest();
+        } finally {
+            runLimit = outer;
+        }
         return true;
+    }
+
+    /**
+     * The time before which nothing can change the machine but the event running now: the earliest
+     * pending event's time, or just past the limit of the {@link #runUntil(long)} in progress when
+     * that comes first (its events at the limit still run). An event that would only repeat work
+     * that changes nothing (a poll loop that found its rings empty) may account for its repetitions
+     * before this time instead of scheduling each one, and the machine is the same at the end of
+     * the run. {@link Long#MIN_VALUE} (no time) while device threads may post work, work is posted,
+     * or the run in progress stops at a condition or after one step.
+     */
+    public long quietUntil() {
+        if (runLimit == Long.MIN_VALUE || deviceThreadCount.get() != 0 || !inbox.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        long next = runLimit == Long.MAX_VALUE ? Long.MAX_VALUE : runLimit + 1;
+        if (!lanes[0].isEmpty()) {
+            return Math.min(next, lanes[0].headTime());
+        }
+        if (size > 0) {
+            next = Math.min(next, times[0]);
+        }
+        for (int i = 1; i < lanes.length; i++) {
+            if (!lanes[i].isEmpty()) {
+                next = Math.min(next, lanes[i].headTime());
+            }
+        }
+        return next;
     }
 
     /** Runs the earliest event, by (time, sequence): a lane's head or the heap's root. */
@@ -340,12 +380,18 @@ public final class EventKernel {
      */
     public long runUntil(long timeNs) {
         long before = executed;
-        while (true) {
-            runPosted();
-            if (!due(timeNs)) {
-                break;
+        long outer = runLimit;
+        runLimit = timeNs;
+        try {
+            while (true) {
+                runPosted();
+                if (!due(timeNs)) {
+                    break;
+                }
+                runEarliest();
             }
-            runEarliest();
+        } finally {
+            runLimit = outer;
         }
         if (timeNs > now) {
             now = timeNs;
@@ -367,7 +413,7 @@ public final class EventKernel {
      */
     public boolean runUntil(BooleanSupplier condition) {
         while (!condition.getAsBoolean()) {
-            if (!step()) {
+            if (!step()) { // a step runs with no limit to skip ahead to: the condition may hold after any event
                 return condition.getAsBoolean();
             }
         }
@@ -379,19 +425,25 @@ public final class EventKernel {
      * {@code deadlineNs}; the clock then stands at the deadline. Returns whether the condition holds.
      */
     public boolean runUntil(BooleanSupplier condition, long deadlineNs) {
-        while (!condition.getAsBoolean()) {
-            if (runPosted() > 0) {
-                continue;
-            }
-            if (!due(deadlineNs)) {
-                if (deadlineNs > now) {
-                    now = deadlineNs;
+        long outer = runLimit;
+        runLimit = Long.MIN_VALUE; // the condition may hold after any event: nothing to skip ahead to
+        try {
+            while (!condition.getAsBoolean()) {
+                if (runPosted() > 0) {
+                    continue;
                 }
-                return condition.getAsBoolean();
+                if (!due(deadlineNs)) {
+                    if (deadlineNs > now) {
+                        now = deadlineNs;
+                    }
+                    return condition.getAsBoolean();
+                }
+                runEarliest();
             }
-            runEarliest();
+            return true;
+        } finally {
+            runLimit = outer;
         }
-        return true;
     }
 
     /** Moves the hole at {@code i} up until (time, sequence) fits, and puts the event there. */

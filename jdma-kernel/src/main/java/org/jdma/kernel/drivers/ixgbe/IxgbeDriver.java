@@ -319,6 +319,12 @@ public final class IxgbeDriver implements DriverInstance, NetDevice {
     }
 
     @Override
+    public boolean rxFoundEmpty(int queue) {
+        checkQueue(queue);
+        return rx[queue].foundEmpty();
+    }
+
+    @Override
     public LinkStatus link() {
         if (!options.interrupts()) {
             carrier.read(registers, true); // no link-change interrupt: look now

@@ -44,6 +44,8 @@ final class RxQueue {
     long errors;
     /** Completions the driver could not repost for lack of buffers: left for the next batch. */
     long starved;
+    /** Whether the last {@link #receive} took nothing because the next descriptor was not written back. */
+    private boolean foundEmpty;
 
     RxQueue(int queue, int size, CoherentAllocation ring, Cpu cpu, PagePool pool, DeviceDmaApi dma, MmioWindow registers) {
         this.queue = queue;
@@ -113,10 +115,12 @@ final class RxQueue {
     int receive(PacketBuffer[] out, int max) {
         int n = 0;
         int last = -1;
+        foundEmpty = false;
         while (n < max) {
             int i = next;
             int statusError = memory.readAcquire32(offset(i) + STATUS_ERROR);
             if ((statusError & STAT_DD) == 0) {
+                foundEmpty = last < 0;
                 break;
             }
             PacketBuffer fresh = pool.allocForDevice();
@@ -152,6 +156,14 @@ final class RxQueue {
             registers.write32(IxgbeRegisters.rdt(queue), last);
         }
         return n;
+    }
+
+    /**
+     * Whether the last {@link #receive} took nothing because the next descriptor had not been
+     * written back: until the card writes it, every receive takes nothing and changes nothing.
+     */
+    boolean foundEmpty() {
+        return foundEmpty;
     }
 
     /**

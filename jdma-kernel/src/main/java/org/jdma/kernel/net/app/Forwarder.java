@@ -53,6 +53,12 @@ public final class Forwarder implements PollLoop.Step {
         return CpuWork.batch(n, sent);
     }
 
+    /** After an idle poll: its receive ring was empty, so every poll until the card writes one finds nothing. */
+    @Override
+    public boolean idleUntilMachineRuns() {
+        return in.rxFoundEmpty(inQueue);
+    }
+
     /** Whether this forwarder takes its frames from {@code device}. */
     public boolean takesFrom(NetDevice device) {
         return in == device;

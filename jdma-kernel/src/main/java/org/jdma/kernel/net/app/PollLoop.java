@@ -16,6 +16,13 @@ import org.jdma.platform.Platform;
  *
  * <p>Polls do not interleave: a poll that finds another CPU's poll in progress (waiting, so the
  * machine runs) tries again {@link #RETRY_NS} later, so counter deltas belong to one poll.
+ *
+ * <p>Idle polls are accounted, not made, while nothing can change: after a poll that did nothing
+ * but find every step's input empty ({@link Step#idleUntilMachineRuns}), taking no modeled time,
+ * each further poll before the next machine event (and within the run in progress,
+ * {@link Clock#quietUntil}) would do the same, so the loop adds those polls' work, cost and count
+ * one by one, exactly as they would have been, and schedules only the first poll after. A machine
+ * event that runs first sees the same clock and state either way.
  */
 public final class PollLoop {
 
@@ -31,6 +38,16 @@ public final class PollLoop {
         default long notBeforeNs() {
             return 0;
         }
+
+        /**
+         * After a poll that found nothing: whether every further poll would also find nothing,
+         * change nothing and take no modeled time until a machine event runs (its input rings are
+         * empty; it paces nothing). Lets the loop account for those polls without making them.
+         * False by default.
+         */
+        default boolean idleUntilMachineRuns() {
+            return false;
+        }
     }
 
     private final Platform platform;
@@ -40,6 +57,7 @@ public final class PollLoop {
     private final boolean translated;
     private final TreeMap<Integer, Cpu> cpus = new TreeMap<>();
     private boolean running;
+    private boolean fastForwardIdle = true;
     private boolean inPoll;
     private CpuWork lastSeen;
 
@@ -93,6 +111,14 @@ public final class PollLoop {
             throw new IllegalStateException("add steps before start");
         }
         cpus.computeIfAbsent(cpu, Cpu::new).steps.add(Objects.requireNonNull(step, "step"));
+    }
+
+    /**
+     * Whether idle polls are accounted without being made while nothing can change (the default;
+     * see the class comment). Off, every poll is an event: the same results, more slowly.
+     */
+    public void fastForwardIdlePolls(boolean on) {
+        this.fastForwardIdle = on;
     }
 
     /** Starts every CPU's loop now. */
@@ -173,16 +199,49 @@ public final class PollLoop {
         }
         lastSeen = after;
         CpuCost cost = model.cost(done, translated);
+        long waitedNs = clock.now() - startNs;
+        CpuCost charged = cost.withWait(waitedNs);
+        long next = account(c, done, charged, cost.totalNs(), clock.now());
+        if (fastForwardIdle && waitedNs == 0 && onlyIdle(done) && idleUntilMachineRuns(c)) {
+            // Every poll before the machine's next event repeats this one: account, don't run.
+            long quiet = clock.quietUntil();
+            while (next < quiet) {
+                next = account(c, done, charged, cost.totalNs(), next);
+            }
+        }
+        clock.schedule(next - clock.now(), c.label, c.pollTask);
+    }
+
+    /**
+     * Adds a poll made at {@code atNs} that did {@code done} and cost {@code charged} ({@code costNs}
+     * of CPU time); returns when the CPU's next poll is due.
+     */
+    private static long account(Cpu c, CpuWork done, CpuCost charged, double costNs, long atNs) {
         c.work = c.work.plus(done);
-        c.cost = c.cost.plus(cost.withWait(clock.now() - startNs));
+        c.cost = c.cost.plus(charged);
         c.polls++;
-        double wait = cost.totalNs() + c.carryNs;
+        double wait = costNs + c.carryNs;
         long delay = Math.max(1, (long) wait);
         c.carryNs = Math.max(0, wait - delay);
-        long next = clock.now() + delay;
+        long next = atNs + delay;
         for (Step s : c.steps) {
             next = Math.max(next, s.notBeforeNs());
         }
-        clock.schedule(next - clock.now(), c.label, c.pollTask);
+        return next;
+    }
+
+    /** Whether {@code done} holds idle polls and nothing else. */
+    private static boolean onlyIdle(CpuWork done) {
+        return done.idlePolls() > 0 && done.batches() == 0 && done.rxPackets() == 0 && done.txPackets() == 0
+                && done.maps() == 0 && done.unmaps() == 0 && done.syncs() == 0 && done.invalidations() == 0;
+    }
+
+    private static boolean idleUntilMachineRuns(Cpu c) {
+        for (Step s : c.steps) {
+            if (!s.idleUntilMachineRuns()) {
+                return false;
+            }
+        }
+        return true;
     }
 }
