@@ -62,11 +62,14 @@ public final class DmaPort {
     /**
      * Successful results handed out lately, reused: a device repeats the same few (bytes, cost)
      * pairs (an entry fetch, a block of data, a completion, a doorbell word), and a result is an
-     * immutable record. Two ways per set, sets chosen by a multiplicative hash of bytes and cost
-     * (their low bits alone put an NVMe controller's four pairs on one slot).
+     * immutable record. {@value #RECENT_OK_WAYS} ways per set, sets chosen by a multiplicative hash
+     * of bytes and cost (their low bits alone put an NVMe controller's four pairs on one slot; with
+     * two ways, the copy engine's descriptor fetch, record body and status byte shared one set and
+     * missed on every descriptor).
      */
-    private final DmaResult[] recentOk = new DmaResult[2 * RECENT_OK_SETS];
+    private final DmaResult[] recentOk = new DmaResult[RECENT_OK_WAYS * RECENT_OK_SETS];
     private static final int RECENT_OK_SETS = 8;
+    private static final int RECENT_OK_WAYS = 4;
     private static final long FIBONACCI = 0x9E37_79B9_7F4A_7C15L;
     private long bytesRead;
     private long bytesWritten;
@@ -496,22 +499,23 @@ public final class DmaPort {
 
     /**
      * {@code DmaResult.ok(bytes, costNs)}, one made earlier when it is in {@link #recentOk}; a new
-     * one goes in its set's first way and moves the one there to the second.
+     * one goes in its set's first way and moves the others down one (the last drops out).
      */
     private DmaResult ok(long bytes, long costNs) {
         int set = (int) (((bytes * FIBONACCI ^ costNs) * FIBONACCI) >>> (Long.SIZE - Integer.numberOfTrailingZeros(RECENT_OK_SETS)));
-        int i = 2 * set;
-        DmaResult r = recentOk[i];
-        if (r != null && r.bytes() == bytes && r.costNs() == costNs) {
-            return r;
-        }
-        DmaResult other = recentOk[i + 1];
-        if (other != null && other.bytes() == bytes && other.costNs() == costNs) {
-            return other;
+        int first = RECENT_OK_WAYS * set;
+        for (int i = first; i < first + RECENT_OK_WAYS; i++) {
+            DmaResult r = recentOk[i];
+            if (r == null) {
+                break;
+            }
+            if (r.bytes() == bytes && r.costNs() == costNs) {
+                return r;
+            }
         }
         DmaResult made = DmaResult.ok(bytes, costNs);
-        recentOk[i + 1] = r;
-        recentOk[i] = made;
+        System.arraycopy(recentOk, first, recentOk, first + 1, RECENT_OK_WAYS - 1);
+        recentOk[first] = made;
         return made;
     }
 
