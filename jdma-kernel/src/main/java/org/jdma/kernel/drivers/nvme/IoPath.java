@@ -149,7 +149,7 @@ final class IoPath {
             c.release();
             c.request = null;
             free.push(c);
-            queue.release(cid);
+            queue.unallocCid(cid); // never submitted: release(cid) would find no tag and keep it
             return false;
         }
         r.started(now);

@@ -88,6 +88,14 @@ final class QueuePair {
         return freeCount == 0 ? -1 : freeCids[--freeCount];
     }
 
+    /** Gives back a CID from {@link #allocCid} that was never submitted (building its command failed). */
+    void unallocCid(int cid) {
+        if (tags[cid] != null) {
+            throw new IllegalStateException("CID " + cid + " of queue " + qid + " was submitted; release it");
+        }
+        freeCids[freeCount++] = cid;
+    }
+
     int outstanding() {
         return tags.length - freeCount;
     }
