@@ -2,29 +2,33 @@ package org.jdma.machine.dev.nvme;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
- * The controller's outstanding commands by {@link Command#key(int, int) key} (SQ id and CID): an
- * open-addressing table of primitive keys (linear probing, Fibonacci hashing, backward-shift
- * deletion), so that fetching and completing a command neither box a key nor allocate a node.
- * One command per key: a second with the same key is a CID conflict, which the caller refuses.
- * Not thread-safe: the controller runs on the machine thread.
+ * The controller's outstanding commands by {@link Command#key(int, int) key} (SQ id and CID). A CID
+ * is 16 bits and unique among one SQ's outstanding commands (NVMe Base 2.0 §4.2, Command
+ * Identifier), so each SQ id has 256 pages of 256 slots, a page made when a CID first reaches it:
+ * fetching and completing a command are two array loads, with no key to box or hash, and a queue's
+ * commands list in CID order. One command per key: a second with the same key is a CID conflict,
+ * which the caller refuses. Not thread-safe: the controller runs on the machine thread.
  */
 final class CommandTable {
 
-    private static final int MIN_CAPACITY = 16;
-    private static final long FIBONACCI = 0x9E37_79B9_7F4A_7C15L;
+    private static final int PAGE_BITS = 8;
+    private static final int PAGE_SLOTS = 1 << PAGE_BITS;
+    private static final int PAGES = (1 << 16) >>> PAGE_BITS;
 
-    private long[] keys = new long[MIN_CAPACITY];
-    /** Per slot: null (free) or the command whose key is in {@link #keys}. */
-    private Command[] values = new Command[MIN_CAPACITY];
-    private int shift = Long.SIZE - Integer.numberOfTrailingZeros(MIN_CAPACITY);
+    /** Per SQ id: its pages (null until one of its CIDs is used), each null until a CID reaches it. */
+    private final Command[][][] bySq;
     private int size;
 
-    private int home(long key) {
-        return (int) ((key * FIBONACCI) >>> shift);
+    /** A table for SQ ids 0 (admin) to {@link NvmeConfig#MAX_IO_QUEUES}. */
+    CommandTable() {
+        this(NvmeConfig.MAX_IO_QUEUES);
+    }
+
+    CommandTable(int maxSqid) {
+        this.bySq = new Command[maxSqid + 1][][];
     }
 
     int size() {
@@ -33,101 +37,90 @@ final class CommandTable {
 
     /** The command under {@code key}, or null. */
     Command get(long key) {
-        int mask = keys.length - 1;
-        for (int i = home(key); ; i = (i + 1) & mask) {
-            Command v = values[i];
-            if (v == null || keys[i] == key) {
-                return v;
-            }
-        }
+        Command[] page = page(key, false);
+        return page == null ? null : page[slot(key)];
     }
 
     /** Adds {@code c} under {@code key} unless a command is there already; returns that one, else null. */
     Command putIfAbsent(long key, Command c) {
-        int mask = keys.length - 1;
-        for (int i = home(key); ; i = (i + 1) & mask) {
-            Command v = values[i];
-            if (v == null) {
-                keys[i] = key;
-                values[i] = c;
-                if (++size * 2 > keys.length) {
-                    grow();
-                }
-                return null;
-            }
-            if (keys[i] == key) {
-                return v;
-            }
+        Command[] page = page(key, true);
+        int i = slot(key);
+        Command there = page[i];
+        if (there == null) {
+            page[i] = c;
+            size++;
         }
+        return there;
     }
 
     /** Removes and returns the command under {@code key}, or null. */
     Command remove(long key) {
-        int mask = keys.length - 1;
-        for (int i = home(key); ; i = (i + 1) & mask) {
-            Command v = values[i];
-            if (v == null) {
-                return null;
-            }
-            if (keys[i] == key) {
-                removeAt(i);
-                return v;
-            }
+        Command[] page = page(key, false);
+        if (page == null) {
+            return null;
         }
+        int i = slot(key);
+        Command there = page[i];
+        if (there != null) {
+            page[i] = null;
+            size--;
+        }
+        return there;
     }
 
-    /** Frees slot {@code i}, moving back each later entry of its probe run that may then be missed. */
-    private void removeAt(int i) {
-        int mask = keys.length - 1;
-        int free = i;
-        for (int j = (i + 1) & mask; values[j] != null; j = (j + 1) & mask) {
-            int h = home(keys[j]);
-            // The entry at j stays unless its home lies cyclically outside (free, j].
-            boolean stays = free <= j ? free < h && h <= j : free < h || h <= j;
-            if (!stays) {
-                keys[free] = keys[j];
-                values[free] = values[j];
-                free = j;
-            }
-        }
-        values[free] = null;
-        size--;
-    }
-
-    private void grow() {
-        long[] oldKeys = keys;
-        Command[] oldValues = values;
-        keys = new long[oldKeys.length * 2];
-        values = new Command[oldValues.length * 2];
-        shift--;
-        int mask = keys.length - 1;
-        for (int j = 0; j < oldKeys.length; j++) {
-            if (oldValues[j] != null) {
-                int i = home(oldKeys[j]);
-                while (values[i] != null) {
-                    i = (i + 1) & mask;
-                }
-                keys[i] = oldKeys[j];
-                values[i] = oldValues[j];
-            }
-        }
-    }
-
-    /** Forgets every command (the table keeps its capacity). */
+    /** Forgets every command (the pages stay for the CIDs that come next). */
     void clear() {
-        Arrays.fill(values, null);
+        for (Command[][] pages : bySq) {
+            if (pages != null) {
+                for (Command[] page : pages) {
+                    if (page != null) {
+                        Arrays.fill(page, null);
+                    }
+                }
+            }
+        }
         size = 0;
     }
 
-    /** The commands whose key has SQ id {@code sqid}, by ascending CID. */
+    /** The commands of SQ {@code sqid}, by ascending CID. */
     List<Command> of(int sqid) {
         List<Command> found = new ArrayList<>();
-        for (int i = 0; i < keys.length; i++) {
-            if (values[i] != null && Command.sqid(keys[i]) == sqid) {
-                found.add(values[i]);
+        Command[][] pages = sqid >= 0 && sqid < bySq.length ? bySq[sqid] : null;
+        if (pages != null) {
+            for (Command[] page : pages) {
+                if (page != null) {
+                    for (Command c : page) {
+                        if (c != null) {
+                            found.add(c);
+                        }
+                    }
+                }
             }
         }
-        found.sort(Comparator.comparingInt(Command::cid));
         return found;
+    }
+
+    private Command[] page(long key, boolean make) {
+        int sqid = Command.sqid(key);
+        if (sqid < 0 || sqid >= bySq.length) {
+            throw new IllegalArgumentException("SQ id " + sqid + " is beyond this table's " + (bySq.length - 1));
+        }
+        Command[][] pages = bySq[sqid];
+        if (pages == null) {
+            if (!make) {
+                return null;
+            }
+            pages = bySq[sqid] = new Command[PAGES][];
+        }
+        int p = (int) (key & 0xFFFF) >>> PAGE_BITS;
+        Command[] page = pages[p];
+        if (page == null && make) {
+            page = pages[p] = new Command[PAGE_SLOTS];
+        }
+        return page;
+    }
+
+    private static int slot(long key) {
+        return (int) key & (PAGE_SLOTS - 1);
     }
 }

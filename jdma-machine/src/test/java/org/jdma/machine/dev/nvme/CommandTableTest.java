@@ -23,7 +23,7 @@ class CommandTableTest {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final CommandTable table = new CommandTable();
-    private final SubmissionQueue[] queues = new SubmissionQueue[70_000];
+    private final SubmissionQueue[] queues = new SubmissionQueue[NvmeConfig.MAX_IO_QUEUES + 1];
 
     /** A command {@code cid} of queue {@code sqid} (one queue object per id, as the controller has). */
     private Command command(int sqid, int cid) {
@@ -37,10 +37,9 @@ class CommandTableTest {
     }
 
     /**
-     * Random puts, gets and removes over a small key space (probe runs collide, wrap around the
-     * table's end and are cut by removals), with keys of CIDs in sequence, CIDs far apart and
-     * queue ids up to 65535, against a reference that cannot be wrong; the queue listing agrees
-     * with the reference's, by CID, all along.
+     * Random puts, gets and removes over a small key space, with keys of CIDs in sequence, CIDs far
+     * apart on every page and queue ids up to the controller's highest, against a reference that
+     * cannot be wrong; the queue listing agrees with the reference's, by CID, all along.
      */
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4})
@@ -52,7 +51,7 @@ class CommandTableTest {
             space[i] = switch (i % 3) {
                 case 0 -> new int[] {1, i};                                   // one I/O queue, CIDs in sequence
                 case 1 -> new int[] {random.nextInt(4), random.nextInt(65_536)}; // a few queues, any CID
-                default -> new int[] {65_535 - i, (i << 8) & 0xFFFF};            // high queue ids, low bits zero
+                default -> new int[] {NvmeConfig.MAX_IO_QUEUES - i % 8, (i << 8) & 0xFFFF}; // high queue ids, one CID a page
             };
         }
         for (int step = 0; step < 40_000; step++) {
@@ -111,5 +110,13 @@ class CommandTableTest {
         assertNull(table.get(Command.key(1, 7)));
         assertEquals(List.of(), table.of(2));
         assertNull(table.putIfAbsent(conflict.key(), conflict), "empty again");
+    }
+
+    @Test
+    void shouldRefuseAQueueIdBeyondTheController() {
+        int beyond = NvmeConfig.MAX_IO_QUEUES + 1;
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> table.get(Command.key(beyond, 0)));
+        assertEquals("SQ id " + beyond + " is beyond this table's " + NvmeConfig.MAX_IO_QUEUES, e.getMessage());
     }
 }
