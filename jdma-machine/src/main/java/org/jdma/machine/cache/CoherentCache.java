@@ -1,9 +1,15 @@
 package org.jdma.machine.cache;
 
+import static org.jdma.machine.cache.DirectRam.BYTE_ATOMIC;
+import static org.jdma.machine.cache.DirectRam.INT;
+import static org.jdma.machine.cache.DirectRam.INT_ATOMIC;
+import static org.jdma.machine.cache.DirectRam.LONG;
+import static org.jdma.machine.cache.DirectRam.LONG_ATOMIC;
+import static org.jdma.machine.cache.DirectRam.SHORT;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Objects;
 import org.jdma.machine.memory.PhysicalMemory;
 import org.jdma.machine.memory.RamRegion;
@@ -33,15 +39,6 @@ import org.jdma.platform.MemoryType;
  * the snoop hooks), so the cache holds no state a device thread could race with.
  */
 public final class CoherentCache implements CpuCache {
-
-    // The machine is little-endian (x86) whatever the host is: the JAVA_* layouts use the host's
-    // order, and devices (DmaPort, descriptor layouts) read guest memory as little-endian.
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BYTE_ATOMIC = ValueLayout.JAVA_BYTE.varHandle();
-    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-    private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final PhysicalMemory memory;
     private final int lineSize;

@@ -2,6 +2,7 @@ package org.jdma.machine.cpu;
 
 import java.lang.foreign.MemorySegment;
 import org.jdma.machine.cache.CoherentCache;
+import org.jdma.machine.cache.DirectRam;
 import org.jdma.machine.memory.SegmentCopy;
 import org.jdma.platform.RamWindow;
 

@@ -2,6 +2,7 @@ package org.jdma.machine.cpu;
 
 import java.lang.foreign.MemorySegment;
 import org.jdma.machine.cache.CoherentCache;
+import org.jdma.machine.cache.DirectRam;
 import org.jdma.machine.cache.CpuCache;
 import org.jdma.platform.Cpu;
 import org.jdma.platform.RamWindow;
@@ -372,7 +373,7 @@ public final class MachineCpu implements Cpu {
             throw new IllegalArgumentException(String.format(
                     "RAM window [%#x, +%#x) is not inside one RAM region", phys, length));
         }
-        return new DirectRamWindow(this, cpus, cache instanceof CoherentCache c ? c : null, phys,
+        return new DirectRamWindow(this, cpus, coherent, phys,
                 r.memory().asSlice(phys - r.base(), length));
     }
 

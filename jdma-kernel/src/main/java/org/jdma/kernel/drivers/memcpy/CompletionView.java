@@ -1,6 +1,7 @@
 package org.jdma.kernel.drivers.memcpy;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import org.jdma.spec.memcpy.CompletionStatus;
 
 /**
@@ -47,8 +48,8 @@ public final class CompletionView {
 
     /** Forgets the previous drain's completions. */
     void clear() {
-        java.util.Arrays.fill(descriptor, 0, count, null);
-        java.util.Arrays.fill(chain, 0, count, null);
+        Arrays.fill(descriptor, 0, count, null);
+        Arrays.fill(chain, 0, count, null);
         count = 0;
         at = 0;
     }
