@@ -1,14 +1,16 @@
 package org.jdma.machine.iommu.vtd;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The unit's context cache: the root and context entries of recently seen source ids, fully
  * associative, LRU. Only entries that passed every check are cached, so a cached context is always
  * usable; it stays in use until a context-cache invalidation removes it, even if software has
  * rewritten the table in memory.
+ *
+ * <p>Every translation starts here, so the entries sit in arrays scanned in place (a unit serves a
+ * handful of source ids) with the last hit tried first, and recency is a use stamp per entry: the
+ * entry with the oldest stamp is the least recently used.
  *
  * <p>Not thread-safe: the owning {@link VtdUnit} serialises every access.
  */
@@ -18,29 +20,54 @@ final class ContextCache {
     record Context(int sourceId, long lo, long hi, int domainId) { }
 
     private final int capacity;
-    private final LinkedHashMap<Integer, Context> entries;
+    /** Entries 0..size-1, in no particular order. */
+    private final Context[] entries;
+    private final int[] sourceIds;
+    /** When each entry was last looked up or inserted, in {@link #clock} ticks. */
+    private final long[] lastUse;
+    private int size;
+    private long clock;
+    /** The entry the last lookup hit: translations come in runs from one requester. */
+    private int lastHit;
 
     ContextCache(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("context cache of " + capacity + " entries: need at least 1");
+        }
         this.capacity = capacity;
-        this.entries = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Integer, Context> eldest) {
-                return size() > ContextCache.this.capacity;
-            }
-        };
+        this.entries = new Context[capacity];
+        this.sourceIds = new int[capacity];
+        this.lastUse = new long[capacity];
     }
 
     Context lookup(int sourceId) {
-        return entries.get(sourceId);
+        int i = lastHit;
+        if (i >= size || sourceIds[i] != sourceId) {
+            i = indexOf(sourceId);
+            if (i < 0) {
+                return null;
+            }
+            lastHit = i;
+        }
+        lastUse[i] = ++clock;
+        return entries[i];
     }
 
+    /** Caches {@code c}, replacing the entry of its source id, or else the least recently used one when full. */
     void insert(Context c) {
-        entries.put(c.sourceId(), c);
+        int i = indexOf(c.sourceId());
+        if (i < 0) {
+            i = size < capacity ? size++ : leastRecentlyUsed();
+        }
+        entries[i] = c;
+        sourceIds[i] = c.sourceId();
+        lastUse[i] = ++clock;
     }
 
     int invalidateAll() {
-        int n = entries.size();
-        entries.clear();
+        int n = size;
+        java.util.Arrays.fill(entries, 0, size, null);
+        size = 0;
         return n;
     }
 
@@ -63,11 +90,15 @@ final class ContextCache {
         return removeIf(c -> (c.sourceId() & keep) == (sourceId & keep));
     }
 
-    private int removeIf(java.util.function.Predicate<Context> p) {
+    private int removeIf(Predicate<Context> p) {
         int n = 0;
-        for (Iterator<Context> it = entries.values().iterator(); it.hasNext(); ) {
-            if (p.test(it.next())) {
-                it.remove();
+        for (int i = size - 1; i >= 0; i--) {
+            if (p.test(entries[i])) {
+                size--;
+                entries[i] = entries[size];
+                sourceIds[i] = sourceIds[size];
+                lastUse[i] = lastUse[size];
+                entries[size] = null;
                 n++;
             }
         }
@@ -75,6 +106,25 @@ final class ContextCache {
     }
 
     int size() {
-        return entries.size();
+        return size;
+    }
+
+    private int indexOf(int sourceId) {
+        for (int i = 0; i < size; i++) {
+            if (sourceIds[i] == sourceId) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int leastRecentlyUsed() {
+        int oldest = 0;
+        for (int i = 1; i < size; i++) {
+            if (lastUse[i] < lastUse[oldest]) {
+                oldest = i;
+            }
+        }
+        return oldest;
     }
 }
