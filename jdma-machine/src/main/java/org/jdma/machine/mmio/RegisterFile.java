@@ -38,6 +38,8 @@ public final class RegisterFile implements MmioHandler {
      */
     private int[] slotByOffset = new int[0];
     private long[] values = new long[0];
+    /** Each register's existing bits, beside its value: {@link #set(int, long)} needs no other load. */
+    private long[] masks = new long[0];
     private WriteHook[] writeHooks = new WriteHook[0];
     private ReadHook[] readHooks = new ReadHook[0];
     private long unclaimedAccesses;
@@ -69,11 +71,39 @@ public final class RegisterFile implements MmioHandler {
         byIndex = Arrays.copyOf(byIndex, index + 1);
         byIndex[index] = r;
         values = Arrays.copyOf(values, index + 1);
+        masks = Arrays.copyOf(masks, index + 1);
+        masks[index] = r.mask();
         writeHooks = Arrays.copyOf(writeHooks, index + 1);
         readHooks = Arrays.copyOf(readHooks, index + 1);
         Arrays.fill(slotByOffset, r.offset(), end, index + 1);
         values[index] = r.reset();
         return r;
+    }
+
+    /**
+     * The slot of {@code r} in this file, for {@link #get(int)}, {@link #set(int, long)} and
+     * {@link #add(int, long)}: a device model that touches registers on every frame or command looks
+     * each one up once, when it is built, instead of by offset on every access.
+     *
+     * @throws IllegalArgumentException when {@code r} was not added here
+     */
+    public int slotOf(Register r) {
+        return indexOf(r);
+    }
+
+    /** {@link #get(Register)} of the register in {@code slot} (from {@link #slotOf}). */
+    public long get(int slot) {
+        return values[slot];
+    }
+
+    /** {@link #set(Register, long)} of the register in {@code slot}. */
+    public void set(int slot, long value) {
+        values[slot] = value & masks[slot];
+    }
+
+    /** {@link #add(Register, long)} of the register in {@code slot}. */
+    public void add(int slot, long delta) {
+        values[slot] = values[slot] + delta & masks[slot];
     }
 
     /** Index of {@code r} in this file; throws when it was not added here. */

@@ -40,6 +40,22 @@ class RegisterFileTest {
     }
 
     @Test
+    void shouldReachARegisterThroughItsSlotAsThroughTheRegister() {
+        int slot = file.slotOf(ctrl);
+        file.set(slot, 0xFFFF_FFFFL);
+        assertEquals(0xFF0F, file.get(ctrl), "a set by slot keeps reserved bits zero");
+        assertEquals(0xFF0F, file.get(slot));
+        int counter = file.slotOf(events);
+        file.add(counter, 0xFFFF_FFFFL);
+        file.add(counter, 2);
+        assertEquals(1, file.read(0x0C, 4), "an add by slot wraps at the register's width; the read clears it");
+        assertEquals(0, file.get(counter));
+        assertThrows(IllegalArgumentException.class, () -> file.slotOf(Register.of("ELSEWHERE", 0x40, 4, RegisterAccess.RW, -1L)));
+        assertThrows(IllegalArgumentException.class, () -> file.slotOf(Register.of("CTRL", 0x00, 4, RegisterAccess.RW, 0xFF)),
+                "another register at a known offset is not this file's");
+    }
+
+    @Test
     void shouldIgnoreSoftwareWritesToReadOnlyRegistersButLetTheDeviceSetThem() {
         file.write(0x08, 4, 0xDEAD_BEEFL);
         assertEquals(0x0001_0002L, file.read(0x08, 4));

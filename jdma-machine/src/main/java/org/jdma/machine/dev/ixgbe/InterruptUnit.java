@@ -64,29 +64,29 @@ final class InterruptUnit {
         this.signal = signal;
         this.throttleLabel = name + " EITR";
         reset();
-        csr.file.onRead(csr.eicr, (r, stored) -> readEicr());
-        csr.file.onWrite(csr.eicr, (r, now, written) -> writeEicr(written));
-        csr.file.onWrite(csr.eics, (r, now, written) -> setCauses(written));
-        csr.file.onRead(csr.eims, (r, stored) -> (masks & LOW16) | (otherMasks & 0xFFFF_FFFFL & OTHER_BITS));
-        csr.file.onWrite(csr.eims, (r, now, written) -> setMasks(written & LOW16, (int) written & OTHER_BITS));
-        csr.file.onWrite(csr.eimc, (r, now, written) -> clearMasks(written & LOW16, (int) written & OTHER_BITS));
-        csr.file.onRead(csr.eiam, (r, stored) -> (autoMasks & LOW16) | (otherAutoMasks & 0xFFFF_FFFFL & OTHER_BITS));
-        csr.file.onWrite(csr.eiam, (r, now, written) -> {
+        csr.onRead(csr.eicr, (r, stored) -> readEicr());
+        csr.onWrite(csr.eicr, (r, now, written) -> writeEicr(written));
+        csr.onWrite(csr.eics, (r, now, written) -> setCauses(written));
+        csr.onRead(csr.eims, (r, stored) -> (masks & LOW16) | (otherMasks & 0xFFFF_FFFFL & OTHER_BITS));
+        csr.onWrite(csr.eims, (r, now, written) -> setMasks(written & LOW16, (int) written & OTHER_BITS));
+        csr.onWrite(csr.eimc, (r, now, written) -> clearMasks(written & LOW16, (int) written & OTHER_BITS));
+        csr.onRead(csr.eiam, (r, stored) -> (autoMasks & LOW16) | (otherAutoMasks & 0xFFFF_FFFFL & OTHER_BITS));
+        csr.onWrite(csr.eiam, (r, now, written) -> {
             autoMasks = autoMasks & ~LOW16 | written & LOW16;
             otherAutoMasks = (int) written & OTHER_BITS;
         });
         for (int i = 0; i < 2; i++) {
             int shift = 32 * i;
-            csr.file.onWrite(csr.eicsEx[i], (r, now, written) -> setVectorCauses(written << shift));
-            csr.file.onRead(csr.eimsEx[i], (r, stored) -> masks >>> shift);
-            csr.file.onWrite(csr.eimsEx[i], (r, now, written) -> setMasks(written << shift, 0));
-            csr.file.onWrite(csr.eimcEx[i], (r, now, written) -> clearMasks(written << shift, 0));
-            csr.file.onRead(csr.eiamEx[i], (r, stored) -> autoMasks >>> shift);
-            csr.file.onWrite(csr.eiamEx[i], (r, now, written) ->
+            csr.onWrite(csr.eicsEx[i], (r, now, written) -> setVectorCauses(written << shift));
+            csr.onRead(csr.eimsEx[i], (r, stored) -> masks >>> shift);
+            csr.onWrite(csr.eimsEx[i], (r, now, written) -> setMasks(written << shift, 0));
+            csr.onWrite(csr.eimcEx[i], (r, now, written) -> clearMasks(written << shift, 0));
+            csr.onRead(csr.eiamEx[i], (r, stored) -> autoMasks >>> shift);
+            csr.onWrite(csr.eiamEx[i], (r, now, written) ->
                     autoMasks = autoMasks & ~(0xFFFF_FFFFL << shift) | written << shift);
         }
         for (int v = 0; v < csr.eitr.length; v++) {
-            csr.file.onWrite(csr.eitr[v], (r, now, written) -> evaluate());
+            csr.onWrite(csr.eitr[v], (r, now, written) -> evaluate());
         }
     }
 

@@ -90,31 +90,31 @@ public final class IxgbePort extends PciEndpoint {
     }
 
     private void hooks() {
-        csr.file.onWrite(csr.ctrl, (r, now, written) -> {
+        csr.onWrite(csr.ctrl, (r, now, written) -> {
             if ((written & (CTRL_RST | CTRL_LNK_RST)) != 0) {
                 softwareReset((int) written & (CTRL_RST | CTRL_LNK_RST));
             }
         });
-        csr.file.onRead(csr.status, (r, stored) -> (long) config.lanId() << STATUS_LAN_ID_SHIFT
+        csr.onRead(csr.status, (r, stored) -> (long) config.lanId() << STATUS_LAN_ID_SHIFT
                 | (csr.bit(csr.ctrl, CTRL_GIO_DIS) ? 0 : STATUS_GIO));
-        csr.file.onRead(csr.eec, (r, stored) -> EEC_PRES | (eepromDone ? EEC_ARD : 0));
-        csr.file.onRead(csr.links, (r, stored) -> linkUp() ? LINKS_UP | speedBits(link.bitsPerSecond()) : 0);
-        csr.file.onWrite(csr.rdrxctl, (r, now, written) ->
+        csr.onRead(csr.eec, (r, stored) -> EEC_PRES | (eepromDone ? EEC_ARD : 0));
+        csr.onRead(csr.links, (r, stored) -> linkUp() ? LINKS_UP | speedBits(link.bitsPerSecond()) : 0);
+        csr.onWrite(csr.rdrxctl, (r, now, written) ->
                 csr.set(csr.rdrxctl, now & ~RDRXCTL_DMAIDONE | (inReset ? 0 : RDRXCTL_DMAIDONE)));
-        csr.file.onWrite(csr.autoc, (r, now, written) -> {
+        csr.onWrite(csr.autoc, (r, now, written) -> {
             csr.set(csr.autoc, now & ~AUTOC_AN_RESTART);
             if ((written & AUTOC_AN_RESTART) != 0) {
                 trainLink();
             }
         });
-        csr.file.onWrite(csr.rxctrl, (r, now, written) -> receive.drain());
-        csr.file.onWrite(csr.dmatxctl, (r, now, written) -> transmit.kickAll());
+        csr.onWrite(csr.rxctrl, (r, now, written) -> receive.drain());
+        csr.onWrite(csr.dmatxctl, (r, now, written) -> transmit.kickAll());
         for (int q = 0; q < config.queues(); q++) {
             int queue = q;
-            csr.file.onWrite(csr.rdt[q], (r, now, written) -> receive.drain());
-            csr.file.onWrite(csr.rxdctl[q], (r, now, written) -> receive.drain());
-            csr.file.onWrite(csr.tdt[q], (r, now, written) -> transmit.kick(queue));
-            csr.file.onWrite(csr.txdctl[q], (r, now, written) -> transmit.kick(queue));
+            csr.onWrite(csr.rdt[q], (r, now, written) -> receive.drain());
+            csr.onWrite(csr.rxdctl[q], (r, now, written) -> receive.drain());
+            csr.onWrite(csr.tdt[q], (r, now, written) -> transmit.kick(queue));
+            csr.onWrite(csr.txdctl[q], (r, now, written) -> transmit.kick(queue));
         }
     }
 

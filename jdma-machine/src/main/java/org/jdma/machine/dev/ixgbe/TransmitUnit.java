@@ -40,7 +40,10 @@ final class TransmitUnit {
     private static final int ETHERNET_HEADER = 14;
 
     /** One queue's frame in progress. */
-    private static final class Queue {
+    private final class Queue {
+        final int index;
+        /** The queue's next run, scheduled at most once per generation; a reset makes a new one. */
+        Resume resume;
         byte[] frame = new byte[2048];
         MemorySegment frameSegment = MemorySegment.ofArray(frame);
         /** A frame of one data descriptor, read straight into an array of its length on the wire (else null). */
@@ -48,6 +51,11 @@ final class TransmitUnit {
         int length;
         boolean broken;
         boolean scheduled;
+
+        Queue(int index) {
+            this.index = index;
+            this.resume = new Resume(this);
+        }
 
         void clear() {
             length = 0;
@@ -95,6 +103,8 @@ final class TransmitUnit {
     private long framesSent;
     /** Frames fetched into the transmit packet buffer and not yet off the wire, oldest first. */
     private final java.util.ArrayDeque<OnChip> onChip = new java.util.ArrayDeque<>();
+    /** Cause events that have run, for reuse (last in, first out). */
+    private final java.util.ArrayDeque<Cause> freeCauses = new java.util.ArrayDeque<>();
     /** Entries that have left the packet buffer, for reuse (last in, first out). */
     private final java.util.ArrayDeque<OnChip> freeOnChip = new java.util.ArrayDeque<>();
     private long onChipBytes;
@@ -111,7 +121,7 @@ final class TransmitUnit {
         this.link = link;
         this.queues = new Queue[csr.queues];
         for (int q = 0; q < queues.length; q++) {
-            queues[q] = new Queue();
+            queues[q] = new Queue(q);
         }
         this.nextLabel = name + " tx";
         this.causeLabel = name + " tx wb";
@@ -132,6 +142,7 @@ final class TransmitUnit {
         for (Queue s : queues) {
             s.clear();
             s.scheduled = false;
+            s.resume = new Resume(s); // the old one may still be pending, with the old generation
         }
     }
 
@@ -236,22 +247,54 @@ final class TransmitUnit {
 
     /** Raises queue {@code q}'s transmit cause once its write-backs have taken {@code cost} ns of bus time (unless reset meanwhile). */
     private void queueCauseAfter(int q, long cost, long g) {
-        kernel.schedule(cost, causeLabel, () -> {
-            if (g == generation) {
+        Cause c = freeCauses.pollLast();
+        if (c == null) {
+            c = new Cause();
+        }
+        c.queue = q;
+        c.generation = g;
+        kernel.schedule(cost, causeLabel, c);
+    }
+
+    /** Raises a queue's transmit cause, unless the port was reset meanwhile; then back on the free list. */
+    private final class Cause implements Runnable {
+        private int queue;
+        private long generation;
+
+        @Override
+        public void run() {
+            int q = queue;
+            boolean current = generation == TransmitUnit.this.generation;
+            freeCauses.addLast(this);
+            if (current) {
                 interrupts.queueCause(q, true);
             }
-        });
+        }
     }
 
     /** Runs queue {@code q} again at {@code at}, unless the port was reset (generation {@code g} gone) meanwhile. */
     private void runAgainAt(int q, Queue s, long at, long g) {
         s.scheduled = true;
-        kernel.scheduleAt(at, nextLabel, () -> {
-            if (g == generation) {
-                s.scheduled = false;
-                run(q);
+        s.resume.generation = g;
+        kernel.scheduleAt(at, nextLabel, s.resume);
+    }
+
+    /** A queue's next run, unless the port was reset since it was scheduled. */
+    private final class Resume implements Runnable {
+        private final Queue queue;
+        private long generation;
+
+        Resume(Queue queue) {
+            this.queue = queue;
+        }
+
+        @Override
+        public void run() {
+            if (generation == TransmitUnit.this.generation) {
+                queue.scheduled = false;
+                TransmitUnit.this.run(queue.index);
             }
-        });
+        }
     }
 
     /** Writes DD back into the descriptor at {@code at} (RS was set); a refused write is counted. Returns the bus time. */
