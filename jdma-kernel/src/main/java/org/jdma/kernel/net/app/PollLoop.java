@@ -71,8 +71,9 @@ public final class PollLoop {
         /** Runs every step as this CPU, summing what they report into {@link #handled}. */
         final Runnable stepsTask = this::runSteps;
         CpuWork handled = CpuWork.ZERO;
-        CpuWork work = CpuWork.ZERO;
-        CpuCost cost = CpuCost.ZERO;
+        /** What the CPU did and what it cost, summed field by field: idle polls are accounted by the thousand. */
+        long batches, idlePolls, rxPackets, txPackets, maps, unmaps, syncs, invalidations;
+        double driverNs, mappingNs, iommuNs, waitNs, idleNs;
         long polls;
         /** Fractions of a nanosecond not yet waited (the clock has whole ns). */
         double carryNs;
@@ -87,6 +88,33 @@ public final class PollLoop {
             for (Step s : steps) {
                 handled = handled.plus(s.poll());
             }
+        }
+
+        void add(CpuWork w) {
+            batches += w.batches();
+            idlePolls += w.idlePolls();
+            rxPackets += w.rxPackets();
+            txPackets += w.txPackets();
+            maps += w.maps();
+            unmaps += w.unmaps();
+            syncs += w.syncs();
+            invalidations += w.invalidations();
+        }
+
+        void add(CpuCost c) {
+            driverNs += c.driverNs();
+            mappingNs += c.mappingNs();
+            iommuNs += c.iommuNs();
+            waitNs += c.waitNs();
+            idleNs += c.idleNs();
+        }
+
+        CpuWork work() {
+            return new CpuWork(batches, idlePolls, rxPackets, txPackets, maps, unmaps, syncs, invalidations);
+        }
+
+        CpuCost cost() {
+            return new CpuCost(driverNs, mappingNs, iommuNs, waitNs, idleNs);
         }
     }
 
@@ -148,11 +176,11 @@ public final class PollLoop {
     }
 
     public CpuWork work(int cpu) {
-        return cpu(cpu).work;
+        return cpu(cpu).work();
     }
 
     public CpuCost cost(int cpu) {
-        return cpu(cpu).cost;
+        return cpu(cpu).cost();
     }
 
     public long polls(int cpu) {
@@ -160,11 +188,11 @@ public final class PollLoop {
     }
 
     public CpuWork totalWork() {
-        return cpus.values().stream().map(c -> c.work).reduce(CpuWork.ZERO, CpuWork::plus);
+        return cpus.values().stream().map(Cpu::work).reduce(CpuWork.ZERO, CpuWork::plus);
     }
 
     public CpuCost totalCost() {
-        return cpus.values().stream().map(c -> c.cost).reduce(CpuCost.ZERO, CpuCost::plus);
+        return cpus.values().stream().map(Cpu::cost).reduce(CpuCost.ZERO, CpuCost::plus);
     }
 
     private Cpu cpu(int cpu) {
@@ -217,8 +245,8 @@ public final class PollLoop {
      * of CPU time); returns when the CPU's next poll is due.
      */
     private static long account(Cpu c, CpuWork done, CpuCost charged, double costNs, long atNs) {
-        c.work = c.work.plus(done);
-        c.cost = c.cost.plus(charged);
+        c.add(done);
+        c.add(charged);
         c.polls++;
         double wait = costNs + c.carryNs;
         long delay = Math.max(1, (long) wait);
