@@ -1,7 +1,8 @@
 package org.jdma.kernel.iommu.vtd;
 
-import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jdma.kernel.mm.FrameAllocator;
 import org.jdma.kernel.mm.MemoryInUseException;
 import org.jdma.kernel.mm.Zone;
@@ -20,8 +21,12 @@ public final class TableMemory {
     private final Cpu cpu;
     private final FrameAllocator frames;
     private final boolean coherentWalk;
-    private long pagesInUse;
-    private final ArrayDeque<Long> refused = new ArrayDeque<>();
+    /**
+     * Every domain on the unit allocates and frees here, each under its own lock only, from
+     * whichever CPU maps: the count and the waiting frees are shared, so they are atomic.
+     */
+    private final AtomicLong pagesInUse = new AtomicLong();
+    private final ConcurrentLinkedQueue<Long> refused = new ConcurrentLinkedQueue<>();
 
     /**
      * @param coherentWalk ECAP.C: the unit snoops the CPU cache; when false, writes are cleaned
@@ -46,7 +51,7 @@ public final class TableMemory {
         long page = frames.allocateForKernel(0, Zone.NORMAL);
         cpu.fill(page, FrameAllocator.FRAME_SIZE, (byte) 0);
         cleanIfNeeded(page, FrameAllocator.FRAME_SIZE);
-        pagesInUse++;
+        pagesInUse.incrementAndGet();
         return page;
     }
 
@@ -56,14 +61,14 @@ public final class TableMemory {
         long first = frames.allocateForKernel(order, Zone.NORMAL);
         cpu.fill(first, bytes, (byte) 0);
         cleanIfNeeded(first, bytes);
-        pagesInUse += 1L << order;
+        pagesInUse.addAndGet(1L << order);
         return first;
     }
 
     /** Returns frames from {@link #allocatePages}. The caller must know the unit no longer reads them. */
     public void freePages(long first, int order) {
         frames.free(first, order);
-        pagesInUse -= 1L << order;
+        pagesInUse.addAndGet(-(1L << order));
     }
 
     /**
@@ -77,7 +82,7 @@ public final class TableMemory {
             cpu.cache().memoryType(page, FrameAllocator.FRAME_SIZE, MemoryType.UNCACHED);
         }
         cpu.fill(page, FrameAllocator.FRAME_SIZE, (byte) 0);
-        pagesInUse++;
+        pagesInUse.incrementAndGet();
         return page;
     }
 
@@ -112,15 +117,23 @@ public final class TableMemory {
 
     /** Frees the waiting pages whose covering mapping is gone; the rest keep waiting. */
     public void retryRefusedFrees() {
+        if (refused.isEmpty()) {
+            return;
+        }
+        // Each page waiting now is tried once; a page refused again goes to the back.
         for (int n = refused.size(); n > 0; n--) {
-            release(refused.poll());
+            Long page = refused.poll();
+            if (page == null) {
+                return; // another CPU took the rest
+            }
+            release(page);
         }
     }
 
     private void release(long page) {
         try {
             frames.free(page, 0);
-            pagesInUse--;
+            pagesInUse.decrementAndGet();
         } catch (MemoryInUseException stillMapped) {
             refused.add(page);
         }
@@ -128,7 +141,7 @@ public final class TableMemory {
 
     /** Frames currently held for tables. */
     public long pagesInUse() {
-        return pagesInUse;
+        return pagesInUse.get();
     }
 
     public long read64(long address) {
