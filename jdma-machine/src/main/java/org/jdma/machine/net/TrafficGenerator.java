@@ -23,6 +23,7 @@ public final class TrafficGenerator {
     private final GeneratorConfig config;
     private final SplittableRandom random;
     private final LinkParameters wire;
+    private final byte[] header;
     private boolean running;
     /** Bumped by each start, so that a send scheduled before a stop and restart does not run twice. */
     private long epoch;
@@ -43,6 +44,7 @@ public final class TrafficGenerator {
         this.config = Objects.requireNonNull(config, "config");
         this.random = kernel.random().split();
         this.wire = LinkParameters.DEFAULT.withBitsPerSecond(end.bitsPerSecond());
+        this.header = header(config);
     }
 
     public GeneratorConfig config() {
@@ -128,10 +130,7 @@ public final class TrafficGenerator {
         int length = config.sizes().size(index, random);
         byte[] frame = new byte[length];
         fillRandom(frame, random);
-        putMac(frame, GeneratorFrameLayout.DESTINATION, config.destinationMac());
-        putMac(frame, GeneratorFrameLayout.SOURCE, config.sourceMac());
-        frame[GeneratorFrameLayout.ETHERTYPE] = (byte) (config.etherType() >>> 8);
-        frame[GeneratorFrameLayout.ETHERTYPE + 1] = (byte) config.etherType();
+        System.arraycopy(header, 0, frame, 0, header.length);
         if (config.sequenceNumbers()) {
             GeneratorFrameLayout.putSequence(frame, index);
         }
@@ -159,6 +158,16 @@ public final class TrafficGenerator {
                 frame[i++] = (byte) rnd;
             }
         }
+    }
+
+    /** Destination, source and EtherType, the same in every frame (flows rewrite the EtherType). */
+    private static byte[] header(GeneratorConfig config) {
+        byte[] h = new byte[GeneratorFrameLayout.ETHERTYPE + 2];
+        putMac(h, GeneratorFrameLayout.DESTINATION, config.destinationMac());
+        putMac(h, GeneratorFrameLayout.SOURCE, config.sourceMac());
+        h[GeneratorFrameLayout.ETHERTYPE] = (byte) (config.etherType() >>> 8);
+        h[GeneratorFrameLayout.ETHERTYPE + 1] = (byte) config.etherType();
+        return h;
     }
 
     private static void putMac(byte[] frame, int offset, long mac) {
