@@ -49,11 +49,15 @@ public final class EventKernel {
      */
     private long runLimit = Long.MIN_VALUE;
 
-    // Heap storage: parallel arrays, index 0 is the root.
-    private long[] times = new long[64];
-    private long[] sequences = new long[64];
-    private Runnable[] actions = new Runnable[64];
-    private String[] labels = new String[64];
+    /**
+     * The heap: a 4-ary min-heap on (time, sequence), entry 0 the root. Entry i keeps its time in
+     * {@code keys[2i]} and its sequence in {@code keys[2i + 1]}, its action and label in
+     * {@code refs[2i]} and {@code refs[2i + 1]}: a sift moves two arrays, not four, and an entry's
+     * four children are 64 contiguous bytes of keys (half the levels of a binary heap). Sequences
+     * are unique, so the order events run in does not depend on the heap's shape.
+     */
+    private long[] keys = new long[2 * 64];
+    private Object[] refs = new Object[2 * 64];
     private int size;
 
     /** Lanes of events already in order: [0] for the current time, the rest one per frequent delay. */
@@ -231,12 +235,9 @@ public final class EventKernel {
             lanes[0].add(timeNs, nextSequence++, action, label);
             return;
         }
-        if (size == times.length) {
-            int n = size * 2;
-            times = Arrays.copyOf(times, n);
-            sequences = Arrays.copyOf(sequences, n);
-            actions = Arrays.copyOf(actions, n);
-            labels = Arrays.copyOf(labels, n);
+        if (2 * size == keys.length) {
+            keys = Arrays.copyOf(keys, 2 * keys.length);
+            refs = Arrays.copyOf(refs, 2 * refs.length);
         }
         siftUp(size++, timeNs, nextSequence++, action, label);
     }
@@ -247,8 +248,7 @@ public final class EventKernel {
      * scheduled next runs as on a new kernel. The executed-event count and the random source go on.
      */
     public void reset() {
-        Arrays.fill(actions, 0, size, null);
-        Arrays.fill(labels, 0, size, null);
+        Arrays.fill(refs, 0, 2 * size, null);
         size = 0;
         for (EventLane lane : lanes) {
             lane.clear();
@@ -295,7 +295,7 @@ public final class EventKernel {
             return Math.min(next, lanes[0].headTime());
         }
         if (size > 0) {
-            next = Math.min(next, times[0]);
+            next = Math.min(next, keys[0]);
         }
         for (int i = 1; i < lanes.length; i++) {
             if (!lanes[i].isEmpty()) {
@@ -317,9 +317,9 @@ public final class EventKernel {
             label = lane.headLabel();
             lane.removeHead();
         } else {
-            t = times[0];
-            action = actions[0];
-            label = labels[0];
+            t = keys[0];
+            action = (Runnable) refs[0];
+            label = (String) refs[1];
             removeRoot();
         }
         now = t;
@@ -335,8 +335,8 @@ public final class EventKernel {
     private EventLane earliestLane() {
         EventLane best = null;
         boolean any = size > 0;
-        long time = any ? times[0] : 0;
-        long sequence = any ? sequences[0] : 0;
+        long time = any ? keys[0] : 0;
+        long sequence = any ? keys[1] : 0;
         for (EventLane lane : lanes) {
             if (!lane.isEmpty() && (!any || lane.headTime() < time
                     || lane.headTime() == time && lane.headSequence() < sequence)) {
@@ -354,7 +354,7 @@ public final class EventKernel {
         if (!lanes[0].isEmpty()) {
             return now <= timeNs;
         }
-        if (size > 0 && times[0] <= timeNs) {
+        if (size > 0 && keys[0] <= timeNs) {
             return true;
         }
         for (int i = 1; i < lanes.length; i++) {
@@ -449,8 +449,9 @@ public final class EventKernel {
     /** Moves the hole at {@code i} up until (time, sequence) fits, and puts the event there. */
     private void siftUp(int i, long time, long sequence, Runnable action, String label) {
         while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            if (times[parent] < time || (times[parent] == time && sequences[parent] < sequence)) {
+            int parent = (i - 1) >>> 2;
+            long parentTime = keys[2 * parent];
+            if (parentTime < time || (parentTime == time && keys[2 * parent + 1] < sequence)) {
                 break;
             }
             move(parent, i);
@@ -462,26 +463,34 @@ public final class EventKernel {
     /** Takes the root out: the last event fills the hole left at the root, sifted down. */
     private void removeRoot() {
         int last = --size;
-        long time = times[last];
-        long sequence = sequences[last];
-        Runnable action = actions[last];
-        String label = labels[last];
-        actions[last] = null;
-        labels[last] = null;
+        long time = keys[2 * last];
+        long sequence = keys[2 * last + 1];
+        Object action = refs[2 * last];
+        Object label = refs[2 * last + 1];
+        refs[2 * last] = null;
+        refs[2 * last + 1] = null;
         if (last == 0) {
-            actions[0] = null;
-            labels[0] = null;
             return;
         }
         int i = 0;
         while (true) {
-            int l = 2 * i + 1;
-            if (l >= size) {
+            int first = 4 * i + 1;
+            if (first >= size) {
                 break;
             }
-            int r = l + 1;
-            int c = (r < size && (times[r] < times[l] || (times[r] == times[l] && sequences[r] < sequences[l]))) ? r : l;
-            if (time < times[c] || (time == times[c] && sequence < sequences[c])) {
+            int end = Math.min(first + 4, size);
+            int c = first;
+            long childTime = keys[2 * first];
+            long childSequence = keys[2 * first + 1];
+            for (int k = first + 1; k < end; k++) {
+                long t = keys[2 * k];
+                if (t < childTime || (t == childTime && keys[2 * k + 1] < childSequence)) {
+                    c = k;
+                    childTime = t;
+                    childSequence = keys[2 * k + 1];
+                }
+            }
+            if (time < childTime || (time == childTime && sequence < childSequence)) {
                 break;
             }
             move(c, i);
@@ -491,16 +500,16 @@ public final class EventKernel {
     }
 
     private void move(int from, int to) {
-        times[to] = times[from];
-        sequences[to] = sequences[from];
-        actions[to] = actions[from];
-        labels[to] = labels[from];
+        keys[2 * to] = keys[2 * from];
+        keys[2 * to + 1] = keys[2 * from + 1];
+        refs[2 * to] = refs[2 * from];
+        refs[2 * to + 1] = refs[2 * from + 1];
     }
 
-    private void put(int i, long time, long sequence, Runnable action, String label) {
-        times[i] = time;
-        sequences[i] = sequence;
-        actions[i] = action;
-        labels[i] = label;
+    private void put(int i, long time, long sequence, Object action, Object label) {
+        keys[2 * i] = time;
+        keys[2 * i + 1] = sequence;
+        refs[2 * i] = action;
+        refs[2 * i + 1] = label;
     }
 }
