@@ -32,6 +32,9 @@ public final class EthernetLink {
 
     private final EventKernel kernel;
     private final LinkParameters parameters;
+    /** The parameters' frame timings and propagation delay, worked out once: every frame needs them. */
+    private final LinkParameters.Timing timing;
+    private final long propagationPs;
     private final Port a;
     private final Port b;
     private final List<Runnable> linkListeners = new ArrayList<>();
@@ -43,6 +46,8 @@ public final class EthernetLink {
     public EthernetLink(EventKernel kernel, LinkParameters parameters) {
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         this.parameters = Objects.requireNonNull(parameters, "parameters");
+        this.timing = parameters.timing();
+        this.propagationPs = parameters.propagationDelayNs() * 1_000;
         this.a = new Port("A");
         this.b = new Port("B");
         a.peer = b;
@@ -154,12 +159,12 @@ public final class EthernetLink {
                 return kernel.now();
             }
             long start = Math.max(nowPs, freeAtPs);
-            long duration = parameters.framePicoseconds(frame.length);
+            long duration = timing.framePicoseconds(frame.length);
             freeAtPs = start + duration;
             busyPs += duration;
             frames++;
             bytes += frame.length;
-            long lastBitPs = start + parameters.lastBitPicoseconds(frame.length) + parameters.propagationDelayNs() * 1_000;
+            long lastBitPs = start + timing.lastBitPicoseconds(frame.length) + propagationPs;
             kernel.scheduleAt(Math.ceilDiv(lastBitPs, 1_000), deliverLabel, delivery(frame, generation));
             // Rounded down: a sender that transmits again at this time keeps the wire busy back to back.
             return Math.floorDiv(freeAtPs, 1_000);

@@ -57,7 +57,7 @@ public record LinkParameters(long bitsPerSecond, long propagationDelayNs, long l
 
     /** Picoseconds a frame of {@code frameBytes} (without FCS) occupies the wire, gap included: 67,200 for 60 bytes at 10 Gb/s. */
     public long framePicoseconds(int frameBytes) {
-        return wireBytes(frameBytes) * bytePicoseconds();
+        return timing().framePicoseconds(frameBytes);
     }
 
     /**
@@ -66,7 +66,29 @@ public record LinkParameters(long bitsPerSecond, long propagationDelayNs, long l
      * propagation delay) after it started.
      */
     public long lastBitPicoseconds(int frameBytes) {
-        return (wireBytes(frameBytes) - EthernetLink.INTER_FRAME_GAP_BYTES) * bytePicoseconds();
+        return timing().lastBitPicoseconds(frameBytes);
+    }
+
+    /** The frame timings of this rate, with the byte time divided out once: for code that times every frame. */
+    public Timing timing() {
+        return new Timing(bytePicoseconds());
+    }
+
+    /**
+     * Frame timings at a byte time of {@code bytePicoseconds}: what {@link #framePicoseconds} and
+     * {@link #lastBitPicoseconds} give, without a 64-bit division per frame.
+     */
+    public record Timing(long bytePicoseconds) {
+
+        /** {@link LinkParameters#framePicoseconds}. */
+        public long framePicoseconds(int frameBytes) {
+            return wireBytes(frameBytes) * bytePicoseconds;
+        }
+
+        /** {@link LinkParameters#lastBitPicoseconds}. */
+        public long lastBitPicoseconds(int frameBytes) {
+            return (wireBytes(frameBytes) - EthernetLink.INTER_FRAME_GAP_BYTES) * bytePicoseconds;
+        }
     }
 
     /** Frames of {@code frameBytes} (without FCS) per second at full load: rate / (8 × wire bytes). */

@@ -22,7 +22,7 @@ public final class TrafficGenerator {
     private final LinkEnd end;
     private final GeneratorConfig config;
     private final SplittableRandom random;
-    private final LinkParameters wire;
+    private final LinkParameters.Timing wire;
     private final byte[] header;
     private boolean running;
     /** Bumped by each start, so that a send scheduled before a stop and restart does not run twice. */
@@ -43,7 +43,7 @@ public final class TrafficGenerator {
         this.end = Objects.requireNonNull(end, "end");
         this.config = Objects.requireNonNull(config, "config");
         this.random = kernel.random().split();
-        this.wire = LinkParameters.DEFAULT.withBitsPerSecond(end.bitsPerSecond());
+        this.wire = LinkParameters.DEFAULT.withBitsPerSecond(end.bitsPerSecond()).timing();
         this.header = header(config);
     }
 
