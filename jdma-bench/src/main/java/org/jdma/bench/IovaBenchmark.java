@@ -1,5 +1,7 @@
 package org.jdma.bench;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import org.jdma.kernel.iommu.iova.CachedIovaAllocator;
 import org.jdma.kernel.iommu.iova.IovaAllocator;
@@ -121,5 +123,45 @@ public class IovaBenchmark {
     @Benchmark
     public long treeAllocFree(Tree s, Window w) {
         return w.cycle(s.allocator, s.pages);
+    }
+
+    /**
+     * A per-CPU cache's own lock, twice: what an alloc+free that hits the magazines cannot do
+     * without while a CPU's cache may be reached by another thread (several Java threads run as one
+     * CPU, and a flush empties every CPU's cache): each takes the slot's lock with a CAS and gives it
+     * back with a release store. Nothing else: the floor under {@code jdmaCachedAllocFree}.
+     */
+    @State(Scope.Thread)
+    public static class SlotLock {
+        static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(SlotLock.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        volatile int state;
+
+        void lock() {
+            if (!STATE.compareAndSet(this, 0, 1)) {
+                throw new IllegalStateException("uncontended lock found taken");
+            }
+        }
+
+        void unlock() {
+            STATE.setRelease(this, 0);
+        }
+    }
+
+    @Benchmark
+    public int lockRoundTripsFloor(SlotLock l) {
+        l.lock(); // the free's insert
+        l.unlock();
+        l.lock(); // the allocation's pop
+        l.unlock();
+        return l.state;
     }
 }
