@@ -13,20 +13,18 @@ import org.jdma.spec.pci.RequesterId;
 public final class KernelCounters {
 
     private final Kernel kernel;
+    /** The VT-d driver, or null: the kernel brings its IOMMU up once, at boot, and a poll reads this every time. */
+    private final VtdIommuDriver vtd;
 
     public KernelCounters(Kernel kernel) {
         this.kernel = kernel;
+        this.vtd = kernel.iommu().driver(VtdIommuDriver.class).orElse(null);
     }
 
     /** Maps, unmaps, syncs and invalidations so far; batches and packets zero (the poll counts those). */
     public CpuWork read() {
         DmaMappingLayer.Counts c = kernel.mappingLayer().counts();
-        return new CpuWork(0, 0, 0, 0, c.maps(), c.unmaps(), c.syncs(), invalidations());
-    }
-
-    private long invalidations() {
-        VtdIommuDriver vtd = kernel.iommu().driver(VtdIommuDriver.class).orElse(null);
-        return vtd == null ? 0 : vtd.iotlbInvalidations();
+        return new CpuWork(0, 0, 0, 0, c.maps(), c.unmaps(), c.syncs(), vtd == null ? 0 : vtd.iotlbInvalidations());
     }
 
     /** Whether {@code device} maps through a translated domain (strict or lazy), not directly or 1:1. */

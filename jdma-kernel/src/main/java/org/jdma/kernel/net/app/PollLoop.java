@@ -216,12 +216,12 @@ public final class PollLoop {
         CpuWork done;
         CpuWork after;
         try {
-            CpuWork before = counters.read();
-            CpuWork background = before.minus(lastSeen);
             c.handled = CpuWork.ZERO;
             platform.runOn(c.index, c.stepsTask);
+            // The kernel's counts since the last poll of any CPU: this poll's own calls, and whatever
+            // ran on the machine between the two (a NAPI softirq, a timer), which this CPU is charged.
             after = counters.read();
-            done = c.handled.plus(after.minus(before)).plus(background);
+            done = c.handled.plus(after.minus(lastSeen));
         } finally {
             inPoll = false;
         }
