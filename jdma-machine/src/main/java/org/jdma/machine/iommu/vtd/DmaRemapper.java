@@ -128,10 +128,10 @@ final class DmaRemapper {
                 continue;
             }
             int shift = Iotlb.shiftOf(level);
-            Iotlb.Entry e = iotlb.lookup(did, address, shift);
-            if (e != null && (write ? e.write : e.read)) {
+            int slot = iotlb.lookup(did, address, shift);
+            if (slot >= 0 && iotlb.allows(slot, write)) {
                 iotlbHits++;
-                run(e.physicalBase, shift, address, length, out);
+                run(iotlb.physicalBase(slot), shift, address, length, out);
                 return;
             }
         }

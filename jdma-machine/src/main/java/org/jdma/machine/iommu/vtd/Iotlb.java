@@ -9,33 +9,35 @@ import org.jdma.spec.vtd.VtdPageEntryLayout;
  * it, whatever happens to the tables in memory: that is the hardware behaviour software's
  * invalidation protocol exists for.
  *
+ * <p>Every DMA request looks a page up here, so the entries are kept as arrays indexed by slot
+ * ({@code set * ways + way}) rather than as objects: a set's tags are adjacent ints and longs, and
+ * a lookup compares them without following a reference per way.
+ *
  * <p>Not thread-safe: the owning {@link VtdUnit} serialises every access.
  */
 final class Iotlb {
 
-    /** One cached translation of the page [vpn << shift, (vpn + 1) << shift). */
-    static final class Entry {
-        int domainId;
-        long vpn;
-        int shift;
-        long physicalBase;
-        boolean read;
-        boolean write;
-        long lastUse;
-        boolean valid;
-
-        long pageSize() {
-            return 1L << shift;
-        }
-    }
-
     /** Leaf levels an entry can come from: 4 KiB (1), 2 MiB (2) and 1 GiB (3) pages. */
     private static final int LEAF_LEVELS = 3;
+    /** {@link #keys} of an empty slot; a valid key has its level (1..3) in bits 1:0, so it is never 0. */
+    private static final int INVALID = 0;
+    private static final byte READ = 1;
+    private static final byte WRITE = 2;
 
-    private final Entry[][] sets;
+    private final int setCount;
     private final int ways;
-    /** sets.length - 1 when that is a power of two (the mask equals floorMod then), else -1. */
+    /** setCount - 1 when that is a power of two (the mask equals floorMod then), else -1. */
     private final int setMask;
+    /** Per slot: domain id << 2 | leaf level, or {@link #INVALID}. */
+    private final int[] keys;
+    /** Per slot: the page number, iova >>> the level's shift. */
+    private final long[] vpns;
+    /** Per slot: the physical address of the page. */
+    private final long[] physicalBases;
+    /** Per slot: {@link #READ} and {@link #WRITE}, as the walk found them (the AND over every level). */
+    private final byte[] permissions;
+    /** Per slot: {@link #tick} at the last lookup or insert (LRU within a set). */
+    private final long[] lastUse;
     private long tick;
     /**
      * The sets an insert went to since the last {@link #invalidateAll}, each once: only they can
@@ -54,37 +56,68 @@ final class Iotlb {
 
     Iotlb(int entries, int ways) {
         this.ways = ways;
-        this.sets = new Entry[entries / ways][ways];
-        this.setMask = Integer.bitCount(sets.length) == 1 ? sets.length - 1 : -1;
-        this.filledSets = new int[sets.length];
-        this.setFilled = new boolean[sets.length];
-        for (Entry[] set : sets) {
-            for (int w = 0; w < ways; w++) {
-                set[w] = new Entry();
-            }
-        }
-    }
-
-    private Entry[] setFor(int domainId, long vpn, int shift) {
-        return sets[setIndex(domainId, vpn, shift)];
+        this.setCount = entries / ways;
+        this.setMask = Integer.bitCount(setCount) == 1 ? setCount - 1 : -1;
+        int slots = setCount * ways;
+        this.keys = new int[slots];
+        this.vpns = new long[slots];
+        this.physicalBases = new long[slots];
+        this.permissions = new byte[slots];
+        this.lastUse = new long[slots];
+        this.filledSets = new int[setCount];
+        this.setFilled = new boolean[setCount];
     }
 
     private int setIndex(int domainId, long vpn, int shift) {
         long h = (vpn * 0x9E37_79B9_7F4A_7C15L) ^ ((long) domainId << 20) ^ shift;
         h ^= h >>> 29;
-        return setMask >= 0 ? (int) (h & setMask) : (int) Math.floorMod(h, (long) sets.length);
+        return setMask >= 0 ? (int) (h & setMask) : (int) Math.floorMod(h, (long) setCount);
     }
 
-    /** The entry for the page of {@code iova} of size 2^{@code shift} in {@code domainId}, or null. */
-    Entry lookup(int domainId, long iova, int shift) {
-        long vpn = iova >>> shift;
-        for (Entry e : setFor(domainId, vpn, shift)) {
-            if (e.valid && e.domainId == domainId && e.vpn == vpn && e.shift == shift) {
-                e.lastUse = ++tick;
-                return e;
+    private static int key(int domainId, int shift) {
+        return domainId << 2 | levelOf(shift);
+    }
+
+    /** The leaf level of a page size given as a shift: 1, 2 or 3 (each level's pages are 2^9 times the last). */
+    private static int levelOf(int shift) {
+        int level = (shift - shiftOf(1)) / (shiftOf(2) - shiftOf(1)) + 1;
+        if (level < 1 || level > LEAF_LEVELS || shiftOf(level) != shift) {
+            throw new IllegalArgumentException("no leaf level has pages of 2^" + shift + " bytes");
+        }
+        return level;
+    }
+
+    /** The slot holding {@code (key, vpn)} in the set starting at {@code first}, or -1. */
+    private int find(int first, int key, long vpn) {
+        for (int i = first; i < first + ways; i++) {
+            if (keys[i] == key && vpns[i] == vpn) {
+                return i;
             }
         }
-        return null;
+        return -1;
+    }
+
+    /**
+     * The slot of the entry for the page of {@code iova} of size 2^{@code shift} in
+     * {@code domainId}, or -1; read it with {@link #physicalBase} and {@link #allows}.
+     */
+    int lookup(int domainId, long iova, int shift) {
+        long vpn = iova >>> shift;
+        int slot = find(setIndex(domainId, vpn, shift) * ways, key(domainId, shift), vpn);
+        if (slot >= 0) {
+            lastUse[slot] = ++tick;
+        }
+        return slot;
+    }
+
+    /** The physical address of the page cached in {@code slot}. */
+    long physicalBase(int slot) {
+        return physicalBases[slot];
+    }
+
+    /** Whether the entry in {@code slot} allows a write ({@code write}) or a read. */
+    boolean allows(int slot, boolean write) {
+        return (permissions[slot] & (write ? WRITE : READ)) != 0;
     }
 
     /** Caches a translation, evicting the least recently used entry of its set when full. */
@@ -95,30 +128,28 @@ final class Iotlb {
             setFilled[index] = true;
             filledSets[filledCount++] = index;
         }
-        Entry[] set = sets[index];
-        Entry victim = set[0];
-        for (Entry e : set) {
-            if (e.valid && e.domainId == domainId && e.vpn == vpn && e.shift == shift) {
-                victim = e; // refresh in place (a re-walk after a permission miss)
+        int key = key(domainId, shift);
+        int first = index * ways;
+        int victim = first;
+        for (int i = first; i < first + ways; i++) {
+            if (keys[i] == key && vpns[i] == vpn) {
+                victim = i; // refresh in place (a re-walk after a permission miss)
                 break;
             }
-            if (!e.valid) {
-                victim = e;
+            if (keys[i] == INVALID) {
+                victim = i;
                 break;
             }
-            if (e.lastUse < victim.lastUse) {
-                victim = e;
+            if (lastUse[i] < lastUse[victim]) {
+                victim = i;
             }
         }
         largestShift = Math.max(largestShift, shift);
-        victim.valid = true;
-        victim.domainId = domainId;
-        victim.vpn = vpn;
-        victim.shift = shift;
-        victim.physicalBase = physicalBase;
-        victim.read = read;
-        victim.write = write;
-        victim.lastUse = ++tick;
+        keys[victim] = key;
+        vpns[victim] = vpn;
+        physicalBases[victim] = physicalBase;
+        permissions[victim] = (byte) ((read ? READ : 0) | (write ? WRITE : 0));
+        lastUse[victim] = ++tick;
     }
 
     /** Power-on state: every entry invalid and the LRU clock back at 0, so replacement starts as on a new unit. */
@@ -130,12 +161,12 @@ final class Iotlb {
     /** Drops everything; returns how many entries were dropped. Visits only the sets filled since the last call. */
     int invalidateAll() {
         int n = 0;
-        for (int i = 0; i < filledCount; i++) {
-            int index = filledSets[i];
+        for (int f = 0; f < filledCount; f++) {
+            int index = filledSets[f];
             setFilled[index] = false;
-            for (Entry e : sets[index]) {
-                n += e.valid ? 1 : 0;
-                e.valid = false;
+            for (int i = index * ways; i < (index + 1) * ways; i++) {
+                n += keys[i] != INVALID ? 1 : 0;
+                keys[i] = INVALID;
             }
         }
         filledCount = 0;
@@ -146,12 +177,10 @@ final class Iotlb {
     /** Drops every entry of {@code domainId}. */
     int invalidateDomain(int domainId) {
         int n = 0;
-        for (Entry[] set : sets) {
-            for (Entry e : set) {
-                if (e.valid && e.domainId == domainId) {
-                    e.valid = false;
-                    n++;
-                }
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != INVALID && keys[i] >>> 2 == domainId) {
+                keys[i] = INVALID;
+                n++;
             }
         }
         return n;
@@ -159,9 +188,9 @@ final class Iotlb {
 
     /**
      * Drops every entry of {@code domainId} whose page overlaps [address, address + length). An
-     * entry of page number vpn and size 2^shift lives only in {@code setFor(domainId, vpn, shift)},
-     * so a small range probes just those sets (one per page size for a one-page invalidation);
-     * a range with more pages than the IOTLB has sets is scanned whole.
+     * entry of page number vpn and size 2^shift lives only in its set, so a small range probes
+     * just those sets (one per page size for a one-page invalidation); a range with more pages
+     * than the IOTLB has sets is scanned whole.
      */
     int invalidateRange(int domainId, long address, long length) {
         long end = address + length;
@@ -171,18 +200,18 @@ final class Iotlb {
             int shift = shiftOf(level);
             probes += ((end - 1) >>> shift) - (address >>> shift) + 1;
         }
-        if (length <= 0 || end < address || probes > sets.length) {
+        if (length <= 0 || end < address || probes > setCount) {
             return invalidateRangeByScan(domainId, address, end);
         }
         int n = 0;
         for (int level = 1; level <= levels; level++) {
             int shift = shiftOf(level);
+            int key = key(domainId, shift);
             for (long vpn = address >>> shift; vpn <= (end - 1) >>> shift; vpn++) {
-                for (Entry e : setFor(domainId, vpn, shift)) {
-                    if (e.valid && e.domainId == domainId && e.vpn == vpn && e.shift == shift) {
-                        e.valid = false;
-                        n++;
-                    }
+                int slot = find(setIndex(domainId, vpn, shift) * ways, key, vpn);
+                if (slot >= 0) {
+                    keys[slot] = INVALID;
+                    n++;
                 }
             }
         }
@@ -201,14 +230,13 @@ final class Iotlb {
     /** Every set scanned: the reference the probing path must agree with. */
     int invalidateRangeByScan(int domainId, long address, long end) {
         int n = 0;
-        for (Entry[] set : sets) {
-            for (Entry e : set) {
-                if (e.valid && e.domainId == domainId) {
-                    long base = e.vpn << e.shift;
-                    if (base < end && address < base + e.pageSize()) {
-                        e.valid = false;
-                        n++;
-                    }
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != INVALID && keys[i] >>> 2 == domainId) {
+                int shift = shiftOf(keys[i] & 3);
+                long base = vpns[i] << shift;
+                if (base < end && address < base + (1L << shift)) {
+                    keys[i] = INVALID;
+                    n++;
                 }
             }
         }
@@ -217,10 +245,8 @@ final class Iotlb {
 
     int size() {
         int n = 0;
-        for (Entry[] set : sets) {
-            for (Entry e : set) {
-                n += e.valid ? 1 : 0;
-            }
+        for (int key : keys) {
+            n += key != INVALID ? 1 : 0;
         }
         return n;
     }
