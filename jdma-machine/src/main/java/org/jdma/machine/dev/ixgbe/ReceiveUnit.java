@@ -71,8 +71,7 @@ final class ReceiveUnit {
     private long[] bufferAddresses = new long[8];
     private long generation;
     private long framesPlaced;
-    /** Cause events that have run, for reuse (last in, first out). */
-    private final ArrayDeque<Cause> freeCauses = new ArrayDeque<>();
+    private final QueueCauses causes;
 
     ReceiveUnit(Csr csr, DmaPort port, InterruptUnit interrupts, EventKernel kernel, FaultCounters.Live faults, String name) {
         this.csr = csr;
@@ -81,6 +80,7 @@ final class ReceiveUnit {
         this.kernel = kernel;
         this.faults = faults;
         this.causeLabel = name + " rx";
+        this.causes = new QueueCauses(interrupts, false, () -> generation);
     }
 
     /** Frames written into receive buffers since the machine was built. */
@@ -281,35 +281,8 @@ final class ReceiveUnit {
         csr.set(csr.rdh[q], (head + needed) % ring);
         csr.count(csr.qprc[q]);
         framesPlaced++;
-        kernel.schedule(placementCost, causeLabel, cause(q));
+        kernel.schedule(placementCost, causeLabel, causes.event(q, generation));
         return Outcome.PLACED;
-    }
-
-    /** The event raising queue {@code q}'s receive cause for a placed frame, from the free list when one is there. */
-    private Cause cause(int q) {
-        Cause c = freeCauses.pollLast();
-        if (c == null) {
-            c = new Cause();
-        }
-        c.queue = q;
-        c.generation = generation;
-        return c;
-    }
-
-    /** Raises a queue's receive cause after the frame's bus time, unless the port was reset meanwhile; then back on the free list. */
-    private final class Cause implements Runnable {
-        private int queue;
-        private long generation;
-
-        @Override
-        public void run() {
-            int q = queue;
-            boolean current = generation == ReceiveUnit.this.generation;
-            freeCauses.addLast(this);
-            if (current) {
-                interrupts.queueCause(q, false);
-            }
-        }
     }
 
     /** Bus time of the requests the frame being placed has made so far, ns. */

@@ -103,8 +103,7 @@ final class TransmitUnit {
     private long framesSent;
     /** Frames fetched into the transmit packet buffer and not yet off the wire, oldest first. */
     private final java.util.ArrayDeque<OnChip> onChip = new java.util.ArrayDeque<>();
-    /** Cause events that have run, for reuse (last in, first out). */
-    private final java.util.ArrayDeque<Cause> freeCauses = new java.util.ArrayDeque<>();
+    private final QueueCauses causes;
     /** Entries that have left the packet buffer, for reuse (last in, first out). */
     private final java.util.ArrayDeque<OnChip> freeOnChip = new java.util.ArrayDeque<>();
     private long onChipBytes;
@@ -125,6 +124,7 @@ final class TransmitUnit {
         }
         this.nextLabel = name + " tx";
         this.causeLabel = name + " tx wb";
+        this.causes = new QueueCauses(interrupts, true, () -> generation);
         status.set(LE_INT, 0, AdvancedTxDescriptorLayout.STA_DD);
     }
 
@@ -247,29 +247,7 @@ final class TransmitUnit {
 
     /** Raises queue {@code q}'s transmit cause once its write-backs have taken {@code cost} ns of bus time (unless reset meanwhile). */
     private void queueCauseAfter(int q, long cost, long g) {
-        Cause c = freeCauses.pollLast();
-        if (c == null) {
-            c = new Cause();
-        }
-        c.queue = q;
-        c.generation = g;
-        kernel.schedule(cost, causeLabel, c);
-    }
-
-    /** Raises a queue's transmit cause, unless the port was reset meanwhile; then back on the free list. */
-    private final class Cause implements Runnable {
-        private int queue;
-        private long generation;
-
-        @Override
-        public void run() {
-            int q = queue;
-            boolean current = generation == TransmitUnit.this.generation;
-            freeCauses.addLast(this);
-            if (current) {
-                interrupts.queueCause(q, true);
-            }
-        }
+        kernel.schedule(cost, causeLabel, causes.event(q, g));
     }
 
     /** Runs queue {@code q} again at {@code at}, unless the port was reset (generation {@code g} gone) meanwhile. */
