@@ -90,6 +90,7 @@ final class TransmitUnit {
     private final Csr csr;
     private final DmaPort port;
     private final InterruptUnit interrupts;
+    private final QueueCauses causes;
     private final EventKernel kernel;
     private final FaultCounters.Live faults;
     /** The link when the port may send (out of reset, link up), else null. */
@@ -103,7 +104,6 @@ final class TransmitUnit {
     private long framesSent;
     /** Frames fetched into the transmit packet buffer and not yet off the wire, oldest first. */
     private final java.util.ArrayDeque<OnChip> onChip = new java.util.ArrayDeque<>();
-    private final QueueCauses causes;
     /** Entries that have left the packet buffer, for reuse (last in, first out). */
     private final java.util.ArrayDeque<OnChip> freeOnChip = new java.util.ArrayDeque<>();
     private long onChipBytes;
