@@ -71,6 +71,15 @@ public final class TreeIovaAllocator implements IovaAllocator {
 
     private final Object lock = new Object();
     private final TreeMap<Long, Node> nodes = new TreeMap<>();
+    /**
+     * Recently used nodes by start pfn, direct-mapped (a slot holds a live node or null): a
+     * verifying {@link CachedIovaAllocator} looks a range up by its start on every free, cache hit
+     * and unmap check, and the pfns a device cycles through are few, so most such lookups are one
+     * array load instead of a walk of the tree. Filled by inserts and lookups, cleared when its
+     * node goes.
+     */
+    private final Node[] byStart = new Node[BY_START_SLOTS];
+    private static final int BY_START_SLOTS = 1024;
     private final Node anchor = new Node(ANCHOR_PFN, ANCHOR_PFN, true);
     /** Where the last allocation above (resp. below) 4 GiB went; the next walk starts here. */
     private Node cachedNode = anchor;
@@ -179,6 +188,7 @@ public final class TreeIovaAllocator implements IovaAllocator {
         assert prev.lo > newPfn + size - 1 && (prev.below == null || prev.below.hi < newPfn);
         Node n = new Node(newPfn, newPfn + size - 1, false);
         nodes.put(newPfn, n);
+        byStart[startSlot(newPfn)] = n;
         link(n, prev.below, prev);
         if (n.hi < dma32Pfn) {
             cached32Node = n;
@@ -219,7 +229,7 @@ public final class TreeIovaAllocator implements IovaAllocator {
     @Override
     public void free(long pfn, long pages) {
         synchronized (lock) {
-            Node n = nodes.get(pfn);
+            Node n = nodeAtLocked(pfn);
             if (n == null || n.reserved || n.pages() != pages) {
                 throw new IllegalArgumentException(whyNotFreeable(pfn, pages, n));
             }
@@ -257,6 +267,7 @@ public final class TreeIovaAllocator implements IovaAllocator {
             cachedNode = above(free);
         }
         nodes.remove(free.lo);
+        forgetStart(free);
         unlink(free);
     }
 
@@ -299,6 +310,7 @@ public final class TreeIovaAllocator implements IovaAllocator {
             Node merged = new Node(lo, hi, true);
             var doomed = nodes.subMap(lo, true, hi, true);
             for (Node n : doomed.values()) {
+                forgetStart(n);
                 if (n == cachedNode) {
                     cachedNode = merged;
                 }
@@ -327,6 +339,10 @@ public final class TreeIovaAllocator implements IovaAllocator {
      */
     boolean isAllocatedAndNotCached(long pfn) {
         synchronized (lock) {
+            Node start = byStart[startSlot(pfn)];
+            if (start != null && start.lo == pfn) {
+                return start != anchor && !start.cached; // an unmap checks the start of its range
+            }
             Map.Entry<Long, Node> e = nodes.floorEntry(pfn);
             return e != null && e.getValue() != anchor && e.getValue().hi >= pfn && !e.getValue().cached;
         }
@@ -336,6 +352,32 @@ public final class TreeIovaAllocator implements IovaAllocator {
     public int rangeCount() {
         synchronized (lock) {
             return nodes.size() - 1;
+        }
+    }
+
+    private static int startSlot(long pfn) {
+        return (int) ((pfn * 0x9E37_79B9_7F4A_7C15L) >>> (Long.SIZE - Integer.numberOfTrailingZeros(BY_START_SLOTS)));
+    }
+
+    /** The node starting at {@code pfn}, or null; under the lock. */
+    private Node nodeAtLocked(long pfn) {
+        int slot = startSlot(pfn);
+        Node n = byStart[slot];
+        if (n != null && n.lo == pfn) {
+            return n;
+        }
+        n = nodes.get(pfn);
+        if (n != null) {
+            byStart[slot] = n;
+        }
+        return n;
+    }
+
+    /** Forgets {@code n} in {@link #byStart} (it leaves the tree); under the lock. */
+    private void forgetStart(Node n) {
+        int slot = startSlot(n.lo);
+        if (byStart[slot] == n) {
+            byStart[slot] = null;
         }
     }
 
@@ -349,7 +391,7 @@ public final class TreeIovaAllocator implements IovaAllocator {
      */
     void markCached(long pfn, long pages) {
         synchronized (lock) {
-            Node n = nodes.get(pfn);
+            Node n = nodeAtLocked(pfn);
             if (n == null || n.reserved || n.pages() != pages) {
                 throw new IllegalArgumentException(whyNotFreeable(pfn, pages, n));
             }
@@ -364,7 +406,7 @@ public final class TreeIovaAllocator implements IovaAllocator {
     /** The cached range at {@code pfn} is handed out again. */
     void unmarkCached(long pfn) {
         synchronized (lock) {
-            Node n = nodes.get(pfn);
+            Node n = nodeAtLocked(pfn);
             if (n == null || !n.cached) {
                 throw new IllegalStateException("IOVA cache held pfn " + hex(pfn) + " that the tree does not know as cached");
             }
@@ -382,7 +424,7 @@ public final class TreeIovaAllocator implements IovaAllocator {
         StringBuilder bad = null;
         synchronized (lock) {
             for (int i = 0; i < count; i++) {
-                Node n = nodes.get(pfns[i]);
+                Node n = nodeAtLocked(pfns[i]);
                 if (n == null || n.reserved || n.pages() != pages) {
                     bad = bad == null ? new StringBuilder() : bad.append("; ");
                     bad.append(whyNotFreeable(pfns[i], pages, n));
@@ -419,6 +461,11 @@ public final class TreeIovaAllocator implements IovaAllocator {
             }
             if (nodes.get(cachedNode.lo) != cachedNode || nodes.get(cached32Node.lo) != cached32Node) {
                 throw new IllegalStateException("a cached node left the map");
+            }
+            for (Node n : byStart) {
+                if (n != null && nodes.get(n.lo) != n) {
+                    throw new IllegalStateException("the start index holds " + range(n) + ", which left the map");
+                }
             }
         }
     }
