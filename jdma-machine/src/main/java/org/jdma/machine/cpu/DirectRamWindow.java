@@ -1,7 +1,6 @@
 package org.jdma.machine.cpu;
 
 import java.lang.foreign.MemorySegment;
-import org.jdma.machine.cache.CoherentCache;
 import org.jdma.machine.cache.DirectRam;
 import org.jdma.machine.memory.SegmentCopy;
 import org.jdma.platform.RamWindow;
@@ -16,18 +15,13 @@ import org.jdma.platform.RamWindow;
 final class DirectRamWindow implements RamWindow {
 
     private final MachineCpu cpu;
-    private final MachineCpus cpus;
-    /** The machine's cache when it is the coherent one, else null (every access goes the CPU's way). */
-    private final CoherentCache coherent;
     private final long physical;
     private final long length;
     /** The window's bytes of the region's memory. */
     private final MemorySegment memory;
 
-    DirectRamWindow(MachineCpu cpu, MachineCpus cpus, CoherentCache coherent, long physical, MemorySegment memory) {
+    DirectRamWindow(MachineCpu cpu, long physical, MemorySegment memory) {
         this.cpu = cpu;
-        this.cpus = cpus;
-        this.coherent = coherent;
         this.physical = physical;
         this.length = memory.byteSize();
         this.memory = memory;
@@ -35,7 +29,7 @@ final class DirectRamWindow implements RamWindow {
 
     /** Whether this access may skip the CPU's way. */
     private boolean direct() {
-        return coherent != null && cpus.memoryBusGate == null && coherent.unwatched();
+        return cpu.directWithoutBusWait();
     }
 
     private long at(long offset, long n) {

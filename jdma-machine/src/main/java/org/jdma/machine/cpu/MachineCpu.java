@@ -185,6 +185,14 @@ public final class MachineCpu implements Cpu {
         return coherent != null && coherent.unwatched();
     }
 
+    /**
+     * {@link #direct()} for an access that does not wait for the bus first ({@link DirectRamWindow}):
+     * also no ISA DMA may be able to hold the bus.
+     */
+    boolean directWithoutBusWait() {
+        return cpus.memoryBusGate == null && direct();
+    }
+
     private long load(long phys, int size) {
         RamRegion r = ramFor(phys, size);
         if (r != null) {
@@ -373,8 +381,7 @@ public final class MachineCpu implements Cpu {
             throw new IllegalArgumentException(String.format(
                     "RAM window [%#x, +%#x) is not inside one RAM region", phys, length));
         }
-        return new DirectRamWindow(this, cpus, coherent, phys,
-                r.memory().asSlice(phys - r.base(), length));
+        return new DirectRamWindow(this, phys, r.memory().asSlice(phys - r.base(), length));
     }
 
     /** The region holding [phys, phys + length), after waiting for the bus; a kernel bug otherwise. */
