@@ -69,6 +69,9 @@ public final class TreeIovaAllocator implements IovaAllocator {
     /** First pfn above the 32-bit space (Linux {@code dma_32bit_pfn}). */
     private final long dma32Pfn;
 
+    /** Slots of {@link #byStart}: a power of two. */
+    private static final int BY_START_SLOTS = 1024;
+
     private final Object lock = new Object();
     private final TreeMap<Long, Node> nodes = new TreeMap<>();
     /**
@@ -79,7 +82,6 @@ public final class TreeIovaAllocator implements IovaAllocator {
      * node goes.
      */
     private final Node[] byStart = new Node[BY_START_SLOTS];
-    private static final int BY_START_SLOTS = 1024;
     private final Node anchor = new Node(ANCHOR_PFN, ANCHOR_PFN, true);
     /** Where the last allocation above (resp. below) 4 GiB went; the next walk starts here. */
     private Node cachedNode = anchor;
