@@ -47,7 +47,9 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+// The JVM as ./jdma runs it: the simulation's speed is what `jdma run` gives (G1's reference-store
+// barrier costs this single-threaded simulation 5-10% on JDK 25; docs/BENCHMARKS.md, section N).
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"})
 public class NicForwardBenchmark {
 
     /** Modeled time one invocation runs, ns. */
