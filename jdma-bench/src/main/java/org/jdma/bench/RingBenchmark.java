@@ -5,6 +5,7 @@ import org.jdma.bench.ring.DeviceOnlyRoundTrip;
 import org.jdma.bench.ring.DisruptorRoundTrip;
 import org.jdma.bench.ring.JctoolsRoundTrip;
 import org.jdma.bench.ring.JdmaRoundTrip;
+import org.jdma.bench.ring.RawDescriptorRoundTrip;
 import org.jdma.bench.ring.RoundTrip;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,6 +32,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * byte published last). Peers in the same run: {@code jctools} (two SPSC queues, request and
  * completion) and {@code disruptor} (one ring, the consumer's sequence as completion).
  * {@code jdmaMachineOnly} is a diagnostic: the same device thread without the driver's ring.
+ * {@code rawDescriptorRing} is the format's floor: the same 64-byte descriptors and 32-byte
+ * records between two threads with nothing modeled ({@link RawDescriptorRoundTrip}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -109,6 +112,17 @@ public class RingBenchmark {
 
     @Benchmark
     public int jdmaMachineOnly(DeviceOnly h) {
+        return h.run();
+    }
+
+    /** The ring format with nothing modeled: not a deliverable, the floor under {@code jdmaRing}. */
+    @State(Scope.Thread)
+    public static class RawDescriptors extends Harness {
+        @Override RoundTrip create() { return new RawDescriptorRoundTrip(); }
+    }
+
+    @Benchmark
+    public int rawDescriptorRing(RawDescriptors h) {
         return h.run();
     }
 
