@@ -49,6 +49,12 @@ public final class DmaPort {
     private final CpuCache cache;
     private final InterruptController interrupts;
     private final BusTiming timing;
+    /**
+     * Wire time of one transaction, ns, when {@code timing}'s formula gives a whole number for
+     * every count (the default: 64 bytes at 16 bytes/ns, 4 ns): a multiply instead of a
+     * floating-point division and rounding per request. -1 otherwise: the formula itself.
+     */
+    private final long wireNsPerTransaction;
     private final LongSupplier clock;
     private final List<BusMonitor> monitors;
     private final AccessObservers observers;
@@ -68,6 +74,9 @@ public final class DmaPort {
      * missed on every descriptor).
      */
     private final DmaResult[] recentOk = new DmaResult[RECENT_OK_WAYS * RECENT_OK_SETS];
+    /** The last successful read's and write's result, tried before {@link #recentOk}: a device's reads and writes each repeat one pair most. */
+    private DmaResult lastReadOk;
+    private DmaResult lastWriteOk;
     private static final int RECENT_OK_SETS = 8;
     private static final int RECENT_OK_WAYS = 4;
     private static final long FIBONACCI = 0x9E37_79B9_7F4A_7C15L;
@@ -102,6 +111,7 @@ public final class DmaPort {
         this.cache = cache;
         this.interrupts = interrupts;
         this.timing = timing;
+        this.wireNsPerTransaction = exactWireNs(timing);
         this.clock = clock;
         this.monitors = monitors;
         this.observers = java.util.Objects.requireNonNull(observers, "observers");
@@ -418,7 +428,7 @@ public final class DmaPort {
         long tx = timing.transactions(a, bytes) + timing.transactions(b, bytes);
         readTransactions += tx;
         bytesRead += 2 * bytes;
-        long cost = translationCost + timing.readLatencyNs() + timing.wireTimeNs(tx);
+        long cost = translationCost + timing.readLatencyNs() + wireNs(tx);
         return fault == null ? DmaResult.ok(bytes, cost)
                 : DmaResult.fault(bytes, cost, fault.reason(), faultBase + bytes, Access.READ, fault.detail());
     }
@@ -462,7 +472,7 @@ public final class DmaPort {
             if (r.refused()) {
                 faults++;
                 notify(Access.WRITE, bus, 4, false, true);
-                return DmaResult.fault(0, timing.writeLatencyNs() + timing.wireTimeNs(1), r.fault(), bus, Access.WRITE, r.detail());
+                return DmaResult.fault(0, timing.writeLatencyNs() + wireNs(1), r.fault(), bus, Access.WRITE, r.detail());
             }
             deliver = r.delivers(); // false when posted: recorded in memory, no message owed now
             address = r.address();
@@ -473,7 +483,7 @@ public final class DmaPort {
             interrupts.deliver(requester, address, message);
         }
         notify(Access.WRITE, bus, 4, true, true);
-        return ok(4, timing.writeLatencyNs() + timing.wireTimeNs(1));
+        return ok(4, timing.writeLatencyNs() + wireNs(1));
     }
 
     /** Tells the observers, before any data moves, of a memory request the device really issues. */
@@ -484,17 +494,40 @@ public final class DmaPort {
     }
 
     private DmaResult timed(Access access, long bus, long bytes, long translationCost, FaultReason reason, FaultDetail detail) {
-        long tx = timing.transactions(bus, Math.max(bytes, reason == null ? bytes : 1));
-        long cost = translationCost + (access == Access.READ ? timing.readLatencyNs() : timing.writeLatencyNs())
-                + timing.wireTimeNs(tx);
+        long tx = timing.transactions(bus, bytes);
+        // A fault before the first byte still took one transaction on the wire.
+        long wireTx = tx == 0 && reason != null ? 1 : tx;
         if (access == Access.READ) {
-            readTransactions += timing.transactions(bus, bytes);
+            readTransactions += tx;
             bytesRead += bytes;
-        } else {
-            writeTransactions += timing.transactions(bus, bytes);
-            bytesWritten += bytes;
+            long cost = translationCost + timing.readLatencyNs() + wireNs(wireTx);
+            if (reason != null) {
+                return DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
+            }
+            DmaResult last = lastReadOk;
+            return last != null && last.bytes() == bytes && last.costNs() == cost ? last : (lastReadOk = ok(bytes, cost));
         }
-        return reason == null ? ok(bytes, cost) : DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
+        writeTransactions += tx;
+        bytesWritten += bytes;
+        long cost = translationCost + timing.writeLatencyNs() + wireNs(wireTx);
+        if (reason != null) {
+            return DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
+        }
+        DmaResult last = lastWriteOk;
+        return last != null && last.bytes() == bytes && last.costNs() == cost ? last : (lastWriteOk = ok(bytes, cost));
+    }
+
+    private long wireNs(long transactions) {
+        return wireNsPerTransaction >= 0 ? transactions * wireNsPerTransaction : timing.wireTimeNs(transactions);
+    }
+
+    /** {@link #wireNsPerTransaction} for {@code t}: whole when the bandwidth is a whole number of bytes/ns dividing a transaction. */
+    static long exactWireNs(BusTiming t) {
+        double perNs = t.bytesPerNs();
+        if (perNs >= 1 && perNs == Math.rint(perNs) && t.transactionBytes() % (long) perNs == 0) {
+            return t.transactionBytes() / (long) perNs;
+        }
+        return -1;
     }
 
     /**
@@ -526,7 +559,7 @@ public final class DmaPort {
         writeTransactions += wtx;
         bytesRead += bytes;
         bytesWritten += bytes;
-        long cost = translationCost + timing.readLatencyNs() + timing.writeLatencyNs() + timing.wireTimeNs(Math.max(rtx, wtx));
+        long cost = translationCost + timing.readLatencyNs() + timing.writeLatencyNs() + wireNs(Math.max(rtx, wtx));
         if (fault == null) {
             return DmaResult.ok(bytes, cost);
         }
