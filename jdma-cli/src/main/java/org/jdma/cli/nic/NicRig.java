@@ -22,6 +22,8 @@ import org.jdma.machine.dev.ixgbe.IxgbePort;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.net.CountingSink;
 import org.jdma.machine.net.EthernetLink;
+import org.jdma.machine.net.FrameArrays;
+import org.jdma.machine.net.FrameReceiver;
 import org.jdma.machine.net.FrameSizes;
 import org.jdma.machine.net.GeneratorConfig;
 import org.jdma.machine.net.GeneratorFrameLayout;
@@ -108,17 +110,17 @@ final class NicRig implements AutoCloseable {
             portB.attach(out.endA());
             capture = s.pcapOut() == null ? null : new PcapCapture(machine.eventKernel(),
                     PcapWriter.create(s.pcapOut(), PcapFileHeader.ethernet(ByteOrder.LITTLE_ENDIAN, true, PcapLayout.MAXIMUM_SNAPLEN)));
-            out.endB().onReceive(f -> {
+            out.endB().onReceive(inTurn(f -> {
                 sinkAb.receive(f);
                 checkerAb.receive(f);
                 if (capture != null) {
                     capture.receive(f);
                 }
-            });
-            source.onReceive(f -> {
+            }));
+            source.onReceive(inTurn(f -> {
                 sinkBa.receive(f);
                 checkerBa.receive(f);
-            });
+            }));
             if (s.mode() == NicMode.FWD) {
                 generators.add(new TrafficGenerator(machine.eventKernel(), source, traffic(s)));
                 if (s.bidirectional()) {
@@ -128,10 +130,10 @@ final class NicRig implements AutoCloseable {
                 replayer = new PcapReplayer(machine.eventKernel(), source, PcapReader.open(s.pcapIn()), s.pacing());
             }
         } else {
-            source.onReceive(f -> {
+            source.onReceive(inTurn(f -> {
                 sinkAb.receive(f);
                 checkerAb.receive(f);
-            });
+            }));
         }
         IxgbeOptions options = IxgbeOptions.DEFAULTS.withInterrupts(s.rxPath() == NicRxPath.NAPI).withItr(s.eitrField())
                 .withQueues(s.queues());
@@ -343,5 +345,24 @@ final class NicRig implements AutoCloseable {
             kernel.close();
             machine.close();
         }
+    }
+
+    /**
+     * The far end's receivers, which count, check and capture each frame and keep none of them
+     * (a capture writes it out at once): the frame's array goes back to its sender afterwards.
+     */
+    private static FrameReceiver inTurn(FrameReceiver parts) {
+        return new FrameReceiver() {
+            @Override
+            public void receive(byte[] frame) {
+                parts.receive(frame);
+            }
+
+            @Override
+            public void receive(byte[] frame, FrameArrays arrays) {
+                parts.receive(frame);
+                arrays.giveBack(frame);
+            }
+        };
     }
 }

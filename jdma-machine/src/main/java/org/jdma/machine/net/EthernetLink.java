@@ -149,6 +149,11 @@ public final class EthernetLink {
 
         @Override
         public long transmit(byte[] frame) {
+            return transmit(frame, null);
+        }
+
+        @Override
+        public long transmit(byte[] frame, FrameArrays arrays) {
             if (frame.length < MIN_HEADER) {
                 throw new IllegalArgumentException("frame of " + frame.length
                         + " bytes has no Ethernet header (destination, source, EtherType: 14 bytes)");
@@ -156,6 +161,7 @@ public final class EthernetLink {
             long nowPs = kernel.now() * 1_000;
             if (!up) {
                 lostLinkDown++;
+                giveBack(frame, arrays);
                 return kernel.now();
             }
             long start = Math.max(nowPs, freeAtPs);
@@ -165,18 +171,19 @@ public final class EthernetLink {
             frames++;
             bytes += frame.length;
             long lastBitPs = start + timing.lastBitPicoseconds(frame.length) + propagationPs;
-            kernel.scheduleAt(Math.ceilDiv(lastBitPs, 1_000), deliverLabel, delivery(frame, generation));
+            kernel.scheduleAt(Math.ceilDiv(lastBitPs, 1_000), deliverLabel, delivery(frame, arrays, generation));
             // Rounded down: a sender that transmits again at this time keeps the wire busy back to back.
             return Math.floorDiv(freeAtPs, 1_000);
         }
 
         /** A delivery event for {@code frame}, from the free list when one is there (no allocation per frame). */
-        private Delivery delivery(byte[] frame, long sentIn) {
+        private Delivery delivery(byte[] frame, FrameArrays arrays, long sentIn) {
             Delivery d = freeDeliveries.pollLast();
             if (d == null) {
                 d = new Delivery();
             }
             d.frame = frame;
+            d.arrays = arrays;
             d.sentIn = sentIn;
             return d;
         }
@@ -184,30 +191,46 @@ public final class EthernetLink {
         /** The event that delivers one frame; back on the free list before the receiver runs. */
         private final class Delivery implements Runnable {
             private byte[] frame;
+            /** Where the frame's array goes back to when its receiver is done, or null. */
+            private FrameArrays arrays;
             private long sentIn;
 
             @Override
             public void run() {
                 byte[] f = frame;
+                FrameArrays a = arrays;
                 long g = sentIn;
                 frame = null;
+                arrays = null;
                 freeDeliveries.addLast(this);
-                deliver(f, g);
+                deliver(f, a, g);
             }
         }
 
-        private void deliver(byte[] frame, long sentIn) {
+        private void deliver(byte[] frame, FrameArrays arrays, long sentIn) {
             if (sentIn != generation) {
                 lostLinkDown++;
+                giveBack(frame, arrays);
                 return;
             }
             FrameReceiver r = peer.receiver;
             if (r == null) {
                 unclaimed++;
+                giveBack(frame, arrays);
                 return;
             }
             delivered++;
-            r.receive(frame);
+            if (arrays == null) {
+                r.receive(frame);
+            } else {
+                r.receive(frame, arrays);
+            }
+        }
+
+        private static void giveBack(byte[] frame, FrameArrays arrays) {
+            if (arrays != null) {
+                arrays.giveBack(frame);
+            }
         }
 
         /** The link went down: the transmitter stops, and what was queued never starts. */

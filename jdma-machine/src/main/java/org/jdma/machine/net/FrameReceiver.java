@@ -10,4 +10,15 @@ public interface FrameReceiver {
      * it (the sender may hand the same array to a capture too).
      */
     void receive(byte[] frame);
+
+    /**
+     * {@link #receive(byte[])} from a sender that reuses its frame arrays: a receiver that can
+     * tell when it is done with {@code frame} hands it to {@code arrays.giveBack} then (at once,
+     * or later, as a NIC whose packet buffer holds it) and never touches it afterwards. The
+     * default keeps the array, as {@link #receive(byte[])} may, and never gives it back, which is
+     * always safe: the sender makes a new one.
+     */
+    default void receive(byte[] frame, FrameArrays arrays) {
+        receive(frame);
+    }
 }

@@ -23,6 +23,16 @@ public interface LinkEnd {
      */
     long transmit(byte[] frame);
 
+    /**
+     * {@link #transmit(byte[])} of a frame taken from {@code arrays}: the array goes back to them
+     * once nobody holds it (a lost frame at once, a delivered one when its receiver is done with it;
+     * see {@link FrameReceiver#receive(byte[], FrameArrays)}). The sender must not touch the array
+     * after this call. The default sends it as {@link #transmit(byte[])} and never gives it back.
+     */
+    default long transmit(byte[] frame, FrameArrays arrays) {
+        return transmit(frame);
+    }
+
     /** The receiver of frames that arrive at this end (replaces the previous one). */
     void onReceive(FrameReceiver receiver);
 

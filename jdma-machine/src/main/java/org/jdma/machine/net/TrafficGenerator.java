@@ -24,6 +24,8 @@ public final class TrafficGenerator {
     private final SplittableRandom random;
     private final LinkParameters.Timing wire;
     private final byte[] header;
+    /** The frames' arrays, back from the far end when it is done with them. */
+    private final FrameArrays arrays = new FrameArrays();
     private boolean running;
     /** Bumped by each start, so that a send scheduled before a stop and restart does not run twice. */
     private long epoch;
@@ -96,16 +98,17 @@ public final class TrafficGenerator {
             return;
         }
         byte[] frame = makeFrame(sent);
-        long freeNs = end.transmit(frame);
+        int length = frame.length;
+        long freeNs = end.transmit(frame, arrays);
         sent++;
-        sentBytes += frame.length;
+        sentBytes += length;
         if (sent == config.count()) {
             running = false;
             finished = true;
             onFinished.run();
             return;
         }
-        nominalPs += spacingPs(frame.length);
+        nominalPs += spacingPs(length);
         long dueNs = Math.max(Math.floorDiv(nominalPs, 1_000), freeNs);
         kernel.scheduleAt(Math.max(dueNs, kernel.now()), "generator send", sendTask);
     }
@@ -128,7 +131,7 @@ public final class TrafficGenerator {
 
     private byte[] makeFrame(long index) {
         int length = config.sizes().size(index, random);
-        byte[] frame = new byte[length];
+        byte[] frame = arrays.take(length); // every byte written below
         fillRandom(frame, random);
         System.arraycopy(header, 0, frame, 0, header.length);
         if (config.sequenceNumbers()) {

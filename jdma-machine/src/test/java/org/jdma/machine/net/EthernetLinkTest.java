@@ -2,6 +2,7 @@ package org.jdma.machine.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -191,6 +192,56 @@ class EthernetLinkTest {
         kernel.runUntilIdle();
         assertEquals(2, sink.frames());
         assertEquals(List.of("true@1000", "false@2500", "true@101000"), changes);
+    }
+
+    @Test
+    void shouldGiveAFrameBackToItsSenderOnceAReceiverThatKeepsNothingHasIt() {
+        EthernetLink link = link(upAtOnce());
+        CountingSink sink = new CountingSink(kernel);
+        link.endB().onReceive(sink);
+        FrameArrays arrays = new FrameArrays();
+        byte[] frame = arrays.take(1514);
+        link.endA().transmit(frame, arrays);
+        assertEquals(1, arrays.made());
+        assertNotSame(frame, arrays.take(1514), "still on the wire");
+        kernel.runUntilIdle();
+        assertEquals(1, sink.frames());
+        assertSame(frame, arrays.take(1514), "delivered and counted: back with its sender");
+    }
+
+    @Test
+    void shouldNeverGiveBackAFrameAReceiverMayKeep() {
+        EthernetLink link = link(upAtOnce());
+        List<byte[]> kept = new ArrayList<>();
+        link.endB().onReceive(kept::add);
+        FrameArrays arrays = new FrameArrays();
+        byte[] frame = arrays.take(100);
+        link.endA().transmit(frame, arrays);
+        kernel.runUntilIdle();
+        assertSame(frame, kept.getFirst());
+        assertNotSame(frame, arrays.take(100));
+        assertEquals(0, arrays.reused());
+    }
+
+    @Test
+    void shouldGiveBackAFrameLostOnALinkThatIsDownOrUnclaimed() {
+        EthernetLink link = link(LinkParameters.DEFAULT.withLinkUpTimeNs(1_000));
+        FrameArrays arrays = new FrameArrays();
+        byte[] early = arrays.take(100);
+        link.endA().transmit(early, arrays);
+        assertSame(early, arrays.take(100), "sent before the link was up: lost at once");
+        kernel.runUntil(1_000);
+        byte[] nobody = arrays.take(100);
+        link.endA().transmit(nobody, arrays);
+        kernel.runUntilIdle();
+        assertEquals(1, link.counters(Direction.A_TO_B).unclaimed());
+        assertSame(nobody, arrays.take(100), "no receiver at the far end");
+        link.endB().onReceive(new CountingSink(kernel));
+        byte[] pulled = arrays.take(100);
+        link.endA().transmit(pulled, arrays);
+        link.setEnabled(false);
+        kernel.runUntilIdle();
+        assertSame(pulled, arrays.take(100), "on the wire when the cable was pulled");
     }
 
     @Test

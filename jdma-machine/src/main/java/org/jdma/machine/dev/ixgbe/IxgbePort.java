@@ -9,6 +9,8 @@ import org.jdma.machine.dev.DeviceKind;
 import org.jdma.machine.dev.DeviceSpec;
 import org.jdma.machine.mmio.MmioHandler;
 import org.jdma.machine.mmio.Register;
+import org.jdma.machine.net.FrameArrays;
+import org.jdma.machine.net.FrameReceiver;
 import org.jdma.machine.net.LinkEnd;
 import org.jdma.machine.pci.Bar;
 import org.jdma.machine.pci.PciEndpoint;
@@ -139,7 +141,17 @@ public final class IxgbePort extends PciEndpoint {
             throw new IllegalStateException(name() + " already has a link");
         }
         link = end;
-        end.onReceive(frame -> receive.receive(frame, !inReset));
+        end.onReceive(new FrameReceiver() {
+            @Override
+            public void receive(byte[] frame) {
+                receive.receive(frame, !inReset);
+            }
+
+            @Override
+            public void receive(byte[] frame, FrameArrays arrays) {
+                receive.receive(frame, !inReset, arrays);
+            }
+        });
         end.onLinkChange(this::linkChanged);
         if (linkTrained && end.linkUp()) {
             interrupts.otherCause(EICR_LSC);

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
+import org.jdma.machine.net.FrameArrays;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.spec.ixgbe.AdvancedRxDescriptorLayout;
 import org.jdma.spec.ixgbe.RssHash;
@@ -57,7 +58,8 @@ final class ReceiveUnit {
 
     private enum Outcome { PLACED, NO_DESCRIPTORS, DROPPED }
 
-    private record Waiting(byte[] frame, int queue, int filter, RssHash.Result rss) { }
+    /** A frame in the packet buffer; {@code arrays}: where its array goes back once placed or dropped, or null. */
+    private record Waiting(byte[] frame, int queue, int filter, RssHash.Result rss, FrameArrays arrays) { }
 
     private final Csr csr;
     private final DmaPort port;
@@ -102,23 +104,39 @@ final class ReceiveUnit {
 
     /** A frame arrived from the wire. {@code enabled} is false in reset or with RXCTRL.RXEN clear. */
     void receive(byte[] frame, boolean enabled) {
+        receive(frame, enabled, null);
+    }
+
+    /**
+     * {@link #receive(byte[], boolean)}, and {@code frame} goes back to {@code arrays} (unless
+     * null) once this unit is done with it: at once when it was placed or dropped, later when it
+     * waited in the packet buffer.
+     */
+    void receive(byte[] frame, boolean enabled, FrameArrays arrays) {
+        if (!receiveOrHold(frame, enabled, arrays) && arrays != null) {
+            arrays.giveBack(frame);
+        }
+    }
+
+    /** Whether {@code frame} now waits in the packet buffer (else it was placed or dropped). */
+    private boolean receiveOrHold(byte[] frame, boolean enabled, FrameArrays arrays) {
         if (!enabled || !csr.bit(csr.rxctrl, RXCTRL_RXEN)) {
             faults.disabledDrops++;
-            return;
+            return false;
         }
         csr.count(csr.tpr);
         csr.addOctets(csr.torl, csr.torh, frame.length + FCS_BYTES);
         if (frame.length < MIN_FRAME) {
             csr.count(csr.ruc);
-            return;
+            return false;
         }
         if (frame.length > maxFrame()) {
             csr.count(csr.roc);
-            return;
+            return false;
         }
         if (!accepted(frame)) {
             faults.filteredFrames++;
-            return;
+            return false;
         }
         csr.count(csr.gprc);
         csr.addOctets(csr.gorcl, csr.gorch, frame.length + FCS_BYTES);
@@ -141,16 +159,16 @@ final class ReceiveUnit {
             queue = 0;
         }
         if (!packetBuffer.isEmpty()) {
-            hold(frame, queue, filter, rss);
-            return;
+            return hold(frame, queue, filter, rss, arrays);
         }
         if (place(frame, queue, filter, rss) == Outcome.NO_DESCRIPTORS) {
             if (csr.bit(csr.srrctl[queue], SRRCTL_DROP_EN)) {
                 csr.count(csr.qprdc[queue]);
             } else {
-                hold(frame, queue, filter, rss);
+                return hold(frame, queue, filter, rss, arrays);
             }
         }
+        return false;
     }
 
     /**
@@ -190,21 +208,25 @@ final class ReceiveUnit {
             }
             packetBuffer.removeFirst();
             packetBufferBytes -= w.frame.length + FCS_BYTES;
+            if (w.arrays != null) {
+                w.arrays.giveBack(w.frame);
+            }
         }
     }
 
-    /** The frame waits in the packet buffer, or is missed (MPC) when it does not fit. */
-    private void hold(byte[] frame, int queue, int filter, RssHash.Result rss) {
+    /** Whether the frame waits in the packet buffer: false when it is missed (MPC) because it does not fit. */
+    private boolean hold(byte[] frame, int queue, int filter, RssHash.Result rss, FrameArrays arrays) {
         long size = frame.length + FCS_BYTES;
         long capacity = csr.get(csr.rxpbsize[0]) & 0xFFFF_FFFFL;
         if (packetBufferBytes + size > capacity) {
             csr.count(csr.mpc[0]);
             interrupts.otherCause(EICR_RX_MISS);
-            return;
+            return false;
         }
         csr.count(csr.rnbc[0]);
-        packetBuffer.addLast(new Waiting(frame, queue, filter, rss));
+        packetBuffer.addLast(new Waiting(frame, queue, filter, rss, arrays));
         packetBufferBytes += size;
+        return true;
     }
 
     // ---------------------------------------------------------------- filters

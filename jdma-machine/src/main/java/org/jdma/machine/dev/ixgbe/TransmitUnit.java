@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.function.Supplier;
 import org.jdma.machine.bus.DmaPort;
 import org.jdma.machine.bus.DmaResult;
+import org.jdma.machine.net.FrameArrays;
 import org.jdma.machine.net.LinkEnd;
 import org.jdma.machine.time.EventKernel;
 import org.jdma.spec.ixgbe.AdvancedTxDescriptorLayout;
@@ -81,7 +82,9 @@ final class TransmitUnit {
             byte[] f = frame;
             frame = null;
             if (generation == TransmitUnit.this.generation) {
-                offWireNs = end.transmit(f);
+                offWireNs = end.transmit(f, arrays);
+            } else {
+                arrays.giveBack(f); // reset since: the frame never leaves
             }
             end = null;
         }
@@ -100,6 +103,8 @@ final class TransmitUnit {
     private final String causeLabel;
     private final MemorySegment descriptor = MemorySegment.ofArray(new byte[AdvancedTxDescriptorLayout.SIZE]);
     private final MemorySegment status = MemorySegment.ofArray(new byte[4]);
+    /** The arrays of the frames sent, back from the link's far end when it is done with them. */
+    private final FrameArrays arrays = new FrameArrays();
     private long generation;
     private long framesSent;
     /** Frames fetched into the transmit packet buffer and not yet off the wire, oldest first. */
@@ -299,13 +304,16 @@ final class TransmitUnit {
             return 0;
         }
         if (eop && s.length == 0) {
-            byte[] whole = new byte[paddedLength(length)];
+            int padded = paddedLength(length);
+            byte[] whole = arrays.take(padded);
             DmaResult r = port.read(address, MemorySegment.ofArray(whole), 0, length);
             if (!r.isOk()) {
                 faults.bufferFaults++;
                 interrupts.otherCause(EICR_PCI);
                 s.broken = true;
+                arrays.giveBack(whole);
             } else {
+                Arrays.fill(whole, length, padded, (byte) 0); // a reused array holds an older frame's bytes there
                 s.whole = whole;
                 s.length = length;
             }
@@ -361,13 +369,17 @@ final class TransmitUnit {
     private void send(int q, Queue s, LinkEnd end, long readyNs) {
         if (s.broken || s.length < ETHERNET_HEADER) {
             faults.droppedTransmits++;
+            if (s.whole != null) {
+                arrays.giveBack(s.whole);
+            }
             s.clear();
             return;
         }
         byte[] frame = s.whole;
         if (frame == null) {
-            frame = Arrays.copyOf(s.frame, paddedLength(s.length));
-            Arrays.fill(frame, s.length, frame.length, (byte) 0); // the gather array holds older frames' bytes there
+            frame = arrays.take(paddedLength(s.length));
+            System.arraycopy(s.frame, 0, frame, 0, s.length);
+            Arrays.fill(frame, s.length, frame.length, (byte) 0); // older frames' bytes, in a reused array or the gather array
         }
         int length = frame.length;
         s.clear();

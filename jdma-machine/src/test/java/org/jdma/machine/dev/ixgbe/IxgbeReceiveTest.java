@@ -6,9 +6,12 @@ import static org.jdma.spec.ixgbe.AdvancedRxDescriptorLayout.STAT_EOP;
 import static org.jdma.spec.ixgbe.IxgbeRegisters.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import org.jdma.machine.net.FrameArrays;
 import org.jdma.spec.ixgbe.AdvancedRxDescriptorLayout;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +106,42 @@ class IxgbeReceiveTest {
             assertEquals(1, rig.reg(rdh(0)), "descriptors 7 and 0 took the two waiting frames");
             assertArrayEquals(IxgbeRig.frame(rig.port.config().macBytes(), 0x0800, 100, 28), rig.rxData(0, 0, 100),
                     "in arrival order");
+        }
+    }
+
+    @Test
+    void shouldGiveAFrameBackToItsSenderOnlyOnceItLeftThePacketBuffer() {
+        try (IxgbeRig rig = ready()) {
+            rig.startRx(0, 8, ADV_2K, FCTRL_BAM);
+            FrameArrays arrays = new FrameArrays();
+            byte[][] sent = new byte[9][];
+            for (int i = 0; i < 9; i++) {
+                sent[i] = arrays.take(100);
+                System.arraycopy(rig.toPort(100, 40 + i), 0, sent[i], 0, 100);
+                rig.far.transmit(sent[i], arrays);
+            }
+            rig.runIdle();
+            assertEquals(2, rig.port.framesWaiting());
+            byte[][] back = new byte[7][];
+            for (int i = 0; i < 7; i++) {
+                back[i] = arrays.take(100);
+            }
+            assertEquals(7, arrays.reused(), "the seven frames placed came back");
+            assertEquals(9, arrays.made());
+            byte[] fresh = arrays.take(100);
+            assertEquals(10, arrays.made(), "nothing else came back: the two waiting frames are still the port's");
+            for (int i = 0; i < 9; i++) {
+                assertNotSame(sent[i], fresh);
+            }
+            for (int i = 0; i < 7; i++) {
+                rig.giveRx(0, i);
+            }
+            rig.write(rdt(0), 3);
+            rig.runIdle();
+            assertEquals(0, rig.port.framesWaiting());
+            assertArrayEquals(rig.toPort(100, 48), rig.rxData(0, 0, 100), "placed whole before its array went back");
+            assertSame(sent[8], arrays.take(100), "placed: the last waiting frame came back");
+            assertSame(sent[7], arrays.take(100));
         }
     }
 

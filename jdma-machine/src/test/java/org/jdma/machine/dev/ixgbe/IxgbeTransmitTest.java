@@ -7,6 +7,7 @@ import static org.jdma.spec.ixgbe.AdvancedTxDescriptorLayout.STA_DD;
 import static org.jdma.spec.ixgbe.IxgbeRegisters.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.Arrays;
 import org.jdma.spec.ixgbe.AdvancedTxDescriptorLayout;
@@ -88,6 +89,25 @@ class IxgbeTransmitTest {
             assertEquals(60, got.length);
             assertArrayEquals(frame(42, 3), Arrays.copyOf(got, 42));
             assertArrayEquals(new byte[18], Arrays.copyOfRange(got, 42, 60));
+        }
+    }
+
+    @Test
+    void shouldPadAShortFrameWithZerosInAnArrayAnEarlierFrameUsed() {
+        try (IxgbeRig rig = ready()) {
+            byte[] full = frame(60, 8);
+            rig.putTx(0, 0, full, DCMD_IFCS | DCMD_EOP, 60);
+            rig.write(tdt(0), 1);
+            rig.runIdle();
+            rig.putTx(0, 1, frame(42, 9), DCMD_IFCS | DCMD_EOP, 42);
+            rig.write(tdt(0), 2);
+            rig.runIdle();
+            var arrays = rig.cable.a.sentArrays;
+            assertSame(arrays.get(0), arrays.get(1), "the far end gave the first frame's array back, and the port reused it");
+            assertArrayEquals(full, rig.far.received.get(0));
+            byte[] got = rig.far.received.get(1);
+            assertArrayEquals(frame(42, 9), Arrays.copyOf(got, 42));
+            assertArrayEquals(new byte[18], Arrays.copyOfRange(got, 42, 60), "not the first frame's bytes");
         }
     }
 

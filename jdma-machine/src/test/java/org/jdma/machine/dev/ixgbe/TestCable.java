@@ -2,6 +2,7 @@ package org.jdma.machine.dev.ixgbe;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jdma.machine.net.FrameArrays;
 import org.jdma.machine.net.FrameReceiver;
 import org.jdma.machine.net.LinkEnd;
 import org.jdma.machine.time.EventKernel;
@@ -39,25 +40,53 @@ final class TestCable {
 
     final class End implements LinkEnd {
         End peer;
-        FrameReceiver receiver = f -> { };
+        /** Keeps nothing: a frame whose sender reuses its arrays goes back at once. */
+        FrameReceiver receiver = new FrameReceiver() {
+            @Override
+            public void receive(byte[] frame) {
+            }
+
+            @Override
+            public void receive(byte[] frame, FrameArrays arrays) {
+                arrays.giveBack(frame);
+            }
+        };
         long busyUntil;
+        /** Copies of the frames sent (a sender may reuse its arrays), with their arrival times. */
         final List<Sent> sent = new ArrayList<>();
+        /** The arrays themselves, as they were handed to this end. */
+        final List<byte[]> sentArrays = new ArrayList<>();
+        /** Copies of the frames that arrived here. */
         final List<byte[]> received = new ArrayList<>();
 
         @Override
         public long transmit(byte[] frame) {
+            return transmit(frame, null);
+        }
+
+        @Override
+        public long transmit(byte[] frame, FrameArrays arrays) {
             if (frame.length < 14) {
                 throw new IllegalArgumentException("frame of " + frame.length + " bytes has no Ethernet header");
             }
             if (!up) {
+                if (arrays != null) {
+                    arrays.giveBack(frame);
+                }
                 return kernel.now();
             }
             long done = Math.max(kernel.now(), busyUntil) + wireNs(frame.length);
             busyUntil = done;
-            sent.add(new Sent(frame, done));
+            byte[] copy = frame.clone();
+            sent.add(new Sent(copy, done));
+            sentArrays.add(frame);
             kernel.scheduleAt(done, "cable", () -> {
-                peer.received.add(frame);
-                peer.receiver.receive(frame);
+                peer.received.add(copy);
+                if (arrays == null) {
+                    peer.receiver.receive(frame);
+                } else {
+                    peer.receiver.receive(frame, arrays);
+                }
             });
             return done;
         }
