@@ -40,8 +40,8 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-// The JVM as ./jdma runs it: the simulation's speed is what `jdma run` gives (G1's reference-store
-// barrier costs this single-threaded simulation 5-10% on JDK 25; docs/BENCHMARKS.md, section N).
+// The JVM as ./jdma runs it: the simulation's speed is what `jdma run` gives (under G1 the NIC
+// forwarding runs about 10% slower on JDK 25; docs/BENCHMARKS.md, section N).
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"})
 public class NvmeBenchmark {
 
