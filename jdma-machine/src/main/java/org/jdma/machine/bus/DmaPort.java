@@ -495,26 +495,31 @@ public final class DmaPort {
 
     private DmaResult timed(Access access, long bus, long bytes, long translationCost, FaultReason reason, FaultDetail detail) {
         long tx = timing.transactions(bus, bytes);
-        // A fault before the first byte still took one transaction on the wire.
-        long wireTx = tx == 0 && reason != null ? 1 : tx;
-        if (access == Access.READ) {
+        boolean read = access == Access.READ;
+        if (read) {
             readTransactions += tx;
             bytesRead += bytes;
-            long cost = translationCost + timing.readLatencyNs() + wireNs(wireTx);
-            if (reason != null) {
-                return DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
-            }
-            DmaResult last = lastReadOk;
-            return last != null && last.bytes() == bytes && last.costNs() == cost ? last : (lastReadOk = ok(bytes, cost));
+        } else {
+            writeTransactions += tx;
+            bytesWritten += bytes;
         }
-        writeTransactions += tx;
-        bytesWritten += bytes;
-        long cost = translationCost + timing.writeLatencyNs() + wireNs(wireTx);
+        // A fault before the first byte still took one transaction on the wire.
+        long cost = translationCost + (read ? timing.readLatencyNs() : timing.writeLatencyNs())
+                + wireNs(tx == 0 && reason != null ? 1 : tx);
         if (reason != null) {
             return DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
         }
-        DmaResult last = lastWriteOk;
-        return last != null && last.bytes() == bytes && last.costNs() == cost ? last : (lastWriteOk = ok(bytes, cost));
+        DmaResult last = read ? lastReadOk : lastWriteOk;
+        if (last != null && last.bytes() == bytes && last.costNs() == cost) {
+            return last;
+        }
+        DmaResult made = ok(bytes, cost);
+        if (read) {
+            lastReadOk = made;
+        } else {
+            lastWriteOk = made;
+        }
+        return made;
     }
 
     private long wireNs(long transactions) {
