@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,6 +50,48 @@ class TrafficGeneratorTest {
         k.runUntilIdle();
         capture.close();
         return bytes.toByteArray();
+    }
+
+    /** Copies of the frames {@code config} sends with {@code seed}; {@code giveBack}: the far end hands each array back. */
+    private static List<byte[]> sent(long seed, GeneratorConfig config, boolean giveBack, Set<byte[]> arraysSeen) {
+        EventKernel k = new EventKernel(seed);
+        EthernetLink l = new EthernetLink(k, LinkParameters.DEFAULT.withLinkUpTimeNs(0));
+        List<byte[]> copies = new ArrayList<>();
+        l.endB().onReceive(new FrameReceiver() {
+            @Override
+            public void receive(byte[] frame) {
+                copies.add(frame.clone());
+                arraysSeen.add(frame);
+            }
+
+            @Override
+            public void receive(byte[] frame, FrameArrays arrays) {
+                receive(frame);
+                if (giveBack) {
+                    arrays.giveBack(frame);
+                }
+            }
+        });
+        TrafficGenerator g = new TrafficGenerator(k, l.endA(), config);
+        g.start();
+        k.runUntilIdle();
+        return copies;
+    }
+
+    @Test
+    void shouldSendTheSameBytesWhetherItsFrameArraysComeBackOrNot() {
+        GeneratorConfig config = GeneratorConfig.DEFAULT.withSizes(FrameSizes.Mix.imix()).withCount(400).withFlows(5)
+                .withRate(new GeneratorRate.LineFraction(0.8));
+        Set<byte[]> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<byte[]> reused = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<byte[]> kept = sent(9, config, false, fresh);
+        List<byte[]> back = sent(9, config, true, reused);
+        assertEquals(400, kept.size());
+        assertEquals(400, fresh.size(), "nothing given back: a new array per frame");
+        assertTrue(reused.size() < 20, "given back: a few arrays per frame length serve all 400, was " + reused.size());
+        for (int i = 0; i < kept.size(); i++) {
+            assertArrayEquals(kept.get(i), back.get(i), "frame " + i + ": every byte written again");
+        }
     }
 
     @Test
