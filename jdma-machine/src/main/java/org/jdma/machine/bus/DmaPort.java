@@ -24,8 +24,8 @@ import org.jdma.spec.pci.RequesterId;
  * moves data. Nothing here throws for any address or length: problems come back as a faulted
  * {@link DmaResult}.
  *
- * <p>Timing model per request: latency (read or write) + wire time of the cache-line transactions
- * touched + translation cost. Data is moved at the moment of the call (functional model); the
+ * <p>Timing model per request ({@link RequestTiming}): latency (read or write) + wire time of the
+ * cache-line transactions touched + translation cost. Data is moved at the moment of the call (functional model); the
  * device schedules its next step {@code costNs} later.
  *
  * <p>Thread use: one device, one thread. A port may be driven from a device thread; its counters
@@ -48,13 +48,8 @@ public final class DmaPort {
     private final PhysicalMemory memory;
     private final CpuCache cache;
     private final InterruptController interrupts;
-    private final BusTiming timing;
-    /**
-     * Wire time of one transaction, ns, when {@code timing}'s formula gives a whole number for
-     * every count (the default: 64 bytes at 16 bytes/ns, 4 ns): a multiply instead of a
-     * floating-point division and rounding per request. -1 otherwise: the formula itself.
-     */
-    private final long wireNsPerTransaction;
+    /** What each request costs and adds to the traffic counters. */
+    private final RequestTiming requests;
     private final LongSupplier clock;
     private final List<BusMonitor> monitors;
     private final AccessObservers observers;
@@ -65,25 +60,6 @@ public final class DmaPort {
     /** Told when a request of this port ends in a master abort (see {@link #onMasterAbort}). */
     private volatile Runnable masterAbortHook;
 
-    /**
-     * Successful results handed out lately, reused: a device repeats the same few (bytes, cost)
-     * pairs (an entry fetch, a block of data, a completion, a doorbell word), and a result is an
-     * immutable record. {@value #RECENT_OK_WAYS} ways per set, sets chosen by a multiplicative hash
-     * of bytes and cost (their low bits alone put an NVMe controller's four pairs on one slot; with
-     * two ways, the copy engine's descriptor fetch, record body and status byte shared one set and
-     * missed on every descriptor).
-     */
-    private final DmaResult[] recentOk = new DmaResult[RECENT_OK_WAYS * RECENT_OK_SETS];
-    /** The last successful read's and write's result, tried before {@link #recentOk}: a device's reads and writes each repeat one pair most. */
-    private DmaResult lastReadOk;
-    private DmaResult lastWriteOk;
-    private static final int RECENT_OK_SETS = 8;
-    private static final int RECENT_OK_WAYS = 4;
-    private static final long FIBONACCI = 0x9E37_79B9_7F4A_7C15L;
-    private long bytesRead;
-    private long bytesWritten;
-    private long readTransactions;
-    private long writeTransactions;
     private long faults;
     private long msisSent;
 
@@ -110,8 +86,7 @@ public final class DmaPort {
         this.memory = memory;
         this.cache = cache;
         this.interrupts = interrupts;
-        this.timing = timing;
-        this.wireNsPerTransaction = exactWireNs(timing);
+        this.requests = new RequestTiming(timing);
         this.clock = clock;
         this.monitors = monitors;
         this.observers = java.util.Objects.requireNonNull(observers, "observers");
@@ -125,11 +100,11 @@ public final class DmaPort {
      * own, or for a legacy channel the bridge's.
      */
     public RequesterId requester() { return requester; }
-    public BusTiming timing() { return timing; }
-    public long bytesRead() { return bytesRead; }
-    public long bytesWritten() { return bytesWritten; }
-    public long readTransactions() { return readTransactions; }
-    public long writeTransactions() { return writeTransactions; }
+    public BusTiming timing() { return requests.timing(); }
+    public long bytesRead() { return requests.bytesRead(); }
+    public long bytesWritten() { return requests.bytesWritten(); }
+    public long readTransactions() { return requests.readTransactions(); }
+    public long writeTransactions() { return requests.writeTransactions(); }
     public long faults() { return faults; }
     public long msisSent() { return msisSent; }
 
@@ -209,7 +184,7 @@ public final class DmaPort {
         while (done < len) {
             Object o = resolve(bus + done, len - done, Access.READ);
             if (o instanceof DmaResult f) {
-                return finish(Access.READ, bus, len, timed(Access.READ, bus, done, cost + f.costNs(), f.reason(), f.detail()));
+                return finish(Access.READ, bus, len, requests.timed(Access.READ, bus, done, cost + f.costNs(), f.reason(), f.detail()));
             }
             Run run = (Run) o;
             cache.snoopDeviceRead(run.physical, run.length);
@@ -217,7 +192,7 @@ public final class DmaPort {
             cost += run.costNs;
             done += run.length;
         }
-        return finish(Access.READ, bus, len, timed(Access.READ, bus, len, cost, null, FaultDetail.NONE));
+        return finish(Access.READ, bus, len, requests.timed(Access.READ, bus, len, cost, null, FaultDetail.NONE));
     }
 
     /** Device writes {@code len} bytes from {@code src} at {@code srcOffset} to memory at [bus, bus + len). */
@@ -234,7 +209,7 @@ public final class DmaPort {
         while (done < len) {
             Object o = resolve(bus + done, len - done, Access.WRITE);
             if (o instanceof DmaResult f) {
-                return finish(Access.WRITE, bus, len, timed(Access.WRITE, bus, done, cost + f.costNs(), f.reason(), f.detail()));
+                return finish(Access.WRITE, bus, len, requests.timed(Access.WRITE, bus, done, cost + f.costNs(), f.reason(), f.detail()));
             }
             Run run = (Run) o;
             SegmentCopy.copy(src, srcOffset + done, run.segment, run.offset, run.length);
@@ -242,7 +217,7 @@ public final class DmaPort {
             cost += run.costNs;
             done += run.length;
         }
-        return finish(Access.WRITE, bus, len, timed(Access.WRITE, bus, len, cost, null, FaultDetail.NONE));
+        return finish(Access.WRITE, bus, len, requests.timed(Access.WRITE, bus, len, cost, null, FaultDetail.NONE));
     }
 
     /**
@@ -253,12 +228,12 @@ public final class DmaPort {
         observe(bus, 1, true);
         Object o = resolve(bus, 1, Access.WRITE);
         if (o instanceof DmaResult f) {
-            return finish(Access.WRITE, bus, 1, timed(Access.WRITE, bus, 0, f.costNs(), f.reason(), f.detail()));
+            return finish(Access.WRITE, bus, 1, requests.timed(Access.WRITE, bus, 0, f.costNs(), f.reason(), f.detail()));
         }
         Run run = (Run) o;
         BYTE_ATOMIC.setRelease(run.segment, run.offset, value);
         cache.snoopDeviceWrite(run.physical, 1);
-        return finish(Access.WRITE, bus, 1, timed(Access.WRITE, bus, 1, run.costNs, null, FaultDetail.NONE));
+        return finish(Access.WRITE, bus, 1, requests.timed(Access.WRITE, bus, 1, run.costNs, null, FaultDetail.NONE));
     }
 
     /** Reads a naturally aligned 32-bit word with acquire semantics (doorbell words in memory). */
@@ -275,7 +250,7 @@ public final class DmaPort {
         Run run = (Run) o;
         cache.snoopDeviceRead(run.physical, 4);
         int v = (int) INT_ATOMIC.getAcquire(run.segment, run.offset);
-        result[0] = finish(Access.READ, bus, 4, timed(Access.READ, bus, 4, run.costNs, null, FaultDetail.NONE));
+        result[0] = finish(Access.READ, bus, 4, requests.timed(Access.READ, bus, 4, run.costNs, null, FaultDetail.NONE));
         return v;
     }
 
@@ -305,13 +280,13 @@ public final class DmaPort {
         while (done < len) {
             Object s = resolve(src + done, len - done, Access.READ);
             if (s instanceof DmaResult f) {
-                fault = timedCopy(src, dst, done, cost + f.costNs(), f);
+                fault = requests.timedCopy(src, dst, done, cost + f.costNs(), f);
                 break;
             }
             Run rs = (Run) s;
             Object d = resolve(dst + done, rs.length, Access.WRITE);
             if (d instanceof DmaResult f) {
-                fault = timedCopy(src, dst, done, cost + rs.costNs + f.costNs(), f);
+                fault = requests.timedCopy(src, dst, done, cost + rs.costNs + f.costNs(), f);
                 break;
             }
             Run rd = (Run) d;
@@ -332,7 +307,7 @@ public final class DmaPort {
         if (fault != null) {
             return finish(fault.access(), fault.access() == Access.READ ? src : dst, len, fault);
         }
-        DmaResult r = timedCopy(src, dst, len, cost, null);
+        DmaResult r = requests.timedCopy(src, dst, len, cost, null);
         notify(Access.READ, src, len, true, false);
         return finish(Access.WRITE, dst, len, r);
     }
@@ -355,7 +330,7 @@ public final class DmaPort {
         while (done < len) {
             Object o = resolve(dst + done, len - done, Access.WRITE);
             if (o instanceof DmaResult f) {
-                return finish(Access.WRITE, dst, len, timed(Access.WRITE, dst, done, cost + f.costNs(), f.reason(), f.detail()));
+                return finish(Access.WRITE, dst, len, requests.timed(Access.WRITE, dst, done, cost + f.costNs(), f.reason(), f.detail()));
             }
             Run run = (Run) o;
             fillPattern(run.segment, run.offset, run.length, pattern, done);
@@ -363,7 +338,7 @@ public final class DmaPort {
             cost += run.costNs;
             done += run.length;
         }
-        return finish(Access.WRITE, dst, len, timed(Access.WRITE, dst, len, cost, null, FaultDetail.NONE));
+        return finish(Access.WRITE, dst, len, requests.timed(Access.WRITE, dst, len, cost, null, FaultDetail.NONE));
     }
 
     private static void fillPattern(MemorySegment seg, long off, long len, long pattern, long phase) {
@@ -401,13 +376,13 @@ public final class DmaPort {
         while (done < len) {
             Object x = resolve(a + done, len - done, Access.READ);
             if (x instanceof DmaResult f) {
-                return new CompareResult(finish(Access.READ, a, len, timedCompare(a, b, done, cost + f.costNs(), f, a)), -1);
+                return new CompareResult(finish(Access.READ, a, len, requests.timedCompare(a, b, done, cost + f.costNs(), f, a)), -1);
             }
             Run ra = (Run) x;
             Object y = resolve(b + done, ra.length, Access.READ);
             if (y instanceof DmaResult f) {
                 return new CompareResult(finish(Access.READ, b, len,
-                        timedCompare(a, b, done, cost + ra.costNs + f.costNs(), f, b)), -1);
+                        requests.timedCompare(a, b, done, cost + ra.costNs + f.costNs(), f, b)), -1);
             }
             Run rb = (Run) y;
             long n = Math.min(ra.length, rb.length);
@@ -417,20 +392,11 @@ public final class DmaPort {
             cost += ra.costNs + rb.costNs;
             if (m >= 0) {
                 done += m;
-                return new CompareResult(finish(Access.READ, a, done, timedCompare(a, b, done, cost, null, a)), done);
+                return new CompareResult(finish(Access.READ, a, done, requests.timedCompare(a, b, done, cost, null, a)), done);
             }
             done += n;
         }
-        return new CompareResult(finish(Access.READ, a, len, timedCompare(a, b, len, cost, null, a)), -1);
-    }
-
-    private DmaResult timedCompare(long a, long b, long bytes, long translationCost, DmaResult fault, long faultBase) {
-        long tx = timing.transactions(a, bytes) + timing.transactions(b, bytes);
-        readTransactions += tx;
-        bytesRead += 2 * bytes;
-        long cost = translationCost + timing.readLatencyNs() + wireNs(tx);
-        return fault == null ? DmaResult.ok(bytes, cost)
-                : DmaResult.fault(bytes, cost, fault.reason(), faultBase + bytes, Access.READ, fault.detail());
+        return new CompareResult(finish(Access.READ, a, len, requests.timedCompare(a, b, len, cost, null, a)), -1);
     }
 
     /**
@@ -461,7 +427,7 @@ public final class DmaPort {
             notify(Access.WRITE, bus, len, false, true);
             return r;
         }
-        writeTransactions++;
+        long cost = requests.msiWrite();
         AddressTranslator tr = translator;
         long address = bus;
         int message = data;
@@ -472,7 +438,7 @@ public final class DmaPort {
             if (r.refused()) {
                 faults++;
                 notify(Access.WRITE, bus, 4, false, true);
-                return DmaResult.fault(0, timing.writeLatencyNs() + wireNs(1), r.fault(), bus, Access.WRITE, r.detail());
+                return DmaResult.fault(0, cost, r.fault(), bus, Access.WRITE, r.detail());
             }
             deliver = r.delivers(); // false when posted: recorded in memory, no message owed now
             address = r.address();
@@ -483,7 +449,7 @@ public final class DmaPort {
             interrupts.deliver(requester, address, message);
         }
         notify(Access.WRITE, bus, 4, true, true);
-        return ok(4, timing.writeLatencyNs() + wireNs(1));
+        return requests.ok(4, cost);
     }
 
     /** Tells the observers, before any data moves, of a memory request the device really issues. */
@@ -491,85 +457,6 @@ public final class DmaPort {
         if (observers.active() && busMasterEnabled) {
             observers.before(requester, bus, len, write);
         }
-    }
-
-    private DmaResult timed(Access access, long bus, long bytes, long translationCost, FaultReason reason, FaultDetail detail) {
-        long tx = timing.transactions(bus, bytes);
-        boolean read = access == Access.READ;
-        if (read) {
-            readTransactions += tx;
-            bytesRead += bytes;
-        } else {
-            writeTransactions += tx;
-            bytesWritten += bytes;
-        }
-        // A fault before the first byte still took one transaction on the wire.
-        long cost = translationCost + (read ? timing.readLatencyNs() : timing.writeLatencyNs())
-                + wireNs(tx == 0 && reason != null ? 1 : tx);
-        if (reason != null) {
-            return DmaResult.fault(bytes, cost, reason, bus + bytes, access, detail);
-        }
-        DmaResult last = read ? lastReadOk : lastWriteOk;
-        if (last != null && last.bytes() == bytes && last.costNs() == cost) {
-            return last;
-        }
-        DmaResult made = ok(bytes, cost);
-        if (read) {
-            lastReadOk = made;
-        } else {
-            lastWriteOk = made;
-        }
-        return made;
-    }
-
-    private long wireNs(long transactions) {
-        return wireNsPerTransaction >= 0 ? transactions * wireNsPerTransaction : timing.wireTimeNs(transactions);
-    }
-
-    /** {@link #wireNsPerTransaction} for {@code t}: whole when the bandwidth is a whole number of bytes/ns dividing a transaction. */
-    static long exactWireNs(BusTiming t) {
-        double perNs = t.bytesPerNs();
-        if (perNs >= 1 && perNs == Math.rint(perNs) && t.transactionBytes() % (long) perNs == 0) {
-            return t.transactionBytes() / (long) perNs;
-        }
-        return -1;
-    }
-
-    /**
-     * {@code DmaResult.ok(bytes, costNs)}, one made earlier when it is in {@link #recentOk}; a new
-     * one goes in its set's first way and moves the others down one (the last drops out).
-     */
-    private DmaResult ok(long bytes, long costNs) {
-        int set = (int) (((bytes * FIBONACCI ^ costNs) * FIBONACCI) >>> (Long.SIZE - Integer.numberOfTrailingZeros(RECENT_OK_SETS)));
-        int first = RECENT_OK_WAYS * set;
-        for (int i = first; i < first + RECENT_OK_WAYS; i++) {
-            DmaResult r = recentOk[i];
-            if (r == null) {
-                break;
-            }
-            if (r.bytes() == bytes && r.costNs() == costNs) {
-                return r;
-            }
-        }
-        DmaResult made = DmaResult.ok(bytes, costNs);
-        System.arraycopy(recentOk, first, recentOk, first + 1, RECENT_OK_WAYS - 1);
-        recentOk[first] = made;
-        return made;
-    }
-
-    private DmaResult timedCopy(long src, long dst, long bytes, long translationCost, DmaResult fault) {
-        long rtx = timing.transactions(src, bytes);
-        long wtx = timing.transactions(dst, bytes);
-        readTransactions += rtx;
-        writeTransactions += wtx;
-        bytesRead += bytes;
-        bytesWritten += bytes;
-        long cost = translationCost + timing.readLatencyNs() + timing.writeLatencyNs() + wireNs(Math.max(rtx, wtx));
-        if (fault == null) {
-            return DmaResult.ok(bytes, cost);
-        }
-        long at = (fault.access() == Access.READ ? src : dst) + bytes;
-        return DmaResult.fault(bytes, cost, fault.reason(), at, fault.access(), fault.detail());
     }
 
     private DmaResult finish(Access access, long bus, long len, DmaResult r) {
