@@ -87,7 +87,7 @@ final class RequestTiming {
         bytesWritten += bytes;
         long cost = translationCost + timing.readLatencyNs() + timing.writeLatencyNs() + wireNs(Math.max(rtx, wtx));
         if (fault == null) {
-            return DmaResult.ok(bytes, cost);
+            return ok(bytes, cost);
         }
         long at = (fault.access() == Access.READ ? src : dst) + bytes;
         return DmaResult.fault(bytes, cost, fault.reason(), at, fault.access(), fault.detail());
@@ -99,7 +99,7 @@ final class RequestTiming {
         readTransactions += tx;
         bytesRead += 2 * bytes;
         long cost = translationCost + timing.readLatencyNs() + wireNs(tx);
-        return fault == null ? DmaResult.ok(bytes, cost)
+        return fault == null ? ok(bytes, cost)
                 : DmaResult.fault(bytes, cost, fault.reason(), faultBase + bytes, Access.READ, fault.detail());
     }
 

@@ -22,6 +22,8 @@ final class CompletionWaiter {
     private final EngineState engine;
     private final ArrayDeque<CompletedDescriptor> backlog = new ArrayDeque<>();
     private final CompletedDescriptor[] drainBuffer;
+    private final PolledWait polledWait = new PolledWait();
+    private final InterruptWait interruptWait = new InterruptWait();
     private volatile long completionInterrupts;
     private volatile long errorInterrupts;
 
@@ -84,8 +86,8 @@ final class CompletionWaiter {
         long deadline = Math.addExact(clock.now(), timeoutNs);
         while (true) {
             BooleanSupplier done = switch (mode) {
-                case POLLED -> () -> ring.isComplete(sequence);
-                case INTERRUPT -> new InterruptWait(sequence, irqsBefore, errorsBefore);
+                case POLLED -> polledWait.waitFor(sequence);
+                case INTERRUPT -> interruptWait.waitFor(sequence, irqsBefore, errorsBefore);
             };
             clock.runUntil(done, Math.max(0, deadline - clock.now()));
             if (ring.isComplete(sequence)) {
@@ -113,16 +115,32 @@ final class CompletionWaiter {
         EngineStatus status();
     }
 
-    /** Wakes the waiter only when an interrupt arrived: then (and only then) looks at the record. */
+    /** Wakes the waiter when the record of its descriptor says it completed. Reused by every wait. */
+    private final class PolledWait implements BooleanSupplier {
+        private long sequence;
+
+        PolledWait waitFor(long sequence) {
+            this.sequence = sequence;
+            return this;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            return ring.isComplete(sequence);
+        }
+    }
+
+    /** Wakes the waiter only when an interrupt arrived: then (and only then) looks at the record. Reused by every wait. */
     private final class InterruptWait implements BooleanSupplier {
-        private final long sequence;
-        private final long errorsBefore;
+        private long sequence;
+        private long errorsBefore;
         private long seen;
 
-        InterruptWait(long sequence, long irqsBefore, long errorsBefore) {
+        InterruptWait waitFor(long sequence, long irqsBefore, long errorsBefore) {
             this.sequence = sequence;
             this.seen = irqsBefore;
             this.errorsBefore = errorsBefore;
+            return this;
         }
 
         @Override
@@ -180,10 +198,24 @@ final class CompletionWaiter {
 
     /** Drains up to and including {@code sequence} (which has completed) and returns that one. */
     private CompletedDescriptor reapThrough(long sequence) {
+        CompletedDescriptor mine = null;
         while (ring.drainedCount() <= sequence) {
-            if (reap() == 0) {
+            int got = ring.drain(drainBuffer);
+            if (got == 0) {
                 throw new IllegalStateException("descriptor " + sequence + " completed but could not be drained");
             }
+            // Those before it go to the backlog for drain(); it goes to the caller without a stop there.
+            for (int i = 0; i < got; i++) {
+                CompletedDescriptor c = drainBuffer[i];
+                if (c.sequence() == sequence) {
+                    mine = c;
+                } else {
+                    backlog.add(c);
+                }
+            }
+        }
+        if (mine != null) {
+            return mine;
         }
         for (var it = backlog.descendingIterator(); it.hasNext(); ) {
             CompletedDescriptor c = it.next();

@@ -412,8 +412,53 @@ public final class CopyEngine extends PciEndpoint {
             return;
         }
         cursors.inProgress(true);
-        long gen = generation;
-        ctx.kernel().schedule(0, fetchLabel, () -> fetchEvent(gen));
+        ctx.kernel().schedule(0, fetchLabel, scheduled(fetchStep, false, generation, 0));
+    }
+
+    /**
+     * A fetch or completion event, reused: the engine has at most one of each queued, except after
+     * a reset, when an older one may still be queued (it does nothing when it runs); then
+     * {@link #scheduled} makes a new one rather than change the queued one's generation.
+     */
+    private final class Step implements Runnable {
+        private final boolean completion;
+        private long gen;
+        private long start;
+        private boolean queued;
+
+        Step(boolean completion) {
+            this.completion = completion;
+        }
+
+        @Override
+        public void run() {
+            queued = false;
+            if (completion) {
+                completeEvent(gen, start);
+            } else {
+                fetchEvent(gen);
+            }
+        }
+    }
+
+    private Step fetchStep = new Step(false);
+    private Step completeStep = new Step(true);
+
+    /** {@code step}, or a new one when it is still queued, set to run under {@code gen}. */
+    private Step scheduled(Step step, boolean completion, long gen, long start) {
+        Step s = step;
+        if (s.queued) {
+            s = new Step(completion);
+            if (completion) {
+                completeStep = s;
+            } else {
+                fetchStep = s;
+            }
+        }
+        s.gen = gen;
+        s.start = start;
+        s.queued = true;
+        return s;
     }
 
     private void fetchEvent(long gen) {
@@ -440,7 +485,7 @@ public final class CopyEngine extends PciEndpoint {
             return;
         }
         long delay = f.costNs() + config.setupLatencyNs() + work.costNs + config.completionLatencyNs();
-        k.schedule(delay, completeLabel, () -> completeEvent(gen, start));
+        k.schedule(delay, completeLabel, scheduled(completeStep, true, gen, start));
     }
 
     /** What {@link BlockOnFault} may do to the engine. */
@@ -457,8 +502,7 @@ public final class CopyEngine extends PciEndpoint {
         }
 
         @Override public void completeAfter(long gen, long delayNs) {
-            long start = descriptorStart;
-            ctx.kernel().schedule(delayNs, completeLabel, () -> completeEvent(gen, start));
+            ctx.kernel().schedule(delayNs, completeLabel, scheduled(completeStep, true, gen, descriptorStart));
         }
     }
 
