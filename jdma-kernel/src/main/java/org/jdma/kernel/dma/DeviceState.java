@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdma.kernel.iommu.IommuDomain;
+import org.jdma.kernel.locking.SpinLock;
 
 /**
  * What the layer keeps per attached device: its backend, its IOMMU domain (null when none
@@ -31,6 +32,8 @@ final class DeviceState {
     /** The layer that keeps this record (a device may be attached to more than one). */
     final Object layer;
 
+    /** Guards the live mappings and coherent allocations (short sections: one atomic operation each). */
+    private final SpinLock lock = new SpinLock();
     private final LiveMappings live = new LiveMappings();
     private final Map<Long, Coherent> coherent = new HashMap<>();
 
@@ -41,39 +44,79 @@ final class DeviceState {
         this.domain = domain;
     }
 
-    synchronized void add(Live m) {
-        live.add(m);
+    void add(Live m) {
+        lock.lock();
+        try {
+            live.add(m);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Removes and returns the oldest live mapping at {@code dma}, or null. */
-    synchronized Live take(long dma) {
-        return live.take(dma);
+    Live take(long dma) {
+        lock.lock();
+        try {
+            return live.take(dma);
+        } finally {
+            lock.unlock();
+        }
     }
 
-    synchronized int liveCount() {
-        return live.size();
+    int liveCount() {
+        lock.lock();
+        try {
+            return live.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Takes every live mapping, by device address (unsigned), the oldest first at one address. */
-    synchronized List<Live> drainLive() {
-        return live.drain();
+    List<Live> drainLive() {
+        lock.lock();
+        try {
+            return live.drain();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    synchronized void addCoherent(Coherent c) {
-        coherent.put(c.physical(), c);
+    void addCoherent(Coherent c) {
+        lock.lock();
+        try {
+            coherent.put(c.physical(), c);
+        } finally {
+            lock.unlock();
+        }
     }
 
-    synchronized Coherent takeCoherent(long physical) {
-        return coherent.remove(physical);
+    Coherent takeCoherent(long physical) {
+        lock.lock();
+        try {
+            return coherent.remove(physical);
+        } finally {
+            lock.unlock();
+        }
     }
 
-    synchronized int coherentCount() {
-        return coherent.size();
+    int coherentCount() {
+        lock.lock();
+        try {
+            return coherent.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    synchronized List<Coherent> drainCoherent() {
-        List<Coherent> all = new ArrayList<>(coherent.values());
-        coherent.clear();
-        return all;
+    List<Coherent> drainCoherent() {
+        lock.lock();
+        try {
+            List<Coherent> all = new ArrayList<>(coherent.values());
+            coherent.clear();
+            return all;
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jdma.kernel.locking.SpinLock;
 
 /**
  * The live DMA mappings, seen from both ends, and what holds them. The mapping layer pins every
@@ -65,6 +66,8 @@ public final class DmaPins {
     private Object lastDevice;
     private BusIndex lastIndex;
     private final PinHolds holds = new PinHolds();
+    /** Guards everything here: a spin lock, one atomic operation per call where synchronized takes two. */
+    private final SpinLock lock = new SpinLock();
 
     public DmaPins() {
         Arrays.fill(buckets, NONE);
@@ -84,44 +87,49 @@ public final class DmaPins {
      * {@code key} (the address the layer unmaps by) and kind {@code what}. A busLen of 0 records no
      * device range (a scatterlist entry merged into an earlier segment).
      */
-    public synchronized void pin(long physical, long len, Object dev, long key, long busFirst, long busLen, Object dir,
+    public void pin(long physical, long len, Object dev, long key, long busFirst, long busLen, Object dir,
                                  int deviceAccess, String what) {
-        int s = freeHead;
-        if (s != NONE) {
-            freeHead = next[s];
-        } else {
-            if (used == start.length) {
-                grow();
+        lock.lock();
+        try {
+            int s = freeHead;
+            if (s != NONE) {
+                freeHead = next[s];
+            } else {
+                if (used == start.length) {
+                    grow();
+                }
+                s = used++;
             }
-            s = used++;
-        }
-        start[s] = physical;
-        length[s] = len;
-        bus[s] = key;
-        busStart[s] = busFirst;
-        busLength[s] = busLen;
-        access[s] = deviceAccess;
-        held[s] = 0;
-        device[s] = dev;
-        direction[s] = dir;
-        kind[s] = what;
-        int b = bucket(dev, key);
-        next[s] = buckets[b];
-        buckets[b] = s;
-        if (busLen > 0) {
-            BusIndex index = indexFor(dev);
-            if (index == null) {
-                index = new BusIndex();
-                byDevice.put(dev, index);
-                lastDevice = dev;
-                lastIndex = index;
+            start[s] = physical;
+            length[s] = len;
+            bus[s] = key;
+            busStart[s] = busFirst;
+            busLength[s] = busLen;
+            access[s] = deviceAccess;
+            held[s] = 0;
+            device[s] = dev;
+            direction[s] = dir;
+            kind[s] = what;
+            int b = bucket(dev, key);
+            next[s] = buckets[b];
+            buckets[b] = s;
+            if (busLen > 0) {
+                BusIndex index = indexFor(dev);
+                if (index == null) {
+                    index = new BusIndex();
+                    byDevice.put(dev, index);
+                    lastDevice = dev;
+                    lastIndex = index;
+                }
+                index.insert(s, busStart, busLen);
+                indexOf[s] = index;
             }
-            index.insert(s, busStart, busLen);
-            indexOf[s] = index;
-        }
-        live++;
-        if (live > buckets.length) {
-            rehash(buckets.length * 2);
+            live++;
+            if (live > buckets.length) {
+                rehash(buckets.length * 2);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -131,34 +139,39 @@ public final class DmaPins {
      * same memory mapped twice at one address) those not held go first. Returns null when the pins
      * went, or when nothing is pinned there.
      */
-    public synchronized MappingHold unpin(Object dev, long key, String what, int count) {
-        int b = bucket(dev, key);
-        if (count == 1) {
-            return unpinOne(b, dev, key, what);
-        }
-        MappingHold refusal = holds.size() == 0 ? null : heldAmong(b, dev, key, what, count);
-        if (refusal != null) {
-            return refusal;
-        }
-        int removed = 0;
-        int prev = NONE;
-        int s = buckets[b];
-        while (s != NONE && removed < count) {
-            int n = next[s];
-            if (matches(s, dev, key, what) && held[s] == 0) {
-                if (prev == NONE) {
-                    buckets[b] = n;
-                } else {
-                    next[prev] = n;
-                }
-                release(s);
-                removed++;
-            } else {
-                prev = s;
+    public MappingHold unpin(Object dev, long key, String what, int count) {
+        lock.lock();
+        try {
+            int b = bucket(dev, key);
+            if (count == 1) {
+                return unpinOne(b, dev, key, what);
             }
-            s = n;
+            MappingHold refusal = holds.size() == 0 ? null : heldAmong(b, dev, key, what, count);
+            if (refusal != null) {
+                return refusal;
+            }
+            int removed = 0;
+            int prev = NONE;
+            int s = buckets[b];
+            while (s != NONE && removed < count) {
+                int n = next[s];
+                if (matches(s, dev, key, what) && held[s] == 0) {
+                    if (prev == NONE) {
+                        buckets[b] = n;
+                    } else {
+                        next[prev] = n;
+                    }
+                    release(s);
+                    removed++;
+                } else {
+                    prev = s;
+                }
+                s = n;
+            }
+            return null;
+        } finally {
+            lock.unlock();
         }
-        return null;
     }
 
     /**
@@ -188,8 +201,13 @@ public final class DmaPins {
     }
 
     /** What {@link #unpin} would refuse with now, or null (the checker asks before it forgets its entry). */
-    public synchronized MappingHold holdOn(Object dev, long key, String what, int count) {
-        return heldAmong(bucket(dev, key), dev, key, what, count);
+    public MappingHold holdOn(Object dev, long key, String what, int count) {
+        lock.lock();
+        try {
+            return heldAmong(bucket(dev, key), dev, key, what, count);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -219,31 +237,36 @@ public final class DmaPins {
     }
 
     /** Removes every pin and hold of {@code dev} (the device was detached: the layer released its mappings). */
-    public synchronized void unpinDevice(Object dev) {
-        for (int b = 0; b < buckets.length; b++) {
-            int prev = NONE;
-            int s = buckets[b];
-            while (s != NONE) {
-                int n = next[s];
-                if (device[s] == dev) {
-                    if (prev == NONE) {
-                        buckets[b] = n;
+    public void unpinDevice(Object dev) {
+        lock.lock();
+        try {
+            for (int b = 0; b < buckets.length; b++) {
+                int prev = NONE;
+                int s = buckets[b];
+                while (s != NONE) {
+                    int n = next[s];
+                    if (device[s] == dev) {
+                        if (prev == NONE) {
+                            buckets[b] = n;
+                        } else {
+                            next[prev] = n;
+                        }
+                        holds.dropPin(s);
+                        held[s] = 0;
+                        release(s);
                     } else {
-                        next[prev] = n;
+                        prev = s;
                     }
-                    holds.dropPin(s);
-                    held[s] = 0;
-                    release(s);
-                } else {
-                    prev = s;
+                    s = n;
                 }
-                s = n;
             }
-        }
-        byDevice.remove(dev);
-        if (lastDevice == dev) {
-            lastDevice = null;
-            lastIndex = null;
+            byDevice.remove(dev);
+            if (lastDevice == dev) {
+                lastDevice = null;
+                lastIndex = null;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -258,61 +281,86 @@ public final class DmaPins {
      *
      * @param user  who holds (described at a refused unpin), with its {@code tag} and each range's {@code field}
      */
-    public synchronized RangeRefusal hold(Object dev, int n, long[] busAddress, long[] len, int[] need, String[] field,
+    public RangeRefusal hold(Object dev, int n, long[] busAddress, long[] len, int[] need, String[] field,
                                           Object user, long tag, long[] ids, int offset) {
-        BusIndex index = indexFor(dev);
-        for (int i = 0; i < n; i++) {
-            int s = covering(index, busAddress[i], Math.max(len[i], 1), need[i]);
-            if (s < 0) {
-                Arrays.fill(ids, offset, offset + n, NO_HOLD);
-                return refusal(index, i, busAddress[i], Math.max(len[i], 1), need[i]);
+        lock.lock();
+        try {
+            BusIndex index = indexFor(dev);
+            for (int i = 0; i < n; i++) {
+                int s = covering(index, busAddress[i], Math.max(len[i], 1), need[i]);
+                if (s < 0) {
+                    Arrays.fill(ids, offset, offset + n, NO_HOLD);
+                    return refusal(index, i, busAddress[i], Math.max(len[i], 1), need[i]);
+                }
+                ids[offset + i] = s; // the pin, until every range is known to be covered
             }
-            ids[offset + i] = s; // the pin, until every range is known to be covered
+            for (int i = 0; i < n; i++) {
+                int s = (int) ids[offset + i];
+                held[s]++;
+                ids[offset + i] = holds.add(s, user, tag, field[i], busAddress[i], Math.max(len[i], 1));
+            }
+            return null;
+        } finally {
+            lock.unlock();
         }
-        for (int i = 0; i < n; i++) {
-            int s = (int) ids[offset + i];
-            held[s]++;
-            ids[offset + i] = holds.add(s, user, tag, field[i], busAddress[i], Math.max(len[i], 1));
-        }
-        return null;
     }
 
     /** As {@link #hold} without holding anything: null when every range is inside a live pin that allows its access. */
-    public synchronized RangeRefusal check(Object dev, int n, long[] busAddress, long[] len, int[] need) {
-        BusIndex index = indexFor(dev);
-        for (int i = 0; i < n; i++) {
-            if (covering(index, busAddress[i], Math.max(len[i], 1), need[i]) < 0) {
-                return refusal(index, i, busAddress[i], Math.max(len[i], 1), need[i]);
+    public RangeRefusal check(Object dev, int n, long[] busAddress, long[] len, int[] need) {
+        lock.lock();
+        try {
+            BusIndex index = indexFor(dev);
+            for (int i = 0; i < n; i++) {
+                if (covering(index, busAddress[i], Math.max(len[i], 1), need[i]) < 0) {
+                    return refusal(index, i, busAddress[i], Math.max(len[i], 1), need[i]);
+                }
             }
+            return null;
+        } finally {
+            lock.unlock();
         }
-        return null;
     }
 
     /** Releases holds {@code ids[offset .. offset + n - 1]}; {@link #NO_HOLD} and ids already released are skipped. */
-    public synchronized void release(long[] ids, int offset, int n) {
-        for (int i = 0; i < n; i++) {
-            int s = holds.remove(ids[offset + i]);
-            if (s >= 0) {
-                held[s]--;
+    public void release(long[] ids, int offset, int n) {
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                int s = holds.remove(ids[offset + i]);
+                if (s >= 0) {
+                    held[s]--;
+                }
+                ids[offset + i] = NO_HOLD;
             }
-            ids[offset + i] = NO_HOLD;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Releases every hold {@code user} has on pins of {@code dev} (the device was reset); returns how many. */
-    public synchronized int releaseAll(Object dev, Object user) {
-        return holds.removeAll(user, s -> {
-            if (device[s] == dev) {
-                held[s]--;
-                return true;
-            }
-            return false;
-        });
+    public int releaseAll(Object dev, Object user) {
+        lock.lock();
+        try {
+            return holds.removeAll(user, s -> {
+                if (device[s] == dev) {
+                    held[s]--;
+                    return true;
+                }
+                return false;
+            });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Live holds now. */
-    public synchronized int holdCount() {
-        return holds.size();
+    public int holdCount() {
+        lock.lock();
+        try {
+            return holds.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A pin of the device containing [address, address + len) that allows {@code need}, or -1. */
@@ -371,23 +419,33 @@ public final class DmaPins {
     }
 
     /** As {@link #find(long, long)}, ignoring pins of kind {@code ignoredKind} (a pool's own coherent page). */
-    public synchronized Optional<LiveMapping> find(long address, long len, String ignoredKind) {
-        if (live == 0) {
-            return Optional.empty();
-        }
-        for (int b = 0; b < buckets.length; b++) {
-            for (int s = buckets[b]; s != NONE; s = next[s]) {
-                if (address < start[s] + length[s] && start[s] < address + len && !kind[s].equals(ignoredKind)) {
-                    return Optional.of(mapping(s));
+    public Optional<LiveMapping> find(long address, long len, String ignoredKind) {
+        lock.lock();
+        try {
+            if (live == 0) {
+                return Optional.empty();
+            }
+            for (int b = 0; b < buckets.length; b++) {
+                for (int s = buckets[b]; s != NONE; s = next[s]) {
+                    if (address < start[s] + length[s] && start[s] < address + len && !kind[s].equals(ignoredKind)) {
+                        return Optional.of(mapping(s));
+                    }
                 }
             }
+            return Optional.empty();
+        } finally {
+            lock.unlock();
         }
-        return Optional.empty();
     }
 
     /** Live pins now. */
-    public synchronized int size() {
-        return live;
+    public int size() {
+        lock.lock();
+        try {
+            return live;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private LiveMapping mapping(int s) {

@@ -3,6 +3,7 @@ package org.jdma.kernel.iommu.iova;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import org.jdma.kernel.locking.SpinLock;
 import org.jdma.platform.Platform;
 
 /**

@@ -1,12 +1,14 @@
-package org.jdma.kernel.iommu.iova;
+package org.jdma.kernel.locking;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The magazines' CAS lock excludes: increments made under it by several threads are never lost. */
+/** The kernel's spin lock excludes: increments made under it by several threads are never lost. */
 class SpinLockTest {
 
     private static final class Counter extends SpinLock {
@@ -40,5 +42,18 @@ class SpinLockTest {
         } finally {
             c.unlock();
         }
+    }
+
+    @Test
+    void shouldReportHeldUntilUnlocked() {
+        SpinLock lock = new SpinLock();
+        assertFalse(lock.isLocked());
+        lock.lock();
+        assertTrue(lock.isLocked());
+        lock.unlock();
+        assertFalse(lock.isLocked());
+        lock.lock(); // free again: taken at once
+        assertTrue(lock.isLocked());
+        lock.unlock();
     }
 }
