@@ -98,6 +98,15 @@ final class IommuBackend implements Backend {
         return iova == DmaApi.DMA_MAPPING_ERROR ? iova : iova + offset;
     }
 
+    /**
+     * Linux {@code iommu_dma_sync_single_for_*}'s first test: on a coherent machine, a device that
+     * is never bounced (only untrusted devices are) has no cache to maintain and no bounce copy to
+     * make, so the IOVA is not even translated.
+     */
+    private boolean nothingToSync(DeviceState st) {
+        return ctx.sync().coherent() && !st.device.untrusted();
+    }
+
     private boolean needsBounce(DeviceState st, long phys, long size) {
         return st.device.untrusted() && ((phys | size) & (st.domain.granule() - 1)) != 0;
     }
@@ -294,6 +303,9 @@ final class IommuBackend implements Backend {
 
     @Override
     public void syncForCpu(DeviceState st, long dma, long size, DmaDirection direction) {
+        if (nothingToSync(st)) {
+            return;
+        }
         OptionalLong phys = st.domain.translate(dma);
         if (phys.isEmpty()) {
             return;
@@ -306,6 +318,9 @@ final class IommuBackend implements Backend {
 
     @Override
     public void syncForDevice(DeviceState st, long dma, long size, DmaDirection direction) {
+        if (nothingToSync(st)) {
+            return;
+        }
         OptionalLong phys = st.domain.translate(dma);
         if (phys.isEmpty()) {
             return;
