@@ -101,7 +101,8 @@ final class IommuBackend implements Backend {
     /**
      * Linux {@code iommu_dma_sync_single_for_*}'s first test: on a coherent machine, a device that
      * is never bounced (only untrusted devices are) has no cache to maintain and no bounce copy to
-     * make, so the IOVA is not even translated.
+     * make, so a sync does not even translate the IOVA, and neither does an unmap (Linux's
+     * translates to find a bounce slot; the layer's record already says the IOVA was mapped).
      */
     private boolean nothingToSync(DeviceState st) {
         return ctx.sync().coherent() && !st.device.untrusted();
@@ -177,6 +178,10 @@ final class IommuBackend implements Backend {
             case DeviceState.Single m -> {
                 long granule = d.granule();
                 long offset = m.dma() & (granule - 1);
+                if (nothingToSync(st)) { // no cache to maintain, no bounce slot to free: no need to translate
+                    d.unmapAndFree(m.dma() - offset, alignUp(m.size() + offset, granule));
+                    return;
+                }
                 OptionalLong phys = d.translate(m.dma());
                 if (!skipCpuSync && phys.isPresent()) {
                     ctx.sync().forCpu(phys.getAsLong(), m.size(), m.direction());
