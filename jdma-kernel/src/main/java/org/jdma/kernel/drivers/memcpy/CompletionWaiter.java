@@ -24,6 +24,8 @@ final class CompletionWaiter {
     private final CompletedDescriptor[] drainBuffer;
     private final PolledWait polledWait = new PolledWait();
     private final InterruptWait interruptWait = new InterruptWait();
+    /** A synchronous wait is running: one started inside it (from an event it ran) gets wait objects of its own. */
+    private boolean waiting;
     private volatile long completionInterrupts;
     private volatile long errorInterrupts;
 
@@ -84,10 +86,24 @@ final class CompletionWaiter {
             throw new IllegalStateException("ring had a free slot but refused the descriptor");
         }
         long deadline = Math.addExact(clock.now(), timeoutNs);
+        boolean nested = waiting;
+        PolledWait polled = nested ? new PolledWait() : polledWait;
+        InterruptWait interrupted = nested ? new InterruptWait() : interruptWait;
+        waiting = true;
+        try {
+            return waitFor(sequence, deadline, polled, interrupted, irqsBefore, errorsBefore);
+        } finally {
+            waiting = nested;
+        }
+    }
+
+    /** Runs the machine until descriptor {@code sequence} completed, the engine halted, or {@code deadline}. */
+    private OpResult waitFor(long sequence, long deadline, PolledWait polled, InterruptWait interrupted, long irqsBefore,
+                             long errorsBefore) {
         while (true) {
             BooleanSupplier done = switch (mode) {
-                case POLLED -> polledWait.waitFor(sequence);
-                case INTERRUPT -> interruptWait.waitFor(sequence, irqsBefore, errorsBefore);
+                case POLLED -> polled.waitFor(sequence);
+                case INTERRUPT -> interrupted.waitFor(sequence, irqsBefore, errorsBefore);
             };
             clock.runUntil(done, Math.max(0, deadline - clock.now()));
             if (ring.isComplete(sequence)) {
@@ -115,7 +131,7 @@ final class CompletionWaiter {
         EngineStatus status();
     }
 
-    /** Wakes the waiter when the record of its descriptor says it completed. Reused by every wait. */
+    /** Wakes the waiter when the record of its descriptor says it completed. Reused by every wait but a nested one. */
     private final class PolledWait implements BooleanSupplier {
         private long sequence;
 
@@ -130,7 +146,7 @@ final class CompletionWaiter {
         }
     }
 
-    /** Wakes the waiter only when an interrupt arrived: then (and only then) looks at the record. Reused by every wait. */
+    /** Wakes the waiter only when an interrupt arrived: then (and only then) looks at the record. Reused likewise. */
     private final class InterruptWait implements BooleanSupplier {
         private long sequence;
         private long errorsBefore;

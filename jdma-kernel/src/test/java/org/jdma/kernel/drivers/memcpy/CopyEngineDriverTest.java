@@ -140,6 +140,37 @@ class CopyEngineDriverTest {
         }
     }
 
+    /**
+     * A copy started from an event that runs while another copy waits (a timer's callback, say):
+     * both complete, each sees its own completion, and the outer one is not left waiting for an
+     * interrupt the inner one already took until its timeout.
+     */
+    @ParameterizedTest
+    @EnumSource(CompletionMode.class)
+    void shouldCompleteACopyStartedFromAnEventWhileAnotherWaits(CompletionMode mode, @Seed(0x5EED_0E57L) long seed) {
+        Rig r = rig(mode);
+        byte[] outerData = randomBytes(seed, 8192);
+        byte[] innerData = randomBytes(seed + 1, 4096);
+        try (DmaBuffer src = r.memory().allocate(8192, 64); DmaBuffer dst = r.memory().allocate(8192, 64);
+             DmaBuffer innerSrc = r.memory().allocate(4096, 64); DmaBuffer innerDst = r.memory().allocate(4096, 64)) {
+            src.write(0, outerData);
+            innerSrc.write(0, innerData);
+            OpResult[] inner = new OpResult[1];
+            r.machine().clock().schedule(1, "inner copy", () -> inner[0] = r.driver().copy(innerSrc, innerDst, 4096));
+            long start = r.machine().clock().now();
+            OpResult outer = r.driver().copy(src, dst, 8192);
+
+            assertInstanceOf(OpResult.Completed.class, inner[0], "the inner copy ran inside the outer's wait and completed");
+            CompletedDescriptor c = assertInstanceOf(OpResult.Completed.class, outer).completion();
+            assertEquals(8192, c.bytesCompleted(), "the outer copy got its own completion, not the inner's");
+            assertArrayEquals(outerData, dst.toByteArray());
+            assertArrayEquals(innerData, innerDst.toByteArray());
+            long waited = r.machine().clock().now() - start;
+            assertTrue(waited < CopyEngineDriver.Options.DEFAULTS.timeoutNs() / 100,
+                    "the outer copy returned when it completed (" + waited + " ns), not at its timeout");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(CompletionMode.class)
     void shouldFillWithTheLittleEndianPattern(CompletionMode mode) {
