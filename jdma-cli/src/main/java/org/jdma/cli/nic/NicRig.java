@@ -22,7 +22,6 @@ import org.jdma.machine.dev.ixgbe.IxgbePort;
 import org.jdma.machine.iommu.vtd.VtdUnit;
 import org.jdma.machine.net.CountingSink;
 import org.jdma.machine.net.EthernetLink;
-import org.jdma.machine.net.FrameArrays;
 import org.jdma.machine.net.FrameReceiver;
 import org.jdma.machine.net.FrameSizes;
 import org.jdma.machine.net.GeneratorConfig;
@@ -110,14 +109,14 @@ final class NicRig implements AutoCloseable {
             portB.attach(out.endA());
             capture = s.pcapOut() == null ? null : new PcapCapture(machine.eventKernel(),
                     PcapWriter.create(s.pcapOut(), PcapFileHeader.ethernet(ByteOrder.LITTLE_ENDIAN, true, PcapLayout.MAXIMUM_SNAPLEN)));
-            out.endB().onReceive(inTurn(f -> {
+            out.endB().onReceive(FrameReceiver.keepingNone(f -> {
                 sinkAb.receive(f);
                 checkerAb.receive(f);
                 if (capture != null) {
                     capture.receive(f);
                 }
             }));
-            source.onReceive(inTurn(f -> {
+            source.onReceive(FrameReceiver.keepingNone(f -> {
                 sinkBa.receive(f);
                 checkerBa.receive(f);
             }));
@@ -130,7 +129,7 @@ final class NicRig implements AutoCloseable {
                 replayer = new PcapReplayer(machine.eventKernel(), source, PcapReader.open(s.pcapIn()), s.pacing());
             }
         } else {
-            source.onReceive(inTurn(f -> {
+            source.onReceive(FrameReceiver.keepingNone(f -> {
                 sinkAb.receive(f);
                 checkerAb.receive(f);
             }));
@@ -345,24 +344,5 @@ final class NicRig implements AutoCloseable {
             kernel.close();
             machine.close();
         }
-    }
-
-    /**
-     * The far end's receivers, which count, check and capture each frame and keep none of them
-     * (a capture writes it out at once): the frame's array goes back to its sender afterwards.
-     */
-    private static FrameReceiver inTurn(FrameReceiver parts) {
-        return new FrameReceiver() {
-            @Override
-            public void receive(byte[] frame) {
-                parts.receive(frame);
-            }
-
-            @Override
-            public void receive(byte[] frame, FrameArrays arrays) {
-                parts.receive(frame);
-                arrays.giveBack(frame);
-            }
-        };
     }
 }

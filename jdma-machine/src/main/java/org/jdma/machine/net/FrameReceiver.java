@@ -1,5 +1,7 @@
 package org.jdma.machine.net;
 
+import java.util.Objects;
+
 /** What a link delivers frames to: a NIC port's MAC, a capture, a counting sink. */
 @FunctionalInterface
 public interface FrameReceiver {
@@ -20,5 +22,25 @@ public interface FrameReceiver {
      */
     default void receive(byte[] frame, FrameArrays arrays) {
         receive(frame);
+    }
+
+    /**
+     * {@code parts}, declared to keep nothing: each frame's array goes back to its sender as soon
+     * as {@code parts} returns (for receivers that count, check or write a frame out at once).
+     */
+    static FrameReceiver keepingNone(FrameReceiver parts) {
+        Objects.requireNonNull(parts, "parts");
+        return new FrameReceiver() {
+            @Override
+            public void receive(byte[] frame) {
+                parts.receive(frame);
+            }
+
+            @Override
+            public void receive(byte[] frame, FrameArrays arrays) {
+                parts.receive(frame);
+                arrays.giveBack(frame);
+            }
+        };
     }
 }

@@ -412,7 +412,7 @@ public final class CopyEngine extends PciEndpoint {
             return;
         }
         cursors.inProgress(true);
-        ctx.kernel().schedule(0, fetchLabel, scheduled(fetchStep, false, generation, 0));
+        ctx.kernel().schedule(0, fetchLabel, scheduled(fetchStep, generation, 0));
     }
 
     /**
@@ -445,11 +445,11 @@ public final class CopyEngine extends PciEndpoint {
     private Step completeStep = new Step(true);
 
     /** {@code step}, or a new one when it is still queued, set to run under {@code gen}. */
-    private Step scheduled(Step step, boolean completion, long gen, long start) {
+    private Step scheduled(Step step, long gen, long start) {
         Step s = step;
         if (s.queued) {
-            s = new Step(completion);
-            if (completion) {
+            s = new Step(step.completion);
+            if (s.completion) {
                 completeStep = s;
             } else {
                 fetchStep = s;
@@ -485,7 +485,7 @@ public final class CopyEngine extends PciEndpoint {
             return;
         }
         long delay = f.costNs() + config.setupLatencyNs() + work.costNs + config.completionLatencyNs();
-        k.schedule(delay, completeLabel, scheduled(completeStep, true, gen, start));
+        k.schedule(delay, completeLabel, scheduled(completeStep, gen, start));
     }
 
     /** What {@link BlockOnFault} may do to the engine. */
@@ -502,7 +502,7 @@ public final class CopyEngine extends PciEndpoint {
         }
 
         @Override public void completeAfter(long gen, long delayNs) {
-            ctx.kernel().schedule(delayNs, completeLabel, scheduled(completeStep, true, gen, descriptorStart));
+            ctx.kernel().schedule(delayNs, completeLabel, scheduled(completeStep, gen, descriptorStart));
         }
     }
 

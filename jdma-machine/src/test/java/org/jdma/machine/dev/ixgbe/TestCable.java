@@ -41,16 +41,7 @@ final class TestCable {
     final class End implements LinkEnd {
         End peer;
         /** Keeps nothing: a frame whose sender reuses its arrays goes back at once. */
-        FrameReceiver receiver = new FrameReceiver() {
-            @Override
-            public void receive(byte[] frame) {
-            }
-
-            @Override
-            public void receive(byte[] frame, FrameArrays arrays) {
-                arrays.giveBack(frame);
-            }
-        };
+        FrameReceiver receiver = FrameReceiver.keepingNone(f -> { });
         long busyUntil;
         /** Copies of the frames sent (a sender may reuse its arrays), with their arrival times. */
         final List<Sent> sent = new ArrayList<>();
