@@ -57,14 +57,32 @@ public record CpuCostModel(double cpuGhz, int batchCycles, int rxPacketCycles, i
      * domain (strict or lazy), so each map and unmap also pays the IOMMU's part.
      */
     public CpuCost cost(CpuWork work, boolean translated) {
-        double driver = (double) work.batches() * batchCycles + (double) work.rxPackets() * rxPacketCycles
-                + (double) work.txPackets() * txPacketCycles;
-        double mapping = (double) work.maps() * mapCycles + (double) work.unmaps() * unmapCycles
-                + (double) work.syncs() * syncCycles;
-        double iommu = (double) work.invalidations() * invalidationCycles;
+        return new CpuCost(driverNs(work.batches(), work.rxPackets(), work.txPackets()),
+                mappingNs(work.maps(), work.unmaps(), work.syncs()),
+                iommuNs(work.maps(), work.unmaps(), work.invalidations(), translated), 0, idleNs(work.idlePolls()));
+    }
+
+    /** {@link CpuCost#driverNs()} of {@link #cost}: batch calls and per-packet descriptor work. */
+    double driverNs(long batches, long rxPackets, long txPackets) {
+        return ns((double) batches * batchCycles + (double) rxPackets * rxPacketCycles + (double) txPackets * txPacketCycles);
+    }
+
+    /** {@link CpuCost#mappingNs()} of {@link #cost}: the DMA-API calls' direct part. */
+    double mappingNs(long maps, long unmaps, long syncs) {
+        return ns((double) maps * mapCycles + (double) unmaps * unmapCycles + (double) syncs * syncCycles);
+    }
+
+    /** {@link CpuCost#iommuNs()} of {@link #cost}: invalidation requests, and in a translated domain each map's and unmap's IOMMU part. */
+    double iommuNs(long maps, long unmaps, long invalidations, boolean translated) {
+        double iommu = (double) invalidations * invalidationCycles;
         if (translated) {
-            iommu += (double) work.maps() * iommuMapCycles + (double) work.unmaps() * iommuUnmapCycles;
+            iommu += (double) maps * iommuMapCycles + (double) unmaps * iommuUnmapCycles;
         }
-        return new CpuCost(ns(driver), ns(mapping), ns(iommu), 0, ns((double) work.idlePolls() * batchCycles));
+        return ns(iommu);
+    }
+
+    /** {@link CpuCost#idleNs()} of {@link #cost}: polls that found nothing. */
+    double idleNs(long idlePolls) {
+        return ns((double) idlePolls * batchCycles);
     }
 }

@@ -23,8 +23,19 @@ public final class KernelCounters {
 
     /** Maps, unmaps, syncs and invalidations so far; batches and packets zero (the poll counts those). */
     public CpuWork read() {
+        WorkTally now = new WorkTally();
+        readInto(now);
+        return now.toWork();
+    }
+
+    /** {@link #read()} into {@code now}, without making a record (a poll loop reads every poll). */
+    void readInto(WorkTally now) {
         DmaMappingLayer.Counts c = kernel.mappingLayer().counts();
-        return new CpuWork(0, 0, 0, 0, c.maps(), c.unmaps(), c.syncs(), vtd == null ? 0 : vtd.iotlbInvalidations());
+        now.clear();
+        now.maps = c.maps();
+        now.unmaps = c.unmaps();
+        now.syncs = c.syncs();
+        now.invalidations = vtd == null ? 0 : vtd.iotlbInvalidations();
     }
 
     /** Whether {@code device} maps through a translated domain (strict or lazy), not directly or 1:1. */

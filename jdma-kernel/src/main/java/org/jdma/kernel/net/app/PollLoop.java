@@ -59,21 +59,28 @@ public final class PollLoop {
     private boolean running;
     private boolean fastForwardIdle = true;
     private boolean inPoll;
-    private CpuWork lastSeen;
+    /** The kernel's counters at the end of the last poll of any CPU, and a reading of them now. */
+    private WorkTally lastSeen = new WorkTally();
+    private WorkTally reading = new WorkTally();
 
-    /** Per CPU: its steps, what it did and what that cost, and its poll as a task (built once: a poll is an event). */
+    /**
+     * Per CPU: its steps, what it did and what that cost, and its poll as a task (built once: a
+     * poll is an event). Sums are kept in fields, not records: a poll allocates nothing here.
+     */
     private final class Cpu {
         final int index;
         final List<Step> steps = new ArrayList<>();
         final String label;
         final String retryLabel;
         final Runnable pollTask = () -> poll(this);
-        /** Runs every step as this CPU, summing what they report into {@link #handled}. */
+        /** Runs every step as this CPU, summing what they report into {@link #pollWork}. */
         final Runnable stepsTask = this::runSteps;
-        CpuWork handled = CpuWork.ZERO;
-        /** What the CPU did and what it cost, summed field by field: idle polls are accounted by the thousand. */
-        long batches, idlePolls, rxPackets, txPackets, maps, unmaps, syncs, invalidations;
-        double driverNs, mappingNs, iommuNs, waitNs, idleNs;
+        /** What the poll in progress did, and what that cost. */
+        final WorkTally pollWork = new WorkTally();
+        final CostTally pollCost = new CostTally();
+        /** What the CPU did and what it cost, summed: idle polls are accounted by the thousand. */
+        final WorkTally work = new WorkTally();
+        final CostTally cost = new CostTally();
         long polls;
         /** Fractions of a nanosecond not yet waited (the clock has whole ns). */
         double carryNs;
@@ -86,35 +93,16 @@ public final class PollLoop {
 
         private void runSteps() {
             for (Step s : steps) {
-                handled = handled.plus(s.poll());
+                pollWork.add(s.poll());
             }
         }
 
-        void add(CpuWork w) {
-            batches += w.batches();
-            idlePolls += w.idlePolls();
-            rxPackets += w.rxPackets();
-            txPackets += w.txPackets();
-            maps += w.maps();
-            unmaps += w.unmaps();
-            syncs += w.syncs();
-            invalidations += w.invalidations();
-        }
-
-        void add(CpuCost c) {
-            driverNs += c.driverNs();
-            mappingNs += c.mappingNs();
-            iommuNs += c.iommuNs();
-            waitNs += c.waitNs();
-            idleNs += c.idleNs();
-        }
-
         CpuWork work() {
-            return new CpuWork(batches, idlePolls, rxPackets, txPackets, maps, unmaps, syncs, invalidations);
+            return work.toWork();
         }
 
         CpuCost cost() {
-            return new CpuCost(driverNs, mappingNs, iommuNs, waitNs, idleNs);
+            return cost.toCost();
         }
     }
 
@@ -155,7 +143,7 @@ public final class PollLoop {
             return;
         }
         running = true;
-        lastSeen = counters.read();
+        counters.readInto(lastSeen);
         for (Cpu c : cpus.values()) {
             clock.schedule(0, c.label, c.pollTask);
         }
@@ -213,40 +201,41 @@ public final class PollLoop {
         }
         inPoll = true;
         long startNs = clock.now();
-        CpuWork done;
-        CpuWork after;
+        WorkTally done = c.pollWork;
         try {
-            c.handled = CpuWork.ZERO;
+            done.clear();
             platform.runOn(c.index, c.stepsTask);
             // The kernel's counts since the last poll of any CPU: this poll's own calls, and whatever
             // ran on the machine between the two (a NAPI softirq, a timer), which this CPU is charged.
-            after = counters.read();
-            done = c.handled.plus(after.minus(lastSeen));
+            counters.readInto(reading);
+            done.addDelta(reading, lastSeen);
         } finally {
             inPoll = false;
         }
-        lastSeen = after;
-        CpuCost cost = model.cost(done, translated);
+        WorkTally seen = lastSeen;
+        lastSeen = reading;
+        reading = seen;
         long waitedNs = clock.now() - startNs;
-        CpuCost charged = cost.withWait(waitedNs);
-        long next = account(c, done, charged, cost.totalNs(), clock.now());
-        if (fastForwardIdle && waitedNs == 0 && onlyIdle(done) && idleUntilMachineRuns(c)) {
+        c.pollCost.set(model, done, translated, waitedNs);
+        double costNs = c.pollCost.chargedNs();
+        long next = account(c, costNs, clock.now());
+        if (fastForwardIdle && waitedNs == 0 && done.onlyIdle() && idleUntilMachineRuns(c)) {
             // Every poll before the machine's next event repeats this one: account, don't run.
             long quiet = clock.quietUntil();
             while (next < quiet) {
-                next = account(c, done, charged, cost.totalNs(), next);
+                next = account(c, costNs, next);
             }
         }
         clock.schedule(next - clock.now(), c.label, c.pollTask);
     }
 
     /**
-     * Adds a poll made at {@code atNs} that did {@code done} and cost {@code charged} ({@code costNs}
-     * of CPU time); returns when the CPU's next poll is due.
+     * Adds the CPU's poll in progress (its work and cost, {@code costNs} of CPU time) as a poll made
+     * at {@code atNs}; returns when the CPU's next poll is due.
      */
-    private static long account(Cpu c, CpuWork done, CpuCost charged, double costNs, long atNs) {
-        c.add(done);
-        c.add(charged);
+    private static long account(Cpu c, double costNs, long atNs) {
+        c.work.add(c.pollWork);
+        c.cost.add(c.pollCost);
         c.polls++;
         double wait = costNs + c.carryNs;
         long delay = Math.max(1, (long) wait);
@@ -256,12 +245,6 @@ public final class PollLoop {
             next = Math.max(next, s.notBeforeNs());
         }
         return next;
-    }
-
-    /** Whether {@code done} holds idle polls and nothing else. */
-    private static boolean onlyIdle(CpuWork done) {
-        return done.idlePolls() > 0 && done.batches() == 0 && done.rxPackets() == 0 && done.txPackets() == 0
-                && done.maps() == 0 && done.unmaps() == 0 && done.syncs() == 0 && done.invalidations() == 0;
     }
 
     private static boolean idleUntilMachineRuns(Cpu c) {

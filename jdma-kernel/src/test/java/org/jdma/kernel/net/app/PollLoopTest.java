@@ -104,6 +104,39 @@ class PollLoopTest {
     }
 
     @Test
+    void shouldChargeEachCpuTheSumOfWhatItsPollsDidAtTheModelsPrices() {
+        // At 1 GHz a cycle is a nanosecond, so every sum below is exact in a double.
+        CpuCostModel model = CpuCostModel.DEFAULTS.withCpuGhz(1.0);
+        try (Machine machine = Machine.createDefault()) {
+            Kernel kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS);
+            EventKernel events = machine.eventKernel();
+            QueueStep step = new QueueStep(kernel.platform().clock(), true);
+            long booted = events.now();
+            for (int i = 1; i <= 40; i++) {
+                int burst = i % 3 + 1;
+                events.scheduleAt(booted + 2_000L * i, "arrival", () -> step.pending += burst);
+            }
+            PollLoop loop = new PollLoop(kernel.platform(), new KernelCounters(kernel), model, false);
+            loop.add(0, step);
+            loop.start();
+            events.runFor(100_000);
+            loop.stop();
+
+            CpuWork work = loop.work(0);
+            CpuCost cost = loop.cost(0);
+            assertEquals(40, work.batches(), "one batch per arrival: each is taken before the next comes");
+            assertEquals(80, work.rxPackets(), "bursts of 1, 2, 3 over 40 arrivals: " + work);
+            assertEquals(work.rxPackets(), work.txPackets());
+            assertEquals(loop.polls(0), work.batches() + work.idlePolls(), "every poll either moved packets or found none");
+            assertEquals(150.0 * work.batches() + 50.0 * work.rxPackets() + 40.0 * work.txPackets(), cost.driverNs());
+            assertEquals(150.0 * work.idlePolls(), cost.idleNs());
+            assertEquals(0.0, cost.mappingNs() + cost.iommuNs() + cost.waitNs(), "the step maps nothing and waits for nothing");
+            assertEquals(loop.totalCost(), cost, "one CPU: its cost is the total");
+            kernel.close();
+        }
+    }
+
+    @Test
     void shouldMakeEveryPollOfAStepThatPromisesNothing() {
         Outcome made = run(false, false, RUN_NS);
         Outcome fastForward = run(true, false, RUN_NS);
