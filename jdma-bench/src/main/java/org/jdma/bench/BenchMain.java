@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -30,6 +31,10 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  * <p>Ratio bounds are conservative: [(a - ea) / (b + eb), (a + ea) / (b - eb)] from JMH's 99.9%
  * error half-widths {@code ea}, {@code eb}, so "≥ 1" at the lower bound means "faster, beyond
  * the measured noise".
+ *
+ * <p>Benchmarks that count the machine time they simulated (an auxiliary counter {@code modeledNs}
+ * or {@code modeledUs}, summed per wall second) get a second table: the simulation's speed as a
+ * multiple of real time (1.0× = one modeled second per wall second).
  */
 public final class BenchMain {
 
@@ -145,6 +150,38 @@ public final class BenchMain {
         for (Score p : scores) {
             if (!p.isSubject()) {
                 row(out, p, null);
+            }
+        }
+        out.append(simulationSpeeds(results));
+        return out.toString();
+    }
+
+    /** Per wall second, how many units of machine time a counter of that name sums. */
+    private static final Map<String, Double> MODELED_UNITS = Map.of("modeledNs", 1e9, "modeledUs", 1e6);
+
+    /** The table of modeled time per wall time, for results that count it; empty when none does. */
+    private static String simulationSpeeds(Collection<RunResult> results) {
+        StringBuilder out = new StringBuilder();
+        for (RunResult r : results) {
+            for (Map.Entry<String, Double> unit : MODELED_UNITS.entrySet()) {
+                Result<?> modeled = r.getSecondaryResults().get(unit.getKey());
+                if (modeled == null) {
+                    continue;
+                }
+                if (out.isEmpty()) {
+                    out.append("\n| simulation | params | modeled time per wall time |\n|---|---|---|\n");
+                }
+                String full = r.getParams().getBenchmark();
+                StringBuilder params = new StringBuilder();
+                for (String p : r.getParams().getParamsKeys()) {
+                    params.append(params.isEmpty() ? "" : " ").append(p).append('=').append(r.getParams().getParam(p));
+                }
+                double perSecond = unit.getValue();
+                out.append("| ").append(full.substring(full.lastIndexOf('.', full.lastIndexOf('.') - 1) + 1))
+                        .append(" | ").append(params)
+                        .append(" | ").append(String.format(Locale.ROOT, "%.2f× ± %.2f real time",
+                                modeled.getScore() / perSecond, modeled.getScoreError() / perSecond))
+                        .append(" |\n");
             }
         }
         return out.toString();
