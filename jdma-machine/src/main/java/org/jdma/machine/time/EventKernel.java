@@ -305,18 +305,32 @@ public final class EventKernel {
         return next;
     }
 
-    /** Runs the earliest event, by (time, sequence): a lane's head or the heap's root. */
+    /** Runs the earliest event, by (time, sequence): a lane's head or the heap's root (one is pending). */
     private void runEarliest() {
+        runEarliestDue(Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs the earliest event if it is due at or before {@code timeNs}; returns false, running
+     * nothing, when none is (the same search finds the event and tells whether it is due).
+     */
+    private boolean runEarliestDue(long timeNs) {
         EventLane lane = earliestLane();
         long t;
         Runnable action;
         String label;
         if (lane != null) {
             t = lane.headTime();
+            if (t > timeNs) {
+                return false;
+            }
             action = lane.headAction();
             label = lane.headLabel();
             lane.removeHead();
         } else {
+            if (size == 0 || keys[0] > timeNs) {
+                return false;
+            }
             t = keys[0];
             action = (Runnable) refs[0];
             label = (String) refs[1];
@@ -329,6 +343,7 @@ public final class EventKernel {
         } catch (RuntimeException e) {
             throw new IllegalStateException("event '" + label + "' at " + t + " ns failed: " + e, e);
         }
+        return true;
     }
 
     /** The lane whose head runs next, or null when the heap's root does (something is pending). */
@@ -347,22 +362,6 @@ public final class EventKernel {
             }
         }
         return best;
-    }
-
-    /** Whether an event is pending at or before {@code timeNs}. */
-    private boolean due(long timeNs) {
-        if (!lanes[0].isEmpty()) {
-            return now <= timeNs;
-        }
-        if (size > 0 && keys[0] <= timeNs) {
-            return true;
-        }
-        for (int i = 1; i < lanes.length; i++) {
-            if (!lanes[i].isEmpty() && lanes[i].headTime() <= timeNs) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Runs events until none is pending. Returns the number run. */
@@ -385,10 +384,9 @@ public final class EventKernel {
         try {
             while (true) {
                 runPosted();
-                if (!due(timeNs)) {
+                if (!runEarliestDue(timeNs)) {
                     break;
                 }
-                runEarliest();
             }
         } finally {
             runLimit = outer;
@@ -432,13 +430,12 @@ public final class EventKernel {
                 if (runPosted() > 0) {
                     continue;
                 }
-                if (!due(deadlineNs)) {
+                if (!runEarliestDue(deadlineNs)) {
                     if (deadlineNs > now) {
                         now = deadlineNs;
                     }
                     return condition.getAsBoolean();
                 }
-                runEarliest();
             }
             return true;
         } finally {
