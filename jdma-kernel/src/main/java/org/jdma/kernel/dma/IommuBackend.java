@@ -178,11 +178,8 @@ final class IommuBackend implements Backend {
             case DeviceState.Single m -> {
                 long granule = d.granule();
                 long offset = m.dma() & (granule - 1);
-                if (nothingToSync(st)) { // no cache to maintain, no bounce slot to free: no need to translate
-                    d.unmapAndFree(m.dma() - offset, alignUp(m.size() + offset, granule));
-                    return;
-                }
-                OptionalLong phys = d.translate(m.dma());
+                // With nothing to sync there is no cache to maintain and no bounce slot to free: no need to translate.
+                OptionalLong phys = nothingToSync(st) ? OptionalLong.empty() : d.translate(m.dma());
                 if (!skipCpuSync && phys.isPresent()) {
                     ctx.sync().forCpu(phys.getAsLong(), m.size(), m.direction());
                 }
