@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Simulation speed of {@code jdma run nic fwd} (issue 13, Performance): two 82599 ports cabled to
- * a line-rate generator and a counting sink, the kernel's driver polling with the IOMMU strict,
+ * a line-rate generator and a counting sink, the kernel's driver polling with the IOMMU strict
+ * ({@code -p iommu=OFF}, {@code LAZY} or {@code IDENTITY}: what the IOMMU's model costs the run),
  * ixy-fwd's loop on one CPU in modeled time ({@link PollLoop}). Each invocation lets the machine
  * run {@link #SLICE_NS} of modeled time; the auxiliary counters give, per wall second, the frames
  * that reached the far end ({@code forwarded}: modeled frames per wall second) and the modeled
@@ -61,6 +62,10 @@ public class NicForwardBenchmark {
         @Param({"64", "1518"})
         public int frameBytes;
 
+        /** The kernel's IOMMU mode; the goal is set for strict. */
+        @Param({"STRICT"})
+        public IommuMode iommu;
+
         Machine machine;
         Kernel kernel;
         CountingSink sink;
@@ -80,7 +85,7 @@ public class NicForwardBenchmark {
             out.endB().onReceive(sink);
             TrafficGenerator generator = new TrafficGenerator(machine.eventKernel(), in.endA(),
                     GeneratorConfig.DEFAULT.withSizes(new FrameSizes.Fixed(frameBytes - 4)));
-            kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(IommuMode.STRICT)
+            kernel = Kernel.boot(machine, Kernel.Options.DEFAULTS.withIommu(iommu)
                     .withDriver(IxgbeDriver.driver(IxgbeOptions.DEFAULTS.withInterrupts(false).withQueues(1))));
             List<IxgbeDriver> ports = kernel.drivers().drivers(IxgbeDriver.class);
             KernelCounters counters = new KernelCounters(kernel);
