@@ -18,6 +18,7 @@ import org.jdma.machine.net.EthernetLink;
 import org.jdma.machine.net.FrameSizes;
 import org.jdma.machine.net.GeneratorConfig;
 import org.jdma.machine.net.TrafficGenerator;
+import org.jdma.machine.time.EventKernel;
 import org.jdma.spec.pci.RequesterId;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -114,9 +115,14 @@ public class NicForwardBenchmark {
 
     @Benchmark
     public long jdmaForward(Rig rig, Moved moved) {
-        long before = rig.sink.frames();
-        rig.machine.eventKernel().runFor(SLICE_NS);
-        long n = rig.sink.frames() - before;
+        return slice(rig.machine.eventKernel(), rig.sink, moved);
+    }
+
+    /** Runs {@code kernel} for {@link #SLICE_NS}; counts the modeled time and the frames {@code sink} got. */
+    static long slice(EventKernel kernel, CountingSink sink, Moved moved) {
+        long before = sink.frames();
+        kernel.runFor(SLICE_NS);
+        long n = sink.frames() - before;
         moved.forwarded += n;
         moved.modeledUs += SLICE_NS / 1_000;
         return n;

@@ -12,7 +12,6 @@ import org.jdma.machine.net.GeneratorConfig;
 import org.jdma.machine.net.LinkEnd;
 import org.jdma.machine.net.TrafficGenerator;
 import org.jdma.machine.time.EventKernel;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -85,22 +84,9 @@ public class NicPartsBenchmark {
         }
     }
 
-    /** What one invocation moved, summed by JMH per wall second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Moved {
-        public long forwarded;
-        public long modeledUs;
-    }
-
     @Benchmark
-    public long repeater(Wires w, Moved moved) {
-        long before = w.sink.frames();
-        w.kernel.runFor(NicForwardBenchmark.SLICE_NS);
-        long n = w.sink.frames() - before;
-        moved.forwarded += n;
-        moved.modeledUs += NicForwardBenchmark.SLICE_NS / 1_000;
-        return n;
+    public long repeater(Wires w, NicForwardBenchmark.Moved moved) {
+        return NicForwardBenchmark.slice(w.kernel, w.sink, moved);
     }
 
     /** A frame on the wire and a ring's worth of buffers in native memory. */
