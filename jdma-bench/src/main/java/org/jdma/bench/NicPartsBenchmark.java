@@ -37,8 +37,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *       buffer (heap array to native memory and back, 2 KiB slots over 1 MiB, as a 512-entry ring's
  *       buffers), the two copies the card makes of every forwarded frame.</li>
  * </ul>
- * The strict map and unmap of the transmit buffer ({@code MapBenchmark.jdmaMapUnmap}) and the
- * event kernel's own cost per event ({@link EventKernelBenchmark}) are measured by those benchmarks.
+ * The other parts a frame requires are measured by their own benchmarks: the strict map and unmap
+ * of the transmit buffer through the DMA API ({@code MapBenchmark.jdmaApiMapUnmap}) and the event
+ * kernel's cost per event ({@link EventKernelBenchmark}). docs/BENCHMARKS.md, section Q, adds them up.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
