@@ -113,19 +113,24 @@ public final class BenchMain {
         }
     }
 
+    /** {@code r}'s primary result, with its benchmark's class and method and its parameters. */
+    private static Score score(RunResult r) {
+        String full = r.getParams().getBenchmark();
+        int dot = full.lastIndexOf('.');
+        String cls = full.substring(full.lastIndexOf('.', dot - 1) + 1, dot);
+        TreeMap<String, String> params = new TreeMap<>();
+        for (String p : r.getParams().getParamsKeys()) {
+            params.put(p, r.getParams().getParam(p));
+        }
+        Result<?> primary = r.getPrimaryResult();
+        return new Score(cls, full.substring(dot + 1), params, primary.getScore(), primary.getScoreError(),
+                primary.getScoreUnit());
+    }
+
     static String summarize(Collection<RunResult> results) {
         List<Score> scores = new ArrayList<>();
         for (RunResult r : results) {
-            String full = r.getParams().getBenchmark();
-            int dot = full.lastIndexOf('.');
-            String cls = full.substring(full.lastIndexOf('.', dot - 1) + 1, dot);
-            TreeMap<String, String> params = new TreeMap<>();
-            for (String p : r.getParams().getParamsKeys()) {
-                params.put(p, r.getParams().getParam(p));
-            }
-            Result<?> primary = r.getPrimaryResult();
-            scores.add(new Score(cls, full.substring(dot + 1), params, primary.getScore(), primary.getScoreError(),
-                    primary.getScoreUnit()));
+            scores.add(score(r));
         }
         scores.sort(Comparator.comparing(Score::benchmarkClass).thenComparing(Score::paramsText)
                 .thenComparing(Score::method));
@@ -171,14 +176,10 @@ public final class BenchMain {
                 if (out.isEmpty()) {
                     out.append("\n| simulation | params | modeled time per wall time |\n|---|---|---|\n");
                 }
-                String full = r.getParams().getBenchmark();
-                StringBuilder params = new StringBuilder();
-                for (String p : r.getParams().getParamsKeys()) {
-                    params.append(params.isEmpty() ? "" : " ").append(p).append('=').append(r.getParams().getParam(p));
-                }
+                Score s = score(r);
                 double perSecond = unit.getValue();
-                out.append("| ").append(full.substring(full.lastIndexOf('.', full.lastIndexOf('.') - 1) + 1))
-                        .append(" | ").append(params)
+                out.append("| ").append(s.benchmarkClass).append('.').append(s.method)
+                        .append(" | ").append(s.paramsText())
                         .append(" | ").append(String.format(Locale.ROOT, "%.2f× ± %.2f real time",
                                 modeled.getScore() / perSecond, modeled.getScoreError() / perSecond))
                         .append(" |\n");
